@@ -1,0 +1,71 @@
+"""What the store raises. Each error carries the CLI exit code of DESIGN.md section 3."""
+
+from __future__ import annotations
+
+
+class StoreError(Exception):
+    """Base of everything the store refuses; `str(err)` is a message for the person at the keyboard."""
+
+    exit_code = 1
+
+
+class Refused(StoreError):
+    """A workflow rule refused the operation (exit 1)."""
+
+    def __init__(self, message: str, rule: str = "") -> None:
+        super().__init__(message)
+        self.rule = rule
+
+
+class NotFound(StoreError):
+    """No record with that key (exit 1)."""
+
+
+class InvalidValue(StoreError):
+    """A value failed validation (exit 1); `errors` maps field names to messages."""
+
+    def __init__(self, message: str, errors: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.errors = errors or {}
+
+
+class Conflict(StoreError):
+    """The record changed since the version the caller read (exit 3): re-read and retry."""
+
+    exit_code = 3
+
+    def __init__(self, message: str, *, key: str, expected: int, actual: int, by: str, at: str) -> None:
+        super().__init__(message)
+        self.key, self.expected, self.actual, self.by, self.at = key, expected, actual, by, at
+
+
+class StoreUnreadable(StoreError):
+    """The board file cannot be read or written safely (exit 4); its bytes are left untouched."""
+
+    exit_code = 4
+
+
+class LockTimeout(StoreUnreadable):
+    """Another process held the board's lock for too long (exit 4)."""
+
+
+class ReadOnly(StoreUnreadable):
+    """The board was written by a newer reqboard and is open read-only (exit 4)."""
+
+
+def validation_message(exc: Exception, what: str = "") -> InvalidValue:
+    """Turn a pydantic ValidationError into an InvalidValue naming each bad field."""
+    from pydantic import ValidationError
+
+    if not isinstance(exc, ValidationError):
+        return InvalidValue(str(exc))
+    errors: dict[str, str] = {}
+    for err in exc.errors():
+        loc = ".".join(str(part) for part in err["loc"]) or "value"
+        msg = err["msg"]
+        if msg.startswith("Value error, "):
+            msg = msg[len("Value error, ") :]
+        errors.setdefault(loc, msg)
+    detail = "; ".join(f"{field}: {msg}" for field, msg in errors.items())
+    prefix = f"{what}: " if what else ""
+    return InvalidValue(f"{prefix}invalid {detail}", errors)

@@ -1,0 +1,404 @@
+"""The domain: requirements, change requests, customers, approvals, feedback and history events.
+
+Every model is frozen: a change is a new model made by the store, never a mutation in place.
+Every text field goes through `CleanText`, which strips terminal control characters so that text
+typed by anyone can be shown anywhere without driving the terminal.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import uuid
+from datetime import date, datetime, timezone
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    field_validator,
+)
+
+# C0 controls except tab (\x09) and newline (\x0a), DEL, and the C1 block.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_KEY_RE = re.compile(r"^REQ-[1-9][0-9]*$")
+_CR_KEY_RE = re.compile(r"^CR-[1-9][0-9]*$")
+
+
+def strip_control(text: str) -> str:
+    """Remove C0/C1 control characters (keeping newline and tab); CRLF becomes LF first."""
+    return _CONTROL.sub("", text.replace("\r\n", "\n"))
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, str):
+        return strip_control(value)
+    return value
+
+
+def _one_line(value: str) -> str:
+    if "\n" in value:
+        raise ValueError("must be a single line (no line breaks)")
+    return value.strip()
+
+
+def _utc(value: datetime) -> datetime:
+    if value.tzinfo is None:
+        raise ValueError("must carry a time zone (ISO 8601, e.g. 2026-11-22T09:30:00Z)")
+    return value.astimezone(timezone.utc)
+
+
+def _iso(value: datetime) -> str:
+    return value.strftime("%Y-%m-%dT%H:%M:%S.%fZ") if value.microsecond else value.strftime(
+        "%Y-%m-%dT%H:%M:%SZ"
+    )
+
+
+CleanText = Annotated[str, BeforeValidator(_clean)]
+"""Free text: control characters stripped, line breaks kept."""
+
+Line = Annotated[str, BeforeValidator(_clean), AfterValidator(_one_line)]
+"""One line of text: control characters stripped, surrounding spaces trimmed, no line breaks."""
+
+UTCTime = Annotated[datetime, AfterValidator(_utc), PlainSerializer(_iso, return_type=str)]
+"""A moment, always stored and printed in UTC as ISO 8601."""
+
+Score = Annotated[int, Field(ge=1, le=5)]
+"""A 1-5 rating: importance, urgency, business value, satisfaction."""
+
+RequirementKey = Annotated[str, Field(pattern=_KEY_RE.pattern)]
+ChangeRequestKey = Annotated[str, Field(pattern=_CR_KEY_RE.pattern)]
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def new_uid() -> str:
+    return uuid.uuid4().hex
+
+
+class State(StrEnum):
+    COLLECTED = "collected"
+    ANALYSED = "analysed"
+    APPROVED = "approved"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    FED_BACK = "fed_back"
+    REJECTED = "rejected"
+
+    @property
+    def label(self) -> str:
+        return STATE_LABELS[self]
+
+    @classmethod
+    def parse(cls, text: str) -> State:
+        """Accept the CLI spellings: `in_progress`, `in-progress`, `In progress`."""
+        name = text.strip().lower().replace("-", "_").replace(" ", "_")
+        try:
+            return cls(name)
+        except ValueError:
+            names = ", ".join(s.value for s in cls)
+            raise ValueError(f"unknown state {text!r}: use one of {names}") from None
+
+
+STATE_LABELS = {
+    State.COLLECTED: "Collected",
+    State.ANALYSED: "Analysed",
+    State.APPROVED: "Approved",
+    State.IN_PROGRESS: "In progress",
+    State.DONE: "Done",
+    State.FED_BACK: "Fed back",
+    State.REJECTED: "Rejected",
+}
+
+BOARD_STATES: tuple[State, ...] = (
+    State.COLLECTED,
+    State.ANALYSED,
+    State.APPROVED,
+    State.IN_PROGRESS,
+    State.DONE,
+    State.FED_BACK,
+)
+"""The six board columns, in lifecycle order; `rejected` is off the board."""
+
+
+class _Choice(StrEnum):
+    """An enum whose values can be given with dashes or spaces (`must-be`, `after sales`)."""
+
+    @classmethod
+    def _missing_(cls, value: object) -> Any:
+        if isinstance(value, str):
+            norm = value.strip().lower().replace("-", "_").replace(" ", "_")
+            for member in cls:
+                if member.value == norm:
+                    return member
+        return None
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ")
+
+
+class Tier(_Choice):
+    A = "A"
+    B = "B"
+    C = "C"
+
+    @classmethod
+    def _missing_(cls, value: object) -> Any:
+        if isinstance(value, str) and value.strip().upper() in ("A", "B", "C"):
+            return cls(value.strip().upper())
+        return None
+
+
+class Channel(_Choice):
+    INTERVIEW = "interview"
+    SURVEY = "survey"
+    HOTLINE = "hotline"
+    EMAIL = "email"
+    AFTER_SALES = "after_sales"
+    SOCIAL_MEDIA = "social_media"
+    MARKET_RESEARCH = "market_research"
+    COMPLAINT = "complaint"
+    OTHER = "other"
+
+
+class NeedType(_Choice):
+    EXPLICIT = "explicit"
+    IMPLICIT = "implicit"
+    LATENT = "latent"
+
+
+class Kano(_Choice):
+    MUST_BE = "must_be"
+    PERFORMANCE = "performance"
+    ATTRACTIVE = "attractive"
+    INDIFFERENT = "indifferent"
+    REVERSE = "reverse"
+
+
+class Feasibility(_Choice):
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+    UNKNOWN = "unknown"
+
+
+class Risk(_Choice):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+
+class CRStatus(_Choice):
+    SUBMITTED = "submitted"
+    ASSESSED = "assessed"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    IMPLEMENTED = "implemented"
+    CLOSED = "closed"
+
+
+class Record(BaseModel):
+    """Base of every stored model: frozen, unknown fields refused."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", use_enum_values=False)
+
+
+class Customer(Record):
+    name: Annotated[Line, Field(min_length=1, max_length=120)]
+    tier: Tier = Tier.B
+
+
+class Approval(Record):
+    by: Annotated[Line, Field(min_length=1, max_length=80)]
+    at: UTCTime
+    comment: Annotated[CleanText, Field(max_length=2000)] = ""
+    text_hash: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+
+
+class Feedback(Record):
+    by: Annotated[Line, Field(min_length=1, max_length=80)]
+    at: UTCTime
+    channel: Channel = Channel.EMAIL
+    satisfaction: Score
+    comment: Annotated[CleanText, Field(max_length=2000)] = ""
+
+
+class Criterion(Record):
+    """One acceptance criterion and whether it has been checked."""
+
+    text: Annotated[Line, Field(min_length=1, max_length=300)]
+    done: bool = False
+
+
+class Review(Record):
+    by: Annotated[Line, Field(min_length=1, max_length=80)]
+    at: UTCTime
+    comment: Annotated[CleanText, Field(max_length=2000)] = ""
+
+
+class Assessment(Record):
+    """The impact of a change request on the plan."""
+
+    by: Annotated[Line, Field(min_length=1, max_length=80)]
+    at: UTCTime
+    schedule_days: Annotated[float, Field(ge=0, le=10_000)]
+    cost: Annotated[float, Field(ge=0, le=1e12)]
+    effort_hours: Annotated[float, Field(ge=0, le=1e6)]
+    resources: Annotated[CleanText, Field(max_length=500)] = ""
+    risk: Risk = Risk.MEDIUM
+    affects: tuple[RequirementKey, ...] = ()
+
+
+class Decision(Record):
+    by: Annotated[Line, Field(min_length=1, max_length=80)]
+    at: UTCTime
+    approved: bool
+    rationale: Annotated[CleanText, Field(max_length=2000)] = ""
+
+
+class StepRecord(Record):
+    """Who took a step of a change request (implemented, closed) and when."""
+
+    by: Annotated[Line, Field(min_length=1, max_length=80)]
+    at: UTCTime
+
+
+class ChangeRequest(Record):
+    key: ChangeRequestKey
+    uid: Annotated[str, Field(min_length=8, max_length=64)] = Field(default_factory=new_uid)
+    summary: Annotated[Line, Field(min_length=1, max_length=200)]
+    reason: Annotated[CleanText, Field(max_length=4000)] = ""
+    status: CRStatus = CRStatus.SUBMITTED
+    proposed_title: Annotated[Line, Field(min_length=1, max_length=200)] | None = None
+    proposed_description: Annotated[CleanText, Field(max_length=20_000)] | None = None
+    proposed_criteria: tuple[Criterion, ...] | None = None
+    submitted_by: Annotated[Line, Field(min_length=1, max_length=80)]
+    submitted_at: UTCTime
+    assessment: Assessment | None = None
+    decision: Decision | None = None
+    implemented: StepRecord | None = None
+    closed: StepRecord | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.status not in (CRStatus.CLOSED, CRStatus.REJECTED)
+
+
+class Requirement(Record):
+    key: RequirementKey
+    uid: Annotated[str, Field(min_length=8, max_length=64)] = Field(default_factory=new_uid)
+    title: Annotated[Line, Field(min_length=1, max_length=200)]
+    description: Annotated[CleanText, Field(max_length=20_000)] = ""
+    state: State = State.COLLECTED
+    customer: Annotated[Line, Field(max_length=120)] = ""
+    tier: Tier | None = None
+    channel: Channel = Channel.OTHER
+    need_type: NeedType | None = None
+    kano: Kano | None = None
+    category: Annotated[Line, Field(max_length=80)] = ""
+    importance: Score | None = None
+    urgency: Score | None = None
+    business_value: Score | None = None
+    effort_estimate: Annotated[float, Field(ge=0, le=1e6)] | None = None
+    feasibility: Feasibility | None = None
+    tags: tuple[Annotated[Line, Field(min_length=1, max_length=40)], ...] = ()
+    owner: Annotated[Line, Field(max_length=80)] = ""
+    due: date | None = None
+    acceptance_criteria: tuple[Criterion, ...] = ()
+    depends_on: tuple[RequirementKey, ...] = ()
+    conflicts_with: tuple[RequirementKey, ...] = ()
+    approvals: tuple[Approval, ...] = ()
+    feedback: tuple[Feedback, ...] = ()
+    change_requests: tuple[ChangeRequest, ...] = ()
+    entered_at: dict[State, UTCTime] = Field(default_factory=dict)
+    state_since: UTCTime | None = None
+    rejection_reason: Annotated[CleanText, Field(max_length=2000)] = ""
+    changed_since_approval: bool = False
+    suspect: Annotated[CleanText, Field(max_length=500)] = ""
+    reviews: tuple[Review, ...] = ()
+    version: Annotated[int, Field(ge=1)] = 1
+    created_by: Annotated[Line, Field(min_length=1, max_length=80)]
+    created_at: UTCTime
+    updated_by: Annotated[Line, Field(min_length=1, max_length=80)]
+    updated_at: UTCTime
+
+    @field_validator("tags")
+    @classmethod
+    def _unique_tags(cls, tags: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(tags))
+
+    @field_validator("depends_on", "conflicts_with")
+    @classmethod
+    def _unique_links(cls, keys: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(keys))
+
+    @property
+    def number(self) -> int:
+        return key_number(self.key)
+
+    @property
+    def priority(self) -> int | None:
+        """Importance x urgency (1-25), or None until both are set."""
+        if self.importance is None or self.urgency is None:
+            return None
+        return self.importance * self.urgency
+
+    @property
+    def open_change_requests(self) -> tuple[ChangeRequest, ...]:
+        return tuple(cr for cr in self.change_requests if cr.is_open)
+
+    @property
+    def feedback_latest(self) -> Feedback | None:
+        return self.feedback[-1] if self.feedback else None
+
+    @property
+    def approval_current(self) -> bool:
+        """True when the latest approval covers the text as it reads today."""
+        return bool(self.approvals) and self.approvals[-1].text_hash == text_hash(self)
+
+    def overdue(self, today: date | None = None) -> bool:
+        if self.due is None or self.state in (State.DONE, State.FED_BACK, State.REJECTED):
+            return False
+        return self.due < (today or now().date())
+
+
+class Event(Record):
+    """One line of the audit trail: who changed what on which record, and why."""
+
+    at: UTCTime
+    by: Annotated[Line, Field(min_length=1, max_length=80)]
+    key: Annotated[str, Field(max_length=20)]
+    cr: str | None = None
+    action: Annotated[str, Field(min_length=1, max_length=40)]
+    field: str | None = None
+    old: Any = None
+    new: Any = None
+    reason: Annotated[CleanText, Field(max_length=4000)] = ""
+    generation: int = 0
+
+
+def key_number(key: str) -> int:
+    """The number in `REQ-12` or `CR-7`."""
+    return int(key.rsplit("-", 1)[1])
+
+
+def text_hash(req: Requirement) -> str:
+    """A hash of the text that an approval covers: title, description and acceptance criteria."""
+    parts = [req.title, req.description, *(c.text for c in req.acceptance_criteria)]
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+
+
+def normalise_key(text: str, prefix: str = "REQ") -> str:
+    """`req-12`, `12` and `REQ-12` all name REQ-12."""
+    text = text.strip().upper()
+    if text.isdigit():
+        text = f"{prefix}-{int(text)}"
+    return text

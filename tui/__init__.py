@@ -1,0 +1,1 @@
+"""reqboard: the Textual app and the command line."""

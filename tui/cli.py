@@ -1,0 +1,664 @@
+"""The `reqboard` command: no subcommand opens the board; subcommands script the store.
+
+Exit codes: 0 done; 1 refused (rule, not found, invalid value); 2 usage; 3 conflict; 4 store unreadable.
+Errors go to stderr as one line starting `error:`. Textual is imported only to open the board, so
+scripted commands start fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+EXIT_OK, EXIT_REFUSED, EXIT_USAGE, EXIT_CONFLICT, EXIT_UNREADABLE = 0, 1, 2, 3, 4
+
+
+class UsageError(Exception):
+    pass
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse that reports usage errors as one `error:` line with exit code 2."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{message} (see `{self.prog} --help`)")
+
+
+def _global_options() -> argparse.ArgumentParser:
+    # SUPPRESS lets the options stand before or after the subcommand without one hiding the other.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--store", metavar="PATH", default=argparse.SUPPRESS,
+                        help="board file (default: $REQBOARD_STORE, else the user data directory)")
+    common.add_argument("--user", metavar="NAME", default=argparse.SUPPRESS,
+                        help="who is acting (default: $REQBOARD_USER, else the login name)")
+    common.add_argument("--json", action="store_true", default=argparse.SUPPRESS,
+                        help="print records as JSON")
+    return common
+
+
+def _score(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number from 1 to 5") from None
+    if not 1 <= value <= 5:
+        raise argparse.ArgumentTypeError(f"{value} is outside 1-5")
+    return value
+
+
+def _number(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if value != value or value in (float("inf"), float("-inf")):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a finite number")
+    return value
+
+
+def _version(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a version number") from None
+
+
+def _add_field_options(p: argparse.ArgumentParser, *, editing: bool) -> None:
+    if editing:
+        p.add_argument("--title")
+    p.add_argument("--description", "-d")
+    p.add_argument("--customer")
+    p.add_argument("--tier", help="customer tier A|B|C")
+    p.add_argument("--channel", help="interview, survey, hotline, email, after-sales, social-media, "
+                                     "market-research, complaint, other")
+    p.add_argument("--need-type", help="explicit, implicit, latent")
+    p.add_argument("--kano", help="must-be, performance, attractive, indifferent, reverse")
+    p.add_argument("--category")
+    p.add_argument("--importance", type=_score)
+    p.add_argument("--urgency", type=_score)
+    p.add_argument("--value", type=_score, help="business value 1-5")
+    p.add_argument("--effort", type=_number, help="effort estimate (hours)")
+    p.add_argument("--feasibility", help="high, medium, low, unknown")
+    p.add_argument("--owner")
+    p.add_argument("--due", help="due date YYYY-MM-DD (empty to clear)")
+    p.add_argument("--tag", action="append", help="a tag (repeat for several; replaces the tags)")
+    p.add_argument("--depends-on", action="append", metavar="KEY", help="repeat; replaces the list")
+    p.add_argument("--conflicts-with", action="append", metavar="KEY", help="repeat; replaces the list")
+    p.add_argument("--criterion", action="append", metavar="TEXT",
+                   help="an acceptance criterion (repeat; replaces the list)")
+    if editing:
+        p.add_argument("--check", action="append", type=int, metavar="N",
+                       help="mark acceptance criterion N (from 1) as met")
+        p.add_argument("--uncheck", action="append", type=int, metavar="N")
+
+
+_FIELD_MAP = {
+    "title": "title", "description": "description", "customer": "customer", "tier": "tier",
+    "channel": "channel", "need_type": "need_type", "kano": "kano", "category": "category",
+    "importance": "importance", "urgency": "urgency", "value": "business_value",
+    "effort": "effort_estimate", "feasibility": "feasibility", "owner": "owner", "due": "due",
+    "tag": "tags", "depends_on": "depends_on", "conflicts_with": "conflicts_with",
+}
+
+
+def _field_values(args: argparse.Namespace) -> dict[str, Any]:
+    from store.models import normalise_key
+
+    values: dict[str, Any] = {}
+    for option, field in _FIELD_MAP.items():
+        value = getattr(args, option, None)
+        if value is None:
+            continue
+        if field in ("depends_on", "conflicts_with"):
+            value = tuple(normalise_key(k) for k in value if k.strip())
+        elif field == "tags":
+            value = tuple(t for t in value if t.strip())
+        elif field in ("tier", "due", "need_type", "kano", "feasibility") and value == "":
+            value = None
+        values[field] = value
+    if getattr(args, "criterion", None) is not None:
+        values["acceptance_criteria"] = tuple({"text": t} for t in args.criterion if t.strip())
+    return values
+
+
+def build_parser() -> Parser:
+    common = _global_options()
+    parser = Parser(prog="reqboard", parents=[common],
+                    description="A keyboard-first terminal kanban for customer requirements.")
+    parser.add_argument("--demo", action="store_true", help="open a sample board (a fresh copy)")
+    parser.add_argument("--version", action="version", version=f"reqboard {_package_version()}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def command(name: str, help: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, parents=[common], help=help, description=help)
+
+    p = command("add", "add a requirement (prints its key)")
+    p.add_argument("title")
+    _add_field_options(p, editing=False)
+
+    p = command("list", "list requirements")
+    p.add_argument("--state", help="only this state (collected ... fed_back, rejected)")
+    p.add_argument("--customer")
+    p.add_argument("--tag")
+    p.add_argument("--owner")
+
+    p = command("show", "show one requirement")
+    p.add_argument("key")
+
+    p = command("edit", "change fields of a requirement")
+    p.add_argument("key")
+    _add_field_options(p, editing=True)
+    p.add_argument("--reason", default="")
+    p.add_argument("--expect-version", type=_version, metavar="N")
+
+    p = command("move", "move a requirement to another state")
+    p.add_argument("key")
+    p.add_argument("state")
+    p.add_argument("--reason", default="")
+    p.add_argument("--owner", help="set the owner as part of the move (for in_progress)")
+    p.add_argument("--expect-version", type=_version, metavar="N")
+
+    p = command("approve", "record an approval (moves an analysed requirement to approved)")
+    p.add_argument("key")
+    p.add_argument("--comment", default="")
+    p.add_argument("--expect-version", type=_version, metavar="N")
+
+    p = command("feedback", "record customer feedback (moves a done requirement to fed_back)")
+    p.add_argument("key")
+    p.add_argument("--satisfaction", type=_score, required=True)
+    p.add_argument("--comment", default="")
+    p.add_argument("--channel", default="email", help="how the customer was told")
+    p.add_argument("--expect-version", type=_version, metavar="N")
+
+    p = command("reject", "reject a requirement (off the board, into the archive)")
+    p.add_argument("key")
+    p.add_argument("--reason", required=True)
+    p.add_argument("--expect-version", type=_version, metavar="N")
+
+    p = command("review", "clear a requirement's suspect flag after reviewing it")
+    p.add_argument("key")
+    p.add_argument("--comment", default="")
+
+    p = command("history", "the history of a requirement")
+    p.add_argument("key")
+
+    command("check", "validate the board file")
+
+    p = command("export", "export the board")
+    p.add_argument("--format", default="json", choices=["json"])
+    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: standard output)")
+
+    p = command("import", "import requirements from a file (all or nothing)")
+    p.add_argument("file")
+    p.add_argument("--format", default="json", choices=["json"])
+    p.add_argument("--dry-run", action="store_true", help="show what would happen; write nothing")
+    p.add_argument("--rekey", action="store_true", help="give clashing requirements new keys")
+
+    p = command("restore", "list the kept backups or make one the current board")
+    p.add_argument("--list", action="store_true", help="list the kept backups")
+    p.add_argument("--generation", type=int, metavar="N", help="the generation to restore (default: newest)")
+
+    p = command("wip", "show or set a column's work-in-progress limit")
+    p.add_argument("state", nargs="?")
+    p.add_argument("limit", nargs="?", help="a number, or 'none' to remove the limit")
+
+    cr = command("cr", "change requests")
+    crs = cr.add_subparsers(dest="cr_command", metavar="CR_COMMAND")
+
+    def cr_command(name: str, help: str) -> argparse.ArgumentParser:
+        return crs.add_parser(name, parents=[common], help=help, description=help)
+
+    p = cr_command("add", "file a change request against a requirement (prints its key)")
+    p.add_argument("key")
+    p.add_argument("summary")
+    p.add_argument("--reason", default="")
+    p.add_argument("--new-title")
+    p.add_argument("--new-description")
+    p.add_argument("--new-criterion", action="append", metavar="TEXT")
+    p = cr_command("assess", "record the impact assessment")
+    p.add_argument("cr")
+    p.add_argument("--schedule-days", type=_number, required=True)
+    p.add_argument("--cost", type=_number, required=True)
+    p.add_argument("--effort-hours", type=_number, required=True)
+    p.add_argument("--risk", default="medium", choices=["low", "medium", "high"])
+    p.add_argument("--resources", default="")
+    p.add_argument("--affects", action="append", default=[], metavar="KEY")
+    p = cr_command("approve", "approve (applies the change to its requirement)")
+    p.add_argument("cr")
+    p.add_argument("--rationale", default="approved")
+    p = cr_command("reject", "reject a change request")
+    p.add_argument("cr")
+    p.add_argument("--rationale", required=True)
+    for name, help in (("implement", "mark as implemented"), ("close", "close"), ("show", "show one")):
+        cr_command(name, help).add_argument("cr")
+    p = cr_command("list", "list change requests")
+    p.add_argument("--status")
+    return parser
+
+
+def _package_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("reqboard")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+# ---------------------------------------------------------------------------- output
+def _print_json(data: Any) -> None:
+    import orjson
+
+    sys.stdout.write(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode() + "\n")
+
+
+def _cell(text: str, width: int) -> str:
+    """Pad or cut to a display width (wide characters count two)."""
+    from unicodedata import east_asian_width
+
+    out, used = [], 0
+    for ch in text.replace("\n", " "):
+        w = 2 if east_asian_width(ch) in "WF" else 1
+        if used + w > width:
+            if out:
+                out[-1] = "…"
+            break
+        out.append(ch)
+        used += w
+    return "".join(out) + " " * max(0, width - used)
+
+
+def _print_list(reqs: Sequence[Any]) -> None:
+    print(f"{'KEY':<9} {'STATE':<12} {'PRI':>3}  {'CUSTOMER':<20} TITLE")
+    for r in reqs:
+        pri = "" if r.priority is None else str(r.priority)
+        print(f"{r.key:<9} {r.state.value:<12} {pri:>3}  {_cell(r.customer or '-', 20)} {r.title}")
+
+
+def _show_text(req: Any) -> str:
+    from store.workflow import next_state
+
+    lines = [f"{req.key}  {req.title}", f"  state        {req.state.label}"
+             + (f" (rejected: {req.rejection_reason})" if req.rejection_reason else "")]
+
+    def row(label: str, value: Any) -> None:
+        if value not in (None, "", ()):
+            lines.append(f"  {label:<12} {value}")
+
+    row("customer", f"{req.customer} (tier {req.tier.value})" if req.tier else req.customer)
+    row("channel", req.channel.label)
+    row("need type", req.need_type.label if req.need_type else None)
+    row("kano", req.kano.label if req.kano else None)
+    row("category", req.category)
+    if req.priority is not None:
+        row("priority", f"{req.priority} (importance {req.importance} x urgency {req.urgency})")
+    row("value", req.business_value)
+    row("effort", req.effort_estimate)
+    row("feasibility", req.feasibility.label if req.feasibility else None)
+    row("owner", req.owner)
+    row("due", req.due.isoformat() if req.due else None)
+    row("tags", ", ".join(req.tags))
+    row("depends on", ", ".join(req.depends_on))
+    row("conflicts", ", ".join(req.conflicts_with))
+    if req.suspect:
+        row("SUSPECT", req.suspect + f" (clear with: reqboard review {req.key})")
+    if req.approvals and not req.approval_current:
+        row("CHANGED", "since its approval")
+    row("version", f"{req.version}, updated by {req.updated_by} at {req.updated_at:%Y-%m-%d %H:%M} UTC")
+    if req.description:
+        lines.append("  description")
+        lines.extend(f"    {line}" for line in req.description.splitlines())
+    if req.acceptance_criteria:
+        lines.append("  acceptance criteria")
+        for i, c in enumerate(req.acceptance_criteria, 1):
+            lines.append(f"    {i}. [{'x' if c.done else ' '}] {c.text}")
+    for a in req.approvals:
+        lines.append(f"  approved     by {a.by} at {a.at:%Y-%m-%d %H:%M}" + (f": {a.comment}" if a.comment else ""))
+    for f in req.feedback:
+        lines.append(f"  feedback     {f.satisfaction}/5 via {f.channel.label} at {f.at:%Y-%m-%d}"
+                     + (f": {f.comment}" if f.comment else ""))
+    for cr in req.change_requests:
+        lines.append(f"  {cr.key:<12} {cr.status.label:<12} {cr.summary}")
+    nxt = next_state(req.state)
+    if nxt:
+        lines.append(f"  next         reqboard move {req.key} {nxt.value}")
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------- commands
+def _board(args: argparse.Namespace) -> Any:
+    from store.board import Board
+    from store.paths import default_store_path, default_user
+
+    path = Path(getattr(args, "store", None) or default_store_path())
+    return Board(path, getattr(args, "user", None) or default_user())
+
+
+def _emit(args: argparse.Namespace, req: Any, text: str) -> None:
+    if getattr(args, "json", False):
+        from store.exchange.json_io import requirement_json
+
+        _print_json(requirement_json(req))
+    else:
+        print(text)
+
+
+def cmd_add(args: argparse.Namespace) -> int:
+    fields = _field_values(args)
+    title = fields.pop("title")
+    req = _board(args).add_requirement(title, **fields)
+    _emit(args, req, req.key)
+    return EXIT_OK
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    from store.models import State
+
+    board = _board(args)
+    reqs = board.requirements()
+    if args.state:
+        try:
+            state = State.parse(args.state)
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+        reqs = [r for r in reqs if r.state is state]
+    if args.customer:
+        reqs = [r for r in reqs if r.customer.casefold() == args.customer.casefold()]
+    if args.tag:
+        reqs = [r for r in reqs if args.tag in r.tags]
+    if args.owner:
+        reqs = [r for r in reqs if r.owner.casefold() == args.owner.casefold()]
+    if getattr(args, "json", False):
+        from store.exchange.json_io import requirement_json
+
+        _print_json([requirement_json(r) for r in reqs])
+    else:
+        _print_list(reqs)
+    return EXIT_OK
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    req = _board(args).get(args.key)
+    _emit(args, req, _show_text(req))
+    return EXIT_OK
+
+
+def cmd_edit(args: argparse.Namespace) -> int:
+    board = _board(args)
+    changes = _field_values(args)
+    if args.check or args.uncheck:
+        req = board.get(args.key)
+        criteria = [dict(c) for c in changes.get("acceptance_criteria", [c.model_dump() for c in req.acceptance_criteria])]
+        for n, done in [(n, True) for n in args.check or []] + [(n, False) for n in args.uncheck or []]:
+            if not 1 <= n <= len(criteria):
+                from store.errors import InvalidValue
+
+                raise InvalidValue(f"{req.key} has {len(criteria)} acceptance criteria; there is no number {n}")
+            criteria[n - 1]["done"] = done
+        changes["acceptance_criteria"] = tuple(criteria)
+    if not changes:
+        raise UsageError("nothing to change: give at least one field option, e.g. --title or --owner")
+    req = board.edit_requirement(args.key, changes, expect_version=args.expect_version, reason=args.reason)
+    _emit(args, req, f"{req.key} is now version {req.version}")
+    return EXIT_OK
+
+
+def cmd_move(args: argparse.Namespace) -> int:
+    from store.models import State
+
+    try:
+        state = State.parse(args.state)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    updates = {"owner": args.owner} if args.owner else None
+    req = _board(args).move_requirement(args.key, state, reason=args.reason,
+                                        expect_version=args.expect_version, updates=updates)
+    _emit(args, req, f"{req.key} is now {req.state.value}")
+    return EXIT_OK
+
+
+def cmd_approve(args: argparse.Namespace) -> int:
+    req = _board(args).approve(args.key, args.comment, expect_version=args.expect_version)
+    _emit(args, req, f"{req.key} approved by {req.approvals[-1].by}; it is {req.state.value}")
+    return EXIT_OK
+
+
+def cmd_feedback(args: argparse.Namespace) -> int:
+    req = _board(args).record_feedback(args.key, args.satisfaction, args.comment, channel=args.channel,
+                                       expect_version=args.expect_version)
+    _emit(args, req, f"{req.key} feedback recorded ({args.satisfaction}/5); it is {req.state.value}")
+    return EXIT_OK
+
+
+def cmd_reject(args: argparse.Namespace) -> int:
+    req = _board(args).reject(args.key, args.reason, expect_version=args.expect_version)
+    _emit(args, req, f"{req.key} rejected")
+    return EXIT_OK
+
+
+def cmd_review(args: argparse.Namespace) -> int:
+    req = _board(args).review(args.key, args.comment)
+    _emit(args, req, f"{req.key} reviewed; no longer suspect")
+    return EXIT_OK
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    events = _board(args).history(args.key)
+    if getattr(args, "json", False):
+        _print_json([e.model_dump(mode="json") for e in events])
+        return EXIT_OK
+    for e in events:
+        what = e.action + (f" {e.cr}" if e.cr else "")
+        if e.field and e.action not in ("created",):
+            what += f" {e.field}: {_short(e.old)} -> {_short(e.new)}"
+        elif e.new is not None:
+            what += f" {_short(e.new)}"
+        print(f"{e.at:%Y-%m-%d %H:%M:%S}  {e.by:<12} {what}" + (f"  ({e.reason})" if e.reason else ""))
+    return EXIT_OK
+
+
+def _short(value: Any) -> str:
+    text = "-" if value in (None, "", []) else str(value)
+    text = text.replace("\n", " ")
+    return text if len(text) <= 60 else text[:59] + "…"
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    board = _board(args)
+    if not board.path.exists():
+        print(f"{board.path} does not exist yet (an empty board)")
+        return EXIT_OK
+    errors, warnings = board.check()
+    for w in warnings:
+        print(f"warning: {w}")
+    if errors:
+        for e in errors:
+            print(f"error: {e}", file=sys.stderr)
+        return EXIT_UNREADABLE
+    reqs = board.requirements()
+    print(f"{board.path}: ok ({len(reqs)} requirements, generation {board.generation}, "
+          f"{len(board.backups())} backups kept)")
+    return EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from store.exchange.json_io import dumps, export_json
+
+    payload = dumps(export_json(_board(args)))
+    if args.output:
+        from store.storage import atomic_write
+
+        atomic_write(Path(args.output), payload, 0o644)
+    else:
+        sys.stdout.buffer.write(payload)
+    return EXIT_OK
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from store.errors import InvalidValue
+    from store.exchange.json_io import import_json
+
+    try:
+        data = Path(args.file).read_bytes()
+    except OSError as exc:
+        raise InvalidValue(f"cannot read {args.file}: {exc.strerror}") from None
+    result = import_json(_board(args), data, rekey=args.rekey, dry_run=args.dry_run)
+    if getattr(args, "json", False):
+        _print_json({"added": result.added, "rekeyed": result.rekeyed, "dry_run": result.dry_run})
+    else:
+        print(result.summary())
+    return EXIT_OK
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    board = _board(args)
+    if args.list:
+        backups = board.backups()
+        if getattr(args, "json", False):
+            _print_json([{"generation": b.generation, "path": str(b.path), "size": b.size,
+                          "modified": b.mtime} for b in backups])
+        elif not backups:
+            print("no backups kept yet")
+        for b in backups if not getattr(args, "json", False) else ():
+            from datetime import datetime, timezone
+
+            when = datetime.fromtimestamp(b.mtime, timezone.utc)
+            print(f"generation {b.generation:<8} {when:%Y-%m-%d %H:%M:%S} UTC  {b.size:>10} bytes  {b.path}")
+        return EXIT_OK
+    chosen = board.restore(args.generation)
+    print(f"restored generation {chosen.generation} of {board.path}")
+    return EXIT_OK
+
+
+def cmd_wip(args: argparse.Namespace) -> int:
+    from store.models import BOARD_STATES
+
+    board = _board(args)
+    if args.state is None:
+        limits = board.wip_limits()
+        for state in BOARD_STATES:
+            print(f"{state.value:<12} {limits.get(state, '-')}")
+        return EXIT_OK
+    if args.limit is None:
+        raise UsageError("give a limit (a number, or 'none')")
+    limit = None if args.limit.lower() == "none" else _whole(args.limit)
+    board.set_wip_limit(args.state, limit)
+    print(f"WIP limit of {args.state}: {limit if limit is not None else 'none'}")
+    return EXIT_OK
+
+
+def _whole(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise UsageError(f"{text!r} is not a whole number") from None
+
+
+def cmd_cr(args: argparse.Namespace) -> int:
+    board = _board(args)
+    sub = args.cr_command
+    if sub is None:
+        raise UsageError("give a change-request command: add, assess, approve, reject, implement, close, list, show")
+    if sub == "add":
+        cr = board.add_change_request(args.key, args.summary, reason=args.reason, new_title=args.new_title,
+                                      new_description=args.new_description, new_criteria=args.new_criterion)
+        return _emit_cr(args, cr, cr.key)
+    if sub == "assess":
+        cr = board.assess_change_request(args.cr, schedule_days=args.schedule_days, cost=args.cost,
+                                         effort_hours=args.effort_hours, risk=args.risk,
+                                         resources=args.resources, affects=args.affects)
+    elif sub in ("approve", "reject"):
+        cr = board.decide_change_request(args.cr, approve=sub == "approve", rationale=args.rationale)
+    elif sub == "implement":
+        cr = board.implement_change_request(args.cr)
+    elif sub == "close":
+        cr = board.close_change_request(args.cr)
+    elif sub == "show":
+        req, cr = board.find_change_request(args.cr)
+        return _emit_cr(args, cr, _cr_text(req, cr))
+    else:
+        rows = [(r, c) for r, c in board.change_requests() if not args.status or c.status.value == args.status]
+        if getattr(args, "json", False):
+            _print_json([{**c.model_dump(mode="json"), "requirement": r.key} for r, c in rows])
+        else:
+            for r, c in rows:
+                print(f"{c.key:<8} {c.status.value:<12} {r.key:<9} {c.summary}")
+        return EXIT_OK
+    return _emit_cr(args, cr, f"{cr.key} is now {cr.status.value}")
+
+
+def _emit_cr(args: argparse.Namespace, cr: Any, text: str) -> int:
+    if getattr(args, "json", False):
+        _print_json(cr.model_dump(mode="json"))
+    else:
+        print(text)
+    return EXIT_OK
+
+
+def _cr_text(req: Any, cr: Any) -> str:
+    lines = [f"{cr.key}  {cr.summary}", f"  requirement  {req.key} {req.title}", f"  status       {cr.status.label}",
+             f"  submitted    by {cr.submitted_by} at {cr.submitted_at:%Y-%m-%d %H:%M}"]
+    if cr.reason:
+        lines.append(f"  reason       {cr.reason}")
+    if cr.proposed_title:
+        lines.append(f"  new title    {cr.proposed_title}")
+    if cr.assessment:
+        a = cr.assessment
+        lines.append(f"  impact       {a.schedule_days:g} days, cost {a.cost:g}, {a.effort_hours:g} hours, "
+                     f"risk {a.risk.value}" + (f", affects {', '.join(a.affects)}" if a.affects else ""))
+    if cr.decision:
+        d = cr.decision
+        lines.append(f"  decision     {'approved' if d.approved else 'rejected'} by {d.by} at "
+                     f"{d.at:%Y-%m-%d %H:%M}: {d.rationale}")
+    return "\n".join(lines)
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "add": cmd_add, "list": cmd_list, "show": cmd_show, "edit": cmd_edit, "move": cmd_move,
+    "approve": cmd_approve, "feedback": cmd_feedback, "reject": cmd_reject, "review": cmd_review,
+    "history": cmd_history, "check": cmd_check, "export": cmd_export, "import": cmd_import,
+    "restore": cmd_restore, "wip": cmd_wip, "cr": cmd_cr,
+}
+
+
+def open_board(args: argparse.Namespace) -> int:
+    from store.paths import default_store_path, default_user
+
+    from .app import run_app
+
+    path = Path(getattr(args, "store", None) or default_store_path())
+    return run_app(path, getattr(args, "user", None) or default_user(), demo=args.demo)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from store.errors import StoreError
+
+    try:
+        args = build_parser().parse_args(argv)
+        handler = COMMANDS.get(args.command) if args.command else open_board
+        assert handler is not None
+        return handler(args)
+    except UsageError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except StoreError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+    except OSError as exc:
+        print(f"error: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_UNREADABLE
+    except Exception as exc:  # the promise is no traceback for a user: say what it was, briefly
+        print(f"error: unexpected {type(exc).__name__}: {exc} (please report this)", file=sys.stderr)
+        return EXIT_REFUSED
+
+
+if __name__ == "__main__":
+    sys.exit(main())
