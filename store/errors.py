@@ -62,10 +62,24 @@ def validation_message(exc: Exception, what: str = "") -> InvalidValue:
     errors: dict[str, str] = {}
     for err in exc.errors():
         loc = ".".join(str(part) for part in err["loc"]) or "value"
-        msg = err["msg"]
+        msg = _text_length_message(err) or err["msg"]
         if msg.startswith("Value error, "):
             msg = msg[len("Value error, ") :]
         errors.setdefault(loc, msg)
     detail = "; ".join(f"{field}: {msg}" for field, msg in errors.items())
     prefix = f"{what}: " if what else ""
     return InvalidValue(f"{prefix}invalid {detail}", errors)
+
+
+def _text_length_message(err: dict) -> str | None:
+    """Pydantic counts a string's length in "items"; a person counts characters."""
+    if not isinstance(err.get("input"), str):
+        return None
+    ctx = err.get("ctx") or {}
+    if err["type"] == "too_short":
+        if ctx.get("min_length") == 1:
+            return "must not be empty"
+        return f"must be at least {ctx.get('min_length')} characters"
+    if err["type"] == "too_long":
+        return f"must be at most {ctx.get('max_length')} characters (it has {ctx.get('actual_length')})"
+    return None
