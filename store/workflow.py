@@ -31,24 +31,33 @@ class Guard:
     rule: str
     needs: tuple[str, ...]
     missing: Callable[[Requirement], list[str]]
-    fix: str
+    fix: str | Callable[[Requirement], str]
+
+    def fix_for(self, req: Requirement) -> str:
+        """What to do so that `req` passes this guard."""
+        return self.fix(req) if callable(self.fix) else self.fix.format(key=req.key)
 
 
 def _collected_missing(req: Requirement) -> list[str]:
     return [] if req.title.strip() else ["a title"]
 
 
+# What analysis needs: (what is missing, whether the requirement has it, the option that sets it).
+_ANALYSIS: tuple[tuple[str, Callable[[Requirement], bool], str], ...] = (
+    ("a customer (who asked)", lambda req: bool(req.customer), "--customer NAME"),
+    ("importance", lambda req: req.importance is not None, "--importance N"),
+    ("urgency", lambda req: req.urgency is not None, "--urgency N"),
+    ("a Kano class or category", lambda req: req.kano is not None or bool(req.category), "--kano CLASS"),
+)
+
+
 def _analysed_missing(req: Requirement) -> list[str]:
-    missing = []
-    if not req.customer:
-        missing.append("a customer (who asked)")
-    if req.importance is None:
-        missing.append("importance")
-    if req.urgency is None:
-        missing.append("urgency")
-    if req.kano is None and not req.category:
-        missing.append("a Kano class or category")
-    return missing
+    return [need for need, has, _option in _ANALYSIS if not has(req)]
+
+
+def _analysed_fix(req: Requirement) -> str:
+    options = " ".join(option for _need, has, option in _ANALYSIS if not has(req))
+    return f"reqboard edit {req.key} {options}"
 
 
 def _approved_missing(req: Requirement) -> list[str]:
@@ -80,7 +89,7 @@ GUARDS: dict[State, Guard] = {
         "analysed.analysis",
         ("customer", "importance", "urgency", "kano"),
         _analysed_missing,
-        "reqboard edit {key} --customer NAME --importance N --urgency N --kano CLASS",
+        _analysed_fix,
     ),
     State.APPROVED: Guard(
         "approved.approval", ("approval",), _approved_missing, "reqboard approve {key} --comment TEXT"
@@ -89,7 +98,8 @@ GUARDS: dict[State, Guard] = {
         "in_progress.owner", ("owner",), _in_progress_missing, "reqboard edit {key} --owner NAME"
     ),
     State.DONE: Guard(
-        "done.acceptance", ("criteria",), _done_missing, "check its acceptance criteria"
+        "done.acceptance", ("criteria",), _done_missing,
+        "mark each met criterion with reqboard edit {key} --check N"
     ),
     State.FED_BACK: Guard(
         "fed_back.feedback",
@@ -179,7 +189,7 @@ def check_move(req: Requirement, target: State, reason: str = "") -> Refusal | N
         return Refusal(
             guard.rule,
             f"{key} needs {_join(missing)} before it can be {target.label.lower()}: "
-            + guard.fix.format(key=key),
+            + guard.fix_for(req),
         )
     return None
 

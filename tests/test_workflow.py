@@ -1,0 +1,315 @@
+"""The lifecycle rules: every move between the six board states and `rejected`, allowed and refused.
+
+The expected outcome of each (from, to) pair is written out here independently of store/workflow.py
+(`expected_rule`), so a change to the rules must change both.
+"""
+
+from __future__ import annotations
+
+import itertools
+from datetime import datetime, timezone
+from typing import Any
+
+import pytest
+
+from store import workflow
+from store.board import Board
+from store.errors import Refused
+from store.models import (
+    BOARD_STATES,
+    Approval,
+    Assessment,
+    ChangeRequest,
+    Criterion,
+    CRStatus,
+    Decision,
+    Feedback,
+    Kano,
+    Requirement,
+    State,
+    text_hash,
+)
+
+T0 = datetime(2026, 11, 22, 9, 30, tzinfo=timezone.utc)
+ALL_STATES = (*BOARD_STATES, State.REJECTED)
+ORDER = {s: i for i, s in enumerate(BOARD_STATES)}
+GUARD_RULE = {
+    State.ANALYSED: "analysed.analysis",
+    State.APPROVED: "approved.approval",
+    State.IN_PROGRESS: "in_progress.owner",
+    State.DONE: "done.acceptance",
+    State.FED_BACK: "fed_back.feedback",
+}
+
+
+def bare(state: State, key: str = "REQ-7") -> Requirement:
+    """A requirement in `state` that satisfies no guard beyond having a title."""
+    return Requirement(
+        key=key, title="Export to PDF", state=state,
+        acceptance_criteria=(Criterion(text="opens in Acrobat"), Criterion(text="A4", done=True)),
+        created_by="ann", created_at=T0, updated_by="ann", updated_at=T0,
+    )
+
+
+def complete(state: State, key: str = "REQ-7") -> Requirement:
+    """A requirement in `state` that satisfies every guard."""
+    req = bare(state, key).model_copy(update={
+        "customer": "ACME", "importance": 4, "urgency": 3, "kano": Kano.PERFORMANCE, "owner": "bob",
+        "acceptance_criteria": (Criterion(text="opens in Acrobat", done=True),),
+        "feedback": (Feedback(by="ann", at=T0, satisfaction=4),),
+    })
+    req = Requirement.model_validate(req.model_dump())
+    approval = Approval(by="carol", at=T0, text_hash=text_hash(req))
+    return req.model_copy(update={"approvals": (approval,)})
+
+
+def expected_rule(current: State, target: State, *, satisfied: bool, reason: bool) -> str | None:
+    """The rule that refuses the move, or None when it is allowed (the spec of DESIGN.md table 1)."""
+    if current is target:
+        return "move.same"
+    if target is State.REJECTED:
+        if current in (State.DONE, State.FED_BACK):
+            return "rejected.before_done"
+        return None if reason else "rejected.reason"
+    if current is State.REJECTED:
+        if target is not State.COLLECTED:
+            return "rejected.reopen"
+        return None if reason else "move.back_reason"
+    if ORDER[target] < ORDER[current]:
+        return None if reason else "move.back_reason"
+    if ORDER[target] > ORDER[current] + 1:
+        return "move.no_skip"
+    return None if satisfied else GUARD_RULE[target]
+
+
+PAIRS = list(itertools.product(ALL_STATES, ALL_STATES))
+
+
+@pytest.mark.parametrize("reason", ["", "customer asked again"], ids=["no-reason", "reason"])
+@pytest.mark.parametrize("satisfied", [True, False], ids=["guards-met", "guards-missing"])
+@pytest.mark.parametrize(("current", "target"), PAIRS, ids=[f"{a.value}->{b.value}" for a, b in PAIRS])
+def test_transition_table(current: State, target: State, satisfied: bool, reason: str) -> None:
+    req = complete(current) if satisfied else bare(current)
+    refusal = workflow.check_move(req, target, reason)
+    rule = expected_rule(current, target, satisfied=satisfied, reason=bool(reason))
+    if rule is None:
+        assert refusal is None, f"{current.value} -> {target.value} refused: {refusal}"
+        return
+    assert refusal is not None, f"{current.value} -> {target.value} should be refused by {rule}"
+    assert refusal.rule == rule
+    assert refusal.message.startswith("REQ-7 ")
+    assert str(refusal) == refusal.message
+
+
+def test_the_table_covers_every_rule() -> None:
+    rules = {
+        expected_rule(a, b, satisfied=s, reason=r)
+        for a, b in PAIRS for s in (True, False) for r in (True, False)
+    }
+    assert rules == {None, "move.same", "rejected.before_done", "rejected.reason", "rejected.reopen",
+                     "move.back_reason", "move.no_skip", *GUARD_RULE.values()}
+
+
+# ---------------------------------------------------------------------------- what each refusal says
+@pytest.mark.parametrize(
+    ("target", "update", "needs", "fix"),
+    [
+        (State.ANALYSED, {"importance": None}, "importance", "reqboard edit REQ-7 --importance N"),
+        (State.APPROVED, {"approvals": ()}, "an approval", "reqboard approve REQ-7 --comment TEXT"),
+        (State.IN_PROGRESS, {"owner": ""}, "an owner", "reqboard edit REQ-7 --owner NAME"),
+        (State.DONE, {"acceptance_criteria": (Criterion(text="x"), Criterion(text="y"))},
+         "all acceptance criteria checked (2 open)", "reqboard edit REQ-7 --check N"),
+        (State.FED_BACK, {"feedback": ()}, "a feedback record", "reqboard feedback REQ-7 --satisfaction N"),
+    ],
+)
+def test_each_guard_names_what_is_missing_and_the_fix(target: State, update: dict[str, Any], needs: str,
+                                                      fix: str) -> None:
+    previous = BOARD_STATES[ORDER[target] - 1]
+    req = complete(previous).model_copy(update=update)
+    refusal = workflow.check_move(req, target)
+    assert refusal is not None
+    assert refusal.rule == GUARD_RULE[target]
+    assert refusal.message.startswith(f"REQ-7 needs {needs}")
+    assert f"before it can be {target.label.lower()}" in refusal.message
+    assert fix in refusal.message
+    assert workflow.check_move(complete(previous), target) is None
+
+
+def test_analysis_refusal_lists_only_the_missing_options() -> None:
+    req = complete(State.COLLECTED).model_copy(update={"urgency": None, "kano": None})
+    refusal = workflow.check_move(req, State.ANALYSED)
+    assert refusal is not None
+    assert refusal.message == (
+        "REQ-7 needs urgency and a Kano class or category before it can be analysed: "
+        "reqboard edit REQ-7 --urgency N --kano CLASS"
+    )
+    nothing = workflow.check_move(bare(State.COLLECTED), State.ANALYSED)
+    assert nothing is not None
+    assert nothing.message.endswith(
+        "reqboard edit REQ-7 --customer NAME --importance N --urgency N --kano CLASS")
+    assert "a customer (who asked), importance, urgency and a Kano class or category" in nothing.message
+
+
+def test_a_category_stands_in_for_a_kano_class() -> None:
+    req = complete(State.COLLECTED).model_copy(update={"kano": None, "category": "usability"})
+    assert workflow.check_move(req, State.ANALYSED) is None
+
+
+def test_an_approval_of_older_text_does_not_count() -> None:
+    req = complete(State.ANALYSED).model_copy(update={"description": "changed after approval"})
+    refusal = workflow.check_move(req, State.APPROVED)
+    assert refusal is not None and refusal.rule == "approved.approval"
+    assert "current text" in refusal.message
+
+
+def test_no_acceptance_criteria_means_done_is_allowed() -> None:
+    req = complete(State.IN_PROGRESS).model_copy(update={"acceptance_criteria": ()})
+    assert workflow.check_move(req, State.DONE) is None
+
+
+def test_skipping_says_where_to_go_first() -> None:
+    refusal = workflow.check_move(complete(State.COLLECTED), State.IN_PROGRESS, "because")
+    assert refusal is not None and refusal.rule == "move.no_skip"
+    assert refusal.message == (
+        "REQ-7 cannot skip from collected to in progress: move it to analysed first")
+
+
+def test_moving_back_asks_for_a_reason() -> None:
+    refusal = workflow.check_move(complete(State.DONE), State.APPROVED, "   ")
+    assert refusal is not None and refusal.rule == "move.back_reason"
+    assert "from done to approved" in refusal.message and "--reason" in refusal.message
+
+
+def test_rejecting_asks_for_a_reason_and_is_closed_after_done() -> None:
+    refusal = workflow.check_move(bare(State.APPROVED), State.REJECTED)
+    assert refusal is not None and "--reason" in refusal.message
+    late = workflow.check_move(complete(State.FED_BACK), State.REJECTED, "too late")
+    assert late is not None and late.rule == "rejected.before_done"
+    assert "change request" in late.message
+
+
+def test_reopening_a_rejected_requirement_goes_back_to_collected() -> None:
+    rejected = bare(State.REJECTED)
+    assert workflow.check_move(rejected, State.COLLECTED, "customer insisted") is None
+    refusal = workflow.check_move(complete(State.REJECTED), State.APPROVED, "customer insisted")
+    assert refusal is not None and refusal.rule == "rejected.reopen"
+    assert "reopened to collected" in refusal.message
+
+
+def test_same_state_is_refused() -> None:
+    refusal = workflow.check_move(bare(State.DONE), State.DONE, "again")
+    assert refusal is not None and refusal.message == "REQ-7 is already done"
+
+
+def test_neighbours_and_needs() -> None:
+    assert [workflow.next_state(s) for s in ALL_STATES] == [*BOARD_STATES[1:], None, None]
+    assert [workflow.previous_state(s) for s in ALL_STATES] == [None, *BOARD_STATES[:-1], None]
+    assert workflow.needs_for(complete(State.COLLECTED), State.ANALYSED) == []
+    assert workflow.needs_for(bare(State.APPROVED), State.IN_PROGRESS) == ["an owner"]
+    assert workflow.needs_for(bare(State.APPROVED), State.REJECTED) == []
+    assert workflow.is_backward(State.REJECTED, State.COLLECTED)
+    assert not workflow.is_backward(State.ANALYSED, State.APPROVED)
+
+
+# ---------------------------------------------------------------------------- through the store
+def test_the_store_applies_the_same_rules(tmp_path: Any) -> None:
+    board = Board(tmp_path / "board.json", "ann")
+    key = board.add_requirement("Export to PDF").key
+    with pytest.raises(Refused) as info:
+        board.move_requirement(key, "approved")
+    assert info.value.rule == "move.no_skip"
+    with pytest.raises(Refused) as info:
+        board.move_requirement(key, State.ANALYSED)
+    assert info.value.rule == "analysed.analysis"
+    assert board.get(key).state is State.COLLECTED and board.get(key).version == 1
+    board.edit_requirement(key, {"customer": "ACME", "importance": 3, "urgency": 2, "kano": "must-be"})
+    assert board.move_requirement(key, "analysed").state is State.ANALYSED
+    assert board.approve(key, "fine").state is State.APPROVED
+    with pytest.raises(Refused) as info:
+        board.move_requirement(key, "in-progress")
+    assert info.value.rule == "in_progress.owner"
+    req = board.move_requirement(key, "in-progress", updates={"owner": "bob"})
+    assert (req.state, req.owner) == (State.IN_PROGRESS, "bob")
+    assert board.move_requirement(key, State.DONE).state is State.DONE
+    with pytest.raises(Refused) as info:
+        board.reject(key, "changed our mind")
+    assert info.value.rule == "rejected.before_done"
+    assert board.record_feedback(key, 5, "happy").state is State.FED_BACK
+    back = board.move_requirement(key, "in_progress", reason="bug found")
+    assert back.state is State.IN_PROGRESS
+    assert set(back.entered_at) == set(BOARD_STATES)
+
+
+def test_approve_refuses_a_requirement_that_is_not_analysed(tmp_path: Any) -> None:
+    board = Board(tmp_path / "board.json", "ann")
+    key = board.add_requirement("Export", customer="ACME").key
+    with pytest.raises(Refused) as info:
+        board.approve(key)
+    assert info.value.rule == "approved.no_skip"
+    assert "importance" in str(info.value) and "customer" not in str(info.value).split("needs", 1)[1]
+
+
+def test_reject_and_reopen_through_the_store(tmp_path: Any) -> None:
+    board = Board(tmp_path / "board.json", "ann")
+    key = board.add_requirement("Export").key
+    rejected = board.reject(key, "duplicate of REQ-2")
+    assert (rejected.state, rejected.rejection_reason) == (State.REJECTED, "duplicate of REQ-2")
+    with pytest.raises(Refused):
+        board.move_requirement(key, "collected")
+    reopened = board.move_requirement(key, "collected", reason="not a duplicate")
+    assert (reopened.state, reopened.rejection_reason) == (State.COLLECTED, "")
+
+
+# ---------------------------------------------------------------------------- change requests
+CR_ALLOWED = {
+    (CRStatus.SUBMITTED, CRStatus.ASSESSED),
+    (CRStatus.SUBMITTED, CRStatus.REJECTED),
+    (CRStatus.ASSESSED, CRStatus.ASSESSED),
+    (CRStatus.ASSESSED, CRStatus.APPROVED),
+    (CRStatus.ASSESSED, CRStatus.REJECTED),
+    (CRStatus.APPROVED, CRStatus.IMPLEMENTED),
+    (CRStatus.IMPLEMENTED, CRStatus.CLOSED),
+}
+CR_PAIRS = list(itertools.product(CRStatus, CRStatus))
+
+
+def change_request(status: CRStatus) -> ChangeRequest:
+    assessment = Assessment(by="dan", at=T0, schedule_days=2, cost=100, effort_hours=8)
+    return ChangeRequest(
+        key="CR-3", summary="Also export to ODT", status=status, submitted_by="ann", submitted_at=T0,
+        assessment=assessment if status is not CRStatus.SUBMITTED else None,
+        decision=Decision(by="eve", at=T0, approved=status is not CRStatus.REJECTED)
+        if status in (CRStatus.APPROVED, CRStatus.REJECTED, CRStatus.IMPLEMENTED, CRStatus.CLOSED) else None,
+    )
+
+
+@pytest.mark.parametrize("rationale", ["", "worth it"], ids=["no-rationale", "rationale"])
+@pytest.mark.parametrize(("current", "target"), CR_PAIRS, ids=[f"{a.value}->{b.value}" for a, b in CR_PAIRS])
+def test_change_request_steps(current: CRStatus, target: CRStatus, rationale: str) -> None:
+    refusal = workflow.check_cr_step(change_request(current), target, rationale)
+    if current in (CRStatus.CLOSED, CRStatus.REJECTED):
+        expected = "cr.final"
+    elif (current, target) not in CR_ALLOWED:
+        expected = "cr.order"
+    elif target in (CRStatus.APPROVED, CRStatus.REJECTED) and not rationale:
+        expected = "cr.rationale"
+    else:
+        expected = None
+    if expected is None:
+        assert refusal is None, f"{current.value} -> {target.value} refused: {refusal}"
+    else:
+        assert refusal is not None and refusal.rule == expected
+        assert refusal.message.startswith("CR-3 ")
+
+
+def test_change_request_refusals_name_the_next_step() -> None:
+    early = workflow.check_cr_step(change_request(CRStatus.SUBMITTED), CRStatus.APPROVED, "yes")
+    assert early is not None
+    assert "needs an impact assessment first" in early.message
+    assert "reqboard cr assess CR-3" in early.message
+    closing = workflow.check_cr_step(change_request(CRStatus.APPROVED), CRStatus.CLOSED)
+    assert closing is not None and "reqboard cr implement CR-3" in closing.message
+    final = workflow.check_cr_step(change_request(CRStatus.CLOSED), CRStatus.SUBMITTED)
+    assert final is not None and "file a new change request" in final.message
+    no_why = workflow.check_cr_step(change_request(CRStatus.ASSESSED), CRStatus.REJECTED, " ")
+    assert no_why is not None and "--rationale" in no_why.message
