@@ -397,7 +397,8 @@ class Board:
                 )
             elif req.approval_current:
                 raise Refused(f"{req.key} is already approved and unchanged since", "approved.same")
-            self._event(req.key, "approved", field="approvals", new=comment, reason=comment)
+            # Reads "approved version 4 (comment)": which text was approved; the comment is the reason.
+            self._event(req.key, "approved", new=f"version {req.version}", reason=comment)
             return changes
 
         return self._mutate(key, change, expect_version=expect_version, reason=comment)
@@ -671,8 +672,11 @@ class Board:
                 existing = current["requirements"].get(str(key_number(raw["key"])))
                 if existing:
                     raw["version"] = max(raw["version"], existing.get("version", 0)) + 1
+            # An unreadable board lost its counters: the backups and the history still know them.
+            seen = self._counters_seen(backups) if kept_aside else {}
             for counter in ("next_requirement", "next_change_request", "generation"):
-                meta[counter] = max(int(meta.get(counter, 0)), int(old_meta.get(counter, 0)))
+                meta[counter] = max(int(meta.get(counter, 0)), int(old_meta.get(counter, 0)),
+                                    seen.get(counter, 0))
             meta["journal_size"] = (
                 self._journal_bytes() if kept_aside else int(old_meta.get("journal_size", 0)))
             note = f" (the unreadable file was kept as {kept_aside.name})" if kept_aside else ""
@@ -681,6 +685,36 @@ class Board:
             self.file.stage(tables)
         self._models_signature = object()
         return chosen
+
+    def _counters_seen(self, backups: list[Backup]) -> dict[str, int]:
+        """The highest key counters and generation any kept backup or history line has reached."""
+        seen = {"next_requirement": 1, "next_change_request": 1, "generation": 0}
+        for backup in backups:
+            try:
+                meta = parse_board_bytes(backup.path, backup.path.read_bytes())["meta"][META_ID]
+            except (StoreUnreadable, OSError):
+                continue
+            for counter in seen:
+                seen[counter] = max(seen[counter], int(meta.get(counter, 0)))
+        try:
+            lines = self.file.journal_path.read_bytes().splitlines()
+        except FileNotFoundError:
+            lines = []
+        for line in lines:
+            try:
+                event = orjson.loads(line)
+            except orjson.JSONDecodeError:
+                continue
+            if not isinstance(event, dict):
+                continue
+            for field, prefix, counter in (("key", "REQ-", "next_requirement"),
+                                           ("cr", "CR-", "next_change_request")):
+                value = event.get(field)
+                if isinstance(value, str) and value.startswith(prefix) and value[len(prefix):].isdigit():
+                    seen[counter] = max(seen[counter], int(value[len(prefix):]) + 1)
+            if isinstance(event.get("generation"), int):
+                seen["generation"] = max(seen["generation"], event["generation"])
+        return seen
 
     def _journal_bytes(self) -> int:
         """The whole journal: when the board was unreadable, keep every line of history there is."""

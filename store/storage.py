@@ -22,6 +22,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from glob import escape as glob_escape
 from pathlib import Path
 from typing import Any
 
@@ -213,6 +214,7 @@ class BoardFile:
         self._in_tx = False
         self._events: list[dict[str, Any]] = []
         self._lock: FileLock | None = None
+        self._current_unreadable = False
         self.db = TinyDB(self.path, storage=lambda p: AtomicJSONStorage(p, self))
 
     # ---------------------------------------------------------------- reading
@@ -322,6 +324,7 @@ class BoardFile:
                     if not over_unreadable:
                         raise
                     self._tables, self._signature = new_tables(), Signature.of(self.path)
+                    self._current_unreadable = True
             reason = self.read_only_reason
             if reason:
                 raise ReadOnly(reason)
@@ -339,6 +342,7 @@ class BoardFile:
             self._staged = None
             self._events = []
             self._in_tx = False
+            self._current_unreadable = False
             self.db.table("requirements").clear_cache()
             lock.release()
 
@@ -364,11 +368,20 @@ class BoardFile:
         mode = self._mode_for_board()
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._backup_current(generation - 1)
+        self._remove_dead_temp_files()
         try:
             atomic_write(self.path, payload, mode)
         except OSError as exc:
             raise StoreUnreadable(f"{self.path}: could not write the board ({exc.strerror})") from None
         self._tables, self._signature = tables, Signature.of(self.path)
+
+    def _remove_dead_temp_files(self) -> None:
+        """Temp files of writers killed before their os.replace; under the lock no live writer has one."""
+        for tmp in self.path.parent.glob(f".{glob_escape(self.path.name)}.????????.tmp"):
+            try:
+                tmp.unlink()
+            except OSError:
+                pass
 
     def _mode_for_board(self) -> int:
         try:
@@ -382,8 +395,12 @@ class BoardFile:
         lines = b"".join(
             orjson.dumps({**event, "generation": generation}) + b"\n" for event in self._events
         )
-        flags = os.O_RDWR | os.O_CREAT
-        fd = os.open(self.journal_path, flags, file_mode(self.path.parent))
+        mode = file_mode(self.path.parent)
+        try:
+            fd = os.open(self.journal_path, os.O_RDWR | os.O_CREAT | os.O_EXCL, mode)
+            os.fchmod(fd, mode)  # the umask must not take the group's write permission away
+        except FileExistsError:
+            fd = os.open(self.journal_path, os.O_RDWR)
         try:
             size = os.fstat(fd).st_size
             if size > committed:
@@ -405,9 +422,15 @@ class BoardFile:
         return committed + len(lines)
 
     def _backup_current(self, generation: int) -> None:
-        if not self.path.exists():
-            return
-        self.backup_dir.mkdir(mode=0o770 if shared_dir(self.path.parent) else 0o700, exist_ok=True)
+        if not self.path.exists() or self._current_unreadable:
+            return  # a bad current file is no backup (restore has quarantined it)
+        try:
+            self.backup_dir.mkdir(mode=0o700)
+        except FileExistsError:
+            pass
+        else:  # as for the journal: not the umask but the directory decides who may write
+            mode = 0o770 if shared_dir(self.path.parent) else 0o700
+            os.chmod(self.backup_dir, stat.S_IMODE(os.stat(self.backup_dir).st_mode) | mode)
         target = self.backup_dir / f"{self.path.stem}.gen-{generation:08d}.json"
         try:
             os.link(self.path, target)
