@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
+from datetime import date
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -205,6 +206,12 @@ def build_parser() -> Parser:
     p.add_argument("state", nargs="?")
     p.add_argument("limit", nargs="?", help="a number, or 'none' to remove the limit")
 
+    p = command("report", "a report of flow, satisfaction, change requests and the intake forecast")
+    p.add_argument("--format", choices=["md", "html", "json"], default=None,
+                   help="md (default: for a status mail or wiki), html (one self-contained file), json")
+    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: standard output)")
+    p.add_argument("--since", type=_date, metavar="DATE", help="only the period from DATE (YYYY-MM-DD)")
+
     cr = command("cr", "change requests")
     crs = cr.add_subparsers(dest="cr_command", metavar="CR_COMMAND")
 
@@ -237,6 +244,13 @@ def build_parser() -> Parser:
     p = cr_command("list", "list change requests")
     p.add_argument("--status")
     return parser
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
 
 
 def _package_version() -> str:
@@ -616,11 +630,46 @@ def _cr_text(req: Any, cr: Any) -> str:
     return "\n".join(lines)
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from store.metrics import board_metrics
+
+    fmt = args.format or "md"
+    if getattr(args, "json", False):
+        if args.format not in (None, "json"):
+            raise UsageError(f"--json and --format {args.format} contradict each other: give one")
+        fmt = "json"
+    board = _board(args)
+    metrics = board_metrics(board, since=args.since)
+    if fmt == "json":
+        import orjson
+
+        from store.reports import report_json
+
+        payload = orjson.dumps(report_json(metrics, board=board.path.name), option=orjson.OPT_INDENT_2) + b"\n"
+    elif fmt == "html":
+        from store.reports import render_html
+
+        payload = render_html(metrics, board=board.path.name).encode()
+    else:
+        from store.reports import render_markdown
+
+        payload = render_markdown(metrics, board=board.path.name).encode()
+    if args.output:
+        from store.storage import atomic_write
+
+        atomic_write(Path(args.output), payload, 0o644)
+    else:
+        sys.stdout.buffer.write(payload)
+        sys.stdout.flush()
+    return EXIT_OK
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "add": cmd_add, "list": cmd_list, "show": cmd_show, "edit": cmd_edit, "move": cmd_move,
     "approve": cmd_approve, "feedback": cmd_feedback, "reject": cmd_reject, "review": cmd_review,
     "history": cmd_history, "check": cmd_check, "export": cmd_export, "import": cmd_import,
     "restore": cmd_restore, "wip": cmd_wip, "cr": cmd_cr,
+    "report": cmd_report,
 }
 
 

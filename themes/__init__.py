@@ -1,0 +1,97 @@
+"""Theme files: TOML, one per theme, mapping to Textual's Theme fields plus app variables.
+
+    name = "reqboard-dark"
+    dark = true
+    [colors]            # Theme fields: primary, secondary, accent, background, surface, panel, ...
+    primary = "#4f9bd9"
+    [variables]         # app variables: state colours, badge colours
+    state-collected = "#7f8c9a"
+
+This package never imports textual: the TUI turns these dicts into `textual.theme.Theme`.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+THEME_FIELDS = frozenset({
+    "primary", "secondary", "warning", "error", "success", "accent", "foreground",
+    "background", "surface", "panel", "boost",
+})
+APP_VARIABLES = (
+    "state-collected", "state-analysed", "state-approved", "state-in-progress", "state-done",
+    "state-fed-back", "state-rejected", "badge-cr", "badge-suspect", "badge-overdue", "badge-changed",
+    "tier-a", "tier-b", "tier-c", "card-selected-background",
+)
+DEFAULT_THEME = "reqboard-dark"
+
+
+@dataclass(frozen=True)
+class ThemeSpec:
+    name: str
+    dark: bool
+    colors: dict[str, str]
+    variables: dict[str, str] = field(default_factory=dict)
+    ansi: bool = False
+    source: str = ""
+
+
+class ThemeFileError(ValueError):
+    """A theme file that cannot be used; the message names the file and the problem."""
+
+
+def parse_theme(text: str, source: str) -> ThemeSpec:
+    """Read one theme file's text; raises ThemeFileError naming the file and the key."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ThemeFileError(f"{source}: not valid TOML ({exc})") from None
+    name = data.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise ThemeFileError(f"{source}: needs a name = \"...\"")
+    unknown = set(data) - {"name", "dark", "ansi", "colors", "variables"}
+    if unknown:
+        raise ThemeFileError(f"{source}: unknown key(s) {', '.join(sorted(unknown))}")
+    colors = data.get("colors", {})
+    if not isinstance(colors, dict) or "primary" not in colors:
+        raise ThemeFileError(f"{source}: [colors] needs at least primary")
+    bad = set(colors) - THEME_FIELDS
+    if bad:
+        raise ThemeFileError(f"{source}: unknown colour(s) {', '.join(sorted(bad))}; "
+                             f"use {', '.join(sorted(THEME_FIELDS))}")
+    variables = data.get("variables", {})
+    if not isinstance(variables, dict):
+        raise ThemeFileError(f"{source}: [variables] must be a table")
+    for table in (colors, variables):
+        for key, value in table.items():
+            if not isinstance(value, str):
+                raise ThemeFileError(f"{source}: {key} must be a colour string")
+    return ThemeSpec(name=name.strip(), dark=bool(data.get("dark", True)), colors=dict(colors),
+                     variables=dict(variables), ansi=bool(data.get("ansi", False)), source=source)
+
+
+def builtin_themes() -> list[ThemeSpec]:
+    """The themes shipped with reqboard."""
+    specs = []
+    for entry in sorted(resources.files(__package__).iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".toml"):
+            specs.append(parse_theme(entry.read_text(encoding="utf-8"), f"builtin {entry.name}"))
+    return specs
+
+
+def user_themes(directory: Path) -> tuple[list[ThemeSpec], list[str]]:
+    """Themes from `directory/*.toml` and the errors of those that could not be used."""
+    specs, errors = [], []
+    if not directory.is_dir():
+        return specs, errors
+    for path in sorted(directory.glob("*.toml")):
+        try:
+            specs.append(parse_theme(path.read_text(encoding="utf-8"), str(path)))
+        except (OSError, UnicodeDecodeError) as exc:
+            errors.append(f"{path}: cannot read ({exc})")
+        except ThemeFileError as exc:
+            errors.append(str(exc))
+    return specs, errors

@@ -1,0 +1,184 @@
+"""The reqboard Textual app: themes, keys, the store handle and the default screen."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from textual import work
+from textual.app import App
+from textual.binding import Binding
+from textual.message import Message
+from textual.theme import Theme
+
+import themes
+from store.board import Board
+from store.errors import Conflict, StoreError
+from store.paths import config_dir
+from store.storage import LOCK_TIMEOUT_S
+
+from .actions import RequirementActions, UndoEntry
+from .commands import ReqboardCommands
+from .config import Config, ConfigError, load_config, load_state, save_state
+from .screens.board import BoardScreen
+
+T = TypeVar("T")
+
+
+def to_textual_theme(spec: themes.ThemeSpec) -> Theme:
+    return Theme(name=spec.name, dark=spec.dark, ansi=spec.ansi, variables=dict(spec.variables), **spec.colors)
+
+
+class ReqboardApp(App[int]):
+    """A keyboard-first kanban of customer requirements."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "reqboard"
+    COMMANDS = App.COMMANDS | {ReqboardCommands}
+    BINDINGS = [
+        Binding("q", "quit", "Quit", id="app.quit"),
+        Binding("question_mark", "help", "Help", id="app.help"),
+    ]
+
+    class Changed(Message):
+        """The board changed: a save of ours, an undo, or another process's write."""
+
+    def __init__(self, board_path: Path, user: str, *, config: Config | None = None, watch_interval: float | None = None) -> None:
+        self.board = Board(board_path, user)
+        self._store_lock = threading.Lock()
+        self.undo_stack: list[UndoEntry] = []
+        self.startup_warnings: list[str] = []
+        if config is None:
+            try:
+                config = load_config()
+            except ConfigError as exc:
+                self.startup_warnings.append(f"{exc}; using the defaults")
+                config = Config()
+        self.config = config
+        self.watch_interval = watch_interval if watch_interval is not None else config.poll_interval
+        super().__init__()
+        self.actions = RequirementActions(self)
+        self._register_themes()
+        if config.keys:
+            self.set_keymap(config.keys)
+
+    # ------------------------------------------------------------------ themes
+    def _register_themes(self) -> None:
+        specs = themes.builtin_themes()
+        user_specs, errors = themes.user_themes(config_dir() / "themes")
+        self.startup_warnings.extend(f"theme skipped: {e}" for e in errors)
+        for spec in specs + user_specs:
+            try:
+                self.register_theme(to_textual_theme(spec))
+            except Exception as exc:  # a colour Textual cannot parse: report once, skip it
+                self.startup_warnings.append(f"theme skipped: {spec.source}: {exc}")
+        wanted = self.config.theme or str(load_state().get("theme") or themes.DEFAULT_THEME)
+        self.theme = wanted if wanted in self.available_themes else themes.DEFAULT_THEME
+
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        dark = next(t for t in themes.builtin_themes() if t.name == themes.DEFAULT_THEME)
+        return {name: dark.variables[name] for name in themes.APP_VARIABLES}
+
+    def watch_theme(self, theme: str) -> None:
+        if self.is_running:
+            save_state(theme=theme)
+
+    # ------------------------------------------------------------------ screens
+    def get_default_screen(self) -> BoardScreen:
+        return BoardScreen()
+
+    def on_mount(self) -> None:
+        for warning in self.startup_warnings:
+            self.notify(warning, severity="warning", timeout=10, markup=False)
+        if self.board.read_only_reason:
+            self.notify(self.board.read_only_reason, severity="warning", timeout=15, markup=False)
+
+    def action_help(self) -> None:
+        from .screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+    # ------------------------------------------------------------------ store access
+    def store_call(self, fn: Callable[[Board], T]) -> T:
+        """Run `fn(board)` holding the app's store lock (call from a thread worker, not the UI)."""
+        if not self._store_lock.acquire(timeout=LOCK_TIMEOUT_S + 5):
+            raise StoreError("the board is busy; try again")
+        try:
+            return fn(self.board)
+        finally:
+            self._store_lock.release()
+
+    def run_store(self, fn: Callable[[Board], Any], entry: UndoEntry | None) -> None:
+        """Run a store operation off the UI thread; report success (recording undo) or failure."""
+        self._run_store(fn, entry)
+
+    @work(thread=True, group="store-write")
+    def _run_store(self, fn: Callable[[Board], Any], entry: UndoEntry | None) -> None:
+        try:
+            result = self.store_call(fn)
+        except StoreError as exc:
+            self.call_from_thread(self.failed, exc)
+            return
+        if entry is not None and isinstance(result, type(entry.after)):
+            self.call_from_thread(self.saved, UndoEntry(entry.before, result, entry.what))
+        else:
+            self.call_from_thread(self.post_message, self.Changed())
+
+    def saved(self, entry: UndoEntry) -> None:
+        self.undo_stack.append(entry)
+        del self.undo_stack[:-50]
+        self.notify(entry.what, markup=False, timeout=3)
+        self.post_message(self.Changed())
+
+    def failed(self, exc: StoreError) -> None:
+        title = "Changed by someone else" if isinstance(exc, Conflict) else ""
+        self.notify(str(exc), title=title, severity="error", timeout=8, markup=False)
+        self.post_message(self.Changed())
+
+    def on_reqboard_app_changed(self, message: Changed) -> None:
+        for screen in self.screen_stack:
+            refresh = getattr(screen, "board_changed", None)
+            if refresh is not None:
+                refresh()
+
+    def action_undo(self) -> None:
+        if not self.undo_stack:
+            self.notify("Nothing to undo", severity="warning", markup=False)
+            return
+        entry = self.undo_stack.pop()
+        self._undo(entry)
+
+    @work(thread=True, group="store-write")
+    def _undo(self, entry: UndoEntry) -> None:
+        def undo(board: Board) -> Any:
+            if entry.before is None:
+                return board.reject(entry.after.key, "undo: created by mistake", expect_version=entry.after.version)
+            return board.replace_requirement(entry.before, expect_version=entry.after.version, reason="undo")
+
+        try:
+            self.store_call(undo)
+        except StoreError as exc:
+            self.call_from_thread(self.failed, exc)
+            return
+        self.call_from_thread(self.notify, f"Undone: {entry.what}", markup=False, timeout=3)
+        self.call_from_thread(self.post_message, self.Changed())
+
+
+def run_app(path: Path, user: str, *, demo: bool = False) -> int:
+    """Open the board at `path` (or a fresh demo copy) until the user quits."""
+    if demo:
+        from store.demo import build_demo_board
+
+        workdir = Path(tempfile.mkdtemp(prefix="reqboard-demo-"))
+        path = workdir / "demo.json"
+        build_demo_board(path)
+        try:
+            return ReqboardApp(path, user).run() or 0
+        finally:
+            shutil.rmtree(workdir, ignore_errors=True)
+    return ReqboardApp(path, user).run() or 0

@@ -1,0 +1,90 @@
+"""The command palette: every board action, and "go to requirement" by key or title."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import TYPE_CHECKING, cast
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.content import Content
+
+if TYPE_CHECKING:
+    from .app import ReqboardApp
+    from .screens.board import BoardScreen
+
+ACTIONS: tuple[tuple[str, str, str], ...] = (
+    ("New requirement", "new", "create a requirement in collected"),
+    ("Edit requirement", "edit", "edit the selected requirement"),
+    ("Move to next state", "move_next", "asks for what the next state needs"),
+    ("Move back", "move_back", "asks for a reason"),
+    ("Open detail", "open", "the selected requirement's detail pane"),
+    ("New change request", "new_cr", "file a change request against the selected requirement"),
+    ("Reject requirement", "reject", "reject the selected requirement, with a reason"),
+    ("Filter", "filter", "by text, customer, tier, channel, tag, owner, priority"),
+    ("Clear filter", "clear_filter", "show every card"),
+    ("Toggle swimlanes", "swimlanes", "group cards by tier, by customer, or not"),
+    ("Undo", "undo", "undo your last change"),
+    ("Archive", "archive", "rejected requirements"),
+    ("Change requests", "change_requests", "every change request with its impact totals"),
+    ("Reports", "reports", "flow metrics and charts"),
+    ("Set WIP limit", "wip_limit", "for the focused column"),
+)
+
+
+class ReqboardCommands(Provider):
+    """Board actions and requirements, by name."""
+
+    def _board_screen(self) -> BoardScreen | None:
+        from .screens.board import BoardScreen
+
+        for screen in reversed(self.app.screen_stack):
+            if isinstance(screen, BoardScreen):
+                return screen
+        return None
+
+    async def discover(self) -> Hits:
+        board = self._board_screen()
+        if board is None:
+            return
+        for name, action, help in ACTIONS:
+            yield DiscoveryHit(name, partial(self._run, action), help=help)
+
+    async def search(self, query: str) -> Hits:
+        board = self._board_screen()
+        if board is None:
+            return
+        matcher = self.matcher(query)
+        for name, action, help in ACTIONS:
+            score = matcher.match(name)
+            if score > 0:
+                yield Hit(score, matcher.highlight(name), partial(self._run, action), help=help)
+        needle = query.strip().casefold()
+        if len(needle) < 2:
+            return
+        shown = 0
+        for req in board.requirements:
+            key_match = req.key.casefold() == needle or req.key.casefold().startswith(needle)
+            if key_match or needle in req.title.casefold():
+                text = Content.assemble(("Go to ", "dim"), (req.key, "bold"), " ", Content(req.title))
+                yield Hit(1.0 if key_match else 0.6, text, partial(self._goto, req.key),
+                          help=f"{req.state.label} · {req.customer}")
+                shown += 1
+                if shown >= 40:
+                    return
+
+    def _run(self, action: str) -> None:
+        board = self._board_screen()
+        if board is not None:
+            if self.app.screen is not board:
+                self.app.pop_screen()
+            getattr(board, f"action_{action}")()
+
+    def _goto(self, key: str) -> None:
+        app = cast("ReqboardApp", self.app)
+        board = self._board_screen()
+        if board is None:
+            return
+        if not board.select(key):
+            from .screens.detail import DetailScreen
+
+            app.push_screen(DetailScreen(key))

@@ -1,0 +1,88 @@
+"""The archive: rejected requirements, off the board, with why they were rejected."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, cast
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Footer, OptionList, Static
+from textual.widgets.option_list import Option
+
+from store.errors import StoreError
+from store.models import Requirement, State
+
+if TYPE_CHECKING:
+    from ..app import ReqboardApp
+
+
+class ArchiveScreen(Screen[None]):
+    BINDINGS = [
+        Binding("escape", "close", "Back", id="archive.close"),
+        Binding("o", "reopen", "Reopen", id="archive.reopen"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rejected: list[Requirement] = []
+
+    @property
+    def rq_app(self) -> ReqboardApp:
+        return cast("ReqboardApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        yield Static(Content.styled("Archive: rejected requirements", "bold"), id="archive-title")
+        yield OptionList(id="archive-list")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.load()
+
+    def board_changed(self) -> None:
+        self.load()
+
+    @work(thread=True, exclusive=True, group="archive-load")
+    def load(self) -> None:
+        def read(board: Any) -> list[Requirement]:
+            board.refresh()
+            return [r for r in board.requirements() if r.state is State.REJECTED]
+
+        try:
+            rejected = self.rq_app.store_call(read)
+        except StoreError as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="error", markup=False)
+            return
+        self.app.call_from_thread(self.show, rejected)
+
+    def show(self, rejected: list[Requirement]) -> None:
+        self.rejected = rejected
+        options = self.query_one(OptionList)
+        options.clear_options()
+        for req in rejected:
+            options.add_option(Option(Content.assemble((f"{req.key:<9}", "bold"), Content(req.title),
+                                                       ("  — ", "dim"), Content(req.rejection_reason)), id=req.key))
+        if not rejected:
+            options.add_option(Option(Content("(nothing rejected)"), disabled=True))
+
+    def _highlighted(self) -> Requirement | None:
+        options = self.query_one(OptionList)
+        if options.highlighted is None or not self.rejected:
+            return None
+        return self.rejected[options.highlighted]
+
+    def action_reopen(self) -> None:
+        if req := self._highlighted():
+            self.rq_app.actions.move_to(req, State.COLLECTED)
+
+    @on(OptionList.OptionSelected)
+    def _open(self, event: OptionList.OptionSelected) -> None:
+        from .detail import DetailScreen
+
+        if event.option.id:
+            self.app.push_screen(DetailScreen(event.option.id))
+
+    def action_close(self) -> None:
+        self.dismiss()

@@ -1,0 +1,321 @@
+"""The board: six state columns of cards, a filter, swimlanes, and live refresh from the file."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import TYPE_CHECKING, Any, cast
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import HorizontalScroll
+from textual.content import Content
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from store.errors import StoreError
+from store.models import BOARD_STATES, Requirement, State
+from store.query import Query
+
+from ..widgets.card_list import CardList, Item, LaneHeader
+from ..widgets.column import StateColumn
+
+if TYPE_CHECKING:
+    from ..app import ReqboardApp
+
+MIN_COLUMN_WIDTH = 26
+LANE_MODES: tuple[str | None, ...] = (None, "tier", "customer")
+
+
+def sort_key(req: Requirement) -> tuple[int, int]:
+    return (-(req.priority or 0), req.number)
+
+
+class BoardScreen(Screen[None]):
+    BINDINGS = [
+        Binding("left,h", "column(-1)", "Column left", show=False, id="board.left"),
+        Binding("right,l", "column(1)", "Column right", show=False, id="board.right"),
+        Binding("greater_than_sign,shift+right", "move_next", "Move on", id="card.move-next"),
+        Binding("less_than_sign,shift+left", "move_back", "Move back", id="card.move-back"),
+        Binding("enter", "open", "Open", id="card.open"),
+        Binding("n", "new", "New", id="card.new"),
+        Binding("e", "edit", "Edit", id="card.edit"),
+        Binding("c", "new_cr", "Change req", show=False, id="card.new-cr"),
+        Binding("x", "reject", "Reject", show=False, id="card.reject"),
+        Binding("slash", "filter", "Filter", id="board.filter"),
+        Binding("escape", "clear_filter", "Clear filter", show=False, id="board.clear-filter"),
+        Binding("s", "swimlanes", "Lanes", id="board.swimlanes"),
+        Binding("u", "undo", "Undo", id="board.undo"),
+        Binding("a", "archive", "Archive", show=False, id="board.archive"),
+        Binding("v", "change_requests", "Change requests", show=False, id="board.change-requests"),
+        Binding("r", "reports", "Reports", id="board.reports"),
+        Binding("w", "wip_limit", "WIP limit", show=False, id="board.wip-limit"),
+    ]
+
+    class Loaded(Message):
+        def __init__(self, requirements: list[Requirement], limits: dict[State, int], generation: int) -> None:
+            super().__init__()
+            self.requirements = requirements
+            self.limits = limits
+            self.generation = generation
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.requirements: list[Requirement] = []
+        self.limits: dict[State, int] = {}
+        self.generation = -1
+        self.query_filter = Query()
+        self.lanes: str | None = None
+        self.loaded = False
+
+    @property
+    def rq_app(self) -> ReqboardApp:
+        return cast("ReqboardApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="board-title")
+        with HorizontalScroll(id="columns"):
+            for state in BOARD_STATES:
+                yield StateColumn(state)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._update_title("loading…")
+        self.load()
+        self.set_interval(self.rq_app.watch_interval, self.load)
+        self.query_one(f"#cards-{State.COLLECTED.value}", CardList).focus()
+
+    def on_resize(self) -> None:
+        self.fit_columns()
+
+    def fit_columns(self) -> None:
+        """Six columns across when they fit; otherwise columns keep a readable width and scroll."""
+        width = self.query_one("#columns").size.width or self.size.width
+        column_width = max(MIN_COLUMN_WIDTH, (width - 1) // len(BOARD_STATES) - 1)
+        for column in self.query(StateColumn):
+            column.styles.width = column_width
+
+    # ------------------------------------------------------------------ loading
+    def board_changed(self) -> None:
+        self.load()
+
+    @work(thread=True, exclusive=True, group="board-load")
+    def load(self) -> None:
+        """Re-read the board when the file changed (ours or another process's write)."""
+        def read(board: Any) -> BoardScreen.Loaded | None:
+            board.refresh()
+            if board.generation == self.generation and self.loaded:
+                return None
+            return self.Loaded(board.requirements(), board.wip_limits(), board.generation)
+
+        try:
+            message = self.rq_app.store_call(read)
+        except StoreError as exc:
+            self.app.call_from_thread(self._load_failed, exc)
+            return
+        if message is not None:
+            self.post_message(message)
+
+    def _load_failed(self, exc: StoreError) -> None:
+        self._update_title("cannot read the board")
+        if not getattr(self, "_reported", None) == str(exc):
+            self._reported = str(exc)
+            self.notify(str(exc), severity="error", timeout=15, markup=False)
+
+    def on_board_screen_loaded(self, message: Loaded) -> None:
+        self.requirements = message.requirements
+        self.limits = message.limits
+        self.generation = message.generation
+        self.loaded = True
+        self.refresh_columns()
+
+    # ------------------------------------------------------------------ drawing
+    def refresh_columns(self) -> None:
+        by_state: dict[State, list[Requirement]] = defaultdict(list)
+        for req in self.requirements:
+            by_state[req.state].append(req)
+        shown = 0
+        for state in BOARD_STATES:
+            all_cards = by_state.get(state, [])
+            cards = [r for r in all_cards if self.query_filter.matches(r)] if self.query_filter else list(all_cards)
+            cards.sort(key=sort_key)
+            shown += len(cards)
+            column = self.query_one(f"#column-{state.value}", StateColumn)
+            column.show(self._with_lanes(cards), len(cards), self.limits.get(state), total=len(all_cards))
+        self._update_title(None, shown)
+
+    def _with_lanes(self, cards: list[Requirement]) -> list[Item]:
+        if self.lanes is None:
+            return list(cards)
+        groups: dict[str, list[Requirement]] = defaultdict(list)
+        for req in cards:
+            if self.lanes == "tier":
+                groups[f"Tier {req.tier.value}" if req.tier else "No tier"].append(req)
+            else:
+                groups[req.customer or "No customer"].append(req)
+        order = sorted(groups, key=lambda name: (name.startswith("No "), name.casefold()))
+        items: list[Item] = []
+        for name in order:
+            items.append(LaneHeader(name, len(groups[name])))
+            items.extend(groups[name])
+        return items
+
+    def _update_title(self, status: str | None, shown: int | None = None) -> None:
+        board = self.rq_app.board
+        parts: list[str | tuple[str, str]] = [("reqboard", "bold"), f"  {board.path}  "]
+        if status:
+            parts.append(status)
+        else:
+            on_board = sum(1 for r in self.requirements if r.state is not State.REJECTED)
+            rejected = len(self.requirements) - on_board
+            parts.append(f"{on_board} on the board, {rejected} rejected")
+            if self.query_filter:
+                parts.append(("  filter: ", "bold"))
+                parts.append(f"{self.query_filter.text} ({shown} shown)")
+            if self.lanes:
+                parts.append(("  lanes: ", "bold"))
+                parts.append(f"by {self.lanes}")
+        parts.append(f"  user: {board.user}")
+        if board.read_only_reason:
+            parts.append(("  READ-ONLY", "bold"))
+        self.query_one("#board-title", Static).update(Content.assemble(*parts))
+
+    # ------------------------------------------------------------------ selection
+    @property
+    def focused_list(self) -> CardList | None:
+        focused = self.focused
+        return focused if isinstance(focused, CardList) else None
+
+    @property
+    def selected(self) -> Requirement | None:
+        cards = self.focused_list
+        return cards.selected if cards else None
+
+    def _need_selection(self) -> Requirement | None:
+        req = self.selected
+        if req is None:
+            self.notify("Select a card first (arrow keys or h/j/k/l)", severity="warning", markup=False)
+        return req
+
+    def action_column(self, delta: int) -> None:
+        cards = self.focused_list
+        index = BOARD_STATES.index(cards.state) if cards else 0
+        target = BOARD_STATES[max(0, min(len(BOARD_STATES) - 1, index + delta))]
+        self.focus_column(target)
+
+    def focus_column(self, state: State) -> CardList:
+        cards = self.query_one(f"#cards-{state.value}", CardList)
+        cards.focus()
+        self.query_one(f"#column-{state.value}", StateColumn).scroll_visible(animate=False)
+        return cards
+
+    def select(self, key: str) -> bool:
+        """Focus the card with this key (for "go to requirement"); False if it is not shown."""
+        for req in self.requirements:
+            if req.key == key:
+                if req.state is State.REJECTED:
+                    return False
+                cards = self.focus_column(req.state)
+                return cards.select_key(key)
+        return False
+
+    @on(CardList.Opened)
+    def _opened(self, event: CardList.Opened) -> None:
+        self.open_detail(event.requirement)
+
+    # ------------------------------------------------------------------ actions
+    def action_move_next(self) -> None:
+        if req := self._need_selection():
+            self.rq_app.actions.move_next(req)
+
+    def action_move_back(self) -> None:
+        if req := self._need_selection():
+            self.rq_app.actions.move_back(req)
+
+    def action_open(self) -> None:
+        if req := self._need_selection():
+            self.open_detail(req)
+
+    def open_detail(self, req: Requirement) -> None:
+        from .detail import DetailScreen
+
+        self.app.push_screen(DetailScreen(req.key))
+
+    def action_new(self) -> None:
+        self.rq_app.actions.new()
+
+    def action_edit(self) -> None:
+        if req := self._need_selection():
+            self.rq_app.actions.edit(req)
+
+    def action_new_cr(self) -> None:
+        if req := self._need_selection():
+            self.rq_app.actions.new_change_request(req)
+
+    def action_reject(self) -> None:
+        if req := self._need_selection():
+            self.rq_app.actions.reject(req)
+
+    def action_filter(self) -> None:
+        def apply(query: Query | None) -> None:
+            if query is not None:
+                self.set_filter(query)
+
+        self.rq_app.actions.filter(self.query_filter.text, apply)
+
+    def set_filter(self, query: Query) -> None:
+        self.query_filter = query
+        self.refresh_columns()
+
+    def action_clear_filter(self) -> None:
+        if self.query_filter:
+            self.set_filter(Query())
+
+    def action_swimlanes(self) -> None:
+        self.lanes = LANE_MODES[(LANE_MODES.index(self.lanes) + 1) % len(LANE_MODES)]
+        self.refresh_columns()
+        self.notify(f"Swimlanes: {'by ' + self.lanes if self.lanes else 'off'}", timeout=2, markup=False)
+
+    def action_undo(self) -> None:
+        self.rq_app.action_undo()
+
+    def action_archive(self) -> None:
+        from .archive import ArchiveScreen
+
+        self.app.push_screen(ArchiveScreen())
+
+    def action_change_requests(self) -> None:
+        from .change_requests import ChangeRequestsScreen
+
+        self.app.push_screen(ChangeRequestsScreen())
+
+    def action_reports(self) -> None:
+        try:
+            from .reports import ReportsScreen
+        except ImportError:
+            self.notify("Reports are not available in this build", severity="warning", markup=False)
+            return
+        self.app.push_screen(ReportsScreen(self.rq_app.board))
+
+    def action_wip_limit(self) -> None:
+        from .form import FieldSpec, FormScreen
+
+        cards = self.focused_list
+        state = cards.state if cards else State.IN_PROGRESS
+        current = self.limits.get(state)
+        fields = [FieldSpec("limit", f"WIP limit of {state.label} (empty: no limit)",
+                            value="" if current is None else str(current))]
+
+        def save(values: dict[str, Any]) -> int | None:
+            text = values["limit"].strip()
+            limit = int(text) if text.isdigit() else None
+            if text and limit is None:
+                raise ValueError(f"{text!r} is not a whole number")
+            self.rq_app.store_call(lambda board: board.set_wip_limit(state, limit))
+            return limit
+
+        def done(result: Any) -> None:
+            self.board_changed()
+
+        self.app.push_screen(FormScreen(f"WIP limit: {state.label}", fields, save=save), done)

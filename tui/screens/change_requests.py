@@ -1,0 +1,96 @@
+"""Every change request on the board, with its status and the totals of its impact."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, cast
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+
+from store.errors import StoreError
+from store.models import ChangeRequest, CRStatus, Requirement
+
+if TYPE_CHECKING:
+    from ..app import ReqboardApp
+
+STATUS_FILTERS: tuple[CRStatus | None, ...] = (None, *CRStatus)
+
+
+class ChangeRequestsScreen(Screen[None]):
+    BINDINGS = [
+        Binding("escape", "close", "Back", id="crs.close"),
+        Binding("f", "cycle_status", "Status filter", id="crs.filter"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.status: CRStatus | None = None
+        self.rows: list[tuple[Requirement, ChangeRequest]] = []
+
+    @property
+    def rq_app(self) -> ReqboardApp:
+        return cast("ReqboardApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="crs-title")
+        yield DataTable(id="crs-table", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="crs-totals")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_columns("CR", "Status", "Requirement", "Summary", "Days", "Cost", "Hours", "Risk")
+        self.load()
+
+    def board_changed(self) -> None:
+        self.load()
+
+    @work(thread=True, exclusive=True, group="crs-load")
+    def load(self) -> None:
+        def read(board: Any) -> list[tuple[Requirement, ChangeRequest]]:
+            board.refresh()
+            return list(board.change_requests())
+
+        try:
+            rows = self.rq_app.store_call(read)
+        except StoreError as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="error", markup=False)
+            return
+        self.app.call_from_thread(self.show, rows)
+
+    def show(self, rows: list[tuple[Requirement, ChangeRequest]]) -> None:
+        self.rows = rows
+        shown = [(r, c) for r, c in rows if self.status is None or c.status is self.status]
+        table = self.query_one(DataTable)
+        table.clear()
+        days = cost = hours = 0.0
+        for req, cr in shown:
+            a = cr.assessment
+            if a:
+                days, cost, hours = days + a.schedule_days, cost + a.cost, hours + a.effort_hours
+            table.add_row(cr.key, cr.status.label, req.key, Content(cr.summary),
+                          f"{a.schedule_days:g}" if a else "–", f"{a.cost:,.0f}" if a else "–",
+                          f"{a.effort_hours:g}" if a else "–", a.risk.value if a else "–", key=cr.key)
+        which = self.status.label if self.status else "all"
+        self.query_one("#crs-title", Static).update(
+            Content.assemble(("Change requests", "bold"), f"  status: {which}  ({len(shown)} of {len(rows)})  f: filter"))
+        self.query_one("#crs-totals", Static).update(
+            Content.assemble(("Total impact  ", "bold"), f"{days:g} days · cost {cost:,.2f} · {hours:g} hours"))
+
+    def action_cycle_status(self) -> None:
+        self.status = STATUS_FILTERS[(STATUS_FILTERS.index(self.status) + 1) % len(STATUS_FILTERS)]
+        self.show(self.rows)
+
+    @on(DataTable.RowSelected)
+    def _open(self, event: DataTable.RowSelected) -> None:
+        from .change_request import ChangeRequestScreen
+
+        if event.row_key.value:
+            self.app.push_screen(ChangeRequestScreen(event.row_key.value))
+
+    def action_close(self) -> None:
+        self.dismiss()

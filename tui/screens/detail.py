@@ -1,0 +1,221 @@
+"""The detail pane of one requirement: every field, approvals, feedback, links, change requests, history."""
+
+from __future__ import annotations
+
+import difflib
+from typing import TYPE_CHECKING, Any, cast
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Footer, OptionList, Static
+from textual.widgets.option_list import Option
+
+from store.errors import NotFound, StoreError
+from store.models import Event, Requirement, approval_text
+
+if TYPE_CHECKING:
+    from ..app import ReqboardApp
+
+
+def _row(label: str, value: Any) -> Content:
+    return Content.assemble((f"{label:<16}", "bold"), Content(str(value)))
+
+
+def describe_event(event: Event) -> str:
+    """One history line: what changed, as a person would say it."""
+    what = event.action.replace(".", " ") + (f" {event.cr}" if event.cr else "")
+    if event.field and event.action not in ("created", "approved", "feedback"):
+        what += f"  {event.field}: {_short(event.old)} → {_short(event.new)}"
+    elif event.new not in (None, ""):
+        what += f"  {_short(event.new)}"
+    if event.reason:
+        what += f"  ({_short(event.reason)})"
+    return what
+
+
+def _short(value: Any) -> str:
+    text = "–" if value in (None, "", []) else str(value).replace("\n", " ")
+    return text if len(text) <= 70 else text[:69] + "…"
+
+
+class DetailScreen(Screen[None]):
+    """Everything about one requirement, with keys to act on it."""
+
+    BINDINGS = [
+        Binding("escape", "close", "Back", id="detail.close"),
+        Binding("e", "edit", "Edit", id="detail.edit"),
+        Binding("greater_than_sign,shift+right", "move_next", "Move on", id="detail.move-next"),
+        Binding("less_than_sign,shift+left", "move_back", "Move back", id="detail.move-back"),
+        Binding("c", "new_cr", "Change request", id="detail.new-cr"),
+        Binding("v", "review", "Reviewed", id="detail.review"),
+        Binding("x", "reject", "Reject", show=False, id="detail.reject"),
+        Binding("u", "undo", "Undo", show=False, id="detail.undo"),
+    ]
+
+    def __init__(self, key: str) -> None:
+        super().__init__()
+        self.key = key
+        self.requirement: Requirement | None = None
+
+    @property
+    def rq_app(self) -> ReqboardApp:
+        return cast("ReqboardApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="detail-title")
+        with VerticalScroll(id="detail-body"):
+            yield Static("", id="detail-fields")
+            yield Static(Content.styled("Change requests", "bold"), classes="section")
+            yield OptionList(id="detail-crs")
+            yield Static("", id="detail-more")
+            yield Static(Content.styled("History", "bold"), classes="section")
+            yield Static(Content("loading…"), id="detail-history")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.load()
+
+    def board_changed(self) -> None:
+        self.load()
+
+    @work(thread=True, exclusive=True, group="detail-load")
+    def load(self) -> None:
+        def read(board: Any) -> tuple[Requirement, list[Event]]:
+            board.refresh()
+            return board.get(self.key), board.history(self.key)
+
+        try:
+            req, history = self.rq_app.store_call(read)
+        except NotFound:
+            self.app.call_from_thread(self.notify, f"{self.key} no longer exists", severity="error", markup=False)
+            return
+        except StoreError as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="error", markup=False)
+            return
+        self.app.call_from_thread(self.show, req, history)
+
+    def show(self, req: Requirement, history: list[Event]) -> None:
+        self.requirement = req
+        title = Content.assemble((req.key, "bold"), "  ", Content(req.title), f"   [{req.state.label}]")
+        self.query_one("#detail-title", Static).update(title)
+        self.query_one("#detail-fields", Static).update(self._fields(req))
+        crs = self.query_one("#detail-crs", OptionList)
+        highlighted = crs.highlighted
+        crs.clear_options()
+        for cr in req.change_requests:
+            line = Content.assemble((f"{cr.key:<7}", "bold"), f"{cr.status.label:<12}", Content(cr.summary))
+            crs.add_option(Option(line, id=cr.key))
+        if not req.change_requests:
+            crs.add_option(Option(Content("(none: press c to file one)"), disabled=True))
+        elif highlighted is not None:
+            crs.highlighted = min(highlighted, len(req.change_requests) - 1)
+        self.query_one("#detail-more", Static).update(self._more(req))
+        lines = [Content.assemble((f"{e.at:%Y-%m-%d %H:%M}  ", "dim"), (f"{e.by:<12} ", "bold"),
+                                  Content(describe_event(e))) for e in reversed(history)]
+        self.query_one("#detail-history", Static).update(
+            Content("\n").join(lines) if lines else Content("(no history)"))
+
+    def _fields(self, req: Requirement) -> Content:
+        rows = [_row("State", req.state.label + (f" since {req.state_since:%Y-%m-%d}" if req.state_since else ""))]
+        if req.rejection_reason:
+            rows.append(_row("Rejected", req.rejection_reason))
+        customer = req.customer or "–"
+        rows.append(_row("Customer", f"{customer}" + (f"  (tier {req.tier.value})" if req.tier else "")))
+        rows.append(_row("Channel", req.channel.label))
+        if req.priority is not None:
+            rows.append(_row("Priority", f"{req.priority}  (importance {req.importance} × urgency {req.urgency})"))
+        for label, value in (("Business value", req.business_value), ("Kano", req.kano and req.kano.label),
+                             ("Need type", req.need_type and req.need_type.label), ("Category", req.category),
+                             ("Effort", req.effort_estimate), ("Feasibility", req.feasibility and req.feasibility.label),
+                             ("Owner", req.owner), ("Due", req.due and req.due.isoformat()),
+                             ("Tags", ", ".join(req.tags)), ("Depends on", ", ".join(req.depends_on)),
+                             ("Conflicts with", ", ".join(req.conflicts_with))):
+            if value not in (None, "", ()):
+                rows.append(_row(label, value))
+        if req.suspect:
+            rows.append(Content.assemble(("SUSPECT         ", "bold reverse"), Content(f" {req.suspect}  (v: reviewed)")))
+        if req.overdue():
+            rows.append(Content.styled("OVERDUE", "bold"))
+        rows.append(_row("Version", f"{req.version}, updated by {req.updated_by} {req.updated_at:%Y-%m-%d %H:%M} UTC"))
+        rows.append(_row("Created", f"by {req.created_by} {req.created_at:%Y-%m-%d %H:%M} UTC"))
+        rows.append(Content(""))
+        rows.append(Content.styled("Description", "bold"))
+        rows.append(Content(req.description or "(none)"))
+        if req.acceptance_criteria:
+            rows.append(Content(""))
+            rows.append(Content.styled("Acceptance criteria", "bold"))
+            rows.extend(Content(f"[{'x' if c.done else ' '}] {c.text}") for c in req.acceptance_criteria)
+        return Content("\n").join(rows)
+
+    def _more(self, req: Requirement) -> Content:
+        rows: list[Content] = []
+        if req.approvals:
+            rows.append(Content.styled("Approvals", "bold"))
+            for a in req.approvals:
+                rows.append(Content(f"{a.at:%Y-%m-%d %H:%M}  {a.by}" + (f": {a.comment}" if a.comment else "")))
+            latest = req.approvals[-1]
+            if not req.approval_current:
+                rows.append(Content.styled("Changed since its approval:", "bold"))
+                if latest.text:
+                    diff = difflib.unified_diff(latest.text.splitlines(), approval_text(req).splitlines(),
+                                                "approved", "today", lineterm="", n=1)
+                    for line in list(diff)[2:]:
+                        style = "bold" if line.startswith(("+", "-")) else "dim"
+                        rows.append(Content.styled(line, style))
+        if req.feedback:
+            rows.append(Content.styled("Feedback", "bold"))
+            for f in req.feedback:
+                rows.append(Content(f"{f.at:%Y-%m-%d}  {f.satisfaction}/5 via {f.channel.label}, by {f.by}"
+                                    + (f": {f.comment}" if f.comment else "")))
+        if req.reviews:
+            rows.append(Content.styled("Reviews", "bold"))
+            for r in req.reviews:
+                rows.append(Content(f"{r.at:%Y-%m-%d %H:%M}  {r.by}" + (f": {r.comment}" if r.comment else "")))
+        return Content("\n").join(rows) if rows else Content("")
+
+    # ------------------------------------------------------------------ actions
+    def _current(self) -> Requirement | None:
+        if self.requirement is None:
+            self.notify("Still loading…", markup=False)
+        return self.requirement
+
+    def action_close(self) -> None:
+        self.dismiss()
+
+    def action_edit(self) -> None:
+        if req := self._current():
+            self.rq_app.actions.edit(req)
+
+    def action_move_next(self) -> None:
+        if req := self._current():
+            self.rq_app.actions.move_next(req)
+
+    def action_move_back(self) -> None:
+        if req := self._current():
+            self.rq_app.actions.move_back(req)
+
+    def action_new_cr(self) -> None:
+        if req := self._current():
+            self.rq_app.actions.new_change_request(req)
+
+    def action_review(self) -> None:
+        if req := self._current():
+            self.rq_app.actions.review(req)
+
+    def action_reject(self) -> None:
+        if req := self._current():
+            self.rq_app.actions.reject(req)
+
+    def action_undo(self) -> None:
+        self.rq_app.action_undo()
+
+    @on(OptionList.OptionSelected, "#detail-crs")
+    def _open_cr(self, event: OptionList.OptionSelected) -> None:
+        if event.option.id:
+            from .change_request import ChangeRequestScreen
+
+            self.app.push_screen(ChangeRequestScreen(event.option.id))

@@ -1,0 +1,136 @@
+"""What each form asks: the fields of a requirement, and what a move needs to satisfy its guard."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from store import workflow
+from store.models import Channel, Feasibility, Kano, NeedType, Requirement, State, Tier
+
+from .form import FieldSpec
+
+SCORES = [(f"{n}", n) for n in range(1, 6)]
+
+
+def _choices(enum: Any) -> list[tuple[str, str]]:
+    return [(member.label, member.value) for member in enum]
+
+
+def requirement_fields(req: Requirement | None, user: str = "") -> list[FieldSpec]:
+    """Every editable field of a requirement, filled from `req` (or empty for a new one)."""
+
+    def v(name: str) -> Any:
+        value = getattr(req, name) if req is not None else None
+        return getattr(value, "value", value)
+
+    criteria = "\n".join(f"[{'x' if c.done else ' '}] {c.text}" for c in req.acceptance_criteria) if req else ""
+    return [
+        FieldSpec("title", "Title", value=v("title") or "", required=True),
+        FieldSpec("customer", "Customer (who asked)", value=v("customer") or ""),
+        FieldSpec("tier", "Customer tier", "select", value=v("tier"), options=_choices(Tier)),
+        FieldSpec("channel", "Channel", "select", value=v("channel") or Channel.OTHER.value,
+                  options=_choices(Channel), required=True),
+        FieldSpec("description", "Description", "textarea", value=v("description") or ""),
+        FieldSpec("importance", "Importance (1-5)", "select", value=v("importance"), options=SCORES),
+        FieldSpec("urgency", "Urgency (1-5)", "select", value=v("urgency"), options=SCORES),
+        FieldSpec("business_value", "Business value (1-5)", "select", value=v("business_value"), options=SCORES),
+        FieldSpec("kano", "Kano class", "select", value=v("kano"), options=_choices(Kano)),
+        FieldSpec("need_type", "Need type", "select", value=v("need_type"), options=_choices(NeedType)),
+        FieldSpec("category", "Category", value=v("category") or ""),
+        FieldSpec("effort_estimate", "Effort estimate (hours)",
+                  value="" if v("effort_estimate") is None else f"{v('effort_estimate'):g}"),
+        FieldSpec("feasibility", "Feasibility", "select", value=v("feasibility"), options=_choices(Feasibility)),
+        FieldSpec("owner", "Owner", value=v("owner") or ""),
+        FieldSpec("due", "Due date", value=req.due.isoformat() if req and req.due else "", placeholder="YYYY-MM-DD"),
+        FieldSpec("tags", "Tags", value=", ".join(req.tags) if req else "", placeholder="comma, separated"),
+        FieldSpec("depends_on", "Depends on", value=", ".join(req.depends_on) if req else "",
+                  placeholder="REQ-3, REQ-7"),
+        FieldSpec("conflicts_with", "Conflicts with", value=", ".join(req.conflicts_with) if req else ""),
+        FieldSpec("acceptance_criteria", "Acceptance criteria", "textarea", value=criteria,
+                  help="one per line; start a line with [x] when it is met"),
+    ]
+
+
+def to_changes(values: dict[str, Any]) -> dict[str, Any]:
+    """Turn form values into requirement fields; raises ValueError naming a field it cannot read."""
+    changes: dict[str, Any] = {}
+    for name, value in values.items():
+        if name in ("tags", "depends_on", "conflicts_with"):
+            parts = [p.strip() for p in str(value).replace(";", ",").split(",") if p.strip()]
+            changes[name] = tuple(p.upper() if name != "tags" else p for p in parts)
+        elif name == "acceptance_criteria":
+            changes[name] = tuple(_criterion(line) for line in str(value).splitlines() if line.strip())
+        elif name == "due":
+            changes[name] = _date(value)
+        elif name == "effort_estimate":
+            changes[name] = _number(value, "effort estimate")
+        elif name == "title":
+            changes[name] = value
+        elif isinstance(value, str) and name not in ("customer", "owner", "category", "description"):
+            changes[name] = value or None
+        else:
+            changes[name] = value
+    return changes
+
+
+def _criterion(line: str) -> dict[str, Any]:
+    text = line.strip()
+    lowered = text[:3].lower()
+    if lowered in ("[x]", "[ ]"):
+        return {"text": text[3:].strip(), "done": lowered == "[x]"}
+    return {"text": text, "done": False}
+
+
+def _date(value: Any) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise ValueError(f"due date {value!r} is not a date like 2026-12-31") from None
+
+
+def _number(value: Any, label: str) -> float | None:
+    if value in (None, ""):
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        raise ValueError(f"{label} {value!r} is not a number") from None
+
+
+def reason_fields(label: str = "Reason") -> list[FieldSpec]:
+    return [FieldSpec("reason", label, required=True)]
+
+
+def guard_fields(req: Requirement, target: State, user: str) -> list[FieldSpec] | None:
+    """The fields to ask for before `req` can enter `target` (forward), or None if it needs nothing."""
+    missing = workflow.needs_for(req, target)
+    if target is State.ANALYSED and missing:
+        fields = []
+        if not req.customer:
+            fields.append(FieldSpec("customer", "Customer (who asked)", value="", required=True))
+        fields += [
+            FieldSpec("importance", "Importance (1-5)", "select", value=req.importance, options=SCORES, required=True),
+            FieldSpec("urgency", "Urgency (1-5)", "select", value=req.urgency, options=SCORES, required=True),
+            FieldSpec("kano", "Kano class", "select", value=req.kano.value if req.kano else None,
+                      options=_choices(Kano), required=not req.category),
+        ]
+        return fields
+    if target is State.APPROVED and missing:
+        return [FieldSpec("comment", f"Approval comment (approving as {user})", value="")]
+    if target is State.IN_PROGRESS and missing:
+        return [FieldSpec("owner", "Owner", value=user, required=True)]
+    if target is State.DONE and missing:
+        return [FieldSpec("criteria", "Acceptance criteria met", "checklist",
+                          options=[(c.text, n) for n, c in enumerate(req.acceptance_criteria)],
+                          selected=[n for n, c in enumerate(req.acceptance_criteria) if c.done])]
+    if target is State.FED_BACK and missing:
+        return [
+            FieldSpec("satisfaction", "Customer satisfaction (1-5)", "select", options=SCORES, required=True),
+            FieldSpec("channel", "Told the customer through", "select", value=Channel.EMAIL.value,
+                      options=_choices(Channel), required=True),
+            FieldSpec("comment", "Comment", value=""),
+        ]
+    return None

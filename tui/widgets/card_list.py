@@ -1,0 +1,338 @@
+"""A column's cards, drawn virtually: only the lines on screen are rendered, and each is cached.
+
+Thousands of cards cost a list of offsets, not a widget tree. User text goes into Segments as plain
+text, so markup or escape sequences in a title are shown as typed and do nothing.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from rich.cells import cell_len
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.binding import Binding
+from textual.cache import LRUCache
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from store.models import Requirement, State
+
+CARD_HEIGHT = 5
+"""Four lines of card and one of gap."""
+
+
+@dataclass(frozen=True)
+class LaneHeader:
+    label: str
+    count: int
+    height: int = 1
+
+
+Item = Requirement | LaneHeader
+
+
+def fit(text: str, width: int) -> str:
+    """Cut `text` to `width` cells (ellipsis when cut) and pad it to exactly `width`."""
+    if width <= 0:
+        return ""
+    if cell_len(text) <= width:
+        return text + " " * (width - cell_len(text))
+    out, used = [], 0
+    for ch in text:
+        w = cell_len(ch)
+        if used + w > width - 1:
+            break
+        out.append(ch)
+        used += w
+    return "".join(out) + "…" + " " * (width - used - 1)
+
+
+def wrap(text: str, width: int, lines: int) -> list[str]:
+    """Wrap to at most `lines` lines of `width` cells, breaking at spaces where it can."""
+    words = text.split()
+    rows: list[str] = []
+    current = ""
+    for word in words:
+        candidate = f"{current} {word}" if current else word
+        if cell_len(candidate) <= width:
+            current = candidate
+            continue
+        if current:
+            rows.append(current)
+        current = word
+        while cell_len(current) > width:  # a word (or CJK run) longer than the line
+            cut, used = 0, 0
+            for i, ch in enumerate(current):
+                if used + cell_len(ch) > width:
+                    cut = i
+                    break
+                used += cell_len(ch)
+            rows.append(current[:cut])
+            current = current[cut:]
+    if current:
+        rows.append(current)
+    if len(rows) > lines:
+        rows = rows[:lines]
+        rows[-1] = fit(rows[-1] + " …", width).rstrip() if cell_len(rows[-1]) + 2 <= width else fit(rows[-1] + "…", width).rstrip()
+    return rows + [""] * (lines - len(rows))
+
+
+def age_days(req: Requirement, now: datetime) -> int:
+    since = req.state_since or req.updated_at
+    return max(0, (now - since).days)
+
+
+class CardList(ScrollView, can_focus=True):
+    """The virtual list of cards of one state column."""
+
+    BINDINGS = [
+        Binding("up,k", "cursor(-1)", "Up", show=False, id="card.up"),
+        Binding("down,j", "cursor(1)", "Down", show=False, id="card.down"),
+        Binding("pageup", "page(-1)", "Page up", show=False, id="card.page-up"),
+        Binding("pagedown", "page(1)", "Page down", show=False, id="card.page-down"),
+        Binding("home", "first", "First", show=False, id="card.first"),
+        Binding("end", "last", "Last", show=False, id="card.last"),
+    ]
+
+    COMPONENT_CLASSES = {
+        "card", "card--selected", "card--key", "card--title", "card--customer", "card--priority",
+        "card--badge-cr", "card--badge-suspect", "card--badge-overdue", "card--badge-changed",
+        "card--age", "card--edge", "card--tier-a", "card--tier-b", "card--tier-c", "lane", "empty",
+    }
+
+    DEFAULT_CSS = """
+    CardList {
+        background: $surface;
+        scrollbar-size-vertical: 1;
+        overflow-x: hidden;
+    }
+    CardList > .card { background: $panel; color: $foreground; }
+    CardList > .card--selected { background: $card-selected-background; }
+    CardList:focus > .card--selected { background: $card-selected-background; text-style: bold; }
+    CardList > .card--key { color: $primary; text-style: bold; }
+    CardList > .card--title { }
+    CardList > .card--customer { color: $foreground-muted; }
+    CardList > .card--priority { color: $accent; text-style: bold; }
+    CardList > .card--badge-cr { color: $badge-cr; text-style: bold; }
+    CardList > .card--badge-suspect { color: $badge-suspect; text-style: bold reverse; }
+    CardList > .card--badge-overdue { color: $badge-overdue; text-style: bold; }
+    CardList > .card--badge-changed { color: $badge-changed; text-style: bold; }
+    CardList > .card--age { color: $foreground-muted; }
+    CardList > .card--edge { color: $primary; }
+    CardList > .card--tier-a { color: $tier-a; text-style: bold; }
+    CardList > .card--tier-b { color: $tier-b; }
+    CardList > .card--tier-c { color: $tier-c; }
+    CardList > .lane { color: $secondary; text-style: bold; }
+    CardList > .empty { color: $foreground-muted; text-style: italic; }
+    """
+
+    cursor: reactive[int] = reactive(0, always_update=True, init=False)
+
+    class Highlighted(Message):
+        """The selection moved to another card."""
+
+        def __init__(self, card_list: CardList, requirement: Requirement | None) -> None:
+            super().__init__()
+            self.card_list = card_list
+            self.requirement = requirement
+
+    class Opened(Message):
+        """A card was double-clicked."""
+
+        def __init__(self, card_list: CardList, requirement: Requirement) -> None:
+            super().__init__()
+            self.card_list = card_list
+            self.requirement = requirement
+
+    def __init__(self, state: State, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.state = state
+        self._items: list[Item] = []
+        self._offsets: list[int] = [0]
+        self._card_rows: list[int] = []  # item index of each card, in cursor order
+        self._cache: LRUCache[tuple, Strip] = LRUCache(1024)
+        self._now = datetime.now(timezone.utc)
+
+    # ------------------------------------------------------------------ data
+    @property
+    def cards(self) -> list[Requirement]:
+        return [self._items[i] for i in self._card_rows]  # type: ignore[misc]
+
+    @property
+    def selected(self) -> Requirement | None:
+        if not self._card_rows:
+            return None
+        item = self._items[self._card_rows[min(self.cursor, len(self._card_rows) - 1)]]
+        return item if isinstance(item, Requirement) else None
+
+    def set_items(self, items: list[Item], *, keep: str | None = None) -> None:
+        """Show these items; keep the card with key `keep` selected if it is still here."""
+        previous = keep if keep is not None else (self.selected.key if self.selected else None)
+        self._items = items
+        offsets = [0]
+        rows = []
+        for index, item in enumerate(items):
+            if isinstance(item, Requirement):
+                rows.append(index)
+                offsets.append(offsets[-1] + CARD_HEIGHT)
+            else:
+                offsets.append(offsets[-1] + item.height)
+        self._offsets, self._card_rows = offsets, rows
+        self._cache.clear()
+        self._now = datetime.now(timezone.utc)
+        self.virtual_size = Size(self.size.width, max(offsets[-1], 1))
+        index = 0
+        if previous is not None:
+            index = next((n for n, i in enumerate(rows) if items[i].key == previous), None)  # type: ignore[union-attr]
+            if index is None:
+                index = min(self.cursor, max(len(rows) - 1, 0))
+        self.set_reactive(CardList.cursor, index)
+        self.refresh()
+        self.post_message(self.Highlighted(self, self.selected))
+
+    def select_key(self, key: str) -> bool:
+        for n, i in enumerate(self._card_rows):
+            if self._items[i].key == key:  # type: ignore[union-attr]
+                self.cursor = n
+                return True
+        return False
+
+    # ------------------------------------------------------------------ cursor
+    def validate_cursor(self, value: int) -> int:
+        return max(0, min(value, len(self._card_rows) - 1)) if self._card_rows else 0
+
+    def watch_cursor(self, old: int, new: int) -> None:
+        self.refresh()
+        self._scroll_to_cursor()
+        self.post_message(self.Highlighted(self, self.selected))
+
+    def _scroll_to_cursor(self) -> None:
+        if not self._card_rows:
+            return
+        top = self._offsets[self._card_rows[self.cursor]]
+        self.scroll_to_region(Region(0, top, 1, CARD_HEIGHT), animate=False, force=True)
+
+    def action_cursor(self, delta: int) -> None:
+        self.cursor += delta
+
+    def action_page(self, direction: int) -> None:
+        self.cursor += direction * max(1, self.size.height // CARD_HEIGHT)
+
+    def action_first(self) -> None:
+        self.cursor = 0
+
+    def action_last(self) -> None:
+        self.cursor = len(self._card_rows) - 1
+
+    def on_focus(self) -> None:
+        self.refresh()
+        self.post_message(self.Highlighted(self, self.selected))
+
+    def on_blur(self) -> None:
+        self.refresh()
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._cache.clear()
+
+    def on_resize(self) -> None:
+        self._cache.clear()
+        self.virtual_size = Size(self.size.width, max(self._offsets[-1], 1))
+
+    # ------------------------------------------------------------------ mouse
+    def _card_at(self, y: int) -> int | None:
+        line = y + int(self.scroll_y)
+        if line >= self._offsets[-1]:
+            return None
+        index = bisect_right(self._offsets, line) - 1
+        if not isinstance(self._items[index], Requirement):
+            return None
+        return self._card_rows.index(index)
+
+    def on_click(self, event: events.Click) -> None:
+        card = self._card_at(event.y)
+        if card is None:
+            return
+        self.focus()
+        self.cursor = card
+        if event.chain >= 2 and self.selected is not None:
+            self.post_message(self.Opened(self, self.selected))
+
+    # ------------------------------------------------------------------ drawing
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        line = y + int(self.scroll_y)
+        if not self._items:
+            if y == 1:
+                return Strip([Segment(fit("  (none)", width), self.get_component_rich_style("empty"))])
+            return Strip.blank(width)
+        if line >= self._offsets[-1]:
+            return Strip.blank(width)
+        index = bisect_right(self._offsets, line) - 1
+        item = self._items[index]
+        row = line - self._offsets[index]
+        if isinstance(item, LaneHeader):
+            return self._lane_line(item, width)
+        selected = self._card_rows and self._card_rows[self.cursor] == index
+        key = (item.key, item.version, row, width, bool(selected), self.has_focus)
+        strip = self._cache.get(key)
+        if strip is None:
+            strip = self._card_line(item, row, width, bool(selected))
+            self._cache[key] = strip
+        return strip
+
+    def _lane_line(self, lane: LaneHeader, width: int) -> Strip:
+        text = fit(f"── {lane.label} ({lane.count}) " + "─" * width, width)
+        return Strip([Segment(text, self.get_component_rich_style("lane"))])
+
+    def _card_line(self, req: Requirement, row: int, width: int, selected: bool) -> Strip:
+        if row == CARD_HEIGHT - 1:
+            return Strip.blank(width)
+        style = self.get_component_rich_style("card")
+        if selected:
+            style += self.get_component_rich_style("card--selected")
+        part = self.get_component_rich_style
+        edge = Segment("▌" if selected and self.has_focus else "▏", style + part("card--edge"))
+        inner = max(width - 2, 1)
+        segments: list[Segment] = [edge]
+        if row == 0:
+            badges = self._badges(req)
+            badge_width = sum(cell_len(text) + 1 for text, _ in badges)
+            key_width = max(inner - badge_width, 1)
+            segments.append(Segment(fit(req.key, key_width), style + part("card--key")))
+            for text, cls in badges:
+                segments.append(Segment(" ", style))
+                segments.append(Segment(text, style + part(cls)))
+        elif row in (1, 2):
+            segments.append(Segment(wrap(req.title, inner, 2)[row - 1], style + part("card--title")))
+        else:
+            priority = f"P{req.priority}" if req.priority is not None else ""
+            tier = f" {req.tier.value}" if req.tier else ""
+            customer_width = max(inner - cell_len(priority) - cell_len(tier) - 1, 1)
+            segments.append(Segment(fit(req.customer or "—", customer_width), style + part("card--customer")))
+            if tier:
+                segments.append(Segment(tier, style + part(f"card--tier-{req.tier.value.lower()}")))
+            segments.append(Segment(" " + priority, style + part("card--priority")))
+        strip = Strip(segments)
+        return strip.adjust_cell_length(width - 1, style).extend_cell_length(width, Style())
+
+    def _badges(self, req: Requirement) -> list[tuple[str, str]]:
+        badges: list[tuple[str, str]] = []
+        open_crs = len(req.open_change_requests)
+        if open_crs:
+            badges.append((f"CR{open_crs}", "card--badge-cr"))
+        if req.approvals and not req.approval_current:
+            badges.append(("CHG", "card--badge-changed"))
+        if req.suspect:
+            badges.append(("SUS", "card--badge-suspect"))
+        if req.overdue(self._now.date()):
+            badges.append(("LATE", "card--badge-overdue"))
+        badges.append((f"{age_days(req, self._now)}d", "card--age"))
+        return badges

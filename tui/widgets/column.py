@@ -1,0 +1,67 @@
+"""One state column: a header with the count and WIP limit, and the virtual list of cards."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.content import Content
+from textual.widgets import Static
+
+from store.models import State
+
+from .card_list import CardList, Item
+
+
+class ColumnHeader(Static):
+    DEFAULT_CSS = """
+    ColumnHeader {
+        height: 1;
+        padding: 0 1;
+        text-style: bold;
+        background: $panel;
+    }
+    ColumnHeader.-over-limit { background: $error 30%; }
+    """
+
+
+class StateColumn(Vertical):
+    """A board column for one state."""
+
+    DEFAULT_CSS = """
+    StateColumn {
+        width: 26;
+        height: 1fr;
+        margin: 0 1 0 0;
+    }
+    StateColumn:focus-within ColumnHeader { background: $primary 40%; }
+    """
+
+    def __init__(self, state: State) -> None:
+        super().__init__(id=f"column-{state.value}", classes=f"state-{state.value.replace('_', '-')}")
+        self.state = state
+        self.count = 0
+        self.limit: int | None = None
+
+    def compose(self) -> ComposeResult:
+        yield ColumnHeader(self.state.label, id=f"header-{self.state.value}")
+        yield CardList(self.state, id=f"cards-{self.state.value}")
+
+    @property
+    def cards(self) -> CardList:
+        return self.query_one(CardList)
+
+    def show(self, items: list[Item], count: int, limit: int | None, *, total: int | None = None) -> None:
+        """Show these items; `count` cards match the filter, `total` are in the state."""
+        self.count, self.limit = count, limit
+        header = self.query_one(ColumnHeader)
+        parts: list[tuple[str, str] | str] = [(self.state.label, "bold")]
+        counted = f"{count}" if total is None or total == count else f"{count} of {total}"
+        parts.append(f"  {counted}")
+        over = limit is not None and (total if total is not None else count) > limit
+        if limit is not None:
+            parts.append(f"/{limit}")
+            if over:
+                parts.append(("  over limit", "bold"))
+        header.update(Content.assemble(*parts))
+        header.set_class(over, "-over-limit")
+        self.cards.set_items(items)
