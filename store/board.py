@@ -33,6 +33,7 @@ from .models import (
     Review,
     State,
     StepRecord,
+    approval_text,
     key_number,
     normalise_key,
     now,
@@ -311,7 +312,10 @@ class Board:
                 if req.tier is not None and doc.get("tier") != req.tier.value:
                     table.update({"tier": req.tier.value}, doc_ids=[doc.doc_id])
                 return
-        table.insert(Customer(name=req.customer, tier=req.tier or "B").model_dump(mode="json"))
+        # Explicit ids: TinyDB caches its next id per Table object, which goes stale across processes.
+        next_id = max((int(i) for i in self.file.tables()["customers"]), default=0) + 1
+        table.insert(Document(Customer(name=req.customer, tier=req.tier or "B").model_dump(mode="json"),
+                              doc_id=next_id))
 
     def edit_requirement(self, key: str, changes: dict[str, Any], *, expect_version: int | None = None,
                          reason: str = "") -> Requirement:
@@ -380,7 +384,8 @@ class Board:
         """
 
         def change(req: Requirement) -> dict[str, Any]:
-            approval = Approval(by=self.user, at=self._now, comment=comment, text_hash=text_hash(req))
+            approval = Approval(by=self.user, at=self._now, comment=comment, text_hash=text_hash(req),
+                                text=approval_text(req))
             changes: dict[str, Any] = {"approvals": (*req.approvals, approval)}
             if req.state is State.ANALYSED:
                 candidate = req.model_copy(update=changes)

@@ -221,6 +221,8 @@ class Approval(Record):
     at: UTCTime
     comment: Annotated[CleanText, Field(max_length=2000)] = ""
     text_hash: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+    text: Annotated[CleanText, Field(max_length=40_000)] = ""
+    """The text as approved (see `approval_text`), kept so a later change can be shown as a diff."""
 
 
 class Feedback(Record):
@@ -394,6 +396,12 @@ def text_hash(req: Requirement) -> str:
     """A hash of the text that an approval covers: title, description and acceptance criteria."""
     parts = [req.title, req.description, *(c.text for c in req.acceptance_criteria)]
     return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+
+
+def approval_text(req: Requirement) -> str:
+    """The approved text as a person reads it: title, description, then the criteria."""
+    criteria = "".join(f"\n- {c.text}" for c in req.acceptance_criteria)
+    return f"{req.title}\n\n{req.description}" + (f"\n\nAcceptance criteria:{criteria}" if criteria else "")
 
 
 def normalise_key(text: str, prefix: str = "REQ") -> str:

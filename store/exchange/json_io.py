@@ -14,6 +14,7 @@ from typing import Any
 
 import orjson
 from pydantic import ValidationError
+from tinydb.table import Document
 
 from ..board import Board
 from ..errors import InvalidValue, Refused, validation_message
@@ -179,7 +180,8 @@ def _import(board: Board, reqs: list[Requirement], history: dict[str, list[Event
             board._write(None, req)
         for customer in customers:
             if not any(c.get("name", "").casefold() == customer.name.casefold() for c in tables["customers"].values()):
-                board.file.db.table("customers").insert(customer.model_dump(mode="json"))
+                next_id = max((int(i) for i in tables["customers"]), default=0) + 1
+                board.file.db.table("customers").insert(Document(customer.model_dump(mode="json"), doc_id=next_id))
         board.file.db.table("meta").update(
             {"next_requirement": next_req, "next_change_request": next_cr}, doc_ids=[int(META_ID)])
 
