@@ -189,12 +189,13 @@ def build_parser() -> Parser:
     command("check", "validate the board file")
 
     p = command("export", "export the board")
-    p.add_argument("--format", default="json", choices=["json"])
+    p.add_argument("--format", choices=["json", "csv", "md", "reqif"],
+                   help="default: from the -o file's extension, else json")
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: standard output)")
 
     p = command("import", "import requirements from a file (all or nothing)")
     p.add_argument("file")
-    p.add_argument("--format", default="json", choices=["json"])
+    p.add_argument("--format", choices=["json", "csv", "reqif"], help="default: from the file's extension")
     p.add_argument("--dry-run", action="store_true", help="show what would happen; write nothing")
     p.add_argument("--rekey", action="store_true", help="give clashing requirements new keys")
 
@@ -499,9 +500,10 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from store.exchange.json_io import dumps, export_json
+    from store.exchange import export_board, guess_format
 
-    payload = dumps(export_json(_board(args)))
+    fmt = args.format or (guess_format(args.output) if args.output else None) or "json"
+    payload = export_board(_board(args), fmt)
     if args.output:
         from store.storage import atomic_write
 
@@ -513,17 +515,33 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     from store.errors import InvalidValue
-    from store.exchange.json_io import import_json
+    from store.exchange import IMPORT_FORMATS, ImportRefused, apply_import, guess_format, preview_import
 
+    fmt = args.format or guess_format(args.file)
+    if fmt not in IMPORT_FORMATS:
+        raise UsageError(f"cannot tell the format of {args.file}: give --format json, csv or reqif")
     try:
         data = Path(args.file).read_bytes()
     except OSError as exc:
         raise InvalidValue(f"cannot read {args.file}: {exc.strerror}") from None
-    result = import_json(_board(args), data, rekey=args.rekey, dry_run=args.dry_run)
+    board = _board(args)
+    try:
+        if args.dry_run:
+            summary = preview_import(board, data, fmt, source=args.file, rekey=args.rekey)
+        else:
+            summary = apply_import(board, data, fmt, source=args.file, rekey=args.rekey)
+    except ImportRefused as exc:
+        summary = exc.summary
     if getattr(args, "json", False):
-        _print_json({"added": result.added, "rekeyed": result.rekeyed, "dry_run": result.dry_run})
-    else:
-        print(result.summary())
+        _print_json(summary.as_dict())
+    elif args.dry_run or not summary.refused:
+        print("\n".join([summary.headline(), *summary.report_lines()]))
+    if summary.refused:
+        # One `error:` line, then the report by row/column or element, all on stderr.
+        print(f"error: {summary.error_message()}", file=sys.stderr)
+        for line in summary.refused:
+            print(f"  {line}", file=sys.stderr)
+        return EXIT_REFUSED
     return EXIT_OK
 
 
