@@ -1,0 +1,763 @@
+"""Flow and outcome metrics of a board: pure functions over its requirements and their history.
+
+Nothing here reads the disk or draws anything. Give the functions the requirements
+(`Board.requirements()`), the history (`Board.history()`) and the moment to measure at; they return
+frozen dataclasses that the CLI report, the Markdown/HTML renderers and the Reports screen all draw from.
+
+Conventions used throughout:
+- Durations are in days (float), between the *first* time a requirement entered each state
+  (`Requirement.entered_at`): a requirement moved back and done again keeps its first delivery.
+- Days and weeks are UTC calendar days; weeks start on Monday (ISO 8601 weeks).
+- `since` (a date) limits the flow and outcome figures to a period: durations of work that finished
+  on or after it, feedback given on or after it, change requests submitted on or after it, the
+  cumulative flow from that day. Weekly series count whole weeks, starting with the week that
+  contains `since`. Snapshots of the board as it is now (count by state, aging, Kano mix, the
+  priority matrix) are not limited.
+- A figure over no data is None, with a note saying why where a reader will see it; nothing divides
+  by zero.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, timezone
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from .models import BOARD_STATES, CRStatus, Event, Kano, Requirement, State
+from .models import now as _utcnow
+
+if TYPE_CHECKING:
+    from .board import Board
+
+DAY_SECONDS = 86_400.0
+OPEN_STATES: tuple[State, ...] = (State.COLLECTED, State.ANALYSED, State.APPROVED, State.IN_PROGRESS)
+"""Work not yet delivered: what aging and the priority matrix look at."""
+DWELL_STATES: tuple[State, ...] = (*OPEN_STATES, State.DONE)
+"""States whose time is worth measuring (`fed_back` is the end of the line, `rejected` the archive)."""
+
+NOT_ENOUGH_DATA = "not enough data yet"
+
+# ============================================================================ small helpers
+
+
+def days_between(start: datetime, end: datetime) -> float:
+    """Days from `start` to `end` (never negative: clock skew between machines is clamped to 0)."""
+    return max(0.0, (end - start).total_seconds() / DAY_SECONDS)
+
+
+def week_start(day: date) -> date:
+    """The Monday of the ISO week that contains `day`."""
+    return day - timedelta(days=day.weekday())
+
+
+def start_of_day(day: date) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=timezone.utc)
+
+
+def percentile(values: Iterable[float], pct: int) -> float | None:
+    """The `pct`-th percentile by the nearest-rank method; None when there are no values.
+
+    Sort the n values; the percentile is the ceil(pct * n / 100)-th smallest (counting from 1): the
+    smallest observed value with at least `pct` % of the values at or below it. For 10 lead times the
+    85th percentile is the 9th smallest (ceil(8.5) = 9); for 20 it is the 17th. It is always a value
+    that actually occurred, the way a service level is quoted ("85 % are done within 12 days").
+    """
+    ordered = sorted(values)
+    if not ordered:
+        return None
+    rank = max(1, -(-pct * len(ordered) // 100))  # integer ceil: no float rounding at exact ranks
+    return ordered[rank - 1]
+
+
+def median(values: Iterable[float]) -> float | None:
+    """The usual median (the mean of the two middle values for an even count); None for none."""
+    values = list(values)
+    return statistics.median(values) if values else None
+
+
+def mean(values: Iterable[float]) -> float | None:
+    values = list(values)
+    return statistics.fmean(values) if values else None
+
+
+@dataclass(frozen=True)
+class Durations:
+    """How long each of a set of requirements took, in days, with summary statistics.
+
+    `median` is the usual median; `p85` the 85th percentile by nearest rank (see `percentile`).
+    """
+
+    items: tuple[tuple[str, float], ...] = ()
+    """(key, days), shortest first."""
+
+    @classmethod
+    def of(cls, items: Iterable[tuple[str, float]]) -> Durations:
+        return cls(tuple(sorted(items, key=lambda kv: (kv[1], kv[0]))))
+
+    @property
+    def days(self) -> tuple[float, ...]:
+        return tuple(d for _, d in self.items)
+
+    @property
+    def count(self) -> int:
+        return len(self.items)
+
+    @property
+    def median(self) -> float | None:
+        return median(self.days)
+
+    @property
+    def p85(self) -> float | None:
+        return percentile(self.days, 85)
+
+    @property
+    def mean(self) -> float | None:
+        return mean(self.days)
+
+    @property
+    def longest(self) -> float | None:
+        return self.items[-1][1] if self.items else None
+
+
+@dataclass(frozen=True)
+class Bin:
+    """One bar of a histogram: values in [low, high)."""
+
+    low: float
+    high: float
+    count: int
+
+    @property
+    def label(self) -> str:
+        return f"{self.low:g}-{self.high:g}"
+
+
+def _nice_step(raw: float) -> float:
+    """The smallest of 1, 2, 5 x 10^k that is at least `raw`."""
+    if raw <= 0:
+        return 1.0
+    magnitude = 10 ** math.floor(math.log10(raw))
+    for factor in (1, 2, 5, 10):
+        if factor * magnitude >= raw - 1e-12:
+            return float(factor * magnitude)
+    return float(10 * magnitude)  # pragma: no cover - the loop always returns
+
+
+def histogram(values: Sequence[float], bins: int = 8) -> tuple[Bin, ...]:
+    """Counts of non-negative values (durations) in equal bins from 0, of a round width.
+
+    The width is the smallest of 1, 2, 5 x 10^k that is at least max/bins, so the labels read well;
+    there are floor(max / width) + 1 bins (the maximum falls in the last one). Empty for no values.
+    """
+    if not values:
+        return ()
+    top = max(values)
+    width = _nice_step(top / max(1, bins)) if top > 0 else 1.0
+    n = int(top // width) + 1
+    counts = [0] * n
+    for v in values:
+        counts[min(n - 1, int(max(0.0, v) // width))] += 1
+    return tuple(Bin(round(i * width, 9), round((i + 1) * width, 9), c) for i, c in enumerate(counts))
+
+
+# ============================================================================ the history of states
+
+
+def _group_events(events: Iterable[Event]) -> dict[str, list[Event]]:
+    grouped: dict[str, list[Event]] = defaultdict(list)
+    for event in events:
+        if event.field == "state":
+            grouped[event.key].append(event)
+    return grouped
+
+
+def state_timeline(req: Requirement, state_events: Sequence[Event] = ()) -> list[tuple[datetime, State]]:
+    """Every state `req` was in and when it entered it, oldest first, moves back included.
+
+    Built from the history's state changes (`field == "state"`). Without any (a record imported
+    without history), the first-entry times stand in, which cannot show a move back. The record's
+    current state closes the list if the history ends elsewhere (e.g. after a restore).
+    """
+    steps: list[tuple[datetime, State]] = [(req.created_at, State.COLLECTED)]
+    moves = sorted(
+        (e for e in state_events if isinstance(e.new, str) and e.new in State._value2member_map_),
+        key=lambda e: e.at,
+    )
+    if moves:
+        candidates = [(e.at, State(e.new)) for e in moves]
+    else:
+        candidates = sorted((at, s) for s, at in req.entered_at.items() if s is not State.COLLECTED)
+    for at, state in candidates:
+        at = max(at, steps[-1][0])  # clocks of two machines may disagree: keep the order of events
+        if state is not steps[-1][1]:
+            steps.append((at, state))
+    if steps[-1][1] is not req.state:
+        steps.append((max(req.state_since or req.updated_at, steps[-1][0]), req.state))
+    return steps
+
+
+def _stints(timeline: Sequence[tuple[datetime, State]], until: datetime) -> Iterable[tuple[State, datetime, datetime]]:
+    """(state, from, to) for each stretch of a timeline; the last one runs to `until`."""
+    for i, (at, state) in enumerate(timeline):
+        end = timeline[i + 1][0] if i + 1 < len(timeline) else until
+        yield state, at, max(at, end)
+
+
+# ============================================================================ snapshots of the board now
+
+
+def count_by_state(reqs: Iterable[Requirement]) -> dict[State, int]:
+    """How many requirements are in each state now (every state present, zeros included)."""
+    counts = Counter(r.state for r in reqs)
+    return {s: counts.get(s, 0) for s in (*BOARD_STATES, State.REJECTED)}
+
+
+def kano_mix(reqs: Iterable[Requirement]) -> dict[str, int]:
+    """Requirements on the board (not rejected) by Kano class, plus `unclassified`."""
+    counts = Counter(r.kano.value if r.kano else "unclassified" for r in reqs if r.state is not State.REJECTED)
+    return {k: counts.get(k, 0) for k in (*(k.value for k in Kano), "unclassified")}
+
+
+@dataclass(frozen=True)
+class AgingItem:
+    """A requirement not yet delivered, and how long it has waited."""
+
+    key: str
+    title: str
+    state: State
+    age_days: float
+    """Since it was collected."""
+    in_state_days: float
+    """Since it entered the state it is in."""
+    older_than_p85: bool = False
+    """Older than 85 % of the requirements already delivered took (their 85th-percentile lead time)."""
+
+
+def aging(reqs: Iterable[Requirement], *, now: datetime, lead_p85: float | None = None) -> tuple[AgingItem, ...]:
+    """Open work (collected to in progress), oldest first."""
+    items = []
+    for r in reqs:
+        if r.state not in OPEN_STATES:
+            continue
+        age = days_between(r.entered_at.get(State.COLLECTED, r.created_at), now)
+        in_state = days_between(r.state_since or r.updated_at, now)
+        items.append(AgingItem(r.key, r.title, r.state, age, in_state,
+                               lead_p85 is not None and age > lead_p85))
+    return tuple(sorted(items, key=lambda a: (-a.age_days, a.key)))
+
+
+class Quadrant(StrEnum):
+    DO_NOW = "do_now"
+    PLAN = "plan"
+    QUICK_WINS = "quick_wins"
+    RECONSIDER = "reconsider"
+
+    @property
+    def label(self) -> str:
+        return QUADRANT_LABELS[self][0]
+
+    @property
+    def meaning(self) -> str:
+        return QUADRANT_LABELS[self][1]
+
+
+QUADRANT_LABELS = {
+    Quadrant.DO_NOW: ("Do now", "high importance, high urgency"),
+    Quadrant.PLAN: ("Plan", "high importance, low urgency"),
+    Quadrant.QUICK_WINS: ("Quick wins", "low importance, high urgency"),
+    Quadrant.RECONSIDER: ("Reconsider", "low importance, low urgency"),
+}
+
+HIGH_SCORE = 4
+"""The one threshold of the priority matrix: an importance or urgency of 4 or 5 (of 1-5) is high,
+1 to 3 is low."""
+
+
+def quadrant_of(importance: int, urgency: int) -> Quadrant:
+    """Where a requirement with these scores sits in the priority matrix (threshold: HIGH_SCORE)."""
+    important, urgent = importance >= HIGH_SCORE, urgency >= HIGH_SCORE
+    if important:
+        return Quadrant.DO_NOW if urgent else Quadrant.PLAN
+    return Quadrant.QUICK_WINS if urgent else Quadrant.RECONSIDER
+
+
+@dataclass(frozen=True)
+class MatrixItem:
+    key: str
+    title: str
+    importance: int
+    urgency: int
+    state: State
+
+
+@dataclass(frozen=True)
+class PriorityMatrix:
+    """Open requirements placed by importance x urgency; `unscored` lacks one of the two."""
+
+    quadrants: Mapping[Quadrant, tuple[MatrixItem, ...]]
+    unscored: tuple[str, ...] = ()
+
+    @property
+    def placed(self) -> int:
+        return sum(len(items) for items in self.quadrants.values())
+
+
+def priority_matrix(reqs: Iterable[Requirement]) -> PriorityMatrix:
+    """Open work (collected to in progress) in the four quadrants, highest priority first in each.
+
+    Do now: importance and urgency both high; plan: important, not urgent; quick wins: urgent, not
+    important; reconsider: neither. "High" is a score of at least HIGH_SCORE (4), defined above.
+    """
+    placed: dict[Quadrant, list[MatrixItem]] = {q: [] for q in Quadrant}
+    unscored = []
+    for r in reqs:
+        if r.state not in OPEN_STATES:
+            continue
+        if r.importance is None or r.urgency is None:
+            unscored.append(r.key)
+            continue
+        placed[quadrant_of(r.importance, r.urgency)].append(
+            MatrixItem(r.key, r.title, r.importance, r.urgency, r.state))
+    for items in placed.values():
+        items.sort(key=lambda m: (-m.importance * m.urgency, -m.importance, m.key))
+    return PriorityMatrix({q: tuple(v) for q, v in placed.items()}, tuple(unscored))
+
+
+# ============================================================================ flow
+
+
+def _since_dt(since: date | None) -> datetime | None:
+    return start_of_day(since) if since else None
+
+
+def _span_durations(reqs: Iterable[Requirement], start: State, end: State, since: date | None) -> Durations:
+    lower = _since_dt(since)
+    items = []
+    for r in reqs:
+        finished = r.entered_at.get(end)
+        if finished is None or (lower is not None and finished < lower):
+            continue
+        began = r.entered_at.get(start, r.created_at if start is State.COLLECTED else None)
+        if began is None:
+            continue
+        items.append((r.key, days_between(began, finished)))
+    return Durations.of(items)
+
+
+def lead_times(reqs: Iterable[Requirement], *, since: date | None = None) -> Durations:
+    """Collected -> done (first entry of each), for requirements done on or after `since`."""
+    return _span_durations(reqs, State.COLLECTED, State.DONE, since)
+
+
+def cycle_times(reqs: Iterable[Requirement], *, since: date | None = None) -> Durations:
+    """In progress -> done (first entry of each), for requirements done on or after `since`."""
+    return _span_durations(reqs, State.IN_PROGRESS, State.DONE, since)
+
+
+def response_times(reqs: Iterable[Requirement], *, since: date | None = None) -> Durations:
+    """Collected -> analysed: how fast a request got an answer, for those analysed since `since`."""
+    return _span_durations(reqs, State.COLLECTED, State.ANALYSED, since)
+
+
+def time_in_state(reqs: Iterable[Requirement], events: Iterable[Event], *, now: datetime,
+                  since: date | None = None) -> dict[State, Durations]:
+    """Per state (collected to done), the days each requirement spent in it, all visits added up.
+
+    Taken from the history, so a requirement moved back and forth counts every visit; the visit in
+    progress counts up to `now`. With `since`, only the time within the period counts.
+    """
+    lower = _since_dt(since)
+    grouped = _group_events(events)
+    totals: dict[State, list[tuple[str, float]]] = {s: [] for s in DWELL_STATES}
+    for r in reqs:
+        spent: dict[State, float] = defaultdict(float)
+        for state, start, end in _stints(state_timeline(r, grouped.get(r.key, ())), now):
+            if state not in totals:
+                continue
+            if lower is not None:
+                if end <= lower:
+                    continue
+                start = max(start, lower)
+            spent[state] += days_between(start, end)
+        for state, days in spent.items():
+            totals[state].append((r.key, days))
+    return {s: Durations.of(items) for s, items in totals.items()}
+
+
+@dataclass(frozen=True)
+class WeekCount:
+    start: date
+    """The Monday the week begins."""
+    count: int
+    complete: bool = True
+    """False for the week still running."""
+
+    @property
+    def label(self) -> str:
+        year, week, _ = self.start.isocalendar()
+        return f"{year}-W{week:02d}"
+
+
+def _weekly(moments: Iterable[datetime], *, first: date | None, today: date) -> tuple[WeekCount, ...]:
+    """Count moments per ISO week from the week of `first` to the week of `today`, zeros included."""
+    if first is None or first > today:
+        return ()
+    begin, end = week_start(first), week_start(today)
+    counts: Counter[date] = Counter()
+    for m in moments:
+        d = m.date()
+        if begin <= d <= today:
+            counts[week_start(d)] += 1
+    weeks = []
+    w = begin
+    while w <= end:
+        weeks.append(WeekCount(w, counts.get(w, 0), w + timedelta(days=7) <= today))
+        w += timedelta(days=7)
+    return tuple(weeks)
+
+
+def _first_day(reqs: Sequence[Requirement], since: date | None) -> date | None:
+    if not reqs:
+        return None
+    created = min(r.created_at for r in reqs).date()
+    return max(created, since) if since else created
+
+
+def throughput(reqs: Sequence[Requirement], *, today: date, since: date | None = None) -> tuple[WeekCount, ...]:
+    """Requirements delivered (first entered done) per week, from the board's first week (or the
+    week of `since`) to this week."""
+    done = [r.entered_at[State.DONE] for r in reqs if State.DONE in r.entered_at]
+    return _weekly(done, first=_first_day(reqs, since), today=today)
+
+
+def weekly_intake(reqs: Sequence[Requirement], *, today: date, since: date | None = None) -> tuple[WeekCount, ...]:
+    """New requirements (created, rejected ones included: intake is intake) per week."""
+    return _weekly((r.created_at for r in reqs), first=_first_day(reqs, since), today=today)
+
+
+def mean_per_week(weeks: Sequence[WeekCount]) -> float | None:
+    """The mean count over complete weeks; None until a week is complete."""
+    return mean(w.count for w in weeks if w.complete)
+
+
+@dataclass(frozen=True)
+class CumulativeFlow:
+    """How many requirements were in each board state at the end of each day (UTC).
+
+    Counted from the history's state changes, so a move back takes a requirement out of the later
+    state and puts it into the earlier one on the day it happened. Rejected requirements drop out.
+    """
+
+    days: tuple[date, ...] = ()
+    counts: Mapping[State, tuple[int, ...]] = field(default_factory=dict)
+
+    def stacked(self) -> dict[State, tuple[int, ...]]:
+        """The top line of each band when stacked with the last state at the bottom: the number in
+        that state or any later one (what a cumulative flow diagram draws)."""
+        out: dict[State, tuple[int, ...]] = {}
+        running = [0] * len(self.days)
+        for state in reversed(BOARD_STATES):
+            running = [a + b for a, b in zip(running, self.counts.get(state, ()), strict=True)]
+            out[state] = tuple(running)
+        return {s: out[s] for s in BOARD_STATES}
+
+    def on(self, day: date) -> dict[State, int]:
+        i = self.days.index(day)
+        return {s: self.counts[s][i] for s in BOARD_STATES}
+
+
+def cumulative_flow(reqs: Sequence[Requirement], events: Iterable[Event], *, today: date,
+                    since: date | None = None) -> CumulativeFlow:
+    """The cumulative flow series per day, from the first day (or `since`) to `today`."""
+    first = _first_day(reqs, since)
+    if first is None or first > today:
+        return CumulativeFlow()
+    n = (today - first).days + 1
+    # Difference arrays: +1 on the first day a state holds at day's end, -1 on the first day it no longer does.
+    delta = {s: [0] * (n + 1) for s in BOARD_STATES}
+    grouped = _group_events(events)
+    for r in reqs:
+        timeline = state_timeline(r, grouped.get(r.key, ()))
+        for i, (at, state) in enumerate(timeline):
+            if state not in delta:
+                continue
+            begin = (at.date() - first).days
+            end = (timeline[i + 1][0].date() - first).days if i + 1 < len(timeline) else n
+            begin, end = max(0, begin), min(n, end)
+            if begin < end:
+                delta[state][begin] += 1
+                delta[state][end] -= 1
+    counts = {}
+    for state, d in delta.items():
+        running, series = 0, []
+        for i in range(n):
+            running += d[i]
+            series.append(running)
+        counts[state] = tuple(series)
+    return CumulativeFlow(tuple(first + timedelta(days=i) for i in range(n)), counts)
+
+
+# ============================================================================ outcomes
+
+
+@dataclass(frozen=True)
+class Rating:
+    mean: float | None
+    count: int
+
+
+@dataclass(frozen=True)
+class Satisfaction:
+    """Customer satisfaction (1-5) from the latest feedback on each requirement."""
+
+    overall: Rating
+    distribution: Mapping[int, int]
+    by_tier: Mapping[str, Rating]
+    """Customer tier A/B/C, or `none` where no tier was recorded."""
+    by_channel: Mapping[str, Rating]
+    """The channel the requirement came in through (not the one the feedback went out on)."""
+
+    @property
+    def mean(self) -> float | None:
+        return self.overall.mean
+
+    @property
+    def count(self) -> int:
+        return self.overall.count
+
+
+def _rating(scores: Sequence[int]) -> Rating:
+    return Rating(mean(scores), len(scores))
+
+
+def satisfaction(reqs: Iterable[Requirement], *, since: date | None = None) -> Satisfaction:
+    """Mean and count of satisfaction, overall, by customer tier and by intake channel.
+
+    Each requirement counts once, with its latest feedback (the customer's current view); with
+    `since`, only feedback given on or after that day.
+    """
+    lower = _since_dt(since)
+    scores: list[int] = []
+    by_tier: dict[str, list[int]] = defaultdict(list)
+    by_channel: dict[str, list[int]] = defaultdict(list)
+    for r in reqs:
+        fb = r.feedback_latest
+        if fb is None or (lower is not None and fb.at < lower):
+            continue
+        scores.append(fb.satisfaction)
+        by_tier[r.tier.value if r.tier else "none"].append(fb.satisfaction)
+        by_channel[r.channel.value].append(fb.satisfaction)
+    dist = Counter(scores)
+    return Satisfaction(
+        overall=_rating(scores),
+        distribution={s: dist.get(s, 0) for s in range(1, 6)},
+        by_tier={t: _rating(by_tier[t]) for t in sorted(by_tier)},
+        by_channel={c: _rating(by_channel[c]) for c in sorted(by_channel)},
+    )
+
+
+@dataclass(frozen=True)
+class ChangeRequestSummary:
+    """Change requests: how many in each status, and what the approved ones cost."""
+
+    total: int
+    by_status: Mapping[CRStatus, int]
+    approved: int
+    """Decided for (whether since implemented or closed or not)."""
+    rejected: int
+    pending: int
+    """Submitted or assessed, not yet decided."""
+    schedule_days: float
+    """Added up over the approved ones, from their impact assessments."""
+    cost: float
+    effort_hours: float
+
+
+def change_request_summary(reqs: Iterable[Requirement], *, since: date | None = None) -> ChangeRequestSummary:
+    """Totals over change requests submitted on or after `since` (all without it)."""
+    lower = _since_dt(since)
+    crs = [cr for r in reqs for cr in r.change_requests if lower is None or cr.submitted_at >= lower]
+    statuses = Counter(cr.status for cr in crs)
+    approved = [cr for cr in crs if cr.decision is not None and cr.decision.approved]
+    assessed = [cr.assessment for cr in approved if cr.assessment is not None]
+    return ChangeRequestSummary(
+        total=len(crs),
+        by_status={s: statuses.get(s, 0) for s in CRStatus},
+        approved=len(approved),
+        rejected=statuses.get(CRStatus.REJECTED, 0),
+        pending=statuses.get(CRStatus.SUBMITTED, 0) + statuses.get(CRStatus.ASSESSED, 0),
+        schedule_days=sum(a.schedule_days for a in assessed),
+        cost=sum(a.cost for a in assessed),
+        effort_hours=sum(a.effort_hours for a in assessed),
+    )
+
+
+# ============================================================================ intake forecast
+
+MOVING_AVERAGE = "moving average"
+EXPONENTIAL_SMOOTHING = "exponential smoothing"
+DEFAULT_WINDOW = 4
+DEFAULT_ALPHA = 0.3
+MIN_SMOOTHING_WEEKS = 2
+
+
+@dataclass(frozen=True)
+class Forecast:
+    """A forecast of new requirements for the next week, with everything needed to judge it."""
+
+    method: str
+    parameters: Mapping[str, float]
+    history: tuple[WeekCount, ...]
+    """The complete weeks the forecast was made from, oldest first."""
+    fitted: tuple[float | None, ...]
+    """For each history week, what the method would have forecast for it from the weeks before
+    (None where it had too little to go on): the line to draw against the actual counts."""
+    next_period: float | None
+    period_start: date | None
+    """The Monday of the week forecast."""
+    note: str = ""
+
+    @property
+    def used(self) -> tuple[WeekCount, ...]:
+        """The weeks the next-period value depends on."""
+        if self.method == MOVING_AVERAGE and self.next_period is not None:
+            return self.history[-int(self.parameters["window"]):]
+        return self.history if self.next_period is not None else ()
+
+
+def _complete(history: Sequence[WeekCount]) -> tuple[WeekCount, ...]:
+    return tuple(w for w in history if w.complete)
+
+
+def _next_monday(history: Sequence[WeekCount]) -> date | None:
+    return history[-1].start + timedelta(days=7) if history else None
+
+
+def moving_average_forecast(history: Sequence[WeekCount], window: int = DEFAULT_WINDOW) -> Forecast:
+    """Next week's intake as the mean of the last `window` complete weeks.
+
+    Needs at least `window` complete weeks; with fewer, next_period is None and the note says how
+    many there are. The week still running is left out (it would pull the average down).
+    """
+    if window < 1:
+        raise ValueError("the moving-average window is at least 1 week")
+    weeks = _complete(history)
+    counts = [w.count for w in weeks]
+    fitted = tuple(statistics.fmean(counts[i - window:i]) if i >= window else None for i in range(len(counts)))
+    params = {"window": window}
+    if len(weeks) < window:
+        note = (f"{NOT_ENOUGH_DATA}: a {window}-week moving average needs {window} complete weeks "
+                f"of intake, there {'is' if len(weeks) == 1 else 'are'} {len(weeks)}")
+        return Forecast(MOVING_AVERAGE, params, weeks, fitted, None, _next_monday(weeks), note)
+    value = statistics.fmean(counts[-window:])
+    return Forecast(MOVING_AVERAGE, params, weeks, fitted, value, _next_monday(weeks),
+                    f"mean of the last {window} complete weeks")
+
+
+def exponential_smoothing_forecast(history: Sequence[WeekCount], alpha: float = DEFAULT_ALPHA) -> Forecast:
+    """Next week's intake by simple exponential smoothing.
+
+    level(1) = count(1); level(t) = alpha * count(t) + (1 - alpha) * level(t - 1); the forecast is the
+    last level. A higher alpha (0 < alpha <= 1) follows recent weeks more closely. Needs at least
+    MIN_SMOOTHING_WEEKS complete weeks; the week still running is left out.
+    """
+    if not 0 < alpha <= 1:
+        raise ValueError("the smoothing factor alpha is in (0, 1]")
+    weeks = _complete(history)
+    params = {"alpha": alpha}
+    if len(weeks) < MIN_SMOOTHING_WEEKS:
+        note = (f"{NOT_ENOUGH_DATA}: exponential smoothing needs {MIN_SMOOTHING_WEEKS} complete weeks "
+                f"of intake, there {'is' if len(weeks) == 1 else 'are'} {len(weeks)}")
+        return Forecast(EXPONENTIAL_SMOOTHING, params, weeks, (None,) * len(weeks), None,
+                        _next_monday(weeks), note)
+    level = float(weeks[0].count)
+    fitted: list[float | None] = [None]
+    for w in weeks[1:]:
+        fitted.append(level)
+        level = alpha * w.count + (1 - alpha) * level
+    return Forecast(EXPONENTIAL_SMOOTHING, params, weeks, tuple(fitted), level, _next_monday(weeks),
+                    f"smoothed over {len(weeks)} complete weeks, level starting at the first week")
+
+
+# ============================================================================ everything at once
+
+
+@dataclass(frozen=True)
+class BoardMetrics:
+    """Every metric of a board at one moment, as the reports and the Reports screen show them."""
+
+    now: datetime
+    since: date | None
+    total: int
+    count_by_state: Mapping[State, int]
+    lead_time: Durations
+    cycle_time: Durations
+    response_time: Durations
+    time_in_state: Mapping[State, Durations]
+    aging: tuple[AgingItem, ...]
+    throughput: tuple[WeekCount, ...]
+    cumulative_flow: CumulativeFlow
+    satisfaction: Satisfaction
+    kano_mix: Mapping[str, int]
+    change_requests: ChangeRequestSummary
+    intake: tuple[WeekCount, ...]
+    forecast: Forecast
+    """The headline forecast: exponential smoothing."""
+    forecast_moving_average: Forecast
+    priority: PriorityMatrix
+
+    @property
+    def throughput_mean(self) -> float | None:
+        return mean_per_week(self.throughput)
+
+    @property
+    def open_count(self) -> int:
+        return sum(self.count_by_state[s] for s in OPEN_STATES)
+
+
+def compute_metrics(reqs: Sequence[Requirement], events: Iterable[Event], *, now: datetime | None = None,
+                    since: date | None = None, window: int = DEFAULT_WINDOW,
+                    alpha: float = DEFAULT_ALPHA) -> BoardMetrics:
+    """All metrics of a board, measured at `now` (default: the current time), limited to `since`.
+
+    Raises ValueError for a window below 1 or an alpha outside (0, 1].
+    """
+    moment = now or _utcnow()
+    today = moment.date()
+    reqs = list(reqs)
+    events = list(events)
+    lead = lead_times(reqs, since=since)
+    intake = weekly_intake(reqs, today=today, since=since)
+    return BoardMetrics(
+        now=moment,
+        since=since,
+        total=len(reqs),
+        count_by_state=count_by_state(reqs),
+        lead_time=lead,
+        cycle_time=cycle_times(reqs, since=since),
+        response_time=response_times(reqs, since=since),
+        time_in_state=time_in_state(reqs, events, now=moment, since=since),
+        aging=aging(reqs, now=moment, lead_p85=lead.p85),
+        throughput=throughput(reqs, today=today, since=since),
+        cumulative_flow=cumulative_flow(reqs, events, today=today, since=since),
+        satisfaction=satisfaction(reqs, since=since),
+        kano_mix=kano_mix(reqs),
+        change_requests=change_request_summary(reqs, since=since),
+        intake=intake,
+        forecast=exponential_smoothing_forecast(intake, alpha),
+        forecast_moving_average=moving_average_forecast(intake, window),
+        priority=priority_matrix(reqs),
+    )
+
+
+def board_metrics(board: Board, *, now: datetime | None = None, since: date | None = None) -> BoardMetrics:
+    """Read a board (its requirements and history) and compute its metrics.
+
+    Raises StoreUnreadable when the board file or its history cannot be read.
+    """
+    return compute_metrics(board.requirements(), board.history(), now=now, since=since)
