@@ -36,7 +36,8 @@ def strip_control(text: str) -> str:
 
 
 def _clean(value: Any) -> Any:
-    if isinstance(value, str):
+    # isprintable() is false for every control character: most text skips the regex entirely.
+    if isinstance(value, str) and not value.isprintable():
         return strip_control(value)
     return value
 
@@ -48,8 +49,11 @@ def _one_line(value: str) -> str:
 
 
 def _utc(value: datetime) -> datetime:
-    if value.tzinfo is None:
+    offset = value.utcoffset()
+    if offset is None:
         raise ValueError("must carry a time zone (ISO 8601, e.g. 2026-11-22T09:30:00Z)")
+    if not offset and value.tzinfo is timezone.utc:
+        return value
     return value.astimezone(timezone.utc)
 
 
