@@ -280,7 +280,8 @@ class CardList(ScrollView, can_focus=True):
         row = line - self._offsets[index]
         if isinstance(item, LaneHeader):
             return self._lane_line(item, width)
-        selected = self._card_rows and self._card_rows[self.cursor] == index
+        # Only the focused column shows its selection: one highlighted card on the board.
+        selected = self.has_focus and self._card_rows and self._card_rows[self.cursor] == index
         key = (item.key, item.version, row, width, bool(selected), self.has_focus)
         strip = self._cache.get(key)
         if strip is None:
@@ -298,8 +299,10 @@ class CardList(ScrollView, can_focus=True):
         style = self.get_component_rich_style("card")
         if selected:
             style += self.get_component_rich_style("card--selected")
-        part = self.get_component_rich_style
-        edge = Segment("▌" if selected and self.has_focus else "▏", style + part("card--edge"))
+        def part(name: str) -> Style:
+            return self.get_component_rich_style(name, partial=True)
+
+        edge = Segment("▌" if selected else "▏", style + part("card--edge"))
         inner = max(width - 2, 1)
         segments: list[Segment] = [edge]
         if row == 0:
