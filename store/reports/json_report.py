@@ -1,0 +1,100 @@
+"""The report as plain JSON-ready data: what `reqboard report --json` prints.
+
+At least the keys of DESIGN.md section 3: count_by_state, lead_time_days {median, p85},
+cycle_time_days {median, p85}, throughput_per_week, satisfaction {mean, count},
+change_requests {total, approved, rejected, schedule_days, cost}, forecast {method, next_period}.
+Days are rounded to 2 decimals; a figure over no data is null.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..metrics import HIGH_SCORE, BoardMetrics, Durations, Forecast, WeekCount
+from ..models import BOARD_STATES
+
+REPORT_VERSION = 1
+
+
+def _round(value: float | None, digits: int = 2) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+def durations_json(d: Durations) -> dict[str, Any]:
+    return {"median": _round(d.median), "p85": _round(d.p85), "mean": _round(d.mean), "count": d.count}
+
+
+def _weeks(weeks: tuple[WeekCount, ...]) -> list[dict[str, Any]]:
+    return [{"week": w.label, "start": w.start.isoformat(), "count": w.count, "complete": w.complete}
+            for w in weeks]
+
+
+def forecast_json(f: Forecast) -> dict[str, Any]:
+    return {
+        "method": f.method,
+        "parameters": dict(f.parameters),
+        "next_period": _round(f.next_period),
+        "period_start": f.period_start.isoformat() if f.period_start else None,
+        "note": f.note,
+        "history": _weeks(f.history),
+        "fitted": [_round(v) for v in f.fitted],
+    }
+
+
+def report_json(m: BoardMetrics, *, board: str | None = None) -> dict[str, Any]:
+    """The whole report as a dict of JSON types (`board`: a name to show, e.g. the file name)."""
+    cfd = m.cumulative_flow
+    sat = m.satisfaction
+    cr = m.change_requests
+    return {
+        "report_version": REPORT_VERSION,
+        "board": board,
+        "generated_at": m.now.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "period": {"since": m.since.isoformat() if m.since else None, "until": m.now.date().isoformat()},
+        "total": m.total,
+        "open": m.open_count,
+        "count_by_state": {s.value: n for s, n in m.count_by_state.items()},
+        "lead_time_days": durations_json(m.lead_time),
+        "cycle_time_days": durations_json(m.cycle_time),
+        "response_time_days": durations_json(m.response_time),
+        "time_in_state_days": {s.value: durations_json(d) for s, d in m.time_in_state.items()},
+        "aging": [
+            {"key": a.key, "title": a.title, "state": a.state.value, "age_days": _round(a.age_days),
+             "in_state_days": _round(a.in_state_days), "older_than_p85_lead_time": a.older_than_p85}
+            for a in m.aging
+        ],
+        "throughput_per_week": _weeks(m.throughput),
+        "throughput_mean_per_week": _round(m.throughput_mean),
+        "cumulative_flow": {
+            "days": [d.isoformat() for d in cfd.days],
+            "states": {s.value: list(cfd.counts.get(s, ())) for s in BOARD_STATES},
+        },
+        "satisfaction": {
+            "mean": _round(sat.mean),
+            "count": sat.count,
+            "distribution": {str(k): v for k, v in sat.distribution.items()},
+            "by_tier": {t: {"mean": _round(r.mean), "count": r.count} for t, r in sat.by_tier.items()},
+            "by_channel": {c: {"mean": _round(r.mean), "count": r.count} for c, r in sat.by_channel.items()},
+        },
+        "kano_mix": dict(m.kano_mix),
+        "change_requests": {
+            "total": cr.total,
+            "approved": cr.approved,
+            "rejected": cr.rejected,
+            "pending": cr.pending,
+            "by_status": {s.value: n for s, n in cr.by_status.items()},
+            "schedule_days": _round(cr.schedule_days),
+            "cost": _round(cr.cost),
+            "effort_hours": _round(cr.effort_hours),
+        },
+        "intake_per_week": _weeks(m.intake),
+        "forecast": forecast_json(m.forecast),
+        "forecast_moving_average": forecast_json(m.forecast_moving_average),
+        "priority_matrix": {
+            "high_from": HIGH_SCORE,
+            **{q.value: [{"key": i.key, "title": i.title, "importance": i.importance,
+                          "urgency": i.urgency, "state": i.state.value} for i in items]
+               for q, items in m.priority.quadrants.items()},
+            "unscored": list(m.priority.unscored),
+        },
+    }
