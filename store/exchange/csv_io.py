@@ -310,7 +310,7 @@ def read_csv(data: bytes) -> tuple[list[Incoming], list[str]]:
 def _record(number: int, row: list[str], header: list[str], columns: list[Column | None]) -> Incoming:
     record = Incoming(where=f"row {number}")
     if len(row) != len(header):
-        record.problems.append(f"it has {len(row)} cells but the header has {len(header)}")
+        record.problems.append(("", f"it has {len(row)} cells but the header has {len(header)}"))
         return record
     for index, (cell, column) in enumerate(zip(row, columns)):
         if column is None:
@@ -320,7 +320,7 @@ def _record(number: int, row: list[str], header: list[str], columns: list[Column
         try:
             value = column.parse(restore(cell))
         except CellError as exc:
-            record.problems.append(f"{label}: {exc}")
+            record.problems.append((label, str(exc)))
             continue
         if column.field == "key":
             if value.strip():
@@ -328,8 +328,8 @@ def _record(number: int, row: list[str], header: list[str], columns: list[Column
                 if _is_key(key):
                     record.key = key
                 else:
-                    record.problems.append(f"{label}: {value!r} is not a requirement key (they look like "
-                                           "REQ-12); leave it blank to add a new requirement")
+                    record.problems.append((label, f"{value!r} is not a requirement key (they look like "
+                                                   "REQ-12); leave it blank to add a new requirement"))
         elif column.field == "version":
             record.version = value
         else:

@@ -56,11 +56,12 @@ class Incoming:
     """The version the file was exported at: a change to a requirement edited since is refused."""
     labels: dict[str, str] = field(default_factory=dict)
     """Where each field is in the record: `column F (Importance)`, `attribute reqboard.importance`."""
-    problems: list[str] = field(default_factory=list)
-    """What the parser already found wrong, each naming its column or attribute."""
+    problems: list[tuple[str, str]] = field(default_factory=list)
+    """What the parser already found wrong: (where in the record, or "" for all of it; message)."""
 
     def label(self, name: str) -> str:
-        return self.labels.get(name, name)
+        """Where `name` is in the record, or "" when the file has no such column or attribute."""
+        return self.labels.get(name, "")
 
 
 @dataclass(frozen=True)
@@ -203,7 +204,10 @@ def merge(board: Board, records: list[Incoming], *, fmt: str, source: str = "", 
     summary = summary or ImportSummary(format=fmt, source=source)
     summary.dry_run = dry_run
     for record in records:
-        summary.refused.extend(f"{record.where}, {problem}" for problem in record.problems)
+        for what, message in record.problems:
+            summary.refused.append(f"{record.where}, {what}: {message}" if what else f"{record.where}: {message}")
+    # A record that could not be read as a whole (a row of the wrong length) is not planned.
+    records = [r for r in records if all(what for what, _ in r.problems)]
     if summary.refused and not records:  # the file as a whole is unreadable: no need to look at the board
         if dry_run:
             return summary
@@ -214,7 +218,8 @@ def merge(board: Board, records: list[Incoming], *, fmt: str, source: str = "", 
             adds, changes = _Planner(board, summary).plan(records)
             if summary.refused or dry_run:
                 raise _Abort
-            _write(board, adds, changes, summary)
+            if adds or changes:  # a file that changes nothing leaves the board (and its history) alone
+                _write(board, adds, changes, summary)
             summary.applied = True
     except _Abort:
         pass
@@ -246,12 +251,14 @@ class _Planner:
                 continue
             if current is None:
                 add = self._plan_add(record, key, fields)
-                if add:
+                if add and not record.problems:  # a record with a bad value is reported as refused only
                     adds.append(add)
                     self.summary.added.append(PlannedAdd(add.req.key, add.req.title, add.req.state.value,
                                                          record.where))
             else:
                 change = self._plan_change(record, current, fields)
+                if record.problems:
+                    continue
                 if change is None:
                     self.summary.unchanged.append(current.key)
                 elif change is not False:

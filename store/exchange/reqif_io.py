@@ -443,7 +443,7 @@ class _Reader:
             try:
                 self._set(record, attr, raw)
             except csv_io.CellError as exc:
-                record.problems.append(f"{label}: {exc}")
+                record.problems.append((label, str(exc)))
         if "description" not in record.fields and "reqif.description" in lowered:
             record.fields["description"] = str(lowered["reqif.description"])
             record.labels["description"] = "attribute ReqIF.Description"
