@@ -105,8 +105,9 @@ def reqboard_check(board_path: Path) -> subprocess.CompletedProcess[str]:
 
 
 def test_kill_9_during_commits_loses_nothing_acknowledged(board_path: Path) -> None:
-    rng = random.Random(int.from_bytes(os.urandom(4), "big"))
-    seed_note = f"seed {rng.random()}"  # shown on failure, to tell rounds apart
+    seed = int.from_bytes(os.urandom(4), "big")
+    rng = random.Random(seed)
+    seed_note = f"random seed {seed}"  # shown on failure, to replay the ack counts
     added: dict[str, str] = {}
     lines: dict[str, list[str]] = {}
     rejected: set[str] = set()
