@@ -305,11 +305,11 @@ def _flow_text(node: Any, out: list[str], *, pre: bool) -> None:
         if name == "br":
             out.append("\n")
         elif name:
-            block = name in _BLOCKS
+            block = name in _BLOCKS and name != "li"
             if block:
                 out.append("\n\n" if name in ("p", "pre", "table", "blockquote") else "\n")
             if name == "li":
-                out.append("- ")
+                out.append("\n- ")
             _flow_text(child, out, pre=pre or name == "pre")
             if block:
                 out.append("\n")
