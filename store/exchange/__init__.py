@@ -91,7 +91,7 @@ def _import_json(board: Board, data: bytes, *, source: str, rekey: bool, dry_run
     try:
         result = import_json(board, data, rekey=rekey, dry_run=dry_run)
     except (InvalidValue, Refused) as exc:
-        summary.refused.append(str(exc))
+        summary.refused.append(str(exc).removeprefix("nothing imported: "))
         raise ImportRefused(summary.error_message(), summary) from None
     titles, states = {}, {}
     try:
