@@ -41,13 +41,11 @@ def _global_options() -> argparse.ArgumentParser:
 
 
 def _score(text: str) -> int:
+    # Only the syntax is a usage error; the 1-5 range is the store's to refuse (an invalid value, exit 1).
     try:
-        value = int(text)
+        return int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number from 1 to 5") from None
-    if not 1 <= value <= 5:
-        raise argparse.ArgumentTypeError(f"{value} is outside 1-5")
-    return value
 
 
 def _number(text: str) -> float:

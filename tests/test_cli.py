@@ -1,0 +1,415 @@
+"""The command-line contract of DESIGN.md section 3: commands, `--json` fields, exit codes, errors."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+
+from store.board import Board
+from store.models import State
+from tui.cli import main
+
+REPO = Path(__file__).resolve().parents[1]
+ISO_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,6})?Z$")
+
+# The fields `show --json` must print (DESIGN.md section 3), with the JSON types they carry.
+SHOW_FIELDS: dict[str, tuple[type, ...]] = {
+    "key": (str,), "uid": (str,), "title": (str,), "description": (str,), "state": (str,),
+    "version": (int,), "customer": (str,), "tier": (str, type(None)), "channel": (str,),
+    "importance": (int, type(None)), "urgency": (int, type(None)), "owner": (str,),
+    "change_requests": (list,), "approvals": (list,), "feedback": (list,), "entered_at": (dict,),
+    "created_at": (str,), "updated_at": (str,),
+}
+
+
+class Run:
+    """`reqboard ARGS` in this process: exit code, stdout, stderr."""
+
+    def __init__(self, capsys: pytest.CaptureFixture[str]) -> None:
+        self.capsys = capsys
+
+    def __call__(self, *argv: str, code: int = 0) -> str:
+        self.capsys.readouterr()
+        rc = main(list(argv))
+        out, err = self.capsys.readouterr()
+        assert rc == code, f"reqboard {' '.join(argv)} -> {rc}, expected {code}\n{out}{err}"
+        if code == 0:
+            assert err == "", err
+        else:
+            assert_one_error_line(err)
+            self.err = err
+        return out
+
+    def json(self, *argv: str) -> Any:
+        return orjson.loads(self(*argv, "--json"))
+
+    def fails(self, code: int, *argv: str) -> str:
+        self(*argv, code=code)
+        return self.err
+
+
+def assert_one_error_line(err: str) -> None:
+    assert err.startswith("error: "), err
+    assert err.endswith("\n") and err.count("\n") == 1, err
+    assert "Traceback" not in err
+
+
+@pytest.fixture
+def run(capsys: pytest.CaptureFixture[str]) -> Run:
+    return Run(capsys)
+
+
+def reqboard(*argv: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "tui", *argv], cwd=REPO, capture_output=True, text=True,
+                          env={**os.environ, **(env or {})}, timeout=60)
+
+
+def analysed(run: Run, title: str = "Export to PDF") -> str:
+    key = run("add", title, "--customer", "ACME").strip()
+    run("edit", key, "--importance", "4", "--urgency", "3", "--kano", "must-be")
+    run("move", key, "analysed")
+    return key
+
+
+# ============================================================================ add, show, list
+def test_add_prints_the_key_and_show_json_has_the_contract_fields(run: Run) -> None:
+    out = run("add", "Export to PDF", "--description", "line one\nline two", "--customer", "ACME",
+              "--tier", "A", "--channel", "after-sales", "--tag", "export", "--tag", "pdf")
+    assert out == "REQ-1\n"
+    shown = run.json("show", "REQ-1")
+    assert set(SHOW_FIELDS) <= set(shown)
+    for name, types in SHOW_FIELDS.items():
+        assert isinstance(shown[name], types), (name, shown[name])
+    assert shown["key"] == "REQ-1" and re.fullmatch(r"[0-9a-f]{32}", shown["uid"])
+    assert (shown["title"], shown["description"]) == ("Export to PDF", "line one\nline two")
+    assert (shown["state"], shown["version"]) == ("collected", 1)
+    assert (shown["customer"], shown["tier"], shown["channel"]) == ("ACME", "A", "after_sales")
+    assert (shown["importance"], shown["urgency"], shown["owner"]) == (None, None, "")
+    assert shown["tags"] == ["export", "pdf"]
+    assert list(shown["entered_at"]) == ["collected"]
+    for stamp in (shown["created_at"], shown["updated_at"], shown["entered_at"]["collected"]):
+        assert ISO_UTC.match(stamp), stamp
+    assert shown["created_by"] == shown["updated_by"] == "tester"
+
+
+def test_a_full_lifecycle_through_the_cli(run: Run) -> None:
+    key = analysed(run)
+    assert run("approve", key, "--comment", "go") == f"{key} approved by tester; it is approved\n"
+    assert run("move", key, "in-progress", "--owner", "bob") == f"{key} is now in_progress\n"
+    assert run("move", key, "done") == f"{key} is now done\n"
+    assert "invalid satisfaction" in run.fails(1, "feedback", key, "--satisfaction", "9")
+    assert run("feedback", key, "--satisfaction", "4", "--comment", "happy") == (
+        f"{key} feedback recorded (4/5); it is fed_back\n")
+    cr = run("cr", "add", key, "Also ODT", "--reason", "asked", "--new-description", "PDF and ODT").strip()
+    assert cr == "CR-1"
+    assert run("cr", "assess", cr, "--schedule-days", "3", "--cost", "500", "--effort-hours", "16",
+               "--risk", "low") == "CR-1 is now assessed\n"
+    assert run("cr", "approve", cr, "--rationale", "worth it") == "CR-1 is now approved\n"
+    run("cr", "implement", cr)
+    run("cr", "close", cr)
+
+    shown = run.json("show", key)
+    assert shown["state"] == "approved"  # the approved change took it back from fed_back
+    assert shown["description"] == "PDF and ODT"
+    assert shown["owner"] == "bob" and (shown["importance"], shown["urgency"]) == (4, 3)
+    assert [(c["key"], c["status"]) for c in shown["change_requests"]] == [("CR-1", "closed")]
+    assert [a["by"] for a in shown["approvals"]] == ["tester"]
+    assert [(f["satisfaction"], f["comment"]) for f in shown["feedback"]] == [(4, "happy")]
+    assert list(shown["entered_at"]) == ["collected", "analysed", "approved", "in_progress", "done", "fed_back"]
+    assert all(ISO_UTC.match(t) for t in shown["entered_at"].values())
+    assert shown["changed_since_approval"] is True
+    listed = run("cr", "list", "--json")
+    assert [(c["key"], c["status"], c["requirement"]) for c in orjson.loads(listed)] == [("CR-1", "closed", key)]
+    assert "impact       3 days, cost 500, 16 hours, risk low" in run("cr", "show", cr)
+
+
+def test_list_filters_by_state_in_any_spelling_and_prints_records(run: Run) -> None:
+    first = analysed(run, "One")
+    run("approve", first)
+    run("move", first, "in_progress", "--owner", "bob")
+    run("add", "Two")
+    run("add", "Three")
+    run("reject", "REQ-3", "--reason", "duplicate")
+    for spelling in ("in-progress", "in_progress", "In progress"):
+        assert [r["key"] for r in run.json("list", "--state", spelling)] == ["REQ-1"]
+    everything = run.json("list")
+    assert [r["key"] for r in everything] == ["REQ-1", "REQ-2", "REQ-3"]
+    for record in everything:
+        assert set(SHOW_FIELDS) <= set(record)
+        assert record == run.json("show", record["key"])
+    assert [r["state"] for r in everything] == ["in_progress", "collected", "rejected"]
+    text = run("list")
+    assert text.splitlines()[0].split() == ["KEY", "STATE", "PRI", "CUSTOMER", "TITLE"]
+    assert re.search(r"^REQ-1\s+in_progress\s+12\s+ACME\s+One$", text, re.M)
+    assert run.json("list", "--state", "fed-back") == []
+    assert run("list", "--state", "nowhere", code=2) == ""
+    assert "unknown state 'nowhere'" in run.err
+
+
+def test_show_text_names_the_next_step(run: Run) -> None:
+    key = analysed(run)
+    out = run("show", key)
+    assert out.startswith(f"{key}  Export to PDF\n  state        Analysed\n")
+    assert "priority     12 (importance 4 x urgency 3)" in out
+    assert f"next         reqboard move {key} approved" in out
+
+
+def test_user_text_is_printed_without_terminal_controls(run: Run) -> None:
+    run("add", "evil \x1b]0;pwned\x07 \x1b[2J title", "--customer", "\x9b31mACME")
+    out = run("show", "1") + run("list")
+    assert "\x1b" not in out and "\x9b" not in out and "\x07" not in out
+    assert "evil ]0;pwned [2J title" in out
+
+
+# ============================================================================ edit and versions
+def test_edit_sets_fields_and_bumps_the_version(run: Run) -> None:
+    run("add", "Export")
+    out = run("edit", "REQ-1", "--title", "Export to PDF", "--description", "d", "--customer", "ACME",
+              "--tier", "b", "--channel", "email", "--need-type", "latent", "--kano", "attractive",
+              "--category", "output", "--importance", "5", "--urgency", "1", "--value", "3",
+              "--effort", "12.5", "--feasibility", "high", "--owner", "bob", "--due", "2026-12-31",
+              "--tag", "a", "--criterion", "opens", "--criterion", "prints")
+    assert out == "REQ-1 is now version 2\n"
+    r = run.json("show", "1")
+    assert (r["title"], r["tier"], r["channel"], r["need_type"], r["kano"]) == (
+        "Export to PDF", "B", "email", "latent", "attractive")
+    assert (r["importance"], r["urgency"], r["business_value"], r["effort_estimate"]) == (5, 1, 3, 12.5)
+    assert (r["feasibility"], r["owner"], r["due"], r["tags"]) == ("high", "bob", "2026-12-31", ["a"])
+    assert [c["text"] for c in r["acceptance_criteria"]] == ["opens", "prints"]
+    run("edit", "1", "--check", "2")
+    assert [c["done"] for c in run.json("show", "1")["acceptance_criteria"]] == [False, True]
+    run("add", "Other")
+    run("edit", "2", "--depends-on", "req-1", "--expect-version", "1")
+    assert run.json("show", "2")["depends_on"] == ["REQ-1"]
+    run("edit", "1", "--due", "")
+    assert run.json("show", "1")["due"] is None
+
+
+def test_a_stale_expect_version_is_exit_3_naming_who_changed_it(run: Run) -> None:
+    run("add", "Export")
+    run("edit", "REQ-1", "--owner", "bob", "--user", "bob", "--expect-version", "1")
+    err = run.fails(3, "edit", "REQ-1", "--owner", "ann", "--expect-version", "1")
+    assert err.startswith("error: REQ-1 changed since version 1: bob saved version 2 at ")
+    assert "re-read it and retry" in err
+    err = run.fails(3, "move", "REQ-1", "rejected", "--reason", "x", "--expect-version", "1")
+    assert "bob" in err
+    assert run.json("show", "1")["owner"] == "bob"
+    assert run("edit", "REQ-1", "--owner", "ann", "--expect-version", "2") == "REQ-1 is now version 3\n"
+
+
+def test_the_expect_version_conflict_through_real_processes(board_path: Path) -> None:
+    assert reqboard("add", "Export").stdout == "REQ-1\n"
+    assert reqboard("edit", "1", "--owner", "bob", "--expect-version", "1", "--user", "bob").returncode == 0
+    proc = reqboard("--user", "ann", "edit", "1", "--owner", "ann", "--expect-version", "1")
+    assert proc.returncode == 3
+    assert proc.stderr.startswith("error: REQ-1 changed since version 1: bob saved version 2")
+    assert proc.stderr.count("\n") == 1 and proc.stdout == ""
+
+
+# ============================================================================ exit codes and errors
+@pytest.mark.parametrize(
+    ("argv", "phrase"),
+    [
+        (["move", "REQ-1", "approved"], "cannot skip from collected to approved"),
+        (["move", "REQ-1", "analysed"], "needs a customer (who asked), importance, urgency and a Kano class"),
+        (["approve", "REQ-1"], "must be analysed before it can be approved"),
+        (["feedback", "REQ-1", "--satisfaction", "3"], "feedback is recorded once it is done"),
+        (["show", "REQ-99"], "REQ-99 not found"),
+        (["edit", "REQ-99", "--owner", "x"], "REQ-99 not found"),
+        (["show", "banana"], "'BANANA' is not a requirement key"),
+        (["edit", "REQ-1", "--kano", "must-have"], "kano"),
+        (["edit", "REQ-1", "--tier", "D"], "tier"),
+        (["edit", "REQ-1", "--channel", "pigeon"], "channel"),
+        (["edit", "REQ-1", "--due", "2026-13-45"], "due"),
+        (["edit", "REQ-1", "--importance", "6"], "invalid importance: Input should be less than or equal to 5"),
+        (["edit", "REQ-1", "--urgency", "0"], "invalid urgency: Input should be greater than or equal to 1"),
+        (["add", "y", "--value", "9"], "invalid business_value"),
+        (["edit", "REQ-1", "--title", "two\nlines"], "title: must be a single line"),
+        (["edit", "REQ-1", "--title", "   "], "title: must not be empty"),
+        (["edit", "REQ-1", "--depends-on", "REQ-1"], "cannot list itself"),
+        (["edit", "REQ-1", "--check", "3"], "there is no number 3"),
+        (["add", "x" * 201], "title: must be at most 200 characters"),
+        (["reject", "REQ-1", "--reason", "  "], "needs a reason to be rejected"),
+        (["cr", "approve", "CR-1"], "needs an impact assessment first"),
+        (["cr", "implement", "CR-9"], "CR-9 not found"),
+        (["import", "missing.json"], "cannot read missing.json"),
+    ],
+)
+def test_refusals_are_exit_1_with_one_error_line(run: Run, argv: list[str], phrase: str) -> None:
+    run("add", "Export")
+    run("cr", "add", "REQ-1", "change it")
+    before = run.json("show", "REQ-1")
+    err = run.fails(1, *argv)
+    assert phrase in err
+    assert run.json("show", "REQ-1") == before
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["frobnicate"],
+        ["add"],
+        ["show"],
+        ["edit", "REQ-1"],
+        ["move", "REQ-1"],
+        ["move", "REQ-1", "finished"],
+        ["feedback", "REQ-1"],
+        ["feedback", "REQ-1", "--satisfaction", "high"],
+        ["reject", "REQ-1"],
+        ["edit", "REQ-1", "--expect-version", "two", "--owner", "x"],
+        ["edit", "REQ-1", "--importance", "high"],
+        ["list", "--bogus"],
+        ["cr"],
+        ["cr", "assess", "CR-1", "--cost", "1"],
+        ["cr", "assess", "CR-1", "--schedule-days", "1", "--cost", "lots", "--effort-hours", "1"],
+        ["cr", "assess", "CR-1", "--schedule-days", "nan", "--cost", "1", "--effort-hours", "1"],
+        ["export", "--format", "docx"],
+    ],
+)
+def test_usage_errors_are_exit_2_with_one_error_line(run: Run, argv: list[str]) -> None:
+    run("add", "Export")
+    err = run.fails(2, *argv)
+    assert "Traceback" not in err
+    assert run.json("show", "REQ-1")["version"] == 1
+
+
+def test_help_and_version_exit_0(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["--version"])
+    assert info.value.code == 0
+    assert capsys.readouterr().out.startswith("reqboard ")
+    with pytest.raises(SystemExit) as info:
+        main(["edit", "--help"])
+    assert info.value.code == 0
+    assert "--expect-version" in capsys.readouterr().out
+
+
+def test_an_unreadable_store_is_exit_4(run: Run, board_path: Path) -> None:
+    board_path.write_bytes(b'{"meta": {"1": {"format": "reqboard", "schema": 1}}, "requirements": {"1": ')
+    for argv in (["list"], ["show", "1"], ["add", "x"], ["check"], ["history", "1"]):
+        err = run.fails(4, *argv)
+        assert err.startswith(f"error: {board_path} ends early (truncated?) at line 1")
+
+
+def test_check_reports_ok_and_counts(run: Run, board_path: Path) -> None:
+    assert "does not exist yet" in run("check")
+    run("add", "one")
+    run("add", "two")
+    out = run("check")
+    assert out == f"{board_path}: ok (2 requirements, generation 2, 1 backups kept)\n"
+
+
+# ============================================================================ global options
+def test_global_options_stand_before_or_after_the_subcommand(run: Run, tmp_path: Path) -> None:
+    other = tmp_path / "elsewhere" / "b.json"
+    assert run("--store", str(other), "--user", "ann", "add", "A") == "REQ-1\n"
+    assert run("add", "B", "--store", str(other), "--user", "bob") == "REQ-2\n"
+    assert run("--store", str(other), "--json", "show", "1")  # --json before the command
+    first = orjson.loads(run("--store", str(other), "--json", "show", "1"))
+    second = orjson.loads(run("show", "2", "--store", str(other), "--json"))
+    assert (first["created_by"], second["created_by"]) == ("ann", "bob")
+    assert orjson.loads(run("--json", "--store", str(other), "list"))[1]["key"] == "REQ-2"
+    # Without --store the environment's board is used, and it is still empty.
+    assert run.json("list") == []
+    assert not (tmp_path / "board.json").exists()
+    run("cr", "add", "REQ-1", "change", "--store", str(other), "--user", "carl")
+    cr = orjson.loads(run("--store", str(other), "cr", "show", "CR-1", "--json"))
+    assert cr["submitted_by"] == "carl"
+
+
+def test_the_user_comes_from_the_environment(run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("REQBOARD_USER", "dora")
+    run("add", "x")
+    assert run.json("show", "1")["created_by"] == "dora"
+
+
+# ============================================================================ history
+def test_history_lists_every_change_in_order(run: Run) -> None:
+    key = analysed(run)
+    run("approve", key, "--comment", "looks right")
+    run("move", key, "analysed", "--reason", "customer changed it")
+    events = run.json("history", key)
+    assert [(e["action"], e["field"]) for e in events] == [
+        ("created", "title"), ("edited", "kano"), ("edited", "importance"), ("edited", "urgency"),
+        ("moved", "state"), ("approved", None), ("moved", "state"), ("moved", "state")]
+    assert events[-1]["old"] == "approved" and events[-1]["new"] == "analysed"
+    assert events[-1]["reason"] == "customer changed it"
+    assert all(ISO_UTC.match(e["at"]) and e["by"] == "tester" for e in events)
+    lines = run("history", key).splitlines()
+    assert len(lines) == len(events)
+    assert re.search(r"tester\s+approved version 3  \(looks right\)$", lines[5]), lines[5]
+    assert lines[-1].endswith("moved state: approved -> analysed  (customer changed it)")
+    assert run.json("history", "REQ-1") == events
+    datetime.fromisoformat(events[0]["at"].replace("Z", "+00:00"))
+
+
+# ============================================================================ export and import
+def test_export_and_import_through_the_cli(run: Run, tmp_path: Path) -> None:
+    key = analysed(run)
+    run("approve", key)
+    out = tmp_path / "export.json"
+    assert run("export", "--format", "json", "-o", str(out)) == ""
+    doc = orjson.loads(out.read_bytes())
+    assert (doc["format"], doc["version"]) == ("reqboard", 1)
+    assert [r["key"] for r in doc["requirements"]] == [key]
+    assert orjson.loads(run("export")) | {"exported_at": None} == doc | {"exported_at": None}
+
+    other = tmp_path / "other.json"
+    run("--store", str(other), "import", str(out), "--dry-run")
+    assert not other.exists()
+    run("--store", str(other), "import", str(out))
+    copied = orjson.loads(run("--store", str(other), "show", key, "--json"))
+    assert copied == run.json("show", key)
+    capsys = run.capsys
+    capsys.readouterr()
+    assert main(["--store", str(other), "import", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and "REQ-1" in err.splitlines()[0] and "--rekey" in err.splitlines()[0]
+    assert "Traceback" not in err
+
+
+# ============================================================================ real processes
+def test_a_real_process_speaks_the_same_contract(board_path: Path) -> None:
+    added = reqboard("add", "From a script", "--customer", "ACME", "--tier", "c")
+    assert (added.returncode, added.stdout, added.stderr) == (0, "REQ-1\n", "")
+    shown = reqboard("show", "REQ-1", "--json")
+    record = orjson.loads(shown.stdout)
+    assert set(SHOW_FIELDS) <= set(record) and record["tier"] == "C"
+    moved = reqboard("move", "1", "fed-back")
+    assert moved.returncode == 1 and moved.stderr.startswith("error: REQ-1 cannot skip")
+    usage = reqboard("move", "1")
+    assert usage.returncode == 2 and usage.stderr.startswith("error: ") and usage.stderr.count("\n") == 1
+    board_path.write_bytes(b"")
+    broken = reqboard("list")
+    assert broken.returncode == 4
+    assert broken.stderr == (
+        f"error: {board_path} is empty (0 bytes): refusing to treat it as a new board; "
+        "restore a backup with `reqboard restore` or move the file away\n")
+    for proc in (added, shown, moved, usage, broken):
+        assert "Traceback" not in proc.stdout + proc.stderr
+
+
+def test_a_failure_inside_a_command_never_shows_a_traceback(run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
+    run("add", "x")
+
+    def boom(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(Board, "get", boom)
+    err = run.fails(1, "show", "1")
+    assert err == "error: unexpected RuntimeError: disk on fire (please report this)\n"
+
+
+def test_states_are_printed_in_their_cli_spelling(run: Run) -> None:
+    key = analysed(run)
+    run("approve", key)
+    assert run("move", key, "In-Progress", "--owner", "o") == f"{key} is now in_progress\n"
+    assert State.parse(run.json("show", key)["state"]) is State.IN_PROGRESS
