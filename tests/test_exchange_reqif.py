@@ -257,3 +257,16 @@ def test_cli_export_and_import_reqif(tmp_path: Path, board_path: Path, capsys: p
     assert not other.exists()
     assert main(["--store", str(other), "import", str(FIXTURE)]) == 0
     assert len(Board(other, "x").requirements()) == 3
+
+
+def test_another_boards_requirement_with_a_clashing_key_is_refused(tmp_path: Path, board_path: Path) -> None:
+    data = export_board(sample_board(board_path), "reqif")
+    other_path = tmp_path / "other.json"
+    other = Board(other_path, "bob")
+    other.add_requirement("A different REQ-1")
+    before = snapshot(other_path)
+    with pytest.raises(ImportRefused) as refused:
+        apply_import(other, data, "reqif")
+    assert snapshot(other_path) == before
+    assert any("(REQ-1), attribute ReqIF.ForeignID: REQ-1 on this board is a different requirement" in line
+               for line in refused.value.summary.refused), refused.value.summary.refused

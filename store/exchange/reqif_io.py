@@ -425,6 +425,7 @@ class _Reader:
         if re.fullmatch(r"(?i)req-[1-9][0-9]*", foreign_id):
             record.key = foreign_id.upper()
             record.where = f"{where} ({record.key})"
+            record.labels["key"] = "attribute ReqIF.ForeignID"
         elif foreign_id:
             record.where = f"{where} ({foreign_id})"
         for name in values:
