@@ -166,7 +166,8 @@ def _import(board: Board, reqs: list[Requirement], history: dict[str, list[Event
         next_cr = max([int(meta.get("next_change_request", 1))]
                       + [key_number(cr.key) + 1 for r in reqs for cr in r.change_requests])
         if rekey and (clashes or cr_clashes):
-            reqs, next_req, next_cr = _rekey(reqs, existing, existing_crs, next_req, next_cr, result)
+            reqs, next_req, next_cr = _rekey(reqs, existing, existing_crs, next_req, next_cr, result,
+                                             existing_uids=existing_uids)
             history = {result.rekeyed.get(k, k): v for k, v in history.items()}
         result.added = [r.key for r in reqs]
         if dry_run:
@@ -174,7 +175,8 @@ def _import(board: Board, reqs: list[Requirement], history: dict[str, list[Event
         for req in reqs:
             old_key = next((o for o, n in result.rekeyed.items() if n == req.key), req.key)
             for event in history.get(req.key, []):
-                board.file.record({**event.model_dump(mode="json", exclude={"generation"}), "key": req.key})
+                board.file.record({**event.model_dump(mode="json", exclude={"generation"}), "key": req.key,
+                                   "cr": result.rekeyed.get(event.cr, event.cr) if event.cr else None})
             board._event(req.key, "imported", field="key", old=old_key if old_key != req.key else None,
                          new=req.key)
             board._write(None, req)
@@ -191,7 +193,7 @@ class _DryRun(Exception):
 
 
 def _rekey(reqs: list[Requirement], existing: set[str], existing_crs: set[str], next_req: int, next_cr: int,
-           result: ImportResult) -> tuple[list[Requirement], int, int]:
+           result: ImportResult, *, existing_uids: set[str | None]) -> tuple[list[Requirement], int, int]:
     mapping: dict[str, str] = {}
     for req in reqs:
         if req.key in existing or req.key in mapping.values():
@@ -210,7 +212,8 @@ def _rekey(reqs: list[Requirement], existing: set[str], existing_crs: set[str], 
         crs = tuple(cr.model_copy(update={"key": cr_map.get(cr.key, cr.key)}) for cr in req.change_requests)
         out.append(req.model_copy(update={
             "key": mapping.get(req.key, req.key),
-            "uid": req.uid if req.key not in mapping else new_uid(),
+            # A uid names one record on a board: a copy under a new key, or of a record here, gets its own.
+            "uid": new_uid() if req.key in mapping or req.uid in existing_uids else req.uid,
             "depends_on": tuple(mapping.get(k, k) for k in req.depends_on),
             "conflicts_with": tuple(mapping.get(k, k) for k in req.conflicts_with),
             "change_requests": crs,

@@ -1,0 +1,376 @@
+"""The lossless JSON exchange: export then import gives back every record exactly; clashes, bad files
+and dry runs write nothing."""
+
+from __future__ import annotations
+
+import hashlib
+import tempfile
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from store.board import Board
+from store.errors import InvalidValue, Refused
+from store.exchange.json_io import dumps, export_json, import_json
+from store.models import (
+    BOARD_STATES,
+    ChangeRequest,
+    Channel,
+    CRStatus,
+    Event,
+    Kano,
+    Requirement,
+    State,
+    Tier,
+)
+from tui.cli import main as cli
+
+T0 = datetime(2026, 1, 5, 8, 0, tzinfo=timezone.utc)
+
+
+def sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def board_files(path: Path) -> dict[str, str]:
+    """The board, its journal and backups with their hashes (the lock file aside)."""
+    return {p.name: sha(p) for p in sorted(path.parent.rglob("*"))
+            if p.is_file() and p.name.startswith(path.name) and not p.name.endswith(".lock")}
+
+
+def records(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Requirement records by key, without their history."""
+    return {r["key"]: {k: v for k, v in r.items() if k != "history"} for r in document["requirements"]}
+
+
+def histories(document: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    return {r["key"]: r["history"] for r in document["requirements"]}
+
+
+class Clock:
+    """A clock that ticks a second per reading, so every event has its own time."""
+
+    def __init__(self) -> None:
+        self.now = T0
+
+    def __call__(self) -> datetime:
+        self.now += timedelta(seconds=1, microseconds=1234)
+        return self.now
+
+
+def rich_board(path: Path) -> Board:
+    """A board with every kind of content: all states, rejection, CRs, approvals, feedback, links."""
+    board = Board(path, "ann", clock=Clock())
+    a = board.add_requirement("Export to PDF", description="Line 1\n\tLine 2 — ünïcödé ✓", customer="ACME",
+                              tier="A", channel="after-sales", tags=("export", "pdf")).key
+    board.edit_requirement(a, {"importance": 5, "urgency": 4, "kano": "must-be", "business_value": 3,
+                               "effort_estimate": 12.5, "due": "2026-03-01",
+                               "acceptance_criteria": ({"text": "opens"},)})
+    board.move_requirement(a, "analysed")
+    board.approve(a, "ok by product")
+    board.move_requirement(a, "in_progress", updates={"owner": "bob"})
+    board.edit_requirement(a, {"acceptance_criteria": ({"text": "opens", "done": True},)})
+    board.move_requirement(a, "done")
+    board.record_feedback(a, 4, "mostly happy", channel="hotline")
+    b = board.add_requirement("Dark mode", customer="Globex", depends_on=(a,)).key
+    board.add_requirement("Telemetry opt-out", customer="Initech").key
+    board.reject("REQ-3", "out of scope")
+    cr = board.add_change_request(a, "Also ODT", reason="customer asked", new_description="PDF and ODT").key
+    board.assess_change_request(cr, schedule_days=2, cost=300.5, effort_hours=6, risk="low", affects=(b,))
+    board.decide_change_request(cr, approve=True, rationale="cheap")
+    board.add_change_request(b, "Follow the system theme")
+    return board
+
+
+# ============================================================================ round trip
+def test_export_then_import_is_lossless(tmp_path: Path) -> None:
+    source = rich_board(tmp_path / "a" / "board.json")
+    exported = export_json(source)
+    assert (exported["format"], exported["version"]) == ("reqboard", 1)
+    assert [r["key"] for r in exported["requirements"]] == ["REQ-1", "REQ-2", "REQ-3"]
+
+    target = Board(tmp_path / "b" / "board.json", "carl")
+    result = import_json(target, dumps(exported))
+    assert result.added == ["REQ-1", "REQ-2", "REQ-3"] and result.rekeyed == {}
+    again = export_json(target)
+
+    assert records(again) == records(exported)
+    for key, events in histories(exported).items():
+        copied = histories(again)[key]
+        assert copied[:-1] == events  # every event, with its time, author, field, old and new
+        assert (copied[-1]["action"], copied[-1]["by"], copied[-1]["new"]) == ("imported", "carl", key)
+    assert again["customers"] == exported["customers"]
+
+    # The models, not just the JSON, are equal: states, times, approvals, feedback, CRs.
+    for before, after in zip(source.requirements(), target.requirements(), strict=True):
+        assert after == before
+    req = target.get("REQ-1")
+    assert req.state is State.APPROVED and req.changed_since_approval is False
+    assert set(req.entered_at) == set(BOARD_STATES)
+    assert [(c.key, c.status) for c in req.change_requests] == [("CR-1", CRStatus.APPROVED)]
+    assert target.get("REQ-2").suspect == "CR-1 changed REQ-1"
+    assert target.get("REQ-3").rejection_reason == "out of scope"
+    # Counters follow the imported keys: nothing is handed out twice.
+    assert target.add_requirement("next").key == "REQ-4"
+    assert target.add_change_request("REQ-4", "x").key == "CR-3"
+    assert target.check() == ([], [])
+
+
+def test_import_into_an_existing_board_keeps_what_is_there(tmp_path: Path) -> None:
+    doc = export_json(rich_board(tmp_path / "a" / "board.json"))
+    doc["requirements"] = [r for r in doc["requirements"] if r["key"] == "REQ-3"]
+    target = Board(tmp_path / "b" / "board.json", "carl")
+    mine = [target.add_requirement(t).key for t in ("one", "two")]
+    assert import_json(target, dumps(doc)).added == ["REQ-3"]
+    assert [(r.key, r.title) for r in target.requirements()] == [
+        (mine[0], "one"), (mine[1], "two"), ("REQ-3", "Telemetry opt-out")]
+    assert target.add_requirement("after").key == "REQ-4"
+
+
+# ============================================================================ clashes
+def test_clashing_keys_are_refused_and_nothing_is_written(tmp_path: Path) -> None:
+    doc = dumps(export_json(rich_board(tmp_path / "a" / "board.json")))
+    path = tmp_path / "b" / "board.json"
+    target = Board(path, "carl")
+    target.add_requirement("already here")
+    before = board_files(path)
+    with pytest.raises(Refused) as info:
+        import_json(target, doc)
+    assert info.value.rule == "import.clash"
+    assert "REQ-1" in str(info.value) and "--rekey" in str(info.value)
+    assert board_files(path) == before
+
+
+def test_rekey_gives_clashing_records_new_keys_and_keeps_their_links(tmp_path: Path) -> None:
+    source = rich_board(tmp_path / "a" / "board.json")
+    doc = dumps(export_json(source))
+    target = Board(tmp_path / "b" / "board.json", "carl")
+    target.add_requirement("already here")
+    target.add_change_request("REQ-1", "mine")
+    result = import_json(target, doc, rekey=True)
+    assert result.rekeyed == {"REQ-1": "REQ-4", "CR-1": "CR-3"}
+    assert result.added == ["REQ-4", "REQ-2", "REQ-3"]
+    assert target.get("REQ-1").title == "already here"
+    moved = target.get("REQ-4")
+    assert moved.title == "Export to PDF" and moved.uid != source.get("REQ-1").uid
+    assert [c.key for c in moved.change_requests] == ["CR-3"]
+    assert target.get("REQ-2").depends_on == ("REQ-4",)
+    assert [e.action for e in target.history("REQ-4")][0] == "created"
+    assert {e.cr for e in target.history("REQ-4") if e.cr} == {"CR-3"}
+    imported = target.history("REQ-4")[-1]
+    assert (imported.action, imported.old, imported.new) == ("imported", "REQ-1", "REQ-4")
+    assert target.add_requirement("next").key == "REQ-5"
+    assert target.check() == ([], [])
+
+
+def test_importing_the_same_export_twice_is_a_clash_by_uid_too(tmp_path: Path) -> None:
+    doc = export_json(rich_board(tmp_path / "a" / "board.json"))
+    target = Board(tmp_path / "b" / "board.json", "carl")
+    import_json(target, dumps(doc))
+    # Same records under other keys: the uid still says they are already here.
+    for n, record in enumerate(doc["requirements"], start=10):
+        record["key"] = f"REQ-{n}"
+        record["change_requests"] = []
+        record["depends_on"] = []
+    with pytest.raises(Refused, match="REQ-10"):
+        import_json(target, dumps(doc))
+    result = import_json(target, dumps(doc), rekey=True)
+    uids = [r.uid for r in target.requirements()]
+    assert len(uids) == len(set(uids)) == 6, result
+
+
+# ============================================================================ bad files, dry run
+def _doc_with(change: Any) -> bytes:
+    doc = {"format": "reqboard", "version": 1, "requirements": [
+        {"key": "REQ-1", "title": "fine", "created_by": "a", "created_at": "2026-01-01T00:00:00Z",
+         "updated_by": "a", "updated_at": "2026-01-01T00:00:00Z", "history": []},
+        {"key": "REQ-2", "title": "also fine", "created_by": "a", "created_at": "2026-01-01T00:00:00Z",
+         "updated_by": "a", "updated_at": "2026-01-01T00:00:00Z"},
+    ]}
+    change(doc)
+    return orjson.dumps(doc)
+
+
+BAD_EXPORTS: dict[str, tuple[bytes, str]] = {
+    "empty": (b"", "not valid JSON"),
+    "truncated": (_doc_with(lambda d: None)[:60], "not valid JSON"),
+    "list": (b"[]", "not a reqboard export"),
+    "other-format": (b'{"format": "trello", "requirements": []}', "not a reqboard export"),
+    "newer-version": (_doc_with(lambda d: d.update(version=2)), "version 2"),
+    "no-requirements": (b'{"format": "reqboard", "version": 1}', 'no "requirements" list'),
+    "bad-score": (_doc_with(lambda d: d["requirements"][1].update(importance=9)),
+                  "record 2 (REQ-2): invalid importance"),
+    "bad-state": (_doc_with(lambda d: d["requirements"][0].update(state="shipped")), "record 1 (REQ-1)"),
+    "naive-time": (_doc_with(lambda d: d["requirements"][0].update(created_at="2026-01-01T00:00:00")),
+                   "created_at: must carry a time zone"),
+    "duplicate": (_doc_with(lambda d: d["requirements"][1].update(key="REQ-1")), "REQ-1 appears twice"),
+    "not-a-record": (_doc_with(lambda d: d["requirements"].append("REQ-3")), "record 3: not an object"),
+    "bad-history": (_doc_with(lambda d: d["requirements"][0].update(history=[{"action": "x"}])),
+                    "record 1 (REQ-1): history"),
+    "bad-customer": (_doc_with(lambda d: d.update(customers=[{"name": ""}])), "customer 1"),
+}
+
+
+@pytest.mark.parametrize("kind", list(BAD_EXPORTS))
+def test_a_bad_file_writes_nothing(kind: str, tmp_path: Path, board_path: Path,
+                                   capsys: pytest.CaptureFixture[str]) -> None:
+    data, phrase = BAD_EXPORTS[kind]
+    board = Board(board_path, "ann")
+    board.add_requirement("existing")
+    before = board_files(board_path)
+    with pytest.raises(InvalidValue) as info:
+        import_json(board, data)
+    assert phrase in str(info.value)
+    source = tmp_path / "in.json"
+    source.write_bytes(data)
+    capsys.readouterr()
+    assert cli(["import", str(source)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and "Traceback" not in err
+    assert board_files(board_path) == before
+
+
+def test_a_valid_file_imports_all_its_records(board_path: Path) -> None:
+    """The fixture of the bad-file cases is itself good: only the spoiling makes them fail."""
+    board = Board(board_path, "ann")
+    assert import_json(board, _doc_with(lambda d: None)).added == ["REQ-1", "REQ-2"]
+
+
+def test_dry_run_writes_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    doc = dumps(export_json(rich_board(tmp_path / "a" / "board.json")))
+    path = tmp_path / "b" / "board.json"
+    result = import_json(Board(path, "carl"), doc, dry_run=True)
+    assert result.dry_run and result.added == ["REQ-1", "REQ-2", "REQ-3"]
+    assert not path.exists()
+    Board(path, "carl").add_requirement("mine")
+    before = board_files(path)
+    result = import_json(Board(path, "carl"), doc, dry_run=True, rekey=True)
+    assert result.rekeyed == {"REQ-1": "REQ-4"} and result.added == ["REQ-4", "REQ-2", "REQ-3"]
+    assert board_files(path) == before
+    source = tmp_path / "export.json"
+    source.write_bytes(doc)
+    capsys.readouterr()
+    assert cli(["--store", str(path), "import", str(source), "--dry-run", "--rekey"]) == 0
+    assert "REQ-4" in capsys.readouterr().out
+    assert board_files(path) == before
+    assert [r.key for r in Board(path, "x").requirements()] == ["REQ-1"]
+
+
+# ============================================================================ property tests
+def _one_line() -> st.SearchStrategy[str]:
+    return st.text(st.characters(codec="utf-8", exclude_categories=("Cc", "Cs")), min_size=1, max_size=30) \
+        .map(str.strip).filter(bool)
+
+
+_times = st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1),
+                      timezones=st.just(timezone.utc))
+_json_values = st.none() | st.integers(-10**6, 10**6) | st.text(max_size=20) | st.booleans()
+
+
+@st.composite
+def requirement_records(draw: st.DrawFn, number: int, cr_numbers: list[int]) -> dict[str, Any]:
+    created = draw(_times)
+    states = draw(st.lists(st.sampled_from(list(State)), unique=True, max_size=4))
+    crs = [
+        ChangeRequest(key=f"CR-{n}", summary=draw(_one_line()), status=draw(st.sampled_from(list(CRStatus))),
+                      submitted_by=draw(_one_line()), submitted_at=draw(_times),
+                      proposed_description=draw(st.none() | st.text(max_size=40)))
+        for n in cr_numbers
+    ]
+    req = Requirement(
+        key=f"REQ-{number}", title=draw(_one_line()), description=draw(st.text(max_size=80)),
+        state=draw(st.sampled_from(list(State))), customer=draw(st.just("") | _one_line()),
+        tier=draw(st.none() | st.sampled_from(list(Tier))), channel=draw(st.sampled_from(list(Channel))),
+        kano=draw(st.none() | st.sampled_from(list(Kano))),
+        importance=draw(st.none() | st.integers(1, 5)), urgency=draw(st.none() | st.integers(1, 5)),
+        effort_estimate=draw(st.none() | st.floats(0, 1e6, allow_nan=False)),
+        tags=tuple(draw(st.lists(_one_line().map(lambda t: t[:40]), max_size=3))),
+        entered_at={s: draw(_times) for s in states}, change_requests=tuple(crs),
+        version=draw(st.integers(1, 10_000)),
+        created_by=draw(_one_line()), created_at=created, updated_by=draw(_one_line()),
+        updated_at=draw(_times),
+    )
+    data = req.model_dump(mode="json")
+    data["history"] = [
+        {"at": draw(_times).strftime("%Y-%m-%dT%H:%M:%S.%fZ"), "by": draw(_one_line()), "key": req.key,
+         "action": draw(st.sampled_from(["created", "edited", "moved", "approved"])),
+         "field": draw(st.none() | st.sampled_from(["title", "state", "owner"])),
+         "old": draw(_json_values), "new": draw(_json_values), "reason": draw(st.text(max_size=20)),
+         "cr": None}
+        for _ in range(draw(st.integers(0, 3)))
+    ]
+    return data
+
+
+@st.composite
+def export_documents(draw: st.DrawFn) -> dict[str, Any]:
+    numbers = draw(st.lists(st.integers(1, 500), unique=True, min_size=1, max_size=4))
+    cr_pool = iter(draw(st.lists(st.integers(1, 500), unique=True, min_size=8, max_size=8)))
+    reqs = [draw(requirement_records(n, [next(cr_pool) for _ in range(draw(st.integers(0, 2)))]))
+            for n in sorted(numbers)]
+    return {"format": "reqboard", "version": 1, "requirements": reqs}
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(export_documents())
+def test_any_export_document_survives_import_and_export(doc: dict[str, Any]) -> None:
+    with tempfile.TemporaryDirectory() as directory:
+        board = Board(Path(directory) / "board.json", "importer")
+        result = import_json(board, orjson.dumps(doc))
+        assert result.added == [r["key"] for r in doc["requirements"]]
+        again = export_json(board)
+    assert records(again) == records(doc)
+    for key, events in histories(doc).items():
+        copied = histories(again)[key]
+        # The same events (times compared as instants: "…00.000000Z" and "…00Z" are one moment).
+        assert [Event.model_validate(e) for e in copied[:-1]] == [Event.model_validate(e) for e in events]
+        assert copied[-1]["action"] == "imported"
+
+
+_operations = st.lists(
+    st.tuples(st.sampled_from(["add", "edit", "forward", "reject", "cr"]), _one_line(), st.integers(1, 5)),
+    min_size=1, max_size=8,
+)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_operations)
+def test_any_board_built_by_the_store_round_trips(operations: list[tuple[str, str, int]]) -> None:
+    with tempfile.TemporaryDirectory() as directory:
+        source = Board(Path(directory) / "a.json", "ann", clock=Clock())
+        for op, text, n in operations:
+            keys = [r.key for r in source.requirements() if r.state is not State.REJECTED]
+            target = keys[n % len(keys)] if keys else None
+            try:
+                if op == "add" or target is None:
+                    source.add_requirement(text, customer=text[:120], description=text * n)
+                elif op == "edit":
+                    source.edit_requirement(target, {"importance": n, "urgency": 6 - n, "kano": "performance",
+                                                     "owner": text[:80], "tags": (text[:40],)})
+                elif op == "forward":
+                    nxt = {State.COLLECTED: "analysed", State.ANALYSED: "approved",
+                           State.APPROVED: "in_progress", State.IN_PROGRESS: "done",
+                           State.DONE: "fed_back"}.get(source.get(target).state)
+                    if nxt == "approved":
+                        source.approve(target, text)
+                    elif nxt == "fed_back":
+                        source.record_feedback(target, n, text)
+                    elif nxt:
+                        source.move_requirement(target, nxt)
+                elif op == "reject":
+                    source.reject(target, text)
+                else:
+                    source.add_change_request(target, text, new_title=text[:200])
+            except Refused:
+                pass  # a guard not met: the operation is refused and the board unchanged
+        exported = export_json(source)
+        copy = Board(Path(directory) / "b.json", "carl")
+        import_json(copy, dumps(exported))
+        assert [r for r in copy.requirements()] == source.requirements()
+        assert records(export_json(copy)) == records(exported)
+        assert copy.check()[0] == []
