@@ -162,6 +162,83 @@ class RequirementActions:
         self._form(f"New change request for {req.key}", fields, save, what=f"change request on {req.key}",
                    before=req, submit="File")
 
+    # ------------------------------------------------------------------ exchange
+    def export(self) -> None:
+        from pathlib import Path
+
+        from store.exchange import EXPORT_FORMATS, export_board, guess_format
+        from store.storage import atomic_write
+
+        fields = [FieldSpec("path", "Export to file", value=str(Path.cwd() / "reqboard-export.json"), required=True),
+                  FieldSpec("format", "Format", "select", value=None, options=[(f, f) for f in EXPORT_FORMATS],
+                            help="blank: from the file name (.json .csv .md .reqif)")]
+
+        def save(values: dict[str, Any]) -> str:
+            path = Path(values["path"]).expanduser()
+            fmt = values["format"] or guess_format(path)
+            if fmt not in EXPORT_FORMATS:
+                raise InvalidValue("choose a format, or end the file name in .json, .csv, .md or .reqif",
+                                   {"format": "which format?"})
+            payload = self.app.store_call(lambda board: export_board(board, fmt))
+            try:
+                atomic_write(path, payload, 0o644)
+            except OSError as exc:
+                raise InvalidValue(f"cannot write {path}: {exc.strerror}", {"path": f"cannot write: {exc.strerror}"}) from None
+            return f"Exported {fmt} to {path}"
+
+        def done(message: Any) -> None:
+            if message:
+                self.app.notify(message, markup=False)
+
+        self.app.push_screen(FormScreen("Export the board", fields, save=save, submit_label="Export"), done)
+
+    def import_file(self) -> None:
+        from pathlib import Path
+
+        from store.exchange import IMPORT_FORMATS, guess_format, preview_import
+
+        fields = [FieldSpec("path", "Import from file", value="", required=True, placeholder="path/to/file.csv"),
+                  FieldSpec("format", "Format", "select", value=None, options=[(f, f) for f in IMPORT_FORMATS],
+                            help="blank: from the file name. Nothing is written before you confirm.")]
+
+        def preview(values: dict[str, Any]) -> Any:
+            path = Path(values["path"]).expanduser()
+            fmt = values["format"] or guess_format(path)
+            if fmt not in IMPORT_FORMATS:
+                raise InvalidValue("choose a format, or end the file name in .json, .csv or .reqif",
+                                   {"format": "which format?"})
+            try:
+                data = path.read_bytes()
+            except OSError as exc:
+                raise InvalidValue(f"cannot read {path}: {exc.strerror}", {"path": f"cannot read: {exc.strerror}"}) from None
+            summary = self.app.store_call(lambda board: preview_import(board, data, fmt, source=str(path)))
+            return (path, fmt, data, summary)
+
+        self.app.push_screen(FormScreen("Import", fields, save=preview, submit_label="Preview"), self._confirm_import)
+
+    def _confirm_import(self, previewed: Any) -> None:
+        from store.exchange import apply_import
+
+        if not previewed:
+            return
+        path, fmt, data, summary = previewed
+        if not summary.ok:
+            self.app.push_screen(FormScreen(f"Cannot import {path.name}", [], intro=summary.text(),
+                                            submit_label="Close"))
+            return
+
+        def apply(values: dict[str, Any]) -> str:
+            self.app.store_call(lambda board: apply_import(board, data, fmt, source=str(path)))
+            return f"Imported {path.name}"
+
+        def done(message: Any) -> None:
+            if message:
+                self.app.notify(message, markup=False)
+                self.app.post_message(self.app.Changed())
+
+        self.app.push_screen(FormScreen(f"Import {path.name}?", [], save=apply, intro=summary.text(),
+                                        submit_label="Import"), done)
+
     def filter(self, current: str, apply: Callable[[Any], None]) -> None:
         fields = [FieldSpec("query", "Filter", value=current,
                             help="words to find, and customer:  tier:A  channel:email  tag:  owner:  "

@@ -28,6 +28,8 @@ ACTIONS: tuple[tuple[str, str, str], ...] = (
     ("Change requests", "change_requests", "every change request with its impact totals"),
     ("Reports", "reports", "flow metrics and charts"),
     ("Set WIP limit", "wip_limit", "for the focused column"),
+    ("Export board", "export", "to JSON, CSV, Markdown or ReqIF"),
+    ("Import file", "import_file", "JSON, CSV or ReqIF: shows what would change before writing"),
 )
 
 

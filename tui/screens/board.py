@@ -24,7 +24,8 @@ from ..widgets.column import StateColumn
 if TYPE_CHECKING:
     from ..app import ReqboardApp
 
-MIN_COLUMN_WIDTH = 26
+MIN_COLUMN_WIDTH = 24
+"""Narrower columns scroll instead; six of this width (and their gaps) fit in 155 cells."""
 LANE_MODES: tuple[str | None, ...] = (None, "tier", "customer")
 
 
@@ -297,6 +298,12 @@ class BoardScreen(Screen[None]):
             self.notify("Reports are not available in this build", severity="warning", markup=False)
             return
         self.app.push_screen(ReportsScreen(self.rq_app.board))
+
+    def action_export(self) -> None:
+        self.rq_app.actions.export()
+
+    def action_import_file(self) -> None:
+        self.rq_app.actions.import_file()
 
     def action_wip_limit(self) -> None:
         from .form import FieldSpec, FormScreen

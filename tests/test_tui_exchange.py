@@ -1,0 +1,74 @@
+"""Export and import from the TUI: a path prompt, and the dry-run summary shown before anything is written."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from store.board import Board
+from tui.app import ReqboardApp
+from tui.screens.form import FormScreen
+
+
+async def _wait(pilot, condition, tries: int = 400) -> None:
+    for _ in range(tries):
+        if condition():
+            return
+        await pilot.pause(0.02)
+    raise AssertionError("condition not reached")
+
+
+async def test_export_then_import_with_preview(tmp_path: Path) -> None:
+    source = tmp_path / "source.json"
+    board = Board(source, "tester")
+    board.add_requirement("Export [b]me[/b]", customer="Müller GmbH", tier="A")
+    board.add_requirement("导出报表", customer="华为")
+    out = tmp_path / "out.csv"
+
+    app = ReqboardApp(source, "tester", watch_interval=0.05)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _wait(pilot, lambda: app.screen.loaded)
+        app.screen.action_export()
+        await _wait(pilot, lambda: isinstance(app.screen, FormScreen))
+        await pilot.pause()
+        app.screen.query_one("#field-path").value = str(out)
+        await pilot.click("#submit")
+        await _wait(pilot, lambda: not isinstance(app.screen, FormScreen))
+    text = out.read_text(encoding="utf-8-sig")
+    assert "Export [b]me[/b]" in text and "导出报表" in text
+
+    target = tmp_path / "target.json"
+    Board(target, "tester").add_requirement("Already here")
+    before = hashlib.sha256(target.read_bytes()).hexdigest()
+    app = ReqboardApp(target, "tester", watch_interval=0.05)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _wait(pilot, lambda: app.screen.loaded)
+        app.screen.action_import_file()
+        await _wait(pilot, lambda: isinstance(app.screen, FormScreen))
+        await pilot.pause()
+        app.screen.query_one("#field-path").value = str(out)
+        await pilot.click("#submit")
+        await _wait(pilot, lambda: isinstance(app.screen, FormScreen) and "Import out.csv?" in app.screen.form_title)
+        intro = app.screen.intro
+        # REQ-1 exists: the CSV row with that key updates it; REQ-2 is new. Both are announced.
+        assert "REQ-1 title" in intro and "Already here" in intro and "REQ-2" in intro
+        # The preview wrote nothing.
+        assert hashlib.sha256(target.read_bytes()).hexdigest() == before
+        await pilot.click("#submit")
+        await _wait(pilot, lambda: not isinstance(app.screen, FormScreen))
+        await app.workers.wait_for_complete()
+    titles = {r.key: r.title for r in Board(target, "tester").requirements()}
+    assert titles == {"REQ-1": "Export [b]me[/b]", "REQ-2": "导出报表"}
+
+
+async def test_import_of_a_missing_file_says_so(tmp_path: Path) -> None:
+    app = ReqboardApp(tmp_path / "b.json", "tester", watch_interval=0.05)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _wait(pilot, lambda: app.screen.loaded)
+        app.screen.action_import_file()
+        await _wait(pilot, lambda: isinstance(app.screen, FormScreen))
+        await pilot.pause()
+        app.screen.query_one("#field-path").value = str(tmp_path / "nope.csv")
+        await pilot.click("#submit")
+        await _wait(pilot, lambda: "cannot read" in str(app.screen.query_one("#error-path").render()))
+        assert isinstance(app.screen, FormScreen)
