@@ -1,0 +1,107 @@
+"""One direction of dependency: `tui -> store`, `tui -> themes`. `store` and `themes` never import
+textual (nor the tui); the scripted CLI does not load textual either."""
+
+from __future__ import annotations
+
+import ast
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+CORE = ("store", "themes")
+FORBIDDEN = ("textual", "tui", "rich")
+
+# Imports every module of the packages named on the command line, then reports what got loaded.
+PROBE = r"""
+import importlib, json, pkgutil, sys
+loaded = []
+for name in sys.argv[1:]:
+    package = importlib.import_module(name)
+    loaded.append(name)
+    for info in pkgutil.walk_packages(getattr(package, "__path__", []), name + "."):
+        importlib.import_module(info.name)
+        loaded.append(info.name)
+print(json.dumps({"loaded": loaded, "modules": sorted(sys.modules)}))
+"""
+
+
+def probe(*packages: str, path: Path | None = None) -> dict[str, list[str]]:
+    env = {**os.environ, "PYTHONPATH": str(path)} if path else None
+    proc = subprocess.run([sys.executable, "-c", PROBE, *packages], cwd=REPO, capture_output=True,
+                          text=True, timeout=120, env=env)
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout)
+
+
+def offenders(modules: list[str], roots: tuple[str, ...]) -> list[str]:
+    return [m for m in modules if m.split(".")[0] in roots]
+
+
+@pytest.mark.parametrize("package", CORE)
+def test_importing_every_core_module_loads_no_textual(package: str) -> None:
+    result = probe(package)
+    assert len(result["loaded"]) >= 1
+    assert offenders(result["modules"], FORBIDDEN) == []
+
+
+def test_the_probe_would_notice_textual(tmp_path: Path) -> None:
+    """The check above can fail: a package with one module deep down importing textual is caught."""
+    leaky = tmp_path / "leaky"
+    (leaky / "deep").mkdir(parents=True)
+    (leaky / "__init__.py").write_text("")
+    (leaky / "deep" / "__init__.py").write_text("")
+    (leaky / "deep" / "view.py").write_text("from textual.widget import Widget\n")
+    result = probe("leaky", path=tmp_path)
+    assert "leaky.deep.view" in result["loaded"]
+    assert "textual.widget" in offenders(result["modules"], FORBIDDEN)
+
+
+def _imports(path: Path) -> list[tuple[int, str]]:
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.extend((node.lineno, alias.name) for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            found.append((node.lineno, node.module))
+        elif isinstance(node, ast.Call) and getattr(node.func, "attr", getattr(node.func, "id", "")) in (
+                "import_module", "__import__") and node.args and isinstance(node.args[0], ast.Constant):
+            found.append((node.lineno, str(node.args[0].value)))
+    return found
+
+
+def test_no_core_source_imports_textual_or_the_tui() -> None:
+    sources = [p for package in CORE for p in sorted((REPO / package).rglob("*.py"))]
+    assert any(p.name == "storage.py" for p in sources)
+    bad = [
+        f"{path.relative_to(REPO)}:{line} imports {module}"
+        for path in sources
+        for line, module in _imports(path)
+        if module.split(".")[0] in FORBIDDEN
+    ]
+    assert bad == []
+
+
+def test_the_source_scan_would_notice_a_textual_import(tmp_path: Path) -> None:
+    sample = tmp_path / "sample.py"
+    sample.write_text("import os\nfrom textual.app import App\nimportlib.import_module('textual.widgets')\n")
+    assert [m for _line, m in _imports(sample)] == ["os", "textual.app", "textual.widgets"]
+
+
+def test_scripted_cli_commands_do_not_load_textual(board_path: Path) -> None:
+    code = (
+        "import sys\n"
+        "from tui.cli import main\n"
+        "main(['add', 'x', '--store', sys.argv[1]])\n"
+        "main(['list', '--json', '--store', sys.argv[1]])\n"
+        "print('LOADED' if 'textual' in sys.modules else 'CLEAN', file=sys.stderr)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code, str(board_path)], cwd=REPO, capture_output=True,
+                          text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr.strip() == "CLEAN"
