@@ -121,7 +121,7 @@ def render_html(m: BoardMetrics, *, board: str | None = None, top: int = 15, wee
 
     # ------------------------------------------------------------------ flow charts
     cfd = m.cumulative_flow
-    lead_bins = histogram(m.lead_time.days)
+    lead_bins = histogram(m.lead_time.days, bins=10)
     recent = m.throughput[-weeks:]
     parts.append('<section id="flow"><h2>Flow</h2><div class="charts">')
     parts.append(_figure("Cumulative flow", svg.stacked_area(

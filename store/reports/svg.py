@@ -66,9 +66,11 @@ def _y_axis(parts: list[str], ticks: list[float], scale_y) -> None:  # type: ign
 
 def _x_labels(parts: list[str], labels: Sequence[str], xs: Sequence[float], every: int) -> None:
     for i, (label, x) in enumerate(zip(labels, xs, strict=True)):
-        if i % every == 0 or i == len(labels) - 1 and (len(labels) - 1) % every > every // 2:
-            parts.append(f'<text x="{x:.1f}" y="{HEIGHT - BOTTOM + 16}" text-anchor="middle" '
-                         f'class="tick">{escape(label)}</text>')
+        last = i == len(labels) - 1
+        if i % every == 0 or last and (len(labels) - 1) % every > every // 2:
+            anchor = "end" if last and every > 1 else "middle"
+            parts.append(f'<text x="{x + (6 if anchor == "end" else 0):.1f}" y="{HEIGHT - BOTTOM + 16}" '
+                         f'text-anchor="{anchor}" class="tick">{escape(label)}</text>')
 
 
 def _empty(title: str, css_class: str, message: str) -> str:
@@ -128,7 +130,7 @@ def bar_chart(title: str, labels: Sequence[str], values: Sequence[float], *, css
     """Vertical bars, one per label, with the value above each bar."""
     if not labels or not any(values):
         return _empty(title, css_class, empty)
-    ticks = nice_ticks(max_value if max_value is not None else max(values))
+    ticks = nice_ticks(max_value, 5) if max_value is not None else nice_ticks(max(values))
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     n = len(labels)
     slot = plot_w / n
@@ -200,34 +202,40 @@ def priority_matrix(title: str, points: Sequence[tuple[str, int, int]], *, high_
     """
     if not points:
         return _empty(title, "matrix", "no open requirement has importance and urgency yet")
-    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    top = TOP + 14  # room above the plot for the names of the two upper quadrants
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - top - BOTTOM
     cell_w, cell_h = plot_w / 5, plot_h / 5
 
     def sx(u: float) -> float:
         return LEFT + (u - 0.5) * cell_w
 
     def sy(i: float) -> float:
-        return TOP + (5.5 - i) * cell_h
+        return top + (5.5 - i) * cell_h
 
     split_x, split_y = sx(high_from - 0.5), sy(high_from - 0.5)
     parts = _open(title, "matrix")
+    right, bottom = LEFT + plot_w, top + plot_h
     boxes = (  # x, y, w, h of top-right, top-left, bottom-right, bottom-left
-        (split_x, TOP, LEFT + plot_w - split_x, split_y - TOP),
-        (LEFT, TOP, split_x - LEFT, split_y - TOP),
-        (split_x, split_y, LEFT + plot_w - split_x, TOP + plot_h - split_y),
-        (LEFT, split_y, split_x - LEFT, TOP + plot_h - split_y),
+        (split_x, top, right - split_x, split_y - top),
+        (LEFT, top, split_x - LEFT, split_y - top),
+        (split_x, split_y, right - split_x, bottom - split_y),
+        (LEFT, split_y, split_x - LEFT, bottom - split_y),
     )
-    for (x, y, w, h), fill, label in zip(boxes, QUADRANT_FILLS, quadrant_labels, strict=True):
+    for n, ((x, y, w, h), fill, label) in enumerate(zip(boxes, QUADRANT_FILLS, quadrant_labels, strict=True)):
         parts.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{w:.1f}" height="{h:.1f}" fill="{fill}" '
                      f'stroke="{AXIS}" stroke-opacity="0.4"/>')
-        parts.append(f'<text x="{x + 4:.1f}" y="{y + 13:.1f}" class="quadrant">{escape(label)}</text>')
+        # Upper quadrants are named above the plot, lower ones in their bottom corner, clear of the keys.
+        label_y = top - 4 if n < 2 else y + h - 4
+        anchor, label_x = ("end", x + w - 4) if n % 2 == 0 else ("start", x + 4)
+        parts.append(f'<text x="{label_x:.1f}" y="{label_y:.1f}" text-anchor="{anchor}" class="quadrant">'
+                     f"{escape(label)}</text>")
     for v in range(1, 6):
         parts.append(f'<text x="{sx(v):.1f}" y="{HEIGHT - BOTTOM + 16}" text-anchor="middle" class="tick">{v}</text>')
         parts.append(f'<text x="{LEFT - 8}" y="{sy(v) + 4:.1f}" text-anchor="end" class="tick">{v}</text>')
     parts.append(f'<text x="{LEFT + plot_w / 2:.1f}" y="{HEIGHT - 6}" text-anchor="middle" class="axis">'
                  "urgency</text>")
-    parts.append(f'<text x="12" y="{TOP + plot_h / 2:.1f}" text-anchor="middle" class="axis" '
-                 f'transform="rotate(-90 12 {TOP + plot_h / 2:.1f})">importance</text>')
+    parts.append(f'<text x="12" y="{top + plot_h / 2:.1f}" text-anchor="middle" class="axis" '
+                 f'transform="rotate(-90 12 {top + plot_h / 2:.1f})">importance</text>')
     spots: dict[tuple[int, int], list[str]] = {}
     for key, importance, urgency in points:
         spots.setdefault((importance, urgency), []).append(key)
