@@ -395,12 +395,17 @@ class BoardFile:
         lines = b"".join(
             orjson.dumps({**event, "generation": generation}) + b"\n" for event in self._events
         )
-        mode = file_mode(self.path.parent)
         try:
+            fd = os.open(self.journal_path, os.O_RDWR)
+        except FileNotFoundError:
+            if committed:  # the board has history: a missing journal is lost history, not a new one
+                raise StoreUnreadable(
+                    f"{self.journal_path} is missing but the board records {committed} bytes of "
+                    "history; it was not recreated"
+                ) from None
+            mode = file_mode(self.path.parent)
             fd = os.open(self.journal_path, os.O_RDWR | os.O_CREAT | os.O_EXCL, mode)
             os.fchmod(fd, mode)  # the umask must not take the group's write permission away
-        except FileExistsError:
-            fd = os.open(self.journal_path, os.O_RDWR)
         try:
             size = os.fstat(fd).st_size
             if size > committed:

@@ -41,7 +41,7 @@ def add_and_count(path: str, user: str, adds: int, start: Any, results: Any) -> 
         while True:
             current = board.get("REQ-1")
             if len(keys) == i:
-                keys.append(board.add_requirement(f"{user} #{i}").key)
+                keys.append(board.add_requirement(f"{user} #{i}", customer=f"{user} customer {i}").key)
             try:
                 board.edit_requirement(
                     "REQ-1",
@@ -121,6 +121,8 @@ def test_processes_adding_and_editing_at_once_lose_nothing(board_path: Path) -> 
     for user, ks, _conflicts in outcomes:
         assert [titles[k] for k in ks] == [f"{user} #{i}" for i in range(ADDS)]
     assert board.generation == 1 + 2 * WORKERS * ADDS
+    assert sorted(c.name for c in board.customers()) == sorted(
+        f"{u} customer {i}" for u in users for i in range(ADDS))
     history = board.history("REQ-1")
     bumps = [e for e in history if e.field == "effort_estimate"]
     assert [e.new for e in bumps] == [float(n) for n in range(1, WORKERS * ADDS + 1)]

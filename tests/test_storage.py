@@ -529,6 +529,19 @@ def test_a_truncated_journal_is_reported_and_not_written_over(board: Board, boar
     assert snapshot(board_path.parent) == before
 
 
+def test_a_missing_journal_is_reported_and_not_recreated(board: Board, board_path: Path) -> None:
+    filled(board, 2)
+    board.file.journal_path.unlink()
+    before = snapshot(board_path.parent)
+    errors, _ = Board(board_path, "bob").check()
+    assert any("history journal is 0 bytes" in e for e in errors)
+    with pytest.raises(StoreUnreadable, match="history"):
+        Board(board_path, "bob").history("REQ-1")
+    with pytest.raises(StoreUnreadable, match="history.jsonl"):
+        Board(board_path, "bob").add_requirement("x")
+    assert snapshot(board_path.parent) == before
+
+
 def test_history_is_append_only_across_writers(board: Board, board_path: Path) -> None:
     filled(board, 1)
     other = Board(board_path, "bob")
