@@ -413,3 +413,50 @@ def test_states_are_printed_in_their_cli_spelling(run: Run) -> None:
     run("approve", key)
     assert run("move", key, "In-Progress", "--owner", "o") == f"{key} is now in_progress\n"
     assert State.parse(run.json("show", key)["state"]) is State.IN_PROGRESS
+
+
+def test_errors_stay_one_line_whatever_the_input_echoes(run: Run, tmp_path: Path) -> None:
+    run("add", "x")
+    err = run.fails(2, "list", "foo\nbar")
+    assert "foo bar" in err
+    err = run.fails(1, "import", str(tmp_path / "no\nsuch\x1b[2J.json"), "--format", "json")
+    assert "\x1b" not in err and "no such[2J.json" in err
+    err = run.fails(1, "show", "REQ-1\x1b]0;t\x07")
+    assert "\x1b" not in err and "\x07" not in err
+
+
+def test_review_clears_the_suspect_flag_a_change_request_set(run: Run) -> None:
+    first = analysed(run, "Base")
+    second = run("add", "Built on base", "--depends-on", first).strip()
+    cr = run("cr", "add", first, "Rename", "--new-title", "Base, renamed").strip()
+    run("cr", "assess", cr, "--schedule-days", "0", "--cost", "0", "--effort-hours", "1")
+    run("cr", "approve", cr)
+    shown = run.json("show", second)
+    assert shown["suspect"] == f"{cr} changed {first}"
+    assert f"clear with: reqboard review {second}" in run("show", second)
+    assert run("review", second, "--comment", "still fine") == f"{second} reviewed; no longer suspect\n"
+    after = run.json("show", second)
+    assert after["suspect"] == "" and [r["comment"] for r in after["reviews"]] == ["still fine"]
+    assert "not flagged suspect" in run.fails(1, "review", second)
+    assert run.json("show", first)["title"] == "Base, renamed"
+
+
+def test_a_changed_requirement_is_approved_again(run: Run) -> None:
+    key = analysed(run)
+    run("approve", key)
+    assert "already approved and unchanged" in run.fails(1, "approve", key)
+    run("edit", key, "--description", "more precise")
+    assert run.json("show", key)["changed_since_approval"] is True
+    run("approve", key, "--comment", "again")
+    shown = run.json("show", key)
+    assert shown["changed_since_approval"] is False and len(shown["approvals"]) == 2
+    assert shown["state"] == "approved"
+
+
+def test_wip_limits(run: Run) -> None:
+    assert run("wip", "in-progress", "3") == "WIP limit of in-progress: 3\n"
+    assert re.search(r"^in_progress\s+3$", run("wip"), re.M)
+    run("wip", "in_progress", "none")
+    assert re.search(r"^in_progress\s+-$", run("wip"), re.M)
+    assert "not a board column" in run.fails(1, "wip", "rejected", "2")
+    run.fails(2, "wip", "done", "many")

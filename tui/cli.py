@@ -707,22 +707,29 @@ def main(argv: Sequence[str] | None = None) -> int:
         assert handler is not None
         return handler(args)
     except UsageError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        _error(exc)
         return EXIT_USAGE
     except StoreError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        _error(exc)
         return exc.exit_code
     except KeyboardInterrupt:
-        print("error: interrupted", file=sys.stderr)
+        _error("interrupted")
         return 130
     except BrokenPipeError:
         return EXIT_OK
     except OSError as exc:
-        print(f"error: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
+        _error(f"{exc.filename or ''}: {exc.strerror or exc}")
         return EXIT_UNREADABLE
     except Exception as exc:  # the promise is no traceback for a user: say what it was, briefly
-        print(f"error: unexpected {type(exc).__name__}: {exc} (please report this)", file=sys.stderr)
+        _error(f"unexpected {type(exc).__name__}: {exc} (please report this)")
         return EXIT_REFUSED
+
+
+def _error(message: object) -> None:
+    """One `error:` line on stderr, whatever the message echoes back (line breaks, terminal controls)."""
+    from store.models import strip_control
+
+    print("error: " + strip_control(" ".join(str(message).splitlines())), file=sys.stderr)
 
 
 if __name__ == "__main__":
