@@ -475,6 +475,10 @@ class BoardFile:
             return None
         stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
         target = self.path.with_name(f"{self.path.name}.unreadable-{stamp}")
+        n = 1
+        while target.exists():  # never replace an earlier quarantined file
+            n += 1
+            target = self.path.with_name(f"{self.path.name}.unreadable-{stamp}-{n}")
         atomic_write(target, self.path.read_bytes(), self._mode_for_board())
         return target
 

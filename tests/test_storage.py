@@ -726,3 +726,13 @@ def test_migrations_run_on_read_and_the_old_file_is_kept(board: Board, board_pat
     assert meta_of(board_path)["schema"] == 2
     assert meta_of(board_path)["settings"]["migrated"] is True
     assert reader.backups()[0].path.read_bytes() == old
+
+
+def test_each_quarantined_file_is_kept_even_within_one_second(board: Board, board_path: Path) -> None:
+    filled(board, 3)
+    board_path.write_bytes(b"first bad")
+    board.restore()
+    board_path.write_bytes(b"second bad")
+    board.restore()
+    kept = sorted(p.read_bytes() for p in board_path.parent.glob("board.json.unreadable-*"))
+    assert kept == [b"first bad", b"second bad"]
