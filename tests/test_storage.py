@@ -27,6 +27,8 @@ from store.storage import KEEP_BACKUPS, META_ID, BoardFile, atomic_write
 from tui.cli import main as cli
 
 REPO = Path(__file__).resolve().parents[1]
+# Which file an fsync'ed descriptor belongs to is read from /proc (Linux).
+needs_proc_fd = pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc/self/fd")
 
 
 def sha(path: Path) -> str:
@@ -88,6 +90,7 @@ def test_a_write_replaces_the_file_and_never_touches_the_old_bytes(board: Board,
     assert temp_files(board_path.parent) == []
 
 
+@needs_proc_fd
 def test_at_the_moment_of_replacing_the_new_file_is_complete_and_synced(
     board: Board, board_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -124,6 +127,7 @@ def test_at_the_moment_of_replacing_the_new_file_is_complete_and_synced(
     assert temp_files(board_path.parent) == []
 
 
+@needs_proc_fd
 @pytest.mark.parametrize("failing", ["fsync", "replace", "write"])
 def test_a_failed_write_leaves_the_board_as_it_was(
     board: Board, board_path: Path, monkeypatch: pytest.MonkeyPatch, failing: str
