@@ -460,3 +460,21 @@ def test_wip_limits(run: Run) -> None:
     assert re.search(r"^in_progress\s+-$", run("wip"), re.M)
     assert "not a board column" in run.fails(1, "wip", "rejected", "2")
     run.fails(2, "wip", "done", "many")
+
+
+def test_checking_a_criterion_never_overwrites_a_change_made_meanwhile(
+    run: Run, board_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run("add", "Export", "--criterion", "opens", "--criterion", "prints")
+    real_edit = Board.edit_requirement
+
+    def someone_else_first(self: Board, key: str, changes: dict[str, Any], **kwargs: Any) -> Any:
+        # Between the CLI's read and its write, another user rewrites the criteria.
+        real_edit(Board(board_path, "bob"), key, {"acceptance_criteria": ({"text": "opens fast"},)})
+        return real_edit(self, key, changes, **kwargs)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(Board, "edit_requirement", someone_else_first)
+        err = run.fails(3, "edit", "REQ-1", "--check", "2")
+    assert "bob saved version 2" in err
+    assert [c["text"] for c in run.json("show", "1")["acceptance_criteria"]] == ["opens fast"]

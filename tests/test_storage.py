@@ -144,18 +144,18 @@ def test_a_failed_write_leaves_the_board_as_it_was(
     def broken_replace(src: Any, dst: Any) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    if failing == "fsync":
-        monkeypatch.setattr(os, "fsync", broken_fsync)
-    elif failing == "replace":
-        monkeypatch.setattr(os, "replace", broken_replace)
-    else:
-        monkeypatch.setattr(orjson, "dumps", _dumps_failing_for_boards(orjson.dumps))
-    with pytest.raises((StoreUnreadable, OSError)) as info:
-        board.add_requirement("Never stored")
+    with monkeypatch.context() as patch:
+        if failing == "fsync":
+            patch.setattr(os, "fsync", broken_fsync)
+        elif failing == "replace":
+            patch.setattr(os, "replace", broken_replace)
+        else:
+            patch.setattr(orjson, "dumps", _dumps_failing_for_boards(orjson.dumps))
+        with pytest.raises((StoreUnreadable, OSError)) as info:
+            board.add_requirement("Never stored")
     if failing != "write":
         assert isinstance(info.value, StoreUnreadable)
         assert str(board_path) in str(info.value)
-    monkeypatch.undo()
     assert sha(board_path) == before
     assert temp_files(board_path.parent) == []
     # The board carries on: the failed change never happened, the next one commits cleanly.
@@ -179,10 +179,10 @@ def _dumps_failing_for_boards(real: Callable[..., bytes]) -> Callable[..., bytes
 def test_atomic_write_cleans_up_its_temp_file_on_failure(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     target = tmp_path / "out.json"
     target.write_bytes(b"old")
-    monkeypatch.setattr(os, "replace", lambda src, dst: (_ for _ in ()).throw(OSError(errno.EXDEV, "x")))
-    with pytest.raises(OSError):
-        atomic_write(target, b"new", 0o600)
-    monkeypatch.undo()
+    with monkeypatch.context() as patch:
+        patch.setattr(os, "replace", lambda src, dst: (_ for _ in ()).throw(OSError(errno.EXDEV, "x")))
+        with pytest.raises(OSError):
+            atomic_write(target, b"new", 0o600)
     assert target.read_bytes() == b"old"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["home", "out.json"]
     atomic_write(target, b"new", 0o640)
@@ -341,15 +341,15 @@ def test_a_permission_error_reading_the_board_is_exit_4_and_writes_nothing(
             raise PermissionError(errno.EACCES, "Permission denied", str(file))
         return real_open(file, *args, **kwargs)
 
-    monkeypatch.setattr(storage, "open", denied, raising=False)
-    with pytest.raises(StoreUnreadable, match="no permission to read the board file"):
-        Board(board_path, "bob").requirements()
-    capsys.readouterr()
-    for argv in (["list"], ["add", "x"], ["edit", "1", "--owner", "x"]):
-        assert cli(argv) == 4
-        err = capsys.readouterr().err
-        assert err == f"error: {board_path}: no permission to read the board file\n"
-    monkeypatch.undo()
+    with monkeypatch.context() as patch:
+        patch.setattr(storage, "open", denied, raising=False)
+        with pytest.raises(StoreUnreadable, match="no permission to read the board file"):
+            Board(board_path, "bob").requirements()
+        capsys.readouterr()
+        for argv in (["list"], ["add", "x"], ["edit", "1", "--owner", "x"]):
+            assert cli(argv) == 4
+            err = capsys.readouterr().err
+            assert err == f"error: {board_path}: no permission to read the board file\n"
     assert snapshot(board_path.parent) == before
 
 

@@ -402,8 +402,11 @@ def cmd_show(args: argparse.Namespace) -> int:
 def cmd_edit(args: argparse.Namespace) -> int:
     board = _board(args)
     changes = _field_values(args)
+    expect_version = args.expect_version
     if args.check or args.uncheck:
         req = board.get(args.key)
+        # The list is rewritten from this read: refuse it if someone changed the record meanwhile.
+        expect_version = req.version if expect_version is None else expect_version
         criteria = [dict(c) for c in changes.get("acceptance_criteria", [c.model_dump() for c in req.acceptance_criteria])]
         for n, done in [(n, True) for n in args.check or []] + [(n, False) for n in args.uncheck or []]:
             if not 1 <= n <= len(criteria):
@@ -414,7 +417,7 @@ def cmd_edit(args: argparse.Namespace) -> int:
         changes["acceptance_criteria"] = tuple(criteria)
     if not changes:
         raise UsageError("nothing to change: give at least one field option, e.g. --title or --owner")
-    req = board.edit_requirement(args.key, changes, expect_version=args.expect_version, reason=args.reason)
+    req = board.edit_requirement(args.key, changes, expect_version=expect_version, reason=args.reason)
     _emit(args, req, f"{req.key} is now version {req.version}")
     return EXIT_OK
 
