@@ -268,7 +268,8 @@ class Board:
     def add_requirement(self, title: str, **fields: Any) -> Requirement:
         """Create a requirement in `collected`; returns it with its new key.
 
-        Raises InvalidValue for a bad field. A known customer's tier is used when none is given.
+        Raises InvalidValue for a bad field, NotFound for a link to a requirement that does not exist.
+        A known customer's tier is used when none is given.
         """
         unknown = set(fields) - EDITABLE_FIELDS
         if unknown:
@@ -279,6 +280,7 @@ class Board:
             number = int(meta.get("next_requirement", 1))
             while str(number) in self.file.tables()["requirements"]:
                 number += 1  # never reuse a key, even if the counter was edited by hand
+            self._check_links(f"REQ-{number}", fields)
             fields = self._with_customer_tier(fields)
             try:
                 req = Requirement(
