@@ -84,7 +84,8 @@ class FormScreen(ModalScreen[Any]):
         if spec.kind == "select":
             options = [(label, value) for label, value in spec.options]
             value = spec.value if any(v == spec.value for _, v in options) else Select.NULL
-            return Select(options, value=value, id=wid, allow_blank=not spec.required,
+            # A required choice with no value starts blank (and is asked for), never on the first option.
+            return Select(options, value=value, id=wid, allow_blank=not spec.required or value is Select.NULL,
                           prompt="(not set)")
         if spec.kind == "checklist":
             return SelectionList(*[(label, value, value in spec.selected) for label, value in spec.options], id=wid)

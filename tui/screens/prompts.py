@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 from store import workflow
+from store.errors import InvalidValue
 from store.models import Channel, Feasibility, Kano, NeedType, Requirement, State, Tier
 
 from .form import FieldSpec
@@ -53,7 +54,7 @@ def requirement_fields(req: Requirement | None, user: str = "") -> list[FieldSpe
 
 
 def to_changes(values: dict[str, Any]) -> dict[str, Any]:
-    """Turn form values into requirement fields; raises ValueError naming a field it cannot read."""
+    """Turn form values into requirement fields; raises InvalidValue naming a field it cannot read."""
     changes: dict[str, Any] = {}
     for name, value in values.items():
         if name in ("tags", "depends_on", "conflicts_with"):
@@ -64,7 +65,7 @@ def to_changes(values: dict[str, Any]) -> dict[str, Any]:
         elif name == "due":
             changes[name] = _date(value)
         elif name == "effort_estimate":
-            changes[name] = _number(value, "effort estimate")
+            changes[name] = _number(value, name, "effort estimate")
         elif name == "title":
             changes[name] = value
         elif isinstance(value, str) and name not in ("customer", "owner", "category", "description"):
@@ -82,22 +83,27 @@ def _criterion(line: str) -> dict[str, Any]:
     return {"text": text, "done": False}
 
 
+def _field_error(name: str, message: str) -> InvalidValue:
+    """An error the form shows under the field `name`."""
+    return InvalidValue(message, {name: message})
+
+
 def _date(value: Any) -> date | None:
     if not value:
         return None
     try:
         return date.fromisoformat(str(value))
     except ValueError:
-        raise ValueError(f"due date {value!r} is not a date like 2026-12-31") from None
+        raise _field_error("due", f"due date {value!r} is not a date like 2026-12-31") from None
 
 
-def _number(value: Any, label: str) -> float | None:
+def _number(value: Any, name: str, label: str) -> float | None:
     if value in (None, ""):
         return None
     try:
         return float(value)
     except ValueError:
-        raise ValueError(f"{label} {value!r} is not a number") from None
+        raise _field_error(name, f"{label} {value!r} is not a number") from None
 
 
 def reason_fields(label: str = "Reason") -> list[FieldSpec]:
