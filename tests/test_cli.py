@@ -478,3 +478,17 @@ def test_checking_a_criterion_never_overwrites_a_change_made_meanwhile(
         err = run.fails(3, "edit", "REQ-1", "--check", "2")
     assert "bob saved version 2" in err
     assert [c["text"] for c in run.json("show", "1")["acceptance_criteria"]] == ["opens fast"]
+
+
+def test_a_change_request_can_be_rejected_and_then_stays_closed(run: Run) -> None:
+    run("add", "Export")
+    cr = run("cr", "add", "REQ-1", "Rewrite it", "--new-title", "Something else").strip()
+    run.fails(2, "cr", "reject", cr)  # --rationale is required
+    assert run("cr", "reject", cr, "--rationale", "not now") == f"{cr} is now rejected\n"
+    shown = orjson.loads(run("cr", "show", cr, "--json"))
+    assert (shown["status"], shown["decision"]["approved"], shown["decision"]["rationale"]) == (
+        "rejected", False, "not now")
+    assert "cannot be reopened" in run.fails(1, "cr", "assess", cr, "--schedule-days", "1", "--cost", "1",
+                                             "--effort-hours", "1")
+    assert run.json("show", "REQ-1")["title"] == "Export"
+    assert [c["key"] for c in orjson.loads(run("cr", "list", "--status", "rejected", "--json"))] == [cr]
