@@ -1,0 +1,243 @@
+"""The TUI benchmark: first paint, key latencies and peak memory of the board, run headless.
+
+Each measurement runs in a fresh process (`python -m bench.tui probe ...`), so imports and the first
+read of the board file are counted as a user would feel them. A Textual hello world is measured the
+same way in the same run, so the numbers read as ratios on any machine.
+
+    python -m bench.tui --sizes 1000,10000 --runs 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+PROBE_SIZE = (160, 50)
+
+
+# ---------------------------------------------------------------------------- the probe (child process)
+async def _wait_until(pilot: Any, condition: Any, timeout: float = 60.0) -> None:
+    deadline = time.perf_counter() + timeout
+    while not condition():
+        if time.perf_counter() > deadline:
+            raise TimeoutError("the app did not get there in time")
+        await pilot.pause(0.002)
+
+
+async def _probe_board(path: Path, started: float) -> dict[str, float]:
+    from store.models import State
+    from store.query import parse_query
+    from tui.app import ReqboardApp
+    from tui.screens.board import BoardScreen
+    from tui.screens.detail import DetailScreen
+    from tui.widgets.card_list import CardList
+
+    app = ReqboardApp(path, "bench", watch_interval=3600)
+    result: dict[str, float] = {}
+    async with app.run_test(size=PROBE_SIZE) as pilot:
+        board = app.screen
+        assert isinstance(board, BoardScreen)
+        await _wait_until(pilot, lambda: board.loaded)
+        await pilot.pause()
+        result["first_paint_ms"] = (time.perf_counter() - started) * 1000
+        cards = app.query_one(f"#cards-{State.APPROVED.value}", CardList)
+        cards.focus()
+        await pilot.pause()
+
+        async def timed(name: str, action: Any, done: Any) -> None:
+            samples = []
+            for _ in range(5):
+                t0 = time.perf_counter()
+                await action()
+                await _wait_until(pilot, done)
+                await pilot.pause()
+                samples.append((time.perf_counter() - t0) * 1000)
+            result[name] = statistics.median(samples)
+
+        async def down() -> None:
+            await pilot.press("down")
+
+        await timed("key_navigate_ms", down, lambda: True)
+
+        async def filter_on() -> None:
+            board.set_filter(parse_query("tier:A"))
+
+        async def filter_off() -> None:
+            board.set_filter(parse_query(""))
+
+        await timed("key_filter_ms", filter_on, lambda: True)
+        await filter_off()
+
+        async def open_detail() -> None:
+            await pilot.press("enter")
+
+        def detail_shown() -> bool:
+            screen = app.screen
+            return isinstance(screen, DetailScreen) and screen.requirement is not None
+
+        samples = []
+        for _ in range(5):
+            t0 = time.perf_counter()
+            await open_detail()
+            await _wait_until(pilot, detail_shown)
+            await pilot.pause()
+            samples.append((time.perf_counter() - t0) * 1000)
+            await pilot.press("escape")
+            await pilot.pause()
+        result["key_open_detail_ms"] = statistics.median(samples)
+
+        # A move that needs a prompt: the key answers with the form (the write comes after it).
+        async def move() -> None:
+            await pilot.press("less_than_sign")
+
+        samples = []
+        for _ in range(5):
+            t0 = time.perf_counter()
+            await move()
+            await _wait_until(pilot, lambda: app.screen is not board)
+            await pilot.pause()
+            samples.append((time.perf_counter() - t0) * 1000)
+            await pilot.press("escape")
+            await pilot.pause()
+        result["key_move_prompt_ms"] = statistics.median(samples)
+
+        # A whole move: key, reason typed, durable write in a worker, the board redrawn from the file.
+        generation = board.generation
+        t0 = time.perf_counter()
+        await pilot.press("less_than_sign")
+        await _wait_until(pilot, lambda: app.screen is not board)
+        await pilot.press(*"bench", "enter")
+        await _wait_until(pilot, lambda: board.generation > generation)
+        await pilot.pause()
+        result["move_saved_ms"] = (time.perf_counter() - t0) * 1000
+    result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return result
+
+
+async def _probe_hello(started: float) -> dict[str, float]:
+    from textual.app import App, ComposeResult
+    from textual.widgets import Static
+
+    class Hello(App[None]):
+        def compose(self) -> ComposeResult:
+            yield Static("Hello, world")
+
+    app = Hello()
+    async with app.run_test(size=PROBE_SIZE) as pilot:
+        await pilot.pause()
+        painted = (time.perf_counter() - started) * 1000
+    return {"first_paint_ms": painted, "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+
+def probe(kind: str, path: str | None, started_ns: int) -> None:
+    # `started_ns` is the parent's clock just before it spawned us: interpreter start-up counts.
+    started = time.perf_counter() - (time.time_ns() - started_ns) / 1e9
+    if kind == "hello":
+        result = asyncio.run(_probe_hello(started))
+    else:
+        assert path is not None
+        result = asyncio.run(_probe_board(Path(path), started))
+    print(json.dumps(result))
+
+
+# ---------------------------------------------------------------------------- the driver
+def run_probe(kind: str, path: Path | None = None) -> dict[str, float]:
+    cmd = [sys.executable, "-m", "bench.tui", "probe", kind]
+    if path is not None:
+        cmd.append(str(path))
+    cmd.append(str(time.time_ns()))
+    env = {**os.environ, "REQBOARD_CONFIG_DIR": str(Path(__file__).parent / ".cache" / "config")}
+    out = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=600)
+    if out.returncode != 0:
+        raise RuntimeError(f"probe failed: {out.stderr.strip()[-2000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def board_for(n: int) -> Path:
+    from bench.generate import generate_board
+
+    cache = Path(__file__).parent / ".cache"
+    cache.mkdir(exist_ok=True)
+    path = cache / f"tui-{n}.json"
+    if not path.exists():
+        generate_board(path, n, seed=0)
+    return path
+
+
+def measure(sizes: list[int], runs: int) -> tuple[dict[str, float], dict[int, dict[str, float]]]:
+    """Median of `runs` fresh-process probes: the hello world, and the board at each size."""
+    hello_runs = [run_probe("hello") for _ in range(runs)]
+    hello = {k: statistics.median(r[k] for r in hello_runs) for k in hello_runs[0]}
+    boards = {}
+    for n in sizes:
+        path = board_for(n)
+        samples = []
+        for _ in range(runs):
+            work = path.with_name(f"run-{n}.json")  # a copy: the move benchmark writes to it
+            work.write_bytes(path.read_bytes())
+            journal = path.with_name(path.name + ".history.jsonl")
+            if journal.exists():
+                work.with_name(work.name + ".history.jsonl").write_bytes(journal.read_bytes())
+            samples.append(run_probe("board", work))
+        boards[n] = {k: statistics.median(s[k] for s in samples) for k in samples[0]}
+    return hello, boards
+
+
+ROWS = (
+    ("first paint", "first_paint_ms", "ms"),
+    ("  ratio to hello world", None, "x"),
+    ("key: navigate (down)", "key_navigate_ms", "ms"),
+    ("key: filter (tier:A)", "key_filter_ms", "ms"),
+    ("key: open detail (enter)", "key_open_detail_ms", "ms"),
+    ("key: move (prompt shown)", "key_move_prompt_ms", "ms"),
+    ("move saved (write + redraw)", "move_saved_ms", "ms"),
+    ("peak memory", "peak_rss_mb", "MB"),
+)
+
+
+def table(hello: dict[str, float], boards: dict[int, dict[str, float]]) -> str:
+    sizes = sorted(boards)
+    head = f"{'TUI (headless, ' + str(PROBE_SIZE[0]) + 'x' + str(PROBE_SIZE[1]) + ')':<30}" + "".join(
+        f"{f'{n:,} reqs':>14}" for n in sizes)
+    lines = [head, "-" * len(head)]
+    for label, key, unit in ROWS:
+        cells = []
+        for n in sizes:
+            if key is None:
+                cells.append(f"{boards[n]['first_paint_ms'] / hello['first_paint_ms']:>12.2f} {unit}")
+            else:
+                cells.append(f"{boards[n][key]:>11.1f} {unit:<2}")
+        lines.append(f"{label:<30}" + "".join(f"{c:>14}" for c in cells))
+    lines.append(f"{'hello world first paint':<30}{hello['first_paint_ms']:>11.1f} ms"
+                 f"   (peak {hello['peak_rss_mb']:.0f} MB)")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] == "probe":
+        kind = argv[1]
+        path = argv[2] if kind == "board" else None
+        probe(kind, path, int(argv[-1]))
+        return 0
+    parser = argparse.ArgumentParser(prog="python -m bench.tui", description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1000,10000")
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args(argv)
+    sizes = [int(s) for s in args.sizes.split(",") if s]
+    hello, boards = measure(sizes, args.runs)
+    print(table(hello, boards))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
