@@ -1,0 +1,807 @@
+"""The board, driven through Pilot: columns, moves with their guard prompts, forms, filter, lanes,
+undo, detail, live refresh from other processes, stale edits, help, palette, literal text, mouse, 80x24.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+from textual.command import CommandPalette
+from textual.widgets import Button, Input, Select, SelectionList
+
+from store.board import Board
+from store.models import BOARD_STATES, State
+from tui.app import ReqboardApp
+from tui.config import Config
+from tui.screens.board import BoardScreen
+from tui.screens.detail import DetailScreen
+from tui.screens.help import HelpScreen
+from tui.widgets.column import StateColumn
+
+from tui_support import (  # noqa: F401 (demo, demo_template, small, small_template are fixtures)
+    QUIET,
+    SIZE,
+    board_ready,
+    card_keys,
+    cards,
+    demo,
+    demo_template,
+    drawn,
+    error,
+    field_ids,
+    fill,
+    form,
+    notifications,
+    open_app,
+    select_card,
+    settle,
+    small,
+    small_template,
+    submit,
+    text_of,
+    type_into,
+    wait_until,
+)
+
+
+# ---------------------------------------------------------------------- the board
+async def test_board_shows_six_columns_with_their_counts(demo: Path) -> None:
+    counts = Counter(r.state for r in Board(demo, "check").requirements())
+    app = open_app(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await board_ready(pilot)
+        columns = list(screen.query(StateColumn))
+        assert [c.id for c in columns] == [f"column-{s.value}" for s in BOARD_STATES]
+        for state, column in zip(BOARD_STATES, columns):
+            assert text_of(column.query_one(f"#header-{state.value}")) == f"{state.label}  {counts[state]}"
+            assert len(cards(app, state).cards) == counts[state] > 0
+            # At 160 columns all six fit side by side.
+            assert column.region.width > 20 and column.region.right <= SIZE[0]
+        on_board = sum(counts[s] for s in BOARD_STATES)
+        assert f"{on_board} on the board, {counts[State.REJECTED]} rejected" in text_of(screen.query_one("#board-title"))
+        assert "user: tester" in text_of(screen.query_one("#board-title"))
+        # Cards are sorted by priority, highest first, and the first one is drawn at the top.
+        collected = cards(app, State.COLLECTED)
+        priorities = [r.priority or 0 for r in collected.cards]
+        assert priorities == sorted(priorities, reverse=True)
+        assert collected.cards[0].key in drawn(collected).splitlines()[0]
+
+
+async def test_arrows_and_hjkl_move_the_selection(small: Path) -> None:
+    app = open_app(small)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await board_ready(pilot)
+        assert screen.focused is cards(app, State.COLLECTED)
+        assert screen.selected.key == "REQ-1"
+        await pilot.press("j")
+        assert screen.selected.key == "REQ-2"
+        await pilot.press("down")  # the last card: the selection stays
+        assert screen.selected.key == "REQ-2"
+        await pilot.press("k")
+        assert screen.selected.key == "REQ-1"
+        await pilot.press("l")
+        assert screen.focused is cards(app, State.ANALYSED) and screen.selected.key == "REQ-3"
+        await pilot.press("right", "right")
+        # In progress: REQ-8 (priority 16) above REQ-5 (priority 15).
+        assert card_keys(app, State.IN_PROGRESS) == ["REQ-8", "REQ-5"]
+        assert screen.selected.key == "REQ-8"
+        await pilot.press("down")
+        assert screen.selected.key == "REQ-5"
+        await pilot.press("l", "l", "l")  # past the last column: stays on fed back
+        assert screen.focused is cards(app, State.FED_BACK) and screen.selected.key == "REQ-7"
+        await pilot.press("h", "left")
+        assert screen.focused is cards(app, State.IN_PROGRESS) and screen.selected.key == "REQ-5"
+        # The selected card is marked with a thick edge on each of its lines.
+        lines = drawn(cards(app, State.IN_PROGRESS)).splitlines()
+        assert lines[5].startswith("▌REQ-5") and lines[0].startswith("▏REQ-8")
+
+
+# ---------------------------------------------------------------------- moving on, with each guard
+async def test_moving_to_analysed_asks_for_the_analysis_and_the_missing_customer(small: Path) -> None:
+    app = open_app(small)
+    async with app.run_test(size=SIZE) as pilot:
+        await board_ready(pilot)
+        await select_card(pilot, "REQ-2")
+        await pilot.press("greater_than_sign")
+        dialog = form(app)
+        assert field_ids(dialog) == ["customer", "importance", "urgency", "kano"]
+        intro = text_of(dialog.query_one("#dialog-intro"))
+        assert "REQ-2 needs a customer (who asked), importance, urgency" in intro
+        await submit(pilot)  # nothing filled in: each required field says so, nothing is saved
+        assert error(dialog, "customer") == "Customer (who asked) * is needed" or "is needed" in error(dialog, "customer")
+        assert "is needed" in error(dialog, "importance") and "is needed" in error(dialog, "urgency")
+        assert Board(small, "check").get("REQ-2").state is State.COLLECTED
+
+        fill(pilot, "#field-customer", "Stadtwerke")
+        dialog.query_one("#field-importance", Select).value = 4
+        dialog.query_one("#field-urgency", Select).value = 2
+        dialog.query_one("#field-kano", Select).value = "attractive"
+        await submit(pilot)
+        assert isinstance(app.screen, BoardScreen)
+        req = Board(small, "check").get("REQ-2")
+        assert (req.state, req.customer, req.importance, req.urgency, req.kano.value) == (
+            State.ANALYSED, "Stadtwerke", 4, 2, "attractive")
+        assert req.updated_by == "tester"
+        await settle(pilot)
+        assert "REQ-2" in card_keys(app, State.ANALYSED) and "REQ-2" not in card_keys(app, State.COLLECTED)
+        assert "REQ-2 moved to analysed" in notifications(app)
+
+
+async def test_moving_to_analysed_does_not_ask_for_a_customer_it_has(small: Path) -> None:
+    app = open_app(small)
+    async with app.run_test(size=SIZE) as pilot:
+        await board_ready(pilot)
+        await select_card(pilot, "REQ-1")
+        await pilot.press("shift+right")
+        assert field_ids(form(app)) == ["importance", "urgency", "kano"]
+
+
+async def test_moving_to_approved_asks_for_a_comment_and_records_the_approval(small: Path) -> None:
+    app = open_app(small)
+    async with app.run_test(size=SIZE) as pilot:
+        await board_ready(pilot)
+        await select_card(pilot, "REQ-3")
+        await pilot.press("greater_than_sign")
+        dialog = form(app)
+        assert field_ids(dialog) == ["comment"]
+        assert "approving as tester" in text_of(dialog.query(".field-label").first())
+        await type_into(pilot, "#field-comment", "ok for Q3")
+        await pilot.press("enter")  # enter in a field submits the form
+        await settle(pilot)
+        req = Board(small, "check").get("REQ-3")
+        assert req.state is State.APPROVED
+        assert [(a.by, a.comment) for a in req.approvals] == [("tester", "ok for Q3")]
+        assert req.approval_current
+        assert any(e.action == "approved" and e.reason == "ok for Q3" for e in Board(small, "c").history("REQ-3"))
+        assert "REQ-3" in card_keys(app, State.APPROVED)
+
+
+async def test_moving_to_in_progress_asks_for_an_owner(small: Path) -> None:
+    app = open_app(small)
+    async with app.run_test(size=SIZE) as pilot:
+        await board_ready(pilot)
+        await select_card(pilot, "REQ-4")
+        await pilot.press("greater_than_sign")
+        dialog = form(app)
+        assert field_ids(dialog) == ["owner"]
+        assert dialog.query_one("#field-owner", Input).value == "tester"  # you, unless you say otherwise
+        fill(pilot, "#field-owner", "Priya Nair")
+        await submit(pilot)
+        req = Board(small, "check").get("REQ-4")
+        assert (req.state, req.owner) == (State.IN_PROGRESS, "Priya Nair")
+        assert card_keys(app, State.IN_PROGRESS)[0] == "REQ-4"  # priority 20 goes on top
+
+
+async def test_moving_to_done_asks_for_the_acceptance_criteria(small: Path) -> None:
+    app = open_app(small)
+    async with app.run_test(size=SIZE) as pilot:
+        await board_ready(pilot)
+        await select_card(pilot, "REQ-5")
+        before = Board(small, "check").get("REQ-5")
+        await pilot.press("greater_than_sign")
+        dialog = form(app)
+        checklist = dialog.query_one("#field-criteria", SelectionList)
+        assert [str(checklist.get_option_at_index(i).prompt) for i in range(checklist.option_count)] == [
+            "scans work without network", "scans sync within a minute"]
+        assert checklist.selected == []
+        checklist.focus()
+        await pilot.press("space")  # tick the first criterion only
+        assert checklist.selected == [0]
+        await submit(pilot)
+        # One criterion still open: the store refuses, the form says why and stays open.
+        assert form(app) is dialog
+        assert "REQ-5 needs all acceptance criteria checked (1 open)" in text_of(dialog.query_one("#form-error"))
+        assert Board(small, "check").get("REQ-5") == before
+
+        checklist.focus()  # the click on the button took the focus
+        await pilot.press("down", "space")
+        assert sorted(checklist.selected) == [0, 1]
+        await submit(pilot)
+        req = Board(small, "check").get("REQ-5")
+        assert req.state is State.DONE
+        assert [c.done for c in req.acceptance_criteria] == [True, True]
+        assert "REQ-5" in card_keys(app, State.DONE)
+
+
+async def test_moving_to_done_without_criteria_needs_no_prompt(small: Path) -> None:
+    app = open_app(small)
+    async with app.run_test(size=SIZE) as pilot:
+        await board_ready(pilot)
+        await select_card(pilot, "REQ-8")
+        await pilot.press("greater_than_sign")
+        await settle(pilot)
+        assert isinstance(app.screen, BoardScreen)
+        assert Board(small, "check").get("REQ-8").state is State.DONE
+        assert "REQ-8" in card_keys(app, State.DONE)
+
+
+async def test_moving_to_fed_back_asks_for_satisfaction_channel_and_comment(small: Path) -> None:
+    app = open_app(small)
+    async with app.run_test(size=SIZE) as pilot:
+        await board_ready(pilot)
+        await select_card(pilot, "REQ-6")
+        await pilot.press("greater_than_sign")
+        dialog = form(app)
+        assert field_ids(dialog) == ["satisfaction", "channel", "comment"]
+        assert dialog.query_one("#field-channel", Select).value == "email"
+        await submit(pilot)
+        assert "is needed" in error(dialog, "satisfaction")
+        dialog.query_one("#field-satisfaction", Select).value = 5
+        dialog.query_one("#field-channel", Select).value = "hotline"
+        fill(pilot, "#field-comment", "they love it")
+        await submit(pilot)
+        req = Board(small, "check").get("REQ-6")
+        assert req.state is State.FED_BACK
+        fb = req.feedback[-1]
+        assert (fb.satisfaction, fb.channel.value, fb.comment, fb.by) == (5, "hotline", "they love it", "tester")
+
+
+async def test_moving_back_asks_for_a_reason(small: Path) -> None:
+    app = open_app(small)
+    async with app.run_test(size=SIZE) as pilot:
+        await board_ready(pilot)
+        await select_card(pilot, "REQ-4")
+        await pilot.press("less_than_sign")
+        dialog = form(app)
+        assert field_ids(dialog) == ["reason"]
+        assert "Move back REQ-4 to analysed" in text_of(dialog.query_one("#dialog-title"))
+        await submit(pilot)
+        assert "is needed" in error(dialog, "reason")
+        assert Board(small, "check").get("REQ-4").state is State.APPROVED
+        fill(pilot, "#field-reason", "scope unclear")
+        await submit(pilot)
+        assert Board(small, "check").get("REQ-4").state is State.ANALYSED
+        moved = [e for e in Board(small, "check").history("REQ-4") if e.field == "state"][-1]
+        assert (moved.old, moved.new, moved.reason, moved.by) == ("approved", "analysed", "scope unclear", "tester")
+        assert "REQ-4" in card_keys(app, State.ANALYSED)
+
+
+async def test_a_move_with_nowhere_to_go_is_shown_not_raised(small: Path) -> None:
+    app = open_app(small)
+    async with app.run_test(size=SIZE) as pilot:
+        await board_ready(pilot)
+        await select_card(pilot, "REQ-7")
+        await pilot.press("greater_than_sign")
+        await select_card(pilot, "REQ-1")
+        await pilot.press("less_than_sign")
+        await settle(pilot)
+        assert "REQ-7 is fed back: there is no next state" in notifications(app)
+        assert "REQ-1 is collected: there is no earlier state" in notifications(app)
+        assert isinstance(app.screen, BoardScreen) and app.is_running
+
+
+async def test_a_move_the_store_refuses_is_shown_as_a_notification(small: Path) -> None:
+    app = open_app(small)
+    async with app.run_test(size=SIZE) as pilot:
+        await board_ready(pilot)
+        await select_card(pilot, "REQ-8")
+        # Someone else changes REQ-8 before we move it: our copy is stale, the store refuses.
+        Board(small, "alice").edit_requirement("REQ-8", {"owner": "Sara Jones"})
+        await pilot.press("greater_than_sign")
+        await settle(pilot)
+        assert app.is_running and isinstance(app.screen, BoardScreen)
+        shown = notifications(app)
+        assert any("REQ-8 changed since version" in m and "alice" in m for m in shown), shown
+        req = Board(small, "check").get("REQ-8")
+        assert (req.state, req.owner) == (State.IN_PROGRESS, "Sara Jones")
+        assert app.undo_stack == []
+
+
+# ---------------------------------------------------------------------- create and edit
+async def test_new_requirement_form_creates_a_card(small: Path) -> None:
+    app = open_app(small)
+    async with app.run_test(size=SIZE) as pilot:
+        await board_ready(pilot)
+        await pilot.press("n")
+        dialog = form(app)
+        assert dialog.form_title == "New requirement"
+        assert app.screen.focused is dialog.query_one("#field-title")
+        await pilot.press(*"Audit log", "tab")  # typed, then on to the next field
+        fill(pilot, "#field-customer", "Atlas Insurance")
+        assert app.screen.focused is dialog.query_one("#field-customer")
+        dialog.query_one("#field-importance", Select).value = 3
+        await submit(pilot)
+        assert isinstance(app.screen, BoardScreen)
+        req = Board(small, "check").get("REQ-10")
+        assert (req.title, req.customer, req.importance, req.state, req.created_by) == (
+            "Audit log", "Atlas Insurance", 3, State.COLLECTED, "tester")
+        assert req.tier is not None and req.tier.value == "A"  # a known customer's tier
+        await settle(pilot)
+        assert "REQ-10" in card_keys(app, State.COLLECTED)
+        assert "Audit log" in drawn(cards(app, State.COLLECTED))
+
+
+async def test_new_requirement_form_shows_field_errors_and_saves_nothing(small: Path) -> None:
+    app = open_app(small)
+    async with app.run_test(size=SIZE) as pilot:
+        await board_ready(pilot)
+        await pilot.press("n")
+        dialog = form(app)
+        await submit(pilot)
+        assert error(dialog, "title") == "Title * is needed" or "is needed" in error(dialog, "title")
+
+        dialog.query_one("#field-title", Input).value = "x" * 201
+        await submit(pilot)
+        assert error(dialog, "title") == "must be at most 200 characters (it has 201)"
+        assert error(dialog, "due") == ""
+
+        dialog.query_one("#field-title", Input).value = "Audit log"
+        dialog.query_one("#field-due", Input).value = "2026-02-30"
+        await submit(pilot)
+        assert "2026-02-30" in error(dialog, "due") and "date" in error(dialog, "due")
+        assert error(dialog, "title") == ""
+
+        dialog.query_one("#field-due", Input).value = "2026-12-31"
+        dialog.query_one("#field-effort_estimate", Input).value = "lots"
+        await submit(pilot)
+        assert "lots" in error(dialog, "effort_estimate")
+
+        dialog.query_one("#field-effort_estimate", Input).value = ""
+        dialog.query_one("#field-depends_on", Input).value = "REQ-99"
+        await submit(pilot)
+        assert "REQ-99" in text_of(dialog.query_one("#form-error")) + error(dialog, "depends_on")
+
+        assert form(app) is dialog
+        assert [r.key for r in Board(small, "check").requirements()] == [f"REQ-{n}" for n in range(1, 10)]
+
+
+async def test_edit_form_changes_the_requirement(small: Path) -> None:
+    app = open_app(small)
+    async with app.run_test(size=SIZE) as pilot:
+        await board_ready(pilot)
+        await pilot.press("e")  # REQ-1 is selected
+        dialog = form(app)
+        assert dialog.form_title == "Edit REQ-1"
+        assert dialog.query_one("#field-title", Input).value == "Export invoices as PDF"
+        assert dialog.query_one("#field-tags", Input).value == "billing"
+        assert dialog.query_one("#field-tier", Select).value == "A"
+        fill(pilot, "#field-title", "Export invoices as PDF/A")
+        dialog.query_one("#field-importance", Select).value = 5
+        dialog.query_one("#field-urgency", Select).value = 2
+        await submit(pilot)
+        req = Board(small, "check").get("REQ-1")
+        assert (req.title, req.priority, req.version, req.tags) == ("Export invoices as PDF/A", 10, 2, ("billing",))
+        await settle(pilot)
+        assert "P10" in drawn(cards(app, State.COLLECTED)) and "PDF/A" in drawn(cards(app, State.COLLECTED))
+
+
+async def test_edit_form_shows_field_errors_and_leaves_the_store_unchanged(small: Path) -> None:
+    app = open_app(small)
+    async with app.run_test(size=SIZE) as pilot:
+        await board_ready(pilot)
+        before = Board(small, "check").get("REQ-1")
+        await pilot.press("e")
+        dialog = form(app)
+        dialog.query_one("#field-due", Input).value = "next week"
+        await submit(pilot)
+        assert "next week" in error(dialog, "due")
+        dialog.query_one("#field-due", Input).value = ""
+        dialog.query_one("#field-customer", Input).value = "C" * 121
+        await submit(pilot)
+        assert error(dialog, "customer") == "must be at most 120 characters (it has 121)"
+        dialog.query_one("#field-customer", Input).value = "Northwind Logistics"
+        dialog.query_one("#field-tags", Input).value = "billing, " + "t" * 41
+        await submit(pilot)
+        assert "at most 40 characters" in error(dialog, "tags")
+        assert Board(small, "check").get("REQ-1") == before
+        await pilot.press("escape")
+        assert isinstance(app.screen, BoardScreen)
+        assert Board(small, "check").get("REQ-1") == before
+
+
+# ---------------------------------------------------------------------- filter, lanes, undo
+async def test_filter_by_customer_tier_and_text_then_clear(small: Path) -> None:
+    app = open_app(small)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await board_ready(pilot)
+
+        async def apply(query: str) -> None:
+            await pilot.press("slash")
+            fill(pilot, "#field-query", query)
+            await pilot.press("enter")
+            await settle(pilot)
+
+        await apply("customer:northwind")
+        assert card_keys(app, State.COLLECTED) == ["REQ-1"]
+        assert card_keys(app, State.IN_PROGRESS) == ["REQ-5"]
+        assert card_keys(app, State.APPROVED) == []
+        assert text_of(screen.query_one("#header-collected")) == "Collected  1 of 2"
+        assert "filter: customer:northwind (2 shown)" in text_of(screen.query_one("#board-title"))
+        assert "(none)" in drawn(cards(app, State.APPROVED))
+
+        await apply("tier:A")
+        # Northwind and Atlas are tier A customers; REQ-5 and REQ-8 took their tier from them.
+        assert sorted(k for s in BOARD_STATES for k in card_keys(app, s)) == ["REQ-1", "REQ-4", "REQ-5", "REQ-8"]
+
+        await apply("invoices")
+        assert [k for s in BOARD_STATES for k in card_keys(app, s)] == ["REQ-1"]
+
+        await apply('customer:"Atlas Insurance" webhook')
+        assert [k for s in BOARD_STATES for k in card_keys(app, s)] == ["REQ-8"]
+
+        await pilot.press("escape")
+        assert card_keys(app, State.COLLECTED) == ["REQ-1", "REQ-2"]
+        assert text_of(screen.query_one("#header-collected")) == "Collected  2"
+        assert "filter:" not in text_of(screen.query_one("#board-title"))
+
+
+async def test_a_filter_that_cannot_be_read_says_why_under_the_field(small: Path) -> None:
+    app = open_app(small)
+    async with app.run_test(size=SIZE) as pilot:
+        await board_ready(pilot)
+        await pilot.press("slash")
+        fill(pilot, "#field-query", "tier:Z")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "tiers are A, B and C" in error(form(app), "query")
+        await pilot.press("escape")
+        assert card_keys(app, State.COLLECTED) == ["REQ-1", "REQ-2"]
+
+
+async def test_swimlanes_group_cards_by_tier_then_customer_then_off(small: Path) -> None:
+    app = open_app(small)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await board_ready(pilot)
+        await pilot.press("s")
+        collected = drawn(cards(app, State.COLLECTED))
+        assert "── Tier A (1)" in collected and "── No tier (1)" in collected
+        assert collected.index("Tier A") < collected.index("REQ-1") < collected.index("No tier") < collected.index("REQ-2")
+        assert "lanes: by tier" in text_of(screen.query_one("#board-title"))
+        await pilot.press("s")
+        assert drawn(cards(app, State.COLLECTED)).startswith("── Northwind Logistics (")  # cut to the column
+        assert "── No customer (1)" in drawn(cards(app, State.COLLECTED))
+        assert "── Atlas Insurance (1)" in drawn(cards(app, State.IN_PROGRESS))
+        # The selection moves over cards only, never onto a lane header.
+        await pilot.press("j")
+        assert screen.selected.key == "REQ-2"
+        await pilot.press("s")
+        assert "──" not in drawn(cards(app, State.COLLECTED))
+        assert "lanes:" not in text_of(screen.query_one("#board-title"))
+
+
+async def test_undo_a_move(small: Path) -> None:
+    app = open_app(small)
+    async with app.run_test(size=SIZE) as pilot:
+        await board_ready(pilot)
+        await select_card(pilot, "REQ-8")
+        await pilot.press("greater_than_sign")
+        await settle(pilot)
+        assert Board(small, "check").get("REQ-8").state is State.DONE
+        await pilot.press("u")
+        await settle(pilot)
+        req = Board(small, "check").get("REQ-8")
+        assert req.state is State.IN_PROGRESS and req.version == 6
+        last = Board(small, "check").history("REQ-8")[-1]
+        assert (last.field, last.old, last.new, last.reason, last.by) == ("state", "done", "in_progress", "undo", "tester")
+        assert "REQ-8" in card_keys(app, State.IN_PROGRESS) and "REQ-8" not in card_keys(app, State.DONE)
+        assert "Undone: REQ-8 moved to done" in notifications(app)
+        await pilot.press("u")
+        await settle(pilot)
+        assert "Nothing to undo" in notifications(app)
+
+
+async def test_undo_a_guarded_move(small: Path) -> None:
+    app = open_app(small)
+    async with app.run_test(size=SIZE) as pilot:
+        await board_ready(pilot)
+        await select_card(pilot, "REQ-4")
+        await pilot.press("greater_than_sign")
+        fill(pilot, "#field-owner", "Priya Nair")
+        await submit(pilot)
+        assert Board(small, "check").get("REQ-4").state is State.IN_PROGRESS
+        await pilot.press("u")
+        await settle(pilot)
+        req = Board(small, "check").get("REQ-4")
+        assert (req.state, req.owner) == (State.APPROVED, "")
+        assert "REQ-4" in card_keys(app, State.APPROVED)
+
+
+async def test_undo_a_create(small: Path) -> None:
+    app = open_app(small)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await board_ready(pilot)
+        await pilot.press("n")
+        fill(pilot, "#field-title", "Typo board")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "REQ-10" in card_keys(app, State.COLLECTED)
+        await pilot.press("u")
+        await settle(pilot)
+        req = Board(small, "check").get("REQ-10")
+        assert req.state is State.REJECTED and "undo" in req.rejection_reason
+        assert "REQ-10" not in card_keys(app, State.COLLECTED)
+        assert "8 on the board, 2 rejected" in text_of(screen.query_one("#board-title"))
+
+
+# ---------------------------------------------------------------------- detail
+async def test_detail_pane_shows_fields_history_and_change_requests(small: Path) -> None:
+    app = open_app(small)
+    async with app.run_test(size=SIZE) as pilot:
+        await board_ready(pilot)
+        await select_card(pilot, "REQ-4")
+        await pilot.press("enter")
+        await settle(pilot)
+        detail = app.screen
+        assert isinstance(detail, DetailScreen)
+        assert text_of(detail.query_one("#detail-title")) == "REQ-4  Single sign-on with Entra ID   [Approved]"
+        fields = text_of(detail.query_one("#detail-fields"))
+        for expected in ("Atlas Insurance  (tier A)", "interview", "20  (importance 5 × urgency 4)",
+                         "must be", "Staff sign in with their Microsoft account.", "updated by anna"):
+            assert expected in fields, expected
+        crs = detail.query_one("#detail-crs")
+        assert crs.option_count == 1
+        assert "CR-1" in str(crs.get_option_at_index(0).prompt)
+        assert "Also support Google accounts" in str(crs.get_option_at_index(0).prompt)
+        more = text_of(detail.query_one("#detail-more"))
+        assert "Approvals" in more and "anna: agreed in the steering meeting" in more
+        history = text_of(detail.query_one("#detail-history")).splitlines()
+        assert len(history) == len(Board(small, "check").history("REQ-4"))
+        assert "cr submitted CR-1" in history[0]  # newest first
+        assert "moved  state: collected → analysed" in "\n".join(history)
+        assert "created  Single sign-on with Entra ID" in history[-1]
+        await pilot.press("escape")
+        assert isinstance(app.screen, BoardScreen) and app.screen.selected.key == "REQ-4"
+
+
+# ---------------------------------------------------------------------- other processes
+async def test_a_change_by_another_board_appears_and_the_selection_stays(small: Path) -> None:
+    app = open_app(small, watch_interval=0.05)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await board_ready(pilot)
+        await select_card(pilot, "REQ-5")
+        assert card_keys(app, State.IN_PROGRESS) == ["REQ-8", "REQ-5"]
+        other = Board(small, "alice")
+        other.edit_requirement("REQ-5", {"title": "Offline mode for every scanner"})
+        other.edit_requirement("REQ-8", {"urgency": 1})  # REQ-8 drops below REQ-5
+        other.add_requirement("Fresh from the hotline", customer="Bluebird Retail")
+        await wait_until(pilot, lambda: "Offline mode for every" in drawn(cards(app, State.IN_PROGRESS)),
+                         "the other board's edit to appear")
+        await wait_until(pilot, lambda: "REQ-10" in card_keys(app, State.COLLECTED), "the new card")
+        assert card_keys(app, State.IN_PROGRESS) == ["REQ-5", "REQ-8"]
+        assert screen.focused is cards(app, State.IN_PROGRESS)
+        assert screen.selected.key == "REQ-5" and cards(app, State.IN_PROGRESS).cursor == 0
+        assert "9 on the board" in text_of(screen.query_one("#board-title"))
+
+
+async def test_a_change_by_the_command_line_appears(small: Path) -> None:
+    app = open_app(small, watch_interval=0.05)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await board_ready(pilot)
+        await select_card(pilot, "REQ-2")
+        result = subprocess.run(
+            [sys.executable, "-m", "tui", "edit", "REQ-1", "--title", "Invoices as PDF, from a script",
+             "--store", str(small), "--user", "bob"],
+            capture_output=True, text=True, timeout=60, env={**os.environ},
+        )
+        assert result.returncode == 0, result.stderr
+        await wait_until(pilot, lambda: "Invoices as PDF, from a" in drawn(cards(app, State.COLLECTED)),
+                         "the command line's edit to appear")
+        assert screen.selected.key == "REQ-2"
+        assert Board(small, "check").get("REQ-1").updated_by == "bob"
+
+
+async def test_a_stale_edit_is_refused_naming_who_changed_it_and_can_be_reloaded(small: Path) -> None:
+    app = open_app(small)
+    async with app.run_test(size=SIZE) as pilot:
+        await board_ready(pilot)
+        await pilot.press("e")  # REQ-1
+        dialog = form(app)
+        assert dialog.query_one("#reload", Button).display is False
+        Board(small, "alice").edit_requirement("REQ-1", {"title": "Invoices as PDF (alice's words)"})
+        fill(pilot, "#field-title", "Invoices as PDF (my words)")
+        await submit(pilot)
+        assert form(app) is dialog
+        message = text_of(dialog.query_one("#form-error"))
+        assert "REQ-1 changed since version 1" in message and "alice" in message
+        assert dialog.query_one("#reload", Button).display is True
+        assert Board(small, "check").get("REQ-1").title == "Invoices as PDF (alice's words)"
+
+        await pilot.click("#reload")
+        await settle(pilot)
+        assert form(app).query_one("#field-title", Input).value == "Invoices as PDF (alice's words)"
+        assert form(app).query_one("#reload", Button).display is False
+        fill(pilot, "#field-title", "Invoices as PDF (both our words)")
+        await submit(pilot)
+        assert isinstance(app.screen, BoardScreen)
+        req = Board(small, "check").get("REQ-1")
+        assert (req.title, req.version, req.updated_by) == ("Invoices as PDF (both our words)", 3, "tester")
+
+
+# ---------------------------------------------------------------------- help, keys, palette
+async def test_help_lists_the_keys_in_force(small: Path) -> None:
+    app = open_app(small)
+    async with app.run_test(size=SIZE) as pilot:
+        await board_ready(pilot)
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        rows = {line.split("  ")[-1].strip(): line for line in text_of(app.screen.query_one("#help-text")).splitlines()}
+        assert rows["New"].startswith("n ")
+        assert rows["Move on"].startswith(">")
+        assert rows["Filter"].startswith("/")
+        assert rows["Undo"].startswith("u ")
+        assert rows["Help"].startswith("?")
+        await pilot.press("escape")
+        assert isinstance(app.screen, BoardScreen)
+
+
+async def _assert_new_is_remapped_to_capital_n(app: ReqboardApp, small: Path) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await board_ready(pilot)
+        await pilot.press("question_mark")
+        rows = {line.split("  ")[-1].strip(): line for line in text_of(app.screen.query_one("#help-text")).splitlines()}
+        assert rows["New"].split()[0] == "N"
+        await pilot.press("escape")
+        await pilot.press("n")
+        assert isinstance(app.screen, BoardScreen)  # the old key no longer opens the form
+        await pilot.press("N")
+        assert form(app).form_title == "New requirement"
+
+
+async def test_a_remapped_key_works_and_shows_in_help(small: Path) -> None:
+    await _assert_new_is_remapped_to_capital_n(open_app(small, config=Config(keys={"card.new": "N"})), small)
+
+
+async def test_keys_are_remapped_from_the_config_file(small: Path, tmp_path: Path) -> None:
+    config_dir = Path(os.environ["REQBOARD_CONFIG_DIR"])
+    config_dir.mkdir(parents=True, exist_ok=True)
+    (config_dir / "config.toml").write_text('[keys]\n"card.new" = "N"\n', encoding="utf-8")
+    app = ReqboardApp(small, "tester", watch_interval=QUIET)
+    assert app.config.keys == {"card.new": "N"}
+    await _assert_new_is_remapped_to_capital_n(app, small)
+
+
+async def _palette(pilot, text: str) -> None:
+    await pilot.press("ctrl+p")
+    await wait_until(pilot, lambda: isinstance(pilot.app.screen, CommandPalette), "the command palette")
+    palette = pilot.app.screen
+    palette.query_one(Input).value = text
+    await wait_until(pilot, lambda: any(text.casefold() in str(o.prompt).casefold()
+                                        for o in palette.query_one("CommandList")._options),
+                     f"a palette hit for {text}")
+    await pilot.press("enter")
+    await settle(pilot)
+
+
+async def test_palette_goes_to_a_requirement_by_key(small: Path) -> None:
+    app = open_app(small)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await board_ready(pilot)
+        await _palette(pilot, "REQ-7")
+        assert app.screen is screen
+        assert screen.focused is cards(app, State.FED_BACK) and screen.selected.key == "REQ-7"
+
+
+async def test_palette_opens_a_rejected_requirement_in_the_detail_pane(small: Path) -> None:
+    app = open_app(small)
+    async with app.run_test(size=SIZE) as pilot:
+        await board_ready(pilot)
+        await _palette(pilot, "REQ-9")
+        assert isinstance(app.screen, DetailScreen) and app.screen.key == "REQ-9"
+        await settle(pilot)
+        assert "nobody sends faxes any more" in text_of(app.screen.query_one("#detail-fields"))
+
+
+async def test_palette_runs_board_actions(small: Path) -> None:
+    app = open_app(small)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await board_ready(pilot)
+        await _palette(pilot, "Toggle swimlanes")
+        assert screen.lanes == "tier"
+        assert "── Tier A (1)" in drawn(cards(app, State.COLLECTED))
+
+
+# ---------------------------------------------------------------------- literal text
+MARKUP_TITLES = ("Show [bold]urgent[/bold] orders", "[@click=app.quit]x")
+
+
+async def test_markup_in_user_text_is_shown_literally_and_does_nothing(small: Path) -> None:
+    board = Board(small, "mallory")
+    for title in MARKUP_TITLES:
+        board.add_requirement(title, customer="[red]Evil[/red] Corp", description="[link=http://x]y[/link]")
+    app = open_app(small)
+    async with app.run_test(size=SIZE) as pilot:
+        await board_ready(pilot)
+        collected = drawn(cards(app, State.COLLECTED))
+        assert "[bold]urgent[/bold]" in collected
+        assert "[@click=app.quit]x" in collected
+        assert "[red]Evil[/red] Corp" in collected
+        # Clicking the card's title line selects it; the text's "action" does not run.
+        index = card_keys(app, State.COLLECTED).index("REQ-11")
+        await pilot.click("#cards-collected", offset=(3, index * 5 + 1))
+        await settle(pilot)
+        assert app.is_running and app.screen.selected.key == "REQ-11"
+        await pilot.press("enter")
+        await settle(pilot)
+        detail = app.screen
+        assert isinstance(detail, DetailScreen)
+        assert text_of(detail.query_one("#detail-title")).startswith("REQ-11  [@click=app.quit]x")
+        fields = text_of(detail.query_one("#detail-fields"))
+        assert "[red]Evil[/red] Corp" in fields and "[link=http://x]y[/link]" in fields
+        await pilot.click("#detail-title", offset=(9, 0))
+        await settle(pilot)
+        assert app.is_running and app.screen is detail
+
+
+async def test_markup_typed_into_the_form_is_stored_and_shown_as_typed(small: Path) -> None:
+    app = open_app(small)
+    async with app.run_test(size=SIZE) as pilot:
+        await board_ready(pilot)
+        await pilot.press("n")
+        form(app).query_one("#field-title", Input).value = "[/bold] broken [b]markup"
+        await submit(pilot)
+        assert Board(small, "check").get("REQ-10").title == "[/bold] broken [b]markup"
+        await settle(pilot)
+        lines = drawn(cards(app, State.COLLECTED)).splitlines()
+        assert "▏[/bold] broken" in [line.rstrip() for line in lines]  # wrapped over two lines
+        assert "▏[b]markup" in [line.rstrip() for line in lines]
+
+
+async def test_demo_titles_with_markup_are_literal(demo: Path) -> None:
+    app = open_app(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await board_ready(pilot)
+        everything = "\n".join(drawn(cards(app, s)) for s in BOARD_STATES)
+        shown = [r for r in Board(demo, "check").requirements() if "[" in r.title and r.state in BOARD_STATES]
+        assert shown
+        for req in shown:
+            await select_card(pilot, req.key)
+            lines = drawn(cards(app, req.state))
+            assert "[bold]urgent[/bold]" in lines or "[@click=app.quit]x" in lines
+        assert "[bold]urgent[/bold]" in everything or "[@click=app.quit]x" in everything
+
+
+# ---------------------------------------------------------------------- mouse
+async def test_click_selects_a_card_and_double_click_opens_it(small: Path) -> None:
+    app = open_app(small)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await board_ready(pilot)
+        await pilot.click("#cards-in_progress", offset=(4, 5 + 1))  # the second card: REQ-5
+        await settle(pilot)
+        assert screen.focused is cards(app, State.IN_PROGRESS) and screen.selected.key == "REQ-5"
+        await pilot.click("#cards-in_progress", offset=(4, 30))  # below the last card: nothing changes
+        assert screen.selected.key == "REQ-5"
+        await pilot.double_click("#cards-approved", offset=(4, 2))
+        await settle(pilot)
+        assert isinstance(app.screen, DetailScreen) and app.screen.key == "REQ-4"
+
+
+# ---------------------------------------------------------------------- 80x24
+async def test_80x24_scrolls_columns_to_keep_the_focused_one_visible(small: Path) -> None:
+    app = open_app(small)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await board_ready(pilot)
+        row = screen.query_one("#columns")
+        collected = screen.query_one("#column-collected", StateColumn)
+        assert collected.region.x >= 0 and collected.region.width >= 20
+        assert row.max_scroll_x > 0  # six readable columns do not fit in 80 cells
+        for _ in range(5):
+            await pilot.press("l")
+            await pilot.pause()
+            column = screen.query_one(f"#column-{cards(app, screen.focused.state).state.value}", StateColumn)
+            assert 0 <= column.region.x and column.region.right <= 80, column.id
+            assert column.region.width == column.size.width
+        assert screen.selected.key == "REQ-7"
+        assert "REQ-7" in drawn(cards(app, State.FED_BACK))
+        for _ in range(5):
+            await pilot.press("h")
+        await pilot.pause()
+        assert row.scroll_x == 0 and screen.selected.key == "REQ-1"
+
+
+async def test_80x24_form_fits_and_its_buttons_are_reachable(small: Path) -> None:
+    app = open_app(small)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await board_ready(pilot)
+        await pilot.press("n")
+        await pilot.pause()
+        dialog = form(app)
+        button = dialog.query_one("#submit", Button)
+        assert button.region.height > 0 and button.region.bottom <= 24
+        dialog.query_one("#field-title", Input).value = "Small screens"
+        await pilot.click("#submit")
+        await settle(pilot)
+        assert Board(small, "check").get("REQ-10").title == "Small screens"
