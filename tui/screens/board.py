@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any, cast
 
@@ -130,6 +131,9 @@ class BoardScreen(Screen[None]):
         self.generation = message.generation
         self.loaded = True
         self.refresh_columns()
+        # Thousands of long-lived models would otherwise be rescanned by every full garbage
+        # collection while Textual renders; freezing them takes them out of the cycle scan only.
+        gc.freeze()
 
     # ------------------------------------------------------------------ drawing
     def refresh_columns(self) -> None:
