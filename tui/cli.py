@@ -232,14 +232,24 @@ def build_parser() -> Parser:
     p.add_argument("--risk", default="medium", choices=["low", "medium", "high"])
     p.add_argument("--resources", default="")
     p.add_argument("--affects", action="append", default=[], metavar="KEY")
+    cr_steps = [p]
     p = cr_command("approve", "approve (applies the change to its requirement)")
     p.add_argument("cr")
     p.add_argument("--rationale", default="approved")
+    cr_steps.append(p)
     p = cr_command("reject", "reject a change request")
     p.add_argument("cr")
     p.add_argument("--rationale", required=True)
+    cr_steps.append(p)
     for name, help in (("implement", "mark as implemented"), ("close", "close"), ("show", "show one")):
-        cr_command(name, help).add_argument("cr")
+        p = cr_command(name, help)
+        p.add_argument("cr")
+        if name != "show":
+            cr_steps.append(p)
+    for p in cr_steps:
+        p.add_argument("--expect-version", type=_version, metavar="N",
+                       help="refuse (exit 3) if its requirement changed since this version "
+                            "(requirement_version in `cr show --json`)")
     p = cr_command("list", "list change requests")
     p.add_argument("--status")
     return parser
@@ -599,23 +609,25 @@ def cmd_cr(args: argparse.Namespace) -> int:
         cr = board.add_change_request(args.key, args.summary, reason=args.reason, new_title=args.new_title,
                                       new_description=args.new_description, new_criteria=args.new_criterion)
         return _emit_cr(args, cr, cr.key)
+    expect = getattr(args, "expect_version", None)
     if sub == "assess":
         cr = board.assess_change_request(args.cr, schedule_days=args.schedule_days, cost=args.cost,
                                          effort_hours=args.effort_hours, risk=args.risk,
-                                         resources=args.resources, affects=args.affects)
+                                         resources=args.resources, affects=args.affects, expect_version=expect)
     elif sub in ("approve", "reject"):
-        cr = board.decide_change_request(args.cr, approve=sub == "approve", rationale=args.rationale)
+        cr = board.decide_change_request(args.cr, approve=sub == "approve", rationale=args.rationale,
+                                         expect_version=expect)
     elif sub == "implement":
-        cr = board.implement_change_request(args.cr)
+        cr = board.implement_change_request(args.cr, expect_version=expect)
     elif sub == "close":
-        cr = board.close_change_request(args.cr)
+        cr = board.close_change_request(args.cr, expect_version=expect)
     elif sub == "show":
         req, cr = board.find_change_request(args.cr)
-        return _emit_cr(args, cr, _cr_text(req, cr))
+        return _emit_cr(args, cr, _cr_text(req, cr), req)
     else:
         rows = [(r, c) for r, c in board.change_requests() if not args.status or c.status.value == args.status]
         if getattr(args, "json", False):
-            _print_json([{**c.model_dump(mode="json"), "requirement": r.key} for r, c in rows])
+            _print_json([_cr_json(c, r) for r, c in rows])
         else:
             for r, c in rows:
                 print(f"{c.key:<8} {c.status.value:<12} {r.key:<9} {c.summary}")
@@ -623,9 +635,13 @@ def cmd_cr(args: argparse.Namespace) -> int:
     return _emit_cr(args, cr, f"{cr.key} is now {cr.status.value}")
 
 
-def _emit_cr(args: argparse.Namespace, cr: Any, text: str) -> int:
+def _cr_json(cr: Any, req: Any) -> dict[str, Any]:
+    return {**cr.model_dump(mode="json"), "requirement": req.key, "requirement_version": req.version}
+
+
+def _emit_cr(args: argparse.Namespace, cr: Any, text: str, req: Any = None) -> int:
     if getattr(args, "json", False):
-        _print_json(cr.model_dump(mode="json"))
+        _print_json(_cr_json(cr, req) if req is not None else cr.model_dump(mode="json"))
     else:
         print(text)
     return EXIT_OK
