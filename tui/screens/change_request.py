@@ -12,7 +12,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from store.errors import StoreError
+from store.errors import InvalidValue, StoreError
 from store.models import ChangeRequest, CRStatus, Event, Requirement, Risk
 
 from ..actions import UndoEntry
@@ -148,10 +148,13 @@ class ChangeRequestScreen(Screen[None]):
         ]
 
         def run(board: Any, key: str, v: dict[str, Any]) -> None:
-            try:
-                numbers = {n: float(v[n]) for n in ("schedule_days", "cost", "effort_hours")}
-            except ValueError:
-                raise ValueError("schedule, cost and effort must be numbers") from None
+            numbers: dict[str, float] = {}
+            for name in ("schedule_days", "cost", "effort_hours"):
+                try:
+                    numbers[name] = float(v[name])
+                except ValueError:
+                    message = f"{v[name]!r} is not a number"
+                    raise InvalidValue(message, {name: message}) from None  # shown under the field
             affects = [k.strip() for k in v["affects"].replace(";", ",").split(",") if k.strip()]
             board.assess_change_request(key, risk=v["risk"], resources=v["resources"], affects=affects, **numbers)
 
