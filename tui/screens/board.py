@@ -56,11 +56,14 @@ class BoardScreen(Screen[None]):
     ]
 
     class Loaded(Message):
-        def __init__(self, requirements: list[Requirement], limits: dict[State, int], generation: int) -> None:
+        def __init__(self, requirements: list[Requirement], limits: dict[State, int], generation: int,
+                     external: bool = False) -> None:
             super().__init__()
             self.requirements = requirements
             self.limits = limits
             self.generation = generation
+            self.external = external
+            """Another process changed the file (our own writes reach the other screens as app.Changed)."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -106,10 +109,10 @@ class BoardScreen(Screen[None]):
     def load(self) -> None:
         """Re-read the board when the file changed (ours or another process's write)."""
         def read(board: Any) -> BoardScreen.Loaded | None:
-            board.refresh()
+            external = board.refresh()
             if board.generation == self.generation and self.loaded:
                 return None
-            return self.Loaded(board.requirements(), board.wip_limits(), board.generation)
+            return self.Loaded(board.requirements(), board.wip_limits(), board.generation, external)
 
         try:
             message = self.rq_app.store_call(read)
@@ -129,11 +132,20 @@ class BoardScreen(Screen[None]):
         self.requirements = message.requirements
         self.limits = message.limits
         self.generation = message.generation
+        if message.external and self.loaded:
+            self._tell_screens_above()
         self.loaded = True
         self.refresh_columns()
         # Thousands of long-lived models would otherwise be rescanned by every full garbage
         # collection while Textual renders; freezing them takes them out of the cycle scan only.
         gc.freeze()
+
+    def _tell_screens_above(self) -> None:
+        """Only the board polls the file: an open detail, change request or archive re-reads too."""
+        for screen in self.app.screen_stack:
+            refresh = getattr(screen, "board_changed", None)
+            if screen is not self and refresh is not None:
+                refresh()
 
     # ------------------------------------------------------------------ drawing
     def refresh_columns(self) -> None:
