@@ -805,3 +805,18 @@ async def test_80x24_form_fits_and_its_buttons_are_reachable(small: Path) -> Non
         await pilot.click("#submit")
         await settle(pilot)
         assert Board(small, "check").get("REQ-10").title == "Small screens"
+
+
+async def test_an_open_detail_pane_follows_a_change_by_another_process(small: Path) -> None:
+    app = open_app(small, watch_interval=0.05)
+    async with app.run_test(size=SIZE) as pilot:
+        await board_ready(pilot)
+        await select_card(pilot, "REQ-4")
+        await pilot.press("enter")
+        await settle(pilot)
+        detail = app.screen
+        assert isinstance(detail, DetailScreen)
+        Board(small, "alice").edit_requirement("REQ-4", {"owner": "Alice Liddell"})
+        await wait_until(pilot, lambda: "Alice Liddell" in text_of(detail.query_one("#detail-fields")),
+                         "the detail pane to show the other process's edit")
+        assert "updated by alice" in text_of(detail.query_one("#detail-fields"))
