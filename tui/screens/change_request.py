@@ -123,7 +123,8 @@ class ChangeRequestScreen(Screen[None]):
 
         def save(values: dict[str, Any]) -> Requirement:
             def act(board: Any) -> Requirement:
-                run(board, cr_key, values)
+                # Decided on what this pane showed: refused if someone changed the requirement since.
+                run(board, cr_key, values, before.version)
                 return board.get(before.key)
 
             return self.rq_app.store_call(act)
@@ -147,7 +148,7 @@ class ChangeRequestScreen(Screen[None]):
                       placeholder="REQ-3, REQ-9"),
         ]
 
-        def run(board: Any, key: str, v: dict[str, Any]) -> None:
+        def run(board: Any, key: str, v: dict[str, Any], version: int) -> None:
             numbers: dict[str, float] = {}
             for name in ("schedule_days", "cost", "effort_hours"):
                 try:
@@ -156,7 +157,8 @@ class ChangeRequestScreen(Screen[None]):
                     message = f"{v[name]!r} is not a number"
                     raise InvalidValue(message, {name: message}) from None  # shown under the field
             affects = [k.strip() for k in v["affects"].replace(";", ",").split(",") if k.strip()]
-            board.assess_change_request(key, risk=v["risk"], resources=v["resources"], affects=affects, **numbers)
+            board.assess_change_request(key, risk=v["risk"], resources=v["resources"], affects=affects,
+                                        expect_version=version, **numbers)
 
         self._step(f"Assess {self.cr_key}", fields, run, f"{self.cr_key} assessed", "Assess")
 
@@ -166,7 +168,8 @@ class ChangeRequestScreen(Screen[None]):
                  "the requirements that depend on it as suspect.") if approve else ""
         fields = [FieldSpec("rationale", "Rationale", required=True)]
         self._step(f"{verb} {self.cr_key}", fields,
-                   lambda board, key, v: board.decide_change_request(key, approve=approve, rationale=v["rationale"]),
+                   lambda board, key, v, version: board.decide_change_request(
+                       key, approve=approve, rationale=v["rationale"], expect_version=version),
                    f"{self.cr_key} {'approved' if approve else 'rejected'}", verb, intro)
 
     def action_approve(self) -> None:
@@ -176,11 +179,13 @@ class ChangeRequestScreen(Screen[None]):
         self._decide(False)
 
     def action_implement(self) -> None:
-        self._step(f"{self.cr_key} implemented", [], lambda board, key, v: board.implement_change_request(key),
+        self._step(f"{self.cr_key} implemented", [],
+                   lambda board, key, v, version: board.implement_change_request(key, expect_version=version),
                    f"{self.cr_key} implemented", "Implemented")
 
     def action_close_cr(self) -> None:
-        self._step(f"Close {self.cr_key}", [], lambda board, key, v: board.close_change_request(key),
+        self._step(f"Close {self.cr_key}", [],
+                   lambda board, key, v, version: board.close_change_request(key, expect_version=version),
                    f"{self.cr_key} closed", "Close")
 
     def action_close(self) -> None:
