@@ -316,3 +316,22 @@ async def test_the_change_request_view_totals_the_impact_and_filters_by_status(s
         assert [r[0] for r in rows()] == ["CR-3", "CR-1", "CR-2"]
         await pilot.press("escape")
         assert isinstance(app.screen, BoardScreen)
+
+
+async def test_a_decision_on_what_someone_else_changed_meanwhile_is_refused(small: Path) -> None:
+    app = open_app(small)
+    async with app.run_test(size=SIZE) as pilot:
+        await board_ready(pilot)
+        pane = await open_cr_pane(pilot, "REQ-4")
+        assert "(not assessed yet: press a)" in text_of(pane.query_one("#cr-fields"))
+        # While we look at the submitted request, alice assesses it as far more costly.
+        Board(small, "alice").assess_change_request("CR-1", schedule_days=60, cost=90000, effort_hours=900)
+        await pilot.press("o")
+        dialog = form(app)
+        fill(pilot, "#field-rationale", "cheap enough")
+        await submit(pilot)
+        message = text_of(dialog.query_one("#form-error"))
+        assert "REQ-4 changed since version" in message and "alice" in message
+        assert Board(small, "check").find_change_request("CR-1")[1].status is CRStatus.ASSESSED
+        await pilot.press("escape")
+        assert app.screen is pane
