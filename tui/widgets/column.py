@@ -33,7 +33,7 @@ class StateColumn(Vertical):
         height: 1fr;
         margin: 0 1 0 0;
     }
-    StateColumn:focus-within ColumnHeader { background: $primary 40%; }
+    StateColumn.-focused ColumnHeader { background: $primary 40%; }
     """
 
     def __init__(self, state: State) -> None:
@@ -45,6 +45,14 @@ class StateColumn(Vertical):
     def compose(self) -> ComposeResult:
         yield ColumnHeader(self.state.label, id=f"header-{self.state.value}")
         yield CardList(self.state, id=f"cards-{self.state.value}")
+
+    # A class, not `:focus-within`: Textual restyles on focus changes only below an ancestor that
+    # has a :focus-within rule of its own, so the header (a sibling of the focused list) kept its look.
+    def on_descendant_focus(self) -> None:
+        self.add_class("-focused")
+
+    def on_descendant_blur(self) -> None:
+        self.remove_class("-focused")
 
     @property
     def cards(self) -> CardList:
