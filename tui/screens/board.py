@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 from collections import defaultdict
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from textual import on, work
@@ -32,6 +33,14 @@ LANE_MODES: tuple[str | None, ...] = (None, "tier", "customer")
 
 def sort_key(req: Requirement) -> tuple[int, int]:
     return (-(req.priority or 0), req.number)
+
+
+def display_path(path: Path) -> str:
+    """The board file as the title shows it: `~/...` under the home directory, saving width."""
+    try:
+        return "~/" + path.relative_to(Path.home()).as_posix()
+    except (ValueError, RuntimeError):  # elsewhere, or no home directory known
+        return str(path)
 
 
 class BoardScreen(Screen[None]):
@@ -180,7 +189,7 @@ class BoardScreen(Screen[None]):
 
     def _update_title(self, status: str | None, shown: int | None = None) -> None:
         board = self.rq_app.board
-        parts: list[str | tuple[str, str]] = [("reqboard", "bold"), f"  {board.path}  "]
+        parts: list[str | tuple[str, str]] = [("reqboard", "bold"), f"  {display_path(board.path)}  "]
         if status:
             parts.append(status)
         else:
