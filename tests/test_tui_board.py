@@ -95,6 +95,11 @@ async def test_arrows_and_hjkl_move_the_selection(small: Path) -> None:
         assert screen.focused is cards(app, State.FED_BACK) and screen.selected.key == "REQ-7"
         await pilot.press("h", "left")
         assert screen.focused is cards(app, State.IN_PROGRESS) and screen.selected.key == "REQ-5"
+        # The focused column's header stands out; the others look alike.
+        backgrounds = {s: screen.query_one(f"#header-{s.value}").styles.background for s in BOARD_STATES}
+        plain = backgrounds[State.COLLECTED]
+        assert backgrounds[State.IN_PROGRESS] != plain
+        assert all(backgrounds[s] == plain for s in BOARD_STATES if s is not State.IN_PROGRESS)
         # The selected card is marked with a thick edge on each of its lines.
         lines = drawn(cards(app, State.IN_PROGRESS)).splitlines()
         assert lines[5].startswith("▌REQ-5") and lines[0].startswith("▏REQ-8")
