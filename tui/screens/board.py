@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Any, cast
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import HorizontalScroll
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
@@ -21,7 +20,7 @@ from store.models import BOARD_STATES, Requirement, State
 from store.query import Query
 
 from ..widgets.card_list import CardList, Item, LaneHeader
-from ..widgets.column import StateColumn
+from ..widgets.column import ColumnRow, StateColumn
 
 if TYPE_CHECKING:
     from ..app import ReqboardApp
@@ -89,7 +88,7 @@ class BoardScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static("", id="board-title")
-        with HorizontalScroll(id="columns"):
+        with ColumnRow(id="columns"):
             for state in BOARD_STATES:
                 yield StateColumn(state)
         yield Footer()

@@ -219,6 +219,12 @@ class CardList(ScrollView, can_focus=True):
         top = self._offsets[self._card_rows[self.cursor]]
         self.scroll_to_region(Region(0, top, 1, CARD_HEIGHT), animate=False, force=True)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Cards never scroll sideways: left/right belong to the board (next column), and help says so.
+        if action in ("scroll_left", "scroll_right", "page_left", "page_right"):
+            return False
+        return True
+
     def action_cursor(self, delta: int) -> None:
         self.cursor += delta
 

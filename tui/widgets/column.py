@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.containers import Vertical
+from textual.containers import HorizontalScroll, Vertical
 from textual.content import Content
 from textual.widgets import Static
 
@@ -73,3 +73,11 @@ class StateColumn(Vertical):
         header.update(Content.assemble(*parts))
         header.set_class(over, "-over-limit")
         self.cards.set_items(items)
+
+
+class ColumnRow(HorizontalScroll):
+    """The board's row of columns. It scrolls (to the focused column, by mouse), but the left and
+    right keys are the board's: they move the selection to the next column, not the row by a cell."""
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return action not in ("scroll_left", "scroll_right")
