@@ -629,6 +629,8 @@ async def test_help_lists_the_keys_in_force(small: Path) -> None:
         assert rows["Filter"].startswith("/")
         assert rows["Undo"].startswith("u ")
         assert rows["Help"].startswith("?")
+        assert rows["Column left"].split()[:2] == ["←", "h"] and rows["Column right"].split()[:2] == ["→", "l"]
+        assert "Scroll Left" not in rows and "Scroll Right" not in rows  # arrows change columns
         await pilot.press("escape")
         assert isinstance(app.screen, BoardScreen)
 
@@ -784,15 +786,14 @@ async def test_80x24_scrolls_columns_to_keep_the_focused_one_visible(small: Path
         assert collected.region.x >= 0 and collected.region.width >= 20
         assert row.max_scroll_x > 0  # six readable columns do not fit in 80 cells
         for _ in range(5):
-            await pilot.press("l")
+            await pilot.press("right")  # the arrow moves to the next column, it does not scroll the row
             await pilot.pause()
             column = screen.query_one(f"#column-{cards(app, screen.focused.state).state.value}", StateColumn)
             assert 0 <= column.region.x and column.region.right <= 80, column.id
             assert column.region.width == column.size.width
         assert screen.selected.key == "REQ-7"
         assert "REQ-7" in drawn(cards(app, State.FED_BACK))
-        for _ in range(5):
-            await pilot.press("h")
+        await pilot.press("left", "h", "left", "h", "left")
         await pilot.pause()
         assert row.scroll_x == 0 and screen.selected.key == "REQ-1"
 
