@@ -40,7 +40,7 @@ from .models import (
     strip_control,
     text_hash,
 )
-from .storage import META_ID, Backup, BoardFile, Signature, parse_board_bytes
+from .storage import META_ID, Backup, BoardFile, Signature, parse_board_bytes, paused_gc
 
 # Fields whose changes the generic diff records one event each; collections get their own events.
 _DIFFED_FIELDS = tuple(
@@ -113,18 +113,19 @@ class Board:
         tables = self.file.tables()
         if self._models_signature != self.file.signature:
             fresh: dict[str, Requirement] = {}
-            for raw in tables["requirements"].values():
-                cached = self._models.get(raw.get("key", ""))
-                if (
-                    cached is not None
-                    and cached.version == raw.get("version")
-                    and cached.uid == raw.get("uid")
-                ):
-                    fresh[cached.key] = cached
-                else:
-                    model = self._model(raw)
-                    fresh[model.key] = model
-            self._models = dict(sorted(fresh.items(), key=lambda kv: key_number(kv[0])))
+            with paused_gc():  # thousands of models, all kept (see storage.paused_gc)
+                for raw in tables["requirements"].values():
+                    cached = self._models.get(raw.get("key", ""))
+                    if (
+                        cached is not None
+                        and cached.version == raw.get("version")
+                        and cached.uid == raw.get("uid")
+                    ):
+                        fresh[cached.key] = cached
+                    else:
+                        model = self._model(raw)
+                        fresh[model.key] = model
+                self._models = dict(sorted(fresh.items(), key=lambda kv: key_number(kv[0])))
             self._models_signature = self.file.signature
         reqs = list(self._models.values())
         if not include_rejected:
@@ -212,12 +213,7 @@ class Board:
 
     def _write(self, old: Requirement | None, new: Requirement) -> Requirement:
         """Validate and store one record (inside a transaction); returns the stored model."""
-        data = new.model_dump(mode="json")
-        table = self.file.db.table("requirements")
-        if old is None:
-            table.insert(Document(data, doc_id=new.number))
-        else:
-            table.update(lambda doc: (doc.clear(), doc.update(data)), doc_ids=[new.number])
+        self.file.put("requirements", new.number, new.model_dump(mode="json"), new=old is None)
         return new
 
     def _check_version(self, req: Requirement, expect_version: int | None) -> None:
