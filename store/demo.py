@@ -243,13 +243,14 @@ FINAL_STATES: dict[State, int] = {
     State.REJECTED: 5,
 }
 
-# Working days spent reaching each state (drawn uniformly), and days since the last step.
+# Working days spent reaching each state (drawn uniformly), and working days since the last step.
 _DURATION = {
     State.ANALYSED: (0.5, 9.0),
     State.APPROVED: (1.0, 12.0),
     State.IN_PROGRESS: (1.0, 18.0),
     State.DONE: (4.0, 30.0),
     State.FED_BACK: (1.0, 12.0),
+    State.REJECTED: (1.0, 15.0),
 }
 _AGE = {
     State.COLLECTED: (1.0, 45.0),
@@ -353,6 +354,8 @@ def _between(older: float, newer: float, fraction: float) -> float:
 
 
 class _DemoBuilder:
+    """Plans every requirement's story as timed steps, then runs them in time order."""
+
     def __init__(self, today: date) -> None:
         self.rng = random.Random(SEED)
         self.calendar = _Calendar(today, SPAN_WORKING_DAYS)
@@ -399,7 +402,7 @@ class _DemoBuilder:
             steps = [*_FLOW[1 : _FLOW.index(story.rejected_from) + 1], State.REJECTED]
         else:
             steps = list(_FLOW[1 : _FLOW.index(final) + 1])
-        durations = [rng.uniform(*_DURATION.get(s, (1.0, 15.0))) for s in steps]
+        durations = [rng.uniform(*_DURATION[s]) for s in steps]
         age = max(min_age, rng.uniform(*_AGE[final]))
         scale = min(1.0, (SPAN_WORKING_DAYS - 2 - age) / sum(durations)) if durations else 1.0
         ago = age + sum(durations) * scale
