@@ -94,8 +94,6 @@ class ReqboardApp(App[int]):
     def on_mount(self) -> None:
         for warning in self.startup_warnings:
             self.notify(warning, severity="warning", timeout=10, markup=False)
-        if self.board.read_only_reason:
-            self.notify(self.board.read_only_reason, severity="warning", timeout=15, markup=False)
 
     def action_help(self) -> None:
         from .screens.help import HelpScreen

@@ -65,11 +65,13 @@ class BoardScreen(Screen[None]):
 
     class Loaded(Message):
         def __init__(self, requirements: list[Requirement], limits: dict[State, int], generation: int,
-                     external: bool = False) -> None:
+                     external: bool = False, read_only: str | None = None) -> None:
             super().__init__()
             self.requirements = requirements
             self.limits = limits
             self.generation = generation
+            self.read_only = read_only
+            """Why the board cannot be changed (a newer schema), read in the worker, not the UI."""
             self.external = external
             """Another process changed the file (our own writes reach the other screens as app.Changed)."""
 
@@ -81,6 +83,7 @@ class BoardScreen(Screen[None]):
         self.query_filter = Query()
         self.lanes: str | None = None
         self.loaded = False
+        self.read_only: str | None = None
 
     @property
     def rq_app(self) -> ReqboardApp:
@@ -120,7 +123,8 @@ class BoardScreen(Screen[None]):
             external = board.refresh()
             if board.generation == self.generation and self.loaded:
                 return None
-            return self.Loaded(board.requirements(), board.wip_limits(), board.generation, external)
+            return self.Loaded(board.requirements(), board.wip_limits(), board.generation, external,
+                               board.read_only_reason)
 
         try:
             message = self.rq_app.store_call(read)
@@ -140,6 +144,9 @@ class BoardScreen(Screen[None]):
         self.requirements = message.requirements
         self.limits = message.limits
         self.generation = message.generation
+        if message.read_only and message.read_only != self.read_only:
+            self.notify(message.read_only, severity="warning", timeout=15, markup=False)
+        self.read_only = message.read_only
         if message.external and self.loaded:
             self._tell_screens_above()
         self.loaded = True
@@ -202,7 +209,7 @@ class BoardScreen(Screen[None]):
                 parts.append(("  lanes: ", "bold"))
                 parts.append(f"by {self.lanes}")
         parts.append(f"  user: {board.user}")
-        if board.read_only_reason:
+        if self.read_only:
             parts.append(("  READ-ONLY", "bold"))
         self.query_one("#board-title", Static).update(Content.assemble(*parts))
 

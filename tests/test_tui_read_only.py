@@ -1,0 +1,39 @@
+"""A board written by a newer reqboard opens read-only in the TUI: shown, said once, never written."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import orjson
+
+from store.board import Board
+from tui.app import ReqboardApp
+
+
+async def test_newer_schema_opens_read_only_and_refuses_changes(tmp_path: Path) -> None:
+    path = tmp_path / "board.json"
+    Board(path, "tester").add_requirement("Written by the future", customer="ACME")
+    tables = orjson.loads(path.read_bytes())
+    tables["meta"]["1"]["schema"] = 99
+    path.write_bytes(orjson.dumps(tables))
+    before = hashlib.sha256(path.read_bytes()).hexdigest()
+
+    app = ReqboardApp(path, "tester", watch_interval=0.05)
+    async with app.run_test(size=(120, 30)) as pilot:
+        board = app.screen
+        for _ in range(200):
+            if board.loaded:
+                break
+            await pilot.pause(0.02)
+        await pilot.pause()
+        assert "READ-ONLY" in str(app.query_one("#board-title").render())
+        notices = [n.message for n in app._notifications if "newer reqboard" in n.message]
+        assert len(notices) == 1
+        await pilot.press("x")  # reject: asks a reason, then the store refuses
+        await pilot.pause()
+        await pilot.press(*"why", "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "newer reqboard" in str(app.screen.query_one("#form-error").render())
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == before
