@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -72,7 +73,9 @@ class ChangeRequestsScreen(Screen[None]):
             a = cr.assessment
             if a:
                 days, cost, hours = days + a.schedule_days, cost + a.cost, hours + a.effort_hours
-            table.add_row(cr.key, cr.status.label, req.key, Content(cr.summary),
+            # A Rich Text (literal, like Content): DataTable measures it; a Content cell measured 1 wide
+            # and the summary was cut to the width of its header.
+            table.add_row(cr.key, cr.status.label, req.key, Text(cr.summary),
                           f"{a.schedule_days:g}" if a else "–", f"{a.cost:,.0f}" if a else "–",
                           f"{a.effort_hours:g}" if a else "–", a.risk.value if a else "–", key=cr.key)
         which = self.status.label if self.status else "all"
