@@ -281,7 +281,7 @@ async def test_the_change_request_view_totals_the_impact_and_filters_by_status(s
     cr2 = anna.add_change_request("REQ-6", "Send it on Fridays too")
     anna.assess_change_request(cr2.key, schedule_days=2, cost=300.5, effort_hours=4)
     anna.decide_change_request(cr2.key, approve=True, rationale="cheap")
-    anna.add_change_request("REQ-1", "A4 and Letter paper")
+    anna.add_change_request("REQ-1", "A4 and [b]Letter[/b] paper")
     app = open_app(small)
     async with app.run_test(size=SIZE) as pilot:
         await board_ready(pilot)
@@ -295,11 +295,14 @@ async def test_the_change_request_view_totals_the_impact_and_filters_by_status(s
             return [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
 
         assert rows() == [  # in the order of their requirements
-            ["CR-3", "submitted", "REQ-1", "A4 and Letter paper", "–", "–", "–", "–"],
+            ["CR-3", "submitted", "REQ-1", "A4 and [b]Letter[/b] paper", "–", "–", "–", "–"],
             ["CR-1", "assessed", "REQ-4", "Also support Google accounts", "5", "1,200", "16", "high"],
             ["CR-2", "approved", "REQ-6", "Send it on Fridays too", "2", "300", "4", "medium"],
         ]
         assert "status: all  (3 of 3)" in text_of(view.query_one("#crs-title"))
+        drawn_rows = [table.render_line(y).text for y in range(table.size.height)]
+        assert any("Also support Google accounts" in line for line in drawn_rows)  # not cut to "Summary"
+        assert any("A4 and [b]Letter[/b] paper" in line for line in drawn_rows)  # literal
         assert text_of(view.query_one("#crs-totals")) == "Total impact  7 days · cost 1,500.50 · 20 hours"
 
         await pilot.press("f")
