@@ -296,7 +296,9 @@ class CardList(ScrollView, can_focus=True):
         return strip
 
     def _lane_line(self, lane: LaneHeader, width: int) -> Strip:
-        text = fit(f"── {lane.label} ({lane.count}) " + "─" * width, width)
+        label = f"── {lane.label} ({lane.count}) "
+        # The rule runs to the edge; only a label too long for the column is cut (with an ellipsis).
+        text = label + "─" * (width - cell_len(label)) if cell_len(label) <= width else fit(label, width)
         return Strip([Segment(text, self.get_component_rich_style("lane"))])
 
     def _card_line(self, req: Requirement, row: int, width: int, selected: bool) -> Strip:
