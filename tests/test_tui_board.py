@@ -454,6 +454,7 @@ async def test_swimlanes_group_cards_by_tier_then_customer_then_off(small: Path)
         await pilot.press("s")
         collected = drawn(cards(app, State.COLLECTED))
         assert "── Tier A (1)" in collected and "── No tier (1)" in collected
+        assert collected.splitlines()[0] == "── Tier A (1) ".ljust(cards(app, State.COLLECTED).size.width, "─")
         assert collected.index("Tier A") < collected.index("REQ-1") < collected.index("No tier") < collected.index("REQ-2")
         assert "lanes: by tier" in text_of(screen.query_one("#board-title"))
         await pilot.press("s")
