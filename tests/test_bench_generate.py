@@ -1,4 +1,5 @@
-"""The benchmark board generator writes exactly what the store itself would have written."""
+"""The benchmark tooling: the generator writes exactly what the store would have written, and the
+measurements report what they claim (a process's own memory, goals met or missed)."""
 
 from __future__ import annotations
 
@@ -6,10 +7,15 @@ from collections import Counter, defaultdict
 from datetime import datetime, timezone
 from pathlib import Path
 
+import sys
+
 import orjson
 import pytest
 
+import bench.measure
 from bench.generate import generate_board
+from bench.measure import Row, render_table, run_process
+from bench.store import measure_size
 from store.board import Board
 from store.models import BOARD_STATES, CRStatus, State
 
@@ -120,3 +126,34 @@ def test_refuses_to_overwrite(tmp_path: Path) -> None:
     with pytest.raises(FileExistsError):
         generate_board(path, 10)
     assert path.read_bytes() == b"keep me"
+
+
+def test_a_process_reports_its_own_peak_memory_not_ours() -> None:
+    ballast = b"x" * (300 * 2**20)  # this process now holds 300 MB more than the children will
+    small = run_process([sys.executable, "-c", "pass"])
+    big = run_process([sys.executable, "-c", "b = b'x' * (150 * 2**20)"])
+    assert len(ballast) and small.peak_rss_mb < 100
+    assert big.peak_rss_mb > small.peak_rss_mb + 120
+    with pytest.raises(RuntimeError, match="boom"):
+        run_process([sys.executable, "-c", "import sys; sys.exit('boom')"])
+
+
+def test_table_says_which_goals_are_met() -> None:
+    text = render_table("Store", (1_000, 10_000), [
+        Row("durable write", "ms", {1_000: 5.0, 10_000: 200.0}, (10_000, 150)),
+        Row("reqboard show", "ms", {1_000: 300.0, 10_000: 400.0}, (10_000, 1000)),
+        Row("board file", "MB", {1_000: 1.4, 10_000: 14.7}),
+    ])
+    lines = {line.split("  ")[0]: line for line in text.splitlines()}
+    assert lines["durable write"].endswith("MISSED") and "200.0 ms" in lines["durable write"]
+    assert lines["reqboard show"].endswith("met")
+    assert "14.7 MB" in lines["board file"] and "goal" in text.splitlines()[0]
+
+
+def test_store_section_measures_a_cached_board(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(bench.measure, "CACHE", tmp_path / "cache")
+    result = measure_size(60, runs=1)
+    assert {"open", "get_fresh", "write", "cli_show", "cli_edit", "cli_list", "cli_list_rss"} <= set(result)
+    assert all(value > 0 for value in result.values())
+    assert len(list((tmp_path / "cache").glob("store-60-*.json"))) == 1  # the board is cached
+    assert not list((tmp_path / "cache").glob("work-*"))  # the working copies are gone

@@ -1,0 +1,98 @@
+"""`python -m bench`: every benchmark section, one table each, with the machine named.
+
+    python -m bench --quick                  1,000 and 10,000 requirements, 3 runs (under two minutes)
+    python -m bench                          1,000, 10,000 and 50,000 requirements, 5 runs
+    python -m bench --sizes 1000,10000 --sections store
+
+A section is a function `(Options) -> str` returning its table; add one to SECTIONS to plug it in.
+Each section runs in a fresh process. Generated boards are cached under bench/.cache/ (the first
+run takes longer).
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+
+from bench import store
+from bench.measure import Options, machine_description
+
+
+def tui_section(options: Options) -> str:
+    """The board's first paint and key latencies, from bench/tui.py."""
+    from bench import tui
+
+    own_section = getattr(tui, "section", None)
+    if own_section is not None:
+        return own_section(options)
+    hello, boards = tui.measure(list(options.sizes), options.runs)
+    return tui.table(hello, boards)
+
+
+SECTIONS: dict[str, Callable[[Options], str]] = {
+    "store": store.section,
+    "tui": tui_section,
+}
+
+
+def run_isolated(name: str, options: Options) -> str:
+    """Run one section in a fresh process and return its table.
+
+    On Linux a child process starts with its parent's peak memory on record: a section run after
+    another that loaded big boards would report that memory for every process it starts.
+    """
+    flags = ["-S"] if sys.flags.no_site else []
+    cmd = [sys.executable, *flags, "-m", "bench", "--only", name, "--runs", str(options.runs),
+           "--sizes", ",".join(map(str, options.sizes)), *(["--quick"] if options.quick else [])]
+    done = subprocess.run(cmd, stdout=subprocess.PIPE, text=True, check=False)
+    if done.returncode != 0:
+        return f"{name}: the section failed (exit {done.returncode}; see the messages above)"
+    return done.stdout.rstrip("\n")
+
+
+def _sizes(text: str) -> tuple[int, ...]:
+    try:
+        sizes = tuple(int(part.replace("_", "")) for part in text.split(",") if part.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a list of numbers like 1000,10000") from None
+    if not sizes or min(sizes) < 1:
+        raise argparse.ArgumentTypeError("give at least one board size of 1 or more")
+    return sizes
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="1,000 and 10,000 requirements, 3 runs")
+    parser.add_argument("--sizes", type=_sizes, help="board sizes, e.g. 1000,10000")
+    parser.add_argument("--runs", type=int, help="runs per measurement (the median is shown)")
+    parser.add_argument("--sections", default=",".join(SECTIONS),
+                        help=f"which sections, comma-separated (default: {','.join(SECTIONS)})")
+    parser.add_argument("--only", choices=list(SECTIONS), help=argparse.SUPPRESS)  # one section, in-process
+    args = parser.parse_args(argv)
+    names = [s.strip() for s in args.sections.split(",") if s.strip()]
+    unknown = [s for s in names if s not in SECTIONS]
+    if unknown:
+        parser.error(f"unknown section(s) {', '.join(unknown)}: choose from {', '.join(SECTIONS)}")
+    options = Options(
+        sizes=args.sizes or ((1_000, 10_000) if args.quick else (1_000, 10_000, 50_000)),
+        runs=max(1, args.runs or (3 if args.quick else 5)),
+        quick=args.quick,
+    )
+    if args.only:
+        print(SECTIONS[args.only](options))
+        return 0
+    started = time.perf_counter()
+    print(f"reqboard benchmarks on {machine_description()}", flush=True)
+    for name in names:
+        print()
+        print(run_isolated(name, options), flush=True)
+    print(f"\n(total {time.perf_counter() - started:.0f} s; reproduce with: python -m bench"
+          f"{' --quick' if options.quick else ''})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
