@@ -827,3 +827,66 @@ async def test_an_open_detail_pane_follows_a_change_by_another_process(small: Pa
         await wait_until(pilot, lambda: "Alice Liddell" in text_of(detail.query_one("#detail-fields")),
                          "the detail pane to show the other process's edit")
         assert "updated by alice" in text_of(detail.query_one("#detail-fields"))
+
+
+# ---------------------------------------------------------------------- WIP limits, reject, archive
+async def test_a_wip_limit_is_set_per_column_and_a_column_over_it_says_so(small: Path) -> None:
+    app = open_app(small)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await board_ready(pilot)
+        await select_card(pilot, "REQ-5")
+        await pilot.press("w")
+        dialog = form(app)
+        assert dialog.form_title == "WIP limit: In progress"
+        fill(pilot, "#field-limit", "lots")
+        await submit(pilot)
+        assert "'lots' is not a whole number" in text_of(dialog.query_one("#form-error"))
+        fill(pilot, "#field-limit", "1")
+        await submit(pilot)
+        assert Board(small, "check").wip_limits() == {State.IN_PROGRESS: 1}
+        header = screen.query_one("#header-in_progress")
+        assert text_of(header) == "In progress  2/1  over limit"
+        await pilot.press("w")
+        fill(pilot, "#field-limit", "")
+        await submit(pilot)
+        assert Board(small, "check").wip_limits() == {}
+        assert text_of(header) == "In progress  2"
+
+
+async def test_reject_then_reopen_from_the_archive(small: Path) -> None:
+    app = open_app(small)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await board_ready(pilot)
+        await select_card(pilot, "REQ-3")
+        await pilot.press("x")
+        dialog = form(app)
+        await submit(pilot)
+        assert "is needed" in error(dialog, "reason")
+        fill(pilot, "#field-reason", "duplicate of REQ-1")
+        await submit(pilot)
+        req = Board(small, "check").get("REQ-3")
+        assert (req.state, req.rejection_reason) == (State.REJECTED, "duplicate of REQ-1")
+        assert card_keys(app, State.ANALYSED) == []
+        assert "7 on the board, 2 rejected" in text_of(screen.query_one("#board-title"))
+
+        await pilot.press("a")
+        await settle(pilot)
+        archive = app.screen
+        options = archive.query_one("#archive-list")
+        listed = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+        assert any(line.startswith("REQ-3") and "duplicate of REQ-1" in line for line in listed)
+        assert any(line.startswith("REQ-9") and "nobody sends faxes any more" in line for line in listed)
+        options.focus()
+        options.highlighted = [o.id for o in options._options].index("REQ-3")
+        await pilot.press("o")
+        dialog = form(app)
+        assert "Reopen REQ-3 to collected" in text_of(dialog.query_one("#dialog-title"))
+        fill(pilot, "#field-reason", "not a duplicate after all")
+        await submit(pilot)
+        assert app.screen is archive
+        req = Board(small, "check").get("REQ-3")
+        assert (req.state, req.rejection_reason) == (State.COLLECTED, "")
+        assert [str(options.get_option_at_index(i).prompt)[:5] for i in range(options.option_count)] == ["REQ-9"]
+        await pilot.press("escape")
+        await settle(pilot)
+        assert "REQ-3" in card_keys(app, State.COLLECTED)
