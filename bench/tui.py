@@ -132,7 +132,7 @@ async def _probe_board(path: Path, started: float) -> dict[str, float]:
         await _wait_until(pilot, lambda: board.generation > generation)
         await pilot.pause()
         result["move_saved_ms"] = (time.perf_counter() - t0) * 1000
-    result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    result["peak_rss_mb"] = peak_rss_mb()
     return result
 
 
@@ -155,7 +155,7 @@ async def _probe_hello(started: float) -> dict[str, float]:
     async with app.run_test(size=PROBE_SIZE) as pilot:
         await pilot.pause()
         painted = (time.perf_counter() - started) * 1000
-    return {"first_paint_ms": painted, "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+    return {"first_paint_ms": painted, "peak_rss_mb": peak_rss_mb()}
 
 
 def probe(kind: str, path: str | None, started_ns: int) -> None:
@@ -183,14 +183,21 @@ def run_probe(kind: str, path: Path | None = None) -> dict[str, float]:
 
 
 def board_for(n: int) -> Path:
-    from bench.generate import generate_board
+    from bench.measure import cached_board
 
-    cache = Path(__file__).parent / ".cache"
-    cache.mkdir(exist_ok=True)
-    path = cache / f"tui-{n}.json"
-    if not path.exists():
-        generate_board(path, n, seed=0)
-    return path
+    return cached_board(n)
+
+
+def peak_rss_mb() -> float:
+    """This process's own peak memory. ru_maxrss survives exec (a child reports its parent's peak);
+    VmHWM belongs to the address space, which exec makes anew."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def measure(sizes: list[int], runs: int) -> tuple[dict[str, float], dict[int, dict[str, float]]]:
@@ -199,15 +206,13 @@ def measure(sizes: list[int], runs: int) -> tuple[dict[str, float], dict[int, di
     hello = {k: statistics.median(r[k] for r in hello_runs) for k in hello_runs[0]}
     boards = {}
     for n in sizes:
+        from bench.measure import working_copy
+
         path = board_for(n)
         samples = []
         for _ in range(runs):
-            work = path.with_name(f"run-{n}.json")  # a copy: the move benchmark writes to it
-            work.write_bytes(path.read_bytes())
-            journal = path.with_name(path.name + ".history.jsonl")
-            if journal.exists():
-                work.with_name(work.name + ".history.jsonl").write_bytes(journal.read_bytes())
-            samples.append(run_probe("board", work))
+            with working_copy(path) as work:  # the move benchmark writes to it
+                samples.append(run_probe("board", work))
         boards[n] = {k: statistics.median(s[k] for s in samples) for k in samples[0]}
     return hello, boards
 
