@@ -519,26 +519,58 @@ class BoardFile:
 
     # ---------------------------------------------------------------- journal
     def journal_lines(self, needle: bytes | None = None) -> Iterator[dict[str, Any]]:
-        """Committed history events, oldest first; `needle` pre-filters lines before parsing."""
-        committed = int(self.meta.get("journal_size", 0))
-        if committed == 0:
+        """Committed history events, oldest first; `needle` pre-filters lines before parsing.
+
+        The journal is read in blocks, and with a needle only the lines that contain it are
+        cut out (a C-level search), so one requirement's history costs a scan, not a parse.
+        """
+        for block in self._journal_blocks():
+            for line in block.splitlines() if needle is None else _lines_with(block, needle):
+                if not line.strip():
+                    continue
+                try:
+                    yield orjson.loads(line)
+                except orjson.JSONDecodeError:
+                    raise StoreUnreadable(
+                        f"{self.journal_path}: a history line is not valid JSON"
+                    ) from None
+
+    def _journal_blocks(self, size: int = 1 << 20) -> Iterator[bytes]:
+        """The committed part of the journal in blocks that end at line ends."""
+        remaining = int(self.meta.get("journal_size", 0))
+        if remaining == 0:
             return
         try:
-            with open(self.journal_path, "rb") as fh:
-                data = fh.read(committed)
+            fh = open(self.journal_path, "rb")
         except FileNotFoundError:
             raise StoreUnreadable(
-                f"{self.journal_path} is missing but the board records {committed} bytes of history"
+                f"{self.journal_path} is missing but the board records {remaining} bytes of history"
             ) from None
-        for line in data.splitlines():
-            if needle is not None and needle not in line:
-                continue
-            try:
-                yield orjson.loads(line)
-            except orjson.JSONDecodeError:
-                raise StoreUnreadable(
-                    f"{self.journal_path}: a history line is not valid JSON"
-                ) from None
+        with fh:
+            carry = b""
+            while remaining > 0:
+                chunk = fh.read(min(size, remaining))
+                if not chunk:
+                    break
+                remaining -= len(chunk)
+                block = carry + chunk
+                carry = b""
+                if remaining > 0:
+                    cut = block.rfind(b"\n") + 1
+                    block, carry = block[:cut], block[cut:]
+                yield block
+            if carry:
+                yield carry
+
+
+def _lines_with(block: bytes, needle: bytes) -> Iterator[bytes]:
+    position = block.find(needle)
+    while position != -1:
+        start = block.rfind(b"\n", 0, position) + 1
+        end = block.find(b"\n", position)
+        end = len(block) if end == -1 else end
+        yield block[start:end]
+        position = block.find(needle, end)
 
 
 @dataclass(frozen=True)
