@@ -558,7 +558,8 @@ class BoardFile:
                 if remaining > 0:
                     cut = block.rfind(b"\n") + 1
                     block, carry = block[:cut], block[cut:]
-                yield block
+                if block:  # a line longer than a block keeps accumulating in `carry`
+                    yield block
             if carry:
                 yield carry
 
