@@ -123,15 +123,21 @@ async def _probe_board(path: Path, started: float) -> dict[str, float]:
             await pilot.pause()
         result["key_move_prompt_ms"] = statistics.median(samples)
 
-        # A whole move: key, reason typed, durable write in a worker, the board redrawn from the file.
-        generation = board.generation
-        t0 = time.perf_counter()
-        await pilot.press("less_than_sign")
-        await _wait_until(pilot, lambda: app.screen is not board)
-        await pilot.press(*"bench", "enter")
-        await _wait_until(pilot, lambda: board.generation > generation)
-        await pilot.pause()
-        result["move_saved_ms"] = (time.perf_counter() - t0) * 1000
+        # A whole move: from the key that confirms the prompt to the board redrawn from the file, with
+        # the durable write in a worker in between.
+        samples = []
+        for _ in range(3):
+            generation = board.generation
+            await pilot.press("less_than_sign")
+            await _wait_until(pilot, lambda: app.screen is not board)
+            await pilot.pause()
+            app.screen.query_one("#field-reason").value = "bench"  # typing through the pilot costs 60 ms a key
+            t0 = time.perf_counter()
+            await pilot.press("enter")
+            await _wait_until(pilot, lambda: board.generation > generation)
+            await pilot.pause()
+            samples.append((frames[-1] - t0) * 1000)
+        result["move_saved_ms"] = statistics.median(samples)
     result["peak_rss_mb"] = peak_rss_mb()
     return result
 
