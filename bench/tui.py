@@ -79,6 +79,13 @@ async def _probe_board(path: Path, started: float) -> dict[str, float]:
 
         await timed("key_navigate_ms", down, lambda: True)
 
+        async def across() -> None:  # another column: focus moves, so the key bindings change
+            await pilot.press("right" if app.focused is cards else "left")
+
+        await timed("key_column_ms", across, lambda: True)
+        cards.focus()
+        await pilot.pause()
+
         async def filter_on() -> None:
             board.set_filter(parse_query("tier:A"))
 
@@ -227,6 +234,7 @@ ROWS = (
     ("first paint", "first_paint_ms", "ms"),
     ("  ratio to hello world", None, "x"),
     ("key: navigate (down)", "key_navigate_ms", "ms"),
+    ("key: next column (right)", "key_column_ms", "ms"),
     ("key: filter (tier:A)", "key_filter_ms", "ms"),
     ("key: open detail (enter)", "key_open_detail_ms", "ms"),
     ("key: move (prompt drawn)", "key_move_prompt_ms", "ms"),

@@ -13,7 +13,7 @@ from textual.binding import Binding
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from store.errors import StoreError
 from store.models import BOARD_STATES, Requirement, State
@@ -21,6 +21,7 @@ from store.query import Query
 
 from ..widgets.card_list import CardList, Item, LaneHeader
 from ..widgets.column import ColumnRow, StateColumn
+from ..widgets.key_bar import KeyBar
 
 if TYPE_CHECKING:
     from ..app import ReqboardApp
@@ -94,7 +95,7 @@ class BoardScreen(Screen[None]):
         with ColumnRow(id="columns"):
             for state in BOARD_STATES:
                 yield StateColumn(state)
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self._update_title("loading…")

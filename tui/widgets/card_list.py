@@ -114,8 +114,7 @@ class CardList(ScrollView, can_focus=True):
         overflow-x: hidden;
     }
     CardList > .card { background: $panel; color: $foreground; }
-    CardList > .card--selected { background: $card-selected-background; }
-    CardList:focus > .card--selected { background: $card-selected-background; text-style: bold; }
+    CardList > .card--selected { background: $card-selected-background; text-style: bold; }
     CardList > .card--key { color: $primary; text-style: bold; }
     CardList > .card--title { }
     CardList > .card--customer { color: $foreground-muted; }
@@ -238,15 +237,32 @@ class CardList(ScrollView, can_focus=True):
         self.cursor = len(self._card_rows) - 1
 
     def on_focus(self) -> None:
-        self.refresh()
+        self._refresh_selected()
         self.post_message(self.Highlighted(self, self.selected))
 
     def on_blur(self) -> None:
-        self.refresh()
+        self._refresh_selected()
+
+    def _refresh_selected(self) -> None:
+        """Focus changes only how the selected card looks: redraw that card, not the column."""
+        if not self._card_rows:
+            self.refresh()
+            return
+        top = self._offsets[self._card_rows[self.cursor]] - int(self.scroll_y)
+        self.refresh(Region(0, top, self.size.width, CARD_HEIGHT))
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
-        self._cache.clear()
+        # Focus changes restyle the widget too, but leave the cards' styles as they were: keep the
+        # drawn lines then, and drop them when a theme or stylesheet change really altered a style.
+        try:
+            fingerprint = tuple(self.get_component_rich_style(name, partial=True)
+                                for name in sorted(self.COMPONENT_CLASSES))
+        except KeyError:  # before the component styles exist (while mounting)
+            fingerprint = None
+        if fingerprint is None or fingerprint != getattr(self, "_style_fingerprint", None):
+            self._style_fingerprint = fingerprint
+            self._cache.clear()
 
     def on_resize(self) -> None:
         self._cache.clear()
@@ -288,7 +304,7 @@ class CardList(ScrollView, can_focus=True):
             return self._lane_line(item, width)
         # Only the focused column shows its selection: one highlighted card on the board.
         selected = self.has_focus and self._card_rows and self._card_rows[self.cursor] == index
-        key = (item.key, item.version, row, width, bool(selected), self.has_focus)
+        key = (item.key, item.version, row, width, bool(selected))
         strip = self._cache.get(key)
         if strip is None:
             strip = self._card_line(item, row, width, bool(selected))

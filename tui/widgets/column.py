@@ -21,6 +21,7 @@ class ColumnHeader(Static):
         background: $panel;
     }
     ColumnHeader.-over-limit { background: $error 30%; }
+    ColumnHeader.-focused { background: $primary 40%; }
     """
 
 
@@ -33,7 +34,6 @@ class StateColumn(Vertical):
         height: 1fr;
         margin: 0 1 0 0;
     }
-    StateColumn.-focused ColumnHeader { background: $primary 40%; }
     """
 
     def __init__(self, state: State) -> None:
@@ -48,11 +48,12 @@ class StateColumn(Vertical):
 
     # A class, not `:focus-within`: Textual restyles on focus changes only below an ancestor that
     # has a :focus-within rule of its own, so the header (a sibling of the focused list) kept its look.
+    # It goes on the header alone: a class on the column would restyle the whole column on each move.
     def on_descendant_focus(self) -> None:
-        self.add_class("-focused")
+        self.query_one(ColumnHeader).add_class("-focused")
 
     def on_descendant_blur(self) -> None:
-        self.remove_class("-focused")
+        self.query_one(ColumnHeader).remove_class("-focused")
 
     @property
     def cards(self) -> CardList:
