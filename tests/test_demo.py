@@ -114,7 +114,7 @@ def test_links_suspects_and_one_change_since_approval(demo: Board, reqs: list[Re
     assert len(depends) >= 5 and len(conflicts) >= 2
     assert all(k in keys for _, k in depends + conflicts)
     suspect = [r for r in reqs if r.suspect]
-    assert 1 <= len(suspect) <= 2
+    assert len(suspect) in (1, 2)
     assert all(re.search(r"CR-\d+ changed REQ-\d+", r.suspect) for r in suspect)
     changed = [r for r in reqs if _changed_since_approval(r)]
     assert len(changed) == 1

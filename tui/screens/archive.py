@@ -2,24 +2,20 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
-
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
-from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
-from store.errors import StoreError
+from store.board import Board
 from store.models import Requirement, State
 
-if TYPE_CHECKING:
-    from ..app import ReqboardApp
+from .base import BoardReadingScreen
 
 
-class ArchiveScreen(Screen[None]):
+class ArchiveScreen(BoardReadingScreen):
     BINDINGS = [
         Binding("escape", "close", "Back", id="archive.close"),
         Binding("o", "reopen", "Reopen", id="archive.reopen"),
@@ -29,33 +25,13 @@ class ArchiveScreen(Screen[None]):
         super().__init__()
         self.rejected: list[Requirement] = []
 
-    @property
-    def rq_app(self) -> ReqboardApp:
-        return cast("ReqboardApp", self.app)
-
     def compose(self) -> ComposeResult:
         yield Static(Content.styled("Archive: rejected requirements", "bold"), id="archive-title")
         yield OptionList(id="archive-list")
         yield Footer()
 
-    def on_mount(self) -> None:
-        self.load()
-
-    def board_changed(self) -> None:
-        self.load()
-
-    @work(thread=True, exclusive=True, group="archive-load")
-    def load(self) -> None:
-        def read(board: Any) -> list[Requirement]:
-            board.refresh()
-            return [r for r in board.requirements() if r.state is State.REJECTED]
-
-        try:
-            rejected = self.rq_app.store_call(read)
-        except StoreError as exc:
-            self.app.call_from_thread(self.notify, str(exc), severity="error", markup=False)
-            return
-        self.app.call_from_thread(self.show, rejected)
+    def read(self, board: Board) -> list[Requirement]:
+        return [r for r in board.requirements() if r.state is State.REJECTED]
 
     def show(self, rejected: list[Requirement]) -> None:
         self.rejected = rejected

@@ -2,28 +2,25 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any
 
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from store.errors import InvalidValue, StoreError
-from store.models import ChangeRequest, CRStatus, Event, Requirement, Risk
+from store.board import Board
+from store.errors import InvalidValue
+from store.models import ChangeRequest, Event, Requirement, Risk
 
 from ..actions import UndoEntry
+from .base import BoardReadingScreen
 from .detail import describe_event
 from .form import FieldSpec, FormScreen
 
-if TYPE_CHECKING:
-    from ..app import ReqboardApp
 
-
-class ChangeRequestScreen(Screen[None]):
+class ChangeRequestScreen(BoardReadingScreen):
     BINDINGS = [
         Binding("escape", "close", "Back", id="cr.close"),
         Binding("a", "assess", "Assess", id="cr.assess"),
@@ -39,10 +36,6 @@ class ChangeRequestScreen(Screen[None]):
         self.requirement: Requirement | None = None
         self.change_request: ChangeRequest | None = None
 
-    @property
-    def rq_app(self) -> ReqboardApp:
-        return cast("ReqboardApp", self.app)
-
     def compose(self) -> ComposeResult:
         yield Static("", id="cr-title")
         with VerticalScroll(id="cr-body"):
@@ -51,27 +44,12 @@ class ChangeRequestScreen(Screen[None]):
             yield Static("", id="cr-history")
         yield Footer()
 
-    def on_mount(self) -> None:
-        self.load()
+    def read(self, board: Board) -> tuple[Requirement, ChangeRequest, list[Event]]:
+        req, cr = board.find_change_request(self.cr_key)
+        return req, cr, [e for e in board.history(req.key) if e.cr == cr.key]
 
-    def board_changed(self) -> None:
-        self.load()
-
-    @work(thread=True, exclusive=True, group="cr-load")
-    def load(self) -> None:
-        def read(board: Any) -> tuple[Requirement, ChangeRequest, list[Event]]:
-            board.refresh()
-            req, cr = board.find_change_request(self.cr_key)
-            return req, cr, [e for e in board.history(req.key) if e.cr == cr.key]
-
-        try:
-            req, cr, events = self.rq_app.store_call(read)
-        except StoreError as exc:
-            self.app.call_from_thread(self.notify, str(exc), severity="error", markup=False)
-            return
-        self.app.call_from_thread(self.show, req, cr, events)
-
-    def show(self, req: Requirement, cr: ChangeRequest, events: list[Event]) -> None:
+    def show(self, result: tuple[Requirement, ChangeRequest, list[Event]]) -> None:
+        req, cr, events = result
         self.requirement, self.change_request = req, cr
         self.query_one("#cr-title", Static).update(
             Content.assemble((cr.key, "bold"), "  ", Content(cr.summary), f"   [{cr.status.label}]"))

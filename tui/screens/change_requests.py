@@ -2,26 +2,22 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
-
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from store.errors import StoreError
+from store.board import Board
 from store.models import ChangeRequest, CRStatus, Requirement
 
-if TYPE_CHECKING:
-    from ..app import ReqboardApp
+from .base import BoardReadingScreen
 
 STATUS_FILTERS: tuple[CRStatus | None, ...] = (None, *CRStatus)
 
 
-class ChangeRequestsScreen(Screen[None]):
+class ChangeRequestsScreen(BoardReadingScreen):
     BINDINGS = [
         Binding("escape", "close", "Back", id="crs.close"),
         Binding("f", "cycle_status", "Status filter", id="crs.filter"),
@@ -32,36 +28,18 @@ class ChangeRequestsScreen(Screen[None]):
         self.status: CRStatus | None = None
         self.rows: list[tuple[Requirement, ChangeRequest]] = []
 
-    @property
-    def rq_app(self) -> ReqboardApp:
-        return cast("ReqboardApp", self.app)
-
     def compose(self) -> ComposeResult:
         yield Static("", id="crs-title")
         yield DataTable(id="crs-table", cursor_type="row", zebra_stripes=True)
         yield Static("", id="crs-totals")
         yield Footer()
 
-    def on_mount(self) -> None:
+    def on_mount(self) -> None:  # runs before BoardReadingScreen.on_mount starts the read
         table = self.query_one(DataTable)
         table.add_columns("CR", "Status", "Requirement", "Summary", "Days", "Cost", "Hours", "Risk")
-        self.load()
 
-    def board_changed(self) -> None:
-        self.load()
-
-    @work(thread=True, exclusive=True, group="crs-load")
-    def load(self) -> None:
-        def read(board: Any) -> list[tuple[Requirement, ChangeRequest]]:
-            board.refresh()
-            return list(board.change_requests())
-
-        try:
-            rows = self.rq_app.store_call(read)
-        except StoreError as exc:
-            self.app.call_from_thread(self.notify, str(exc), severity="error", markup=False)
-            return
-        self.app.call_from_thread(self.show, rows)
+    def read(self, board: Board) -> list[tuple[Requirement, ChangeRequest]]:
+        return list(board.change_requests())
 
     def show(self, rows: list[tuple[Requirement, ChangeRequest]]) -> None:
         self.rows = rows

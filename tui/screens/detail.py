@@ -3,22 +3,21 @@
 from __future__ import annotations
 
 import difflib
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
+from store.board import Board
 from store.errors import NotFound, StoreError
 from store.models import Event, Requirement, approval_text
 
-if TYPE_CHECKING:
-    from ..app import ReqboardApp
+from .base import BoardReadingScreen
 
 
 def _row(label: str, value: Any) -> Content:
@@ -42,7 +41,7 @@ def _short(value: Any) -> str:
     return text if len(text) <= 70 else text[:69] + "…"
 
 
-class DetailScreen(Screen[None]):
+class DetailScreen(BoardReadingScreen):
     """Everything about one requirement, with keys to act on it."""
 
     BINDINGS = [
@@ -61,10 +60,6 @@ class DetailScreen(Screen[None]):
         self.key = key
         self.requirement: Requirement | None = None
 
-    @property
-    def rq_app(self) -> ReqboardApp:
-        return cast("ReqboardApp", self.app)
-
     def compose(self) -> ComposeResult:
         yield Static("", id="detail-title")
         with VerticalScroll(id="detail-body"):
@@ -76,29 +71,15 @@ class DetailScreen(Screen[None]):
             yield Static(Content("loading…"), id="detail-history")
         yield Footer()
 
-    def on_mount(self) -> None:
-        self.load()
+    def read(self, board: Board) -> tuple[Requirement, list[Event]]:
+        return board.get(self.key), board.history(self.key)
 
-    def board_changed(self) -> None:
-        self.load()
+    def read_failed(self, exc: StoreError) -> None:
+        message = f"{self.key} no longer exists" if isinstance(exc, NotFound) else str(exc)
+        self.notify(message, severity="error", markup=False)
 
-    @work(thread=True, exclusive=True, group="detail-load")
-    def load(self) -> None:
-        def read(board: Any) -> tuple[Requirement, list[Event]]:
-            board.refresh()
-            return board.get(self.key), board.history(self.key)
-
-        try:
-            req, history = self.rq_app.store_call(read)
-        except NotFound:
-            self.app.call_from_thread(self.notify, f"{self.key} no longer exists", severity="error", markup=False)
-            return
-        except StoreError as exc:
-            self.app.call_from_thread(self.notify, str(exc), severity="error", markup=False)
-            return
-        self.app.call_from_thread(self.show, req, history)
-
-    def show(self, req: Requirement, history: list[Event]) -> None:
+    def show(self, result: tuple[Requirement, list[Event]]) -> None:
+        req, history = result
         self.requirement = req
         title = Content.assemble((req.key, "bold"), "  ", Content(req.title), f"   [{req.state.label}]")
         self.query_one("#detail-title", Static).update(title)
