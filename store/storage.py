@@ -71,6 +71,14 @@ def file_mode(directory: Path) -> int:
     return 0o660 if shared_dir(directory) else 0o600
 
 
+def new_file_mode() -> int:
+    """The mode `open()` would give a new file: 0666 less the process's umask (for exports and reports,
+    which belong to the user, unlike the board's own files)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
 def fsync_dir(directory: Path) -> None:
     try:
         fd = os.open(directory, os.O_RDONLY)

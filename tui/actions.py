@@ -167,7 +167,7 @@ class RequirementActions:
         from pathlib import Path
 
         from store.exchange import EXPORT_FORMATS, export_board, guess_format
-        from store.storage import atomic_write
+        from store.storage import atomic_write, new_file_mode
 
         fields = [FieldSpec("path", "Export to file", value=str(Path.cwd() / "reqboard-export.json"), required=True),
                   FieldSpec("format", "Format", "select", value=None, options=[(f, f) for f in EXPORT_FORMATS],
@@ -181,7 +181,7 @@ class RequirementActions:
                                    {"format": "which format?"})
             payload = self.app.store_call(lambda board: export_board(board, fmt))
             try:
-                atomic_write(path, payload, 0o644)
+                atomic_write(path, payload, new_file_mode())
             except OSError as exc:
                 raise InvalidValue(f"cannot write {path}: {exc.strerror}", {"path": f"cannot write: {exc.strerror}"}) from None
             return f"Exported {fmt} to {path}"

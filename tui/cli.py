@@ -516,9 +516,9 @@ def cmd_export(args: argparse.Namespace) -> int:
     fmt = args.format or (guess_format(args.output) if args.output else None) or "json"
     payload = export_board(_board(args), fmt)
     if args.output:
-        from store.storage import atomic_write
+        from store.storage import atomic_write, new_file_mode
 
-        atomic_write(Path(args.output), payload, 0o644)
+        atomic_write(Path(args.output), payload, new_file_mode())
     else:
         sys.stdout.buffer.write(payload)
     return EXIT_OK
@@ -690,9 +690,9 @@ def cmd_report(args: argparse.Namespace) -> int:
 
         payload = render_markdown(metrics, board=board.path.name).encode()
     if args.output:
-        from store.storage import atomic_write
+        from store.storage import atomic_write, new_file_mode
 
-        atomic_write(Path(args.output), payload, 0o644)
+        atomic_write(Path(args.output), payload, new_file_mode())
     else:
         sys.stdout.buffer.write(payload)
         sys.stdout.flush()
