@@ -172,7 +172,8 @@ async def test_escape_closes_and_r_recomputes(tmp_path: Path) -> None:
         assert not isinstance(app.screen, ReportsScreen)
 
 
-def test_reports_snapshot(snap_compare, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize("size", [(80, 24), (120, 40), (160, 50)], ids=lambda s: f"{s[0]}x{s[1]}")
+def test_reports_snapshot(snap_compare, tmp_path: Path, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
     app = Harness(build_weeks_board(tmp_path / "board.json"))
 
     async def computed(pilot: Pilot) -> None:
@@ -180,4 +181,4 @@ def test_reports_snapshot(snap_compare, tmp_path: Path) -> None:  # type: ignore
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
 
-    assert snap_compare(app, terminal_size=(120, 40), run_before=computed)
+    assert snap_compare(app, terminal_size=size, run_before=computed)
