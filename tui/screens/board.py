@@ -79,6 +79,7 @@ class BoardScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.requirements: list[Requirement] = []
+        self.by_state: dict[State, list[Requirement]] = {}
         self.limits: dict[State, int] = {}
         self.generation = -1
         self.query_filter = Query()
@@ -151,6 +152,7 @@ class BoardScreen(Screen[None]):
         if message.external and self.loaded:
             self._tell_screens_above()
         self.loaded = True
+        self._sort_by_state()
         self.refresh_columns()
         # Thousands of long-lived models would otherwise be rescanned by every full garbage
         # collection while Textual renders; freezing them takes them out of the cycle scan only.
@@ -164,15 +166,20 @@ class BoardScreen(Screen[None]):
                 refresh()
 
     # ------------------------------------------------------------------ drawing
-    def refresh_columns(self) -> None:
+    def _sort_by_state(self) -> None:
+        """Each column's cards in display order, sorted once per load (filters keep this order)."""
         by_state: dict[State, list[Requirement]] = defaultdict(list)
         for req in self.requirements:
             by_state[req.state].append(req)
+        for cards in by_state.values():
+            cards.sort(key=sort_key)
+        self.by_state = by_state
+
+    def refresh_columns(self) -> None:
         shown = 0
         for state in BOARD_STATES:
-            all_cards = by_state.get(state, [])
-            cards = [r for r in all_cards if self.query_filter.matches(r)] if self.query_filter else list(all_cards)
-            cards.sort(key=sort_key)
+            all_cards = self.by_state.get(state, [])
+            cards = [r for r in all_cards if self.query_filter.matches(r)] if self.query_filter else all_cards
             shown += len(cards)
             column = self.query_one(f"#column-{state.value}", StateColumn)
             column.show(self._with_lanes(cards), len(cards), self.limits.get(state), total=len(all_cards))

@@ -184,7 +184,8 @@ class CardList(ScrollView, can_focus=True):
             else:
                 offsets.append(offsets[-1] + item.height)
         self._offsets, self._card_rows = offsets, rows
-        self._cache.clear()
+        # No cache clear: a card's lines do not depend on where it sits, and its key carries its
+        # version and the day (for its age), so lines drawn before a filter or a reload stay valid.
         self._now = datetime.now(timezone.utc)
         self.virtual_size = Size(self.size.width, max(offsets[-1], 1))
         index = 0
@@ -251,19 +252,6 @@ class CardList(ScrollView, can_focus=True):
         top = self._offsets[self._card_rows[self.cursor]] - int(self.scroll_y)
         self.refresh(Region(0, top, self.size.width, CARD_HEIGHT))
 
-    def notify_style_update(self) -> None:
-        super().notify_style_update()
-        # Focus changes restyle the widget too, but leave the cards' styles as they were: keep the
-        # drawn lines then, and drop them when a theme or stylesheet change really altered a style.
-        try:
-            fingerprint = tuple(self.get_component_rich_style(name, partial=True)
-                                for name in sorted(self.COMPONENT_CLASSES))
-        except KeyError:  # before the component styles exist (while mounting)
-            fingerprint = None
-        if fingerprint is None or fingerprint != getattr(self, "_style_fingerprint", None):
-            self._style_fingerprint = fingerprint
-            self._cache.clear()
-
     def on_resize(self) -> None:
         self._cache.clear()
         self.virtual_size = Size(self.size.width, max(self._offsets[-1], 1))
@@ -304,7 +292,9 @@ class CardList(ScrollView, can_focus=True):
             return self._lane_line(item, width)
         # Only the focused column shows its selection: one highlighted card on the board.
         selected = self.has_focus and self._card_rows and self._card_rows[self.cursor] == index
-        key = (item.key, item.version, row, width, bool(selected))
+        # Everything a line depends on: focus restyles the widget but changes none of these, so
+        # moving between columns redraws from the cache; a new theme is a new key.
+        key = (item.key, item.version, row, width, bool(selected), self._now.date(), self.app.theme)
         strip = self._cache.get(key)
         if strip is None:
             strip = self._card_line(item, row, width, bool(selected))
