@@ -8,7 +8,7 @@ SVG in HTML does not need one, and the report stays free of any URL.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from html import escape
 
 from ..models import BOARD_STATES, State
@@ -103,11 +103,7 @@ def stacked_area(title: str, labels: Sequence[str], stacked: dict[State, Sequenc
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM - 6
     n = len(labels)
 
-    def sx(i: int) -> float:
-        return LEFT + plot_w * i / (n - 1)
-
-    def sy(v: float) -> float:
-        return TOP + plot_h * (1 - v / ticks[-1])
+    sx, sy = _scales(n, ticks[-1], plot_w, plot_h)
 
     parts = _open(title, "cfd")
     _y_axis(parts, ticks, sy)
@@ -125,6 +121,19 @@ def stacked_area(title: str, labels: Sequence[str], stacked: dict[State, Sequenc
     return "\n".join(parts)
 
 
+def _scales(n: int, ceiling: float, plot_w: float, plot_h: float) -> tuple[Callable[[float], float],
+                                                                         Callable[[float], float]]:
+    """Plot coordinates: x by index over `n` points across the plot, y by value from 0 to `ceiling`."""
+
+    def sx(i: float) -> float:
+        return LEFT + plot_w * i / max(n - 1, 1)
+
+    def sy(v: float) -> float:
+        return TOP + plot_h * (1 - v / ceiling)
+
+    return sx, sy
+
+
 def bar_chart(title: str, labels: Sequence[str], values: Sequence[float], *, css_class: str,
               colour: str = BAR, empty: str = "not enough data yet", max_value: float | None = None) -> str:
     """Vertical bars, one per label, with the value above each bar."""
@@ -136,9 +145,7 @@ def bar_chart(title: str, labels: Sequence[str], values: Sequence[float], *, css
     slot = plot_w / n
     bar_w = max(2.0, slot * 0.7)
 
-    def sy(v: float) -> float:
-        return TOP + plot_h * (1 - v / ticks[-1])
-
+    _, sy = _scales(n, ticks[-1], plot_w, plot_h)
     parts = _open(title, css_class)
     _y_axis(parts, ticks, sy)
     xs = []
@@ -166,11 +173,7 @@ def line_chart(title: str, labels: Sequence[str], series: Sequence[tuple[str, Se
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM - 6
     n = len(labels)
 
-    def sx(i: int) -> float:
-        return LEFT + plot_w * i / (n - 1)
-
-    def sy(v: float) -> float:
-        return TOP + plot_h * (1 - v / ticks[-1])
+    sx, sy = _scales(n, ticks[-1], plot_w, plot_h)
 
     parts = _open(title, css_class)
     _y_axis(parts, ticks, sy)

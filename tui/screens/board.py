@@ -159,11 +159,9 @@ class BoardScreen(Screen[None]):
         gc.freeze()
 
     def _tell_screens_above(self) -> None:
-        """Only the board polls the file: an open detail, change request or archive re-reads too."""
-        for screen in self.app.screen_stack:
-            refresh = getattr(screen, "board_changed", None)
-            if screen is not self and refresh is not None:
-                refresh()
+        """Only the board polls the file: an open detail, change request or archive re-reads too,
+        through the app's own "the board changed" message (this screen's re-read is then a no-op)."""
+        self.app.post_message(self.rq_app.Changed())
 
     # ------------------------------------------------------------------ drawing
     def _sort_by_state(self) -> None:
