@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from tinydb.table import Document
 
 from . import workflow
+from .cards import Card, validated
 from .errors import Conflict, InvalidValue, NotFound, Refused, StoreUnreadable, validation_message
 from .models import (
     BOARD_STATES,
@@ -85,6 +86,8 @@ class Board:
         self.clock = clock
         self._models: dict[str, Requirement] = {}
         self._models_signature: Signature | None | object = object()
+        self._cards: dict[str, Card] = {}
+        self._cards_signature: Signature | None | object = object()
 
     @property
     def path(self) -> Path:
@@ -99,14 +102,36 @@ class Board:
         return False
 
     def _model(self, raw: dict[str, Any]) -> Requirement:
+        return validated(raw, self.path)
+
+    def cards(self) -> list[Card]:
+        """Every requirement as a board card (rejected ones too), in key order.
+
+        No model is built (see store.cards), and an unchanged record keeps its card across reads.
+        Raises StoreUnreadable for a record too broken to show, naming the record and the field.
+        """
+        tables = self.file.tables()
+        if self._cards_signature != self.file.signature:
+            previous = self._cards
+            fresh: dict[str, Card] = {}
+            with paused_gc():
+                for raw in tables["requirements"].values():
+                    card = previous.get(raw.get("key", "")) if isinstance(raw, dict) else None
+                    if card is not None and card.version == raw.get("version") and card.uid == raw.get("uid"):
+                        card.record = raw  # the same record, read again: let the old copy go
+                    else:
+                        card = self._card(raw)
+                    fresh[card.key] = card
+            self._cards = dict(sorted(fresh.items(), key=lambda kv: kv[1].number))
+            self._cards_signature = self.file.signature
+        return list(self._cards.values())
+
+    def _card(self, raw: Any) -> Card:
         try:
-            return Requirement.model_validate(raw)
-        except ValidationError as exc:
-            key = raw.get("key", "?") if isinstance(raw, dict) else "?"
-            detail = validation_message(exc)
-            raise StoreUnreadable(
-                f"{self.path}: record {key} is invalid ({detail}); the file was left untouched"
-            ) from None
+            return Card.of(raw, self.path)
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError):
+            # Let the model say what is wrong; a record it accepts (a default filled in) is shown.
+            return Card.of(self._model(raw).model_dump(mode="json"), self.path)
 
     def requirements(self, *, include_rejected: bool = True) -> list[Requirement]:
         """Every requirement, in key order. Models are reused across reads when unchanged."""
@@ -686,7 +711,7 @@ class Board:
             self._event("board", "restored", field="generation", new=chosen.generation,
                         reason=f"restored generation {chosen.generation}{note}")
             self.file.stage(tables)
-        self._models_signature = object()
+        self._models_signature = self._cards_signature = object()
         return chosen
 
     def _counters_seen(self, backups: list[Backup]) -> dict[str, int]:

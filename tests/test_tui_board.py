@@ -454,11 +454,13 @@ async def test_swimlanes_group_cards_by_tier_then_customer_then_off(small: Path)
         await pilot.press("s")
         collected = drawn(cards(app, State.COLLECTED))
         assert "── Tier A (1)" in collected and "── No tier (1)" in collected
-        assert collected.splitlines()[0] == "── Tier A (1) ".ljust(cards(app, State.COLLECTED).size.width, "─")
+        card_width = cards(app, State.COLLECTED).scrollable_content_region.width  # less the scrollbar
+        assert collected.splitlines()[0] == "── Tier A (1) ".ljust(card_width, "─")
         assert collected.index("Tier A") < collected.index("REQ-1") < collected.index("No tier") < collected.index("REQ-2")
         assert "lanes: by tier" in text_of(screen.query_one("#board-title"))
         await pilot.press("s")
-        assert drawn(cards(app, State.COLLECTED)).startswith("── Northwind Logistics (")  # cut to the column
+        lane = drawn(cards(app, State.COLLECTED)).splitlines()[0]
+        assert lane.startswith("── Northwind Logistics") and lane.endswith("…")  # cut to the column
         assert "── No customer (1)" in drawn(cards(app, State.COLLECTED))
         assert "── Atlas Insurance (1)" in drawn(cards(app, State.IN_PROGRESS))
         # The selection moves over cards only, never onto a lane header.
@@ -584,7 +586,7 @@ async def test_a_change_by_the_command_line_appears(small: Path) -> None:
             capture_output=True, text=True, timeout=60, env={**os.environ},
         )
         assert result.returncode == 0, result.stderr
-        await wait_until(pilot, lambda: "Invoices as PDF, from a" in drawn(cards(app, State.COLLECTED)),
+        await wait_until(pilot, lambda: "Invoices as PDF, from" in drawn(cards(app, State.COLLECTED)),
                          "the command line's edit to appear")
         assert screen.selected.key == "REQ-2"
         assert Board(small, "check").get("REQ-1").updated_by == "bob"
@@ -892,3 +894,26 @@ async def test_reject_then_reopen_from_the_archive(small: Path) -> None:
         await pilot.press("escape")
         await settle(pilot)
         assert "REQ-3" in card_keys(app, State.COLLECTED)
+
+
+async def test_a_record_that_breaks_a_rule_is_reported_and_cannot_be_changed(small: Path) -> None:
+    import orjson
+
+    tables = orjson.loads(small.read_bytes())
+    tables["requirements"]["2"]["importance"] = 9  # a card can show it; the model refuses it
+    small.write_bytes(orjson.dumps(tables))
+    before = small.read_bytes()
+    app = open_app(small)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await board_ready(pilot)
+        assert "REQ-2" in card_keys(app, State.COLLECTED)  # the rest of the board is usable
+        await wait_until(pilot, lambda: any("REQ-2 is invalid" in n for n in notifications(app)),
+                         "the background check to report REQ-2")
+        [report] = [n for n in notifications(app) if "REQ-2 is invalid" in n]
+        assert "importance" in report and "reqboard check" in report
+        await select_card(pilot, "REQ-2")
+        await pilot.press("greater_than_sign")
+        await settle(pilot)
+        assert app.screen is screen  # no prompt for a record that cannot be read
+        assert sum("REQ-2 is invalid" in n for n in notifications(app)) == 2
+    assert small.read_bytes() == before

@@ -64,7 +64,7 @@ class ReqboardCommands(Provider):
         if len(needle) < 2:
             return
         shown = 0
-        for req in board.requirements:
+        for req in board.cards:
             key_match = req.key.casefold() == needle or req.key.casefold().startswith(needle)
             if key_match or needle in req.title.casefold():
                 text = Content.assemble(("Go to ", "dim"), (req.key, "bold"), " ", Content(req.title))

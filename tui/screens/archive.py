@@ -31,7 +31,8 @@ class ArchiveScreen(BoardReadingScreen):
         yield Footer()
 
     def read(self, board: Board) -> list[Requirement]:
-        return [r for r in board.requirements() if r.state is State.REJECTED]
+        # Only the rejected records become models: the rest of a big board stays cards.
+        return [card.requirement for card in board.cards() if card.state is State.REJECTED]
 
     def show(self, rejected: list[Requirement]) -> None:
         self.rejected = rejected

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import gc
+import time
 from collections import defaultdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from textual import on, work
+from textual.worker import get_current_worker
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
@@ -15,6 +17,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Static
 
+from store.cards import Card, validated
 from store.errors import StoreError
 from store.models import BOARD_STATES, Requirement, State
 from store.query import Query
@@ -31,8 +34,8 @@ MIN_COLUMN_WIDTH = 24
 LANE_MODES: tuple[str | None, ...] = (None, "tier", "customer")
 
 
-def sort_key(req: Requirement) -> tuple[int, int]:
-    return (-(req.priority or 0), req.number)
+def sort_key(card: Card) -> tuple[int, int]:
+    return (-(card.priority or 0), card.number)
 
 
 def display_path(path: Path) -> str:
@@ -65,10 +68,10 @@ class BoardScreen(Screen[None]):
     ]
 
     class Loaded(Message):
-        def __init__(self, requirements: list[Requirement], limits: dict[State, int], generation: int,
+        def __init__(self, cards: list[Card], limits: dict[State, int], generation: int,
                      external: bool = False, read_only: str | None = None) -> None:
             super().__init__()
-            self.requirements = requirements
+            self.cards = cards
             self.limits = limits
             self.generation = generation
             self.read_only = read_only
@@ -78,14 +81,17 @@ class BoardScreen(Screen[None]):
 
     def __init__(self) -> None:
         super().__init__()
-        self.requirements: list[Requirement] = []
-        self.by_state: dict[State, list[Requirement]] = {}
+        self.cards: list[Card] = []
+        self.by_state: dict[State, list[Card]] = {}
         self.limits: dict[State, int] = {}
         self.generation = -1
         self.query_filter = Query()
         self.lanes: str | None = None
         self.loaded = False
         self.read_only: str | None = None
+        self._checked: set[tuple[str, int]] = set()
+        """The (key, version) of each record the background check has validated."""
+        self._reported_invalid: set[tuple[str, int]] = set()
 
     @property
     def rq_app(self) -> ReqboardApp:
@@ -93,7 +99,9 @@ class BoardScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static("", id="board-title")
-        with ColumnRow(id="columns"):
+        # Hidden until the first read: Textual's first frames then draw a title, not six empty
+        # columns that are laid out and drawn again, twice, once the cards arrive.
+        with ColumnRow(id="columns", classes="-loading"):
             for state in BOARD_STATES:
                 yield StateColumn(state)
         yield KeyBar()
@@ -102,7 +110,12 @@ class BoardScreen(Screen[None]):
         self._update_title("loading…")
         self.load()
         self.set_interval(self.rq_app.watch_interval, self.load)
-        self.query_one(f"#cards-{State.COLLECTED.value}", CardList).focus()
+
+    def _reveal_columns(self) -> None:
+        row = self.query_one(ColumnRow)
+        if row.has_class("-loading"):
+            row.remove_class("-loading")
+            self.query_one(f"#cards-{State.COLLECTED.value}", CardList).focus()
 
     def on_resize(self) -> None:
         self.fit_columns()
@@ -125,7 +138,7 @@ class BoardScreen(Screen[None]):
             external = board.refresh()
             if board.generation == self.generation and self.loaded:
                 return None
-            return self.Loaded(board.requirements(), board.wip_limits(), board.generation, external,
+            return self.Loaded(board.cards(), board.wip_limits(), board.generation, external,
                                board.read_only_reason)
 
         try:
@@ -137,13 +150,14 @@ class BoardScreen(Screen[None]):
             self.post_message(message)
 
     def _load_failed(self, exc: StoreError) -> None:
+        self._reveal_columns()
         self._update_title("cannot read the board")
         if not getattr(self, "_reported", None) == str(exc):
             self._reported = str(exc)
             self.notify(str(exc), severity="error", timeout=15, markup=False)
 
     def on_board_screen_loaded(self, message: Loaded) -> None:
-        self.requirements = message.requirements
+        self.cards = message.cards
         self.limits = message.limits
         self.generation = message.generation
         if message.read_only and message.read_only != self.read_only:
@@ -154,9 +168,39 @@ class BoardScreen(Screen[None]):
         self.loaded = True
         self._sort_by_state()
         self.refresh_columns()
+        self._reveal_columns()
+        # After the cards are on screen: the check must not slow the first frames down.
+        self.set_timer(0.5, lambda: self.check_records(self.cards))
         # Thousands of long-lived models would otherwise be rescanned by every full garbage
         # collection while Textual renders; freezing them takes them out of the cycle scan only.
         gc.freeze()
+
+    @work(thread=True, group="board-check")
+    def check_records(self, cards: list[Card]) -> None:
+        """Validate, off the UI thread, every record not yet checked: cards are read without the
+        models' checks, so a record that breaks a rule (a score of 9) is reported here, once.
+        (Not an exclusive worker: a check overlapping the next one only repeats a little work.)"""
+        worker = get_current_worker()
+        for n, card in enumerate(cards):
+            if worker.is_cancelled:
+                return
+            if (card.key, card.version) in self._checked:
+                continue
+            try:
+                validated(card.record, card.path)
+            except StoreError as exc:
+                self.app.call_from_thread(self._record_invalid, card, exc)
+            self._checked.add((card.key, card.version))
+            if n % 200 == 199:
+                time.sleep(0.001)  # between chunks the UI thread gets the interpreter
+
+    def _record_invalid(self, card: Card, exc: StoreError) -> None:
+        if (card.key, card.version) in self._reported_invalid:
+            return
+        self._reported_invalid.add((card.key, card.version))
+        self.notify(f"{exc}. {card.key} is shown but cannot be opened or changed until the file is "
+                    "repaired (reqboard check names every problem)", severity="error", timeout=20,
+                    markup=False)
 
     def _tell_screens_above(self) -> None:
         """Only the board polls the file: an open detail, change request or archive re-reads too,
@@ -166,9 +210,9 @@ class BoardScreen(Screen[None]):
     # ------------------------------------------------------------------ drawing
     def _sort_by_state(self) -> None:
         """Each column's cards in display order, sorted once per load (filters keep this order)."""
-        by_state: dict[State, list[Requirement]] = defaultdict(list)
-        for req in self.requirements:
-            by_state[req.state].append(req)
+        by_state: dict[State, list[Card]] = defaultdict(list)
+        for card in self.cards:
+            by_state[card.state].append(card)
         for cards in by_state.values():
             cards.sort(key=sort_key)
         self.by_state = by_state
@@ -183,10 +227,10 @@ class BoardScreen(Screen[None]):
             column.show(self._with_lanes(cards), len(cards), self.limits.get(state), total=len(all_cards))
         self._update_title(None, shown)
 
-    def _with_lanes(self, cards: list[Requirement]) -> list[Item]:
+    def _with_lanes(self, cards: list[Card]) -> list[Item]:
         if self.lanes is None:
             return list(cards)
-        groups: dict[str, list[Requirement]] = defaultdict(list)
+        groups: dict[str, list[Card]] = defaultdict(list)
         for req in cards:
             if self.lanes == "tier":
                 groups[f"Tier {req.tier.value}" if req.tier else "No tier"].append(req)
@@ -205,8 +249,8 @@ class BoardScreen(Screen[None]):
         if status:
             parts.append(status)
         else:
-            on_board = sum(1 for r in self.requirements if r.state is not State.REJECTED)
-            rejected = len(self.requirements) - on_board
+            on_board = sum(1 for c in self.cards if c.state is not State.REJECTED)
+            rejected = len(self.cards) - on_board
             parts.append(f"{on_board} on the board, {rejected} rejected")
             if self.query_filter:
                 parts.append(("  filter: ", "bold"))
@@ -226,15 +270,21 @@ class BoardScreen(Screen[None]):
         return focused if isinstance(focused, CardList) else None
 
     @property
-    def selected(self) -> Requirement | None:
+    def selected(self) -> Card | None:
         cards = self.focused_list
         return cards.selected if cards else None
 
     def _need_selection(self) -> Requirement | None:
-        req = self.selected
-        if req is None:
+        """The selected card's full requirement, or None (saying why: nothing selected, an invalid record)."""
+        card = self.selected
+        if card is None:
             self.notify("Select a card first (arrow keys or h/j/k/l)", severity="warning", markup=False)
-        return req
+            return None
+        try:
+            return card.requirement
+        except StoreError as exc:
+            self.notify(str(exc), severity="error", timeout=10, markup=False)
+            return None
 
     def action_column(self, delta: int) -> None:
         cards = self.focused_list
@@ -250,17 +300,16 @@ class BoardScreen(Screen[None]):
 
     def select(self, key: str) -> bool:
         """Focus the card with this key (for "go to requirement"); False if it is not shown."""
-        for req in self.requirements:
-            if req.key == key:
-                if req.state is State.REJECTED:
+        for card in self.cards:
+            if card.key == key:
+                if card.state is State.REJECTED:
                     return False
-                cards = self.focus_column(req.state)
-                return cards.select_key(key)
+                return self.focus_column(card.state).select_key(key)
         return False
 
     @on(CardList.Opened)
     def _opened(self, event: CardList.Opened) -> None:
-        self.open_detail(event.requirement)
+        self.open_detail(event.card.key)
 
     # ------------------------------------------------------------------ actions
     def action_move_next(self) -> None:
@@ -272,13 +321,17 @@ class BoardScreen(Screen[None]):
             self.rq_app.actions.move_back(req)
 
     def action_open(self) -> None:
-        if req := self._need_selection():
-            self.open_detail(req)
+        # The detail pane reads and validates the record itself: no model is built here.
+        card = self.selected
+        if card is None:
+            self._need_selection()
+            return
+        self.open_detail(card.key)
 
-    def open_detail(self, req: Requirement) -> None:
+    def open_detail(self, key: str) -> None:
         from .detail import DetailScreen
 
-        self.app.push_screen(DetailScreen(req.key))
+        self.app.push_screen(DetailScreen(key))
 
     def action_new(self) -> None:
         self.rq_app.actions.new()

@@ -22,7 +22,8 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from store.models import Requirement, State
+from store.cards import Card
+from store.models import State
 
 CARD_HEIGHT = 5
 """Four lines of card and one of gap."""
@@ -35,7 +36,7 @@ class LaneHeader:
     height: int = 1
 
 
-Item = Requirement | LaneHeader
+Item = Card | LaneHeader
 
 
 def fit(text: str, width: int) -> str:
@@ -84,9 +85,8 @@ def wrap(text: str, width: int, lines: int) -> list[str]:
     return rows + [""] * (lines - len(rows))
 
 
-def age_days(req: Requirement, now: datetime) -> int:
-    since = req.state_since or req.updated_at
-    return max(0, (now - since).days)
+def age_days(card: Card, now: datetime) -> int:
+    return max(0, (now - card.since).days)
 
 
 class CardList(ScrollView, can_focus=True):
@@ -112,6 +112,9 @@ class CardList(ScrollView, can_focus=True):
         background: $surface;
         scrollbar-size-vertical: 1;
         overflow-x: hidden;
+        /* Always there: cards keep their width as a column fills, and the first frame with cards
+           is not laid out again for six scrollbars appearing. */
+        overflow-y: scroll;
     }
     CardList > .card { background: $panel; color: $foreground; }
     CardList > .card--selected { background: $card-selected-background; text-style: bold; }
@@ -137,18 +140,18 @@ class CardList(ScrollView, can_focus=True):
     class Highlighted(Message):
         """The selection moved to another card."""
 
-        def __init__(self, card_list: CardList, requirement: Requirement | None) -> None:
+        def __init__(self, card_list: CardList, card: Card | None) -> None:
             super().__init__()
             self.card_list = card_list
-            self.requirement = requirement
+            self.card = card
 
     class Opened(Message):
         """A card was double-clicked."""
 
-        def __init__(self, card_list: CardList, requirement: Requirement) -> None:
+        def __init__(self, card_list: CardList, card: Card) -> None:
             super().__init__()
             self.card_list = card_list
-            self.requirement = requirement
+            self.card = card
 
     def __init__(self, state: State, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -161,15 +164,15 @@ class CardList(ScrollView, can_focus=True):
 
     # ------------------------------------------------------------------ data
     @property
-    def cards(self) -> list[Requirement]:
+    def cards(self) -> list[Card]:
         return [self._items[i] for i in self._card_rows]  # type: ignore[misc]
 
     @property
-    def selected(self) -> Requirement | None:
+    def selected(self) -> Card | None:
         if not self._card_rows:
             return None
         item = self._items[self._card_rows[min(self.cursor, len(self._card_rows) - 1)]]
-        return item if isinstance(item, Requirement) else None
+        return item if isinstance(item, Card) else None
 
     def set_items(self, items: list[Item], *, keep: str | None = None) -> None:
         """Show these items; keep the card with key `keep` selected if it is still here."""
@@ -178,7 +181,7 @@ class CardList(ScrollView, can_focus=True):
         offsets = [0]
         rows = []
         for index, item in enumerate(items):
-            if isinstance(item, Requirement):
+            if isinstance(item, Card):
                 rows.append(index)
                 offsets.append(offsets[-1] + CARD_HEIGHT)
             else:
@@ -187,7 +190,8 @@ class CardList(ScrollView, can_focus=True):
         # No cache clear: a card's lines do not depend on where it sits, and its key carries its
         # version and the day (for its age), so lines drawn before a filter or a reload stay valid.
         self._now = datetime.now(timezone.utc)
-        self.virtual_size = Size(self.size.width, max(offsets[-1], 1))
+        # Width 0: cards never scroll sideways, and a resize then changes nothing to lay out again.
+        self.virtual_size = Size(0, max(offsets[-1], 1))
         index = 0
         if previous is not None:
             index = next((n for n, i in enumerate(rows) if items[i].key == previous), None)  # type: ignore[union-attr]
@@ -254,7 +258,6 @@ class CardList(ScrollView, can_focus=True):
 
     def on_resize(self) -> None:
         self._cache.clear()
-        self.virtual_size = Size(self.size.width, max(self._offsets[-1], 1))
 
     # ------------------------------------------------------------------ mouse
     def _card_at(self, y: int) -> int | None:
@@ -262,7 +265,7 @@ class CardList(ScrollView, can_focus=True):
         if line >= self._offsets[-1]:
             return None
         index = bisect_right(self._offsets, line) - 1
-        if not isinstance(self._items[index], Requirement):
+        if not isinstance(self._items[index], Card):
             return None
         return self._card_rows.index(index)
 
@@ -307,7 +310,7 @@ class CardList(ScrollView, can_focus=True):
         text = label + "─" * (width - cell_len(label)) if cell_len(label) <= width else fit(label, width)
         return Strip([Segment(text, self.get_component_rich_style("lane"))])
 
-    def _card_line(self, req: Requirement, row: int, width: int, selected: bool) -> Strip:
+    def _card_line(self, req: Card, row: int, width: int, selected: bool) -> Strip:
         if row == CARD_HEIGHT - 1:
             return Strip.blank(width)
         style = self.get_component_rich_style("card")
@@ -340,12 +343,12 @@ class CardList(ScrollView, can_focus=True):
         strip = Strip(segments)
         return strip.adjust_cell_length(width - 1, style).extend_cell_length(width, Style())
 
-    def _badges(self, req: Requirement) -> list[tuple[str, str]]:
+    def _badges(self, req: Card) -> list[tuple[str, str]]:
         badges: list[tuple[str, str]] = []
-        open_crs = len(req.open_change_requests)
+        open_crs = req.open_change_requests
         if open_crs:
             badges.append((f"CR{open_crs}", "card--badge-cr"))
-        if req.approvals and not req.approval_current:
+        if req.approval_stale:
             badges.append(("CHG", "card--badge-changed"))
         if req.suspect:
             badges.append(("SUS", "card--badge-suspect"))

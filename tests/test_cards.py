@@ -1,0 +1,105 @@
+"""The board's cards are read from the stored records without models: they must say what the models say."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import orjson
+import pytest
+
+from store.board import Board
+from store.cards import Card
+from store.demo import build_demo_board
+from store.errors import StoreUnreadable
+from store.models import State
+from store.query import parse_query
+
+
+@pytest.fixture(scope="module")
+def demo_board(tmp_path_factory: pytest.TempPathFactory) -> Board:
+    path = tmp_path_factory.mktemp("cards") / "demo.json"
+    build_demo_board(path)
+    return Board(path, "tester")
+
+
+def test_every_card_shows_what_its_requirement_says(demo_board: Board) -> None:
+    cards = demo_board.cards()
+    models = demo_board.requirements()
+    assert [c.key for c in cards] == [m.key for m in models]
+    today = date(2026, 12, 1)
+    stale = crs = 0
+    for card, req in zip(cards, models, strict=True):
+        assert (card.number, card.uid, card.version, card.title, card.description) == (
+            req.number, req.uid, req.version, req.title, req.description)
+        assert (card.state, card.customer, card.tier, card.channel, card.owner, card.tags, card.kano) == (
+            req.state, req.customer, req.tier, req.channel, req.owner, req.tags, req.kano)
+        assert card.priority == req.priority
+        assert card.since == (req.state_since or req.updated_at)
+        assert card.overdue(today) == req.overdue(today)
+        assert card.open_change_requests == len(req.open_change_requests)
+        assert card.approval_stale == (bool(req.approvals) and not req.approval_current)
+        assert card.suspect == req.suspect
+        assert card.requirement == req
+        stale += card.approval_stale
+        crs += bool(card.open_change_requests)
+    # The demo has both kinds of badge, so the comparison above covered them.
+    assert stale and crs
+
+
+def test_a_filter_selects_the_same_cards_as_requirements(demo_board: Board) -> None:
+    cards, models = demo_board.cards(), demo_board.requirements()
+    for text in ("tier:A", "channel:email", "priority:>=12", "state:done", "kano:must", "pdf", "tag:ui"):
+        query = parse_query(text)
+        assert [c.key for c in cards if query.matches(c)] == [r.key for r in models if query.matches(r)], text
+
+
+def test_unchanged_records_keep_their_cards_across_writes(tmp_path: Path) -> None:
+    board = Board(tmp_path / "b.json", "tester")
+    for n in range(3):
+        board.add_requirement(f"Requirement {n}")
+    first = {c.key: c for c in board.cards()}
+    board.edit_requirement("REQ-2", {"title": "Changed"})
+    second = {c.key: c for c in board.cards()}
+    assert second["REQ-1"] is first["REQ-1"] and second["REQ-3"] is first["REQ-3"]
+    assert second["REQ-2"] is not first["REQ-2"] and second["REQ-2"].title == "Changed"
+    # Another process's write: the file is read again, and unchanged cards still survive it.
+    Board(tmp_path / "b.json", "other").edit_requirement("REQ-3", {"owner": "bob"})
+    board.refresh()
+    third = {c.key: c for c in board.cards()}
+    assert third["REQ-1"] is first["REQ-1"] and third["REQ-3"].owner == "bob"
+    assert third["REQ-1"].record is board.file.tables()["requirements"]["1"]
+
+
+def _tamper(path: Path, number: int, **fields: object) -> None:
+    tables = orjson.loads(path.read_bytes())
+    tables["requirements"][str(number)].update(fields)
+    path.write_bytes(orjson.dumps(tables))
+
+
+def test_control_characters_in_a_hand_edited_record_never_reach_a_card(tmp_path: Path) -> None:
+    path = tmp_path / "b.json"
+    Board(path, "tester").add_requirement("Plain", customer="ACME")
+    _tamper(path, 1, title="Bell\x07 and \x1b[31mred", customer="AC\x9bME", tags=["u\x1bi"])
+    card = Board(path, "tester").cards()[0]
+    assert (card.title, card.customer, card.tags) == ("Bell and [31mred", "ACME", ("ui",))
+
+
+def test_a_record_too_broken_for_a_card_is_reported_by_field(tmp_path: Path) -> None:
+    path = tmp_path / "b.json"
+    board = Board(path, "tester")
+    board.add_requirement("One")
+    board.add_requirement("Two")
+    _tamper(path, 2, state="somewhere")
+    with pytest.raises(StoreUnreadable, match=r"record REQ-2 is invalid .*state"):
+        Board(path, "tester").cards()
+
+
+def test_a_card_of_a_record_that_breaks_a_rule_refuses_to_become_a_requirement(tmp_path: Path) -> None:
+    path = tmp_path / "b.json"
+    Board(path, "tester").add_requirement("Long enough")
+    _tamper(path, 1, title="x" * 500)  # a card can show it; the model's length rule refuses it
+    card = Board(path, "tester").cards()[0]
+    assert isinstance(card, Card) and card.state is State.COLLECTED
+    with pytest.raises(StoreUnreadable, match=r"record REQ-1 is invalid .*title"):
+        card.requirement
