@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable
 
 from bench import store
-from bench.measure import Options, machine_description
+from bench.measure import Options, compile_project, machine_description
 
 
 def tui_section(options: Options) -> str:
@@ -85,6 +85,7 @@ def main(argv: list[str] | None = None) -> int:
         print(SECTIONS[args.only](options))
         return 0
     started = time.perf_counter()
+    compile_project()
     print(f"reqboard benchmarks on {machine_description()}", flush=True)
     for name in names:
         print()

@@ -53,6 +53,20 @@ def machine_description() -> str:
             f"orjson {_version('orjson')}; {platform.system()} {platform.release()}")
 
 
+def compile_project() -> None:
+    """Compile reqboard's modules to bytecode once, as installing a package does.
+
+    An editable install leaves them as source, and with PYTHONDONTWRITEBYTECODE set (as on some
+    machines) every process would compile them again: a cost no installed copy pays, while the
+    hello world's Textual is compiled. (compileall writes the files whatever that variable says.)
+    """
+    import compileall
+
+    root = Path(__file__).resolve().parent.parent
+    for package in ("store", "tui", "themes", "bench"):
+        compileall.compile_dir(root / package, quiet=1)
+
+
 # ---------------------------------------------------------------------------- boards
 def cached_board(n: int, *, seed: int = 0) -> Path:
     """A generated board of `n` requirements, made once and kept under bench/.cache/."""
