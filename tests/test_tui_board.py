@@ -555,6 +555,32 @@ async def test_detail_pane_shows_fields_history_and_change_requests(small: Path)
         assert isinstance(app.screen, BoardScreen) and app.screen.selected.key == "REQ-4"
 
 
+
+async def test_the_detail_pane_shows_its_fields_before_the_history_is_read(small: Path) -> None:
+    import threading
+
+    release = threading.Event()
+    app = open_app(small)
+    real_history = app.board.history
+
+    def slow_history(key: str | None = None) -> list:
+        release.wait(10)  # the journal read, held back until the pane has been looked at
+        return real_history(key)
+
+    app.board.history = slow_history  # type: ignore[method-assign]
+    async with app.run_test(size=SIZE) as pilot:
+        await board_ready(pilot)
+        await select_card(pilot, "REQ-4")
+        await pilot.press("enter")
+        await pilot.pause()
+        detail = app.screen
+        assert isinstance(detail, DetailScreen)
+        assert "Atlas Insurance  (tier A)" in text_of(detail.query_one("#detail-fields"))
+        assert text_of(detail.query_one("#detail-history")) == "loading…" and detail.history is None
+        release.set()
+        await settle(pilot)
+        assert "created  Single sign-on with Entra ID" in text_of(detail.query_one("#detail-history"))
+
 # ---------------------------------------------------------------------- other processes
 async def test_a_change_by_another_board_appears_and_the_selection_stays(small: Path) -> None:
     app = open_app(small, watch_interval=0.05)

@@ -6,12 +6,13 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from store.board import Board
 from store.models import Requirement, State
 
+from ..widgets.key_bar import KeyBar
 from .base import BoardReadingScreen
 
 
@@ -28,7 +29,7 @@ class ArchiveScreen(BoardReadingScreen):
     def compose(self) -> ComposeResult:
         yield Static(Content.styled("Archive: rejected requirements", "bold"), id="archive-title")
         yield OptionList(id="archive-list")
-        yield Footer()
+        yield KeyBar()
 
     def read(self, board: Board) -> list[Requirement]:
         # Only the rejected records become models: the rest of a big board stays cards.

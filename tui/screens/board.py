@@ -309,7 +309,7 @@ class BoardScreen(Screen[None]):
 
     @on(CardList.Opened)
     def _opened(self, event: CardList.Opened) -> None:
-        self.open_detail(event.card.key)
+        self.open_detail(event.card)
 
     # ------------------------------------------------------------------ actions
     def action_move_next(self) -> None:
@@ -321,17 +321,21 @@ class BoardScreen(Screen[None]):
             self.rq_app.actions.move_back(req)
 
     def action_open(self) -> None:
-        # The detail pane reads and validates the record itself: no model is built here.
         card = self.selected
         if card is None:
             self._need_selection()
             return
-        self.open_detail(card.key)
+        self.open_detail(card)
 
-    def open_detail(self, key: str) -> None:
+    def open_detail(self, card: Card) -> None:
+        """Open the detail pane, showing the card's requirement at once (its worker reads it fresh)."""
         from .detail import DetailScreen
 
-        self.app.push_screen(DetailScreen(key))
+        try:
+            shown = card.requirement
+        except StoreError:
+            shown = None  # an invalid record: the pane's own read reports it
+        self.app.push_screen(DetailScreen(card.key, shown))
 
     def action_new(self) -> None:
         self.rq_app.actions.new()

@@ -8,13 +8,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from store.board import Board
 from store.errors import InvalidValue
 from store.models import ChangeRequest, Event, Requirement, Risk
 
 from ..actions import UndoEntry
+from ..widgets.key_bar import KeyBar
 from .base import BoardReadingScreen
 from .detail import describe_event
 from .form import FieldSpec, FormScreen
@@ -42,7 +43,7 @@ class ChangeRequestScreen(BoardReadingScreen):
             yield Static(Content("loading…"), id="cr-fields")
             yield Static(Content.styled("Timeline", "bold"), classes="section")
             yield Static("", id="cr-history")
-        yield Footer()
+        yield KeyBar()
 
     def read(self, board: Board) -> tuple[Requirement, ChangeRequest, list[Event]]:
         req, cr = board.find_change_request(self.cr_key)

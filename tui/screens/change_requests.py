@@ -7,11 +7,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from store.board import Board
 from store.models import ChangeRequest, CRStatus, Requirement
 
+from ..widgets.key_bar import KeyBar
 from .base import BoardReadingScreen
 
 STATUS_FILTERS: tuple[CRStatus | None, ...] = (None, *CRStatus)
@@ -32,7 +33,7 @@ class ChangeRequestsScreen(BoardReadingScreen):
         yield Static("", id="crs-title")
         yield DataTable(id="crs-table", cursor_type="row", zebra_stripes=True)
         yield Static("", id="crs-totals")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:  # runs before BoardReadingScreen.on_mount starts the read
         table = self.query_one(DataTable)

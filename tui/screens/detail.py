@@ -10,13 +10,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from store.board import Board
 from store.errors import NotFound, StoreError
 from store.models import Event, Requirement, approval_text
 
+from ..widgets.key_bar import KeyBar
 from .base import BoardReadingScreen
 
 
@@ -55,10 +56,15 @@ class DetailScreen(BoardReadingScreen):
         Binding("u", "undo", "Undo", show=False, id="detail.undo"),
     ]
 
-    def __init__(self, key: str) -> None:
+    def __init__(self, key: str, requirement: Requirement | None = None) -> None:
+        """`requirement`, when the opener has it, is shown at once; the worker's fresh read follows."""
         super().__init__()
         self.key = key
-        self.requirement: Requirement | None = None
+        self.requirement: Requirement | None = requirement
+        self._fields_of: Requirement | None = None
+        """The version of the requirement the pane shows (its re-read redraws only if it differs)."""
+        self.history: list[Event] | None = None
+        """The history shown, once the pane's read has brought it."""
 
     def compose(self) -> ComposeResult:
         yield Static("", id="detail-title")
@@ -69,7 +75,12 @@ class DetailScreen(BoardReadingScreen):
             yield Static("", id="detail-more")
             yield Static(Content.styled("History", "bold"), classes="section")
             yield Static(Content("loading…"), id="detail-history")
-        yield Footer()
+        yield KeyBar()
+
+    def on_mount(self) -> None:
+        if self.requirement is not None:
+            self._show_requirement(self.requirement)
+        super().on_mount()
 
     def read(self, board: Board) -> tuple[Requirement, list[Event]]:
         return board.get(self.key), board.history(self.key)
@@ -80,7 +91,16 @@ class DetailScreen(BoardReadingScreen):
 
     def show(self, result: tuple[Requirement, list[Event]]) -> None:
         req, history = result
-        self.requirement = req
+        self.history = history
+        if req != self._fields_of:
+            self._show_requirement(req)
+        lines = [Content.assemble((f"{e.at:%Y-%m-%d %H:%M}  ", "dim"), (f"{e.by:<12} ", "bold"),
+                                  Content(describe_event(e))) for e in reversed(history)]
+        self.query_one("#detail-history", Static).update(
+            Content("\n").join(lines) if lines else Content("(no history)"))
+
+    def _show_requirement(self, req: Requirement) -> None:
+        self.requirement = self._fields_of = req
         title = Content.assemble((req.key, "bold"), "  ", Content(req.title), f"   [{req.state.label}]")
         self.query_one("#detail-title", Static).update(title)
         self.query_one("#detail-fields", Static).update(self._fields(req))
@@ -95,10 +115,6 @@ class DetailScreen(BoardReadingScreen):
         elif highlighted is not None:
             crs.highlighted = min(highlighted, len(req.change_requests) - 1)
         self.query_one("#detail-more", Static).update(self._more(req))
-        lines = [Content.assemble((f"{e.at:%Y-%m-%d %H:%M}  ", "dim"), (f"{e.by:<12} ", "bold"),
-                                  Content(describe_event(e))) for e in reversed(history)]
-        self.query_one("#detail-history", Static).update(
-            Content("\n").join(lines) if lines else Content("(no history)"))
 
     def _fields(self, req: Requirement) -> Content:
         rows = [_row("State", req.state.label + (f" since {req.state_since:%Y-%m-%d}" if req.state_since else ""))]

@@ -21,7 +21,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
 from textual.style import Style
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 from textual_plotext import PlotextPlot
 
 from store.board import Board
@@ -34,6 +34,7 @@ from store.metrics import (
     histogram,
 )
 from store.models import BOARD_STATES, State
+from ..widgets.key_bar import KeyBar
 
 # Where the matrix puts each quadrant: urgency grows to the right, importance upwards.
 _MATRIX_LAYOUT = (Quadrant.PLAN, Quadrant.DO_NOW, Quadrant.RECONSIDER, Quadrant.QUICK_WINS)
@@ -128,7 +129,7 @@ class ReportsScreen(Screen[None]):
                             quadrant_box.border_title = quadrant.label
                             quadrant_box.border_subtitle = quadrant.meaning
                             yield quadrant_box
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one("#reports-body").loading = True
