@@ -49,7 +49,7 @@ class Card:
     __slots__ = (
         "key", "number", "uid", "version", "title", "description", "state", "customer", "tier",
         "channel", "owner", "tags", "kano", "importance", "urgency", "since", "due",
-        "open_change_requests", "approval_stale", "suspect", "record", "path", "_requirement",
+        "priority", "open_change_requests", "_approval_stale", "suspect", "record", "path", "_requirement",
     )
 
     key: str
@@ -67,12 +67,12 @@ class Card:
     kano: Kano | None
     importance: int | None
     urgency: int | None
+    priority: int | None
+    """Importance x urgency (1-25), or None until both are set."""
     since: datetime
     """When it entered its current state (or was last changed, for records without that time)."""
     due: date | None
     open_change_requests: int
-    approval_stale: bool
-    """Approved once, and the text differs from the text of its latest approval."""
     suspect: str
     record: dict[str, Any]
     """The stored record the card was read from (never changed in place by the store)."""
@@ -82,43 +82,57 @@ class Card:
     @classmethod
     def of(cls, record: dict[str, Any], path: Path | None = None) -> Card:
         """A card from a stored record. Raises KeyError, TypeError or ValueError if it is malformed."""
+        get = record.get
         card = cls.__new__(cls)
         card.key = key = record["key"]
         card.number = key_number(key)
         card.uid = record["uid"]
         card.version = record["version"]
-        card.title = _text(record["title"])
-        card.description = _text(record.get("description", ""))
-        card.state = _STATES[record.get("state", "collected")]  # type: ignore[assignment]
-        card.customer = _text(record.get("customer", ""))
-        tier = record.get("tier")
+        # Stored text is clean unless edited by hand: `isprintable` lets clean text skip the regex.
+        title = record["title"]
+        card.title = title if title.__class__ is str and title.isprintable() else _text(title)
+        description = get("description", "")
+        card.description = description if description.__class__ is str else _text(description)
+        card.state = _STATES[record["state"]]  # type: ignore[assignment]
+        customer = get("customer", "")
+        card.customer = customer if customer.__class__ is str and customer.isprintable() else _text(customer)
+        tier = get("tier")
         card.tier = None if tier is None else _TIERS[tier]  # type: ignore[assignment]
-        card.channel = _CHANNELS[record.get("channel", "other")]  # type: ignore[assignment]
-        card.owner = _text(record.get("owner", ""))
-        card.tags = tuple(_text(t) for t in record.get("tags", ()))
-        kano = record.get("kano")
+        card.channel = _CHANNELS[get("channel", "other")]  # type: ignore[assignment]
+        owner = get("owner", "")
+        card.owner = owner if owner.__class__ is str and owner.isprintable() else _text(owner)
+        tags = get("tags")
+        card.tags = tuple(map(_text, tags)) if tags else ()
+        kano = get("kano")
         card.kano = None if kano is None else _KANO[kano]  # type: ignore[assignment]
-        card.importance = _score(record.get("importance"))
-        card.urgency = _score(record.get("urgency"))
-        card.since = _moment(record.get("state_since") or record["updated_at"])
-        due = record.get("due")
+        importance, urgency = get("importance"), get("urgency")
+        if (importance is not None and importance.__class__ is not int) or (
+                urgency is not None and urgency.__class__ is not int):
+            raise TypeError("a score is a whole number")  # out of range is shown, and checked later
+        card.importance, card.urgency = importance, urgency
+        card.priority = None if importance is None or urgency is None else importance * urgency
+        card.since = _moment(get("state_since") or record["updated_at"])
+        due = get("due")
         card.due = None if due is None else date.fromisoformat(due)
-        card.open_change_requests = sum(
-            1 for cr in record.get("change_requests", ()) if cr["status"] not in _CLOSED_CR)
-        approvals = record.get("approvals")
-        card.approval_stale = bool(approvals) and approvals[-1]["text_hash"] != _text_hash(record)
-        card.suspect = _text(record.get("suspect", ""))
+        crs = get("change_requests")
+        card.open_change_requests = sum(1 for cr in crs if cr["status"] not in _CLOSED_CR) if crs else 0
+        card._approval_stale = None if get("approvals") else False
+        suspect = get("suspect", "")
+        card.suspect = suspect if suspect.__class__ is str and suspect.isprintable() else _text(suspect)
         card.record = record
         card.path = path
         card._requirement = None
         return card
 
     @property
-    def priority(self) -> int | None:
-        """Importance x urgency (1-25), or None until both are set."""
-        if self.importance is None or self.urgency is None:
-            return None
-        return self.importance * self.urgency
+    def approval_stale(self) -> bool:
+        """Approved once, and the text differs from the text of its latest approval."""
+        if self._approval_stale is None:  # a hash: worked out only for the cards that are drawn
+            try:
+                self._approval_stale = self.record["approvals"][-1]["text_hash"] != _text_hash(self.record)
+            except (KeyError, IndexError, TypeError, AttributeError):
+                self._approval_stale = True  # a malformed approval: the background check reports it
+        return self._approval_stale
 
     def overdue(self, today: date) -> bool:
         if self.due is None or self.state in (State.DONE, State.FED_BACK, State.REJECTED):
@@ -146,13 +160,6 @@ def validated(record: Any, path: Path | None = None) -> Requirement:
         raise StoreUnreadable(
             f"{where}record {key} is invalid ({validation_message(exc)}); the file was left untouched"
         ) from None
-
-
-def _score(value: Any) -> int | None:
-    # Only the type: a score out of range is still shown, and the background check reports it.
-    if value is not None and type(value) is not int:
-        raise TypeError("a score is a whole number")
-    return value
 
 
 def _text_hash(record: dict[str, Any]) -> str:

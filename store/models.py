@@ -212,7 +212,7 @@ class CRStatus(_Choice):
 class Record(BaseModel):
     """Base of every stored model: frozen, unknown fields refused."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", use_enum_values=False)
+    model_config = ConfigDict(frozen=True, extra="forbid", use_enum_values=False, defer_build=True)
 
 
 class Customer(Record):

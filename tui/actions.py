@@ -17,11 +17,12 @@ from store.errors import InvalidValue
 from store.models import Requirement, State
 from store.query import parse_query
 
-from .screens.form import FieldSpec, FormScreen
+from .screens.fields import FieldSpec
 from .screens.prompts import guard_fields, reason_fields, requirement_fields, to_changes
 
 if TYPE_CHECKING:
     from .app import ReqboardApp
+    from .screens.form import FormScreen
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,7 @@ class RequirementActions:
             if isinstance(result, Requirement):
                 self.app.saved(UndoEntry(before, result, what))
 
-        self.app.push_screen(FormScreen(title, fields, save=lambda values: self.app.store_call(
+        self.app.push_screen(form_screen(title, fields, save=lambda values: self.app.store_call(
             lambda board: save(values)), reload=reload, intro=intro, submit_label=submit), done)
 
     # ------------------------------------------------------------------ moves
@@ -190,7 +191,7 @@ class RequirementActions:
             if message:
                 self.app.notify(message, markup=False)
 
-        self.app.push_screen(FormScreen("Export the board", fields, save=save, submit_label="Export"), done)
+        self.app.push_screen(form_screen("Export the board", fields, save=save, submit_label="Export"), done)
 
     def import_file(self) -> None:
         from pathlib import Path
@@ -214,7 +215,7 @@ class RequirementActions:
             summary = self.app.store_call(lambda board: preview_import(board, data, fmt, source=str(path)))
             return (path, fmt, data, summary)
 
-        self.app.push_screen(FormScreen("Import", fields, save=preview, submit_label="Preview"), self._confirm_import)
+        self.app.push_screen(form_screen("Import", fields, save=preview, submit_label="Preview"), self._confirm_import)
 
     def _confirm_import(self, previewed: Any) -> None:
         from store.exchange import apply_import
@@ -223,7 +224,7 @@ class RequirementActions:
             return
         path, fmt, data, summary = previewed
         if not summary.ok:
-            self.app.push_screen(FormScreen(f"Cannot import {path.name}", [], intro=summary.text(),
+            self.app.push_screen(form_screen(f"Cannot import {path.name}", [], intro=summary.text(),
                                             submit_label="Close"))
             return
 
@@ -236,7 +237,7 @@ class RequirementActions:
                 self.app.notify(message, markup=False)
                 self.app.post_message(self.app.Changed())
 
-        self.app.push_screen(FormScreen(f"Import {path.name}?", [], save=apply, intro=summary.text(),
+        self.app.push_screen(form_screen(f"Import {path.name}?", [], save=apply, intro=summary.text(),
                                         submit_label="Import"), done)
 
     def filter(self, current: str, apply: Callable[[Any], None]) -> None:
@@ -250,4 +251,13 @@ class RequirementActions:
             except ValueError as exc:
                 raise InvalidValue(str(exc), {"query": str(exc)}) from None
 
-        self.app.push_screen(FormScreen("Filter the board", fields, save=check, submit_label="Apply"), apply)
+        self.app.push_screen(form_screen("Filter the board", fields, save=check, submit_label="Apply"), apply)
+
+
+
+def form_screen(*args: Any, **kwargs: Any) -> FormScreen:
+    """A FormScreen. Its module is imported on first use: its widgets (inputs, selects, text areas)
+    cost 20 ms at start-up, before the board is drawn; the board preloads it once it is on screen."""
+    from .screens.form import FormScreen
+
+    return FormScreen(*args, **kwargs)

@@ -100,8 +100,10 @@ class BoardScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static("", id="board-title")
         # Hidden until the first read: Textual's first frames then draw a title, not six empty
-        # columns that are laid out and drawn again, twice, once the cards arrive.
-        with ColumnRow(id="columns", classes="-loading"):
+        # columns that are laid out and drawn again, twice, once the cards arrive. An inline style,
+        # not a class: a class change restyles every widget below the row (30 ms).
+        with ColumnRow(id="columns") as row:
+            row.display = False
             for state in BOARD_STATES:
                 yield StateColumn(state)
         yield KeyBar()
@@ -113,8 +115,8 @@ class BoardScreen(Screen[None]):
 
     def _reveal_columns(self) -> None:
         row = self.query_one(ColumnRow)
-        if row.has_class("-loading"):
-            row.remove_class("-loading")
+        if not row.display:
+            row.display = True
             self.query_one(f"#cards-{State.COLLECTED.value}", CardList).focus()
 
     def on_resize(self) -> None:
@@ -165,15 +167,24 @@ class BoardScreen(Screen[None]):
         self.read_only = message.read_only
         if message.external and self.loaded:
             self._tell_screens_above()
+        first = not self.loaded
         self.loaded = True
         self._sort_by_state()
         self.refresh_columns()
         self._reveal_columns()
         # After the cards are on screen: the check must not slow the first frames down.
         self.set_timer(0.5, lambda: self.check_records(self.cards))
+        if first:
+            self.set_timer(0.5, self._preload)
         # Thousands of long-lived models would otherwise be rescanned by every full garbage
         # collection while Textual renders; freezing them takes them out of the cycle scan only.
         gc.freeze()
+
+    @work(thread=True, group="board-preload")
+    def _preload(self) -> None:
+        """Import what the first prompt and the first detail pane need, off the UI thread, once the
+        board is drawn (left out of start-up to draw the board sooner)."""
+        from . import detail, form  # noqa: F401
 
     @work(thread=True, group="board-check")
     def check_records(self, cards: list[Card]) -> None:

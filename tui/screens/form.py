@@ -7,8 +7,7 @@ under the field it names, a conflict offers to reload, and the form closes only 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -20,21 +19,9 @@ from textual.widgets import Button, Input, Label, Select, SelectionList, Static,
 
 from store.errors import Conflict, InvalidValue, StoreError
 
-Kind = Literal["text", "textarea", "select", "checklist"]
+from .fields import FieldSpec
 
-
-@dataclass
-class FieldSpec:
-    name: str
-    label: str
-    kind: Kind = "text"
-    value: Any = None
-    options: Sequence[tuple[str, Any]] = ()
-    required: bool = False
-    placeholder: str = ""
-    help: str = ""
-    selected: Sequence[Any] = field(default_factory=tuple)
-
+__all__ = ["FieldSpec", "FormScreen"]
 
 class FormScreen(ModalScreen[Any]):
     """A dialog of fields. `save(values)` runs in a thread; its result is what the dialog returns."""

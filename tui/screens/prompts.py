@@ -9,7 +9,7 @@ from store import workflow
 from store.errors import InvalidValue
 from store.models import Channel, Feasibility, Kano, NeedType, Requirement, State, Tier
 
-from .form import FieldSpec
+from .fields import FieldSpec
 
 SCORES = [(f"{n}", n) for n in range(1, 6)]
 

@@ -76,9 +76,13 @@ class StateColumn(Vertical):
         self.cards.set_items(items)
 
 
-class ColumnRow(HorizontalScroll):
+class ColumnRow(HorizontalScroll, can_focus=False):
     """The board's row of columns. It scrolls (to the focused column, by mouse), but the left and
-    right keys are the board's: they move the selection to the next column, not the row by a cell."""
+    right keys are the board's: they move the selection to the next column, not the row by a cell.
+
+    Never focused itself: focus belongs to the card lists, and each time the row lost focus to one
+    of them Textual restyled every widget below it.
+    """
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return action not in ("scroll_left", "scroll_right")
