@@ -30,7 +30,7 @@ import orjson
 from store.models import Event, Requirement, approval_text, text_hash
 from store.storage import FORMAT, META_ID, SCHEMA_VERSION, atomic_write
 
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 """Bump when the generated content changes, so cached boards are rebuilt."""
 
 _WORK_DAY = 12 * 3600  # activity happens between 07:00 and 19:00 UTC
@@ -523,9 +523,10 @@ def generate_board(path: str | Path, n: int, *, seed: int = 0, history_per_req: 
         "next_requirement": n + 1, "next_change_request": gen.next_cr,
         "journal_size": journal_size, "settings": {},
     }
-    # The tables exactly as TinyDB stores them: {"meta": {"1": ...}, "customers": ..., "requirements": ...}
+    # The tables as reqboard writes them (storage.board_lines): the other tables on the first line,
+    # then one requirement a line.
     payload = b"".join((b'{"meta":', orjson.dumps({META_ID: meta}), b',"customers":', orjson.dumps(customers),
-                        b',"requirements":{', b",".join(records), b"}}"))
+                        b',"requirements":{\n', b",\n".join(records), b"\n" if records else b"", b"}}\n"))
     atomic_write(path, payload, 0o600)
     return GeneratedBoard(path, n, gen.writer.events, gen.next_cr - 1, generation,
                           time.perf_counter() - started)

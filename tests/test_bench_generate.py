@@ -41,6 +41,15 @@ def test_generated_board_checks_clean(generated: Path) -> None:
     assert [r.key for r in board.requirements()] == [f"REQ-{i}" for i in range(1, N + 1)]
 
 
+def test_generated_board_is_laid_out_as_the_store_writes_it(generated: Path) -> None:
+    from store.storage import board_lines, read_board_lines
+
+    tables = orjson.loads(generated.read_bytes())
+    assert generated.read_bytes() == b"".join(board_lines(tables))  # so the bench reads it as users do
+    with open(generated, "rb") as fh:
+        assert read_board_lines(fh) == tables
+
+
 def test_meta_counters_match_the_content(generated: Path) -> None:
     tables = orjson.loads(generated.read_bytes())
     meta = tables["meta"]["1"]

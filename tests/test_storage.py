@@ -150,7 +150,7 @@ def test_a_failed_write_leaves_the_board_as_it_was(
         elif failing == "replace":
             patch.setattr(os, "replace", broken_replace)
         else:
-            patch.setattr(orjson, "dumps", _dumps_failing_for_boards(orjson.dumps))
+            patch.setattr(storage, "board_lines", _lines_failing_midway(storage.board_lines))
         with pytest.raises((StoreUnreadable, OSError)) as info:
             board.add_requirement("Never stored")
     if failing != "write":
@@ -167,13 +167,14 @@ def test_a_failed_write_leaves_the_board_as_it_was(
         "REQ-1", "REQ-2", "REQ-3"]
 
 
-def _dumps_failing_for_boards(real: Callable[..., bytes]) -> Callable[..., bytes]:
-    def dumps(obj: Any, *args: Any, **kwargs: Any) -> bytes:
-        if isinstance(obj, dict) and "meta" in obj and "requirements" in obj:
-            raise OSError(errno.ENOSPC, "No space left on device")
-        return real(obj, *args, **kwargs)
+def _lines_failing_midway(real: Callable[..., Iterator[bytes]]) -> Callable[..., Iterator[bytes]]:
+    """The board's bytes, until the disk fills up after the first piece."""
+    def lines(tables: Any) -> Iterator[bytes]:
+        pieces = real(tables)
+        yield next(pieces)
+        raise OSError(errno.ENOSPC, "No space left on device")
 
-    return dumps
+    return lines
 
 
 def test_atomic_write_cleans_up_its_temp_file_on_failure(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -211,7 +212,7 @@ def _truncated(path: Path) -> None:
 BAD_FILES: dict[str, tuple[Callable[[Path], None], tuple[str, ...]]] = {
     "empty": (lambda p: p.write_bytes(b""), ("is empty (0 bytes)", "refusing to treat it as a new board")),
     "whitespace": (lambda p: p.write_bytes(b"  \n\t\n"), ("is empty (5 bytes)",)),
-    "truncated": (_truncated, ("ends early (truncated?) at line 1, column",)),
+    "truncated": (_truncated, ("ends early (truncated?) at line 2, column",)),
     "invalid-json": (lambda p: p.write_bytes(b'{"meta": nope}'),
                      ("is not valid JSON at line 1, column 10 (byte 9)",)),
     "binary": (lambda p: p.write_bytes(b"\x00\xff\xfe garbage"), ("is not valid JSON at line 1",)),
@@ -740,3 +741,75 @@ def test_each_quarantined_file_is_kept_even_within_one_second(board: Board, boar
     board.restore()
     kept = sorted(p.read_bytes() for p in board_path.parent.glob("board.json.unreadable-*"))
     assert kept == [b"first bad", b"second bad"]
+
+
+# ---------------------------------------------------------------------------- one requirement a line
+def test_the_board_is_written_one_requirement_a_line_and_is_plain_json(board: Board, board_path: Path) -> None:
+    from tinydb import TinyDB
+
+    filled(board, 3)
+    board.edit_requirement("REQ-2", {"description": "two\nlines"})
+    lines = board_path.read_bytes().splitlines()
+    assert lines[0].startswith(b'{"meta":') and lines[0].endswith(b'"requirements":{')
+    assert [line.split(b":", 1)[0] for line in lines[1:-1]] == [b'"1"', b'"2"', b'"3"']
+    assert lines[-1] == b"}}"
+    # Read a line at a time, read whole as JSON, and read by TinyDB's own storage: the same board.
+    tables = orjson.loads(board_path.read_bytes())
+    with open(board_path, "rb") as fh:
+        assert storage.read_board_lines(fh) == tables
+    assert tables["requirements"]["2"]["description"] == "two\nlines"
+    db = TinyDB(board_path, access_mode="r")
+    try:
+        assert sorted(doc["key"] for doc in db.table("requirements").all()) == ["REQ-1", "REQ-2", "REQ-3"]
+    finally:
+        db.close()
+
+
+def test_a_board_in_another_layout_is_read_whole_and_rewritten_a_line_each(board: Board, board_path: Path) -> None:
+    filled(board, 2)
+    compact = orjson.dumps(orjson.loads(board_path.read_bytes()))  # as an older reqboard wrote it
+    board_path.write_bytes(compact)
+    with open(board_path, "rb") as fh:
+        assert storage.read_board_lines(fh) is None
+    again = Board(board_path, "bob")
+    assert [r.key for r in again.requirements()] == ["REQ-1", "REQ-2"]
+    again.add_requirement("Third")
+    assert len(board_path.read_bytes().splitlines()) == 5  # first line, three requirements, the end
+    assert again.check() == ([], [])
+
+
+@pytest.mark.parametrize(("damage", "said"), [
+    ("comma-removed", "is not valid JSON at line 3, column 1"),
+    ("comma-added", "is not valid JSON at line 4, column"),
+    ("cut-at-a-line-end", "ends early (truncated?) at line 4, column 1"),
+    ("garbage-after", "is not valid JSON at line 6, column 1"),
+])
+def test_a_damaged_line_layout_is_reported_as_json_would_and_left_untouched(
+    board: Board, board_path: Path, damage: str, said: str
+) -> None:
+    filled(board, 3)
+    data = board_path.read_bytes()
+    lines = data.splitlines(keepends=True)
+    if damage == "comma-removed":
+        lines[1] = lines[1].replace(b",\n", b"\n")
+    elif damage == "comma-added":
+        lines[3] = lines[3].replace(b"}\n", b"},\n")
+    elif damage == "cut-at-a-line-end":
+        lines = lines[:3]
+    else:
+        lines.append(b"{}\n")
+    board_path.write_bytes(b"".join(lines))
+    before = sha(board_path)
+    with pytest.raises(StoreUnreadable) as info:
+        Board(board_path, "bob").requirements()
+    assert said in str(info.value), str(info.value)
+    assert str(board_path) in str(info.value) and "left untouched" in str(info.value)
+    with pytest.raises(StoreUnreadable):
+        Board(board_path, "bob").add_requirement("Not over a damaged board")
+    assert sha(board_path) == before
+
+
+def test_trailing_space_after_the_end_is_still_a_board(board: Board, board_path: Path) -> None:
+    filled(board, 2)
+    board_path.write_bytes(board_path.read_bytes() + b"\n  \n")  # valid JSON, another layout
+    assert [r.key for r in Board(board_path, "bob").requirements()] == ["REQ-1", "REQ-2"]
