@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import time
 from collections import defaultdict
 from pathlib import Path
@@ -176,9 +175,6 @@ class BoardScreen(Screen[None]):
         self.set_timer(0.5, lambda: self.check_records(self.cards))
         if first:
             self.set_timer(0.5, self._preload)
-        # Thousands of long-lived models would otherwise be rescanned by every full garbage
-        # collection while Textual renders; freezing them takes them out of the cycle scan only.
-        gc.freeze()
 
     @work(thread=True, group="board-preload")
     def _preload(self) -> None:
