@@ -25,13 +25,22 @@ async def test_a_theme_change_redraws_cached_cards_and_a_filter_keeps_them(tmp_p
         await pilot.pause()
         cards = app.query_one("#cards-collected", CardList)
         dark = _backgrounds(cards)
-        # A filter that keeps the card reuses its drawn lines (the same Strip object).
-        first = cards.render_line(1)
+        # A filter that keeps the card reuses its drawn lines: none is drawn again.
+        before = [cards.render_line(y).text for y in range(cards.size.height)]
+        drawn: list[int] = []
+        real_card_line = cards._card_line
+
+        def counted(*args: object) -> object:
+            drawn.append(1)
+            return real_card_line(*args)  # type: ignore[arg-type]
+
+        cards._card_line = counted  # type: ignore[method-assign]
         from store.query import parse_query
         app.screen.set_filter(parse_query("cached"))
         await pilot.pause()
-        assert cards.render_line(1) is first
+        assert [cards.render_line(y).text for y in range(cards.size.height)] == before and drawn == []
         app.theme = "reqboard-light"
         await pilot.pause()
         light = _backgrounds(cards)
         assert dark and light and dark != light
+        assert drawn  # the new theme drew the card again

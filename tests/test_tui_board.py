@@ -454,13 +454,13 @@ async def test_swimlanes_group_cards_by_tier_then_customer_then_off(small: Path)
         await pilot.press("s")
         collected = drawn(cards(app, State.COLLECTED))
         assert "── Tier A (1)" in collected and "── No tier (1)" in collected
-        card_width = cards(app, State.COLLECTED).scrollable_content_region.width  # less the scrollbar
-        assert collected.splitlines()[0] == "── Tier A (1) ".ljust(card_width, "─")
+        card_width = cards(app, State.COLLECTED).size.width - 1  # less the scrollbar's cell
+        assert collected.splitlines()[0] == "── Tier A (1) ".ljust(card_width, "─") + " "
         assert collected.index("Tier A") < collected.index("REQ-1") < collected.index("No tier") < collected.index("REQ-2")
         assert "lanes: by tier" in text_of(screen.query_one("#board-title"))
         await pilot.press("s")
         lane = drawn(cards(app, State.COLLECTED)).splitlines()[0]
-        assert lane.startswith("── Northwind Logistics") and lane.endswith("…")  # cut to the column
+        assert lane.startswith("── Northwind Logistics") and lane.rstrip().endswith("…")  # cut to the column
         assert "── No customer (1)" in drawn(cards(app, State.COLLECTED))
         assert "── Atlas Insurance (1)" in drawn(cards(app, State.IN_PROGRESS))
         # The selection moves over cards only, never onto a lane header.
@@ -806,6 +806,41 @@ async def test_click_selects_a_card_and_double_click_opens_it(small: Path) -> No
         await settle(pilot)
         assert isinstance(app.screen, DetailScreen) and app.screen.key == "REQ-4"
 
+
+
+def _thumb_rows(widget) -> list[int]:
+    """The lines whose last cell (the column's scrollbar) has the thumb's colour."""
+    thumb = widget.styles.scrollbar_color.rich_color
+    return [y for y in range(widget.size.height) if list(widget.render_line(y))[-1].style.bgcolor == thumb]
+
+
+async def test_a_long_column_draws_its_scrollbar_and_scrolls_with_keys_and_the_wheel(tmp_path: Path) -> None:
+    board = Board(tmp_path / "long.json", "tester")
+    for n in range(40):
+        board.add_requirement(f"Card {n + 1}")
+    board.add_requirement("Alone")
+    board.move_requirement("REQ-41", "rejected", reason="not needed")
+    app = open_app(tmp_path / "long.json")
+    async with app.run_test(size=(160, 30)) as pilot:
+        await board_ready(pilot)
+        column = cards(app, State.COLLECTED)
+        thumb = _thumb_rows(column)
+        assert thumb and thumb[0] == 0 and len(thumb) < column.size.height  # 40 cards: a short thumb at the top
+        assert _thumb_rows(cards(app, State.ANALYSED)) == []  # an empty column: the track alone
+        await pilot.press("end")
+        await pilot.pause()
+        assert column.scroll_y == column.max_scroll_y > 0
+        assert _thumb_rows(column)[-1] == column.size.height - 1
+        await pilot.press("home")
+        await pilot.pause()
+        assert column.scroll_y == 0
+        from textual.events import MouseScrollDown
+
+        for _ in range(20):
+            column.post_message(MouseScrollDown(column, 4, 4, 0, 1, 0, False, False, False))
+        await pilot.pause()
+        assert column.scroll_y > 0  # the wheel scrolls a column though Textual draws no scrollbar there
+        assert _thumb_rows(column) != thumb
 
 # ---------------------------------------------------------------------- 80x24
 async def test_80x24_scrolls_columns_to_keep_the_focused_one_visible(small: Path) -> None:
