@@ -34,12 +34,9 @@ async def _wait_until(pilot: Any, condition: Any, timeout: float = 60.0) -> None
 
 
 async def _probe_board(path: Path, started: float) -> dict[str, float]:
-    from store.models import State
-    from store.query import parse_query
+    # Only what `reqboard` itself imports before its first frame; the rest once the board is drawn.
     from tui.app import ReqboardApp
     from tui.screens.board import BoardScreen
-    from tui.screens.detail import DetailScreen
-    from tui.widgets.card_list import CardList
 
     app = ReqboardApp(path, "bench", watch_interval=3600)
     result: dict[str, float] = {}
@@ -73,6 +70,11 @@ async def _probe_board(path: Path, started: float) -> dict[str, float]:
         result["first_paint_ms"] = (frames[seen] - started) * 1000  # the first frame with the cards
         await pilot.pause()
         result["settled_ms"] = (time.perf_counter() - started) * 1000
+        from store.models import State
+        from store.query import parse_query
+        from tui.screens.detail import DetailScreen
+        from tui.widgets.card_list import CardList
+
         cards = app.query_one(f"#cards-{State.APPROVED.value}", CardList)
         cards.focus()
         await pilot.pause()
@@ -172,7 +174,7 @@ async def _wait_quietly(condition: Any, timeout: float = 60.0) -> None:
     while not condition():
         if time.perf_counter() > deadline:
             raise TimeoutError("the app did not get there in time")
-        await asyncio.sleep(0.001)
+        await asyncio.sleep(0.01)  # a finer poll would take the interpreter from the load it waits for
 
 
 def _frame_after(frames: list[float], seen: int, t0: float) -> float:
@@ -250,19 +252,23 @@ def peak_rss_mb() -> float:
 
 
 def measure(sizes: list[int], runs: int) -> tuple[dict[str, float], dict[int, dict[str, float]]]:
-    """Median of `runs` fresh-process probes: the hello world, and the board at each size."""
-    hello_runs = [run_probe("hello") for _ in range(runs)]
-    hello = {k: statistics.median(r[k] for r in hello_runs) for k in hello_runs[0]}
-    boards = {}
-    for n in sizes:
-        from bench.measure import working_copy
+    """Median of `runs` fresh-process probes: the hello world, and the board at each size.
 
-        path = board_for(n)
-        samples = []
-        for _ in range(runs):
-            with working_copy(path) as work:  # the move benchmark writes to it
-                samples.append(run_probe("board", work))
-        boards[n] = {k: statistics.median(s[k] for s in samples) for k in samples[0]}
+    The runs are interleaved (hello world, then each size, then again), so that the machine getting
+    busier or quieter during the benchmark moves the baseline and the boards alike.
+    """
+    from bench.measure import working_copy
+
+    paths = {n: board_for(n) for n in sizes}
+    hello_runs: list[dict[str, float]] = []
+    samples: dict[int, list[dict[str, float]]] = {n: [] for n in sizes}
+    for _ in range(runs):
+        hello_runs.append(run_probe("hello"))
+        for n in sizes:
+            with working_copy(paths[n]) as work:  # the move benchmark writes to it
+                samples[n].append(run_probe("board", work))
+    hello = {k: statistics.median(r[k] for r in hello_runs) for k in hello_runs[0]}
+    boards = {n: {k: statistics.median(s[k] for s in samples[n]) for k in samples[n][0]} for n in sizes}
     return hello, boards
 
 

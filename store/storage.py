@@ -37,14 +37,16 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from glob import escape as glob_escape
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
-from filelock import FileLock, Timeout
 from tinydb import TinyDB
 from tinydb.storages import Storage
 
 from .errors import LockTimeout, ReadOnly, StoreUnreadable
+
+if TYPE_CHECKING:
+    from filelock import FileLock
 
 FORMAT = "reqboard"
 SCHEMA_VERSION = 1
@@ -400,6 +402,10 @@ class BoardFile:
     # ---------------------------------------------------------------- writing
     def _file_lock(self) -> FileLock:
         if self._lock is None:
+            # Imported with the first write: filelock's package is 15 ms of start-up, and reading
+            # (opening the board, `show`, `list`) never takes the lock.
+            from filelock import FileLock
+
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._lock = FileLock(
                 self.lock_path,
@@ -420,6 +426,8 @@ class BoardFile:
         """
         if self._in_tx:
             raise RuntimeError("transactions do not nest")
+        from filelock import Timeout
+
         lock = self._file_lock()
         try:
             lock.acquire()

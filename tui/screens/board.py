@@ -180,6 +180,8 @@ class BoardScreen(Screen[None]):
     def _preload(self) -> None:
         """Import what the first prompt and the first detail pane need, off the UI thread, once the
         board is drawn (left out of start-up to draw the board sooner)."""
+        import filelock  # noqa: F401 (the first save's lock)
+
         from . import detail, form  # noqa: F401
 
     @work(thread=True, group="board-check")
