@@ -138,17 +138,21 @@ async def _probe_board(path: Path, started: float) -> dict[str, float]:
         async def move() -> None:
             await pilot.press("less_than_sign")
 
-        samples = []
+        from tui.screens.form import FormScreen
+
+        samples, focused_samples = [], []
         for _ in range(5):
             seen = len(frames)
             t0 = time.perf_counter()
             await move()
             await _wait_until(pilot, lambda: app.screen is not board)
             await pilot.pause()
-            samples.append((frames[-1] - t0) * 1000)  # the dialog fully drawn
+            samples.append(first_frame_of(FormScreen, seen, t0))  # the dialog with its fields
+            focused_samples.append((frames[-1] - t0) * 1000)  # then its first field shown focused
             await pilot.press("escape")
             await pilot.pause()
         result["key_move_prompt_ms"] = statistics.median(samples)
+        result["move_prompt_focused_ms"] = statistics.median(focused_samples)
 
         # A whole move: from the key that confirms the prompt to the board redrawn from the file, with
         # the durable write in a worker in between.
@@ -282,6 +286,7 @@ ROWS = (
     ("key: open detail (enter)", "key_open_detail_ms", "ms"),
     ("  its history drawn", "detail_history_ms", "ms"),
     ("key: move (prompt drawn)", "key_move_prompt_ms", "ms"),
+    ("  its first field focused", "move_prompt_focused_ms", "ms"),
     ("move saved (write + redraw)", "move_saved_ms", "ms"),
     ("peak memory", "peak_rss_mb", "MB"),
 )

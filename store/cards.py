@@ -6,8 +6,9 @@ A `Card` takes the few fields a column draws, sorts and filters on from the stor
 the way the models clean them, and keeps a reference to the record; the full, validated
 `Requirement` is built when someone opens, moves or edits the card (`Card.requirement`).
 
-A record too broken to make a card from is validated on the spot, so the error names the field;
-`Board.invalid_records()` validates the rest in the background.
+A record too broken to make a card from is validated on the spot, so the error names the field; the
+board validates every other record in the background once it is drawn (`validated`), and reports any
+that the models refuse.
 """
 
 from __future__ import annotations
@@ -91,7 +92,7 @@ class Card:
         # Stored text is clean unless edited by hand: `isprintable` lets clean text skip the regex.
         title = record["title"]
         card.title = title if title.__class__ is str and title.isprintable() else _text(title)
-        description = get("description", "")
+        description = get("description", "")  # never drawn on a card, only searched: not cleaned
         card.description = description if description.__class__ is str else _text(description)
         card.state = _STATES[record["state"]]  # type: ignore[assignment]
         customer = get("customer", "")

@@ -380,27 +380,44 @@ def cmd_add(args: argparse.Namespace) -> int:
 def cmd_list(args: argparse.Namespace) -> int:
     from store.models import State
 
-    board = _board(args)
-    reqs = board.requirements()
+    from store.cards import validated
+
+    state = None
     if args.state:
         try:
             state = State.parse(args.state)
         except ValueError as exc:
             raise UsageError(str(exc)) from None
-        reqs = [r for r in reqs if r.state is state]
-    if args.customer:
-        reqs = [r for r in reqs if r.customer.casefold() == args.customer.casefold()]
-    if args.tag:
-        reqs = [r for r in reqs if args.tag in r.tags]
-    if args.owner:
-        reqs = [r for r in reqs if r.owner.casefold() == args.owner.casefold()]
-    if getattr(args, "json", False):
-        from store.exchange.json_io import requirement_json
 
-        _print_json([requirement_json(r) for r in reqs])
+    def wanted(r: Any) -> bool:
+        return ((state is None or r.state is state)
+                and (not args.customer or r.customer.casefold() == args.customer.casefold())
+                and (not args.tag or args.tag in r.tags)
+                and (not args.owner or r.owner.casefold() == args.owner.casefold()))
+
+    board = _board(args)
+    as_json = getattr(args, "json", False)
+    if as_json:
+        from store.exchange.json_io import requirement_json
+    # One model at a time, each turned into its output at once: every record is still validated (one
+    # the models refuse stops the listing, exit 4), but 50,000 models are never held together.
+    listed: list[Any] = []
+    for card in board.cards():
+        req = validated(card.record, card.path)
+        if wanted(req):
+            listed.append(_json_element(requirement_json(req)) if as_json else card)
+    if as_json:
+        sys.stdout.write("[\n" + ",\n".join(listed) + "\n]\n" if listed else "[]\n")
     else:
-        _print_list(reqs)
+        _print_list(listed)
     return EXIT_OK
+
+
+def _json_element(data: Any) -> str:
+    """One element of an indented JSON list, as `_print_json` would print it inside the list."""
+    import orjson
+
+    return "\n".join("  " + line for line in orjson.dumps(data, option=orjson.OPT_INDENT_2).decode().split("\n"))
 
 
 def cmd_show(args: argparse.Namespace) -> int:
