@@ -154,6 +154,18 @@ def test_list_filters_by_state_in_any_spelling_and_prints_records(run: Run) -> N
     assert "unknown state 'nowhere'" in run.err
 
 
+def test_list_refuses_a_board_with_an_invalid_record_even_when_it_is_not_listed(
+    run: Run, board_path: Path
+) -> None:
+    run("add", "One")
+    run("add", "Two")
+    tables = orjson.loads(board_path.read_bytes())
+    tables["requirements"]["2"]["importance"] = 9
+    board_path.write_bytes(orjson.dumps(tables))
+    for argv in (("list",), ("list", "--json"), ("list", "--state", "done", "--json")):
+        assert run(*argv, code=4) == ""  # nothing half-printed before the error
+        assert "record REQ-2 is invalid" in run.err and "importance" in run.err
+
 def test_show_text_names_the_next_step(run: Run) -> None:
     key = analysed(run)
     out = run("show", key)
