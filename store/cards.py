@@ -21,7 +21,17 @@ from typing import Any
 from pydantic import ValidationError
 
 from .errors import StoreUnreadable, validation_message
-from .models import Channel, CRStatus, Kano, Requirement, State, Tier, key_number, strip_control
+from .models import (
+    Channel,
+    CRStatus,
+    Kano,
+    Requirement,
+    State,
+    Tier,
+    key_number,
+    search_text,
+    strip_control,
+)
 
 _STATES = State._value2member_map_
 _TIERS = Tier._value2member_map_
@@ -51,6 +61,7 @@ class Card:
         "key", "number", "uid", "version", "title", "description", "state", "customer", "tier",
         "channel", "owner", "tags", "kano", "importance", "urgency", "since", "due",
         "priority", "open_change_requests", "_approval_stale", "suspect", "record", "path", "_requirement",
+        "_search_text",
     )
 
     key: str
@@ -123,7 +134,15 @@ class Card:
         card.record = record
         card.path = path
         card._requirement = None
+        card._search_text = None
         return card
+
+    @property
+    def search_text(self) -> str:
+        """What a filter's words are looked for in, worked out on the first filter and kept."""
+        if self._search_text is None:
+            self._search_text = search_text(self.key, self.title, self.description, self.customer, self.tags)
+        return self._search_text
 
     @property
     def approval_stale(self) -> bool:

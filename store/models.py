@@ -358,6 +358,11 @@ class Requirement(Record):
         return self.importance * self.urgency
 
     @property
+    def search_text(self) -> str:
+        """What a filter's words are looked for in: key, title, description, customer, tags."""
+        return search_text(self.key, self.title, self.description, self.customer, self.tags)
+
+    @property
     def open_change_requests(self) -> tuple[ChangeRequest, ...]:
         return tuple(cr for cr in self.change_requests if cr.is_open)
 
@@ -389,6 +394,11 @@ class Event(Record):
     new: Any = None
     reason: Annotated[CleanText, Field(max_length=4000)] = ""
     generation: int = 0
+
+
+def search_text(key: str, title: str, description: str, customer: str, tags: tuple[str, ...]) -> str:
+    """The casefolded text a filter's words are looked for in (the same for cards and models)."""
+    return " ".join((key, title, description, customer, *tags)).casefold()
 
 
 def key_number(key: str) -> int:

@@ -11,10 +11,13 @@ from __future__ import annotations
 import operator
 import re
 import shlex
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from .models import Channel, Requirement, Tier
+
+T = TypeVar("T")
 
 FIELDS = ("customer", "tier", "channel", "tag", "owner", "priority", "state", "kano")
 _COMPARE = re.compile(r"^(>=|<=|>|<|=)?\s*(\d+)$")
@@ -38,10 +41,18 @@ class Query:
 
     def matches(self, req: Requirement) -> bool:
         if self.words:
-            haystack = " ".join((req.key, req.title, req.description, req.customer, *req.tags)).casefold()
+            haystack = req.search_text
             if not all(word in haystack for word in self.words):
                 return False
         return all(test(req) for test in self.tests)
+
+    def select(self, items: Iterable[T]) -> list[T]:
+        """The items that match, in order: what `matches` says of each, with less work per item
+        (a board filters every card on each change of the query)."""
+        if not self.words and len(self.tests) == 1:
+            test = self.tests[0]
+            return [item for item in items if test(item)]  # type: ignore[arg-type]
+        return [item for item in items if self.matches(item)]  # type: ignore[arg-type]
 
 
 def parse_query(text: str) -> Query:

@@ -103,3 +103,10 @@ def test_a_card_of_a_record_that_breaks_a_rule_refuses_to_become_a_requirement(t
     assert isinstance(card, Card) and card.state is State.COLLECTED
     with pytest.raises(StoreUnreadable, match=r"record REQ-1 is invalid .*title"):
         card.requirement
+
+
+def test_select_keeps_what_matches_keeps_and_its_order(demo_board: Board) -> None:
+    cards = demo_board.cards()
+    for text in ("tier:A", "pdf", "tier:A,B priority:>=6", "", "customer:atlas tag:ui"):
+        query = parse_query(text)
+        assert query.select(cards) == [c for c in cards if query.matches(c)], text

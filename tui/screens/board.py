@@ -230,7 +230,7 @@ class BoardScreen(Screen[None]):
         shown = 0
         for state in BOARD_STATES:
             all_cards = self.by_state.get(state, [])
-            cards = [r for r in all_cards if self.query_filter.matches(r)] if self.query_filter else all_cards
+            cards = self.query_filter.select(all_cards) if self.query_filter else all_cards
             shown += len(cards)
             column = self.query_one(f"#column-{state.value}", StateColumn)
             column.show(self._with_lanes(cards), len(cards), self.limits.get(state), total=len(all_cards))
