@@ -145,18 +145,13 @@ def paused_gc() -> Iterator[None]:
     """Pause the cyclic garbage collector while building many objects that are all kept.
 
     Loading a board creates about a hundred dicts and lists per requirement; the collector would
-    rescan all of them again and again while they are made (half the load time at 10,000). On the
-    way out they are frozen (moved out of the collector's generations): otherwise the next full
-    collection, which so many new objects soon set off, scans them all once more (a quarter of a
-    second at 50,000, on whatever thread allocates next: often the UI's). Frozen objects are still
-    freed when no longer referenced; records hold no reference cycles.
+    rescan all of them again and again while they are made (half the load time at 10,000).
     """
     was_enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
-        gc.freeze()
         if was_enabled:
             gc.enable()
 

@@ -581,6 +581,29 @@ async def test_the_detail_pane_shows_its_fields_before_the_history_is_read(small
         await settle(pilot)
         assert "created  Single sign-on with Entra ID" in text_of(detail.query_one("#detail-history"))
 
+
+async def test_a_closed_pane_is_freed_though_the_board_was_read_again_meanwhile(small: Path) -> None:
+    import gc
+    import weakref
+
+    app = open_app(small, watch_interval=0.05)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await board_ready(pilot)
+        await select_card(pilot, "REQ-4")
+        await pilot.press("enter")
+        await settle(pilot)
+        pane = weakref.ref(app.screen)
+        assert isinstance(pane(), DetailScreen)
+        await pilot.press("escape")
+        await settle(pilot)
+        generation = screen.generation
+        Board(small, "alice").edit_requirement("REQ-2", {"owner": "alice"})  # another process's save
+        await wait_until(pilot, lambda: screen.generation > generation, "the board to be read again")
+        await settle(pilot)
+        gc.collect()
+        # Only the first read freezes what is alive into memory for good (see BoardScreen.load).
+        assert pane() is None
+
 # ---------------------------------------------------------------------- other processes
 async def test_a_change_by_another_board_appears_and_the_selection_stays(small: Path) -> None:
     app = open_app(small, watch_interval=0.05)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import time
 from collections import defaultdict
 from pathlib import Path
@@ -20,6 +21,7 @@ from store.cards import Card, validated
 from store.errors import StoreError
 from store.models import BOARD_STATES, Requirement, State
 from store.query import Query
+from store.storage import paused_gc
 
 from ..widgets.card_list import CardList, Item, LaneHeader
 from ..widgets.column import ColumnRow, StateColumn
@@ -136,10 +138,19 @@ class BoardScreen(Screen[None]):
     def load(self) -> None:
         """Re-read the board when the file changed (ours or another process's write)."""
         def read(board: Any) -> BoardScreen.Loaded | None:
-            external = board.refresh()
-            if board.generation == self.generation and self.loaded:
-                return None
-            return self.Loaded(board.cards(), board.wip_limits(), board.generation, external,
+            with paused_gc():  # the read and the cards together (see storage.paused_gc)
+                external = board.refresh()
+                if board.generation == self.generation and self.loaded:
+                    return None
+                cards = board.cards()
+                if not self.loaded:
+                    # The first read's records live as long as the app: take them (and the app's
+                    # widgets) out of the collector's scans before the full collection that so many
+                    # new objects set off scans them all (a quarter of a second at 50,000, on
+                    # whichever thread allocates next). Only once: a later freeze would also keep
+                    # forever any closed screen that the collector had not yet freed.
+                    gc.freeze()
+            return self.Loaded(cards, board.wip_limits(), board.generation, external,
                                board.read_only_reason)
 
         try:
