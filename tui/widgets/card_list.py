@@ -159,6 +159,7 @@ class CardList(ScrollView, can_focus=True):
         self._offsets: list[int] = [0]
         self._card_rows: list[int] = []  # item index of each card, in cursor order
         self._cache: LRUCache[tuple, Strip] = LRUCache(1024)
+        self._styles: dict[tuple[str, bool], dict[str, Style]] = {}
         self._now = datetime.now(timezone.utc)
 
     # ------------------------------------------------------------------ data
@@ -340,36 +341,51 @@ class CardList(ScrollView, can_focus=True):
         text = label + "─" * (width - cell_len(label)) if cell_len(label) <= width else fit(label, width)
         return Strip([Segment(text, self.get_component_rich_style("lane"))])
 
+    def _card_styles(self, selected: bool) -> dict[str, Style]:
+        """The card's base style and each part's style on it, worked out once per theme (drawing
+        asked Textual for them ten times a line)."""
+        key = (self.app.theme, selected)
+        styles = self._styles.get(key)
+        if styles is None:
+            base = self.get_component_rich_style("card")
+            if selected:
+                base += self.get_component_rich_style("card--selected")
+            styles = {name: base + self.get_component_rich_style(name, partial=True)
+                      for name in self.COMPONENT_CLASSES if name.startswith("card--")}
+            styles["card"] = base
+            self._styles[key] = styles
+        return styles
+
     def _card_line(self, req: Card, row: int, width: int, selected: bool) -> Strip:
         if row == CARD_HEIGHT - 1:
             return Strip.blank(width)
-        style = self.get_component_rich_style("card")
-        if selected:
-            style += self.get_component_rich_style("card--selected")
-        def part(name: str) -> Style:
-            return self.get_component_rich_style(name, partial=True)
+        styles = self._card_styles(selected)
+        style = styles["card"]
 
-        edge = Segment("▌" if selected else "▏", style + part("card--edge"))
+        def part(name: str) -> Style:
+            return styles[name]
+
+        edge = Segment("▌" if selected else "▏", part("card--edge"))
         inner = max(width - 2, 1)
         segments: list[Segment] = [edge]
         if row == 0:
             badges = self._badges(req)
             badge_width = sum(cell_len(text) + 1 for text, _ in badges)
             key_width = max(inner - badge_width, 1)
-            segments.append(Segment(fit(req.key, key_width), style + part("card--key")))
+            segments.append(Segment(fit(req.key, key_width), part("card--key")))
             for text, cls in badges:
                 segments.append(Segment(" ", style))
-                segments.append(Segment(text, style + part(cls)))
+                segments.append(Segment(text, part(cls)))
         elif row in (1, 2):
-            segments.append(Segment(wrap(req.title, inner, 2)[row - 1], style + part("card--title")))
+            segments.append(Segment(wrap(req.title, inner, 2)[row - 1], part("card--title")))
         else:
             priority = f"P{req.priority}" if req.priority is not None else ""
             tier = f" {req.tier.value}" if req.tier else ""
             customer_width = max(inner - cell_len(priority) - cell_len(tier) - 1, 1)
-            segments.append(Segment(fit(req.customer or "—", customer_width), style + part("card--customer")))
+            segments.append(Segment(fit(req.customer or "—", customer_width), part("card--customer")))
             if tier:
-                segments.append(Segment(tier, style + part(f"card--tier-{req.tier.value.lower()}")))
-            segments.append(Segment(" " + priority, style + part("card--priority")))
+                segments.append(Segment(tier, part(f"card--tier-{req.tier.value.lower()}")))
+            segments.append(Segment(" " + priority, part("card--priority")))
         strip = Strip(segments)
         return strip.adjust_cell_length(width - 1, style).extend_cell_length(width, Style())
 
