@@ -14,7 +14,6 @@ change requests, links and suspect flags. Deterministic for a given `seed` and `
 
 from __future__ import annotations
 
-import hashlib
 import os
 import random
 import time

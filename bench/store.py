@@ -17,7 +17,6 @@ import pstats
 import random
 import sys
 from collections.abc import Callable
-from pathlib import Path
 
 from bench.measure import (
     Options,

@@ -1,10 +1,26 @@
-"""reqboard's core: the domain, the workflow rules, persistence and metrics. Never imports textual."""
+"""reqboard's core: the domain, the workflow rules, persistence and metrics. Never imports textual.
 
-from .board import Board
-from .errors import Conflict, InvalidValue, NotFound, Refused, StoreError, StoreUnreadable
-from .models import BOARD_STATES, ChangeRequest, CRStatus, Requirement, State
+The names below are imported on first use, so that importing one light module (store.domain,
+store.cards) does not bring in pydantic and the whole store with it.
+"""
 
-__all__ = [
-    "BOARD_STATES", "Board", "ChangeRequest", "CRStatus", "Conflict", "InvalidValue", "NotFound",
-    "Refused", "Requirement", "State", "StoreError", "StoreUnreadable",
-]
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+_WHERE = {
+    "Board": "board",
+    "Conflict": "errors", "InvalidValue": "errors", "NotFound": "errors", "Refused": "errors",
+    "StoreError": "errors", "StoreUnreadable": "errors",
+    "BOARD_STATES": "domain", "CRStatus": "domain", "State": "domain",
+    "ChangeRequest": "models", "Requirement": "models",
+}
+
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _WHERE:
+        raise AttributeError(f"module 'store' has no attribute {name!r}")
+    return getattr(import_module(f".{_WHERE[name]}", __name__), name)

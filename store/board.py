@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from tinydb.table import Document
 
 from . import workflow
-from .cards import Card, validated
+from .cards import validated
 from .errors import Conflict, InvalidValue, NotFound, Refused, StoreUnreadable, validation_message
 from .models import (
     BOARD_STATES,
@@ -41,7 +41,8 @@ from .models import (
     strip_control,
     text_hash,
 )
-from .storage import META_ID, Backup, BoardFile, Signature, parse_board_bytes, paused_gc
+from .reader import BoardReader
+from .storage import META_ID, Backup, Signature, parse_board_bytes, paused_gc
 
 # Fields whose changes the generic diff records one event each; collections get their own events.
 _DIFFED_FIELDS = tuple(
@@ -77,61 +78,22 @@ def diff(old: Requirement, new: Requirement) -> list[tuple[str, Any, Any]]:
     return changes
 
 
-class Board:
-    """A board file and the user acting on it."""
+class Board(BoardReader):
+    """A board file and the user acting on it: every read and write, with the models."""
 
-    def __init__(self, path: str | Path, user: str, *, clock: Callable[[], datetime] = now) -> None:
-        self.file = BoardFile(path)
-        self.user = strip_control(user).strip() or "unknown"
-        self.clock = clock
+    def __init__(self, path: str | Path, user: str, *, clock: Callable[[], datetime] = now,
+                 reader: BoardReader | None = None) -> None:
+        """The board at `path`; or, given a `reader`, the same board taking over its file and cards."""
+        if reader is None:
+            super().__init__(path, user, clock=clock)
+        else:
+            self.__dict__.update(vars(reader))
         self._models: dict[str, Requirement] = {}
         self._models_signature: Signature | None | object = object()
-        self._cards: dict[str, Card] = {}
-        self._cards_signature: Signature | None | object = object()
-
-    @property
-    def path(self) -> Path:
-        return self.file.path
 
     # ================================================================ reading
-    def refresh(self) -> bool:
-        """Re-read the file if another process changed it; True when it did."""
-        if self.file.changed_on_disk():
-            self.file.reload()
-            return True
-        return False
-
     def _model(self, raw: dict[str, Any]) -> Requirement:
         return validated(raw, self.path)
-
-    def cards(self) -> list[Card]:
-        """Every requirement as a board card (rejected ones too), in key order.
-
-        No model is built (see store.cards), and an unchanged record keeps its card across reads.
-        Raises StoreUnreadable for a record too broken to show, naming the record and the field.
-        """
-        tables = self.file.tables()
-        if self._cards_signature != self.file.signature:
-            previous = self._cards
-            fresh: dict[str, Card] = {}
-            with paused_gc():
-                for raw in tables["requirements"].values():
-                    card = previous.get(raw.get("key", "")) if isinstance(raw, dict) else None
-                    if card is not None and card.version == raw.get("version") and card.uid == raw.get("uid"):
-                        card.record = raw  # the same record, read again: let the old copy go
-                    else:
-                        card = self._card(raw)
-                    fresh[card.key] = card
-            self._cards = dict(sorted(fresh.items(), key=lambda kv: kv[1].number))
-            self._cards_signature = self.file.signature
-        return list(self._cards.values())
-
-    def _card(self, raw: Any) -> Card:
-        try:
-            return Card.of(raw, self.path)
-        except (KeyError, TypeError, ValueError, AttributeError, IndexError):
-            # Let the model say what is wrong; a record it accepts (a default filled in) is shown.
-            return Card.of(self._model(raw).model_dump(mode="json"), self.path)
 
     def requirements(self, *, include_rejected: bool = True) -> list[Requirement]:
         """Every requirement, in key order. Models are reused across reads when unchanged."""
@@ -192,17 +154,6 @@ class Board:
             key=lambda c: c.name.casefold(),
         )
 
-    def settings(self) -> dict[str, Any]:
-        return dict(self.file.meta.get("settings", {}))
-
-    def wip_limits(self) -> dict[State, int]:
-        limits = self.settings().get("wip_limits", {})
-        return {State(k): int(v) for k, v in limits.items() if k in State._value2member_map_}
-
-    @property
-    def generation(self) -> int:
-        return self.file.generation
-
     def history(self, key: str | None = None) -> list[Event]:
         """The audit trail, oldest first: of one requirement (and its change requests) or of all."""
         if key is not None:
@@ -211,13 +162,6 @@ class Board:
             needle = f'"key":"{key}"'.encode()
             return [Event.model_validate(e) for e in self.file.journal_lines(needle) if e.get("key") == key]
         return [Event.model_validate(e) for e in self.file.journal_lines()]
-
-    def backups(self) -> list[Backup]:
-        return self.file.backups()
-
-    @property
-    def read_only_reason(self) -> str | None:
-        return self.file.read_only_reason
 
     # ================================================================ writing: plumbing
     def _event(self, key: str, action: str, *, field: str | None = None, old: Any = None,

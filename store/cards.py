@@ -16,22 +16,13 @@ from __future__ import annotations
 import hashlib
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pydantic import ValidationError
+from .domain import Channel, CRStatus, Kano, State, Tier, key_number, search_text, strip_control
+from .errors import StoreUnreadable
 
-from .errors import StoreUnreadable, validation_message
-from .models import (
-    Channel,
-    CRStatus,
-    Kano,
-    Requirement,
-    State,
-    Tier,
-    key_number,
-    search_text,
-    strip_control,
-)
+if TYPE_CHECKING:  # the models (and pydantic) are imported when a card is opened, not to draw one
+    from .models import Requirement
 
 _STATES = State._value2member_map_
 _TIERS = Tier._value2member_map_
@@ -172,6 +163,11 @@ class Card:
 
 def validated(record: Any, path: Path | None = None) -> Requirement:
     """The stored record as a validated Requirement; raises StoreUnreadable naming the bad field."""
+    from pydantic import ValidationError
+
+    from .errors import validation_message
+    from .models import Requirement
+
     try:
         return Requirement.model_validate(record)
     except ValidationError as exc:

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-import uuid
 from datetime import date, datetime, timezone
-from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import (
@@ -24,15 +22,28 @@ from pydantic import (
     field_validator,
 )
 
-# C0 controls except tab (\x09) and newline (\x0a), DEL, and the C1 block.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# The vocabulary lives in store.domain (no pydantic there); it is re-exported from here.
+from .domain import (  # noqa: F401
+    BOARD_STATES,
+    STATE_LABELS,
+    Channel,
+    CRStatus,
+    Feasibility,
+    Kano,
+    NeedType,
+    Risk,
+    State,
+    Tier,
+    key_number,
+    new_uid,
+    normalise_key,
+    now,
+    search_text,
+    strip_control,
+)
+
 _KEY_RE = re.compile(r"^REQ-[1-9][0-9]*$")
 _CR_KEY_RE = re.compile(r"^CR-[1-9][0-9]*$")
-
-
-def strip_control(text: str) -> str:
-    """Remove C0/C1 control characters (keeping newline and tab); CRLF becomes LF first."""
-    return _CONTROL.sub("", text.replace("\r\n", "\n"))
 
 
 def _clean(value: Any) -> Any:
@@ -77,136 +88,6 @@ Score = Annotated[int, Field(ge=1, le=5)]
 
 RequirementKey = Annotated[str, Field(pattern=_KEY_RE.pattern)]
 ChangeRequestKey = Annotated[str, Field(pattern=_CR_KEY_RE.pattern)]
-
-
-def now() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-def new_uid() -> str:
-    return uuid.uuid4().hex
-
-
-class State(StrEnum):
-    COLLECTED = "collected"
-    ANALYSED = "analysed"
-    APPROVED = "approved"
-    IN_PROGRESS = "in_progress"
-    DONE = "done"
-    FED_BACK = "fed_back"
-    REJECTED = "rejected"
-
-    @property
-    def label(self) -> str:
-        return STATE_LABELS[self]
-
-    @classmethod
-    def parse(cls, text: str) -> State:
-        """Accept the CLI spellings: `in_progress`, `in-progress`, `In progress`."""
-        name = text.strip().lower().replace("-", "_").replace(" ", "_")
-        try:
-            return cls(name)
-        except ValueError:
-            names = ", ".join(s.value for s in cls)
-            raise ValueError(f"unknown state {text!r}: use one of {names}") from None
-
-
-STATE_LABELS = {
-    State.COLLECTED: "Collected",
-    State.ANALYSED: "Analysed",
-    State.APPROVED: "Approved",
-    State.IN_PROGRESS: "In progress",
-    State.DONE: "Done",
-    State.FED_BACK: "Fed back",
-    State.REJECTED: "Rejected",
-}
-
-BOARD_STATES: tuple[State, ...] = (
-    State.COLLECTED,
-    State.ANALYSED,
-    State.APPROVED,
-    State.IN_PROGRESS,
-    State.DONE,
-    State.FED_BACK,
-)
-"""The six board columns, in lifecycle order; `rejected` is off the board."""
-
-
-class _Choice(StrEnum):
-    """An enum whose values can be given with dashes or spaces (`must-be`, `after sales`)."""
-
-    @classmethod
-    def _missing_(cls, value: object) -> Any:
-        if isinstance(value, str):
-            norm = value.strip().lower().replace("-", "_").replace(" ", "_")
-            for member in cls:
-                if member.value == norm:
-                    return member
-        return None
-
-    @property
-    def label(self) -> str:
-        return self.value.replace("_", " ")
-
-
-class Tier(_Choice):
-    A = "A"
-    B = "B"
-    C = "C"
-
-    @classmethod
-    def _missing_(cls, value: object) -> Any:
-        if isinstance(value, str) and value.strip().upper() in ("A", "B", "C"):
-            return cls(value.strip().upper())
-        return None
-
-
-class Channel(_Choice):
-    INTERVIEW = "interview"
-    SURVEY = "survey"
-    HOTLINE = "hotline"
-    EMAIL = "email"
-    AFTER_SALES = "after_sales"
-    SOCIAL_MEDIA = "social_media"
-    MARKET_RESEARCH = "market_research"
-    COMPLAINT = "complaint"
-    OTHER = "other"
-
-
-class NeedType(_Choice):
-    EXPLICIT = "explicit"
-    IMPLICIT = "implicit"
-    LATENT = "latent"
-
-
-class Kano(_Choice):
-    MUST_BE = "must_be"
-    PERFORMANCE = "performance"
-    ATTRACTIVE = "attractive"
-    INDIFFERENT = "indifferent"
-    REVERSE = "reverse"
-
-
-class Feasibility(_Choice):
-    HIGH = "high"
-    MEDIUM = "medium"
-    LOW = "low"
-    UNKNOWN = "unknown"
-
-
-class Risk(_Choice):
-    LOW = "low"
-    MEDIUM = "medium"
-    HIGH = "high"
-
-
-class CRStatus(_Choice):
-    SUBMITTED = "submitted"
-    ASSESSED = "assessed"
-    APPROVED = "approved"
-    REJECTED = "rejected"
-    IMPLEMENTED = "implemented"
-    CLOSED = "closed"
 
 
 class Record(BaseModel):
@@ -396,16 +277,6 @@ class Event(Record):
     generation: int = 0
 
 
-def search_text(key: str, title: str, description: str, customer: str, tags: tuple[str, ...]) -> str:
-    """The casefolded text a filter's words are looked for in (the same for cards and models)."""
-    return " ".join((key, title, description, customer, *tags)).casefold()
-
-
-def key_number(key: str) -> int:
-    """The number in `REQ-12` or `CR-7`."""
-    return int(key.rsplit("-", 1)[1])
-
-
 def text_hash(req: Requirement) -> str:
     """A hash of the text that an approval covers: title, description and acceptance criteria."""
     parts = [req.title, req.description, *(c.text for c in req.acceptance_criteria)]
@@ -416,11 +287,3 @@ def approval_text(req: Requirement) -> str:
     """The approved text as a person reads it: title, description, then the criteria."""
     criteria = "".join(f"\n- {c.text}" for c in req.acceptance_criteria)
     return f"{req.title}\n\n{req.description}" + (f"\n\nAcceptance criteria:{criteria}" if criteria else "")
-
-
-def normalise_key(text: str, prefix: str = "REQ") -> str:
-    """`req-12`, `12` and `REQ-12` all name REQ-12."""
-    text = text.strip().upper()
-    if text.isdigit():
-        text = f"{prefix}-{int(text)}"
-    return text

@@ -13,9 +13,12 @@ import re
 import shlex
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
-from .models import Channel, Requirement, Tier
+from .domain import Channel, Tier
+
+if TYPE_CHECKING:
+    from .models import Requirement
 
 T = TypeVar("T")
 

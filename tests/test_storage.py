@@ -22,7 +22,6 @@ from filelock import FileLock
 from store import storage
 from store.board import Board
 from store.errors import Conflict, LockTimeout, NotFound, ReadOnly, StoreUnreadable
-from store.models import State
 from store.storage import KEEP_BACKUPS, META_ID, BoardFile, atomic_write
 from tui.cli import main as cli
 
