@@ -7,7 +7,7 @@ import tempfile
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from textual import work
 from textual.app import App
@@ -16,15 +16,19 @@ from textual.message import Message
 from textual.theme import Theme
 
 import themes
-from store.board import Board
 from store.errors import Conflict, StoreError
 from store.paths import config_dir
+from store.reader import BoardReader
 from store.storage import LOCK_TIMEOUT_S
 
-from .actions import RequirementActions, UndoEntry
 from .commands import ReqboardCommands
 from .config import Config, ConfigError, load_config, load_state, save_state
 from .screens.board import BoardScreen
+
+if TYPE_CHECKING:
+    from store.board import Board
+
+    from .actions import RequirementActions, UndoEntry
 
 T = TypeVar("T")
 
@@ -48,7 +52,12 @@ class ReqboardApp(App[int]):
         """The board changed: a save of ours, an undo, or another process's write."""
 
     def __init__(self, board_path: Path, user: str, *, config: Config | None = None, watch_interval: float | None = None) -> None:
-        self.board = Board(board_path, user)
+        # The board opens with a reader, which draws it without the models (pydantic and the
+        # store's rules): they are imported with the first change, or once the board is drawn.
+        self.reader = BoardReader(board_path, user)
+        self._board: Board | None = None
+        self._board_made = threading.Lock()
+        self._actions: RequirementActions | None = None
         self._store_lock = threading.Lock()
         self.undo_stack: list[UndoEntry] = []
         self.startup_warnings: list[str] = []
@@ -61,7 +70,6 @@ class ReqboardApp(App[int]):
         self.config = config
         self.watch_interval = watch_interval if watch_interval is not None else config.poll_interval
         super().__init__()
-        self.actions = RequirementActions(self)
         self._register_themes()
         if config.keys:
             self.set_keymap(config.keys)
@@ -102,12 +110,37 @@ class ReqboardApp(App[int]):
             self.push_screen(HelpScreen(self.screen))
 
     # ------------------------------------------------------------------ store access
-    def store_call(self, fn: Callable[[Board], T]) -> T:
-        """Run `fn(board)` holding the app's store lock (call from a thread worker, not the UI)."""
+    @property
+    def board(self) -> Board:
+        """The store: every read with the models, and every change. Made from the reader on first use
+        (sharing its file and cards), which imports the models."""
+        if self._board is None:
+            with self._board_made:
+                if self._board is None:
+                    from store.board import Board
+
+                    self._board = Board(self.reader.path, self.reader.user, reader=self.reader)
+        return self._board
+
+    @property
+    def actions(self) -> RequirementActions:
+        """What the keys do to a requirement (asking for what each rule needs); made on first use."""
+        if self._actions is None:
+            from .actions import RequirementActions
+
+            self._actions = RequirementActions(self)
+        return self._actions
+
+    def store_call(self, fn: Callable[[Any], T], *, reading: bool = False) -> T:
+        """Run `fn(board)` holding the app's store lock (call from a thread worker, not the UI).
+
+        `reading`: `fn` only reads cards and settings, which the reader can do before the store
+        (and its models) is made.
+        """
         if not self._store_lock.acquire(timeout=LOCK_TIMEOUT_S + 5):
             raise StoreError("the board is busy; try again")
         try:
-            return fn(self.board)
+            return fn(self._board or self.reader if reading else self.board)
         finally:
             self._store_lock.release()
 
@@ -123,6 +156,8 @@ class ReqboardApp(App[int]):
             self.call_from_thread(self.failed, exc)
             return
         if entry is not None and isinstance(result, type(entry.after)):
+            from .actions import UndoEntry
+
             self.call_from_thread(self.saved, UndoEntry(entry.before, result, entry.what))
         else:
             self.call_from_thread(self.post_message, self.Changed())

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import json
 import tomllib
+from dataclasses import dataclass, field
 from pathlib import Path
-
-from pydantic import BaseModel, ConfigDict, ValidationError
+from typing import ClassVar
 
 from store.paths import config_dir
 from store.storage import atomic_write
@@ -25,13 +25,20 @@ class ConfigError(ValueError):
     """The config file cannot be used; the message names the file and the key."""
 
 
-class Config(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+@dataclass(frozen=True)
+class Config:
+    """The settings. A plain dataclass, so that the defaults need no pydantic at start-up; a
+    config file is validated by pydantic (`load_config`), which refuses unknown keys."""
+
+    __pydantic_config__: ClassVar[dict[str, object]] = {"extra": "forbid"}
 
     theme: str | None = None
-    keys: dict[str, str] = {}
+    keys: dict[str, str] = field(default_factory=dict)
     poll_interval: float = 0.5
     show_rejected_count: bool = True
+
+
+_UNKNOWN = ("extra_forbidden", "unexpected_keyword_argument")  # as a model, as a dataclass
 
 
 def config_path() -> Path:
@@ -51,12 +58,14 @@ def load_config(path: Path | None = None) -> Config:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+    from pydantic import TypeAdapter, ValidationError
+
     try:
-        return Config.model_validate(data)
+        return TypeAdapter(Config).validate_python(data)
     except ValidationError as exc:
         problems = "; ".join(
             f"{'.'.join(str(p) for p in err['loc']) or 'file'}: "
-            + ("unknown setting" if err["type"] == "extra_forbidden" else err["msg"])
+            + ("unknown setting" if err["type"] in _UNKNOWN else err["msg"])
             for err in exc.errors()
         )
         raise ConfigError(f"{path}: {problems}") from None

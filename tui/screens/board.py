@@ -18,8 +18,8 @@ from textual.widgets import Static
 from textual.worker import get_current_worker
 
 from store.cards import Card, validated
+from store.domain import BOARD_STATES, State
 from store.errors import StoreError
-from store.models import BOARD_STATES, Requirement, State
 from store.query import Query
 from store.storage import paused_gc
 
@@ -28,6 +28,8 @@ from ..widgets.column import ColumnRow, StateColumn
 from ..widgets.key_bar import KeyBar
 
 if TYPE_CHECKING:
+    from store.models import Requirement
+
     from ..app import ReqboardApp
 
 MIN_COLUMN_WIDTH = 24
@@ -154,7 +156,7 @@ class BoardScreen(Screen[None]):
                                board.read_only_reason)
 
         try:
-            message = self.rq_app.store_call(read)
+            message = self.rq_app.store_call(read, reading=True)
         except StoreError as exc:
             self.app.call_from_thread(self._load_failed, exc)
             return
@@ -189,11 +191,15 @@ class BoardScreen(Screen[None]):
 
     @work(thread=True, group="board-preload")
     def _preload(self) -> None:
-        """Import what the first prompt and the first detail pane need, off the UI thread, once the
-        board is drawn (left out of start-up to draw the board sooner)."""
+        """Import and make what the first key needs (the store and its models, the actions, the
+        prompt, the detail pane), off the UI thread, once the board is drawn: start-up leaves them
+        out to draw the board sooner."""
         import filelock  # noqa: F401 (the first save's lock)
 
+        from .. import actions  # noqa: F401
         from . import detail, form  # noqa: F401
+
+        self.rq_app.board  # noqa: B018 (the store and its models: made now, not by the first key)
 
     @work(thread=True, group="board-check")
     def check_records(self, cards: list[Card]) -> None:
@@ -264,7 +270,7 @@ class BoardScreen(Screen[None]):
         return items
 
     def _update_title(self, status: str | None, shown: int | None = None) -> None:
-        board = self.rq_app.board
+        board = self.rq_app.reader  # the path and the user: no need to wait for the store's models
         parts: list[str | tuple[str, str]] = [("reqboard", "bold"), f"  {display_path(board.path)}  "]
         if status:
             parts.append(status)

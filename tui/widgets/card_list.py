@@ -23,7 +23,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from store.cards import Card
-from store.models import State
+from store.domain import State
 
 CARD_HEIGHT = 5
 """Four lines of card and one of gap."""
