@@ -187,7 +187,7 @@ class BoardScreen(Screen[None]):
         # After the cards are on screen: the check must not slow the first frames down.
         self.set_timer(0.5, lambda: self.check_records(self.cards))
         if first:
-            self.set_timer(0.5, self._preload)
+            self.set_timer(0.1, self._preload)  # soon: the first key should find it all made
 
     @work(thread=True, group="board-preload")
     def _preload(self) -> None:
