@@ -86,8 +86,9 @@ class Board(BoardReader):
         """The board at `path`; or, given a `reader`, the same board taking over its file and cards."""
         if reader is None:
             super().__init__(path, user, clock=clock)
-        else:
+        else:  # the reader hands over its file and cards (it keeps no copy of them)
             self.__dict__.update(vars(reader))
+            reader._cards, reader._cards_signature = {}, object()
         self._models: dict[str, Requirement] = {}
         self._models_signature: Signature | None | object = object()
 
