@@ -28,6 +28,8 @@ from store.domain import State
 CARD_HEIGHT = 5
 """Four lines of card and one of gap."""
 SCROLLBAR_WIDTH = 1
+BLANK = Style()
+"""The style of empty cells: a style, not None, which Textual's NO_COLOR filter cannot take."""
 
 
 @dataclass(frozen=True)
@@ -316,9 +318,9 @@ class CardList(ScrollView, can_focus=True):
         if not self._items:
             if y == 1:
                 return Strip([Segment(fit("  (none)", width), self.get_component_rich_style("empty"))])
-            return Strip.blank(width)
+            return Strip.blank(width, BLANK)
         if line >= self._offsets[-1]:
-            return Strip.blank(width)
+            return Strip.blank(width, BLANK)
         index = bisect_right(self._offsets, line) - 1
         item = self._items[index]
         row = line - self._offsets[index]
@@ -358,7 +360,7 @@ class CardList(ScrollView, can_focus=True):
 
     def _card_line(self, req: Card, row: int, width: int, selected: bool) -> Strip:
         if row == CARD_HEIGHT - 1:
-            return Strip.blank(width)
+            return Strip.blank(width, BLANK)
         styles = self._card_styles(selected)
         style = styles["card"]
 

@@ -1,0 +1,40 @@
+"""NO_COLOR: Textual draws everything in monochrome, and every screen must still draw."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from store.models import State
+from tui.screens.board import BoardScreen
+
+from tui_support import (  # noqa: F401 (demo and demo_template are fixtures)
+    SIZE,
+    board_ready,
+    cards,
+    demo,
+    demo_template,
+    open_app,
+    settle,
+)
+
+
+async def test_every_main_screen_draws_with_no_color(demo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = open_app(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await board_ready(pilot)
+        assert app.no_color
+        # Each screen is drawn (a frame rendered through the monochrome filter) and closed again.
+        for key in ("enter", "n", "question_mark", "r", "a", "v"):
+            await pilot.press(key)
+            await settle(pilot)
+            assert app.screen is not screen, key
+            app.screen._compositor.render_update(full=True)
+            await pilot.press("escape")
+            await settle(pilot)
+            assert app.screen is screen, key
+        app.screen._compositor.render_update(full=True)
+        assert cards(app, State.COLLECTED).cards  # the board itself, with its cards
+        assert isinstance(app.screen, BoardScreen) and app.is_running
