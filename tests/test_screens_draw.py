@@ -1,4 +1,4 @@
-"""NO_COLOR: Textual draws everything in monochrome, and every screen must still draw."""
+"""Every main screen draws under NO_COLOR (Textual then draws in monochrome) and in every built-in theme."""
 
 from __future__ import annotations
 
@@ -38,3 +38,22 @@ async def test_every_main_screen_draws_with_no_color(demo: Path, monkeypatch: py
         app.screen._compositor.render_update(full=True)
         assert cards(app, State.COLLECTED).cards  # the board itself, with its cards
         assert isinstance(app.screen, BoardScreen) and app.is_running
+
+
+@pytest.mark.parametrize("theme", ["reqboard-dark", "reqboard-light", "reqboard-high-contrast", "reqboard-16"])
+async def test_every_main_screen_draws_in_every_builtin_theme(demo: Path, theme: str) -> None:
+    from tui.config import Config
+
+    app = open_app(demo, config=Config(theme=theme))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await board_ready(pilot)
+        assert app.theme == theme
+        for key in ("enter", "n", "question_mark", "r", "a", "v"):
+            await pilot.press(key)
+            await settle(pilot)
+            assert app.screen is not screen, key
+            app.screen._compositor.render_update(full=True)
+            await pilot.press("escape")
+            await settle(pilot)
+            assert app.screen is screen, key
+        assert app.is_running
