@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -20,21 +21,26 @@ from tui_support import (  # noqa: F401 (demo and demo_template are fixtures)
 )
 
 
+async def _draw_each_screen(app: Any, pilot: Any, board: BoardScreen) -> None:
+    """Open each main screen from the board (detail, new requirement, help, reports, archive, change
+    requests), draw a whole frame of it, and close it again."""
+    for key in ("enter", "n", "question_mark", "r", "a", "v"):
+        await pilot.press(key)
+        await settle(pilot)
+        assert app.screen is not board, key
+        app.screen._compositor.render_update(full=True)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is board, key
+
+
 async def test_every_main_screen_draws_with_no_color(demo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NO_COLOR", "1")
     app = open_app(demo)
     async with app.run_test(size=SIZE) as pilot:
         screen = await board_ready(pilot)
         assert app.no_color
-        # Each screen is drawn (a frame rendered through the monochrome filter) and closed again.
-        for key in ("enter", "n", "question_mark", "r", "a", "v"):
-            await pilot.press(key)
-            await settle(pilot)
-            assert app.screen is not screen, key
-            app.screen._compositor.render_update(full=True)
-            await pilot.press("escape")
-            await settle(pilot)
-            assert app.screen is screen, key
+        await _draw_each_screen(app, pilot, screen)  # through the monochrome filter
         app.screen._compositor.render_update(full=True)
         assert cards(app, State.COLLECTED).cards  # the board itself, with its cards
         assert isinstance(app.screen, BoardScreen) and app.is_running
@@ -48,12 +54,5 @@ async def test_every_main_screen_draws_in_every_builtin_theme(demo: Path, theme:
     async with app.run_test(size=SIZE) as pilot:
         screen = await board_ready(pilot)
         assert app.theme == theme
-        for key in ("enter", "n", "question_mark", "r", "a", "v"):
-            await pilot.press(key)
-            await settle(pilot)
-            assert app.screen is not screen, key
-            app.screen._compositor.render_update(full=True)
-            await pilot.press("escape")
-            await settle(pilot)
-            assert app.screen is screen, key
+        await _draw_each_screen(app, pilot, screen)
         assert app.is_running

@@ -604,6 +604,7 @@ async def test_a_closed_pane_is_freed_though_the_board_was_read_again_meanwhile(
         # Only the first read freezes what is alive into memory for good (see BoardScreen.load).
         assert pane() is None
 
+
 # ---------------------------------------------------------------------- other processes
 async def test_a_change_by_another_board_appears_and_the_selection_stays(small: Path) -> None:
     app = open_app(small, watch_interval=0.05)

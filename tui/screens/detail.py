@@ -61,8 +61,7 @@ class DetailScreen(BoardReadingScreen):
         super().__init__()
         self.key = key
         self.requirement: Requirement | None = requirement
-        self._fields_of: Requirement | None = None
-        """The version of the requirement the pane shows (its re-read redraws only if it differs)."""
+        """The version the pane shows (drawn on mount when given; a re-read redraws only if it differs)."""
         self.history: list[Event] | None = None
         """The history shown, once the pane's read has brought it."""
 
@@ -92,7 +91,7 @@ class DetailScreen(BoardReadingScreen):
     def show(self, result: tuple[Requirement, list[Event]]) -> None:
         req, history = result
         self.history = history
-        if req != self._fields_of:
+        if req != self.requirement:  # a given requirement was drawn on mount, before this read
             self._show_requirement(req)
         lines = [Content.assemble((f"{e.at:%Y-%m-%d %H:%M}  ", "dim"), (f"{e.by:<12} ", "bold"),
                                   Content(describe_event(e))) for e in reversed(history)]
@@ -100,7 +99,7 @@ class DetailScreen(BoardReadingScreen):
             Content("\n").join(lines) if lines else Content("(no history)"))
 
     def _show_requirement(self, req: Requirement) -> None:
-        self.requirement = self._fields_of = req
+        self.requirement = req
         title = Content.assemble((req.key, "bold"), "  ", Content(req.title), f"   [{req.state.label}]")
         self.query_one("#detail-title", Static).update(title)
         self.query_one("#detail-fields", Static).update(self._fields(req))

@@ -361,33 +361,29 @@ class CardList(ScrollView, can_focus=True):
     def _card_line(self, req: Card, row: int, width: int, selected: bool) -> Strip:
         if row == CARD_HEIGHT - 1:
             return Strip.blank(width, BLANK)
-        styles = self._card_styles(selected)
-        style = styles["card"]
-
-        def part(name: str) -> Style:
-            return styles[name]
-
-        edge = Segment("▌" if selected else "▏", part("card--edge"))
+        part = self._card_styles(selected)
+        style = part["card"]
+        edge = Segment("▌" if selected else "▏", part["card--edge"])
         inner = max(width - 2, 1)
         segments: list[Segment] = [edge]
         if row == 0:
             badges = self._badges(req)
             badge_width = sum(cell_len(text) + 1 for text, _ in badges)
             key_width = max(inner - badge_width, 1)
-            segments.append(Segment(fit(req.key, key_width), part("card--key")))
+            segments.append(Segment(fit(req.key, key_width), part["card--key"]))
             for text, cls in badges:
                 segments.append(Segment(" ", style))
-                segments.append(Segment(text, part(cls)))
+                segments.append(Segment(text, part[cls]))
         elif row in (1, 2):
-            segments.append(Segment(wrap(req.title, inner, 2)[row - 1], part("card--title")))
+            segments.append(Segment(wrap(req.title, inner, 2)[row - 1], part["card--title"]))
         else:
             priority = f"P{req.priority}" if req.priority is not None else ""
             tier = f" {req.tier.value}" if req.tier else ""
             customer_width = max(inner - cell_len(priority) - cell_len(tier) - 1, 1)
-            segments.append(Segment(fit(req.customer or "—", customer_width), part("card--customer")))
+            segments.append(Segment(fit(req.customer or "—", customer_width), part["card--customer"]))
             if tier:
-                segments.append(Segment(tier, part(f"card--tier-{req.tier.value.lower()}")))
-            segments.append(Segment(" " + priority, part("card--priority")))
+                segments.append(Segment(tier, part[f"card--tier-{req.tier.value.lower()}"]))
+            segments.append(Segment(" " + priority, part["card--priority"]))
         strip = Strip(segments)
         return strip.adjust_cell_length(width - 1, style).extend_cell_length(width, Style())
 
