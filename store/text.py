@@ -1,0 +1,47 @@
+"""Text as a terminal shows it: nothing a user typed can hide itself or disguise the text around it.
+
+The store keeps what people typed (less C0/C1 controls, see `domain.strip_control`); this is what the
+board and the CLI put on a screen. Bidirectional overrides and isolates (U+202A-U+202E,
+U+2066-U+2069, the direction marks) can make `REQ-12 txt.exe` read as `REQ-12 exe.txt`, and
+zero-width characters can make two different texts look the same, so each is shown as a visible
+`<U+202E>` instead; the line and paragraph separators U+2028/U+2029 become line breaks (or spaces
+in one-line text). A zero-width joiner between two emoji is kept: it is how emoji are combined.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .domain import strip_control
+
+# Bidi formatting characters and invisible characters that can make text look like other text.
+_DISGUISING = re.compile(
+    "[\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\u180e\ufeff]"
+)
+_SEPARATORS = re.compile("[\u2028\u2029]")
+_EMOJI = re.compile("[\u2600-\u27bf\ufe0f\U0001f000-\U0001faff]")
+
+
+def _visible(match: re.Match[str]) -> str:
+    char = match.group()
+    if char == "\u200d":  # a joiner inside an emoji sequence is part of the picture
+        text, at = match.string, match.start()
+        if 0 < at < len(text) - 1 and _EMOJI.match(text, at - 1) and _EMOJI.match(text, at + 1):
+            return char
+    return f"<U+{ord(char):04X}>"
+
+
+def shown(text: str, *, one_line: bool = False) -> str:
+    """`text` made safe to put on a terminal: controls dropped, disguising characters made visible.
+
+    With `one_line`, line breaks and tabs become spaces (for a card title, a table cell, an error).
+    Text that is printable as it is (nearly all of it) is returned unchanged without a regex pass.
+    """
+    if text.isprintable():
+        return text
+    text = strip_control(text)
+    text = _SEPARATORS.sub(" " if one_line else "\n", text)
+    text = _DISGUISING.sub(_visible, text)
+    if one_line:
+        text = text.replace("\n", " ").replace("\t", " ")
+    return text
