@@ -28,11 +28,30 @@ def config_dir() -> Path:
 
 
 def default_user() -> str:
-    """`$REQBOARD_USER`, else the login name."""
+    """`$REQBOARD_USER`, else the login name.
+
+    Raises InvalidValue when the name found is not valid UTF-8 text (bytes a misconfigured terminal or
+    environment passed on): it would be written into every history event.
+    """
     env = os.environ.get("REQBOARD_USER")
     if env and env.strip():
-        return env.strip()
+        return _text_name(env.strip(), "$REQBOARD_USER")
     try:
-        return getpass.getuser()
+        name = getpass.getuser()
     except (KeyError, OSError):
         return "unknown"
+    return _text_name(name, "the login name")
+
+
+def _text_name(name: str, where: str) -> str:
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        from .errors import InvalidValue
+
+        try:
+            raw = name.encode("utf-8", "surrogateescape")  # the bytes as the environment had them
+        except UnicodeEncodeError:
+            raw = name.encode("utf-8", "backslashreplace")
+        raise InvalidValue(f"{where} ({raw!r}) is not valid UTF-8 text; set $REQBOARD_USER or give --user NAME") from None
+    return name

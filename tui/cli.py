@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
+
+if TYPE_CHECKING:
+    from store.outputs import BoardFiles
 
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE, EXIT_CONFLICT, EXIT_UNREADABLE = 0, 1, 2, 3, 4
 
@@ -272,36 +276,59 @@ def _package_version() -> str:
 
 
 # ---------------------------------------------------------------------------- output
+def _write_bytes(payload: bytes) -> None:
+    """Bytes to standard output as they are (JSON and exports are UTF-8 whatever the terminal's encoding)."""
+    sys.stdout.flush()
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is None:  # a text-only stream (some embedders): hand it text
+        sys.stdout.write(payload.decode("utf-8", "replace"))
+    else:
+        buffer.write(payload)
+        buffer.flush()
+
+
 def _print_json(data: Any) -> None:
     import orjson
 
-    sys.stdout.write(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode() + "\n")
+    _write_bytes(orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n")
+
+
+def _text(value: Any) -> str:
+    """User text for one line of a terminal: nothing in it can hide itself or disguise what follows."""
+    from store.text import shown
+
+    return shown("" if value is None else str(value), one_line=True)
 
 
 def _cell(text: str, width: int) -> str:
-    """Pad or cut to a display width (wide characters count two)."""
-    from unicodedata import east_asian_width
+    """Made safe (see `_text`), then padded or cut to a display width (wide characters count two)."""
+    from rich.cells import cell_len, set_cell_size
 
-    out, used = [], 0
-    for ch in text.replace("\n", " "):
-        w = 2 if east_asian_width(ch) in "WF" else 1
-        if used + w > width:
-            if out:
-                out[-1] = "…"
-            break
-        out.append(ch)
-        used += w
-    return "".join(out) + " " * max(0, width - used)
+    text = _text(text)
+    if cell_len(text) > width:
+        return set_cell_size(text, width - 1) + "…"
+    return set_cell_size(text, width)
+
+
+def _pad(text: str, width: int) -> str:
+    """Made safe and padded to at least a display width; longer text is kept whole."""
+    from rich.cells import cell_len
+
+    text = _text(text)
+    return text + " " * max(0, width - cell_len(text))
 
 
 def _print_list(reqs: Sequence[Any]) -> None:
-    print(f"{'KEY':<9} {'STATE':<12} {'PRI':>3}  {'CUSTOMER':<20} TITLE")
+    # Keys and states are never cut (a longer one shifts its line); customers are cut to their column.
+    print(f"{_pad('KEY', 9)} {_pad('STATE', 12)} {'PRI':>3}  {_cell('CUSTOMER', 20)} TITLE")
     for r in reqs:
         pri = "" if r.priority is None else str(r.priority)
-        print(f"{r.key:<9} {r.state.value:<12} {pri:>3}  {_cell(r.customer or '-', 20)} {r.title}")
+        print(f"{_pad(r.key, 9)} {_pad(r.state.value, 12)} {pri:>3}  {_cell(r.customer or '-', 20)} "
+              f"{_text(r.title)}")
 
 
 def _show_text(req: Any) -> str:
+    """`reqboard show`: one requirement for a person to read, every piece of user text made safe."""
     from store.workflow import next_state
 
     lines = [f"{req.key}  {req.title}", f"  state        {req.state.label}"
@@ -332,8 +359,10 @@ def _show_text(req: Any) -> str:
         row("CHANGED", "since its approval")
     row("version", f"{req.version}, updated by {req.updated_by} at {req.updated_at:%Y-%m-%d %H:%M} UTC")
     if req.description:
+        from store.text import shown
+
         lines.append("  description")
-        lines.extend(f"    {line}" for line in req.description.splitlines())
+        lines.extend(f"    {line}" for line in shown(req.description).splitlines())
     if req.acceptance_criteria:
         lines.append("  acceptance criteria")
         for i, c in enumerate(req.acceptance_criteria, 1):
@@ -348,16 +377,44 @@ def _show_text(req: Any) -> str:
     nxt = next_state(req.state)
     if nxt:
         lines.append(f"  next         reqboard move {req.key} {nxt.value}")
-    return "\n".join(lines)
+    # Every line carries user text somewhere: each is made safe whole, so no field can be missed.
+    return "\n".join(_text(line) for line in lines)
 
 
 # ---------------------------------------------------------------------------- commands
+def _store_path(args: argparse.Namespace) -> Path:
+    from store.paths import default_store_path
+
+    given = getattr(args, "store", None)
+    if given == "":  # e.g. `--store "$UNSET"`: never fall back to the user's own board for it
+        raise UsageError("--store was given an empty path: give the board file, or leave --store out")
+    return Path(given) if given is not None else default_store_path()
+
+
 def _board(args: argparse.Namespace) -> Any:
     from store.board import Board
-    from store.paths import default_store_path, default_user
+    from store.paths import default_user
 
-    path = Path(getattr(args, "store", None) or default_store_path())
-    return Board(path, getattr(args, "user", None) or default_user())
+    return Board(_store_path(args), getattr(args, "user", None) or default_user())
+
+
+def _board_files(board: Any) -> BoardFiles:
+    """The files of `board` that an export or a report must never be written onto."""
+    from store.outputs import BoardFiles
+
+    return BoardFiles(board.file.path, board.file.journal_path, board.file.lock_path, board.file.backup_dir)
+
+
+def _write_output(output: str | None, board: Any, make: Callable[[], bytes]) -> None:
+    """`make()`'s bytes to the -o file (`-` or none: standard output), never onto one of the board's files."""
+    if output is None or output == "-":
+        _write_bytes(make())
+        return
+    from store.outputs import check_output, write_output
+
+    files = _board_files(board)
+    check_output(output, files)  # before the work of making it
+    write_output(output, make(), files)
 
 
 def _emit(args: argparse.Namespace, req: Any, text: str) -> None:
@@ -366,7 +423,7 @@ def _emit(args: argparse.Namespace, req: Any, text: str) -> None:
 
         _print_json(requirement_json(req))
     else:
-        print(text)
+        print("\n".join(_text(line) for line in text.split("\n")))
 
 
 def cmd_add(args: argparse.Namespace) -> int:
@@ -407,7 +464,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         if wanted(req):
             listed.append(_json_element(requirement_json(req)) if as_json else card)
     if as_json:
-        sys.stdout.write("[\n" + ",\n".join(listed) + "\n]\n" if listed else "[]\n")
+        _write_bytes(("[\n" + ",\n".join(listed) + "\n]\n" if listed else "[]\n").encode())
     else:
         _print_list(listed)
     return EXIT_OK
@@ -499,30 +556,33 @@ def cmd_history(args: argparse.Namespace) -> int:
             what += f" {e.field}: {_short(e.old)} -> {_short(e.new)}"
         elif e.new is not None:
             what += f" {_short(e.new)}"
-        print(f"{e.at:%Y-%m-%d %H:%M:%S}  {e.by:<12} {what}" + (f"  ({e.reason})" if e.reason else ""))
+        print(f"{e.at:%Y-%m-%d %H:%M:%S}  {_pad(e.by, 12)} {_text(what)}"
+              + (f"  ({_text(e.reason)})" if e.reason else ""))
     return EXIT_OK
 
 
 def _short(value: Any) -> str:
-    text = "-" if value in (None, "", []) else str(value)
-    text = text.replace("\n", " ")
-    return text if len(text) <= 60 else text[:59] + "…"
+    """A history value on one line, made safe, cut to 60 display cells."""
+    from rich.cells import cell_len, set_cell_size
+
+    text = _text("-" if value in (None, "", []) else value)
+    return text if cell_len(text) <= 60 else set_cell_size(text, 59) + "…"
 
 
 def cmd_check(args: argparse.Namespace) -> int:
     board = _board(args)
     if not board.path.exists():
-        print(f"{board.path} does not exist yet (an empty board)")
+        print(f"{_text(board.path)} does not exist yet (an empty board)")
         return EXIT_OK
     errors, warnings = board.check()
     for w in warnings:
-        print(f"warning: {w}")
+        print(f"warning: {_text(w)}")
     if errors:
         for e in errors:
-            print(f"error: {e}", file=sys.stderr)
+            print(f"error: {_text(e)}", file=sys.stderr)
         return EXIT_UNREADABLE
     reqs = board.requirements()
-    print(f"{board.path}: ok ({len(reqs)} requirements, generation {board.generation}, "
+    print(f"{_text(board.path)}: ok ({len(reqs)} requirements, generation {board.generation}, "
           f"{len(board.backups())} backups kept)")
     return EXIT_OK
 
@@ -531,46 +591,107 @@ def cmd_export(args: argparse.Namespace) -> int:
     from store.exchange import export_board, guess_format
 
     fmt = args.format or (guess_format(args.output) if args.output else None) or "json"
-    payload = export_board(_board(args), fmt)
-    if args.output:
-        from store.storage import atomic_write, new_file_mode
-
-        atomic_write(Path(args.output), payload, new_file_mode())
-    else:
-        sys.stdout.buffer.write(payload)
+    board = _board(args)
+    _write_output(args.output, board, lambda: export_board(board, fmt))
     return EXIT_OK
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from store.errors import InvalidValue
     from store.exchange import IMPORT_FORMATS, ImportRefused, apply_import, guess_format, preview_import
 
     fmt = args.format or guess_format(args.file)
     if fmt not in IMPORT_FORMATS:
         raise UsageError(f"cannot tell the format of {args.file}: give --format json, csv or reqif")
-    try:
-        data = Path(args.file).read_bytes()
-    except OSError as exc:
-        raise InvalidValue(f"cannot read {args.file}: {exc.strerror}") from None
+    data = _read_import_file(args.file)
     board = _board(args)
-    try:
-        if args.dry_run:
-            summary = preview_import(board, data, fmt, source=args.file, rekey=args.rekey)
-        else:
-            summary = apply_import(board, data, fmt, source=args.file, rekey=args.rekey)
-    except ImportRefused as exc:
-        summary = exc.summary
-    if getattr(args, "json", False):
-        _print_json(summary.as_dict())
-    elif args.dry_run or not summary.refused:
-        print("\n".join([summary.headline(), *summary.report_lines()]))
+    with _interrupts_held_after_commit(board.path) as held:
+        try:
+            if args.dry_run:
+                summary = preview_import(board, data, fmt, source=args.file, rekey=args.rekey)
+            else:
+                summary = apply_import(board, data, fmt, source=args.file, rekey=args.rekey)
+        except ImportRefused as exc:
+            summary = exc.summary
+        if getattr(args, "json", False):
+            _print_json(summary.as_dict())
+        elif args.dry_run or not summary.refused:
+            print("\n".join(_text(line) for line in [summary.headline(), *summary.report_lines()]))
+        sys.stdout.flush()
     if summary.refused:
         # One `error:` line, then the report by row/column or element, all on stderr.
-        print(f"error: {summary.error_message()}", file=sys.stderr)
+        print(f"error: {_text(summary.error_message())}", file=sys.stderr)
         for line in summary.refused:
-            print(f"  {line}", file=sys.stderr)
+            print(f"  {_text(line)}", file=sys.stderr)
         return EXIT_REFUSED
+    if held:
+        print("note: ctrl+c came after the import was committed, so it was not stopped: everything "
+              "reported above is on the board", file=sys.stderr)
     return EXIT_OK
+
+
+def _read_import_file(name: str) -> bytes:
+    """The bytes of the file to import; a directory, FIFO or device is refused before it is read (a
+    FIFO would wait for a writer forever, /dev/zero would never end)."""
+    import os
+    import stat
+
+    from store.errors import InvalidValue
+
+    try:
+        # O_NONBLOCK: opening a FIFO must not wait for a writer; it is refused just below.
+        fd = os.open(name, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    except (OSError, ValueError) as exc:
+        raise InvalidValue(f"cannot read {name}: {getattr(exc, 'strerror', None) or exc}") from None
+    with os.fdopen(fd, "rb") as fh:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            from store.outputs import kind_of
+
+            raise InvalidValue(f"cannot import {name}: it is not a regular file ({kind_of(mode)}); "
+                               "give the file to import")
+        try:
+            return fh.read()
+        except OSError as exc:
+            raise InvalidValue(f"cannot read {name}: {exc.strerror or exc}") from None
+
+
+@contextmanager
+def _interrupts_held_after_commit(board_path: Path) -> Iterator[list[bool]]:
+    """Ctrl+C stops an import until its commit is on disk; from then on it is held back (and noted in
+    the list yielded) until the summary is printed, so that what was committed is always reported.
+
+    The board file's signature tells, at the moment ctrl+c comes, whether the commit has replaced it.
+    """
+    import signal
+    import threading
+
+    from store.storage import Signature
+
+    def committed() -> bool:
+        try:
+            return Signature.of(board_path) != before
+        except OSError:
+            return False
+
+    def on_interrupt(signum: int, frame: Any) -> None:
+        if not committed():
+            raise KeyboardInterrupt
+        held.append(True)
+
+    held: list[bool] = []
+    before = Signature.of(board_path)
+    if threading.current_thread() is not threading.main_thread():  # only the main thread has signals
+        yield held
+        return
+    previous = signal.getsignal(signal.SIGINT)
+    if previous is signal.SIG_IGN:  # started with ctrl+c ignored (nohup, a background job): keep it so
+        yield held
+        return
+    signal.signal(signal.SIGINT, on_interrupt)
+    try:
+        yield held
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
@@ -586,15 +707,15 @@ def cmd_restore(args: argparse.Namespace) -> int:
             from datetime import datetime, timezone
 
             when = datetime.fromtimestamp(b.mtime, timezone.utc)
-            print(f"generation {b.generation:<8} {when:%Y-%m-%d %H:%M:%S} UTC  {b.size:>10} bytes  {b.path}")
+            print(f"generation {b.generation:<8} {when:%Y-%m-%d %H:%M:%S} UTC  {b.size:>10} bytes  {_text(b.path)}")
         return EXIT_OK
     chosen = board.restore(args.generation)
-    print(f"restored generation {chosen.generation} of {board.path}")
+    print(f"restored generation {chosen.generation} of {_text(board.path)}")
     return EXIT_OK
 
 
 def cmd_wip(args: argparse.Namespace) -> int:
-    from store.models import BOARD_STATES
+    from store.models import BOARD_STATES, State
 
     board = _board(args)
     if args.state is None:
@@ -604,9 +725,13 @@ def cmd_wip(args: argparse.Namespace) -> int:
         return EXIT_OK
     if args.limit is None:
         raise UsageError("give a limit (a number, or 'none')")
+    try:
+        state = State.parse(args.state)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
     limit = None if args.limit.lower() == "none" else _whole(args.limit)
-    board.set_wip_limit(args.state, limit)
-    print(f"WIP limit of {args.state}: {limit if limit is not None else 'none'}")
+    board.set_wip_limit(state, limit)
+    print(f"WIP limit of {_text(args.state)}: {limit if limit is not None else 'none'}")
     return EXIT_OK
 
 
@@ -647,7 +772,7 @@ def cmd_cr(args: argparse.Namespace) -> int:
             _print_json([_cr_json(c, r) for r, c in rows])
         else:
             for r, c in rows:
-                print(f"{c.key:<8} {c.status.value:<12} {r.key:<9} {c.summary}")
+                print(f"{_pad(c.key, 8)} {_pad(c.status.value, 12)} {_pad(r.key, 9)} {_text(c.summary)}")
         return EXIT_OK
     return _emit_cr(args, cr, f"{cr.key} is now {cr.status.value}")
 
@@ -660,7 +785,7 @@ def _emit_cr(args: argparse.Namespace, cr: Any, text: str, req: Any = None) -> i
     if getattr(args, "json", False):
         _print_json(_cr_json(cr, req) if req is not None else cr.model_dump(mode="json"))
     else:
-        print(text)
+        print(text)  # made safe by whoever wrote it (keys and states, or `_cr_text`)
     return EXIT_OK
 
 
@@ -679,7 +804,7 @@ def _cr_text(req: Any, cr: Any) -> str:
         d = cr.decision
         lines.append(f"  decision     {'approved' if d.approved else 'rejected'} by {d.by} at "
                      f"{d.at:%Y-%m-%d %H:%M}: {d.rationale}")
-    return "\n".join(lines)
+    return "\n".join(_text(line) for line in lines)
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -691,28 +816,24 @@ def cmd_report(args: argparse.Namespace) -> int:
             raise UsageError(f"--json and --format {args.format} contradict each other: give one")
         fmt = "json"
     board = _board(args)
-    metrics = board_metrics(board, since=args.since)
-    if fmt == "json":
-        import orjson
 
-        from store.reports import report_json
+    def payload() -> bytes:
+        metrics = board_metrics(board, since=args.since)
+        if fmt == "json":
+            import orjson
 
-        payload = orjson.dumps(report_json(metrics, board=board.path.name), option=orjson.OPT_INDENT_2) + b"\n"
-    elif fmt == "html":
-        from store.reports import render_html
+            from store.reports import report_json
 
-        payload = render_html(metrics, board=board.path.name).encode()
-    else:
+            return orjson.dumps(report_json(metrics, board=board.path.name), option=orjson.OPT_INDENT_2) + b"\n"
+        if fmt == "html":
+            from store.reports import render_html
+
+            return render_html(metrics, board=board.path.name).encode()
         from store.reports import render_markdown
 
-        payload = render_markdown(metrics, board=board.path.name).encode()
-    if args.output:
-        from store.storage import atomic_write, new_file_mode
+        return render_markdown(metrics, board=board.path.name).encode()
 
-        atomic_write(Path(args.output), payload, new_file_mode())
-    else:
-        sys.stdout.buffer.write(payload)
-        sys.stdout.flush()
+    _write_output(args.output, board, payload)
     return EXIT_OK
 
 
@@ -726,19 +847,60 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
 
 
 def open_board(args: argparse.Namespace) -> int:
-    from store.paths import default_store_path, default_user
+    from store.paths import default_user
 
     from .app import run_app
 
-    path = Path(getattr(args, "store", None) or default_store_path())
-    return run_app(path, getattr(args, "user", None) or default_user(), demo=args.demo)
+    return run_app(_store_path(args), getattr(args, "user", None) or default_user(), demo=args.demo)
+
+
+# Options that name files: any bytes the file system takes are fine there, unlike in text.
+_PATH_OPTIONS = frozenset({"store", "output", "file"})
+
+
+def _check_text_arguments(args: argparse.Namespace) -> None:
+    """Refuse (exit 1) text that is not valid UTF-8: the shell passed bytes in another encoding, which
+    Python keeps as lone surrogates that no JSON file or history line can hold."""
+    from store.errors import InvalidValue
+
+    for name, value in vars(args).items():
+        if name in _PATH_OPTIONS:
+            continue
+        for text in value if isinstance(value, list) else [value]:
+            if not isinstance(text, str):
+                continue
+            try:
+                text.encode("utf-8")
+            except UnicodeEncodeError:
+                try:
+                    raw = text.encode("utf-8", "surrogateescape")
+                except UnicodeEncodeError:
+                    raw = text.encode("utf-8", "backslashreplace")
+                raise InvalidValue(
+                    f"the {name.replace('_', ' ')} given ({raw!r}) is not valid UTF-8 text; set the "
+                    "terminal or script to UTF-8, or convert the text (e.g. with iconv), and try again"
+                ) from None
+
+
+def _never_fail_to_print() -> None:
+    """A terminal or pipe that cannot show a character gets a backslash escape of it, never a crash
+    (PYTHONIOENCODING=ascii, a C locale, a Windows code page)."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            try:
+                reconfigure(errors="backslashreplace")
+            except (ValueError, OSError):  # a closed or detached stream: nothing to print to anyway
+                pass
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     from store.errors import StoreError
 
+    _never_fail_to_print()
     try:
         args = build_parser().parse_args(argv)
+        _check_text_arguments(args)
         handler = COMMANDS.get(args.command) if args.command else open_board
         assert handler is not None
         return handler(args)
@@ -762,10 +924,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _error(message: object) -> None:
-    """One `error:` line on stderr, whatever the message echoes back (line breaks, terminal controls)."""
-    from store.models import strip_control
-
-    print("error: " + strip_control(" ".join(str(message).splitlines())), file=sys.stderr)
+    """One `error:` line on stderr, whatever the message echoes back (line breaks, terminal controls,
+    bidi overrides)."""
+    print("error: " + _text(" ".join(str(message).splitlines())), file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,238 @@
+"""Writing an export or a report to a file a person named (`-o FILE`) without ever hurting the board.
+
+`write_output` refuses, with an InvalidValue (exit 1) that names the file and says why:
+  - the board file, its journal (`board.json.history.jsonl`), its lock (`board.json.lock`), anything in
+    its backups folder (`board.json.backups/`) and its quarantined copies (`board.json.unreadable-*`),
+    found by the folder's identity (st_dev, st_ino: the same as comparing resolved paths, and it holds
+    for a folder reached through a symlink) and the name, and by the target's own (st_dev, st_ino), so
+    that a hard link to one of them is caught too;
+  - anything that is not a regular file (a directory, a device node such as /dev/null, a FIFO, a socket);
+  - a symbolic link: reqboard never writes through a link, which would put the bytes wherever the link
+    points (give the file it points to instead).
+A file that exists is replaced atomically and keeps its permission bits (and, where allowed, its owner
+and group); a new file gets the mode `open()` would give it (0666 less the umask).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import stat
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import InvalidValue
+from .storage import new_file_mode
+
+
+_KINDS = (
+    (stat.S_ISDIR, "a directory"), (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+    (stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISSOCK, "a socket"),
+)
+
+
+def kind_of(mode: int) -> str:
+    """What a file that is not a regular one is, in words ("a directory", "a character device", ...)."""
+    return next((words for test, words in _KINDS if test(mode)), "not a regular file")
+
+
+@dataclass(frozen=True)
+class BoardFiles:
+    """The files of one board that nothing but the store may replace."""
+
+    board: Path
+    journal: Path
+    lock: Path
+    backups: Path
+
+    @classmethod
+    def of(cls, board: Path) -> BoardFiles:
+        """The files next to `board`, named as `store.storage.BoardFile` names them."""
+        return cls(board, board.with_name(board.name + ".history.jsonl"),
+                   board.with_name(board.name + ".lock"), board.with_name(board.name + ".backups"))
+
+    def _variants(self) -> list[BoardFiles]:
+        # A board reached through a symlink has its files next to the link and next to the real file,
+        # depending on who opened it: guard both.
+        try:
+            real = Path(os.path.realpath(self.board))
+        except (OSError, ValueError):
+            return [self]
+        return [self] if real == self.board else [self, BoardFiles.of(real)]
+
+    def protected_names(self) -> dict[tuple[int, int], dict[str, str]]:
+        """Folder identity -> {file name -> what it is} for the board, journal and lock."""
+        found: dict[tuple[int, int], dict[str, str]] = {}
+        for files in self._variants():
+            folder = _identity(files.board.parent)
+            if folder is not None:
+                names = found.setdefault(folder, {})
+                names[files.board.name] = f"the board file itself ({files.board})"
+                names[files.journal.name] = f"the board's history journal ({files.journal})"
+                names[files.lock.name] = f"the board's lock file ({files.lock})"
+                names[files.backups.name] = f"the board's backups folder ({files.backups})"
+        return found
+
+    def quarantine_prefixes(self) -> dict[tuple[int, int], str]:
+        """Folder identity -> the name prefix of the board's quarantined copies in it."""
+        found: dict[tuple[int, int], str] = {}
+        for files in self._variants():
+            folder = _identity(files.board.parent)
+            if folder is not None:
+                found[folder] = files.board.name + ".unreadable-"
+        return found
+
+    def backup_folders(self) -> dict[tuple[int, int], Path]:
+        """Folder identity -> path of the board's backups folder, where it exists."""
+        found: dict[tuple[int, int], Path] = {}
+        for files in self._variants():
+            folder = _identity(files.backups)
+            if folder is not None:
+                found[folder] = files.backups
+        return found
+
+    def protected_inodes(self) -> dict[tuple[int, int], str]:
+        """(st_dev, st_ino) -> what it is, for every existing file of the board (links followed or not)."""
+        found: dict[tuple[int, int], str] = {}
+        for files in self._variants():
+            for path, what in ((files.board, "the board file"), (files.journal, "the board's history journal"),
+                               (files.lock, "the board's lock file")):
+                for follow in (True, False):
+                    ident = _identity(path, follow=follow)
+                    if ident is not None:
+                        found.setdefault(ident, f"{what} ({path})")
+            try:
+                kept = list(os.scandir(files.backups))
+            except OSError:
+                kept = []
+            for entry in kept:
+                ident = _identity(Path(entry.path), follow=False)
+                if ident is not None:
+                    found.setdefault(ident, f"a backup of the board ({entry.path})")
+        return found
+
+
+def _identity(path: Path, *, follow: bool = True) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path, follow_symlinks=follow)
+    except (OSError, ValueError):
+        return None
+    return st.st_dev, st.st_ino
+
+
+def check_output(target: str | Path, board: BoardFiles) -> None:
+    """Raise InvalidValue now if `write_output(target, ...)` would refuse the target (before the work of
+    making what goes into it); writes nothing."""
+    path, dir_fd = _open_folder(target)
+    try:
+        _checked_target(path, dir_fd, board)
+    finally:
+        os.close(dir_fd)
+
+
+def write_output(target: str | Path, payload: bytes | Iterable[bytes], board: BoardFiles) -> Path:
+    """Replace `target` with `payload` atomically, unless it is one of `board`'s files or not a plain file.
+
+    Returns the path written. Raises InvalidValue (exit 1) naming the file and the reason: one of the
+    board's files (or a hard link to one), a symbolic link, a directory or other non-regular file, a
+    folder that does not exist, or the write failing (no permission, disk full).
+    """
+    path, dir_fd = _open_folder(target)
+    try:
+        # Everything below is relative to the opened folder, so a symlink swapped in on the way to
+        # it after these checks cannot redirect the write.
+        mode, owner = _checked_target(path, dir_fd, board)
+        _replace(path, dir_fd, payload, mode, owner)
+    finally:
+        os.close(dir_fd)
+    return path
+
+
+def _open_folder(target: str | Path) -> tuple[Path, int]:
+    """The target as a Path and an open descriptor of the folder it would be written in."""
+    if str(target) == "":
+        raise InvalidValue("no output file was named: give -o FILE, or leave -o out to print")
+    path = Path(target)
+    folder = path.parent
+    try:
+        return path, os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except FileNotFoundError:
+        raise InvalidValue(f"cannot write {path}: the folder {folder} does not exist") from None
+    except NotADirectoryError:
+        raise InvalidValue(f"cannot write {path}: {folder} is not a folder") from None
+    except (OSError, ValueError) as exc:
+        raise InvalidValue(f"cannot write {path}: {folder}: {getattr(exc, 'strerror', None) or exc}") from None
+
+
+def _checked_target(path: Path, dir_fd: int, board: BoardFiles) -> tuple[int, tuple[int, int] | None]:
+    """The mode (and owner) the new file keeps; raises InvalidValue if `path` must not be replaced."""
+    name = path.name
+    if name in ("", ".", ".."):
+        raise InvalidValue(f"cannot write {path}: it is a directory; give a file name")
+    folder = os.fstat(dir_fd)
+    folder_id = (folder.st_dev, folder.st_ino)
+    refuse = f"refusing to write onto {path}: it is "
+    what = board.protected_names().get(folder_id, {}).get(name)
+    if what:
+        raise InvalidValue(refuse + what + "; choose another file name")
+    prefix = board.quarantine_prefixes().get(folder_id)
+    if prefix and name.startswith(prefix):
+        raise InvalidValue(refuse + "a quarantined copy of the board (kept for recovery); choose another file name")
+    backups = board.backup_folders().get(folder_id)
+    if backups is not None:
+        raise InvalidValue(refuse + f"inside the board's backups folder ({backups}); choose another folder")
+    try:
+        st = os.stat(name, dir_fd=dir_fd, follow_symlinks=False)
+    except FileNotFoundError:
+        return new_file_mode(), None
+    except OSError as exc:
+        raise InvalidValue(f"cannot write {path}: {exc.strerror}") from None
+    if stat.S_ISLNK(st.st_mode):
+        raise InvalidValue(f"refusing to write onto {path}: it is a symbolic link, and reqboard does not "
+                           "write through links; give the file it points to, or remove the link")
+    if not stat.S_ISREG(st.st_mode):
+        raise InvalidValue(f"refusing to write onto {path}: it is not a regular file ({kind_of(st.st_mode)}); "
+                           "give the name of a file")
+    what = board.protected_inodes().get((st.st_dev, st.st_ino))
+    if what:
+        raise InvalidValue(refuse + f"a hard link to {what}; choose another file name")
+    return stat.S_IMODE(st.st_mode) & 0o777, (st.st_uid, st.st_gid)
+
+
+def _replace(path: Path, dir_fd: int, payload: bytes | Iterable[bytes], mode: int,
+             owner: tuple[int, int] | None) -> None:
+    # A short stem keeps the temp name within the file system's limit whatever the target's length.
+    tmp = f".{path.name[:40]}.{secrets.token_hex(6)}.tmp"
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(tmp, flags, 0o600, dir_fd=dir_fd)
+    except OSError as exc:
+        raise InvalidValue(f"cannot write {path}: {exc.strerror}") from None
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            if owner is not None and owner != (os.geteuid(), os.getegid()):
+                try:  # keep a shared file's group (and, for root, its owner)
+                    os.fchown(fh.fileno(), owner[0] if os.geteuid() == 0 else -1, owner[1])
+                except OSError:
+                    pass
+            os.fchmod(fh.fileno(), mode)
+            if isinstance(payload, bytes):
+                fh.write(payload)
+            else:
+                fh.writelines(payload)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path.name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
+    except BaseException as exc:
+        try:
+            os.unlink(tmp, dir_fd=dir_fd)
+        except OSError:
+            pass
+        if isinstance(exc, OSError):
+            raise InvalidValue(f"cannot write {path}: {exc.strerror or exc}") from None
+        raise
+    try:
+        os.fsync(dir_fd)
+    except OSError:  # not every file system syncs a folder; the replace itself is still atomic
+        pass
