@@ -14,7 +14,6 @@ from typing import Any
 
 import orjson
 from pydantic import ValidationError
-from tinydb.table import Document
 
 from . import workflow
 from .cards import validated
@@ -42,7 +41,7 @@ from .models import (
     text_hash,
 )
 from .reader import BoardReader
-from .storage import META_ID, Backup, Signature, parse_board_bytes, paused_gc
+from .storage import META_ID, Backup, Signature, paused_gc
 
 # Fields whose changes the generic diff records one event each; collections get their own events.
 _DIFFED_FIELDS = tuple(
@@ -76,6 +75,26 @@ def diff(old: Requirement, new: Requirement) -> list[tuple[str, Any, Any]]:
         if before != after:
             changes.append((name, _jsonable(before), _jsonable(after)))
     return changes
+
+
+class _CustomerIndex:
+    """The customers table by casefolded name, and the next free document id."""
+
+    def __init__(self, table: dict[str, Any]) -> None:
+        self.table, self.size = table, len(table)
+        self.ids: dict[str, str] = {}
+        self.next_id = 1
+        for doc_id, raw in table.items():
+            name = raw.get("name") if isinstance(raw, dict) else None
+            if isinstance(name, str):
+                self.ids.setdefault(name.casefold(), doc_id)
+            if doc_id.isdigit():
+                self.next_id = max(self.next_id, int(doc_id) + 1)
+
+    def added(self, name: str, doc_id: str, table: dict[str, Any]) -> None:
+        self.ids[name] = doc_id
+        self.next_id = int(doc_id) + 1
+        self.table, self.size = table, len(table)
 
 
 class Board(BoardReader):
@@ -161,14 +180,23 @@ class Board(BoardReader):
             key = normalise_key(key)
             self._raw(key)
             needle = f'"key":"{key}"'.encode()
-            return [Event.model_validate(e) for e in self.file.journal_lines(needle) if e.get("key") == key]
-        return [Event.model_validate(e) for e in self.file.journal_lines()]
+            return [self._event_model(e) for e in self.file.journal_lines(needle) if e.get("key") == key]
+        return [self._event_model(e) for e in self.file.journal_lines()]
+
+    def _event_model(self, raw: dict[str, Any]) -> Event:
+        try:
+            return Event.model_validate(raw)
+        except ValidationError as exc:
+            raise StoreUnreadable(
+                f"{self.file.journal_path}: a history event of {str(raw.get('key', '?'))[:40]} is damaged "
+                f"({validation_message(exc)}); `reqboard check --repair` sets the damaged lines aside"
+            ) from None
 
     # ================================================================ writing: plumbing
     def _event(self, key: str, action: str, *, field: str | None = None, old: Any = None,
                new: Any = None, reason: str = "", cr: str | None = None, at: datetime | None = None) -> None:
         event = {
-            "at": (at or self._now).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+            "at": Event.stamp(at or self._now),
             "by": self.user,
             "key": key,
             "action": action,
@@ -263,27 +291,39 @@ class Board(BoardReader):
             self._event(req.key, "created", field="title", new=req.title)
             return self._write(None, req)
 
+    def _customer_index(self) -> _CustomerIndex:
+        """Casefolded customer name -> document id, made once per version of the customers table
+        (an import of 100,000 rows asks for it 100,000 times)."""
+        table = self.file.tables()["customers"]
+        cached: _CustomerIndex | None = getattr(self, "_customers_by_name", None)
+        if cached is None or cached.table is not table or cached.size != len(table):
+            cached = _CustomerIndex(table)
+            self._customers_by_name = cached
+        return cached
+
     def _with_customer_tier(self, fields: dict[str, Any]) -> dict[str, Any]:
         name = fields.get("customer")
         if name and fields.get("tier") is None:
-            for raw in self.file.tables()["customers"].values():
-                if raw.get("name", "").casefold() == str(name).strip().casefold():
-                    return {**fields, "tier": raw.get("tier")}
+            doc_id = self._customer_index().ids.get(str(name).strip().casefold())
+            if doc_id is not None:
+                return {**fields, "tier": self.file.tables()["customers"][doc_id].get("tier")}
         return fields
 
     def _remember_customer(self, req: Requirement) -> None:
         if not req.customer:
             return
-        table = self.file.db.table("customers")
-        for doc in table.all():
-            if doc.get("name", "").casefold() == req.customer.casefold():
-                if req.tier is not None and doc.get("tier") != req.tier.value:
-                    table.update({"tier": req.tier.value}, doc_ids=[doc.doc_id])
-                return
+        index = self._customer_index()
+        doc_id = index.ids.get(req.customer.casefold())
+        if doc_id is not None:
+            doc = self.file.tables()["customers"][doc_id]
+            if req.tier is not None and doc.get("tier") != req.tier.value:
+                self.file.put("customers", int(doc_id), {**doc, "tier": req.tier.value})
+            return
         # Explicit ids: TinyDB caches its next id per Table object, which goes stale across processes.
-        next_id = max((int(i) for i in self.file.tables()["customers"]), default=0) + 1
-        table.insert(Document(Customer(name=req.customer, tier=req.tier or "B").model_dump(mode="json"),
-                              doc_id=next_id))
+        doc_id = str(index.next_id)
+        self.file.put("customers", index.next_id,
+                      Customer(name=req.customer, tier=req.tier or "B").model_dump(mode="json"), new=True)
+        index.added(req.customer.casefold(), doc_id, self.file.tables()["customers"])
 
     def edit_requirement(self, key: str, changes: dict[str, Any], *, expect_version: int | None = None,
                          reason: str = "") -> Requirement:
@@ -564,23 +604,29 @@ class Board(BoardReader):
 
     # ================================================================ check and restore
     def check(self) -> tuple[list[str], list[str]]:
-        """Validate the whole board: (errors, warnings). Errors mean the file needs repair."""
+        """Validate the whole board: (errors, warnings), one line per problem. Errors mean the file
+        needs repair (`restore` for the board, `repair` for the history journal)."""
         errors: list[str] = []
         warnings: list[str] = []
         tables = self.file.tables()
         meta = tables["meta"][META_ID]
         keys: set[str] = set()
         cr_keys: set[str] = set()
+        uids: dict[str, str] = {}
         max_req = max_cr = 0
         for doc_id, raw in tables["requirements"].items():
             try:
                 req = Requirement.model_validate(raw)
             except ValidationError as exc:
-                errors.append(f"record {raw.get('key', doc_id)}: {validation_message(exc)}")
+                name = raw.get("key", doc_id) if isinstance(raw, dict) else doc_id
+                errors.append(f"record {str(name)[:40]}: {validation_message(exc)}")
                 continue
             if str(req.number) != doc_id:
                 errors.append(f"record {req.key} is stored under id {doc_id}")
             keys.add(req.key)
+            if req.uid in uids:
+                errors.append(f"{req.key} has the same uid as {uids[req.uid]} ({req.uid})")
+            uids.setdefault(req.uid, req.key)
             max_req = max(max_req, req.number)
             for cr in req.change_requests:
                 if cr.key in cr_keys:
@@ -589,31 +635,38 @@ class Board(BoardReader):
                 max_cr = max(max_cr, key_number(cr.key))
         for raw in tables["requirements"].values():
             for field in ("depends_on", "conflicts_with"):
-                for other in raw.get(field, ()):
+                for other in raw.get(field, ()) if isinstance(raw, dict) else ():
                     if other not in keys:
                         warnings.append(f"{raw.get('key')} {field} {other}, which does not exist")
         if int(meta.get("next_requirement", 1)) <= max_req:
             errors.append(f"the key counter ({meta.get('next_requirement')}) is not above REQ-{max_req}")
         if int(meta.get("next_change_request", 1)) <= max_cr:
             errors.append(f"the change request counter ({meta.get('next_change_request')}) is not above CR-{max_cr}")
-        committed = int(meta.get("journal_size", 0))
-        try:
-            size = self.file.journal_path.stat().st_size
-        except FileNotFoundError:
-            size = 0
-        if size < committed:
-            errors.append(f"the history journal is {size} bytes but the board records {committed}")
-        else:
-            if size > committed:
-                warnings.append(
-                    f"the history journal has {size - committed} bytes from an interrupted write; "
-                    "they are ignored and cut at the next change")
-            try:
-                for line in self.file.journal_lines():
-                    Event.model_validate(line)
-            except (StoreUnreadable, ValidationError) as exc:
-                errors.append(f"history: {exc}")
+        errors.extend(self._check_journal(int(meta.get("journal_size", 0)), warnings))
+        warnings.extend(self.file.backup_junk())
         return errors, warnings
+
+    def _check_journal(self, committed: int, warnings: list[str]) -> list[str]:
+        try:
+            size = self.file.journal_size()
+        except OSError as exc:
+            return [f"history: {self.file.journal_path}: {exc.strerror}"]
+        fix = "; `reqboard check --repair` keeps what is left"
+        if size is None:
+            return [f"the history journal {self.file.journal_path.name} is missing but the board "
+                    f"records {committed} bytes of history{fix}"] if committed else []
+        if size < committed:
+            return [f"the history journal is {size} bytes but the board records {committed}{fix}"]
+        if size > committed:
+            warnings.append(
+                f"the history journal has {size - committed} bytes from an interrupted write; "
+                "they are ignored and cut at the next change")
+        try:
+            for line in self.file.journal_lines():
+                self._event_model(line)
+        except StoreUnreadable as exc:
+            return [f"history: {exc}"]
+        return []
 
     def restore(self, generation: int | None = None) -> Backup:
         """Make a kept backup the current board (as a new generation; the history keeps growing).
@@ -628,7 +681,7 @@ class Board(BoardReader):
         if chosen is None:
             kept = ", ".join(str(b.generation) for b in backups)
             raise NotFound(f"no backup of generation {generation}; kept: {kept}")
-        tables = parse_board_bytes(chosen.path, chosen.path.read_bytes())
+        tables = self.file.read_backup(chosen)
         for raw in tables["requirements"].values():
             self._model(raw)
         try:
@@ -636,7 +689,8 @@ class Board(BoardReader):
             kept_aside = None
         except StoreUnreadable:
             kept_aside = self.file.quarantine_current()
-        with self.file.transaction(over_unreadable=kept_aside is not None):
+        lost = self._history_lost()
+        with self.file.transaction(over_unreadable=kept_aside is not None, adopt_journal=True):
             self._now = self.clock()
             current = self.file.tables()
             meta, old_meta = tables["meta"][META_ID], current["meta"][META_ID]
@@ -653,6 +707,7 @@ class Board(BoardReader):
             meta["journal_size"] = (
                 self._journal_bytes() if kept_aside else int(old_meta.get("journal_size", 0)))
             note = f" (the unreadable file was kept as {kept_aside.name})" if kept_aside else ""
+            note += f"; {lost}" if lost else ""
             self._event("board", "restored", field="generation", new=chosen.generation,
                         reason=f"restored generation {chosen.generation}{note}")
             self.file.stage(tables)
@@ -664,16 +719,18 @@ class Board(BoardReader):
         seen = {"next_requirement": 1, "next_change_request": 1, "generation": 0}
         for backup in backups:
             try:
-                meta = parse_board_bytes(backup.path, backup.path.read_bytes())["meta"][META_ID]
+                meta = self.file.read_backup(backup)["meta"][META_ID]
             except (StoreUnreadable, OSError):
                 continue
             for counter in seen:
-                seen[counter] = max(seen[counter], int(meta.get(counter, 0)))
+                value = meta.get(counter, 0)
+                if isinstance(value, int):
+                    seen[counter] = max(seen[counter], value)
         try:
-            lines = self.file.journal_path.read_bytes().splitlines()
-        except FileNotFoundError:
-            lines = []
-        for line in lines:
+            journal = self.file.read_journal() or b""
+        except (StoreUnreadable, OSError):
+            journal = b""
+        for line in journal.splitlines():
             try:
                 event = orjson.loads(line)
             except orjson.JSONDecodeError:
@@ -683,15 +740,81 @@ class Board(BoardReader):
             for field, prefix, counter in (("key", "REQ-", "next_requirement"),
                                            ("cr", "CR-", "next_change_request")):
                 value = event.get(field)
-                if isinstance(value, str) and value.startswith(prefix) and value[len(prefix):].isdigit():
-                    seen[counter] = max(seen[counter], int(value[len(prefix):]) + 1)
+                digits = value[len(prefix):] if isinstance(value, str) and value.startswith(prefix) else ""
+                if digits.isascii() and digits.isdigit() and len(digits) <= 9:
+                    seen[counter] = max(seen[counter], int(digits) + 1)
             if isinstance(event.get("generation"), int):
                 seen["generation"] = max(seen["generation"], event["generation"])
         return seen
 
     def _journal_bytes(self) -> int:
         """The whole journal: when the board was unreadable, keep every line of history there is."""
+        return self.file.journal_size() or 0
+
+    def _history_lost(self) -> str:
+        """What a restore or repair finds missing of the history journal ("" when nothing is)."""
         try:
-            return self.file.journal_path.stat().st_size
-        except FileNotFoundError:
-            return 0
+            committed = int(self.file.meta.get("journal_size", 0))
+        except StoreUnreadable:
+            return ""
+        size = self.file.journal_size()
+        if size is None and committed:
+            return f"the history journal was missing ({committed} bytes of history lost); a new one was started"
+        if size is not None and size < committed:
+            return f"the history journal was cut ({committed - size} bytes of history lost)"
+        return ""
+
+    def repair(self) -> list[str]:
+        """Make a board whose history journal is missing, cut or damaged writable again, keeping all
+        the history that can be read: damaged lines are set aside (the old journal is kept byte for
+        byte next to it) and the board records the journal that is left. Returns what was done
+        (empty when nothing needed repair). Raises StoreUnreadable when the board itself cannot be
+        read (then `restore` is the way back).
+        """
+        self.file.reload()
+        with self.file.transaction(adopt_journal=True):
+            self._now = self.clock()
+            committed = int(self.file.tables()["meta"][META_ID].get("journal_size", 0))
+            journal = self.file.read_journal()
+            done: list[str] = []
+            if journal is None:
+                if committed:
+                    done.append(f"started a new history journal: {committed} bytes of history were lost")
+                    self.file.replace_journal(b"")
+            else:
+                committed_part = journal[:committed]
+                good, bad = self._readable_lines(committed_part)
+                if len(committed_part) < committed:
+                    done.append(f"the history journal was cut: {committed - len(committed_part)} bytes "
+                                "of history were lost")
+                if bad:
+                    done.append(f"set {bad} damaged history line(s) aside")
+                if done:
+                    aside = self.file.replace_journal(good)
+                    if aside is not None:
+                        done.append(f"the old journal was kept as {aside.name}")
+            if done:
+                self._event("board", "repaired", field="journal", reason="; ".join(done))
+            return done
+
+    def _readable_lines(self, journal: bytes) -> tuple[bytes, int]:
+        """The whole lines of a journal that are valid events, and how many are not."""
+        good: list[bytes] = []
+        bad = 0
+        lines = journal.split(b"\n")
+        if lines and lines[-1] == b"":
+            lines.pop()
+        elif lines:
+            bad += 1  # a last line without its end was cut short
+            lines.pop()
+        for line in lines:
+            if not line.strip():
+                continue
+            try:
+                raw = orjson.loads(line)
+                Event.model_validate(raw)
+            except (orjson.JSONDecodeError, ValidationError, TypeError):
+                bad += 1
+                continue
+            good.append(line + b"\n")
+        return b"".join(good), bad

@@ -39,6 +39,13 @@ class Conflict(StoreError):
         self.key, self.expected, self.actual, self.by, self.at = key, expected, actual, by, at
 
 
+class BoardChangedUnderneath(StoreError):
+    """Another process wrote the board without holding its lock while this change was being saved
+    (exit 3, like a stale version): nothing was written; read again and retry."""
+
+    exit_code = 3
+
+
 class StoreUnreadable(StoreError):
     """The board file cannot be read or written safely (exit 4); its bytes are left untouched."""
 

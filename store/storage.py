@@ -27,26 +27,25 @@ this one is read whole too, so that JSON itself says what is wrong, and where.
 from __future__ import annotations
 
 import errno
+import fcntl
 import gc
 import os
 import stat
 import tempfile
+import threading
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from glob import escape as glob_escape
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import orjson
 from tinydb import TinyDB
 from tinydb.storages import Storage
 
-from .errors import LockTimeout, ReadOnly, StoreUnreadable
-
-if TYPE_CHECKING:
-    from filelock import FileLock
+from .errors import BoardChangedUnderneath, LockTimeout, ReadOnly, StoreUnreadable
 
 FORMAT = "reqboard"
 SCHEMA_VERSION = 1
@@ -67,10 +66,130 @@ class Signature:
     @classmethod
     def of(cls, path: Path) -> Signature | None:
         try:
-            st = os.stat(path)
-        except FileNotFoundError:
+            st = os.lstat(path)  # a link put in the board's place is a change, never followed
+        except (FileNotFoundError, NotADirectoryError):
             return None
         return cls(st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+_KINDS = {
+    stat.S_IFDIR: "a directory",
+    stat.S_IFIFO: "a FIFO (named pipe)",
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
+    stat.S_IFSOCK: "a socket",
+    stat.S_IFLNK: "a symbolic link",
+}
+
+
+def not_regular(path: Path, mode: int) -> StoreUnreadable:
+    """The refusal for a board's file that is not a plain file (it is never read, written or followed)."""
+    kind = _KINDS.get(stat.S_IFMT(mode), "not a regular file")
+    hint = (
+        "reqboard follows no link inside a board's directory; point --store at the real board file"
+        if stat.S_ISLNK(mode)
+        else "it was left alone; move it away or point --store elsewhere"
+    )
+    return StoreUnreadable(f"{path} is {kind}, not a regular file: {hint}")
+
+
+def open_regular(path: Path, flags: int = os.O_RDONLY, mode: int = 0o600) -> int:
+    """Open one of a board's files without following a link or blocking on a FIFO or device.
+
+    Returns the descriptor of a regular file. Raises StoreUnreadable for a symbolic link, a FIFO, a
+    device, a directory or anything else that is not a regular file (nothing is read or written then),
+    FileNotFoundError when it does not exist (and `flags` do not create it), PermissionError.
+    """
+    try:
+        fd = os.open(path, flags | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, mode)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise not_regular(path, stat.S_IFLNK) from None
+        if exc.errno in (errno.EISDIR, errno.ENXIO, errno.EOPNOTSUPP):
+            raise not_regular(path, os.lstat(path).st_mode) from None
+        raise
+    st = os.fstat(fd)
+    if not stat.S_ISREG(st.st_mode):
+        os.close(fd)
+        raise not_regular(path, st.st_mode)
+    return fd
+
+
+def read_regular(path: Path) -> bytes:
+    """The bytes of one of a board's files (a backup, the journal), refused as `open_regular` says."""
+    with os.fdopen(open_regular(path), "rb") as fh:
+        return fh.read()
+
+
+def board_location(path: str | Path) -> Path:
+    """Where a board is: its directory resolved once (a linked directory is followed there), and
+    the file's own name in it, which is never followed (see `open_regular`).
+
+    Raises StoreUnreadable when `path` names no file (`/`, `.`, `dir/`).
+    """
+    given = Path(path).expanduser()
+    if not given.name or given.name in (".", "..") or str(path).endswith(os.sep):
+        raise StoreUnreadable(f"{path} is a directory, not a board file: give a file name, e.g. {given / 'board.json'}")
+    return Path(os.path.realpath(given.absolute().parent)) / given.name
+
+
+class BoardLock:
+    """The inter-process lock around every read-modify-write: `flock` on `<board>.lock`.
+
+    The lock file is never followed if it is a link, and is checked after locking to still be the
+    file at that path: a lock file removed while another process held it ("locked by another
+    process", so somebody deleted it) is not a lock, and the next process locks the new one.
+    """
+
+    def __init__(self, path: Path, mode: int) -> None:
+        self.path = path
+        self.mode = mode
+        self._fd: int | None = None
+
+    def acquire(self, timeout: float) -> None:
+        """Raises LockTimeout after `timeout` seconds, StoreUnreadable for a lock that is no file."""
+        deadline = time.monotonic() + timeout
+        delay = 0.001
+        while True:
+            try:
+                fd = open_regular(self.path, os.O_RDWR | os.O_CREAT, self.mode)
+            except PermissionError:
+                raise StoreUnreadable(f"{self.path}: no permission to lock the board") from None
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                os.close(fd)
+                if time.monotonic() >= deadline:
+                    raise LockTimeout(
+                        f"{self.path.with_suffix('')} is locked by another process (waited {timeout:.0f} s); "
+                        "try again in a moment"
+                    ) from None
+                time.sleep(delay)
+                delay = min(delay * 2, 0.05)
+                continue
+            except BaseException:
+                os.close(fd)
+                raise
+            try:
+                here = os.lstat(self.path)
+            except FileNotFoundError:
+                here = None
+            mine = os.fstat(fd)
+            if here is None or (here.st_dev, here.st_ino) != (mine.st_dev, mine.st_ino):
+                os.close(fd)  # removed or replaced while we waited: lock the file that is there now
+                continue
+            if stat.S_IMODE(mine.st_mode) != self.mode and mine.st_uid == os.geteuid():
+                try:  # the umask must not take the group's write permission away
+                    os.fchmod(fd, self.mode)
+                except OSError:
+                    pass
+            self._fd = fd
+            return
+
+    def release(self) -> None:
+        if self._fd is not None:
+            fd, self._fd = self._fd, None
+            os.close(fd)  # closing the descriptor drops the flock
 
 
 def shared_dir(directory: Path) -> bool:
@@ -215,6 +334,7 @@ def read_board_lines(fh: Any) -> dict[str, Any] | None:
 
 def parse_board_bytes(path: Path, data: bytes) -> dict[str, Any]:
     """Parse and check the top level of a board file; raise StoreUnreadable naming what is wrong."""
+    data = data.removeprefix(b"\xef\xbb\xbf")  # saved by an editor that marks UTF-8 with a BOM
     if not data.strip():
         raise StoreUnreadable(
             f"{path} is empty ({len(data)} bytes): refusing to treat it as a new board; "
@@ -306,10 +426,15 @@ class AtomicJSONStorage(Storage):
 
 
 class BoardFile:
-    """One board on disk. Thread-safe for one writer at a time per process; safe across processes."""
+    """One board on disk. Thread-safe for one writer at a time per process; safe across processes.
+
+    Every file of a board (the board, its journal, lock, backups) is opened without following a link
+    and refused unless it is a regular file (see `open_regular`): a member of a shared directory who
+    plants a link there cannot make another member's reqboard read, cut or copy the file it points at.
+    """
 
     def __init__(self, path: str | Path, *, create: bool = True) -> None:
-        self.path = Path(path).expanduser().absolute()
+        self.path = board_location(path)
         self.lock_path = self.path.with_name(self.path.name + ".lock")
         self.journal_path = self.path.with_name(self.path.name + ".history.jsonl")
         self.backup_dir = self.path.with_name(self.path.name + ".backups")
@@ -317,9 +442,14 @@ class BoardFile:
         self._tables: dict[str, Any] | None = None
         self._signature: Signature | None = None
         self._staged: dict[str, Any] | None = None
+        self._dirty = False
+        self._copied: set[str] = set()
+        self._tx_thread: int | None = None
+        self._read_signature: Signature | None = None
+        self._adopt_journal = False
         self._in_tx = False
         self._events: list[dict[str, Any]] = []
-        self._lock: FileLock | None = None
+        self._lock: BoardLock | None = None
         self._current_unreadable = False
         self.db = TinyDB(self.path, storage=lambda p: AtomicJSONStorage(p, self))
 
@@ -333,8 +463,9 @@ class BoardFile:
         return Signature.of(self.path) != self._signature
 
     def tables(self) -> dict[str, Any]:
-        """The current tables: the staged copy inside a transaction, else a fresh-enough read."""
-        if self._staged is not None:
+        """The current tables: the staged copy to the transaction's own thread, else a fresh-enough
+        read (another thread reading during a transaction sees the last commit, never half of one)."""
+        if self._staged is not None and self._tx_thread == threading.get_ident():
             return self._staged
         if self._tables is None or (not self._in_tx and self.changed_on_disk()):
             self.reload()
@@ -350,17 +481,16 @@ class BoardFile:
                 self._tables, self._signature = new_tables(), None
                 return
             try:
-                with open(self.path, "rb") as fh, paused_gc():
-                    tables = read_board_lines(fh)
-                    if tables is None:  # another layout, or damaged: read it whole
-                        fh.seek(0)
-                        data = fh.read()
+                fd = open_regular(self.path)
             except FileNotFoundError:  # replaced between stat and open: try again
                 continue
             except PermissionError:
                 raise StoreUnreadable(f"{self.path}: no permission to read the board file") from None
-            except IsADirectoryError:
-                raise StoreUnreadable(f"{self.path} is a directory, not a board file") from None
+            with os.fdopen(fd, "rb") as fh, paused_gc():
+                tables = read_board_lines(fh)
+                if tables is None:  # another layout, or damaged: read it whole
+                    fh.seek(0)
+                    data = fh.read()
             if Signature.of(self.path) != sig:
                 continue  # a writer replaced it while we read: read the new one
             if tables is None:
@@ -386,55 +516,58 @@ class BoardFile:
 
     @property
     def read_only_reason(self) -> str | None:
+        """Why this board cannot be changed (a newer schema, a read-only file), or None."""
         schema = self.meta.get("schema", SCHEMA_VERSION)
         if schema > SCHEMA_VERSION:
             return (
                 f"{self.path} was written by a newer reqboard (schema {schema}, this one reads "
                 f"up to {SCHEMA_VERSION}): it is open read-only; upgrade reqboard to change it"
             )
+        return self._file_read_only()
+
+    def _file_read_only(self) -> str | None:
+        try:
+            st = os.lstat(self.path)
+        except (FileNotFoundError, NotADirectoryError):
+            return None
+        # Mode bits first: root may write anything, but a board somebody made read-only stays so.
+        if stat.S_ISREG(st.st_mode) and (
+            not st.st_mode & 0o222 or not os.access(self.path, os.W_OK, follow_symlinks=False)
+        ):
+            return (
+                f"{self.path} is read-only (mode {stat.S_IMODE(st.st_mode):04o}): it is open read-only; "
+                "make it writable (chmod u+w) to change the board"
+            )
         return None
 
     # ---------------------------------------------------------------- writing
-    def _file_lock(self) -> FileLock:
+    def _file_lock(self) -> BoardLock:
         if self._lock is None:
-            # Imported with the first write: filelock's package is 15 ms of start-up, and reading
-            # (opening the board, `show`, `list`) never takes the lock.
-            from filelock import FileLock
-
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._lock = FileLock(
-                self.lock_path,
-                timeout=LOCK_TIMEOUT_S,
-                mode=file_mode(self.path.parent),
-                thread_local=False,
-            )
+            self._lock = BoardLock(self.lock_path, file_mode(self.path.parent))
         return self._lock
 
     @contextmanager
-    def transaction(self, *, over_unreadable: bool = False) -> Iterator[TinyDB]:
+    def transaction(self, *, over_unreadable: bool = False, adopt_journal: bool = False) -> Iterator[TinyDB]:
         """Lock, read fresh, let the caller change the tables through TinyDB, commit once.
 
-        Raises StoreUnreadable (the file is bad: nothing is written), ReadOnly (newer schema),
-        LockTimeout (another process kept the lock), and whatever the body raises (nothing written).
+        Raises StoreUnreadable (the file is bad: nothing is written), ReadOnly (newer schema, or a
+        read-only file), LockTimeout (another process kept the lock), BoardChangedUnderneath (another
+        process wrote the board without the lock: nothing is written), and whatever the body raises
+        (nothing written).
         `over_unreadable` is for restoring a backup: a bad current file reads as an empty board
         (the caller must have copied it aside and must stage the whole board).
+        `adopt_journal` is for restore and repair: a missing or cut history journal is taken as it is
+        (cut to its last whole line) instead of refused.
         """
         if self._in_tx:
             raise RuntimeError("transactions do not nest")
-        from filelock import Timeout
-
         lock = self._file_lock()
-        try:
-            lock.acquire()
-        except Timeout:
-            raise LockTimeout(
-                f"{self.path} is locked by another process (waited {LOCK_TIMEOUT_S:.0f} s); "
-                "try again in a moment"
-            ) from None
-        except PermissionError:
-            raise StoreUnreadable(f"{self.lock_path}: no permission to lock the board") from None
+        lock.acquire(LOCK_TIMEOUT_S)
         try:
             self._in_tx = True
+            self._tx_thread = threading.get_ident()
+            self._adopt_journal = adopt_journal
             if self._tables is None or self.changed_on_disk():
                 try:
                     self.reload()
@@ -446,11 +579,14 @@ class BoardFile:
             reason = self.read_only_reason
             if reason:
                 raise ReadOnly(reason)
+            self._read_signature = self._signature
             self._events = []
-            self._staged = None
+            self._staged = self._fresh_stage()
+            self._dirty = False
+            self._copied = set()
             try:
                 yield self.db
-                if self._staged is not None or self._events:
+                if self._dirty or self._events:
                     self._commit()
             except BaseException:
                 # TinyDB edits the cached dicts in place: forget them, the disk is unchanged.
@@ -460,31 +596,45 @@ class BoardFile:
             self._staged = None
             self._events = []
             self._in_tx = False
+            self._tx_thread = None
+            self._adopt_journal = False
             self._current_unreadable = False
             self.db.table("requirements").clear_cache()
             lock.release()
+
+    def _fresh_stage(self) -> dict[str, Any]:
+        """The tables a transaction changes: its own top level and meta record, the rest shared
+        until `put` copies a table (once per transaction, not once per record)."""
+        assert self._tables is not None
+        staged = dict(self._tables)
+        staged["meta"] = {doc_id: dict(doc) for doc_id, doc in self._tables["meta"].items()}
+        return staged
 
     def stage(self, data: dict[str, Any]) -> None:
         if not self._in_tx:
             raise RuntimeError("writes to the board happen inside BoardFile.transaction()")
         self._staged = data
+        self._dirty = True
 
     def put(self, table: str, doc_id: int, document: dict[str, Any], *, new: bool = False) -> None:
         """Store one document in a table, inside a transaction (replacing it, unless `new`).
 
-        Cheaper than TinyDB's Table.update/insert, which rebuild the whole table twice per call.
-        The table is copied, not changed in place, so a reader iterating the old one is unaffected.
+        Cheaper than TinyDB's Table.update/insert, which rebuild the whole table twice per call: the
+        table is copied on its first change in a transaction (so another thread reading the last
+        commit is unaffected) and changed in place after that.
         Raises ValueError when `new` and the id is taken, as TinyDB's insert does.
         """
-        if not self._in_tx:
+        if not self._in_tx or self._staged is None:
             raise RuntimeError("writes to the board happen inside BoardFile.transaction()")
-        tables = self.tables()
-        docs = dict(tables[table])
+        tables = self._staged
+        if table not in self._copied:
+            tables[table] = dict(tables[table])
+            self._copied.add(table)
+        docs = tables[table]
         if new and str(doc_id) in docs:
             raise ValueError(f"document {doc_id} already exists in table {table!r}")
         docs[str(doc_id)] = document
-        tables[table] = docs
-        self.stage(tables)
+        self._dirty = True
 
     def record(self, event: dict[str, Any]) -> None:
         """Queue a history event; it is written with the transaction's commit."""
@@ -493,93 +643,171 @@ class BoardFile:
         self._events.append(event)
 
     def _commit(self) -> None:
-        tables = self._staged if self._staged is not None else self.tables()
+        tables = self._staged
+        assert tables is not None
         meta = tables["meta"][META_ID]
         generation = int(meta.get("generation", 0)) + 1
-        meta["generation"] = generation
-        meta["schema"] = SCHEMA_VERSION
-        meta["journal_size"] = self._append_journal(int(meta.get("journal_size", 0)), generation)
         mode = self._mode_for_board()
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._backup_current(generation - 1)
-        self._remove_dead_temp_files()
+        journal, committed = self._open_journal(int(meta.get("journal_size", 0)))
         try:
-            atomic_write(self.path, board_lines(tables), mode)
-        except OSError as exc:
-            raise StoreUnreadable(f"{self.path}: could not write the board ({exc.strerror})") from None
+            # A second lock, on a file nobody deletes to "unlock" a board: whoever writes the board
+            # holds it from the journal's append to the board's replace (see _check_unchanged).
+            _flock(journal, self.journal_path)
+            self._check_unchanged()
+            meta["generation"] = generation
+            meta["schema"] = SCHEMA_VERSION
+            meta["journal_size"] = self._append_journal(journal, committed, generation)
+            self._backup_current(generation - 1)
+            self._remove_dead_temp_files()
+            self._check_unchanged()
+            try:
+                atomic_write(self.path, board_lines(tables), mode)
+            except OSError as exc:
+                raise StoreUnreadable(f"{self.path}: could not write the board ({exc.strerror})") from None
+        finally:
+            os.close(journal)
         self._tables, self._signature = tables, Signature.of(self.path)
+
+    def _check_unchanged(self) -> None:
+        """Refuse to replace a board another process wrote since this transaction read it.
+
+        Under the lock that cannot happen, unless the lock file was removed while a writer held it
+        (people do, after "locked by another process"); then this writer's commit must not replace
+        the other's acknowledged change.
+        """
+        if Signature.of(self.path) != self._read_signature:
+            raise BoardChangedUnderneath(
+                f"{self.path} was changed by another process while this change was being saved "
+                f"(was {self.lock_path.name} removed while the board was locked?); nothing was "
+                "written: try again"
+            )
 
     def _remove_dead_temp_files(self) -> None:
         """Temp files of writers killed before their os.replace; under the lock no live writer has one."""
         for tmp in self.path.parent.glob(f".{glob_escape(self.path.name)}.????????.tmp"):
             try:
-                tmp.unlink()
+                if stat.S_ISREG(os.lstat(tmp).st_mode):
+                    tmp.unlink()
             except OSError:
                 pass
 
     def _mode_for_board(self) -> int:
         try:
-            return stat.S_IMODE(os.stat(self.path).st_mode)
+            return stat.S_IMODE(os.lstat(self.path).st_mode)
         except FileNotFoundError:
             return file_mode(self.path.parent)
 
-    def _append_journal(self, committed: int, generation: int) -> int:
+    def _open_journal(self, committed: int) -> tuple[int, int]:
+        """The journal's descriptor (created if the board has no history yet) and its committed length.
+
+        A journal that is missing or shorter than the board records is lost history: refused, unless
+        the transaction adopts the journal as it is (restore, repair), cut to its last whole line.
+        """
+        flags = os.O_RDWR
+        if committed == 0 or self._adopt_journal:
+            flags |= os.O_CREAT
+        mode = file_mode(self.path.parent)
+        try:
+            fd = open_regular(self.journal_path, flags, mode)
+        except FileNotFoundError:
+            raise StoreUnreadable(
+                f"{self.journal_path} is missing but the board records {committed} bytes of history; "
+                "it was not recreated: `reqboard check --repair` starts a new journal (the lost history "
+                "stays lost), or bring the file back"
+            ) from None
+        st = os.fstat(fd)
+        if st.st_size == 0 and st.st_uid == os.geteuid() and stat.S_IMODE(st.st_mode) != mode:
+            os.fchmod(fd, mode)  # a new journal: the umask must not take the group's write permission away
+        if st.st_size < committed:
+            if not self._adopt_journal:
+                os.close(fd)
+                raise StoreUnreadable(
+                    f"{self.journal_path} is shorter than the board says ({st.st_size} < {committed} "
+                    "bytes): the history was truncated; it was left untouched "
+                    "(`reqboard check --repair` keeps the history that is left)"
+                )
+            committed = _last_line_end(fd, st.st_size)
+        return fd, committed
+
+    def _append_journal(self, fd: int, committed: int, generation: int) -> int:
+        size = os.fstat(fd).st_size
+        if size > committed:
+            # Lines from a writer that died before its commit: they never happened.
+            os.ftruncate(fd, committed)
         if not self._events:
             return committed
         lines = b"".join(
             orjson.dumps({**event, "generation": generation}) + b"\n" for event in self._events
         )
-        try:
-            fd = os.open(self.journal_path, os.O_RDWR)
-        except FileNotFoundError:
-            if committed:  # the board has history: a missing journal is lost history, not a new one
-                raise StoreUnreadable(
-                    f"{self.journal_path} is missing but the board records {committed} bytes of "
-                    "history; it was not recreated"
-                ) from None
-            mode = file_mode(self.path.parent)
-            fd = os.open(self.journal_path, os.O_RDWR | os.O_CREAT | os.O_EXCL, mode)
-            os.fchmod(fd, mode)  # the umask must not take the group's write permission away
-        try:
-            size = os.fstat(fd).st_size
-            if size > committed:
-                # Lines from a writer that died before its commit: they never happened.
-                os.ftruncate(fd, committed)
-            elif size < committed:
-                raise StoreUnreadable(
-                    f"{self.journal_path} is shorter than the board says ({size} < {committed} "
-                    "bytes): the history was truncated; it was left untouched"
-                )
-            os.lseek(fd, committed, os.SEEK_SET)
-            view = memoryview(lines)
-            while view:
-                written = os.write(fd, view)
-                view = view[written:]
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        os.lseek(fd, committed, os.SEEK_SET)
+        view = memoryview(lines)
+        while view:
+            written = os.write(fd, view)
+            view = view[written:]
+        os.fsync(fd)
         return committed + len(lines)
 
+    def replace_journal(self, kept: bytes) -> Path | None:
+        """Inside a transaction (repair): copy the journal aside byte for byte, then make `kept` the
+        journal and the board's committed history. Returns where the old journal was kept, if any."""
+        if not self._in_tx or self._staged is None:
+            raise RuntimeError("the journal is replaced inside BoardFile.transaction()")
+        kept_aside = None
+        try:
+            old = read_regular(self.journal_path)
+        except FileNotFoundError:
+            old = None
+        if old is not None and old != kept:
+            kept_aside = self._aside(self.journal_path, "damaged")
+            atomic_write(kept_aside, old, file_mode(self.path.parent))
+        atomic_write(self.journal_path, kept, file_mode(self.path.parent))
+        self._staged["meta"][META_ID]["journal_size"] = len(kept)
+        self._dirty = True
+        return kept_aside
+
     def _backup_current(self, generation: int) -> None:
-        if not self.path.exists() or self._current_unreadable:
+        if self._current_unreadable or Signature.of(self.path) is None:
             return  # a bad current file is no backup (restore has quarantined it)
+        self._backup_dir_ready()
+        name = f"{self.path.stem}.gen-{generation:08d}.json"
+        target = self.backup_dir / name
+        # Linked under a new name and renamed into place: whatever already has the backup's name
+        # (a link somebody planted, a stray file) is replaced, never written through.
+        tmp = self.backup_dir / f".{name}.{os.getpid()}.{threading.get_ident()}.tmp"
         try:
-            self.backup_dir.mkdir(mode=0o700)
+            os.link(self.path, tmp, follow_symlinks=False)
         except FileExistsError:
-            pass
-        else:  # as for the journal: not the umask but the directory decides who may write
-            mode = 0o770 if shared_dir(self.path.parent) else 0o700
-            os.chmod(self.backup_dir, stat.S_IMODE(os.stat(self.backup_dir).st_mode) | mode)
-        target = self.backup_dir / f"{self.path.stem}.gen-{generation:08d}.json"
-        try:
-            os.link(self.path, target)
-        except FileExistsError:
-            pass
+            _remove_junk(tmp)
+            os.link(self.path, tmp, follow_symlinks=False)
         except OSError as exc:  # file systems without hard links (FAT on a USB stick)
             if exc.errno not in (errno.EPERM, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK):
                 raise
-            atomic_write(target, self.path.read_bytes(), self._mode_for_board())
+            atomic_write(tmp, read_regular(self.path), self._mode_for_board())
+        try:
+            os.replace(tmp, target)
+        except OSError:  # a directory sits at the backup's name: skip this backup, keep the change
+            _remove_junk(tmp)
         self._prune_backups()
+
+    def _backup_dir_ready(self) -> None:
+        try:
+            st = os.lstat(self.backup_dir)
+        except FileNotFoundError:
+            try:
+                self.backup_dir.mkdir(mode=0o700)
+            except FileExistsError:
+                st = os.lstat(self.backup_dir)
+            else:  # as for the journal: not the umask but the directory decides who may write
+                mode = 0o770 if shared_dir(self.path.parent) else 0o700
+                os.chmod(self.backup_dir, stat.S_IMODE(os.lstat(self.backup_dir).st_mode) | mode)
+                return
+        if not stat.S_ISDIR(st.st_mode):
+            kind = _KINDS.get(stat.S_IFMT(st.st_mode), "not a directory")
+            raise StoreUnreadable(
+                f"{self.backup_dir} is {kind}, not the board's backups directory: reqboard does not "
+                "write through it; move it away and try again"
+            )
 
     def _prune_backups(self) -> None:
         for old in self.backups()[KEEP_BACKUPS:]:
@@ -589,31 +817,76 @@ class BoardFile:
                 pass
 
     # ---------------------------------------------------------------- backups
+    def _backup_entries(self) -> Iterator[tuple[Path, os.stat_result]]:
+        """Everything in the backups directory named like a backup, with its lstat."""
+        try:
+            if not stat.S_ISDIR(os.lstat(self.backup_dir).st_mode):
+                return
+            entries = list(os.scandir(self.backup_dir))
+        except (FileNotFoundError, NotADirectoryError):
+            return
+        prefix = f"{self.path.stem}.gen-"
+        for entry in entries:
+            if entry.name.startswith(prefix) and entry.name.endswith(".json"):
+                try:
+                    yield Path(entry.path), entry.stat(follow_symlinks=False)
+                except FileNotFoundError:
+                    continue
+
     def backups(self) -> list[Backup]:
-        """The kept generations, newest first."""
-        if not self.backup_dir.is_dir():
-            return []
+        """The kept generations, newest first: regular files only (see `backup_junk`)."""
         found = []
-        for path in self.backup_dir.glob(f"{self.path.stem}.gen-*.json"):
-            try:
-                generation = int(path.stem.rsplit("gen-", 1)[1])
-            except ValueError:
+        for path, st in self._backup_entries():
+            if not stat.S_ISREG(st.st_mode):
                 continue
-            st = path.stat()
-            found.append(Backup(generation, path, st.st_mtime, st.st_size))
+            number = path.name[len(self.path.stem) + len(".gen-"): -len(".json")]
+            if not (number.isascii() and number.isdigit()):
+                continue
+            found.append(Backup(int(number), path, st.st_mtime, st.st_size))
         return sorted(found, key=lambda b: b.generation, reverse=True)
 
-    def quarantine_current(self) -> Path | None:
-        """Copy the current (bad) file aside, byte for byte, before a restore replaces it."""
-        if not self.path.exists():
-            return None
+    def backup_junk(self) -> list[str]:
+        """What sits among the backups but is not one (links, directories, FIFOs, odd names)."""
+        junk = []
+        kept = {b.path for b in self.backups()}
+        for path, st in self._backup_entries():
+            if path not in kept:
+                kind = _KINDS.get(stat.S_IFMT(st.st_mode), "a file")
+                junk.append(f"{path} is {kind} named like a backup; it is not used")
+        try:
+            st = os.lstat(self.backup_dir)
+        except FileNotFoundError:
+            return junk
+        if not stat.S_ISDIR(st.st_mode):
+            kind = _KINDS.get(stat.S_IFMT(st.st_mode), "not a directory")
+            junk.append(f"{self.backup_dir} is {kind}, not a directory: no backups can be kept")
+        return junk
+
+    def read_backup(self, backup: Backup) -> dict[str, Any]:
+        """A kept backup's tables, read without following a link; raises StoreUnreadable."""
+        return parse_board_bytes(backup.path, read_regular(backup.path))
+
+    def _aside(self, path: Path, what: str) -> Path:
         stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
-        target = self.path.with_name(f"{self.path.name}.unreadable-{stamp}")
+        target = path.with_name(f"{path.name}.{what}-{stamp}")
         n = 1
-        while target.exists():  # never replace an earlier quarantined file
+        while os.path.lexists(target):  # never replace an earlier copy
             n += 1
-            target = self.path.with_name(f"{self.path.name}.unreadable-{stamp}-{n}")
-        atomic_write(target, self.path.read_bytes(), self._mode_for_board())
+            target = path.with_name(f"{path.name}.{what}-{stamp}-{n}")
+        return target
+
+    def quarantine_current(self) -> Path | None:
+        """Keep the current (bad) file aside, byte for byte, before a restore replaces it: a regular
+        file is copied; a link, FIFO or device in the board's place is moved aside, never opened."""
+        try:
+            st = os.lstat(self.path)
+        except FileNotFoundError:
+            return None
+        target = self._aside(self.path, "unreadable")
+        if stat.S_ISREG(st.st_mode):
+            atomic_write(target, read_regular(self.path), self._mode_for_board())
+        else:
+            os.rename(self.path, target)
         return target
 
     # ---------------------------------------------------------------- journal
@@ -622,17 +895,40 @@ class BoardFile:
 
         The journal is read in blocks, and with a needle only the lines that contain it are
         cut out (a C-level search), so one requirement's history costs a scan, not a parse.
+        Raises StoreUnreadable for a line that is not a JSON object, naming its line number.
         """
+        number = 0
         for block in self._journal_blocks():
-            for line in block.splitlines() if needle is None else _lines_with(block, needle):
+            lines = block.splitlines() if needle is None else _lines_with(block, needle)
+            for line in lines:
+                number += 1
                 if not line.strip():
                     continue
                 try:
-                    yield orjson.loads(line)
+                    event = orjson.loads(line)
                 except orjson.JSONDecodeError:
+                    event = None
+                if not isinstance(event, dict):
+                    where = f"line {number}" if needle is None else "a line"
                     raise StoreUnreadable(
-                        f"{self.journal_path}: a history line is not valid JSON"
-                    ) from None
+                        f"{self.journal_path}: {where} of the history is not a valid event; "
+                        "`reqboard check --repair` sets the damaged lines aside"
+                    )
+                yield event
+
+    def journal_size(self) -> int | None:
+        """The journal's size on disk, or None when it is missing."""
+        try:
+            return os.lstat(self.journal_path).st_size
+        except FileNotFoundError:
+            return None
+
+    def read_journal(self) -> bytes | None:
+        """The whole journal as it is on disk (committed or not), or None when it is missing."""
+        try:
+            return read_regular(self.journal_path)
+        except FileNotFoundError:
+            return None
 
     def _journal_blocks(self, size: int = 1 << 20) -> Iterator[bytes]:
         """The committed part of the journal in blocks that end at line ends."""
@@ -640,12 +936,13 @@ class BoardFile:
         if remaining == 0:
             return
         try:
-            fh = open(self.journal_path, "rb")
+            fd = open_regular(self.journal_path)
         except FileNotFoundError:
             raise StoreUnreadable(
-                f"{self.journal_path} is missing but the board records {remaining} bytes of history"
+                f"{self.journal_path} is missing but the board records {remaining} bytes of history; "
+                "`reqboard check --repair` starts a new journal"
             ) from None
-        with fh:
+        with os.fdopen(fd, "rb") as fh:
             carry = b""
             while remaining > 0:
                 chunk = fh.read(min(size, remaining))
@@ -661,6 +958,34 @@ class BoardFile:
                     yield block
             if carry:
                 yield carry
+
+
+def _flock(fd: int, path: Path) -> None:
+    deadline = time.monotonic() + LOCK_TIMEOUT_S
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                raise LockTimeout(f"{path} is locked by another process; try again in a moment") from None
+            time.sleep(0.005)
+
+
+def _last_line_end(fd: int, size: int) -> int:
+    """The length of a file's whole lines (what is left of a cut journal that can still be read)."""
+    tail = os.pread(fd, min(size, 1 << 20), max(size - (1 << 20), 0))
+    cut = tail.rfind(b"\n")
+    if cut == -1:
+        return 0 if size <= (1 << 20) else _last_line_end(fd, size - (1 << 20))
+    return max(size - (1 << 20), 0) + cut + 1
+
+
+def _remove_junk(path: Path) -> None:
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
 
 
 def _lines_with(block: bytes, needle: bytes) -> Iterator[bytes]:

@@ -4,6 +4,7 @@ file modes, keys, revisions and change detection."""
 from __future__ import annotations
 
 import errno
+import fcntl
 import hashlib
 import os
 import stat
@@ -17,7 +18,6 @@ from typing import Any
 
 import orjson
 import pytest
-from filelock import FileLock
 
 from store import storage
 from store.board import Board
@@ -334,15 +334,15 @@ def test_a_permission_error_reading_the_board_is_exit_4_and_writes_nothing(
     """The same refusal without needing another user: the read itself is denied."""
     filled(board, 1)
     before = snapshot(board_path.parent)
-    real_open = open
+    real_open = storage.open_regular
 
-    def denied(file: Any, *args: Any, **kwargs: Any) -> Any:
+    def denied(file: Path, *args: Any, **kwargs: Any) -> int:
         if Path(file) == board_path:
             raise PermissionError(errno.EACCES, "Permission denied", str(file))
         return real_open(file, *args, **kwargs)
 
     with monkeypatch.context() as patch:
-        patch.setattr(storage, "open", denied, raising=False)
+        patch.setattr(storage, "open_regular", denied)
         with pytest.raises(StoreUnreadable, match="no permission to read the board file"):
             Board(board_path, "bob").requirements()
         capsys.readouterr()
@@ -538,7 +538,7 @@ def test_a_missing_journal_is_reported_and_not_recreated(board: Board, board_pat
     board.file.journal_path.unlink()
     before = snapshot(board_path.parent)
     errors, _ = Board(board_path, "bob").check()
-    assert any("history journal is 0 bytes" in e for e in errors)
+    assert any("history journal board.json.history.jsonl is missing" in e for e in errors)
     with pytest.raises(StoreUnreadable, match="history"):
         Board(board_path, "bob").history("REQ-1")
     with pytest.raises(StoreUnreadable, match="history.jsonl"):
@@ -692,14 +692,17 @@ def test_a_lock_held_elsewhere_times_out_with_exit_4(
     filled(board, 1)
     before = sha(board_path)
     monkeypatch.setattr(storage, "LOCK_TIMEOUT_S", 0.2)
-    holder = FileLock(str(board_path) + ".lock")
-    with holder:
+    holder = os.open(str(board_path) + ".lock", os.O_RDWR | os.O_CREAT, 0o600)
+    fcntl.flock(holder, fcntl.LOCK_EX)
+    try:
         with pytest.raises(LockTimeout, match="locked by another process"):
             Board(board_path, "bob").add_requirement("x")
         assert cli(["add", "x"]) == 4
         assert "locked by another process" in capsys.readouterr().err
         # Reading does not need the lock.
         assert cli(["list"]) == 0
+    finally:
+        os.close(holder)
     assert sha(board_path) == before
     assert Board(board_path, "bob").add_requirement("x").key == "REQ-2"
 

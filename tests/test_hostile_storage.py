@@ -1,0 +1,396 @@
+"""A board's directory shared with someone hostile or careless: links, FIFOs, devices, a removed lock,
+read-only files, junk among the backups, a lost or damaged journal. Nothing is followed, nothing that
+was acknowledged is lost, and every damaged board has a way back."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+import threading
+from pathlib import Path
+
+import orjson
+import pytest
+
+from store import storage
+from store.board import Board
+from store.errors import BoardChangedUnderneath, ReadOnly, StoreUnreadable
+from store.models import now
+from tui.cli import main as cli
+
+
+def sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture
+def board(board_path: Path) -> Board:
+    b = Board(board_path, "ann")
+    for i in range(1, 4):
+        b.add_requirement(f"Requirement {i}", customer="ACME")
+    return b
+
+
+@pytest.fixture
+def victim(tmp_path: Path) -> Path:
+    """A colleague's private file, outside the board's directory."""
+    private = tmp_path / "private" / "notes.txt"
+    private.parent.mkdir()
+    private.write_bytes(b"my private notes\n" * 100)
+    return private
+
+
+def journal(board_path: Path) -> Path:
+    return board_path.with_name(board_path.name + ".history.jsonl")
+
+
+def backups(board_path: Path) -> Path:
+    return board_path.with_name(board_path.name + ".backups")
+
+
+def error_line(capsys: pytest.CaptureFixture[str]) -> str:
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("error: "), err
+    assert "Traceback" not in err and "unexpected" not in err
+    return err
+
+
+# ============================================================================ links are never followed
+def test_a_journal_linked_to_a_private_file_is_refused_and_the_file_is_not_cut(
+    board: Board, board_path: Path, victim: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = sha(victim)
+    journal(board_path).unlink()
+    journal(board_path).symlink_to(victim)
+    board_before = sha(board_path)
+    assert cli(["edit", "REQ-1", "--owner", "mallory"]) == 4
+    err = error_line(capsys)
+    assert "history.jsonl is a symbolic link" in err
+    assert cli(["history", "REQ-1"]) == 4
+    assert "symbolic link" in error_line(capsys)
+    assert sha(victim) == before and victim.stat().st_size == 1700
+    assert sha(board_path) == board_before
+
+
+def test_a_link_planted_as_the_newest_backup_is_never_restored(
+    board: Board, board_path: Path, victim: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    kept = sorted(backups(board_path).iterdir())
+    newest = kept[-1]
+    newest.unlink()
+    newest.symlink_to(victim)
+    assert cli(["restore", "--list"]) == 0
+    assert newest.name not in capsys.readouterr().out
+    assert cli(["restore"]) == 0
+    capsys.readouterr()
+    # The newest real backup was restored; the private file was neither copied nor touched.
+    assert b"my private notes" not in board_path.read_bytes()
+    assert newest.is_symlink() and sha(victim) == hashlib.sha256(b"my private notes\n" * 100).hexdigest()
+    assert cli(["check"]) == 0
+    out = capsys.readouterr().out
+    assert f"{newest} is a symbolic link named like a backup" in out
+
+
+def test_a_link_named_like_the_next_backup_is_replaced_by_the_real_backup(
+    board: Board, board_path: Path, victim: Path
+) -> None:
+    generation = board.generation
+    planted = backups(board_path) / f"board.gen-{generation:08d}.json"
+    planted.symlink_to(victim)
+    board.edit_requirement("REQ-1", {"owner": "ann"})
+    assert not planted.is_symlink()
+    assert planted.stat().st_ino != victim.stat().st_ino
+    assert orjson.loads(planted.read_bytes())["meta"]["1"]["generation"] == generation
+    assert victim.read_bytes() == b"my private notes\n" * 100
+
+
+def test_a_board_file_that_is_a_link_is_refused_naming_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Board and journal both links elsewhere: refused, so two boards never cut each other's history."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    real = elsewhere / "board.json"
+    Board(real, "ann").add_requirement("Real")
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    (shared / "board.json").symlink_to(real)
+    (shared / "board.json.history.jsonl").symlink_to(journal(real))
+    before = {p.name: sha(p) for p in elsewhere.iterdir() if p.is_file()}
+    for argv in (["list"], ["add", "x"], ["check"]):
+        assert cli(["--store", str(shared / "board.json"), *argv]) == 4
+        assert f"{shared / 'board.json'} is a symbolic link" in error_line(capsys)
+    assert {p.name: sha(p) for p in elsewhere.iterdir() if p.is_file()} == before
+
+
+def test_a_board_in_a_linked_directory_is_one_board(tmp_path: Path) -> None:
+    """The directory is resolved once: the board, its journal and backups all live in the real one."""
+    real = tmp_path / "real"
+    real.mkdir()
+    (tmp_path / "link").symlink_to(real, target_is_directory=True)
+    Board(tmp_path / "link" / "board.json", "ann").add_requirement("Through the link")
+    Board(real / "board.json", "bob").add_requirement("Directly")
+    assert sorted(p.name for p in real.iterdir()) == [
+        "board.json", "board.json.backups", "board.json.history.jsonl", "board.json.lock"]
+    events = Board(tmp_path / "link" / "board.json", "carl").history()
+    assert [e.by for e in events] == ["ann", "bob"]
+
+
+def test_a_lock_file_that_is_a_link_is_refused_and_its_target_untouched(
+    board: Board, board_path: Path, victim: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lock = board_path.with_name("board.json.lock")
+    lock.unlink()
+    lock.symlink_to(victim)
+    assert cli(["add", "x"]) == 4
+    assert "board.json.lock is a symbolic link" in error_line(capsys)
+    assert victim.read_bytes() == b"my private notes\n" * 100
+
+
+def test_a_backups_directory_that_is_a_link_is_not_written_through(
+    board: Board, board_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "private" / "dir"
+    target.mkdir(parents=True)
+    (target / "board.gen-00000001.json").write_text("not a backup")
+    for kept in backups(board_path).iterdir():
+        kept.unlink()
+    backups(board_path).rmdir()
+    backups(board_path).symlink_to(target, target_is_directory=True)
+    assert cli(["add", "x"]) == 4
+    assert "board.json.backups is a symbolic link" in error_line(capsys)
+    assert sorted(p.name for p in target.iterdir()) == ["board.gen-00000001.json"]
+    assert (target / "board.gen-00000001.json").read_text() == "not a backup"
+
+
+# ============================================================================ not regular files
+@pytest.mark.parametrize("which", ["board", "journal"])
+def test_a_fifo_as_board_or_journal_is_refused_without_hanging(
+    board: Board, board_path: Path, which: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = board_path if which == "board" else journal(board_path)
+    path.unlink()
+    os.mkfifo(path)
+    # No writer ever opens the FIFO: a blocking open would hang this test (pytest-timeout stops it).
+    assert cli(["history", "REQ-1"]) == 4
+    assert f"{path} is a FIFO (named pipe), not a regular file" in error_line(capsys)
+    assert stat.S_ISFIFO(os.lstat(path).st_mode)
+
+
+def test_a_device_as_board_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "board.json"
+    try:
+        os.mknod(path, stat.S_IFCHR | 0o600, os.makedev(1, 5))  # /dev/zero's numbers
+    except PermissionError:
+        pytest.skip("cannot make a device node here")
+    assert cli(["--store", str(path), "list"]) == 4
+    assert "is a character device, not a regular file" in error_line(capsys)
+
+
+def test_a_directory_as_the_store_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    for store in ("/", str(tmp_path), str(tmp_path) + "/"):
+        assert cli(["--store", store, "add", "x"]) == 4
+        assert "is a directory" in error_line(capsys)
+    assert list(tmp_path.iterdir()) == [tmp_path / "home"]
+
+
+# ============================================================================ a removed lock file
+def test_removing_the_lock_while_a_writer_holds_it_loses_no_acknowledged_change(
+    board: Board, board_path: Path
+) -> None:
+    """Ann's writer holds the lock; somebody deletes the lock file; Bob's add gets a new lock and
+    commits. Ann's commit must not replace the board Bob's acknowledged change is in."""
+    lock = board_path.with_name("board.json.lock")
+    bob = Board(board_path, "bob")
+    acknowledged: list[str] = []
+
+    def intrusion() -> object:
+        lock.unlink()
+        done = threading.Thread(target=lambda: acknowledged.append(bob.add_requirement("Bob's").key))
+        done.start()
+        done.join(timeout=30)
+        return now()
+
+    board.clock = intrusion  # called inside Ann's transaction, after her lock was taken
+    with pytest.raises(BoardChangedUnderneath, match="changed by another process"):
+        board.add_requirement("Ann's")
+    assert acknowledged == ["REQ-4"]
+    fresh = Board(board_path, "carl")
+    assert [r.title for r in fresh.requirements()][-1] == "Bob's"
+    assert fresh.check() == ([], [])
+    board.clock = now
+    assert board.add_requirement("Ann's again").key == "REQ-5"  # retried, it goes through
+    assert [e.new for e in Board(board_path, "carl").history() if e.action == "created"][-2:] == [
+        "Bob's", "Ann's again"]
+
+
+def test_a_writer_waiting_for_a_removed_lock_takes_the_new_one(board: Board, board_path: Path) -> None:
+    """The lock file is checked after locking to be the one at the path: after a removal, every
+    writer converges on the same new file instead of each locking a file of its own."""
+    lock = board_path.with_name("board.json.lock")
+    first = storage.BoardLock(lock, 0o600)
+    first.acquire(1.0)
+    lock.unlink()
+    second = storage.BoardLock(lock, 0o600)
+    second.acquire(1.0)  # the old inode is gone from the path: the second writer locks a new file
+    third = storage.BoardLock(lock, 0o600)
+    with pytest.raises(StoreUnreadable, match="locked by another process"):
+        third.acquire(0.2)  # ...and nobody else gets that one
+    first.release()
+    second.release()
+    third.acquire(0.2)
+    third.release()
+
+
+# ============================================================================ read-only, BOM
+def test_a_read_only_board_file_is_not_rewritten(
+    board: Board, board_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    board_path.chmod(0o444)
+    before = sha(board_path)
+    assert cli(["edit", "REQ-1", "--owner", "x"]) == 4
+    assert "is read-only (mode 0444)" in error_line(capsys)
+    with pytest.raises(ReadOnly):
+        Board(board_path, "bob").add_requirement("y")
+    assert sha(board_path) == before
+    assert Board(board_path, "bob").read_only_reason is not None
+    assert cli(["list"]) == 0  # reading is fine
+
+
+def test_a_board_saved_with_a_byte_order_mark_is_read(board: Board, board_path: Path) -> None:
+    data = orjson.dumps(orjson.loads(board_path.read_bytes()), option=orjson.OPT_INDENT_2)
+    board_path.write_bytes(b"\xef\xbb\xbf" + data)
+    assert [r.title for r in Board(board_path, "bob").requirements()] == [
+        "Requirement 1", "Requirement 2", "Requirement 3"]
+    Board(board_path, "bob").add_requirement("After the BOM")
+    assert not board_path.read_bytes().startswith(b"\xef\xbb\xbf")
+
+
+# ============================================================================ junk among the backups
+@pytest.mark.parametrize("junk", ["dangling link", "directory"])
+def test_junk_named_like_a_backup_never_blocks_a_change(
+    board: Board, board_path: Path, junk: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    names = [f"board.gen-{n:08d}.json" for n in (0, *range(board.generation, board.generation + 4))]
+    for name in names:
+        path = backups(board_path) / name
+        if junk == "directory":
+            path.mkdir()
+        else:
+            path.symlink_to(backups(board_path) / "nowhere")
+    for i in range(4):
+        assert cli(["edit", "REQ-1", "--owner", f"owner {i}"]) == 0
+    assert Board(board_path, "bob").get("REQ-1").owner == "owner 3"
+    capsys.readouterr()
+    assert cli(["check"]) == 0
+    out = capsys.readouterr().out
+    kind = "a directory" if junk == "directory" else "a symbolic link"
+    assert f"{backups(board_path) / names[0]} is {kind} named like a backup" in out
+    kept = Board(board_path, "x").backups()
+    assert kept and all(b.path.is_file() and not b.path.is_symlink() for b in kept)
+    if junk == "dangling link":  # a link in the way of a new backup was replaced by the backup
+        assert all(not (backups(board_path) / name).is_symlink() for name in names[1:])
+
+
+# ============================================================================ a lost or damaged journal
+def test_restore_works_when_the_journal_is_lost(
+    board: Board, board_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    journal(board_path).unlink()
+    assert cli(["add", "x"]) == 4
+    assert "check --repair" in error_line(capsys)
+    assert cli(["restore"]) == 0
+    capsys.readouterr()
+    assert cli(["check"]) == 0
+    events = Board(board_path, "bob").history()
+    assert events[-1].action == "restored" and "history journal was missing" in events[-1].reason
+    assert cli(["add", "after"]) == 0
+
+
+def test_repair_starts_a_new_journal_when_it_was_lost(board: Board, board_path: Path) -> None:
+    journal(board_path).unlink()
+    done = Board(board_path, "bob").repair()
+    assert done and "history were lost" in done[0]
+    fresh = Board(board_path, "bob")
+    assert fresh.check()[0] == []
+    assert [e.action for e in fresh.history()] == ["repaired"]
+    assert fresh.add_requirement("After").key == "REQ-4"
+    assert Board(board_path, "carl").repair() == []  # nothing left to repair
+
+
+def test_repair_keeps_what_is_left_of_a_cut_journal(board: Board, board_path: Path) -> None:
+    data = journal(board_path).read_bytes()
+    journal(board_path).write_bytes(data[: len(data) - 10])  # the last event cut in the middle
+    assert Board(board_path, "bob").check()[0]
+    Board(board_path, "bob").repair()
+    fresh = Board(board_path, "bob")
+    assert fresh.check() == ([], [])
+    assert [e.action for e in fresh.history()] == ["created", "created", "repaired"]
+    aside = [p for p in board_path.parent.iterdir() if ".history.jsonl.damaged-" in p.name]
+    assert len(aside) == 1 and aside[0].read_bytes() == data[: len(data) - 10]
+
+
+def test_repair_sets_a_damaged_line_aside_and_keeps_the_original(
+    board: Board, board_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = journal(board_path).read_bytes()
+    lines = data.splitlines(keepends=True)
+    damaged = lines[0] + b"x" * (len(lines[1]) - 1) + b"\n" + lines[2]
+    assert len(damaged) == len(data)  # the same length: only the content is wrong
+    journal(board_path).write_bytes(damaged)
+    assert cli(["history", "REQ-1"]) == 0  # REQ-1's own line is fine
+    capsys.readouterr()
+    assert cli(["check"]) == 4
+    assert "history" in capsys.readouterr().err
+    done = Board(board_path, "bob").repair()
+    assert "set 1 damaged history line(s) aside" in done
+    fresh = Board(board_path, "bob")
+    assert fresh.check() == ([], [])
+    assert [e.key for e in fresh.history() if e.action == "created"] == ["REQ-1", "REQ-3"]
+    aside = [p for p in board_path.parent.iterdir() if ".history.jsonl.damaged-" in p.name]
+    assert aside[0].read_bytes() == damaged
+
+
+def test_a_history_event_the_models_refuse_is_exit_4_not_unexpected(
+    board: Board, board_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = journal(board_path).read_bytes()
+    first, rest = data.split(b"\n", 1)
+    event = orjson.loads(first)
+    event["at"] = "yesterday"
+    journal(board_path).write_bytes(orjson.dumps(event) + b"\n" + rest)
+    meta_size = len(orjson.dumps(event) + b"\n" + rest)
+    tables = orjson.loads(board_path.read_bytes())
+    tables["meta"]["1"]["journal_size"] = meta_size
+    board_path.write_bytes(orjson.dumps(tables))
+    assert cli(["history", "REQ-1"]) == 4
+    assert "is damaged" in error_line(capsys)
+
+
+# ============================================================================ check
+def test_check_reports_two_requirements_with_one_uid(board: Board, board_path: Path) -> None:
+    tables = orjson.loads(board_path.read_bytes())
+    tables["requirements"]["2"]["uid"] = tables["requirements"]["1"]["uid"]
+    board_path.write_bytes(orjson.dumps(tables))
+    errors, _ = Board(board_path, "bob").check()
+    assert any("REQ-2 has the same uid as REQ-1" in e for e in errors)
+
+
+def test_a_reader_in_another_thread_sees_the_last_commit_during_a_transaction(
+    board: Board, board_path: Path
+) -> None:
+    seen: list[int] = []
+
+    def look() -> object:
+        reader = threading.Thread(target=lambda: seen.append(len(board.file.tables()["requirements"])))
+        board.file.put("requirements", 99, {"key": "REQ-99"}, new=True)
+        reader.start()
+        reader.join()
+        raise RuntimeError("abandon the transaction")
+
+    board.clock = look
+    with pytest.raises(RuntimeError):
+        board.add_requirement("never")
+    assert seen == [3]
+    assert len(Board(board_path, "bob").requirements()) == 3
