@@ -81,6 +81,9 @@ class Card:
     """The stored record the card was read from (never changed in place by the store)."""
     path: Path | None
     """The board file, for the message about an invalid record."""
+    _approval_stale: bool | None
+    _requirement: Requirement | None
+    _search_text: str | None
 
     @classmethod
     def of(cls, record: dict[str, Any], path: Path | None = None) -> Card:

@@ -25,6 +25,18 @@ def now() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def iso_utc(moment: datetime, *, always_microseconds: bool = False) -> str:
+    """A moment as ISO 8601 in UTC with a `Z`, the year always in four digits.
+
+    strftime writes year 1 as `1-01-01`, which no reader takes back; isoformat pads it. Microseconds
+    are written when there are any, or always with `always_microseconds` (as the journal writes them).
+    """
+    if moment.tzinfo is not None and moment.utcoffset():
+        moment = moment.astimezone(timezone.utc)
+    text = moment.isoformat(timespec="microseconds" if always_microseconds or moment.microsecond else "seconds")
+    return (text[:-6] if moment.tzinfo is not None else text) + "Z"
+
+
 def new_uid() -> str:
     return uuid.uuid4().hex
 
@@ -156,14 +168,51 @@ def search_text(key: str, title: str, description: str, customer: str, tags: tup
     return " ".join((key, title, description, customer, *tags)).casefold()
 
 
+MAX_KEY_DIGITS = 9
+"""A key's number has 1 to 9 ASCII digits and no leading zero: REQ-1 to REQ-999999999, CR-1 to CR-999999999.
+
+One limit for every way a key comes in (typed, imported, stored), so that every key fits every field,
+index and file format that holds one; keys are never reused, so this is the number of records a board
+can ever hold.
+"""
+
+_KEY_NUMBER = rf"[1-9][0-9]{{0,{MAX_KEY_DIGITS - 1}}}"
+REQUIREMENT_KEY_PATTERN = rf"^REQ-{_KEY_NUMBER}$"
+CHANGE_REQUEST_KEY_PATTERN = rf"^CR-{_KEY_NUMBER}$"
+# [0-9], not \d: int() reads Arabic-Indic and other decimal digits, which are no part of a key.
+_KEY = re.compile(rf"(?:REQ|CR)-({_KEY_NUMBER})")
+_REQUIREMENT_KEY = re.compile(REQUIREMENT_KEY_PATTERN[1:-1])
+_CHANGE_REQUEST_KEY = re.compile(CHANGE_REQUEST_KEY_PATTERN[1:-1])
+KEY_SHAPE = f"REQ- or CR- and a number of 1 to {MAX_KEY_DIGITS} digits without a leading zero, like REQ-12"
+
+
+def is_requirement_key(text: object) -> bool:
+    """True for `REQ-12` (1 to MAX_KEY_DIGITS ASCII digits, no leading zero), False for anything else."""
+    return isinstance(text, str) and _REQUIREMENT_KEY.fullmatch(text) is not None
+
+
+def is_change_request_key(text: object) -> bool:
+    """True for `CR-7` (1 to MAX_KEY_DIGITS ASCII digits, no leading zero), False for anything else."""
+    return isinstance(text, str) and _CHANGE_REQUEST_KEY.fullmatch(text) is not None
+
+
 def key_number(key: str) -> int:
-    """The number in `REQ-12` or `CR-7`."""
-    return int(key.rsplit("-", 1)[1])
+    """The number in `REQ-12` or `CR-7`. Raises ValueError for anything that is not such a key."""
+    match = _KEY.fullmatch(key) if isinstance(key, str) else None
+    if match is None:
+        shown = key[:40] + "…" if isinstance(key, str) and len(key) > 40 else key
+        raise ValueError(f"{shown!r} is not a key: a key is {KEY_SHAPE}")
+    return int(match.group(1))
 
 
 def normalise_key(text: str, prefix: str = "REQ") -> str:
-    """`req-12`, `12` and `REQ-12` all name REQ-12."""
+    """`req-12`, `12` and `REQ-12` all name REQ-12 (`7` names CR-7 with prefix "CR").
+
+    Any other text comes back trimmed and upper-cased, for `key_number` or the models to refuse;
+    this never raises, so a caller reports a bad key its own way.
+    """
     text = text.strip().upper()
-    if text.isdigit():
-        text = f"{prefix}-{int(text)}"
+    if text.isascii() and text.isdigit():
+        # Not int(text): that takes no more than 4,300 digits; the leading zeros go the same way.
+        text = f"{prefix}-{text.lstrip('0') or '0'}"
     return text

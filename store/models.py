@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Annotated, Any
 
 from pydantic import (
@@ -19,12 +19,14 @@ from pydantic import (
     ConfigDict,
     Field,
     PlainSerializer,
+    ValidationInfo,
     field_validator,
 )
 
 # The vocabulary lives in store.domain (no pydantic there); it is re-exported from here.
 from .domain import (  # noqa: F401
     BOARD_STATES,
+    MAX_KEY_DIGITS,
     STATE_LABELS,
     Channel,
     CRStatus,
@@ -34,6 +36,9 @@ from .domain import (  # noqa: F401
     Risk,
     State,
     Tier,
+    is_change_request_key,
+    is_requirement_key,
+    iso_utc,
     key_number,
     new_uid,
     normalise_key,
@@ -42,8 +47,23 @@ from .domain import (  # noqa: F401
     strip_control,
 )
 
-_KEY_RE = re.compile(r"^REQ-[1-9][0-9]*$")
-_CR_KEY_RE = re.compile(r"^CR-[1-9][0-9]*$")
+MAX_COUNT = 2**53 - 1
+"""The largest version or generation: the largest whole number every JSON reader holds exactly.
+
+orjson refuses to write integers of 2**64 and more (a board holding one could not be saved again);
+nothing real comes near this bound.
+"""
+
+EARLIEST_TIME = datetime(1970, 1, 1, tzinfo=timezone.utc)
+FUTURE_SLACK = timedelta(days=1)
+"""How far ahead of the importer's clock a time from outside may be (clocks disagree a little)."""
+
+PLAUSIBLE_TIMES = "plausible_times"
+"""The validation-context entry that makes every time be checked (see `from_outside`)."""
+
+_UID_RE = re.compile(r"^[0-9A-Za-z_.-]{8,64}$")
+_JSON_DEPTH = 32
+"""How deep a history event's old/new value may nest (the store writes 3 levels at most)."""
 
 
 def _clean(value: Any) -> Any:
@@ -59,19 +79,87 @@ def _one_line(value: str) -> str:
     return value.strip()
 
 
-def _utc(value: datetime) -> datetime:
+def from_outside(now: datetime) -> dict[str, Any]:
+    """The validation context for records that come from outside the store (an import file).
+
+    With it every time must be plausible: from 1970-01-01 up to a day after `now`. Without it (records
+    the store wrote itself) any time the model can hold is taken, so a board never becomes unreadable
+    because a clock was wrong once.
+    """
+    return {PLAUSIBLE_TIMES: (EARLIEST_TIME, now + FUTURE_SLACK)}
+
+
+def _utc(value: datetime, info: ValidationInfo) -> datetime:
     offset = value.utcoffset()
     if offset is None:
         raise ValueError("must carry a time zone (ISO 8601, e.g. 2026-11-22T09:30:00Z)")
-    if not offset and value.tzinfo is timezone.utc:
-        return value
-    return value.astimezone(timezone.utc)
+    if offset or value.tzinfo is not timezone.utc:
+        try:
+            value = value.astimezone(timezone.utc)
+        except OverflowError:  # 0001-01-01T00:00+01:00 is in year 0 in UTC, which datetime cannot hold
+            raise ValueError("is outside the years 1 to 9999 once turned into UTC") from None
+    window = info.context.get(PLAUSIBLE_TIMES) if isinstance(info.context, dict) else None
+    if window is not None:
+        earliest, latest = window
+        if value < earliest:
+            raise ValueError(f"is before {earliest:%Y-%m-%d}, which no record can be: check the time")
+        if value > latest:
+            raise ValueError(f"is more than a day in the future ({iso_utc(value)}): check the time and the "
+                             "clock of the computer that wrote it")
+    return value
 
 
 def _iso(value: datetime) -> str:
-    return value.strftime("%Y-%m-%dT%H:%M:%S.%fZ") if value.microsecond else value.strftime(
-        "%Y-%m-%dT%H:%M:%SZ"
-    )
+    return iso_utc(value)
+
+
+def _requirement_key(value: str) -> str:
+    if not is_requirement_key(value):
+        raise ValueError(f"must be a requirement key: REQ- and a number of 1 to {MAX_KEY_DIGITS} digits "
+                         "without a leading zero, like REQ-12")
+    return value
+
+
+def _change_request_key(value: str) -> str:
+    if not is_change_request_key(value):
+        raise ValueError(f"must be a change request key: CR- and a number of 1 to {MAX_KEY_DIGITS} digits "
+                         "without a leading zero, like CR-7")
+    return value
+
+
+def _event_key(value: str) -> str:
+    if value != "board" and not is_requirement_key(value):
+        raise ValueError(f"must be a requirement key (REQ- and 1 to {MAX_KEY_DIGITS} digits, like REQ-12) "
+                         "or \"board\"")
+    return value
+
+
+def _uid(value: str) -> str:
+    if not _UID_RE.match(value):
+        raise ValueError("must be 8 to 64 letters, digits, dots, dashes or underscores")
+    return value
+
+
+def _json_value(value: Any, depth: int = 0) -> Any:
+    """A history value the journal can always write again: nested at most _JSON_DEPTH deep, integers
+    that fit 64 bits, text keys, terminal control characters stripped from text."""
+    if value is None or isinstance(value, (bool, float)):
+        return value
+    if isinstance(value, int):
+        if not -(2**63) <= value < 2**63:
+            raise ValueError("holds a whole number too large to store (more than 64 bits)")
+        return value
+    if isinstance(value, str):
+        return _clean(value)
+    if depth >= _JSON_DEPTH:
+        raise ValueError(f"is nested more than {_JSON_DEPTH} levels deep")
+    if isinstance(value, (list, tuple)):
+        return [_json_value(item, depth + 1) for item in value]
+    if isinstance(value, dict):
+        if not all(isinstance(k, str) for k in value):
+            raise ValueError("holds an object whose keys are not all text")
+        return {_clean(k): _json_value(v, depth + 1) for k, v in value.items()}
+    raise ValueError(f"holds a {type(value).__name__}, which is not a JSON value")
 
 
 CleanText = Annotated[str, BeforeValidator(_clean)]
@@ -86,8 +174,19 @@ UTCTime = Annotated[datetime, AfterValidator(_utc), PlainSerializer(_iso, return
 Score = Annotated[int, Field(ge=1, le=5)]
 """A 1-5 rating: importance, urgency, business value, satisfaction."""
 
-RequirementKey = Annotated[str, Field(pattern=_KEY_RE.pattern)]
-ChangeRequestKey = Annotated[str, Field(pattern=_CR_KEY_RE.pattern)]
+RequirementKey = Annotated[str, AfterValidator(_requirement_key)]
+"""`REQ-12`: 1 to MAX_KEY_DIGITS ASCII digits, no leading zero."""
+
+ChangeRequestKey = Annotated[str, AfterValidator(_change_request_key)]
+"""`CR-7`: 1 to MAX_KEY_DIGITS ASCII digits, no leading zero."""
+
+Uid = Annotated[str, AfterValidator(_uid)]
+"""A record's uid: random hex when the store makes it; also an XML identifier in a ReqIF export."""
+
+Count = Annotated[int, Field(ge=0, le=MAX_COUNT)]
+
+JsonValue = Annotated[Any, AfterValidator(_json_value)]
+"""A history event's old or new value: any JSON value the journal can write back."""
 
 
 class Record(BaseModel):
@@ -160,7 +259,7 @@ class StepRecord(Record):
 
 class ChangeRequest(Record):
     key: ChangeRequestKey
-    uid: Annotated[str, Field(min_length=8, max_length=64)] = Field(default_factory=new_uid)
+    uid: Uid = Field(default_factory=new_uid)
     summary: Annotated[Line, Field(min_length=1, max_length=200)]
     reason: Annotated[CleanText, Field(max_length=4000)] = ""
     status: CRStatus = CRStatus.SUBMITTED
@@ -181,7 +280,7 @@ class ChangeRequest(Record):
 
 class Requirement(Record):
     key: RequirementKey
-    uid: Annotated[str, Field(min_length=8, max_length=64)] = Field(default_factory=new_uid)
+    uid: Uid = Field(default_factory=new_uid)
     title: Annotated[Line, Field(min_length=1, max_length=200)]
     description: Annotated[CleanText, Field(max_length=20_000)] = ""
     state: State = State.COLLECTED
@@ -211,7 +310,7 @@ class Requirement(Record):
     changed_since_approval: bool = False
     suspect: Annotated[CleanText, Field(max_length=500)] = ""
     reviews: tuple[Review, ...] = ()
-    version: Annotated[int, Field(ge=1)] = 1
+    version: Annotated[int, Field(ge=1, le=MAX_COUNT)] = 1
     created_by: Annotated[Line, Field(min_length=1, max_length=80)]
     created_at: UTCTime
     updated_by: Annotated[Line, Field(min_length=1, max_length=80)]
@@ -267,14 +366,20 @@ class Event(Record):
 
     at: UTCTime
     by: Annotated[Line, Field(min_length=1, max_length=80)]
-    key: Annotated[str, Field(max_length=20)]
-    cr: str | None = None
-    action: Annotated[str, Field(min_length=1, max_length=40)]
-    field: str | None = None
-    old: Any = None
-    new: Any = None
+    key: Annotated[str, AfterValidator(_event_key)]
+    """The requirement the event is about, or "board" for the board's own (settings, restores, imports)."""
+    cr: ChangeRequestKey | None = None
+    action: Annotated[Line, Field(min_length=1, max_length=40)]
+    field: Annotated[Line, Field(max_length=100)] | None = None
+    old: JsonValue = None
+    new: JsonValue = None
     reason: Annotated[CleanText, Field(max_length=4000)] = ""
-    generation: int = 0
+    generation: Count = 0
+
+    @staticmethod
+    def stamp(moment: datetime) -> str:
+        """An event's time as the journal writes it: UTC, microseconds always, four-digit year."""
+        return iso_utc(moment, always_microseconds=True)
 
 
 def text_hash(req: Requirement) -> str:
