@@ -1,4 +1,4 @@
-"""Writing an export or a report to a file a person named (`-o FILE`) without ever hurting the board.
+"""Writing an export or a report to a file a person named (`-o FILE`) without ever hurting a board.
 
 `write_output` refuses, with an InvalidValue (exit 1) that names the file and says why:
   - the board file, its journal (`board.json.history.jsonl`), its lock (`board.json.lock`), anything in
@@ -6,6 +6,8 @@
     found by the folder's identity (st_dev, st_ino: the same as comparing resolved paths, and it holds
     for a folder reached through a symlink) and the name, and by the target's own (st_dev, st_ino), so
     that a hard link to one of them is caught too;
+  - the files of any other reqboard board: a board (a journal or lock is beside it), a journal, lock or
+    quarantined copy (its board is beside it), anything in a backups folder whose board is beside it;
   - anything that is not a regular file (a directory, a device node such as /dev/null, a FIFO, a socket);
   - a symbolic link: reqboard never writes through a link, which would put the bytes wherever the link
     points (give the file it points to instead).
@@ -165,6 +167,37 @@ def _open_folder(target: str | Path) -> tuple[Path, int]:
         raise InvalidValue(f"cannot write {path}: {folder}: {getattr(exc, 'strerror', None) or exc}") from None
 
 
+_SIDECARS = ((".history.jsonl", "the history journal"), (".lock", "the lock file"))
+
+
+def _file_of_any_board(path: Path, dir_fd: int) -> str | None:
+    """What `path` is if it belongs to some reqboard board, not only the one being exported (say
+    `--store other.json export -o board.json`): the board itself, by the journal or lock beside it; a
+    journal, lock or quarantined copy, by the board beside it; a backup, by its folder."""
+
+    def there(name: str) -> bool:
+        try:
+            os.stat(name, dir_fd=dir_fd, follow_symlinks=False)
+        except (OSError, ValueError):
+            return False
+        return True
+
+    name = path.name
+    for suffix, _ in _SIDECARS:
+        if there(name + suffix):
+            return f"a reqboard board ({name + suffix} is beside it)"
+    for suffix, what in _SIDECARS:
+        if name.endswith(suffix) and there(name[: -len(suffix)]):
+            return f"{what} of the board {name[: -len(suffix)]}"
+    base, marker, _ = name.partition(".unreadable-")
+    if marker and there(base):
+        return f"a quarantined copy of the board {base} (kept for recovery)"
+    folder = Path(os.path.realpath(path.parent))
+    if folder.name.endswith(".backups") and (folder.parent / folder.name[: -len(".backups")]).exists():
+        return f"inside the backups folder of the board {folder.parent / folder.name[: -len('.backups')]}"
+    return None
+
+
 def _checked_target(path: Path, dir_fd: int, board: BoardFiles) -> tuple[int, tuple[int, int] | None]:
     """The mode (and owner) the new file keeps; raises InvalidValue if `path` must not be replaced."""
     name = path.name
@@ -182,6 +215,9 @@ def _checked_target(path: Path, dir_fd: int, board: BoardFiles) -> tuple[int, tu
     backups = board.backup_folders().get(folder_id)
     if backups is not None:
         raise InvalidValue(refuse + f"inside the board's backups folder ({backups}); choose another folder")
+    what = _file_of_any_board(path, dir_fd)
+    if what:
+        raise InvalidValue(refuse + what + "; choose another file name")
     try:
         st = os.stat(name, dir_fd=dir_fd, follow_symlinks=False)
     except FileNotFoundError:

@@ -642,13 +642,14 @@ def _read_import_file(name: str) -> bytes:
         fd = os.open(name, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
     except (OSError, ValueError) as exc:
         raise InvalidValue(f"cannot read {name}: {getattr(exc, 'strerror', None) or exc}") from None
-    with os.fdopen(fd, "rb") as fh:
-        mode = os.fstat(fd).st_mode
-        if not stat.S_ISREG(mode):
-            from store.outputs import kind_of
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        from store.outputs import kind_of
 
-            raise InvalidValue(f"cannot import {name}: it is not a regular file ({kind_of(mode)}); "
-                               "give the file to import")
+        raise InvalidValue(f"cannot import {name}: it is not a regular file ({kind_of(mode)}); "
+                           "give the file to import")
+    with os.fdopen(fd, "rb") as fh:
         try:
             return fh.read()
         except OSError as exc:
