@@ -30,6 +30,8 @@ types whose name mentions "depend" or "conflict" become links; others are ignore
 
 from __future__ import annotations
 
+import codecs
+import functools
 import hashlib
 import html
 import re
@@ -38,6 +40,8 @@ from datetime import datetime, timezone
 from typing import Any
 
 from lxml import etree
+from pydantic import TypeAdapter, ValidationError
+from reqif.models.error_handling import ReqIFMissingTagException, ReqIFSchemaError, ReqIFXMLParsingError
 from reqif.models.reqif_core_content import ReqIFCoreContent
 from reqif.models.reqif_data_type import (
     ReqIFDataTypeDefinitionDateIdentifier,
@@ -64,7 +68,19 @@ from reqif.reqif_bundle import ReqIFBundle
 from reqif.unparser import ReqIFUnparser
 
 from ..board import Board
-from ..models import Channel, Feasibility, Kano, NeedType, Requirement, State, Tier, now
+from ..errors import validation_message
+from ..models import (
+    Channel,
+    Feasibility,
+    Kano,
+    NeedType,
+    Requirement,
+    RequirementKey,
+    State,
+    Tier,
+    key_number,
+    now,
+)
 from . import csv_io
 from .merge import ImportSummary, Incoming, Ref, merge
 
@@ -323,6 +339,64 @@ def _uid_for(identifier: str) -> str:
     return hashlib.sha256(f"reqif:{identifier}".encode()).hexdigest()[:32]
 
 
+def _plain(value: Any) -> str:
+    """A value read as text: an enumeration's one value, nothing for none (or several)."""
+    if isinstance(value, list):
+        return str(value[0]) if len(value) == 1 else ""
+    return "" if value is None else str(value)
+
+
+def _foreign_id(values: dict[str, Any]) -> str:
+    """An object's ReqIF.ForeignID (its id in the tool that wrote it), or "" when it has none."""
+    return _plain(next((value for name, value in values.items() if name.lower() == "reqif.foreignid"), None)).strip()
+
+
+@functools.cache
+def _requirement_key() -> TypeAdapter[str]:
+    return TypeAdapter(RequirementKey)
+
+
+def _key_refusal(key: str) -> str | None:
+    """Why `key` cannot be a key on a board (the models' own rule, in their words), or None."""
+    try:
+        key_number(key)
+        _requirement_key().validate_python(key)
+    except ValidationError as exc:
+        reason = "; ".join(validation_message(exc).errors.values())
+        return f"{_shown(key)} is not a key a board can hold ({reason}): {_KEY_ADVICE}"
+    except ValueError as exc:
+        return f"{_one_line(str(exc))}: {_KEY_ADVICE}"
+    return None
+
+
+_KEY_ADVICE = "correct it, or leave ReqIF.ForeignID out to import the object under a new key"
+
+
+class _Identities:
+    """The first SPEC-OBJECT with each identity (IDENTIFIER, ReqIF.ForeignID): a second is refused, naming both.
+
+    Two objects with one identity would become two requirements with one uid (which breaks the next
+    export and every merge) or both claim one key.
+    """
+
+    def __init__(self) -> None:
+        self.first: dict[tuple[str, str], tuple[int, str]] = {}
+
+    def check(self, record: Incoming, position: int, foreign_id: str) -> None:
+        """Add a problem to `record` (the `position`th SPEC-OBJECT) when an earlier one has its identity."""
+        # The uid stands for the IDENTIFIER: it is the rb- identifier's uid or the identifier's hash.
+        claims = [("IDENTIFIER", record.uid or "")]
+        if foreign_id:
+            claims.append(("ReqIF.ForeignID", record.key or foreign_id))  # req-5 and REQ-5 are one key
+        for what, value in claims:
+            position_before, where_before = self.first.setdefault((what, value), (position, record.where))
+            if position_before != position:
+                message = (f"it has the {what} of {where_before} (SPEC-OBJECTs number {position_before} and "
+                           f"{position} in the file): one {what} names one requirement, so give one of them another")
+                record.problems.append(("", message))
+                return
+
+
 class _Reader:
     def __init__(self, bundle: ReqIFBundle) -> None:
         self.bundle = bundle
@@ -345,6 +419,7 @@ class _Reader:
         for attribute in obj.attributes:
             definition = definitions.get(attribute.definition_ref)
             name = (definition.long_name if definition and definition.long_name else attribute.definition_ref)
+            name = name or "(a value without DEFINITION)"  # reported among the ignored attributes
             if attribute.attribute_type is AT.ENUMERATION and definition is not None:
                 out[name] = [self._enum_name(definition, ref) for ref in attribute.value]
             elif attribute.attribute_type is AT.XHTML:
@@ -359,23 +434,26 @@ class _Reader:
         records: list[Incoming] = []
         by_identifier: dict[str, Incoming] = {}
         relation_fields = self._relation_types()
-        for obj in self.content.spec_objects or []:
-            where = f"SPEC-OBJECT {obj.identifier}"
+        identities = _Identities()
+        for position, obj in enumerate(self.content.spec_objects or [], start=1):
+            where = f"SPEC-OBJECT {_shown(obj.identifier)}"
             try:
                 spec_type = self.lookup.get_spec_type_by_ref(obj.spec_object_type)
                 definitions = spec_type.attribute_map
-            except (KeyError, AttributeError):
-                problems.append(f"{where}: its type {obj.spec_object_type!r} is not defined in SPEC-TYPES")
+            except (KeyError, AttributeError, TypeError):
+                problems.append(f"{where}: its type {_shown(repr(obj.spec_object_type))} is not defined in "
+                                "SPEC-TYPES")
                 continue
             values = self.values(obj, definitions)
             defined = {(d.long_name or d.identifier).lower() for d in definitions.values()}
             record = self._record(obj, where, values, defined)
             if record is None:
                 continue
+            identities.check(record, position, _foreign_id(values))
             for field in relation_fields.values():
                 record.fields.setdefault(field, [])
             records.append(record)
-            by_identifier[obj.identifier] = record
+            by_identifier.setdefault(obj.identifier, record)
         for relation in self.content.spec_relations or []:
             field = relation_fields.get(relation.relation_type_ref)
             if field is None:
@@ -383,12 +461,13 @@ class _Reader:
                 continue
             source = by_identifier.get(relation.source)
             if source is None:
-                problems.append(f"SPEC-RELATION {relation.identifier}: its SOURCE {relation.source!r} is not a "
-                                "requirement in this file")
+                problems.append(f"SPEC-RELATION {_shown(relation.identifier)}: its SOURCE "
+                                f"{_shown(str(relation.source))} is not a requirement in this file")
                 continue
             target = by_identifier.get(relation.target)
-            source.fields[field].append(Ref(relation.target, target, None if target else _uid_for(relation.target)))
-            source.labels.setdefault(field, f"SPEC-RELATION {relation.identifier}")
+            source.fields[field].append(Ref(_shown(str(relation.target)), target,
+                                            None if target else _uid_for(relation.target)))
+            source.labels.setdefault(field, f"SPEC-RELATION {_shown(relation.identifier)}")
         for record in records:
             for field in relation_fields.values():
                 record.fields[field] = tuple(record.fields[field])
@@ -416,18 +495,28 @@ class _Reader:
 
     def _record(self, obj: ReqIFSpecObject, where: str, values: dict[str, Any], defined: set[str]) -> Incoming | None:
         lowered = {name.lower(): value for name, value in values.items()}
-        text = lowered.get("reqif.text", lowered.get("reqif.description"))
+        text = _plain(lowered.get("reqif.text", lowered.get("reqif.description")))
         if "reqif.chaptername" in lowered and not text and "reqif.name" not in lowered:
             self.headings += 1
             return None
         record = Incoming(where=where, uid=_uid_for(obj.identifier))
-        foreign_id = str(lowered.get("reqif.foreignid", "")).strip()
-        if re.fullmatch(r"(?i)req-[1-9][0-9]*", foreign_id):
-            record.key = foreign_id.upper()
-            record.where = f"{where} ({record.key})"
-            record.labels["key"] = "attribute ReqIF.ForeignID"
-        elif foreign_id:
-            record.where = f"{where} ({foreign_id})"
+        foreign_id = _foreign_id(values)
+        if foreign_id:
+            record.where = f"{where} ({_shown(foreign_id)})"
+        label = "attribute ReqIF.ForeignID"
+        number = foreign_id[4:] if foreign_id[:4].upper() == "REQ-" else ""
+        if number.isascii() and number.isdigit() and not number.startswith("0"):
+            refusal = _key_refusal("REQ-" + number)
+            if refusal:
+                record.problems.append((label, refusal))
+            else:
+                record.key = "REQ-" + number
+                record.labels["key"] = label
+        elif number.isnumeric() and not number.isascii():  # REQ-² or REQ-١٢ poses as a key: say so
+            message = (f"{_shown(foreign_id)} looks like a requirement key but its number is not written with "
+                       f"the digits 0-9: {_KEY_ADVICE}")
+            record.problems.append((label, message))
+        # Another tool's id (PORTAL-7, REQ-007) is no key of ours: the object is matched by its IDENTIFIER.
         for name in values:
             attr = _BY_NAME.get(name.lower())
             if attr is None and name.lower() not in ("reqif.description", "reqif.chaptername"):
@@ -446,12 +535,16 @@ class _Reader:
             except csv_io.CellError as exc:
                 record.problems.append((label, str(exc)))
         if "description" not in record.fields and "reqif.description" in lowered:
-            record.fields["description"] = str(lowered["reqif.description"])
+            record.fields["description"] = _plain(lowered["reqif.description"])
             record.labels["description"] = "attribute ReqIF.Description"
         if not record.fields.get("title"):
-            first = next((line.strip() for line in (text or "").splitlines() if line.strip()), "")
+            first = next((line.strip() for line in text.splitlines() if line.strip()), "")
             if first:
                 record.fields["title"] = first if len(first) <= 200 else first[:199] + "…"
+        if "tier" in record.fields and record.fields["tier"] is None and record.fields.get("customer"):
+            # No tier in the file: the customer's, as a new requirement gets it, so that importing the
+            # same file again does not clear the tier the first import filled in.
+            del record.fields["tier"]
         return record
 
     def _set(self, record: Incoming, attr: Attr, raw: Any) -> None:
@@ -467,26 +560,200 @@ class _Reader:
         record.fields[attr.field] = column.parse(text)
 
 
+class _Unreadable(Exception):
+    """The file as a whole cannot be read; the message says why and what to do."""
+
+
+_SAVE_AS_UTF8 = "save it as UTF-8 (the encoding ReqIF files are written in) and import it again"
+# UTF-32 first: its little-endian mark FF FE 00 00 starts like UTF-16's FF FE.
+_BYTE_ORDER_MARKS = ((codecs.BOM_UTF32_LE, "UTF-32"), (codecs.BOM_UTF32_BE, "UTF-32"),
+                     (codecs.BOM_UTF8, "UTF-8"), (codecs.BOM_UTF16_LE, "UTF-16"), (codecs.BOM_UTF16_BE, "UTF-16"))
+_ENCODINGS = {"UTF-8": "UTF-8", "UTF8": "UTF-8", "UTF-16": "UTF-16", "UTF16": "UTF-16"}
+_DECLARATION = re.compile(r"""<\?xml\s+version\s*=\s*(["'])1\.[0-9]+\1"""
+                          r"""(?:\s+encoding\s*=\s*(["'])([A-Za-z][A-Za-z0-9._-]*)\2)?"""
+                          r"""(?:\s+standalone\s*=\s*(["'])(?:yes|no)\4)?\s*\?>""")
+
+
+def _one_line(text: str, limit: int = 200) -> str:
+    """Text for a one-line message: runs of white space (line breaks too) as one space, long text cut."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _shown(name: str, limit: int = 100) -> str:
+    """A name from the file as a message shows it: as it is when printable, else quoted with escapes."""
+    if name and name.isprintable() and len(name) <= limit:
+        return name
+    shown = repr(name)
+    return shown if len(shown) <= limit else shown[: limit - 2] + "…" + shown[0]
+
+
+def _declared_encoding(head: str) -> str | None:
+    """The encoding named by the XML declaration at the start of `head`, or None when none is named."""
+    if not re.match(r"<\?xml[\s?]", head):
+        return None
+    match = _DECLARATION.match(head)
+    if match is None:
+        first = _one_line(head.split("\n", 1)[0], 80)
+        raise _Unreadable(f"the XML declaration on line 1 is malformed ({first}): it should read "
+                          '<?xml version="1.0" encoding="UTF-8"?>')
+    return match.group(3)
+
+
+def _utf8_payload(data: bytes) -> bytes:
+    """The file's XML as UTF-8 bytes without a byte order mark.
+
+    Only UTF-8 and UTF-16 are read, and only when the byte order mark (if any), the XML declaration
+    (if any) and the bytes themselves agree; a mis-declared file would otherwise import as mojibake.
+    Raises _Unreadable naming what disagrees.
+    """
+    mark = next(((bom, name) for bom, name in _BYTE_ORDER_MARKS if data.startswith(bom)), None)
+    if mark is not None and mark[1] == "UTF-32":
+        raise _Unreadable("the file is UTF-32 text, which reqboard does not read: " + _SAVE_AS_UTF8)
+    if mark is None and data[:2] in (b"<\x00", b"\x00<"):
+        raise _Unreadable("the file looks like UTF-16 text without the byte order mark XML requires for it: "
+                          + _SAVE_AS_UTF8)
+    actual = mark[1] if mark else "UTF-8"
+    body = data[len(mark[0]):] if mark and actual == "UTF-8" else data
+    codec = "utf-8" if actual == "UTF-8" else "utf-16"
+    declared = _declared_encoding(body[:400].decode(codec, "replace"))
+    if declared is not None:
+        named = _ENCODINGS.get(declared.upper())
+        if named is None:
+            raise _Unreadable(f"the file declares encoding=\"{_shown(declared)}\"; reqboard reads ReqIF files "
+                              "in UTF-8 or UTF-16 only: " + _SAVE_AS_UTF8)
+        if named != actual:
+            found = (f"starts with a {actual} byte order mark" if mark
+                     else "has no UTF-16 byte order mark (it reads as UTF-8)")
+            raise _Unreadable(f"the file declares encoding=\"{declared}\" but {found}: the declaration and "
+                              "the bytes must agree; " + _SAVE_AS_UTF8)
+    try:
+        text = body.decode(codec)
+    except UnicodeDecodeError as exc:
+        offset = exc.start + len(data) - len(body)  # count the byte order mark too
+        if actual == "UTF-16":
+            raise _Unreadable(f"the file is not valid UTF-16: bytes {offset}-{offset + exc.end - exc.start - 1} "
+                              f"({exc.reason}): " + _SAVE_AS_UTF8) from None
+        line = body[: exc.start].count(b"\n") + 1
+        claim = "says it is UTF-8 but is not" if declared else "is not UTF-8 text"
+        raise _Unreadable(f"the file {claim}: byte {offset} (line {line}) is 0x{body[exc.start]:02X}; it may be "
+                          "Latin-1, Windows-1252 or GB18030 text: " + _SAVE_AS_UTF8) from None
+    return body if actual == "UTF-8" else text.encode("utf-8")
+
+
+def _parse_xml(payload: bytes) -> Any:
+    """The root element of UTF-8 XML, parsed without expanding or fetching anything.
+
+    Entities are never resolved, no DTD or network resource is loaded, the parser's size and depth
+    limits stay on; comments and processing instructions are dropped (their text is no content), so
+    they import as nothing wherever they are. A DOCTYPE is refused: ReqIF has none, and one that
+    declares entities is how a file expands to gigabytes or reads other files. Raises _Unreadable.
+    """
+    try:
+        root = etree.fromstring(payload, etree.XMLParser(**_SAFE_PARSING, remove_comments=True, remove_pis=True))
+    except etree.LxmlError as exc:
+        if _has_doctype(payload):  # the parser's own limits stopped what the DOCTYPE set up: say why
+            raise _Unreadable(_DOCTYPE_REFUSED.format(entities="")) from None
+        detail = _one_line(exc.msg if isinstance(exc, etree.XMLSyntaxError) and exc.msg else str(exc))
+        raise _Unreadable(f"the file is not a readable ReqIF document: it is not well-formed XML ({detail})") from None
+    docinfo = root.getroottree().docinfo
+    if docinfo.doctype or docinfo.internalDTD is not None:
+        dtd = docinfo.internalDTD
+        entities = sorted({entity.name for entity in dtd.iterentities()}) if dtd is not None else []
+        named = f" (entities {_one_line(', '.join(entities), 80)}, which are never expanded)" if entities else ""
+        raise _Unreadable(_DOCTYPE_REFUSED.format(entities=named))
+    return root
+
+
+_SAFE_PARSING: dict[str, Any] = {"encoding": "utf-8", "resolve_entities": False, "no_network": True,
+                                 "load_dtd": False, "huge_tree": False}
+_DOCTYPE_REFUSED = ("the file declares a DOCTYPE or entities, which ReqIF does not use{entities}: remove its "
+                    "<!DOCTYPE …> declaration and import it again")
+
+
+class _DoctypeSeen:
+    """A parser target that notes whether the document declares a DOCTYPE and keeps nothing else."""
+
+    def __init__(self) -> None:
+        self.seen = False
+
+    def doctype(self, name: str | None, public_id: str | None, system_url: str | None) -> None:
+        self.seen = True
+
+    def close(self) -> bool:
+        return self.seen
+
+
+def _has_doctype(payload: bytes) -> bool:
+    """Whether XML that failed to parse declared a DOCTYPE before it failed (the prolog comes first)."""
+    target = _DoctypeSeen()
+    try:
+        etree.fromstring(payload, etree.XMLParser(**_SAFE_PARSING, target=target))
+    except etree.LxmlError:
+        pass  # it fails again, where it failed before; the DOCTYPE, if any, was seen on the way
+    return target.seen
+
+
+def _bundle(root: Any) -> ReqIFBundle:
+    """The reqif library's reading of the parsed document. Raises _Unreadable."""
+    # The library parses text itself (with its own parser); it gets the checked tree's serialisation,
+    # which holds no DOCTYPE, entity, comment or processing instruction any more.
+    text = etree.tostring(root, encoding="unicode")
+    try:
+        bundle = ReqIFParser.parse_from_string(text)
+    except ReqIFXMLParsingError as exc:
+        raise _Unreadable(f"the file is not a readable ReqIF document: {_one_line(str(exc))}") from None
+    except Exception as exc:  # the library meets a malformed structure with several kinds; all mean that
+        raise _Unreadable("the file is not a readable ReqIF document: an element ReqIF 1.0 requires is "
+                          f"missing or malformed {_where_library_stopped(exc)}; the tool that wrote the file, "
+                          "or a ReqIF validator, can say more") from None
+    if bundle.core_content is None or bundle.core_content.req_if_content is None:
+        raise _Unreadable("the file has no CORE-CONTENT / REQ-IF-CONTENT: nothing to import")
+    return bundle
+
+
+def _where_library_stopped(exc: Exception) -> str:
+    """Where in the document the reqif library stopped: the innermost element it was reading.
+
+    The library says nothing useful itself (an AttributeError on None, a bare assertion), but the
+    element being read is a local of the frame that failed; reading it is for this message only.
+    """
+    frames = []
+    trace = exc.__traceback__
+    while trace is not None:
+        frames.append(trace.tb_frame)
+        trace = trace.tb_next
+    for frame in reversed(frames):
+        for value in frame.f_locals.values():
+            if isinstance(value, etree._Element) and isinstance(value.tag, str):
+                name = etree.QName(value).localname
+                identifier = value.get("IDENTIFIER")
+                inside = next((f" in {etree.QName(a).localname} {_shown(a.get('IDENTIFIER', ''))}"
+                               for a in value.iterancestors() if a.get("IDENTIFIER")), "") if not identifier else ""
+                return f"in {name}" + (f" {_shown(identifier)}" if identifier else inside)
+    return f"({type(exc).__name__})"
+
+
+def _schema_problem(error: Exception) -> str:
+    """An element the library skipped as malformed (a SPEC-RELATION without a TARGET), as a refusal."""
+    if isinstance(error, ReqIFMissingTagException):
+        node = error.xml_node
+        return (f"{etree.QName(node).localname} {_shown(node.get('IDENTIFIER') or '(no IDENTIFIER)')}: "
+                f"it has no <{error.tag}> element, which ReqIF requires")
+    if isinstance(error, ReqIFSchemaError):
+        return _one_line(error.get_description().split("\n", 1)[0])
+    return _one_line(str(error)) or type(error).__name__
+
+
 def read_reqif(data: bytes) -> tuple[list[Incoming], list[str], list[str]]:
     """Parse a ReqIF file into records: (records, problems with the file, notes)."""
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        return [], [f"the file is not UTF-8 text (byte {exc.start})"], []
-    if "<!DOCTYPE" in text or "<!ENTITY" in text:
-        return [], ["the file declares a DOCTYPE or entities, which ReqIF does not use: refused"], []
-    try:
-        bundle = ReqIFParser.parse_from_string(text)
-    except Exception as exc:  # the library raises several kinds for a broken file; all mean the same
-        message = str(exc).strip() or type(exc).__name__
-        return [], [f"the file is not a readable ReqIF document: {message}"], []
-    if bundle.core_content is None or bundle.core_content.req_if_content is None:
-        return [], ["the file has no CORE-CONTENT / REQ-IF-CONTENT: nothing to import"], []
+        bundle = _bundle(_parse_xml(_utf8_payload(data)))
+    except _Unreadable as exc:
+        return [], [str(exc)], []
     reader = _Reader(bundle)
-    try:
-        records, problems = reader.records()
-    except Exception as exc:  # a structure the library accepted but that is not usable
-        return [], [f"the ReqIF content could not be read: {type(exc).__name__}: {exc}"], []
+    records, problems = reader.records()
+    problems.extend(_schema_problem(error) for error in bundle.exceptions)
     notes = [f"ignored {what}" + (f" ({n} values)" if n > 1 else "") for what, n in sorted(reader.ignored.items())]
     if reader.headings:
         notes.append(f"skipped {reader.headings} heading object(s) (ReqIF.ChapterName)")
@@ -502,5 +769,6 @@ def import_reqif(board: Board, data: bytes, *, source: str = "", dry_run: bool =
     """
     records, problems, notes = read_reqif(data)
     summary = ImportSummary(format="reqif", source=source, refused=list(problems), notes=notes)
-    return merge(board, records if not problems else [], fmt="reqif", source=source, dry_run=dry_run,
-                 summary=summary)
+    # Records are planned even when the file has problems, so the report names every refusal at once;
+    # merge writes nothing when anything was refused.
+    return merge(board, records, fmt="reqif", source=source, dry_run=dry_run, summary=summary)
