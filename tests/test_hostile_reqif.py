@@ -233,6 +233,12 @@ def test_two_spec_objects_claiming_one_key_are_refused_once(board_path: Path) ->
                                                    "of SPEC-OBJECT _obj-3f9a1c (REQ-5)"), lines
 
 
+def test_a_relation_whose_target_names_nothing_is_refused(board_path: Path) -> None:
+    text = other_tool().replace("<TARGET><SPEC-OBJECT-REF>_obj-3f9a1c</SPEC-OBJECT-REF></TARGET>",
+                                "<TARGET><SPEC-OBJECT-REF></SPEC-OBJECT-REF></TARGET>", 1)
+    assert refused(board_path, text.encode()) == ["SPEC-RELATION _link-1: its TARGET names no SPEC-OBJECT"]
+
+
 # ------------------------------------------------------------------ item 2: keys a board cannot hold
 @pytest.mark.parametrize("foreign_id", ["REQ-12345678901234567", "REQ-18446744073709551616",
                                         pytest.param("REQ-" + "9" * 5000, id="REQ-(5000 nines)"),

@@ -464,6 +464,9 @@ class _Reader:
                 problems.append(f"SPEC-RELATION {_shown(relation.identifier)}: its SOURCE "
                                 f"{_shown(str(relation.source))} is not a requirement in this file")
                 continue
+            if not relation.target:
+                problems.append(f"SPEC-RELATION {_shown(relation.identifier)}: its TARGET names no SPEC-OBJECT")
+                continue
             target = by_identifier.get(relation.target)
             source.fields[field].append(Ref(_shown(str(relation.target)), target,
                                             None if target else _uid_for(relation.target)))
