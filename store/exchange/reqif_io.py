@@ -25,7 +25,21 @@ is used as the key only when it is a reqboard key (REQ-12); any other object is 
 its IDENTIFIER (hashed into the uid) so that importing the same file again updates instead of
 duplicating. Title: ReqIF.Name, else the first line of ReqIF.Text. Heading objects (ReqIF.ChapterName
 without text) are skipped. Attributes that are not ours are listed in the report and ignored. Relation
-types whose name mentions "depend" or "conflict" become links; others are ignored.
+types whose name mentions "depend" or "conflict" become links; others are ignored. An object without a
+tier takes its customer's tier (as a new requirement does), so importing a file again changes nothing.
+
+What a file cannot do (each is refused, naming the element, and nothing is written):
+- expand or fetch anything: the XML is parsed with entities, DTD loading and the network off and the
+  parser's size and depth limits on; a DOCTYPE is refused (ReqIF has none). Comments and processing
+  instructions, in XHTML or anywhere else, import as nothing.
+- pass for another encoding: only UTF-8 and UTF-16 are read, and only when the byte order mark, the
+  XML declaration and the bytes agree (a Latin-1 file declared UTF-8, or any file declared ISO-8859-1
+  or UTF-7, is refused rather than imported as mojibake).
+- give two SPEC-OBJECTs one identity: a second object with the IDENTIFIER or ReqIF.ForeignID of an
+  earlier one is refused, naming both.
+- claim a key the board cannot hold: a ForeignID of REQ- and a number is a key, checked by the
+  models' own rule (REQ-12345678901234567 is refused); REQ- with other digits (REQ-², REQ-١٢) is
+  refused too; REQ-007 (a leading zero, never one of our keys) is another tool's id.
 """
 
 from __future__ import annotations
