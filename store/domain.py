@@ -196,13 +196,16 @@ def is_change_request_key(text: object) -> bool:
     return isinstance(text, str) and _CHANGE_REQUEST_KEY.fullmatch(text) is not None
 
 
+_key_match = _KEY.fullmatch  # bound once: every card drawn asks for its number
+
+
 def key_number(key: str) -> int:
     """The number in `REQ-12` or `CR-7`. Raises ValueError for anything that is not such a key."""
-    match = _KEY.fullmatch(key) if isinstance(key, str) else None
+    match = _key_match(key) if key.__class__ is str else None
     if match is None:
         shown = key[:40] + "…" if isinstance(key, str) and len(key) > 40 else key
         raise ValueError(f"{shown!r} is not a key: a key is {KEY_SHAPE}")
-    return int(match.group(1))
+    return int(match[1])
 
 
 def normalise_key(text: str, prefix: str = "REQ") -> str:
