@@ -549,8 +549,10 @@ class _Reader:
             raw = lowered.get(name)
             try:
                 self._set(record, attr, raw)
-            except csv_io.CellError as exc:
-                record.problems.append((label, str(exc)))
+            except ValidationError as exc:  # a ValueError too, but with one line per error
+                record.problems.append((label, "; ".join(validation_message(exc).errors.values())))
+            except ValueError as exc:  # CellError says what the value should be; any other, what is wrong
+                record.problems.append((label, _one_line(str(exc))))
         if "description" not in record.fields and "reqif.description" in lowered:
             record.fields["description"] = _plain(lowered["reqif.description"])
             record.labels["description"] = "attribute ReqIF.Description"
