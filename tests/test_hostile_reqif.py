@@ -125,6 +125,14 @@ def test_a_refused_doctype_names_the_entities_it_declares(tmp_path: Path, board_
                     "which are never expanded): remove its <!DOCTYPE …> declaration and import it again")
 
 
+def test_nesting_beyond_the_parsers_limit_is_refused_without_advice_to_lift_it(board_path: Path) -> None:
+    deep = "<xhtml:b>" * 300 + "</xhtml:b>" * 300
+    [line] = refused(board_path, other_tool().replace("by e-mail link", deep).encode())
+    assert line.startswith("the file is not a readable ReqIF document: it is not well-formed XML (Excessive depth "
+                           "in document: 256 (more than reqboard reads), line 83"), line
+    assert "XML_PARSE_HUGE" not in line
+
+
 # ------------------------------------------------------------------ item 14 and 18: encodings
 def test_utf16_with_its_byte_order_mark_and_declaration_imports(board_path: Path) -> None:
     for codec in ("utf-16", "utf-16-be"):
