@@ -3,6 +3,7 @@
     python -m bench --quick                  1,000 and 10,000 requirements, 3 runs (under two minutes)
     python -m bench                          1,000, 10,000 and 50,000 requirements, 5 runs
     python -m bench --sizes 1000,10000 --sections store
+    python -m bench.imports --quick          CSV imports alone (1,000, 10,000 and, without --quick, 100,000 rows)
 
 A section is a function `(Options) -> str` returning its table; add one to SECTIONS to plug it in.
 Each section runs in a fresh process. Generated boards are cached under bench/.cache/ (the first
@@ -18,7 +19,7 @@ import time
 from collections.abc import Callable
 
 from bench import store
-from bench.measure import Options, compile_project, machine_description
+from bench.measure import Options, compile_project, machine_description, parse_sizes
 
 
 def tui_section(options: Options) -> str:
@@ -32,9 +33,17 @@ def tui_section(options: Options) -> str:
     return tui.table(hello, boards)
 
 
+def imports_section(options: Options) -> str:
+    """CSV imports of as many rows as the sizes say, from bench/imports.py."""
+    from bench import imports
+
+    return imports.section(options)
+
+
 SECTIONS: dict[str, Callable[[Options], str]] = {
     "store": store.section,
     "tui": tui_section,
+    "imports": imports_section,
 }
 
 
@@ -53,20 +62,10 @@ def run_isolated(name: str, options: Options) -> str:
     return done.stdout.rstrip("\n")
 
 
-def _sizes(text: str) -> tuple[int, ...]:
-    try:
-        sizes = tuple(int(part.replace("_", "")) for part in text.split(",") if part.strip())
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a list of numbers like 1000,10000") from None
-    if not sizes or min(sizes) < 1:
-        raise argparse.ArgumentTypeError("give at least one board size of 1 or more")
-    return sizes
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="1,000 and 10,000 requirements, 3 runs")
-    parser.add_argument("--sizes", type=_sizes, help="board sizes, e.g. 1000,10000")
+    parser.add_argument("--sizes", type=parse_sizes, help="board sizes, e.g. 1000,10000")
     parser.add_argument("--runs", type=int, help="runs per measurement (the median is shown)")
     parser.add_argument("--sections", default=",".join(SECTIONS),
                         help=f"which sections, comma-separated (default: {','.join(SECTIONS)})")

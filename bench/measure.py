@@ -113,6 +113,19 @@ def file_mb(path: Path) -> float:
         return 0.0
 
 
+def parse_sizes(text: str) -> tuple[int, ...]:
+    """`1000,10_000` -> (1000, 10000): the sizes a benchmark is asked for on its command line."""
+    import argparse
+
+    try:
+        sizes = tuple(int(part.replace("_", "")) for part in text.split(",") if part.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a list of numbers like 1000,10000") from None
+    if not sizes or min(sizes) < 1:
+        raise argparse.ArgumentTypeError("give at least one size of 1 or more")
+    return sizes
+
+
 # ---------------------------------------------------------------------------- timing
 def median(samples: Sequence[float]) -> float:
     return statistics.median(samples)
@@ -197,11 +210,12 @@ def _cell(value: float | None, unit: str) -> str:
     return f"{value:,.{decimals}f} {unit}"
 
 
-def render_table(title: str, sizes: Sequence[int], rows: Sequence[Row]) -> str:
-    """A plain-text table: one column per board size, and the goal (met or missed) where there is one."""
+def render_table(title: str, sizes: Sequence[int], rows: Sequence[Row], *, unit_name: str = "reqs") -> str:
+    """A plain-text table: one column per size (`10,000 reqs`, or `10,000 rows` with `unit_name`), and
+    the goal (met or missed) where there is one."""
     label_width = max(len(title), *(len(r.label) for r in rows)) + 2
-    widths = [max(14, len(f"{n:,} reqs") + 2) for n in sizes]
-    head = f"{title:<{label_width}}" + "".join(f"{f'{n:,} reqs':>{w}}" for n, w in zip(sizes, widths)) + "   goal"
+    widths = [max(14, len(f"{n:,} {unit_name}") + 2) for n in sizes]
+    head = f"{title:<{label_width}}" + "".join(f"{f'{n:,} {unit_name}':>{w}}" for n, w in zip(sizes, widths)) + "   goal"
     lines = [head, "-" * len(head)]
     for row in rows:
         cells = "".join(f"{_cell(row.values.get(n), row.unit):>{w}}" for n, w in zip(sizes, widths))

@@ -73,7 +73,7 @@ def _import(board: Board, data: bytes, fmt: str, *, source: str, rekey: bool, dr
     if fmt == "csv":
         from .csv_io import import_csv
 
-        return import_csv(board, data, source=source, dry_run=dry_run)
+        return import_csv(board, data, source=source, dry_run=dry_run, rekey=rekey)
     if fmt == "reqif":
         from .reqif_io import import_reqif
 

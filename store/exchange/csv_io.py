@@ -9,22 +9,39 @@ itself*; import removes exactly one leading `'` from every cell that has one. So
 gives back every value exactly, a title that really starts with `'` included (`'quoted'` is written
 `''quoted'`), and no cell of ours is ever run as a formula.
 
-Import matches rows to requirements by the Key column (blank: a new requirement). A column absent from
-the file leaves that field alone; an empty cell clears it. Unknown columns, bad values and bad rows are
-reported by row (the header is row 1, as a spreadsheet numbers it) and column (letter and name).
+Import matches a row to a requirement by its UID (the last column of an export), else by its Key (a
+spreadsheet someone typed); a row with neither is a new requirement. A row whose key is on the board as
+another requirement (its UID differs) is refused, or added under a new key with `rekey`; importing the
+same file again changes nothing (see `merge`). A column absent from the file leaves that field alone;
+an empty cell clears it. Anything wrong with the file (its encoding, its quoting, a huge cell, a row
+of the wrong length, an unknown or repeated column, a bad value) is reported by row (the header is
+row 1, as a spreadsheet numbers it) and column (letter and name), and nothing is imported.
+
+The file is read as a stream of rows, and checked and planned before the board's lock is taken (see
+`merge`): the text of a big file is never held whole beside its rows.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
-from collections.abc import Callable
+import math
+import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
+from itertools import islice
 from typing import Any
 
+from pydantic import TypeAdapter, ValidationError
+
 from ..board import Board
+from ..errors import validation_message
 from ..models import (
+    MAX_COUNT,
+    MAX_KEY_DIGITS,
     Channel,
     Criterion,
     Feasibility,
@@ -33,6 +50,8 @@ from ..models import (
     Requirement,
     State,
     Tier,
+    Uid,
+    is_requirement_key,
     normalise_key,
 )
 from .merge import ImportSummary, Incoming, merge
@@ -55,6 +74,16 @@ def restore(cell: str) -> str:
 
 class CellError(ValueError):
     """A cell's text is not a valid value; the message says what is expected."""
+
+
+def _quoted(cell: str, limit: int = 60) -> str:
+    """A cell's text for a message: quoted, control characters escaped, a long one cut."""
+    return repr(cell if len(cell) <= limit else cell[:limit] + "…")
+
+
+def _shown_name(name: str) -> str:
+    """A column's name as a message shows it: as typed, unless it holds characters a terminal hides."""
+    return name if name.isprintable() and len(name) <= 60 else _quoted(name)
 
 
 # ------------------------------------------------------------------ cell formats
@@ -90,9 +119,9 @@ def _parse_score(cell: str) -> int | None:
     try:
         number = float(cell.strip())
     except ValueError:
-        raise CellError(f"{cell!r} is not a whole number from 1 to 5") from None
+        raise CellError(f"{_quoted(cell)} is not a whole number from 1 to 5") from None
     if not number.is_integer() or not 1 <= number <= 5:
-        raise CellError(f"{cell!r} is not a whole number from 1 to 5")
+        raise CellError(f"{_quoted(cell)} is not a whole number from 1 to 5")
     return int(number)
 
 
@@ -102,19 +131,38 @@ def _parse_number(cell: str) -> float | None:
     try:
         number = float(cell.strip().replace(",", "."))
     except ValueError:
-        raise CellError(f"{cell!r} is not a number") from None
-    if number != number or number in (float("inf"), float("-inf")):
-        raise CellError(f"{cell!r} is not a finite number")
+        raise CellError(f"{_quoted(cell)} is not a number") from None
+    if not math.isfinite(number):
+        raise CellError(f"{_quoted(cell)} is not a finite number")
     return number
 
 
 def _parse_version(cell: str) -> int | None:
-    if not cell.strip():
+    text = cell.strip()
+    if not text:
+        return None
+    # ASCII digits only: int() would also take "1_000", "١٢" and thousands of digits.
+    if not (text.isascii() and text.isdigit()) or len(text) > len(str(MAX_COUNT)) or not 1 <= int(text) <= MAX_COUNT:
+        raise CellError(f"{_quoted(cell)} is not a version number (a whole number from 1 to "
+                        f"{MAX_COUNT:,}, as the export wrote it)")
+    return int(text)
+
+
+@cache
+def _uid_rule() -> TypeAdapter[str]:
+    return TypeAdapter(Uid)
+
+
+def _parse_uid(cell: str) -> str | None:
+    text = cell.strip()
+    if not text:
         return None
     try:
-        return int(cell.strip())
-    except ValueError:
-        raise CellError(f"{cell!r} is not a version number") from None
+        return _uid_rule().validate_python(text)
+    except ValidationError as exc:  # the models' own rule, in their words
+        reason = "; ".join(validation_message(exc).errors.values())
+        raise CellError(f"{_quoted(cell)} is not a UID: it {reason}, as the export wrote it; clear the "
+                        "cell to match the row by its key") from None
 
 
 def _parse_date(cell: str) -> date | None:
@@ -123,7 +171,7 @@ def _parse_date(cell: str) -> date | None:
     try:
         return date.fromisoformat(cell.strip()[:10])
     except ValueError:
-        raise CellError(f"{cell!r} is not a date: write it as YYYY-MM-DD") from None
+        raise CellError(f"{_quoted(cell)} is not a date: write it as YYYY-MM-DD") from None
 
 
 def _parse_state(cell: str) -> State | None:
@@ -135,7 +183,7 @@ def _parse_state(cell: str) -> State | None:
         raise CellError(str(exc)) from None
 
 
-def _choice(kind: type, default: Any = None) -> Callable[[str], Any]:
+def _choice(kind: type[Tier | Channel | NeedType | Kano | Feasibility], default: Any = None) -> Callable[[str], Any]:
     def parse(cell: str) -> Any:
         if not cell.strip():
             return default
@@ -143,7 +191,7 @@ def _choice(kind: type, default: Any = None) -> Callable[[str], Any]:
             return kind(cell.strip())
         except ValueError:
             names = ", ".join(m.label for m in kind)
-            raise CellError(f"{cell!r} is not one of: {names}") from None
+            raise CellError(f"{_quoted(cell)} is not one of: {names}") from None
 
     return parse
 
@@ -154,13 +202,16 @@ def _parse_list(cell: str) -> tuple[str, ...]:
 
 
 def _parse_keys(cell: str) -> tuple[str, ...]:
-    keys = []
-    for item in cell.replace(",", " ").replace(";", " ").split():
-        key = normalise_key(item)
-        if not _is_key(key):
-            raise CellError(f"{item!r} is not a requirement key (they look like REQ-12)")
-        keys.append(key)
-    return tuple(keys)
+    return tuple(parse_key(item) for item in cell.replace(",", " ").replace(";", " ").split())
+
+
+def _parse_key_cell(cell: str) -> str | None:
+    if not cell.strip():
+        return None
+    try:
+        return parse_key(cell)
+    except CellError as exc:
+        raise CellError(f"{exc}; leave it blank to add a new requirement") from None
 
 
 def _parse_criteria(cell: str) -> tuple[dict[str, Any], ...]:
@@ -176,9 +227,17 @@ def _parse_criteria(cell: str) -> tuple[dict[str, Any], ...]:
     return tuple(criteria)
 
 
-def _is_key(text: str) -> bool:
-    head, _, number = text.partition("-")
-    return head == "REQ" and number.isdigit() and not number.startswith("0")
+def parse_key(text: str) -> str:
+    """`REQ-12`, `req-12` or `12` (a spreadsheet's number) as the key REQ-12; raises CellError for
+    anything else, `REQ-²` and `REQ-12345678901234567` included (the models' rule for keys)."""
+    key = normalise_key(text)
+    if is_requirement_key(key):
+        return key
+    digits = key[4:] if key.startswith("REQ-") else ""
+    if digits.isascii() and digits.isdigit() and len(digits) > MAX_KEY_DIGITS:
+        raise CellError(f"{_quoted(text.strip())} is not a requirement key: a key has at most "
+                        f"{MAX_KEY_DIGITS} digits")
+    raise CellError(f"{_quoted(text.strip())} is not a requirement key (they look like REQ-12)")
 
 
 @dataclass(frozen=True)
@@ -193,7 +252,7 @@ class Column:
 
 
 COLUMNS: tuple[Column, ...] = (
-    Column("Key", "key", _text, _parse_text),
+    Column("Key", "key", _text, _parse_key_cell),
     Column("Title", "title", _text, _parse_text),
     Column("State", "state", lambda s: s.label, _parse_state),
     Column("Customer", "customer", _text, _parse_text),
@@ -216,6 +275,8 @@ COLUMNS: tuple[Column, ...] = (
     Column("Description", "description", _text, _parse_text),
     Column("Rejection reason", "rejection_reason", _text, _parse_text),
     Column("Version", "version", str, _parse_version),
+    # Last, so that the columns before it keep the letters they had before exports carried it.
+    Column("UID", "uid", str, _parse_uid),
 )
 
 COLUMNS_BY_FIELD = {c.field: c for c in COLUMNS}
@@ -231,7 +292,7 @@ for _column in COLUMNS:
     _BY_NAME[_norm(_column.field)] = _column
 _BY_NAME.update({"kano": _BY_NAME["kano class"], "effort estimate": _BY_NAME["effort"],
                  "value": _BY_NAME["business value"], "status": _BY_NAME["state"],
-                 "criteria": _BY_NAME["acceptance criteria"]})
+                 "criteria": _BY_NAME["acceptance criteria"], "identifier": _BY_NAME["uid"]})
 
 
 def column_letter(index: int) -> str:
@@ -256,95 +317,263 @@ def export_csv(board: Board) -> bytes:
 
 
 # ------------------------------------------------------------------ import
-def read_csv(data: bytes) -> tuple[list[Incoming], list[str]]:
-    """Parse a CSV file into records; returns (records, problems with the file as a whole)."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        return [], [f"the file is not UTF-8 text (byte {exc.start}): save it as \"CSV UTF-8\""]
-    if not text.strip():
-        return [], ["the file is empty: a CSV import needs a header row and at least one row"]
-    first_line = text.split("\n", 1)[0]
-    delimiter = ","
+@dataclass(frozen=True)
+class _Layout:
+    """What the header says: each named column's index, column and label (`column B (Title)`)."""
+
+    header: tuple[str, ...]
+    cells: tuple[tuple[int, str, Callable[[str], Any] | None, str], ...]
+    """Each named column: its index, field, parser (None for text, taken as it is) and label."""
+    labels: dict[str, str]
+    """Field -> label, shared by every row's record (the same for all of them)."""
+
+    def place(self, row: int, column: int | None) -> str:
+        """`row 4, column B (Title)`: where something is, as a spreadsheet shows it."""
+        if column is None:
+            return f"row {row}"
+        name = restore(self.header[column]).strip() if column < len(self.header) else ""
+        return f"row {row}, column {column_letter(column)}" + (f" ({_shown_name(name)})" if name else "")
+
+
+_NO_HEADER = _Layout((), (), {})
+
+
+def _text_lines(data: bytes) -> io.TextIOWrapper:
+    """The file's text a line at a time, decoded as it is read (never a second copy of a big file)."""
+    return io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig", newline="")
+
+
+def _delimiter(data: bytes) -> str:
+    """Comma, or what the first line uses instead (semicolons from a European Excel, tabs)."""
+    end = data.find(b"\n")
+    first_line = (data if end < 0 else data[:end]).decode("utf-8", errors="replace")
     if "," not in first_line:
-        delimiter = ";" if ";" in first_line else "\t" if "\t" in first_line else ","
+        return ";" if ";" in first_line else "\t" if "\t" in first_line else ","
+    return ","
+
+
+class _Rows:
+    """The rows of a CSV file, numbered as a spreadsheet numbers them, remembering where each starts."""
+
+    def __init__(self, data: bytes, delimiter: str) -> None:
+        self.data = data
+        self.delimiter = delimiter
+        self.number = 0
+        """The last row read (the header is row 1)."""
+        self.start_line = 1
+        """The line of the file where the next row starts (a row may span lines)."""
+
+    def __iter__(self) -> Iterator[list[str]]:
+        reader = csv.reader(_text_lines(self.data), delimiter=self.delimiter, strict=True)
+        for row in reader:
+            self.number += 1
+            yield row
+            self.start_line = reader.line_num + 1
+
+    def broken_cell(self) -> int:
+        """The cell of the next row (from `start_line`) where the CSV breaks: a character after a
+        closing quote, a cell longer than the csv module takes, or a quote the data ends inside."""
+        lines = islice(_text_lines(self.data), self.start_line - 1, None)
+        return _scan_row(lines, self.delimiter, csv.field_size_limit())
+
+
+def _scan_row(lines: Iterator[str], delimiter: str, limit: int) -> int:
+    """Walk one row as the csv module reads it (strict, quotes doubled inside quotes) and return the
+    index of the cell where it stops being CSV, or of its last cell if it does not."""
+    special = re.compile(f'[{re.escape(delimiter)}"\r\n]')
+    cell, length, quoted, after_quote = 0, 0, False, False
+    for line in lines:
+        at = 0
+        while at < len(line):
+            if quoted:
+                end = line.find('"', at)
+                if end < 0:  # the cell goes on into the next line
+                    length += len(line) - at
+                    break
+                length += end - at
+                quoted, after_quote, at = False, True, end + 1
+            else:
+                match = special.search(line, at)
+                end = match.start() if match else len(line)
+                if end > at and after_quote:
+                    return cell  # text after a closing quote
+                length += end - at
+                if length > limit:
+                    return cell
+                if match is None:
+                    break
+                char = match.group()
+                if char == '"' and after_quote:  # a doubled quote inside a quoted cell
+                    quoted, after_quote, length = True, False, length + 1
+                elif char == '"' and length == 0:
+                    quoted = True
+                elif char == '"':
+                    length += 1  # a quote inside an unquoted cell is text
+                elif char == delimiter:
+                    cell, length, after_quote = cell + 1, 0, False
+                else:
+                    return cell  # the row ends here without a fault
+                at = end + 1
+            if length > limit:
+                return cell
+    return cell  # the data ends (inside a quote, if the row was broken by that)
+
+
+def _csv_problem(rows: _Rows, layout: _Layout, exc: csv.Error) -> str:
+    place = layout.place(rows.number + 1, rows.broken_cell())
+    if "field larger than field limit" in str(exc):
+        return (f"{place}: the cell is longer than {csv.field_size_limit():,} characters, more than any "
+                "field of a requirement holds")
+    return (f"{place}: the file is not valid CSV here ({exc}): a cell that starts with a quote must end "
+            "with one, and a quote inside such a cell is written twice")
+
+
+def _decode_problem(data: bytes, delimiter: str) -> str:
+    """Where the first byte that is not UTF-8 is, by row and column."""
+    skip = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
     try:
-        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True))
-    except csv.Error as exc:
-        return [], [f"the file is not valid CSV: {exc}"]
-    header, body = rows[0], rows[1:]
-    columns: list[Column | None] = []
+        data[skip:].decode("utf-8")
+        start = len(data) - skip  # not reached: the caller saw a decoding error
+    except UnicodeDecodeError as exc:
+        start = exc.start
+    valid = data[: skip + start]
+    rows = _Rows(valid, delimiter)
+    header: list[str] = []
+    last: list[str] = []
+    try:
+        for row in rows:
+            header = row if rows.number == 1 else header
+            last = row
+        if valid[skip:].endswith((b"\n", b"\r")) or not valid[skip:]:
+            row_number, cell = rows.number + 1, 0  # the byte starts a row
+        else:  # it is in the row read last, in its last cell
+            row_number, cell = rows.number, max(len(last) - 1, 0)
+    except csv.Error:  # the data ends inside a quoted cell (or is broken before the byte)
+        row_number, cell = rows.number + 1, rows.broken_cell()
+    layout = _Layout(tuple(header), (), {})
+    return (f"{layout.place(row_number, cell)}: the file is not UTF-8 text (byte {skip + start}): save it "
+            "as \"CSV UTF-8\"")
+
+
+def _layout(header: list[str]) -> tuple[_Layout, list[int], list[str]]:
+    """The header's layout, the columns without a name, and what is wrong with the header."""
+    cells: list[tuple[int, str, Callable[[str], Any] | None, str]] = []
+    unnamed: list[int] = []
     problems: list[str] = []
     seen: dict[str, str] = {}
-    for index, name in enumerate(header):
+    for index, raw in enumerate(header):
         where = f"column {column_letter(index)}"
-        name = restore(name).strip()
+        name = restore(raw).strip()
         if not name:
-            if any(index < len(r) and r[index].strip() for r in body):
-                problems.append(f"row 1, {where}: the column has values but no name")
-            columns.append(None)
+            unnamed.append(index)
             continue
+        shown = _shown_name(name)
         column = _BY_NAME.get(_norm(name))
         if column is None:
             known = ", ".join(c.header for c in COLUMNS)
-            problems.append(f"row 1, {where} ({name}): unknown column; the known columns are: {known}")
+            problems.append(f"row 1, {where} ({shown}): unknown column; the known columns are: {known}")
         elif column.field in seen:
-            problems.append(f"row 1, {where} ({name}): the same column as {seen[column.field]}")
+            problems.append(f"row 1, {where} ({shown}): the same column as {seen[column.field]}")
         else:
-            seen[column.field] = f"{where} ({name})"
-        columns.append(column)
+            seen[column.field] = f"{where} ({shown})"
+            parse = None if column.parse is _parse_text else column.parse
+            cells.append((index, column.field, parse, f"{where} ({shown})"))
     if not problems and "key" not in seen and "title" not in seen:
         problems.append("row 1: the header has neither a Key nor a Title column")
+    labels = {name: label for _, name, _, label in cells}
+    return _Layout(tuple(header), tuple(cells), labels), unnamed, problems
+
+
+def read_csv(data: bytes) -> tuple[list[Incoming], list[str]]:
+    """Parse a CSV file into records; returns (records, problems with the file as a whole).
+
+    Reads the file as a stream of rows. Every problem names its row and, where it has one, its column;
+    with any problem with the file as a whole, no records are returned.
+    """
+    delimiter = _delimiter(data)
+    rows = _Rows(data, delimiter)
+    layout = _NO_HEADER
+    header: list[str] | None = None
+    unnamed: list[int] = []
+    with_values: set[int] = set()
+    problems: list[str] = []
+    records: list[Incoming] = []
+    header_blank = False
+    try:
+        for row in rows:
+            if header is None:
+                header = row
+                header_blank = not "".join(row).strip()
+                layout, unnamed, problems = _layout(row)
+                continue
+            if not "".join(row).strip():
+                continue
+            if header_blank:
+                return [], ["row 1: the first row is empty, but it must name the columns (Key, Title, ...)"]
+            for index in unnamed:
+                if index < len(row) and row[index].strip():
+                    with_values.add(index)
+            if not problems:  # a refused header: the rows are only looked at for unnamed columns
+                records.append(_record(rows.number, row, layout))
+    except UnicodeDecodeError:
+        return [], [_decode_problem(data, delimiter)]
+    except csv.Error as exc:
+        return [], [_csv_problem(rows, layout, exc)]
+    if header is None or header_blank:
+        return [], ["the file is empty: a CSV import needs a header row and at least one row"]
+    problems.extend(f"row 1, column {column_letter(i)}: the column has values but no name" for i in sorted(with_values))
     if problems:
         return [], problems
-    records = []
-    for number, row in enumerate(body, start=2):
-        if not any(cell.strip() for cell in row):
-            continue
-        records.append(_record(number, row, header, columns))
     if not records:
-        problems.append("the file has a header but no rows")
-    return records, problems
+        return [], ["the file has a header but no rows"]
+    return records, []
 
 
-def _record(number: int, row: list[str], header: list[str], columns: list[Column | None]) -> Incoming:
-    record = Incoming(where=f"row {number}")
-    if len(row) != len(header):
-        record.problems.append(("", f"it has {len(row)} cells but the header has {len(header)}"))
+def _record(number: int, row: list[str], layout: _Layout) -> Incoming:
+    record = Incoming(where=f"row {number}", labels=layout.labels)
+    width = len(layout.header)
+    if len(row) != width:
+        if len(row) < width:
+            what = f"it ends before {layout.place(number, len(row)).split(', ', 1)[1]}"
+        else:
+            what = f"column {column_letter(width)} is past the header's last column"
+        record.problems.append(("", f"it has {len(row)} cells but the header has {width} ({what})"))
         return record
-    for index, (cell, column) in enumerate(zip(row, columns)):
-        if column is None:
+    fields = record.fields
+    for index, name, parse, label in layout.cells:
+        cell = row[index]
+        if cell[:1] == ESCAPE:  # `restore`, inline: it runs for every cell of every row
+            cell = cell[1:]
+        if parse is None:
+            fields[name] = cell
             continue
-        label = f"column {column_letter(index)} ({restore(header[index]).strip()})"
-        record.labels[column.field] = label
         try:
-            value = column.parse(restore(cell))
+            value = parse(cell)
         except CellError as exc:
             record.problems.append((label, str(exc)))
             continue
-        if column.field == "key":
-            if value.strip():
-                key = normalise_key(value)
-                if _is_key(key):
-                    record.key = key
-                else:
-                    record.problems.append((label, f"{value!r} is not a requirement key (they look like "
-                                                   "REQ-12); leave it blank to add a new requirement"))
-        elif column.field == "version":
+        if name == "key":
+            record.key = value
+        elif name == "version":
             record.version = value
+        elif name == "uid":
+            record.uid = value
         else:
-            record.fields[column.field] = value
+            fields[name] = value
     if record.key:
         record.where = f"row {number} ({record.key})"
     return record
 
 
-def import_csv(board: Board, data: bytes, *, source: str = "", dry_run: bool = False) -> ImportSummary:
+def import_csv(board: Board, data: bytes, *, source: str = "", dry_run: bool = False,
+               rekey: bool = False) -> ImportSummary:
     """Import a CSV file: every row or, if any row or cell is refused, nothing.
 
-    Returns the summary (for a dry run, what would happen); raises ImportRefused with the report.
+    Rows are matched by UID, else by key (see `merge`); with `rekey`, a row whose key is on the board
+    as another requirement is added under a new key instead of being refused. Returns the summary
+    (for a dry run, what would happen); raises ImportRefused with the report.
     """
     records, problems = read_csv(data)
     summary = ImportSummary(format="csv", source=source, refused=list(problems))
     return merge(board, records if not problems else [], fmt="csv", source=source, dry_run=dry_run,
-                 summary=summary)
+                 summary=summary, rekey=rekey, reread=lambda: read_csv(data)[0])

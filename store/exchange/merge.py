@@ -1,22 +1,42 @@
 """Merging imported records into a board: plan what would be added, changed and refused, then apply
 the plan as one transaction, or nothing at all.
 
-CSV and ReqIF imports parse their files into `Incoming` records and hand them here. A record names an
-existing requirement (by uid, else by key) or is new. Changes go through the Board's own machinery:
-the model validators, `workflow.check_move` for any change of state, a version bump and one history
-event per changed field. A record that would break a rule is refused with its row/column or element,
-and a file with any refused record writes nothing.
+CSV and ReqIF imports parse their files into `Incoming` records and hand them here. Changes go through
+the Board's own machinery: the model validators, `workflow.check_move` for any change of state, a
+version bump and one history event per changed field. A record that would break a rule is refused
+with its row/column or element, and a file with any refused record writes nothing.
+
+Which requirement a record names:
+- a record with a uid that is on the board is that requirement, whatever key the file gives it (a
+  file from another copy of the board, or one this board re-keyed on an earlier import);
+- a record whose key is on the board with another uid is another requirement: it is refused
+  ("REQ-7 in the file is not REQ-7 on this board"), or with `rekey` added under a new key;
+- a record without a uid is matched by its key (a spreadsheet someone typed); without either it is new.
+So importing the same file twice changes nothing the second time: every record with a uid finds the
+requirement the first import made or changed, and a record identical to it is reported unchanged.
+
+A record that changes a requirement is refused when the requirement's version on the board is newer
+than the version the file carries: it was changed since the file was made. A record identical to the
+requirement is never refused, whatever its version says.
 
 State changes are never applied silently: an existing requirement moves only if `check_move` allows
 that move (one step forward with its guard satisfied, or to rejected with a reason); a new requirement
 starts collected and walks forward one step at a time through the same guards, so a file cannot create
 a requirement that is approved without an approval record. Anything else is refused with the rule's
 message.
+
+Big files: every record is checked and turned into the document that will be stored before the
+board's lock is taken; under the lock the import only checks that the board is still the one it
+planned against (the file's signature) and writes. If another writer committed in between, the plan
+is made again against the new board, and only the records whose requirement, key, links or customer
+tier changed are checked again (the others keep their planned documents).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Any
 
 import orjson
@@ -24,9 +44,23 @@ from pydantic import ValidationError
 
 from .. import workflow
 from ..board import EDITABLE_FIELDS, Board, diff
+from ..cards import validated
 from ..errors import InvalidValue, validation_message
-from ..models import BOARD_STATES, Requirement, State, key_number, new_uid
-from ..storage import META_ID
+from ..models import (
+    BOARD_STATES,
+    MAX_KEY_DIGITS,
+    Requirement,
+    State,
+    Tier,
+    key_number,
+    new_uid,
+    strip_control,
+)
+from ..storage import META_ID, Signature
+
+KEY_NUMBER_LIMIT = 10**MAX_KEY_DIGITS - 1
+"""The highest key number a board can give (REQ-999999999): an import that would need a higher one is
+refused rather than making a key that no model takes."""
 
 # Fields an import may carry besides the editable ones.
 STATE_FIELDS = frozenset({"state", "rejection_reason"})
@@ -43,7 +77,7 @@ class ImportRefused(InvalidValue):
         self.summary = summary
 
 
-@dataclass
+@dataclass(slots=True)  # slots: a file of 100,000 rows makes 100,000 of them
 class Incoming:
     """One record read from a file, before it is checked against the board."""
 
@@ -73,7 +107,7 @@ class Ref:
     uid: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FieldChange:
     field: str
     old: Any
@@ -83,7 +117,7 @@ class FieldChange:
         return f"{self.field}: {show_value(self.old)} -> {show_value(self.new)}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PlannedAdd:
     key: str
     title: str
@@ -91,7 +125,7 @@ class PlannedAdd:
     where: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PlannedChange:
     key: str
     where: str
@@ -177,27 +211,120 @@ def show_value(value: Any, limit: int = 80) -> str:
 
 
 class _Abort(Exception):
-    """Leave the transaction without writing (dry run, or something was refused)."""
+    """Leave the transaction without writing: the plan made again under the lock refused something."""
 
 
-@dataclass
+@dataclass(slots=True)
 class _Add:
-    record: Incoming
-    req: Requirement
-    moves: list[tuple[State, State]]
+    """A requirement the import adds: the document to store and what the history and summary say."""
+
+    where: str
+    key: str
+    title: str
+    state: State
+    document: dict[str, Any]
+    moves: tuple[tuple[str, str], ...]
+    customer: str
+    tier: Tier | None
+
+
+@dataclass(slots=True)
+class _Change:
+    """A requirement the import changes: the new document and each changed field (field, old, new)."""
+
+    where: str
+    key: str
+    document: dict[str, Any]
+    changes: list[tuple[str, Any, Any]]
+    customer: str
+    tier: Tier | None
+
+
+@dataclass(slots=True)
+class _Same:
+    """A record identical to the requirement it names."""
+
+    key: str
+
+
+_Outcome = _Add | _Change | _Same
+
+
+@dataclass(slots=True)
+class _Planned:
+    """One record's plan and what it was made from (`basis`): the same basis gives the same plan."""
+
+    basis: tuple[Any, ...]
+    outcome: _Outcome | None
+    refused: list[str]
 
 
 @dataclass
-class _Change:
+class _Plan:
+    """Everything an import would write, against the board as it was when `signature` was read."""
+
+    signature: Signature | None
+    outcomes: list[_Outcome] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    rekeyed: dict[str, str] = field(default_factory=dict)
+
+    def fill(self, summary: ImportSummary, earlier: ImportSummary) -> None:
+        """Put this plan into `summary` (replacing an earlier plan's), after what the reader of the
+        file reported (`earlier`: its refusals and notes)."""
+        summary.added = [PlannedAdd(o.key, o.title, o.state.value, o.where)
+                         for o in self.outcomes if isinstance(o, _Add)]
+        summary.changed = [PlannedChange(o.key, o.where, tuple(FieldChange(*c) for c in o.changes))
+                           for o in self.outcomes if isinstance(o, _Change)]
+        summary.unchanged = [o.key for o in self.outcomes if isinstance(o, _Same)]
+        summary.refused = [*earlier.refused, *self.refused]
+        summary.notes = [*earlier.notes, *self.notes]
+        summary.rekeyed = dict(self.rekeyed)
+
+    @property
+    def writes(self) -> bool:
+        return any(not isinstance(o, _Same) for o in self.outcomes)
+
+
+@dataclass(slots=True)
+class _Target:
+    """The requirement a record names on the board (`stored`: None for a new one) and its key there
+    (None until a new key is given)."""
+
+    index: int
+    """Its place among the records."""
     record: Incoming
-    current: Requirement
-    updated: Requirement
+    stored: dict[str, Any] | None
+    key: str | None
+
+
+@dataclass(slots=True)
+class _Keyed:
+    """A record (the `index`th), the stored requirement it names (None: a new one), its key here."""
+
+    index: int
+    record: Incoming
+    stored: dict[str, Any] | None
+    key: str
+
+
+_ATTEMPTS = 3
+"""How often an import plans again without the lock when other writers keep committing before it
+takes the lock; the last time it plans again under the lock, so that it is not starved."""
 
 
 def merge(board: Board, records: list[Incoming], *, fmt: str, source: str = "", dry_run: bool = False,
-          summary: ImportSummary | None = None) -> ImportSummary:
+          summary: ImportSummary | None = None, rekey: bool = False,
+          reread: Callable[[], list[Incoming]] | None = None) -> ImportSummary:
     """Plan the import of `records` into `board` and, unless it is a dry run, apply it atomically.
 
+    The plan is made without the board's lock (see the module docstring); the lock is held only to
+    check that the board is the one planned against and to write. When another writer committed in
+    between, the import plans again (only the records it affected are checked again) and retries.
+    `rekey` adds a record whose key is on the board as another requirement under a new key.
+    `reread` reads the same records again, in the same order: given it, `records` is emptied once
+    planned (a big file's rows are not held beside the requirements they become) and read again only
+    to plan again.
     Returns the summary; raises ImportRefused (nothing written) when any record is refused, and
     StoreUnreadable when the board cannot be read.
     """
@@ -206,211 +333,366 @@ def merge(board: Board, records: list[Incoming], *, fmt: str, source: str = "", 
     for record in records:
         for what, message in record.problems:
             summary.refused.append(f"{record.where}, {what}: {message}" if what else f"{record.where}: {message}")
-    # A record that could not be read as a whole (a row of the wrong length) is not planned.
-    records = [r for r in records if all(what for what, _ in r.problems)]
-    if summary.refused and not records:  # the file as a whole is unreadable: no need to look at the board
+    earlier = ImportSummary(format=fmt, refused=list(summary.refused), notes=list(summary.notes))
+    planner = _Planner(board, _readable(records), rekey=rekey,
+                       reread=None if reread is None else lambda: _readable(reread()))
+    if summary.refused and not planner.records:  # the file as a whole is unreadable: no need to look at the board
         if dry_run:
             return summary
         raise ImportRefused(summary.error_message(), summary)
-    try:
-        with board.file.transaction():
-            board._now = board.clock()
-            adds, changes = _Planner(board, summary).plan(records)
-            if summary.refused or dry_run:
-                raise _Abort
-            if adds or changes:  # a file that changes nothing leaves the board (and its history) alone
-                _write(board, adds, changes, summary)
-            summary.applied = True
-    except _Abort:
-        pass
-    if summary.refused and not dry_run:
+    plan = planner.plan()
+    plan.fill(summary, earlier)
+    if dry_run:
+        return summary
+    if summary.refused:
         raise ImportRefused(summary.error_message(), summary)
-    return summary
+    if reread is not None:
+        records.clear()
+        planner.let_go()
+    for attempt in range(1, _ATTEMPTS + 1):
+        if not plan.writes:  # a file that changes nothing leaves the board (and its history) alone
+            summary.applied = True
+            return summary
+        try:
+            with board.file.transaction():
+                if board.file.signature != plan.signature and attempt == _ATTEMPTS:
+                    plan = planner.plan()  # the board keeps changing: plan again, under the lock this time
+                    plan.fill(summary, earlier)
+                    if summary.refused:
+                        raise _Abort
+                if board.file.signature == plan.signature:
+                    if plan.writes:
+                        _write(board, plan, planner.now, summary)
+                    written = True
+                else:
+                    written = False
+        except _Abort:
+            raise ImportRefused(summary.error_message(), summary) from None
+        if written:
+            summary.applied = True
+            return summary
+        # Another writer committed after the plan was made: plan again against the board as it is now.
+        plan = planner.plan()
+        plan.fill(summary, earlier)
+        if summary.refused:
+            raise ImportRefused(summary.error_message(), summary)
+        planner.let_go()
+    raise AssertionError("the last attempt plans under the lock")  # pragma: no cover
+
+
+def _readable(records: list[Incoming]) -> list[Incoming]:
+    """The records that can be planned: not one the reader could not read as a whole (a row of the
+    wrong length), which is reported only."""
+    return [r for r in records if all(what for what, _ in r.problems)]
+
+
+class _Snapshot:
+    """The board as one plan sees it: its records by key and by uid, its customers' tiers, its counter."""
+
+    def __init__(self, tables: dict[str, Any]) -> None:
+        self.records: dict[str, dict[str, Any]] = tables["requirements"]
+        self.by_uid: dict[str, dict[str, Any]] = {}
+        highest = 0
+        for doc_id, raw in self.records.items():
+            self.by_uid[raw.get("uid", "")] = raw
+            if doc_id.isdecimal():
+                highest = max(highest, int(doc_id))
+        meta = tables["meta"][META_ID]
+        self.next_number = max(int(meta.get("next_requirement", 1)), highest + 1)
+        self.tiers: dict[str, Any] = {
+            str(c.get("name", "")).casefold(): c.get("tier") for c in tables["customers"].values()}
+
+    def by_key(self, key: str) -> dict[str, Any] | None:
+        """The stored record with this key, or None (stored under its number, as the board keeps it)."""
+        raw = self.records.get(str(key_number(key)))
+        return raw if raw is not None and raw.get("key") == key else None
+
+
+_MISSING = object()
+_TIMES = ("created_at", "updated_at", "state_since")
+_TIME_FIELDS: set[str] = {*_TIMES, "entered_at"}  # a set, as model_dump's `exclude` takes
+_FIELD_ORDER = tuple(Requirement.model_fields)
+
+
+def _same_as_stored(fields: dict[str, Any], stored: dict[str, Any]) -> bool:
+    """True when every field equals the stored (JSON) value exactly; False whenever unsure (then the
+    models decide, which also see through spellings the validators normalise). Tells the rows of a
+    file imported before from the requirements they made without building a model for each."""
+    for name, value in fields.items():
+        stored_value = stored.get(name, _MISSING)
+        if value == stored_value:  # text, numbers, None; a choice is a str enum, equal to its value
+            continue
+        if isinstance(value, tuple):  # tags, links, criteria (dicts): a list in the file
+            if list(value) != stored_value:
+                return False
+        elif isinstance(value, date):
+            if value.isoformat() != stored_value:
+                return False
+        else:
+            return False
+    return True
 
 
 class _Planner:
-    def __init__(self, board: Board, summary: ImportSummary) -> None:
+    """Plans an import record by record; planning again reuses every record's plan whose basis held."""
+
+    def __init__(self, board: Board, records: list[Incoming], *, rekey: bool,
+                 reread: Callable[[], list[Incoming]] | None = None) -> None:
         self.board = board
-        self.summary = summary
-        self.existing = {r.key: r for r in board.requirements()}
-        self.by_uid = {r.uid: r for r in self.existing.values()}
+        self.records = records
+        self.rekey = rekey
+        self.reread = reread
+        self.now: datetime = board.clock()  # one moment for the whole import, as one transaction has
+        self._stamp: str | None = None
+        """`now` as the model writes it (see `_document`)."""
+        self.planned: dict[int, _Planned] = {}
+        """Each record's plan, by its place in `records`."""
+        self.record_keys: dict[int, str] = {}
 
-    def refuse(self, record: Incoming, what: str, message: str) -> None:
-        place = f"{record.where}, {what}" if what else record.where
-        self.summary.refused.append(f"{place}: {message}")
+    def let_go(self) -> None:
+        """Drop the records (they are read again to plan again), keeping every record's plan."""
+        if self.reread is not None:
+            self.records = []
 
-    def plan(self, records: list[Incoming]) -> tuple[list[_Add], list[_Change]]:
-        targets = self._targets(records)
-        valid_keys = set(self.existing) | {key for _, current, key in targets if current is None}
-        self.record_keys = {id(record): key for record, _, key in targets}
-        adds: list[_Add] = []
-        changes: list[_Change] = []
-        for record, current, key in targets:
+    def plan(self) -> _Plan:
+        """Plan every record against the board as it is now (without its lock, or under it)."""
+        if not self.records and self.reread is not None:
+            self.records = self.reread()
+        tables = self.board.file.tables()
+        plan = _Plan(signature=self.board.file.signature)
+        snap = _Snapshot(tables)
+        self.board._now = self.now
+        targets = self._targets(snap, plan)
+        self.record_keys = {id(t.record): t.key for t in targets}  # for ReqIF relations between records
+        # A key as the file gives it -> the key of that requirement here (found by uid, or re-keyed).
+        file_keys = {t.record.key: t.key for t in targets if t.record.key and t.record.key != t.key}
+        new_keys = {t.key for t in targets if t.stored is None}
+        for target in targets:
+            record, key = target.record, target.key
             fields = dict(record.fields)
-            if not self._links_ok(record, key, fields, valid_keys):
-                continue
-            if current is None:
-                add = self._plan_add(record, key, fields)
-                if add and not record.problems:  # a record with a bad value is reported as refused only
-                    adds.append(add)
-                    self.summary.added.append(PlannedAdd(add.req.key, add.req.title, add.req.state.value,
-                                                         record.where))
-            else:
-                change = self._plan_change(record, current, fields)
-                if record.problems:
-                    continue
-                if change is None:
-                    self.summary.unchanged.append(current.key)
-                elif change is not False:
-                    changes.append(change)
-                    self.summary.changed.append(PlannedChange(
-                        current.key, record.where,
-                        tuple(FieldChange(*c) for c in diff(change.current, change.updated))))
-        return adds, changes
+            refused: list[str] = []
+            links = self._links(record, key, fields, file_keys, new_keys, snap, refused)
+            tier = self._known_tier(fields, target.stored, snap)
+            if tier is not None:
+                fields["tier"] = tier
+            stored = target.stored
+            basis = (key, stored.get("uid") if stored else None, stored.get("version") if stored else None,
+                     links, tier)
+            planned = self.planned.get(target.index)
+            if planned is None or planned.basis != basis:
+                if refused:
+                    planned = _Planned(basis, None, refused)
+                else:
+                    planned = _Planned(basis, None, [])
+                    if stored is None:
+                        planned.outcome = self._plan_add(record, key, fields, planned.refused)
+                    else:
+                        planned.outcome = self._plan_change(record, stored, key, fields, planned.refused)
+                self.planned[target.index] = planned
+            plan.refused.extend(planned.refused)
+            # A record with a bad value is reported as refused only (it was planned for its other faults).
+            if planned.outcome is not None and not record.problems and not planned.refused:
+                plan.outcomes.append(planned.outcome)
+        self.record_keys = {}
+        return plan
 
-    def _targets(self, records: list[Incoming]) -> list[tuple[Incoming, Requirement | None, str]]:
-        """Which requirement each record names (None: a new one) and its key; refuses clashes."""
-        meta = self.board.file.tables()["meta"][META_ID]
-        numbers = [r.number for r in self.existing.values()]
-        resolved: list[tuple[Incoming, Requirement | None, str | None]] = []
-        claimed: dict[str, str] = {}
-        for record in records:
-            current = None
-            if record.uid and record.uid in self.by_uid:
-                current = self.by_uid[record.uid]
-                if record.key and record.key != current.key:
-                    self.refuse(record, record.label("key"),
-                                f"its identifier belongs to {current.key} on this board, but its key says "
-                                f"{record.key}")
+    def _targets(self, snap: _Snapshot, plan: _Plan) -> list[_Keyed]:
+        """Which requirement each record names and the key it has on this board; refuses clashes."""
+        in_file: dict[str, str] = {}  # a key as the file gives it -> where
+        uids: dict[str, str] = {}
+        claimed: dict[str, str] = {}  # a key on this board -> where
+        targets: list[_Target] = []
+        for index, record in enumerate(self.records):
+            if record.key:
+                if record.key in in_file:
+                    _refuse(plan.refused, record, record.label("key"),
+                            f"{record.key} appears twice in the file (also {in_file[record.key]})")
                     continue
-            elif record.key and record.key in self.existing:
-                current = self.existing[record.key]
-                if record.uid and record.uid != current.uid:
-                    self.refuse(record, record.label("key"),
-                                f"{record.key} on this board is a different requirement (its identifier "
-                                "differs): leave the key out to add this one as a new requirement")
+                in_file[record.key] = record.where
+            if record.uid:
+                if record.uid in uids:
+                    _refuse(plan.refused, record, record.label("uid"),
+                            f"its UID is also the UID of {uids[record.uid]}: one UID names one requirement")
                     continue
-            key = current.key if current else record.key
-            if key:
-                if key in claimed:
-                    self.refuse(record, record.label("key"), f"{key} appears twice in the file "
-                                f"(also {claimed[key]})")
+                uids[record.uid] = record.where
+            target = self._target(index, record, snap, plan)
+            if target is None:
+                continue
+            if target.key:
+                if target.key in claimed:
+                    _refuse(plan.refused, record, record.label("key"),
+                            f"it names {target.key} on this board, as {claimed[target.key]} does: "
+                            "import each requirement from one record")
                     continue
-                claimed[key] = record.where
-            resolved.append((record, current, key))
-        next_number = max([int(meta.get("next_requirement", 1))] + [n + 1 for n in numbers]
-                          + [key_number(k) + 1 for k in claimed])
-        out: list[tuple[Incoming, Requirement | None, str]] = []
-        for record, current, key in resolved:
+                claimed[target.key] = record.where
+            targets.append(target)
+        next_number = max([snap.next_number] + [key_number(k) + 1 for k in claimed])
+        keyed: list[_Keyed] = []
+        for target in targets:
+            key = target.key
             if key is None:
+                if next_number > KEY_NUMBER_LIMIT:
+                    _refuse(plan.refused, target.record, "",
+                            f"the board has no key left to give it (keys end at REQ-{KEY_NUMBER_LIMIT})")
+                    continue
                 key = f"REQ-{next_number}"
                 next_number += 1
-            out.append((record, current, key))
-        self.next_number = next_number
-        return out
+                if target.record.key:
+                    plan.rekeyed[target.record.key] = key
+            keyed.append(_Keyed(target.index, target.record, target.stored, key))
+        return keyed
 
-    def _links_ok(self, record: Incoming, key: str, fields: dict[str, Any], valid_keys: set[str]) -> bool:
-        ok = True
+    def _target(self, index: int, record: Incoming, snap: _Snapshot, plan: _Plan) -> _Target | None:
+        """The requirement `record` names (see the module docstring), or None when it was refused."""
+        if record.uid:
+            stored = snap.by_uid.get(record.uid)
+            if stored is not None:
+                key = stored.get("key")
+                if record.key and record.key != key:
+                    plan.notes.append(f"{record.where}: {record.key} in the file is {key} on this board "
+                                      "(the same requirement, found by its UID)")
+                return _Target(index, record, stored, key)
+        if not record.key:
+            return _Target(index, record, None, None)
+        stored = snap.by_key(record.key)
+        if stored is None:
+            return _Target(index, record, None, record.key)
+        if record.uid and stored.get("uid") != record.uid:
+            if self.rekey:
+                return _Target(index, record, None, None)
+            _refuse(plan.refused, record, record.label("key"),
+                    f"{record.key} on this board is a different requirement: {record.key} in the file is not "
+                    f"{record.key} on this board (their UIDs differ; the file may come from another copy of "
+                    "the board); import with --rekey to add it under a new key")
+            return None
+        return _Target(index, record, stored, record.key)
+
+    def _links(self, record: Incoming, key: str, fields: dict[str, Any], file_keys: dict[str, str],
+               new_keys: set[str], snap: _Snapshot, refused: list[str]) -> tuple[tuple[str, ...], ...]:
+        """Turn the record's links into keys of this board (in `fields`); refuse links to nothing."""
+        resolved: list[tuple[str, ...]] = []
         for name in ("depends_on", "conflicts_with"):
             if name not in fields:
+                resolved.append(())
                 continue
             keys = []
             for other in fields[name]:
                 if isinstance(other, Ref):
-                    ref, other = other, self._ref_key(other)
+                    ref, other = other, self._ref_key(other, snap)
                     if other is None:
-                        self.refuse(record, record.label(name), f"it links to {ref.identifier}, which is "
-                                    "neither an accepted record of this file nor on this board")
-                        ok = False
+                        _refuse(refused, record, record.label(name), f"it links to {ref.identifier}, which is "
+                                "neither an accepted record of this file nor on this board")
                         continue
+                else:  # a key as the file gives it: the requirement of that record, if the file has it
+                    other = file_keys.get(other, other)
                 keys.append(other)
                 if other == key:
-                    self.refuse(record, record.label(name), f"{key} cannot list itself")
-                    ok = False
-                elif other not in valid_keys:
-                    self.refuse(record, record.label(name),
-                                f"{other} is neither on this board nor added by this file")
-                    ok = False
+                    _refuse(refused, record, record.label(name), f"{key} cannot list itself")
+                elif other not in new_keys and snap.by_key(other) is None:
+                    _refuse(refused, record, record.label(name),
+                            f"{other} is neither on this board nor added by this file")
             fields[name] = tuple(keys)
-        return ok
+            resolved.append(fields[name])
+        return tuple(resolved)
 
-    def _ref_key(self, ref: Ref) -> str | None:
+    def _ref_key(self, ref: Ref, snap: _Snapshot) -> str | None:
+        """The key on this board of the record or requirement a ReqIF relation points at, or None."""
         if ref.record is not None:
             return self.record_keys.get(id(ref.record))
-        found = self.by_uid.get(ref.uid or "")
-        return found.key if found else None
+        found = snap.by_uid.get(ref.uid or "")
+        return found.get("key") if found else None
 
-    def _validation(self, record: Incoming, exc: Exception) -> None:
+    @staticmethod
+    def _known_tier(fields: dict[str, Any], stored: dict[str, Any] | None, snap: _Snapshot) -> Any:
+        """The tier of a known customer, for a record that names the customer but gives no tier."""
+        name = fields.get("customer")
+        if not name:
+            return None
+        if stored is None:
+            wanted = fields.get("tier") is None
+        else:  # a change keeps the tier unless it changes the customer (and the file has no Tier)
+            wanted = "tier" not in fields and name != stored.get("customer")
+        return snap.tiers.get(str(name).strip().casefold()) if wanted else None
+
+    def _validation(self, record: Incoming, exc: Exception, refused: list[str]) -> None:
         err = validation_message(exc) if isinstance(exc, ValidationError) else exc
         errors = getattr(err, "errors", None) or {"": str(err)}
         for loc, msg in errors.items():
             name = loc.split(".", 1)[0]
-            self.refuse(record, record.label(name) if name else "", msg)
+            _refuse(refused, record, record.label(name) if name else "", msg)
 
-    def _split(self, record: Incoming, fields: dict[str, Any]) -> tuple[State | None, str | None, dict[str, Any]]:
+    def _split(self, record: Incoming, fields: dict[str, Any],
+               refused: list[str]) -> tuple[State | None, str | None, dict[str, Any]]:
         state = fields.pop("state", None)
         reason = fields.pop("rejection_reason", None)
         unknown = set(fields) - EDITABLE_FIELDS
         for name in sorted(unknown):  # a parser bug rather than a user's mistake, but say so plainly
-            self.refuse(record, record.label(name), "this field cannot be imported")
+            _refuse(refused, record, record.label(name), "this field cannot be imported")
             fields.pop(name)
         return state, reason, fields
 
-    def _plan_change(self, record: Incoming, current: Requirement, fields: dict[str, Any]) -> _Change | None | bool:
-        """A planned change; None when the record changes nothing; False when it was refused."""
-        state, reason, fields = self._split(record, fields)
-        if "customer" in fields and fields["customer"] != current.customer and "tier" not in fields:
-            fields = self.board._with_customer_tier(fields)
+    def _plan_change(self, record: Incoming, stored: dict[str, Any], key: str, fields: dict[str, Any],
+                     refused: list[str]) -> _Outcome | None:
+        """The change `record` makes to the stored requirement; None when it was refused."""
+        if _same_as_stored(fields, stored):
+            return _Same(key)
+        current = validated(stored, self.board.path)
+        state, reason, fields = self._split(record, fields, refused)
+        if refused:
+            return None
         wanted = {k: v for k, v in fields.items() if getattr(current, k) != v}
         try:
             updated = self.board._revise(current, **wanted)
         except (InvalidValue, ValidationError) as exc:
-            self._validation(record, exc)
-            return False
+            self._validation(record, exc, refused)
+            return None
         if state is not None and state is not current.state:
             refusal = workflow.check_move(updated, state, reason or "")
             if refusal:
-                self.refuse(record, record.label("state"),
-                            f"{refusal.message} (an import changes a state only as the workflow allows; "
-                            f"otherwise use `reqboard move {current.key} {state.value}`)")
-                return False
+                _refuse(refused, record, record.label("state"),
+                        f"{refusal.message} (an import changes a state only as the workflow allows; "
+                        f"otherwise use `reqboard move {current.key} {state.value}`)")
+                return None
             wanted.update(self.board._enter(current, state))
             if state is State.REJECTED:
                 wanted["rejection_reason"] = reason or ""
             elif current.state is State.REJECTED:
                 wanted["rejection_reason"] = ""
             updated = self.board._revise(current, **wanted)
-        elif reason is not None and reason != current.rejection_reason:
-            self.refuse(record, record.label("rejection_reason"),
-                        f"a rejection reason is given only when rejecting {current.key} (State: rejected)")
-            return False
-        if not diff(current, updated):
+        elif reason is not None and _clean(reason) != current.rejection_reason:
+            _refuse(refused, record, record.label("rejection_reason"),
+                    f"a rejection reason is given only when rejecting {current.key} (State: rejected)")
             return None
-        if record.version is not None and record.version != current.version:
-            self.refuse(record, record.label("version"),
-                        f"{current.key} changed since this file was made (version {record.version} in the "
-                        f"file, {current.version} on the board, saved by {current.updated_by} at "
-                        f"{current.updated_at:%Y-%m-%d %H:%M} UTC): export again and redo the edits")
-            return False
-        return _Change(record, current, updated)
+        changes = diff(current, updated)
+        if not changes:
+            return _Same(key)
+        if record.version is not None and current.version > record.version:
+            _refuse(refused, record, record.label("version"),
+                    f"{current.key} changed since this file was made (version {record.version} in the "
+                    f"file, {current.version} on the board, saved by {current.updated_by} at "
+                    f"{current.updated_at:%Y-%m-%d %H:%M} UTC): export again and redo the edits")
+            return None
+        return _Change(record.where, key, updated.model_dump(mode="json"), changes, updated.customer, updated.tier)
 
-    def _plan_add(self, record: Incoming, key: str, fields: dict[str, Any]) -> _Add | None:
-        state, reason, fields = self._split(record, fields)
+    def _plan_add(self, record: Incoming, key: str, fields: dict[str, Any], refused: list[str]) -> _Outcome | None:
+        """The requirement `record` adds under `key`; None when it was refused."""
+        state, reason, fields = self._split(record, fields, refused)
         title = fields.pop("title", "")
         if not title or not str(title).strip():
-            self.refuse(record, record.label("title"), "a new requirement needs a title")
+            _refuse(refused, record, record.label("title"), "a new requirement needs a title")
             return None
-        fields = self.board._with_customer_tier(fields)
-        now, user = self.board._now, self.board.user
-        uid = record.uid if record.uid and record.uid not in self.by_uid else new_uid()
+        now, user = self.now, self.board.user
+        # A record from another copy of the board keeps its uid and version there, so that the copies'
+        # versions stay comparable when the record comes back changed.
+        version = record.version if record.uid and record.version else 1
         try:
             req = Requirement(
-                key=key, uid=uid, title=title, **fields, state=State.COLLECTED,
-                entered_at={State.COLLECTED: now}, state_since=now,
+                key=key, uid=record.uid or new_uid(), title=title, **fields, state=State.COLLECTED,
+                entered_at={State.COLLECTED: now}, state_since=now, version=version,
                 created_by=user, created_at=now, updated_by=user, updated_at=now,
             )
         except ValidationError as exc:
-            self._validation(record, exc)
+            self._validation(record, exc, refused)
             return None
         target = state or State.COLLECTED
         if target is State.REJECTED:
@@ -421,45 +703,102 @@ class _Planner:
         for step in path:
             refusal = workflow.check_move(req, step, reason or "")
             if refusal:
-                self.refuse(record, record.label("state"),
-                            f"a new requirement starts collected and moves on only as the workflow allows: "
-                            f"{refusal.message} (import it in an earlier state, or use the JSON format "
-                            "for a lossless copy)")
+                _refuse(refused, record, record.label("state"),
+                        f"a new requirement starts collected and moves on only as the workflow allows: "
+                        f"{refusal.message} (import it in an earlier state, or use the JSON format "
+                        "for a lossless copy)")
                 return None
             entered = {**req.entered_at, step: now}
-            moves.append((req.state, step))
+            moves.append((req.state.value, step.value))
             req = req.model_copy(update={"state": step, "entered_at": entered, "state_since": now,
                                          "rejection_reason": reason or "" if step is State.REJECTED else ""})
         if reason and target is not State.REJECTED:
-            self.refuse(record, record.label("rejection_reason"),
-                        "a rejection reason is given only for a rejected requirement (State: rejected)")
+            _refuse(refused, record, record.label("rejection_reason"),
+                    "a rejection reason is given only for a rejected requirement (State: rejected)")
             return None
-        return _Add(record, Requirement.model_validate(req.model_dump()), moves)
+        if moves:  # model_copy does not validate: the requirement as stored is validated once
+            req = Requirement.model_validate(req.model_dump())
+        return _Add(record.where, key, req.title, req.state, self._document(req), tuple(moves),
+                    req.customer, req.tier)
+
+    def _document(self, req: Requirement) -> dict[str, Any]:
+        """`req.model_dump(mode="json")`, the stored form of a new requirement.
+
+        Every time in a new requirement is the import's moment; the model writes that moment once (for
+        the first requirement) and the others reuse its text: writing times is half the cost of
+        dumping a requirement, and a file of 100,000 rows would write 400,000 of them.
+        """
+        now = self.now
+        if (self._stamp is None or req.created_at != now or req.updated_at != now or req.state_since != now
+                or any(moment != now for moment in req.entered_at.values())):
+            document = req.model_dump(mode="json")
+            if self._stamp is None and req.created_at == now:
+                self._stamp = document["created_at"]
+            return document
+        stamp = self._stamp
+        times: dict[str, Any] = {name: stamp for name in _TIMES}
+        times["entered_at"] = {state.value: stamp for state in req.entered_at}
+        document = req.model_dump(mode="json", exclude=_TIME_FIELDS)
+        return {name: document[name] if name in document else times[name] for name in _FIELD_ORDER}
 
 
-def _write(board: Board, adds: list[_Add], changes: list[_Change], summary: ImportSummary) -> None:
+def _refuse(refused: list[str], record: Incoming, what: str, message: str) -> None:
+    place = f"{record.where}, {what}" if what else record.where
+    refused.append(f"{place}: {message}")
+
+
+def _clean(text: str) -> str:
+    """Text as the models keep it (a spreadsheet may have turned line ends into CRLF)."""
+    return strip_control(text)
+
+
+def _write(board: Board, plan: _Plan, now: datetime, summary: ImportSummary) -> None:
+    """Store the planned documents and their history (inside the board's transaction)."""
     reason = f"imported from {summary.source}" if summary.source else f"imported ({summary.format})"
+    board._now = now
+    adds = [o for o in plan.outcomes if isinstance(o, _Add)]
+    changes = [o for o in plan.outcomes if isinstance(o, _Change)]
+    customers: dict[str, tuple[str, Tier | None, Tier | None]] = {}
     for add in adds:
-        req = add.req
-        board._event(req.key, "created", field="title", new=req.title, reason=reason)
+        board._event(add.key, "created", field="title", new=add.title, reason=reason)
         for old, new in add.moves:
-            board._event(req.key, "moved", field="state", old=old.value, new=new.value, reason=reason)
-        board._remember_customer(req)
-        board._write(None, req)
+            board._event(add.key, "moved", field="state", old=old, new=new, reason=reason)
+        board.file.put("requirements", key_number(add.key), add.document, new=True)
+        _customer_seen(customers, add.customer, add.tier)
     for change in changes:
-        board._log_diff(change.current, change.updated, "imported", reason)
-        board._remember_customer(change.updated)
-        board._write(change.current, change.updated)
+        for name, old, new in change.changes:  # as Board._log_diff records an edit: a state is a move
+            board._event(change.key, "moved" if name == "state" else "imported", field=name, old=old,
+                         new=new, reason=reason)
+        board.file.put("requirements", key_number(change.key), change.document)
+        _customer_seen(customers, change.customer, change.tier)
+    # Remembered once per customer (the first record's spelling and tier, then the last tier given):
+    # the same customers table as remembering every record in turn, without a pass per record.
+    for name, first, last in customers.values():
+        board._remember_customer(Requirement.model_construct(customer=name, tier=first))
+        if last is not None and last != first:
+            board._remember_customer(Requirement.model_construct(customer=name, tier=last))
     if adds:
         meta = board.file.tables()["meta"][META_ID]
-        highest = max(a.req.number for a in adds) + 1
+        highest = max(key_number(a.key) for a in adds) + 1
         if highest > int(meta.get("next_requirement", 1)):
             board.file.db.table("meta").update({"next_requirement": highest}, doc_ids=[int(META_ID)])
     board._event("board", "imported", field="source", new=summary.source or summary.format,
                  reason=f"{summary.format}: {len(adds)} added, {len(changes)} changed")
 
 
+def _customer_seen(customers: dict[str, tuple[str, Tier | None, Tier | None]], name: str,
+                   tier: Tier | None) -> None:
+    if not name:
+        return
+    folded = name.casefold()
+    seen = customers.get(folded)
+    if seen is None:
+        customers[folded] = (name, tier, tier)
+    elif tier is not None:
+        customers[folded] = (seen[0], seen[1], tier)
+
+
 __all__ = [
-    "FieldChange", "ImportRefused", "ImportSummary", "Incoming", "PlannedAdd", "PlannedChange", "Ref",
-    "merge", "show_value",
+    "KEY_NUMBER_LIMIT", "FieldChange", "ImportRefused", "ImportSummary", "Incoming",
+    "PlannedAdd", "PlannedChange", "Ref", "merge", "show_value",
 ]
