@@ -23,6 +23,7 @@ from exchange_samples import sample_board, snapshot
 from store.board import Board
 from store.errors import InvalidValue
 from store.exchange import ImportRefused, apply_import, export_board
+from store.exchange.reqif_io import import_reqif
 from tui.cli import main
 
 FIXTURE = Path(__file__).parent / "fixtures" / "reqif" / "other_tool.reqif"
@@ -276,6 +277,18 @@ def test_cli_refuses_an_impossible_key_with_one_error_line(tmp_path: Path, board
     assert err[1].startswith("  SPEC-OBJECT _obj-3f9a1c (REQ-²), attribute ReqIF.ForeignID: REQ-² looks like a "
                              "requirement key")
     assert not board_path.exists()
+
+
+def test_rekey_adds_an_object_whose_key_is_another_requirement_under_a_new_key(tmp_path: Path,
+                                                                               board_path: Path) -> None:
+    data = export_board(sample_board(board_path), "reqif")
+    other = Board(tmp_path / "other.json", "bob")
+    other.add_requirement("A different REQ-1")
+    summary = import_reqif(other, data, rekey=True)
+    assert summary.rekeyed["REQ-1"] == "REQ-10"
+    assert other.get("REQ-10").title == sample_board(tmp_path / "again.json").get("REQ-1").title
+    assert other.get("REQ-1").title == "A different REQ-1"
+    assert other.get("REQ-2").depends_on == ("REQ-10",)
 
 
 # ------------------------------------------------------------------ item 16: the same file twice

@@ -783,13 +783,16 @@ def read_reqif(data: bytes) -> tuple[list[Incoming], list[str], list[str]]:
     return records, problems, notes
 
 
-def import_reqif(board: Board, data: bytes, *, source: str = "", dry_run: bool = False) -> ImportSummary:
+def import_reqif(board: Board, data: bytes, *, source: str = "", dry_run: bool = False,
+                 rekey: bool = False) -> ImportSummary:
     """Import a ReqIF file: every requirement in it or, if anything is refused, nothing.
 
-    Returns the summary (for a dry run, what would happen); raises ImportRefused with the report.
+    `rekey` adds an object whose ForeignID is a key held on the board by another requirement under a
+    new key instead of refusing it. Returns the summary (for a dry run, what would happen); raises
+    ImportRefused with the report.
     """
     records, problems, notes = read_reqif(data)
     summary = ImportSummary(format="reqif", source=source, refused=list(problems), notes=notes)
     # Records are planned even when the file has problems, so the report names every refusal at once;
     # merge writes nothing when anything was refused.
-    return merge(board, records, fmt="reqif", source=source, dry_run=dry_run, summary=summary)
+    return merge(board, records, fmt="reqif", source=source, dry_run=dry_run, summary=summary, rekey=rekey)
