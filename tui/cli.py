@@ -624,8 +624,8 @@ def cmd_import(args: argparse.Namespace) -> int:
             print(f"  {_text(line)}", file=sys.stderr)
         return EXIT_REFUSED
     if held:
-        print("note: ctrl+c came after the import was committed, so it was not stopped: everything "
-              "reported above is on the board", file=sys.stderr)
+        print("note: ctrl+c came once the board had changed on disk, so the import was completed rather "
+              "than cut short: everything reported above is on the board", file=sys.stderr)
     return EXIT_OK
 
 
@@ -661,7 +661,9 @@ def _interrupts_held_after_commit(board_path: Path) -> Iterator[list[bool]]:
     """Ctrl+C stops an import until its commit is on disk; from then on it is held back (and noted in
     the list yielded) until the summary is printed, so that what was committed is always reported.
 
-    The board file's signature tells, at the moment ctrl+c comes, whether the commit has replaced it.
+    The board file's signature tells, at the moment ctrl+c comes, whether the board was replaced since
+    the import began (by this import's commit, or, rarely, another process's: then the import is let
+    finish rather than stopped, and says so).
     """
     import signal
     import threading
