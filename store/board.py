@@ -169,10 +169,17 @@ class Board(BoardReader):
         raise NotFound(f"{cr_key} not found in {self.path}")
 
     def customers(self) -> list[Customer]:
-        return sorted(
-            (Customer.model_validate(c) for c in self.file.tables()["customers"].values()),
-            key=lambda c: c.name.casefold(),
-        )
+        """The board's customers by name; raises StoreUnreadable for a damaged customer record."""
+        found = []
+        for doc_id, raw in self.file.tables()["customers"].items():
+            try:
+                found.append(Customer.model_validate(raw))
+            except ValidationError as exc:
+                raise StoreUnreadable(
+                    f"{self.path}: customer record {str(doc_id)[:40]!r} is damaged ({validation_message(exc)}); "
+                    "see `reqboard restore --list`"
+                ) from None
+        return sorted(found, key=lambda c: c.name.casefold())
 
     def history(self, key: str | None = None) -> list[Event]:
         """The audit trail, oldest first: of one requirement (and its change requests) or of all."""
@@ -642,6 +649,10 @@ class Board(BoardReader):
             errors.append(f"the key counter ({meta.get('next_requirement')}) is not above REQ-{max_req}")
         if int(meta.get("next_change_request", 1)) <= max_cr:
             errors.append(f"the change request counter ({meta.get('next_change_request')}) is not above CR-{max_cr}")
+        try:
+            self.customers()
+        except StoreUnreadable as exc:
+            errors.append(str(exc))
         errors.extend(self._check_journal(int(meta.get("journal_size", 0)), warnings))
         warnings.extend(self.file.backup_junk())
         return errors, warnings

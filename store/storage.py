@@ -740,6 +740,8 @@ class BoardFile:
         lines = b"".join(
             orjson.dumps({**event, "generation": generation}) + b"\n" for event in self._events
         )
+        if committed and os.pread(fd, 1, committed - 1) != b"\n":
+            lines = b"\n" + lines  # a damaged last line: never glue new history onto it
         os.lseek(fd, committed, os.SEEK_SET)
         view = memoryview(lines)
         while view:

@@ -394,3 +394,27 @@ def test_a_reader_in_another_thread_sees_the_last_commit_during_a_transaction(
         board.add_requirement("never")
     assert seen == [3]
     assert len(Board(board_path, "bob").requirements()) == 3
+
+
+def test_a_damaged_customer_record_is_exit_4_and_reported_by_check(
+    board: Board, board_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    tables = orjson.loads(board_path.read_bytes())
+    tables["customers"][""] = None
+    board_path.write_bytes(orjson.dumps(tables))
+    assert cli(["export", "--format", "json"]) == 4
+    assert "customer record '' is damaged" in error_line(capsys)
+    assert cli(["check"]) == 4
+    assert "customer record" in capsys.readouterr().err
+
+
+def test_history_is_never_glued_onto_a_damaged_last_line(board: Board, board_path: Path) -> None:
+    data = journal(board_path).read_bytes()
+    journal(board_path).write_bytes(data[:-1] + b"-")  # the last line's end replaced, same length
+    board.edit_requirement("REQ-1", {"owner": "ann"})
+    lines = journal(board_path).read_bytes().splitlines()
+    assert lines[-2].endswith(b"-") and orjson.loads(lines[-1])["field"] == "owner"
+    Board(board_path, "bob").repair()
+    fresh = Board(board_path, "bob")
+    assert fresh.check() == ([], [])
+    assert [e.field for e in fresh.history("REQ-1")][-1] == "owner"
