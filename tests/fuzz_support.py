@@ -74,6 +74,20 @@ def copy_board(template: Path, directory: Path) -> Path:
     return directory / BOARD_NAME
 
 
+def newest_backup(board: Path) -> Path:
+    """The kept generation `reqboard restore` takes by default (the highest number)."""
+    return max((board.parent / BACKUPS_NAME).glob(f"{board.stem}.gen-*.json"))
+
+
+def claims_newer_schema(board: Path) -> bool:
+    """Does the (damaged) file read as a board of a newer reqboard? Then refusing to touch it is right."""
+    try:
+        schema = json.loads(board.read_bytes())["meta"]["1"]["schema"]
+    except (ValueError, TypeError, KeyError, IndexError):
+        return False
+    return isinstance(schema, int) and not isinstance(schema, bool) and schema > 1
+
+
 def sha256(path: Path) -> str | None:
     """The file's digest, or None when there is no file (or something that cannot be read as one)."""
     try:

@@ -35,11 +35,13 @@ from fuzz_support import (
     ReplaceInJournal,
     SwapLines,
     Truncate,
+    claims_newer_schema,
     contract_breaches,
     copy_board,
     damage_board,
     damage_journal,
     make_small_board,
+    newest_backup,
     run_cli,
     sha256,
 )
@@ -151,8 +153,11 @@ def test_the_template_board_passes_every_command(template: Path) -> None:
 @example(damage=Rekey(1, 2**64))
 @example(damage=ReplaceInBoard(("requirements", "3", "description"), Deep(300)))
 @example(damage=ReplaceInBoard(("requirements", "2"), "x" * 200))
+@example(damage=ReplaceInBoard(("requirements", "3", "conflicts_with"), Deep(40)))
 @example(damage=ReplaceInBoard(("customers", "1", "name"), ["REQ-1", "REQ-1"]))
+@example(damage=ReplaceInBoard(("customers", "2"), "REQ-1"))
 @example(damage=ReplaceInBoard(("customers",), {"": None}))
+@example(damage=ReplaceInBoard(("meta", "1", "settings"), "x"))
 @example(damage=ReplaceInBoard(("meta", "1", "next_requirement"), "bogus"))
 @example(damage=ReplaceInBoard(("meta", "1", "generation"), None))
 def test_a_damaged_board_file_never_breaks_the_cli_contract(template: Path, damage: Mutation) -> None:
@@ -176,4 +181,56 @@ def test_a_damaged_journal_never_breaks_the_cli_contract(template: Path, damage:
         damage_journal(board, damage, keep_size_consistent=size_follows)
         assert board.with_name(JOURNAL_NAME).exists()
         breaches = breaches_on(board)
+    assert not breaches, "\n".join(breaches)
+
+
+def restore_breaches(board: Path, before: str | None, *, must_restore: bool, from_template: bool) -> list[str]:
+    """Run `restore`, then `check` and `list`; what broke the contract. An acknowledged restore leaves
+    a board that passes `check` (with the template's requirements when it restored an intact backup);
+    a refused one leaves the bytes alone."""
+    restored = run_cli("restore", "--store", str(board))
+    checked = run_cli("check", "--store", str(board))
+    listed = run_cli("list", "--json", "--store", str(board))
+    found = [f"{problem}: {o}" for o in (restored, checked, listed) for problem in contract_breaches(o)]
+    if restored.code == 0:
+        if checked.code != 0:
+            found.append(f"restore exited 0 but the board then fails `check`: {checked}")
+        try:
+            keys = [r["key"] for r in json.loads(listed.out)] if listed.code == 0 else None
+        except ValueError:
+            keys = None
+        if from_template and keys != ["REQ-1", "REQ-2", "REQ-3"]:
+            found.append(f"restore exited 0 but `list --json` then gave {keys}: {listed}")
+    else:
+        if sha256(board) != before:
+            found.append(f"restore was refused but the board file's bytes changed: {restored}")
+        if must_restore:
+            found.append(f"restore refused to bring back a damaged board from an intact backup: {restored}")
+    return found
+
+
+@FUZZ
+@given(damage=board_damage)
+@example(damage=ReplaceInBoard(("meta", "1", "generation"), None))
+@example(damage=Truncate(0))
+def test_restore_brings_back_a_damaged_board(template: Path, damage: Mutation) -> None:
+    """`reqboard restore` works precisely when the board is damaged (unless it reads as a newer schema's)."""
+    with tempfile.TemporaryDirectory() as directory:
+        board = copy_board(template, Path(directory))
+        damage_board(board, damage)
+        breaches = restore_breaches(board, sha256(board), must_restore=not claims_newer_schema(board),
+                                     from_template=True)
+    assert not breaches, "\n".join(breaches)
+
+
+@FUZZ
+@given(damage=board_damage)
+@example(damage=RenameRecord(1, "-1"))
+def test_a_damaged_backup_is_refused_or_restored_whole(template: Path, damage: Mutation) -> None:
+    """Restoring the newest backup after it was damaged: refused with the board untouched, or restored
+    to a board that passes `check`."""
+    with tempfile.TemporaryDirectory() as directory:
+        board = copy_board(template, Path(directory))
+        damage_board(newest_backup(board), damage)
+        breaches = restore_breaches(board, sha256(board), must_restore=False, from_template=False)
     assert not breaches, "\n".join(breaches)
