@@ -198,6 +198,20 @@ def test_text_that_is_not_utf8_is_refused_cleanly(board: Path, monkeypatch: pyte
     assert digest(board) == before
 
 
+def test_file_names_that_are_not_utf8_are_written_as_escapes(board: Path, tmp_path: Path) -> None:
+    # Any bytes make a file name: the import's source and the report's board name must still be text
+    # that the history journal and JSON can hold (found by the fuzzer below).
+    name = b"r\xe9sum\xe9.csv".decode("utf-8", "surrogateescape")
+    (tmp_path / name).write_text("Title\nFrom a Latin-1 named file\n")
+    assert run("import", str(tmp_path / name)).code == 0
+    history = run("history", "REQ-3")
+    assert history.code == 0 and "r\\xe9sum\\xe9.csv" in history.out, history
+    other = tmp_path / b"caf\xe9.json".decode("utf-8", "surrogateescape")
+    Board(other, "tester").add_requirement("On a board with a Latin-1 name")
+    report = run("--store", str(other), "report", "--json")
+    assert report.code == 0 and orjson.loads(report.out), report
+
+
 def test_an_unknown_state_for_wip_is_a_usage_error(board: Path) -> None:
     assert "bogus" in refused(run("wip", "bogus", "3"), code=2)
     assert run("wip", "in-progress", "3").code == 0

@@ -293,6 +293,22 @@ def _print_json(data: Any) -> None:
     _write_bytes(orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n")
 
 
+def _path_text(path: str | Path) -> str:
+    """A file name as text that JSON and the history can hold: bytes that are not UTF-8 (which Python
+    keeps as lone surrogates) are written as `\\xe9` escapes."""
+    import os
+
+    text = os.fspath(path)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        try:
+            return os.fsencode(text).decode("utf-8", "backslashreplace")
+        except UnicodeEncodeError:
+            return text.encode("utf-8", "backslashreplace").decode("ascii")
+    return text
+
+
 def _text(value: Any) -> str:
     """User text for one line of a terminal: nothing in it can hide itself or disguise what follows."""
     from store.text import shown
@@ -607,9 +623,9 @@ def cmd_import(args: argparse.Namespace) -> int:
     with _interrupts_held_after_commit(board.path) as held:
         try:
             if args.dry_run:
-                summary = preview_import(board, data, fmt, source=args.file, rekey=args.rekey)
+                summary = preview_import(board, data, fmt, source=_path_text(args.file), rekey=args.rekey)
             else:
-                summary = apply_import(board, data, fmt, source=args.file, rekey=args.rekey)
+                summary = apply_import(board, data, fmt, source=_path_text(args.file), rekey=args.rekey)
         except ImportRefused as exc:
             summary = exc.summary
         if getattr(args, "json", False):
@@ -702,7 +718,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
     if args.list:
         backups = board.backups()
         if getattr(args, "json", False):
-            _print_json([{"generation": b.generation, "path": str(b.path), "size": b.size,
+            _print_json([{"generation": b.generation, "path": _path_text(b.path), "size": b.size,
                           "modified": b.mtime} for b in backups])
         elif not backups:
             print("no backups kept yet")
@@ -827,14 +843,14 @@ def cmd_report(args: argparse.Namespace) -> int:
 
             from store.reports import report_json
 
-            return orjson.dumps(report_json(metrics, board=board.path.name), option=orjson.OPT_INDENT_2) + b"\n"
+            return orjson.dumps(report_json(metrics, board=_path_text(board.path.name)), option=orjson.OPT_INDENT_2) + b"\n"
         if fmt == "html":
             from store.reports import render_html
 
-            return render_html(metrics, board=board.path.name).encode()
+            return render_html(metrics, board=_path_text(board.path.name)).encode()
         from store.reports import render_markdown
 
-        return render_markdown(metrics, board=board.path.name).encode()
+        return render_markdown(metrics, board=_path_text(board.path.name)).encode()
 
     _write_output(args.output, board, payload)
     return EXIT_OK
