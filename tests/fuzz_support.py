@@ -83,7 +83,7 @@ def claims_newer_schema(board: Path) -> bool:
     """Does the (damaged) file read as a board of a newer reqboard? Then refusing to touch it is right."""
     try:
         schema = json.loads(board.read_bytes())["meta"]["1"]["schema"]
-    except (ValueError, TypeError, KeyError, IndexError):
+    except (ValueError, TypeError, KeyError, IndexError, RecursionError):  # damaged beyond reading
         return False
     return isinstance(schema, int) and not isinstance(schema, bool) and schema > 1
 

@@ -212,6 +212,8 @@ def restore_breaches(board: Path, before: str | None, *, must_restore: bool, fro
 @FUZZ
 @given(damage=board_damage)
 @example(damage=ReplaceInBoard(("meta", "1", "generation"), None))
+@example(damage=ReplaceInBoard(("requirements", "2"), True))
+@example(damage=Rekey(1, 2**64))
 @example(damage=Truncate(0))
 def test_restore_brings_back_a_damaged_board(template: Path, damage: Mutation) -> None:
     """`reqboard restore` works precisely when the board is damaged (unless it reads as a newer schema's)."""
@@ -226,6 +228,9 @@ def test_restore_brings_back_a_damaged_board(template: Path, damage: Mutation) -
 @FUZZ
 @given(damage=board_damage)
 @example(damage=RenameRecord(1, "-1"))
+@example(damage=ReplaceInBoard(("customers", "2", "}tier"), "B"))
+@example(damage=ReplaceInBoard(("meta", "1", "generation"), "rejected"))
+@example(damage=Rekey(2, 2**64))
 def test_a_damaged_backup_is_refused_or_restored_whole(template: Path, damage: Mutation) -> None:
     """Restoring the newest backup after it was damaged: refused with the board untouched, or restored
     to a board that passes `check`."""
