@@ -51,7 +51,7 @@ from hypothesis import strategies as st
 # The autouse home-isolation fixture only sets environment variables, which stay right for every example.
 # No shrinking: every damage is already small and readable, and shrinking would unbound the time a
 # failing run takes (each example runs ten commands).
-FUZZ = settings(max_examples=25, deadline=None, derandomize=False, print_blob=True,
+FUZZ = settings(max_examples=20, deadline=None, derandomize=False, print_blob=True,
                 phases=(Phase.explicit, Phase.reuse, Phase.generate),
                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
