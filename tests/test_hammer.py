@@ -31,6 +31,7 @@ REPO = Path(__file__).resolve().parents[1]
 WORKERS = 8
 SHARED = 4  # requirements every worker fights over
 HAMMER_S = 3.0  # how long the workers keep going once started (each of the two runs)
+DELETERS = 2  # workers that delete the lock file before each of their commands, in that variant
 MIN_OPS = 12  # per worker, however slow the machine: the checks below always have something to check
 MAX_OPS = 80  # per worker, so a fast machine is bounded too
 DEADLINE_S = 90
@@ -138,8 +139,8 @@ def seed_board(path: Path) -> int:
 def run_hammer(path: Path, seed: int, logs: Path, *, lock_deleter: bool) -> list[Outcome]:
     """Start the workers together, wait for them all, and return every outcome they logged.
 
-    With `lock_deleter`, worker 0 deletes the lock file now and then, as people do after "locked by
-    another process": the board must still lose nothing it acknowledged.
+    With `lock_deleter`, the first DELETERS workers delete the lock file before each of their commands,
+    as people do after "locked by another process": the board must still lose nothing it acknowledged.
     """
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO / "tests"), str(REPO)])}
     procs = []
@@ -147,7 +148,7 @@ def run_hammer(path: Path, seed: int, logs: Path, *, lock_deleter: bool) -> list
         log = logs / f"worker-{me}.jsonl"
         procs.append(subprocess.Popen(
             [sys.executable, "-c", WORKER, str(path), str(me), str(seed), str(log),
-             "yes" if lock_deleter and me == 0 else "no"],
+             "yes" if lock_deleter and me < DELETERS else "no"],
             cwd=REPO, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
             text=True))
     failures = []
