@@ -5,7 +5,9 @@ into records), then the real CLI run on it. Whatever the damage, reqboard keeps 
 - an exit code from 0 to 4, no traceback and no "unexpected ... (please report this)";
 - a command that refuses with exit 4 (the store cannot be read) leaves the board's bytes untouched;
 - an `edit` or `add` that exits 0 is really there afterwards (`show --json`);
-- a board that passed `check` before the writes (add, edit, restore) still passes it after them.
+- a board that passed `check` before the writes (add, edit, restore) still passes it after them;
+- `restore` brings a damaged board back from an intact backup (exit 0, then `check` passes), and a
+  damaged backup is either refused with the board untouched or restored to a board that passes `check`.
 
 Bounded (a few seconds a test) but not derandomized: each run tries new damage, and a failure prints
 the damage that caused it (hypothesis's falsifying example and its reproduction blob).
@@ -50,7 +52,7 @@ from hypothesis import strategies as st
 
 # The autouse home-isolation fixture only sets environment variables, which stay right for every example.
 # No shrinking: every damage is already small and readable, and shrinking would unbound the time a
-# failing run takes (each example runs ten commands).
+# failing run takes (each example runs a dozen commands).
 FUZZ = settings(max_examples=20, deadline=None, derandomize=False, print_blob=True,
                 phases=(Phase.explicit, Phase.reuse, Phase.generate),
                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
