@@ -9,10 +9,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from textual import work
 from textual.app import App
 from textual.binding import Binding
 from textual.message import Message
+from textual.notifications import SeverityLevel
 from textual.theme import Theme
 
 import themes
@@ -20,9 +20,11 @@ from store.errors import Conflict, StoreError
 from store.paths import config_dir
 from store.reader import BoardReader
 from store.storage import LOCK_TIMEOUT_S
+from store.text import shown
 
+from .background import NoticesFailedWork, background, failure_message
 from .commands import ReqboardCommands
-from .config import Config, ConfigError, load_config, load_state, save_state
+from .config import Config, ConfigError, config_path, load_config, load_state, save_state
 from .screens.board import BoardScreen
 
 if TYPE_CHECKING:
@@ -37,7 +39,7 @@ def to_textual_theme(spec: themes.ThemeSpec) -> Theme:
     return Theme(name=spec.name, dark=spec.dark, ansi=spec.ansi, variables=dict(spec.variables), **spec.colors)
 
 
-class ReqboardApp(App[int]):
+class ReqboardApp(NoticesFailedWork, App[int]):
     """A keyboard-first kanban of customer requirements."""
 
     CSS_PATH = "app.tcss"
@@ -63,7 +65,8 @@ class ReqboardApp(App[int]):
         self.startup_warnings: list[str] = []
         if config is None:
             try:
-                config = load_config()
+                config, problems = load_config()
+                self.startup_warnings.extend(problems)
             except ConfigError as exc:
                 self.startup_warnings.append(f"{exc}; using the defaults")
                 config = Config()
@@ -85,6 +88,9 @@ class ReqboardApp(App[int]):
             except Exception as exc:  # a colour Textual cannot parse: report once, skip it
                 self.startup_warnings.append(f"theme skipped: {spec.source}: {exc}")
         wanted = self.config.theme or str(load_state().get("theme") or themes.DEFAULT_THEME)
+        if self.config.theme and wanted not in self.available_themes:
+            self.startup_warnings.append(f"{config_path()}: theme {wanted!r} is not installed; using "
+                                         f"{themes.DEFAULT_THEME} (ctrl+p, then 'theme', lists the themes there are)")
         self.theme = wanted if wanted in self.available_themes else themes.DEFAULT_THEME
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
@@ -102,6 +108,15 @@ class ReqboardApp(App[int]):
     def on_mount(self) -> None:
         for warning in self.startup_warnings:
             self.notify(warning, severity="warning", timeout=10, markup=False)
+
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = True) -> None:
+        """A notice, its text made safe for the terminal first: notices echo keys, titles, paths and
+        the store's messages, and a bidi override in any of them would disguise the rest of the line."""
+        if not markup:  # markup is ours (no notice takes user text as markup): it stays as written
+            message = shown(message, one_line=True)
+        super().notify(message, title=shown(title, one_line=True), severity=severity, timeout=timeout,
+                       markup=markup)
 
     def action_help(self) -> None:
         from .screens.help import HelpScreen
@@ -148,12 +163,12 @@ class ReqboardApp(App[int]):
         """Run a store operation off the UI thread; report success (recording undo) or failure."""
         self._run_store(fn, entry)
 
-    @work(thread=True, group="store-write")
+    @background("Saving the change", group="store-write")
     def _run_store(self, fn: Callable[[Board], Any], entry: UndoEntry | None) -> None:
         try:
             result = self.store_call(fn)
-        except StoreError as exc:
-            self.call_from_thread(self.failed, exc)
+        except Exception as exc:  # any failure is a notice and a re-read, never the end of the app
+            self.call_from_thread(self.failed, exc, "Saving the change")
             return
         if entry is not None and isinstance(result, type(entry.after)):
             from .actions import UndoEntry
@@ -168,9 +183,11 @@ class ReqboardApp(App[int]):
         self.notify(entry.what, markup=False, timeout=3)
         self.post_message(self.Changed())
 
-    def failed(self, exc: StoreError) -> None:
+    def failed(self, exc: Exception, doing: str) -> None:
+        """Say why `doing` failed (a refusal, a conflict, or a fault) and re-read the board."""
         title = "Changed by someone else" if isinstance(exc, Conflict) else ""
-        self.notify(str(exc), title=title, severity="error", timeout=8, markup=False)
+        timeout = 8 if isinstance(exc, StoreError) else 15
+        self.notify(failure_message(exc, doing), title=title, severity="error", timeout=timeout, markup=False)
         self.post_message(self.Changed())
 
     def on_reqboard_app_changed(self, message: Changed) -> None:
@@ -186,7 +203,7 @@ class ReqboardApp(App[int]):
         entry = self.undo_stack.pop()
         self._undo(entry)
 
-    @work(thread=True, group="store-write")
+    @background("Undoing", group="store-write")
     def _undo(self, entry: UndoEntry) -> None:
         def undo(board: Board) -> Any:
             if entry.before is None:
@@ -195,8 +212,8 @@ class ReqboardApp(App[int]):
 
         try:
             self.store_call(undo)
-        except StoreError as exc:
-            self.call_from_thread(self.failed, exc)
+        except Exception as exc:  # as in _run_store
+            self.call_from_thread(self.failed, exc, "Undoing")
             return
         self.call_from_thread(self.notify, f"Undone: {entry.what}", markup=False, timeout=3)
         self.call_from_thread(self.post_message, self.Changed())

@@ -7,6 +7,9 @@ from typing import TYPE_CHECKING, cast
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
+from textual.markup import escape
+
+from store.text import shown
 
 if TYPE_CHECKING:
     from .app import ReqboardApp
@@ -63,15 +66,17 @@ class ReqboardCommands(Provider):
         needle = query.strip().casefold()
         if len(needle) < 2:
             return
-        shown = 0
+        hits = 0
         for req in board.cards:
             key_match = req.key.casefold() == needle or req.key.casefold().startswith(needle)
             if key_match or needle in req.title.casefold():
-                text = Content.assemble(("Go to ", "dim"), (req.key, "bold"), " ", Content(req.title))
+                text = Content.assemble(("Go to ", "dim"), (shown(req.key, one_line=True), "bold"), " ",
+                                        Content(shown(req.title, one_line=True)))
                 yield Hit(1.0 if key_match else 0.6, text, partial(self._goto, req.key),
-                          help=f"{req.state.label} · {req.customer}")
-                shown += 1
-                if shown >= 40:
+                          # The palette reads a help string as markup: a customer's name is escaped.
+                          help=escape(shown(f"{req.state.label} · {req.customer}", one_line=True)))
+                hits += 1
+                if hits >= 40:
                     return
 
     def _run(self, action: str) -> None:

@@ -1,36 +1,39 @@
 """The user's settings: `config.toml` in the config directory, and remembered UI state.
 
     theme = "reqboard-light"
-    [keys]                      # binding id = "key[,key...]"
+    poll_interval = 0.5           # seconds between looks at the board file (0.1 - 60)
+    [keys]                        # binding id = "key[,key...]"
     "card.move-next" = "ctrl+right,>"
     "app.quit" = "q"
 
-Unknown keys are refused with a message naming them. Nothing is created at import time; the state
-file (the theme chosen in the app) is written only when the user changes it.
+Each setting is checked on its own: a value out of its range (or of the wrong kind) and an unknown
+setting are reported by name, and only that setting falls back to its default; the others still
+apply. Nothing is created at import time; the state file (the theme chosen in the app) is written
+only when the user changes it.
 """
 
 from __future__ import annotations
 
+import difflib
 import json
+import math
 import tomllib
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import ClassVar
 
 from store.paths import config_dir
 from store.storage import atomic_write
+from store.text import shown
 
 
 class ConfigError(ValueError):
-    """The config file cannot be used; the message names the file and the key."""
+    """The config file as a whole cannot be used (unreadable, not TOML); the message names the file."""
 
 
 @dataclass(frozen=True)
 class Config:
-    """The settings. A plain dataclass, so that the defaults need no pydantic at start-up; a
-    config file is validated by pydantic (`load_config`), which refuses unknown keys."""
-
-    __pydantic_config__: ClassVar[dict[str, object]] = {"extra": "forbid"}
+    """The settings. A plain dataclass, so that the defaults need no pydantic at start-up."""
 
     theme: str | None = None
     keys: dict[str, str] = field(default_factory=dict)
@@ -38,37 +41,109 @@ class Config:
     show_rejected_count: bool = True
 
 
-_UNKNOWN = ("extra_forbidden", "unexpected_keyword_argument")  # as a model, as a dataclass
+POLL_INTERVAL_RANGE = (0.1, 60.0)
+"""Seconds. Below it the board re-reads its file so often that the UI never gets the interpreter
+(a blank screen that ignores q); above it another process's change takes minutes to show."""
+MAX_THEME_NAME = 100
+MAX_KEY_NAME = 40
+
+
+def _poll_interval_ok(value: object) -> bool:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):  # a bool is an int, not a number here
+        return False
+    low, high = POLL_INTERVAL_RANGE
+    # `math.isfinite` first: nan compares false with everything, inf passes `>= low`.
+    return math.isfinite(value) and low <= value <= high
+
+
+def _theme_ok(value: object) -> bool:
+    return isinstance(value, str) and 0 < len(value) <= MAX_THEME_NAME and value.isprintable()
+
+
+_RULES: dict[str, tuple[Callable[[object], bool], str]] = {
+    "theme": (_theme_ok, f"must be the name of a theme (up to {MAX_THEME_NAME} printable characters)"),
+    "poll_interval": (_poll_interval_ok,
+                      f"must be between {POLL_INTERVAL_RANGE[0]:g} and {POLL_INTERVAL_RANGE[1]:g} seconds"),
+    "show_rejected_count": (lambda value: isinstance(value, bool), "must be true or false"),
+}
+"""Every setting but the keys table: what a valid value is, and what to say about an invalid one."""
+
+
+def key_problem(keys: object) -> str | None:
+    """Why a `[keys]` value cannot be used (None if it can): one or more key names, comma-separated."""
+    if not isinstance(keys, str):
+        return 'must be text such as "ctrl+right,>"'
+    names = [name.strip() for name in keys.split(",")]  # as Textual reads them
+    if not all(names):
+        return 'must name one or more keys separated by commas, such as "ctrl+right,>"'
+    if any(len(name) > MAX_KEY_NAME or not name.isprintable() or " " in name for name in names):
+        return f'must name keys of up to {MAX_KEY_NAME} printable characters, without spaces (the space bar is "space")'
+    return None
 
 
 def config_path() -> Path:
     return config_dir() / "config.toml"
 
 
-def load_config(path: Path | None = None) -> Config:
-    """Read the config file (a missing file means defaults); raises ConfigError."""
+def _default_said(name: str) -> str:
+    default = getattr(Config(), name)
+    if name == "theme":
+        return "using the default theme"
+    if isinstance(default, bool):
+        return f"using {str(default).lower()}"
+    return f"using {default:g}" if isinstance(default, float) else f"using {default}"
+
+
+def load_config(path: Path | None = None) -> tuple[Config, list[str]]:
+    """Read the config file: the settings, and one message for each setting that could not be used
+    (its default is used instead). A missing file means defaults. Raises ConfigError when the file as
+    a whole cannot be read."""
     path = path or config_path()
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        return Config()
+        return Config(), []
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read ({exc})") from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML ({exc})") from None
-    from pydantic import TypeAdapter, ValidationError
+    known = [f.name for f in fields(Config)]
+    values: dict[str, object] = {}
+    problems: list[str] = []
+    for name, value in data.items():
+        said = shown(name, one_line=True)  # a setting's name is echoed: it is what the user typed
+        if name not in known:
+            close = difflib.get_close_matches(name, known, n=1)
+            hint = f" (did you mean {close[0]}?)" if close else ""
+            problems.append(f"{path}: unknown setting {said!r}{hint}; ignored")
+        elif name == "keys":
+            values[name] = _keys(path, value, problems)
+        elif _RULES[name][0](value):
+            values[name] = value
+        else:
+            problems.append(f"{path}: {name} {_RULES[name][1]}; {_default_said(name)}")
+    if isinstance(interval := values.get("poll_interval"), int):
+        values["poll_interval"] = float(interval)  # `poll_interval = 2` in the file
+    return Config(**values), problems  # type: ignore[arg-type]  # each value was checked against its field above
 
-    try:
-        return TypeAdapter(Config).validate_python(data)
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc']) or 'file'}: "
-            + ("unknown setting" if err["type"] in _UNKNOWN else err["msg"])
-            for err in exc.errors()
-        )
-        raise ConfigError(f"{path}: {problems}") from None
+
+def _keys(path: Path, table: object, problems: list[str]) -> dict[str, str]:
+    """The usable entries of the `[keys]` table; each unusable one is reported and left at its default."""
+    if not isinstance(table, dict):
+        problems.append(f'{path}: keys must be a table of binding id = "key[,key...]"; '
+                        "every binding keeps its default keys")
+        return {}
+    keys: dict[str, str] = {}
+    for binding_id, value in table.items():
+        problem = key_problem(value)
+        if problem is None:
+            keys[binding_id] = value
+        else:
+            said = shown(binding_id, one_line=True)
+            problems.append(f"{path}: keys.{said} {problem}; that binding keeps its default keys")
+    return keys
 
 
 def _state_path() -> Path:

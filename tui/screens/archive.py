@@ -14,6 +14,7 @@ from store.models import Requirement, State
 
 from ..widgets.key_bar import KeyBar
 from .base import BoardReadingScreen
+from .detail import literal
 
 
 class ArchiveScreen(BoardReadingScreen):
@@ -40,8 +41,8 @@ class ArchiveScreen(BoardReadingScreen):
         options = self.query_one(OptionList)
         options.clear_options()
         for req in rejected:
-            options.add_option(Option(Content.assemble((f"{req.key:<9}", "bold"), Content(req.title),
-                                                       ("  — ", "dim"), Content(req.rejection_reason)), id=req.key))
+            options.add_option(Option(Content.assemble((f"{req.key:<9}", "bold"), literal(req.title),
+                                                       ("  — ", "dim"), literal(req.rejection_reason)), id=req.key))
         if not rejected:
             options.add_option(Option(Content("(nothing rejected)"), disabled=True))
 

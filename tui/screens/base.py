@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from textual import work
 from textual.screen import Screen
 
 from store.board import Board
-from store.errors import StoreError
+
+from ..background import NoticesFailedWork, background, failure_message
 
 if TYPE_CHECKING:
     from ..app import ReqboardApp
 
 
-class BoardReadingScreen(Screen[None]):
+class BoardReadingScreen(NoticesFailedWork, Screen[None]):
     """Reads in a thread worker under the app's store lock, then shows the result on the UI thread.
 
     Subclasses give `read(board)` (in the worker) and `show(result)`; the app calls `board_changed`
@@ -37,10 +37,11 @@ class BoardReadingScreen(Screen[None]):
     def show(self, result: Any) -> None:
         raise NotImplementedError
 
-    def read_failed(self, exc: StoreError) -> None:
-        self.notify(str(exc), severity="error", markup=False)
+    def read_failed(self, exc: Exception) -> None:
+        """Say why the read failed (on the UI thread); the screen keeps what it showed."""
+        self.notify(failure_message(exc, "Reading the board"), severity="error", markup=False)
 
-    @work(thread=True, exclusive=True, group="screen-read")
+    @background("Reading the board", group="screen-read", exclusive=True)
     def load(self) -> None:
         def read(board: Board) -> Any:
             board.refresh()
@@ -48,7 +49,7 @@ class BoardReadingScreen(Screen[None]):
 
         try:
             result = self.rq_app.store_call(read)
-        except StoreError as exc:
+        except Exception as exc:  # a record the models refuse, or a fault: a notice, never the end of the app
             self.app.call_from_thread(self.read_failed, exc)
             return
         self.app.call_from_thread(self.show, result)

@@ -8,7 +8,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
@@ -19,10 +19,12 @@ from textual.worker import get_current_worker
 
 from store.cards import Card, validated
 from store.domain import BOARD_STATES, State
-from store.errors import StoreError
+from store.errors import InvalidValue, StoreError
 from store.query import Query
 from store.storage import paused_gc
+from store.text import shown
 
+from ..background import NoticesFailedWork, background, describe_fault, failure_message
 from ..widgets.card_list import CardList, Item, LaneHeader
 from ..widgets.column import ColumnRow, StateColumn
 from ..widgets.key_bar import KeyBar
@@ -49,7 +51,7 @@ def display_path(path: Path) -> str:
         return str(path)
 
 
-class BoardScreen(Screen[None]):
+class BoardScreen(NoticesFailedWork, Screen[None]):
     BINDINGS = [
         Binding("left,h", "column(-1)", "Column left", show=False, id="board.left"),
         Binding("right,l", "column(1)", "Column right", show=False, id="board.right"),
@@ -95,6 +97,8 @@ class BoardScreen(Screen[None]):
         self._checked: set[tuple[str, int]] = set()
         """The (key, version) of each record the background check has validated."""
         self._reported_invalid: set[tuple[str, int]] = set()
+        self._reported: str | None = None
+        """The last read failure said, so that polling does not repeat it."""
 
     @property
     def rq_app(self) -> ReqboardApp:
@@ -136,7 +140,7 @@ class BoardScreen(Screen[None]):
     def board_changed(self) -> None:
         self.load()
 
-    @work(thread=True, exclusive=True, group="board-load")
+    @background("Reading the board", group="board-load", exclusive=True)
     def load(self) -> None:
         """Re-read the board when the file changed (ours or another process's write)."""
         def read(board: Any) -> BoardScreen.Loaded | None:
@@ -157,18 +161,19 @@ class BoardScreen(Screen[None]):
 
         try:
             message = self.rq_app.store_call(read, reading=True)
-        except StoreError as exc:
+        except Exception as exc:  # not only StoreError: a fault is a notice too, and the next poll retries
             self.app.call_from_thread(self._load_failed, exc)
             return
         if message is not None:
             self.post_message(message)
 
-    def _load_failed(self, exc: StoreError) -> None:
+    def _load_failed(self, exc: Exception) -> None:
         self._reveal_columns()
         self._update_title("cannot read the board")
-        if not getattr(self, "_reported", None) == str(exc):
-            self._reported = str(exc)
-            self.notify(str(exc), severity="error", timeout=15, markup=False)
+        message = failure_message(exc, "Reading the board")
+        if self._reported != message:  # the board polls: say it once, not every half second
+            self._reported = message
+            self.notify(message, severity="error", timeout=15, markup=False)
 
     def on_board_screen_loaded(self, message: Loaded) -> None:
         self.cards = message.cards
@@ -189,7 +194,7 @@ class BoardScreen(Screen[None]):
         if first:
             self.set_timer(0.1, self._preload)  # soon: the first key should find it all made
 
-    @work(thread=True, group="board-preload")
+    @background("Preparing the store", group="board-preload")
     def _preload(self) -> None:
         """Import and make what the first key needs (the store and its models, the actions, the
         prompt, the detail pane), off the UI thread, once the board is drawn: start-up leaves them
@@ -201,7 +206,7 @@ class BoardScreen(Screen[None]):
 
         self.rq_app.board  # noqa: B018 (the store and its models: made now, not by the first key)
 
-    @work(thread=True, group="board-check")
+    @background("Checking the records", group="board-check")
     def check_records(self, cards: list[Card]) -> None:
         """Validate, off the UI thread, every record not yet checked: cards are read without the
         models' checks, so a record that breaks a rule (a score of 9) is reported here, once.
@@ -214,17 +219,19 @@ class BoardScreen(Screen[None]):
                 continue
             try:
                 validated(card.record, card.path)
-            except StoreError as exc:
+            except Exception as exc:  # whatever the models refuse a record with, it is that record's problem
                 self.app.call_from_thread(self._record_invalid, card, exc)
             self._checked.add((card.key, card.version))
             if n % 200 == 199:
                 time.sleep(0.001)  # between chunks the UI thread gets the interpreter
 
-    def _record_invalid(self, card: Card, exc: StoreError) -> None:
+    def _record_invalid(self, card: Card, exc: Exception) -> None:
         if (card.key, card.version) in self._reported_invalid:
             return
         self._reported_invalid.add((card.key, card.version))
-        self.notify(f"{exc}. {card.key} is shown but cannot be opened or changed until the file is "
+        problem = (str(exc) if isinstance(exc, StoreError)
+                   else f"record {card.key} cannot be read ({describe_fault(exc)})")
+        self.notify(f"{problem}. {card.key} is shown but cannot be opened or changed until the file is "
                     "repaired (reqboard check names every problem)", severity="error", timeout=20,
                     markup=False)
 
@@ -244,14 +251,14 @@ class BoardScreen(Screen[None]):
         self.by_state = by_state
 
     def refresh_columns(self) -> None:
-        shown = 0
+        shown_count = 0
         for state in BOARD_STATES:
             all_cards = self.by_state.get(state, [])
             cards = self.query_filter.select(all_cards) if self.query_filter else all_cards
-            shown += len(cards)
+            shown_count += len(cards)
             column = self.query_one(f"#column-{state.value}", StateColumn)
             column.show(self._with_lanes(cards), len(cards), self.limits.get(state), total=len(all_cards))
-        self._update_title(None, shown)
+        self._update_title(None, shown_count)
 
     def _with_lanes(self, cards: list[Card]) -> list[Item]:
         if self.lanes is None:
@@ -269,9 +276,11 @@ class BoardScreen(Screen[None]):
             items.extend(groups[name])
         return items
 
-    def _update_title(self, status: str | None, shown: int | None = None) -> None:
+    def _update_title(self, status: str | None, shown_count: int | None = None) -> None:
         board = self.rq_app.reader  # the path and the user: no need to wait for the store's models
-        parts: list[str | tuple[str, str]] = [("reqboard", "bold"), f"  {display_path(board.path)}  "]
+        # The path, the user name and the filter are user text: shown, so none can disguise the line.
+        path = shown(display_path(board.path), one_line=True)
+        parts: list[str | tuple[str, str]] = [("reqboard", "bold"), f"  {path}  "]
         if status:
             parts.append(status)
         else:
@@ -280,11 +289,11 @@ class BoardScreen(Screen[None]):
             parts.append(f"{on_board} on the board, {rejected} rejected")
             if self.query_filter:
                 parts.append(("  filter: ", "bold"))
-                parts.append(f"{self.query_filter.text} ({shown} shown)")
+                parts.append(f"{shown(self.query_filter.text, one_line=True)} ({shown_count} shown)")
             if self.lanes:
                 parts.append(("  lanes: ", "bold"))
                 parts.append(f"by {self.lanes}")
-        parts.append(f"  user: {board.user}")
+        parts.append(f"  user: {shown(board.user, one_line=True)}")
         if self.read_only:
             parts.append(("  READ-ONLY", "bold"))
         self.query_one("#board-title", Static).update(Content.assemble(*parts))
@@ -308,8 +317,8 @@ class BoardScreen(Screen[None]):
             return None
         try:
             return card.requirement
-        except StoreError as exc:
-            self.notify(str(exc), severity="error", timeout=10, markup=False)
+        except Exception as exc:  # a record the models refuse, however they refuse it: said, not a crash
+            self.notify(failure_message(exc, f"Opening {card.key}"), severity="error", timeout=10, markup=False)
             return None
 
     def action_column(self, delta: int) -> None:
@@ -358,10 +367,10 @@ class BoardScreen(Screen[None]):
         from .detail import DetailScreen
 
         try:
-            shown = card.requirement
-        except StoreError:
-            shown = None  # an invalid record: the pane's own read reports it
-        self.app.push_screen(DetailScreen(card.key, shown))
+            requirement = card.requirement
+        except Exception:  # an invalid record, however the models refuse it: the pane's own read reports it
+            requirement = None
+        self.app.push_screen(DetailScreen(card.key, requirement))
 
     def action_new(self) -> None:
         self.rq_app.actions.new()
@@ -436,9 +445,9 @@ class BoardScreen(Screen[None]):
 
         def save(values: dict[str, Any]) -> int | None:
             text = values["limit"].strip()
-            limit = int(text) if text.isdigit() else None
+            limit = int(text) if text.isdecimal() else None  # isdigit() passes "²", which int() refuses
             if text and limit is None:
-                raise ValueError(f"{text!r} is not a whole number")
+                raise InvalidValue(f"{text!r} is not a whole number")
             self.rq_app.store_call(lambda board: board.set_wip_limit(state, limit))
             return limit
 

@@ -13,11 +13,12 @@ from textual.widgets import Static
 from store.board import Board
 from store.errors import InvalidValue
 from store.models import ChangeRequest, Event, Requirement, Risk
+from store.text import shown
 
 from ..actions import UndoEntry
 from ..widgets.key_bar import KeyBar
 from .base import BoardReadingScreen
-from .detail import describe_event
+from .detail import describe_event, literal
 from .form import FieldSpec, FormScreen
 
 
@@ -53,18 +54,18 @@ class ChangeRequestScreen(BoardReadingScreen):
         req, cr, events = result
         self.requirement, self.change_request = req, cr
         self.query_one("#cr-title", Static).update(
-            Content.assemble((cr.key, "bold"), "  ", Content(cr.summary), f"   [{cr.status.label}]"))
+            Content.assemble((cr.key, "bold"), "  ", literal(cr.summary), f"   [{cr.status.label}]"))
         rows = [
-            Content.assemble(("Requirement   ", "bold"), Content(f"{req.key} {req.title}")),
+            Content.assemble(("Requirement   ", "bold"), literal(f"{req.key} {req.title}")),
             Content.assemble(("Status        ", "bold"), cr.status.label),
-            Content.assemble(("Submitted     ", "bold"), Content(f"by {cr.submitted_by} {cr.submitted_at:%Y-%m-%d %H:%M}")),
+            Content.assemble(("Submitted     ", "bold"), literal(f"by {cr.submitted_by} {cr.submitted_at:%Y-%m-%d %H:%M}")),
         ]
         if cr.reason:
-            rows.append(Content.assemble(("Reason        ", "bold"), Content(cr.reason)))
+            rows.append(Content.assemble(("Reason        ", "bold"), Content(shown(cr.reason))))
         if cr.proposed_title is not None:
-            rows.append(Content.assemble(("New title     ", "bold"), Content(cr.proposed_title)))
+            rows.append(Content.assemble(("New title     ", "bold"), literal(cr.proposed_title)))
         if cr.proposed_description is not None:
-            rows.append(Content.assemble(("New text      ", "bold"), Content(cr.proposed_description)))
+            rows.append(Content.assemble(("New text      ", "bold"), Content(shown(cr.proposed_description))))
         rows.append(Content(""))
         rows.append(Content.styled("Impact assessment", "bold"))
         if cr.assessment:
@@ -72,24 +73,25 @@ class ChangeRequestScreen(BoardReadingScreen):
             rows.append(Content(f"schedule {a.schedule_days:g} days · cost {a.cost:,.2f} · effort {a.effort_hours:g} h · "
                                 f"risk {a.risk.value}"))
             if a.resources:
-                rows.append(Content(f"resources: {a.resources}"))
+                rows.append(literal(f"resources: {a.resources}"))
             if a.affects:
-                rows.append(Content(f"affects: {', '.join(a.affects)}"))
-            rows.append(Content(f"assessed by {a.by} {a.at:%Y-%m-%d %H:%M}"))
+                rows.append(literal(f"affects: {', '.join(a.affects)}"))
+            rows.append(literal(f"assessed by {a.by} {a.at:%Y-%m-%d %H:%M}"))
         else:
             rows.append(Content("(not assessed yet: press a)"))
         rows.append(Content(""))
         rows.append(Content.styled("Decision", "bold"))
         if cr.decision:
             d = cr.decision
-            rows.append(Content(f"{'approved' if d.approved else 'rejected'} by {d.by} {d.at:%Y-%m-%d %H:%M}: {d.rationale}"))
+            verdict = "approved" if d.approved else "rejected"
+            rows.append(literal(f"{verdict} by {d.by} {d.at:%Y-%m-%d %H:%M}: {d.rationale}"))
         else:
             rows.append(Content("(no decision yet)"))
         for label, step in (("Implemented", cr.implemented), ("Closed", cr.closed)):
             if step:
-                rows.append(Content(f"{label} by {step.by} {step.at:%Y-%m-%d %H:%M}"))
+                rows.append(literal(f"{label} by {step.by} {step.at:%Y-%m-%d %H:%M}"))
         self.query_one("#cr-fields", Static).update(Content("\n").join(rows))
-        lines = [Content.assemble((f"{e.at:%Y-%m-%d %H:%M}  ", "dim"), (f"{e.by:<12} ", "bold"),
+        lines = [Content.assemble((f"{e.at:%Y-%m-%d %H:%M}  ", "dim"), (f"{shown(e.by, one_line=True):<12} ", "bold"),
                                   Content(describe_event(e))) for e in events]
         self.query_one("#cr-history", Static).update(Content("\n").join(lines) if lines else Content("(none)"))
 

@@ -11,6 +11,7 @@ from textual.widgets import DataTable, Static
 
 from store.board import Board
 from store.models import ChangeRequest, CRStatus, Requirement
+from store.text import shown
 
 from ..widgets.key_bar import KeyBar
 from .base import BoardReadingScreen
@@ -44,22 +45,22 @@ class ChangeRequestsScreen(BoardReadingScreen):
 
     def show(self, rows: list[tuple[Requirement, ChangeRequest]]) -> None:
         self.rows = rows
-        shown = [(r, c) for r, c in rows if self.status is None or c.status is self.status]
+        listed = [(r, c) for r, c in rows if self.status is None or c.status is self.status]
         table = self.query_one(DataTable)
         table.clear()
         days = cost = hours = 0.0
-        for req, cr in shown:
+        for req, cr in listed:
             a = cr.assessment
             if a:
                 days, cost, hours = days + a.schedule_days, cost + a.cost, hours + a.effort_hours
-            # A Rich Text (literal, like Content): DataTable measures it; a Content cell measured 1 wide
-            # and the summary was cut to the width of its header.
-            table.add_row(cr.key, cr.status.label, req.key, Text(cr.summary),
+            # Rich Texts (literal, like Content): DataTable parses a str cell as markup, and measures a
+            # Text (a Content cell measured 1 wide and the summary was cut to the width of its header).
+            table.add_row(Text(cr.key), cr.status.label, Text(req.key), Text(shown(cr.summary, one_line=True)),
                           f"{a.schedule_days:g}" if a else "–", f"{a.cost:,.0f}" if a else "–",
                           f"{a.effort_hours:g}" if a else "–", a.risk.value if a else "–", key=cr.key)
         which = self.status.label if self.status else "all"
         self.query_one("#crs-title", Static).update(
-            Content.assemble(("Change requests", "bold"), f"  status: {which}  ({len(shown)} of {len(rows)})  f: filter"))
+            Content.assemble(("Change requests", "bold"), f"  status: {which}  ({len(listed)} of {len(rows)})  f: filter"))
         self.query_one("#crs-totals", Static).update(
             Content.assemble(("Total impact  ", "bold"), f"{days:g} days · cost {cost:,.2f} · {hours:g} hours"))
 

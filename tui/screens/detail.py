@@ -14,15 +14,22 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from store.board import Board
-from store.errors import NotFound, StoreError
+from store.errors import NotFound
 from store.models import Event, Requirement, approval_text
+from store.text import shown
 
+from ..background import failure_message
 from ..widgets.key_bar import KeyBar
 from .base import BoardReadingScreen
 
 
+def literal(text: str) -> Content:
+    """One line of user text as the terminal may show it: literal (no markup), nothing disguised."""
+    return Content(shown(text, one_line=True))
+
+
 def _row(label: str, value: Any) -> Content:
-    return Content.assemble((f"{label:<16}", "bold"), Content(str(value)))
+    return Content.assemble((f"{label:<16}", "bold"), literal(str(value)))
 
 
 def describe_event(event: Event) -> str:
@@ -34,7 +41,7 @@ def describe_event(event: Event) -> str:
         what += f"  {_short(event.new)}"
     if event.reason:
         what += f"  ({_short(event.reason)})"
-    return what
+    return shown(what, one_line=True)
 
 
 def _short(value: Any) -> str:
@@ -84,8 +91,11 @@ class DetailScreen(BoardReadingScreen):
     def read(self, board: Board) -> tuple[Requirement, list[Event]]:
         return board.get(self.key), board.history(self.key)
 
-    def read_failed(self, exc: StoreError) -> None:
-        message = f"{self.key} no longer exists" if isinstance(exc, NotFound) else str(exc)
+    def read_failed(self, exc: Exception) -> None:
+        if isinstance(exc, NotFound):
+            message = f"{self.key} no longer exists"
+        else:
+            message = failure_message(exc, f"Reading {self.key}")
         self.notify(message, severity="error", markup=False)
 
     def show(self, result: tuple[Requirement, list[Event]]) -> None:
@@ -93,21 +103,21 @@ class DetailScreen(BoardReadingScreen):
         self.history = history
         if req != self.requirement:  # a given requirement was drawn on mount, before this read
             self._show_requirement(req)
-        lines = [Content.assemble((f"{e.at:%Y-%m-%d %H:%M}  ", "dim"), (f"{e.by:<12} ", "bold"),
+        lines = [Content.assemble((f"{e.at:%Y-%m-%d %H:%M}  ", "dim"), (f"{shown(e.by, one_line=True):<12} ", "bold"),
                                   Content(describe_event(e))) for e in reversed(history)]
         self.query_one("#detail-history", Static).update(
             Content("\n").join(lines) if lines else Content("(no history)"))
 
     def _show_requirement(self, req: Requirement) -> None:
         self.requirement = req
-        title = Content.assemble((req.key, "bold"), "  ", Content(req.title), f"   [{req.state.label}]")
+        title = Content.assemble((req.key, "bold"), "  ", literal(req.title), f"   [{req.state.label}]")
         self.query_one("#detail-title", Static).update(title)
         self.query_one("#detail-fields", Static).update(self._fields(req))
         crs = self.query_one("#detail-crs", OptionList)
         highlighted = crs.highlighted
         crs.clear_options()
         for cr in req.change_requests:
-            line = Content.assemble((f"{cr.key:<7}", "bold"), f"{cr.status.label:<12}", Content(cr.summary))
+            line = Content.assemble((f"{cr.key:<7}", "bold"), f"{cr.status.label:<12}", literal(cr.summary))
             crs.add_option(Option(line, id=cr.key))
         if not req.change_requests:
             crs.add_option(Option(Content("(none: press c to file one)"), disabled=True))
@@ -133,18 +143,18 @@ class DetailScreen(BoardReadingScreen):
             if value not in (None, "", ()):
                 rows.append(_row(label, value))
         if req.suspect:
-            rows.append(Content.assemble(("SUSPECT         ", "bold reverse"), Content(f" {req.suspect}  (v: reviewed)")))
+            rows.append(Content.assemble(("SUSPECT         ", "bold reverse"), literal(f" {req.suspect}  (v: reviewed)")))
         if req.overdue():
             rows.append(Content.styled("OVERDUE", "bold"))
         rows.append(_row("Version", f"{req.version}, updated by {req.updated_by} {req.updated_at:%Y-%m-%d %H:%M} UTC"))
         rows.append(_row("Created", f"by {req.created_by} {req.created_at:%Y-%m-%d %H:%M} UTC"))
         rows.append(Content(""))
         rows.append(Content.styled("Description", "bold"))
-        rows.append(Content(req.description or "(none)"))
+        rows.append(Content(shown(req.description) if req.description else "(none)"))  # its lines are kept
         if req.acceptance_criteria:
             rows.append(Content(""))
             rows.append(Content.styled("Acceptance criteria", "bold"))
-            rows.extend(Content(f"[{'x' if c.done else ' '}] {c.text}") for c in req.acceptance_criteria)
+            rows.extend(literal(f"[{'x' if c.done else ' '}] {c.text}") for c in req.acceptance_criteria)
         return Content("\n").join(rows)
 
     def _more(self, req: Requirement) -> Content:
@@ -152,7 +162,7 @@ class DetailScreen(BoardReadingScreen):
         if req.approvals:
             rows.append(Content.styled("Approvals", "bold"))
             for a in req.approvals:
-                rows.append(Content(f"{a.at:%Y-%m-%d %H:%M}  {a.by}" + (f": {a.comment}" if a.comment else "")))
+                rows.append(literal(f"{a.at:%Y-%m-%d %H:%M}  {a.by}" + (f": {a.comment}" if a.comment else "")))
             latest = req.approvals[-1]
             if not req.approval_current:
                 rows.append(Content.styled("Changed since its approval:", "bold"))
@@ -161,16 +171,16 @@ class DetailScreen(BoardReadingScreen):
                                                 "approved", "today", lineterm="", n=1)
                     for line in list(diff)[2:]:
                         style = "bold" if line.startswith(("+", "-")) else "dim"
-                        rows.append(Content.styled(line, style))
+                        rows.append(Content.styled(shown(line, one_line=True), style))
         if req.feedback:
             rows.append(Content.styled("Feedback", "bold"))
             for f in req.feedback:
-                rows.append(Content(f"{f.at:%Y-%m-%d}  {f.satisfaction}/5 via {f.channel.label}, by {f.by}"
+                rows.append(literal(f"{f.at:%Y-%m-%d}  {f.satisfaction}/5 via {f.channel.label}, by {f.by}"
                                     + (f": {f.comment}" if f.comment else "")))
         if req.reviews:
             rows.append(Content.styled("Reviews", "bold"))
             for r in req.reviews:
-                rows.append(Content(f"{r.at:%Y-%m-%d %H:%M}  {r.by}" + (f": {r.comment}" if r.comment else "")))
+                rows.append(literal(f"{r.at:%Y-%m-%d %H:%M}  {r.by}" + (f": {r.comment}" if r.comment else "")))
         return Content("\n").join(rows) if rows else Content("")
 
     # ------------------------------------------------------------------ actions

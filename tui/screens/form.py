@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -17,13 +17,15 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, SelectionList, Static, TextArea
 
-from store.errors import Conflict, InvalidValue, StoreError
+from store.errors import Conflict, InvalidValue
+from store.text import shown
 
+from ..background import NoticesFailedWork, background, failure_message
 from .fields import FieldSpec
 
 __all__ = ["FieldSpec", "FormScreen"]
 
-class FormScreen(ModalScreen[Any]):
+class FormScreen(NoticesFailedWork, ModalScreen[Any]):
     """A dialog of fields. `save(values)` runs in a thread; its result is what the dialog returns."""
 
     BINDINGS = [
@@ -46,12 +48,13 @@ class FormScreen(ModalScreen[Any]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Label(Content(self.form_title), id="dialog-title")
-            if self.intro:
-                yield Static(Content(self.intro), id="dialog-intro")
+            yield Label(Content(shown(self.form_title, one_line=True)), id="dialog-title")
+            if self.intro:  # it may quote the requirement (a suspect flag) or a file (an import's preview)
+                yield Static(Content(shown(self.intro)), id="dialog-intro")
             with VerticalScroll(id="dialog-fields"):
                 for spec in self.fields:
-                    yield Label(Content(spec.label + (" *" if spec.required else "")), classes="field-label")
+                    label = shown(spec.label, one_line=True) + (" *" if spec.required else "")  # it may name the user
+                    yield Label(Content(label), classes="field-label")
                     yield self._widget(spec)
                     if spec.help:
                         yield Static(Content(spec.help), classes="field-help")
@@ -75,7 +78,10 @@ class FormScreen(ModalScreen[Any]):
             return Select(options, value=value, id=wid, allow_blank=not spec.required or value is Select.NULL,
                           prompt="(not set)")
         if spec.kind == "checklist":
-            return SelectionList(*[(label, value, value in spec.selected) for label, value in spec.options], id=wid)
+            # Content, not str: a str prompt is parsed as markup, and these labels are user text
+            # (acceptance criteria).
+            return SelectionList(*[(Content(shown(label, one_line=True)), value, value in spec.selected)
+                                   for label, value in spec.options], id=wid)
         return Input(str(spec.value if spec.value is not None else ""), id=wid, placeholder=spec.placeholder)
 
     def on_mount(self) -> None:
@@ -127,31 +133,29 @@ class FormScreen(ModalScreen[Any]):
         self.query_one("#submit", Button).disabled = True
         self._run_save(values)
 
-    @work(thread=True, exclusive=True, group="form-save")
+    @background("Saving the form", group="form-save", exclusive=True)
     def _run_save(self, values: dict[str, Any]) -> None:
         assert self.save is not None
         try:
             result = self.save(values)
-        except StoreError as exc:
+        except Exception as exc:  # said on the form, which stays open to correct, retry or cancel
             self.app.call_from_thread(self._failed, exc)
-        except ValueError as exc:  # a value the form itself could not turn into a field
-            self.app.call_from_thread(self._failed, InvalidValue(str(exc)))
         else:
             self.app.call_from_thread(self.dismiss, result)
 
-    def _failed(self, exc: StoreError) -> None:
+    def _failed(self, exc: Exception) -> None:
         self.saving = False
         self.query_one("#submit", Button).disabled = False
         names = {spec.name for spec in self.fields}
-        shown = False
+        under_a_field = False
         if isinstance(exc, InvalidValue):
             for loc, message in exc.errors.items():
                 name = loc.split(".")[0]
                 if name in names:
                     self.show_error(name, message)
-                    shown = True
-        if not shown:
-            self.query_one("#form-error", Static).update(Content(str(exc)))
+                    under_a_field = True
+        if not under_a_field:
+            self.query_one("#form-error", Static).update(Content(failure_message(exc, self.form_title)))
         if isinstance(exc, Conflict) and self.reload is not None:
             self.query_one("#reload", Button).remove_class("-hidden")
 
@@ -161,11 +165,11 @@ class FormScreen(ModalScreen[Any]):
             return
         self._load_fresh()
 
-    @work(thread=True, exclusive=True, group="form-reload")
+    @background("Reloading the saved version", group="form-reload", exclusive=True)
     def _load_fresh(self) -> None:
         try:
             fields = list(self.reload()) if self.reload else []
-        except StoreError as exc:
+        except Exception as exc:  # as in _run_save
             self.app.call_from_thread(self._failed, exc)
             return
         self.app.call_from_thread(self._refill, fields)
@@ -180,7 +184,7 @@ class FormScreen(ModalScreen[Any]):
         self.dismiss(None)
 
     def show_error(self, name: str, message: str) -> None:
-        self.query_one(f"#error-{name}", Static).update(Content(message))
+        self.query_one(f"#error-{name}", Static).update(Content(shown(message, one_line=True)))
 
     def clear_errors(self) -> None:
         for error in self.query(".field-error"):

@@ -9,6 +9,8 @@ from textual.content import Content
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
+from store.text import shown
+
 from ..config import config_path
 from .board import display_path
 
@@ -43,7 +45,8 @@ class HelpScreen(ModalScreen[None]):
         rows = [Content.styled("reqboard keys", "bold"), Content(""), Content(GUIDE), Content("")]
         for keys, label in key_table(self.under):
             rows.append(Content.assemble((f"{keys:<22}", "bold"), label))
-        rows += [Content(""), Content(f"Remap keys in {display_path(config_path())} under [keys], by binding id."),
+        config = shown(display_path(config_path()), one_line=True)
+        rows += [Content(""), Content(f"Remap keys in {config} under [keys], by binding id."),
                  Content("ctrl+p opens the command palette: every action, and go to a requirement by key or title.")]
         with VerticalScroll(id="dialog"):
             yield Static(Content("\n").join(rows), id="help-text")

@@ -12,7 +12,7 @@ import math
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.color import Color, ColorParseError
@@ -25,7 +25,6 @@ from textual.widgets import Static
 from textual_plotext import PlotextPlot
 
 from store.board import Board
-from store.errors import StoreError
 from store.metrics import (
     NOT_ENOUGH_DATA,
     BoardMetrics,
@@ -34,6 +33,9 @@ from store.metrics import (
     histogram,
 )
 from store.models import BOARD_STATES, State
+from store.text import shown
+
+from ..background import NoticesFailedWork, background, failure_message
 from ..widgets.key_bar import KeyBar
 
 # Where the matrix puts each quadrant: urgency grows to the right, importance upwards.
@@ -79,7 +81,7 @@ class ChartPanel(Vertical):
             self.plot.refresh()
 
 
-class ReportsScreen(Screen[None]):
+class ReportsScreen(NoticesFailedWork, Screen[None]):
     """Charts of the board: cumulative flow, throughput, lead times, satisfaction, forecast, matrix."""
 
     CSS_PATH = "reports.tcss"
@@ -111,7 +113,7 @@ class ReportsScreen(Screen[None]):
         self.metrics: BoardMetrics | None = None
 
     def compose(self) -> ComposeResult:
-        yield Static(Content(f"Reports · {self.board.path.name}"), id="reports-title")
+        yield Static(Content(f"Reports · {shown(self.board.path.name, one_line=True)}"), id="reports-title")
         yield Static(Content("Computing…"), id="reports-headline")
         with VerticalScroll(id="reports-body"):
             with Grid(id="reports-grid"):
@@ -136,13 +138,13 @@ class ReportsScreen(Screen[None]):
         self.compute()
 
     # ------------------------------------------------------------------ computing
-    @work(thread=True, exclusive=True, group="reports")
+    @background("Computing the reports", group="reports", exclusive=True)
     def compute(self) -> None:
         """Read the board and compute its metrics off the UI thread; post the result."""
         try:
             metrics = self._call_store(self._read)
-        except StoreError as exc:
-            self.post_message(self.Failed(str(exc)))
+        except Exception as exc:  # a history the models refuse, or a fault: said on the screen, not a crash
+            self.post_message(self.Failed(failure_message(exc, "Computing the reports")))
             return
         self.post_message(self.Computed(metrics))
 
@@ -165,7 +167,10 @@ class ReportsScreen(Screen[None]):
     def _computed(self, message: Computed) -> None:
         self.metrics = message.metrics
         self.query_one("#reports-body").loading = False
-        self._draw(message.metrics)
+        try:
+            self._draw(message.metrics)
+        except Exception as exc:  # the charts are another library's code fed with the board's numbers
+            self._failed(self.Failed(failure_message(exc, "Drawing the reports")))
 
     @on(Failed)
     def _failed(self, message: Failed) -> None:
@@ -332,7 +337,8 @@ class ReportsScreen(Screen[None]):
             items = m.priority.quadrants[quadrant]
             box = self.query_one(f"#quadrant-{quadrant.value}", Static)
             box.border_title = f"{quadrant.label} · {len(items)}"
-            lines = [Content.assemble((item.key, "bold"), f" {item.title}") for item in items[:8]]
+            lines = [Content.assemble((shown(item.key, one_line=True), "bold"), f" {shown(item.title, one_line=True)}")
+                     for item in items[:8]]
             if len(items) > 8:
                 lines.append(Content(f"… and {len(items) - 8} more"))
             box.update(Content("\n").join(lines) if lines else Content("none"))

@@ -1,7 +1,9 @@
 """A column's cards, drawn virtually: only the lines on screen are rendered, and each is cached.
 
 Thousands of cards cost a list of offsets, not a widget tree. User text goes into Segments as plain
-text, so markup or escape sequences in a title are shown as typed and do nothing.
+text, so markup or escape sequences in a title are shown as typed and do nothing, and through
+`store.text.shown`, so a bidi override or a zero-width character in it is shown as `<U+202E>`
+instead of disguising the text around it.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from textual.strip import Strip
 
 from store.cards import Card
 from store.domain import State
+from store.text import shown
 
 CARD_HEIGHT = 5
 """Four lines of card and one of gap."""
@@ -338,7 +341,7 @@ class CardList(ScrollView, can_focus=True):
         return strip
 
     def _lane_line(self, lane: LaneHeader, width: int) -> Strip:
-        label = f"── {lane.label} ({lane.count}) "
+        label = f"── {shown(lane.label, one_line=True)} ({lane.count}) "
         # The rule runs to the edge; only a label too long for the column is cut (with an ellipsis).
         text = label + "─" * (width - cell_len(label)) if cell_len(label) <= width else fit(label, width)
         return Strip([Segment(text, self.get_component_rich_style("lane"))])
@@ -370,17 +373,18 @@ class CardList(ScrollView, can_focus=True):
             badges = self._badges(req)
             badge_width = sum(cell_len(text) + 1 for text, _ in badges)
             key_width = max(inner - badge_width, 1)
-            segments.append(Segment(fit(req.key, key_width), part["card--key"]))
+            segments.append(Segment(fit(shown(req.key, one_line=True), key_width), part["card--key"]))
             for text, cls in badges:
                 segments.append(Segment(" ", style))
                 segments.append(Segment(text, part[cls]))
         elif row in (1, 2):
-            segments.append(Segment(wrap(req.title, inner, 2)[row - 1], part["card--title"]))
+            segments.append(Segment(wrap(shown(req.title, one_line=True), inner, 2)[row - 1], part["card--title"]))
         else:
             priority = f"P{req.priority}" if req.priority is not None else ""
             tier = f" {req.tier.value}" if req.tier else ""
             customer_width = max(inner - cell_len(priority) - cell_len(tier) - 1, 1)
-            segments.append(Segment(fit(req.customer or "—", customer_width), part["card--customer"]))
+            segments.append(Segment(fit(shown(req.customer, one_line=True) or "—", customer_width),
+                                    part["card--customer"]))
             if tier:
                 segments.append(Segment(tier, part[f"card--tier-{req.tier.value.lower()}"]))
             segments.append(Segment(" " + priority, part["card--priority"]))
