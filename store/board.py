@@ -20,6 +20,7 @@ from .cards import validated
 from .errors import Conflict, InvalidValue, NotFound, Refused, StoreUnreadable, validation_message
 from .models import (
     BOARD_STATES,
+    MAX_COUNT,
     Approval,
     Assessment,
     ChangeRequest,
@@ -620,6 +621,7 @@ class Board(BoardReader):
         keys: set[str] = set()
         cr_keys: set[str] = set()
         uids: dict[str, str] = {}
+        valid: list[Requirement] = []
         max_req = max_cr = 0
         for doc_id, raw in tables["requirements"].items():
             try:
@@ -629,7 +631,8 @@ class Board(BoardReader):
                 errors.append(f"record {str(name)[:40]}: {validation_message(exc)}")
                 continue
             if str(req.number) != doc_id:
-                errors.append(f"record {req.key} is stored under id {doc_id}")
+                errors.append(f"record {req.key} is stored under id {doc_id[:40]!r}")
+            valid.append(req)
             keys.add(req.key)
             if req.uid in uids:
                 errors.append(f"{req.key} has the same uid as {uids[req.uid]} ({req.uid})")
@@ -640,11 +643,11 @@ class Board(BoardReader):
                     errors.append(f"{cr.key} appears twice")
                 cr_keys.add(cr.key)
                 max_cr = max(max_cr, key_number(cr.key))
-        for raw in tables["requirements"].values():
+        for req in valid:
             for field in ("depends_on", "conflicts_with"):
-                for other in raw.get(field, ()) if isinstance(raw, dict) else ():
+                for other in getattr(req, field):
                     if other not in keys:
-                        warnings.append(f"{raw.get('key')} {field} {other}, which does not exist")
+                        warnings.append(f"{req.key} {field} {other}, which does not exist")
         if int(meta.get("next_requirement", 1)) <= max_req:
             errors.append(f"the key counter ({meta.get('next_requirement')}) is not above REQ-{max_req}")
         if int(meta.get("next_change_request", 1)) <= max_cr:
@@ -693,8 +696,7 @@ class Board(BoardReader):
             kept = ", ".join(str(b.generation) for b in backups)
             raise NotFound(f"no backup of generation {generation}; kept: {kept}")
         tables = self.file.read_backup(chosen)
-        for raw in tables["requirements"].values():
-            self._model(raw)
+        self._refuse_damaged_backup(tables, chosen)
         try:
             self.file.reload()
             kept_aside = None
@@ -708,8 +710,9 @@ class Board(BoardReader):
             for raw in tables["requirements"].values():
                 # Versions keep rising so that a stale edit made against the newer state is refused.
                 existing = current["requirements"].get(str(key_number(raw["key"])))
-                if existing:
-                    raw["version"] = max(raw["version"], existing.get("version", 0)) + 1
+                version = existing.get("version") if isinstance(existing, dict) else None
+                if isinstance(version, int) and not isinstance(version, bool):
+                    raw["version"] = min(max(raw["version"], version) + 1, MAX_COUNT)
             # An unreadable board lost its counters: the backups and the history still know them.
             seen = self._counters_seen(backups) if kept_aside else {}
             for counter in ("next_requirement", "next_change_request", "generation"):
@@ -724,6 +727,30 @@ class Board(BoardReader):
             self.file.stage(tables)
         self._models_signature = self._cards_signature = object()
         return chosen
+
+    def _refuse_damaged_backup(self, tables: dict[str, Any], backup: Backup) -> None:
+        """Raise StoreUnreadable unless every record and customer of a backup is one `check` accepts."""
+        def damaged(what: str) -> StoreUnreadable:
+            return StoreUnreadable(
+                f"backup generation {backup.generation} is damaged ({what}); the board was left as it "
+                "was: choose another with `reqboard restore --generation N` (see `restore --list`)")
+
+        uids: dict[str, str] = {}
+        for doc_id, raw in tables["requirements"].items():
+            try:
+                req = Requirement.model_validate(raw)
+            except ValidationError as exc:
+                raise damaged(f"record {str(raw.get('key', doc_id))[:40]}: {validation_message(exc)}") from None
+            if str(req.number) != doc_id:
+                raise damaged(f"record {req.key} is stored under id {doc_id[:40]!r}")
+            if req.uid in uids:
+                raise damaged(f"{req.key} has the same uid as {uids[req.uid]}")
+            uids[req.uid] = req.key
+        for doc_id, raw in tables["customers"].items():
+            try:
+                Customer.model_validate(raw)
+            except ValidationError as exc:
+                raise damaged(f"customer record {doc_id[:40]!r}: {validation_message(exc)}") from None
 
     def _counters_seen(self, backups: list[Backup]) -> dict[str, int]:
         """The highest key counters and generation any kept backup or history line has reached."""

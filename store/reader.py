@@ -71,7 +71,12 @@ class BoardReader:
 
     def wip_limits(self) -> dict[State, int]:
         limits = self.settings().get("wip_limits", {})
-        return {State(k): int(v) for k, v in limits.items() if k in State._value2member_map_}
+        if not isinstance(limits, dict):  # a damaged setting limits nothing; `check` says so
+            return {}
+        return {
+            State(k): v for k, v in limits.items()
+            if k in State._value2member_map_ and type(v) is int and 0 < v <= 100_000
+        }
 
     @property
     def generation(self) -> int:

@@ -93,11 +93,13 @@ def not_regular(path: Path, mode: int) -> StoreUnreadable:
     return StoreUnreadable(f"{path} is {kind}, not a regular file: {hint}")
 
 
-def open_regular(path: Path, flags: int = os.O_RDONLY, mode: int = 0o600) -> int:
+def open_regular(path: Path, flags: int = os.O_RDONLY, mode: int = 0o600, *, single_link: bool = False) -> int:
     """Open one of a board's files without following a link or blocking on a FIFO or device.
 
     Returns the descriptor of a regular file. Raises StoreUnreadable for a symbolic link, a FIFO, a
     device, a directory or anything else that is not a regular file (nothing is read or written then),
+    and with `single_link` for a file with other hard links (the journal and the lock are never linked
+    by reqboard: a hard link to them is somebody else's file, which a commit would cut);
     FileNotFoundError when it does not exist (and `flags` do not create it), PermissionError.
     """
     try:
@@ -112,6 +114,12 @@ def open_regular(path: Path, flags: int = os.O_RDONLY, mode: int = 0o600) -> int
     if not stat.S_ISREG(st.st_mode):
         os.close(fd)
         raise not_regular(path, st.st_mode)
+    if single_link and st.st_nlink > 1:
+        os.close(fd)
+        raise StoreUnreadable(
+            f"{path} has {st.st_nlink} hard links: it is also another file, which reqboard will not "
+            "write to; move it away (keep a copy) and try again"
+        )
     return fd
 
 
@@ -152,7 +160,7 @@ class BoardLock:
         delay = 0.001
         while True:
             try:
-                fd = open_regular(self.path, os.O_RDWR | os.O_CREAT, self.mode)
+                fd = open_regular(self.path, os.O_RDWR | os.O_CREAT, self.mode, single_link=True)
             except PermissionError:
                 raise StoreUnreadable(f"{self.path}: no permission to lock the board") from None
             try:
@@ -281,17 +289,29 @@ _LINES_CLOSE = b"}}\n"
 _LINES_BATCH = 256
 
 
+class Unwritable(Exception):
+    """A record read from a damaged board that JSON cannot write again."""
+
+
 def board_lines(tables: dict[str, Any]) -> Iterator[bytes]:
     """The board file's bytes, in pieces: the other tables on the first line, then one requirement
     a line (see the module docstring)."""
     others = {name: table for name, table in tables.items() if name != _LINES_TABLE}
-    yield orjson.dumps(others)[:-1] + _LINES_OPEN
+    try:
+        first = orjson.dumps(others)
+    except (TypeError, orjson.JSONEncodeError) as exc:
+        raise Unwritable(f"the customers or meta table cannot be written back ({exc})") from None
+    yield first[:-1] + _LINES_OPEN
     records = tables.get(_LINES_TABLE, {})
     last = len(records) - 1
     batch: list[bytes] = []
     dumps = orjson.dumps
     for n, (doc_id, record) in enumerate(records.items()):
-        batch.append(b"%s:%s%s" % (dumps(doc_id), dumps(record), b"\n" if n == last else b",\n"))
+        try:
+            line = dumps(record)
+        except (TypeError, orjson.JSONEncodeError) as exc:  # too deep, an int past 64 bits
+            raise Unwritable(f"requirements record {_short(doc_id)} cannot be written back ({exc})") from None
+        batch.append(b"%s:%s%s" % (dumps(doc_id), line, b"\n" if n == last else b",\n"))
         if len(batch) == _LINES_BATCH:
             yield b"".join(batch)
             batch = []
@@ -368,7 +388,32 @@ def check_board_tables(path: Path, tables: Any) -> dict[str, Any]:
         table = tables.setdefault(name, {})
         if not isinstance(table, dict):
             raise StoreUnreadable(f"{path}: table {name!r} is not an object")
+    for counter in ("generation", "next_requirement", "next_change_request", "journal_size"):
+        value = meta.get(counter, 0)
+        if type(value) is not int or not 0 <= value <= MAX_COUNTER:
+            raise StoreUnreadable(
+                f"{path}: the meta record's {counter} is damaged ({_short(value)}); "
+                "`reqboard restore` brings back a backup"
+            )
+    if not isinstance(meta.get("settings", {}), dict):
+        raise StoreUnreadable(f"{path}: the meta record's settings are damaged; `reqboard restore` brings back a backup")
+    for name in ("requirements", "customers"):
+        for doc_id, record in tables[name].items():
+            if not isinstance(record, dict):
+                raise StoreUnreadable(
+                    f"{path}: {name} record {_short(doc_id)} is not an object ({_short(record)}); "
+                    "`reqboard restore` brings back a backup"
+                )
     return tables
+
+
+MAX_COUNTER = 2**53 - 1
+"""The largest counter or size a board records (what every JSON reader reads exactly)."""
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:39] + "…"
 
 
 # Migrations: schema N -> N+1, applied in memory on read; the file is rewritten on the next commit
@@ -665,6 +710,11 @@ class BoardFile:
                 atomic_write(self.path, board_lines(tables), mode)
             except OSError as exc:
                 raise StoreUnreadable(f"{self.path}: could not write the board ({exc.strerror})") from None
+            except Unwritable as exc:
+                raise StoreUnreadable(
+                    f"{self.path}: {exc}; nothing was written: `reqboard check` says what is damaged, "
+                    "`reqboard restore` brings back a backup"
+                ) from None
         finally:
             os.close(journal)
         self._tables, self._signature = tables, Signature.of(self.path)
@@ -709,7 +759,7 @@ class BoardFile:
             flags |= os.O_CREAT
         mode = file_mode(self.path.parent)
         try:
-            fd = open_regular(self.journal_path, flags, mode)
+            fd = open_regular(self.journal_path, flags, mode, single_link=True)
         except FileNotFoundError:
             raise StoreUnreadable(
                 f"{self.journal_path} is missing but the board records {committed} bytes of history; "

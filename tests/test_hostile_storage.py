@@ -5,6 +5,7 @@ was acknowledged is lost, and every damaged board has a way back."""
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import stat
 import threading
@@ -400,12 +401,52 @@ def test_a_damaged_customer_record_is_exit_4_and_reported_by_check(
     board: Board, board_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     tables = orjson.loads(board_path.read_bytes())
-    tables["customers"][""] = None
+    tables["customers"]["7"] = {"name": ["a", "list"]}
     board_path.write_bytes(orjson.dumps(tables))
     assert cli(["export", "--format", "json"]) == 4
-    assert "customer record '' is damaged" in error_line(capsys)
+    assert "customer record '7' is damaged" in error_line(capsys)
     assert cli(["check"]) == 4
-    assert "customer record" in capsys.readouterr().err
+    assert "customer record '7' is damaged" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("where", "value", "message"), [
+    (("customers", ""), None, "customers record '' is not an object"),
+    (("requirements", "2"), "REQ-2", "requirements record '2' is not an object"),
+    (("meta", "1", "generation"), None, "the meta record's generation is damaged"),
+    (("meta", "1", "next_requirement"), "bogus", "the meta record's next_requirement is damaged"),
+    (("meta", "1", "journal_size"), 2**64, "the meta record's journal_size is damaged"),
+    (("meta", "1", "settings"), "x", "the meta record's settings are damaged"),
+])
+def test_a_board_damaged_in_its_shape_is_refused_and_restored(
+    board: Board, board_path: Path, where: tuple[str, ...], value: object, message: str,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    tables = orjson.loads(board_path.read_bytes())
+    target = tables
+    for part in where[:-1]:
+        target = target[part]
+    target[where[-1]] = value
+    data = json.dumps(tables).encode()  # orjson cannot write 2**64
+    board_path.write_bytes(data)
+    for argv in (["check"], ["list"], ["add", "x"], ["history", "REQ-1"], ["export", "--format", "json"]):
+        assert cli(argv) == 4
+        assert message in error_line(capsys)
+    assert board_path.read_bytes() == data
+    assert cli(["restore"]) == 0
+    capsys.readouterr()
+    assert cli(["check"]) == 0
+
+
+def test_a_record_too_deep_to_write_back_refuses_the_write_and_keeps_the_file(
+    board: Board, board_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = board_path.read_bytes().replace(b'"description":""', b'"description":' + b"[" * 300 + b'"x"' + b"]" * 300, 1)
+    assert data != board_path.read_bytes()
+    board_path.write_bytes(data)
+    assert cli(["add", "x"]) == 4
+    assert "cannot be written back" in error_line(capsys)
+    assert board_path.read_bytes() == data
+    assert cli(["check"]) == 4
 
 
 def test_history_is_never_glued_onto_a_damaged_last_line(board: Board, board_path: Path) -> None:
@@ -418,3 +459,46 @@ def test_history_is_never_glued_onto_a_damaged_last_line(board: Board, board_pat
     fresh = Board(board_path, "bob")
     assert fresh.check() == ([], [])
     assert [e.field for e in fresh.history("REQ-1")][-1] == "owner"
+
+
+def test_a_journal_hard_linked_to_a_private_file_is_refused_and_the_file_is_not_cut(
+    board: Board, board_path: Path, victim: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """O_NOFOLLOW does not see a hard link: a journal with other links is somebody else's file too."""
+    journal(board_path).unlink()
+    os.link(victim, journal(board_path))
+    assert cli(["edit", "REQ-1", "--owner", "mallory"]) == 4
+    assert "has 2 hard links" in error_line(capsys)
+    assert victim.read_bytes() == b"my private notes\n" * 100
+
+
+def test_restore_refuses_a_backup_with_a_misfiled_record_or_a_damaged_customer(
+    board: Board, board_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    newest = Board(board_path, "x").backups()[0]
+    tables = orjson.loads(newest.path.read_bytes())
+    tables["requirements"]["-1"] = tables["requirements"].pop("2")
+    newest.path.unlink()  # a hard link of an older board: write a file of its own
+    newest.path.write_bytes(orjson.dumps(tables))
+    before = sha(board_path)
+    assert cli(["restore"]) == 4
+    assert "backup generation" in error_line(capsys)
+    assert sha(board_path) == before
+    tables["requirements"]["2"] = tables["requirements"].pop("-1")
+    tables["customers"]["1"]["extra"] = True
+    newest.path.write_bytes(orjson.dumps(tables))
+    assert cli(["restore"]) == 4
+    assert "customer record '1'" in error_line(capsys)
+    older = Board(board_path, "x").backups()[1].generation
+    assert cli(["restore", "--generation", str(older)]) == 0
+    capsys.readouterr()
+    assert cli(["check"]) == 0
+
+
+def test_damaged_wip_limits_limit_nothing(board: Board, board_path: Path) -> None:
+    tables = orjson.loads(board_path.read_bytes())
+    tables["meta"]["1"]["settings"] = {"wip_limits": {"collected": "x", "analysed": 1e308, "done": 3}}
+    board_path.write_bytes(orjson.dumps(tables))
+    from store.models import State
+
+    assert Board(board_path, "bob").wip_limits() == {State.DONE: 3}
