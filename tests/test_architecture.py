@@ -127,7 +127,11 @@ async def main(path):
     async with app.run_test(size=(120, 30)) as pilot:
         while not seen:
             await asyncio.sleep(0.01)
-        await pilot.pause(0.5)
+        # Made without a key press, however busy the machine (a fixed pause failed under load).
+        for _ in range(1000):
+            if app._board is not None:
+                break
+            await pilot.pause(0.01)
         ready = app._board is not None
     print(json.dumps({"at_first_frame": seen[0], "store_made_after": ready}))
 
