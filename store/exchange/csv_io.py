@@ -31,7 +31,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
+from functools import cache, lru_cache
 from itertools import islice
 from typing import Any
 
@@ -113,6 +113,9 @@ def _parse_text(cell: str) -> str:
     return cell
 
 
+# The parsers of values that repeat from row to row remember their answers (they are pure functions of
+# the cell's text): a file of 100,000 rows has a few dozen distinct scores, tiers and dates.
+@lru_cache(maxsize=4096)
 def _parse_score(cell: str) -> int | None:
     if not cell.strip():
         return None
@@ -125,6 +128,7 @@ def _parse_score(cell: str) -> int | None:
     return int(number)
 
 
+@lru_cache(maxsize=4096)
 def _parse_number(cell: str) -> float | None:
     if not cell.strip():
         return None
@@ -165,6 +169,7 @@ def _parse_uid(cell: str) -> str | None:
                         "cell to match the row by its key") from None
 
 
+@lru_cache(maxsize=4096)
 def _parse_date(cell: str) -> date | None:
     if not cell.strip():
         return None
@@ -174,6 +179,7 @@ def _parse_date(cell: str) -> date | None:
         raise CellError(f"{_quoted(cell)} is not a date: write it as YYYY-MM-DD") from None
 
 
+@lru_cache(maxsize=256)
 def _parse_state(cell: str) -> State | None:
     if not cell.strip():
         return None
@@ -184,6 +190,7 @@ def _parse_state(cell: str) -> State | None:
 
 
 def _choice(kind: type[Tier | Channel | NeedType | Kano | Feasibility], default: Any = None) -> Callable[[str], Any]:
+    @lru_cache(maxsize=256)
     def parse(cell: str) -> Any:
         if not cell.strip():
             return default
@@ -196,6 +203,7 @@ def _choice(kind: type[Tier | Channel | NeedType | Kano | Feasibility], default:
     return parse
 
 
+@lru_cache(maxsize=4096)
 def _parse_list(cell: str) -> tuple[str, ...]:
     items = cell.replace(",", "\n").splitlines()
     return tuple(item.strip() for item in items if item.strip())
@@ -498,6 +506,7 @@ def read_csv(data: bytes) -> tuple[list[Incoming], list[str]]:
     with_values: set[int] = set()
     problems: list[str] = []
     records: list[Incoming] = []
+    shared: dict[Any, Any] = {}
     header_blank = False
     try:
         for row in rows:
@@ -514,7 +523,7 @@ def read_csv(data: bytes) -> tuple[list[Incoming], list[str]]:
                 if index < len(row) and row[index].strip():
                     with_values.add(index)
             if not problems:  # a refused header: the rows are only looked at for unnamed columns
-                records.append(_record(rows.number, row, layout))
+                records.append(_record(rows.number, row, layout, shared))
     except UnicodeDecodeError:
         return [], [_decode_problem(data, delimiter)]
     except csv.Error as exc:
@@ -529,7 +538,12 @@ def read_csv(data: bytes) -> tuple[list[Incoming], list[str]]:
     return records, []
 
 
-def _record(number: int, row: list[str], layout: _Layout) -> Incoming:
+_REPEATED = frozenset({"customer", "owner", "category", "tags"})
+"""Fields whose values repeat from row to row: one copy of each value is kept for the whole file."""
+
+
+def _record(number: int, row: list[str], layout: _Layout, shared: dict[Any, Any]) -> Incoming:
+    """The record of one row; `shared` holds the one copy of each repeated value (see _REPEATED)."""
     record = Incoming(where=f"row {number}", labels=layout.labels)
     width = len(layout.header)
     if len(row) != width:
@@ -545,7 +559,7 @@ def _record(number: int, row: list[str], layout: _Layout) -> Incoming:
         if cell[:1] == ESCAPE:  # `restore`, inline: it runs for every cell of every row
             cell = cell[1:]
         if parse is None:
-            fields[name] = cell
+            fields[name] = shared.setdefault(cell, cell) if name in _REPEATED else cell
             continue
         try:
             value = parse(cell)
@@ -558,6 +572,11 @@ def _record(number: int, row: list[str], layout: _Layout) -> Incoming:
             record.version = value
         elif name == "uid":
             record.uid = value
+        elif name in _REPEATED:  # the tags: the tuple and its words, one copy each
+            known = shared.get(value)
+            if known is None:
+                known = shared[value] = tuple(shared.setdefault(t, t) for t in value)
+            fields[name] = known
         else:
             fields[name] = value
     if record.key:

@@ -256,7 +256,7 @@ class _Planned:
 
     basis: tuple[Any, ...]
     outcome: _Outcome | None
-    refused: list[str]
+    refused: tuple[str, ...]
 
 
 @dataclass
@@ -272,7 +272,7 @@ class _Plan:
     def fill(self, summary: ImportSummary, earlier: ImportSummary) -> None:
         """Put this plan into `summary` (replacing an earlier plan's), after what the reader of the
         file reported (`earlier`: its refusals and notes)."""
-        summary.added = [PlannedAdd(o.key, o.title, o.state.value, o.where)
+        summary.added = [PlannedAdd(o.key, o.title, _STATE_VALUE[o.state], o.where)
                          for o in self.outcomes if isinstance(o, _Add)]
         summary.changed = [PlannedChange(o.key, o.where, tuple(FieldChange(*c) for c in o.changes))
                            for o in self.outcomes if isinstance(o, _Change)]
@@ -364,6 +364,8 @@ def merge(board: Board, records: list[Incoming], *, fmt: str, source: str = "", 
                     if plan.writes:
                         _write(board, plan, planner.now, summary)
                     written = True
+                    planner.forget()
+                    plan.outcomes.clear()
                 else:
                     written = False
         except _Abort:
@@ -410,8 +412,8 @@ class _Snapshot:
 
 _MISSING = object()
 _TIMES = ("created_at", "updated_at", "state_since")
+_STATE_VALUE = {state: state.value for state in State}  # an enum's .value is a slow property
 _TIME_FIELDS: set[str] = {*_TIMES, "entered_at"}  # a set, as model_dump's `exclude` takes
-_FIELD_ORDER = tuple(Requirement.model_fields)
 
 
 def _same_as_stored(fields: dict[str, Any], stored: dict[str, Any]) -> bool:
@@ -447,6 +449,7 @@ class _Planner:
         """`now` as the model writes it (see `_document`)."""
         self.planned: dict[int, _Planned] = {}
         """Each record's plan, by its place in `records`."""
+        self.targets: list[_Keyed] = []
         self.record_keys: dict[int, str] = {}
 
     def let_go(self) -> None:
@@ -463,7 +466,7 @@ class _Planner:
         snap = _Snapshot(tables)
         self.board._now = self.now
         targets = self._targets(snap, plan)
-        self.record_keys = {id(t.record): t.key for t in targets}  # for ReqIF relations between records
+        self.targets = targets  # for ReqIF relations between records (see `_ref_key`)
         # A key as the file gives it -> the key of that requirement here (found by uid, or re-keyed).
         file_keys = {t.record.key: t.key for t in targets if t.record.key and t.record.key != t.key}
         new_keys = {t.key for t in targets if t.stored is None}
@@ -480,21 +483,26 @@ class _Planner:
                      links, tier)
             planned = self.planned.get(target.index)
             if planned is None or planned.basis != basis:
-                if refused:
-                    planned = _Planned(basis, None, refused)
-                else:
-                    planned = _Planned(basis, None, [])
+                outcome = None
+                if not refused:
                     if stored is None:
-                        planned.outcome = self._plan_add(record, key, fields, planned.refused)
+                        outcome = self._plan_add(record, key, fields, refused)
                     else:
-                        planned.outcome = self._plan_change(record, stored, key, fields, planned.refused)
+                        outcome = self._plan_change(record, stored, key, fields, refused)
+                planned = _Planned(basis, outcome, tuple(refused))  # (): one empty tuple for all
                 self.planned[target.index] = planned
+            if self.reread is not None:  # its plan holds what is needed of it now (it is read again to plan again)
+                record.fields = {}
             plan.refused.extend(planned.refused)
             # A record with a bad value is reported as refused only (it was planned for its other faults).
             if planned.outcome is not None and not record.problems and not planned.refused:
                 plan.outcomes.append(planned.outcome)
-        self.record_keys = {}
+        self.targets, self.record_keys = [], {}
         return plan
+
+    def forget(self) -> None:
+        """Drop every record's plan once it is written (before the commit, which needs the memory)."""
+        self.planned.clear()
 
     def _targets(self, snap: _Snapshot, plan: _Plan) -> list[_Keyed]:
         """Which requirement each record names and the key it has on this board; refuses clashes."""
@@ -598,6 +606,8 @@ class _Planner:
     def _ref_key(self, ref: Ref, snap: _Snapshot) -> str | None:
         """The key on this board of the record or requirement a ReqIF relation points at, or None."""
         if ref.record is not None:
+            if not self.record_keys:
+                self.record_keys = {id(t.record): t.key for t in self.targets}
             return self.record_keys.get(id(ref.record))
         found = snap.by_uid.get(ref.uid or "")
         return found.get("key") if found else None
@@ -695,8 +705,10 @@ class _Planner:
             self._validation(record, exc, refused)
             return None
         target = state or State.COLLECTED
-        if target is State.REJECTED:
-            path: tuple[State, ...] = (State.REJECTED,)
+        if target is State.COLLECTED:  # most rows of most files
+            path: tuple[State, ...] = ()
+        elif target is State.REJECTED:
+            path = (State.REJECTED,)
         else:
             path = BOARD_STATES[1 : workflow.position(target) + 1]
         moves = []
@@ -736,10 +748,11 @@ class _Planner:
                 self._stamp = document["created_at"]
             return document
         stamp = self._stamp
-        times: dict[str, Any] = {name: stamp for name in _TIMES}
-        times["entered_at"] = {state.value: stamp for state in req.entered_at}
         document = req.model_dump(mode="json", exclude=_TIME_FIELDS)
-        return {name: document[name] if name in document else times[name] for name in _FIELD_ORDER}
+        for name in _TIMES:  # (after the other fields: the order of a record's fields means nothing)
+            document[name] = stamp
+        document["entered_at"] = {_STATE_VALUE[state]: stamp for state in req.entered_at}
+        return document
 
 
 def _refuse(refused: list[str], record: Incoming, what: str, message: str) -> None:
@@ -773,10 +786,13 @@ def _write(board: Board, plan: _Plan, now: datetime, summary: ImportSummary) -> 
         _customer_seen(customers, change.customer, change.tier)
     # Remembered once per customer (the first record's spelling and tier, then the last tier given):
     # the same customers table as remembering every record in turn, without a pass per record.
+    # Board._remember_customer reads a requirement's customer and tier: a copy of one unvalidated
+    # template carries them (model_construct fills every default, a millisecond a call).
+    template = Requirement.model_construct()
     for name, first, last in customers.values():
-        board._remember_customer(Requirement.model_construct(customer=name, tier=first))
+        board._remember_customer(template.model_copy(update={"customer": name, "tier": first}))
         if last is not None and last != first:
-            board._remember_customer(Requirement.model_construct(customer=name, tier=last))
+            board._remember_customer(template.model_copy(update={"customer": name, "tier": last}))
     if adds:
         meta = board.file.tables()["meta"][META_ID]
         highest = max(key_number(a.key) for a in adds) + 1
