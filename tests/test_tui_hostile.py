@@ -15,12 +15,13 @@ from typing import Any
 import pytest
 from textual.command import CommandPalette
 from textual.pilot import Pilot
-from textual.widgets import Button, Input, OptionList, SelectionList, Static
+from textual.widgets import Button, Input, OptionList, Select, SelectionList, Static
 from tui_support import (  # noqa: F401 (small and small_template are fixtures)
     SIZE,
     board_ready,
     cards,
     drawn,
+    error,
     fill,
     form,
     notifications,
@@ -519,3 +520,79 @@ async def test_the_title_bar_and_notices_show_a_bidi_override_as_text(disguised:
         assert notifications(app)[-1] == "<U+202E>txt.exe "
         assert list(app._notifications)[-1].title == "a<U+202E>"
         assert_nothing_hidden(screen_text(app))
+
+
+# ---------------------------------------------------------------------- exports and imports from the board
+async def _export_to(pilot: Pilot, target: Path) -> None:
+    pilot.app.screen.action_export()
+    await settle(pilot)
+    fill(pilot, "#field-path", str(target))
+    await submit(pilot)
+
+
+async def test_an_export_onto_the_board_file_is_refused_and_the_board_kept(small: Path) -> None:
+    """Item 5 from the board: its export form replaced whatever it was given, the board itself too."""
+    before = small.read_bytes()
+    app = open_app(small)
+    async with app.run_test(size=SIZE) as pilot:
+        await board_ready(pilot)
+        await _export_to(pilot, small)
+        dialog = form(app)
+        assert error(dialog, "path").startswith(f"refusing to write onto {small}")
+        assert small.read_bytes() == before
+        fill(pilot, "#field-path", str(small.with_name("out.json")))
+        await submit(pilot)
+        assert not isinstance(app.screen, type(dialog))
+        assert json.loads(small.with_name("out.json").read_text(encoding="utf-8"))["format"] == "reqboard"
+
+
+@pytest.mark.parametrize("kind", ["a named pipe (FIFO)", "a character device"])
+async def test_an_import_from_a_fifo_or_device_is_refused_without_reading(small: Path, tmp_path: Path, kind: str) -> None:
+    """Item 10 from the board: the import form read a FIFO (waiting for a writer forever) or a device
+    (/dev/zero never ends) on its worker. /dev/null reads as an empty file: the old form took it."""
+    if kind == "a character device":
+        source = Path(os.devnull)
+    else:
+        source = tmp_path / "rows.csv"
+        os.mkfifo(source)
+    app = open_app(small)
+    async with app.run_test(size=SIZE) as pilot:
+        await board_ready(pilot)
+        app.screen.action_import_file()
+        await settle(pilot)
+        fill(pilot, "#field-path", str(source))
+        form(app).query_one("#field-format", Select).value = "csv"  # /dev/null names no format
+        await submit(pilot)
+        assert error(form(app), "path") == f"cannot import: it is not a regular file ({kind})"
+
+
+async def test_an_import_of_another_boards_key_is_refused_or_added_under_a_new_key(
+        small: Path, tmp_path: Path) -> None:
+    """Item 6 from the board: a row whose key is a different requirement here is refused by default and,
+    as with --rekey, can be added under a new key."""
+    other = tmp_path / "other" / "board.json"
+    other.parent.mkdir()
+    Board(other, "consultant").add_requirement("Offline copy's REQ-1")
+    from store.exchange import export_board
+
+    rows = tmp_path / "rows.csv"
+    rows.write_bytes(export_board(Board(other, "consultant"), "csv"))
+    app = open_app(small)
+    async with app.run_test(size=SIZE) as pilot:
+        await board_ready(pilot)
+        for rekey in ("refuse", "rekey"):
+            app.screen.action_import_file()
+            await settle(pilot)
+            fill(pilot, "#field-path", str(rows))
+            form(app).query_one("#field-rekey", Select).value = rekey
+            await submit(pilot)
+            dialog = form(app)
+            if rekey == "refuse":
+                assert dialog.form_title == "Cannot import rows.csv"
+                assert "REQ-1 in the file is not REQ-1 on this board" in dialog.intro
+            else:
+                assert dialog.form_title == "Import rows.csv?"
+            await submit(pilot)
+    titles = {r.key: r.title for r in Board(small, "check").requirements()}
+    assert titles["REQ-1"] == "Export invoices as PDF"
+    assert titles["REQ-10"] == "Offline copy's REQ-1"

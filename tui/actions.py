@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from store import workflow
@@ -165,10 +166,8 @@ class RequirementActions:
 
     # ------------------------------------------------------------------ exchange
     def export(self) -> None:
-        from pathlib import Path
-
         from store.exchange import EXPORT_FORMATS, export_board, guess_format
-        from store.storage import atomic_write, new_file_mode
+        from store.outputs import BoardFiles, check_output, write_output
 
         fields = [FieldSpec("path", "Export to file", value=str(Path.cwd() / "reqboard-export.json"), required=True),
                   FieldSpec("format", "Format", "select", value=None, options=[(f, f) for f in EXPORT_FORMATS],
@@ -180,11 +179,15 @@ class RequirementActions:
             if fmt not in EXPORT_FORMATS:
                 raise InvalidValue("choose a format, or end the file name in .json, .csv, .md or .reqif",
                                    {"format": "which format?"})
-            payload = self.app.store_call(lambda board: export_board(board, fmt))
+            # Never onto the board, its journal, lock or backups, nor onto a device or a link: the
+            # same refusal as `reqboard export -o`.
+            board_files = BoardFiles.of(self.app.reader.path)
             try:
-                atomic_write(path, payload, new_file_mode())
-            except OSError as exc:
-                raise InvalidValue(f"cannot write {path}: {exc.strerror}", {"path": f"cannot write: {exc.strerror}"}) from None
+                check_output(path, board_files)  # before the work of making the export
+                payload = self.app.store_call(lambda board: export_board(board, fmt))
+                write_output(path, payload, board_files)
+            except InvalidValue as exc:
+                raise InvalidValue(str(exc), {"path": str(exc)}) from None
             return f"Exported {fmt} to {path}"
 
         def done(message: Any) -> None:
@@ -194,13 +197,14 @@ class RequirementActions:
         self.app.push_screen(form_screen("Export the board", fields, save=save, submit_label="Export"), done)
 
     def import_file(self) -> None:
-        from pathlib import Path
-
         from store.exchange import IMPORT_FORMATS, guess_format, preview_import
 
         fields = [FieldSpec("path", "Import from file", value="", required=True, placeholder="path/to/file.csv"),
                   FieldSpec("format", "Format", "select", value=None, options=[(f, f) for f in IMPORT_FORMATS],
-                            help="blank: from the file name. Nothing is written before you confirm.")]
+                            help="blank: from the file name. Nothing is written before you confirm."),
+                  FieldSpec("rekey", "A requirement whose key is a different one on this board", "select",
+                            value="refuse", required=True, options=[("refuse it", "refuse"), ("add it under a new key", "rekey")],
+                            help="as --rekey on the command line")]
 
         def preview(values: dict[str, Any]) -> Any:
             path = Path(values["path"]).expanduser()
@@ -208,12 +212,10 @@ class RequirementActions:
             if fmt not in IMPORT_FORMATS:
                 raise InvalidValue("choose a format, or end the file name in .json, .csv or .reqif",
                                    {"format": "which format?"})
-            try:
-                data = path.read_bytes()
-            except OSError as exc:
-                raise InvalidValue(f"cannot read {path}: {exc.strerror}", {"path": f"cannot read: {exc.strerror}"}) from None
-            summary = self.app.store_call(lambda board: preview_import(board, data, fmt, source=str(path)))
-            return (path, fmt, data, summary)
+            data = read_import_file(path)
+            rekey = values["rekey"] == "rekey"
+            summary = self.app.store_call(lambda board: preview_import(board, data, fmt, source=str(path), rekey=rekey))
+            return (path, fmt, data, rekey, summary)
 
         self.app.push_screen(form_screen("Import", fields, save=preview, submit_label="Preview"), self._confirm_import)
 
@@ -222,14 +224,14 @@ class RequirementActions:
 
         if not previewed:
             return
-        path, fmt, data, summary = previewed
+        path, fmt, data, rekey, summary = previewed
         if not summary.ok:
             self.app.push_screen(form_screen(f"Cannot import {path.name}", [], intro=summary.text(),
                                             submit_label="Close"))
             return
 
         def apply(values: dict[str, Any]) -> str:
-            self.app.store_call(lambda board: apply_import(board, data, fmt, source=str(path)))
+            self.app.store_call(lambda board: apply_import(board, data, fmt, source=str(path), rekey=rekey))
             return f"Imported {path.name}"
 
         def done(message: Any) -> None:
@@ -253,6 +255,32 @@ class RequirementActions:
 
         self.app.push_screen(form_screen("Filter the board", fields, save=check, submit_label="Apply"), apply)
 
+
+
+def read_import_file(path: Path) -> bytes:
+    """The bytes of a file to import; a directory, FIFO or device is refused before anything is read (a
+    FIFO would wait for a writer forever, /dev/zero would never end). Raises InvalidValue for the path field."""
+    import os
+    import stat
+
+    from store.outputs import kind_of
+
+    try:
+        # O_NONBLOCK: opening a FIFO must not wait for a writer; it is refused just below.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except (OSError, ValueError) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise InvalidValue(f"cannot read {path}: {reason}", {"path": f"cannot read: {reason}"}) from None
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        reason = f"it is not a regular file ({kind_of(mode)})"
+        raise InvalidValue(f"cannot import {path}: {reason}", {"path": f"cannot import: {reason}"})
+    with os.fdopen(fd, "rb") as fh:
+        try:
+            return fh.read()
+        except OSError as exc:
+            raise InvalidValue(f"cannot read {path}: {exc.strerror}", {"path": f"cannot read: {exc.strerror}"}) from None
 
 
 def form_screen(*args: Any, **kwargs: Any) -> FormScreen:
