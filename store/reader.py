@@ -13,7 +13,11 @@ from typing import Any
 
 from .cards import Card, validated
 from .domain import State, now, strip_control
+from .errors import InvalidValue
 from .storage import Backup, BoardFile, Signature, paused_gc
+
+MAX_USER_LENGTH = 80
+"""As long as a history event's `by` may be."""
 
 
 class BoardReader:
@@ -21,7 +25,12 @@ class BoardReader:
 
     def __init__(self, path: str | Path, user: str, *, clock: Callable[[], datetime] = now) -> None:
         self.file = BoardFile(path)
-        self.user = strip_control(user).strip() or "unknown"
+        self.user = " ".join(strip_control(user).split()) or "unknown"
+        if len(self.user) > MAX_USER_LENGTH:  # every event carries it: the history must stay readable
+            raise InvalidValue(
+                f"the user name must be at most {MAX_USER_LENGTH} characters (it has {len(self.user)}): "
+                "give a shorter --user or $REQBOARD_USER"
+            )
         self.clock = clock
         self._cards: dict[str, Card] = {}
         self._cards_signature: Signature | None | object = object()

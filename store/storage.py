@@ -607,6 +607,13 @@ class BoardFile:
         """
         if self._in_tx:
             raise RuntimeError("transactions do not nest")
+        try:  # refused before the lock file is made: `--store /dev/null add` leaves no /dev/null.lock
+            st = os.lstat(self.path)
+        except (FileNotFoundError, NotADirectoryError):
+            pass
+        else:
+            if not stat.S_ISREG(st.st_mode):
+                raise not_regular(self.path, st.st_mode)
         lock = self._file_lock()
         lock.acquire(LOCK_TIMEOUT_S)
         try:

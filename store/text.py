@@ -45,3 +45,18 @@ def shown(text: str, *, one_line: bool = False) -> str:
     if one_line:
         text = text.replace("\n", " ").replace("\t", " ")
     return text
+
+
+def path_text(path: object) -> str:
+    """A file name as text that JSON and the history can hold: bytes that are not UTF-8 (which Python
+    keeps as lone surrogates) are written as `\\xe9` escapes."""
+    import os
+
+    text = os.fspath(path)  # type: ignore[call-overload]  # str or PathLike, as os.fspath takes
+    if isinstance(text, bytes):
+        return text.decode("utf-8", "backslashreplace")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return text

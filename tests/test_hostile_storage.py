@@ -502,3 +502,34 @@ def test_damaged_wip_limits_limit_nothing(board: Board, board_path: Path) -> Non
     from store.models import State
 
     assert Board(board_path, "bob").wip_limits() == {State.DONE: 3}
+
+
+def test_a_device_store_leaves_no_lock_file_beside_it(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    device = tmp_path / "dev"
+    device.mkdir()
+    os.mkfifo(device / "board.json")  # a FIFO stands in for /dev/null: not a regular file either
+    assert cli(["--store", str(device / "board.json"), "add", "x"]) == 4
+    assert "is a FIFO" in error_line(capsys)
+    assert sorted(p.name for p in device.iterdir()) == ["board.json"]
+
+
+def test_a_user_name_the_history_cannot_hold_is_refused_before_anything_is_written(
+    board: Board, board_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = sha(board_path)
+    for argv in (["wip", "done", "3"], ["restore"], ["add", "x"]):
+        assert cli(["--user", "x" * 81, *argv]) == 1
+        assert "at most 80 characters" in error_line(capsys)
+    assert sha(board_path) == before
+    assert cli(["--user", "two\nlines", "add", "y"]) == 0
+    capsys.readouterr()
+    assert Board(board_path, "x").history()[-1].by == "two lines"
+    assert cli(["check"]) == 0
+
+
+def test_a_json_export_names_a_store_whose_name_is_not_utf8(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    store = os.fsdecode(bytes(tmp_path) + b"/b\xe9.json")
+    assert cli(["--store", store, "add", "x"]) == 0
+    capsys.readouterr()
+    assert cli(["--store", store, "export", "--format", "json"]) == 0
+    assert orjson.loads(capsys.readouterr().out)["source"].endswith("b\\xe9.json")

@@ -37,6 +37,7 @@ from ..models import (
     strip_control,
 )
 from ..storage import META_ID
+from ..text import path_text
 
 EXPORT_FORMAT = "reqboard"
 EXPORT_VERSION = 1
@@ -69,7 +70,7 @@ def export_json(board: Board) -> dict[str, Any]:
         "format": EXPORT_FORMAT,
         "version": EXPORT_VERSION,
         "exported_at": iso_utc(now().replace(microsecond=0)),
-        "source": str(board.path),
+        "source": path_text(board.path),
         "settings": board.settings(),
         "customers": [c.model_dump(mode="json") for c in board.customers()],
         "requirements": records,
