@@ -533,3 +533,23 @@ def test_a_json_export_names_a_store_whose_name_is_not_utf8(tmp_path: Path, caps
     capsys.readouterr()
     assert cli(["--store", store, "export", "--format", "json"]) == 0
     assert orjson.loads(capsys.readouterr().out)["source"].endswith("b\\xe9.json")
+
+
+def test_check_repair_from_the_command_line(board: Board, board_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    journal(board_path).unlink()
+    assert cli(["check"]) == 4
+    capsys.readouterr()
+    assert cli(["check", "--repair"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("repaired: started a new history journal") and ": ok (3 requirements" in out
+    assert cli(["add", "after the repair"]) == 0
+    capsys.readouterr()
+    assert cli(["check", "--repair"]) == 0
+    assert capsys.readouterr().out.startswith("nothing to repair")
+
+
+def test_check_of_a_board_that_is_a_dangling_link_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "board.json").symlink_to(tmp_path / "nowhere.json")
+    assert cli(["check"]) == 4
+    assert "is a symbolic link" in error_line(capsys)
+    assert not (tmp_path / "nowhere.json").exists()

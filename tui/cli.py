@@ -188,7 +188,10 @@ def build_parser() -> Parser:
     p = command("history", "the history of a requirement")
     p.add_argument("key")
 
-    command("check", "validate the board file")
+    p = command("check", "validate the board file, one line per problem")
+    p.add_argument("--repair", action="store_true",
+                   help="keep what can be read of a lost, cut or damaged history journal (the rest is set "
+                        "aside) so that the board takes changes again")
 
     p = command("export", "export the board")
     p.add_argument("--format", choices=["json", "csv", "md", "reqif"],
@@ -586,10 +589,18 @@ def _short(value: Any) -> str:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    import os
+
     board = _board(args)
-    if not board.path.exists():
+    if not os.path.lexists(board.path):
         print(f"{_text(board.path)} does not exist yet (an empty board)")
         return EXIT_OK
+    if args.repair:
+        done = board.repair()
+        for line in done:
+            print(f"repaired: {_text(line)}")
+        if not done:
+            print("nothing to repair in the history journal")
     errors, warnings = board.check()
     for w in warnings:
         print(f"warning: {_text(w)}")
