@@ -272,3 +272,29 @@ def _replace(path: Path, dir_fd: int, payload: bytes | Iterable[bytes], mode: in
         os.fsync(dir_fd)
     except OSError:  # not every file system syncs a folder; the replace itself is still atomic
         pass
+
+
+def read_import_file(path: str | os.PathLike[str]) -> bytes:
+    """The bytes of a file to import; a directory, FIFO or device is refused before anything is read (a
+    FIFO would wait for a writer forever, /dev/zero would never end).
+
+    Raises InvalidValue saying why, with the reason under "path" in its `errors` (for a form's field).
+    """
+    try:
+        # O_NONBLOCK: opening a FIFO must not wait for a writer; it is refused just below.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except (OSError, ValueError) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise InvalidValue(f"cannot read {os.fspath(path)}: {reason}", {"path": f"cannot read: {reason}"}) from None
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        reason = f"it is not a regular file ({kind_of(mode)})"
+        raise InvalidValue(f"cannot import {os.fspath(path)}: {reason}; give the file to import",
+                           {"path": f"cannot import: {reason}"})
+    with os.fdopen(fd, "rb") as fh:
+        try:
+            return fh.read()
+        except OSError as exc:
+            raise InvalidValue(f"cannot read {os.fspath(path)}: {exc.strerror or exc}",
+                               {"path": f"cannot read: {exc.strerror or exc}"}) from None

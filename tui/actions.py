@@ -198,6 +198,7 @@ class RequirementActions:
 
     def import_file(self) -> None:
         from store.exchange import IMPORT_FORMATS, guess_format, preview_import
+        from store.outputs import read_import_file
 
         fields = [FieldSpec("path", "Import from file", value="", required=True, placeholder="path/to/file.csv"),
                   FieldSpec("format", "Format", "select", value=None, options=[(f, f) for f in IMPORT_FORMATS],
@@ -255,32 +256,6 @@ class RequirementActions:
 
         self.app.push_screen(form_screen("Filter the board", fields, save=check, submit_label="Apply"), apply)
 
-
-
-def read_import_file(path: Path) -> bytes:
-    """The bytes of a file to import; a directory, FIFO or device is refused before anything is read (a
-    FIFO would wait for a writer forever, /dev/zero would never end). Raises InvalidValue for the path field."""
-    import os
-    import stat
-
-    from store.outputs import kind_of
-
-    try:
-        # O_NONBLOCK: opening a FIFO must not wait for a writer; it is refused just below.
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
-    except (OSError, ValueError) as exc:
-        reason = getattr(exc, "strerror", None) or str(exc)
-        raise InvalidValue(f"cannot read {path}: {reason}", {"path": f"cannot read: {reason}"}) from None
-    mode = os.fstat(fd).st_mode
-    if not stat.S_ISREG(mode):
-        os.close(fd)
-        reason = f"it is not a regular file ({kind_of(mode)})"
-        raise InvalidValue(f"cannot import {path}: {reason}", {"path": f"cannot import: {reason}"})
-    with os.fdopen(fd, "rb") as fh:
-        try:
-            return fh.read()
-        except OSError as exc:
-            raise InvalidValue(f"cannot read {path}: {exc.strerror}", {"path": f"cannot read: {exc.strerror}"}) from None
 
 
 def form_screen(*args: Any, **kwargs: Any) -> FormScreen:

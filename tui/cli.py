@@ -629,7 +629,9 @@ def cmd_import(args: argparse.Namespace) -> int:
     fmt = args.format or guess_format(args.file)
     if fmt not in IMPORT_FORMATS:
         raise UsageError(f"cannot tell the format of {args.file}: give --format json, csv or reqif")
-    data = _read_import_file(args.file)
+    from store.outputs import read_import_file
+
+    data = read_import_file(args.file)
     board = _board(args)
     with _interrupts_held_after_commit(board.path) as held:
         try:
@@ -654,33 +656,6 @@ def cmd_import(args: argparse.Namespace) -> int:
         print("note: ctrl+c came once the board had changed on disk, so the import was completed rather "
               "than cut short: everything reported above is on the board", file=sys.stderr)
     return EXIT_OK
-
-
-def _read_import_file(name: str) -> bytes:
-    """The bytes of the file to import; a directory, FIFO or device is refused before it is read (a
-    FIFO would wait for a writer forever, /dev/zero would never end)."""
-    import os
-    import stat
-
-    from store.errors import InvalidValue
-
-    try:
-        # O_NONBLOCK: opening a FIFO must not wait for a writer; it is refused just below.
-        fd = os.open(name, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
-    except (OSError, ValueError) as exc:
-        raise InvalidValue(f"cannot read {name}: {getattr(exc, 'strerror', None) or exc}") from None
-    mode = os.fstat(fd).st_mode
-    if not stat.S_ISREG(mode):
-        os.close(fd)
-        from store.outputs import kind_of
-
-        raise InvalidValue(f"cannot import {name}: it is not a regular file ({kind_of(mode)}); "
-                           "give the file to import")
-    with os.fdopen(fd, "rb") as fh:
-        try:
-            return fh.read()
-        except OSError as exc:
-            raise InvalidValue(f"cannot read {name}: {exc.strerror or exc}") from None
 
 
 @contextmanager
