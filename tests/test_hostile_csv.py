@@ -396,3 +396,20 @@ def test_the_benchmark_files_import_as_it_says(tmp_path: Path) -> None:
     import_once(inputs.board, inputs.updated, result)  # the same file again: a no-op, the lock never taken
     done = json.loads(result.read_text())
     assert (done["unchanged"], done["lock_seconds"]) == (20, 0)
+
+
+# ------------------------------------------------------------------ round trips that were lossy
+def test_a_tag_with_a_comma_comes_back_as_one_tag(board_path: Path) -> None:
+    board = Board(board_path, "team")
+    board.add_requirement("One tag with a comma", tags=("billing, EU",))
+    board.add_requirement("Two tags, one with a comma", tags=("a,b", "c"))
+    before = snapshot(board_path)
+    summary = apply_import(board, export_board(board, "csv"), "csv")
+    assert (summary.changed, sorted(summary.unchanged)) == ([], ["REQ-1", "REQ-2"])
+    assert snapshot(board_path) == before
+    target = Board(board_path.with_name("copy.json"), "team")
+    apply_import(target, export_board(board, "csv"), "csv")
+    assert [r.tags for r in target.requirements()] == [("billing, EU",), ("a,b", "c")]
+    # A cell someone typed on one line still separates tags with commas.
+    typed = apply_import(target, write_csv([{"Key": "REQ-1", "Tags": "x, y"}]), "csv")
+    assert [c.key for c in typed.changed] == ["REQ-1"] and target.get("REQ-1").tags == ("x", "y")

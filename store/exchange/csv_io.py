@@ -54,7 +54,8 @@ from ..models import (
     is_requirement_key,
     normalise_key,
 )
-from .merge import ImportSummary, Incoming, merge
+from ..storage import paused_gc
+from .merge import ImportSummary, Incoming, Rereading, merge
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 ESCAPE = "'"
@@ -203,9 +204,15 @@ def _choice(kind: type[Tier | Channel | NeedType | Kano | Feasibility], default:
     return parse
 
 
+def _tags_text(value: tuple[str, ...]) -> str:
+    # One tag a line; a lone tag with a comma ends with a line break, so that it is not read as two.
+    return "\n".join(value) + ("\n" if len(value) == 1 and "," in value[0] else "")
+
+
 @lru_cache(maxsize=4096)
 def _parse_list(cell: str) -> tuple[str, ...]:
-    items = cell.replace(",", "\n").splitlines()
+    """One item a line (as exported); a cell typed on one line may separate them with commas."""
+    items = cell.splitlines() if "\n" in cell or "\r" in cell else cell.split(",")
     return tuple(item.strip() for item in items if item.strip())
 
 
@@ -276,7 +283,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("Feasibility", "feasibility", _choice_text, _choice(Feasibility)),
     Column("Owner", "owner", _text, _parse_text),
     Column("Due", "due", lambda d: d.isoformat() if d else "", _parse_date),
-    Column("Tags", "tags", _lines, _parse_list),
+    Column("Tags", "tags", _tags_text, _parse_list),
     Column("Depends on", "depends_on", _lines, _parse_keys),
     Column("Conflicts with", "conflicts_with", _lines, _parse_keys),
     Column("Acceptance criteria", "acceptance_criteria", _criteria_text, _parse_criteria),
@@ -492,45 +499,56 @@ def _layout(header: list[str]) -> tuple[_Layout, list[int], list[str]]:
     return _Layout(tuple(header), tuple(cells), labels), unnamed, problems
 
 
-def read_csv(data: bytes) -> tuple[list[Incoming], list[str]]:
+_Build = Callable[[int, list[str], _Layout, dict[Any, Any]], Incoming]
+
+
+def _records(rows: _Rows, build: _Build, state: dict[str, Any]) -> Iterator[Incoming]:
+    """The records of the rows after the header, made by `build`; what is wrong with the header is
+    left in `state` (then no records are made: the rows are only looked at for unnamed columns)."""
+    shared: dict[Any, Any] = {}
+    unnamed: list[int] = []
+    for row in rows:
+        if rows.number == 1:
+            state["header_blank"] = not "".join(row).strip()
+            state["layout"], unnamed, state["problems"] = _layout(row)
+            continue
+        if not "".join(row).strip():
+            continue
+        if state["header_blank"]:
+            state["rows_under_blank_header"] = True
+            return
+        for index in unnamed:
+            if index < len(row) and row[index].strip():
+                state["with_values"].add(index)
+        if not state["problems"]:
+            yield build(rows.number, row, state["layout"], shared)
+
+
+def read_csv(data: bytes, *, identity_only: bool = False) -> tuple[list[Incoming], list[str]]:
     """Parse a CSV file into records; returns (records, problems with the file as a whole).
 
     Reads the file as a stream of rows. Every problem names its row and, where it has one, its column;
-    with any problem with the file as a whole, no records are returned.
+    with any problem with the file as a whole, no records are returned. With `identity_only` a record
+    carries only what names its requirement (key, UID, version) and a fault of the row as a whole;
+    `stream_csv` gives the whole records afterwards, one at a time.
     """
     delimiter = _delimiter(data)
     rows = _Rows(data, delimiter)
-    layout = _NO_HEADER
-    header: list[str] | None = None
-    unnamed: list[int] = []
-    with_values: set[int] = set()
-    problems: list[str] = []
-    records: list[Incoming] = []
-    shared: dict[Any, Any] = {}
-    header_blank = False
+    state: dict[str, Any] = {"layout": _NO_HEADER, "header_blank": True, "problems": [], "with_values": set()}
     try:
-        for row in rows:
-            if header is None:
-                header = row
-                header_blank = not "".join(row).strip()
-                layout, unnamed, problems = _layout(row)
-                continue
-            if not "".join(row).strip():
-                continue
-            if header_blank:
-                return [], ["row 1: the first row is empty, but it must name the columns (Key, Title, ...)"]
-            for index in unnamed:
-                if index < len(row) and row[index].strip():
-                    with_values.add(index)
-            if not problems:  # a refused header: the rows are only looked at for unnamed columns
-                records.append(_record(rows.number, row, layout, shared))
+        with paused_gc():  # every record made is kept (see storage.paused_gc)
+            records = list(_records(rows, _identity if identity_only else _record, state))
     except UnicodeDecodeError:
         return [], [_decode_problem(data, delimiter)]
     except csv.Error as exc:
-        return [], [_csv_problem(rows, layout, exc)]
-    if header is None or header_blank:
+        return [], [_csv_problem(rows, state["layout"], exc)]
+    if state.get("rows_under_blank_header"):
+        return [], ["row 1: the first row is empty, but it must name the columns (Key, Title, ...)"]
+    if state["header_blank"]:  # no rows, or only empty ones
         return [], ["the file is empty: a CSV import needs a header row and at least one row"]
-    problems.extend(f"row 1, column {column_letter(i)}: the column has values but no name" for i in sorted(with_values))
+    problems: list[str] = state["problems"]
+    problems.extend(f"row 1, column {column_letter(i)}: the column has values but no name"
+                    for i in sorted(state["with_values"]))
     if problems:
         return [], problems
     if not records:
@@ -538,12 +556,35 @@ def read_csv(data: bytes) -> tuple[list[Incoming], list[str]]:
     return records, []
 
 
-_REPEATED = frozenset({"customer", "owner", "category", "tags"})
-"""Fields whose values repeat from row to row: one copy of each value is kept for the whole file."""
+def stream_csv(data: bytes) -> Iterator[Incoming]:
+    """The whole records of a file `read_csv` read without a problem, one at a time, in its order."""
+    state: dict[str, Any] = {"layout": _NO_HEADER, "header_blank": True, "problems": [], "with_values": set()}
+    yield from _records(_Rows(data, _delimiter(data)), _record, state)
 
 
-def _record(number: int, row: list[str], layout: _Layout, shared: dict[Any, Any]) -> Incoming:
-    """The record of one row; `shared` holds the one copy of each repeated value (see _REPEATED)."""
+_IDENTITY = frozenset({"key", "uid", "version"})
+
+
+def _identity(number: int, row: list[str], layout: _Layout, shared: dict[Any, Any]) -> Incoming:
+    """The record of one row with only its key, UID and version (a bad one is left out: the whole
+    record, read by `stream_csv`, reports it) and whether the row has as many cells as the header."""
+    record = _ragged(number, row, layout)
+    if record.problems:
+        return record
+    for index, name, parse, _label in layout.cells:
+        if name in _IDENTITY and parse is not None:
+            try:
+                value = parse(restore(row[index]))
+            except CellError:
+                continue
+            setattr(record, name, value)
+    if record.key:
+        record.where = f"row {number} ({record.key})"
+    return record
+
+
+def _ragged(number: int, row: list[str], layout: _Layout) -> Incoming:
+    """A record for the row, with a problem when it has more or fewer cells than the header."""
     record = Incoming(where=f"row {number}", labels=layout.labels)
     width = len(layout.header)
     if len(row) != width:
@@ -552,6 +593,17 @@ def _record(number: int, row: list[str], layout: _Layout, shared: dict[Any, Any]
         else:
             what = f"column {column_letter(width)} is past the header's last column"
         record.problems.append(("", f"it has {len(row)} cells but the header has {width} ({what})"))
+    return record
+
+
+_REPEATED = frozenset({"customer", "owner", "category", "tags"})
+"""Fields whose values repeat from row to row: one copy of each value is kept for the whole file."""
+
+
+def _record(number: int, row: list[str], layout: _Layout, shared: dict[Any, Any]) -> Incoming:
+    """The record of one row; `shared` holds the one copy of each repeated value (see _REPEATED)."""
+    record = _ragged(number, row, layout)
+    if record.problems:
         return record
     fields = record.fields
     for index, name, parse, label in layout.cells:
@@ -592,7 +644,10 @@ def import_csv(board: Board, data: bytes, *, source: str = "", dry_run: bool = F
     as another requirement is added under a new key instead of being refused. Returns the summary
     (for a dry run, what would happen); raises ImportRefused with the report.
     """
-    records, problems = read_csv(data)
+    # Two readings of the file, never all of it at once: which requirement each row names, then each
+    # whole row as it is planned (see `merge`).
+    records, problems = read_csv(data, identity_only=True)
     summary = ImportSummary(format="csv", source=source, refused=list(problems))
+    reread = Rereading(names=lambda: read_csv(data, identity_only=True)[0], whole=lambda: stream_csv(data))
     return merge(board, records if not problems else [], fmt="csv", source=source, dry_run=dry_run,
-                 summary=summary, rekey=rekey, reread=lambda: read_csv(data)[0])
+                 summary=summary, rekey=rekey, reread=reread)

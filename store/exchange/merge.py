@@ -34,7 +34,7 @@ tier changed are checked again (the others keep their planned documents).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -56,7 +56,7 @@ from ..models import (
     new_uid,
     strip_control,
 )
-from ..storage import META_ID, Signature
+from ..storage import META_ID, Signature, paused_gc
 
 KEY_NUMBER_LIMIT = 10**MAX_KEY_DIGITS - 1
 """The highest key number a board can give (REQ-999999999): an import that would need a higher one is
@@ -272,10 +272,11 @@ class _Plan:
     def fill(self, summary: ImportSummary, earlier: ImportSummary) -> None:
         """Put this plan into `summary` (replacing an earlier plan's), after what the reader of the
         file reported (`earlier`: its refusals and notes)."""
-        summary.added = [PlannedAdd(o.key, o.title, _STATE_VALUE[o.state], o.where)
-                         for o in self.outcomes if isinstance(o, _Add)]
-        summary.changed = [PlannedChange(o.key, o.where, tuple(FieldChange(*c) for c in o.changes))
-                           for o in self.outcomes if isinstance(o, _Change)]
+        with paused_gc():  # a line of the report for every record, all kept
+            summary.added = [PlannedAdd(o.key, o.title, _STATE_VALUE[o.state], o.where)
+                             for o in self.outcomes if isinstance(o, _Add)]
+            summary.changed = [PlannedChange(o.key, o.where, tuple(FieldChange(*c) for c in o.changes))
+                               for o in self.outcomes if isinstance(o, _Change)]
         summary.unchanged = [o.key for o in self.outcomes if isinstance(o, _Same)]
         summary.refused = [*earlier.refused, *self.refused]
         summary.notes = [*earlier.notes, *self.notes]
@@ -308,6 +309,17 @@ class _Keyed:
     key: str
 
 
+@dataclass(frozen=True)
+class Rereading:
+    """How to read a big file's records again rather than hold them all (see `merge`)."""
+
+    names: Callable[[], list[Incoming]]
+    """The records with only what names their requirements: key, uid, version, where and labels, and
+    any fault of a record as a whole."""
+    whole: Callable[[], Iterable[Incoming]]
+    """The whole records, in the same order, one at a time."""
+
+
 _ATTEMPTS = 3
 """How often an import plans again without the lock when other writers keep committing before it
 takes the lock; the last time it plans again under the lock, so that it is not starved."""
@@ -315,27 +327,26 @@ takes the lock; the last time it plans again under the lock, so that it is not s
 
 def merge(board: Board, records: list[Incoming], *, fmt: str, source: str = "", dry_run: bool = False,
           summary: ImportSummary | None = None, rekey: bool = False,
-          reread: Callable[[], list[Incoming]] | None = None) -> ImportSummary:
+          reread: Rereading | None = None) -> ImportSummary:
     """Plan the import of `records` into `board` and, unless it is a dry run, apply it atomically.
 
     The plan is made without the board's lock (see the module docstring); the lock is held only to
     check that the board is the one planned against and to write. When another writer committed in
     between, the import plans again (only the records it affected are checked again) and retries.
     `rekey` adds a record whose key is on the board as another requirement under a new key.
-    `reread` reads the same records again, in the same order: given it, `records` is emptied once
-    planned (a big file's rows are not held beside the requirements they become) and read again only
-    to plan again.
+    `reread` is for big files: then `records` need only name their requirements (see Rereading), the
+    whole records are read one at a time each time the import is planned, and `records` are let go
+    once planned and read again only to plan again: a file's rows are never all held beside the
+    requirements they become.
     Returns the summary; raises ImportRefused (nothing written) when any record is refused, and
     StoreUnreadable when the board cannot be read.
     """
     summary = summary or ImportSummary(format=fmt, source=source)
     summary.dry_run = dry_run
-    for record in records:
-        for what, message in record.problems:
-            summary.refused.append(f"{record.where}, {what}: {message}" if what else f"{record.where}: {message}")
+    for record in records:  # a fault of a value is reported as the whole record is planned
+        summary.refused.extend(f"{record.where}: {message}" for what, message in record.problems if not what)
     earlier = ImportSummary(format=fmt, refused=list(summary.refused), notes=list(summary.notes))
-    planner = _Planner(board, _readable(records), rekey=rekey,
-                       reread=None if reread is None else lambda: _readable(reread()))
+    planner = _Planner(board, _readable(records), rekey=rekey, reread=reread)
     if summary.refused and not planner.records:  # the file as a whole is unreadable: no need to look at the board
         if dry_run:
             return summary
@@ -348,7 +359,7 @@ def merge(board: Board, records: list[Incoming], *, fmt: str, source: str = "", 
         raise ImportRefused(summary.error_message(), summary)
     if reread is not None:
         records.clear()
-        planner.let_go()
+    planner.let_go()
     for attempt in range(1, _ATTEMPTS + 1):
         if not plan.writes:  # a file that changes nothing leaves the board (and its history) alone
             summary.applied = True
@@ -382,10 +393,15 @@ def merge(board: Board, records: list[Incoming], *, fmt: str, source: str = "", 
     raise AssertionError("the last attempt plans under the lock")  # pragma: no cover
 
 
-def _readable(records: list[Incoming]) -> list[Incoming]:
+def _readable(records: Iterable[Incoming]) -> list[Incoming]:
     """The records that can be planned: not one the reader could not read as a whole (a row of the
     wrong length), which is reported only."""
     return [r for r in records if all(what for what, _ in r.problems)]
+
+
+def _readable_one_by_one(records: Iterable[Incoming]) -> Iterator[Incoming]:
+    """`_readable`, one record at a time."""
+    return (r for r in records if not r.problems or all(what for what, _ in r.problems))
 
 
 class _Snapshot:
@@ -439,9 +455,10 @@ class _Planner:
     """Plans an import record by record; planning again reuses every record's plan whose basis held."""
 
     def __init__(self, board: Board, records: list[Incoming], *, rekey: bool,
-                 reread: Callable[[], list[Incoming]] | None = None) -> None:
+                 reread: Rereading | None = None) -> None:
         self.board = board
         self.records = records
+        """What names each record's requirement (the whole records, unless `reread` gives them)."""
         self.rekey = rekey
         self.reread = reread
         self.now: datetime = board.clock()  # one moment for the whole import, as one transaction has
@@ -453,14 +470,18 @@ class _Planner:
         self.record_keys: dict[int, str] = {}
 
     def let_go(self) -> None:
-        """Drop the records (they are read again to plan again), keeping every record's plan."""
+        """Drop the records that can be read again (see Rereading), keeping every record's plan."""
         if self.reread is not None:
             self.records = []
 
     def plan(self) -> _Plan:
         """Plan every record against the board as it is now (without its lock, or under it)."""
-        if not self.records and self.reread is not None:
-            self.records = self.reread()
+        if self.reread is not None and not self.records:
+            self.records = _readable(self.reread.names())
+        with paused_gc():  # every document made is kept: the collector would rescan them all, again and again
+            return self._plan()
+
+    def _plan(self) -> _Plan:
         tables = self.board.file.tables()
         plan = _Plan(signature=self.board.file.signature)
         snap = _Snapshot(tables)
@@ -470,9 +491,17 @@ class _Planner:
         # A key as the file gives it -> the key of that requirement here (found by uid, or re-keyed).
         file_keys = {t.record.key: t.key for t in targets if t.record.key and t.record.key != t.key}
         new_keys = {t.key for t in targets if t.stored is None}
-        for target in targets:
-            record, key = target.record, target.key
-            fields = dict(record.fields)
+        by_index = {t.index: t for t in targets}
+        whole = self.records if self.reread is None else _readable_one_by_one(self.reread.whole())
+        for index, record in enumerate(whole):
+            if record.problems:
+                plan.refused.extend(f"{record.where}, {what}: {message}" for what, message in record.problems)
+            target = by_index.get(index)
+            if target is None:  # refused as it was matched with the board
+                continue
+            key = target.key
+            # Planning changes the fields: a record read for this plan alone is changed as it is.
+            fields = record.fields if self.reread is not None else dict(record.fields)
             refused: list[str] = []
             links = self._links(record, key, fields, file_keys, new_keys, snap, refused)
             tier = self._known_tier(fields, target.stored, snap)
@@ -491,8 +520,6 @@ class _Planner:
                         outcome = self._plan_change(record, stored, key, fields, refused)
                 planned = _Planned(basis, outcome, tuple(refused))  # (): one empty tuple for all
                 self.planned[target.index] = planned
-            if self.reread is not None:  # its plan holds what is needed of it now (it is read again to plan again)
-                record.fields = {}
             plan.refused.extend(planned.refused)
             # A record with a bad value is reported as refused only (it was planned for its other faults).
             if planned.outcome is not None and not record.problems and not planned.refused:
@@ -767,6 +794,11 @@ def _clean(text: str) -> str:
 
 def _write(board: Board, plan: _Plan, now: datetime, summary: ImportSummary) -> None:
     """Store the planned documents and their history (inside the board's transaction)."""
+    with paused_gc():  # a history event for every record, all kept until the commit
+        _write_events(board, plan, now, summary)
+
+
+def _write_events(board: Board, plan: _Plan, now: datetime, summary: ImportSummary) -> None:
     reason = f"imported from {summary.source}" if summary.source else f"imported ({summary.format})"
     board._now = now
     adds = [o for o in plan.outcomes if isinstance(o, _Add)]
@@ -815,6 +847,15 @@ def _customer_seen(customers: dict[str, tuple[str, Tier | None, Tier | None]], n
 
 
 __all__ = [
-    "KEY_NUMBER_LIMIT", "FieldChange", "ImportRefused", "ImportSummary", "Incoming",
-    "PlannedAdd", "PlannedChange", "Ref", "merge", "show_value",
+    "KEY_NUMBER_LIMIT",
+    "FieldChange",
+    "ImportRefused",
+    "ImportSummary",
+    "Incoming",
+    "PlannedAdd",
+    "PlannedChange",
+    "Ref",
+    "Rereading",
+    "merge",
+    "show_value",
 ]
