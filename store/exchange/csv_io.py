@@ -29,7 +29,7 @@ import io
 import math
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from functools import cache, lru_cache
 from itertools import islice
@@ -502,26 +502,38 @@ def _layout(header: list[str]) -> tuple[_Layout, list[int], list[str]]:
 _Build = Callable[[int, list[str], _Layout, dict[Any, Any]], Incoming]
 
 
-def _records(rows: _Rows, build: _Build, state: dict[str, Any]) -> Iterator[Incoming]:
-    """The records of the rows after the header, made by `build`; what is wrong with the header is
-    left in `state` (then no records are made: the rows are only looked at for unnamed columns)."""
+@dataclass
+class _Header:
+    """What reading a file found out about its header (and about columns without a name)."""
+
+    layout: _Layout = _NO_HEADER
+    blank: bool = True
+    """The first row is empty (or there is no row at all)."""
+    rows_under_blank: bool = False
+    problems: list[str] = field(default_factory=list)
+    unnamed_with_values: set[int] = field(default_factory=set)
+
+
+def _records(rows: _Rows, build: _Build, header: _Header) -> Iterator[Incoming]:
+    """The records of the rows after the header, made by `build`. What is wrong with the header is
+    left in `header`; then no records are made (the rows are only looked at for unnamed columns)."""
     shared: dict[Any, Any] = {}
     unnamed: list[int] = []
     for row in rows:
         if rows.number == 1:
-            state["header_blank"] = not "".join(row).strip()
-            state["layout"], unnamed, state["problems"] = _layout(row)
+            header.blank = not "".join(row).strip()
+            header.layout, unnamed, header.problems = _layout(row)
             continue
         if not "".join(row).strip():
             continue
-        if state["header_blank"]:
-            state["rows_under_blank_header"] = True
+        if header.blank:
+            header.rows_under_blank = True
             return
         for index in unnamed:
             if index < len(row) and row[index].strip():
-                state["with_values"].add(index)
-        if not state["problems"]:
-            yield build(rows.number, row, state["layout"], shared)
+                header.unnamed_with_values.add(index)
+        if not header.problems:
+            yield build(rows.number, row, header.layout, shared)
 
 
 def read_csv(data: bytes, *, identity_only: bool = False) -> tuple[list[Incoming], list[str]]:
@@ -534,21 +546,20 @@ def read_csv(data: bytes, *, identity_only: bool = False) -> tuple[list[Incoming
     """
     delimiter = _delimiter(data)
     rows = _Rows(data, delimiter)
-    state: dict[str, Any] = {"layout": _NO_HEADER, "header_blank": True, "problems": [], "with_values": set()}
+    header = _Header()
     try:
         with paused_gc():  # every record made is kept (see storage.paused_gc)
-            records = list(_records(rows, _identity if identity_only else _record, state))
+            records = list(_records(rows, _identity if identity_only else _record, header))
     except UnicodeDecodeError:
         return [], [_decode_problem(data, delimiter)]
     except csv.Error as exc:
-        return [], [_csv_problem(rows, state["layout"], exc)]
-    if state.get("rows_under_blank_header"):
+        return [], [_csv_problem(rows, header.layout, exc)]
+    if header.rows_under_blank:
         return [], ["row 1: the first row is empty, but it must name the columns (Key, Title, ...)"]
-    if state["header_blank"]:  # no rows, or only empty ones
+    if header.blank:  # no rows, or only empty ones
         return [], ["the file is empty: a CSV import needs a header row and at least one row"]
-    problems: list[str] = state["problems"]
-    problems.extend(f"row 1, column {column_letter(i)}: the column has values but no name"
-                    for i in sorted(state["with_values"]))
+    problems = header.problems + [f"row 1, column {column_letter(i)}: the column has values but no name"
+                                  for i in sorted(header.unnamed_with_values)]
     if problems:
         return [], problems
     if not records:
@@ -558,8 +569,7 @@ def read_csv(data: bytes, *, identity_only: bool = False) -> tuple[list[Incoming
 
 def stream_csv(data: bytes) -> Iterator[Incoming]:
     """The whole records of a file `read_csv` read without a problem, one at a time, in its order."""
-    state: dict[str, Any] = {"layout": _NO_HEADER, "header_blank": True, "problems": [], "with_values": set()}
-    yield from _records(_Rows(data, _delimiter(data)), _record, state)
+    yield from _records(_Rows(data, _delimiter(data)), _record, _Header())
 
 
 _IDENTITY = frozenset({"key", "uid", "version"})
