@@ -1,7 +1,9 @@
 """CSV for spreadsheet users: one row per requirement, readable column names, UTF-8 with a BOM.
 
-Export writes every requirement with the columns of `COLUMNS`; multi-line text stays in one quoted
-cell; lists (tags, links, acceptance criteria) hold one item per line.
+Export writes every requirement with the columns of `COLUMNS`, the UID last; multi-line text stays in
+one quoted cell; lists (tags, links, acceptance criteria) hold one item per line (a lone tag with a
+comma ends with a line break, so that it is read back as one tag: a cell typed on one line may
+separate tags with commas).
 
 Formula cells. A spreadsheet runs a cell that starts with `=`, `+`, `-`, `@`, tab or carriage return
 as a formula. Export puts a `'` before any cell that starts with one of those characters *or with `'`
