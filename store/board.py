@@ -34,6 +34,7 @@ from .models import (
     Review,
     State,
     StepRecord,
+    Tier,
     approval_text,
     key_number,
     normalise_key,
@@ -330,7 +331,7 @@ class Board(BoardReader):
         # Explicit ids: TinyDB caches its next id per Table object, which goes stale across processes.
         doc_id = str(index.next_id)
         self.file.put("customers", index.next_id,
-                      Customer(name=req.customer, tier=req.tier or "B").model_dump(mode="json"), new=True)
+                      Customer(name=req.customer, tier=req.tier or Tier.B).model_dump(mode="json"), new=True)
         index.added(req.customer.casefold(), doc_id, self.file.tables()["customers"])
 
     def edit_requirement(self, key: str, changes: dict[str, Any], *, expect_version: int | None = None,
@@ -435,7 +436,7 @@ class Board(BoardReader):
                     "fed_back.after_done",
                 )
             try:
-                fb = Feedback(by=self.user, at=self._now, channel=channel,
+                fb = Feedback(by=self.user, at=self._now, channel=channel,  # type: ignore[arg-type]  # validated as text
                               satisfaction=satisfaction, comment=comment)
             except ValidationError as exc:
                 raise validation_message(exc, "feedback") from None
@@ -581,7 +582,8 @@ class Board(BoardReader):
         def build(req: Requirement, cr: ChangeRequest) -> dict[str, Any]:
             return {"assessment": Assessment(
                 by=self.user, at=self._now, schedule_days=schedule_days, cost=cost,
-                effort_hours=effort_hours, risk=risk, resources=resources, affects=affects)}
+                effort_hours=effort_hours, risk=risk,  # type: ignore[arg-type]  # validated as text
+                resources=resources, affects=affects)}
 
         return self._cr_step(cr_key, CRStatus.ASSESSED, build, expect_version=expect_version)
 

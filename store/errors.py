@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 
 class StoreError(Exception):
     """Base of everything the store refuses; `str(err)` is a message for the person at the keyboard."""
@@ -78,7 +81,7 @@ def validation_message(exc: Exception, what: str = "") -> InvalidValue:
     return InvalidValue(f"{prefix}invalid {detail}", errors)
 
 
-def _text_length_message(err: dict) -> str | None:
+def _text_length_message(err: Mapping[str, Any]) -> str | None:
     """Pydantic counts a string's length in "items"; a person counts characters."""
     if not isinstance(err.get("input"), str):
         return None

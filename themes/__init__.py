@@ -84,7 +84,8 @@ def builtin_themes() -> list[ThemeSpec]:
 
 def user_themes(directory: Path) -> tuple[list[ThemeSpec], list[str]]:
     """Themes from `directory/*.toml` and the errors of those that could not be used."""
-    specs, errors = [], []
+    specs: list[ThemeSpec] = []
+    errors: list[str] = []
     if not directory.is_dir():
         return specs, errors
     for path in sorted(directory.glob("*.toml")):

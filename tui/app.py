@@ -36,7 +36,8 @@ T = TypeVar("T")
 
 
 def to_textual_theme(spec: themes.ThemeSpec) -> Theme:
-    return Theme(name=spec.name, dark=spec.dark, ansi=spec.ansi, variables=dict(spec.variables), **spec.colors)
+    return Theme(name=spec.name, dark=spec.dark, ansi=spec.ansi, variables=dict(spec.variables),
+                 **spec.colors)  # type: ignore[arg-type]  # colour names only: themes.load checks them
 
 
 class ReqboardApp(NoticesFailedWork, App[int]):

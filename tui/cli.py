@@ -32,9 +32,9 @@ class Parser(argparse.ArgumentParser):
         raise UsageError(f"{message} (see `{self.prog} --help`)")
 
 
-def _global_options() -> argparse.ArgumentParser:
+def _global_options() -> Parser:
     # SUPPRESS lets the options stand before or after the subcommand without one hiding the other.
-    common = argparse.ArgumentParser(add_help=False)
+    common = Parser(add_help=False)
     common.add_argument("--store", metavar="PATH", default=argparse.SUPPRESS,
                         help="board file (default: $REQBOARD_STORE, else the user data directory)")
     common.add_argument("--user", metavar="NAME", default=argparse.SUPPRESS,

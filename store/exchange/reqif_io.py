@@ -51,6 +51,7 @@ import html
 import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from enum import StrEnum
 from typing import Any
 
 from lxml import etree
@@ -123,7 +124,7 @@ class Attr:
         return "rb-attr-" + self.name.lower().replace(".", "-").replace("_", "-")
 
 
-_ENUMS: dict[str, type] = {
+_ENUMS: dict[str, type[StrEnum]] = {
     "state": State, "tier": Tier, "channel": Channel, "need_type": NeedType, "kano": Kano,
     "feasibility": Feasibility,
 }
@@ -185,9 +186,10 @@ def _datatypes(stamp: str) -> list[Any]:
     for attr in ATTRS:
         if attr.kind is AT.ENUMERATION:
             kind = _ENUMS[attr.field]
+            members: list[Any] = list(kind)  # State or a _Choice: each has a label
             values = [ReqIFEnumValue(_enum_id(attr.field, m.value), key=str(i), last_change=stamp,
                                      long_name=m.value, other_content=m.label)
-                      for i, m in enumerate(kind)]
+                      for i, m in enumerate(members)]
             types.append(ReqIFDataTypeDefinitionEnumeration(attr.datatype, last_change=stamp,
                                                             long_name=attr.name, values=values))
     return types
@@ -464,8 +466,8 @@ class _Reader:
             if record is None:
                 continue
             identities.check(record, position, _foreign_id(values))
-            for field in relation_fields.values():
-                record.fields.setdefault(field, [])
+            for relation_field in relation_fields.values():
+                record.fields.setdefault(relation_field, [])
             records.append(record)
             by_identifier.setdefault(obj.identifier, record)
         for relation in self.content.spec_relations or []:

@@ -8,7 +8,7 @@ SVG in HTML does not need one, and the report stays free of any URL.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from html import escape
 
 from ..models import BOARD_STATES, State
@@ -90,7 +90,7 @@ def _legend(parts: list[str], entries: Sequence[tuple[str, str]]) -> None:
         x += 22 + 7 * len(label)
 
 
-def stacked_area(title: str, labels: Sequence[str], stacked: dict[State, Sequence[int]], *,
+def stacked_area(title: str, labels: Sequence[str], stacked: Mapping[State, Sequence[int]], *,
                  empty: str = "not enough data yet") -> str:
     """A cumulative flow diagram: one band per state, the last state at the bottom.
 

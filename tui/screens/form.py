@@ -101,7 +101,7 @@ class FormScreen(NoticesFailedWork, ModalScreen[Any]):
                 values[spec.name] = None if widget.value is Select.NULL else widget.value
             elif isinstance(widget, SelectionList):
                 values[spec.name] = list(widget.selected)
-            else:
+            elif isinstance(widget, Input):
                 values[spec.name] = widget.value.strip()
         return values
 
@@ -172,7 +172,7 @@ class FormScreen(NoticesFailedWork, ModalScreen[Any]):
         except Exception as exc:  # as in _run_save
             self.app.call_from_thread(self._failed, exc)
             return
-        self.app.call_from_thread(self._refill, fields)
+        self.app.call_from_thread(self._refill, fields)  # type: ignore[arg-type]  # Textual awaits an async callback
 
     async def _refill(self, fields: list[FieldSpec]) -> None:
         self.fields = fields

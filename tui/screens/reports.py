@@ -251,7 +251,7 @@ class ReportsScreen(NoticesFailedWork, Screen[None]):
             plt.plot(xs, list(stacked[state]), fillx=True, marker="sd",
                      color=self._colour(_STATE_COLOURS[state]), label=state.label)
         ticks = _spread(len(xs), 5)
-        plt.xticks(ticks, [cfd.days[i].strftime("%d %b") for i in ticks])
+        plt.xticks([float(t) for t in ticks], [cfd.days[i].strftime("%d %b") for i in ticks])
         _integer_yticks(plt, max(stacked[BOARD_STATES[0]]))
         panel.show(None)
 
@@ -328,7 +328,7 @@ class ReportsScreen(NoticesFailedWork, Screen[None]):
         _integer_yticks(plt, math.ceil(top))
         ticks = _spread(len(xs), 5)
         labels = [w.label[5:] for w in history] + ["next"]
-        plt.xticks(ticks, [labels[i] for i in ticks])
+        plt.xticks([float(t) for t in ticks], [labels[i] for i in ticks])
         panel.border_subtitle = Content.assemble(*legend).rstrip()
         panel.show(None)
 

@@ -204,9 +204,8 @@ class CardList(ScrollView, can_focus=True):
         self.virtual_size = Size(0, max(offsets[-1], 1))
         index = 0
         if previous is not None:
-            index = next((n for n, i in enumerate(rows) if items[i].key == previous), None)  # type: ignore[union-attr]
-            if index is None:
-                index = min(self.cursor, max(len(rows) - 1, 0))
+            found = next((n for n, i in enumerate(rows) if items[i].key == previous), None)  # type: ignore[union-attr]
+            index = min(self.cursor, max(len(rows) - 1, 0)) if found is None else found
         self.set_reactive(CardList.cursor, index)
         self.refresh()
         self.post_message(self.Highlighted(self, self.selected))
@@ -381,12 +380,13 @@ class CardList(ScrollView, can_focus=True):
             segments.append(Segment(wrap(shown(req.title, one_line=True), inner, 2)[row - 1], part["card--title"]))
         else:
             priority = f"P{req.priority}" if req.priority is not None else ""
-            tier = f" {req.tier.value}" if req.tier else ""
+            tier_value = req.tier.value if req.tier else ""
+            tier = f" {tier_value}" if tier_value else ""
             customer_width = max(inner - cell_len(priority) - cell_len(tier) - 1, 1)
             segments.append(Segment(fit(shown(req.customer, one_line=True) or "—", customer_width),
                                     part["card--customer"]))
             if tier:
-                segments.append(Segment(tier, part[f"card--tier-{req.tier.value.lower()}"]))
+                segments.append(Segment(tier, part[f"card--tier-{tier_value.lower()}"]))
             segments.append(Segment(" " + priority, part["card--priority"]))
         strip = Strip(segments)
         return strip.adjust_cell_length(width - 1, style).extend_cell_length(width, Style())
