@@ -413,3 +413,16 @@ def test_a_tag_with_a_comma_comes_back_as_one_tag(board_path: Path) -> None:
     # A cell someone typed on one line still separates tags with commas.
     typed = apply_import(target, write_csv([{"Key": "REQ-1", "Tags": "x, y"}]), "csv")
     assert [c.key for c in typed.changed] == ["REQ-1"] and target.get("REQ-1").tags == ("x", "y")
+
+
+# ------------------------------------------------------------------ the JSON import's report (item 16)
+def test_a_json_import_reports_its_records_and_a_second_import_as_unchanged(team: Board, tmp_path: Path) -> None:
+    data = b"\xef\xbb\xbf" + export_board(team, "json")  # as a Windows editor saves it
+    target = Board(tmp_path / "target" / "board.json", "bob")
+    first = apply_import(target, data, "json", source="team.json")
+    assert [(a.key, a.title, a.state) for a in first.added] == [
+        ("REQ-1", "Export invoices as PDF", "collected"), ("REQ-2", "Dark mode", "collected"),
+        ("REQ-3", "Faster search", "collected")]
+    again = apply_import(target, data, "json", source="team.json")
+    assert (again.added, again.unchanged) == ([], ["REQ-1", "REQ-2", "REQ-3"])
+    assert again.headline() == "added 0 requirement(s), changed 0, 3 unchanged"

@@ -14,8 +14,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import orjson
-
 from ..board import Board
 from ..errors import InvalidValue, Refused
 from .merge import FieldChange, ImportRefused, ImportSummary, PlannedAdd, PlannedChange
@@ -84,7 +82,8 @@ def _import(board: Board, data: bytes, fmt: str, *, source: str, rekey: bool, dr
 
 
 def _import_json(board: Board, data: bytes, *, source: str, rekey: bool, dry_run: bool) -> ImportSummary:
-    """The lossless JSON import, reported in the same shape as the others (it only ever adds)."""
+    """The lossless JSON import, reported in the same shape as the others (it only ever adds; a record
+    already on the board as in the file is reported unchanged)."""
     from .json_io import import_json
 
     summary = ImportSummary(format="json", source=source, dry_run=dry_run)
@@ -93,17 +92,10 @@ def _import_json(board: Board, data: bytes, *, source: str, rekey: bool, dry_run
     except (InvalidValue, Refused) as exc:
         summary.refused.append(str(exc).removeprefix("nothing imported: "))
         raise ImportRefused(summary.error_message(), summary) from None
-    titles, states = {}, {}
-    try:
-        for raw in orjson.loads(data).get("requirements", []):
-            titles[raw.get("key")] = raw.get("title", "")
-            states[raw.get("key")] = raw.get("state", "")
-    except (orjson.JSONDecodeError, AttributeError):
-        pass
     original = {new: old for old, new in result.rekeyed.items()}
-    for key in result.added:
-        old = original.get(key, key)
-        summary.added.append(PlannedAdd(key, titles.get(old, ""), states.get(old, ""), f"record {old}"))
+    for key, req in zip(result.added, result.records, strict=True):
+        summary.added.append(PlannedAdd(key, req.title, req.state.value, f"record {original.get(key, key)}"))
+    summary.unchanged = list(result.unchanged)
     summary.rekeyed = dict(result.rekeyed)
     summary.applied = not dry_run
     return summary
