@@ -212,7 +212,8 @@ class _Generator:
         return f"{self.rng.getrandbits(128):032x}"
 
     def _customers(self, count: int) -> list[tuple[str, str, str]]:
-        rng, seen, out = self.rng, set(), []
+        rng, seen = self.rng, set()
+        out: list[tuple[str, str, str]] = []
         while len(out) < count:
             lang = rng.choices(("en", "zh", "de"), (6, 2, 2))[0]
             first, middle, last = (rng.choice(p) for p in _CUSTOMER_PARTS[lang])
@@ -301,7 +302,7 @@ class _Generator:
         rng, out = self.rng, []
         if state == "analysed":
             analyst = rng.choice(_ANALYSTS)
-            fields = {
+            fields: dict[str, Any] = {
                 "importance": rng.choices(range(1, 6), (1, 2, 4, 3, 2))[0],
                 "urgency": rng.choices(range(1, 6), (2, 3, 4, 2, 1))[0],
                 "business_value": rng.choices(range(1, 6), (1, 2, 3, 3, 2))[0],
