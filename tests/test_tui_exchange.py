@@ -47,18 +47,19 @@ async def test_export_then_import_with_preview(tmp_path: Path) -> None:
         await _wait(pilot, lambda: isinstance(app.screen, FormScreen))
         await pilot.pause()
         app.screen.query_one("#field-path").value = str(out)
+        # REQ-1 here is another requirement than the file's REQ-1: add that one under a new key.
+        app.screen.query_one("#field-rekey").value = "rekey"
         await pilot.click("#submit")
         await _wait(pilot, lambda: isinstance(app.screen, FormScreen) and "Import out.csv?" in app.screen.form_title)
         intro = app.screen.intro
-        # REQ-1 exists: the CSV row with that key updates it; REQ-2 is new. Both are announced.
-        assert "REQ-1 title" in intro and "Already here" in intro and "REQ-2" in intro
+        assert "REQ-1 -> REQ-3 (re-keyed)" in intro and "REQ-2" in intro
         # The preview wrote nothing.
         assert hashlib.sha256(target.read_bytes()).hexdigest() == before
         await pilot.click("#submit")
         await _wait(pilot, lambda: not isinstance(app.screen, FormScreen))
         await app.workers.wait_for_complete()
     titles = {r.key: r.title for r in Board(target, "tester").requirements()}
-    assert titles == {"REQ-1": "Export [b]me[/b]", "REQ-2": "导出报表"}
+    assert titles == {"REQ-1": "Already here", "REQ-2": "导出报表", "REQ-3": "Export [b]me[/b]"}
 
 
 async def test_import_of_a_missing_file_says_so(tmp_path: Path) -> None:

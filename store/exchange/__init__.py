@@ -75,7 +75,7 @@ def _import(board: Board, data: bytes, fmt: str, *, source: str, rekey: bool, dr
     if fmt == "reqif":
         from .reqif_io import import_reqif
 
-        return import_reqif(board, data, source=source, dry_run=dry_run)
+        return import_reqif(board, data, source=source, dry_run=dry_run, rekey=rekey)
     if fmt == "json":
         return _import_json(board, data, source=source, rekey=rekey, dry_run=dry_run)
     raise InvalidValue(f"unknown import format {fmt!r}: use one of {', '.join(IMPORT_FORMATS)}")
