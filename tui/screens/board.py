@@ -199,8 +199,6 @@ class BoardScreen(NoticesFailedWork, Screen[None]):
         """Import and make what the first key needs (the store and its models, the actions, the
         prompt, the detail pane), off the UI thread, once the board is drawn: start-up leaves them
         out to draw the board sooner."""
-        import filelock  # noqa: F401 (the first save's lock)
-
         from .. import actions  # noqa: F401
         from . import detail, form  # noqa: F401
 
