@@ -459,3 +459,26 @@ def test_fuzz_the_command_line(data: st.DataObject, tmp_path: Path, monkeypatch:
     assert stat.S_ISFIFO((work / "pipe").lstat().st_mode) and (work / "link.json").is_symlink()
     checked = run("--store", str(board), "check")
     assert checked.code == 0, (argv, outcome, checked)
+
+
+def test_json_output_escapes_what_could_drive_or_disguise_a_terminal(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`--json` keeps the data exactly (a parser reads the same text), but the bytes a terminal gets
+    carry bidi overrides, zero-width characters and line separators as \\u escapes."""
+    from tui.cli import main
+
+    store = str(tmp_path / "bidi.json")
+    title = "Pay \u202etxt.exe\u2028x\u200b"
+    assert main(["--store", store, "add", title]) == 0
+    capsys.readouterr()
+    for argv in (["show", "REQ-1", "--json"], ["list", "--json"], ["export", "--format", "json"]):
+        assert main(["--store", store, *argv]) == 0
+        out = capsys.readouterr().out
+        assert "\u202e" not in out and "\u2028" not in out and "\u200b" not in out
+        assert "\\u202e" in out
+        assert title in out.replace("\\u202e", "\u202e").replace("\\u2028", "\u2028").replace("\\u200b", "\u200b")
+    import json
+
+    assert main(["--store", store, "show", "REQ-1", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["title"] == title

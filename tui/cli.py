@@ -293,7 +293,20 @@ def _write_bytes(payload: bytes) -> None:
 def _print_json(data: Any) -> None:
     import orjson
 
-    _write_bytes(orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n")
+    _write_bytes(_json_for_terminal(orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n"))
+
+
+def _json_for_terminal(payload: bytes) -> bytes:
+    """JSON whose characters that could drive or disguise a terminal (C1 controls, bidi overrides,
+    zero-width characters, line separators) are written as \\u escapes: the same data to a parser,
+    inert on a screen."""
+    import re
+
+    text = payload.decode("utf-8")
+    unsafe = re.compile("[\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\u180e\ufeff]")
+    if unsafe.search(text) is None:
+        return payload
+    return unsafe.sub(lambda m: f"\\u{ord(m.group()):04x}", text).encode("utf-8")
 
 
 def _path_text(path: str | Path) -> str:
@@ -424,10 +437,20 @@ def _board_files(board: Any) -> BoardFiles:
     return BoardFiles(board.file.path, board.file.journal_path, board.file.lock_path, board.file.backup_dir)
 
 
-def _write_output(output: str | None, board: Any, make: Callable[[], bytes]) -> None:
-    """`make()`'s bytes to the -o file (`-` or none: standard output), never onto one of the board's files."""
+def _write_output(output: str | None, board: Any, make: Callable[[], bytes], *, is_json: bool = False) -> None:
+    """`make()`'s bytes to the -o file (`-` or none: standard output), never onto one of the board's files.
+
+    On standard output JSON is made inert for a terminal (see `_json_for_terminal`), and a document
+    shown on a terminal itself goes through `store.text.shown`; a file gets the bytes as they are."""
     if output is None or output == "-":
-        _write_bytes(make())
+        payload = make()
+        if is_json:
+            payload = _json_for_terminal(payload)
+        elif sys.stdout.isatty():
+            from store.text import shown
+
+            payload = shown(payload.decode("utf-8", "replace")).encode("utf-8")
+        _write_bytes(payload)
         return
     from store.outputs import check_output, write_output
 
@@ -483,7 +506,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         if wanted(req):
             listed.append(_json_element(requirement_json(req)) if as_json else card)
     if as_json:
-        _write_bytes(("[\n" + ",\n".join(listed) + "\n]\n" if listed else "[]\n").encode())
+        _write_bytes(_json_for_terminal(("[\n" + ",\n".join(listed) + "\n]\n" if listed else "[]\n").encode()))
     else:
         _print_list(listed)
     return EXIT_OK
@@ -619,7 +642,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     fmt = args.format or (guess_format(args.output) if args.output else None) or "json"
     board = _board(args)
-    _write_output(args.output, board, lambda: export_board(board, fmt))
+    _write_output(args.output, board, lambda: export_board(board, fmt), is_json=fmt == "json")
     return EXIT_OK
 
 
@@ -838,7 +861,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
         return render_markdown(metrics, board=_path_text(board.path.name)).encode()
 
-    _write_output(args.output, board, payload)
+    _write_output(args.output, board, payload, is_json=fmt == "json")
     return EXIT_OK
 
 
