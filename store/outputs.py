@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import InvalidValue
-from .storage import new_file_mode
+from .storage import new_file_mode, write_durably
 
 
 _KINDS = (
@@ -253,12 +253,7 @@ def _replace(path: Path, dir_fd: int, payload: bytes | Iterable[bytes], mode: in
                 except OSError:
                     pass
             os.fchmod(fh.fileno(), mode)
-            if isinstance(payload, bytes):
-                fh.write(payload)
-            else:
-                fh.writelines(payload)
-            fh.flush()
-            os.fsync(fh.fileno())
+            write_durably(fh, payload)
         os.replace(tmp, path.name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
     except BaseException as exc:
         try:

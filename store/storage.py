@@ -233,6 +233,16 @@ def fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
+def write_durably(fh: Any, payload: bytes | Iterable[bytes]) -> None:
+    """Write `payload` (bytes, or pieces of them) to an open file and flush it to the disk."""
+    if isinstance(payload, bytes):
+        fh.write(payload)
+    else:
+        fh.writelines(payload)
+    fh.flush()
+    os.fsync(fh.fileno())
+
+
 def atomic_write(path: Path, payload: bytes | Iterable[bytes], mode: int) -> None:
     """Write `payload` (bytes, or pieces of them) to `path` so that a reader sees the old bytes or
     the new, never a mix."""
@@ -241,12 +251,7 @@ def atomic_write(path: Path, payload: bytes | Iterable[bytes], mode: int) -> Non
     try:
         os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as fh:
-            if isinstance(payload, bytes):
-                fh.write(payload)
-            else:
-                fh.writelines(payload)
-            fh.flush()
-            os.fsync(fh.fileno())
+            write_durably(fh, payload)
         os.replace(tmp, path)
     except BaseException:
         try:
