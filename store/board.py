@@ -21,6 +21,7 @@ from .errors import Conflict, InvalidValue, NotFound, Refused, StoreUnreadable, 
 from .models import (
     BOARD_STATES,
     MAX_COUNT,
+    MAX_KEY_DIGITS,
     Approval,
     Assessment,
     ChangeRequest,
@@ -44,6 +45,8 @@ from .models import (
 )
 from .reader import BoardReader
 from .storage import META_ID, Backup, Signature, paused_gc
+
+MAX_KEY_NUMBER = 10**MAX_KEY_DIGITS - 1
 
 # Fields whose changes the generic diff records one event each; collections get their own events.
 _DIFFED_FIELDS = tuple(
@@ -283,6 +286,10 @@ class Board(BoardReader):
             number = int(meta.get("next_requirement", 1))
             while str(number) in self.file.tables()["requirements"]:
                 number += 1  # never reuse a key, even if the counter was edited by hand
+            if number > MAX_KEY_NUMBER:
+                raise Refused(
+                    f"the board has used every requirement key (REQ-{MAX_KEY_NUMBER} is the last one); "
+                    "start a new board for new requirements", "key.exhausted")
             self._check_links(f"REQ-{number}", fields)
             fields = self._with_customer_tier(fields)
             try:

@@ -76,13 +76,14 @@ class BoardFiles:
                 names[files.backups.name] = f"the board's backups folder ({files.backups})"
         return found
 
-    def quarantine_prefixes(self) -> dict[tuple[int, int], str]:
-        """Folder identity -> the name prefix of the board's quarantined copies in it."""
-        found: dict[tuple[int, int], str] = {}
+    def quarantine_prefixes(self) -> dict[tuple[int, int], tuple[str, ...]]:
+        """Folder identity -> the name prefixes of the board's recovery copies in it (a quarantined
+        board, a damaged journal set aside by `check --repair`)."""
+        found: dict[tuple[int, int], tuple[str, ...]] = {}
         for files in self._variants():
             folder = _identity(files.board.parent)
             if folder is not None:
-                found[folder] = files.board.name + ".unreadable-"
+                found[folder] = (files.board.name + ".unreadable-", files.journal.name + ".damaged-")
         return found
 
     def backup_folders(self) -> dict[tuple[int, int], Path]:
@@ -192,6 +193,9 @@ def _file_of_any_board(path: Path, dir_fd: int) -> str | None:
     base, marker, _ = name.partition(".unreadable-")
     if marker and there(base):
         return f"a quarantined copy of the board {base} (kept for recovery)"
+    base, marker, _ = name.partition(".history.jsonl.damaged-")
+    if marker and there(base):
+        return f"the damaged history of the board {base} (kept for recovery)"
     folder = Path(os.path.realpath(path.parent))
     if folder.name.endswith(".backups") and (folder.parent / folder.name[: -len(".backups")]).exists():
         return f"inside the backups folder of the board {folder.parent / folder.name[: -len('.backups')]}"
@@ -209,8 +213,8 @@ def _checked_target(path: Path, dir_fd: int, board: BoardFiles) -> tuple[int, tu
     what = board.protected_names().get(folder_id, {}).get(name)
     if what:
         raise InvalidValue(refuse + what + "; choose another file name")
-    prefix = board.quarantine_prefixes().get(folder_id)
-    if prefix and name.startswith(prefix):
+    prefixes = board.quarantine_prefixes().get(folder_id)
+    if prefixes and name.startswith(prefixes):
         raise InvalidValue(refuse + "a quarantined copy of the board (kept for recovery); choose another file name")
     backups = board.backup_folders().get(folder_id)
     if backups is not None:

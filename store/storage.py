@@ -898,13 +898,20 @@ class BoardFile:
                     continue
 
     def backups(self) -> list[Backup]:
-        """The kept generations, newest first: regular files only (see `backup_junk`)."""
+        """The kept generations, newest first: regular files only, of generations the board has
+        passed (see `backup_junk`: anything else there was put there by someone else)."""
+        try:
+            current: int | None = self.generation
+        except StoreUnreadable:
+            current = None  # a damaged board: its backups are what restore needs
         found = []
         for path, st in self._backup_entries():
             if not stat.S_ISREG(st.st_mode):
                 continue
             number = path.name[len(self.path.stem) + len(".gen-"): -len(".json")]
-            if not (number.isascii() and number.isdigit()):
+            if not (number.isascii() and number.isdigit() and len(number) <= 15):
+                continue
+            if current is not None and int(number) >= current:
                 continue
             found.append(Backup(int(number), path, st.st_mtime, st.st_size))
         return sorted(found, key=lambda b: b.generation, reverse=True)
@@ -916,7 +923,8 @@ class BoardFile:
         for path, st in self._backup_entries():
             if path not in kept:
                 kind = _KINDS.get(stat.S_IFMT(st.st_mode), "a file")
-                junk.append(f"{path} is {kind} named like a backup; it is not used")
+                why = "of a generation the board has not reached" if stat.S_ISREG(st.st_mode) else ""
+                junk.append(f"{path} is {kind} named like a backup{' ' + why if why else ''}; it is not used")
         try:
             st = os.lstat(self.backup_dir)
         except FileNotFoundError:
@@ -981,11 +989,15 @@ class BoardFile:
                 yield event
 
     def journal_size(self) -> int | None:
-        """The journal's size on disk, or None when it is missing."""
+        """The journal's size on disk, or None when it is missing; raises StoreUnreadable when it is
+        no regular file (a link's or a FIFO's size says nothing about the history)."""
         try:
-            return os.lstat(self.journal_path).st_size
+            st = os.lstat(self.journal_path)
         except FileNotFoundError:
             return None
+        if not stat.S_ISREG(st.st_mode):
+            raise not_regular(self.journal_path, st.st_mode)
+        return st.st_size
 
     def read_journal(self) -> bytes | None:
         """The whole journal as it is on disk (committed or not), or None when it is missing."""

@@ -482,3 +482,18 @@ def test_json_output_escapes_what_could_drive_or_disguise_a_terminal(
 
     assert main(["--store", store, "show", "REQ-1", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["title"] == title
+
+
+def test_an_export_never_replaces_the_history_check_repair_set_aside(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tui.cli import main
+
+    store = tmp_path / "board.json"
+    assert main(["--store", str(store), "add", "x"]) == 0
+    aside = tmp_path / "board.json.history.jsonl.damaged-20261202T005429"
+    aside.write_bytes(b"the only copy of the lost history\n")
+    for argv in (["report", "-o", str(aside)], ["export", "--format", "md", "-o", str(aside)]):
+        assert main(["--store", str(store), *argv]) == 1
+        assert "kept for recovery" in capsys.readouterr().err
+    assert aside.read_bytes() == b"the only copy of the lost history\n"

@@ -553,3 +553,38 @@ def test_check_of_a_board_that_is_a_dangling_link_is_refused(tmp_path: Path, cap
     assert cli(["check"]) == 4
     assert "is a symbolic link" in error_line(capsys)
     assert not (tmp_path / "nowhere.json").exists()
+
+
+def test_a_backup_of_a_generation_the_board_has_not_reached_is_never_restored(
+    board: Board, board_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    planted = backups(board_path) / "board.gen-99999999999.json"
+    planted.write_bytes(board_path.read_bytes().replace(b"Requirement 1", b"Planted"))
+    board.add_requirement("Acknowledged")
+    assert all(b.generation < board.generation for b in Board(board_path, "x").backups())
+    assert cli(["restore"]) == 0
+    capsys.readouterr()
+    assert "Planted" not in [r.title for r in Board(board_path, "x").requirements()]
+    assert cli(["check"]) == 0
+    assert f"{planted} is a file named like a backup of a generation the board has not reached" in capsys.readouterr().out
+    for i in range(6):  # the planted file takes no slot: five real generations are kept
+        board.edit_requirement("REQ-1", {"owner": f"o{i}"})
+    assert len(Board(board_path, "x").backups()) == 5 and planted.exists()
+
+
+def test_check_names_a_journal_that_is_no_regular_file(
+    board: Board, board_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    journal(board_path).unlink()
+    os.mkfifo(journal(board_path))
+    assert cli(["check"]) == 4
+    assert "history.jsonl is a FIFO (named pipe)" in capsys.readouterr().err
+
+
+def test_the_last_key_refuses_a_new_requirement_saying_so(board_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    csv = board_path.with_name("last.csv")
+    csv.write_text("Key,Title\nREQ-999999999,typed\n")
+    assert cli(["import", str(csv)]) == 0
+    capsys.readouterr()
+    assert cli(["add", "next"]) == 1
+    assert "the board has used every requirement key (REQ-999999999 is the last one)" in error_line(capsys)
