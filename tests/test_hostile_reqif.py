@@ -510,3 +510,13 @@ def test_fuzz_damaged_bytes(template: tuple[Path, bytes], data: st.DataObject, w
 @given(data=st.data(), which=SOURCES, into_empty=st.booleans())
 def test_fuzz_encodings(template: tuple[Path, bytes], data: st.DataObject, which: str, into_empty: bool) -> None:
     _import_and_check(template[0], data.draw(reencoded(_source(template, which))), into_empty)
+
+
+def test_a_lone_tag_with_a_comma_survives_a_reqif_round_trip(tmp_path: Path) -> None:
+    from store.board import Board
+    from store.exchange import export_board, preview_import
+
+    board = Board(tmp_path / "board.json", "ann")
+    board.add_requirement("Tagged", tags=("a,b",))
+    summary = preview_import(board, export_board(board, "reqif"), "reqif")
+    assert not summary.changed and not summary.refused

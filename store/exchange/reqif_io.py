@@ -220,7 +220,7 @@ def _values(req: Requirement) -> list[SpecObjectAttribute]:
         elif attr.kind is AT.REAL:
             value = repr(float(raw))
         elif attr.field == "tags":
-            value = _string("\n".join(raw))
+            value = _string(csv_io._tags_text(raw))  # read back as the CSV cell is (a lone "a,b" stays one tag)
         elif attr.field == "acceptance_criteria":
             value = _string(csv_io._criteria_text(raw))
         elif attr.field == "due":
