@@ -123,7 +123,8 @@ class Board(BoardReader):
     def requirements(self, *, include_rejected: bool = True) -> list[Requirement]:
         """Every requirement, in key order. Models are reused across reads when unchanged."""
         tables = self.file.tables()
-        if self._models_signature != self.file.signature:
+        signature = self.file.signature
+        if self._models_signature != signature:
             fresh: dict[str, Requirement] = {}
             with paused_gc():  # thousands of models, all kept (see storage.paused_gc)
                 for raw in tables["requirements"].values():
@@ -138,7 +139,7 @@ class Board(BoardReader):
                         model = self._model(raw)
                         fresh[model.key] = model
                 self._models = dict(sorted(fresh.items(), key=lambda kv: key_number(kv[0])))
-            self._models_signature = self.file.signature
+            self._models_signature = signature if self.file.is_current(tables) else object()
         reqs = list(self._models.values())
         if not include_rejected:
             reqs = [r for r in reqs if r.state is not State.REJECTED]
@@ -790,8 +791,9 @@ class Board(BoardReader):
                 digits = value[len(prefix):] if isinstance(value, str) and value.startswith(prefix) else ""
                 if digits.isascii() and digits.isdigit() and len(digits) <= 9:
                     seen[counter] = max(seen[counter], int(digits) + 1)
-            if isinstance(event.get("generation"), int):
-                seen["generation"] = max(seen["generation"], event["generation"])
+            generation = event.get("generation")
+            if type(generation) is int and 0 <= generation <= MAX_COUNT:  # a hostile line cannot wedge the board
+                seen["generation"] = max(seen["generation"], generation)
         return seen
 
     def _journal_bytes(self) -> int:

@@ -53,7 +53,8 @@ class BoardReader:
         Raises StoreUnreadable for a record too broken to show, naming the record and the field.
         """
         tables = self.file.tables()
-        if self._cards_signature != self.file.signature:
+        signature = self.file.signature
+        if self._cards_signature != signature:
             previous = self._cards
             fresh: dict[str, Card] = {}
             with paused_gc():
@@ -65,7 +66,8 @@ class BoardReader:
                         card = self._card(raw)
                     fresh[card.key] = card
             self._cards = dict(sorted(fresh.items(), key=lambda kv: kv[1].number))
-            self._cards_signature = self.file.signature
+            # A commit by another thread while these were made: stamp nothing, make them again next time.
+            self._cards_signature = signature if self.file.is_current(tables) else object()
         return list(self._cards.values())
 
     def _card(self, raw: Any) -> Card:

@@ -508,6 +508,10 @@ class BoardFile:
     def signature(self) -> Signature | None:
         return self._signature
 
+    def is_current(self, tables: dict[str, Any]) -> bool:
+        """Are these the tables of the last read or commit (no commit since they were handed out)?"""
+        return tables is self._tables
+
     def changed_on_disk(self) -> bool:
         """Has another process committed since we last read? (one stat call)"""
         return Signature.of(self.path) != self._signature
@@ -702,6 +706,7 @@ class BoardFile:
     def _commit(self) -> None:
         tables = self._staged
         assert tables is not None
+        check_board_tables(self.path, tables)  # never write a board that reading would refuse
         meta = tables["meta"][META_ID]
         generation = int(meta.get("generation", 0)) + 1
         mode = self._mode_for_board()
@@ -715,7 +720,12 @@ class BoardFile:
             meta["generation"] = generation
             meta["schema"] = SCHEMA_VERSION
             meta["journal_size"] = self._append_journal(journal, committed, generation)
-            self._backup_current(generation - 1)
+            try:
+                self._backup_current(generation - 1)
+            except OSError as exc:
+                raise StoreUnreadable(
+                    f"{self.backup_dir}: could not keep a backup ({exc.strerror}); nothing was changed"
+                ) from None
             self._remove_dead_temp_files()
             self._check_unchanged()
             try:
@@ -833,47 +843,64 @@ class BoardFile:
     def _backup_current(self, generation: int) -> None:
         if self._current_unreadable or Signature.of(self.path) is None:
             return  # a bad current file is no backup (restore has quarantined it)
-        self._backup_dir_ready()
-        name = f"{self.path.stem}.gen-{generation:08d}.json"
-        target = self.backup_dir / name
-        # Linked under a new name and renamed into place: whatever already has the backup's name
-        # (a link somebody planted, a stray file) is replaced, never written through.
-        tmp = self.backup_dir / f".{name}.{os.getpid()}.{threading.get_ident()}.tmp"
+        folder = self._backup_dir_fd()
         try:
-            os.link(self.path, tmp, follow_symlinks=False)
-        except FileExistsError:
-            _remove_junk(tmp)
-            os.link(self.path, tmp, follow_symlinks=False)
-        except OSError as exc:  # file systems without hard links (FAT on a USB stick)
-            if exc.errno not in (errno.EPERM, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK):
-                raise
-            atomic_write(tmp, read_regular(self.path), self._mode_for_board())
-        try:
-            os.replace(tmp, target)
-        except OSError:  # a directory sits at the backup's name: skip this backup, keep the change
-            _remove_junk(tmp)
+            name = f"{self.path.stem}.gen-{generation:08d}.json"
+            # Linked under a new name and renamed into place, all relative to the folder's descriptor:
+            # whatever already has the backup's name (a planted link, a stray file) is replaced, never
+            # written through, and a folder swapped for a link meanwhile is not followed.
+            tmp = f".{name}.{os.getpid()}.{threading.get_ident()}.tmp"
+            _remove_junk(tmp, folder)
+            try:
+                os.link(self.path, tmp, dst_dir_fd=folder, follow_symlinks=False)
+            except OSError as exc:  # file systems without hard links (FAT on a USB stick)
+                if exc.errno not in (errno.EPERM, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK):
+                    raise
+                fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC,
+                             self._mode_for_board(), dir_fd=folder)
+                with os.fdopen(fd, "wb") as fh:
+                    write_durably(fh, read_regular(self.path))
+            try:
+                os.replace(tmp, name, src_dir_fd=folder, dst_dir_fd=folder)
+            except OSError as exc:
+                _remove_junk(tmp, folder)
+                if exc.errno not in (errno.EISDIR, errno.ENOTEMPTY, errno.EEXIST, errno.ENOTDIR):
+                    raise
+                # a directory sits at the backup's name: skip this backup, keep the change
+        finally:
+            os.close(folder)
         self._prune_backups()
 
-    def _backup_dir_ready(self) -> None:
+    def _backup_dir_fd(self) -> int:
+        """The backups folder, opened without following a link (made if missing); raises
+        StoreUnreadable when something else has its name."""
+        made = False
         try:
+            self.backup_dir.mkdir(mode=0o700)
+            made = True
+        except FileExistsError:
+            pass
+        try:
+            fd = os.open(self.backup_dir, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
+        except OSError as exc:
+            if exc.errno not in (errno.ELOOP, errno.ENOTDIR):
+                raise
             st = os.lstat(self.backup_dir)
-        except FileNotFoundError:
-            try:
-                self.backup_dir.mkdir(mode=0o700)
-            except FileExistsError:
-                st = os.lstat(self.backup_dir)
-            else:  # as for the journal: not the umask but the directory decides who may write
-                mode = 0o770 if shared_dir(self.path.parent) else 0o700
-                os.chmod(self.backup_dir, stat.S_IMODE(os.lstat(self.backup_dir).st_mode) | mode)
-                return
-        if not stat.S_ISDIR(st.st_mode):
             kind = _KINDS.get(stat.S_IFMT(st.st_mode), "not a directory")
             raise StoreUnreadable(
                 f"{self.backup_dir} is {kind}, not the board's backups directory: reqboard does not "
                 "write through it; move it away and try again"
-            )
+            ) from None
+        if made:  # as for the journal: not the umask but the directory decides who may write
+            mode = 0o770 if shared_dir(self.path.parent) else 0o700
+            os.fchmod(fd, stat.S_IMODE(os.fstat(fd).st_mode) | mode)
+        return fd
 
     def _prune_backups(self) -> None:
+        # Under the board's lock and the journal's, a temp link in the folder is a dead writer's.
+        for path, st in self._backup_entries(hidden=True):
+            if path.name.endswith(".tmp") and not stat.S_ISDIR(st.st_mode):
+                _remove_junk(path)
         for old in self.backups()[KEEP_BACKUPS:]:
             try:
                 old.path.unlink()
@@ -881,17 +908,18 @@ class BoardFile:
                 pass
 
     # ---------------------------------------------------------------- backups
-    def _backup_entries(self) -> Iterator[tuple[Path, os.stat_result]]:
-        """Everything in the backups directory named like a backup, with its lstat."""
+    def _backup_entries(self, *, hidden: bool = False) -> Iterator[tuple[Path, os.stat_result]]:
+        """Everything in the backups directory named like a backup (with `hidden`: like a backup's
+        temp name), with its lstat."""
         try:
             if not stat.S_ISDIR(os.lstat(self.backup_dir).st_mode):
                 return
             entries = list(os.scandir(self.backup_dir))
         except (FileNotFoundError, NotADirectoryError):
             return
-        prefix = f"{self.path.stem}.gen-"
+        prefix = f"{'.' if hidden else ''}{self.path.stem}.gen-"
         for entry in entries:
-            if entry.name.startswith(prefix) and entry.name.endswith(".json"):
+            if entry.name.startswith(prefix) and (hidden or entry.name.endswith(".json")):
                 try:
                     yield Path(entry.path), entry.stat(follow_symlinks=False)
                 except FileNotFoundError:
@@ -1050,17 +1078,20 @@ def _flock(fd: int, path: Path) -> None:
 
 def _last_line_end(fd: int, size: int) -> int:
     """The length of a file's whole lines (what is left of a cut journal that can still be read)."""
-    tail = os.pread(fd, min(size, 1 << 20), max(size - (1 << 20), 0))
-    cut = tail.rfind(b"\n")
-    if cut == -1:
-        return 0 if size <= (1 << 20) else _last_line_end(fd, size - (1 << 20))
-    return max(size - (1 << 20), 0) + cut + 1
+    block = 1 << 20
+    while size > 0:
+        start = max(size - block, 0)
+        cut = os.pread(fd, size - start, start).rfind(b"\n")
+        if cut != -1:
+            return start + cut + 1
+        size = start
+    return 0
 
 
-def _remove_junk(path: Path) -> None:
+def _remove_junk(name: str | Path, dir_fd: int | None = None) -> None:
     try:
-        os.unlink(path)
-    except FileNotFoundError:
+        os.unlink(name, dir_fd=dir_fd)
+    except (FileNotFoundError, IsADirectoryError, PermissionError):
         pass
 
 

@@ -588,3 +588,68 @@ def test_the_last_key_refuses_a_new_requirement_saying_so(board_path: Path, caps
     capsys.readouterr()
     assert cli(["add", "next"]) == 1
     assert "the board has used every requirement key (REQ-999999999 is the last one)" in error_line(capsys)
+
+
+def test_a_backups_folder_swapped_for_a_link_right_after_it_is_made_is_not_followed(
+    board_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Between making the folder and setting its mode, a member swaps it for a link to another
+    directory: its mode is not changed through the link and nothing is written there."""
+    private = tmp_path / "private-dir"
+    private.mkdir(mode=0o700)
+    real_mkdir = Path.mkdir
+
+    def mkdir_then_swap(self: Path, *args: object, **kwargs: object) -> None:
+        real_mkdir(self, *args, **kwargs)  # type: ignore[arg-type]
+        if self.name == "board.json.backups":
+            self.rmdir()
+            self.symlink_to(private, target_is_directory=True)
+
+    b = Board(board_path, "ann")
+    b.add_requirement("first")  # no backup yet: there was no board to keep
+    monkeypatch.setattr(Path, "mkdir", mkdir_then_swap)
+    assert cli(["add", "second"]) == 4
+    assert "board.json.backups is a symbolic link" in error_line(capsys)
+    assert stat.S_IMODE(private.stat().st_mode) == 0o700 and list(private.iterdir()) == []
+
+
+def test_a_hostile_journal_generation_cannot_wedge_a_restored_board(
+    board: Board, board_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with journal(board_path).open("ab") as fh:
+        fh.write(orjson.dumps({"at": "2026-01-01T00:00:00.000000Z", "by": "m", "key": "board",
+                               "action": "x", "generation": 2**60}) + b"\n")
+    board_path.write_bytes(b"{ damaged")
+    assert cli(["restore"]) == 0
+    assert cli(["list"]) == 0
+    assert cli(["check", "--repair"]) == 0  # the hostile line is set aside; the board is whole
+    capsys.readouterr()
+    assert cli(["check"]) == 0
+
+
+def test_cards_made_while_another_thread_commits_are_made_again(
+    board: Board, board_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import contextlib
+
+    import store.reader
+
+    board.cards()
+    board._cards_signature = object()  # the next read builds its cards anew
+    real = store.reader.paused_gc
+    edited: list[bool] = []
+
+    @contextlib.contextmanager
+    def commit_meanwhile() -> object:
+        if not edited:  # a worker saves while the UI thread is making the cards from the old tables
+            edited.append(True)
+            worker = threading.Thread(target=lambda: board.edit_requirement("REQ-1", {"title": "Edited"}))
+            worker.start()
+            worker.join()
+        with real():
+            yield
+
+    monkeypatch.setattr(store.reader, "paused_gc", commit_meanwhile)
+    board.cards()
+    monkeypatch.setattr(store.reader, "paused_gc", real)
+    assert [c.title for c in board.cards()][0] == "Edited"

@@ -101,14 +101,14 @@ def test_at_the_moment_of_replacing_the_new_file_is_complete_and_synced(
         calls.append(("fsync", os.readlink(f"/proc/self/fd/{fd}")))
         real_fsync(fd)
 
-    def replace(src: Any, dst: Any) -> None:
+    def replace(src: Any, dst: Any, **dir_fds: Any) -> None:
         if Path(dst) == board_path:
             # A reader at this moment still sees the old, complete file; the new one is whole.
             parsed = orjson.loads(Path(src).read_bytes())
             assert parsed["requirements"]["1"]["title"] == "Durable"
             assert orjson.loads(board_path.read_bytes())["requirements"]["1"]["title"] == "Requirement 1"
         calls.append(("replace", str(dst)))
-        real_replace(src, dst)
+        real_replace(src, dst, **dir_fds)
 
     monkeypatch.setattr(os, "fsync", fsync)
     monkeypatch.setattr(os, "replace", replace)
@@ -140,7 +140,7 @@ def test_a_failed_write_leaves_the_board_as_it_was(
             raise OSError(errno.EIO, "Input/output error")
         real["fsync"](fd)
 
-    def broken_replace(src: Any, dst: Any) -> None:
+    def broken_replace(src: Any, dst: Any, **dir_fds: Any) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
     with monkeypatch.context() as patch:
