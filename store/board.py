@@ -115,6 +115,7 @@ class Board(BoardReader):
             reader._cards, reader._cards_signature = {}, object()
         self._models: dict[str, Requirement] = {}
         self._models_signature: Signature | None | object = object()
+        self._customers_by_name: _CustomerIndex | None = None
 
     # ================================================================ reading
     def _model(self, raw: dict[str, Any]) -> Requirement:
@@ -312,7 +313,7 @@ class Board(BoardReader):
         """Casefolded customer name -> document id, made once per version of the customers table
         (an import of 100,000 rows asks for it 100,000 times)."""
         table = self.file.tables()["customers"]
-        cached: _CustomerIndex | None = getattr(self, "_customers_by_name", None)
+        cached = self._customers_by_name
         if cached is None or cached.table is not table or cached.size != len(table):
             cached = _CustomerIndex(table)
             self._customers_by_name = cached

@@ -25,18 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import InvalidValue
-from .storage import new_file_mode, write_durably
-
-
-_KINDS = (
-    (stat.S_ISDIR, "a directory"), (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
-    (stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISSOCK, "a socket"),
-)
-
-
-def kind_of(mode: int) -> str:
-    """What a file that is not a regular one is, in words ("a directory", "a character device", ...)."""
-    return next((words for test, words in _KINDS if test(mode)), "not a regular file")
+from .storage import kind_of, new_file_mode, write_durably
 
 
 @dataclass(frozen=True)

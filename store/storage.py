@@ -82,9 +82,14 @@ _KINDS = {
 }
 
 
+def kind_of(mode: int, otherwise: str = "not a regular file") -> str:
+    """What a file is, in words, from its `st_mode` ("a directory", "a FIFO (named pipe)", ...)."""
+    return _KINDS.get(stat.S_IFMT(mode), otherwise)
+
+
 def not_regular(path: Path, mode: int) -> StoreUnreadable:
     """The refusal for a board's file that is not a plain file (it is never read, written or followed)."""
-    kind = _KINDS.get(stat.S_IFMT(mode), "not a regular file")
+    kind = kind_of(mode)
     hint = (
         "reqboard follows no link inside a board's directory; point --store at the real board file"
         if stat.S_ISLNK(mode)
@@ -886,7 +891,7 @@ class BoardFile:
             if exc.errno not in (errno.ELOOP, errno.ENOTDIR):
                 raise
             st = os.lstat(self.backup_dir)
-            kind = _KINDS.get(stat.S_IFMT(st.st_mode), "not a directory")
+            kind = kind_of(st.st_mode, "not a directory")
             raise StoreUnreadable(
                 f"{self.backup_dir} is {kind}, not the board's backups directory: reqboard does not "
                 "write through it; move it away and try again"
@@ -950,7 +955,7 @@ class BoardFile:
         kept = {b.path for b in self.backups()}
         for path, st in self._backup_entries():
             if path not in kept:
-                kind = _KINDS.get(stat.S_IFMT(st.st_mode), "a file")
+                kind = kind_of(st.st_mode, "a file")
                 why = "of a generation the board has not reached" if stat.S_ISREG(st.st_mode) else ""
                 junk.append(f"{path} is {kind} named like a backup{' ' + why if why else ''}; it is not used")
         try:
@@ -958,7 +963,7 @@ class BoardFile:
         except FileNotFoundError:
             return junk
         if not stat.S_ISDIR(st.st_mode):
-            kind = _KINDS.get(stat.S_IFMT(st.st_mode), "not a directory")
+            kind = kind_of(st.st_mode, "not a directory")
             junk.append(f"{self.backup_dir} is {kind}, not a directory: no backups can be kept")
         return junk
 

@@ -149,7 +149,7 @@ def test_output_onto_what_is_not_a_regular_file_is_refused(board: Path, tmp_path
     fifo, folder = tmp_path / "pipe", tmp_path / "folder"
     os.mkfifo(fifo)
     folder.mkdir()
-    assert "not a regular file (a named pipe (FIFO))" in refused(run("report", "-o", str(fifo)))
+    assert "not a regular file (a FIFO (named pipe))" in refused(run("report", "-o", str(fifo)))
     assert "a directory" in refused(run("export", "-o", str(folder)))
     assert stat.S_ISFIFO(fifo.lstat().st_mode) and folder.is_dir()
     device = tmp_path / "null"

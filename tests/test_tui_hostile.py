@@ -546,7 +546,7 @@ async def test_an_export_onto_the_board_file_is_refused_and_the_board_kept(small
         assert json.loads(small.with_name("out.json").read_text(encoding="utf-8"))["format"] == "reqboard"
 
 
-@pytest.mark.parametrize("kind", ["a named pipe (FIFO)", "a character device"])
+@pytest.mark.parametrize("kind", ["a FIFO (named pipe)", "a character device"])
 async def test_an_import_from_a_fifo_or_device_is_refused_without_reading(small: Path, tmp_path: Path, kind: str) -> None:
     """Item 10 from the board: the import form read a FIFO (waiting for a writer forever) or a device
     (/dev/zero never ends) on its worker. /dev/null reads as an empty file: the old form took it."""
