@@ -398,6 +398,19 @@ def check_board_tables(path: Path, tables: Any) -> dict[str, Any]:
         table = tables.setdefault(name, {})
         if not isinstance(table, dict):
             raise StoreUnreadable(f"{path}: table {name!r} is not an object")
+    check_meta(path, meta)
+    for name in ("requirements", "customers"):
+        for doc_id, record in tables[name].items():
+            if not isinstance(record, dict):
+                raise StoreUnreadable(
+                    f"{path}: {name} record {_short(doc_id)} is not an object ({_short(record)}); "
+                    "`reqboard restore` brings back a backup"
+                )
+    return tables
+
+
+def check_meta(path: Path, meta: dict[str, Any]) -> None:
+    """Check the meta record's counters and settings; raise StoreUnreadable naming a damaged one."""
     for counter in ("generation", "next_requirement", "next_change_request", "journal_size"):
         value = meta.get(counter, 0)
         if type(value) is not int or not 0 <= value <= MAX_COUNTER:
@@ -407,14 +420,6 @@ def check_board_tables(path: Path, tables: Any) -> dict[str, Any]:
             )
     if not isinstance(meta.get("settings", {}), dict):
         raise StoreUnreadable(f"{path}: the meta record's settings are damaged; `reqboard restore` brings back a backup")
-    for name in ("requirements", "customers"):
-        for doc_id, record in tables[name].items():
-            if not isinstance(record, dict):
-                raise StoreUnreadable(
-                    f"{path}: {name} record {_short(doc_id)} is not an object ({_short(record)}); "
-                    "`reqboard restore` brings back a backup"
-                )
-    return tables
 
 
 MAX_COUNTER = 2**53 - 1
@@ -711,8 +716,8 @@ class BoardFile:
     def _commit(self) -> None:
         tables = self._staged
         assert tables is not None
-        check_board_tables(self.path, tables)  # never write a board that reading would refuse
         meta = tables["meta"][META_ID]
+        check_meta(self.path, meta)  # never write counters that reading would refuse (records are the models')
         generation = int(meta.get("generation", 0)) + 1
         mode = self._mode_for_board()
         self.path.parent.mkdir(parents=True, exist_ok=True)
