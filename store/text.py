@@ -31,6 +31,18 @@ def _visible(match: re.Match[str]) -> str:
     return f"<U+{ord(char):04X}>"
 
 
+_INERT_IN_JSON = re.compile(f"[\x7f-\x9f\u2028\u2029{_DISGUISING.pattern[1:-1]}]")
+
+
+def json_for_terminal(text: str) -> str:
+    """JSON text whose characters that could drive or disguise a terminal (C1 controls, the
+    characters `shown` makes visible, line separators) are written as \\u escapes: the same data
+    to a parser, inert on a screen."""
+    if _INERT_IN_JSON.search(text) is None:
+        return text
+    return _INERT_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
 def shown(text: str, *, one_line: bool = False) -> str:
     """`text` made safe to put on a terminal: controls dropped, disguising characters made visible.
 

@@ -32,3 +32,15 @@ def test_an_emoji_joiner_is_kept_but_not_between_letters() -> None:
 def test_ordinary_text_is_returned_as_it_is() -> None:
     for text in ("电子发票自动开具", "[@click=app.quit]x", "Ünïcödé ½"):
         assert shown(text) is text
+
+
+def test_json_for_terminal_escapes_what_shown_would_make_visible_and_keeps_the_data() -> None:
+    import json
+
+    from store.text import json_for_terminal
+
+    text = json.dumps({"t": "Pay \u202etxt\u200b\u2028\x9b[2J"}, ensure_ascii=False)
+    inert = json_for_terminal(text)
+    assert inert.isascii() and "\\u202e" in inert and "\\u009b" in inert
+    assert json.loads(inert) == json.loads(text)
+    assert json_for_terminal('{"t": "电子发票"}') == '{"t": "电子发票"}'

@@ -297,16 +297,10 @@ def _print_json(data: Any) -> None:
 
 
 def _json_for_terminal(payload: bytes) -> bytes:
-    """JSON whose characters that could drive or disguise a terminal (C1 controls, bidi overrides,
-    zero-width characters, line separators) are written as \\u escapes: the same data to a parser,
-    inert on a screen."""
-    import re
+    """JSON bytes made inert for a terminal (see store.text.json_for_terminal)."""
+    from store.text import json_for_terminal
 
-    text = payload.decode("utf-8")
-    unsafe = re.compile("[\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\u180e\ufeff]")
-    if unsafe.search(text) is None:
-        return payload
-    return unsafe.sub(lambda m: f"\\u{ord(m.group()):04x}", text).encode("utf-8")
+    return json_for_terminal(payload.decode("utf-8")).encode("utf-8")
 
 
 def _path_text(path: str | Path) -> str:
