@@ -26,8 +26,8 @@ from typing import Any
 
 import orjson
 
-from store.models import Event, Requirement, approval_text, text_hash
-from store.storage import FORMAT, META_ID, SCHEMA_VERSION, atomic_write
+from reqboard.store.models import Event, Requirement, approval_text, text_hash
+from reqboard.store.storage import FORMAT, META_ID, SCHEMA_VERSION, atomic_write
 
 GENERATOR_VERSION = 2
 """Bump when the generated content changes, so cached boards are rebuilt."""

@@ -95,8 +95,8 @@ class Inputs:
 
 def prepare(rows: int, directory: Path) -> Inputs:
     """Make the files of one size (in this process; the timed imports run in their own)."""
-    from store.board import Board
-    from store.exchange import apply_import, export_board
+    from reqboard.store.board import Board
+    from reqboard.store.exchange import apply_import, export_board
 
     typed = directory / f"typed-{rows}.csv"
     typed.write_bytes(typed_csv(rows))
@@ -132,8 +132,8 @@ def lock_timer(board: Any, held: list[float]) -> Iterator[None]:
 
 def import_once(board_path: Path, csv_path: Path, result_path: Path) -> None:
     """Import one file into one board and write what it took (seconds, lock, counts) as JSON."""
-    from store.board import Board
-    from store.exchange import apply_import
+    from reqboard.store.board import Board
+    from reqboard.store.exchange import apply_import
 
     data = csv_path.read_bytes()
     board = Board(board_path, "bench")

@@ -71,7 +71,7 @@ def compile_project() -> None:
 def cached_board(n: int, *, seed: int = 0) -> Path:
     """A generated board of `n` requirements, made once and kept under bench/.cache/."""
     from bench.generate import GENERATOR_VERSION, generate_board
-    from store.storage import SCHEMA_VERSION
+    from reqboard.store.storage import SCHEMA_VERSION
 
     path = CACHE / f"store-{n}-seed{seed}-gen{GENERATOR_VERSION}-schema{SCHEMA_VERSION}.json"
     if not path.exists():
@@ -182,14 +182,14 @@ def run_process(cmd: Sequence[str], env: dict[str, str] | None = None) -> Proces
 
 
 def reqboard_command() -> list[str]:
-    """The installed `reqboard` script next to this interpreter, else `python -m tui`.
+    """The installed `reqboard` script next to this interpreter, else `python -m reqboard.cli`.
 
     Under `python -S` (to compare a checkout with the installed one), the CLI runs the same way.
     """
     script = Path(sys.executable).with_name("reqboard")
     if script.exists() and not sys.flags.no_site:
         return [str(script)]
-    return [sys.executable, *(["-S"] if sys.flags.no_site else []), "-m", "tui"]
+    return [sys.executable, *(["-S"] if sys.flags.no_site else []), "-m", "reqboard.cli"]
 
 
 # ---------------------------------------------------------------------------- tables

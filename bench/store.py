@@ -43,7 +43,7 @@ def _keys(n: int, count: int) -> list[str]:
 
 def measure_size(n: int, runs: int) -> dict[str, float]:
     """Every store number for one board size, medians of `runs` (milliseconds, MB)."""
-    from store.board import Board
+    from reqboard.store.board import Board
 
     board_path = cached_board(n)
     journal = board_path.with_name(board_path.name + ".history.jsonl")
@@ -113,7 +113,7 @@ def section(options: Options) -> str:
 # ---------------------------------------------------------------------------- profiling
 def profile(operation: str, n: int, top: int = 25) -> None:
     """Print where one store operation spends its time (cProfile, cumulative)."""
-    from store.board import Board
+    from reqboard.store.board import Board
 
     board_path = cached_board(n)
     with working_copy(board_path) as work:

@@ -35,8 +35,8 @@ async def _wait_until(pilot: Any, condition: Any, timeout: float = 60.0) -> None
 
 async def _probe_board(path: Path, started: float) -> dict[str, float]:
     # Only what `reqboard` itself imports before its first frame; the rest once the board is drawn.
-    from tui.app import ReqboardApp
-    from tui.screens.board import BoardScreen
+    from reqboard.tui.app import ReqboardApp
+    from reqboard.tui.screens.board import BoardScreen
 
     app = ReqboardApp(path, "bench", watch_interval=3600)
     result: dict[str, float] = {}
@@ -70,10 +70,10 @@ async def _probe_board(path: Path, started: float) -> dict[str, float]:
         result["first_paint_ms"] = (frames[seen] - started) * 1000  # the first frame with the cards
         await pilot.pause()
         result["settled_ms"] = (time.perf_counter() - started) * 1000
-        from store.models import State
-        from store.query import parse_query
-        from tui.screens.detail import DetailScreen
-        from tui.widgets.card_list import CardList
+        from reqboard.store.models import State
+        from reqboard.store.query import parse_query
+        from reqboard.tui.screens.detail import DetailScreen
+        from reqboard.tui.widgets.card_list import CardList
 
         cards = app.query_one(f"#cards-{State.APPROVED.value}", CardList)
         cards.focus()
@@ -140,7 +140,7 @@ async def _probe_board(path: Path, started: float) -> dict[str, float]:
 
         from textual.widgets import Input
 
-        from tui.screens.form import FormScreen
+        from reqboard.tui.screens.form import FormScreen
 
         samples, focused_samples = [], []
         for _ in range(5):

@@ -5,8 +5,8 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from store.board import Board
-from store.models import Requirement
+from reqboard.store.board import Board
+from reqboard.store.models import Requirement
 
 # Texts that break naive exporters: formulas, quotes, commas, line breaks, markup, non-Latin scripts.
 TRICKY_TITLES = [

@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from store.board import Board
+from reqboard.store.board import Board
 
 BOARD_NAME = "board.json"
 JOURNAL_NAME = BOARD_NAME + ".history.jsonl"
@@ -376,7 +376,7 @@ def run_cli(*argv: str) -> Outcome:
     Standard output is a text stream over bytes, as a terminal's is: `export` writes to its buffer.
     The CLI's one-line error printer is watched (not changed) to learn where a reported error came from.
     """
-    from tui import cli
+    from reqboard.cli import main as cli
 
     raised: list[str] = []
     report_error = getattr(cli, "_error", None)

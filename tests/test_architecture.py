@@ -1,5 +1,6 @@
-"""One direction of dependency: `tui -> store`, `tui -> themes`. `store` and `themes` never import
-textual (nor the tui); the scripted CLI does not load textual either."""
+"""One direction of dependency: `tui -> store`, `tui -> themes`, `cli -> store`. `store` and `themes`
+never import textual (nor the tui); the scripted CLI does not load textual either. Everything is
+installed under one name, `reqboard`."""
 
 from __future__ import annotations
 
@@ -13,8 +14,9 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-CORE = ("store", "themes")
-FORBIDDEN = ("textual", "tui", "rich")
+CORE = ("store", "themes")  # folders, installed as reqboard.store and reqboard.themes
+FORBIDDEN = ("textual", "rich", "reqboard.tui", "reqboard.cli")
+PROJECT_FOLDERS = ("cli", "store", "themes", "tui")
 
 # Imports every module of the packages named on the command line, then reports what got loaded.
 PROBE = r"""
@@ -39,12 +41,12 @@ def probe(*packages: str, path: Path | None = None) -> dict[str, list[str]]:
 
 
 def offenders(modules: list[str], roots: tuple[str, ...]) -> list[str]:
-    return [m for m in modules if m.split(".")[0] in roots]
+    return [m for m in modules if any(m == root or m.startswith(root + ".") for root in roots)]
 
 
 @pytest.mark.parametrize("package", CORE)
 def test_importing_every_core_module_loads_no_textual(package: str) -> None:
-    result = probe(package)
+    result = probe(f"reqboard.{package}")
     assert len(result["loaded"]) >= 1
     assert offenders(result["modules"], FORBIDDEN) == []
 
@@ -82,9 +84,45 @@ def test_no_core_source_imports_textual_or_the_tui() -> None:
         f"{path.relative_to(REPO)}:{line} imports {module}"
         for path in sources
         for line, module in _imports(path)
-        if module.split(".")[0] in FORBIDDEN
+        if offenders([module], FORBIDDEN)
     ]
     assert bad == []
+
+
+def test_every_module_imports_the_project_by_its_installed_name() -> None:
+    """`import store` would find the repository's folder (from the repository only) and load a second
+    copy of every module beside `reqboard.store`: two Board classes, two sets of errors."""
+    sources = [p for folder in (*PROJECT_FOLDERS, "bench", "tests") for p in sorted((REPO / folder).rglob("*.py"))]
+    assert len(sources) > 50
+    bad = [
+        f"{path.relative_to(REPO)}:{line} imports {module}"
+        for path in sources
+        for line, module in _imports(path)
+        if module.split(".")[0] in PROJECT_FOLDERS
+    ]
+    assert bad == []
+
+
+def test_the_installed_name_scan_would_notice_a_bare_import(tmp_path: Path) -> None:
+    sample = tmp_path / "sample.py"
+    sample.write_text("from store.board import Board\nimport tui.app\nfrom reqboard.store import errors\n")
+    assert [m for _line, m in _imports(sample) if m.split(".")[0] in PROJECT_FOLDERS] == ["store.board", "tui.app"]
+
+
+@pytest.mark.slow
+def test_the_wheel_installs_one_top_level_name(tmp_path: Path) -> None:
+    """`pip install .` puts `reqboard` in site-packages and nothing else: no `store`, `tui`, `bench`."""
+    proc = subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(tmp_path), str(REPO)],
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    import zipfile
+
+    (wheel,) = tmp_path.glob("reqboard-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    top = {name.split("/")[0] for name in names if not name.split("/")[0].endswith(".dist-info")}
+    assert top == {"reqboard"}
+    assert {"reqboard/store/board.py", "reqboard/tui/app.tcss", "reqboard/cli/main.py"} <= set(names)
+    assert any(name.startswith("reqboard/themes/") and name.endswith(".toml") for name in names)
 
 
 def test_the_source_scan_would_notice_a_textual_import(tmp_path: Path) -> None:
@@ -96,7 +134,7 @@ def test_the_source_scan_would_notice_a_textual_import(tmp_path: Path) -> None:
 def test_scripted_cli_commands_do_not_load_textual(board_path: Path) -> None:
     code = (
         "import sys\n"
-        "from tui.cli import main\n"
+        "from reqboard.cli.main import main\n"
         "main(['add', 'x', '--store', sys.argv[1]])\n"
         "main(['list', '--json', '--store', sys.argv[1]])\n"
         "print('LOADED' if 'textual' in sys.modules else 'CLEAN', file=sys.stderr)\n"
@@ -110,8 +148,8 @@ def test_scripted_cli_commands_do_not_load_textual(board_path: Path) -> None:
 DRAWS_FIRST = r"""
 import asyncio, json, sys
 from pathlib import Path
-from tui.app import ReqboardApp
-from tui.config import Config
+from reqboard.tui.app import ReqboardApp
+from reqboard.tui.config import Config
 
 async def main(path):
     app = ReqboardApp(Path(path), "tester", config=Config(), watch_interval=3600)
@@ -142,7 +180,7 @@ asyncio.run(main(sys.argv[1]))
 def test_the_board_is_drawn_before_pydantic_and_the_store_are_loaded(tmp_path: Path) -> None:
     """Start-up speed: the first frame with the cards needs neither the models nor pydantic (a
     tenth of the start-up); the store is made right after it, before the first key."""
-    from store.board import Board
+    from reqboard.store.board import Board
 
     Board(tmp_path / "b.json", "tester").add_requirement("One card", customer="ACME")
     proc = subprocess.run([sys.executable, "-c", DRAWS_FIRST, str(tmp_path / "b.json")], cwd=REPO,

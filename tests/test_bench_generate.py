@@ -16,8 +16,8 @@ import bench.measure
 from bench.generate import generate_board
 from bench.measure import Row, render_table, run_process
 from bench.store import measure_size
-from store.board import Board
-from store.models import BOARD_STATES, CRStatus, State
+from reqboard.store.board import Board
+from reqboard.store.models import BOARD_STATES, CRStatus, State
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=timezone.utc)
 N = 400
@@ -42,7 +42,7 @@ def test_generated_board_checks_clean(generated: Path) -> None:
 
 
 def test_generated_board_is_laid_out_as_the_store_writes_it(generated: Path) -> None:
-    from store.storage import board_lines, read_board_lines
+    from reqboard.store.storage import board_lines, read_board_lines
 
     tables = orjson.loads(generated.read_bytes())
     assert generated.read_bytes() == b"".join(board_lines(tables))  # so the bench reads it as users do

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from store.board import Board
-from tui.app import ReqboardApp
-from tui.widgets.card_list import CardList
+from reqboard.store.board import Board
+from reqboard.tui.app import ReqboardApp
+from reqboard.tui.widgets.card_list import CardList
 
 
 def _backgrounds(cards: CardList) -> set[str]:
@@ -35,7 +35,7 @@ async def test_a_theme_change_redraws_cached_cards_and_a_filter_keeps_them(tmp_p
             return real_card_line(*args)  # type: ignore[arg-type]
 
         cards._card_line = counted  # type: ignore[method-assign]
-        from store.query import parse_query
+        from reqboard.store.query import parse_query
         app.screen.set_filter(parse_query("cached"))
         await pilot.pause()
         assert [cards.render_line(y).text for y in range(cards.size.height)] == before and drawn == []

@@ -8,12 +8,12 @@ from pathlib import Path
 import orjson
 import pytest
 
-from store.board import Board
-from store.cards import Card
-from store.demo import build_demo_board
-from store.errors import StoreUnreadable
-from store.models import State
-from store.query import parse_query
+from reqboard.store.board import Board
+from reqboard.store.cards import Card
+from reqboard.store.demo import build_demo_board
+from reqboard.store.errors import StoreUnreadable
+from reqboard.store.models import State
+from reqboard.store.query import parse_query
 
 
 @pytest.fixture(scope="module")

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from store.board import Board
-from store.errors import Refused
-from store.models import CRStatus, State, approval_text
+from reqboard.store.board import Board
+from reqboard.store.errors import Refused
+from reqboard.store.models import CRStatus, State, approval_text
 
 
 def _clock():

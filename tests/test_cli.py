@@ -13,9 +13,9 @@ from typing import Any
 import orjson
 import pytest
 
-from store.board import Board
-from store.models import State
-from tui.cli import main
+from reqboard.store.board import Board
+from reqboard.store.models import State
+from reqboard.cli.main import main
 
 REPO = Path(__file__).resolve().parents[1]
 ISO_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,6})?Z$")
@@ -68,7 +68,7 @@ def run(capsys: pytest.CaptureFixture[str]) -> Run:
 
 
 def reqboard(*argv: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "tui", *argv], cwd=REPO, capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "reqboard.cli", *argv], cwd=REPO, capture_output=True, text=True,
                           env={**os.environ, **(env or {})}, timeout=60)
 
 

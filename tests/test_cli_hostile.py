@@ -27,9 +27,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rich.cells import cell_len
 
-import store.storage
-from store.board import Board
-from tui.cli import build_parser, main
+from reqboard.store import storage
+from reqboard.store.board import Board
+from reqboard.cli.main import build_parser, main
 
 REPO = Path(__file__).resolve().parents[1]
 BIDI, ZERO_WIDTH, LINE_SEP = "\u202e", "\u200b", "\u2028"
@@ -276,7 +276,7 @@ def test_importing_a_fifo_is_refused_without_waiting_for_a_writer(board: Path, t
     fifo = tmp_path / "rows.csv"
     os.mkfifo(fifo)
     # A child process, so that a regression (waiting forever for a writer) fails instead of hanging.
-    done = subprocess.run([sys.executable, "-m", "tui", "--store", str(board), "import", str(fifo)],
+    done = subprocess.run([sys.executable, "-m", "reqboard.cli", "--store", str(board), "import", str(fifo)],
                           cwd=REPO, capture_output=True, text=True, timeout=60)
     assert done.returncode == 1 and "not a regular file" in done.stderr, done
 
@@ -288,7 +288,7 @@ CSV_ROWS = "Title,Customer\nInvoices by mail,Initech\nExport to SAP,Umbrella\n"
 @contextmanager
 def ctrl_c_in(monkeypatch: pytest.MonkeyPatch, name: str, *, before_call: bool) -> Iterator[None]:
     """Press ctrl+c (a real SIGINT to this process) once, just before or just after `store.storage.<name>`."""
-    original = getattr(store.storage, name)
+    original = getattr(storage, name)
     pressed: list[bool] = []
 
     def pressing(*args: object, **kwargs: object) -> object:
@@ -301,7 +301,7 @@ def ctrl_c_in(monkeypatch: pytest.MonkeyPatch, name: str, *, before_call: bool) 
             signal.raise_signal(signal.SIGINT)
         return result
 
-    monkeypatch.setattr(store.storage, name, pressing)
+    monkeypatch.setattr(storage, name, pressing)
     yield
     assert pressed, f"store.storage.{name} was never called: the test no longer presses ctrl+c"
 
@@ -466,7 +466,7 @@ def test_json_output_escapes_what_could_drive_or_disguise_a_terminal(
 ) -> None:
     """`--json` keeps the data exactly (a parser reads the same text), but the bytes a terminal gets
     carry bidi overrides, zero-width characters and line separators as \\u escapes."""
-    from tui.cli import main
+    from reqboard.cli.main import main
 
     store = str(tmp_path / "bidi.json")
     title = "Pay \u202etxt.exe\u2028x\u200b"
@@ -487,7 +487,7 @@ def test_json_output_escapes_what_could_drive_or_disguise_a_terminal(
 def test_an_export_never_replaces_the_history_check_repair_set_aside(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from tui.cli import main
+    from reqboard.cli.main import main
 
     store = tmp_path / "board.json"
     assert main(["--store", str(store), "add", "x"]) == 0

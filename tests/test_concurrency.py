@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 
-from store.board import Board
-from store.errors import Conflict
-from store.storage import parse_board_bytes
+from reqboard.store.board import Board
+from reqboard.store.errors import Conflict
+from reqboard.store.storage import parse_board_bytes
 
 pytestmark = pytest.mark.slow
 
@@ -153,7 +153,7 @@ def test_a_stale_edit_from_another_process_is_refused_then_retried(board_path: P
 def test_cli_processes_adding_at_once_get_distinct_keys(board_path: Path) -> None:
     env = {**os.environ, "REQBOARD_STORE": str(board_path)}
     procs = [
-        subprocess.Popen([sys.executable, "-m", "tui", "add", f"From process {n}", "--user", f"p{n}"],
+        subprocess.Popen([sys.executable, "-m", "reqboard.cli", "add", f"From process {n}", "--user", f"p{n}"],
                          cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         for n in range(6)
     ]

@@ -8,13 +8,13 @@ import subprocess
 import sys
 from pathlib import Path
 
-from store.board import Board
-from store.models import CRStatus
+from reqboard.store.board import Board
+from reqboard.store.models import CRStatus
 
 
 def _cli(store: Path, user: str, *args: str) -> subprocess.Popen[str]:
     env = {**os.environ, "REQBOARD_STORE": str(store), "REQBOARD_USER": user}
-    return subprocess.Popen([sys.executable, "-m", "tui", *args], env=env, text=True,
+    return subprocess.Popen([sys.executable, "-m", "reqboard.cli", *args], env=env, text=True,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 
@@ -30,7 +30,7 @@ def test_concurrent_decisions_with_the_version_read_one_wins_one_conflicts(tmp_p
     store = tmp_path / "board.json"
     cr_key, version = _assessed_cr(store)
     shown = json.loads(subprocess.run(
-        [sys.executable, "-m", "tui", "cr", "show", cr_key, "--json"], check=True, text=True, capture_output=True,
+        [sys.executable, "-m", "reqboard.cli", "cr", "show", cr_key, "--json"], check=True, text=True, capture_output=True,
         env={**os.environ, "REQBOARD_STORE": str(store)}).stdout)
     assert shown["requirement_version"] == version
 

@@ -14,9 +14,9 @@ from pathlib import Path
 import orjson
 import pytest
 
-from store.board import Board
-from store.models import State
-from store.storage import META_ID
+from reqboard.store.board import Board
+from reqboard.store.models import State
+from reqboard.store.storage import META_ID
 
 pytestmark = pytest.mark.slow
 
@@ -28,7 +28,7 @@ DEADLINE_S = 60
 #   add KEY TITLE | edit KEY LINE | reject KEY
 WRITER = r"""
 import sys
-from store.board import Board
+from reqboard.store.board import Board
 
 board = Board(sys.argv[1], "writer")
 tag = sys.argv[2]
@@ -100,7 +100,7 @@ def run_writer_until_killed(board_path: Path, tag: str, acks_wanted: int, moment
 
 def reqboard_check(board_path: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "REQBOARD_STORE": str(board_path)}
-    return subprocess.run([sys.executable, "-m", "tui", "check"], cwd=REPO, env=env,
+    return subprocess.run([sys.executable, "-m", "reqboard.cli", "check"], cwd=REPO, env=env,
                           capture_output=True, text=True, timeout=DEADLINE_S)
 
 

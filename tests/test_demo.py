@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from store.board import Board
-from store.demo import FINAL_STATES, build_demo_board
-from store.models import BOARD_STATES, Channel, CRStatus, Requirement, State, Tier
-from store.workflow import position
+from reqboard.store.board import Board
+from reqboard.store.demo import FINAL_STATES, build_demo_board
+from reqboard.store.models import BOARD_STATES, Channel, CRStatus, Requirement, State, Tier
+from reqboard.store.workflow import position
 
 ANCHOR = datetime(2026, 3, 18, 15, 30, tzinfo=timezone.utc)  # a Wednesday afternoon
 CJK = re.compile(r"[\u4e00-\u9fff]")

@@ -12,10 +12,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from exchange_samples import TRICKY_TITLES, content, sample_board, snapshot
-from store.board import Board
-from store.exchange import ImportRefused, apply_import, export_board, preview_import
-from store.exchange.csv_io import COLUMNS, FORMULA_START, neutralise, restore
-from tui.cli import main
+from reqboard.store.board import Board
+from reqboard.store.exchange import ImportRefused, apply_import, export_board, preview_import
+from reqboard.store.exchange.csv_io import COLUMNS, FORMULA_START, neutralise, restore
+from reqboard.cli.main import main
 
 
 def rows(data: bytes) -> list[dict[str, str]]:

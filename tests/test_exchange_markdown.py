@@ -12,10 +12,10 @@ from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
 from exchange_samples import TRICKY_TITLES, sample_board
-from store.board import Board
-from store.exchange import export_board
-from store.exchange.markdown import escape_block, escape_inline
-from tui.cli import main
+from reqboard.store.board import Board
+from reqboard.store.exchange import export_board
+from reqboard.store.exchange.markdown import escape_block, escape_inline
+from reqboard.cli.main import main
 
 md = MarkdownIt("commonmark")
 
@@ -54,7 +54,7 @@ def test_every_title_is_shown_as_typed_and_makes_no_markup(board_path: Path) -> 
 
 
 def _document_order(req: object) -> tuple[int, int]:
-    from store.models import BOARD_STATES, State
+    from reqboard.store.models import BOARD_STATES, State
 
     order = [*BOARD_STATES, State.REJECTED]
     return order.index(req.state), req.number  # type: ignore[attr-defined]

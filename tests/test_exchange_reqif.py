@@ -14,9 +14,9 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from exchange_samples import TRICKY_TITLES, content, sample_board, snapshot
-from store.board import Board
-from store.exchange import ImportRefused, apply_import, export_board, preview_import
-from tui.cli import main
+from reqboard.store.board import Board
+from reqboard.store.exchange import ImportRefused, apply_import, export_board, preview_import
+from reqboard.cli.main import main
 
 FIXTURE = Path(__file__).parent / "fixtures" / "reqif" / "other_tool.reqif"
 NS = {"r": "http://www.omg.org/spec/ReqIF/20110401/reqif.xsd"}

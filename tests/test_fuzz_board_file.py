@@ -98,10 +98,10 @@ AFTER: Commands = (("check",), ("report", "--json"))
 def one_parser() -> Iterator[None]:
     """Build the CLI's argument parser once for the module: building it is 80 ms of each ~90 ms call
     (argparse looks its messages up in gettext), and these tests are about the files, not the parser."""
-    import tui.cli
+    from reqboard.cli import main as cli_main
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(tui.cli, "build_parser", functools.lru_cache(maxsize=1)(tui.cli.build_parser))
+        patch.setattr(cli_main, "build_parser", functools.lru_cache(maxsize=1)(cli_main.build_parser))
         yield
 
 

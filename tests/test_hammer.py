@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 from fuzz_support import Outcome, contract_breaches
 
-from store.board import Board
+from reqboard.store.board import Board
 
 pytestmark = pytest.mark.slow
 
@@ -41,12 +41,12 @@ DEADLINE_S = 90
 # starts when it reads how long to run: all workers start together, however slow their start-up.
 WORKER = r"""
 import functools, json, os, random, sys, time
-import tui.cli
+from reqboard.cli import main as cli_main
 from fuzz_support import run_cli
-import store.board, store.exchange.json_io  # what the first command would import, before the start
+import reqboard.store.board, reqboard.store.exchange.json_io  # what the first command would import, before the start
 
 # The parser is built once: building it is most of a command's time, and the board is under test here.
-tui.cli.build_parser = functools.lru_cache(maxsize=1)(tui.cli.build_parser)
+cli_main.build_parser = functools.lru_cache(maxsize=1)(cli_main.build_parser)
 
 board, me, seed, log_path = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
 deletes_lock = sys.argv[5] == "yes"
@@ -122,7 +122,7 @@ FIELD_OPTIONS = {"--title": "title", "--owner": "owner", "--importance": "import
 def reqboard_command() -> list[str]:
     """The installed `reqboard` entry point next to this interpreter, else the module."""
     entry = Path(sys.executable).with_name("reqboard")
-    return [str(entry)] if entry.exists() else [sys.executable, "-m", "tui"]
+    return [str(entry)] if entry.exists() else [sys.executable, "-m", "reqboard.cli"]
 
 
 def seed_board(path: Path) -> int:

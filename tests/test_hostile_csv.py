@@ -23,10 +23,10 @@ from exchange_samples import TRICKY_TITLES, sample_board, snapshot
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import store.exchange.merge
-from store.board import Board
-from store.exchange import ImportRefused, apply_import, export_board, preview_import
-from tui.cli import main
+from reqboard.store.exchange import merge
+from reqboard.store.board import Board
+from reqboard.store.exchange import ImportRefused, apply_import, export_board, preview_import
+from reqboard.cli.main import main
 
 
 def rows(data: bytes) -> list[dict[str, str]]:
@@ -190,8 +190,8 @@ def watched_lock(board: Board, before_lock: Callable[[], None] | None = None) ->
     `before_lock` (another writer) just before the import first asks for the lock."""
     state: dict[str, Any] = {"locked": False, "planned_in_lock": 0, "planned": 0, "transactions": 0}
     original_transaction = board.file.transaction
-    original_add = store.exchange.merge._Planner._plan_add
-    original_change = store.exchange.merge._Planner._plan_change
+    original_add = merge._Planner._plan_add
+    original_change = merge._Planner._plan_change
 
     @contextmanager
     def transaction(*args: Any, **kwargs: Any) -> Iterator[Any]:
@@ -214,8 +214,8 @@ def watched_lock(board: Board, before_lock: Callable[[], None] | None = None) ->
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(board.file, "transaction", transaction)
-        patch.setattr(store.exchange.merge._Planner, "_plan_add", counted(original_add))
-        patch.setattr(store.exchange.merge._Planner, "_plan_change", counted(original_change))
+        patch.setattr(merge._Planner, "_plan_add", counted(original_add))
+        patch.setattr(merge._Planner, "_plan_change", counted(original_change))
         yield state
 
 

@@ -21,11 +21,11 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from exchange_samples import snapshot
-from store.board import Board
-from store.cards import Card
-from store.errors import InvalidValue, Refused, validation_message
-from store.exchange.json_io import dumps, export_json, import_json
-from store.models import (
+from reqboard.store.board import Board
+from reqboard.store.cards import Card
+from reqboard.store.errors import InvalidValue, Refused, validation_message
+from reqboard.store.exchange.json_io import dumps, export_json, import_json
+from reqboard.store.models import (
     MAX_COUNT,
     MAX_KEY_DIGITS,
     ChangeRequest,
@@ -37,7 +37,7 @@ from store.models import (
     normalise_key,
     now,
 )
-from tui.cli import main as cli
+from reqboard.cli.main import main as cli
 
 REPO = Path(__file__).resolve().parent.parent
 UTC = timezone.utc
@@ -555,7 +555,7 @@ def test_the_real_command_imports_a_file_twice_and_refuses_a_bad_one(tmp_path: P
     store = tmp_path / "b" / "board.json"
 
     def reqboard(*argv: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "tui", "--store", str(store), *argv], cwd=REPO,
+        return subprocess.run([sys.executable, "-m", "reqboard.cli", "--store", str(store), *argv], cwd=REPO,
                               capture_output=True, text=True, timeout=60, env={**os.environ, "REQBOARD_USER": "carl"})
 
     first = reqboard("import", str(source))

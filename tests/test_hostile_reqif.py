@@ -20,11 +20,11 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from exchange_samples import sample_board, snapshot
-from store.board import Board
-from store.errors import InvalidValue
-from store.exchange import ImportRefused, apply_import, export_board
-from store.exchange.reqif_io import import_reqif
-from tui.cli import main
+from reqboard.store.board import Board
+from reqboard.store.errors import InvalidValue
+from reqboard.store.exchange import ImportRefused, apply_import, export_board
+from reqboard.store.exchange.reqif_io import import_reqif
+from reqboard.cli.main import main
 
 FIXTURE = Path(__file__).parent / "fixtures" / "reqif" / "other_tool.reqif"
 DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>'
@@ -513,8 +513,8 @@ def test_fuzz_encodings(template: tuple[Path, bytes], data: st.DataObject, which
 
 
 def test_a_lone_tag_with_a_comma_survives_a_reqif_round_trip(tmp_path: Path) -> None:
-    from store.board import Board
-    from store.exchange import export_board, preview_import
+    from reqboard.store.board import Board
+    from reqboard.store.exchange import export_board, preview_import
 
     board = Board(tmp_path / "board.json", "ann")
     board.add_requirement("Tagged", tags=("a,b",))

@@ -14,11 +14,11 @@ from pathlib import Path
 import orjson
 import pytest
 
-from store import storage
-from store.board import Board
-from store.errors import BoardChangedUnderneath, ReadOnly, StoreUnreadable
-from store.models import now
-from tui.cli import main as cli
+from reqboard.store import storage
+from reqboard.store.board import Board
+from reqboard.store.errors import BoardChangedUnderneath, ReadOnly, StoreUnreadable
+from reqboard.store.models import now
+from reqboard.cli.main import main as cli
 
 
 def sha(path: Path) -> str:
@@ -499,7 +499,7 @@ def test_damaged_wip_limits_limit_nothing(board: Board, board_path: Path) -> Non
     tables = orjson.loads(board_path.read_bytes())
     tables["meta"]["1"]["settings"] = {"wip_limits": {"collected": "x", "analysed": 1e308, "done": 3}}
     board_path.write_bytes(orjson.dumps(tables))
-    from store.models import State
+    from reqboard.store.models import State
 
     assert Board(board_path, "bob").wip_limits() == {State.DONE: 3}
 
@@ -632,11 +632,11 @@ def test_cards_made_while_another_thread_commits_are_made_again(
 ) -> None:
     import contextlib
 
-    import store.reader
+    from reqboard.store import reader
 
     board.cards()
     board._cards_signature = object()  # the next read builds its cards anew
-    real = store.reader.paused_gc
+    real = reader.paused_gc
     edited: list[bool] = []
 
     @contextlib.contextmanager
@@ -649,7 +649,7 @@ def test_cards_made_while_another_thread_commits_are_made_again(
         with real():
             yield
 
-    monkeypatch.setattr(store.reader, "paused_gc", commit_meanwhile)
+    monkeypatch.setattr(reader, "paused_gc", commit_meanwhile)
     board.cards()
-    monkeypatch.setattr(store.reader, "paused_gc", real)
+    monkeypatch.setattr(reader, "paused_gc", real)
     assert [c.title for c in board.cards()][0] == "Edited"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from store.board import Board
+from reqboard.store.board import Board
 
 
 @pytest.fixture

@@ -14,10 +14,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from store.board import Board
-from store.errors import InvalidValue, Refused
-from store.exchange.json_io import dumps, export_json, import_json
-from store.models import (
+from reqboard.store.board import Board
+from reqboard.store.errors import InvalidValue, Refused
+from reqboard.store.exchange.json_io import dumps, export_json, import_json
+from reqboard.store.models import (
     BOARD_STATES,
     ChangeRequest,
     Channel,
@@ -28,7 +28,7 @@ from store.models import (
     State,
     Tier,
 )
-from tui.cli import main as cli
+from reqboard.cli.main import main as cli
 
 T0 = datetime(2026, 1, 5, 8, 0, tzinfo=timezone.utc)
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from store.board import Board
-from tui.app import ReqboardApp
-from tui.config import Config
-from tui.screens.form import FormScreen
-from tui.widgets.key_bar import KeyBar
+from reqboard.store.board import Board
+from reqboard.tui.app import ReqboardApp
+from reqboard.tui.config import Config
+from reqboard.tui.screens.form import FormScreen
+from reqboard.tui.widgets.key_bar import KeyBar
 
 
 async def _loaded(app: ReqboardApp, pilot) -> None:

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from store.board import Board
-from store.metrics import (
+from reqboard.store.board import Board
+from reqboard.store.metrics import (
     NOT_ENOUGH_DATA,
     Quadrant,
     WeekCount,
@@ -20,7 +20,7 @@ from store.metrics import (
     percentile,
     quadrant_of,
 )
-from store.models import CRStatus, State
+from reqboard.store.models import CRStatus, State
 
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)  # a Monday, 09:00 UTC
 

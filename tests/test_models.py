@@ -11,8 +11,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from store.errors import InvalidValue, validation_message
-from store.models import (
+from reqboard.store.errors import InvalidValue, validation_message
+from reqboard.store.models import (
     Approval,
     Assessment,
     Channel,

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from store.board import Board
-from tui.cli import main
+from reqboard.store.board import Board
+from reqboard.cli.main import main
 
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
 TRICKY = "Rates <b>|</b> & [@click=app.quit]x *now*"

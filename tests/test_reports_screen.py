@@ -10,9 +10,9 @@ from textual.app import App
 from textual.pilot import Pilot
 from textual.widgets import Static
 
-from store.board import Board
-from store.metrics import Quadrant, compute_metrics
-from tui.screens.reports import ChartPanel, ReportsScreen
+from reqboard.store.board import Board
+from reqboard.store.metrics import Quadrant, compute_metrics
+from reqboard.tui.screens.reports import ChartPanel, ReportsScreen
 
 NOW = datetime(2026, 3, 18, 15, 30, tzinfo=timezone.utc)
 MARKUP_TITLE = "[@click=app.quit]quit[/] [b]not bold[/b]"
@@ -87,7 +87,7 @@ def _text(screen: ReportsScreen, selector: str) -> str:
 
 
 async def test_opens_on_the_demo_board_and_shows_its_numbers(tmp_path: Path) -> None:
-    demo = pytest.importorskip("store.demo")
+    demo = pytest.importorskip("reqboard.store.demo")
     board = demo.build_demo_board(tmp_path / "demo.json", now=NOW)
     expected = compute_metrics(board.requirements(), board.history(), now=NOW)
     app = Harness(board)

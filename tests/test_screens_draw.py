@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from store.models import State
-from tui.screens.board import BoardScreen
+from reqboard.store.models import State
+from reqboard.tui.screens.board import BoardScreen
 
 from tui_support import (  # noqa: F401 (demo and demo_template are fixtures)
     SIZE,
@@ -48,7 +48,7 @@ async def test_every_main_screen_draws_with_no_color(demo: Path, monkeypatch: py
 
 @pytest.mark.parametrize("theme", ["reqboard-dark", "reqboard-light", "reqboard-high-contrast", "reqboard-16"])
 async def test_every_main_screen_draws_in_every_builtin_theme(demo: Path, theme: str) -> None:
-    from tui.config import Config
+    from reqboard.tui.config import Config
 
     app = open_app(demo, config=Config(theme=theme))
     async with app.run_test(size=SIZE) as pilot:

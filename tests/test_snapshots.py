@@ -20,10 +20,10 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import DataTable, OptionList
 
-import tui.widgets.card_list
-from store.board import Board
-from tui.app import ReqboardApp
-from tui.config import Config
+from reqboard.tui.widgets import card_list
+from reqboard.store.board import Board
+from reqboard.tui.app import ReqboardApp
+from reqboard.tui.config import Config
 
 from tui_support import FIXED_NOW, StepClock, board_ready, build_small_board, copy_board, select_card, settle
 
@@ -57,7 +57,7 @@ def fixed_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def snap_app(fixed_template: Path, isolated_home: Path, monkeypatch: pytest.MonkeyPatch) -> ReqboardApp:
-    monkeypatch.setattr(tui.widgets.card_list, "datetime", FrozenDatetime)
+    monkeypatch.setattr(card_list, "datetime", FrozenDatetime)
     monkeypatch.setenv("REQBOARD_CONFIG_DIR", str(isolated_home / ".config" / "reqboard"))  # help: ~/.config/...
     path = isolated_home / "work" / "board.json"
     path.parent.mkdir()

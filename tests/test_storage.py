@@ -19,11 +19,11 @@ from typing import Any
 import orjson
 import pytest
 
-from store import storage
-from store.board import Board
-from store.errors import Conflict, LockTimeout, NotFound, ReadOnly, StoreUnreadable
-from store.storage import KEEP_BACKUPS, META_ID, BoardFile, atomic_write
-from tui.cli import main as cli
+from reqboard.store import storage
+from reqboard.store.board import Board
+from reqboard.store.errors import Conflict, LockTimeout, NotFound, ReadOnly, StoreUnreadable
+from reqboard.store.storage import KEEP_BACKUPS, META_ID, BoardFile, atomic_write
+from reqboard.cli.main import main as cli
 
 REPO = Path(__file__).resolve().parents[1]
 # Which file an fsync'ed descriptor belongs to is read from /proc (Linux).
@@ -318,7 +318,7 @@ def test_a_board_without_read_permission_is_refused_untouched(board_path: Path) 
         env = {**os.environ, "REQBOARD_STORE": str(path), "PYTHONDONTWRITEBYTECODE": "1"}
         for argv, phrase in ((["list"], "no permission to read"), (["add", "x"], "no permission")):
             try:
-                proc = subprocess.run([sys.executable, "-m", "tui", *argv], cwd=REPO, env=env, user=65534,
+                proc = subprocess.run([sys.executable, "-m", "reqboard.cli", *argv], cwd=REPO, env=env, user=65534,
                                       group=65534, extra_groups=[], capture_output=True, text=True, timeout=60)
             except PermissionError:
                 pytest.skip("this interpreter cannot run as the nobody user")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from store.text import shown
+from reqboard.store.text import shown
 
 
 @pytest.mark.parametrize("char", ["\u202e", "\u202d", "\u2066", "\u2067", "\u2068", "\u2069", "\u200e",
@@ -37,7 +37,7 @@ def test_ordinary_text_is_returned_as_it_is() -> None:
 def test_json_for_terminal_escapes_what_shown_would_make_visible_and_keeps_the_data() -> None:
     import json
 
-    from store.text import json_for_terminal
+    from reqboard.store.text import json_for_terminal
 
     text = json.dumps({"t": "Pay \u202etxt\u200b\u2028\x9b[2J"}, ensure_ascii=False)
     inert = json_for_terminal(text)

@@ -13,14 +13,14 @@ from pathlib import Path
 from textual.command import CommandPalette
 from textual.widgets import Button, Input, OptionList, Select, SelectionList
 
-from store.board import Board
-from store.models import BOARD_STATES, State
-from tui.app import ReqboardApp
-from tui.config import Config
-from tui.screens.board import BoardScreen
-from tui.screens.detail import DetailScreen
-from tui.screens.help import HelpScreen
-from tui.widgets.column import StateColumn
+from reqboard.store.board import Board
+from reqboard.store.models import BOARD_STATES, State
+from reqboard.tui.app import ReqboardApp
+from reqboard.tui.config import Config
+from reqboard.tui.screens.board import BoardScreen
+from reqboard.tui.screens.detail import DetailScreen
+from reqboard.tui.screens.help import HelpScreen
+from reqboard.tui.widgets.column import StateColumn
 
 from tui_support import (  # noqa: F401 (demo, demo_template, small, small_template are fixtures)
     QUIET,
@@ -631,7 +631,7 @@ async def test_a_change_by_the_command_line_appears(small: Path) -> None:
         screen = await board_ready(pilot)
         await select_card(pilot, "REQ-2")
         result = subprocess.run(
-            [sys.executable, "-m", "tui", "edit", "REQ-1", "--title", "Invoices as PDF, from a script",
+            [sys.executable, "-m", "reqboard.cli", "edit", "REQ-1", "--title", "Invoices as PDF, from a script",
              "--store", str(small), "--user", "bob"],
             capture_output=True, text=True, timeout=60, env={**os.environ},
         )

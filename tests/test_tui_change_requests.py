@@ -8,12 +8,12 @@ from pathlib import Path
 
 from textual.widgets import DataTable, OptionList, Select
 
-from store.board import Board
-from store.models import CRStatus, State
-from tui.screens.board import BoardScreen
-from tui.screens.change_request import ChangeRequestScreen
-from tui.screens.change_requests import ChangeRequestsScreen
-from tui.screens.detail import DetailScreen
+from reqboard.store.board import Board
+from reqboard.store.models import CRStatus, State
+from reqboard.tui.screens.board import BoardScreen
+from reqboard.tui.screens.change_request import ChangeRequestScreen
+from reqboard.tui.screens.change_requests import ChangeRequestsScreen
+from reqboard.tui.screens.detail import DetailScreen
 
 from tui_support import (  # noqa: F401 (small, small_template are fixtures)
     SIZE,

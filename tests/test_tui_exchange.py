@@ -5,9 +5,9 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from store.board import Board
-from tui.app import ReqboardApp
-from tui.screens.form import FormScreen
+from reqboard.store.board import Board
+from reqboard.tui.app import ReqboardApp
+from reqboard.tui.screens.form import FormScreen
 
 
 async def _wait(pilot, condition, tries: int = 400) -> None:

@@ -35,14 +35,14 @@ from tui_support import (  # noqa: F401 (small and small_template are fixtures)
     wait_until,
 )
 
-from store.board import Board
-from store.models import State
-from tui.app import ReqboardApp
-from tui.background import failure_message
-from tui.config import Config, load_config
-from tui.screens.board import BoardScreen
-from tui.screens.detail import DetailScreen
-from tui.screens.reports import ReportsScreen
+from reqboard.store.board import Board
+from reqboard.store.models import State
+from reqboard.tui.app import ReqboardApp
+from reqboard.tui.background import failure_message
+from reqboard.tui.config import Config, load_config
+from reqboard.tui.screens.board import BoardScreen
+from reqboard.tui.screens.detail import DetailScreen
+from reqboard.tui.screens.reports import ReportsScreen
 
 RLO = "\u202e"
 """RIGHT-TO-LEFT OVERRIDE: `REQ-1 txt.exe` typed with it before `exe.txt` reads as `REQ-1 txt.exe`."""
@@ -152,7 +152,7 @@ def test_an_unknown_setting_is_named_with_a_suggestion_and_the_rest_applies() ->
 
 
 def test_a_file_that_is_not_toml_still_refuses_as_a_whole() -> None:
-    from tui.config import ConfigError
+    from reqboard.tui.config import ConfigError
 
     write_config("poll_interval = = 1\n")
     with pytest.raises(ConfigError, match="not valid TOML"):
@@ -164,7 +164,7 @@ import asyncio, json, sys
 from pathlib import Path
 sys.path.insert(0, sys.argv[2])
 from tui_support import board_ready, cards, notifications
-from tui.app import ReqboardApp
+from reqboard.tui.app import ReqboardApp
 
 async def main(path):
     app = ReqboardApp(Path(path), "tester")
@@ -222,7 +222,7 @@ def test_a_failure_message_is_one_line_without_the_record() -> None:
 def test_a_record_the_models_refuse_is_named_by_its_field_not_its_contents() -> None:
     from pydantic import ValidationError
 
-    from store.models import Event
+    from reqboard.store.models import Event
 
     try:
         Event.model_validate({"at": "2026-01-01T00:00:00Z", "by": "x" * 81, "key": "board", "action": "a"})
@@ -326,7 +326,7 @@ async def test_a_failing_undo_is_a_notice(small: Path, monkeypatch: pytest.Monke
 
 async def test_a_board_that_fails_to_load_says_so_once_and_recovers(
         small: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from store.reader import BoardReader
+    from reqboard.store.reader import BoardReader
 
     real_cards = BoardReader.cards
     broken = {"yes": True}
@@ -573,7 +573,7 @@ async def test_an_import_of_another_boards_key_is_refused_or_added_under_a_new_k
     other = tmp_path / "other" / "board.json"
     other.parent.mkdir()
     Board(other, "consultant").add_requirement("Offline copy's REQ-1")
-    from store.exchange import export_board
+    from reqboard.store.exchange import export_board
 
     rows = tmp_path / "rows.csv"
     rows.write_bytes(export_board(Board(other, "consultant"), "csv"))

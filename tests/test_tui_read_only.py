@@ -7,8 +7,8 @@ from pathlib import Path
 
 import orjson
 
-from store.board import Board
-from tui.app import ReqboardApp
+from reqboard.store.board import Board
+from reqboard.tui.app import ReqboardApp
 
 
 async def test_newer_schema_opens_read_only_and_refuses_changes(tmp_path: Path) -> None:

@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 
-from store import workflow
-from store.board import Board
-from store.errors import Refused
-from store.models import (
+from reqboard.store import workflow
+from reqboard.store.board import Board
+from reqboard.store.errors import Refused
+from reqboard.store.models import (
     BOARD_STATES,
     Approval,
     Assessment,

@@ -16,14 +16,14 @@ from textual.worker import WorkerCancelled
 from textual.widget import Widget
 from textual.widgets import Input
 
-from store.board import Board
-from store.demo import build_demo_board
-from store.models import State
-from tui.app import ReqboardApp
-from tui.config import Config
-from tui.screens.board import BoardScreen
-from tui.screens.form import FormScreen
-from tui.widgets.card_list import CardList
+from reqboard.store.board import Board
+from reqboard.store.demo import build_demo_board
+from reqboard.store.models import State
+from reqboard.tui.app import ReqboardApp
+from reqboard.tui.config import Config
+from reqboard.tui.screens.board import BoardScreen
+from reqboard.tui.screens.form import FormScreen
+from reqboard.tui.widgets.card_list import CardList
 
 SIZE = (160, 50)
 QUIET = 60.0

@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from store import workflow
-from store.board import Board
-from store.errors import InvalidValue
-from store.models import Requirement, State
-from store.query import parse_query
+from reqboard.store import workflow
+from reqboard.store.board import Board
+from reqboard.store.errors import InvalidValue
+from reqboard.store.models import Requirement, State
+from reqboard.store.query import parse_query
 
 from .screens.fields import FieldSpec
 from .screens.prompts import guard_fields, reason_fields, requirement_fields, to_changes
@@ -166,8 +166,8 @@ class RequirementActions:
 
     # ------------------------------------------------------------------ exchange
     def export(self) -> None:
-        from store.exchange import EXPORT_FORMATS, export_board, guess_format
-        from store.outputs import BoardFiles, check_output, write_output
+        from reqboard.store.exchange import EXPORT_FORMATS, export_board, guess_format
+        from reqboard.store.outputs import BoardFiles, check_output, write_output
 
         fields = [FieldSpec("path", "Export to file", value=str(Path.cwd() / "reqboard-export.json"), required=True),
                   FieldSpec("format", "Format", "select", value=None, options=[(f, f) for f in EXPORT_FORMATS],
@@ -197,8 +197,8 @@ class RequirementActions:
         self.app.push_screen(form_screen("Export the board", fields, save=save, submit_label="Export"), done)
 
     def import_file(self) -> None:
-        from store.exchange import IMPORT_FORMATS, guess_format, preview_import
-        from store.outputs import read_import_file
+        from reqboard.store.exchange import IMPORT_FORMATS, guess_format, preview_import
+        from reqboard.store.outputs import read_import_file
 
         fields = [FieldSpec("path", "Import from file", value="", required=True, placeholder="path/to/file.csv"),
                   FieldSpec("format", "Format", "select", value=None, options=[(f, f) for f in IMPORT_FORMATS],
@@ -221,7 +221,7 @@ class RequirementActions:
         self.app.push_screen(form_screen("Import", fields, save=preview, submit_label="Preview"), self._confirm_import)
 
     def _confirm_import(self, previewed: Any) -> None:
-        from store.exchange import apply_import
+        from reqboard.store.exchange import apply_import
 
         if not previewed:
             return

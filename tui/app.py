@@ -15,12 +15,12 @@ from textual.message import Message
 from textual.notifications import SeverityLevel
 from textual.theme import Theme
 
-import themes
-from store.errors import Conflict, StoreError
-from store.paths import config_dir
-from store.reader import BoardReader
-from store.storage import LOCK_TIMEOUT_S
-from store.text import shown
+from reqboard import themes
+from reqboard.store.errors import Conflict, StoreError
+from reqboard.store.paths import config_dir
+from reqboard.store.reader import BoardReader
+from reqboard.store.storage import LOCK_TIMEOUT_S
+from reqboard.store.text import shown
 
 from .background import NoticesFailedWork, background, failure_message
 from .commands import ReqboardCommands
@@ -28,7 +28,7 @@ from .config import Config, ConfigError, config_path, load_config, load_state, s
 from .screens.board import BoardScreen
 
 if TYPE_CHECKING:
-    from store.board import Board
+    from reqboard.store.board import Board
 
     from .actions import RequirementActions, UndoEntry
 
@@ -133,7 +133,7 @@ class ReqboardApp(NoticesFailedWork, App[int]):
         if self._board is None:
             with self._board_made:
                 if self._board is None:
-                    from store.board import Board
+                    from reqboard.store.board import Board
 
                     self._board = Board(self.reader.path, self.reader.user, reader=self.reader)
         return self._board
@@ -223,7 +223,7 @@ class ReqboardApp(NoticesFailedWork, App[int]):
 def run_app(path: Path, user: str, *, demo: bool = False) -> int:
     """Open the board at `path` (or a fresh demo copy) until the user quits."""
     if demo:
-        from store.demo import build_demo_board
+        from reqboard.store.demo import build_demo_board
 
         workdir = Path(tempfile.mkdtemp(prefix="reqboard-demo-"))
         path = workdir / "demo.json"

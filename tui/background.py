@@ -17,8 +17,8 @@ from typing import Any
 from textual import work
 from textual.worker import Worker, WorkerState
 
-from store.errors import StoreError, validation_message
-from store.text import shown
+from reqboard.store.errors import StoreError, validation_message
+from reqboard.store.text import shown
 
 MESSAGE_WIDTH = 120
 """Cells of an unexpected error's own message that a notice repeats: enough to name the fault, too

@@ -9,7 +9,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 from textual.markup import escape
 
-from store.text import shown
+from reqboard.store.text import shown
 
 if TYPE_CHECKING:
     from .app import ReqboardApp

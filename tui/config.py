@@ -22,9 +22,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
-from store.paths import config_dir
-from store.storage import atomic_write
-from store.text import shown
+from reqboard.store.paths import config_dir
+from reqboard.store.storage import atomic_write
+from reqboard.store.text import shown
 
 
 class ConfigError(ValueError):

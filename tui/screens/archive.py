@@ -9,8 +9,8 @@ from textual.content import Content
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from store.board import Board
-from store.models import Requirement, State
+from reqboard.store.board import Board
+from reqboard.store.models import Requirement, State
 
 from ..widgets.key_bar import KeyBar
 from .base import BoardReadingScreen

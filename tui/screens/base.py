@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from textual.screen import Screen
 
-from store.board import Board
+from reqboard.store.board import Board
 
 from ..background import NoticesFailedWork, background, failure_message
 

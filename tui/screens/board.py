@@ -17,12 +17,12 @@ from textual.screen import Screen
 from textual.widgets import Static
 from textual.worker import get_current_worker
 
-from store.cards import Card, validated
-from store.domain import BOARD_STATES, State
-from store.errors import InvalidValue, StoreError
-from store.query import Query
-from store.storage import paused_gc
-from store.text import shown
+from reqboard.store.cards import Card, validated
+from reqboard.store.domain import BOARD_STATES, State
+from reqboard.store.errors import InvalidValue, StoreError
+from reqboard.store.query import Query
+from reqboard.store.storage import paused_gc
+from reqboard.store.text import shown
 
 from ..background import NoticesFailedWork, background, describe_fault, failure_message
 from ..widgets.card_list import CardList, Item, LaneHeader
@@ -30,7 +30,7 @@ from ..widgets.column import ColumnRow, StateColumn
 from ..widgets.key_bar import KeyBar
 
 if TYPE_CHECKING:
-    from store.models import Requirement
+    from reqboard.store.models import Requirement
 
     from ..app import ReqboardApp
 

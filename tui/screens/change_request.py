@@ -10,10 +10,10 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
-from store.board import Board
-from store.errors import InvalidValue
-from store.models import ChangeRequest, Event, Requirement, Risk
-from store.text import shown
+from reqboard.store.board import Board
+from reqboard.store.errors import InvalidValue
+from reqboard.store.models import ChangeRequest, Event, Requirement, Risk
+from reqboard.store.text import shown
 
 from ..actions import UndoEntry
 from ..widgets.key_bar import KeyBar

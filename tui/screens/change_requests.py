@@ -9,9 +9,9 @@ from textual.binding import Binding
 from textual.content import Content
 from textual.widgets import DataTable, Static
 
-from store.board import Board
-from store.models import ChangeRequest, CRStatus, Requirement
-from store.text import shown
+from reqboard.store.board import Board
+from reqboard.store.models import ChangeRequest, CRStatus, Requirement
+from reqboard.store.text import shown
 
 from ..widgets.key_bar import KeyBar
 from .base import BoardReadingScreen

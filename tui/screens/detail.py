@@ -13,10 +13,10 @@ from textual.content import Content
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from store.board import Board
-from store.errors import NotFound
-from store.models import Event, Requirement, approval_text
-from store.text import shown
+from reqboard.store.board import Board
+from reqboard.store.errors import NotFound
+from reqboard.store.models import Event, Requirement, approval_text
+from reqboard.store.text import shown
 
 from ..background import failure_message
 from ..widgets.key_bar import KeyBar

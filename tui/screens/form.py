@@ -17,8 +17,8 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, SelectionList, Static, TextArea
 
-from store.errors import Conflict, InvalidValue
-from store.text import shown
+from reqboard.store.errors import Conflict, InvalidValue
+from reqboard.store.text import shown
 
 from ..background import NoticesFailedWork, background, failure_message
 from .fields import FieldSpec

@@ -9,7 +9,7 @@ from textual.content import Content
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
-from store.text import shown
+from reqboard.store.text import shown
 
 from ..config import config_path
 from .board import display_path

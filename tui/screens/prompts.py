@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from store import workflow
-from store.errors import InvalidValue
-from store.models import Channel, Feasibility, Kano, NeedType, Requirement, State, Tier
+from reqboard.store import workflow
+from reqboard.store.errors import InvalidValue
+from reqboard.store.models import Channel, Feasibility, Kano, NeedType, Requirement, State, Tier
 
 from .fields import FieldSpec
 

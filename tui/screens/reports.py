@@ -24,16 +24,16 @@ from textual.style import Style
 from textual.widgets import Static
 from textual_plotext import PlotextPlot
 
-from store.board import Board
-from store.metrics import (
+from reqboard.store.board import Board
+from reqboard.store.metrics import (
     NOT_ENOUGH_DATA,
     BoardMetrics,
     Quadrant,
     compute_metrics,
     histogram,
 )
-from store.models import BOARD_STATES, State
-from store.text import shown
+from reqboard.store.models import BOARD_STATES, State
+from reqboard.store.text import shown
 
 from ..background import NoticesFailedWork, background, failure_message
 from ..widgets.key_bar import KeyBar

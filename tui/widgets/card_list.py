@@ -24,9 +24,9 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from store.cards import Card
-from store.domain import State
-from store.text import shown
+from reqboard.store.cards import Card
+from reqboard.store.domain import State
+from reqboard.store.text import shown
 
 CARD_HEIGHT = 5
 """Four lines of card and one of gap."""

@@ -7,7 +7,7 @@ from textual.containers import HorizontalScroll, Vertical
 from textual.content import Content
 from textual.widgets import Static
 
-from store.domain import State
+from reqboard.store.domain import State
 
 from .card_list import CardList, Item
 

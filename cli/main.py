@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 if TYPE_CHECKING:
-    from store.outputs import BoardFiles
+    from reqboard.store.outputs import BoardFiles
 
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE, EXIT_CONFLICT, EXIT_UNREADABLE = 0, 1, 2, 3, 4
 
@@ -108,7 +108,7 @@ _FIELD_MAP = {
 
 
 def _field_values(args: argparse.Namespace) -> dict[str, Any]:
-    from store.models import normalise_key
+    from reqboard.store.models import normalise_key
 
     values: dict[str, Any] = {}
     for option, field in _FIELD_MAP.items():
@@ -298,7 +298,7 @@ def _print_json(data: Any) -> None:
 
 def _json_for_terminal(payload: bytes) -> bytes:
     """JSON bytes made inert for a terminal (see store.text.json_for_terminal)."""
-    from store.text import json_for_terminal
+    from reqboard.store.text import json_for_terminal
 
     return json_for_terminal(payload.decode("utf-8")).encode("utf-8")
 
@@ -321,7 +321,7 @@ def _path_text(path: str | Path) -> str:
 
 def _text(value: Any) -> str:
     """User text for one line of a terminal: nothing in it can hide itself or disguise what follows."""
-    from store.text import shown
+    from reqboard.store.text import shown
 
     return shown("" if value is None else str(value), one_line=True)
 
@@ -355,7 +355,7 @@ def _print_list(reqs: Sequence[Any]) -> None:
 
 def _show_text(req: Any) -> str:
     """`reqboard show`: one requirement for a person to read, every piece of user text made safe."""
-    from store.workflow import next_state
+    from reqboard.store.workflow import next_state
 
     lines = [f"{req.key}  {req.title}", f"  state        {req.state.label}"
              + (f" (rejected: {req.rejection_reason})" if req.rejection_reason else "")]
@@ -385,7 +385,7 @@ def _show_text(req: Any) -> str:
         row("CHANGED", "since its approval")
     row("version", f"{req.version}, updated by {req.updated_by} at {req.updated_at:%Y-%m-%d %H:%M} UTC")
     if req.description:
-        from store.text import shown
+        from reqboard.store.text import shown
 
         lines.append("  description")
         lines.extend(f"    {line}" for line in shown(req.description).splitlines())
@@ -409,7 +409,7 @@ def _show_text(req: Any) -> str:
 
 # ---------------------------------------------------------------------------- commands
 def _store_path(args: argparse.Namespace) -> Path:
-    from store.paths import default_store_path
+    from reqboard.store.paths import default_store_path
 
     given = getattr(args, "store", None)
     if given == "":  # e.g. `--store "$UNSET"`: never fall back to the user's own board for it
@@ -418,15 +418,15 @@ def _store_path(args: argparse.Namespace) -> Path:
 
 
 def _board(args: argparse.Namespace) -> Any:
-    from store.board import Board
-    from store.paths import default_user
+    from reqboard.store.board import Board
+    from reqboard.store.paths import default_user
 
     return Board(_store_path(args), getattr(args, "user", None) or default_user())
 
 
 def _board_files(board: Any) -> BoardFiles:
     """The files of `board` that an export or a report must never be written onto."""
-    from store.outputs import BoardFiles
+    from reqboard.store.outputs import BoardFiles
 
     return BoardFiles(board.file.path, board.file.journal_path, board.file.lock_path, board.file.backup_dir)
 
@@ -441,12 +441,12 @@ def _write_output(output: str | None, board: Any, make: Callable[[], bytes], *, 
         if is_json:
             payload = _json_for_terminal(payload)
         elif sys.stdout.isatty():
-            from store.text import shown
+            from reqboard.store.text import shown
 
             payload = shown(payload.decode("utf-8", "replace")).encode("utf-8")
         _write_bytes(payload)
         return
-    from store.outputs import check_output, write_output
+    from reqboard.store.outputs import check_output, write_output
 
     files = _board_files(board)
     check_output(output, files)  # before the work of making it
@@ -455,7 +455,7 @@ def _write_output(output: str | None, board: Any, make: Callable[[], bytes], *, 
 
 def _emit(args: argparse.Namespace, req: Any, text: str) -> None:
     if getattr(args, "json", False):
-        from store.exchange.json_io import requirement_json
+        from reqboard.store.exchange.json_io import requirement_json
 
         _print_json(requirement_json(req))
     else:
@@ -471,9 +471,9 @@ def cmd_add(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    from store.models import State
+    from reqboard.store.models import State
 
-    from store.cards import validated
+    from reqboard.store.cards import validated
 
     state = None
     if args.state:
@@ -491,7 +491,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     board = _board(args)
     as_json = getattr(args, "json", False)
     if as_json:
-        from store.exchange.json_io import requirement_json
+        from reqboard.store.exchange.json_io import requirement_json
     # One model at a time, each turned into its output at once: every record is still validated (one
     # the models refuse stops the listing, exit 4), but 50,000 models are never held together.
     listed: list[Any] = []
@@ -530,7 +530,7 @@ def cmd_edit(args: argparse.Namespace) -> int:
         criteria = [dict(c) for c in changes.get("acceptance_criteria", [c.model_dump() for c in req.acceptance_criteria])]
         for n, done in [(n, True) for n in args.check or []] + [(n, False) for n in args.uncheck or []]:
             if not 1 <= n <= len(criteria):
-                from store.errors import InvalidValue
+                from reqboard.store.errors import InvalidValue
 
                 raise InvalidValue(f"{req.key} has {len(criteria)} acceptance criteria; there is no number {n}")
             criteria[n - 1]["done"] = done
@@ -543,7 +543,7 @@ def cmd_edit(args: argparse.Namespace) -> int:
 
 
 def cmd_move(args: argparse.Namespace) -> int:
-    from store.models import State
+    from reqboard.store.models import State
 
     try:
         state = State.parse(args.state)
@@ -632,7 +632,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from store.exchange import export_board, guess_format
+    from reqboard.store.exchange import export_board, guess_format
 
     fmt = args.format or (guess_format(args.output) if args.output else None) or "json"
     board = _board(args)
@@ -641,12 +641,12 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from store.exchange import IMPORT_FORMATS, ImportRefused, apply_import, guess_format, preview_import
+    from reqboard.store.exchange import IMPORT_FORMATS, ImportRefused, apply_import, guess_format, preview_import
 
     fmt = args.format or guess_format(args.file)
     if fmt not in IMPORT_FORMATS:
         raise UsageError(f"cannot tell the format of {args.file}: give --format json, csv or reqif")
-    from store.outputs import read_import_file
+    from reqboard.store.outputs import read_import_file
 
     data = read_import_file(args.file)
     board = _board(args)
@@ -687,7 +687,7 @@ def _interrupts_held_after_commit(board_path: Path) -> Iterator[list[bool]]:
     import signal
     import threading
 
-    from store.storage import Signature
+    from reqboard.store.storage import Signature
 
     def committed() -> bool:
         try:
@@ -737,7 +737,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
 
 def cmd_wip(args: argparse.Namespace) -> int:
-    from store.models import BOARD_STATES, State
+    from reqboard.store.models import BOARD_STATES, State
 
     board = _board(args)
     if args.state is None:
@@ -830,7 +830,7 @@ def _cr_text(req: Any, cr: Any) -> str:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from store.metrics import board_metrics
+    from reqboard.store.metrics import board_metrics
 
     fmt = args.format or "md"
     if getattr(args, "json", False):
@@ -844,14 +844,14 @@ def cmd_report(args: argparse.Namespace) -> int:
         if fmt == "json":
             import orjson
 
-            from store.reports import report_json
+            from reqboard.store.reports import report_json
 
             return orjson.dumps(report_json(metrics, board=_path_text(board.path.name)), option=orjson.OPT_INDENT_2) + b"\n"
         if fmt == "html":
-            from store.reports import render_html
+            from reqboard.store.reports import render_html
 
             return render_html(metrics, board=_path_text(board.path.name)).encode()
-        from store.reports import render_markdown
+        from reqboard.store.reports import render_markdown
 
         return render_markdown(metrics, board=_path_text(board.path.name)).encode()
 
@@ -869,9 +869,9 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
 
 
 def open_board(args: argparse.Namespace) -> int:
-    from store.paths import default_user
+    from reqboard.store.paths import default_user
 
-    from .app import run_app
+    from reqboard.tui.app import run_app
 
     return run_app(_store_path(args), getattr(args, "user", None) or default_user(), demo=args.demo)
 
@@ -883,7 +883,7 @@ _PATH_OPTIONS = frozenset({"store", "output", "file"})
 def _check_text_arguments(args: argparse.Namespace) -> None:
     """Refuse (exit 1) text that is not valid UTF-8: the shell passed bytes in another encoding, which
     Python keeps as lone surrogates that no JSON file or history line can hold."""
-    from store.errors import InvalidValue
+    from reqboard.store.errors import InvalidValue
 
     for name, value in vars(args).items():
         if name in _PATH_OPTIONS:
@@ -917,7 +917,7 @@ def _never_fail_to_print() -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from store.errors import StoreError
+    from reqboard.store.errors import StoreError
 
     _never_fail_to_print()
     try:
