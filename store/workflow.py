@@ -1,16 +1,37 @@
 """The lifecycle rules: which moves are allowed and, when one is not, why and what to do.
 
 Rules are data (the order of states, the guard of each state) plus small pure functions. Nothing here
-touches the disk; the store asks `check_move` before it writes, the TUI asks `needs_for` to know what
-to prompt for.
+touches the disk; the store asks `check_move` before it writes.
+
+One home per rule: each guard declares the inputs a move into its state takes (`GuardInput`) and how
+their values become field changes (`Guard.apply`). The TUI's move prompt comes from `prompt_for`, the
+options of `reqboard move` from `inputs_of`, and the store turns the values into changes with
+`move_changes`; none of them keeps its own copy of what a state needs.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Callable
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any, Literal
 
-from .models import BOARD_STATES, ChangeRequest, CRStatus, Requirement, State
+from pydantic import ValidationError
+
+from .errors import InvalidValue, validation_message
+from .models import (
+    BOARD_STATES,
+    Approval,
+    ChangeRequest,
+    Channel,
+    CRStatus,
+    Feedback,
+    Kano,
+    Requirement,
+    State,
+    approval_text,
+    text_hash,
+)
 
 
 @dataclass(frozen=True)
@@ -24,14 +45,65 @@ class Refusal:
         return self.message
 
 
+InputKind = Literal["text", "score", "choice", "checklist"]
+
+
+@dataclass(frozen=True)
+class GuardInput:
+    """One value a move into a state takes: what a person is asked, and what a script passes.
+
+    `name` is the key in a move's inputs and the option `reqboard move --<name>` (underscores as
+    dashes). A score is a whole number 1-5, a choice one of `choices`' values, a checklist a subset of
+    them; `choices` are (value, label) pairs. `required` and `default` are for a prompt: the rule
+    itself is the guard's, which refuses the move when what it needs is still missing.
+    """
+
+    name: str
+    kind: InputKind
+    label: str
+    choices: tuple[tuple[str, str], ...] = ()
+    required: bool = True
+    default: Any = None
+    # How a prompt fills this input in for one requirement and user (None from it: not asked, the
+    # requirement has it); without one the input is asked as declared.
+    fill: Callable[[GuardInput, Requirement, str], GuardInput | None] | None = field(
+        default=None, compare=False, repr=False)
+
+    @property
+    def option(self) -> str:
+        """The command-line option that gives this input: `--satisfaction`, `--need-type`."""
+        return "--" + self.name.replace("_", "-")
+
+
+# What a guard's `apply` gets: the requirement, the parsed values, the user and the time of the move.
+Apply = Callable[[Requirement, Mapping[str, Any], str, datetime], dict[str, Any]]
+
+
+def set_fields(req: Requirement, values: Mapping[str, Any], user: str, now: datetime) -> dict[str, Any]:
+    """The plain part of a guard's `apply`: each value sets the requirement field of its name.
+
+    Blank values are skipped (a prompt's empty field leaves the requirement as it is). Raises
+    InvalidValue for a value that names no field of a requirement.
+    """
+    changes: dict[str, Any] = {}
+    for name, value in values.items():
+        if name not in Requirement.model_fields:
+            raise InvalidValue(f"a move cannot set {name!r}: a requirement has no such field", {name: "unknown"})
+        if value is not None and value != "":
+            changes[name] = value
+    return changes
+
+
 @dataclass(frozen=True)
 class Guard:
-    """What must be true of a requirement to enter a state."""
+    """What must be true of a requirement to enter a state, and the inputs a move there takes."""
 
     rule: str
     needs: tuple[str, ...]
     missing: Callable[[Requirement], list[str]]
     fix: str | Callable[[Requirement], str]
+    inputs: tuple[GuardInput, ...] = ()
+    apply: Apply = set_fields
 
     def fix_for(self, req: Requirement) -> str:
         """What to do so that `req` passes this guard."""
@@ -83,6 +155,97 @@ def _fed_back_missing(req: Requirement) -> list[str]:
     return [] if req.feedback else ["a feedback record (when the customer was told, satisfaction)"]
 
 
+# ---------------------------------------------------------------------------- what a move asks for
+def _choices_of(enum: Any) -> tuple[tuple[str, str], ...]:
+    return tuple((member.value, member.label) for member in enum)
+
+
+SCORE_CHOICES = tuple((str(n), str(n)) for n in range(1, 6))
+
+
+def _unless_set(inp: GuardInput, req: Requirement, user: str) -> GuardInput | None:
+    """Asked only when the requirement lacks it."""
+    return None if getattr(req, inp.name) else inp
+
+
+def _from_requirement(inp: GuardInput, req: Requirement, user: str) -> GuardInput:
+    """Starts from the requirement's own value."""
+    value = getattr(req, inp.name)
+    return replace(inp, default=getattr(value, "value", value))
+
+
+def _kano_unless_categorised(inp: GuardInput, req: Requirement, user: str) -> GuardInput:
+    """A category stands in for a Kano class (see `_ANALYSIS`), so with one the class is optional."""
+    return replace(_from_requirement(inp, req, user), required=not req.category)
+
+
+def _approving_as(inp: GuardInput, req: Requirement, user: str) -> GuardInput:
+    return replace(inp, label=f"{inp.label} (approving as {user})")
+
+
+def _owner_or_user(inp: GuardInput, req: Requirement, user: str) -> GuardInput:
+    return replace(inp, default=req.owner or user)
+
+
+def _criteria_of(inp: GuardInput, req: Requirement, user: str) -> GuardInput:
+    """The requirement's criteria, numbered from 1 as `reqboard show` prints them; the met ones ticked."""
+    numbered = list(enumerate(req.acceptance_criteria, 1))
+    return replace(inp, choices=tuple((str(n), c.text) for n, c in numbered),
+                   default=tuple(str(n) for n, c in numbered if c.done))
+
+
+def _record_approval(req: Requirement, values: Mapping[str, Any], user: str, now: datetime) -> dict[str, Any]:
+    """An approval, by the user, of the text as the move leaves it (as `reqboard approve` records one)."""
+    rest = dict(values)
+    if "comment" not in rest:
+        return set_fields(req, rest, user, now)
+    comment = rest.pop("comment") or ""
+    changes = set_fields(req, rest, user, now)
+    approved = req.model_copy(update=changes) if changes else req
+    try:
+        approval = Approval(by=user, at=now, comment=comment, text_hash=text_hash(approved),
+                            text=approval_text(approved))
+    except ValidationError as exc:
+        raise validation_message(exc, "approval") from None
+    return {**changes, "approvals": (*req.approvals, approval)}
+
+
+def _check_criteria(req: Requirement, values: Mapping[str, Any], user: str, now: datetime) -> dict[str, Any]:
+    """The criteria named are met, the others not (as the prompt's checklist shows them)."""
+    rest = dict(values)
+    if "criteria" not in rest:
+        return set_fields(req, rest, user, now)
+    met: set[int] = set()
+    count = len(req.acceptance_criteria)
+    for number in rest.pop("criteria"):
+        text = str(number).strip()
+        if not (text.isascii() and text.isdigit() and 1 <= int(text) <= count):
+            message = (f"{req.key} has {count} acceptance criteria (numbered from 1 as `reqboard show "
+                       f"{req.key}` prints them); there is no number {text[:20]!r}")
+            raise InvalidValue(message, {"criteria": message})
+        met.add(int(text))
+    criteria = tuple(c.model_copy(update={"done": n in met}) for n, c in enumerate(req.acceptance_criteria, 1))
+    return {**set_fields(req, rest, user, now), "acceptance_criteria": criteria}
+
+
+def _record_feedback(req: Requirement, values: Mapping[str, Any], user: str, now: datetime) -> dict[str, Any]:
+    """A feedback record, by the user (as `reqboard feedback` records one)."""
+    rest = dict(values)
+    asked = {name: rest.pop(name) for name in ("satisfaction", "channel", "comment") if name in rest}
+    changes = set_fields(req, rest, user, now)
+    if not asked:
+        return changes
+    if asked.get("satisfaction") is None:
+        message = f"{req.key}: feedback needs the customer's satisfaction (1-5)"
+        raise InvalidValue(message, {"satisfaction": message})
+    try:
+        feedback = Feedback(by=user, at=now, channel=asked.get("channel") or Channel.EMAIL,
+                            satisfaction=asked["satisfaction"], comment=asked.get("comment") or "")
+    except ValidationError as exc:
+        raise validation_message(exc, "feedback") from None
+    return {**changes, "feedback": (*req.feedback, feedback)}
+
+
 GUARDS: dict[State, Guard] = {
     State.COLLECTED: Guard("collected.title", ("title",), _collected_missing, "give it a title"),
     State.ANALYSED: Guard(
@@ -90,24 +253,177 @@ GUARDS: dict[State, Guard] = {
         ("customer", "importance", "urgency", "kano"),
         _analysed_missing,
         _analysed_fix,
+        inputs=(
+            GuardInput("customer", "text", "Customer (who asked)", fill=_unless_set),
+            GuardInput("importance", "score", "Importance (1-5)", SCORE_CHOICES, fill=_from_requirement),
+            GuardInput("urgency", "score", "Urgency (1-5)", SCORE_CHOICES, fill=_from_requirement),
+            GuardInput("kano", "choice", "Kano class", _choices_of(Kano), fill=_kano_unless_categorised),
+        ),
     ),
     State.APPROVED: Guard(
-        "approved.approval", ("approval",), _approved_missing, "reqboard approve {key} --comment TEXT"
+        "approved.approval", ("approval",), _approved_missing, "reqboard approve {key} --comment TEXT",
+        inputs=(GuardInput("comment", "text", "Approval comment", required=False, default="",
+                           fill=_approving_as),),
+        apply=_record_approval,
     ),
     State.IN_PROGRESS: Guard(
-        "in_progress.owner", ("owner",), _in_progress_missing, "reqboard edit {key} --owner NAME"
+        "in_progress.owner", ("owner",), _in_progress_missing, "reqboard edit {key} --owner NAME",
+        inputs=(GuardInput("owner", "text", "Owner", fill=_owner_or_user),),
     ),
     State.DONE: Guard(
         "done.acceptance", ("criteria",), _done_missing,
-        "mark each met criterion with reqboard edit {key} --check N"
+        "mark each met criterion with reqboard edit {key} --check N",
+        inputs=(GuardInput("criteria", "checklist", "Acceptance criteria met", required=False,
+                           fill=_criteria_of),),
+        apply=_check_criteria,
     ),
     State.FED_BACK: Guard(
         "fed_back.feedback",
         ("feedback",),
         _fed_back_missing,
         "reqboard feedback {key} --satisfaction N --comment TEXT",
+        inputs=(
+            GuardInput("satisfaction", "score", "Customer satisfaction (1-5)", SCORE_CHOICES),
+            GuardInput("channel", "choice", "Told the customer through", _choices_of(Channel),
+                       default=Channel.EMAIL.value),
+            GuardInput("comment", "text", "Comment", required=False, default=""),
+        ),
+        apply=_record_feedback,
     ),
 }
+
+
+def inputs_of(target: State) -> tuple[GuardInput, ...]:
+    """The inputs a move into `target` takes, as declared (no requirement): what the CLI offers."""
+    guard = GUARDS.get(target)
+    return guard.inputs if guard else ()
+
+
+def prompt_for(req: Requirement, target: State, user: str) -> tuple[GuardInput, ...]:
+    """What to ask `user` before `req` moves forward to `target`: the guard's inputs filled in for this
+    requirement (choices, defaults, only what it lacks); () when the move needs nothing."""
+    guard = GUARDS.get(target)
+    if guard is None or is_backward(req.state, target) or not guard.missing(req):
+        return ()
+    asked = []
+    for inp in guard.inputs:
+        filled = inp.fill(inp, req, user) if inp.fill else inp
+        if filled is not None:
+            asked.append(filled)
+    return tuple(asked)
+
+
+def parse_inputs(inputs: Sequence[GuardInput], raw: Mapping[str, Any]) -> dict[str, Any]:
+    """Typed values from what a prompt or the command line gave (strings, or values already typed).
+
+    A score becomes an int, a choice its value, a checklist a tuple of its values, a text a str. An
+    input left out or None is not given; a blank score or choice is not given either, a blank text is
+    "" (an approval comment may be empty). Whether the move then has what it needs is the guard's to
+    say. Raises InvalidValue(message, errors={name: message}) naming the input's label, for a value of
+    the wrong kind or out of range and for a name no input has.
+    """
+    declared = {inp.name: inp for inp in inputs}
+    unknown = [name for name in raw if name not in declared]
+    if unknown:
+        names = ", ".join(sorted(unknown))
+        offered = ", ".join(declared) or "none"
+        raise InvalidValue(f"this move takes no {names} (it takes: {offered})", {n: "not an input of this move"
+                                                                               for n in unknown})
+    values: dict[str, Any] = {}
+    for name, given in raw.items():
+        inp = declared[name]
+        if given is None:
+            continue
+        value = _PARSERS[inp.kind](inp, given)
+        if value is not None:
+            values[name] = value
+    return values
+
+
+def _invalid(inp: GuardInput, message: str) -> InvalidValue:
+    text = f"{inp.label}: {message}"
+    return InvalidValue(text, {inp.name: text})
+
+
+def _parse_text(inp: GuardInput, given: Any) -> str:
+    if not isinstance(given, str):
+        raise _invalid(inp, f"expected text, not {type(given).__name__}")
+    return given
+
+
+def _parse_score(inp: GuardInput, given: Any) -> int | None:
+    if isinstance(given, str):
+        text = given.strip()
+        if not text:
+            return None
+        if not (text.isascii() and text.isdigit() and len(text) <= 3):
+            raise _invalid(inp, f"{text[:20]!r} is not a whole number from 1 to 5")
+        given = int(text)
+    if type(given) is not int or not 1 <= given <= 5:
+        raise _invalid(inp, f"{str(given)[:20]!r} is not a whole number from 1 to 5")
+    return given
+
+
+def _choice_value(inp: GuardInput, given: Any) -> str:
+    """The value of the choice `given` names: its value or label, any case, dashes or spaces for underscores."""
+    text = str(given).strip()
+    if not inp.choices:
+        return text
+    wanted = text.casefold().replace("-", "_").replace(" ", "_")
+    for value, label in inp.choices:
+        if wanted in (value.casefold().replace(" ", "_"), label.casefold().replace("-", "_").replace(" ", "_")):
+            return value
+    one_of = ", ".join(value.replace("_", "-") for value, _label in inp.choices)
+    raise _invalid(inp, f"{text[:40]!r} is not one of {one_of}")
+
+
+def _parse_choice(inp: GuardInput, given: Any) -> str | None:
+    if not isinstance(given, str):
+        given = getattr(given, "value", given)  # an enum member of the choice list
+        if not isinstance(given, (str, int)) or isinstance(given, bool):
+            raise _invalid(inp, f"expected one of its choices, not {type(given).__name__}")
+    if not str(given).strip():
+        return None
+    return _choice_value(inp, given)
+
+
+def _parse_checklist(inp: GuardInput, given: Any) -> tuple[str, ...]:
+    items = [given] if isinstance(given, (str, int)) else given
+    if isinstance(items, bool) or not isinstance(items, (list, tuple, set, frozenset)):
+        raise _invalid(inp, f"expected a list of its items, not {type(given).__name__}")
+    chosen: dict[str, None] = {}
+    for item in items:
+        if isinstance(item, bool) or not isinstance(item, (str, int)):
+            raise _invalid(inp, f"expected an item, not {type(item).__name__}")
+        text = str(item).strip()
+        if not text:
+            raise _invalid(inp, "an item is blank")
+        chosen[_choice_value(inp, text)] = None
+    return tuple(chosen)
+
+
+_PARSERS: dict[InputKind, Callable[[GuardInput, Any], Any]] = {
+    "text": _parse_text,
+    "score": _parse_score,
+    "choice": _parse_choice,
+    "checklist": _parse_checklist,
+}
+
+
+def move_changes(req: Requirement, target: State, values: Mapping[str, Any], *, user: str,
+                 now: datetime) -> dict[str, Any]:
+    """The field changes that the parsed `values` of a move of `req` to `target` make: the fields they
+    set (owner, the analysis fields), an Approval, a Feedback, the criteria checked. Empty when no
+    values are given. Does not check the move itself (see `check_move`); raises InvalidValue for a
+    value that cannot be recorded (a criterion number the requirement does not have, a text too long).
+    """
+    guard = GUARDS.get(target)
+    if not values:
+        return {}
+    if guard is None:
+        raise InvalidValue(f"a move to {target.value} takes no inputs", {name: "not an input of this move"
+                                                                       for name in values})
+    return guard.apply(req, values, user, now)
 
 
 def position(state: State) -> int:

@@ -14,7 +14,7 @@ import pytest
 
 from reqboard.store import workflow
 from reqboard.store.board import Board
-from reqboard.store.errors import Refused
+from reqboard.store.errors import InvalidValue, Refused
 from reqboard.store.models import (
     BOARD_STATES,
     Approval,
@@ -313,3 +313,169 @@ def test_change_request_refusals_name_the_next_step() -> None:
     assert final is not None and "file a new change request" in final.message
     no_why = workflow.check_cr_step(change_request(CRStatus.ASSESSED), CRStatus.REJECTED, " ")
     assert no_why is not None and "--rationale" in no_why.message
+
+
+# ---------------------------------------------------------------------------- what a move asks for (guard inputs)
+def asked(req: Requirement, target: State, user: str = "ann") -> dict[str, workflow.GuardInput]:
+    return {inp.name: inp for inp in workflow.prompt_for(req, target, user)}
+
+
+def test_each_guard_declares_the_inputs_a_move_takes() -> None:
+    declared = {state: [(i.name, i.kind) for i in workflow.inputs_of(state)] for state in ALL_STATES}
+    assert declared == {
+        State.COLLECTED: [],
+        State.ANALYSED: [("customer", "text"), ("importance", "score"), ("urgency", "score"), ("kano", "choice")],
+        State.APPROVED: [("comment", "text")],
+        State.IN_PROGRESS: [("owner", "text")],
+        State.DONE: [("criteria", "checklist")],
+        State.FED_BACK: [("satisfaction", "score"), ("channel", "choice"), ("comment", "text")],
+        State.REJECTED: [],
+    }
+    kano = workflow.inputs_of(State.ANALYSED)[3]
+    assert ("must_be", "must be") in kano.choices and kano.option == "--kano"
+    channel = workflow.inputs_of(State.FED_BACK)[1]
+    assert channel.default == "email" and ("after_sales", "after sales") in channel.choices
+
+
+def test_the_analysis_prompt_asks_only_what_is_missing_starting_from_what_is_there() -> None:
+    req = bare(State.COLLECTED).model_copy(update={"customer": "ACME", "importance": 4})
+    prompt = asked(req, State.ANALYSED)
+    assert list(prompt) == ["importance", "urgency", "kano"]  # the customer is known
+    assert (prompt["importance"].default, prompt["urgency"].default) == (4, None)
+    assert prompt["kano"].required
+    categorised = bare(State.COLLECTED).model_copy(update={"category": "usability", "kano": Kano.REVERSE})
+    prompt = asked(categorised, State.ANALYSED)
+    assert list(prompt) == ["customer", "importance", "urgency", "kano"]
+    assert not prompt["kano"].required and prompt["kano"].default == "reverse"
+
+
+def test_each_forward_prompt_is_filled_in_for_the_requirement_and_user() -> None:
+    assert asked(bare(State.ANALYSED), State.APPROVED, "carol")["comment"].label == (
+        "Approval comment (approving as carol)")
+    owner = asked(bare(State.APPROVED), State.IN_PROGRESS, "carol")["owner"]
+    assert (owner.label, owner.default, owner.required) == ("Owner", "carol", True)
+    criteria = asked(bare(State.IN_PROGRESS), State.DONE)["criteria"]
+    assert criteria.choices == (("1", "opens in Acrobat"), ("2", "A4"))  # numbered as `show` prints them
+    assert criteria.default == ("2",)  # the one already met
+    feedback = asked(bare(State.DONE), State.FED_BACK)
+    assert list(feedback) == ["satisfaction", "channel", "comment"]
+    assert feedback["channel"].default == "email" and feedback["satisfaction"].required
+
+
+def test_a_move_that_needs_nothing_asks_nothing() -> None:
+    for current in BOARD_STATES[:-1]:
+        target = BOARD_STATES[ORDER[current] + 1]
+        assert workflow.prompt_for(complete(current), target, "ann") == (), target
+        assert workflow.prompt_for(bare(current), target, "ann") != () or target is State.COLLECTED
+    assert workflow.prompt_for(bare(State.DONE), State.APPROVED, "ann") == ()  # back: a reason, not inputs
+    assert workflow.prompt_for(bare(State.APPROVED), State.REJECTED, "ann") == ()
+
+
+def test_parse_inputs_types_what_was_typed() -> None:
+    analysis = workflow.inputs_of(State.ANALYSED)
+    assert workflow.parse_inputs(analysis, {"importance": "4", "urgency": 3, "kano": "Must-Be", "customer": "ACME"}) == {
+        "importance": 4, "urgency": 3, "kano": "must_be", "customer": "ACME"}
+    assert workflow.parse_inputs(analysis, {"kano": Kano.REVERSE, "importance": " ", "urgency": None}) == {
+        "kano": "reverse"}  # blank and None: not given
+    feedback = workflow.inputs_of(State.FED_BACK)
+    assert workflow.parse_inputs(feedback, {"channel": "after sales", "comment": ""}) == {
+        "channel": "after_sales", "comment": ""}
+    done = workflow.inputs_of(State.DONE)
+    assert workflow.parse_inputs(done, {"criteria": ["2", 1, "2"]}) == {"criteria": ("2", "1")}
+    assert workflow.parse_inputs(done, {"criteria": []}) == {"criteria": ()}  # none met is an answer
+
+
+@pytest.mark.parametrize(
+    ("target", "raw", "name", "words"),
+    [
+        (State.ANALYSED, {"importance": "9"}, "importance", "Importance (1-5): '9' is not a whole number from 1 to 5"),
+        (State.ANALYSED, {"urgency": "high"}, "urgency", "Urgency (1-5): 'high'"),
+        (State.ANALYSED, {"urgency": True}, "urgency", "Urgency (1-5)"),
+        (State.ANALYSED, {"kano": "delightful"}, "kano", "Kano class: 'delightful' is not one of must-be, performance"),
+        (State.FED_BACK, {"channel": "pigeon"}, "channel", "Told the customer through: 'pigeon'"),
+        (State.IN_PROGRESS, {"owner": 7}, "owner", "Owner: expected text"),
+        (State.DONE, {"criteria": ["1", ""]}, "criteria", "Acceptance criteria met: an item is blank"),
+        (State.IN_PROGRESS, {"importance": "3"}, "importance", "this move takes no importance (it takes: owner)"),
+    ],
+)
+def test_parse_inputs_refuses_naming_the_input(target: State, raw: dict[str, Any], name: str, words: str) -> None:
+    with pytest.raises(InvalidValue) as info:
+        workflow.parse_inputs(workflow.inputs_of(target), raw)
+    assert words in str(info.value)
+    assert set(info.value.errors) == {name}
+
+
+def test_a_concrete_checklist_takes_only_its_choices() -> None:
+    criteria = workflow.prompt_for(bare(State.IN_PROGRESS), State.DONE, "ann")
+    assert workflow.parse_inputs(criteria, {"criteria": ["A4"]}) == {"criteria": ("2",)}  # by label too
+    with pytest.raises(InvalidValue, match="'3' is not one of 1, 2"):
+        workflow.parse_inputs(criteria, {"criteria": ["3"]})
+
+
+def test_move_changes_set_the_fields_the_values_name() -> None:
+    req = bare(State.COLLECTED)
+    values = {"customer": "ACME", "importance": 4, "urgency": 2, "kano": "must_be"}
+    assert workflow.move_changes(req, State.ANALYSED, values, user="ann", now=T0) == values
+    assert workflow.move_changes(req, State.IN_PROGRESS, {"owner": ""}, user="ann", now=T0) == {}
+    assert workflow.move_changes(req, State.ANALYSED, {}, user="ann", now=T0) == {}
+    with pytest.raises(InvalidValue, match="takes no inputs"):
+        workflow.move_changes(req, State.REJECTED, {"owner": "bob"}, user="ann", now=T0)
+
+
+def test_move_changes_check_the_criteria_named_and_uncheck_the_rest() -> None:
+    req = bare(State.IN_PROGRESS)  # criterion 2 is met, 1 is not
+    changes = workflow.move_changes(req, State.DONE, {"criteria": ("1",)}, user="ann", now=T0)
+    assert [(c.text, c.done) for c in changes["acceptance_criteria"]] == [("opens in Acrobat", True), ("A4", False)]
+    with pytest.raises(InvalidValue, match="REQ-7 has 2 acceptance criteria") as info:
+        workflow.move_changes(req, State.DONE, {"criteria": ("3",)}, user="ann", now=T0)
+    assert set(info.value.errors) == {"criteria"}
+    assert workflow.move_changes(req, State.DONE, {}, user="ann", now=T0) == {}
+
+
+def test_every_declared_input_changes_something() -> None:
+    """No input is silently dropped: each one's value reaches a field or a record of the requirement."""
+    sample: dict[str, Any] = {"text": "Bob", "score": 3, "choice": None, "checklist": ("1",)}
+    for state in BOARD_STATES:
+        for inp in workflow.inputs_of(state):
+            value = inp.choices[0][0] if inp.kind == "choice" else sample[inp.kind]
+            values = {inp.name: value}
+            if state is State.FED_BACK and inp.name != "satisfaction":
+                values["satisfaction"] = 4  # feedback is a record of all three
+            changes = workflow.move_changes(bare(BOARD_STATES[ORDER[state] - 1]), state, values, user="ann", now=T0)
+            assert changes, f"{state.value} {inp.name} changed nothing"
+
+
+@pytest.mark.parametrize("comment", ["looks right", ""])
+def test_the_approval_a_move_makes_is_the_one_approve_records(tmp_path: Any, comment: str) -> None:
+    board = Board(tmp_path / "board.json", "carol", clock=lambda: T0)
+    key = board.add_requirement("Export", description="to PDF", customer="ACME", importance=3, urgency=2,
+                                kano="must-be", acceptance_criteria=({"text": "A4"},)).key
+    before = board.move_requirement(key, "analysed")
+    changes = workflow.move_changes(before, State.APPROVED, {"comment": comment}, user="carol", now=T0)
+    after = board.approve(key, comment)
+    assert changes == {"approvals": after.approvals}
+    assert workflow.check_move(before.model_copy(update=changes), State.APPROVED) is None
+    no_comment = workflow.move_changes(before, State.APPROVED, {}, user="carol", now=T0)
+    assert no_comment == {}  # no comment given: no approval (a plain move stays refused)
+
+
+def test_the_feedback_a_move_makes_is_the_one_feedback_records(tmp_path: Any) -> None:
+    board = Board(tmp_path / "board.json", "dan", clock=lambda: T0)
+    key = board.add_requirement("Export", customer="ACME", importance=3, urgency=2, kano="must-be",
+                                owner="bob").key
+    board.move_requirement(key, "analysed")
+    board.approve(key)
+    board.move_requirement(key, "in_progress")
+    before = board.move_requirement(key, "done")
+    values = workflow.parse_inputs(workflow.inputs_of(State.FED_BACK),
+                                   {"satisfaction": "4", "channel": "hotline", "comment": "pleased"})
+    changes = workflow.move_changes(before, State.FED_BACK, values, user="dan", now=T0)
+    after = board.record_feedback(key, 4, "pleased", channel="hotline")
+    assert changes == {"feedback": after.feedback}
+    defaults = workflow.move_changes(before, State.FED_BACK, {"satisfaction": 2}, user="dan", now=T0)
+    assert (defaults["feedback"][-1].channel.value, defaults["feedback"][-1].comment) == ("email", "")
+    with pytest.raises(InvalidValue, match="satisfaction") as info:
+        workflow.move_changes(before, State.FED_BACK, {"comment": "told them"}, user="dan", now=T0)
+    assert set(info.value.errors) == {"satisfaction"}
+    with pytest.raises(InvalidValue, match="feedback"):
+        workflow.move_changes(before, State.FED_BACK, {"satisfaction": 4, "comment": "x" * 2001}, user="dan", now=T0)
