@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
@@ -26,10 +26,28 @@ class UsageError(Exception):
 
 
 class Parser(argparse.ArgumentParser):
-    """argparse that reports usage errors as one `error:` line with exit code 2."""
+    """argparse that reports usage errors as one `error:` line with exit code 2.
+
+    `deferred_options` adds options whose declaration costs an import (`move`'s come from the workflow
+    rules) when this parser is first used, so that other commands and opening the board do not pay it.
+    """
+
+    deferred_options: Callable[[argparse.ArgumentParser], None] | None = None
 
     def error(self, message: str) -> NoReturn:
         raise UsageError(f"{message} (see `{self.prog} --help`)")
+
+    def add_deferred_options(self) -> Parser:
+        """Add the deferred options now (parsing does it; so may a test that lists every option)."""
+        if self.deferred_options is not None:
+            add, self.deferred_options = self.deferred_options, None
+            add(self)
+        return self
+
+    def parse_known_args(self, args: Iterable[str] | None = None,
+                         namespace: Any = None) -> tuple[Any, list[str]]:
+        self.add_deferred_options()
+        return super().parse_known_args(args, namespace)
 
 
 def _global_options() -> Parser:
@@ -127,6 +145,48 @@ def _field_values(args: argparse.Namespace) -> dict[str, Any]:
     return values
 
 
+# `--owner` set the owner with any move before guards declared their inputs; it still does.
+_SET_WITH_ANY_MOVE = frozenset({"owner"})
+
+
+def _guard_inputs() -> dict[str, list[tuple[Any, Any]]]:
+    """Every guard input by name, with the states whose moves take it (workflow's declaration)."""
+    from reqboard.store import workflow
+    from reqboard.store.domain import BOARD_STATES
+
+    by_name: dict[str, list[tuple[Any, Any]]] = {}
+    for state in BOARD_STATES:
+        for inp in workflow.inputs_of(state):
+            by_name.setdefault(inp.name, []).append((state, inp))
+    return by_name
+
+
+def _add_guard_options(p: argparse.ArgumentParser) -> None:
+    """`reqboard move`'s options for what a state's rule asks: one per guard input, from workflow."""
+    group = p.add_argument_group("what the target state asks for (see `reqboard show KEY` for a criterion's number)")
+    for name, uses in _guard_inputs().items():
+        first = uses[0][1]
+        kinds = {inp.kind for _state, inp in uses}
+        labels = dict.fromkeys(inp.label for _state, inp in uses)
+        if len(labels) == 1:
+            help = f"{first.label}: for a move to {' or '.join(state.value for state, _inp in uses)}"
+        else:
+            help = "; ".join(f"{inp.label} (for a move to {state.value})" for state, inp in uses)
+        if name in _SET_WITH_ANY_MOVE:
+            help += " (sets it with any other move too)"
+        if kinds == {"choice"}:
+            help += "; one of " + ", ".join(value.replace("_", "-") for value, _label in first.choices)
+        if "checklist" in kinds:
+            help += " (repeat for several)"
+        group.add_argument(first.option, dest=f"input_{name}", metavar=_metavar(kinds),
+                           action="append" if "checklist" in kinds else "store",
+                           type=_score if kinds == {"score"} else str, help=help)
+
+
+def _metavar(kinds: set[str]) -> str:
+    return {"score": "N", "checklist": "N", "choice": "CHOICE"}.get(next(iter(kinds)), "TEXT") if len(kinds) == 1 else "VALUE"
+
+
 def build_parser() -> Parser:
     common = _global_options()
     parser = Parser(prog="reqboard", parents=[common],
@@ -157,12 +217,13 @@ def build_parser() -> Parser:
     p.add_argument("--reason", default="")
     p.add_argument("--expect-version", type=_version, metavar="N")
 
-    p = command("move", "move a requirement to another state")
+    p = command("move", "move a requirement to another state, giving what that state's rule asks for")
     p.add_argument("key")
     p.add_argument("state")
-    p.add_argument("--reason", default="")
-    p.add_argument("--owner", help="set the owner as part of the move (for in_progress)")
+    p.add_argument("--reason", default="", help="why (moving back, rejecting, reopening)")
     p.add_argument("--expect-version", type=_version, metavar="N")
+    assert isinstance(p, Parser)
+    p.deferred_options = _add_guard_options
 
     p = command("approve", "record an approval (moves an analysed requirement to approved)")
     p.add_argument("key")
@@ -549,11 +610,35 @@ def cmd_move(args: argparse.Namespace) -> int:
         state = State.parse(args.state)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
-    updates = {"owner": args.owner} if args.owner else None
-    req = _board(args).move_requirement(args.key, state, reason=args.reason,
-                                        expect_version=args.expect_version, updates=updates)
+    inputs, updates = _move_inputs(args, state)
+    req = _board(args).move_requirement(args.key, state, reason=args.reason, expect_version=args.expect_version,
+                                        updates=updates, inputs=inputs)
     _emit(args, req, f"{req.key} is now {req.state.value}")
     return EXIT_OK
+
+
+def _move_inputs(args: argparse.Namespace, state: Any) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """The guard inputs a move was given, parsed by the rule's own declaration (InvalidValue, exit 1),
+    and the field updates of options kept from before (`--owner` with any move)."""
+    from reqboard.store import workflow
+
+    given = {name: getattr(args, f"input_{name}") for name in _guard_inputs()
+             if getattr(args, f"input_{name}", None) is not None}
+    declared = workflow.inputs_of(state)
+    taken = {inp.name for inp in declared}
+    updates: dict[str, Any] = {}
+    for name in [name for name in given if name not in taken and name in _SET_WITH_ANY_MOVE]:
+        value = given.pop(name)
+        if value:  # an empty --owner was ignored before guard inputs, and is still
+            updates[name] = value
+    stray = [name for name in given if name not in taken]
+    if stray:
+        uses = _guard_inputs()
+        name = stray[0]
+        raise UsageError(f"--{name.replace('_', '-')} is for a move to "
+                         f"{' or '.join(s.value for s, _inp in uses[name])}, not to {state.value}")
+    inputs = workflow.parse_inputs(declared, given) if given else None
+    return inputs or None, updates or None
 
 
 def cmd_approve(args: argparse.Namespace) -> int:

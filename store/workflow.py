@@ -14,24 +14,16 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import ValidationError
-
+from .domain import BOARD_STATES, Channel, CRStatus, Kano, State
 from .errors import InvalidValue, validation_message
-from .models import (
-    BOARD_STATES,
-    Approval,
-    ChangeRequest,
-    Channel,
-    CRStatus,
-    Feedback,
-    Kano,
-    Requirement,
-    State,
-    approval_text,
-    text_hash,
-)
+
+if TYPE_CHECKING:
+    from .models import ChangeRequest, Requirement
+
+# The models (and pydantic) are imported only by the functions that make records: the command line
+# builds `reqboard move`'s options from this module, and opening the board must not wait for pydantic.
 
 
 @dataclass(frozen=True)
@@ -76,7 +68,7 @@ class GuardInput:
 
 
 # What a guard's `apply` gets: the requirement, the parsed values, the user and the time of the move.
-Apply = Callable[[Requirement, Mapping[str, Any], str, datetime], dict[str, Any]]
+Apply = Callable[["Requirement", Mapping[str, Any], str, datetime], dict[str, Any]]
 
 
 def set_fields(req: Requirement, values: Mapping[str, Any], user: str, now: datetime) -> dict[str, Any]:
@@ -85,6 +77,8 @@ def set_fields(req: Requirement, values: Mapping[str, Any], user: str, now: date
     Blank values are skipped (a prompt's empty field leaves the requirement as it is). Raises
     InvalidValue for a value that names no field of a requirement.
     """
+    from .models import Requirement
+
     changes: dict[str, Any] = {}
     for name, value in values.items():
         if name not in Requirement.model_fields:
@@ -196,6 +190,10 @@ def _criteria_of(inp: GuardInput, req: Requirement, user: str) -> GuardInput:
 
 def _record_approval(req: Requirement, values: Mapping[str, Any], user: str, now: datetime) -> dict[str, Any]:
     """An approval, by the user, of the text as the move leaves it (as `reqboard approve` records one)."""
+    from pydantic import ValidationError
+
+    from .models import Approval, approval_text, text_hash
+
     rest = dict(values)
     if "comment" not in rest:
         return set_fields(req, rest, user, now)
@@ -230,6 +228,10 @@ def _check_criteria(req: Requirement, values: Mapping[str, Any], user: str, now:
 
 def _record_feedback(req: Requirement, values: Mapping[str, Any], user: str, now: datetime) -> dict[str, Any]:
     """A feedback record, by the user (as `reqboard feedback` records one)."""
+    from pydantic import ValidationError
+
+    from .models import Feedback
+
     rest = dict(values)
     asked = {name: rest.pop(name) for name in ("satisfaction", "channel", "comment") if name in rest}
     changes = set_fields(req, rest, user, now)

@@ -1,10 +1,25 @@
-"""Every test runs isolated from the user's home: data, config and user name point into tmp_path."""
+"""Every test runs isolated from the user's home: data, config and user name point into tmp_path.
+
+The fixtures several test files share live here: the board file's place, a board with some
+requirements, the command line run in this process (`cli`) and as a real process (`reqboard_process`).
+"""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
+from cli_support import CliRunner
+
+from reqboard.store.board import Board
+
+REPO = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(autouse=True)
@@ -23,4 +38,43 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 @pytest.fixture
 def board_path(tmp_path: Path) -> Path:
+    """Where $REQBOARD_STORE points: the board every command of a test opens by default."""
     return tmp_path / "board.json"
+
+
+BoardOf = Callable[..., Board]
+
+
+@pytest.fixture
+def board_of(board_path: Path) -> BoardOf:
+    """`board_of(n)`: the board at $REQBOARD_STORE with `n` requirements "Requirement 1" ... for the
+    customer ACME (REQ-1 ... REQ-n), acting as `user` ("ann"), with an optional fixed `clock`."""
+
+    def make(n: int = 3, *, user: str = "ann", clock: Callable[[], datetime] | None = None,
+             **fields: Any) -> Board:
+        board = Board(board_path, user, clock=clock) if clock else Board(board_path, user)
+        for i in range(1, n + 1):
+            board.add_requirement(f"Requirement {i}", **{"customer": "ACME", **fields})
+        return board
+
+    return make
+
+
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str]) -> CliRunner:
+    return CliRunner(capsys)
+
+
+ReqboardProcess = Callable[..., "subprocess.CompletedProcess[str]"]
+
+
+@pytest.fixture
+def reqboard_process() -> ReqboardProcess:
+    """`reqboard_process(*argv, env=...)`: the real command in a process of its own (the test's
+    environment, so $REQBOARD_STORE and $REQBOARD_USER, plus `env`), its output captured as text."""
+
+    def run(*argv: str, env: dict[str, str] | None = None, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "reqboard.cli", *argv], cwd=REPO, capture_output=True,
+                              text=True, env={**os.environ, **(env or {})}, timeout=timeout)
+
+    return run

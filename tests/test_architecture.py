@@ -188,3 +188,22 @@ def test_the_board_is_drawn_before_pydantic_and_the_store_are_loaded(tmp_path: P
     assert proc.returncode == 0, proc.stderr
     result = json.loads(proc.stdout.strip().splitlines()[-1])
     assert result == {"at_first_frame": [], "store_made_after": True}
+
+
+PARSES = r"""
+import json, sys
+from reqboard.cli.main import build_parser
+build_parser().parse_args(sys.argv[1:])
+print(json.dumps({"rules": "reqboard.store.workflow" in sys.modules, "pydantic": "pydantic" in sys.modules}))
+"""
+
+
+@pytest.mark.parametrize(("argv", "rules"), [([], False), (["list"], False), (["move", "REQ-1", "done"], True)],
+                         ids=["open-the-board", "list", "move"])
+def test_the_command_line_reads_the_rules_only_for_move_and_never_loads_pydantic_to_parse(
+        argv: list[str], rules: bool) -> None:
+    """`reqboard` opening the board, and every scripted command, start without the rules; `move` builds
+    its options from them (workflow's declaration), which must not bring in pydantic either."""
+    proc = subprocess.run([sys.executable, "-c", PARSES, *argv], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout) == {"rules": rules, "pydantic": False}

@@ -29,7 +29,7 @@ from rich.cells import cell_len
 
 from reqboard.store import storage
 from reqboard.store.board import Board
-from reqboard.cli.main import build_parser, main
+from reqboard.cli.main import Parser, build_parser, main
 
 REPO = Path(__file__).resolve().parents[1]
 BIDI, ZERO_WIDTH, LINE_SEP = "\u202e", "\u200b", "\u2028"
@@ -375,6 +375,8 @@ def _commands() -> list[tuple[list[str], list[str], list[tuple[str, bool, list[s
     found = []
 
     def walk(parser: object, words: list[str]) -> None:
+        if isinstance(parser, Parser):
+            parser.add_deferred_options()  # `move`'s guard inputs are added when it is first used
         actions = parser._actions  # type: ignore[attr-defined]  # argparse offers no public listing
         subs = [a for a in actions if a.__class__.__name__ == "_SubParsersAction"]
         if subs and words:
