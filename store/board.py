@@ -7,7 +7,8 @@ call these methods, so whatever one can do, the other can too.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -17,11 +18,10 @@ from pydantic import ValidationError
 
 from . import workflow
 from .cards import validated
-from .errors import Conflict, InvalidValue, NotFound, Refused, StoreUnreadable, validation_message
+from .errors import InvalidValue, NotFound, Outdated, Refused, StoreUnreadable, validation_message
 from .models import (
     BOARD_STATES,
     MAX_COUNT,
-    MAX_KEY_DIGITS,
     Approval,
     Assessment,
     ChangeRequest,
@@ -35,7 +35,6 @@ from .models import (
     Review,
     State,
     StepRecord,
-    Tier,
     approval_text,
     key_number,
     normalise_key,
@@ -44,9 +43,11 @@ from .models import (
     text_hash,
 )
 from .reader import BoardReader
-from .storage import META_ID, Backup, Signature, paused_gc
+from .snapshot import ABSENT, Revision, Snapshot
+from .storage import META_ID, Backup, FileChange, Signature, paused_gc
+from .transaction import MAX_KEY_NUMBER, Transaction
 
-MAX_KEY_NUMBER = 10**MAX_KEY_DIGITS - 1
+__all__ = ["EDITABLE_FIELDS", "MAX_KEY_NUMBER", "Board", "Transaction", "diff"]
 
 # Fields whose changes the generic diff records one event each; collections get their own events.
 _DIFFED_FIELDS = tuple(
@@ -82,43 +83,127 @@ def diff(old: Requirement, new: Requirement) -> list[tuple[str, Any, Any]]:
     return changes
 
 
-class _CustomerIndex:
-    """The customers table by casefolded name, and the next free document id."""
+def _log_diff(tx: Transaction, old: Requirement, new: Requirement, action: str, reason: str) -> None:
+    """One event per changed field; a change of state is a move."""
+    for name, before, after in diff(old, new):
+        tx.record_event(new.key, "moved" if name == "state" else action, field=name, old=before,
+                        new=after, reason=reason)
 
-    def __init__(self, table: dict[str, Any]) -> None:
-        self.table, self.size = table, len(table)
-        self.ids: dict[str, str] = {}
-        self.next_id = 1
-        for doc_id, raw in table.items():
-            name = raw.get("name") if isinstance(raw, dict) else None
-            if isinstance(name, str):
-                self.ids.setdefault(name.casefold(), doc_id)
-            if doc_id.isdigit():
-                self.next_id = max(self.next_id, int(doc_id) + 1)
 
-    def added(self, name: str, doc_id: str, table: dict[str, Any]) -> None:
-        self.ids[name] = doc_id
-        self.next_id = int(doc_id) + 1
-        self.table, self.size = table, len(table)
+def _check_links(tx: Transaction, key: str, changes: dict[str, Any]) -> None:
+    """Raise InvalidValue for a link to itself, NotFound for a link to a requirement not on the board."""
+    for field in ("depends_on", "conflicts_with"):
+        for other in changes.get(field, ()):
+            other = normalise_key(other)
+            if other == key:
+                raise InvalidValue(f"{key} cannot list itself in {field}")
+            tx.requirement(other)
+
+
+def _with_customer_tier(tx: Transaction, fields: dict[str, Any]) -> dict[str, Any]:
+    """The fields with the known customer's tier when they name a customer and no tier."""
+    name = fields.get("customer")
+    if name and fields.get("tier") is None:
+        tier = tx.customer_tier(str(name).strip())
+        if tier is not None:
+            return {**fields, "tier": tier}
+    return fields
+
+
+def _guard_changes(tx: Transaction, req: Requirement, target: State,
+                   inputs: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The field changes the target guard's inputs make (none given: none)."""
+    if not inputs:
+        return {}
+    values = workflow.parse_inputs(workflow.inputs_of(target), inputs)
+    return workflow.move_changes(req, target, values, user=tx.user, now=tx.now)
+
+
+def _apply_approved_change(tx: Transaction, req: Requirement, cr: ChangeRequest) -> dict[str, Any]:
+    """What approving a change request does to its requirement and the requirements around it."""
+    changes: dict[str, Any] = {}
+    if cr.proposed_title is not None:
+        changes["title"] = cr.proposed_title
+    if cr.proposed_description is not None:
+        changes["description"] = cr.proposed_description
+    if cr.proposed_criteria is not None:
+        changes["acceptance_criteria"] = cr.proposed_criteria
+    if req.state in (State.DONE, State.FED_BACK):
+        changes.update(tx.enter(req, State.APPROVED))
+    affected = set(cr.assessment.affects if cr.assessment else ())
+    for raw in tx.snapshot().requirements.values():
+        if req.key in raw.get("depends_on", ()) and raw.get("state") != State.REJECTED.value:
+            affected.add(raw["key"])
+    affected.discard(req.key)
+    for other_key in sorted(affected, key=key_number):
+        try:
+            other = tx.requirement(other_key)
+        except NotFound:
+            continue
+        note = f"{cr.key} changed {req.key}"
+        flagged = tx.revise(other, suspect=note)
+        tx.record_event(other.key, "suspect", field="suspect", old=other.suspect, new=note, cr=cr.key)
+        tx.put_requirement(flagged, new=False)
+    return changes
 
 
 class Board(BoardReader):
-    """A board file and the user acting on it: every read and write, with the models."""
+    """A board and the user acting on it: every read with the models, and every change.
+
+    Every change is one `transaction()`; the operations below are written on it, and so is every
+    importer, so that nothing else writes a board.
+    """
 
     def __init__(self, path: str | Path, user: str, *, clock: Callable[[], datetime] = now,
                  reader: BoardReader | None = None) -> None:
-        """The board at `path`; or, given a `reader`, the same board taking over its file and cards."""
+        """The board at `path`; or, given a `reader`, the same board sharing the reader's storage and
+        cards (the app draws the board with a reader first, before the models are imported)."""
         if reader is None:
             super().__init__(path, user, clock=clock)
-        else:  # the reader hands over its file and cards (it keeps no copy of them)
-            self.__dict__.update(vars(reader))
-            reader._cards, reader._cards_signature = {}, object()
+        else:
+            super().__init__(reader.path, reader.user, clock=reader.clock, storage=reader.file,
+                             cards=reader.card_cache)
         self._models: dict[str, Requirement] = {}
         self._models_signature: Signature | None | object = object()
-        self._customers_by_name: _CustomerIndex | None = None
+
+    # ================================================================ the write path
+    @property
+    def revision(self) -> Revision:
+        """The board's committed revision now: equal (==) while nobody commits a change."""
+        return self.file.revision
+
+    def snapshot(self) -> Snapshot:
+        """The stored records as they are now, for planning a change (read again if another process
+        committed). Raises StoreUnreadable."""
+        tables = self.file.tables()
+        meta = tables["meta"][META_ID]
+        return Snapshot.of(tables, meta, self.file.signature or ABSENT)
+
+    @contextmanager
+    def transaction(self, expect: Revision | None = None) -> Iterator[Transaction]:
+        """Lock the board, read it fresh and yield the change to make; commit it when the block ends
+        normally, write nothing when it raises or calls `tx.dry_run()`.
+
+        Raises Outdated (exit 3) when `expect` is given and the board is at another revision;
+        StoreUnreadable, ReadOnly, LockTimeout, BoardChangedUnderneath as the storage does.
+        """
+        with self.file.change() as change:
+            if expect is not None and change.revision != expect:
+                raise Outdated(
+                    f"{self.path} changed since it was read (another change was saved meanwhile); "
+                    "nothing was written: read it again and retry")
+            yield self._transaction_on(change)
+
+    def _transaction_on(self, change: FileChange) -> Transaction:
+        return Transaction(change, user=self.user, now=self.clock(), model=self._model,
+                           where=str(self.path))
 
     # ================================================================ reading
-    def _model(self, raw: dict[str, Any]) -> Requirement:
+    def _model(self, raw: Mapping[str, Any]) -> Requirement:
+        """The model of a stored record: the one already made while its version and uid are unchanged."""
+        cached = self._models.get(raw.get("key", ""))
+        if cached is not None and cached.version == raw.get("version") and cached.uid == raw.get("uid"):
+            return cached
         return validated(raw, self.path)
 
     def requirements(self, *, include_rejected: bool = True) -> list[Requirement]:
@@ -129,16 +214,8 @@ class Board(BoardReader):
             fresh: dict[str, Requirement] = {}
             with paused_gc():  # thousands of models, all kept (see storage.paused_gc)
                 for raw in tables["requirements"].values():
-                    cached = self._models.get(raw.get("key", ""))
-                    if (
-                        cached is not None
-                        and cached.version == raw.get("version")
-                        and cached.uid == raw.get("uid")
-                    ):
-                        fresh[cached.key] = cached
-                    else:
-                        model = self._model(raw)
-                        fresh[model.key] = model
+                    model = self._model(raw)
+                    fresh[model.key] = model
                 self._models = dict(sorted(fresh.items(), key=lambda kv: key_number(kv[0])))
             self._models_signature = signature if self.file.is_current(tables) else object()
         reqs = list(self._models.values())
@@ -149,11 +226,7 @@ class Board(BoardReader):
     def get(self, key: str) -> Requirement:
         """The requirement with this key; raises NotFound."""
         key = normalise_key(key)
-        raw = self._raw(key)
-        cached = self._models.get(key)
-        if cached is not None and cached.version == raw.get("version") and cached.uid == raw.get("uid"):
-            return cached
-        return self._model(raw)
+        return self._model(self._raw(key))
 
     def _raw(self, key: str) -> dict[str, Any]:
         try:
@@ -167,8 +240,10 @@ class Board(BoardReader):
 
     def find_change_request(self, cr_key: str) -> tuple[Requirement, ChangeRequest]:
         """The change request with this key and the requirement it belongs to; raises NotFound."""
-        cr_key = normalise_key(cr_key, "CR")
-        for raw in self.file.tables()["requirements"].values():
+        return self._find_change_request(self.snapshot(), normalise_key(cr_key, "CR"))
+
+    def _find_change_request(self, snapshot: Snapshot, cr_key: str) -> tuple[Requirement, ChangeRequest]:
+        for raw in snapshot.requirements.values():
             for cr in raw.get("change_requests", ()):
                 if cr.get("key") == cr_key:
                     req = self._model(raw)
@@ -207,141 +282,49 @@ class Board(BoardReader):
             ) from None
 
     # ================================================================ writing: plumbing
-    def _event(self, key: str, action: str, *, field: str | None = None, old: Any = None,
-               new: Any = None, reason: str = "", cr: str | None = None, at: datetime | None = None) -> None:
-        event = {
-            "at": Event.stamp(at or self._now),
-            "by": self.user,
-            "key": key,
-            "action": action,
-            "field": field,
-            "old": old,
-            "new": new,
-            "reason": strip_control(reason),
-        }
-        if cr:
-            event["cr"] = cr
-        self.file.record(event)
-
-    def _write(self, old: Requirement | None, new: Requirement) -> Requirement:
-        """Validate and store one record (inside a transaction); returns the stored model."""
-        self.file.put("requirements", new.number, new.model_dump(mode="json"), new=old is None)
-        return new
-
-    def _check_version(self, req: Requirement, expect_version: int | None) -> None:
-        if expect_version is not None and expect_version != req.version:
-            raise Conflict(
-                f"{req.key} changed since version {expect_version}: {req.updated_by} saved version "
-                f"{req.version} at {req.updated_at:%Y-%m-%d %H:%M:%S} UTC; re-read it and retry",
-                key=req.key, expected=expect_version, actual=req.version,
-                by=req.updated_by, at=req.updated_at.isoformat(),
-            )
-
-    def _revise(self, req: Requirement, **changes: Any) -> Requirement:
-        """A new version of `req` with `changes`, validated, stamped with who and when."""
-        data = req.model_dump()
-        data.update(changes)
-        data.update(version=req.version + 1, updated_by=self.user, updated_at=self._now)
-        try:
-            return Requirement.model_validate(data)
-        except ValidationError as exc:
-            raise validation_message(exc, req.key) from None
-
-    def _enter(self, req: Requirement, target: State) -> dict[str, Any]:
-        """The field changes of entering a state: the state, its time, first-entry times."""
-        entered = dict(req.entered_at)
-        entered.setdefault(target, self._now)
-        return {"state": target, "entered_at": entered, "state_since": self._now}
-
-    def _mutate(self, key: str, change: Callable[[Requirement], dict[str, Any]], *,
+    def _mutate(self, key: str, change: Callable[[Transaction, Requirement], dict[str, Any]], *,
                 expect_version: int | None = None, action: str = "edited", reason: str = "") -> Requirement:
         """One-record transaction: `change` gets the current record and returns field changes."""
-        with self.file.transaction():
-            self._now = self.clock()
-            current = self.get(key)
-            self._check_version(current, expect_version)
-            changes = change(current)
+        with self.transaction() as tx:
+            current = tx.requirement(key)
+            tx.check_version(current, expect_version)
+            changes = change(tx, current)
             if not changes:
                 return current
-            updated = self._revise(current, **changes)
-            self._log_diff(current, updated, action, reason)
-            return self._write(current, updated)
-
-    def _log_diff(self, old: Requirement, new: Requirement, action: str, reason: str) -> None:
-        for name, before, after in diff(old, new):
-            self._event(new.key, "moved" if name == "state" else action, field=name, old=before,
-                        new=after, reason=reason)
+            updated = tx.revise(current, **changes)
+            _log_diff(tx, current, updated, action, reason)
+            tx.put_requirement(updated, new=False)
+            return updated
 
     # ================================================================ requirements
     def add_requirement(self, title: str, **fields: Any) -> Requirement:
         """Create a requirement in `collected`; returns it with its new key.
 
-        Raises InvalidValue for a bad field, NotFound for a link to a requirement that does not exist.
+        Raises InvalidValue for a bad field, NotFound for a link to a requirement that does not exist,
+        Refused("key.exhausted") when the board has used its last key.
         A known customer's tier is used when none is given.
         """
         unknown = set(fields) - EDITABLE_FIELDS
         if unknown:
             raise InvalidValue(f"unknown field(s): {', '.join(sorted(unknown))}")
-        with self.file.transaction():
-            self._now = self.clock()
-            meta = self.file.tables()["meta"][META_ID]
-            number = int(meta.get("next_requirement", 1))
-            while str(number) in self.file.tables()["requirements"]:
-                number += 1  # never reuse a key, even if the counter was edited by hand
-            if number > MAX_KEY_NUMBER:
-                raise Refused(
-                    f"the board has used every requirement key (REQ-{MAX_KEY_NUMBER} is the last one); "
-                    "start a new board for new requirements", "key.exhausted")
-            self._check_links(f"REQ-{number}", fields)
-            fields = self._with_customer_tier(fields)
+        with self.transaction() as tx:
+            key = tx.next_key()
+            _check_links(tx, key, fields)
+            fields = _with_customer_tier(tx, fields)
             try:
                 req = Requirement(
-                    key=f"REQ-{number}", title=title, **fields,
-                    state=State.COLLECTED, entered_at={State.COLLECTED: self._now},
-                    state_since=self._now,
-                    created_by=self.user, created_at=self._now,
-                    updated_by=self.user, updated_at=self._now,
+                    key=key, title=title, **fields,
+                    state=State.COLLECTED, entered_at={State.COLLECTED: tx.now},
+                    state_since=tx.now,
+                    created_by=tx.user, created_at=tx.now,
+                    updated_by=tx.user, updated_at=tx.now,
                 )
             except ValidationError as exc:
                 raise validation_message(exc, "new requirement") from None
-            self._remember_customer(req)
-            self.file.db.table("meta").update({"next_requirement": number + 1}, doc_ids=[int(META_ID)])
-            self._event(req.key, "created", field="title", new=req.title)
-            return self._write(None, req)
-
-    def _customer_index(self) -> _CustomerIndex:
-        """Casefolded customer name -> document id, made once per version of the customers table
-        (an import of 100,000 rows asks for it 100,000 times)."""
-        table = self.file.tables()["customers"]
-        cached = self._customers_by_name
-        if cached is None or cached.table is not table or cached.size != len(table):
-            cached = _CustomerIndex(table)
-            self._customers_by_name = cached
-        return cached
-
-    def _with_customer_tier(self, fields: dict[str, Any]) -> dict[str, Any]:
-        name = fields.get("customer")
-        if name and fields.get("tier") is None:
-            doc_id = self._customer_index().ids.get(str(name).strip().casefold())
-            if doc_id is not None:
-                return {**fields, "tier": self.file.tables()["customers"][doc_id].get("tier")}
-        return fields
-
-    def _remember_customer(self, req: Requirement) -> None:
-        if not req.customer:
-            return
-        index = self._customer_index()
-        doc_id = index.ids.get(req.customer.casefold())
-        if doc_id is not None:
-            doc = self.file.tables()["customers"][doc_id]
-            if req.tier is not None and doc.get("tier") != req.tier.value:
-                self.file.put("customers", int(doc_id), {**doc, "tier": req.tier.value})
-            return
-        # Explicit ids: TinyDB caches its next id per Table object, which goes stale across processes.
-        doc_id = str(index.next_id)
-        self.file.put("customers", index.next_id,
-                      Customer(name=req.customer, tier=req.tier or Tier.B).model_dump(mode="json"), new=True)
-        index.added(req.customer.casefold(), doc_id, self.file.tables()["customers"])
+            tx.upsert_customer(req.customer, req.tier)
+            tx.record_event(req.key, "created", field="title", new=req.title)
+            tx.put_requirement(req, new=True)
+            return req
 
     def edit_requirement(self, key: str, changes: dict[str, Any], *, expect_version: int | None = None,
                          reason: str = "") -> Requirement:
@@ -349,36 +332,28 @@ class Board(BoardReader):
         unknown = set(changes) - EDITABLE_FIELDS
         if unknown:
             raise InvalidValue(f"cannot edit field(s): {', '.join(sorted(unknown))}")
-
-        def change(req: Requirement) -> dict[str, Any]:
-            return {k: v for k, v in changes.items() if getattr(req, k) != v}
-
-        with self.file.transaction():
-            self._now = self.clock()
-            current = self.get(key)
-            self._check_version(current, expect_version)
-            wanted = self._with_customer_tier(change(current)) if "customer" in changes else change(current)
+        with self.transaction() as tx:
+            current = tx.requirement(key)
+            tx.check_version(current, expect_version)
+            wanted = {k: v for k, v in changes.items() if getattr(current, k) != v}
+            if "customer" in changes:
+                wanted = _with_customer_tier(tx, wanted)
             if not wanted:
                 return current
-            self._check_links(current.key, wanted)
-            updated = self._revise(current, **wanted)
-            self._remember_customer(updated)
-            self._log_diff(current, updated, "edited", reason)
-            return self._write(current, updated)
-
-    def _check_links(self, key: str, changes: dict[str, Any]) -> None:
-        for field in ("depends_on", "conflicts_with"):
-            for other in changes.get(field, ()):
-                other = normalise_key(other)
-                if other == key:
-                    raise InvalidValue(f"{key} cannot list itself in {field}")
-                self._raw(other)
+            _check_links(tx, current.key, wanted)
+            updated = tx.revise(current, **wanted)
+            tx.upsert_customer(updated.customer, updated.tier)
+            _log_diff(tx, current, updated, "edited", reason)
+            tx.put_requirement(updated, new=False)
+            return updated
 
     def move_requirement(self, key: str, target: State | str, *, reason: str = "",
-                         expect_version: int | None = None, updates: dict[str, Any] | None = None) -> Requirement:
+                         expect_version: int | None = None, updates: dict[str, Any] | None = None,
+                         inputs: Mapping[str, Any] | None = None) -> Requirement:
         """Move to another state, applying `updates` first (what the target's guard needs).
 
-        Raises Refused naming the rule when the workflow does not allow it.
+        Raises Refused naming the rule when the workflow does not allow it, InvalidValue for a bad
+        update, NotFound, Conflict (stale version).
         """
         target = State.parse(target) if isinstance(target, str) else target
         updates = dict(updates or {})
@@ -386,8 +361,9 @@ class Board(BoardReader):
         if unknown:
             raise InvalidValue(f"cannot set field(s) while moving: {', '.join(sorted(unknown))}")
 
-        def change(req: Requirement) -> dict[str, Any]:
-            candidate = self._revise(req, **updates) if updates else req
+        def change(tx: Transaction, req: Requirement) -> dict[str, Any]:
+            wanted = {**_guard_changes(tx, req, target, inputs), **updates}
+            candidate = tx.revise(req, **wanted) if wanted else req
             refusal = workflow.check_move(candidate, target, reason)
             if refusal:
                 raise Refused(refusal.message, refusal.rule)
@@ -396,21 +372,23 @@ class Board(BoardReader):
                 extra["rejection_reason"] = strip_control(reason)
             elif req.state is State.REJECTED:
                 extra["rejection_reason"] = ""
-            return {**updates, **self._enter(req, target), **extra}
+            return {**wanted, **tx.enter(req, target), **extra}
 
         return self._mutate(key, change, expect_version=expect_version, reason=reason)
 
     def reject(self, key: str, reason: str, *, expect_version: int | None = None) -> Requirement:
+        """Move a requirement off the board with a reason; raises Refused, NotFound, Conflict."""
         return self.move_requirement(key, State.REJECTED, reason=reason, expect_version=expect_version)
 
     def approve(self, key: str, comment: str = "", *, expect_version: int | None = None) -> Requirement:
         """Record an approval of the current text; an analysed requirement moves to approved.
 
         A requirement already approved or beyond is re-approved when its text changed since.
+        Raises Refused (not analysed yet, or already approved and unchanged), NotFound, Conflict.
         """
 
-        def change(req: Requirement) -> dict[str, Any]:
-            approval = Approval(by=self.user, at=self._now, comment=comment, text_hash=text_hash(req),
+        def change(tx: Transaction, req: Requirement) -> dict[str, Any]:
+            approval = Approval(by=tx.user, at=tx.now, comment=comment, text_hash=text_hash(req),
                                 text=approval_text(req))
             changes: dict[str, Any] = {"approvals": (*req.approvals, approval)}
             if req.state is State.ANALYSED:
@@ -418,7 +396,7 @@ class Board(BoardReader):
                 refusal = workflow.check_move(candidate, State.APPROVED)
                 if refusal:
                     raise Refused(refusal.message, refusal.rule)
-                changes.update(self._enter(req, State.APPROVED))
+                changes.update(tx.enter(req, State.APPROVED))
             elif req.state in (State.COLLECTED, State.REJECTED):
                 missing = workflow.needs_for(req, State.ANALYSED)
                 hint = f": it needs {', '.join(missing)} first" if missing else ""
@@ -429,49 +407,58 @@ class Board(BoardReader):
             elif req.approval_current:
                 raise Refused(f"{req.key} is already approved and unchanged since", "approved.same")
             # Reads "approved version 4 (comment)": which text was approved; the comment is the reason.
-            self._event(req.key, "approved", new=f"version {req.version}", reason=comment)
+            tx.record_event(req.key, "approved", new=f"version {req.version}", reason=comment)
             return changes
 
         return self._mutate(key, change, expect_version=expect_version, reason=comment)
 
     def record_feedback(self, key: str, satisfaction: int, comment: str = "", *, channel: str = "email",
                         expect_version: int | None = None) -> Requirement:
-        """Record that the customer was told; a done requirement moves to fed back."""
+        """Record that the customer was told; a done requirement moves to fed back.
 
-        def change(req: Requirement) -> dict[str, Any]:
+        Raises Refused (not done yet), InvalidValue, NotFound, Conflict.
+        """
+
+        def change(tx: Transaction, req: Requirement) -> dict[str, Any]:
             if req.state not in (State.DONE, State.FED_BACK):
                 raise Refused(
                     f"{req.key} is {req.state.label.lower()}: feedback is recorded once it is done",
                     "fed_back.after_done",
                 )
             try:
-                fb = Feedback(by=self.user, at=self._now, channel=channel,  # type: ignore[arg-type]  # validated as text
-                              satisfaction=satisfaction, comment=comment)
+                fb = Feedback.model_validate({"by": tx.user, "at": tx.now, "channel": channel,
+                                              "satisfaction": satisfaction, "comment": comment})
             except ValidationError as exc:
                 raise validation_message(exc, "feedback") from None
             changes: dict[str, Any] = {"feedback": (*req.feedback, fb)}
             if req.state is State.DONE:
-                changes.update(self._enter(req, State.FED_BACK))
-            self._event(req.key, "feedback", field="feedback", new=satisfaction, reason=comment)
+                changes.update(tx.enter(req, State.FED_BACK))
+            tx.record_event(req.key, "feedback", field="feedback", new=satisfaction, reason=comment)
             return changes
 
         return self._mutate(key, change, expect_version=expect_version, reason=comment)
 
     def review(self, key: str, comment: str = "", *, expect_version: int | None = None) -> Requirement:
-        """Clear the suspect flag after someone reviewed the requirement against the change."""
+        """Clear the suspect flag after someone reviewed the requirement against the change.
 
-        def change(req: Requirement) -> dict[str, Any]:
+        Raises Refused (not suspect), NotFound, Conflict.
+        """
+
+        def change(tx: Transaction, req: Requirement) -> dict[str, Any]:
             if not req.suspect:
                 raise Refused(f"{req.key} is not flagged suspect: nothing to review", "review.not_suspect")
-            self._event(req.key, "reviewed", field="suspect", old=req.suspect, new="", reason=comment)
-            return {"suspect": "", "reviews": (*req.reviews, Review(by=self.user, at=self._now, comment=comment))}
+            tx.record_event(req.key, "reviewed", field="suspect", old=req.suspect, new="", reason=comment)
+            return {"suspect": "", "reviews": (*req.reviews, Review(by=tx.user, at=tx.now, comment=comment))}
 
         return self._mutate(key, change, expect_version=expect_version, reason=comment)
 
     def replace_requirement(self, previous: Requirement, *, expect_version: int, reason: str = "undo") -> Requirement:
-        """Put back an earlier version of a requirement (undo); refused if it changed since."""
+        """Put back an earlier version of a requirement (undo); refused if it changed since.
 
-        def change(req: Requirement) -> dict[str, Any]:
+        Raises Conflict (changed since), Refused("undo.uid") for a different requirement under the key.
+        """
+
+        def change(tx: Transaction, req: Requirement) -> dict[str, Any]:
             if req.uid != previous.uid:
                 raise Refused(f"{req.key} is a different requirement now", "undo.uid")
             keep = {"key", "uid", "version", "created_by", "created_at", "updated_by", "updated_at"}
@@ -481,142 +468,120 @@ class Board(BoardReader):
         return self._mutate(previous.key, change, expect_version=expect_version, action="undone", reason=reason)
 
     def set_wip_limit(self, state: State | str, limit: int | None) -> None:
+        """Set a column's WIP limit (None removes it); raises InvalidValue."""
         state = State.parse(state) if isinstance(state, str) else state
         if state not in BOARD_STATES:
             raise InvalidValue(f"{state.value} is not a board column")
         if limit is not None and not 0 < limit <= 100_000:
             raise InvalidValue("a WIP limit is a whole number from 1 to 100000 (or none)")
-        with self.file.transaction():
-            self._now = self.clock()
-            meta = self.file.tables()["meta"][META_ID]
-            settings = dict(meta.get("settings", {}))
-            limits = dict(settings.get("wip_limits", {}))
+        with self.transaction() as tx:
+            limits = tx.setting("wip_limits", {})
+            limits = dict(limits) if isinstance(limits, dict) else {}
             old = limits.get(state.value)
             if limit is None:
                 limits.pop(state.value, None)
             else:
                 limits[state.value] = limit
-            settings["wip_limits"] = limits
-            self.file.db.table("meta").update({"settings": settings}, doc_ids=[int(META_ID)])
-            self._event("board", "settings", field=f"wip_limits.{state.value}", old=old, new=limit)
+            tx.set_setting("wip_limits", limits)
+            tx.record_event("board", "settings", field=f"wip_limits.{state.value}", old=old, new=limit)
 
     # ================================================================ change requests
     def add_change_request(self, key: str, summary: str, *, reason: str = "", new_title: str | None = None,
                            new_description: str | None = None,
                            new_criteria: Iterable[str] | None = None) -> ChangeRequest:
-        """File a change request against a requirement; returns it with its new key."""
-        with self.file.transaction():
-            self._now = self.clock()
-            req = self.get(key)
+        """File a change request against a requirement; returns it with its new key.
+
+        Raises Refused (a rejected requirement), InvalidValue, NotFound.
+        """
+        with self.transaction() as tx:
+            req = tx.requirement(key)
             if req.state is State.REJECTED:
                 raise Refused(f"{req.key} is rejected: reopen it before changing it", "cr.rejected_requirement")
-            meta = self.file.tables()["meta"][META_ID]
-            number = int(meta.get("next_change_request", 1))
             try:
                 cr = ChangeRequest(
-                    key=f"CR-{number}", summary=summary, reason=reason,
+                    key=tx.next_cr_key(), summary=summary, reason=reason,
                     proposed_title=new_title, proposed_description=new_description,
                     proposed_criteria=tuple(Criterion(text=t) for t in new_criteria) if new_criteria else None,
-                    submitted_by=self.user, submitted_at=self._now,
+                    submitted_by=tx.user, submitted_at=tx.now,
                 )
             except ValidationError as exc:
                 raise validation_message(exc, "change request") from None
-            self.file.db.table("meta").update({"next_change_request": number + 1}, doc_ids=[int(META_ID)])
-            updated = self._revise(req, change_requests=(*req.change_requests, cr))
-            self._event(req.key, "cr.submitted", cr=cr.key, field="status", new=cr.status.value,
-                        reason=summary)
-            self._write(req, updated)
+            updated = tx.revise(req, change_requests=(*req.change_requests, cr))
+            tx.record_event(req.key, "cr.submitted", cr=cr.key, field="status", new=cr.status.value,
+                            reason=summary)
+            tx.put_requirement(updated, new=False)
             return cr
 
-    def _cr_step(self, cr_key: str, target: CRStatus, build: Callable[[Requirement, ChangeRequest], dict[str, Any]],
+    def _cr_step(self, cr_key: str, target: CRStatus,
+                 build: Callable[[Transaction, Requirement, ChangeRequest], dict[str, Any]],
                  *, rationale: str = "", expect_version: int | None = None) -> ChangeRequest:
-        with self.file.transaction():
-            self._now = self.clock()
-            req, cr = self.find_change_request(cr_key)
-            self._check_version(req, expect_version)
+        with self.transaction() as tx:
+            req, cr = self._find_change_request(tx.snapshot(), normalise_key(cr_key, "CR"))
+            tx.check_version(req, expect_version)
             refusal = workflow.check_cr_step(cr, target, rationale)
             if refusal:
                 raise Refused(refusal.message, refusal.rule)
             try:
-                new_cr = cr.model_copy(update={"status": target, **build(req, cr)})
+                new_cr = cr.model_copy(update={"status": target, **build(tx, req, cr)})
                 new_cr = ChangeRequest.model_validate(new_cr.model_dump())
             except ValidationError as exc:
                 raise validation_message(exc, cr.key) from None
             crs = tuple(new_cr if c.key == cr.key else c for c in req.change_requests)
             changes: dict[str, Any] = {"change_requests": crs}
-            self._event(req.key, f"cr.{target.value}", cr=cr.key, field="status", old=cr.status.value,
-                        new=target.value, reason=rationale)
+            tx.record_event(req.key, f"cr.{target.value}", cr=cr.key, field="status", old=cr.status.value,
+                            new=target.value, reason=rationale)
             if target is CRStatus.APPROVED:
-                changes.update(self._apply_approved_change(req, new_cr))
-            updated = self._revise(req, **changes)
-            self._log_diff(req, updated, "changed", f"{cr.key} approved")
-            self._write(req, updated)
+                changes.update(_apply_approved_change(tx, req, new_cr))
+            updated = tx.revise(req, **changes)
+            _log_diff(tx, req, updated, "changed", f"{cr.key} approved")
+            tx.put_requirement(updated, new=False)
             return new_cr
-
-    def _apply_approved_change(self, req: Requirement, cr: ChangeRequest) -> dict[str, Any]:
-        """What approving a change request does to its requirement and the requirements around it."""
-        changes: dict[str, Any] = {}
-        if cr.proposed_title is not None:
-            changes["title"] = cr.proposed_title
-        if cr.proposed_description is not None:
-            changes["description"] = cr.proposed_description
-        if cr.proposed_criteria is not None:
-            changes["acceptance_criteria"] = cr.proposed_criteria
-        if req.state in (State.DONE, State.FED_BACK):
-            changes.update(self._enter(req, State.APPROVED))
-        affected = set(cr.assessment.affects if cr.assessment else ())
-        for raw in self.file.tables()["requirements"].values():
-            if req.key in raw.get("depends_on", ()) and raw.get("state") != State.REJECTED.value:
-                affected.add(raw["key"])
-        affected.discard(req.key)
-        for other_key in sorted(affected, key=key_number):
-            try:
-                other = self.get(other_key)
-            except NotFound:
-                continue
-            note = f"{cr.key} changed {req.key}"
-            flagged = self._revise(other, suspect=note)
-            self._event(other.key, "suspect", field="suspect", old=other.suspect, new=note, cr=cr.key)
-            self._write(other, flagged)
-        return changes
 
     def assess_change_request(self, cr_key: str, *, schedule_days: float, cost: float, effort_hours: float,
                               risk: str = "medium", resources: str = "", affects: Iterable[str] = (),
                               expect_version: int | None = None) -> ChangeRequest:
-        """Record the impact assessment of a change request (it may be assessed again before a decision)."""
+        """Record the impact assessment of a change request (it may be assessed again before a decision).
+
+        Raises Refused (the change request's workflow), InvalidValue, NotFound (it, or an affected key).
+        """
         affects = tuple(normalise_key(k) for k in affects)
         for other in affects:
             self._raw(other)
 
-        def build(req: Requirement, cr: ChangeRequest) -> dict[str, Any]:
-            return {"assessment": Assessment(
-                by=self.user, at=self._now, schedule_days=schedule_days, cost=cost,
-                effort_hours=effort_hours, risk=risk,  # type: ignore[arg-type]  # validated as text
-                resources=resources, affects=affects)}
+        def build(tx: Transaction, req: Requirement, cr: ChangeRequest) -> dict[str, Any]:
+            return {"assessment": Assessment.model_validate({
+                "by": tx.user, "at": tx.now, "schedule_days": schedule_days, "cost": cost,
+                "effort_hours": effort_hours, "risk": risk, "resources": resources, "affects": affects})}
 
         return self._cr_step(cr_key, CRStatus.ASSESSED, build, expect_version=expect_version)
 
     def decide_change_request(self, cr_key: str, *, approve: bool, rationale: str,
                               expect_version: int | None = None) -> ChangeRequest:
-        """Approve (apply its text, reopen, flag dependents suspect) or reject a change request."""
+        """Approve (apply its text, reopen, flag dependents suspect) or reject a change request.
+
+        Raises Refused (the change request's workflow), NotFound, Conflict.
+        """
         target = CRStatus.APPROVED if approve else CRStatus.REJECTED
 
-        def build(req: Requirement, cr: ChangeRequest) -> dict[str, Any]:
-            return {"decision": Decision(by=self.user, at=self._now, approved=approve, rationale=rationale)}
+        def build(tx: Transaction, req: Requirement, cr: ChangeRequest) -> dict[str, Any]:
+            return {"decision": Decision(by=tx.user, at=tx.now, approved=approve, rationale=rationale)}
 
         return self._cr_step(cr_key, target, build, rationale=rationale, expect_version=expect_version)
 
     def implement_change_request(self, cr_key: str, *, expect_version: int | None = None) -> ChangeRequest:
+        """Mark an approved change request implemented; raises Refused, NotFound, Conflict."""
         return self._cr_step(cr_key, CRStatus.IMPLEMENTED,
-                             lambda req, cr: {"implemented": StepRecord(by=self.user, at=self._now)},
+                             lambda tx, req, cr: {"implemented": StepRecord(by=tx.user, at=tx.now)},
                              expect_version=expect_version)
 
     def close_change_request(self, cr_key: str, *, expect_version: int | None = None) -> ChangeRequest:
+        """Close an implemented change request; raises Refused, NotFound, Conflict."""
         return self._cr_step(cr_key, CRStatus.CLOSED,
-                             lambda req, cr: {"closed": StepRecord(by=self.user, at=self._now)},
+                             lambda tx, req, cr: {"closed": StepRecord(by=tx.user, at=tx.now)},
                              expect_version=expect_version)
 
     def change_requests(self) -> Iterator[tuple[Requirement, ChangeRequest]]:
+        """Every change request with its requirement, in key order."""
         for req in self.requirements():
             for cr in req.change_requests:
                 yield req, cr
@@ -714,8 +679,8 @@ class Board(BoardReader):
         except StoreUnreadable:
             kept_aside = self.file.quarantine_current()
         lost = self._history_lost()
-        with self.file.transaction(over_unreadable=kept_aside is not None, adopt_journal=True):
-            self._now = self.clock()
+        with self.file.change(over_unreadable=kept_aside is not None, adopt_journal=True) as change:
+            tx = self._transaction_on(change)
             current = self.file.tables()
             meta, old_meta = tables["meta"][META_ID], current["meta"][META_ID]
             for raw in tables["requirements"].values():
@@ -733,10 +698,11 @@ class Board(BoardReader):
                 self._journal_bytes() if kept_aside else int(old_meta.get("journal_size", 0)))
             note = f" (the unreadable file was kept as {kept_aside.name})" if kept_aside else ""
             note += f"; {lost}" if lost else ""
-            self._event("board", "restored", field="generation", new=chosen.generation,
+            tx.record_event("board", "restored", field="generation", new=chosen.generation,
                         reason=f"restored generation {chosen.generation}{note}")
             self.file.stage(tables)
-        self._models_signature = self._cards_signature = object()
+        self._models_signature = object()
+        self.card_cache.forget()
         return chosen
 
     def _refuse_damaged_backup(self, tables: dict[str, Any], backup: Backup) -> None:
@@ -822,8 +788,8 @@ class Board(BoardReader):
         read (then `restore` is the way back).
         """
         self.file.reload()
-        with self.file.transaction(adopt_journal=True):
-            self._now = self.clock()
+        with self.file.change(adopt_journal=True) as change:
+            tx = self._transaction_on(change)
             committed = int(self.file.tables()["meta"][META_ID].get("journal_size", 0))
             journal = self.file.read_journal()
             done: list[str] = []
@@ -844,7 +810,7 @@ class Board(BoardReader):
                     if aside is not None:
                         done.append(f"the old journal was kept as {aside.name}")
             if done:
-                self._event("board", "repaired", field="journal", reason="; ".join(done))
+                tx.record_event("board", "repaired", field="journal", reason="; ".join(done))
             return done
 
     def _readable_lines(self, journal: bytes) -> tuple[bytes, int]:

@@ -49,6 +49,20 @@ class BoardChangedUnderneath(StoreError):
     exit_code = 3
 
 
+class Outdated(StoreError):
+    """The board changed since the revision the caller planned against (exit 3): nothing was
+    written; read the board again and plan again."""
+
+    exit_code = 3
+
+
+class Unsupported(StoreError):
+    """The store at this location cannot do that (exit 2): a location reqboard cannot open yet, or
+    file maintenance asked of a storage that keeps no files."""
+
+    exit_code = 2
+
+
 class StoreUnreadable(StoreError):
     """The board file cannot be read or written safely (exit 4); its bytes are left untouched."""
 

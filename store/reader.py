@@ -20,11 +20,55 @@ MAX_USER_LENGTH = 80
 """As long as a history event's `by` may be."""
 
 
-class BoardReader:
-    """A board file and the user looking at it."""
+class CardCache:
+    """The board's cards, kept across reads while their records are unchanged; shared by a reader
+    and the `Board` made from it, so that the cards drawn first are not made a second time."""
 
-    def __init__(self, path: str | Path, user: str, *, clock: Callable[[], datetime] = now) -> None:
-        self.file = BoardFile(path)
+    def __init__(self) -> None:
+        self.by_key: dict[str, Card] = {}
+        self.revision: Signature | None | object = object()
+
+    def forget(self) -> None:
+        """Make every card again on the next read (after a restore replaced the records)."""
+        self.revision = object()
+
+    def cards(self, file: BoardFile) -> list[Card]:
+        """Every requirement of `file` as a card, in key order (see `BoardReader.cards`)."""
+        tables = file.tables()
+        signature = file.signature
+        if self.revision != signature:
+            previous = self.by_key
+            fresh: dict[str, Card] = {}
+            with paused_gc():
+                for raw in tables["requirements"].values():
+                    card = previous.get(raw.get("key", "")) if isinstance(raw, dict) else None
+                    if card is not None and card.version == raw.get("version") and card.uid == raw.get("uid"):
+                        card.record = raw  # the same record, read again: let the old copy go
+                    else:
+                        card = _card(raw, file.path)
+                    fresh[card.key] = card
+            self.by_key = dict(sorted(fresh.items(), key=lambda kv: kv[1].number))
+            # A commit by another thread while these were made: stamp nothing, make them again next time.
+            self.revision = signature if file.is_current(tables) else object()
+        return list(self.by_key.values())
+
+
+def _card(raw: Any, path: Path) -> Card:
+    try:
+        return Card.of(raw, path)
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError):
+        # Let the model say what is wrong; a record it accepts (a default filled in) is shown.
+        return Card.of(validated(raw, path).model_dump(mode="json"), path)
+
+
+class BoardReader:
+    """A board and the user looking at it: the cards and settings, without the models."""
+
+    def __init__(self, path: str | Path, user: str, *, clock: Callable[[], datetime] = now,
+                 storage: BoardFile | None = None, cards: CardCache | None = None) -> None:
+        """The board at `path` (or on `storage`, already open), read as `user`; raises InvalidValue
+        for a user name too long to record, StoreUnreadable for a location that names no board."""
+        self.file = storage if storage is not None else BoardFile(path)
         self.user = " ".join(strip_control(user).split()) or "unknown"
         if len(self.user) > MAX_USER_LENGTH:  # every event carries it: the history must stay readable
             raise InvalidValue(
@@ -32,8 +76,7 @@ class BoardReader:
                 "give a shorter --user or $REQBOARD_USER"
             )
         self.clock = clock
-        self._cards: dict[str, Card] = {}
-        self._cards_signature: Signature | None | object = object()
+        self.card_cache = cards if cards is not None else CardCache()
 
     @property
     def path(self) -> Path:
@@ -52,30 +95,7 @@ class BoardReader:
         No model is built (see store.cards), and an unchanged record keeps its card across reads.
         Raises StoreUnreadable for a record too broken to show, naming the record and the field.
         """
-        tables = self.file.tables()
-        signature = self.file.signature
-        if self._cards_signature != signature:
-            previous = self._cards
-            fresh: dict[str, Card] = {}
-            with paused_gc():
-                for raw in tables["requirements"].values():
-                    card = previous.get(raw.get("key", "")) if isinstance(raw, dict) else None
-                    if card is not None and card.version == raw.get("version") and card.uid == raw.get("uid"):
-                        card.record = raw  # the same record, read again: let the old copy go
-                    else:
-                        card = self._card(raw)
-                    fresh[card.key] = card
-            self._cards = dict(sorted(fresh.items(), key=lambda kv: kv[1].number))
-            # A commit by another thread while these were made: stamp nothing, make them again next time.
-            self._cards_signature = signature if self.file.is_current(tables) else object()
-        return list(self._cards.values())
-
-    def _card(self, raw: Any) -> Card:
-        try:
-            return Card.of(raw, self.path)
-        except (KeyError, TypeError, ValueError, AttributeError, IndexError):
-            # Let the model say what is wrong; a record it accepts (a default filled in) is shown.
-            return Card.of(validated(raw, self.path).model_dump(mode="json"), self.path)
+        return self.card_cache.cards(self.file)
 
     def settings(self) -> dict[str, Any]:
         return dict(self.file.meta.get("settings", {}))

@@ -45,7 +45,8 @@ import orjson
 from tinydb import TinyDB
 from tinydb.storages import Storage
 
-from .errors import BoardChangedUnderneath, LockTimeout, ReadOnly, StoreUnreadable
+from .errors import BoardChangedUnderneath, Conflict, LockTimeout, ReadOnly, Refused, StoreUnreadable
+from .snapshot import ABSENT, Revision, Snapshot
 
 FORMAT = "reqboard"
 SCHEMA_VERSION = 1
@@ -56,8 +57,8 @@ LOCK_TIMEOUT_S = 15.0
 
 
 @dataclass(frozen=True)
-class Signature:
-    """What identifies one version of the file on disk without reading it."""
+class Signature(Revision):
+    """What identifies one version of the file on disk without reading it (the file's revision)."""
 
     inode: int
     size: int
@@ -673,6 +674,21 @@ class BoardFile:
             self.db.table("requirements").clear_cache()
             lock.release()
 
+    @property
+    def revision(self) -> Revision:
+        """The revision committed on disk now (one stat call): equal while nobody commits."""
+        return Signature.of(self.path) or ABSENT
+
+    @contextmanager
+    def change(self, *, over_unreadable: bool = False, adopt_journal: bool = False) -> Iterator[FileChange]:
+        """One change set, staged under the lock on a fresh read and committed at the end of the block
+        (unless discarded). Raises what `transaction` raises."""
+        with self.transaction(over_unreadable=over_unreadable, adopt_journal=adopt_journal):
+            staged = FileChange(self, self._read_signature or ABSENT)
+            yield staged
+            if staged.discarded:
+                self._dirty, self._events = False, []
+
     def _fresh_stage(self) -> dict[str, Any]:
         """The tables a transaction changes: its own top level and meta record, the rest shared
         until `put` copies a table (once per transaction, not once per record)."""
@@ -1113,6 +1129,99 @@ def _lines_with(block: bytes, needle: bytes) -> Iterator[bytes]:
         end = len(block) if end == -1 else end
         yield block[start:end]
         position = block.find(needle, end)
+
+
+class FileChange:
+    """The change set of one `BoardFile.change()`: what a transaction reads and stages.
+
+    Writes go to the staged tables at once (a later read in the same change sees them) and reach
+    the disk at the commit, all or nothing.
+    """
+
+    def __init__(self, file: BoardFile, revision: Revision) -> None:
+        self.file = file
+        self.revision = revision
+        """The revision the change was read at."""
+        self.discarded = False
+        self._customer_ids: dict[str, str] | None = None
+        self._next_customer_id = 1
+
+    def _tables(self) -> dict[str, Any]:
+        return self.file.tables()
+
+    def snapshot(self) -> Snapshot:
+        """The staged state, as read at the start and changed since."""
+        tables = self._tables()
+        return Snapshot.of(tables, tables["meta"][META_ID], self.revision)
+
+    def requirement_record(self, number: int) -> dict[str, Any] | None:
+        """The staged document of requirement `number`, or None."""
+        record = self._tables()["requirements"].get(str(number))
+        return record if isinstance(record, dict) else None
+
+    def put_requirement(self, number: int, document: dict[str, Any], *, expected_version: int | None) -> None:
+        """Stage a requirement's document: a new one (`expected_version` None) or the next version of
+        the stored one. Raises Refused when a new key is taken, Conflict when the stored version is
+        not the one expected."""
+        current = self._tables()["requirements"].get(str(number))
+        if expected_version is None:
+            if current is not None:
+                raise Refused(f"REQ-{number} exists already on {self.file.path}", "key.taken")
+        else:
+            found = current.get("version") if isinstance(current, dict) else None
+            if found != expected_version:
+                raise Conflict(
+                    f"REQ-{number} is at version {found}, not {expected_version}; re-read it and retry",
+                    key=f"REQ-{number}", expected=expected_version, actual=found if isinstance(found, int) else 0,
+                    by=str(current.get("updated_by", "")) if isinstance(current, dict) else "",
+                    at=str(current.get("updated_at", "")) if isinstance(current, dict) else "")
+        self.file.put("requirements", number, document, new=expected_version is None)
+
+    def customer_record(self, name: str) -> dict[str, Any] | None:
+        """The staged customer of this name (any case), or None."""
+        doc_id = self._customer_index().get(name.strip().casefold())
+        return None if doc_id is None else self._tables()["customers"][doc_id]
+
+    def put_customer(self, document: dict[str, Any]) -> None:
+        """Stage a customer's document, replacing the stored one of the same name (any case)."""
+        index = self._customer_index()
+        name = str(document["name"]).casefold()
+        doc_id = index.get(name)
+        if doc_id is None:
+            doc_id = str(self._next_customer_id)
+            index[name] = doc_id
+            self._next_customer_id += 1
+        # Explicit ids: TinyDB caches its next id per Table object, which goes stale across processes.
+        self.file.put("customers", int(doc_id), document)
+
+    def _customer_index(self) -> dict[str, str]:
+        if self._customer_ids is None:
+            ids: dict[str, str] = {}
+            for doc_id, raw in self._tables()["customers"].items():
+                name = raw.get("name") if isinstance(raw, dict) else None
+                if isinstance(name, str):
+                    ids.setdefault(name.casefold(), doc_id)
+                if doc_id.isdigit():
+                    self._next_customer_id = max(self._next_customer_id, int(doc_id) + 1)
+            self._customer_ids = ids
+        return self._customer_ids
+
+    def meta(self) -> dict[str, Any]:
+        """The staged meta record (counters, settings): read it, change it with `set_meta`."""
+        meta: dict[str, Any] = self._tables()["meta"][META_ID]
+        return meta
+
+    def set_meta(self, **values: Any) -> None:
+        """Stage new values of meta fields (counters, settings)."""
+        self.file.put("meta", int(META_ID), {**self.meta(), **values})
+
+    def record(self, event: dict[str, Any]) -> None:
+        """Stage a history event (written to the journal with the commit)."""
+        self.file.record(event)
+
+    def discard(self) -> None:
+        """Leave without writing: the block runs to its end, and nothing is committed."""
+        self.discarded = True
 
 
 @dataclass(frozen=True)

@@ -635,7 +635,7 @@ def test_cards_made_while_another_thread_commits_are_made_again(
     from reqboard.store import reader
 
     board.cards()
-    board._cards_signature = object()  # the next read builds its cards anew
+    board.card_cache.forget()  # the next read builds its cards anew
     real = reader.paused_gc
     edited: list[bool] = []
 

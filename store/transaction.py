@@ -1,0 +1,226 @@
+"""The store's one write path: a transaction on a board.
+
+    with board.transaction() as tx:
+        req = tx.requirement("REQ-12")
+        tx.check_version(req, expected)
+        tx.put_requirement(tx.revise(req, owner="ana"), new=False)
+        tx.record_event(req.key, "edited", field="owner", old="", new="ana")
+
+A transaction holds the storage's lock from a fresh read to its commit: everything staged in the
+block is written at its normal end, all at once, and nothing is written when the block raises or
+calls `dry_run()`. It carries the one time stamp and user of the whole change. Every operation of
+`Board` and every importer writes through it; nothing else writes a board.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from pydantic import ValidationError
+
+from .domain import MAX_KEY_DIGITS, State, Tier, key_number, normalise_key, strip_control
+from .errors import Conflict, InvalidValue, NotFound, Refused, validation_message
+from .models import Customer, Event, Requirement
+from .snapshot import Snapshot
+
+if TYPE_CHECKING:
+    from .storage import FileChange as Change
+
+MAX_KEY_NUMBER = 10**MAX_KEY_DIGITS - 1
+"""The last key number a board hands out (REQ-999999999)."""
+
+
+class Transaction:
+    """One change to a board, made by `Board.transaction()` (see the module docstring)."""
+
+    def __init__(self, change: Change, *, user: str, now: datetime,
+                 model: Callable[[Mapping[str, Any]], Requirement], where: str) -> None:
+        self.now = now
+        """The time stamp of everything this transaction does."""
+        self.user = user
+        """Who makes the change (every version and event it writes names them)."""
+        self._change = change
+        self._model = model  # the board's model of a stored record (reused while unchanged)
+        self._where = where
+        self._models: dict[int, Requirement] = {}  # what this transaction put, as models
+        self._dry = False
+
+    @property
+    def is_dry_run(self) -> bool:
+        """True once `dry_run()` was called: the block goes on, and nothing is committed."""
+        return self._dry
+
+    # ---------------------------------------------------------------- reading
+    def snapshot(self) -> Snapshot:
+        """The board as this transaction sees it: as read under the lock, with its own changes."""
+        return self._change.snapshot()
+
+    def requirement(self, key: str) -> Requirement:
+        """The requirement with this key as staged; raises NotFound."""
+        key = normalise_key(key)
+        try:
+            number = key_number(key)
+        except (ValueError, IndexError):
+            raise NotFound(f"{key!r} is not a requirement key (they look like REQ-12)") from None
+        record = self._change.requirement_record(number)
+        if record is None or record.get("key") != key:
+            raise NotFound(f"{key} not found in {self._where}")
+        put = self._models.get(number)
+        if put is not None and put.version == record.get("version"):
+            return put
+        return self._model(record)
+
+    def customer_tier(self, name: str) -> Tier | None:
+        """The tier of the known customer of this name (any case), or None."""
+        record = self._change.customer_record(name) if name else None
+        tier = record.get("tier") if record is not None else None
+        return Tier(tier) if isinstance(tier, str) and tier in Tier._value2member_map_ else None
+
+    def check_version(self, req: Requirement, expected: int | None) -> None:
+        """Raise Conflict (exit 3) when `expected` is given and `req` is at another version."""
+        if expected is not None and expected != req.version:
+            raise Conflict(
+                f"{req.key} changed since version {expected}: {req.updated_by} saved version "
+                f"{req.version} at {req.updated_at:%Y-%m-%d %H:%M:%S} UTC; re-read it and retry",
+                key=req.key, expected=expected, actual=req.version,
+                by=req.updated_by, at=req.updated_at.isoformat(),
+            )
+
+    # ---------------------------------------------------------------- keys
+    def next_key(self) -> str:
+        """Reserve the next requirement key never used on this board ("REQ-n").
+
+        Raises Refused("key.exhausted") when the board has handed out its last key.
+        """
+        meta = self._change.meta()
+        number = int(meta.get("next_requirement", 1))
+        while self._change.requirement_record(number) is not None:
+            number += 1  # never reuse a key, even if the counter was edited by hand
+        if number > MAX_KEY_NUMBER:
+            raise Refused(
+                f"the board has used every requirement key (REQ-{MAX_KEY_NUMBER} is the last one); "
+                "start a new board for new requirements", "key.exhausted")
+        self._change.set_meta(next_requirement=number + 1)
+        return f"REQ-{number}"
+
+    def next_cr_key(self) -> str:
+        """Reserve the next change request key never used on this board ("CR-n")."""
+        number = int(self._change.meta().get("next_change_request", 1))
+        self._change.set_meta(next_change_request=number + 1)
+        return f"CR-{number}"
+
+    def raise_counters(self, next_requirement: int | None = None, next_change_request: int | None = None) -> None:
+        """Make the key counters at least these (they are never lowered: a key is never reused)."""
+        meta = self._change.meta()
+        raised: dict[str, int] = {}
+        for name, value in (("next_requirement", next_requirement), ("next_change_request", next_change_request)):
+            if value is not None and value > int(meta.get(name, 1)):
+                raised[name] = value
+        if raised:
+            self._change.set_meta(**raised)
+
+    # ---------------------------------------------------------------- changes
+    def revise(self, req: Requirement, **changes: Any) -> Requirement:
+        """The next version of `req` with `changes`, validated and stamped with this user and time.
+
+        Raises InvalidValue naming each bad field.
+        """
+        data = req.model_dump()
+        data.update(changes)
+        data.update(version=req.version + 1, updated_by=self.user, updated_at=self.now)
+        try:
+            return Requirement.model_validate(data)
+        except ValidationError as exc:
+            raise validation_message(exc, req.key) from None
+
+    def enter(self, req: Requirement, state: State) -> dict[str, Any]:
+        """The field changes of `req` entering `state`: the state, when it was first entered, since when."""
+        entered = dict(req.entered_at)
+        entered.setdefault(state, self.now)
+        return {"state": state, "entered_at": entered, "state_since": self.now}
+
+    def put_requirement(self, req_or_document: Requirement | Mapping[str, Any], *, new: bool) -> None:
+        """Stage a requirement: a model, or a stored document already validated (an importer's).
+
+        `new`: it takes a key not on the board (else Refused "key.taken"); otherwise it replaces the
+        stored version it was revised from, its own version less one (else Conflict). The key counters stay above every key
+        stored, so none is handed out again.
+        """
+        if isinstance(req_or_document, Requirement):
+            document = req_or_document.model_dump(mode="json")
+        else:
+            document = dict(req_or_document)
+        key = document.get("key")
+        if not isinstance(key, str):
+            raise InvalidValue("a requirement to store has no key")
+        number = key_number(key)
+        version = document.get("version", 1)
+        if not isinstance(version, int) or isinstance(version, bool):
+            raise InvalidValue(f"{key}: a requirement to store has no valid version")
+        # A new version replaces the one it was revised from: the storage refuses it if that moved on.
+        expected = None if new else version - 1
+        self._change.put_requirement(number, document, expected_version=expected)
+        if isinstance(req_or_document, Requirement):
+            self._models[number] = req_or_document
+        else:
+            self._models.pop(number, None)
+        crs = [key_number(cr["key"]) for cr in document.get("change_requests", ()) if isinstance(cr, Mapping)
+               and isinstance(cr.get("key"), str)]
+        self.raise_counters(number + 1, max(crs) + 1 if crs else None)
+
+    def record_event(self, key: str, action: str, *, field: str | None = None, old: Any = None, new: Any = None,
+                     reason: str = "", cr: str | None = None, at: datetime | str | None = None,
+                     by: str | None = None) -> None:
+        """Stage one history event about `key` (a requirement's key, or "board"), by this user now
+        unless `at`/`by` say otherwise (an imported history keeps its own)."""
+        event: dict[str, Any] = {
+            "at": at if isinstance(at, str) else Event.stamp(at or self.now),
+            "by": by or self.user,
+            "key": key,
+            "action": action,
+            "field": field,
+            "old": old,
+            "new": new,
+            "reason": strip_control(reason),
+        }
+        if cr:
+            event["cr"] = cr
+        self._change.record(event)
+
+    def set_setting(self, name: str, value: Any) -> None:
+        """Stage a board setting (None removes it)."""
+        settings = dict(self._change.meta().get("settings", {}))
+        if value is None:
+            settings.pop(name, None)
+        else:
+            settings[name] = value
+        self._change.set_meta(settings=settings)
+
+    def setting(self, name: str, default: Any = None) -> Any:
+        """A board setting as staged, or `default`."""
+        settings = self._change.meta().get("settings", {})
+        return settings.get(name, default) if isinstance(settings, dict) else default
+
+    def upsert_customer(self, name: str, tier: Tier | None, *, keep_tier: bool = False) -> None:
+        """Add a customer (tier B unless given), or set a known one's tier (unless `keep_tier`, or no
+        tier is given). Raises InvalidValue for a name the model refuses."""
+        if not name:
+            return
+        stored = self._change.customer_record(name)
+        if stored is not None:
+            if tier is None or keep_tier or stored.get("tier") == tier.value:
+                return
+            self._change.put_customer({**stored, "tier": tier.value})
+            return
+        try:
+            customer = Customer(name=name, tier=tier or Tier.B)
+        except ValidationError as exc:
+            raise validation_message(exc, "customer") from None
+        self._change.put_customer(customer.model_dump(mode="json"))
+
+    def dry_run(self) -> None:
+        """Leave without writing: the block runs to its end, then nothing is committed."""
+        self._dry = True
+        self._change.discard()
