@@ -115,18 +115,18 @@ def prepare(rows: int, directory: Path) -> Inputs:
 @contextmanager
 def lock_timer(board: Any, held: list[float]) -> Iterator[None]:
     """Record how long each transaction of `board` holds its lock (from asking for it to release)."""
-    original = board.file.transaction
+    original = board.transaction
 
     @contextmanager
     def transaction(*args: Any, **kwargs: Any) -> Iterator[Any]:
         started = time.perf_counter()
         try:
-            with original(*args, **kwargs) as db:
-                yield db
+            with original(*args, **kwargs) as tx:
+                yield tx
         finally:
             held.append(time.perf_counter() - started)
 
-    with mock.patch.object(board.file, "transaction", transaction):
+    with mock.patch.object(board, "transaction", transaction):
         yield
 
 

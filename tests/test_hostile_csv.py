@@ -23,8 +23,8 @@ from exchange_samples import TRICKY_TITLES, sample_board, snapshot
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reqboard.store.exchange import merge
 from reqboard.store.board import Board
+from reqboard.store.exchange import plan
 from reqboard.store.exchange import ImportRefused, apply_import, export_board, preview_import
 from reqboard.cli.main import main
 
@@ -189,19 +189,19 @@ def watched_lock(board: Board, before_lock: Callable[[], None] | None = None) ->
     """Track when `board` holds its lock, count the records planned while it does, and run
     `before_lock` (another writer) just before the import first asks for the lock."""
     state: dict[str, Any] = {"locked": False, "planned_in_lock": 0, "planned": 0, "transactions": 0}
-    original_transaction = board.file.transaction
-    original_add = merge._Planner._plan_add
-    original_change = merge._Planner._plan_change
+    original_transaction = board.transaction
+    original_add = plan.Planner._plan_add
+    original_change = plan.Planner._plan_change
 
     @contextmanager
     def transaction(*args: Any, **kwargs: Any) -> Iterator[Any]:
         if state["transactions"] == 0 and before_lock is not None:
             before_lock()
         state["transactions"] += 1
-        with original_transaction(*args, **kwargs) as db:
+        with original_transaction(*args, **kwargs) as tx:
             state["locked"] = True
             try:
-                yield db
+                yield tx
             finally:
                 state["locked"] = False
 
@@ -213,9 +213,9 @@ def watched_lock(board: Board, before_lock: Callable[[], None] | None = None) ->
         return plan
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(board.file, "transaction", transaction)
-        patch.setattr(merge._Planner, "_plan_add", counted(original_add))
-        patch.setattr(merge._Planner, "_plan_change", counted(original_change))
+        patch.setattr(board, "transaction", transaction)
+        patch.setattr(plan.Planner, "_plan_add", counted(original_add))
+        patch.setattr(plan.Planner, "_plan_change", counted(original_change))
         yield state
 
 

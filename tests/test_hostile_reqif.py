@@ -23,7 +23,6 @@ from exchange_samples import sample_board, snapshot
 from reqboard.store.board import Board
 from reqboard.store.errors import InvalidValue
 from reqboard.store.exchange import ImportRefused, apply_import, export_board
-from reqboard.store.exchange.reqif_io import import_reqif
 from reqboard.cli.main import main
 
 FIXTURE = Path(__file__).parent / "fixtures" / "reqif" / "other_tool.reqif"
@@ -284,7 +283,7 @@ def test_rekey_adds_an_object_whose_key_is_another_requirement_under_a_new_key(t
     data = export_board(sample_board(board_path), "reqif")
     other = Board(tmp_path / "other.json", "bob")
     other.add_requirement("A different REQ-1")
-    summary = import_reqif(other, data, rekey=True)
+    summary = apply_import(other, data, "reqif", rekey=True)
     assert summary.rekeyed["REQ-1"] == "REQ-10"
     assert other.get("REQ-10").title == sample_board(tmp_path / "again.json").get("REQ-1").title
     assert other.get("REQ-1").title == "A different REQ-1"

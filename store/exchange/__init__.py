@@ -8,53 +8,106 @@ Plain functions for the CLI and the TUI:
 
 `apply_import` raises ImportRefused (an InvalidValue, exit code 1) carrying the summary when anything
 in the file is refused; nothing is written then. `summary.text()` is the report a person reads.
+
+Each format is registered once (`register`): its name, the file extensions that suggest it, and the
+functions of its module that write a board (export) and read a file into records (import). A reader
+only reads: every import then goes through one pipeline (`pipeline.run_import`: plan, check, apply).
+A format's module is imported when the format is first used (ReqIF's loads lxml).
 """
 
 from __future__ import annotations
 
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
-from ..board import Board
-from ..errors import InvalidValue, Refused
-from .merge import FieldChange, ImportRefused, ImportSummary, PlannedAdd, PlannedChange
+from ..errors import InvalidValue
+from .incoming import FieldChange, ImportRefused, ImportSummary, PlannedAdd, PlannedChange, ReadFile
 
-EXPORT_FORMATS = ("json", "csv", "md", "reqif")
-IMPORT_FORMATS = ("json", "csv", "reqif")
-EXTENSIONS = {
-    ".json": "json", ".csv": "csv", ".md": "md", ".markdown": "md", ".reqif": "reqif", ".xml": "reqif",
-}
+if TYPE_CHECKING:
+    from ..board import Board
+
+
+@dataclass(frozen=True)
+class ExchangeFormat:
+    """One file format: its name, the extensions that suggest it, and where its writer and reader are."""
+
+    name: str
+    extensions: tuple[str, ...]
+    """File name endings, lower case with the dot (`.csv`)."""
+    module: str
+    """The module of this package that holds the writer and the reader."""
+    writer: str | None = None
+    """Its function `(board) -> bytes`: the whole board as a file; None when the format is import-only."""
+    reader: str | None = None
+    """Its function `(bytes) -> ReadFile`: a file's records; None when the format is export-only."""
+
+    def _function(self, name: str) -> Callable[..., object]:
+        return cast(Callable[..., object], getattr(importlib.import_module(f"{__name__}.{self.module}"), name))
+
+    def export(self, board: Board) -> bytes:
+        """The whole board as the bytes of a file in this format."""
+        if self.writer is None:
+            raise InvalidValue(f"{self.name} is not an export format: use one of {', '.join(EXPORT_FORMATS)}")
+        return cast(bytes, self._function(self.writer)(board))
+
+    def read(self, data: bytes) -> ReadFile:
+        """A file's records and what is wrong with it (the reader never looks at a board)."""
+        if self.reader is None:
+            raise InvalidValue(f"{self.name} is not an import format: use one of {', '.join(IMPORT_FORMATS)}")
+        return cast(ReadFile, self._function(self.reader)(data))
+
+
+FORMATS: dict[str, ExchangeFormat] = {}
+"""Every registered format by name, in the order they were registered."""
+
+
+def register(fmt: ExchangeFormat) -> None:
+    """Add a format (or replace the one of that name): export, import and `guess_format` know it."""
+    FORMATS[fmt.name] = fmt
+    global EXPORT_FORMATS, IMPORT_FORMATS
+    EXPORT_FORMATS = tuple(name for name, f in FORMATS.items() if f.writer)
+    IMPORT_FORMATS = tuple(name for name, f in FORMATS.items() if f.reader)
+
+
+EXPORT_FORMATS: tuple[str, ...] = ()
+IMPORT_FORMATS: tuple[str, ...] = ()
+
+register(ExchangeFormat("json", (".json",), "json_io", writer="export_json_file", reader="read_json"))
+register(ExchangeFormat("csv", (".csv",), "csv_io", writer="export_csv", reader="read_csv_file"))
+register(ExchangeFormat("md", (".md", ".markdown"), "markdown", writer="export_markdown"))
+register(ExchangeFormat("reqif", (".reqif", ".xml"), "reqif_io", writer="export_reqif", reader="read_reqif_file"))
 
 
 def guess_format(path: str | Path) -> str | None:
     """The format a file name suggests (`reqs.csv` -> csv), or None."""
-    return EXTENSIONS.get(Path(path).suffix.lower())
+    suffix = Path(path).suffix.lower()
+    return next((f.name for f in FORMATS.values() if suffix in f.extensions), None)
 
 
 def export_board(board: Board, fmt: str) -> bytes:
     """The whole board in `fmt` (json, csv, md, reqif), as the bytes of a file."""
-    if fmt == "json":
-        from .json_io import dumps, export_json
+    found = FORMATS.get(fmt)
+    if found is None or found.writer is None:
+        raise InvalidValue(f"unknown export format {fmt!r}: use one of {', '.join(EXPORT_FORMATS)}")
+    return found.export(board)
 
-        return dumps(export_json(board))
-    if fmt == "csv":
-        from .csv_io import export_csv
 
-        return export_csv(board)
-    if fmt == "md":
-        from .markdown import export_markdown
-
-        return export_markdown(board)
-    if fmt == "reqif":
-        from .reqif_io import export_reqif
-
-        return export_reqif(board)
-    raise InvalidValue(f"unknown export format {fmt!r}: use one of {', '.join(EXPORT_FORMATS)}")
+def _read(data: bytes, fmt: str) -> ReadFile:
+    found = FORMATS.get(fmt)
+    if found is None or found.reader is None:
+        raise InvalidValue(f"unknown import format {fmt!r}: use one of {', '.join(IMPORT_FORMATS)}")
+    return found.read(data)
 
 
 def preview_import(board: Board, data: bytes, fmt: str, *, source: str = "", rekey: bool = False) -> ImportSummary:
     """What importing `data` would add, change and refuse; writes nothing, never raises for bad content."""
+    from .pipeline import run_import
+
     try:
-        return _import(board, data, fmt, source=source, rekey=rekey, dry_run=True)
+        return run_import(board, _read(data, fmt), source=source, dry_run=True, rekey=rekey)
     except ImportRefused as exc:
         return exc.summary
 
@@ -64,44 +117,13 @@ def apply_import(board: Board, data: bytes, fmt: str, *, source: str = "", rekey
 
     Raises ImportRefused (with the report) when the file or any record in it is refused.
     """
-    return _import(board, data, fmt, source=source, rekey=rekey, dry_run=False)
+    from .pipeline import run_import
 
-
-def _import(board: Board, data: bytes, fmt: str, *, source: str, rekey: bool, dry_run: bool) -> ImportSummary:
-    if fmt == "csv":
-        from .csv_io import import_csv
-
-        return import_csv(board, data, source=source, dry_run=dry_run, rekey=rekey)
-    if fmt == "reqif":
-        from .reqif_io import import_reqif
-
-        return import_reqif(board, data, source=source, dry_run=dry_run, rekey=rekey)
-    if fmt == "json":
-        return _import_json(board, data, source=source, rekey=rekey, dry_run=dry_run)
-    raise InvalidValue(f"unknown import format {fmt!r}: use one of {', '.join(IMPORT_FORMATS)}")
-
-
-def _import_json(board: Board, data: bytes, *, source: str, rekey: bool, dry_run: bool) -> ImportSummary:
-    """The lossless JSON import, reported in the same shape as the others (it only ever adds; a record
-    already on the board as in the file is reported unchanged)."""
-    from .json_io import import_json
-
-    summary = ImportSummary(format="json", source=source, dry_run=dry_run)
-    try:
-        result = import_json(board, data, rekey=rekey, dry_run=dry_run)
-    except (InvalidValue, Refused) as exc:
-        summary.refused.append(str(exc).removeprefix("nothing imported: "))
-        raise ImportRefused(summary.error_message(), summary) from None
-    original = {new: old for old, new in result.rekeyed.items()}
-    for key, req in zip(result.added, result.records, strict=True):
-        summary.added.append(PlannedAdd(key, req.title, req.state.value, f"record {original.get(key, key)}"))
-    summary.unchanged = list(result.unchanged)
-    summary.rekeyed = dict(result.rekeyed)
-    summary.applied = not dry_run
-    return summary
+    return run_import(board, _read(data, fmt), source=source, rekey=rekey)
 
 
 __all__ = [
-    "EXPORT_FORMATS", "IMPORT_FORMATS", "FieldChange", "ImportRefused", "ImportSummary", "PlannedAdd",
-    "PlannedChange", "apply_import", "export_board", "guess_format", "preview_import",
+    "EXPORT_FORMATS", "FORMATS", "IMPORT_FORMATS", "ExchangeFormat", "FieldChange", "ImportRefused",
+    "ImportSummary", "PlannedAdd", "PlannedChange", "apply_import", "export_board", "guess_format",
+    "preview_import", "register",
 ]

@@ -14,13 +14,13 @@ gives back every value exactly, a title that really starts with `'` included (`'
 Import matches a row to a requirement by its UID (the last column of an export), else by its Key (a
 spreadsheet someone typed); a row with neither is a new requirement. A row whose key is on the board as
 another requirement (its UID differs) is refused, or added under a new key with `rekey`; importing the
-same file again changes nothing (see `merge`). A column absent from the file leaves that field alone;
+same file again changes nothing (see `plan`). A column absent from the file leaves that field alone;
 an empty cell clears it. Anything wrong with the file (its encoding, its quoting, a huge cell, a row
 of the wrong length, an unknown or repeated column, a bad value) is reported by row (the header is
 row 1, as a spreadsheet numbers it) and column (letter and name), and nothing is imported.
 
 The file is read as a stream of rows, and checked and planned before the board's lock is taken (see
-`merge`): the text of a big file is never held whole beside its rows.
+`pipeline`): the text of a big file is never held whole beside its rows.
 """
 
 from __future__ import annotations
@@ -57,7 +57,7 @@ from ..models import (
     normalise_key,
 )
 from ..storage import paused_gc
-from .merge import ImportSummary, Incoming, Rereading, merge
+from .incoming import Incoming, ReadFile, Rereading
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 ESCAPE = "'"
@@ -648,18 +648,13 @@ def _record(number: int, row: list[str], layout: _Layout, shared: dict[Any, Any]
     return record
 
 
-def import_csv(board: Board, data: bytes, *, source: str = "", dry_run: bool = False,
-               rekey: bool = False) -> ImportSummary:
-    """Import a CSV file: every row or, if any row or cell is refused, nothing.
+def read_csv_file(data: bytes) -> ReadFile:
+    """A CSV file's records for the import pipeline: every problem with the file as a whole, or the
+    records (see `read_csv`).
 
-    Rows are matched by UID, else by key (see `merge`); with `rekey`, a row whose key is on the board
-    as another requirement is added under a new key instead of being refused. Returns the summary
-    (for a dry run, what would happen); raises ImportRefused with the report.
+    Two readings of the file, never all of it at once: which requirement each row names now, and each
+    whole row again as it is planned (see `pipeline`).
     """
-    # Two readings of the file, never all of it at once: which requirement each row names, then each
-    # whole row as it is planned (see `merge`).
     records, problems = read_csv(data, identity_only=True)
-    summary = ImportSummary(format="csv", source=source, refused=list(problems))
     reread = Rereading(names=lambda: read_csv(data, identity_only=True)[0], whole=lambda: stream_csv(data))
-    return merge(board, records if not problems else [], fmt="csv", source=source, dry_run=dry_run,
-                 summary=summary, rekey=rekey, reread=reread)
+    return ReadFile("csv", records if not problems else [], list(problems), reread=reread)

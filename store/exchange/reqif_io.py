@@ -97,7 +97,7 @@ from ..models import (
     now,
 )
 from . import csv_io
-from .merge import ImportSummary, Incoming, Ref, merge
+from .incoming import Incoming, ReadFile, Ref
 
 XHTML_NS = "http://www.w3.org/1999/xhtml"
 TOOL = "reqboard"
@@ -785,16 +785,9 @@ def read_reqif(data: bytes) -> tuple[list[Incoming], list[str], list[str]]:
     return records, problems, notes
 
 
-def import_reqif(board: Board, data: bytes, *, source: str = "", dry_run: bool = False,
-                 rekey: bool = False) -> ImportSummary:
-    """Import a ReqIF file: every requirement in it or, if anything is refused, nothing.
-
-    `rekey` adds an object whose ForeignID is a key held on the board by another requirement under a
-    new key instead of refusing it. Returns the summary (for a dry run, what would happen); raises
-    ImportRefused with the report.
-    """
+def read_reqif_file(data: bytes) -> ReadFile:
+    """A ReqIF file's records for the import pipeline, with what is wrong with the file and what was
+    ignored. Its records are planned even when the file has problems, so that the report names every
+    refusal at once; nothing is written when anything is refused."""
     records, problems, notes = read_reqif(data)
-    summary = ImportSummary(format="reqif", source=source, refused=list(problems), notes=notes)
-    # Records are planned even when the file has problems, so the report names every refusal at once;
-    # merge writes nothing when anything was refused.
-    return merge(board, records, fmt="reqif", source=source, dry_run=dry_run, summary=summary, rekey=rekey)
+    return ReadFile("reqif", records, problems, notes)

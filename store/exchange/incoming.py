@@ -1,0 +1,214 @@
+"""What every import speaks: the records a format's reader makes of a file, and the report an import gives.
+
+A reader (`json_io.read_json`, `csv_io.read_csv_file`, `reqif_io.read_reqif_file`) turns a file into a
+`ReadFile`: its `Incoming` records and what is wrong with the file as a whole. The pipeline
+(`pipeline.run_import`) plans them against the board (`plan`), checks the plan (`check`) and applies it
+(`apply`); what it did, or would do, is an `ImportSummary`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+
+from ..errors import InvalidValue
+from ..models import MAX_KEY_DIGITS, Customer, Event, Requirement
+
+KEY_NUMBER_LIMIT = 10**MAX_KEY_DIGITS - 1
+"""The highest key number a board can give (REQ-999999999): an import that would need a higher one is
+refused rather than making a key that no model takes."""
+
+
+class ImportRefused(InvalidValue):
+    """The file (or some of its records) cannot be imported: nothing was written (exit 1).
+
+    `summary` holds the whole report: what would have been added and changed, and every refusal;
+    `rule` names the kind of the first refusal (`import.record`, `import.file`, `import.invalid`,
+    `import.uid`, `import.clash`).
+    """
+
+    def __init__(self, message: str, summary: ImportSummary, rule: str = "import.record") -> None:
+        super().__init__(message)
+        self.summary = summary
+        self.rule = rule
+
+
+@dataclass(slots=True)  # slots: a file of 100,000 rows makes 100,000 of them
+class Incoming:
+    """One record read from a file, before it is checked against the board."""
+
+    where: str
+    """Where it is in the file, for messages: `row 4`, `SPEC-OBJECT rb-1f3a… (REQ-3)`, `record 2`."""
+    fields: dict[str, Any] = field(default_factory=dict)
+    key: str | None = None
+    uid: str | None = None
+    version: int | None = None
+    """The version the file was exported at: a change to a requirement edited since is refused."""
+    labels: dict[str, str] = field(default_factory=dict)
+    """Where each field is in the record: `column F (Importance)`, `attribute reqboard.importance`."""
+    problems: list[tuple[str, str]] = field(default_factory=list)
+    """What the parser already found wrong: (where in the record, or "" for all of it; message)."""
+    whole: Requirement | None = None
+    """A lossless record (JSON): the requirement exactly as stored elsewhere; `fields` stay empty."""
+    history: tuple[Event, ...] = ()
+    """A lossless record's history, copied to the board with it."""
+
+    def label(self, name: str) -> str:
+        """Where `name` is in the record, or "" when the file has no such column or attribute."""
+        return self.labels.get(name, "")
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A link to another record of the same file (`record`), or to a requirement on the board (`uid`)."""
+
+    identifier: str
+    record: Incoming | None = None
+    uid: str | None = None
+
+
+@dataclass(frozen=True)
+class Rereading:
+    """How to read a big file's records again rather than hold them all (see `pipeline.run_import`)."""
+
+    names: Callable[[], list[Incoming]]
+    """The records with only what names their requirements: key, uid, version, where and labels, and
+    any fault of a record as a whole."""
+    whole: Callable[[], Iterable[Incoming]]
+    """The whole records, in the same order, one at a time."""
+
+
+@dataclass
+class ReadFile:
+    """What a format's reader made of a file: its records, and what is wrong with it as a whole."""
+
+    format: str
+    records: list[Incoming] = field(default_factory=list)
+    """Every record (or, with `reread`, what names each record's requirement)."""
+    problems: list[str] = field(default_factory=list)
+    """What is wrong with the file as a whole, or with records found while reading, by place."""
+    notes: list[str] = field(default_factory=list)
+    """What the reader ignored or skipped (not a refusal)."""
+    reread: Rereading | None = None
+    """For big files: how to read the records again rather than hold them."""
+    lossless: bool = False
+    """The records are whole requirements (JSON): one recognised by its uid must be identical to the
+    board's, new ones keep their states, times and history, and refusals are reported one line per
+    kind (see `check`)."""
+    customers: tuple[Customer, ...] = ()
+    """A lossless file's customers, added when the board does not know them."""
+    rule: str = "import.file"
+    """The kind of the file's problems (`import.file`; `import.invalid`: records that are no valid
+    requirements)."""
+
+
+@dataclass(frozen=True, slots=True)
+class FieldChange:
+    field: str
+    old: Any
+    new: Any
+
+    def __str__(self) -> str:
+        return f"{self.field}: {show_value(self.old)} -> {show_value(self.new)}"
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedAdd:
+    key: str
+    title: str
+    state: str
+    where: str
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedChange:
+    key: str
+    where: str
+    changes: tuple[FieldChange, ...]
+
+
+@dataclass
+class ImportSummary:
+    """What an import added, changed and refused (or would, for a dry run)."""
+
+    format: str
+    source: str = ""
+    dry_run: bool = False
+    added: list[PlannedAdd] = field(default_factory=list)
+    changed: list[PlannedChange] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    rekeyed: dict[str, str] = field(default_factory=dict)
+    applied: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.refused
+
+    def headline(self) -> str:
+        verb = "would add" if self.dry_run or not self.applied else "added"
+        change = "change" if self.dry_run or not self.applied else "changed"
+        text = (f"{verb} {len(self.added)} requirement(s), {change} {len(self.changed)}, "
+                f"{len(self.unchanged)} unchanged")
+        if self.refused:
+            text += f"; {len(self.refused)} refused"
+        return text + (" (dry run: nothing written)" if self.dry_run else "")
+
+    def report_lines(self) -> list[str]:
+        """Added and changed records, field by field: `REQ-12 title: "old" -> "new"`."""
+        lines = []
+        for add in self.added:
+            lines.append(f"+ {add.key} {show_value(add.title)} ({add.state}; {add.where})")
+        for old, new in self.rekeyed.items():
+            lines.append(f"  {old} -> {new} (re-keyed)")
+        for change in self.changed:
+            lines.extend(f"~ {change.key} {c}" for c in change.changes)
+        lines.extend(f"note: {n}" for n in self.notes)
+        return lines
+
+    def refusal_lines(self) -> list[str]:
+        return [f"refused: {r}" for r in self.refused]
+
+    def text(self) -> str:
+        return "\n".join([self.headline(), *self.report_lines(), *self.refusal_lines()])
+
+    def error_message(self) -> str:
+        shown = self.refused[0] if len(self.refused) == 1 else f"{len(self.refused)} problems"
+        where = f" from {self.source}" if self.source else ""
+        if self.dry_run:
+            return f"the import{where} would be refused: {shown}; nothing was written"
+        return f"nothing imported{where}: {shown}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "format": self.format,
+            "source": self.source,
+            "dry_run": self.dry_run,
+            "applied": self.applied,
+            "added": [{"key": a.key, "title": a.title, "state": a.state, "where": a.where} for a in self.added],
+            "changed": [{"key": c.key, "where": c.where,
+                         "changes": [{"field": f.field, "old": f.old, "new": f.new} for f in c.changes]}
+                        for c in self.changed],
+            "unchanged": self.unchanged,
+            "refused": self.refused,
+            "notes": self.notes,
+            "rekeyed": self.rekeyed,
+        }
+
+
+def show_value(value: Any, limit: int = 80) -> str:
+    """A field value as a dry run shows it: strings quoted, nothing as `-`, long ones cut."""
+    if value is None or value == "" or value == [] or value == ():
+        return "-"
+    text = orjson.dumps(value, default=str).decode()
+    return text if len(text) <= limit else text[: limit - 2] + "…" + text[-1]
+
+
+__all__ = [
+    "KEY_NUMBER_LIMIT", "FieldChange", "ImportRefused", "ImportSummary", "Incoming", "PlannedAdd",
+    "PlannedChange", "ReadFile", "Ref", "Rereading", "show_value",
+]
