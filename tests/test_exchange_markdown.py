@@ -14,10 +14,14 @@ from markdown_it import MarkdownIt
 from exchange_samples import TRICKY_TITLES, sample_board
 from reqboard.store.board import Board
 from reqboard.store.exchange import export_board
-from reqboard.store.exchange.markdown import escape_block, escape_inline
+from reqboard.store.exchange import markdown as export_markdown
+from reqboard.store.reports import markdown as report_markdown
+from reqboard.store.reports.markdown import escape_block, escape_inline
+from reqboard.store.text import shown
 from reqboard.cli.main import main
 
 md = MarkdownIt("commonmark")
+gfm = MarkdownIt("commonmark").enable("table")  # tables, as a wiki renders a report
 
 
 def rendered(text: str) -> str:
@@ -91,7 +95,8 @@ def test_any_one_line_text_renders_as_itself(text: str) -> None:
     assert page.startswith("<h3>") and page.count("<h3>") == 1
     inner = re.fullmatch(r"<h3>(.*)</h3>\n", page, flags=re.S)
     assert inner is not None and "<" not in inner.group(1)  # no element inside: no markup came through
-    assert html.unescape(inner.group(1)) == f"REQ-1 {text}"
+    # As typed, but for characters that disguise text, which show as <U+202E> (as on a terminal).
+    assert html.unescape(inner.group(1)) == f"REQ-1 {shown(text, one_line=True)}"
 
 
 @given(st.lists(st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=30)
@@ -103,7 +108,7 @@ def test_any_lines_render_as_one_paragraph_with_line_breaks(lines: list[str]) ->
     assert body is not None
     parts = [html.unescape(p) for p in re.split(r"<br />\n", body.group(1))]
     assert "<" not in "".join(re.split(r"<br />\n", body.group(1)))
-    assert parts == lines
+    assert parts == [shown(line, one_line=True) for line in lines]
 
 
 @pytest.mark.parametrize("title", TRICKY_TITLES)
@@ -112,3 +117,55 @@ def test_the_cli_writes_the_document(tmp_path: Path, board_path: Path, title: st
     out = tmp_path / "board.md"
     assert main(["export", "-o", str(out)]) == 0
     assert headings(out.read_text(encoding="utf-8"), 3) == [f"REQ-1 {title}"]
+
+
+# ============================================================================ the one escaper
+def test_the_export_and_the_report_escape_with_one_escaper() -> None:
+    assert export_markdown.escape_inline is report_markdown.escape_inline
+    assert export_markdown.escape_block is report_markdown.escape_block
+    assert not hasattr(report_markdown, "md_text")
+
+
+@pytest.mark.parametrize("text", ["[@click=app.quit]x", "[/bold]", "**strong** _em_ `code`", "<b>bold</b>",
+                                  "&amp; entity", "~~struck~~", "# heading", "- item", "1. item", "> quote",
+                                  "=== underline", "[link](http://x)", "![image](x.png)"])
+def test_markup_in_user_text_does_nothing(text: str) -> None:
+    page = rendered(f"- {escape_inline(text)}\n")
+    item = re.fullmatch(r"<ul>\n<li>(.*)</li>\n</ul>\n", page, flags=re.S)
+    assert item is not None and "<" not in item.group(1), page  # one list item, no element inside it
+    assert html.unescape(item.group(1)) == text
+
+
+def test_pipes_in_user_text_stay_inside_their_table_cell() -> None:
+    title = "a | b || c |"
+    page = gfm.render(f"| Key | Title |\n|---|---|\n| REQ-1 | {escape_inline(title)} |\n")
+    cells = re.findall(r"<td>(.*?)</td>", page)
+    assert [html.unescape(c) for c in cells] == ["REQ-1", title]
+
+
+@pytest.mark.parametrize("text", ["one\ntwo", "one\r\n# two", "one\u2028- two", "one\u2029two", "tab\there"])
+def test_line_breaks_in_one_line_text_start_nothing(text: str) -> None:
+    page = gfm.render(f"| Key | Title |\n|---|---|\n| REQ-1 | {escape_inline(text)} |\n")
+    assert page.count("<tr>") == 2 and "<h1>" not in page and "<li>" not in page, page
+    cells = re.findall(r"<td>(.*?)</td>", page)
+    assert len(cells) == 2 and "\n" not in cells[1]
+
+
+@pytest.mark.parametrize("char", ["\u202e", "\u202d", "\u2066", "\u2067", "\u2068", "\u2069", "\u200f", "\u200b"])
+def test_bidi_and_invisible_characters_show_instead_of_reordering_the_document(char: str) -> None:
+    title = f"REQ-12 {char}txt.exe"
+    for escaped in (escape_inline(title), escape_block(f"first line\n{title}")):
+        page = rendered(escaped + "\n")
+        assert char not in page  # nothing left to reorder or hide the text after it
+        assert f"<U+{ord(char):04X}>" in html.unescape(page)
+
+
+def test_the_report_shows_a_disguised_title_and_keeps_its_table(board_path: Path) -> None:
+    from reqboard.store.metrics import board_metrics
+
+    board = Board(board_path, "alice")
+    board.add_requirement("Rates | \u202etxt.exe # [x](y)")
+    page = gfm.render(report_markdown.render_markdown(board_metrics(board)))
+    rows = [r for r in re.findall(r"<tr>(.*?)</tr>", page, flags=re.S) if "REQ-1" in r]
+    assert rows and all(r.count("<td") == 5 for r in rows)  # the aging table: five cells, the pipe is text
+    assert "\u202e" not in page and "&lt;U+202E&gt;" in page

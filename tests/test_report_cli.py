@@ -200,7 +200,7 @@ def test_usage_errors_exit_2_with_one_error_line(args: list[str], capsys: pytest
 
 
 def test_metrics_and_reports_do_not_import_textual() -> None:
-    code = ("import sys, store.metrics, store.reports; "
+    code = ("import sys, reqboard.store.metrics, reqboard.store.reports; "
             "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'textual_plotext')); "
             "print(','.join(bad)); sys.exit(1 if bad else 0)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)

@@ -1,42 +1,18 @@
 """The board as a Markdown document, grouped by state: for a wiki page or a mail.
 
-Every piece of user text goes through `escape_inline` (one line) or `escape_block` (several lines), so
-that a title like `# not a heading`, `[link](x)`, `<script>` or `| a | b |` is shown as typed and cannot
-change the structure of the document around it.
+Every piece of user text goes through `escape_inline` (one line) or `escape_block` (several lines), the
+one Markdown escaper (in `reports.markdown`, which the report uses too), so that a title like
+`# not a heading`, `[link](x)`, `<script>` or `| a | b |` is shown as typed and cannot change the
+structure of the document around it.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
 from ..board import Board
 from ..models import BOARD_STATES, Requirement, State, now
-
-# Characters that start inline constructs anywhere in a line (emphasis, code, links, HTML, entities,
-# table cells, strikethrough, heading closers); a backslash makes each one literal (CommonMark 2.4).
-_INLINE = re.compile(r"([\\`*_\[\]<>&|~#])")
-# What makes a block at the start of a line: lists, headings, quotes, setext underlines, ordered lists.
-_LINE_START = re.compile(r"^([-+=>]|\d+[.)])")
-
-
-def escape_inline(text: str) -> str:
-    """One line of user text, safe anywhere in a line of Markdown."""
-    text = _INLINE.sub(r"\\\1", text.replace("\n", " ").replace("\t", " "))
-    return _LINE_START.sub(lambda m: m.group(1)[:-1] + "\\" + m.group(1)[-1], text)
-
-
-def escape_block(text: str) -> str:
-    """Multi-line user text as paragraphs: its line breaks kept, nothing in it taken as Markdown."""
-    out = []
-    for paragraph in re.split(r"\n\s*\n", text.strip("\n")):
-        lines = []
-        for line in paragraph.split("\n"):
-            stripped = line.lstrip(" \t")
-            indent = "&nbsp;" * (len(line) - len(stripped))  # leading spaces would start a code block
-            lines.append(indent + escape_inline(stripped))
-        out.append("\\\n".join(lines))  # a backslash at the end of a line is a hard line break
-    return "\n\n".join(out)
+from ..reports.markdown import escape_block, escape_inline
 
 
 def _field_lines(req: Requirement) -> Iterable[str]:

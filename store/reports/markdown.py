@@ -1,7 +1,11 @@
-"""The report as Markdown, for pasting into a status mail or a wiki page.
+"""The report as Markdown, for pasting into a status mail or a wiki page; and the one Markdown
+escaper of user text, which the Markdown export (`exchange.markdown`) uses too.
 
-Plain GitHub-flavoured Markdown: headings, tables and lists. Text typed by users (titles) is escaped
-so that it reads as typed and cannot break a table or inject HTML into a wiki.
+Plain GitHub-flavoured Markdown: headings, tables and lists. Text typed by users goes through
+`escape_inline` (one line) or `escape_block` (several lines), so that it reads as typed: a title like
+`# not a heading`, `[link](x)`, `<script>` or `| a | b |` cannot change the structure of the document
+around it, break a table or inject HTML into a wiki, and characters that disguise text (bidi overrides,
+zero-width characters) are shown as `<U+202E>`, as on a terminal (`store.text.shown`).
 """
 
 from __future__ import annotations
@@ -10,14 +14,34 @@ import re
 
 from ..metrics import HIGH_SCORE, NOT_ENOUGH_DATA, BoardMetrics, Durations, Forecast, Quadrant
 from ..models import BOARD_STATES, State
+from ..text import shown
 
 NONE = "—"
-_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&])")
+# Characters that start inline constructs anywhere in a line (emphasis, code, links, HTML, entities,
+# table cells, strikethrough, heading closers); a backslash makes each one literal (CommonMark 2.4).
+_INLINE = re.compile(r"([\\`*_\[\]<>&|~#])")
+# What makes a block at the start of a line: lists, headings, quotes, setext underlines, ordered lists.
+_LINE_START = re.compile(r"^([-+=>]|\d+[.)])")
 
 
-def md_text(text: str) -> str:
-    """User text made safe for a Markdown table cell or list item: one line, specials escaped."""
-    return _SPECIAL.sub(r"\\\1", " ".join(text.split()))
+def escape_inline(text: str) -> str:
+    """One line of user text, safe anywhere in a line of Markdown (a heading, a list item, a table
+    cell): line breaks as spaces, every special character escaped, disguising characters made visible."""
+    text = _INLINE.sub(r"\\\1", shown(text, one_line=True))
+    return _LINE_START.sub(lambda m: m.group(1)[:-1] + "\\" + m.group(1)[-1], text)
+
+
+def escape_block(text: str) -> str:
+    """Multi-line user text as paragraphs: its line breaks kept, nothing in it taken as Markdown."""
+    out = []
+    for paragraph in re.split(r"\n\s*\n", shown(text).strip("\n")):
+        lines = []
+        for line in paragraph.split("\n"):
+            stripped = line.lstrip(" \t")
+            indent = "&nbsp;" * (len(line) - len(stripped))  # leading spaces would start a code block
+            lines.append(indent + escape_inline(stripped))
+        out.append("\\\n".join(lines))  # a backslash at the end of a line is a hard line break
+    return "\n\n".join(out)
 
 
 def days(value: float | None) -> str:
@@ -73,7 +97,7 @@ def _summary(m: BoardMetrics) -> list[str]:
 def render_markdown(m: BoardMetrics, *, board: str | None = None, top: int = 10, weeks: int = 8) -> str:
     """The report as Markdown text; `top` limits the long lists, `weeks` the weekly tables."""
     out: list[str] = []
-    title = f"Requirements report: {md_text(board)}" if board else "Requirements report"
+    title = f"Requirements report: {escape_inline(board)}" if board else "Requirements report"
     period = f"since {m.since.isoformat()}" if m.since else "all time"
     out += [f"# {title}", "",
             f"Generated {m.now:%Y-%m-%d %H:%M} UTC · period: {period} · {m.total} requirements, "
@@ -111,7 +135,7 @@ def render_markdown(m: BoardMetrics, *, board: str | None = None, top: int = 10,
     out += ["", "### Oldest open work", ""]
     if m.aging:
         out += _table(["Key", "Title", "State", "age (days)", "in state (days)"],
-                      [[a.key, md_text(a.title) + (" ⚠" if a.older_than_p85 else ""), a.state.label,
+                      [[a.key, escape_inline(a.title) + (" ⚠" if a.older_than_p85 else ""), a.state.label,
                         days(a.age_days), days(a.in_state_days)] for a in m.aging[:top]],
                       ["---", "---", "---", "---:", "---:"])
         if any(a.older_than_p85 for a in m.aging):
@@ -179,7 +203,7 @@ def render_markdown(m: BoardMetrics, *, board: str | None = None, top: int = 10,
         if not items:
             out += ["_none_", ""]
             continue
-        out += [f"- {i.key} {md_text(i.title)} (importance {i.importance}, urgency {i.urgency}, "
+        out += [f"- {i.key} {escape_inline(i.title)} (importance {i.importance}, urgency {i.urgency}, "
                 f"{i.state.label.lower()})" for i in items[:top]]
         if len(items) > top:
             out.append(f"- … and {len(items) - top} more")
