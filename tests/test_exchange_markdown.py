@@ -14,6 +14,7 @@ from markdown_it import MarkdownIt
 from exchange_samples import TRICKY_TITLES, sample_board
 from reqboard.store.board import Board
 from reqboard.store.exchange import export_board
+from reqboard.store.models import BOARD_STATES, Requirement, State
 from reqboard.store.exchange import markdown as export_markdown
 from reqboard.store.reports import markdown as report_markdown
 from reqboard.store.reports.markdown import escape_block, escape_inline
@@ -57,11 +58,9 @@ def test_every_title_is_shown_as_typed_and_makes_no_markup(board_path: Path) -> 
     assert "&lt;b&gt;bold&lt;/b&gt;" in page  # the title's HTML is text, not markup
 
 
-def _document_order(req: object) -> tuple[int, int]:
-    from reqboard.store.models import BOARD_STATES, State
-
+def _document_order(req: Requirement) -> tuple[int, int]:
     order = [*BOARD_STATES, State.REJECTED]
-    return order.index(req.state), req.number  # type: ignore[attr-defined]
+    return order.index(req.state), req.number
 
 
 def test_descriptions_keep_their_lines_and_cannot_start_blocks(board_path: Path) -> None:

@@ -56,7 +56,7 @@ def _open(title: str, css_class: str) -> list[str]:
     ]
 
 
-def _y_axis(parts: list[str], ticks: list[float], scale_y) -> None:  # type: ignore[no-untyped-def]
+def _y_axis(parts: list[str], ticks: list[float], scale_y: Callable[[float], float]) -> None:
     for t in ticks:
         y = scale_y(t)
         parts.append(f'<line x1="{LEFT}" y1="{y:.1f}" x2="{WIDTH - RIGHT}" y2="{y:.1f}" '
