@@ -38,14 +38,14 @@ class ExchangeFormat:
     extensions: tuple[str, ...]
     """File name endings, lower case with the dot (`.csv`)."""
     module: str
-    """The module of this package that holds the writer and the reader."""
+    """The module that holds the writer and the reader: `.csv_io` (one of this package) or a full name."""
     writer: str | None = None
     """Its function `(board) -> bytes`: the whole board as a file; None when the format is import-only."""
     reader: str | None = None
     """Its function `(bytes) -> ReadFile`: a file's records; None when the format is export-only."""
 
     def _function(self, name: str) -> Callable[..., object]:
-        return cast(Callable[..., object], getattr(importlib.import_module(f"{__name__}.{self.module}"), name))
+        return cast(Callable[..., object], getattr(importlib.import_module(self.module, __name__), name))
 
     def export(self, board: Board) -> bytes:
         """The whole board as the bytes of a file in this format."""
@@ -75,10 +75,10 @@ def register(fmt: ExchangeFormat) -> None:
 EXPORT_FORMATS: tuple[str, ...] = ()
 IMPORT_FORMATS: tuple[str, ...] = ()
 
-register(ExchangeFormat("json", (".json",), "json_io", writer="export_json_file", reader="read_json"))
-register(ExchangeFormat("csv", (".csv",), "csv_io", writer="export_csv", reader="read_csv_file"))
-register(ExchangeFormat("md", (".md", ".markdown"), "markdown", writer="export_markdown"))
-register(ExchangeFormat("reqif", (".reqif", ".xml"), "reqif_io", writer="export_reqif", reader="read_reqif_file"))
+register(ExchangeFormat("json", (".json",), ".json_io", writer="export_json_file", reader="read_json"))
+register(ExchangeFormat("csv", (".csv",), ".csv_io", writer="export_csv", reader="read_csv_file"))
+register(ExchangeFormat("md", (".md", ".markdown"), ".markdown", writer="export_markdown"))
+register(ExchangeFormat("reqif", (".reqif", ".xml"), ".reqif_io", writer="export_reqif", reader="read_reqif_file"))
 
 
 def guess_format(path: str | Path) -> str | None:

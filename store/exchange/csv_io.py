@@ -104,7 +104,8 @@ def _lines(value: tuple[str, ...]) -> str:
     return "\n".join(value)
 
 
-def _criteria_text(value: tuple[Criterion, ...]) -> str:
+def criteria_text(value: tuple[Criterion, ...]) -> str:
+    """Acceptance criteria as a cell: one `[x] text` or `[ ] text` a line (ReqIF writes them so too)."""
     return "\n".join(f"[{'x' if c.done else ' '}] {c.text}" for c in value)
 
 
@@ -144,7 +145,8 @@ def _parse_number(cell: str) -> float | None:
     return number
 
 
-def _parse_version(cell: str) -> int | None:
+def parse_version(cell: str) -> int | None:
+    """A Version cell (or ReqIF value) as the version it names, None when blank; raises CellError."""
     text = cell.strip()
     if not text:
         return None
@@ -206,8 +208,9 @@ def _choice(kind: type[Tier | Channel | NeedType | Kano | Feasibility], default:
     return parse
 
 
-def _tags_text(value: tuple[str, ...]) -> str:
-    # One tag a line; a lone tag with a comma ends with a line break, so that it is not read as two.
+def tags_text(value: tuple[str, ...]) -> str:
+    """Tags as a cell: one tag a line; a lone tag with a comma ends with a line break, so that it is
+    not read back as two (ReqIF writes them so too)."""
     return "\n".join(value) + ("\n" if len(value) == 1 and "," in value[0] else "")
 
 
@@ -285,13 +288,13 @@ COLUMNS: tuple[Column, ...] = (
     Column("Feasibility", "feasibility", _choice_text, _choice(Feasibility)),
     Column("Owner", "owner", _text, _parse_text),
     Column("Due", "due", lambda d: d.isoformat() if d else "", _parse_date),
-    Column("Tags", "tags", _tags_text, _parse_list),
+    Column("Tags", "tags", tags_text, _parse_list),
     Column("Depends on", "depends_on", _lines, _parse_keys),
     Column("Conflicts with", "conflicts_with", _lines, _parse_keys),
-    Column("Acceptance criteria", "acceptance_criteria", _criteria_text, _parse_criteria),
+    Column("Acceptance criteria", "acceptance_criteria", criteria_text, _parse_criteria),
     Column("Description", "description", _text, _parse_text),
     Column("Rejection reason", "rejection_reason", _text, _parse_text),
-    Column("Version", "version", str, _parse_version),
+    Column("Version", "version", str, parse_version),
     # Last, so that the columns before it keep the letters they had before exports carried it.
     Column("UID", "uid", str, _parse_uid),
 )

@@ -220,9 +220,9 @@ def _values(req: Requirement) -> list[SpecObjectAttribute]:
         elif attr.kind is AT.REAL:
             value = repr(float(raw))
         elif attr.field == "tags":
-            value = _string(csv_io._tags_text(raw))  # read back as the CSV cell is (a lone "a,b" stays one tag)
+            value = _string(csv_io.tags_text(raw))  # read back as the CSV cell is (a lone "a,b" stays one tag)
         elif attr.field == "acceptance_criteria":
-            value = _string(csv_io._criteria_text(raw))
+            value = _string(csv_io.criteria_text(raw))
         elif attr.field == "due":
             value = raw.isoformat()
         else:
@@ -575,7 +575,7 @@ class _Reader:
             raw = raw[0] if raw else None
         text = "" if raw is None else str(raw)
         if attr.field == "version":
-            record.version = csv_io._parse_version(text)
+            record.version = csv_io.parse_version(text)
             return
         column = csv_io.COLUMNS_BY_FIELD[attr.field]
         record.fields[attr.field] = column.parse(text)
