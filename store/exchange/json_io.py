@@ -3,8 +3,9 @@
     {"format": "reqboard", "version": 1, "exported_at": ..., "requirements": [{..., "history": [...]}],
      "customers": [...], "settings": {...}}
 
-Import validates the whole file before it writes anything; a real import is one transaction.
-Records are recognised by uid: one already on the board and unchanged is left alone (importing a file
+`read_json` validates the whole file (every record, event and customer) before the import pipeline
+looks at the board; a real import is one transaction (see `pipeline`). Records are recognised by uid
+(see `plan`): one already on the board and unchanged is left alone (importing a file
 twice adds nothing the second time); one on the board that differs is refused, as is a uid that two
 records share. Times from the file must be plausible (1970 to a day from now), and a file may start
 with a UTF-8 byte order mark.
