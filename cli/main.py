@@ -11,7 +11,7 @@ import argparse
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import date
+from datetime import UTC, date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -532,9 +532,8 @@ def cmd_add(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    from reqboard.store.models import State
-
     from reqboard.store.cards import validated
+    from reqboard.store.models import State
 
     state = None
     if args.state:
@@ -811,9 +810,9 @@ def cmd_restore(args: argparse.Namespace) -> int:
         elif not backups:
             print("no backups kept yet")
         for b in backups if not getattr(args, "json", False) else ():
-            from datetime import datetime, timezone
+            from datetime import datetime
 
-            when = datetime.fromtimestamp(b.mtime, timezone.utc)
+            when = datetime.fromtimestamp(b.mtime, UTC)
             print(f"generation {b.generation:<8} {when:%Y-%m-%d %H:%M:%S} UTC  {b.size:>10} bytes  {_text(b.path)}")
         return EXIT_OK
     chosen = board.restore(args.generation)
@@ -955,7 +954,6 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
 
 def open_board(args: argparse.Namespace) -> int:
     from reqboard.store.paths import default_user
-
     from reqboard.tui.app import run_app
 
     return run_app(_store_path(args), getattr(args, "user", None) or default_user(), demo=args.demo)

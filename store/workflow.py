@@ -329,8 +329,8 @@ def parse_inputs(inputs: Sequence[GuardInput], raw: Mapping[str, Any]) -> dict[s
     if unknown:
         names = ", ".join(sorted(unknown))
         offered = ", ".join(declared) or "none"
-        raise InvalidValue(f"this move takes no {names} (it takes: {offered})", {n: "not an input of this move"
-                                                                               for n in unknown})
+        raise InvalidValue(f"this move takes no {names} (it takes: {offered})",
+                           dict.fromkeys(unknown, "not an input of this move"))
     values: dict[str, Any] = {}
     for name, given in raw.items():
         inp = declared[name]
@@ -423,8 +423,7 @@ def move_changes(req: Requirement, target: State, values: Mapping[str, Any], *, 
     if not values:
         return {}
     if guard is None:
-        raise InvalidValue(f"a move to {target.value} takes no inputs", {name: "not an input of this move"
-                                                                       for name in values})
+        raise InvalidValue(f"a move to {target.value} takes no inputs", dict.fromkeys(values, "not an input of this move"))
     return guard.apply(req, values, user, now)
 
 

@@ -15,9 +15,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cli_support import CliRunner
 
 from reqboard.store.board import Board
+
+from cli_support import CliRunner
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -400,7 +400,7 @@ def run_cli(*argv: str) -> Outcome:
             code = exc.code if isinstance(exc.code, int) else 2
         finally:
             if report_error is not None:
-                cli._error = report_error  # type: ignore[attr-defined]
+                cli._error = report_error  # type: ignore[attr-defined]  # the watch above, undone
         out.flush()
         err.flush()
     return Outcome(tuple(argv), code, out_bytes.getvalue().decode("utf-8", "backslashreplace"),

@@ -3,11 +3,10 @@ measurements report what they claim (a process's own memory, goals met or missed
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
-from datetime import datetime, timezone
-from pathlib import Path
-
 import sys
+from collections import Counter, defaultdict
+from datetime import UTC, datetime
+from pathlib import Path
 
 import orjson
 import pytest
@@ -19,7 +18,7 @@ from bench.store import measure_size
 from reqboard.store.board import Board
 from reqboard.store.models import BOARD_STATES, CRStatus, State
 
-NOW = datetime(2026, 6, 1, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 N = 400
 
 

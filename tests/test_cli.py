@@ -9,14 +9,14 @@ from typing import Any
 
 import orjson
 import pytest
+
+from reqboard.cli.main import main
+from reqboard.store import workflow
+from reqboard.store.board import Board
+from reqboard.store.models import BOARD_STATES, State
+
 from cli_support import CliRunner
 from conftest import ReqboardProcess
-
-from reqboard.store.board import Board
-from reqboard.store import workflow
-from reqboard.store.models import BOARD_STATES, State
-from reqboard.cli.main import main
-
 
 ISO_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,6})?Z$")
 

@@ -27,9 +27,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rich.cells import cell_len
 
+from reqboard.cli.main import Parser, build_parser, main
 from reqboard.store import storage
 from reqboard.store.board import Board
-from reqboard.cli.main import Parser, build_parser, main
 
 REPO = Path(__file__).resolve().parents[1]
 BIDI, ZERO_WIDTH, LINE_SEP = "\u202e", "\u200b", "\u2028"
@@ -44,15 +44,15 @@ class Outcome:
 
 def run(*argv: str, stdout_encoding: str = "utf-8") -> Outcome:
     """`reqboard ARGV` in this process, its standard streams text over bytes as a terminal's are."""
-    out = io.TextIOWrapper(io.BytesIO(), encoding=stdout_encoding)
-    err = io.TextIOWrapper(io.BytesIO(), encoding="utf-8", errors="backslashreplace")
+    out_bytes, err_bytes = io.BytesIO(), io.BytesIO()
+    out = io.TextIOWrapper(out_bytes, encoding=stdout_encoding)
+    err = io.TextIOWrapper(err_bytes, encoding="utf-8", errors="backslashreplace")
     with redirect_stdout(out), redirect_stderr(err):
         code = main(list(argv))
-    texts = []
-    for stream in (out, err):
-        stream.flush()
-        texts.append(stream.buffer.getvalue().decode("utf-8", "backslashreplace"))  # type: ignore[attr-defined]
-    return Outcome(code, texts[0], texts[1])
+    out.flush()
+    err.flush()
+    return Outcome(code, out_bytes.getvalue().decode("utf-8", "backslashreplace"),
+                   err_bytes.getvalue().decode("utf-8", "backslashreplace"))
 
 
 def refused(outcome: Outcome, code: int = 1) -> str:

@@ -7,7 +7,7 @@ The expected outcome of each (from, to) pair is written out here independently o
 from __future__ import annotations
 
 import itertools
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -30,7 +30,7 @@ from reqboard.store.models import (
     text_hash,
 )
 
-T0 = datetime(2026, 11, 22, 9, 30, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 22, 9, 30, tzinfo=UTC)
 ALL_STATES = (*BOARD_STATES, State.REJECTED)
 ORDER = {s: i for i, s in enumerate(BOARD_STATES)}
 GUARD_RULE = {
