@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import subprocess
+from collections.abc import Callable
 from typing import Any
 
 import orjson
 import pytest
 
 from reqboard.cli.main import main
+
+ReqboardProcess = Callable[..., subprocess.CompletedProcess[str]]
+"""What the `reqboard_process` fixture gives: `run(*argv, env=..., timeout=...)`, the real command."""
 
 
 def assert_one_error_line(err: str) -> None:

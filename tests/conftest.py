@@ -18,7 +18,7 @@ import pytest
 
 from reqboard.store.board import Board
 
-from cli_support import CliRunner
+from cli_support import CliRunner, ReqboardProcess
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -43,11 +43,8 @@ def board_path(tmp_path: Path) -> Path:
     return tmp_path / "board.json"
 
 
-BoardOf = Callable[..., Board]
-
-
 @pytest.fixture
-def board_of(board_path: Path) -> BoardOf:
+def board_of(board_path: Path) -> Callable[..., Board]:
     """`board_of(n)`: the board at $REQBOARD_STORE with `n` requirements "Requirement 1" ... for the
     customer ACME (REQ-1 ... REQ-n), acting as `user` ("ann"), with an optional fixed `clock`."""
 
@@ -64,9 +61,6 @@ def board_of(board_path: Path) -> BoardOf:
 @pytest.fixture
 def cli(capsys: pytest.CaptureFixture[str]) -> CliRunner:
     return CliRunner(capsys)
-
-
-ReqboardProcess = Callable[..., "subprocess.CompletedProcess[str]"]
 
 
 @pytest.fixture

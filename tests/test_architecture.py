@@ -9,7 +9,9 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -147,9 +149,13 @@ def test_scripted_cli_commands_do_not_load_textual(board_path: Path) -> None:
 
 DRAWS_FIRST = r"""
 import asyncio, json, sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 from reqboard.tui.app import ReqboardApp
 from reqboard.tui.config import Config
+sys.path.insert(0, "tests")
+from waiting import await_until
 
 async def main(path):
     app = ReqboardApp(Path(path), "tester", config=Config(), watch_interval=3600)
@@ -163,13 +169,10 @@ async def main(path):
 
     app._display = stamped
     async with app.run_test(size=(120, 30)) as pilot:
-        while not seen:
-            await asyncio.sleep(0.01)
+        await await_until(lambda: seen, "the first frame with the cards", timeout=60)
         # Made without a key press, however busy the machine (a fixed pause failed under load).
-        for _ in range(1000):
-            if app._board is not None:
-                break
-            await pilot.pause(0.01)
+        await await_until(lambda: app._board is not None, "the store to be made after the first frame",
+                          timeout=60, pause=pilot.pause)
         ready = app._board is not None
     print(json.dumps({"at_first_frame": seen[0], "store_made_after": ready}))
 
@@ -177,13 +180,11 @@ asyncio.run(main(sys.argv[1]))
 """
 
 
-def test_the_board_is_drawn_before_pydantic_and_the_store_are_loaded(tmp_path: Path) -> None:
+def test_the_board_is_drawn_before_pydantic_and_the_store_are_loaded(board_of: Callable[..., Any], board_path: Path) -> None:
     """Start-up speed: the first frame with the cards needs neither the models nor pydantic (a
     tenth of the start-up); the store is made right after it, before the first key."""
-    from reqboard.store.board import Board
-
-    Board(tmp_path / "b.json", "tester").add_requirement("One card", customer="ACME")
-    proc = subprocess.run([sys.executable, "-c", DRAWS_FIRST, str(tmp_path / "b.json")], cwd=REPO,
+    board_of(1)
+    proc = subprocess.run([sys.executable, "-c", DRAWS_FIRST, str(board_path)], cwd=REPO,
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     result = json.loads(proc.stdout.strip().splitlines()[-1])

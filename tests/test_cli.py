@@ -15,8 +15,7 @@ from reqboard.store import workflow
 from reqboard.store.board import Board
 from reqboard.store.models import BOARD_STATES, State
 
-from cli_support import CliRunner
-from conftest import ReqboardProcess
+from cli_support import CliRunner, ReqboardProcess
 
 ISO_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,6})?Z$")
 

@@ -14,8 +14,6 @@ import re
 import shutil
 import signal
 import stat
-import subprocess
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from dataclasses import dataclass
@@ -31,7 +29,8 @@ from reqboard.cli.main import Parser, build_parser, main
 from reqboard.store import storage
 from reqboard.store.board import Board
 
-REPO = Path(__file__).resolve().parents[1]
+from cli_support import ReqboardProcess
+
 BIDI, ZERO_WIDTH, LINE_SEP = "\u202e", "\u200b", "\u2028"
 
 
@@ -272,12 +271,12 @@ def test_importing_a_directory_or_device_is_refused(board: Path, tmp_path: Path)
     assert "not a regular file" in refused(run("import", str(device), "--format", "csv"))
 
 
-def test_importing_a_fifo_is_refused_without_waiting_for_a_writer(board: Path, tmp_path: Path) -> None:
+def test_importing_a_fifo_is_refused_without_waiting_for_a_writer(board: Path, tmp_path: Path,
+                                                                 reqboard_process: ReqboardProcess) -> None:
     fifo = tmp_path / "rows.csv"
     os.mkfifo(fifo)
     # A child process, so that a regression (waiting forever for a writer) fails instead of hanging.
-    done = subprocess.run([sys.executable, "-m", "reqboard.cli", "--store", str(board), "import", str(fifo)],
-                          cwd=REPO, capture_output=True, text=True, timeout=60)
+    done = reqboard_process("--store", str(board), "import", str(fifo))
     assert done.returncode == 1 and "not a regular file" in done.stderr, done
 
 

@@ -7,6 +7,7 @@ The expected outcome of each (from, to) pair is written out here independently o
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -446,10 +447,10 @@ def test_every_declared_input_changes_something() -> None:
 
 
 @pytest.mark.parametrize("comment", ["looks right", ""])
-def test_the_approval_a_move_makes_is_the_one_approve_records(tmp_path: Any, comment: str) -> None:
-    board = Board(tmp_path / "board.json", "carol", clock=lambda: T0)
-    key = board.add_requirement("Export", description="to PDF", customer="ACME", importance=3, urgency=2,
-                                kano="must-be", acceptance_criteria=({"text": "A4"},)).key
+def test_the_approval_a_move_makes_is_the_one_approve_records(board_of: Callable[..., Board], comment: str) -> None:
+    board = board_of(1, user="carol", clock=lambda: T0, description="to PDF", importance=3, urgency=2,
+                     kano="must-be", acceptance_criteria=({"text": "A4"},))
+    key = "REQ-1"
     before = board.move_requirement(key, "analysed")
     changes = workflow.move_changes(before, State.APPROVED, {"comment": comment}, user="carol", now=T0)
     after = board.approve(key, comment)
@@ -459,10 +460,9 @@ def test_the_approval_a_move_makes_is_the_one_approve_records(tmp_path: Any, com
     assert no_comment == {}  # no comment given: no approval (a plain move stays refused)
 
 
-def test_the_feedback_a_move_makes_is_the_one_feedback_records(tmp_path: Any) -> None:
-    board = Board(tmp_path / "board.json", "dan", clock=lambda: T0)
-    key = board.add_requirement("Export", customer="ACME", importance=3, urgency=2, kano="must-be",
-                                owner="bob").key
+def test_the_feedback_a_move_makes_is_the_one_feedback_records(board_of: Callable[..., Board]) -> None:
+    board = board_of(1, user="dan", clock=lambda: T0, importance=3, urgency=2, kano="must-be", owner="bob")
+    key = "REQ-1"
     board.move_requirement(key, "analysed")
     board.approve(key)
     board.move_requirement(key, "in_progress")
