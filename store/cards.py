@@ -13,12 +13,22 @@ that the models refuse.
 
 from __future__ import annotations
 
-import hashlib
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .domain import Channel, CRStatus, Kano, State, Tier, key_number, search_text, strip_control
+from .domain import (
+    Channel,
+    CRStatus,
+    Kano,
+    State,
+    Tier,
+    is_overdue,
+    key_number,
+    search_text,
+    strip_control,
+    text_hash,
+)
 from .errors import StoreUnreadable
 
 if TYPE_CHECKING:  # the models (and pydantic) are imported when a card is opened, not to draw one
@@ -143,15 +153,17 @@ class Card:
         """Approved once, and the text differs from the text of its latest approval."""
         if self._approval_stale is None:  # a hash: worked out only for the cards that are drawn
             try:
-                self._approval_stale = self.record["approvals"][-1]["text_hash"] != _text_hash(self.record)
+                record = self.record
+                self._approval_stale = record["approvals"][-1]["text_hash"] != text_hash(
+                    record["title"], record.get("description", ""),
+                    (c["text"] for c in record.get("acceptance_criteria", ())))
             except (KeyError, IndexError, TypeError, AttributeError):
                 self._approval_stale = True  # a malformed approval: the background check reports it
         return self._approval_stale
 
     def overdue(self, today: date) -> bool:
-        if self.due is None or self.state in (State.DONE, State.FED_BACK, State.REJECTED):
-            return False
-        return self.due < today
+        """Past its due date and still open (see `domain.is_overdue`, which the model asks too)."""
+        return is_overdue(self.due, self.state, today)
 
     @property
     def requirement(self) -> Requirement:
@@ -180,9 +192,3 @@ def validated(record: Any, path: Path | None = None) -> Requirement:
             f"{where}record {key} is invalid ({validation_message(exc)}); the file was left untouched"
         ) from None
 
-
-def _text_hash(record: dict[str, Any]) -> str:
-    """`models.text_hash` of a stored record (its text is stored clean)."""
-    parts = [record["title"], record.get("description", ""),
-             *(c["text"] for c in record.get("acceptance_criteria", ()))]
-    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()

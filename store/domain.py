@@ -6,9 +6,11 @@ costs a tenth of the board's start-up; `store.models` re-exports every name here
 
 from __future__ import annotations
 
+import hashlib
 import re
 import uuid
-from datetime import datetime, timezone
+from collections.abc import Iterable
+from datetime import date, datetime, timezone
 from enum import StrEnum
 from typing import Any
 
@@ -161,6 +163,30 @@ class CRStatus(_Choice):
     REJECTED = "rejected"
     IMPLEMENTED = "implemented"
     CLOSED = "closed"
+
+
+CLOSED_STATES = frozenset({State.DONE, State.FED_BACK, State.REJECTED})
+"""The states whose due date no longer matters (see `is_overdue`)."""
+
+
+def is_overdue(due: date | None, state: State, today: date) -> bool:
+    """Past its due date and not yet done, fed back or rejected. Cards and models both ask this."""
+    return due is not None and state not in CLOSED_STATES and due < today
+
+
+def _clean_line(text: str) -> str:
+    return (text if text.isprintable() else strip_control(text)).strip()
+
+
+def text_hash(title: str, description: str, criteria: Iterable[str]) -> str:
+    """A hash of the text an approval covers: title, description and acceptance criteria.
+
+    The texts are cleaned as the models clean them (which changes nothing in a record the store
+    wrote), so the hash of a raw stored record, as a card takes it, is the hash of its model.
+    """
+    parts = [_clean_line(title), description if description.isprintable() else strip_control(description),
+             *(_clean_line(c) for c in criteria)]
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
 
 
 def search_text(key: str, title: str, description: str, customer: str, tags: tuple[str, ...]) -> str:

@@ -7,7 +7,6 @@ typed by anyone can be shown anywhere without driving the terminal.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from datetime import date, datetime, timedelta, timezone
 from typing import Annotated, Any
@@ -37,6 +36,7 @@ from .domain import (  # noqa: F401
     State,
     Tier,
     is_change_request_key,
+    is_overdue,
     is_requirement_key,
     iso_utc,
     key_number,
@@ -46,6 +46,7 @@ from .domain import (  # noqa: F401
     search_text,
     strip_control,
 )
+from .domain import text_hash as hash_of_text
 
 MAX_COUNT = 2**53 - 1
 """The largest version or generation: the largest whole number every JSON reader holds exactly.
@@ -356,9 +357,8 @@ class Requirement(Record):
         return bool(self.approvals) and self.approvals[-1].text_hash == text_hash(self)
 
     def overdue(self, today: date | None = None) -> bool:
-        if self.due is None or self.state in (State.DONE, State.FED_BACK, State.REJECTED):
-            return False
-        return self.due < (today or now().date())
+        """Past its due date and still open (see `domain.is_overdue`)."""
+        return is_overdue(self.due, self.state, today or now().date())
 
 
 class Event(Record):
@@ -384,8 +384,7 @@ class Event(Record):
 
 def text_hash(req: Requirement) -> str:
     """A hash of the text that an approval covers: title, description and acceptance criteria."""
-    parts = [req.title, req.description, *(c.text for c in req.acceptance_criteria)]
-    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+    return hash_of_text(req.title, req.description, (c.text for c in req.acceptance_criteria))
 
 
 def approval_text(req: Requirement) -> str:

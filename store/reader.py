@@ -14,7 +14,9 @@ from typing import Any
 from .cards import Card, validated
 from .domain import State, now, strip_control
 from .errors import InvalidValue
-from .storage import Backup, BoardFile, Signature, paused_gc
+from .memory import paused_gc
+from .snapshot import Revision
+from .storage import Backup, Storage, open_storage
 
 MAX_USER_LENGTH = 80
 """As long as a history event's `by` may be."""
@@ -26,30 +28,30 @@ class CardCache:
 
     def __init__(self) -> None:
         self.by_key: dict[str, Card] = {}
-        self.revision: Signature | None | object = object()
+        self.revision: Revision | object = object()
 
     def forget(self) -> None:
         """Make every card again on the next read (after a restore replaced the records)."""
         self.revision = object()
 
-    def cards(self, file: BoardFile) -> list[Card]:
-        """Every requirement of `file` as a card, in key order (see `BoardReader.cards`)."""
-        tables = file.tables()
-        signature = file.signature
-        if self.revision != signature:
+    def cards(self, storage: Storage) -> list[Card]:
+        """Every requirement of `storage` as a card, in key order (see `BoardReader.cards`)."""
+        records, revision = storage.requirement_records()
+        if revision is None or self.revision != revision:
             previous = self.by_key
             fresh: dict[str, Card] = {}
+            path = Path(storage.location)
             with paused_gc():
-                for raw in tables["requirements"].values():
+                for raw in records.values():
                     card = previous.get(raw.get("key", "")) if isinstance(raw, dict) else None
                     if card is not None and card.version == raw.get("version") and card.uid == raw.get("uid"):
                         card.record = raw  # the same record, read again: let the old copy go
                     else:
-                        card = _card(raw, file.path)
+                        card = _card(raw, path)
                     fresh[card.key] = card
             self.by_key = dict(sorted(fresh.items(), key=lambda kv: kv[1].number))
             # A commit by another thread while these were made: stamp nothing, make them again next time.
-            self.revision = signature if file.is_current(tables) else object()
+            self.revision = object() if revision is None else revision
         return list(self.by_key.values())
 
 
@@ -65,10 +67,11 @@ class BoardReader:
     """A board and the user looking at it: the cards and settings, without the models."""
 
     def __init__(self, path: str | Path, user: str, *, clock: Callable[[], datetime] = now,
-                 storage: BoardFile | None = None, cards: CardCache | None = None) -> None:
-        """The board at `path` (or on `storage`, already open), read as `user`; raises InvalidValue
-        for a user name too long to record, StoreUnreadable for a location that names no board."""
-        self.file = storage if storage is not None else BoardFile(path)
+                 storage: Storage | None = None, cards: CardCache | None = None) -> None:
+        """The board at `path` (or on `storage`, already open), read as `user`. Raises InvalidValue
+        for a user name too long to record, StoreUnreadable for a path that names no file,
+        Unsupported for a location reqboard cannot open yet (a URL)."""
+        self.storage: Storage = storage if storage is not None else open_storage(path)
         self.user = " ".join(strip_control(user).split()) or "unknown"
         if len(self.user) > MAX_USER_LENGTH:  # every event carries it: the history must stay readable
             raise InvalidValue(
@@ -80,14 +83,17 @@ class BoardReader:
 
     @property
     def path(self) -> Path:
-        return self.file.path
+        """The board file."""
+        return Path(self.storage.location)
+
+    @property
+    def file(self) -> Storage:
+        """The storage, under its old name (kept for callers not yet moved to `storage`)."""
+        return self.storage
 
     def refresh(self) -> bool:
-        """Re-read the file if another process changed it; True when it did."""
-        if self.file.changed_on_disk():
-            self.file.reload()
-            return True
-        return False
+        """Read the board again if another process changed it; True when it did."""
+        return self.storage.refresh()
 
     def cards(self) -> list[Card]:
         """Every requirement as a board card (rejected ones too), in key order.
@@ -95,14 +101,16 @@ class BoardReader:
         No model is built (see store.cards), and an unchanged record keeps its card across reads.
         Raises StoreUnreadable for a record too broken to show, naming the record and the field.
         """
-        return self.card_cache.cards(self.file)
+        return self.card_cache.cards(self.storage)
 
     def settings(self) -> dict[str, Any]:
-        return dict(self.file.meta.get("settings", {}))
+        """The board's settings (a copy)."""
+        return dict(self.storage.settings)
 
     def wip_limits(self) -> dict[State, int]:
+        """The columns' WIP limits; a damaged setting limits nothing (`check` says so)."""
         limits = self.settings().get("wip_limits", {})
-        if not isinstance(limits, dict):  # a damaged setting limits nothing; `check` says so
+        if not isinstance(limits, dict):
             return {}
         return {
             State(k): v for k, v in limits.items()
@@ -111,11 +119,14 @@ class BoardReader:
 
     @property
     def generation(self) -> int:
-        return self.file.generation
+        """How many changes were committed to the board."""
+        return self.storage.generation
 
     def backups(self) -> list[Backup]:
-        return self.file.backups()
+        """The kept backups, newest first; raises Unsupported for a storage that keeps none."""
+        return self.storage.maintenance().backups()
 
     @property
     def read_only_reason(self) -> str | None:
-        return self.file.read_only_reason
+        """Why the board cannot be changed (a newer schema, a read-only file), or None."""
+        return self.storage.read_only_reason

@@ -26,7 +26,7 @@ from .models import Customer, Event, Requirement
 from .snapshot import Snapshot
 
 if TYPE_CHECKING:
-    from .storage import FileChange as Change
+    from .storage import Change
 
 MAX_KEY_NUMBER = 10**MAX_KEY_DIGITS - 1
 """The last key number a board hands out (REQ-999999999)."""

@@ -110,3 +110,51 @@ def test_select_keeps_what_matches_keeps_and_its_order(demo_board: Board) -> Non
     for text in ("tier:A", "pdf", "tier:A,B priority:>=6", "", "customer:atlas tag:ui"):
         query = parse_query(text)
         assert query.select(cards) == [c for c in cards if query.matches(c)], text
+
+
+APPROVED_RECORD = {
+    "key": "REQ-1", "uid": "uid-agree-0001", "title": "Export to CSV", "description": "All columns",
+    "state": "approved", "version": 3, "created_by": "ana", "created_at": "2026-01-01T00:00:00Z",
+    "updated_by": "ana", "updated_at": "2026-01-02T00:00:00Z", "due": "2026-03-10",
+    "acceptance_criteria": [{"text": "Opens in a spreadsheet", "done": False}],
+}
+
+
+def _approved_for(record: dict[str, object]) -> dict[str, object]:
+    """The record with an approval of its own text, hashed by the model."""
+    from reqboard.store.models import Requirement, text_hash
+
+    approval = {"by": "bo", "at": "2026-01-03T00:00:00Z", "text_hash": text_hash(Requirement.model_validate(record))}
+    return {**record, "approvals": [approval]}
+
+
+@pytest.mark.parametrize("today", [date(2026, 3, 9), date(2026, 3, 10), date(2026, 3, 11)])
+@pytest.mark.parametrize("state", [s.value for s in State])
+@pytest.mark.parametrize("due", ["2026-03-10", None])
+def test_a_card_and_its_model_agree_on_overdue(today: date, state: str, due: str | None) -> None:
+    from reqboard.store.models import Requirement
+
+    record = {**APPROVED_RECORD, "state": state, "due": due}
+    assert Card.of(record).overdue(today) == Requirement.model_validate(record).overdue(today)
+
+
+@pytest.mark.parametrize("edit", [
+    {},                                                        # approved as it reads
+    {"title": "Export to Excel"},                              # the text changed since: stale
+    {"description": "Only the visible columns"},
+    {"acceptance_criteria": [{"text": "Opens in Excel", "done": False}]},
+    {"acceptance_criteria": [{"text": "Opens in a spreadsheet", "done": True}]},  # a tick is no text change
+    {"owner": "carol", "importance": 5},                       # no text change
+])
+@pytest.mark.parametrize("hand_edited", [False, True])
+def test_a_card_and_its_model_agree_on_a_stale_approval(edit: dict[str, object], hand_edited: bool) -> None:
+    from reqboard.store.models import Requirement
+
+    record = {**_approved_for(APPROVED_RECORD), **edit}
+    if hand_edited:  # control characters and spaces typed into the file: the model cleans them away
+        record["title"] = f"  \x1b{record['title']}\x07 "
+        record["description"] = f"{record['description']}\x9b"
+    model = Requirement.model_validate(record)
+    assert Card.of(record).approval_stale == (not model.approval_current)
+    assert Card.of(record).approval_stale == (edit != {} and set(edit) != {"owner", "importance"}
+                                              and edit.get("acceptance_criteria", [{}])[0].get("done") is not True)

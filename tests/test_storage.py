@@ -20,6 +20,7 @@ import orjson
 import pytest
 
 from reqboard.store import storage
+from reqboard.store.filestore import boardfile, migrations
 from reqboard.store.board import Board
 from reqboard.store.errors import Conflict, LockTimeout, NotFound, ReadOnly, StoreUnreadable
 from reqboard.store.storage import KEEP_BACKUPS, META_ID, BoardFile, atomic_write
@@ -149,7 +150,7 @@ def test_a_failed_write_leaves_the_board_as_it_was(
         elif failing == "replace":
             patch.setattr(os, "replace", broken_replace)
         else:
-            patch.setattr(storage, "board_lines", _lines_failing_midway(storage.board_lines))
+            patch.setattr(boardfile, "board_lines", _lines_failing_midway(boardfile.board_lines))
         with pytest.raises((StoreUnreadable, OSError)) as info:
             board.add_requirement("Never stored")
     if failing != "write":
@@ -334,7 +335,7 @@ def test_a_permission_error_reading_the_board_is_exit_4_and_writes_nothing(
     """The same refusal without needing another user: the read itself is denied."""
     filled(board, 1)
     before = snapshot(board_path.parent)
-    real_open = storage.open_regular
+    real_open = boardfile.open_regular
 
     def denied(file: Path, *args: Any, **kwargs: Any) -> int:
         if Path(file) == board_path:
@@ -342,7 +343,7 @@ def test_a_permission_error_reading_the_board_is_exit_4_and_writes_nothing(
         return real_open(file, *args, **kwargs)
 
     with monkeypatch.context() as patch:
-        patch.setattr(storage, "open_regular", denied)
+        patch.setattr(boardfile, "open_regular", denied)
         with pytest.raises(StoreUnreadable, match="no permission to read the board file"):
             Board(board_path, "bob").requirements()
         capsys.readouterr()
@@ -723,8 +724,9 @@ def test_migrations_run_on_read_and_the_old_file_is_kept(board: Board, board_pat
         tables["meta"][META_ID]["settings"]["migrated"] = True
         return tables
 
-    monkeypatch.setattr(storage, "SCHEMA_VERSION", 2)
-    monkeypatch.setitem(storage.MIGRATIONS, 1, to_two)
+    for module in (boardfile, migrations):  # what reads and what writes the schema number
+        monkeypatch.setattr(module, "SCHEMA_VERSION", 2)
+    monkeypatch.setitem(migrations.MIGRATIONS, 1, to_two)
     old = board_path.read_bytes()
     reader = Board(board_path, "bob")
     assert reader.settings()["migrated"] is True

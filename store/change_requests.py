@@ -1,0 +1,153 @@
+"""Change requests: filed against a requirement, assessed, decided, implemented, closed.
+
+Approving one changes its requirement (the proposed text applied, a done requirement reopened) and
+flags the requirements that depend on it suspect. Each step is one transaction on the board.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+from pydantic import ValidationError
+
+from . import workflow
+from .domain import CRStatus, State, key_number, normalise_key
+from .board_core import BoardCore
+from .errors import NotFound, Refused, validation_message
+from .models import Assessment, ChangeRequest, Criterion, Decision, Requirement, StepRecord
+from .revisions import record_diff
+from .transaction import Transaction
+
+
+
+class ChangeRequestOperations(BoardCore):
+    """The change request operations of `Board` (a part of it, kept in its own module)."""
+
+    def add_change_request(self, key: str, summary: str, *, reason: str = "", new_title: str | None = None,
+                           new_description: str | None = None,
+                           new_criteria: Iterable[str] | None = None) -> ChangeRequest:
+        """File a change request against a requirement; returns it with its new key.
+
+        Raises Refused (a rejected requirement), InvalidValue, NotFound.
+        """
+        with self.transaction() as tx:
+            req = tx.requirement(key)
+            if req.state is State.REJECTED:
+                raise Refused(f"{req.key} is rejected: reopen it before changing it", "cr.rejected_requirement")
+            try:
+                cr = ChangeRequest(
+                    key=tx.next_cr_key(), summary=summary, reason=reason,
+                    proposed_title=new_title, proposed_description=new_description,
+                    proposed_criteria=tuple(Criterion(text=t) for t in new_criteria) if new_criteria else None,
+                    submitted_by=tx.user, submitted_at=tx.now,
+                )
+            except ValidationError as exc:
+                raise validation_message(exc, "change request") from None
+            updated = tx.revise(req, change_requests=(*req.change_requests, cr))
+            tx.record_event(req.key, "cr.submitted", cr=cr.key, field="status", new=cr.status.value,
+                            reason=summary)
+            tx.put_requirement(updated, new=False)
+            return cr
+
+    def _cr_step(self, cr_key: str, target: CRStatus,
+                 build: Callable[[Transaction, Requirement, ChangeRequest], dict[str, Any]],
+                 *, rationale: str = "", expect_version: int | None = None) -> ChangeRequest:
+        with self.transaction() as tx:
+            req, cr = self._find_change_request(tx.snapshot(), normalise_key(cr_key, "CR"))
+            tx.check_version(req, expect_version)
+            refusal = workflow.check_cr_step(cr, target, rationale)
+            if refusal:
+                raise Refused(refusal.message, refusal.rule)
+            try:
+                new_cr = cr.model_copy(update={"status": target, **build(tx, req, cr)})
+                new_cr = ChangeRequest.model_validate(new_cr.model_dump())
+            except ValidationError as exc:
+                raise validation_message(exc, cr.key) from None
+            crs = tuple(new_cr if c.key == cr.key else c for c in req.change_requests)
+            changes: dict[str, Any] = {"change_requests": crs}
+            tx.record_event(req.key, f"cr.{target.value}", cr=cr.key, field="status", old=cr.status.value,
+                            new=target.value, reason=rationale)
+            if target is CRStatus.APPROVED:
+                changes.update(_apply_approved_change(tx, req, new_cr))
+            updated = tx.revise(req, **changes)
+            record_diff(tx, req, updated, "changed", f"{cr.key} approved")
+            tx.put_requirement(updated, new=False)
+            return new_cr
+
+    def assess_change_request(self, cr_key: str, *, schedule_days: float, cost: float, effort_hours: float,
+                              risk: str = "medium", resources: str = "", affects: Iterable[str] = (),
+                              expect_version: int | None = None) -> ChangeRequest:
+        """Record the impact assessment of a change request (it may be assessed again before a decision).
+
+        Raises Refused (the change request's workflow), InvalidValue, NotFound (it, or an affected key).
+        """
+        affects = tuple(normalise_key(k) for k in affects)
+        for other in affects:
+            self._raw(other)
+
+        def build(tx: Transaction, req: Requirement, cr: ChangeRequest) -> dict[str, Any]:
+            return {"assessment": Assessment.model_validate({
+                "by": tx.user, "at": tx.now, "schedule_days": schedule_days, "cost": cost,
+                "effort_hours": effort_hours, "risk": risk, "resources": resources, "affects": affects})}
+
+        return self._cr_step(cr_key, CRStatus.ASSESSED, build, expect_version=expect_version)
+
+    def decide_change_request(self, cr_key: str, *, approve: bool, rationale: str,
+                              expect_version: int | None = None) -> ChangeRequest:
+        """Approve (apply its text, reopen, flag dependents suspect) or reject a change request.
+
+        Raises Refused (the change request's workflow), NotFound, Conflict.
+        """
+        target = CRStatus.APPROVED if approve else CRStatus.REJECTED
+
+        def build(tx: Transaction, req: Requirement, cr: ChangeRequest) -> dict[str, Any]:
+            return {"decision": Decision(by=tx.user, at=tx.now, approved=approve, rationale=rationale)}
+
+        return self._cr_step(cr_key, target, build, rationale=rationale, expect_version=expect_version)
+
+    def implement_change_request(self, cr_key: str, *, expect_version: int | None = None) -> ChangeRequest:
+        """Mark an approved change request implemented; raises Refused, NotFound, Conflict."""
+        return self._cr_step(cr_key, CRStatus.IMPLEMENTED,
+                             lambda tx, req, cr: {"implemented": StepRecord(by=tx.user, at=tx.now)},
+                             expect_version=expect_version)
+
+    def close_change_request(self, cr_key: str, *, expect_version: int | None = None) -> ChangeRequest:
+        """Close an implemented change request; raises Refused, NotFound, Conflict."""
+        return self._cr_step(cr_key, CRStatus.CLOSED,
+                             lambda tx, req, cr: {"closed": StepRecord(by=tx.user, at=tx.now)},
+                             expect_version=expect_version)
+
+    def change_requests(self) -> Iterator[tuple[Requirement, ChangeRequest]]:
+        """Every change request with its requirement, in key order."""
+        for req in self.requirements():
+            for cr in req.change_requests:
+                yield req, cr
+
+
+def _apply_approved_change(tx: Transaction, req: Requirement, cr: ChangeRequest) -> dict[str, Any]:
+    """What approving a change request does to its requirement and the requirements around it."""
+    changes: dict[str, Any] = {}
+    if cr.proposed_title is not None:
+        changes["title"] = cr.proposed_title
+    if cr.proposed_description is not None:
+        changes["description"] = cr.proposed_description
+    if cr.proposed_criteria is not None:
+        changes["acceptance_criteria"] = cr.proposed_criteria
+    if req.state in (State.DONE, State.FED_BACK):
+        changes.update(tx.enter(req, State.APPROVED))
+    affected = set(cr.assessment.affects if cr.assessment else ())
+    for raw in tx.snapshot().requirements.values():
+        if req.key in raw.get("depends_on", ()) and raw.get("state") != State.REJECTED.value:
+            affected.add(raw["key"])
+    affected.discard(req.key)
+    for other_key in sorted(affected, key=key_number):
+        try:
+            other = tx.requirement(other_key)
+        except NotFound:
+            continue
+        note = f"{cr.key} changed {req.key}"
+        flagged = tx.revise(other, suspect=note)
+        tx.record_event(other.key, "suspect", field="suspect", old=other.suspect, new=note, cr=cr.key)
+        tx.put_requirement(flagged, new=False)
+    return changes
