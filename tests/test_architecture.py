@@ -7,8 +7,10 @@ from __future__ import annotations
 import ast
 import json
 import os
+import re
 import subprocess
 import sys
+import tokenize
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -208,3 +210,42 @@ def test_the_command_line_reads_the_rules_only_for_move_and_never_loads_pydantic
     proc = subprocess.run([sys.executable, "-c", PARSES, *argv], cwd=REPO, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout) == {"rules": rules, "pydantic": False}
+
+
+# ---------------------------------------------------------------------------- `# type: ignore` says why
+IGNORE = re.compile(r"(?:^|\s)#\s*type:\s*ignore\b(?P<codes>\[[^\]]*\])?(?P<rest>.*)$")
+# Files that still hold an ignore without its reason, in parts of issue 12 being rewritten right now;
+# each goes from this list once its file has landed with the reasons written.
+BARE_IGNORES_LEFT = frozenset({
+    "bench/generate.py", "store/cards.py", "store/query.py", "store/reports/svg.py", "tui/screens/form.py",
+    "tui/screens/reports.py", "tui/widgets/card_list.py", "tests/test_card_cache.py",
+    "tests/test_exchange_markdown.py", "tests/test_hostile_models.py", "tests/test_hostile_storage.py",
+    "tests/test_metrics.py", "tests/test_models.py", "tests/test_reports_screen.py", "tests/test_snapshots.py",
+    "tests/test_tui_board.py",
+})
+
+
+def bare_ignores(path: Path) -> list[int]:
+    """Lines of `path` with a `# type: ignore` comment that names no error code or gives no reason after it."""
+    found = []
+    with path.open("rb") as source:
+        for token in tokenize.tokenize(source.readline):
+            match = IGNORE.search(token.string) if token.type == tokenize.COMMENT else None
+            if match and (not match["codes"] or not match["rest"].strip().lstrip("#").strip()):
+                found.append(token.start[0])
+    return found
+
+
+def test_every_type_ignore_names_its_code_and_says_why() -> None:
+    sources = [p for folder in (*PROJECT_FOLDERS, "bench", "tests") for p in sorted((REPO / folder).rglob("*.py"))]
+    bad = [f"{path.relative_to(REPO)}:{line}" for path in sources
+           if str(path.relative_to(REPO)) not in BARE_IGNORES_LEFT for line in bare_ignores(path)]
+    assert bad == []
+
+
+def test_the_type_ignore_scan_would_notice_a_bare_one(tmp_path: Path) -> None:
+    sample = tmp_path / "sample.py"
+    sample.write_text("a = 1  # type: ignore\nb = 2  # type: ignore[assignment]\n"
+                      "c = 3  # type: ignore[assignment]  # the stub is wrong\nd = '# type: ignore is text'\n"
+                      "e = 5  # noqa: E501  # type: ignore\n")
+    assert bare_ignores(sample) == [1, 2, 5]  # not the reasoned one, nor text in a string
