@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 
 import orjson
 import pytest
@@ -26,8 +27,8 @@ from hypothesis import strategies as st
 from rich.cells import cell_len
 
 from reqboard.cli.main import Parser, build_parser, main
-from reqboard.store import storage
 from reqboard.store.board import Board
+from reqboard.store.filestore import boardfile, files
 
 from cli_support import ReqboardProcess
 
@@ -285,9 +286,9 @@ CSV_ROWS = "Title,Customer\nInvoices by mail,Initech\nExport to SAP,Umbrella\n"
 
 
 @contextmanager
-def ctrl_c_in(monkeypatch: pytest.MonkeyPatch, name: str, *, before_call: bool) -> Iterator[None]:
-    """Press ctrl+c (a real SIGINT to this process) once, just before or just after `store.storage.<name>`."""
-    original = getattr(storage, name)
+def ctrl_c_in(monkeypatch: pytest.MonkeyPatch, module: ModuleType, name: str, *, before_call: bool) -> Iterator[None]:
+    """Press ctrl+c (a real SIGINT to this process) once, just before or just after `module.<name>` runs."""
+    original = getattr(module, name)
     pressed: list[bool] = []
 
     def pressing(*args: object, **kwargs: object) -> object:
@@ -300,9 +301,9 @@ def ctrl_c_in(monkeypatch: pytest.MonkeyPatch, name: str, *, before_call: bool) 
             signal.raise_signal(signal.SIGINT)
         return result
 
-    monkeypatch.setattr(storage, name, pressing)
+    monkeypatch.setattr(module, name, pressing)
     yield
-    assert pressed, f"store.storage.{name} was never called: the test no longer presses ctrl+c"
+    assert pressed, f"{module.__name__}.{name} was never called: the test no longer presses ctrl+c"
 
 
 def test_ctrl_c_after_the_import_committed_reports_what_was_committed(
@@ -310,7 +311,7 @@ def test_ctrl_c_after_the_import_committed_reports_what_was_committed(
     rows = tmp_path / "rows.csv"
     rows.write_text(CSV_ROWS)
     # fsync_dir runs once the board file has been replaced: the import is committed by then.
-    with ctrl_c_in(monkeypatch, "fsync_dir", before_call=False):
+    with ctrl_c_in(monkeypatch, files, "fsync_dir", before_call=False):
         outcome = run("import", str(rows))
     assert outcome.code == 0, outcome
     assert outcome.out.startswith("added 2 requirement(s)"), outcome
@@ -324,7 +325,8 @@ def test_ctrl_c_before_the_import_committed_stops_it(
     rows = tmp_path / "rows.csv"
     rows.write_text(CSV_ROWS)
     before = board.read_bytes()
-    with ctrl_c_in(monkeypatch, "atomic_write", before_call=True):
+    # The board file is replaced by one atomic write: before it, nothing is committed.
+    with ctrl_c_in(monkeypatch, boardfile, "atomic_write", before_call=True):
         outcome = run("import", str(rows))
     assert outcome.code == 130 and outcome.err == "error: interrupted\n", outcome
     assert board.read_bytes() == before
