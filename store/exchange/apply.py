@@ -11,8 +11,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from ..memory import paused_gc
 from ..models import Event, Tier
-from ..storage import paused_gc
 from .plan import Add, Change, Plan
 
 if TYPE_CHECKING:

@@ -41,6 +41,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from ..board import Board
 from ..errors import validation_message
+from ..memory import paused_gc
 from ..models import (
     MAX_COUNT,
     MAX_KEY_DIGITS,
@@ -56,7 +57,6 @@ from ..models import (
     is_requirement_key,
     normalise_key,
 )
-from ..storage import paused_gc
 from .incoming import Incoming, ReadFile, Rereading
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

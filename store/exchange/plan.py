@@ -40,7 +40,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from .. import workflow
-from ..board import EDITABLE_FIELDS, diff
+from ..revisions import EDITABLE_FIELDS, diff
 from ..cards import validated
 from ..errors import InvalidValue, validation_message
 from ..models import (
@@ -57,7 +57,7 @@ from ..models import (
     strip_control,
 )
 from ..snapshot import Revision, Snapshot
-from ..storage import paused_gc
+from ..memory import paused_gc
 from .incoming import (
     KEY_NUMBER_LIMIT,
     FieldChange,
