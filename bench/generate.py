@@ -21,12 +21,12 @@ from dataclasses import dataclass
 from itertools import accumulate
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import orjson
 
-from reqboard.store.models import Event, Requirement, approval_text, text_hash
+from reqboard.store.domain import approved_text, text_hash
+from reqboard.store.models import Event, Requirement
 from reqboard.store.storage import FORMAT, META_ID, SCHEMA_VERSION, atomic_write
 
 GENERATOR_VERSION = 2
@@ -349,11 +349,10 @@ class _Generator:
         return out
 
     def approval(self, req: dict[str, Any], by: str, at: float, comment: str) -> dict[str, Any]:
-        text = SimpleNamespace(title=req["title"], description=req["description"],
-                               acceptance_criteria=[SimpleNamespace(text=c["text"])
-                                                    for c in req["acceptance_criteria"]])
+        criteria = [c["text"] for c in req["acceptance_criteria"]]
         return {"by": by, "at": self.clock.iso(self.clock.epoch(at)), "comment": comment,
-                "text_hash": text_hash(text), "text": approval_text(text)}  # type: ignore[arg-type]
+                "text_hash": text_hash(req["title"], req["description"], criteria),
+                "text": approved_text(req["title"], req["description"], criteria)}
 
     def change_requests(self, req: dict[str, Any], times: dict[str, float], tx: list, ev: Any, lang: str) -> None:
         """About one in ten approved requirements gets a change request while it is worked on."""

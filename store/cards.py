@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from .domain import (
     Channel,
@@ -34,10 +34,11 @@ from .errors import StoreUnreadable
 if TYPE_CHECKING:  # the models (and pydantic) are imported when a card is opened, not to draw one
     from .models import Requirement
 
-_STATES = State._value2member_map_
-_TIERS = Tier._value2member_map_
-_CHANNELS = Channel._value2member_map_
-_KANO = Kano._value2member_map_
+# Value -> member, without the enum's call (a dict lookup per card); typed as what they hold.
+_STATES = cast("dict[str, State]", State._value2member_map_)
+_TIERS = cast("dict[str, Tier]", Tier._value2member_map_)
+_CHANNELS = cast("dict[str, Channel]", Channel._value2member_map_)
+_KANO = cast("dict[str, Kano]", Kano._value2member_map_)
 _CLOSED_CR = (CRStatus.CLOSED.value, CRStatus.REJECTED.value)
 
 
@@ -109,18 +110,18 @@ class Card:
         card.title = title if title.__class__ is str and title.isprintable() else _text(title)
         description = get("description", "")  # never drawn on a card, only searched: not cleaned
         card.description = description if description.__class__ is str else _text(description)
-        card.state = _STATES[record["state"]]  # type: ignore[assignment]
+        card.state = _STATES[record["state"]]
         customer = get("customer", "")
         card.customer = customer if customer.__class__ is str and customer.isprintable() else _text(customer)
         tier = get("tier")
-        card.tier = None if tier is None else _TIERS[tier]  # type: ignore[assignment]
-        card.channel = _CHANNELS[get("channel", "other")]  # type: ignore[assignment]
+        card.tier = None if tier is None else _TIERS[tier]
+        card.channel = _CHANNELS[get("channel", "other")]
         owner = get("owner", "")
         card.owner = owner if owner.__class__ is str and owner.isprintable() else _text(owner)
         tags = get("tags")
         card.tags = tuple(map(_text, tags)) if tags else ()
         kano = get("kano")
-        card.kano = None if kano is None else _KANO[kano]  # type: ignore[assignment]
+        card.kano = None if kano is None else _KANO[kano]
         importance, urgency = get("importance"), get("urgency")
         if (importance is not None and importance.__class__ is not int) or (
                 urgency is not None and urgency.__class__ is not int):

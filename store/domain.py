@@ -189,6 +189,12 @@ def text_hash(title: str, description: str, criteria: Iterable[str]) -> str:
     return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
 
 
+def approved_text(title: str, description: str, criteria: Iterable[str]) -> str:
+    """The text an approval covers as a person reads it: title, description, then the criteria."""
+    listed = "".join(f"\n- {c}" for c in criteria)
+    return f"{title}\n\n{description}" + (f"\n\nAcceptance criteria:{listed}" if listed else "")
+
+
 def search_text(key: str, title: str, description: str, customer: str, tags: tuple[str, ...]) -> str:
     """The casefolded text a filter's words are looked for in (the same for cards and models)."""
     return " ".join((key, title, description, customer, *tags)).casefold()

@@ -35,6 +35,7 @@ from .domain import (  # noqa: F401
     Risk,
     State,
     Tier,
+    approved_text,
     is_change_request_key,
     is_overdue,
     is_requirement_key,
@@ -389,5 +390,4 @@ def text_hash(req: Requirement) -> str:
 
 def approval_text(req: Requirement) -> str:
     """The approved text as a person reads it: title, description, then the criteria."""
-    criteria = "".join(f"\n- {c.text}" for c in req.acceptance_criteria)
-    return f"{req.title}\n\n{req.description}" + (f"\n\nAcceptance criteria:{criteria}" if criteria else "")
+    return approved_text(req.title, req.description, (c.text for c in req.acceptance_criteria))

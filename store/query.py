@@ -54,8 +54,9 @@ class Query:
         (a board filters every card on each change of the query)."""
         if not self.words and len(self.tests) == 1:
             test = self.tests[0]
-            return [item for item in items if test(item)]  # type: ignore[arg-type]
-        return [item for item in items if self.matches(item)]  # type: ignore[arg-type]
+            # A Card answers every test with the same names and values as its Requirement (duck-typed).
+            return [item for item in items if test(item)]  # type: ignore[arg-type]  # a Card or a Requirement
+        return [item for item in items if self.matches(item)]  # type: ignore[arg-type]  # a Card or a Requirement
 
 
 def parse_query(text: str) -> Query:

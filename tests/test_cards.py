@@ -68,7 +68,7 @@ def test_unchanged_records_keep_their_cards_across_writes(tmp_path: Path) -> Non
     board.refresh()
     third = {c.key: c for c in board.cards()}
     assert third["REQ-1"] is first["REQ-1"] and third["REQ-3"].owner == "bob"
-    assert third["REQ-1"].record is board.file.tables()["requirements"]["1"]
+    assert third["REQ-1"].record is board.storage.tables()["requirements"]["1"]
 
 
 def _tamper(path: Path, number: int, **fields: object) -> None:

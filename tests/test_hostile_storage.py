@@ -384,8 +384,8 @@ def test_a_reader_in_another_thread_sees_the_last_commit_during_a_transaction(
     seen: list[int] = []
 
     def look() -> object:
-        reader = threading.Thread(target=lambda: seen.append(len(board.file.tables()["requirements"])))
-        board.file.put("requirements", 99, {"key": "REQ-99"}, new=True)
+        reader = threading.Thread(target=lambda: seen.append(len(board.storage.tables()["requirements"])))
+        board.storage.put("requirements", 99, {"key": "REQ-99"}, new=True)
         reader.start()
         reader.join()
         raise RuntimeError("abandon the transaction")

@@ -22,7 +22,7 @@ import pytest
 from reqboard.store import storage
 from reqboard.store.filestore import boardfile, migrations
 from reqboard.store.board import Board
-from reqboard.store.errors import Conflict, LockTimeout, NotFound, ReadOnly, StoreUnreadable
+from reqboard.store.errors import Conflict, LockTimeout, NotFound, ReadOnly, StoreUnreadable, Unsupported
 from reqboard.store.storage import KEEP_BACKUPS, META_ID, BoardFile, atomic_write
 from reqboard.cli.main import main as cli
 
@@ -418,7 +418,7 @@ def test_the_last_generations_are_kept_as_backups(board: Board, board_path: Path
         tables = orjson.loads(b.path.read_bytes())
         assert tables["meta"][META_ID]["generation"] == b.generation
         assert b.size == b.path.stat().st_size
-    assert len(list(board.file.backup_dir.iterdir())) == KEEP_BACKUPS
+    assert len(list(board.storage.backup_dir.iterdir())) == KEEP_BACKUPS
 
 
 def test_restore_brings_back_a_generation_as_a_new_one(board: Board, board_path: Path) -> None:
@@ -496,7 +496,7 @@ def test_orphan_journal_lines_are_ignored_and_cut_at_the_next_commit(
     board: Board, board_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     filled(board, 2)
-    journal = board.file.journal_path
+    journal = board.storage.journal_path
     committed = meta_of(board_path)["journal_size"]
     assert journal.stat().st_size == committed
     good = journal.read_bytes()
@@ -524,7 +524,7 @@ def test_orphan_journal_lines_are_ignored_and_cut_at_the_next_commit(
 
 def test_a_truncated_journal_is_reported_and_not_written_over(board: Board, board_path: Path) -> None:
     filled(board, 3)
-    journal = board.file.journal_path
+    journal = board.storage.journal_path
     journal.write_bytes(journal.read_bytes()[:20])
     before = snapshot(board_path.parent)
     errors, _ = Board(board_path, "bob").check()
@@ -536,7 +536,7 @@ def test_a_truncated_journal_is_reported_and_not_written_over(board: Board, boar
 
 def test_a_missing_journal_is_reported_and_not_recreated(board: Board, board_path: Path) -> None:
     filled(board, 2)
-    board.file.journal_path.unlink()
+    board.storage.journal_path.unlink()
     before = snapshot(board_path.parent)
     errors, _ = Board(board_path, "bob").check()
     assert any("history journal board.json.history.jsonl is missing" in e for e in errors)
@@ -661,17 +661,17 @@ def test_an_edit_that_changes_nothing_writes_nothing(board: Board, board_path: P
 def test_changes_by_another_board_instance_are_detected(board: Board, board_path: Path) -> None:
     filled(board, 1)
     assert board.requirements()[0].key == "REQ-1"
-    assert not board.file.changed_on_disk()
+    assert not board.storage.changed_on_disk()
     assert board.refresh() is False
     other = Board(board_path, "bob")
     other.add_requirement("From bob")
-    assert board.file.changed_on_disk()
+    assert board.storage.changed_on_disk()
     assert board.refresh() is True
-    assert not board.file.changed_on_disk()
+    assert not board.storage.changed_on_disk()
     assert [r.title for r in board.requirements()] == ["Requirement 1", "From bob"]
     # Our own write does not count as someone else's.
     board.edit_requirement("REQ-2", {"owner": "ann"})
-    assert not board.file.changed_on_disk()
+    assert not board.storage.changed_on_disk()
     # Reads see the other writer's changes without an explicit refresh, too.
     other.edit_requirement("REQ-1", {"owner": "bob"})
     assert board.get("REQ-1").owner == "bob"
@@ -817,3 +817,28 @@ def test_trailing_space_after_the_end_is_still_a_board(board: Board, board_path:
     filled(board, 2)
     board_path.write_bytes(board_path.read_bytes() + b"\n  \n")  # valid JSON, another layout
     assert [r.key for r in Board(board_path, "bob").requirements()] == ["REQ-1", "REQ-2"]
+
+
+@pytest.mark.parametrize("location", ["postgresql://db.example/reqboard", "postgres://u@h:5432/b", "HTTPS://h/b"])
+def test_a_server_location_is_refused_as_not_supported_yet(
+    location: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The store location picks the storage: a URL names a server storage, which does not exist yet."""
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    with pytest.raises(Unsupported, match="not supported yet") as caught:
+        Board(location, "ann")
+    assert caught.value.exit_code == 2
+    assert cli(["list", "--store", location]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and err.count("\n") == 1 and "not supported yet" in err
+    assert list(work.iterdir()) == []  # nothing made for it
+
+
+def test_a_folder_whose_name_ends_in_a_colon_is_still_a_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "backup:").mkdir()
+    board = Board("backup:/board.json", "ann")
+    assert board.add_requirement("kept in a folder named backup:").key == "REQ-1"
+    assert (tmp_path / "backup:" / "board.json").is_file()
