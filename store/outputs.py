@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import InvalidValue
-from .storage import kind_of, new_file_mode, write_durably
+from .filestore.files import kind_of, new_file_mode, write_durably
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,8 @@ class BoardFiles:
 
     @classmethod
     def of(cls, board: Path) -> BoardFiles:
-        """The files next to `board`, named as `store.storage.BoardFile` names them."""
+        """The files next to `board`, named as `store.filestore.boardfile.BoardFile` names them (for a
+        board not open here; an open board says `Board.files()`)."""
         return cls(board, board.with_name(board.name + ".history.jsonl"),
                    board.with_name(board.name + ".lock"), board.with_name(board.name + ".backups"))
 

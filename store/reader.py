@@ -15,6 +15,7 @@ from .cards import Card, validated
 from .domain import State, now, strip_control
 from .errors import InvalidValue
 from .memory import paused_gc
+from .outputs import BoardFiles
 from .snapshot import Revision
 from .storage import Backup, Storage, open_storage
 
@@ -121,6 +122,10 @@ class BoardReader:
     def generation(self) -> int:
         """How many changes were committed to the board."""
         return self.storage.generation
+
+    def files(self) -> BoardFiles | None:
+        """The board's own files, which an export or a report must never replace (None: no files)."""
+        return self.storage.files()
 
     def backups(self) -> list[Backup]:
         """The kept backups, newest first; raises Unsupported for a storage that keeps none."""

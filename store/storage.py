@@ -45,6 +45,7 @@ from .filestore.layout import (
 )
 from .filestore.lock import LOCK_TIMEOUT_S, BoardLock
 from .memory import paused_gc
+from .outputs import BoardFiles
 from .snapshot import ABSENT, Revision, Snapshot
 
 if TYPE_CHECKING:  # the models it validates with are imported when it is first used
@@ -158,6 +159,10 @@ class Storage(Protocol):
     @property
     def settings(self) -> Mapping[str, Any]:
         """The board's settings as committed."""
+        ...
+
+    def files(self) -> BoardFiles | None:
+        """The files an export must never be written onto (None where the board is no file)."""
         ...
 
     def maintenance(self) -> FileMaintenance:

@@ -842,3 +842,12 @@ def test_a_folder_whose_name_ends_in_a_colon_is_still_a_path(tmp_path: Path, mon
     board = Board("backup:/board.json", "ann")
     assert board.add_requirement("kept in a folder named backup:").key == "REQ-1"
     assert (tmp_path / "backup:" / "board.json").is_file()
+
+
+def test_a_board_names_its_own_files_for_the_export_guard(board: Board, board_path: Path) -> None:
+    from reqboard.store.outputs import BoardFiles
+
+    filled(board, 1)
+    files = board.files()
+    assert files == BoardFiles.of(board_path)  # the guard's naming is the storage's
+    assert files is not None and files.journal.is_file() and files.backups.is_dir()

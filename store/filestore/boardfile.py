@@ -29,6 +29,7 @@ from tinydb.storages import Storage as TinyDBStorage
 
 from ..errors import BoardChangedUnderneath, Conflict, ReadOnly, Refused, StoreUnreadable
 from ..memory import paused_gc
+from ..outputs import BoardFiles
 from ..snapshot import ABSENT, Revision, Snapshot
 from .backups import Backup, Backups
 from .files import (
@@ -444,6 +445,10 @@ class BoardFile:
             return self.journal_lines()
         needle = f'"key":"{key}"'.encode()
         return (e for e in self.journal_lines(needle) if e.get("key") == key)
+
+    def files(self) -> BoardFiles:
+        """The board's own files, which an export or a report must never be written onto."""
+        return BoardFiles(self.path, self.journal_path, self.lock_path, self.backup_dir)
 
     def maintenance(self) -> FileMaintenance:
         """Check, repair and restore of this file (see store.filestore.maintenance)."""
