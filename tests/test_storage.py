@@ -847,7 +847,7 @@ def test_a_folder_whose_name_ends_in_a_colon_is_still_a_path(tmp_path: Path, mon
 def test_a_board_names_its_own_files_for_the_export_guard(board: Board, board_path: Path) -> None:
     from reqboard.store.outputs import BoardFiles
 
-    filled(board, 1)
+    filled(board, 2)  # the second commit keeps the first as a backup
     files = board.files()
     assert files == BoardFiles.of(board_path)  # the guard's naming is the storage's
     assert files is not None and files.journal.is_file() and files.backups.is_dir()
