@@ -24,6 +24,7 @@ def strip_control(text: str) -> str:
 
 
 def now() -> datetime:
+    """The time now, in UTC."""
     return datetime.now(timezone.utc)
 
 
@@ -40,6 +41,7 @@ def iso_utc(moment: datetime, *, always_microseconds: bool = False) -> str:
 
 
 def new_uid() -> str:
+    """A new random uid for a requirement (for merges across boards)."""
     return uuid.uuid4().hex
 
 

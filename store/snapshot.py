@@ -54,13 +54,16 @@ class RequirementRecords(Mapping[int, Mapping[str, Any]]):
     def __len__(self) -> int:
         return len(self._table)
 
-    def values(self) -> Any:  # the stored documents straight from the table (an import reads 100,000)
+    def values(self) -> Any:  # straight from the table: an import reads 100,000
+        """The stored documents, straight from the table."""
         return self._table.values()
 
     def items(self) -> Any:
+        """(key number, document) pairs."""
         return ((int(doc_id), record) for doc_id, record in self._table.items() if doc_id.isdigit())
 
     def get(self, number: int, default: Any = None) -> Any:
+        """The document of key number `number`, or `default`."""
         return self._table.get(str(number), default)
 
 

@@ -73,13 +73,15 @@ class AtomicJSONStorage(TinyDBStorage):
         self.board = board
 
     def read(self) -> dict[str, Any] | None:
+        """The board's tables, as TinyDB reads them."""
         return self.board.tables()
 
     def write(self, data: dict[str, dict[str, Any]]) -> None:
+        """Stage what TinyDB writes (inside a transaction; committed at its end)."""
         self.board.stage(data)
 
     def close(self) -> None:
-        pass
+        """Nothing to close: the board file is opened for each read and write."""
 
 
 class BoardFile:
@@ -115,6 +117,7 @@ class BoardFile:
     # ---------------------------------------------------------------- reading
     @property
     def signature(self) -> Signature | None:
+        """The signature of the file as last read or committed (None: no file yet)."""
         return self._signature
 
     def is_current(self, tables: dict[str, Any]) -> bool:
@@ -171,6 +174,7 @@ class BoardFile:
 
     @property
     def meta(self) -> dict[str, Any]:
+        """The meta record (counters, settings) as read; raises StoreUnreadable."""
         return self.tables()["meta"][META_ID]
 
     @property
@@ -181,6 +185,7 @@ class BoardFile:
 
     @property
     def generation(self) -> int:
+        """How many commits the board has had."""
         return int(self.meta.get("generation", 0))
 
     @property
@@ -302,6 +307,7 @@ class BoardFile:
         return staged
 
     def stage(self, data: dict[str, Any]) -> None:
+        """Stage a whole board's tables (restore); raises RuntimeError outside a transaction."""
         if not self._in_tx:
             raise RuntimeError("writes to the board happen inside BoardFile.transaction()")
         self._staged = data

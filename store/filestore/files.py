@@ -32,6 +32,7 @@ class Signature(Revision):
 
     @classmethod
     def of(cls, path: Path) -> Signature | None:
+        """The signature of the file at `path` now (a link is not followed), or None if there is none."""
         try:
             st = os.lstat(path)  # a link put in the board's place is a change, never followed
         except (FileNotFoundError, NotADirectoryError):
@@ -122,6 +123,7 @@ def shared_dir(directory: Path) -> bool:
 
 
 def file_mode(directory: Path) -> int:
+    """The mode of a board's new files: group-writable in a shared (setgid) directory."""
     return 0o660 if shared_dir(directory) else 0o600
 
 
@@ -134,6 +136,7 @@ def new_file_mode() -> int:
 
 
 def fsync_dir(directory: Path) -> None:
+    """Flush a directory's entries (a replace in it) to the disk, where the system can."""
     try:
         fd = os.open(directory, os.O_RDONLY)
     except OSError:  # not supported (e.g. Windows): the replace itself is still atomic

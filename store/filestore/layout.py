@@ -174,6 +174,7 @@ MAX_COUNTER = 2**53 - 1
 
 
 def short(value: Any) -> str:
+    """A value as a message shows it: its repr, cut to 40 characters."""
     text = repr(value)
     return text if len(text) <= 40 else text[:39] + "…"
 

@@ -69,6 +69,7 @@ class BoardLock:
             return
 
     def release(self) -> None:
+        """Let the lock go (closing the descriptor drops the flock)."""
         if self._fd is not None:
             fd, self._fd = self._fd, None
             os.close(fd)  # closing the descriptor drops the flock

@@ -34,18 +34,22 @@ class FileMaintenance:
 
     @property
     def board_path(self) -> Path:
+        """The board file."""
         return self.file.path
 
     @property
     def journal_path(self) -> Path:
+        """The history journal."""
         return self.file.journal_path
 
     @property
     def lock_path(self) -> Path:
+        """The lock file."""
         return self.file.lock_path
 
     @property
     def backup_dir(self) -> Path:
+        """The backups folder."""
         return self.file.backup_dir
 
     def backups(self) -> list[Backup]:
