@@ -81,11 +81,8 @@ class BoardReader:
             )
         self.clock = clock
         self.card_cache = cards if cards is not None else CardCache()
-
-    @property
-    def path(self) -> Path:
-        """The board file."""
-        return Path(self.storage.location)
+        self.path = Path(self.storage.location)
+        """The board file (named in messages; a model made per record names it)."""
 
     @property
     def file(self) -> Storage:
