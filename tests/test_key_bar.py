@@ -10,20 +10,14 @@ from reqboard.tui.config import Config
 from reqboard.tui.screens.form import FormScreen
 from reqboard.tui.widgets.key_bar import KeyBar
 
-
-async def _loaded(app: ReqboardApp, pilot) -> None:
-    for _ in range(200):
-        if getattr(app.screen, "loaded", False):
-            break
-        await pilot.pause(0.02)
-    await pilot.pause()
+from tui_support import QUIET, board_ready
 
 
 async def test_key_bar_shows_the_keys_in_force_and_a_click_runs_one(tmp_path: Path) -> None:
     Board(tmp_path / "b.json", "tester").add_requirement("One")
-    app = ReqboardApp(tmp_path / "b.json", "tester", config=Config(keys={"card.new": "N"}), watch_interval=0.05)
+    app = ReqboardApp(tmp_path / "b.json", "tester", config=Config(keys={"card.new": "N"}), watch_interval=QUIET)
     async with app.run_test(size=(160, 30)) as pilot:
-        await _loaded(app, pilot)
+        await board_ready(pilot)
         bar = app.screen.query_one(KeyBar)
         text = str(bar.render())
         assert " N  New" in text and " n  New" not in text  # the remapped key, not the default

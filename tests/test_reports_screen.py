@@ -12,7 +12,11 @@ from textual.widgets import Static
 
 from reqboard.store.board import Board
 from reqboard.store.metrics import Quadrant, compute_metrics
+from reqboard.store.reader import BoardReader
+from reqboard.tui.link import StoreLink
 from reqboard.tui.screens.reports import ChartPanel, ReportsScreen
+
+from waiting import await_until
 
 NOW = datetime(2026, 3, 18, 15, 30, tzinfo=timezone.utc)
 MARKUP_TITLE = "[@click=app.quit]quit[/] [b]not bold[/b]"
@@ -27,7 +31,9 @@ class Harness(App[None]):
         self.board = board
 
     def on_mount(self) -> None:
-        self.push_screen(ReportsScreen(self.board, clock=lambda: NOW))
+        # The screen reads through a store link, as in the app; this one shares the test's board.
+        link = StoreLink(BoardReader(self.board.path, self.board.user), board=self.board)
+        self.push_screen(ReportsScreen(link, clock=lambda: NOW))
 
 
 def build_weeks_board(path: Path) -> Board:
@@ -71,14 +77,21 @@ def build_weeks_board(path: Path) -> Board:
     return board
 
 
-async def _open(app: Harness, pilot: Pilot) -> ReportsScreen:
+async def computed(pilot: Pilot, since: object = None) -> ReportsScreen:
+    """Wait until the Reports screen shows metrics (other than `since`, those shown before)."""
+    def shown() -> bool:
+        screen = pilot.app.screen
+        return isinstance(screen, ReportsScreen) and screen.metrics is not None and screen.metrics is not since
+
+    await await_until(shown, "the reports to be computed", pause=pilot.pause)
     await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
-    screen = app.screen
+    screen = pilot.app.screen
     assert isinstance(screen, ReportsScreen)
-    assert screen.metrics is not None, "the metrics arrived"
     return screen
+
+
+async def _open(app: Harness, pilot: Pilot) -> ReportsScreen:
+    return await computed(pilot)
 
 
 def _text(screen: ReportsScreen, selector: str) -> str:
@@ -162,9 +175,9 @@ async def test_escape_closes_and_r_recomputes(tmp_path: Path) -> None:
         assert _text(screen, "#reports-headline").startswith("5 open")
 
         board.add_requirement("Added while the report was open", customer="C", tier="A")
+        shown = screen.metrics
         await pilot.press("r")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await computed(pilot, since=shown)
         assert _text(screen, "#reports-headline").startswith("6 open")
 
         await pilot.press("escape")
@@ -178,9 +191,7 @@ async def test_escape_closes_and_r_recomputes(tmp_path: Path) -> None:
 def test_reports_snapshot(snap_compare, tmp_path: Path, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
     app = Harness(build_weeks_board(tmp_path / "board.json"))
 
-    async def computed(pilot: Pilot) -> None:
-        await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
+    async def drawn(pilot: Pilot) -> None:
+        await computed(pilot)
 
-    assert snap_compare(app, terminal_size=size, run_before=computed)
+    assert snap_compare(app, terminal_size=size, run_before=drawn)

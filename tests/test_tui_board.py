@@ -23,6 +23,7 @@ from reqboard.tui.screens.help import HelpScreen
 from reqboard.tui.widgets.column import StateColumn
 
 from tui_support import (  # noqa: F401 (demo, demo_template, small, small_template are fixtures)
+    POLL,
     QUIET,
     SIZE,
     board_ready,
@@ -293,7 +294,7 @@ async def test_a_move_the_store_refuses_is_shown_as_a_notification(small: Path) 
         assert any("REQ-8 changed since version" in m and "alice" in m for m in shown), shown
         req = Board(small, "check").get("REQ-8")
         assert (req.state, req.owner) == (State.IN_PROGRESS, "Sara Jones")
-        assert app.undo_stack == []
+        assert app.link.undo_entries == ()
 
 
 # ---------------------------------------------------------------------- create and edit
@@ -561,13 +562,13 @@ async def test_the_detail_pane_shows_its_fields_before_the_history_is_read(small
 
     release = threading.Event()
     app = open_app(small)
-    real_history = app.board.history
+    real_history = app.link.board.history
 
     def slow_history(key: str | None = None) -> list:
         release.wait(10)  # the journal read, held back until the pane has been looked at
         return real_history(key)
 
-    app.board.history = slow_history  # type: ignore[method-assign]
+    app.link.board.history = slow_history  # type: ignore[method-assign]  # a slow journal, for this app alone
     async with app.run_test(size=SIZE) as pilot:
         await board_ready(pilot)
         await select_card(pilot, "REQ-4")
@@ -586,7 +587,7 @@ async def test_a_closed_pane_is_freed_though_the_board_was_read_again_meanwhile(
     import gc
     import weakref
 
-    app = open_app(small, watch_interval=0.05)
+    app = open_app(small, watch_interval=POLL)
     async with app.run_test(size=SIZE) as pilot:
         screen = await board_ready(pilot)
         await select_card(pilot, "REQ-4")
@@ -607,7 +608,7 @@ async def test_a_closed_pane_is_freed_though_the_board_was_read_again_meanwhile(
 
 # ---------------------------------------------------------------------- other processes
 async def test_a_change_by_another_board_appears_and_the_selection_stays(small: Path) -> None:
-    app = open_app(small, watch_interval=0.05)
+    app = open_app(small, watch_interval=POLL)
     async with app.run_test(size=SIZE) as pilot:
         screen = await board_ready(pilot)
         await select_card(pilot, "REQ-5")
@@ -626,7 +627,7 @@ async def test_a_change_by_another_board_appears_and_the_selection_stays(small: 
 
 
 async def test_a_change_by_the_command_line_appears(small: Path) -> None:
-    app = open_app(small, watch_interval=0.05)
+    app = open_app(small, watch_interval=POLL)
     async with app.run_test(size=SIZE) as pilot:
         screen = await board_ready(pilot)
         await select_card(pilot, "REQ-2")
@@ -904,7 +905,7 @@ async def test_80x24_form_fits_and_its_buttons_are_reachable(small: Path) -> Non
 
 
 async def test_an_open_detail_pane_follows_a_change_by_another_process(small: Path) -> None:
-    app = open_app(small, watch_interval=0.05)
+    app = open_app(small, watch_interval=POLL)
     async with app.run_test(size=SIZE) as pilot:
         await board_ready(pilot)
         await select_card(pilot, "REQ-4")

@@ -10,6 +10,8 @@ import orjson
 from reqboard.store.board import Board
 from reqboard.tui.app import ReqboardApp
 
+from tui_support import QUIET, settle, wait_until
+
 
 async def test_newer_schema_opens_read_only_and_refuses_changes(tmp_path: Path) -> None:
     path = tmp_path / "board.json"
@@ -19,21 +21,17 @@ async def test_newer_schema_opens_read_only_and_refuses_changes(tmp_path: Path) 
     path.write_bytes(orjson.dumps(tables))
     before = hashlib.sha256(path.read_bytes()).hexdigest()
 
-    app = ReqboardApp(path, "tester", watch_interval=0.05)
+    app = ReqboardApp(path, "tester", watch_interval=QUIET)
     async with app.run_test(size=(120, 30)) as pilot:
         board = app.screen
-        for _ in range(200):
-            if board.loaded:
-                break
-            await pilot.pause(0.02)
-        await pilot.pause()
+        await wait_until(pilot, lambda: board.loaded, "the board to load")
+        await settle(pilot)
         assert "READ-ONLY" in str(app.query_one("#board-title").render())
         notices = [n.message for n in app._notifications if "newer reqboard" in n.message]
         assert len(notices) == 1
         await pilot.press("x")  # reject: asks a reason, then the store refuses
         await pilot.pause()
         await pilot.press(*"why", "enter")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(pilot)
         assert "newer reqboard" in str(app.screen.query_one("#form-error").render())
     assert hashlib.sha256(path.read_bytes()).hexdigest() == before

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import time
 from collections.abc import Callable
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -12,7 +11,6 @@ from typing import Any
 import pytest
 from textual.content import Content
 from textual.pilot import Pilot
-from textual.worker import WorkerCancelled
 from textual.widget import Widget
 from textual.widgets import Input
 
@@ -20,14 +18,18 @@ from reqboard.store.board import Board
 from reqboard.store.demo import build_demo_board
 from reqboard.store.models import State
 from reqboard.tui.app import ReqboardApp
-from reqboard.tui.config import Config
+from reqboard.tui.config import POLL_INTERVAL_RANGE, Config
 from reqboard.tui.screens.board import BoardScreen
 from reqboard.tui.screens.form import FormScreen
 from reqboard.tui.widgets.card_list import CardList
 
+from waiting import await_until
+
 SIZE = (160, 50)
 QUIET = 60.0
 """A watch interval long enough that only our own saves reload the board."""
+POLL = POLL_INTERVAL_RANGE[0]
+"""The shortest watch interval a user can set: for tests that wait for another process's change."""
 
 FIXED_NOW = datetime(2026, 3, 18, 15, 30, tzinfo=timezone.utc)
 """The moment the fixed board is looked at (snapshots freeze the card ages at it)."""
@@ -143,25 +145,23 @@ def open_app(path: Path, *, config: Config | None = None, watch_interval: float 
 
 
 # ---------------------------------------------------------------------- waiting
-async def settle(pilot: Pilot) -> None:
-    """Let the workers finish and the messages they posted be handled."""
-    for _ in range(2):
-        try:
-            await pilot.app.workers.wait_for_complete()
-        except WorkerCancelled:
-            # A form's save worker dismisses its form, and closing the form cancels the worker as its
-            # thread returns: it did its work (what the store holds is asserted by the tests).
-            pass
-        await pilot.pause()
+async def settle(pilot: Pilot, timeout: float = 30.0) -> None:
+    """Let the workers finish and the messages they posted be handled: done when no worker has run
+    across two pauses in a row (a handled answer may start another read). Fails loudly on timeout."""
+    app = pilot.app
+    quiet = [0]
+
+    def calm() -> bool:
+        quiet[0] = 0 if app.workers else quiet[0] + 1
+        return quiet[0] >= 2
+
+    await await_until(calm, "the app's workers to finish and their messages to be handled",
+                      timeout=timeout, pause=pilot.pause)
 
 
-async def wait_until(pilot: Pilot, predicate: Callable[[], Any], what: str, timeout: float = 5.0) -> None:
+async def wait_until(pilot: Pilot, predicate: Callable[[], Any], what: str, timeout: float = 10.0) -> None:
     """Let the app run until `predicate()` holds; fail naming `what` after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout:g}s waiting for {what}")
-        await pilot.pause(0.05)
+    await await_until(predicate, what, timeout=timeout, pause=lambda: pilot.pause(0.02))
 
 
 async def board_ready(pilot: Pilot) -> BoardScreen:

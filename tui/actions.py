@@ -1,74 +1,62 @@
-"""What a user can do to a requirement, shared by the board and the detail screen.
+"""What a user can do to a requirement or a change request, and to the board as a whole.
 
-Each action asks for what the workflow needs (through a FormScreen), performs the store operation in
-a thread worker, and reports back through `ReqboardApp.saved` / `ReqboardApp.failed`. Every change
-made here can be undone with `u`.
+Each action asks for what the workflow needs (a FormScreen) and describes the store call as a
+`Change` (or a `Lookup`); the store link runs it in a thread worker and answers the screen with
+`Saved` or `Refused`. Nothing here runs a store call itself. Every change to a requirement can be
+undone with `u`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from reqboard.store import workflow
-from reqboard.store.board import Board
-from reqboard.store.errors import InvalidValue
-from reqboard.store.models import Requirement, State
-from reqboard.store.query import parse_query
+from textual.screen import Screen
 
+from reqboard.store import workflow
+from reqboard.store.errors import InvalidValue
+from reqboard.store.models import ChangeRequest, Requirement, Risk, State
+from reqboard.store.query import Query, QueryError, parse_query
+
+from .link import Change, StoreLink
 from .screens.fields import FieldSpec
-from .screens.prompts import guard_fields, reason_fields, requirement_fields, to_changes
+from .screens.form import FormScreen, Lookup, Reload
+from .screens.prompts import guard_fields, number, reason_fields, requirement_fields, to_changes
 
 if TYPE_CHECKING:
-    from .app import ReqboardApp
-    from .screens.form import FormScreen
-
-
-@dataclass(frozen=True)
-class UndoEntry:
-    """A change this session made: `before` is None when the change created the requirement."""
-
-    before: Requirement | None
-    after: Requirement
-    what: str
+    from reqboard.store.board import Board
 
 
 class RequirementActions:
-    def __init__(self, app: ReqboardApp) -> None:
-        self.app = app
+    """The actions of one screen (the board, a detail pane, the archive, a change request's pane):
+    forms pushed over it, changes asked for in its name."""
 
-    @property
-    def user(self) -> str:
-        return self.app.board.user
+    def __init__(self, link: StoreLink, opener: Screen[Any]) -> None:
+        self.link = link
+        self.opener = opener
 
-    def _form(self, title: str, fields: list[FieldSpec], save: Callable[[dict[str, Any]], Any], *,
-              what: str, before: Requirement | None, intro: str = "", submit: str = "Save",
-              reload: Callable[[], list[FieldSpec]] | None = None) -> None:
-        def done(result: Any) -> None:
-            if isinstance(result, Requirement):
-                self.app.saved(UndoEntry(before, result, what))
+    def _notify(self, message: str, *, severity: Any = "warning") -> None:
+        self.opener.notify(message, severity=severity, markup=False)
 
-        self.app.push_screen(form_screen(title, fields, save=lambda values: self.app.store_call(
-            lambda board: save(values)), reload=reload, intro=intro, submit_label=submit), done)
+    def _form(self, title: str, fields: list[FieldSpec], submit: Callable[[dict[str, Any]], Any], *,
+              intro: str = "", submit_label: str = "Save", reload: Reload | None = None,
+              done: Callable[[Any], None] | None = None) -> None:
+        self.opener.app.push_screen(FormScreen(title, fields, submit=submit, link=self.link, reload=reload,
+                                               intro=intro, submit_label=submit_label), done)
 
     # ------------------------------------------------------------------ moves
     def move_next(self, req: Requirement) -> None:
         target = workflow.next_state(req.state)
         if target is None:
-            self.app.notify(f"{req.key} is {req.state.label.lower()}: there is no next state",
-                            severity="warning", markup=False)
+            self._notify(f"{req.key} is {req.state.label.lower()}: there is no next state")
             return
         self.move_to(req, target)
 
     def move_back(self, req: Requirement) -> None:
-        target = workflow.previous_state(req.state)
-        if req.state is State.REJECTED:
-            target = State.COLLECTED
+        target = State.COLLECTED if req.state is State.REJECTED else workflow.previous_state(req.state)
         if target is None:
-            self.app.notify(f"{req.key} is {req.state.label.lower()}: there is no earlier state",
-                            severity="warning", markup=False)
+            self._notify(f"{req.key} is {req.state.label.lower()}: there is no earlier state")
             return
         self.move_to(req, target)
 
@@ -76,74 +64,71 @@ class RequirementActions:
         what = f"{req.key} moved to {target.label.lower()}"
         if workflow.is_backward(req.state, target):
             verb = "Reopen" if req.state is State.REJECTED else "Move back"
-            self._form(f"{verb} {req.key} to {target.label.lower()}", reason_fields("Why?"),
-                       lambda v: self.app.board.move_requirement(req.key, target, reason=v["reason"],
-                                                                 expect_version=req.version),
-                       what=what, before=req, submit="Move")
+
+            def back(values: dict[str, Any]) -> Change:
+                reason = values["reason"]
+                return Change(lambda board: board.move_requirement(req.key, target, reason=reason,
+                                                                   expect_version=req.version), what, before=req)
+
+            self._form(f"{verb} {req.key} to {target.label.lower()}", reason_fields("Why?"), back,
+                       submit_label="Move")
             return
-        refusal = workflow.check_move(req, target) if target is not workflow.next_state(req.state) else None
-        if refusal:
-            self.app.notify(refusal.message, severity="error", markup=False)
-            return
-        fields = guard_fields(req, target, self.user)
+        fields = guard_fields(req, target, self.link.user)
         if fields is None:
-            self.app.run_store(lambda board: board.move_requirement(req.key, target, expect_version=req.version),
-                               UndoEntry(req, req, what))
+            self.link.save(self.opener, Change(lambda board: board.move_requirement(
+                req.key, target, expect_version=req.version), what, before=req))
             return
         intro = f"{req.key} needs " + ", ".join(workflow.needs_for(req, target)) + f" to be {target.label.lower()}."
-        self._form(f"Move {req.key} to {target.label.lower()}", fields,
-                   lambda v: self._guarded_move(self.app.board, req, target, v),
-                   what=what, before=req, intro=intro, submit="Move")
 
-    def _guarded_move(self, board: Board, req: Requirement, target: State, values: dict[str, Any]) -> Requirement:
-        if target is State.APPROVED:
-            return board.approve(req.key, values.get("comment", ""), expect_version=req.version)
-        if target is State.FED_BACK:
-            return board.record_feedback(req.key, values["satisfaction"], values.get("comment", ""),
-                                         channel=values["channel"], expect_version=req.version)
-        if target is State.DONE:
-            checked = set(values["criteria"])
-            criteria = tuple({"text": c.text, "done": n in checked} for n, c in enumerate(req.acceptance_criteria))
-            return board.move_requirement(req.key, target, expect_version=req.version,
-                                          updates={"acceptance_criteria": criteria})
-        updates = {k: v for k, v in values.items() if v not in (None, "")}
-        return board.move_requirement(req.key, target, expect_version=req.version, updates=updates)
+        def forward(values: dict[str, Any]) -> Change:
+            return Change(lambda board: _guarded_move(board, req, target, values), what, before=req)
+
+        self._form(f"Move {req.key} to {target.label.lower()}", fields, forward, intro=intro, submit_label="Move")
 
     def reject(self, req: Requirement) -> None:
-        self._form(f"Reject {req.key}", reason_fields("Why is it rejected?"),
-                   lambda v: self.app.board.reject(req.key, v["reason"], expect_version=req.version),
-                   what=f"{req.key} rejected", before=req, submit="Reject")
+        def reject(values: dict[str, Any]) -> Change:
+            reason = values["reason"]
+            return Change(lambda board: board.reject(req.key, reason, expect_version=req.version),
+                          f"{req.key} rejected", before=req)
+
+        self._form(f"Reject {req.key}", reason_fields("Why is it rejected?"), reject, submit_label="Reject")
 
     def review(self, req: Requirement) -> None:
         if not req.suspect:
-            self.app.notify(f"{req.key} is not flagged suspect", severity="warning", markup=False)
+            self._notify(f"{req.key} is not flagged suspect")
             return
-        self._form(f"Review {req.key}", [FieldSpec("comment", "Review note", value="")],
-                   lambda v: self.app.board.review(req.key, v["comment"], expect_version=req.version),
-                   what=f"{req.key} reviewed", before=req, intro=f"Flagged: {req.suspect}", submit="Reviewed")
+
+        def review(values: dict[str, Any]) -> Change:
+            comment = values["comment"]
+            return Change(lambda board: board.review(req.key, comment, expect_version=req.version),
+                          f"{req.key} reviewed", before=req)
+
+        self._form(f"Review {req.key}", [FieldSpec("comment", "Review note", value="")], review,
+                   intro=f"Flagged: {req.suspect}", submit_label="Reviewed")
 
     # ------------------------------------------------------------------ create and edit
     def new(self) -> None:
-        def save(values: dict[str, Any]) -> Requirement:
+        def create(values: dict[str, Any]) -> Change:
             changes = to_changes(values)
             title = changes.pop("title")
-            return self.app.board.add_requirement(title, **changes)
+            return Change(lambda board: board.add_requirement(title, **changes), "created")
 
-        self._form("New requirement", requirement_fields(None), save, what="created", before=None)
+        self._form("New requirement", requirement_fields(None), create)
 
     def edit(self, req: Requirement) -> None:
-        expected = {"version": req.version}
+        expected = {"version": req.version}  # the version shown: the reloaded one after a conflict
 
-        def save(values: dict[str, Any]) -> Requirement:
-            return self.app.board.edit_requirement(req.key, to_changes(values), expect_version=expected["version"])
+        def edit(values: dict[str, Any]) -> Change:
+            changes, version = to_changes(values), expected["version"]
+            return Change(lambda board: board.edit_requirement(req.key, changes, expect_version=version),
+                          f"{req.key} edited", before=req)
 
-        def reload() -> list[FieldSpec]:
-            fresh = self.app.store_call(lambda board: board.get(req.key))
+        def fields_of(fresh: Requirement) -> list[FieldSpec]:
             expected["version"] = fresh.version
             return requirement_fields(fresh)
 
-        self._form(f"Edit {req.key}", requirement_fields(req), save, what=f"{req.key} edited",
-                   before=req, reload=reload)
+        self._form(f"Edit {req.key}", requirement_fields(req), edit,
+                   reload=Reload(_requirement(req.key), fields_of))
 
     def new_change_request(self, req: Requirement) -> None:
         fields = [
@@ -153,52 +138,127 @@ class RequirementActions:
             FieldSpec("new_description", "Proposed new description (blank: unchanged)", "textarea", value=""),
         ]
 
-        def save(values: dict[str, Any]) -> Requirement:
-            board = self.app.board
-            cr = board.add_change_request(req.key, values["summary"], reason=values["reason"],
-                                          new_title=values["new_title"] or None,
-                                          new_description=values["new_description"] or None)
-            self.app.call_from_thread(self.app.notify, f"{cr.key} filed against {req.key}", markup=False)
-            return board.get(req.key)
+        def file(values: dict[str, Any]) -> Change:
+            def call(board: Board) -> Requirement:
+                board.add_change_request(req.key, values["summary"], reason=values["reason"],
+                                         new_title=values["new_title"] or None,
+                                         new_description=values["new_description"] or None)
+                return board.get(req.key)
 
-        self._form(f"New change request for {req.key}", fields, save, what=f"change request on {req.key}",
-                   before=req, submit="File")
+            return Change(call, lambda after: f"{after.change_requests[-1].key} filed against {req.key}", before=req)
 
-    # ------------------------------------------------------------------ exchange
+        self._form(f"New change request for {req.key}", fields, file, submit_label="File")
+
+    # ------------------------------------------------------------------ a change request's steps
+    def _cr_step(self, req: Requirement, title: str, fields: list[FieldSpec],
+                 step: Callable[[dict[str, Any]], Callable[[Board], Any]], what: str, submit_label: str,
+                 intro: str = "") -> None:
+        """A form for one step of a change request; `step(values)` reads the values (raising
+        InvalidValue under a field) and gives the store call."""
+        def change(values: dict[str, Any]) -> Change:
+            call = step(values)
+
+            def made(board: Board) -> Requirement:
+                call(board)
+                return board.get(req.key)
+
+            return Change(made, what, before=req)
+
+        self._form(title, fields, change, submit_label=submit_label, intro=intro)
+
+    def assess_change_request(self, req: Requirement, cr: ChangeRequest) -> None:
+        a = cr.assessment
+        fields = [
+            FieldSpec("schedule_days", "Schedule impact (days)", value=f"{a.schedule_days:g}" if a else "", required=True),
+            FieldSpec("cost", "Cost", value=f"{a.cost:g}" if a else "", required=True),
+            FieldSpec("effort_hours", "Effort (hours)", value=f"{a.effort_hours:g}" if a else "", required=True),
+            FieldSpec("risk", "Risk", "select", value=a.risk.value if a else Risk.MEDIUM.value,
+                      options=[(r.label, r.value) for r in Risk], required=True),
+            FieldSpec("resources", "Resources", value=a.resources if a else ""),
+            FieldSpec("affects", "Other requirements affected", value=", ".join(a.affects) if a else "",
+                      placeholder="REQ-3, REQ-9"),
+        ]
+
+        def assess(v: dict[str, Any]) -> Callable[[Board], Any]:
+            days, cost, hours = (number(v[name], name) for name in ("schedule_days", "cost", "effort_hours"))
+            affects = [k.strip() for k in v["affects"].replace(";", ",").split(",") if k.strip()]
+            # Decided on what the pane showed: refused if someone changed the requirement since.
+            return lambda board: board.assess_change_request(
+                cr.key, schedule_days=days, cost=cost, effort_hours=hours, risk=v["risk"],
+                resources=v["resources"], affects=affects, expect_version=req.version)
+
+        self._cr_step(req, f"Assess {cr.key}", fields, assess, f"{cr.key} assessed", "Assess")
+
+    def decide_change_request(self, req: Requirement, cr: ChangeRequest, *, approve: bool) -> None:
+        verb = "Approve" if approve else "Reject"
+        intro = ("Approving applies the proposed text to the requirement, reopens it if it was done, and flags "
+                 "the requirements that depend on it as suspect.") if approve else ""
+
+        def decide(v: dict[str, Any]) -> Callable[[Board], Any]:
+            return lambda board: board.decide_change_request(cr.key, approve=approve, rationale=v["rationale"],
+                                                             expect_version=req.version)
+
+        self._cr_step(req, f"{verb} {cr.key}", [FieldSpec("rationale", "Rationale", required=True)], decide,
+                      f"{cr.key} {'approved' if approve else 'rejected'}", verb, intro)
+
+    def implement_change_request(self, req: Requirement, cr: ChangeRequest) -> None:
+        self._cr_step(req, f"{cr.key} implemented", [],
+                      lambda v: lambda board: board.implement_change_request(cr.key, expect_version=req.version),
+                      f"{cr.key} implemented", "Implemented")
+
+    def close_change_request(self, req: Requirement, cr: ChangeRequest) -> None:
+        self._cr_step(req, f"Close {cr.key}", [],
+                      lambda v: lambda board: board.close_change_request(cr.key, expect_version=req.version),
+                      f"{cr.key} closed", "Close")
+
+    # ------------------------------------------------------------------ the board
+    def wip_limit(self, state: State, current: int | None) -> None:
+        fields = [FieldSpec("limit", f"WIP limit of {state.label} (empty: no limit)",
+                            value="" if current is None else str(current))]
+
+        def limit(values: dict[str, Any]) -> Change:
+            text = values["limit"].strip()
+            limit = int(text) if text.isdecimal() else None  # isdigit() passes "²", which int() refuses
+            if text and limit is None:
+                raise InvalidValue(f"{text!r} is not a whole number")
+            return Change(lambda board: board.set_wip_limit(state, limit), "", undoable=False)
+
+        self._form(f"WIP limit: {state.label}", fields, limit)
+
+    def filter(self, current: str, apply: Callable[[Query | None], None]) -> None:
+        fields = [FieldSpec("query", "Filter", value=current,
+                            help="words to find, and customer:  tier:A  channel:email  tag:  owner:  "
+                                 "priority:>=12  state:  (empty clears)")]
+
+        def parse(values: dict[str, Any]) -> Query:
+            try:
+                return parse_query(values["query"])
+            except QueryError as exc:  # the query's own validation: said under the field
+                raise InvalidValue(str(exc), {"query": str(exc)}) from None
+
+        self._form("Filter the board", fields, parse, submit_label="Apply", done=apply)
+
     def export(self) -> None:
-        from reqboard.store.exchange import EXPORT_FORMATS, export_board, guess_format
-        from reqboard.store.outputs import BoardFiles, check_output, write_output
+        from reqboard.store.exchange import EXPORT_FORMATS, guess_format
 
         fields = [FieldSpec("path", "Export to file", value=str(Path.cwd() / "reqboard-export.json"), required=True),
                   FieldSpec("format", "Format", "select", value=None, options=[(f, f) for f in EXPORT_FORMATS],
                             help="blank: from the file name (.json .csv .md .reqif)")]
+        board_path = self.link.path
 
-        def save(values: dict[str, Any]) -> str:
+        def export(values: dict[str, Any]) -> Change:
             path = Path(values["path"]).expanduser()
             fmt = values["format"] or guess_format(path)
             if fmt not in EXPORT_FORMATS:
                 raise InvalidValue("choose a format, or end the file name in .json, .csv, .md or .reqif",
                                    {"format": "which format?"})
-            # Never onto the board, its journal, lock or backups, nor onto a device or a link: the
-            # same refusal as `reqboard export -o`.
-            board_files = BoardFiles.of(self.app.reader.path)
-            try:
-                check_output(path, board_files)  # before the work of making the export
-                payload = self.app.store_call(lambda board: export_board(board, fmt))
-                write_output(path, payload, board_files)
-            except InvalidValue as exc:
-                raise InvalidValue(str(exc), {"path": str(exc)}) from None
-            return f"Exported {fmt} to {path}"
+            return Change(_export_call(board_path, path, fmt), f"Exported {fmt} to {path}", doing="Exporting",
+                          undoable=False)
 
-        def done(message: Any) -> None:
-            if message:
-                self.app.notify(message, markup=False)
-
-        self.app.push_screen(form_screen("Export the board", fields, save=save, submit_label="Export"), done)
+        self._form("Export the board", fields, export, submit_label="Export")
 
     def import_file(self) -> None:
-        from reqboard.store.exchange import IMPORT_FORMATS, guess_format, preview_import
-        from reqboard.store.outputs import read_import_file
+        from reqboard.store.exchange import IMPORT_FORMATS, guess_format
 
         fields = [FieldSpec("path", "Import from file", value="", required=True, placeholder="path/to/file.csv"),
                   FieldSpec("format", "Format", "select", value=None, options=[(f, f) for f in IMPORT_FORMATS],
@@ -207,60 +267,88 @@ class RequirementActions:
                             value="refuse", required=True, options=[("refuse it", "refuse"), ("add it under a new key", "rekey")],
                             help="as --rekey on the command line")]
 
-        def preview(values: dict[str, Any]) -> Any:
+        def preview(values: dict[str, Any]) -> Lookup:
             path = Path(values["path"]).expanduser()
             fmt = values["format"] or guess_format(path)
             if fmt not in IMPORT_FORMATS:
                 raise InvalidValue("choose a format, or end the file name in .json, .csv or .reqif",
                                    {"format": "which format?"})
-            data = read_import_file(path)
-            rekey = values["rekey"] == "rekey"
-            summary = self.app.store_call(lambda board: preview_import(board, data, fmt, source=str(path), rekey=rekey))
-            return (path, fmt, data, rekey, summary)
+            return Lookup(_preview_call(path, fmt, values["rekey"] == "rekey"), "Previewing the import")
 
-        self.app.push_screen(form_screen("Import", fields, save=preview, submit_label="Preview"), self._confirm_import)
+        self._form("Import", fields, preview, submit_label="Preview", done=self._confirm_import)
 
     def _confirm_import(self, previewed: Any) -> None:
-        from reqboard.store.exchange import apply_import
-
         if not previewed:
             return
         path, fmt, data, rekey, summary = previewed
         if not summary.ok:
-            self.app.push_screen(form_screen(f"Cannot import {path.name}", [], intro=summary.text(),
-                                            submit_label="Close"))
+            self.opener.app.push_screen(FormScreen(f"Cannot import {path.name}", [], intro=summary.text(),
+                                                   submit_label="Close"))
             return
 
-        def apply(values: dict[str, Any]) -> str:
-            self.app.store_call(lambda board: apply_import(board, data, fmt, source=str(path), rekey=rekey))
-            return f"Imported {path.name}"
+        def apply(values: dict[str, Any]) -> Change:
+            return Change(_apply_import_call(path, fmt, data, rekey), f"Imported {path.name}", doing="Importing",
+                          undoable=False)
 
-        def done(message: Any) -> None:
-            if message:
-                self.app.notify(message, markup=False)
-                self.app.post_message(self.app.Changed())
-
-        self.app.push_screen(form_screen(f"Import {path.name}?", [], save=apply, intro=summary.text(),
-                                        submit_label="Import"), done)
-
-    def filter(self, current: str, apply: Callable[[Any], None]) -> None:
-        fields = [FieldSpec("query", "Filter", value=current,
-                            help="words to find, and customer:  tier:A  channel:email  tag:  owner:  "
-                                 "priority:>=12  state:  (empty clears)")]
-
-        def check(values: dict[str, Any]) -> Any:
-            try:
-                return parse_query(values["query"])
-            except ValueError as exc:
-                raise InvalidValue(str(exc), {"query": str(exc)}) from None
-
-        self.app.push_screen(form_screen("Filter the board", fields, save=check, submit_label="Apply"), apply)
+        self._form(f"Import {path.name}?", [], apply, intro=summary.text(), submit_label="Import")
 
 
+# ---------------------------------------------------------------------- the store calls (run by the link)
+def _guarded_move(board: Board, req: Requirement, target: State, values: dict[str, Any]) -> Requirement:
+    if target is State.APPROVED:
+        return board.approve(req.key, values.get("comment", ""), expect_version=req.version)
+    if target is State.FED_BACK:
+        return board.record_feedback(req.key, values["satisfaction"], values.get("comment", ""),
+                                     channel=values["channel"], expect_version=req.version)
+    if target is State.DONE:
+        checked = set(values["criteria"])
+        criteria = tuple({"text": c.text, "done": n in checked} for n, c in enumerate(req.acceptance_criteria))
+        return board.move_requirement(req.key, target, expect_version=req.version,
+                                      updates={"acceptance_criteria": criteria})
+    updates = {k: v for k, v in values.items() if v not in (None, "")}
+    return board.move_requirement(req.key, target, expect_version=req.version, updates=updates)
 
-def form_screen(*args: Any, **kwargs: Any) -> FormScreen:
-    """A FormScreen. Its module is imported on first use: its widgets (inputs, selects, text areas)
-    cost 20 ms at start-up, before the board is drawn; the board preloads it once it is on screen."""
-    from .screens.form import FormScreen
 
-    return FormScreen(*args, **kwargs)
+def _requirement(key: str) -> Callable[[Board], Requirement]:
+    def read(board: Board) -> Requirement:
+        return board.get(key)
+
+    return read
+
+
+def _export_call(board_path: Path, path: Path, fmt: str) -> Callable[[Board], str]:
+    def export(board: Board) -> str:
+        from reqboard.store.exchange import export_board
+        from reqboard.store.outputs import BoardFiles, check_output, write_output
+
+        # Never onto the board, its journal, lock or backups, nor onto a device or a link: the same
+        # refusal as `reqboard export -o`, said under the path.
+        board_files = BoardFiles.of(board_path)
+        try:
+            check_output(path, board_files)  # before the work of making the export
+            write_output(path, export_board(board, fmt), board_files)
+        except InvalidValue as exc:
+            raise InvalidValue(str(exc), {"path": str(exc)}) from None
+        return f"Exported {fmt} to {path}"
+
+    return export
+
+
+def _preview_call(path: Path, fmt: str, rekey: bool) -> Callable[[Board], Any]:
+    def preview(board: Board) -> Any:
+        from reqboard.store.exchange import preview_import
+        from reqboard.store.outputs import read_import_file
+
+        data = read_import_file(path)
+        return (path, fmt, data, rekey, preview_import(board, data, fmt, source=str(path), rekey=rekey))
+
+    return preview
+
+
+def _apply_import_call(path: Path, fmt: str, data: Any, rekey: bool) -> Callable[[Board], Any]:
+    def apply(board: Board) -> Any:
+        from reqboard.store.exchange import apply_import
+
+        return apply_import(board, data, fmt, source=str(path), rekey=rekey)
+
+    return apply

@@ -1,17 +1,17 @@
-"""The reqboard Textual app: themes, keys, the store handle and the default screen."""
+"""The reqboard Textual app: themes, keys, the store link and the default screen."""
 
 from __future__ import annotations
 
+import gc
 import shutil
 import tempfile
-import threading
-from collections.abc import Callable
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING
 
 from textual.app import App
 from textual.binding import Binding
-from textual.message import Message
 from textual.notifications import SeverityLevel
 from textual.theme import Theme
 
@@ -19,20 +19,36 @@ from reqboard import themes
 from reqboard.store.errors import Conflict, StoreError
 from reqboard.store.paths import config_dir
 from reqboard.store.reader import BoardReader
-from reqboard.store.storage import LOCK_TIMEOUT_S
+from reqboard.store.memory import paused_gc
 from reqboard.store.text import shown
 
-from .background import NoticesFailedWork, background, failure_message
+from .background import NoticesFailedWork, failure_message
 from .commands import ReqboardCommands
 from .config import Config, ConfigError, config_path, load_config, load_state, save_state
+from .link import StoreLink
+from .messages import BoardChanged, Refused, Saved
 from .screens.board import BoardScreen
 
 if TYPE_CHECKING:
     from reqboard.store.board import Board
 
-    from .actions import RequirementActions, UndoEntry
 
-T = TypeVar("T")
+@contextmanager
+def board_read_policy(first: bool) -> Iterator[None]:
+    """The app's memory policy around a read of the whole board (in the reading thread): the board
+    screen's first load and every re-read.
+
+    The collector is paused while the records and cards are made (store.memory.paused_gc): they are all
+    kept, and it would rescan them again and again as they are made. After the first read, what is
+    alive is frozen: those records live as long as the app, so they (and the app's widgets) leave the
+    collector's scans before the full collection that so many new objects set off (a quarter of a
+    second at 50,000, on whichever thread allocates next). Only once: a later freeze would also keep
+    forever any closed screen that the collector had not yet freed.
+    """
+    with paused_gc():
+        yield
+        if first:
+            gc.freeze()
 
 
 def to_textual_theme(spec: themes.ThemeSpec) -> Theme:
@@ -51,18 +67,10 @@ class ReqboardApp(NoticesFailedWork, App[int]):
         Binding("question_mark", "help", "Help", id="app.help"),
     ]
 
-    class Changed(Message):
-        """The board changed: a save of ours, an undo, or another process's write."""
-
     def __init__(self, board_path: Path, user: str, *, config: Config | None = None, watch_interval: float | None = None) -> None:
         # The board opens with a reader, which draws it without the models (pydantic and the
         # store's rules): they are imported with the first change, or once the board is drawn.
-        self.reader = BoardReader(board_path, user)
-        self._board: Board | None = None
-        self._board_made = threading.Lock()
-        self._actions: RequirementActions | None = None
-        self._store_lock = threading.Lock()
-        self.undo_stack: list[UndoEntry] = []
+        self.link = StoreLink(BoardReader(board_path, user))
         self.startup_warnings: list[str] = []
         if config is None:
             try:
@@ -104,7 +112,7 @@ class ReqboardApp(NoticesFailedWork, App[int]):
 
     # ------------------------------------------------------------------ screens
     def get_default_screen(self) -> BoardScreen:
-        return BoardScreen()
+        return BoardScreen(self.link, poll_interval=self.watch_interval, read_policy=board_read_policy)
 
     def on_mount(self) -> None:
         for warning in self.startup_warnings:
@@ -125,99 +133,35 @@ class ReqboardApp(NoticesFailedWork, App[int]):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
 
-    # ------------------------------------------------------------------ store access
+    # ------------------------------------------------------------------ what the store link answered
     @property
-    def board(self) -> Board:
-        """The store: every read with the models, and every change. Made from the reader on first use
-        (sharing its file and cards), which imports the models."""
-        if self._board is None:
-            with self._board_made:
-                if self._board is None:
-                    from reqboard.store.board import Board
+    def _board(self) -> Board | None:
+        """The store once made (start-up tests look: the first frame is drawn before it is)."""
+        return self.link.board_made
 
-                    self._board = Board(self.reader.path, self.reader.user, reader=self.reader)
-        return self._board
+    def on_saved(self, message: Saved) -> None:
+        """A change was saved (the screen that asked has seen it): say so, and every screen re-reads."""
+        if message.what:
+            self.notify(message.what, markup=False, timeout=3)
+        self._tell_screens()
 
-    @property
-    def actions(self) -> RequirementActions:
-        """What the keys do to a requirement (asking for what each rule needs); made on first use."""
-        if self._actions is None:
-            from .actions import RequirementActions
-
-            self._actions = RequirementActions(self)
-        return self._actions
-
-    def store_call(self, fn: Callable[[Any], T], *, reading: bool = False) -> T:
-        """Run `fn(board)` holding the app's store lock (call from a thread worker, not the UI).
-
-        `reading`: `fn` only reads cards and settings, which the reader can do before the store
-        (and its models) is made.
-        """
-        if not self._store_lock.acquire(timeout=LOCK_TIMEOUT_S + 5):
-            raise StoreError("the board is busy; try again")
-        try:
-            return fn(self._board or self.reader if reading else self.board)
-        finally:
-            self._store_lock.release()
-
-    def run_store(self, fn: Callable[[Board], Any], entry: UndoEntry | None) -> None:
-        """Run a store operation off the UI thread; report success (recording undo) or failure."""
-        self._run_store(fn, entry)
-
-    @background("Saving the change", group="store-write")
-    def _run_store(self, fn: Callable[[Board], Any], entry: UndoEntry | None) -> None:
-        try:
-            result = self.store_call(fn)
-        except Exception as exc:  # any failure is a notice and a re-read, never the end of the app
-            self.call_from_thread(self.failed, exc, "Saving the change")
-            return
-        if entry is not None and isinstance(result, type(entry.after)):
-            from .actions import UndoEntry
-
-            self.call_from_thread(self.saved, UndoEntry(entry.before, result, entry.what))
-        else:
-            self.call_from_thread(self.post_message, self.Changed())
-
-    def saved(self, entry: UndoEntry) -> None:
-        self.undo_stack.append(entry)
-        del self.undo_stack[:-50]
-        self.notify(entry.what, markup=False, timeout=3)
-        self.post_message(self.Changed())
-
-    def failed(self, exc: Exception, doing: str) -> None:
-        """Say why `doing` failed (a refusal, a conflict, or a fault) and re-read the board."""
+    def on_refused(self, message: Refused) -> None:
+        """A change the screen that asked does not show itself: say why (a refusal, a conflict, or a
+        fault) and re-read the board."""
+        exc = message.error
         title = "Changed by someone else" if isinstance(exc, Conflict) else ""
         timeout = 8 if isinstance(exc, StoreError) else 15
-        self.notify(failure_message(exc, doing), title=title, severity="error", timeout=timeout, markup=False)
-        self.post_message(self.Changed())
+        self.notify(failure_message(exc, message.doing), title=title, severity="error", timeout=timeout,
+                    markup=False)
+        self._tell_screens()
 
-    def on_reqboard_app_changed(self, message: Changed) -> None:
+    def on_board_changed(self, message: BoardChanged) -> None:
+        """Another process changed the board (the board screen, which polls the file, saw it)."""
+        self._tell_screens(external=message.external)
+
+    def _tell_screens(self, *, external: bool = False) -> None:
         for screen in self.screen_stack:
-            refresh = getattr(screen, "board_changed", None)
-            if refresh is not None:
-                refresh()
-
-    def action_undo(self) -> None:
-        if not self.undo_stack:
-            self.notify("Nothing to undo", severity="warning", markup=False)
-            return
-        entry = self.undo_stack.pop()
-        self._undo(entry)
-
-    @background("Undoing", group="store-write")
-    def _undo(self, entry: UndoEntry) -> None:
-        def undo(board: Board) -> Any:
-            if entry.before is None:
-                return board.reject(entry.after.key, "undo: created by mistake", expect_version=entry.after.version)
-            return board.replace_requirement(entry.before, expect_version=entry.after.version, reason="undo")
-
-        try:
-            self.store_call(undo)
-        except Exception as exc:  # as in _run_store
-            self.call_from_thread(self.failed, exc, "Undoing")
-            return
-        self.call_from_thread(self.notify, f"Undone: {entry.what}", markup=False, timeout=3)
-        self.call_from_thread(self.post_message, self.Changed())
+            screen.post_message(BoardChanged(external=external))
 
 
 def run_app(path: Path, user: str, *, demo: bool = False) -> int:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from functools import partial
-from typing import TYPE_CHECKING, cast
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
@@ -11,9 +10,8 @@ from textual.markup import escape
 
 from reqboard.store.text import shown
 
-if TYPE_CHECKING:
-    from .app import ReqboardApp
-    from .screens.board import BoardScreen
+from .screens.board import BoardScreen
+
 
 ACTIONS: tuple[tuple[str, str, str], ...] = (
     ("New requirement", "new", "create a requirement in collected"),
@@ -40,8 +38,6 @@ class ReqboardCommands(Provider):
     """Board actions and requirements, by name."""
 
     def _board_screen(self) -> BoardScreen | None:
-        from .screens.board import BoardScreen
-
         for screen in reversed(self.app.screen_stack):
             if isinstance(screen, BoardScreen):
                 return screen
@@ -87,11 +83,6 @@ class ReqboardCommands(Provider):
             getattr(board, f"action_{action}")()
 
     def _goto(self, key: str) -> None:
-        app = cast("ReqboardApp", self.app)
         board = self._board_screen()
-        if board is None:
-            return
-        if not board.select(key):
-            from .screens.detail import DetailScreen
-
-            app.push_screen(DetailScreen(key))
+        if board is not None:
+            board.go_to(key)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -9,12 +12,13 @@ from textual.content import Content
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from reqboard.store.board import Board
 from reqboard.store.models import Requirement, State
 
+from ..link import StoreLink
+from ..reads import rejected
 from ..widgets.key_bar import KeyBar
 from .base import BoardReadingScreen
-from .detail import literal
+from .lines import literal
 
 
 class ArchiveScreen(BoardReadingScreen):
@@ -23,8 +27,8 @@ class ArchiveScreen(BoardReadingScreen):
         Binding("o", "reopen", "Reopen", id="archive.reopen"),
     ]
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, link: StoreLink) -> None:
+        super().__init__(link)
         self.rejected: list[Requirement] = []
 
     def compose(self) -> ComposeResult:
@@ -32,9 +36,8 @@ class ArchiveScreen(BoardReadingScreen):
         yield OptionList(id="archive-list")
         yield KeyBar()
 
-    def read(self, board: Board) -> list[Requirement]:
-        # Only the rejected records become models: the rest of a big board stays cards.
-        return [card.requirement for card in board.cards() if card.state is State.REJECTED]
+    def reading(self) -> Callable[[Any], list[Requirement]]:
+        return rejected
 
     def show(self, rejected: list[Requirement]) -> None:
         self.rejected = rejected
@@ -54,14 +57,14 @@ class ArchiveScreen(BoardReadingScreen):
 
     def action_reopen(self) -> None:
         if req := self._highlighted():
-            self.rq_app.actions.move_to(req, State.COLLECTED)
+            self.actions.move_to(req, State.COLLECTED)
 
     @on(OptionList.OptionSelected)
     def _open(self, event: OptionList.OptionSelected) -> None:
         from .detail import DetailScreen
 
         if event.option.id:
-            self.app.push_screen(DetailScreen(event.option.id))
+            self.app.push_screen(DetailScreen(event.option.id, self.link))
 
     def action_close(self) -> None:
         self.dismiss()

@@ -2,54 +2,84 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
+from textual.message import Message
 from textual.screen import Screen
 
-from reqboard.store.board import Board
-
-from ..background import NoticesFailedWork, background, failure_message
+from ..background import failure_message
+from ..link import StoreLink
+from ..messages import BoardChanged, ReadFailed
 
 if TYPE_CHECKING:
-    from ..app import ReqboardApp
+    from ..actions import RequirementActions
+
+READING = "Reading the board"
 
 
-class BoardReadingScreen(NoticesFailedWork, Screen[None]):
-    """Reads in a thread worker under the app's store lock, then shows the result on the UI thread.
+class BoardReadingScreen(Screen[None]):
+    """Asks the store link for its read on mount and on every `BoardChanged`, and shows the answer.
 
-    Subclasses give `read(board)` (in the worker) and `show(result)`; the app calls `board_changed`
-    after our own writes, the board screen after other processes' writes.
+    Subclasses give `reading()` (the read, from `reads.py`, which the link runs in a thread worker)
+    and `show(result)` (on the UI thread).
     """
 
+    @dataclass(eq=False)
+    class Loaded(Message, bubble=False):
+        """What the screen's read returned."""
+
+        result: Any
+
+    def __init__(self, link: StoreLink) -> None:
+        super().__init__()
+        self.link = link
+        self._read_again = False
+        """A change came while the last read was running: read once more when it answers."""
+        self._actions: RequirementActions | None = None
+
     @property
-    def rq_app(self) -> ReqboardApp:
-        return cast("ReqboardApp", self.app)
+    def actions(self) -> RequirementActions:
+        """What the keys of this screen do to a requirement (forms pushed over it)."""
+        if self._actions is None:
+            from ..actions import RequirementActions
+
+            self._actions = RequirementActions(self.link, self)
+        return self._actions
 
     def on_mount(self) -> None:
         self.load()
 
-    def board_changed(self) -> None:
+    def on_board_changed(self, message: BoardChanged) -> None:
         self.load()
 
-    def read(self, board: Board) -> Any:
+    def load(self) -> None:
+        if not self.link.read(self, self.reading(), answer=self.Loaded, doing=READING):
+            self._read_again = True
+
+    def reading(self) -> Callable[[Any], Any]:
         raise NotImplementedError
 
     def show(self, result: Any) -> None:
         raise NotImplementedError
 
     def read_failed(self, exc: Exception) -> None:
-        """Say why the read failed (on the UI thread); the screen keeps what it showed."""
-        self.notify(failure_message(exc, "Reading the board"), severity="error", markup=False)
+        """Say why the read failed; the screen keeps what it showed."""
+        self.notify(failure_message(exc, READING), severity="error", markup=False)
 
-    @background("Reading the board", group="screen-read", exclusive=True)
-    def load(self) -> None:
-        def read(board: Board) -> Any:
-            board.refresh()
-            return self.read(board)
-
+    def on_board_reading_screen_loaded(self, message: Loaded) -> None:
+        self._answered()
         try:
-            result = self.rq_app.store_call(read)
-        except Exception as exc:  # a record the models refuse, or a fault: a notice, never the end of the app
-            self.app.call_from_thread(self.read_failed, exc)
-            return
-        self.app.call_from_thread(self.show, result)
+            self.show(message.result)
+        except Exception as exc:  # drawing what was read failed (a record no one foresaw): a notice, not the end
+            self.notify(failure_message(exc, READING), severity="error", timeout=15, markup=False)
+
+    def on_read_failed(self, message: ReadFailed) -> None:
+        self._answered()
+        self.read_failed(message.error)
+
+    def _answered(self) -> None:
+        if self._read_again:
+            self._read_again = False
+            self.load()

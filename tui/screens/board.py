@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import gc
 import time
 from collections import defaultdict
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
@@ -19,12 +19,14 @@ from textual.worker import get_current_worker
 
 from reqboard.store.cards import Card, validated
 from reqboard.store.domain import BOARD_STATES, State
-from reqboard.store.errors import InvalidValue, StoreError
+from reqboard.store.errors import StoreError
 from reqboard.store.query import Query
-from reqboard.store.storage import paused_gc
 from reqboard.store.text import shown
 
 from ..background import NoticesFailedWork, background, describe_fault, failure_message
+from ..link import StoreLink
+from ..messages import BoardChanged, ReadFailed
+from ..reads import BoardCards, ReadPolicy, board_cards
 from ..widgets.card_list import CardList, Item, LaneHeader
 from ..widgets.column import ColumnRow, StateColumn
 from ..widgets.key_bar import KeyBar
@@ -32,7 +34,9 @@ from ..widgets.key_bar import KeyBar
 if TYPE_CHECKING:
     from reqboard.store.models import Requirement
 
-    from ..app import ReqboardApp
+    from ..actions import RequirementActions
+
+LOADING = "Reading the board"
 
 MIN_COLUMN_WIDTH = 24
 """Narrower columns scroll instead; six of this width (and their gaps) fit in 155 cells."""
@@ -72,20 +76,25 @@ class BoardScreen(NoticesFailedWork, Screen[None]):
         Binding("w", "wip_limit", "WIP limit", show=False, id="board.wip-limit"),
     ]
 
-    class Loaded(Message):
-        def __init__(self, cards: list[Card], limits: dict[State, int], generation: int,
-                     external: bool = False, read_only: str | None = None) -> None:
-            super().__init__()
-            self.cards = cards
-            self.limits = limits
-            self.generation = generation
-            self.read_only = read_only
-            """Why the board cannot be changed (a newer schema), read in the worker, not the UI."""
-            self.external = external
-            """Another process changed the file (our own writes reach the other screens as app.Changed)."""
+    @dataclass(eq=False)
+    class Loaded(Message, bubble=False):
+        """The board as read (None: the file has not changed since the last read)."""
 
-    def __init__(self) -> None:
+        board: BoardCards | None
+
+    @dataclass(eq=False)
+    class RecordInvalid(Message, bubble=False):
+        """The background check found a record that breaks a rule."""
+
+        card: Card
+        error: Exception
+
+    def __init__(self, link: StoreLink, *, poll_interval: float, read_policy: ReadPolicy) -> None:
+        """`read_policy`: what a read of the whole board runs inside (the app's gc policy)."""
         super().__init__()
+        self.link = link
+        self.poll_interval = poll_interval
+        self.read_policy = read_policy
         self.cards: list[Card] = []
         self.by_state: dict[State, list[Card]] = {}
         self.limits: dict[State, int] = {}
@@ -94,15 +103,23 @@ class BoardScreen(NoticesFailedWork, Screen[None]):
         self.lanes: str | None = None
         self.loaded = False
         self.read_only: str | None = None
+        self._read_again = False
+        """Our own change came while a read was running: read once more when it answers."""
         self._checked: set[tuple[str, int]] = set()
         """The (key, version) of each record the background check has validated."""
         self._reported_invalid: set[tuple[str, int]] = set()
         self._reported: str | None = None
         """The last read failure said, so that polling does not repeat it."""
+        self._actions: RequirementActions | None = None
 
     @property
-    def rq_app(self) -> ReqboardApp:
-        return cast("ReqboardApp", self.app)
+    def actions(self) -> RequirementActions:
+        """What the keys do to a requirement; made on first use (its module loads the models)."""
+        if self._actions is None:
+            from ..actions import RequirementActions
+
+            self._actions = RequirementActions(self.link, self)
+        return self._actions
 
     def compose(self) -> ComposeResult:
         yield Static("", id="board-title")
@@ -118,7 +135,8 @@ class BoardScreen(NoticesFailedWork, Screen[None]):
     def on_mount(self) -> None:
         self._update_title("loading…")
         self.load()
-        self.set_interval(self.rq_app.watch_interval, self.load)
+        # Only the board polls the file; a poll that finds the last read still running is skipped.
+        self.set_interval(self.poll_interval, lambda: self.load(poll=True))
 
     def _reveal_columns(self) -> None:
         row = self.query_one(ColumnRow)
@@ -137,53 +155,45 @@ class BoardScreen(NoticesFailedWork, Screen[None]):
             column.styles.width = column_width
 
     # ------------------------------------------------------------------ loading
-    def board_changed(self) -> None:
+    def on_board_changed(self, message: BoardChanged) -> None:
         self.load()
 
-    @background("Reading the board", group="board-load", exclusive=True)
-    def load(self) -> None:
-        """Re-read the board when the file changed (ours or another process's write)."""
-        def read(board: Any) -> BoardScreen.Loaded | None:
-            with paused_gc():  # the read and the cards together (see storage.paused_gc)
-                external = board.refresh()
-                if board.generation == self.generation and self.loaded:
-                    return None
-                cards = board.cards()
-                if not self.loaded:
-                    # The first read's records live as long as the app: take them (and the app's
-                    # widgets) out of the collector's scans before the full collection that so many
-                    # new objects set off scans them all (a quarter of a second at 50,000, on
-                    # whichever thread allocates next). Only once: a later freeze would also keep
-                    # forever any closed screen that the collector had not yet freed.
-                    gc.freeze()
-            return self.Loaded(cards, board.wip_limits(), board.generation, external,
-                               board.read_only_reason)
+    def load(self, *, poll: bool = False) -> None:
+        """Re-read the board if the file changed (ours or another process's write). A read is never
+        cancelled and restarted: while one runs, a poll is skipped and a change reads once more after it."""
+        read = board_cards(self.generation if self.loaded else None, self.read_policy)
+        if not self.link.read(self, read, answer=self.Loaded, doing=LOADING, cards_only=True) and not poll:
+            self._read_again = True
 
-        try:
-            message = self.rq_app.store_call(read, reading=True)
-        except Exception as exc:  # not only StoreError: a fault is a notice too, and the next poll retries
-            self.app.call_from_thread(self._load_failed, exc)
-            return
-        if message is not None:
-            self.post_message(message)
+    def _answered(self) -> None:
+        if self._read_again:
+            self._read_again = False
+            self.load()
 
-    def _load_failed(self, exc: Exception) -> None:
+    def on_read_failed(self, message: ReadFailed) -> None:
+        """Not only a StoreError: a fault is a notice too, and the next poll retries."""
+        self._answered()
         self._reveal_columns()
         self._update_title("cannot read the board")
-        message = failure_message(exc, "Reading the board")
-        if self._reported != message:  # the board polls: say it once, not every half second
-            self._reported = message
-            self.notify(message, severity="error", timeout=15, markup=False)
+        said = failure_message(message.error, message.doing)
+        if self._reported != said:  # the board polls: say it once, not every half second
+            self._reported = said
+            self.notify(said, severity="error", timeout=15, markup=False)
 
     def on_board_screen_loaded(self, message: Loaded) -> None:
-        self.cards = message.cards
-        self.limits = message.limits
-        self.generation = message.generation
-        if message.read_only and message.read_only != self.read_only:
-            self.notify(message.read_only, severity="warning", timeout=15, markup=False)
-        self.read_only = message.read_only
-        if message.external and self.loaded:
-            self._tell_screens_above()
+        self._answered()
+        read = message.board
+        if read is None:
+            return
+        self.cards = read.cards
+        self.limits = read.limits
+        self.generation = read.generation
+        if read.read_only and read.read_only != self.read_only:
+            self.notify(read.read_only, severity="warning", timeout=15, markup=False)
+        self.read_only = read.read_only
+        if read.external and self.loaded:
+            # An open detail, change request or archive re-reads too (this screen's re-read is a no-op).
+            self.app.post_message(BoardChanged(external=True))
         first = not self.loaded
         self.loaded = True
         self._sort_by_state()
@@ -194,15 +204,17 @@ class BoardScreen(NoticesFailedWork, Screen[None]):
         if first:
             self.set_timer(0.1, self._preload)  # soon: the first key should find it all made
 
-    @background("Preparing the store", group="board-preload")
     def _preload(self) -> None:
-        """Import and make what the first key needs (the store and its models, the actions, the
+        """Make and import what the first key needs (the store and its models, the actions, the
         prompt, the detail pane), off the UI thread, once the board is drawn: start-up leaves them
         out to draw the board sooner."""
+        self.link.prepare(self)
+        self._import_screens()
+
+    @background("Preparing the screens", group="board-preload")
+    def _import_screens(self) -> None:
         from .. import actions  # noqa: F401
         from . import detail, form  # noqa: F401
-
-        self.rq_app.board  # noqa: B018 (the store and its models: made now, not by the first key)
 
     @background("Checking the records", group="board-check")
     def check_records(self, cards: list[Card]) -> None:
@@ -218,25 +230,22 @@ class BoardScreen(NoticesFailedWork, Screen[None]):
             try:
                 validated(card.record, card.path)
             except Exception as exc:  # whatever the models refuse a record with, it is that record's problem
-                self.app.call_from_thread(self._record_invalid, card, exc)
+                self.post_message(self.RecordInvalid(card, exc))
             self._checked.add((card.key, card.version))
             if n % 200 == 199:
                 time.sleep(0.001)  # between chunks the UI thread gets the interpreter
 
-    def _record_invalid(self, card: Card, exc: Exception) -> None:
+    def on_board_screen_record_invalid(self, message: RecordInvalid) -> None:
+        card = message.card
         if (card.key, card.version) in self._reported_invalid:
             return
         self._reported_invalid.add((card.key, card.version))
+        exc = message.error
         problem = (str(exc) if isinstance(exc, StoreError)
                    else f"record {card.key} cannot be read ({describe_fault(exc)})")
         self.notify(f"{problem}. {card.key} is shown but cannot be opened or changed until the file is "
                     "repaired (reqboard check names every problem)", severity="error", timeout=20,
                     markup=False)
-
-    def _tell_screens_above(self) -> None:
-        """Only the board polls the file: an open detail, change request or archive re-reads too,
-        through the app's own "the board changed" message (this screen's re-read is then a no-op)."""
-        self.app.post_message(self.rq_app.Changed())
 
     # ------------------------------------------------------------------ drawing
     def _sort_by_state(self) -> None:
@@ -275,9 +284,8 @@ class BoardScreen(NoticesFailedWork, Screen[None]):
         return items
 
     def _update_title(self, status: str | None, shown_count: int | None = None) -> None:
-        board = self.rq_app.reader  # the path and the user: no need to wait for the store's models
         # The path, the user name and the filter are user text: shown, so none can disguise the line.
-        path = shown(display_path(board.path), one_line=True)
+        path = shown(display_path(self.link.path), one_line=True)
         parts: list[str | tuple[str, str]] = [("reqboard", "bold"), f"  {path}  "]
         if status:
             parts.append(status)
@@ -291,7 +299,7 @@ class BoardScreen(NoticesFailedWork, Screen[None]):
             if self.lanes:
                 parts.append(("  lanes: ", "bold"))
                 parts.append(f"by {self.lanes}")
-        parts.append(f"  user: {shown(board.user, one_line=True)}")
+        parts.append(f"  user: {shown(self.link.user, one_line=True)}")
         if self.read_only:
             parts.append(("  READ-ONLY", "bold"))
         self.query_one("#board-title", Static).update(Content.assemble(*parts))
@@ -347,11 +355,11 @@ class BoardScreen(NoticesFailedWork, Screen[None]):
     # ------------------------------------------------------------------ actions
     def action_move_next(self) -> None:
         if req := self._need_selection():
-            self.rq_app.actions.move_next(req)
+            self.actions.move_next(req)
 
     def action_move_back(self) -> None:
         if req := self._need_selection():
-            self.rq_app.actions.move_back(req)
+            self.actions.move_back(req)
 
     def action_open(self) -> None:
         card = self.selected
@@ -368,29 +376,36 @@ class BoardScreen(NoticesFailedWork, Screen[None]):
             requirement = card.requirement
         except Exception:  # an invalid record, however the models refuse it: the pane's own read reports it
             requirement = None
-        self.app.push_screen(DetailScreen(card.key, requirement))
+        self.app.push_screen(DetailScreen(card.key, self.link, requirement))
+
+    def go_to(self, key: str) -> None:
+        """Select the card with this key, or (a rejected one, off the board) open its detail pane."""
+        if not self.select(key):
+            from .detail import DetailScreen
+
+            self.app.push_screen(DetailScreen(key, self.link))
 
     def action_new(self) -> None:
-        self.rq_app.actions.new()
+        self.actions.new()
 
     def action_edit(self) -> None:
         if req := self._need_selection():
-            self.rq_app.actions.edit(req)
+            self.actions.edit(req)
 
     def action_new_cr(self) -> None:
         if req := self._need_selection():
-            self.rq_app.actions.new_change_request(req)
+            self.actions.new_change_request(req)
 
     def action_reject(self) -> None:
         if req := self._need_selection():
-            self.rq_app.actions.reject(req)
+            self.actions.reject(req)
 
     def action_filter(self) -> None:
         def apply(query: Query | None) -> None:
             if query is not None:
                 self.set_filter(query)
 
-        self.rq_app.actions.filter(self.query_filter.text, apply)
+        self.actions.filter(self.query_filter.text, apply)
 
     def set_filter(self, query: Query) -> None:
         self.query_filter = query
@@ -406,50 +421,31 @@ class BoardScreen(NoticesFailedWork, Screen[None]):
         self.notify(f"Swimlanes: {'by ' + self.lanes if self.lanes else 'off'}", timeout=2, markup=False)
 
     def action_undo(self) -> None:
-        self.rq_app.action_undo()
+        if not self.link.undo(self):
+            self.notify("Nothing to undo", severity="warning", markup=False)
 
     def action_archive(self) -> None:
         from .archive import ArchiveScreen
 
-        self.app.push_screen(ArchiveScreen())
+        self.app.push_screen(ArchiveScreen(self.link))
 
     def action_change_requests(self) -> None:
         from .change_requests import ChangeRequestsScreen
 
-        self.app.push_screen(ChangeRequestsScreen())
+        self.app.push_screen(ChangeRequestsScreen(self.link))
 
     def action_reports(self) -> None:
-        try:
-            from .reports import ReportsScreen
-        except ImportError:
-            self.notify("Reports are not available in this build", severity="warning", markup=False)
-            return
-        self.app.push_screen(ReportsScreen(self.rq_app.board))
+        from .reports import ReportsScreen
+
+        self.app.push_screen(ReportsScreen(self.link))
 
     def action_export(self) -> None:
-        self.rq_app.actions.export()
+        self.actions.export()
 
     def action_import_file(self) -> None:
-        self.rq_app.actions.import_file()
+        self.actions.import_file()
 
     def action_wip_limit(self) -> None:
-        from .form import FieldSpec, FormScreen
-
         cards = self.focused_list
         state = cards.state if cards else State.IN_PROGRESS
-        current = self.limits.get(state)
-        fields = [FieldSpec("limit", f"WIP limit of {state.label} (empty: no limit)",
-                            value="" if current is None else str(current))]
-
-        def save(values: dict[str, Any]) -> int | None:
-            text = values["limit"].strip()
-            limit = int(text) if text.isdecimal() else None  # isdigit() passes "²", which int() refuses
-            if text and limit is None:
-                raise InvalidValue(f"{text!r} is not a whole number")
-            self.rq_app.store_call(lambda board: board.set_wip_limit(state, limit))
-            return limit
-
-        def done(result: Any) -> None:
-            self.board_changed()
-
-        self.app.push_screen(FormScreen(f"WIP limit: {state.label}", fields, save=save), done)
+        self.actions.wip_limit(state, self.limits.get(state))

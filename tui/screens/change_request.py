@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from textual.app import ComposeResult
@@ -10,16 +11,14 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
-from reqboard.store.board import Board
-from reqboard.store.errors import InvalidValue
-from reqboard.store.models import ChangeRequest, Event, Requirement, Risk
+from reqboard.store.models import ChangeRequest, Event, Requirement
 from reqboard.store.text import shown
 
-from ..actions import UndoEntry
+from ..link import StoreLink
+from ..reads import change_request_with_timeline
 from ..widgets.key_bar import KeyBar
 from .base import BoardReadingScreen
-from .detail import describe_event, literal
-from .form import FieldSpec, FormScreen
+from .lines import history_line, literal
 
 
 class ChangeRequestScreen(BoardReadingScreen):
@@ -32,8 +31,8 @@ class ChangeRequestScreen(BoardReadingScreen):
         Binding("d", "close_cr", "Close", id="cr.close-request"),
     ]
 
-    def __init__(self, cr_key: str) -> None:
-        super().__init__()
+    def __init__(self, cr_key: str, link: StoreLink) -> None:
+        super().__init__(link)
         self.cr_key = cr_key
         self.requirement: Requirement | None = None
         self.change_request: ChangeRequest | None = None
@@ -46,9 +45,8 @@ class ChangeRequestScreen(BoardReadingScreen):
             yield Static("", id="cr-history")
         yield KeyBar()
 
-    def read(self, board: Board) -> tuple[Requirement, ChangeRequest, list[Event]]:
-        req, cr = board.find_change_request(self.cr_key)
-        return req, cr, [e for e in board.history(req.key) if e.cr == cr.key]
+    def reading(self) -> Callable[[Any], tuple[Requirement, ChangeRequest, list[Event]]]:
+        return change_request_with_timeline(self.cr_key)
 
     def show(self, result: tuple[Requirement, ChangeRequest, list[Event]]) -> None:
         req, cr, events = result
@@ -91,83 +89,36 @@ class ChangeRequestScreen(BoardReadingScreen):
             if step:
                 rows.append(literal(f"{label} by {step.by} {step.at:%Y-%m-%d %H:%M}"))
         self.query_one("#cr-fields", Static).update(Content("\n").join(rows))
-        lines = [Content.assemble((f"{e.at:%Y-%m-%d %H:%M}  ", "dim"), (f"{shown(e.by, one_line=True):<12} ", "bold"),
-                                  Content(describe_event(e))) for e in events]
+        lines = [history_line(e) for e in events]
         self.query_one("#cr-history", Static).update(Content("\n").join(lines) if lines else Content("(none)"))
 
     # ------------------------------------------------------------------ steps
-    def _step(self, title: str, fields: list[FieldSpec], run: Any, what: str, submit: str, intro: str = "") -> None:
+    def _shown(self) -> tuple[Requirement, ChangeRequest] | None:
+        """The requirement and change request as the pane shows them (None until read): a step is
+        decided on them, and refused if someone changed the requirement since."""
         if self.change_request is None or self.requirement is None:
-            return
-        before = self.requirement
-        cr_key = self.change_request.key
-
-        def save(values: dict[str, Any]) -> Requirement:
-            def act(board: Any) -> Requirement:
-                # Decided on what this pane showed: refused if someone changed the requirement since.
-                run(board, cr_key, values, before.version)
-                return board.get(before.key)
-
-            return self.rq_app.store_call(act)
-
-        def done(result: Any) -> None:
-            if isinstance(result, Requirement):
-                self.rq_app.saved(UndoEntry(before, result, what))
-
-        self.app.push_screen(FormScreen(title, fields, save=save, submit_label=submit, intro=intro), done)
+            return None
+        return self.requirement, self.change_request
 
     def action_assess(self) -> None:
-        a = self.change_request.assessment if self.change_request else None
-        fields = [
-            FieldSpec("schedule_days", "Schedule impact (days)", value=f"{a.schedule_days:g}" if a else "", required=True),
-            FieldSpec("cost", "Cost", value=f"{a.cost:g}" if a else "", required=True),
-            FieldSpec("effort_hours", "Effort (hours)", value=f"{a.effort_hours:g}" if a else "", required=True),
-            FieldSpec("risk", "Risk", "select", value=a.risk.value if a else Risk.MEDIUM.value,
-                      options=[(r.label, r.value) for r in Risk], required=True),
-            FieldSpec("resources", "Resources", value=a.resources if a else ""),
-            FieldSpec("affects", "Other requirements affected", value=", ".join(a.affects) if a else "",
-                      placeholder="REQ-3, REQ-9"),
-        ]
-
-        def run(board: Any, key: str, v: dict[str, Any], version: int) -> None:
-            numbers: dict[str, float] = {}
-            for name in ("schedule_days", "cost", "effort_hours"):
-                try:
-                    numbers[name] = float(v[name])
-                except ValueError:
-                    message = f"{v[name]!r} is not a number"
-                    raise InvalidValue(message, {name: message}) from None  # shown under the field
-            affects = [k.strip() for k in v["affects"].replace(";", ",").split(",") if k.strip()]
-            board.assess_change_request(key, risk=v["risk"], resources=v["resources"], affects=affects,
-                                        expect_version=version, **numbers)
-
-        self._step(f"Assess {self.cr_key}", fields, run, f"{self.cr_key} assessed", "Assess")
-
-    def _decide(self, approve: bool) -> None:
-        verb = "Approve" if approve else "Reject"
-        intro = ("Approving applies the proposed text to the requirement, reopens it if it was done, and flags "
-                 "the requirements that depend on it as suspect.") if approve else ""
-        fields = [FieldSpec("rationale", "Rationale", required=True)]
-        self._step(f"{verb} {self.cr_key}", fields,
-                   lambda board, key, v, version: board.decide_change_request(
-                       key, approve=approve, rationale=v["rationale"], expect_version=version),
-                   f"{self.cr_key} {'approved' if approve else 'rejected'}", verb, intro)
+        if shown_now := self._shown():
+            self.actions.assess_change_request(*shown_now)
 
     def action_approve(self) -> None:
-        self._decide(True)
+        if shown_now := self._shown():
+            self.actions.decide_change_request(*shown_now, approve=True)
 
     def action_reject(self) -> None:
-        self._decide(False)
+        if shown_now := self._shown():
+            self.actions.decide_change_request(*shown_now, approve=False)
 
     def action_implement(self) -> None:
-        self._step(f"{self.cr_key} implemented", [],
-                   lambda board, key, v, version: board.implement_change_request(key, expect_version=version),
-                   f"{self.cr_key} implemented", "Implemented")
+        if shown_now := self._shown():
+            self.actions.implement_change_request(*shown_now)
 
     def action_close_cr(self) -> None:
-        self._step(f"Close {self.cr_key}", [],
-                   lambda board, key, v, version: board.close_change_request(key, expect_version=version),
-                   f"{self.cr_key} closed", "Close")
+        if shown_now := self._shown():
+            self.actions.close_change_request(*shown_now)
 
     def action_close(self) -> None:
         self.dismiss()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -9,10 +12,11 @@ from textual.binding import Binding
 from textual.content import Content
 from textual.widgets import DataTable, Static
 
-from reqboard.store.board import Board
 from reqboard.store.models import ChangeRequest, CRStatus, Requirement
 from reqboard.store.text import shown
 
+from ..link import StoreLink
+from ..reads import change_requests
 from ..widgets.key_bar import KeyBar
 from .base import BoardReadingScreen
 
@@ -25,8 +29,8 @@ class ChangeRequestsScreen(BoardReadingScreen):
         Binding("f", "cycle_status", "Status filter", id="crs.filter"),
     ]
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, link: StoreLink) -> None:
+        super().__init__(link)
         self.status: CRStatus | None = None
         self.rows: list[tuple[Requirement, ChangeRequest]] = []
 
@@ -40,8 +44,8 @@ class ChangeRequestsScreen(BoardReadingScreen):
         table = self.query_one(DataTable)
         table.add_columns("CR", "Status", "Requirement", "Summary", "Days", "Cost", "Hours", "Risk")
 
-    def read(self, board: Board) -> list[tuple[Requirement, ChangeRequest]]:
-        return list(board.change_requests())
+    def reading(self) -> Callable[[Any], list[tuple[Requirement, ChangeRequest]]]:
+        return change_requests
 
     def show(self, rows: list[tuple[Requirement, ChangeRequest]]) -> None:
         self.rows = rows
@@ -73,7 +77,7 @@ class ChangeRequestsScreen(BoardReadingScreen):
         from .change_request import ChangeRequestScreen
 
         if event.row_key.value:
-            self.app.push_screen(ChangeRequestScreen(event.row_key.value))
+            self.app.push_screen(ChangeRequestScreen(event.row_key.value, self.link))
 
     def action_close(self) -> None:
         self.dismiss()

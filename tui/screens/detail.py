@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+from collections.abc import Callable
 from typing import Any
 
 from textual import on
@@ -13,40 +14,20 @@ from textual.content import Content
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from reqboard.store.board import Board
 from reqboard.store.errors import NotFound
 from reqboard.store.models import Event, Requirement, approval_text
 from reqboard.store.text import shown
 
 from ..background import failure_message
+from ..link import StoreLink
+from ..reads import requirement_with_history
 from ..widgets.key_bar import KeyBar
 from .base import BoardReadingScreen
-
-
-def literal(text: str) -> Content:
-    """One line of user text as the terminal may show it: literal (no markup), nothing disguised."""
-    return Content(shown(text, one_line=True))
+from .lines import history_line, literal
 
 
 def _row(label: str, value: Any) -> Content:
     return Content.assemble((f"{label:<16}", "bold"), literal(str(value)))
-
-
-def describe_event(event: Event) -> str:
-    """One history line: what changed, as a person would say it."""
-    what = event.action.replace(".", " ") + (f" {event.cr}" if event.cr else "")
-    if event.field and event.action not in ("created", "approved", "feedback"):
-        what += f"  {event.field}: {_short(event.old)} → {_short(event.new)}"
-    elif event.new not in (None, ""):
-        what += f"  {_short(event.new)}"
-    if event.reason:
-        what += f"  ({_short(event.reason)})"
-    return shown(what, one_line=True)
-
-
-def _short(value: Any) -> str:
-    text = "–" if value in (None, "", []) else str(value).replace("\n", " ")
-    return text if len(text) <= 70 else text[:69] + "…"
 
 
 class DetailScreen(BoardReadingScreen):
@@ -63,9 +44,9 @@ class DetailScreen(BoardReadingScreen):
         Binding("u", "undo", "Undo", show=False, id="detail.undo"),
     ]
 
-    def __init__(self, key: str, requirement: Requirement | None = None) -> None:
+    def __init__(self, key: str, link: StoreLink, requirement: Requirement | None = None) -> None:
         """`requirement`, when the opener has it, is shown at once; the worker's fresh read follows."""
-        super().__init__()
+        super().__init__(link)
         self.key = key
         self.requirement: Requirement | None = requirement
         """The version the pane shows (drawn on mount when given; a re-read redraws only if it differs)."""
@@ -83,13 +64,12 @@ class DetailScreen(BoardReadingScreen):
             yield Static(Content("loading…"), id="detail-history")
         yield KeyBar()
 
-    def on_mount(self) -> None:
+    def on_mount(self) -> None:  # before BoardReadingScreen.on_mount (Textual runs both) starts the read
         if self.requirement is not None:
             self._show_requirement(self.requirement)
-        super().on_mount()
 
-    def read(self, board: Board) -> tuple[Requirement, list[Event]]:
-        return board.get(self.key), board.history(self.key)
+    def reading(self) -> Callable[[Any], tuple[Requirement, list[Event]]]:
+        return requirement_with_history(self.key)
 
     def read_failed(self, exc: Exception) -> None:
         if isinstance(exc, NotFound):
@@ -103,8 +83,7 @@ class DetailScreen(BoardReadingScreen):
         self.history = history
         if req != self.requirement:  # a given requirement was drawn on mount, before this read
             self._show_requirement(req)
-        lines = [Content.assemble((f"{e.at:%Y-%m-%d %H:%M}  ", "dim"), (f"{shown(e.by, one_line=True):<12} ", "bold"),
-                                  Content(describe_event(e))) for e in reversed(history)]
+        lines = [history_line(e) for e in reversed(history)]
         self.query_one("#detail-history", Static).update(
             Content("\n").join(lines) if lines else Content("(no history)"))
 
@@ -194,34 +173,35 @@ class DetailScreen(BoardReadingScreen):
 
     def action_edit(self) -> None:
         if req := self._current():
-            self.rq_app.actions.edit(req)
+            self.actions.edit(req)
 
     def action_move_next(self) -> None:
         if req := self._current():
-            self.rq_app.actions.move_next(req)
+            self.actions.move_next(req)
 
     def action_move_back(self) -> None:
         if req := self._current():
-            self.rq_app.actions.move_back(req)
+            self.actions.move_back(req)
 
     def action_new_cr(self) -> None:
         if req := self._current():
-            self.rq_app.actions.new_change_request(req)
+            self.actions.new_change_request(req)
 
     def action_review(self) -> None:
         if req := self._current():
-            self.rq_app.actions.review(req)
+            self.actions.review(req)
 
     def action_reject(self) -> None:
         if req := self._current():
-            self.rq_app.actions.reject(req)
+            self.actions.reject(req)
 
     def action_undo(self) -> None:
-        self.rq_app.action_undo()
+        if not self.link.undo(self):
+            self.notify("Nothing to undo", severity="warning", markup=False)
 
     @on(OptionList.OptionSelected, "#detail-crs")
     def _open_cr(self, event: OptionList.OptionSelected) -> None:
         if event.option.id:
             from .change_request import ChangeRequestScreen
 
-            self.app.push_screen(ChangeRequestScreen(event.option.id))
+            self.app.push_screen(ChangeRequestScreen(event.option.id, self.link))

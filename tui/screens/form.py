@@ -1,46 +1,86 @@
 """A modal form built from field specs: every prompt of the app (guards, reasons, create, edit).
 
-The form runs its `save` callable in a thread worker; a validation error from the store is shown
-under the field it names, a conflict offers to reload, and the form closes only once saved.
+The form collects values and does no I/O. On submit, its `submit` function (pure: it reads the
+values, or raises InvalidValue naming a field) says what to do with them: a `Change`, which the store
+link saves, or a `Lookup`, which it reads; anything else is the form's result at once. A refusal is
+shown under the field it names (InvalidValue's errors, a pydantic ValidationError's fields), else below
+the fields; a conflict offers to reload; the form closes only once saved.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
+from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, SelectionList, Static, TextArea
 
-from reqboard.store.errors import Conflict, InvalidValue
+from reqboard.store.errors import Conflict, InvalidValue, validation_message
 from reqboard.store.text import shown
 
-from ..background import NoticesFailedWork, background, failure_message
+from ..background import failure_message
+from ..link import Change
+from ..messages import ReadFailed, Refused, Saved
 from .fields import FieldSpec
 
-__all__ = ["FieldSpec", "FormScreen"]
+if TYPE_CHECKING:
+    from ..link import StoreLink
 
-class FormScreen(NoticesFailedWork, ModalScreen[Any]):
-    """A dialog of fields. `save(values)` runs in a thread; its result is what the dialog returns."""
+__all__ = ["FieldSpec", "FormScreen", "Lookup", "Reload"]
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """A read a form's submit asks for (an import's preview): its result is what the form returns."""
+
+    call: Callable[[Any], Any]
+    doing: str
+
+
+@dataclass(frozen=True)
+class Reload:
+    """How a form shows the saved version after a conflict: `call` reads it, `fields` makes the form's
+    fields from it."""
+
+    call: Callable[[Any], Any]
+    fields: Callable[[Any], Sequence[FieldSpec]]
+
+
+class FormScreen(ModalScreen[Any]):
+    """A dialog of fields; what it returns is the result of its change, lookup or submit function."""
 
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="form.cancel"),
         Binding("ctrl+s", "submit", "Save", id="form.save"),
     ]
 
+    @dataclass(eq=False)
+    class Looked(Message, bubble=False):
+        """The result of the form's lookup."""
+
+        result: Any
+
+    @dataclass(eq=False)
+    class Reloaded(Message, bubble=False):
+        """The saved version, read again after a conflict."""
+
+        result: Any
+
     def __init__(self, title: str, fields: Sequence[FieldSpec], *,
-                 save: Callable[[dict[str, Any]], Any] | None = None,
-                 reload: Callable[[], Sequence[FieldSpec]] | None = None,
-                 submit_label: str = "Save", intro: str = "") -> None:
+                 submit: Callable[[dict[str, Any]], Any] | None = None, link: StoreLink | None = None,
+                 reload: Reload | None = None, submit_label: str = "Save", intro: str = "") -> None:
         super().__init__()
         self.form_title = title
         self.fields = list(fields)
-        self.save = save
+        self.submit = submit
+        self.link = link
         self.reload = reload
         self.submit_label = submit_label
         self.intro = intro
@@ -113,7 +153,7 @@ class FormScreen(NoticesFailedWork, ModalScreen[Any]):
                 missing = True
         return missing
 
-    # ------------------------------------------------------------------ actions
+    # ------------------------------------------------------------------ submitting
     @on(Input.Submitted)
     def _input_submitted(self) -> None:
         self.action_submit()
@@ -126,56 +166,75 @@ class FormScreen(NoticesFailedWork, ModalScreen[Any]):
         values = self.values()
         if self._missing_required(values):
             return
-        if self.save is None:
+        if self.submit is None:
             self.dismiss(values)
             return
-        self.saving = True
-        self.query_one("#submit", Button).disabled = True
-        self._run_save(values)
-
-    @background("Saving the form", group="form-save", exclusive=True)
-    def _run_save(self, values: dict[str, Any]) -> None:
-        assert self.save is not None
         try:
-            result = self.save(values)
-        except Exception as exc:  # said on the form, which stays open to correct, retry or cancel
-            self.app.call_from_thread(self._failed, exc)
-        else:
-            self.app.call_from_thread(self.dismiss, result)
+            what = self.submit(values)
+        except InvalidValue as exc:  # the values cannot be read (a date that is none): said under its field
+            self._failed(exc)
+            return
+        if isinstance(what, Change | Lookup):
+            assert self.link is not None, "a form that saves or reads is given the store link"
+            self._busy(True)
+            if isinstance(what, Change):
+                self.link.save(self, what)
+            elif not self.link.read(self, what.call, answer=self.Looked, doing=what.doing):
+                self._busy(False)  # the last lookup has not answered yet: the key is ignored
+            return
+        self.dismiss(what)
+
+    def _busy(self, busy: bool) -> None:
+        self.saving = busy
+        self.query_one("#submit", Button).disabled = busy
+
+    def on_saved(self, message: Saved) -> None:
+        self._busy(False)
+        self.dismiss(message.after)  # the message goes on to the app, which says it
+
+    def on_refused(self, message: Refused) -> None:
+        message.stop()  # said here, on the form, which stays open to correct, retry or cancel
+        self._busy(False)
+        self._failed(message.error)
+
+    def on_read_failed(self, message: ReadFailed) -> None:
+        self._busy(False)
+        self._failed(message.error)
+
+    def on_form_screen_looked(self, message: Looked) -> None:
+        self._busy(False)
+        self.dismiss(message.result)
 
     def _failed(self, exc: Exception) -> None:
-        self.saving = False
-        self.query_one("#submit", Button).disabled = False
+        from pydantic import ValidationError  # loaded already, by the store that raised
+
         names = {spec.name for spec in self.fields}
-        under_a_field = False
+        errors: dict[str, str] = {}
         if isinstance(exc, InvalidValue):
-            for loc, message in exc.errors.items():
-                name = loc.split(".")[0]
-                if name in names:
-                    self.show_error(name, message)
-                    under_a_field = True
+            errors = exc.errors
+        elif isinstance(exc, ValidationError):
+            errors = validation_message(exc).errors
+        under_a_field = False
+        for loc, message in errors.items():
+            name = loc.split(".")[0]
+            if name in names:
+                self.show_error(name, message)
+                under_a_field = True
         if not under_a_field:
             self.query_one("#form-error", Static).update(Content(failure_message(exc, self.form_title)))
         if isinstance(exc, Conflict) and self.reload is not None:
             self.query_one("#reload", Button).remove_class("-hidden")
 
+    # ------------------------------------------------------------------ reloading
     @on(Button.Pressed, "#reload")
     def action_reload(self) -> None:
-        if self.reload is None:
+        if self.reload is None or self.link is None:
             return
-        self._load_fresh()
+        self.link.read(self, self.reload.call, answer=self.Reloaded, doing="Reloading the saved version")
 
-    @background("Reloading the saved version", group="form-reload", exclusive=True)
-    def _load_fresh(self) -> None:
-        try:
-            fields = list(self.reload()) if self.reload else []
-        except Exception as exc:  # as in _run_save
-            self.app.call_from_thread(self._failed, exc)
-            return
-        self.app.call_from_thread(self._refill, fields)  # type: ignore[arg-type]  # Textual awaits an async callback
-
-    async def _refill(self, fields: list[FieldSpec]) -> None:
-        self.fields = fields
+    async def on_form_screen_reloaded(self, message: Reloaded) -> None:
+        assert self.reload is not None
+        self.fields = list(self.reload.fields(message.result))
         await self.recompose()
         self.notify("Reloaded the saved version; your changes were discarded", markup=False)
 
@@ -187,5 +246,5 @@ class FormScreen(NoticesFailedWork, ModalScreen[Any]):
         self.query_one(f"#error-{name}", Static).update(Content(shown(message, one_line=True)))
 
     def clear_errors(self) -> None:
-        for error in self.query(".field-error"):
-            error.update("")  # type: ignore[attr-defined]
+        for error in self.query(".field-error").results(Static):
+            error.update("")

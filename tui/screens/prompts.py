@@ -100,10 +100,15 @@ def _date(value: Any) -> date | None:
 def _number(value: Any, name: str, label: str) -> float | None:
     if value in (None, ""):
         return None
+    return number(value, name, f"{label} ")
+
+
+def number(value: Any, name: str, label: str = "") -> float:
+    """`value` (what was typed) as a number; InvalidValue under the field `name` if it is none."""
     try:
         return float(value)
-    except ValueError:
-        raise _field_error(name, f"{label} {value!r} is not a number") from None
+    except ValueError:  # float()'s one way of saying the text is no number
+        raise _field_error(name, f"{label}{value!r} is not a number") from None
 
 
 def reason_fields(label: str = "Reason") -> list[FieldSpec]:

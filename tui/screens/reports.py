@@ -1,7 +1,7 @@
 """Reports: the board's flow and outcomes as charts, one key away from the board.
 
-The metrics are computed by `store.metrics` in a thread worker (the history can be long) and arrive as
-a message; the screen only draws. Charts are Plotext plots (textual-plotext); their colours come from
+The metrics are computed by `store.metrics` in the store link's thread worker (the history can be long)
+and arrive as a message; the screen only draws. Charts are Plotext plots (textual-plotext); their colours come from
 the theme (`state-*` variables where the app defines them, the theme's standard colours otherwise).
 Titles typed by users, shown in the priority matrix, are rendered literally.
 """
@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.color import Color, ColorParseError
@@ -24,18 +24,19 @@ from textual.style import Style
 from textual.widgets import Static
 from textual_plotext import PlotextPlot
 
-from reqboard.store.board import Board
 from reqboard.store.metrics import (
     NOT_ENOUGH_DATA,
     BoardMetrics,
     Quadrant,
-    compute_metrics,
     histogram,
 )
 from reqboard.store.models import BOARD_STATES, State
 from reqboard.store.text import shown
 
-from ..background import NoticesFailedWork, background, failure_message
+from ..background import failure_message
+from ..link import StoreLink
+from ..messages import BoardChanged, ReadFailed
+from ..reads import metrics
 from ..widgets.key_bar import KeyBar
 
 # Where the matrix puts each quadrant: urgency grows to the right, importance upwards.
@@ -81,7 +82,7 @@ class ChartPanel(Vertical):
             self.plot.refresh()
 
 
-class ReportsScreen(NoticesFailedWork, Screen[None]):
+class ReportsScreen(Screen[None]):
     """Charts of the board: cumulative flow, throughput, lead times, satisfaction, forecast, matrix."""
 
     CSS_PATH = "reports.tcss"
@@ -90,30 +91,23 @@ class ReportsScreen(NoticesFailedWork, Screen[None]):
         Binding("r", "refresh", "Recompute", id="reports.refresh"),
     ]
 
-    class Computed(Message):
+    @dataclass(eq=False)
+    class Computed(Message, bubble=False):
         """The metrics are ready."""
 
-        def __init__(self, metrics: BoardMetrics) -> None:
-            super().__init__()
-            self.metrics = metrics
+        metrics: BoardMetrics
 
-    class Failed(Message):
-        """The board could not be read."""
-
-        def __init__(self, error: str) -> None:
-            super().__init__()
-            self.error = error
-
-    def __init__(self, board: Board, *, since: date | None = None,
+    def __init__(self, link: StoreLink, *, since: date | None = None,
                  clock: Callable[[], datetime] | None = None) -> None:
         super().__init__()
-        self.board = board
+        self.link = link
         self.since = since
         self.clock = clock
         self.metrics: BoardMetrics | None = None
+        self._compute_again = False
 
     def compose(self) -> ComposeResult:
-        yield Static(Content(f"Reports · {shown(self.board.path.name, one_line=True)}"), id="reports-title")
+        yield Static(Content(f"Reports · {shown(self.link.path.name, one_line=True)}"), id="reports-title")
         yield Static(Content("Computing…"), id="reports-headline")
         with VerticalScroll(id="reports-body"):
             with Grid(id="reports-grid"):
@@ -138,45 +132,39 @@ class ReportsScreen(NoticesFailedWork, Screen[None]):
         self.compute()
 
     # ------------------------------------------------------------------ computing
-    @background("Computing the reports", group="reports", exclusive=True)
     def compute(self) -> None:
-        """Read the board and compute its metrics off the UI thread; post the result."""
-        try:
-            metrics = self._call_store(self._read)
-        except Exception as exc:  # a history the models refuse, or a fault: said on the screen, not a crash
-            self.post_message(self.Failed(failure_message(exc, "Computing the reports")))
-            return
-        self.post_message(self.Computed(metrics))
+        """Read the board and compute its metrics off the UI thread (once more after the running one
+        if it is still computing)."""
+        if not self.link.read(self, metrics(self.since, self.clock), answer=self.Computed,
+                              doing="Computing the reports"):
+            self._compute_again = True
 
-    def _read(self, board: Board) -> BoardMetrics:
-        now = self.clock() if self.clock else None
-        return compute_metrics(board.requirements(), board.history(), now=now, since=self.since)
+    def _answered(self) -> None:
+        if self._compute_again:
+            self._compute_again = False
+            self.compute()
 
-    def _call_store(self, fn: Callable[[Board], BoardMetrics]) -> BoardMetrics:
-        # Share the app's store lock when the app owns this board, so a read never meets a write.
-        store_call = getattr(self.app, "store_call", None)
-        if store_call is not None and getattr(self.app, "board", None) is self.board:
-            return store_call(fn)
-        return fn(self.board)
-
-    def board_changed(self) -> None:
-        """The app's hook after any change to the board: recompute."""
+    def on_board_changed(self, message: BoardChanged) -> None:
         self.compute()
 
-    @on(Computed)
-    def _computed(self, message: Computed) -> None:
+    def on_reports_screen_computed(self, message: Computed) -> None:
+        self._answered()
         self.metrics = message.metrics
         self.query_one("#reports-body").loading = False
         try:
             self._draw(message.metrics)
         except Exception as exc:  # the charts are another library's code fed with the board's numbers
-            self._failed(self.Failed(failure_message(exc, "Drawing the reports")))
+            self._failed(failure_message(exc, "Drawing the reports"))
 
-    @on(Failed)
-    def _failed(self, message: Failed) -> None:
+    def on_read_failed(self, message: ReadFailed) -> None:
+        """A history the models refuse, or a fault: said on the screen, not a crash."""
+        self._answered()
+        self._failed(failure_message(message.error, message.doing))
+
+    def _failed(self, error: str) -> None:
         self.query_one("#reports-body").loading = False
-        self.query_one("#reports-headline", Static).update(Content(f"Cannot read the board: {message.error}"))
-        self.notify(message.error, title="Reports", severity="error", markup=False)
+        self.query_one("#reports-headline", Static).update(Content(f"Cannot read the board: {error}"))
+        self.notify(error, title="Reports", severity="error", markup=False)
 
     def action_close(self) -> None:
         self.dismiss()

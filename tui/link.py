@@ -1,0 +1,226 @@
+"""The TUI's one way to the store.
+
+Screens and forms collect values and never do I/O: they describe what to do (a `Change`, or a read
+from `reads.py`) and hand it to the `StoreLink`, which runs it in a thread worker under one lock and
+answers the screen that asked with a typed message (`messages.py`): `Saved` or `Refused` for a change,
+the read's own message or `ReadFailed` for a read. The link also keeps the undo entries of the
+changes this session made.
+
+The board opens with a reader, which draws it without the models (pydantic and the store's rules);
+the `Board` is made from it on first need, off the UI thread (`prepare`), or by the first change.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from textual import work
+from textual.dom import DOMNode
+from textual.message import Message
+from textual.message_pump import MessagePump
+
+from reqboard.store.errors import StoreError
+from reqboard.store.reader import BoardReader
+from reqboard.store.storage import LOCK_TIMEOUT_S
+
+from .messages import ReadFailed, Refused, Saved
+
+if TYPE_CHECKING:
+    from textual.app import App
+
+    from reqboard.store.board import Board
+    from reqboard.store.models import Requirement
+
+T = TypeVar("T")
+UNDO_DEPTH = 50
+"""How many of this session's changes `u` can take back, newest first."""
+
+
+@dataclass(frozen=True)
+class Change:
+    """A change a screen asks for: `call(board)` runs in a thread worker, under the link's lock."""
+
+    call: Callable[[Board], Any]
+    what: str | Callable[[Any], str]
+    """The notice once saved, and the name of its undo entry; a function makes it from the result."""
+    doing: str = "Saving the change"
+    """What failed, in a notice's words, if it fails."""
+    before: Requirement | None = None
+    """The requirement as the screen showed it; None when the change creates one."""
+    undoable: bool = True
+    """Whether `u` can take it back (when it returns the requirement it changed)."""
+
+
+@dataclass(frozen=True)
+class UndoEntry:
+    """A change this session made: `before` is None when the change created the requirement."""
+
+    before: Requirement | None
+    after: Requirement
+    what: str
+
+
+class StoreLink:
+    """The board as the TUI reaches it: one lock around every store call, each call in a thread
+    worker, each answer a message to the screen that asked."""
+
+    def __init__(self, reader: BoardReader, *, board: Board | None = None) -> None:
+        self.reader = reader
+        self._board = board
+        self._board_made = threading.Lock()
+        self._store_lock = threading.Lock()
+        self._flags = threading.Lock()
+        """Guards the two below (the UI thread and the workers both touch them)."""
+        self._reading: set[tuple[MessagePump, str]] = set()
+        """The reads in flight, by who asked and what for: one at a time of each."""
+        self._undo: list[UndoEntry] = []
+
+    @property
+    def path(self) -> Path:
+        return self.reader.path
+
+    @property
+    def user(self) -> str:
+        return self.reader.user
+
+    @property
+    def board_made(self) -> Board | None:
+        """The store if it has been made (None while the board is drawn from the reader alone)."""
+        return self._board
+
+    @property
+    def board(self) -> Board:
+        """The store: every read with the models, and every change. Made from the reader on first use
+        (sharing its file and cards), which imports the models: call it from a worker, not the UI."""
+        if self._board is None:
+            with self._board_made:
+                if self._board is None:
+                    from reqboard.store.board import Board
+
+                    self._board = Board(self.reader.path, self.reader.user, reader=self.reader)
+        return self._board
+
+    @property
+    def undo_entries(self) -> tuple[UndoEntry, ...]:
+        """The changes `u` can take back, oldest first."""
+        with self._flags:
+            return tuple(self._undo)
+
+    # ------------------------------------------------------------------ what screens ask for
+    def save(self, requester: MessagePump, change: Change) -> None:
+        """Make `change` off the UI thread; `requester` gets `Saved` or `Refused` (the app gets it if
+        the requester has closed meanwhile)."""
+        self._save_worker(requester.app, self, requester, change, None)
+
+    def undo(self, requester: MessagePump) -> bool:
+        """Take back the newest change of this session, as a change of its own (`Saved` or `Refused` to
+        `requester`); a failed undo keeps its entry. False, doing nothing, if there is nothing to undo."""
+        with self._flags:
+            if not self._undo:
+                return False
+            entry = self._undo.pop()
+        change = Change(_undo_call(entry), f"Undone: {entry.what}", doing="Undoing", before=entry.after,
+                        undoable=False)
+        self._save_worker(requester.app, self, requester, change, entry)
+        return True
+
+    def read(self, requester: MessagePump, fn: Callable[[Any], T], *, answer: Callable[[T], Message],
+             doing: str, cards_only: bool = False) -> bool:
+        """Run `fn(board)` off the UI thread and post `answer(result)` (or `ReadFailed`) to `requester`.
+
+        `cards_only`: `fn` reads only cards and settings, which the reader can do before the store (and
+        its models) is made. Returns False, starting nothing, while the same requester's read for the
+        same `doing` is still running: reads are never cancelled and restarted, the requester asks
+        again once its answer has come if it still needs to.
+        """
+        kind = (requester, doing)
+        with self._flags:
+            if kind in self._reading:
+                return False
+            self._reading.add(kind)
+        self._read_worker(requester.app, self, requester, fn, answer, doing, cards_only)
+        return True
+
+    def prepare(self, requester: MessagePump) -> None:
+        """Make the store (and import its models) off the UI thread now, before a key needs it."""
+        self._prepare_worker(requester.app, self)
+
+    # ------------------------------------------------------------------ in the workers
+    def _call(self, fn: Callable[[Any], T], *, cards_only: bool = False) -> T:
+        if not self._store_lock.acquire(timeout=LOCK_TIMEOUT_S + 5):
+            raise StoreError("the board is busy; try again")
+        try:
+            return fn(self._board or self.reader if cards_only else self.board)
+        finally:
+            self._store_lock.release()
+
+    def _remember(self, entry: UndoEntry) -> None:
+        with self._flags:
+            self._undo.append(entry)
+            del self._undo[:-UNDO_DEPTH]
+
+    def _make_change(self, app: App[Any], requester: MessagePump, change: Change, undoing: UndoEntry | None) -> None:
+        try:
+            result = self._call(change.call)
+        except Exception as exc:  # any failure is an answer (a notice, a form's error), never the end of the app
+            if undoing is not None:
+                self._remember(undoing)
+            _answer(app, requester, Refused(exc, change.doing))
+            return
+        what = change.what(result) if callable(change.what) else change.what
+        from reqboard.store.models import Requirement  # loaded with the store that just saved
+
+        if change.undoable and isinstance(result, Requirement):
+            self._remember(UndoEntry(change.before, result, what))
+        _answer(app, requester, Saved(change.before, result, what))
+
+    def _make_read(self, requester: MessagePump, fn: Callable[[Any], T], answer: Callable[[T], Message],
+                   doing: str, cards_only: bool) -> None:
+        message: Message
+        try:
+            message = answer(self._call(fn, cards_only=cards_only))
+        except Exception as exc:  # not only StoreError: a fault is said by the requester too
+            message = ReadFailed(exc, doing)
+        finally:
+            # Free before the answer is posted: the requester may ask again as it handles it.
+            with self._flags:
+                self._reading.discard((requester, doing))
+        requester.post_message(message)
+
+    # The workers run on the app (not on the screen that asked), so closing a screen never cancels
+    # a save half-way through telling about it; their errors never end the app (background.py).
+    @staticmethod
+    @work(thread=True, exit_on_error=False, group="store-write", description="Saving the change")
+    def _save_worker(node: DOMNode, link: StoreLink, requester: MessagePump, change: Change,
+                     undoing: UndoEntry | None) -> None:
+        link._make_change(node.app, requester, change, undoing)
+
+    @staticmethod
+    @work(thread=True, exit_on_error=False, group="store-read", description="Reading the board")
+    def _read_worker(node: DOMNode, link: StoreLink, requester: MessagePump, fn: Callable[[Any], Any],
+                     answer: Callable[[Any], Message], doing: str, cards_only: bool) -> None:
+        link._make_read(requester, fn, answer, doing, cards_only)
+
+    @staticmethod
+    @work(thread=True, exit_on_error=False, group="store-prepare", description="Preparing the store")
+    def _prepare_worker(node: DOMNode, link: StoreLink) -> None:
+        link.board  # noqa: B018 (made now, not by the first key)
+
+
+def _answer(app: App[Any], requester: MessagePump, message: Message) -> None:
+    """Post `message` to `requester`, or to the app when the requester has closed meanwhile."""
+    if not requester.post_message(message):
+        app.post_message(message)
+
+
+def _undo_call(entry: UndoEntry) -> Callable[[Board], Any]:
+    def undo(board: Board) -> Any:
+        if entry.before is None:
+            return board.reject(entry.after.key, "undo: created by mistake", expect_version=entry.after.version)
+        return board.replace_requirement(entry.before, expect_version=entry.after.version, reason="undo")
+
+    return undo
