@@ -38,7 +38,6 @@ class Config:
     theme: str | None = None
     keys: dict[str, str] = field(default_factory=dict)
     poll_interval: float = 0.5
-    show_rejected_count: bool = True
 
 
 POLL_INTERVAL_RANGE = (0.1, 60.0)
@@ -64,7 +63,6 @@ _RULES: dict[str, tuple[Callable[[object], bool], str]] = {
     "theme": (_theme_ok, f"must be the name of a theme (up to {MAX_THEME_NAME} printable characters)"),
     "poll_interval": (_poll_interval_ok,
                       f"must be between {POLL_INTERVAL_RANGE[0]:g} and {POLL_INTERVAL_RANGE[1]:g} seconds"),
-    "show_rejected_count": (lambda value: isinstance(value, bool), "must be true or false"),
 }
 """Every setting but the keys table: what a valid value is, and what to say about an invalid one."""
 
@@ -89,8 +87,6 @@ def _default_said(name: str) -> str:
     default = getattr(Config(), name)
     if name == "theme":
         return "using the default theme"
-    if isinstance(default, bool):
-        return f"using {str(default).lower()}"
     return f"using {default:g}" if isinstance(default, float) else f"using {default}"
 
 
