@@ -433,12 +433,14 @@ def position(state: State) -> int:
 
 
 def next_state(state: State) -> State | None:
+    """The column after `state`, where moving on takes it; None after the last and for `rejected`."""
     if state not in BOARD_STATES or state is BOARD_STATES[-1]:
         return None
     return BOARD_STATES[position(state) + 1]
 
 
 def previous_state(state: State) -> State | None:
+    """The column before `state`; None for the first and for `rejected` (which reopens to collected)."""
     if state not in BOARD_STATES or state is BOARD_STATES[0]:
         return None
     return BOARD_STATES[position(state) - 1]
