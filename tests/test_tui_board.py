@@ -8,11 +8,14 @@ import os
 import subprocess
 import sys
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
+import pytest
 from textual.command import CommandPalette
 from textual.widgets import Button, Input, OptionList, Select, SelectionList
 
+from reqboard.store import workflow
 from reqboard.store.board import Board
 from reqboard.store.models import BOARD_STATES, State
 from reqboard.tui.app import ReqboardApp
@@ -123,8 +126,8 @@ async def test_moving_to_analysed_asks_for_the_analysis_and_the_missing_customer
         assert Board(small, "check").get("REQ-2").state is State.COLLECTED
 
         fill(pilot, "#field-customer", "Stadtwerke")
-        dialog.query_one("#field-importance", Select).value = 4
-        dialog.query_one("#field-urgency", Select).value = 2
+        dialog.query_one("#field-importance", Select).value = "4"
+        dialog.query_one("#field-urgency", Select).value = "2"
         dialog.query_one("#field-kano", Select).value = "attractive"
         await submit(pilot)
         assert isinstance(app.screen, BoardScreen)
@@ -135,6 +138,31 @@ async def test_moving_to_analysed_asks_for_the_analysis_and_the_missing_customer
         await settle(pilot)
         assert "REQ-2" in card_keys(app, State.ANALYSED) and "REQ-2" not in card_keys(app, State.COLLECTED)
         assert "REQ-2 moved to analysed" in notifications(app)
+
+
+async def test_the_move_prompt_asks_exactly_what_the_guard_declares(small: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One home per rule: an input added to a guard's declaration (and nowhere else) is a field of the
+    prompt, and its value reaches the store; the prompt's labels are prompt_for's, in its order."""
+    guard = workflow.GUARDS[State.ANALYSED]
+    extra = workflow.GuardInput("business_value", "score", "Business value (1-5)", required=False)
+    monkeypatch.setitem(workflow.GUARDS, State.ANALYSED, replace(guard, inputs=(*guard.inputs, extra)))
+    declared = workflow.prompt_for(Board(small, "check").get("REQ-2"), State.ANALYSED, "tester")
+    app = open_app(small)
+    async with app.run_test(size=SIZE) as pilot:
+        await board_ready(pilot)
+        await select_card(pilot, "REQ-2")
+        await pilot.press("greater_than_sign")
+        dialog = form(app)
+        labels = [text_of(label) for label in dialog.query(".field-label")]
+        assert labels == [inp.label + (" *" if inp.required else "") for inp in declared]
+        assert labels[-1] == "Business value (1-5)" and field_ids(dialog)[-1] == "business_value"
+        fill(pilot, "#field-customer", "Stadtwerke")
+        for name, value in (("importance", "4"), ("urgency", "2"), ("kano", "attractive"), ("business_value", "5")):
+            dialog.query_one(f"#field-{name}", Select).value = value
+        await submit(pilot)
+        assert isinstance(app.screen, BoardScreen)
+    req = Board(small, "check").get("REQ-2")
+    assert (req.state, req.importance, req.business_value) == (State.ANALYSED, 4, 5)
 
 
 async def test_moving_to_analysed_does_not_ask_for_a_customer_it_has(small: Path) -> None:
@@ -162,7 +190,8 @@ async def test_moving_to_approved_asks_for_a_comment_and_records_the_approval(sm
         assert req.state is State.APPROVED
         assert [(a.by, a.comment) for a in req.approvals] == [("tester", "ok for Q3")]
         assert req.approval_current
-        assert any(e.action == "approved" and e.reason == "ok for Q3" for e in Board(small, "c").history("REQ-3"))
+        moved = [e for e in Board(small, "c").history("REQ-3") if e.field == "state"][-1]
+        assert (moved.old, moved.new, moved.by) == ("analysed", "approved", "tester")
         assert "REQ-3" in card_keys(app, State.APPROVED)
 
 
@@ -196,7 +225,7 @@ async def test_moving_to_done_asks_for_the_acceptance_criteria(small: Path) -> N
         assert checklist.selected == []
         checklist.focus()
         await pilot.press("space")  # tick the first criterion only
-        assert checklist.selected == [0]
+        assert checklist.selected == ["1"]  # criteria are numbered from 1, as `reqboard show` prints them
         await submit(pilot)
         # One criterion still open: the store refuses, the form says why and stays open.
         assert form(app) is dialog
@@ -205,7 +234,7 @@ async def test_moving_to_done_asks_for_the_acceptance_criteria(small: Path) -> N
 
         checklist.focus()  # the click on the button took the focus
         await pilot.press("down", "space")
-        assert sorted(checklist.selected) == [0, 1]
+        assert sorted(checklist.selected) == ["1", "2"]
         await submit(pilot)
         req = Board(small, "check").get("REQ-5")
         assert req.state is State.DONE
@@ -236,7 +265,7 @@ async def test_moving_to_fed_back_asks_for_satisfaction_channel_and_comment(smal
         assert dialog.query_one("#field-channel", Select).value == "email"
         await submit(pilot)
         assert "is needed" in error(dialog, "satisfaction")
-        dialog.query_one("#field-satisfaction", Select).value = 5
+        dialog.query_one("#field-satisfaction", Select).value = "5"
         dialog.query_one("#field-channel", Select).value = "hotline"
         fill(pilot, "#field-comment", "they love it")
         await submit(pilot)

@@ -22,7 +22,7 @@ from reqboard.store.query import Query, QueryError, parse_query
 from .link import Change, StoreLink
 from .screens.fields import FieldSpec
 from .screens.form import FormScreen, Lookup, Reload
-from .screens.prompts import guard_fields, number, reason_fields, requirement_fields, to_changes
+from .screens.prompts import input_fields, number, reason_fields, requirement_fields, to_changes
 
 if TYPE_CHECKING:
     from reqboard.store.board import Board
@@ -73,17 +73,20 @@ class RequirementActions:
             self._form(f"{verb} {req.key} to {target.label.lower()}", reason_fields("Why?"), back,
                        submit_label="Move")
             return
-        fields = guard_fields(req, target, self.link.user)
-        if fields is None:
+        inputs = workflow.prompt_for(req, target, self.link.user)
+        if not inputs:  # nothing to ask: the store says whether the move may be made
             self.link.save(self.opener, Change(lambda board: board.move_requirement(
                 req.key, target, expect_version=req.version), what, before=req))
             return
         intro = f"{req.key} needs " + ", ".join(workflow.needs_for(req, target)) + f" to be {target.label.lower()}."
 
         def forward(values: dict[str, Any]) -> Change:
-            return Change(lambda board: _guarded_move(board, req, target, values), what, before=req)
+            # The values as the form holds them: the store reads them against the guard's inputs.
+            return Change(lambda board: board.move_requirement(req.key, target, inputs=values,
+                                                               expect_version=req.version), what, before=req)
 
-        self._form(f"Move {req.key} to {target.label.lower()}", fields, forward, intro=intro, submit_label="Move")
+        self._form(f"Move {req.key} to {target.label.lower()}", input_fields(inputs), forward, intro=intro,
+                   submit_label="Move")
 
     def reject(self, req: Requirement) -> None:
         def reject(values: dict[str, Any]) -> Change:
@@ -294,21 +297,6 @@ class RequirementActions:
 
 
 # ---------------------------------------------------------------------- the store calls (run by the link)
-def _guarded_move(board: Board, req: Requirement, target: State, values: dict[str, Any]) -> Requirement:
-    if target is State.APPROVED:
-        return board.approve(req.key, values.get("comment", ""), expect_version=req.version)
-    if target is State.FED_BACK:
-        return board.record_feedback(req.key, values["satisfaction"], values.get("comment", ""),
-                                     channel=values["channel"], expect_version=req.version)
-    if target is State.DONE:
-        checked = set(values["criteria"])
-        criteria = tuple({"text": c.text, "done": n in checked} for n, c in enumerate(req.acceptance_criteria))
-        return board.move_requirement(req.key, target, expect_version=req.version,
-                                      updates={"acceptance_criteria": criteria})
-    updates = {k: v for k, v in values.items() if v not in (None, "")}
-    return board.move_requirement(req.key, target, expect_version=req.version, updates=updates)
-
-
 def _requirement(key: str) -> Callable[[Board], Requirement]:
     def read(board: Board) -> Requirement:
         return board.get(key)

@@ -17,9 +17,9 @@ from textual.theme import Theme
 
 from reqboard import themes
 from reqboard.store.errors import Conflict, StoreError
+from reqboard.store.memory import paused_gc
 from reqboard.store.paths import config_dir
 from reqboard.store.reader import BoardReader
-from reqboard.store.memory import paused_gc
 from reqboard.store.text import shown
 
 from .background import NoticesFailedWork, failure_message

@@ -1,17 +1,20 @@
-"""What each form asks: the fields of a requirement, and what a move needs to satisfy its guard."""
+"""What each form asks: the fields of a requirement, and the inputs a move's guard declares."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from reqboard.store import workflow
 from reqboard.store.errors import InvalidValue
-from reqboard.store.models import Channel, Feasibility, Kano, NeedType, Requirement, State, Tier
+from reqboard.store.models import Channel, Feasibility, Kano, NeedType, Requirement, Tier
+from reqboard.store.workflow import GuardInput
 
 from .fields import FieldSpec
 
 SCORES = [(f"{n}", n) for n in range(1, 6)]
+SCORE_CHOICES = tuple((str(n), str(n)) for n in range(1, 6))
+"""A score input's choices, (value, label), when its guard names none."""
 
 
 def _choices(enum: Any) -> list[tuple[str, str]]:
@@ -115,33 +118,21 @@ def reason_fields(label: str = "Reason") -> list[FieldSpec]:
     return [FieldSpec("reason", label, required=True)]
 
 
-def guard_fields(req: Requirement, target: State, user: str) -> list[FieldSpec] | None:
-    """The fields to ask for before `req` can enter `target` (forward), or None if it needs nothing."""
-    missing = workflow.needs_for(req, target)
-    if target is State.ANALYSED and missing:
-        fields = []
-        if not req.customer:
-            fields.append(FieldSpec("customer", "Customer (who asked)", value="", required=True))
-        fields += [
-            FieldSpec("importance", "Importance (1-5)", "select", value=req.importance, options=SCORES, required=True),
-            FieldSpec("urgency", "Urgency (1-5)", "select", value=req.urgency, options=SCORES, required=True),
-            FieldSpec("kano", "Kano class", "select", value=req.kano.value if req.kano else None,
-                      options=_choices(Kano), required=not req.category),
-        ]
-        return fields
-    if target is State.APPROVED and missing:
-        return [FieldSpec("comment", f"Approval comment (approving as {user})", value="")]
-    if target is State.IN_PROGRESS and missing:
-        return [FieldSpec("owner", "Owner", value=user, required=True)]
-    if target is State.DONE and missing:
-        return [FieldSpec("criteria", "Acceptance criteria met", "checklist",
-                          options=[(c.text, n) for n, c in enumerate(req.acceptance_criteria)],
-                          selected=[n for n, c in enumerate(req.acceptance_criteria) if c.done])]
-    if target is State.FED_BACK and missing:
-        return [
-            FieldSpec("satisfaction", "Customer satisfaction (1-5)", "select", options=SCORES, required=True),
-            FieldSpec("channel", "Told the customer through", "select", value=Channel.EMAIL.value,
-                      options=_choices(Channel), required=True),
-            FieldSpec("comment", "Comment", value=""),
-        ]
-    return None
+def input_fields(inputs: Sequence[GuardInput]) -> list[FieldSpec]:
+    """The form's fields for a move's guard inputs (`workflow.prompt_for`): one mapping from each kind
+    of input to a kind of field, and nothing about any one state. The values come back as the form
+    holds them (text, a choice's value, the checked values), which `workflow.parse_inputs` reads."""
+    fields = []
+    for inp in inputs:
+        choices = inp.choices or (SCORE_CHOICES if inp.kind == "score" else ())
+        options = [(label, value) for value, label in choices]
+        if inp.kind == "checklist":
+            fields.append(FieldSpec(inp.name, inp.label, "checklist", options=options, required=inp.required,
+                                    selected=tuple(str(value) for value in inp.default or ())))
+        elif inp.kind in ("score", "choice"):
+            fields.append(FieldSpec(inp.name, inp.label, "select", options=options, required=inp.required,
+                                    value=None if inp.default is None else str(inp.default)))
+        else:
+            fields.append(FieldSpec(inp.name, inp.label, value="" if inp.default is None else str(inp.default),
+                                    required=inp.required))
+    return fields
