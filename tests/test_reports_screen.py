@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -188,7 +189,7 @@ async def test_escape_closes_and_r_recomputes(tmp_path: Path) -> None:
 # Not 80x24: there plotext's axis labels land one cell apart from run to run (a layout race in the
 # chart widget), and a snapshot that cannot hold still would only teach people to ignore it.
 @pytest.mark.parametrize("size", [(120, 40), (160, 50)], ids=lambda s: f"{s[0]}x{s[1]}")
-def test_reports_snapshot(snap_compare, tmp_path: Path, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
+def test_reports_snapshot(snap_compare: Callable[..., bool], tmp_path: Path, size: tuple[int, int]) -> None:
     app = Harness(build_weeks_board(tmp_path / "board.json"))
 
     async def drawn(pilot: Pilot) -> None:

@@ -13,7 +13,7 @@ Update with `pytest tests/test_snapshots.py --snapshot-update` and look at the S
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
 
 import pytest
@@ -35,7 +35,7 @@ class FrozenDatetime(datetime):
     """`datetime` whose now() is FIXED_NOW: the card ages and overdue badges stop moving."""
 
     @classmethod
-    def now(cls, tz=None):  # type: ignore[override]
+    def now(cls, tz: tzinfo | None = None) -> datetime:  # type: ignore[override]  # the fixed moment is a plain datetime, not this class
         return FIXED_NOW if tz is None else FIXED_NOW.astimezone(tz)
 
 

@@ -12,6 +12,7 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -342,7 +343,7 @@ def _spread(n: int, count: int) -> list[int]:
     return sorted({round(i * (n - 1) / (count - 1)) for i in range(count)})
 
 
-def _integer_yticks(plt, top: int) -> None:  # type: ignore[no-untyped-def]
+def _integer_yticks(plt: Any, top: int) -> None:  # Any: Plotext has no types
     """Whole-number y ticks from 0 past `top`, a round step apart (1, 2, 5, 10, 20, 50, ...)."""
     step = 1
     while top / step > 5:

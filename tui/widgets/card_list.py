@@ -11,6 +11,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from typing import cast
 
 from rich.cells import cell_len
 from rich.segment import Segment
@@ -170,7 +171,8 @@ class CardList(ScrollView, can_focus=True):
     # ------------------------------------------------------------------ data
     @property
     def cards(self) -> list[Card]:
-        return [self._items[i] for i in self._card_rows]  # type: ignore[misc]
+        items = cast("list[Card]", self._items)  # the card rows index only cards, never a lane header
+        return [items[i] for i in self._card_rows]
 
     @property
     def selected(self) -> Card | None:
@@ -204,15 +206,17 @@ class CardList(ScrollView, can_focus=True):
         self.virtual_size = Size(0, max(offsets[-1], 1))
         index = 0
         if previous is not None:
-            found = next((n for n, i in enumerate(rows) if items[i].key == previous), None)  # type: ignore[union-attr]
+            cards = cast("list[Card]", items)  # the rows index only cards, never a lane header
+            found = next((n for n, i in enumerate(rows) if cards[i].key == previous), None)
             index = min(self.cursor, max(len(rows) - 1, 0)) if found is None else found
         self.set_reactive(CardList.cursor, index)
         self.refresh()
         self.post_message(self.Highlighted(self, self.selected))
 
     def select_key(self, key: str) -> bool:
+        items = cast("list[Card]", self._items)  # the card rows index only cards, never a lane header
         for n, i in enumerate(self._card_rows):
-            if self._items[i].key == key:  # type: ignore[union-attr]
+            if items[i].key == key:
                 self.cursor = n
                 return True
         return False
