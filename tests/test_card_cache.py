@@ -32,9 +32,9 @@ async def test_a_theme_change_redraws_cached_cards_and_a_filter_keeps_them(tmp_p
 
         def counted(*args: object) -> object:
             drawn.append(1)
-            return real_card_line(*args)  # type: ignore[arg-type]
+            return real_card_line(*args)  # type: ignore[arg-type]  # passed through as the list called it
 
-        cards._card_line = counted  # type: ignore[method-assign]
+        cards._card_line = counted  # type: ignore[method-assign]  # counting the lines drawn, on this one widget
         from reqboard.store.query import parse_query
         app.screen.set_filter(parse_query("cached"))
         await pilot.pause()

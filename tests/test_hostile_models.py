@@ -335,7 +335,7 @@ MALFORMED: dict[str, tuple[bytes, str]] = {
     "history-event-key-null": (document(minimal(history=[{"at": "2026-01-01T00:00:00Z", "by": "a",
                                                           "action": "x", "cr": "CR-99999999999"}])),
                                "history event 1: invalid cr"),
-    "record-null": (document(None), "record 1: not an object"),  # type: ignore[arg-type]
+    "record-null": (document(None), "record 1: not an object"),  # type: ignore[arg-type]  # a null record, on purpose
     "key-null": (document(minimal(key=None)), "record 1 (None): invalid key"),
     "key-an-object": (document(minimal(key={"a": 1})), "record 1 ({'a': 1}): invalid key"),
     "tags-a-string": (document(minimal(tags="ab")), "invalid tags"),

@@ -600,7 +600,7 @@ def test_a_backups_folder_swapped_for_a_link_right_after_it_is_made_is_not_follo
     real_mkdir = Path.mkdir
 
     def mkdir_then_swap(self: Path, *args: object, **kwargs: object) -> None:
-        real_mkdir(self, *args, **kwargs)  # type: ignore[arg-type]
+        real_mkdir(self, *args, **kwargs)  # type: ignore[arg-type]  # passed through as Path.mkdir was called
         if self.name == "board.json.backups":
             self.rmdir()
             self.symlink_to(private, target_is_directory=True)

@@ -10,6 +10,7 @@ import pytest
 from reqboard.store.board import Board
 from reqboard.store.metrics import (
     NOT_ENOUGH_DATA,
+    BoardMetrics,
     Quadrant,
     WeekCount,
     compute_metrics,
@@ -69,7 +70,7 @@ class Script:
                             (done, "done")):
             self.to(day(when), key, state)
 
-    def metrics(self, now: datetime, since: date | None = None):  # type: ignore[no-untyped-def]
+    def metrics(self, now: datetime, since: date | None = None) -> BoardMetrics:
         return compute_metrics(self.board.requirements(), self.board.history(), now=now, since=since)
 
 
