@@ -11,8 +11,9 @@ from typing import Any
 
 _WHERE = {
     "Board": "board",
-    "Conflict": "errors", "InvalidValue": "errors", "NotFound": "errors", "Refused": "errors",
-    "StoreError": "errors", "StoreUnreadable": "errors",
+    "Conflict": "errors", "InvalidValue": "errors", "NotFound": "errors", "Outdated": "errors",
+    "Refused": "errors", "StoreError": "errors", "StoreUnreadable": "errors", "Unsupported": "errors",
+    "Transaction": "transaction", "Snapshot": "snapshot",
     "BOARD_STATES": "domain", "CRStatus": "domain", "State": "domain",
     "ChangeRequest": "models", "Requirement": "models",
 }
