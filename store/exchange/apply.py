@@ -9,7 +9,7 @@ of the transaction, all at once, or not at all.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..memory import paused_gc
 from ..models import Event, Tier
@@ -17,6 +17,11 @@ from .plan import Add, Change, Plan
 
 if TYPE_CHECKING:
     from ..transaction import Transaction
+
+
+_STAGED: dict[str, Any] = {}
+"""What a planned document becomes once staged: the transaction keeps its own copy, and the plan's
+goes at once rather than at the commit (two copies of every document would raise the peak memory)."""
 
 
 def apply_plan(tx: Transaction, plan: Plan, *, now: datetime, fmt: str, source: str, lossless: bool) -> None:
@@ -39,6 +44,7 @@ def _apply_lossless(tx: Transaction, plan: Plan, now: datetime) -> None:
         tx.record_event(add.key, "imported", field="key", old=add.original if add.original != add.key else None,
                         new=add.key, at=now)
         tx.put_requirement(add.document, new=True)
+        add.document = _STAGED
     for customer in plan.customers:
         tx.upsert_customer(customer.name, customer.tier, keep_tier=True)
 
@@ -55,12 +61,14 @@ def _apply_fields(tx: Transaction, plan: Plan, now: datetime, fmt: str, source: 
         for old, new in add.moves:
             tx.record_event(add.key, "moved", field="state", old=old, new=new, reason=reason, at=at)
         tx.put_requirement(add.document, new=True)
+        add.document = _STAGED
         _customer_seen(customers, add.customer, add.tier)
     for change in changes:
         for name, old, new in change.changes:  # as an edit records them: a change of state is a move
             tx.record_event(change.key, "moved" if name == "state" else "imported", field=name, old=old, new=new,
                             reason=reason, at=at)
         tx.put_requirement(change.document, new=False)
+        change.document = _STAGED
         _customer_seen(customers, change.customer, change.tier)
     # Remembered once per customer (the first record's spelling and tier, then the last tier given):
     # the same customers as remembering every record in turn, without a pass per record.
