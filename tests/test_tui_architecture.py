@@ -97,6 +97,54 @@ def test_no_screen_imports_the_app() -> None:
     assert [name for name, targets in graph.items() if "reqboard.tui.app" in targets] == []
 
 
+def _runtime_imports_and_calls(tree: ast.AST) -> tuple[set[str], set[str]]:
+    """The absolute modules a source imports when it runs (not under `if TYPE_CHECKING:`), and the
+    names of the attributes it calls."""
+    skipped: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            skipped.update(id(child) for stmt in node.body for child in ast.walk(stmt))
+    imports, calls = set(), set()
+    for node in ast.walk(tree):
+        if id(node) in skipped:
+            continue
+        if isinstance(node, ast.Import):
+            imports.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            imports.add(node.module)
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            calls.add(node.func.attr)
+    return imports, calls
+
+
+def one_way_offences(folder: Path) -> list[str]:
+    """Where a module of the TUI other than the store link makes the store, or a worker hands its
+    result to the UI thread by a call instead of a message."""
+    found = []
+    for path in sorted(folder.rglob("*.py")):
+        imports, calls = _runtime_imports_and_calls(ast.parse(path.read_text(encoding="utf-8")))
+        name = path.relative_to(folder).as_posix()
+        if "reqboard.store.board" in imports and name != "link.py":
+            found.append(f"{name} imports the store's Board")
+        if "call_from_thread" in calls:
+            found.append(f"{name} calls call_from_thread")
+    return found
+
+
+def test_only_the_store_link_makes_the_board_and_workers_answer_by_message() -> None:
+    assert one_way_offences(REPO / "tui") == []
+
+
+def test_the_one_way_scan_would_notice_a_screen_with_its_own_board(tmp_path: Path) -> None:
+    root = _sample(tmp_path, {
+        "link.py": "from reqboard.store.board import Board\n",
+        "screens/typed.py": "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from reqboard.store.board import Board\n",
+        "screens/own.py": "def load(self):\n    from reqboard.store.board import Board\n"
+                          "    self.app.call_from_thread(self.show, Board('b', 'u').cards())\n",
+    })
+    assert one_way_offences(root) == ["screens/own.py imports the store's Board", "screens/own.py calls call_from_thread"]
+
+
 def _sample(tmp_path: Path, files: dict[str, str]) -> Path:
     root = tmp_path / "sample"
     for name, text in files.items():

@@ -312,6 +312,8 @@ async def test_a_failing_undo_is_a_notice(small: Path, monkeypatch: pytest.Monke
         fill(pilot, "#field-title", "PDF invoices")
         await submit(pilot)
 
+        real_replace = Board.replace_requirement
+
         def replace(self: Board, *args: Any, **kwargs: Any) -> Any:
             raise KeyError("version")
 
@@ -321,6 +323,14 @@ async def test_a_failing_undo_is_a_notice(small: Path, monkeypatch: pytest.Monke
         assert app.is_running
         assert "Undoing failed (KeyError: 'version'). The board is still open; if this happens again, " \
                "run `reqboard check` and report it" in notifications(app)
+        # The failed undo kept its entry: once the fault is gone, `u` takes the edit back.
+        assert [entry.what for entry in app.link.undo_entries] == ["REQ-1 edited"]
+        monkeypatch.setattr(Board, "replace_requirement", real_replace)
+        await pilot.press("u")
+        await settle(pilot)
+        assert "Undone: REQ-1 edited" in notifications(app)
+        assert Board(small, "check").get("REQ-1").title == "Export invoices as PDF"
+        assert app.link.undo_entries == ()
         await assert_board_answers_keys(pilot)
 
 

@@ -1,12 +1,13 @@
-"""Background work: the thread workers that do the store's I/O, and what a person is told when one fails.
+"""Background work: how the app's thread workers are declared, and what a person is told when one fails.
 
 The store raises StoreError for everything it refuses, with a message written for the person at the
 keyboard. Anything else escaping a worker (a record the models refuse in a way the store did not
 foresee, a bug) would, by Textual's default, end the app and print a traceback with its local
-variables, record contents included. So every worker is declared through `background`, which turns
-that default off; each worker catches what it recovers from itself (a form is re-enabled, a pane says
-it cannot read), and `NoticesFailedWork` is the net under them all: a worker that fails anyway
-becomes a one-line notice, and the board stays open.
+variables, record contents included. So no worker exits the app on error: the store link's workers
+(link.py) turn every failure into an answer (`Refused`, `ReadFailed`) for the screen that asked, the
+board's own workers (`background`: the record check) catch what they recover from, and
+`NoticesFailedWork` is the net under them all: a worker that fails anyway becomes a one-line notice,
+and the board stays open.
 """
 
 from __future__ import annotations
