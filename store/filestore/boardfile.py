@@ -112,6 +112,7 @@ class BoardFile:
         self._events: list[dict[str, Any]] = []
         self._lock: BoardLock | None = None
         self._current_unreadable = False
+        self._customer_index: CustomerIndex | None = None
         self.db = TinyDB(self.path, storage=lambda p: AtomicJSONStorage(p, self))
 
     # ---------------------------------------------------------------- reading
@@ -452,6 +453,14 @@ class BoardFile:
         needle = f'"key":"{key}"'.encode()
         return (e for e in self.journal_lines(needle) if e.get("key") == key)
 
+    def customer_index(self, table: dict[str, Any]) -> CustomerIndex:
+        """The index of a customers table, made once per version of it (an import of 100,000 rows
+        asks for it 100,000 times, and every change of a requirement with a customer once)."""
+        index = self._customer_index
+        if index is None or not index.is_of(table):
+            index = self._customer_index = CustomerIndex(table)
+        return index
+
     def files(self) -> BoardFiles:
         """The board's own files, which an export or a report must never be written onto."""
         return BoardFiles(self.path, self.journal_path, self.lock_path, self.backup_dir)
@@ -519,6 +528,31 @@ class BoardFile:
         return target
 
 
+class CustomerIndex:
+    """The customers table by casefolded name, and the next free document id."""
+
+    def __init__(self, table: dict[str, Any]) -> None:
+        self.table, self.size = table, len(table)
+        self.ids: dict[str, str] = {}
+        self.next_id = 1
+        for doc_id, raw in table.items():
+            name = raw.get("name") if isinstance(raw, dict) else None
+            if isinstance(name, str):
+                self.ids.setdefault(name.casefold(), doc_id)
+            if doc_id.isdigit():
+                self.next_id = max(self.next_id, int(doc_id) + 1)
+
+    def is_of(self, table: dict[str, Any]) -> bool:
+        """Is this the index of `table` as it is now?"""
+        return self.table is table and self.size == len(table)
+
+    def added(self, name: str, doc_id: str, table: dict[str, Any]) -> None:
+        """Note a customer staged under `doc_id` in `table` (the staged copy of the table)."""
+        self.ids[name] = doc_id
+        self.next_id = int(doc_id) + 1
+        self.table, self.size = table, len(table)
+
+
 class FileChange:
     """The change set of one `BoardFile.change()`: what a transaction reads and stages.
 
@@ -531,8 +565,6 @@ class FileChange:
         self.revision = revision
         """The revision the change was read at."""
         self.discarded = False
-        self._customer_ids: dict[str, str] | None = None
-        self._next_customer_id = 1
 
     def _tables(self) -> dict[str, Any]:
         return self.file.tables()
@@ -567,32 +599,22 @@ class FileChange:
 
     def customer_record(self, name: str) -> dict[str, Any] | None:
         """The staged customer of this name (any case), or None."""
-        doc_id = self._customer_index().get(name.strip().casefold())
-        return None if doc_id is None else self._tables()["customers"][doc_id]
+        table = self._tables()["customers"]
+        doc_id = self.file.customer_index(table).ids.get(name.strip().casefold())
+        return None if doc_id is None else table[doc_id]
 
     def put_customer(self, document: dict[str, Any]) -> None:
         """Stage a customer's document, replacing the stored one of the same name (any case)."""
-        index = self._customer_index()
+        index = self.file.customer_index(self._tables()["customers"])
         name = str(document["name"]).casefold()
-        doc_id = index.get(name)
+        doc_id = index.ids.get(name)
+        new = doc_id is None
         if doc_id is None:
-            doc_id = str(self._next_customer_id)
-            index[name] = doc_id
-            self._next_customer_id += 1
+            doc_id = str(index.next_id)
         # Explicit ids: TinyDB caches its next id per Table object, which goes stale across processes.
         self.file.put("customers", int(doc_id), document)
-
-    def _customer_index(self) -> dict[str, str]:
-        if self._customer_ids is None:
-            ids: dict[str, str] = {}
-            for doc_id, raw in self._tables()["customers"].items():
-                name = raw.get("name") if isinstance(raw, dict) else None
-                if isinstance(name, str):
-                    ids.setdefault(name.casefold(), doc_id)
-                if doc_id.isdigit():
-                    self._next_customer_id = max(self._next_customer_id, int(doc_id) + 1)
-            self._customer_ids = ids
-        return self._customer_ids
+        if new:
+            index.added(name, doc_id, self._tables()["customers"])
 
     def meta(self) -> dict[str, Any]:
         """The staged meta record (counters, settings): read it, change it with `set_meta`."""
