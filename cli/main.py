@@ -126,7 +126,7 @@ _FIELD_MAP = {
 
 
 def _field_values(args: argparse.Namespace) -> dict[str, Any]:
-    from reqboard.store.models import normalise_key
+    from reqboard.store.domain import normalise_key
 
     values: dict[str, Any] = {}
     for option, field in _FIELD_MAP.items():
@@ -533,7 +533,7 @@ def cmd_add(args: argparse.Namespace) -> int:
 
 def cmd_list(args: argparse.Namespace) -> int:
     from reqboard.store.cards import validated
-    from reqboard.store.models import State
+    from reqboard.store.domain import State
 
     state = None
     if args.state:
@@ -603,7 +603,7 @@ def cmd_edit(args: argparse.Namespace) -> int:
 
 
 def cmd_move(args: argparse.Namespace) -> int:
-    from reqboard.store.models import State
+    from reqboard.store.domain import State
 
     try:
         state = State.parse(args.state)
@@ -821,7 +821,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
 
 def cmd_wip(args: argparse.Namespace) -> int:
-    from reqboard.store.models import BOARD_STATES, State
+    from reqboard.store.domain import BOARD_STATES, State
 
     board = _board(args)
     if args.state is None:
