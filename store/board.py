@@ -62,6 +62,15 @@ def _guard_changes(tx: Transaction, req: Requirement, target: State,
     return workflow.move_changes(req, target, values, user=tx.user, now=tx.now)
 
 
+def _record_guard_records(tx: Transaction, old: Requirement, new: Requirement) -> None:
+    """The history of an approval or a feedback a move's inputs made, as `approve` and
+    `record_feedback` record theirs (the diff leaves these collections to their own events)."""
+    for approval in new.approvals[len(old.approvals):]:
+        tx.record_event(old.key, "approved", new=f"version {old.version}", reason=approval.comment)
+    for feedback in new.feedback[len(old.feedback):]:
+        tx.record_event(old.key, "feedback", field="feedback", new=feedback.satisfaction, reason=feedback.comment)
+
+
 class Board(ChangeRequestOperations, BoardMaintenance):
     """A board and the user acting on it: every read with the models, and every change.
 
@@ -140,6 +149,7 @@ class Board(ChangeRequestOperations, BoardMaintenance):
             refusal = workflow.check_move(candidate, target, reason)
             if refusal:
                 raise Refused(refusal.message, refusal.rule)
+            _record_guard_records(tx, req, candidate)
             extra: dict[str, Any] = {}
             if target is State.REJECTED:
                 extra["rejection_reason"] = strip_control(reason)

@@ -202,3 +202,23 @@ def test_a_move_takes_the_raw_values_of_its_guards_inputs(board: Board) -> None:
     assert (moved.state, moved.importance, moved.urgency, moved.version) == (State.ANALYSED, 4, 2, 2)
     approved = board.move_requirement("REQ-1", State.APPROVED, inputs={"comment": "fine"})
     assert approved.approvals[-1].comment == "fine" and approved.approvals[-1].by == "ana"
+
+
+def test_an_approval_or_feedback_made_by_a_move_is_in_the_history_as_approve_and_feedback_write_it(
+    board: Board,
+) -> None:
+    def trail(key: str) -> list[tuple[str, object, str]]:
+        return [(e.action, e.new, e.reason) for e in board.history(key) if e.action in ("approved", "feedback")]
+
+    board.move_requirement("REQ-1", "analysed", inputs={"importance": "4", "urgency": "2", "kano": "must_be"})
+    board.move_requirement("REQ-2", "analysed",
+                           inputs={"customer": "Globex", "importance": "4", "urgency": "2", "kano": "must_be"})
+    board.move_requirement("REQ-1", State.APPROVED, inputs={"comment": "fine"})
+    board.approve("REQ-2", "fine")
+    assert trail("REQ-1") == trail("REQ-2") == [("approved", "version 2", "fine")]
+    for key in ("REQ-1", "REQ-2"):
+        board.move_requirement(key, State.IN_PROGRESS, inputs={"owner": "ana"})
+        board.move_requirement(key, State.DONE)
+    board.move_requirement("REQ-1", State.FED_BACK, inputs={"satisfaction": "4", "channel": "email", "comment": "ok"})
+    board.record_feedback("REQ-2", 4, "ok")
+    assert trail("REQ-1") == trail("REQ-2") == [("approved", "version 2", "fine"), ("feedback", 4, "ok")]
