@@ -485,11 +485,10 @@ def _board(args: argparse.Namespace) -> Any:
     return Board(_store_path(args), getattr(args, "user", None) or default_user())
 
 
-def _board_files(board: Any) -> BoardFiles:
-    """The files of `board` that an export or a report must never be written onto."""
-    from reqboard.store.outputs import BoardFiles
-
-    return BoardFiles(board.file.path, board.file.journal_path, board.file.lock_path, board.file.backup_dir)
+def _board_files(board: Any) -> BoardFiles | None:
+    """The files of `board` that an export or a report must never be written onto (None: it has none)."""
+    files: BoardFiles | None = board.files()
+    return files
 
 
 def _write_output(output: str | None, board: Any, make: Callable[[], bytes], *, is_json: bool = False) -> None:

@@ -114,9 +114,9 @@ def _identity(path: Path, *, follow: bool = True) -> tuple[int, int] | None:
     return st.st_dev, st.st_ino
 
 
-def check_output(target: str | Path, board: BoardFiles) -> None:
+def check_output(target: str | Path, board: BoardFiles | None) -> None:
     """Raise InvalidValue now if `write_output(target, ...)` would refuse the target (before the work of
-    making what goes into it); writes nothing."""
+    making what goes into it); writes nothing. `board` None: a board kept in no file (a server's)."""
     path, dir_fd = _open_folder(target)
     try:
         _checked_target(path, dir_fd, board)
@@ -124,7 +124,7 @@ def check_output(target: str | Path, board: BoardFiles) -> None:
         os.close(dir_fd)
 
 
-def write_output(target: str | Path, payload: bytes | Iterable[bytes], board: BoardFiles) -> Path:
+def write_output(target: str | Path, payload: bytes | Iterable[bytes], board: BoardFiles | None) -> Path:
     """Replace `target` with `payload` atomically, unless it is one of `board`'s files or not a plain file.
 
     Returns the path written. Raises InvalidValue (exit 1) naming the file and the reason: one of the
@@ -192,7 +192,7 @@ def _file_of_any_board(path: Path, dir_fd: int) -> str | None:
     return None
 
 
-def _checked_target(path: Path, dir_fd: int, board: BoardFiles) -> tuple[int, tuple[int, int] | None]:
+def _checked_target(path: Path, dir_fd: int, board: BoardFiles | None) -> tuple[int, tuple[int, int] | None]:
     """The mode (and owner) the new file keeps; raises InvalidValue if `path` must not be replaced."""
     name = path.name
     if name in ("", ".", ".."):
@@ -200,15 +200,8 @@ def _checked_target(path: Path, dir_fd: int, board: BoardFiles) -> tuple[int, tu
     folder = os.fstat(dir_fd)
     folder_id = (folder.st_dev, folder.st_ino)
     refuse = f"refusing to write onto {path}: it is "
-    what = board.protected_names().get(folder_id, {}).get(name)
-    if what:
-        raise InvalidValue(refuse + what + "; choose another file name")
-    prefixes = board.quarantine_prefixes().get(folder_id)
-    if prefixes and name.startswith(prefixes):
-        raise InvalidValue(refuse + "a quarantined copy of the board (kept for recovery); choose another file name")
-    backups = board.backup_folders().get(folder_id)
-    if backups is not None:
-        raise InvalidValue(refuse + f"inside the board's backups folder ({backups}); choose another folder")
+    if board is not None:
+        _refuse_own_file(board, folder_id, name, refuse)
     what = _file_of_any_board(path, dir_fd)
     if what:
         raise InvalidValue(refuse + what + "; choose another file name")
@@ -224,10 +217,22 @@ def _checked_target(path: Path, dir_fd: int, board: BoardFiles) -> tuple[int, tu
     if not stat.S_ISREG(st.st_mode):
         raise InvalidValue(f"refusing to write onto {path}: it is not a regular file ({kind_of(st.st_mode)}); "
                            "give the name of a file")
-    what = board.protected_inodes().get((st.st_dev, st.st_ino))
+    what = board.protected_inodes().get((st.st_dev, st.st_ino)) if board is not None else None
     if what:
         raise InvalidValue(refuse + f"a hard link to {what}; choose another file name")
     return stat.S_IMODE(st.st_mode) & 0o777, (st.st_uid, st.st_gid)
+
+
+def _refuse_own_file(board: BoardFiles, folder_id: tuple[int, int], name: str, refuse: str) -> None:
+    what = board.protected_names().get(folder_id, {}).get(name)
+    if what:
+        raise InvalidValue(refuse + what + "; choose another file name")
+    prefixes = board.quarantine_prefixes().get(folder_id)
+    if prefixes and name.startswith(prefixes):
+        raise InvalidValue(refuse + "a quarantined copy of the board (kept for recovery); choose another file name")
+    backups = board.backup_folders().get(folder_id)
+    if backups is not None:
+        raise InvalidValue(refuse + f"inside the board's backups folder ({backups}); choose another folder")
 
 
 def _replace(path: Path, dir_fd: int, payload: bytes | Iterable[bytes], mode: int,

@@ -84,11 +84,6 @@ class BoardReader:
         self.path = Path(self.storage.location)
         """The board file (named in messages; a model made per record names it)."""
 
-    @property
-    def file(self) -> Storage:
-        """The storage, under its old name (kept for callers not yet moved to `storage`)."""
-        return self.storage
-
     def refresh(self) -> bool:
         """Read the board again if another process changed it; True when it did."""
         return self.storage.refresh()
