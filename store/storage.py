@@ -174,7 +174,7 @@ _URL = re.compile(r"^(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*):/")
 """A URL's scheme; `Path` folds `//` to `/`, so one slash is looked for."""
 
 
-def open_storage(location: str | Path) -> BoardFile:
+def open_storage(location: str | Path) -> Storage:
     """The storage for a store location: a path is a board file (made on the first change).
 
     Raises Unsupported (exit 2) for a URL, e.g. `postgresql://host/db`: no server storage exists yet;
