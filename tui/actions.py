@@ -36,8 +36,8 @@ class RequirementActions:
         self.link = link
         self.opener = opener
 
-    def _notify(self, message: str, *, severity: Any = "warning") -> None:
-        self.opener.notify(message, severity=severity, markup=False)
+    def _notify(self, message: str) -> None:
+        self.opener.notify(message, severity="warning", markup=False)
 
     def _form(self, title: str, fields: list[FieldSpec], submit: Callable[[dict[str, Any]], Any], *,
               intro: str = "", submit_label: str = "Save", reload: Reload | None = None,
