@@ -10,7 +10,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 FILE_STORAGE = REPO / "store" / "filestore"
 TINYDB_SCANNED = ("cli", "store", "tui", "themes")
-PRIVATES_SCANNED = ("cli", "store", "bench")  # tui/ is being reworked; it joins the scan when it lands
+PRIVATES_SCANNED = ("cli", "store", "tui", "bench")
 
 
 def _sources(folders: tuple[str, ...]) -> list[Path]:
