@@ -18,8 +18,8 @@ import os
 import random
 import time
 from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 from itertools import accumulate
-from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -132,7 +132,7 @@ class _Clock:
     """Working time (seconds of 07:00-19:00 days) to epoch seconds, and epoch seconds to ISO 8601."""
 
     def __init__(self, now: datetime, span_days: int) -> None:
-        today = datetime.combine(now.astimezone(timezone.utc).date(), datetime.min.time(), timezone.utc)
+        today = datetime.combine(now.astimezone(UTC).date(), datetime.min.time(), UTC)
         self.first_day = int(today.timestamp()) - span_days * _DAY
         self.span = span_days * _WORK_DAY
         self._days: dict[int, str] = {}
@@ -145,7 +145,7 @@ class _Clock:
         day, sec = divmod(ts, _DAY)
         text = self._days.get(day)
         if text is None:
-            text = self._days[day] = datetime.fromtimestamp(day * _DAY, timezone.utc).strftime("%Y-%m-%d")
+            text = self._days[day] = datetime.fromtimestamp(day * _DAY, UTC).strftime("%Y-%m-%d")
         return f"{text}T{sec // 3600:02d}:{sec // 60 % 60:02d}:{sec % 60:02d}Z"
 
     def event_iso(self, ts: int) -> str:
@@ -153,7 +153,7 @@ class _Clock:
 
     @staticmethod
     def day(ts: int) -> date:
-        return datetime.fromtimestamp(ts, timezone.utc).date()
+        return datetime.fromtimestamp(ts, UTC).date()
 
 
 class _Writer:
@@ -502,7 +502,7 @@ def generate_board(path: str | Path, n: int, *, seed: int = 0, history_per_req: 
     for existing in (path, journal_path):
         if existing.exists():
             raise FileExistsError(f"{existing} exists: boards are generated into new files only")
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     gen = _Generator(n, seed, history_per_req, now)
     # Each record is serialised as soon as it is validated: 50,000 live dicts would cost ~700 MB.
     records = [b'"%d":%s' % (number, orjson.dumps(Requirement.model_validate(gen.requirement(number))

@@ -215,10 +215,10 @@ def render_table(title: str, sizes: Sequence[int], rows: Sequence[Row], *, unit_
     the goal (met or missed) where there is one."""
     label_width = max(len(title), *(len(r.label) for r in rows)) + 2
     widths = [max(14, len(f"{n:,} {unit_name}") + 2) for n in sizes]
-    head = f"{title:<{label_width}}" + "".join(f"{f'{n:,} {unit_name}':>{w}}" for n, w in zip(sizes, widths)) + "   goal"
+    head = f"{title:<{label_width}}" + "".join(f"{f'{n:,} {unit_name}':>{w}}" for n, w in zip(sizes, widths, strict=True)) + "   goal"
     lines = [head, "-" * len(head)]
     for row in rows:
-        cells = "".join(f"{_cell(row.values.get(n), row.unit):>{w}}" for n, w in zip(sizes, widths))
+        cells = "".join(f"{_cell(row.values.get(n), row.unit):>{w}}" for n, w in zip(sizes, widths, strict=True))
         goal = ""
         if row.goal is not None:
             size, limit = row.goal

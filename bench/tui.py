@@ -53,7 +53,7 @@ async def _probe_board(path: Path, started: float) -> dict[str, float]:
 
     def first_frame_of(kind: type, seen: int, t0: float) -> float:
         """Milliseconds from `t0` to the first frame (after the first `seen`) that showed a `kind` screen."""
-        for when, screen in zip(frames[seen:], screens[seen:]):
+        for when, screen in zip(frames[seen:], screens[seen:], strict=True):
             if isinstance(screen, kind):
                 return (when - t0) * 1000
         raise RuntimeError(f"no frame showed a {kind.__name__}")
@@ -167,7 +167,7 @@ async def _probe_board(path: Path, started: float) -> dict[str, float]:
             app.screen.query_one("#field-reason", Input).value = "bench"  # typing through the pilot costs 60 ms a key
             t0 = time.perf_counter()
             await pilot.press("enter")
-            await _wait_until(pilot, lambda: board.generation > generation)
+            await _wait_until(pilot, lambda generation=generation: board.generation > generation)
             await pilot.pause()
             samples.append((frames[-1] - t0) * 1000)
         result["move_saved_ms"] = statistics.median(samples)

@@ -6,14 +6,12 @@ file storage's maintenance, which a storage without files declines (Unsupported)
 
 from __future__ import annotations
 
-
 from pydantic import ValidationError
 
 from .board_core import BoardCore
 from .errors import StoreUnreadable, validation_message
 from .models import Requirement, key_number
 from .storage import Backup
-
 
 
 class BoardMaintenance(BoardCore):

@@ -12,13 +12,12 @@ from typing import Any
 from pydantic import ValidationError
 
 from . import workflow
-from .domain import CRStatus, State, key_number, normalise_key
 from .board_core import BoardCore
+from .domain import CRStatus, State, key_number, normalise_key
 from .errors import NotFound, Refused, validation_message
 from .models import Assessment, ChangeRequest, Criterion, Decision, Requirement, StepRecord
 from .revisions import record_diff
 from .transaction import Transaction
-
 
 
 class ChangeRequestOperations(BoardCore):

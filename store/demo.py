@@ -14,12 +14,13 @@ import errno
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
 from .board import Board
-from .models import Channel, Criterion, State, now as utc_now
+from .models import Channel, Criterion, State
+from .models import now as utc_now
 
 SEED = 20260522
 SPAN_WORKING_DAYS = 125
@@ -302,7 +303,7 @@ class _Calendar:
         whole = int(ago)
         if whole < 1:
             raise ValueError(f"demo steps happen at least a working day ago, not {ago:.3f}")
-        start = datetime.combine(self.days[whole - 1], time(8), tzinfo=timezone.utc)
+        start = datetime.combine(self.days[whole - 1], time(8), tzinfo=UTC)
         return (start + timedelta(hours=10 * (1 - (ago - whole)))).replace(microsecond=0)
 
     def date_of(self, ago: float) -> date:
@@ -313,7 +314,7 @@ class _Clock:
     """The clock every demo Board reads: set to each step's moment before the step runs."""
 
     def __init__(self) -> None:
-        self.at = datetime(2000, 1, 1, tzinfo=timezone.utc)
+        self.at = datetime(2000, 1, 1, tzinfo=UTC)
 
     def __call__(self) -> datetime:
         return self.at
@@ -407,7 +408,7 @@ class _DemoBuilder:
         scale = min(1.0, (SPAN_WORKING_DAYS - 2 - age) / sum(durations)) if durations else 1.0
         ago = age + sum(durations) * scale
         story.at[State.COLLECTED] = ago
-        for state, duration in zip(steps, durations):
+        for state, duration in zip(steps, durations, strict=True):
             ago -= duration * scale
             story.at[state] = ago
         story.owner = rng.choice(OWNERS)
@@ -731,7 +732,7 @@ def build_demo_board(path: Path, *, user: str = "demo", now: datetime | None = N
         if existing.exists():
             raise FileExistsError(errno.EEXIST, "the demo board is only written to a new file", str(existing))
     anchor = now or utc_now()
-    builder = _DemoBuilder(anchor.astimezone(timezone.utc).date())
+    builder = _DemoBuilder(anchor.astimezone(UTC).date())
     builder.plan()
     builder.run(path)
     return Board(path, user)

@@ -10,7 +10,7 @@ import hashlib
 import re
 import uuid
 from collections.abc import Iterable
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -25,7 +25,7 @@ def strip_control(text: str) -> str:
 
 def now() -> datetime:
     """The time now, in UTC."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def iso_utc(moment: datetime, *, always_microseconds: bool = False) -> str:
@@ -35,7 +35,7 @@ def iso_utc(moment: datetime, *, always_microseconds: bool = False) -> str:
     are written when there are any, or always with `always_microseconds` (as the journal writes them).
     """
     if moment.tzinfo is not None and moment.utcoffset():
-        moment = moment.astimezone(timezone.utc)
+        moment = moment.astimezone(UTC)
     text = moment.isoformat(timespec="microseconds" if always_microseconds or moment.microsecond else "seconds")
     return (text[:-6] if moment.tzinfo is not None else text) + "Z"
 

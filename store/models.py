@@ -8,7 +8,7 @@ typed by anyone can be shown anywhere without driving the terminal.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any
 
 from pydantic import (
@@ -56,7 +56,7 @@ orjson refuses to write integers of 2**64 and more (a board holding one could no
 nothing real comes near this bound.
 """
 
-EARLIEST_TIME = datetime(1970, 1, 1, tzinfo=timezone.utc)
+EARLIEST_TIME = datetime(1970, 1, 1, tzinfo=UTC)
 FUTURE_SLACK = timedelta(days=1)
 """How far ahead of the importer's clock a time from outside may be (clocks disagree a little)."""
 
@@ -95,9 +95,9 @@ def _utc(value: datetime, info: ValidationInfo) -> datetime:
     offset = value.utcoffset()
     if offset is None:
         raise ValueError("must carry a time zone (ISO 8601, e.g. 2026-11-22T09:30:00Z)")
-    if offset or value.tzinfo is not timezone.utc:
+    if offset or value.tzinfo is not UTC:
         try:
-            value = value.astimezone(timezone.utc)
+            value = value.astimezone(UTC)
         except OverflowError:  # 0001-01-01T00:00+01:00 is in year 0 in UTC, which datetime cannot hold
             raise ValueError("is outside the years 1 to 9999 once turned into UTC") from None
     window = info.context.get(PLAUSIBLE_TIMES) if isinstance(info.context, dict) else None

@@ -173,9 +173,9 @@ async def main(path):
     async with app.run_test(size=(120, 30)) as pilot:
         await await_until(lambda: seen, "the first frame with the cards", timeout=60)
         # Made without a key press, however busy the machine (a fixed pause failed under load).
-        await await_until(lambda: app._board is not None, "the store to be made after the first frame",
+        await await_until(lambda: app.link.board_made is not None, "the store to be made after the first frame",
                           timeout=60, pause=pilot.pause)
-        ready = app._board is not None
+        ready = app.link.board_made is not None
     print(json.dumps({"at_first_frame": seen[0], "store_made_after": ready}))
 
 asyncio.run(main(sys.argv[1]))

@@ -102,7 +102,7 @@ def test_a_card_of_a_record_that_breaks_a_rule_refuses_to_become_a_requirement(t
     card = Board(path, "tester").cards()[0]
     assert isinstance(card, Card) and card.state is State.COLLECTED
     with pytest.raises(StoreUnreadable, match=r"record REQ-1 is invalid .*title"):
-        card.requirement
+        _ = card.requirement
 
 
 def test_select_keeps_what_matches_keeps_and_its_order(demo_board: Board) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -13,7 +13,7 @@ from reqboard.store.models import CRStatus, State, approval_text
 
 
 def _clock():
-    now = [datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)]
+    now = [datetime(2026, 1, 5, 9, 0, tzinfo=UTC)]
 
     def tick() -> datetime:
         now[0] += timedelta(minutes=5)

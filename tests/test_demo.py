@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -14,7 +14,7 @@ from reqboard.store.demo import FINAL_STATES, build_demo_board
 from reqboard.store.models import BOARD_STATES, Channel, CRStatus, Requirement, State, Tier
 from reqboard.store.workflow import position
 
-ANCHOR = datetime(2026, 3, 18, 15, 30, tzinfo=timezone.utc)  # a Wednesday afternoon
+ANCHOR = datetime(2026, 3, 18, 15, 30, tzinfo=UTC)  # a Wednesday afternoon
 CJK = re.compile(r"[\u4e00-\u9fff]")
 GERMAN = re.compile(r"[äöüÄÖÜß]")
 

@@ -11,11 +11,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from exchange_samples import TRICKY_TITLES, content, sample_board, snapshot
+from reqboard.cli.main import main
 from reqboard.store.board import Board
 from reqboard.store.exchange import ImportRefused, apply_import, export_board, preview_import
 from reqboard.store.exchange.csv_io import COLUMNS, FORMULA_START, neutralise, restore
-from reqboard.cli.main import main
+
+from exchange_samples import TRICKY_TITLES, content, sample_board, snapshot
 
 
 def rows(data: bytes) -> list[dict[str, str]]:

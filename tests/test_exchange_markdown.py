@@ -11,15 +11,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
-from exchange_samples import TRICKY_TITLES, sample_board
+from reqboard.cli.main import main
 from reqboard.store.board import Board
 from reqboard.store.exchange import export_board
-from reqboard.store.models import BOARD_STATES, Requirement, State
 from reqboard.store.exchange import markdown as export_markdown
+from reqboard.store.models import BOARD_STATES, Requirement, State
 from reqboard.store.reports import markdown as report_markdown
 from reqboard.store.reports.markdown import escape_block, escape_inline
 from reqboard.store.text import shown
-from reqboard.cli.main import main
+
+from exchange_samples import TRICKY_TITLES, sample_board
 
 md = MarkdownIt("commonmark")
 gfm = MarkdownIt("commonmark").enable("table")  # tables, as a wiki renders a report

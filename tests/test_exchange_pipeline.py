@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from exchange_samples import sample_board, snapshot
 
 from reqboard.cli.main import main
 from reqboard.store import exchange
@@ -30,6 +29,8 @@ from reqboard.store.exchange import (
 )
 from reqboard.store.exchange.incoming import Incoming, ReadFile
 from reqboard.store.exchange.json_io import dumps, export_json
+
+from exchange_samples import sample_board, snapshot
 
 EXCHANGE = Path(exchange.__file__).parent
 # lxml's element class is named _Element in its public API (isinstance checks need it).

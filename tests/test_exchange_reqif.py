@@ -13,10 +13,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from exchange_samples import TRICKY_TITLES, content, sample_board, snapshot
+from reqboard.cli.main import main
 from reqboard.store.board import Board
 from reqboard.store.exchange import ImportRefused, apply_import, export_board, preview_import
-from reqboard.cli.main import main
+
+from exchange_samples import TRICKY_TITLES, content, sample_board, snapshot
 
 FIXTURE = Path(__file__).parent / "fixtures" / "reqif" / "other_tool.reqif"
 NS = {"r": "http://www.omg.org/spec/ReqIF/20110401/reqif.xsd"}

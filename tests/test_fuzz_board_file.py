@@ -22,6 +22,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, Phase, example, given, settings
+from hypothesis import strategies as st
+
 from fuzz_support import (
     HOSTILE_VALUES,
     JOURNAL_NAME,
@@ -47,8 +50,6 @@ from fuzz_support import (
     run_cli,
     sha256,
 )
-from hypothesis import HealthCheck, Phase, example, given, settings
-from hypothesis import strategies as st
 
 # The autouse home-isolation fixture only sets environment variables, which stay right for every example.
 # No shrinking: every damage is already small and readable, and shrinking would unbound the time a

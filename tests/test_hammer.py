@@ -21,9 +21,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fuzz_support import Outcome, contract_breaches
 
 from reqboard.store.board import Board
+
+from fuzz_support import Outcome, contract_breaches
 
 pytestmark = pytest.mark.slow
 

@@ -19,14 +19,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from exchange_samples import TRICKY_TITLES, sample_board, snapshot
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reqboard.store.board import Board
-from reqboard.store.exchange import plan
-from reqboard.store.exchange import ImportRefused, apply_import, export_board, preview_import
 from reqboard.cli.main import main
+from reqboard.store.board import Board
+from reqboard.store.exchange import ImportRefused, apply_import, export_board, plan, preview_import
+
+from exchange_samples import TRICKY_TITLES, sample_board, snapshot
 
 
 def rows(data: bytes) -> list[dict[str, str]]:

@@ -10,7 +10,7 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from exchange_samples import snapshot
+from reqboard.cli.main import main as cli
 from reqboard.store.board import Board
 from reqboard.store.cards import Card
 from reqboard.store.errors import InvalidValue, Refused, validation_message
@@ -37,10 +37,11 @@ from reqboard.store.models import (
     normalise_key,
     now,
 )
-from reqboard.cli.main import main as cli
+
+from exchange_samples import snapshot
 
 REPO = Path(__file__).resolve().parent.parent
-UTC = timezone.utc
+UTC = UTC
 T0 = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)
 
 # Keys the old pattern `REQ-[1-9][0-9]*` took and that wedged a board, and keys no int() should read.

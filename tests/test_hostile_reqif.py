@@ -19,11 +19,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from exchange_samples import sample_board, snapshot
+from reqboard.cli.main import main
 from reqboard.store.board import Board
 from reqboard.store.errors import InvalidValue
 from reqboard.store.exchange import ImportRefused, apply_import, export_board
-from reqboard.cli.main import main
+
+from exchange_samples import sample_board, snapshot
 
 FIXTURE = Path(__file__).parent / "fixtures" / "reqif" / "other_tool.reqif"
 DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>'

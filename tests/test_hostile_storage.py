@@ -14,11 +14,11 @@ from pathlib import Path
 import orjson
 import pytest
 
+from reqboard.cli.main import main as cli
 from reqboard.store import storage
 from reqboard.store.board import Board
 from reqboard.store.errors import BoardChangedUnderneath, ReadOnly, StoreUnreadable
 from reqboard.store.models import now
-from reqboard.cli.main import main as cli
 
 
 def sha(path: Path) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import tempfile
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from reqboard.cli.main import main as cli
 from reqboard.store.board import Board
 from reqboard.store.errors import InvalidValue, Refused
 from reqboard.store.exchange.json_io import dumps, export_json, import_json
@@ -28,9 +29,8 @@ from reqboard.store.models import (
     State,
     Tier,
 )
-from reqboard.cli.main import main as cli
 
-T0 = datetime(2026, 1, 5, 8, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)
 
 
 def sha(path: Path) -> str:
@@ -78,7 +78,7 @@ def rich_board(path: Path) -> Board:
     board.move_requirement(a, "done")
     board.record_feedback(a, 4, "mostly happy", channel="hotline")
     b = board.add_requirement("Dark mode", customer="Globex", depends_on=(a,)).key
-    board.add_requirement("Telemetry opt-out", customer="Initech").key
+    board.add_requirement("Telemetry opt-out", customer="Initech")
     board.reject("REQ-3", "out of scope")
     cr = board.add_change_request(a, "Also ODT", reason="customer asked", new_description="PDF and ODT").key
     board.assess_change_request(cr, schedule_days=2, cost=300.5, effort_hours=6, risk="low", affects=(b,))
@@ -269,7 +269,7 @@ def _one_line() -> st.SearchStrategy[str]:
 
 
 _times = st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2025, 12, 31),
-                      timezones=st.just(timezone.utc))
+                      timezones=st.just(UTC))
 _json_values = st.none() | st.integers(-10**6, 10**6) | st.text(max_size=20) | st.booleans()
 
 

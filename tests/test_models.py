@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -15,8 +15,8 @@ from reqboard.store.errors import InvalidValue, validation_message
 from reqboard.store.models import (
     Approval,
     Assessment,
-    Channel,
     ChangeRequest,
+    Channel,
     Criterion,
     CRStatus,
     Customer,
@@ -33,7 +33,7 @@ from reqboard.store.models import (
     text_hash,
 )
 
-T0 = datetime(2026, 11, 22, 9, 30, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 22, 9, 30, tzinfo=UTC)
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
@@ -194,7 +194,7 @@ def test_times_are_stored_and_printed_in_utc() -> None:
     plus_two = timezone(timedelta(hours=2))
     req = requirement(created_at=datetime(2026, 11, 22, 11, 30, tzinfo=plus_two))
     assert req.created_at == T0
-    assert req.created_at.tzinfo == timezone.utc
+    assert req.created_at.tzinfo == UTC
     dumped = req.model_dump(mode="json")
     assert dumped["created_at"] == "2026-11-22T09:30:00Z"
     fine = requirement(updated_at=T0.replace(microsecond=1234)).model_dump(mode="json")
@@ -206,7 +206,7 @@ def test_entered_at_times_are_tz_aware() -> None:
     with pytest.raises(ValidationError):
         requirement(entered_at={"collected": datetime(2026, 1, 1)})
     req = requirement(entered_at={"collected": "2026-01-01T00:00:00+01:00"})
-    assert req.entered_at == {State.COLLECTED: datetime(2025, 12, 31, 23, tzinfo=timezone.utc)}
+    assert req.entered_at == {State.COLLECTED: datetime(2025, 12, 31, 23, tzinfo=UTC)}
 
 
 # ---------------------------------------------------------------------------- control characters

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -19,7 +19,7 @@ from reqboard.tui.screens.reports import ChartPanel, ReportsScreen
 
 from waiting import await_until
 
-NOW = datetime(2026, 3, 18, 15, 30, tzinfo=timezone.utc)
+NOW = datetime(2026, 3, 18, 15, 30, tzinfo=UTC)
 MARKUP_TITLE = "[@click=app.quit]quit[/] [b]not bold[/b]"
 CHARTS = ("chart-cfd", "chart-throughput", "chart-lead-times", "chart-satisfaction", "chart-forecast")
 

@@ -20,10 +20,10 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import DataTable, OptionList
 
-from reqboard.tui.widgets import card_list
 from reqboard.store.board import Board
 from reqboard.tui.app import ReqboardApp
 from reqboard.tui.config import Config
+from reqboard.tui.widgets import card_list
 
 from tui_support import FIXED_NOW, StepClock, board_ready, build_small_board, copy_board, select_card, settle
 

@@ -19,12 +19,12 @@ from typing import Any
 import orjson
 import pytest
 
+from reqboard.cli.main import main as cli
 from reqboard.store import storage
-from reqboard.store.filestore import boardfile, migrations
 from reqboard.store.board import Board
 from reqboard.store.errors import Conflict, LockTimeout, NotFound, ReadOnly, StoreUnreadable, Unsupported
+from reqboard.store.filestore import boardfile, migrations
 from reqboard.store.storage import KEEP_BACKUPS, META_ID, BoardFile, atomic_write
-from reqboard.cli.main import main as cli
 
 REPO = Path(__file__).resolve().parents[1]
 # Which file an fsync'ed descriptor belongs to is read from /proc (Linux).

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -12,7 +12,7 @@ from reqboard.store.errors import Conflict, NotFound, Outdated, Refused
 from reqboard.store.models import State, Tier
 from reqboard.store.snapshot import ABSENT
 
-FIXED = datetime(2024, 5, 6, 7, 8, 9, tzinfo=timezone.utc)
+FIXED = datetime(2024, 5, 6, 7, 8, 9, tzinfo=UTC)
 
 
 def files_of(path: Path) -> dict[str, bytes]:
@@ -179,7 +179,7 @@ def test_customers_are_added_and_their_tier_kept_or_updated(board: Board) -> Non
 
 
 def test_events_keep_an_imported_time_and_author(board: Board) -> None:
-    then = datetime(2020, 1, 2, tzinfo=timezone.utc)
+    then = datetime(2020, 1, 2, tzinfo=UTC)
     with board.transaction() as tx:
         tx.record_event("REQ-1", "imported", field="key", new="REQ-1", at=then, by="carol")
         tx.set_setting("language", "en")

@@ -60,7 +60,7 @@ async def test_board_shows_six_columns_with_their_counts(demo: Path) -> None:
         screen = await board_ready(pilot)
         columns = list(screen.query(StateColumn))
         assert [c.id for c in columns] == [f"column-{s.value}" for s in BOARD_STATES]
-        for state, column in zip(BOARD_STATES, columns):
+        for state, column in zip(BOARD_STATES, columns, strict=True):
             assert text_of(column.query_one(f"#header-{state.value}")) == f"{state.label}  {counts[state]}"
             assert len(cards(app, state).cards) == counts[state] > 0
             # At 160 columns all six fit side by side.

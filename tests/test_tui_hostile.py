@@ -16,6 +16,16 @@ import pytest
 from textual.command import CommandPalette
 from textual.pilot import Pilot
 from textual.widgets import Button, Input, OptionList, Select, SelectionList, Static
+
+from reqboard.store.board import Board
+from reqboard.store.models import State
+from reqboard.tui.app import ReqboardApp
+from reqboard.tui.background import failure_message
+from reqboard.tui.config import Config, load_config
+from reqboard.tui.screens.board import BoardScreen
+from reqboard.tui.screens.detail import DetailScreen
+from reqboard.tui.screens.reports import ReportsScreen
+
 from tui_support import (  # noqa: F401 (small and small_template are fixtures)
     POLL,
     SIZE,
@@ -35,15 +45,6 @@ from tui_support import (  # noqa: F401 (small and small_template are fixtures)
     text_of,
     wait_until,
 )
-
-from reqboard.store.board import Board
-from reqboard.store.models import State
-from reqboard.tui.app import ReqboardApp
-from reqboard.tui.background import failure_message
-from reqboard.tui.config import Config, load_config
-from reqboard.tui.screens.board import BoardScreen
-from reqboard.tui.screens.detail import DetailScreen
-from reqboard.tui.screens.reports import ReportsScreen
 
 RLO = "\u202e"
 """RIGHT-TO-LEFT OVERRIDE: `REQ-1 txt.exe` typed with it before `exe.txt` reads as `REQ-1 txt.exe`."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Callable
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +31,7 @@ QUIET = 60.0
 POLL = POLL_INTERVAL_RANGE[0]
 """The shortest watch interval a user can set: for tests that wait for another process's change."""
 
-FIXED_NOW = datetime(2026, 3, 18, 15, 30, tzinfo=timezone.utc)
+FIXED_NOW = datetime(2026, 3, 18, 15, 30, tzinfo=UTC)
 """The moment the fixed board is looked at (snapshots freeze the card ages at it)."""
 
 

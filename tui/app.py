@@ -8,7 +8,6 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from textual.app import App
 from textual.binding import Binding
@@ -28,9 +27,6 @@ from .config import Config, ConfigError, config_path, load_config, load_state, s
 from .link import StoreLink
 from .messages import BoardChanged, Refused, Saved
 from .screens.board import BoardScreen
-
-if TYPE_CHECKING:
-    from reqboard.store.board import Board
 
 
 @contextmanager
@@ -134,11 +130,6 @@ class ReqboardApp(NoticesFailedWork, App[int]):
             self.push_screen(HelpScreen(self.screen))
 
     # ------------------------------------------------------------------ what the store link answered
-    @property
-    def _board(self) -> Board | None:
-        """The store once made (start-up tests look: the first frame is drawn before it is)."""
-        return self.link.board_made
-
     def on_saved(self, message: Saved) -> None:
         """A change was saved (the screen that asked has seen it): say so, and every screen re-reads."""
         if message.what:

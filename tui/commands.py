@@ -12,7 +12,6 @@ from reqboard.store.text import shown
 
 from .screens.board import BoardScreen
 
-
 ACTIONS: tuple[tuple[str, str, str], ...] = (
     ("New requirement", "new", "create a requirement in collected"),
     ("Edit requirement", "edit", "edit the selected requirement"),

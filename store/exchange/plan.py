@@ -40,13 +40,13 @@ from typing import Any
 from pydantic import ValidationError
 
 from .. import workflow
-from ..revisions import EDITABLE_FIELDS, diff
 from ..cards import validated
 from ..errors import InvalidValue, validation_message
+from ..memory import paused_gc
 from ..models import (
     BOARD_STATES,
-    ChangeRequest,
     MAX_KEY_DIGITS,
+    ChangeRequest,
     Customer,
     Requirement,
     State,
@@ -56,8 +56,8 @@ from ..models import (
     new_uid,
     strip_control,
 )
+from ..revisions import EDITABLE_FIELDS, diff
 from ..snapshot import Revision, Snapshot
-from ..memory import paused_gc
 from .incoming import (
     KEY_NUMBER_LIMIT,
     FieldChange,

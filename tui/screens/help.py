@@ -24,7 +24,7 @@ GUIDE = (
 def key_table(screen: Screen) -> list[tuple[str, str]]:
     """(keys, description) for every binding active on `screen`, in the order they apply."""
     by_action: dict[str, tuple[list[str], str]] = {}
-    for key, active in screen.active_bindings.items():
+    for active in screen.active_bindings.values():
         binding = active.binding
         label = binding.description or binding.action
         entry = by_action.setdefault(label, ([], label))

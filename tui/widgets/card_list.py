@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import cast
 
 from rich.cells import cell_len
@@ -166,7 +166,7 @@ class CardList(ScrollView, can_focus=True):
         self._card_rows: list[int] = []  # item index of each card, in cursor order
         self._cache: LRUCache[tuple, Strip] = LRUCache(1024)
         self._styles: dict[tuple[str, bool], dict[str, Style]] = {}
-        self._now = datetime.now(timezone.utc)
+        self._now = datetime.now(UTC)
 
     # ------------------------------------------------------------------ data
     @property
@@ -201,7 +201,7 @@ class CardList(ScrollView, can_focus=True):
         self._offsets, self._card_rows = offsets, rows
         # No cache clear: a card's lines do not depend on where it sits, and its key carries its
         # version and the day (for its age), so lines drawn before a filter or a reload stay valid.
-        self._now = datetime.now(timezone.utc)
+        self._now = datetime.now(UTC)
         # Width 0: cards never scroll sideways, and a resize then changes nothing to lay out again.
         self.virtual_size = Size(0, max(offsets[-1], 1))
         index = 0
