@@ -611,3 +611,30 @@ async def test_an_import_of_another_boards_key_is_refused_or_added_under_a_new_k
     titles = {r.key: r.title for r in Board(small, "check").requirements()}
     assert titles["REQ-1"] == "Export invoices as PDF"
     assert titles["REQ-10"] == "Offline copy's REQ-1"
+
+
+async def test_an_undo_refused_for_good_lets_the_older_changes_be_undone(small: Path) -> None:
+    """Someone else changed the requirement since: undoing our edit is refused (it would wipe theirs),
+    and that entry goes, so `u` goes on to the change before it instead of failing on it forever."""
+    first_title = Board(small, "check").get("REQ-1").title
+    app = open_app(small)
+    async with app.run_test(size=SIZE) as pilot:
+        await board_ready(pilot)
+        for key, title in (("REQ-1", "First, edited"), ("REQ-2", "Second, edited")):
+            await select_card(pilot, key)
+            await pilot.press("e")
+            await settle(pilot)
+            fill(pilot, "#field-title", title)
+            await submit(pilot)
+        assert [entry.what for entry in app.link.undo_entries] == ["REQ-1 edited", "REQ-2 edited"]
+        Board(small, "bob").edit_requirement("REQ-2", {"owner": "bob"})
+        await pilot.press("u")
+        await settle(pilot)
+        assert any("REQ-2 changed since version" in n for n in notifications(app))
+        assert [entry.what for entry in app.link.undo_entries] == ["REQ-1 edited"]
+        await pilot.press("u")
+        await settle(pilot)
+        assert "Undone: REQ-1 edited" in notifications(app)
+        after = Board(small, "check")
+        assert after.get("REQ-1").title == first_title
+        assert (after.get("REQ-2").title, after.get("REQ-2").owner) == ("Second, edited", "bob")

@@ -23,6 +23,7 @@ from textual.dom import DOMNode
 from textual.message import Message
 from textual.message_pump import MessagePump
 
+from reqboard.store import errors as store_errors
 from reqboard.store.errors import StoreError
 from reqboard.store.reader import BoardReader
 from reqboard.store.storage import LOCK_TIMEOUT_S
@@ -53,6 +54,18 @@ class Change:
     """The requirement as the screen showed it; None when the change creates one."""
     undoable: bool = True
     """Whether `u` can take it back (when it returns the requirement it changed)."""
+
+
+_FOR_GOOD = (store_errors.Conflict, store_errors.Refused, store_errors.NotFound, store_errors.InvalidValue)
+"""Refusals an undo meets again however often it is tried."""
+
+
+@dataclass(frozen=True)
+class _Undoing:
+    """An undo under way: its entry, and where it stood in the undo list."""
+
+    entry: UndoEntry
+    index: int
 
 
 @dataclass(frozen=True)
@@ -118,14 +131,16 @@ class StoreLink:
 
     def undo(self, requester: MessagePump) -> bool:
         """Take back the newest change of this session, as a change of its own (`Saved` or `Refused` to
-        `requester`); a failed undo keeps its entry. False, doing nothing, if there is nothing to undo."""
+        `requester`); a failed undo keeps its entry when trying again may work (see `_keep_for_later`).
+        False, doing nothing, if there is nothing to undo."""
         with self._flags:
             if not self._undo:
                 return False
             entry = self._undo.pop()
+            undoing = _Undoing(entry, len(self._undo))
         change = Change(_undo_call(entry), f"Undone: {entry.what}", doing="Undoing", before=entry.after,
                         undoable=False)
-        self._save_worker(requester.app, self, requester, change, entry)
+        self._save_worker(requester.app, self, requester, change, undoing)
         return True
 
     def read(self, requester: MessagePump, fn: Callable[[Any], T], *, answer: Callable[[T], Message],
@@ -163,12 +178,22 @@ class StoreLink:
             self._undo.append(entry)
             del self._undo[:-UNDO_DEPTH]
 
-    def _make_change(self, app: App[Any], requester: MessagePump, change: Change, undoing: UndoEntry | None) -> None:
+    def _keep_for_later(self, undoing: _Undoing, error: Exception) -> None:
+        """A failed undo keeps its entry, where it was, when trying again may work (a fault, a busy or
+        unreadable board); not when the store refused it for good (someone changed the requirement
+        since, it is gone, a rule forbids it), or it would stay on top and block every older undo."""
+        if isinstance(error, _FOR_GOOD):
+            return
+        with self._flags:
+            self._undo.insert(min(undoing.index, len(self._undo)), undoing.entry)
+            del self._undo[:-UNDO_DEPTH]
+
+    def _make_change(self, app: App[Any], requester: MessagePump, change: Change, undoing: _Undoing | None) -> None:
         try:
             result = self._call(change.call)
         except Exception as exc:  # any failure is an answer (a notice, a form's error), never the end of the app
             if undoing is not None:
-                self._remember(undoing)
+                self._keep_for_later(undoing, exc)
             _answer(app, requester, Refused(exc, change.doing))
             return
         what = change.what(result) if callable(change.what) else change.what
@@ -196,7 +221,7 @@ class StoreLink:
     @staticmethod
     @work(thread=True, exit_on_error=False, group="store-write", description="Saving the change")
     def _save_worker(node: DOMNode, link: StoreLink, requester: MessagePump, change: Change,
-                     undoing: UndoEntry | None) -> None:
+                     undoing: _Undoing | None) -> None:
         link._make_change(node.app, requester, change, undoing)
 
     @staticmethod
