@@ -138,6 +138,8 @@ class Board(ChangeRequestOperations, BoardMaintenance):
         update, NotFound, Conflict (stale version).
         """
         target = State.parse(target) if isinstance(target, str) else target
+        if not reason.strip() and inputs and isinstance(inputs.get("comment"), str):
+            reason = inputs["comment"]  # an approval's or a feedback's comment says why, as approve's does
         updates = dict(updates or {})
         unknown = set(updates) - EDITABLE_FIELDS
         if unknown:
