@@ -702,6 +702,10 @@ async def test_a_stale_edit_is_refused_naming_who_changed_it_and_can_be_reloaded
         assert isinstance(app.screen, BoardScreen)
         req = Board(small, "check").get("REQ-1")
         assert (req.title, req.version, req.updated_by) == ("Invoices as PDF (both our words)", 3, "tester")
+        # Undo goes back to what the form was reloaded with (alice's words), never over her change.
+        await pilot.press("u")
+        await settle(pilot)
+        assert Board(small, "check").get("REQ-1").title == "Invoices as PDF (alice's words)"
 
 
 # ---------------------------------------------------------------------- help, keys, palette

@@ -119,15 +119,17 @@ class RequirementActions:
         self._form("New requirement", requirement_fields(None), create)
 
     def edit(self, req: Requirement) -> None:
-        expected = {"version": req.version}  # the version shown: the reloaded one after a conflict
+        # What the form shows: the reloaded requirement after a conflict. It is what the edit expects
+        # and what its undo goes back to (undoing to the first copy would wipe the colleague's change).
+        shown = {"req": req}
 
         def edit(values: dict[str, Any]) -> Change:
-            changes, version = to_changes(values), expected["version"]
-            return Change(lambda board: board.edit_requirement(req.key, changes, expect_version=version),
-                          f"{req.key} edited", before=req)
+            changes, before = to_changes(values), shown["req"]
+            return Change(lambda board: board.edit_requirement(req.key, changes, expect_version=before.version),
+                          f"{req.key} edited", before=before)
 
         def fields_of(fresh: Requirement) -> list[FieldSpec]:
-            expected["version"] = fresh.version
+            shown["req"] = fresh
             return requirement_fields(fresh)
 
         self._form(f"Edit {req.key}", requirement_fields(req), edit,
