@@ -18,6 +18,7 @@ import pytest
 from reqboard.cli.main import main
 from reqboard.store import exchange
 from reqboard.store.board import Board
+from reqboard.store.errors import Outdated
 from reqboard.store.exchange import (
     ExchangeFormat,
     ImportRefused,
@@ -204,3 +205,23 @@ def test_every_reader_only_reads(fmt: str, tmp_path: Path) -> None:
     assert read.format == fmt and read.problems == []
     records = read.records if read.reread is None else list(read.reread.whole())
     assert sorted(r.key or "" for r in records) == sorted(r.key for r in board.requirements())
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv", "reqif"])
+def test_an_import_confirmed_from_its_preview_is_written_only_onto_the_board_previewed(
+        fmt: str, tmp_path: Path, board_path: Path) -> None:
+    """The TUI shows a preview and asks to confirm: if someone saved meanwhile, the confirmed import
+    is refused (Outdated) rather than planned again into something the person never saw."""
+    data = export_board(sample_board(tmp_path / "source.json"), fmt)
+    board = Board(board_path, "ann")
+    board.add_requirement("already here")
+    summary = preview_import(board, data, fmt, rekey=True)
+    assert summary.revision == board.revision and len(summary.added) == 9
+    Board(board_path, "colleague").add_requirement("saved meanwhile")
+    before = board_path.read_bytes()
+    with pytest.raises(Outdated, match="changed since the import was previewed"):
+        apply_import(board, data, fmt, rekey=True, as_previewed=summary.revision)
+    assert board_path.read_bytes() == before
+    summary = preview_import(board, data, fmt, rekey=True)
+    applied = apply_import(board, data, fmt, rekey=True, as_previewed=summary.revision)
+    assert applied.applied and len(Board(board_path, "x").requirements()) == 11

@@ -292,8 +292,8 @@ class RequirementActions:
             return
 
         def apply(values: dict[str, Any]) -> Change:
-            return Change(_apply_import_call(path, fmt, data, rekey), f"Imported {path.name}", doing="Importing",
-                          undoable=False)
+            return Change(_apply_import_call(path, fmt, data, rekey, summary.revision), f"Imported {path.name}",
+                          doing="Importing", undoable=False)
 
         self._form(f"Import {path.name}?", [], apply, intro=summary.text(), submit_label="Import")
 
@@ -335,10 +335,11 @@ def _preview_call(path: Path, fmt: str, rekey: bool) -> Callable[[Board], Any]:
     return preview
 
 
-def _apply_import_call(path: Path, fmt: str, data: Any, rekey: bool) -> Callable[[Board], Any]:
+def _apply_import_call(path: Path, fmt: str, data: Any, rekey: bool, previewed: Any) -> Callable[[Board], Any]:
     def apply(board: Board) -> Any:
         from reqboard.store.exchange import apply_import
 
-        return apply_import(board, data, fmt, source=str(path), rekey=rekey)
+        # Only onto the board that was previewed: what the person confirmed is what is written.
+        return apply_import(board, data, fmt, source=str(path), rekey=rekey, as_previewed=previewed)
 
     return apply

@@ -21,7 +21,7 @@ import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from ..errors import InvalidValue
 from .incoming import FieldChange, ImportRefused, ImportSummary, PlannedAdd, PlannedChange, ReadFile
@@ -112,14 +112,17 @@ def preview_import(board: Board, data: bytes, fmt: str, *, source: str = "", rek
         return exc.summary
 
 
-def apply_import(board: Board, data: bytes, fmt: str, *, source: str = "", rekey: bool = False) -> ImportSummary:
+def apply_import(board: Board, data: bytes, fmt: str, *, source: str = "", rekey: bool = False,
+                 as_previewed: Any = None) -> ImportSummary:
     """Import `data` in one transaction recorded in the history, or nothing at all.
 
+    `as_previewed`: a preview's `summary.revision`; the import is written only if the board is still
+    as it was previewed (else Outdated, exit 3), so what a person confirmed is what is written.
     Raises ImportRefused (with the report) when the file or any record in it is refused.
     """
     from .pipeline import run_import
 
-    return run_import(board, _read(data, fmt), source=source, rekey=rekey)
+    return run_import(board, _read(data, fmt), source=source, rekey=rekey, as_previewed=as_previewed)
 
 
 __all__ = [

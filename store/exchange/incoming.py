@@ -144,6 +144,8 @@ class ImportSummary:
     notes: list[str] = field(default_factory=list)
     rekeyed: dict[str, str] = field(default_factory=dict)
     applied: bool = False
+    revision: Any = None
+    """The board revision the import was planned against (a preview's: see `apply_import(as_previewed=)`)."""
 
     @property
     def ok(self) -> bool:

@@ -27,6 +27,7 @@ from .plan import Plan, Planner
 
 if TYPE_CHECKING:
     from ..board import Board
+    from ..snapshot import Revision
     from ..transaction import Transaction
 
 _ATTEMPTS = 3
@@ -35,12 +36,15 @@ takes the lock; the last time it plans again under the lock, so that it is not s
 
 
 def run_import(board: Board, read: ReadFile, *, source: str = "", dry_run: bool = False,
-               rekey: bool = False) -> ImportSummary:
+               rekey: bool = False, as_previewed: Revision | None = None) -> ImportSummary:
     """Plan the import of `read` into `board` and, unless it is a dry run, apply it atomically.
 
     `rekey` adds a record whose key is on the board as another requirement under a new key.
+    `as_previewed`: the revision a person saw the preview of; the import is applied only to that board,
+    never planned again against another (what they confirmed is what is written).
     Returns the summary; raises ImportRefused (nothing written; for a dry run too, carrying what the
-    import would have done) when anything is refused, and StoreUnreadable when the board cannot be read.
+    import would have done) when anything is refused, Outdated when the board changed since the preview,
+    and StoreUnreadable when the board cannot be read.
     """
     summary = ImportSummary(format=read.format, source=source, dry_run=dry_run, notes=list(read.notes))
     planner = Planner(read, user=board.user, now=board.clock(), path=board.path, rekey=rekey)
@@ -49,8 +53,11 @@ def run_import(board: Board, read: ReadFile, *, source: str = "", dry_run: bool 
         summary.refused = unreadable
         raise ImportRefused(summary.error_message(), summary, read.rule)
     plan = _checked(planner.plan(board.snapshot()), read, summary, rekey=rekey)
+    summary.revision = plan.revision
     if dry_run:
         return summary
+    if as_previewed is not None:
+        return _apply_as_previewed(board, plan, planner, read, summary, as_previewed)
     if read.reread is not None:
         read.records.clear()
     planner.let_go()
@@ -76,6 +83,23 @@ def run_import(board: Board, read: ReadFile, *, source: str = "", dry_run: bool 
         summary.applied = True
         return summary
     raise AssertionError("the last attempt plans under the lock")  # pragma: no cover
+
+
+def _apply_as_previewed(board: Board, plan: Plan, planner: Planner, read: ReadFile, summary: ImportSummary,
+                        previewed: Revision) -> ImportSummary:
+    if plan.revision != previewed:
+        raise Outdated(_CHANGED_SINCE_PREVIEW)
+    try:
+        with board.transaction(expect=previewed) as tx:
+            _apply(tx, plan, planner, read, summary)
+    except Outdated:
+        raise Outdated(_CHANGED_SINCE_PREVIEW) from None
+    summary.applied = True
+    return summary
+
+
+_CHANGED_SINCE_PREVIEW = ("the board changed since the import was previewed (someone saved meanwhile): nothing was "
+                          "imported; preview it again")
 
 
 def _apply(tx: Transaction, plan: Plan, planner: Planner, read: ReadFile, summary: ImportSummary) -> None:
