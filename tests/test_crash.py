@@ -18,6 +18,8 @@ from reqboard.store.board import Board
 from reqboard.store.models import State
 from reqboard.store.storage import META_ID
 
+from waiting import wait_until
+
 pytestmark = pytest.mark.slow
 
 REPO = Path(__file__).resolve().parents[1]
@@ -84,8 +86,9 @@ def run_writer_until_killed(board_path: Path, tag: str, acks_wanted: int, moment
             assert time.monotonic() < deadline, "writer too slow"
         if moment != "ack":
             size = os.stat(str(board_path) + ".history.jsonl").st_size
-            while not in_commit(board_path, moment, size):
-                assert time.monotonic() < deadline, f"writer never reached {moment}"
+            # Polled without a pause: the moment inside the commit lasts a few milliseconds.
+            wait_until(lambda: in_commit(board_path, moment, size), f"the writer to reach {moment}",
+                       timeout=max(deadline - time.monotonic(), 0.0), poll=0)
         os.kill(proc.pid, signal.SIGKILL)
     finally:
         if proc.poll() is None:
