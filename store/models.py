@@ -18,6 +18,7 @@ from pydantic import (
     ConfigDict,
     Field,
     PlainSerializer,
+    ValidationError,
     ValidationInfo,
     field_validator,
 )
@@ -48,6 +49,7 @@ from .domain import (  # noqa: F401
     strip_control,
 )
 from .domain import text_hash as hash_of_text
+from .errors import validation_message
 
 MAX_COUNT = 2**53 - 1
 """The largest version or generation: the largest whole number every JSON reader holds exactly.
@@ -360,6 +362,23 @@ class Requirement(Record):
     def overdue(self, today: date | None = None) -> bool:
         """Past its due date and still open (see `domain.is_overdue`)."""
         return is_overdue(self.due, self.state, today or now().date())
+
+    def revised(self, changes: dict[str, Any], *, by: str, at: datetime) -> Requirement:
+        """The next version with `changes`, validated and stamped with who and when: what a transaction
+        stores and what an import plans. Raises InvalidValue naming each bad field."""
+        data = self.model_dump()
+        data.update(changes)
+        data.update(version=self.version + 1, updated_by=by, updated_at=at)
+        try:
+            return Requirement.model_validate(data)
+        except ValidationError as exc:
+            raise validation_message(exc, self.key) from None
+
+    def entering(self, state: State, at: datetime) -> dict[str, Any]:
+        """The field changes of entering `state` at `at`: the state, when it was first entered, since when."""
+        entered = dict(self.entered_at)
+        entered.setdefault(state, at)
+        return {"state": state, "entered_at": entered, "state_since": at}
 
 
 class Event(Record):

@@ -127,19 +127,11 @@ class Transaction:
 
         Raises InvalidValue naming each bad field.
         """
-        data = req.model_dump()
-        data.update(changes)
-        data.update(version=req.version + 1, updated_by=self.user, updated_at=self.now)
-        try:
-            return Requirement.model_validate(data)
-        except ValidationError as exc:
-            raise validation_message(exc, req.key) from None
+        return req.revised(changes, by=self.user, at=self.now)
 
     def enter(self, req: Requirement, state: State) -> dict[str, Any]:
         """The field changes of `req` entering `state`: the state, when it was first entered, since when."""
-        entered = dict(req.entered_at)
-        entered.setdefault(state, self.now)
-        return {"state": state, "entered_at": entered, "state_since": self.now}
+        return req.entering(state, self.now)
 
     def put_requirement(self, req_or_document: Requirement | Mapping[str, Any], *, new: bool) -> None:
         """Stage a requirement: a model, or a stored document already validated (an importer's).

@@ -550,21 +550,13 @@ class Planner:
         return state, reason, fields
 
     def _revise(self, req: Requirement, changes: dict[str, Any]) -> Requirement:
-        """The next version of `req`, as the transaction's `revise` makes it (`Transaction.revise`): the
-        plan is made before any transaction exists, with the import's own user and moment."""
-        data = req.model_dump()
-        data.update(changes)
-        data.update(version=req.version + 1, updated_by=self.user, updated_at=self.now)
-        try:
-            return Requirement.model_validate(data)
-        except ValidationError as exc:
-            raise validation_message(exc, req.key) from None
+        """The next version of `req`, as a transaction makes it, with the import's own user and moment
+        (the plan is made before any transaction exists)."""
+        return req.revised(changes, by=self.user, at=self.now)
 
     def _enter(self, req: Requirement, state: State) -> dict[str, Any]:
-        """The field changes of entering a state, as `Transaction.enter` makes them, at the import's moment."""
-        entered = dict(req.entered_at)
-        entered.setdefault(state, self.now)
-        return {"state": state, "entered_at": entered, "state_since": self.now}
+        """The field changes of entering a state, as a transaction makes them, at the import's moment."""
+        return req.entering(state, self.now)
 
     def _plan_change(self, record: Incoming, stored: Mapping[str, Any], key: str, fields: dict[str, Any],
                      refused: list[str]) -> Outcome | None:
