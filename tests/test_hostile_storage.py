@@ -9,6 +9,7 @@ import json
 import os
 import stat
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import orjson
@@ -26,11 +27,8 @@ def sha(path: Path) -> str:
 
 
 @pytest.fixture
-def board(board_path: Path) -> Board:
-    b = Board(board_path, "ann")
-    for i in range(1, 4):
-        b.add_requirement(f"Requirement {i}", customer="ACME")
-    return b
+def board(board_of: Callable[..., Board]) -> Board:
+    return board_of(3)
 
 
 @pytest.fixture

@@ -60,11 +60,12 @@ def meta_of(path: Path) -> dict[str, Any]:
 
 
 @pytest.fixture
-def board(board_path: Path) -> Board:
-    return Board(board_path, "ann")
+def board(board_of: Callable[..., Board]) -> Board:
+    return board_of(0)
 
 
 def filled(board: Board, n: int = 3) -> list[str]:
+    """Add `n` requirements as conftest's `board_of(n)` makes them; their keys."""
     return [board.add_requirement(f"Requirement {i}", customer="ACME").key for i in range(1, n + 1)]
 
 
