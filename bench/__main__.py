@@ -28,7 +28,8 @@ def tui_section(options: Options) -> str:
 
     own_section = getattr(tui, "section", None)
     if own_section is not None:
-        return own_section(options)
+        table: str = own_section(options)
+        return table
     hello, boards = tui.measure(list(options.sizes), options.runs)
     return tui.table(hello, boards)
 

@@ -34,6 +34,8 @@ GENERATOR_VERSION = 2
 
 _WORK_DAY = 12 * 3600  # activity happens between 07:00 and 19:00 UTC
 _DAY = 86400
+Work = list[tuple[float, str, list[dict[str, Any]]]]
+"""Units of work in time order: (when, who, the history events it writes)."""
 _PLACEHOLDER = b"\x00"  # stands for the generation number; JSON text never holds a raw NUL byte
 
 _USERS = ("Anna Schmidt", "李伟", "Tom Baker", "Sara Jones", "Jürgen Groß", "Max Weber", "张敏",
@@ -240,7 +242,7 @@ class _Generator:
         tags = rng.sample(_TAGS, rng.randint(1, 3))
         created = self.created_times[number - 1]
         creator = rng.choice(_COLLECTORS)
-        tx: list[tuple[float, str, list[dict[str, Any]]]] = []  # (work time, user, events)
+        tx: Work = []  # (work time, user, events)
         req: dict[str, Any] = {
             "key": key, "uid": self.uid(), "title": title, "description": description, "state": "collected",
             "customer": customer, "tier": tier,
@@ -354,7 +356,7 @@ class _Generator:
                 "text_hash": text_hash(req["title"], req["description"], criteria),
                 "text": approved_text(req["title"], req["description"], criteria)}
 
-    def change_requests(self, req: dict[str, Any], times: dict[str, float], tx: list, ev: Any, lang: str) -> None:
+    def change_requests(self, req: dict[str, Any], times: dict[str, float], tx: Work, ev: Any, lang: str) -> None:
         """About one in ten approved requirements gets a change request while it is worked on."""
         rng, clock = self.rng, self.clock
         if "approved" not in times or rng.random() > 0.12:
@@ -419,7 +421,7 @@ class _Generator:
                     cr["status"] = "closed"
                     tx.append((later[1], lead, [ev("cr.closed", "status", "implemented", "closed", "", cr_key)]))
 
-    def links(self, number: int, req: dict[str, Any], times: dict[str, float], tx: list, ev: Any) -> None:
+    def links(self, number: int, req: dict[str, Any], times: dict[str, float], tx: Work, ev: Any) -> None:
         """A few requirements depend on or conflict with earlier ones; changes to those flag them."""
         rng = self.rng
         if number < 10 or rng.random() > 0.06:
@@ -453,7 +455,7 @@ class _Generator:
                                                     "Checked against the change.")]))
                 req["suspect"] = ""
 
-    def extra_edits(self, number: int, req: dict[str, Any], created: float, tx: list, ev: Any) -> None:
+    def extra_edits(self, number: int, req: dict[str, Any], created: float, tx: Work, ev: Any) -> None:
         """Tag edits over the requirement's life, so the history reaches `history_per_req` on average."""
         rng = self.rng
         extra_mean = self.history_per_req - self.lifecycle_events / number

@@ -64,7 +64,7 @@ def path_text(path: object) -> str:
     keeps as lone surrogates) are written as `\\xe9` escapes."""
     import os
 
-    text = os.fspath(path)  # type: ignore[call-overload]  # str or PathLike, as os.fspath takes
+    text: str | bytes = os.fspath(path)  # type: ignore[call-overload]  # str or PathLike, as os.fspath takes
     if isinstance(text, bytes):
         return text.decode("utf-8", "backslashreplace")
     try:

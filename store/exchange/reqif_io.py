@@ -277,7 +277,7 @@ def export_reqif(board: Board) -> bytes:
             identifier=f"rb-header-{board.generation}", creation_time=stamp, req_if_tool_id=TOOL,
             req_if_version="1.0", source_tool_id=TOOL, title="Requirements"),
         core_content=ReqIFCoreContent(content), tool_extensions_tag_exists=False,
-        lookup=None, exceptions=[],  # type: ignore[arg-type]  # the unparser does not look things up
+        lookup=None, exceptions=[],  # the unparser does not look things up
     )
     return _finish(ReqIFUnparser.unparse(bundle)).encode("utf-8")
 

@@ -176,7 +176,8 @@ class BoardFile:
     @property
     def meta(self) -> dict[str, Any]:
         """The meta record (counters, settings) as read; raises StoreUnreadable."""
-        return self.tables()["meta"][META_ID]
+        meta: dict[str, Any] = self.tables()["meta"][META_ID]
+        return meta
 
     @property
     def settings(self) -> Mapping[str, Any]:

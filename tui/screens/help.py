@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -21,7 +23,7 @@ GUIDE = (
 )
 
 
-def key_table(screen: Screen) -> list[tuple[str, str]]:
+def key_table(screen: Screen[Any]) -> list[tuple[str, str]]:
     """(keys, description) for every binding active on `screen`, in the order they apply."""
     by_action: dict[str, tuple[list[str], str]] = {}
     for active in screen.active_bindings.values():
@@ -37,7 +39,7 @@ def key_table(screen: Screen) -> list[tuple[str, str]]:
 class HelpScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,question_mark,q", "close", "Close", id="help.close")]
 
-    def __init__(self, under: Screen) -> None:
+    def __init__(self, under: Screen[Any]) -> None:
         super().__init__()
         self.under = under
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import cast
 
 from rich.cells import cell_len
@@ -164,7 +164,7 @@ class CardList(ScrollView, can_focus=True):
         self._items: list[Item] = []
         self._offsets: list[int] = [0]
         self._card_rows: list[int] = []  # item index of each card, in cursor order
-        self._cache: LRUCache[tuple, Strip] = LRUCache(1024)
+        self._cache: LRUCache[tuple[str, int, int, int, bool, date, str], Strip] = LRUCache(1024)
         self._styles: dict[tuple[str, bool], dict[str, Style]] = {}
         self._now = datetime.now(UTC)
 
