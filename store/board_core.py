@@ -22,7 +22,7 @@ from .reader import BoardReader
 from .revisions import record_diff
 from .snapshot import Revision, Snapshot
 from .storage import Change
-from .transaction import Transaction
+from .transaction import Transaction, stored_record
 
 
 class BoardCore(BoardReader):
@@ -99,18 +99,10 @@ class BoardCore(BoardReader):
 
     def get(self, key: str) -> Requirement:
         """The requirement with this key; raises NotFound."""
-        key = normalise_key(key)
         return self._model(self._raw(key))
 
     def _raw(self, key: str) -> Mapping[str, Any]:
-        try:
-            number = key_number(key)
-        except (ValueError, IndexError):
-            raise NotFound(f"{key!r} is not a requirement key (they look like REQ-12)") from None
-        raw = self.storage.requirement_record(number)
-        if raw is None or raw.get("key") != key:
-            raise NotFound(f"{key} not found in {self.path}")
-        return raw
+        return stored_record(key, self.storage.requirement_record, self.path)[1]
 
     def find_change_request(self, cr_key: str) -> tuple[Requirement, ChangeRequest]:
         """The change request with this key and the requirement it belongs to; raises NotFound."""
@@ -142,16 +134,9 @@ class BoardCore(BoardReader):
         if key is not None:
             key = normalise_key(key)
             self._raw(key)
-        return [self._event_model(e) for e in self.storage.history(key)]
-
-    def _event_model(self, raw: dict[str, Any]) -> Event:
-        try:
-            return Event.model_validate(raw)
-        except ValidationError as exc:
-            raise StoreUnreadable(
-                f"{self.storage.location}: a history event of {str(raw.get('key', '?'))[:40]} is damaged "
-                f"({validation_message(exc)}); `reqboard check --repair` sets the damaged lines aside"
-            ) from None
+        files = self.storage.files()
+        journal = files.journal if files is not None else self.storage.location
+        return [Event.from_journal(e, journal) for e in self.storage.history(key)]
 
     # ================================================================ writing: plumbing
     def _mutate(self, key: str, change: Callable[[Transaction, Requirement], dict[str, Any]], *,

@@ -49,7 +49,7 @@ from .domain import (  # noqa: F401
     strip_control,
 )
 from .domain import text_hash as hash_of_text
-from .errors import validation_message
+from .errors import StoreUnreadable, validation_message
 
 MAX_COUNT = 2**53 - 1
 """The largest version or generation: the largest whole number every JSON reader holds exactly.
@@ -400,6 +400,17 @@ class Event(Record):
     def stamp(moment: datetime) -> str:
         """An event's time as the journal writes it: UTC, microseconds always, four-digit year."""
         return iso_utc(moment, always_microseconds=True)
+
+    @classmethod
+    def from_journal(cls, raw: dict[str, Any], journal: object) -> Event:
+        """A history line as an Event; raises StoreUnreadable naming the journal and the damaged event."""
+        try:
+            return cls.model_validate(raw)
+        except ValidationError as exc:
+            raise StoreUnreadable(
+                f"{journal}: a history event of {str(raw.get('key', '?'))[:40]} is damaged "
+                f"({validation_message(exc)}); `reqboard check --repair` sets the damaged lines aside"
+            ) from None
 
 
 def text_hash(req: Requirement) -> str:

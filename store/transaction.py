@@ -32,6 +32,21 @@ MAX_KEY_NUMBER = 10**MAX_KEY_DIGITS - 1
 """The last key number a board hands out (REQ-999999999)."""
 
 
+def stored_record(key: str, read: Callable[[int], Mapping[str, Any] | None],
+                  where: object) -> tuple[int, Mapping[str, Any]]:
+    """The key number and stored record of requirement `key`, as `read(number)` gives it; raises
+    NotFound for a key that is no requirement key or names no stored requirement."""
+    key = normalise_key(key)
+    try:
+        number = key_number(key)
+    except (ValueError, IndexError):
+        raise NotFound(f"{key!r} is not a requirement key (they look like REQ-12)") from None
+    record = read(number)
+    if record is None or record.get("key") != key:
+        raise NotFound(f"{key} not found in {where}")
+    return number, record
+
+
 class Transaction:
     """One change to a board, made by `Board.transaction()` (see the module docstring)."""
 
@@ -59,14 +74,7 @@ class Transaction:
 
     def requirement(self, key: str) -> Requirement:
         """The requirement with this key as staged; raises NotFound."""
-        key = normalise_key(key)
-        try:
-            number = key_number(key)
-        except (ValueError, IndexError):
-            raise NotFound(f"{key!r} is not a requirement key (they look like REQ-12)") from None
-        record = self._change.requirement_record(number)
-        if record is None or record.get("key") != key:
-            raise NotFound(f"{key} not found in {self._where}")
+        number, record = stored_record(key, self._change.requirement_record, self._where)
         put = self._models.get(number)
         if put is not None and put.version == record.get("version"):
             return put

@@ -364,7 +364,11 @@ def test_a_history_event_the_models_refuse_is_exit_4_not_unexpected(
     tables["meta"]["1"]["journal_size"] = meta_size
     board_path.write_bytes(orjson.dumps(tables))
     assert cli(["history", "REQ-1"]) == 4
-    assert "is damaged" in error_line(capsys)
+    said = error_line(capsys)
+    assert "is damaged" in said
+    # It names the file to look at (the journal, not the board) and what to do.
+    assert said.startswith(f"error: {journal(board_path)}: a history event of REQ-1 is damaged")
+    assert "`reqboard check --repair`" in said
 
 
 # ============================================================================ check

@@ -62,13 +62,7 @@ class FileMaintenance:
 
     def event(self, raw: dict[str, Any]) -> Event:
         """A journal line as an Event; raises StoreUnreadable naming the damaged event."""
-        try:
-            return Event.model_validate(raw)
-        except ValidationError as exc:
-            raise StoreUnreadable(
-                f"{self.file.journal_path}: a history event of {str(raw.get('key', '?'))[:40]} is damaged "
-                f"({validation_message(exc)}); `reqboard check --repair` sets the damaged lines aside"
-            ) from None
+        return Event.from_journal(raw, self.file.journal_path)
 
     def check_history(self, warnings: list[str]) -> list[str]:
         """The errors of the history journal against the length the board records, one line each; a
