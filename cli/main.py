@@ -265,6 +265,18 @@ def build_parser() -> Parser:
     p.add_argument("--dry-run", action="store_true", help="show what would happen; write nothing")
     p.add_argument("--rekey", action="store_true", help="give clashing requirements new keys")
 
+    p = command("clone", "copy the board at SOURCE (history included) into a new board DEST that can sync back")
+    p.add_argument("source", help="the board to copy (a board file)")
+    p.add_argument("dest", help="the new board (must not exist)")
+
+    p = command("sync", "merge this board (--store: ours) with another (theirs), both ways, three-way by uid")
+    p.add_argument("other", nargs="?",
+                   help="the other board (default: the one this board was cloned from or last synced with)")
+    p.add_argument("--dry-run", action="store_true", help="print the whole plan; write nothing")
+    p.add_argument("--prefer", choices=["ours", "theirs"], help="settle every conflict with this side's value")
+    p.add_argument("--resolve", action="append", type=_resolution, metavar="KEY.FIELD=ours|theirs", default=[],
+                   help="settle one conflict, e.g. REQ-3.title=theirs or CR-2.status=ours (repeat for several)")
+
     p = command("restore", "list the kept backups or make one the current board")
     p.add_argument("--list", action="store_true", help="list the kept backups")
     p.add_argument("--generation", type=int, metavar="N", help="the generation to restore (default: newest)")
@@ -573,7 +585,21 @@ def _json_element(data: Any) -> str:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    req = _board(args).get(args.key)
+    from reqboard.store.errors import NotFound
+
+    board = _board(args)
+    try:
+        req = board.get(args.key)
+    except NotFound:
+        moved = board.formerly(args.key)
+        if not moved:
+            raise
+        req = moved[0]
+        print(f"note: {_text(args.key.upper())} is now {req.key}: a sync gave it a new key", file=sys.stderr)
+    else:
+        for other in board.formerly(req.key):
+            print(f"note: {req.key} was also the key of {other.key} ({_text(other.title)}) until a sync gave it "
+                  f"a new key", file=sys.stderr)
     _emit(args, req, _show_text(req))
     return EXIT_OK
 
@@ -721,6 +747,102 @@ def cmd_export(args: argparse.Namespace) -> int:
     board = _board(args)
     _write_output(args.output, board, lambda: export_board(board, fmt), is_json=fmt == "json")
     return EXIT_OK
+
+
+def _resolution(text: str) -> tuple[str, str]:
+    name, sep, side = text.rpartition("=")
+    if not sep or side not in ("ours", "theirs") or "." not in name.strip("."):
+        raise argparse.ArgumentTypeError(f"{text!r}: give KEY.FIELD=ours or KEY.FIELD=theirs, e.g. REQ-3.title=theirs")
+    return name, side
+
+
+def cmd_clone(args: argparse.Namespace) -> int:
+    from reqboard.store.board import Board
+    from reqboard.store.errors import NotFound
+    from reqboard.store.paths import default_user
+    from reqboard.store.sync import clone_board
+
+    user = getattr(args, "user", None) or default_user()
+    if args.source == "" or args.dest == "":
+        raise UsageError("clone needs a SOURCE board and a new DEST file name")
+    source = Board(args.source, user)
+    if source.snapshot().generation == 0 and not source.snapshot().requirements:
+        raise NotFound(f"{_path_text(args.source)}: no board there to clone")
+    count = clone_board(source, Board(args.dest, user))
+    if getattr(args, "json", False):
+        _print_json({"source": source.storage.location, "dest": _path_text(Path(args.dest).absolute()),
+                     "requirements": count})
+    else:
+        print(f"cloned {count} requirement{'s' if count != 1 else ''} from {_path_text(args.source)} "
+              f"into {_path_text(args.dest)}; `reqboard --store {_path_text(args.dest)} sync` brings the work back")
+    return EXIT_OK
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    from reqboard.store.board import Board
+    from reqboard.store.sync import SyncConflicts, default_other, resolver, sync_boards
+
+    ours = _board(args)
+    other = args.other or default_other(ours)
+    if not other:
+        raise UsageError(f"{_path_text(ours.path)} was never cloned or synced: name the other board, "
+                         "e.g. `reqboard sync team.json`")
+    theirs = Board(other, ours.user)
+    decide = resolver(args.prefer, dict(args.resolve))
+    with _interrupts_held_after_commit(ours.path):
+        try:
+            plan = sync_boards(ours, theirs, decide=decide, dry_run=args.dry_run)
+        except SyncConflicts as exc:
+            plan = exc.plan
+            if getattr(args, "json", False):
+                _print_json(plan.as_json())
+            else:
+                print("\n".join(_text(line) for line in _sync_lines(plan, dry_run=True)))
+            sys.stdout.flush()
+            _error(exc)
+            for c in plan.conflicts:
+                print(f"{_text(c.key)} {_text(c.field)}: base {_value_text(c.base)} ours {_value_text(c.ours)} "
+                      f"theirs {_value_text(c.theirs)}", file=sys.stderr)
+            return EXIT_CONFLICT
+    if getattr(args, "json", False):
+        _print_json(plan.as_json())
+        return EXIT_OK
+    print("\n".join(_text(line) for line in _sync_lines(plan, dry_run=args.dry_run)))
+    return EXIT_OK
+
+
+def _value_text(value: Any) -> str:
+    import orjson
+
+    text = orjson.dumps(value).decode()
+    return text if len(text) <= 80 else text[:79] + "…"
+
+
+def _sync_lines(plan: Any, *, dry_run: bool) -> list[str]:
+    would = "would " if dry_run else ""
+    where = {"ours": _path_text(plan.ours), "theirs": _path_text(plan.theirs)}
+    lines = [f"{'plan: ' if dry_run else ''}{where['ours']} (ours) with {where['theirs']} (theirs)"]
+    if plan.base == "none":
+        lines.append("no common base (never cloned or synced with each other): every difference is a conflict")
+    if plan.changes_nothing:
+        lines.append("already in sync: nothing to do")
+    if plan.pulled:
+        lines.append(f"{would}pull {len(plan.pulled)} into ours: {' '.join(plan.pulled)}")
+    if plan.pushed:
+        lines.append(f"{would}push {len(plan.pushed)} to theirs: {' '.join(plan.pushed)}")
+    for moved in plan.renumbered:
+        created = " and ".join(where[side] for side in moved.created_on) or "?"
+        lines.append(f"{moved.old} (created on {created}) {'would become' if dry_run else 'is now'} {moved.new}")
+    for conflict, side in plan.settled:
+        lines.append(f"{conflict.key} {conflict.field}: kept {side} ({_value_text(getattr(conflict, side))})")
+    if plan.conflicts:
+        lines.append(f"{len(plan.conflicts)} conflict{'s' if len(plan.conflicts) != 1 else ''} (listed below)")
+    if plan.events_pulled or plan.events_pushed:
+        lines.append(f"history: {plan.events_pulled} event{'s' if plan.events_pulled != 1 else ''} in, "
+                     f"{plan.events_pushed} out")
+    if dry_run:
+        lines.append("nothing was written (dry run)")
+    return lines
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -946,7 +1068,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "add": cmd_add, "list": cmd_list, "show": cmd_show, "edit": cmd_edit, "move": cmd_move,
     "approve": cmd_approve, "feedback": cmd_feedback, "reject": cmd_reject, "review": cmd_review,
     "history": cmd_history, "check": cmd_check, "export": cmd_export, "import": cmd_import,
-    "restore": cmd_restore, "wip": cmd_wip, "cr": cmd_cr,
+    "restore": cmd_restore, "wip": cmd_wip, "cr": cmd_cr, "clone": cmd_clone, "sync": cmd_sync,
     "report": cmd_report,
 }
 
@@ -959,7 +1081,7 @@ def open_board(args: argparse.Namespace) -> int:
 
 
 # Options that name files: any bytes the file system takes are fine there, unlike in text.
-_PATH_OPTIONS = frozenset({"store", "output", "file"})
+_PATH_OPTIONS = frozenset({"store", "output", "file", "source", "dest", "other"})
 
 
 def _check_text_arguments(args: argparse.Namespace) -> None:

@@ -101,6 +101,16 @@ class BoardCore(BoardReader):
         """The requirement with this key; raises NotFound."""
         return self._model(self._raw(key))
 
+    def formerly(self, key: str) -> list[Requirement]:
+        """The requirements that had `key` before a sync gave them another (see Requirement.previous_keys)."""
+        key = normalise_key(key)
+        return [self._model(raw) for raw in self.snapshot().requirements.values()
+                if key in (raw.get("previous_keys") or ())]
+
+    def sync_records(self) -> Mapping[str, Any]:
+        """What the board remembers of each board it syncs with (see store.sync)."""
+        return self.snapshot().sync
+
     def _raw(self, key: str) -> Mapping[str, Any]:
         return stored_record(key, self.storage.requirement_record, self.path)[1]
 
@@ -131,12 +141,20 @@ class BoardCore(BoardReader):
 
     def history(self, key: str | None = None) -> list[Event]:
         """The audit trail, oldest first: of one requirement (and its change requests) or of all."""
-        if key is not None:
-            key = normalise_key(key)
-            self._raw(key)
         files = self.storage.files()
         journal = files.journal if files is not None else self.storage.location
-        return [Event.from_journal(e, journal) for e in self.storage.history(key)]
+        if key is None:
+            return [Event.from_journal(e, journal) for e in self.storage.history()]
+        key = normalise_key(key)
+        raw = self._raw(key)
+        uid = raw.get("uid")
+        if raw.get("previous_keys"):  # renumbered by a sync: its events are under more than one key
+            lines = self.storage.history(uid=str(uid))
+        else:  # (another requirement that had this key before a sync renumbered it has its own uid)
+            lines = (e for e in self.storage.history(key) if e.get("uid", uid) == uid)
+        events = [Event.from_journal(e, journal) for e in lines]
+        events.sort(key=lambda e: e.at)  # a sync appends the other board's events after this board's
+        return events
 
     # ================================================================ writing: plumbing
     def _mutate(self, key: str, change: Callable[[Transaction, Requirement], dict[str, Any]], *,

@@ -314,6 +314,9 @@ class Requirement(Record):
     changed_since_approval: bool = False
     suspect: Annotated[CleanText, Field(max_length=500)] = ""
     reviews: tuple[Review, ...] = ()
+    previous_keys: tuple[RequirementKey, ...] = ()
+    """Keys it had before a sync gave it another (another requirement was created under the same key
+    on the board it synced with); `show` of an old key says where it went."""
     version: Annotated[int, Field(ge=1, le=MAX_COUNT)] = 1
     created_by: Annotated[Line, Field(min_length=1, max_length=80)]
     created_at: UTCTime
@@ -384,6 +387,9 @@ class Requirement(Record):
 class Event(Record):
     """One line of the audit trail: who changed what on which record, and why."""
 
+    id: Uid | None = None
+    """The event's own id: the same event on two boards that synced (None in histories written before
+    events had ids)."""
     at: UTCTime
     by: Annotated[Line, Field(min_length=1, max_length=80)]
     key: Annotated[str, AfterValidator(_event_key)]
@@ -394,6 +400,8 @@ class Event(Record):
     old: JsonValue = None
     new: JsonValue = None
     reason: Annotated[CleanText, Field(max_length=4000)] = ""
+    uid: Uid | None = None
+    """The uid of the requirement it is about (its key may have changed since)."""
     generation: Count = 0
 
     @staticmethod

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from typing import Any
 
 
@@ -111,6 +112,8 @@ class Snapshot:
     revision: Revision
     settings: Mapping[str, Any]
     generation: int
+    sync: Mapping[str, Any] = dataclass_field(default_factory=dict)
+    """What the board remembers of each board it syncs with, by that board's id (see store.sync)."""
 
     @classmethod
     def of(cls, tables: Mapping[str, Any], meta: Mapping[str, Any], revision: Revision) -> Snapshot:
@@ -124,4 +127,5 @@ class Snapshot:
             revision=revision,
             settings=settings if isinstance(settings, Mapping) else {},
             generation=int(meta.get("generation", 0)),
+            sync=sync if isinstance(sync := meta.get("sync", {}), Mapping) else {},
         )

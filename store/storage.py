@@ -79,6 +79,11 @@ class Change(Protocol):
         (Conflict when the stored one is another)."""
         ...
 
+    def remove_requirement(self, number: int, *, expected_version: int) -> None:
+        """Stage requirement `number` removed (a sync moving it to another key); Conflict when the
+        stored one is at another version."""
+        ...
+
     def customer_record(self, name: str) -> dict[str, Any] | None:
         """The staged customer of this name (any case), or None."""
         ...
@@ -142,8 +147,9 @@ class Storage(Protocol):
         """Lock, read fresh, and stage a change set; commit it at the end of the block."""
         ...
 
-    def history(self, key: str | None = None) -> Iterator[dict[str, Any]]:
-        """The committed history events (of one requirement), oldest first."""
+    def history(self, key: str | None = None, *, uid: str | None = None) -> Iterator[dict[str, Any]]:
+        """The committed history events, oldest first: all, those written under one requirement key,
+        or those of one requirement by its uid (under whatever key it had)."""
         ...
 
     @property

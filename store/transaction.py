@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
-from .domain import MAX_KEY_DIGITS, State, Tier, key_number, normalise_key, strip_control
+from .domain import MAX_KEY_DIGITS, State, Tier, key_number, new_uid, normalise_key, strip_control
 from .errors import Conflict, InvalidValue, NotFound, Refused, validation_message
 from .models import Customer, Event, Requirement
 from .snapshot import Snapshot
@@ -61,6 +61,8 @@ class Transaction:
         self._where = where
         self._models: dict[int, Requirement] = {}  # what this transaction put, as models
         self._dry = False
+        self._uidless: dict[str, list[dict[str, Any]]] = {}  # events of a key not stored yet
+        self._stashes: dict[str, dict[str, Any]] | None = None  # sync bases, copied on the first write
 
     @property
     def is_dry_run(self) -> bool:
@@ -163,7 +165,9 @@ class Transaction:
             raise InvalidValue(f"{key}: a requirement to store has no valid version")
         # A new version replaces the one it was revised from: the storage refuses it if that moved on.
         expected = None if new else version - 1
+        self._keep_base(number, document.get("uid"))
         self._change.put_requirement(number, document, expected_version=expected)
+        self._give_uid(key, document.get("uid"))
         if model is not None:
             self._models[number] = model
         else:
@@ -175,10 +179,16 @@ class Transaction:
 
     def record_event(self, key: str, action: str, *, field: str | None = None, old: Any = None, new: Any = None,
                      reason: str = "", cr: str | None = None, at: datetime | str | None = None,
-                     by: str | None = None) -> None:
+                     by: str | None = None, event_id: str | None = None, uid: str | None = None) -> None:
         """Stage one history event about `key` (a requirement's key, or "board"), by this user now
-        unless `at`/`by` say otherwise (an imported history keeps its own)."""
+        unless `at`/`by` say otherwise (an imported history keeps its own).
+
+        Every event gets an id (`event_id`, or a new one), by which a sync knows it is the same event on
+        two boards, and the uid of its requirement (`uid`, or the staged record's), by which the history
+        of a requirement whose key a sync changed still finds the events written under the old key.
+        """
         event: dict[str, Any] = {
+            "id": event_id or new_uid(),
             "at": at if isinstance(at, str) else Event.stamp(at or self.now),
             "by": by or self.user,
             "key": key,
@@ -190,7 +200,104 @@ class Transaction:
         }
         if cr:
             event["cr"] = cr
+        if uid is None and key != "board":
+            uid = self._uid_of(key)
+            if uid is None:  # a requirement put after its "created" event: the uid is filled in then
+                self._uidless.setdefault(key, []).append(event)
+        if uid is not None:
+            event["uid"] = uid
         self._change.record(event)
+
+    def _uid_of(self, key: str) -> str | None:
+        try:
+            record = self._change.requirement_record(key_number(key))
+        except (ValueError, IndexError):
+            return None
+        uid = record.get("uid") if record is not None and record.get("key") == key else None
+        return uid if isinstance(uid, str) else None
+
+    def _give_uid(self, key: str, uid: Any) -> None:
+        events = self._uidless.pop(key, None)
+        if events and isinstance(uid, str):
+            for event in events:
+                event["uid"] = uid
+
+    # ---------------------------------------------------------------- sync bases
+    def meta_value(self, name: str) -> Any:
+        """A value of the board's meta record as staged (e.g. "board_id"), or None."""
+        return self._change.meta().get(name)
+
+    def set_meta_value(self, name: str, value: Any) -> None:
+        """Stage a value of the board's meta record (the board's id; not a counter or setting)."""
+        if name in ("generation", "journal_size", "schema", "format", "settings", "sync"):
+            raise ValueError(f"{name} is not set this way")
+        self._change.set_meta(**{name: value})
+
+    def add_customer_record(self, record: Mapping[str, Any]) -> None:
+        """Stage a customer as another board stores it, unless one of that name is known."""
+        name = record.get("name")
+        if isinstance(name, str) and name and self._change.customer_record(name) is None:
+            self._change.put_customer(dict(record))
+
+    def sync_records(self) -> dict[str, dict[str, Any]]:
+        """What this board remembers of each board it syncs with, by that board's id (see store.sync)."""
+        records = self._change.meta().get("sync", {})
+        return records if isinstance(records, dict) else {}
+
+    def set_sync_record(self, peer: str, record: dict[str, Any] | None) -> None:
+        """Stage what this board remembers of board `peer` (None forgets it)."""
+        records = {name: dict(rec) for name, rec in self.sync_records().items() if isinstance(rec, dict)}
+        if record is None:
+            records.pop(peer, None)
+        else:
+            records[peer] = record
+        self._change.set_meta(sync=records)
+        self._stashes = None
+
+    def _keep_base(self, number: int, uid: Any) -> None:
+        """Before requirement `number` changes, keep the version every sync base still needs.
+
+        A board that syncs remembers the state it last agreed on with each other board as its current
+        records plus, for each record changed since, the version it had then (None: it did not exist).
+        So a write keeps the stored record once per sync partner, the first time it changes.
+        """
+        if self._stashes is None:
+            records = self.sync_records()
+            if not records:
+                return
+            copied = {name: {**rec, "stash": dict(rec.get("stash") or {})} for name, rec in records.items()
+                      if isinstance(rec, dict)}
+            self._change.set_meta(sync=copied)
+            self._stashes = {name: rec["stash"] for name, rec in copied.items()}
+        if not isinstance(uid, str):
+            return
+        for stash in self._stashes.values():
+            if uid not in stash:
+                stored = self._change.requirement_record(number)
+                stash[uid] = stored if stored is not None and stored.get("uid") == uid else None
+
+    def move_requirement(self, old_number: int, document: Mapping[str, Any], *, expected_version: int) -> None:
+        """Stage requirement `old_number` moved to the key in `document` (a sync renumbering it)."""
+        self._keep_base(old_number, document.get("uid"))
+        self._change.remove_requirement(old_number, expected_version=expected_version)
+        self.put_stored(document, replaces=None)
+
+    def put_stored(self, document: Mapping[str, Any], *, replaces: int | None) -> None:
+        """Stage a validated stored document as it is (a sync's merged record): new when `replaces` is
+        None, else replacing that stored version. Its stamps (version, updated_by/at) are the caller's."""
+        document = dict(document)
+        number = key_number(str(document["key"]))
+        self._keep_base(number, document.get("uid"))
+        self._change.put_requirement(number, document, expected_version=replaces)
+        self._models.pop(number, None)
+        crs = [key_number(cr["key"]) for cr in document.get("change_requests", ()) if isinstance(cr, Mapping)
+               and isinstance(cr.get("key"), str)]
+        self.raise_counters(number + 1, max(crs) + 1 if crs else None)
+
+    def record_stored_event(self, event: Mapping[str, Any]) -> None:
+        """Stage a history event as another board wrote it (time, author and id kept); its generation
+        is this board's."""
+        self._change.record({k: v for k, v in event.items() if k != "generation"})
 
     def set_setting(self, name: str, value: Any) -> None:
         """Stage a board setting (None removes it)."""

@@ -183,8 +183,10 @@ def test_events_keep_an_imported_time_and_author(board: Board) -> None:
     with board.transaction() as tx:
         tx.record_event("REQ-1", "imported", field="key", new="REQ-1", at=then, by="carol")
         tx.set_setting("language", "en")
-    event = board.history("REQ-1")[-1]
-    assert (event.at, event.by, event.by != board.user) == (then, "carol", True)
+    history = board.history("REQ-1")
+    event = history[0]  # the history reads in time order, whenever an event was written
+    assert (event.at, event.by, event.by != board.user, event.action) == (then, "carol", True, "imported")
+    assert [e.at for e in history] == sorted(e.at for e in history)
     assert board.settings()["language"] == "en"
 
 

@@ -40,7 +40,8 @@ def _apply_lossless(tx: Transaction, plan: Plan, now: datetime) -> None:
             continue
         for event in add.history:  # each event keeps its own time and author
             tx.record_event(add.key, event["action"], field=event["field"], old=event["old"], new=event["new"],
-                            reason=event["reason"], cr=event["cr"], at=event["at"], by=event["by"])
+                            reason=event["reason"], cr=event["cr"], at=event["at"], by=event["by"],
+                            event_id=event.get("id"))
         tx.record_event(add.key, "imported", field="key", old=add.original if add.original != add.key else None,
                         new=add.key, at=now)
         tx.put_requirement(add.document, new=True)

@@ -50,10 +50,13 @@ def export_json_file(board: Board) -> bytes:
 def export_json(board: Board) -> dict[str, Any]:
     """The whole board as the JSON exchange document."""
     history: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    reqs = board.requirements()
+    key_of_uid = {req.uid: req.key for req in reqs}  # a key a sync changed: its events are under the old one
     for event in board.history():
-        history[event.key].append(event.model_dump(mode="json", exclude={"generation"}))
+        key = key_of_uid.get(event.uid, event.key) if event.uid else event.key
+        history[key].append(event.model_dump(mode="json", exclude={"generation"}))
     records = []
-    for req in board.requirements():
+    for req in reqs:
         data = req.model_dump(mode="json")
         data["history"] = history.get(req.key, [])
         records.append(data)

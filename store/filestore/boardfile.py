@@ -335,6 +335,16 @@ class BoardFile:
         docs[str(doc_id)] = document
         self._dirty = True
 
+    def remove(self, table: str, doc_id: int) -> None:
+        """Remove one document from a table, inside a transaction (copied on its first change, as `put`)."""
+        if not self._in_tx or self._staged is None:
+            raise RuntimeError("writes to the board happen inside BoardFile.transaction()")
+        if table not in self._copied:
+            self._staged[table] = dict(self._staged[table])
+            self._copied.add(table)
+        self._staged[table].pop(str(doc_id), None)
+        self._dirty = True
+
     def record(self, event: dict[str, Any]) -> None:
         """Queue a history event; it is written with the transaction's commit."""
         if not self._in_tx:
@@ -447,8 +457,12 @@ class BoardFile:
         customers: Mapping[str, Any] = self.tables()["customers"]
         return customers
 
-    def history(self, key: str | None = None) -> Iterator[dict[str, Any]]:
-        """The committed history events (of one requirement key, with its change requests), oldest first."""
+    def history(self, key: str | None = None, *, uid: str | None = None) -> Iterator[dict[str, Any]]:
+        """The committed history events (of one requirement key, with its change requests, or of one
+        requirement uid under any key), oldest first."""
+        if uid is not None:
+            uid_needle = f'"uid":"{uid}"'.encode()
+            return (e for e in self.journal_lines(uid_needle) if e.get("uid") == uid)
         if key is None:
             return self.journal_lines()
         needle = f'"key":"{key}"'.encode()
@@ -597,6 +611,17 @@ class FileChange:
                     by=str(current.get("updated_by", "")) if isinstance(current, dict) else "",
                     at=str(current.get("updated_at", "")) if isinstance(current, dict) else "")
         self.file.put("requirements", number, document, new=expected_version is None)
+
+    def remove_requirement(self, number: int, *, expected_version: int) -> None:
+        """Stage requirement `number` removed (a sync moves it to another key); Conflict when the
+        stored version is not the one expected."""
+        current = self._tables()["requirements"].get(str(number))
+        found = current.get("version") if isinstance(current, dict) else None
+        if found != expected_version:
+            raise Conflict(f"REQ-{number} is at version {found}, not {expected_version}; re-read it and retry",
+                           key=f"REQ-{number}", expected=expected_version,
+                           actual=found if isinstance(found, int) else 0, by="", at="")
+        self.file.remove("requirements", number)
 
     def customer_record(self, name: str) -> dict[str, Any] | None:
         """The staged customer of this name (any case), or None."""

@@ -1,0 +1,14 @@
+"""Offline copies that come home: `clone` a board, work apart, `sync` back with a three-way merge.
+
+`store.sync.merge` is the merge itself (pure, on stored records); `store.sync.run` reads both boards
+under their locks, plans and writes both sides; `store.sync.clone` makes the copy.
+"""
+
+from __future__ import annotations
+
+from .clone import clone_board, default_other
+from .merge import FieldConflict, Renumbering
+from .run import SyncConflicts, SyncPlan, resolver, sync_boards
+
+__all__ = ["FieldConflict", "Renumbering", "SyncConflicts", "SyncPlan", "clone_board", "default_other",
+           "resolver", "sync_boards"]

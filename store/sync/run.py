@@ -1,0 +1,428 @@
+"""Sync two boards: read both under their locks, merge three-way (store.sync.merge), write each side.
+
+The base. Each board remembers, for every board it syncs with (by that board's id, in its meta
+record under "sync"), the state they last agreed on: its own records as they are, plus a stash of
+the version each record had then, kept by the transaction the first time the record changes
+afterwards (None: it did not exist). So the base costs nothing until something changes, and a
+board's history of syncs costs nothing at all.
+
+Both sides or neither. Both boards are locked in a fixed order (by location), the merge is planned on
+what is read under the locks, and each side is committed atomically, the inner one first. A crash
+between the two commits leaves both valid: the side written first remembers the sync as "pending"
+with a stash holding the other side's records as they were, so its base is exactly what the other
+side still holds, and the next sync pushes what is missing without calling anything a conflict. The
+side written second remembers it as "complete". When both remember one sync, the complete record wins;
+when they remember different syncs, the newer (higher `seq`) wins.
+
+What stays per board: settings (WIP limits, language), customer tiers of the customer list (a
+customer new on one side is added to the other), and the board's own history events ("board").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..domain import iso_utc, key_number, new_uid
+from ..errors import InvalidValue, StoreError, validation_message
+from ..models import Event, Requirement
+from .merge import (
+    STAMPS,
+    Decide,
+    FieldConflict,
+    Links,
+    Merged,
+    Renumbering,
+    Side,
+    assign_keys,
+    canonical,
+    denormalised,
+    highest,
+    merge_requirement,
+)
+
+if TYPE_CHECKING:
+    from ..board import Board
+    from ..transaction import Transaction
+
+
+class SyncConflicts(StoreError):
+    """Fields both boards changed to different values, unsettled (exit 3): nothing was written."""
+
+    exit_code = 3
+
+    def __init__(self, plan: SyncPlan) -> None:
+        count = len(plan.conflicts)
+        super().__init__(f"{count} conflict{'s' if count != 1 else ''}: nothing was written; settle them "
+                         "with --prefer ours|theirs or --resolve KEY.FIELD=ours|theirs")
+        self.plan = plan
+
+
+@dataclass
+class SyncPlan:
+    """What a sync does (or did): what came in, what went out, what was renumbered, what conflicts."""
+
+    ours: str
+    theirs: str
+    pulled: list[str] = field(default_factory=list)
+    """Keys of requirements changed or added on our board."""
+    pushed: list[str] = field(default_factory=list)
+    """Keys of requirements changed or added on theirs."""
+    renumbered: list[Renumbering] = field(default_factory=list)
+    conflicts: list[FieldConflict] = field(default_factory=list)
+    settled: list[tuple[FieldConflict, Side]] = field(default_factory=list)
+    events_pulled: int = 0
+    events_pushed: int = 0
+    base: str = "none"
+    """Where the base came from: "ours", "theirs", or "none" (never synced: every difference conflicts)."""
+    written: bool = False
+
+    @property
+    def changes_nothing(self) -> bool:
+        """True when neither board needs a change."""
+        return not (self.pulled or self.pushed or self.renumbered or self.events_pulled or self.events_pushed
+                    or self.conflicts)
+
+    def as_json(self) -> dict[str, Any]:
+        """The plan as `sync --json` prints it."""
+        return {
+            "ours": self.ours, "theirs": self.theirs,
+            "pulled": self.pulled, "pushed": self.pushed,
+            "renumbered": [{"uid": r.uid, "from": r.old, "to": r.new} for r in self.renumbered],
+            "conflicts": [{"key": c.key, "uid": c.uid, "field": c.field, "base": c.base, "ours": c.ours,
+                           "theirs": c.theirs} for c in self.conflicts],
+            "settled": [{"key": c.key, "uid": c.uid, "field": c.field, "kept": side} for c, side in self.settled],
+            "events": {"pulled": self.events_pulled, "pushed": self.events_pushed},
+            "written": self.written,
+        }
+
+
+def resolver(prefer: Side | None = None, resolutions: Mapping[str, Side] | None = None) -> Decide:
+    """A `Decide` from `--prefer` and `--resolve KEY.FIELD=side` (which wins over `--prefer`)."""
+    named = {name.upper().split(".", 1)[0] + "." + name.split(".", 1)[1]: side
+             for name, side in (resolutions or {}).items() if "." in name}
+
+    def decide(conflict: FieldConflict) -> Side | None:
+        return named.get(conflict.name, prefer)
+
+    return decide
+
+
+# ---------------------------------------------------------------- one side, as read under its lock
+class _Side:
+    def __init__(self, name: Side, board: Board, tx: Transaction) -> None:
+        self.name, self.board, self.tx = name, board, tx
+        snapshot = tx.snapshot()
+        self.location = board.storage.location
+        self.snapshot = snapshot
+        self.by_uid: dict[str, Mapping[str, Any]] = {}
+        for record in snapshot.requirements.values():
+            uid = record.get("uid")
+            if isinstance(uid, str):
+                self.by_uid[uid] = record
+        self.uid_of_key = {str(r["key"]): uid for uid, r in self.by_uid.items()}
+        self.cr_uid_of_key = {str(cr["key"]): str(cr["uid"]) for r in self.by_uid.values()
+                              for cr in r.get("change_requests", ())}
+        self.board_id = str(tx.meta_value("board_id") or "") or new_uid()
+        self.records = tx.sync_records()
+
+    def base(self, record: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
+        """The base a sync record of this side describes: its records, with the stashed versions."""
+        stash = record.get("stash") or {}
+        base = {uid: r for uid, r in self.by_uid.items() if uid not in stash}
+        base.update({uid: r for uid, r in stash.items() if r is not None})
+        return base
+
+    def events(self) -> Iterator[dict[str, Any]]:
+        return self.board.storage.history()
+
+
+def _choose_base(ours: _Side, theirs: _Side) -> tuple[str, dict[str, Mapping[str, Any]]]:
+    mine, other = ours.records.get(theirs.board_id), theirs.records.get(ours.board_id)
+    candidates = [(rec, side) for rec, side in ((mine, ours), (other, theirs)) if isinstance(rec, dict)]
+    if not candidates:
+        return "none", {}
+    if len(candidates) == 2 and mine is not None and other is not None:
+        if mine.get("id") == other.get("id"):
+            candidates.sort(key=lambda c: not c[0].get("complete"))
+        else:
+            candidates.sort(key=lambda c: -int(c[0].get("seq", 0)))
+    record, side = candidates[0]
+    return side.name, side.base(record)
+
+
+def _event_identity(event: Mapping[str, Any]) -> str | bytes:
+    ident = event.get("id")
+    if isinstance(ident, str):
+        return ident
+    return canonical({k: v for k, v in event.items() if k != "generation"})
+
+
+# ---------------------------------------------------------------- the sync
+def sync_boards(ours: Board, theirs: Board, *, decide: Decide | None = None, dry_run: bool = False) -> SyncPlan:
+    """Sync board `ours` with board `theirs` (see the module docstring).
+
+    Raises SyncConflicts (exit 3, nothing written) while a conflict is unsettled; InvalidValue for a
+    board synced with itself or with a plain copy of itself; what a transaction raises (LockTimeout,
+    StoreUnreadable, ReadOnly, ...).
+    """
+    decide = decide or (lambda conflict: None)
+    if _same_file(ours, theirs):
+        raise InvalidValue(f"{ours.storage.location} and {theirs.storage.location} are the same board")
+    order = sorted((ours, theirs), key=lambda b: b.storage.location)
+    with ExitStack() as stack:
+        txs = {id(b): stack.enter_context(b.transaction()) for b in order}
+        a = _Side("ours", ours, txs[id(ours)])
+        b = _Side("theirs", theirs, txs[id(theirs)])
+        if a.tx.meta_value("board_id") and a.board_id == b.board_id:
+            raise InvalidValue(
+                f"{a.location} and {b.location} are copies of one board (made by copying the file, not "
+                "by `reqboard clone`): they have no common base to merge from; clone the one you keep "
+                "and carry the other's changes over by hand, or import it")
+        plan, outcome = _plan(a, b, decide)
+        if plan.conflicts or dry_run or (plan.changes_nothing and _agreed(a, b)):
+            for tx in txs.values():
+                tx.dry_run()
+            if plan.conflicts:
+                raise SyncConflicts(plan)
+            return plan
+        record = {"id": new_uid(), "seq": 1 + max([int(r.get("seq", 0)) for s in (a, b) for r in s.records.values()
+                                                    if isinstance(r, dict)] or [0])}
+        inner = order[1]
+        _write(a, b, outcome, record, pending=inner is ours)
+        _write(b, a, outcome, record, pending=inner is theirs)
+        plan.written = True
+        return plan
+
+
+def _agreed(a: _Side, b: _Side) -> bool:
+    """True when both boards remember the same last sync with each other."""
+    mine, other = a.records.get(b.board_id), b.records.get(a.board_id)
+    return isinstance(mine, dict) and isinstance(other, dict) and mine.get("id") == other.get("id")
+
+
+def _same_file(one: Board, two: Board) -> bool:
+    if one.storage.location == two.storage.location:
+        return True
+    try:
+        return Path(one.storage.location).resolve().samefile(Path(two.storage.location).resolve())
+    except OSError:
+        return False
+
+
+@dataclass
+class _Outcome:
+    merged: Merged
+    final: dict[str, dict[str, Any]]
+    writes: dict[Side, list[tuple[str, Mapping[str, Any] | None, dict[str, Any]]]]
+    events: dict[Side, list[dict[str, Any]]]
+    customers: dict[Side, list[Mapping[str, Any]]]
+    own_events: list[dict[str, Any]]
+    """The sync's own events, the same (ids too) on both boards: renumbered, synced."""
+
+
+def _plan(a: _Side, b: _Side, decide: Decide) -> tuple[SyncPlan, _Outcome]:
+    plan = SyncPlan(ours=a.location, theirs=b.location)
+    plan.base, base = _choose_base(a, b)
+    base_uid_of_key = {str(r["key"]): uid for uid, r in base.items()}
+    links = {"ours": Links(a.uid_of_key), "theirs": Links(b.uid_of_key)}
+    base_links = Links(base_uid_of_key)
+    ambiguous = {k for k, uid in a.uid_of_key.items() if b.uid_of_key.get(k, uid) != uid}
+    ambiguous |= {k for k, uid in a.cr_uid_of_key.items() if b.cr_uid_of_key.get(k, uid) != uid}
+    out = Merged()
+    content: dict[str, dict[str, Any]] = {}
+    wanted: dict[str, str] = {}
+    created: dict[str, tuple[bool, datetime, str]] = {}
+    for uid in dict.fromkeys((*a.by_uid, *b.by_uid)):
+        o, t = a.by_uid.get(uid), b.by_uid.get(uid)
+        one = o if o is not None else t
+        assert one is not None
+        # Who keeps a key both boards used: one both already knew, else the one created first.
+        created[uid] = (uid not in base, _moment(one.get("created_at")), uid)
+        if o is not None and t is not None:
+            if o == t and not (ambiguous and _mentions(o, ambiguous)):
+                content[uid] = dict(o)
+                wanted[uid] = str(o["key"])
+                continue
+            b_rec = base.get(uid)
+            merged = merge_requirement(
+                None if b_rec is None else base_links.normalised(b_rec),
+                links["ours"].normalised(o), links["theirs"].normalised(t), str(o["key"]), decide, out)
+            content[uid] = merged
+            bk = None if b_rec is None else b_rec.get("key")
+            wanted[uid] = str(t["key"] if o["key"] == bk and t["key"] != bk else o["key"])
+        else:
+            content[uid] = links["ours" if o is not None else "theirs"].normalised(one)
+            wanted[uid] = str(one["key"])
+    plan.conflicts, plan.settled = out.conflicts, out.settled  # (unsettled ones keep ours in the plan)
+
+    # keys: requirements, then change requests
+    first = max(a.snapshot.next_requirement, b.snapshot.next_requirement, highest(wanted.values()) + 1)
+    key_of_uid, renumbered, next_req = assign_keys(
+        wanted, created, first, "REQ",
+        lambda uid: tuple(s.name for s in (a, b) if uid in s.by_uid))
+    cr_wanted: dict[str, str] = {}
+    cr_created: dict[str, tuple[bool, datetime, str]] = {}
+    base_crs = {cr.get("uid") for r in base.values() for cr in r.get("change_requests", ())}
+    cr_sides: dict[str, tuple[Side, ...]] = {}
+    for rec in content.values():
+        for cr in rec.get("change_requests", ()):
+            cr_wanted[cr["uid"]] = str(cr["key"])
+            cr_created[cr["uid"]] = (cr["uid"] not in base_crs, _moment(cr.get("submitted_at")), str(cr["uid"]))
+            cr_sides[cr["uid"]] = tuple(s.name for s in (a, b) if cr["key"] in s.cr_uid_of_key
+                                        and s.cr_uid_of_key[cr["key"]] == cr["uid"])
+    first_cr = max(a.snapshot.next_change_request, b.snapshot.next_change_request,
+                   highest(cr_wanted.values()) + 1)
+    cr_key_of_uid, cr_renumbered, next_cr = assign_keys(cr_wanted, cr_created, first_cr, "CR",
+                                                         lambda uid: cr_sides.get(uid, ()))
+    plan.renumbered = renumbered + cr_renumbered
+    old_keys = {r.uid: r.old for r in renumbered}
+
+    final: dict[str, dict[str, Any]] = {}
+    for uid, rec in content.items():
+        rec = denormalised(dict(rec), key_of_uid)
+        rec["key"] = key_of_uid[uid]
+        if uid in old_keys:
+            rec["previous_keys"] = [*rec.get("previous_keys", []), old_keys[uid]]
+        if any(cr_key_of_uid.get(cr["uid"]) != cr["key"] for cr in rec.get("change_requests", ())):
+            rec["change_requests"] = [{**cr, "key": cr_key_of_uid[cr["uid"]]} for cr in rec["change_requests"]]
+            rec["change_requests"].sort(key=lambda cr: key_number(cr["key"]))
+        final[uid] = rec
+    _stamp(final, a, b)
+
+    writes: dict[Side, list[tuple[str, Mapping[str, Any] | None, dict[str, Any]]]] = {"ours": [], "theirs": []}
+    for target in (a, b):
+        for uid, rec in final.items():
+            current = target.by_uid.get(uid)
+            if current != rec:
+                writes[target.name].append((uid, current, rec))
+    plan.pulled = sorted((final[uid]["key"] for uid, _, _ in writes["ours"]), key=key_number)
+    plan.pushed = sorted((final[uid]["key"] for uid, _, _ in writes["theirs"]), key=key_number)
+
+    # history: each side gets the events of the other it does not have, under the merged keys
+    events_of = {s.name: [e for e in s.events() if e.get("key") != "board"] for s in (a, b)}
+    known = {name: {_event_identity(e) for e in events} for name, events in events_of.items()}
+    events: dict[Side, list[dict[str, Any]]] = {"ours": [], "theirs": []}
+    for source, target in ((b, a), (a, b)):
+        cr_keys = {k: cr_key_of_uid.get(u, k) for k, u in source.cr_uid_of_key.items()}
+        for event in events_of[source.name]:
+            if _event_identity(event) in known[target.name]:
+                continue
+            moved = dict(event)
+            about = event.get("uid")
+            if isinstance(about, str) and about in key_of_uid:
+                moved["key"] = key_of_uid[about]
+            if event.get("cr") in cr_keys:
+                moved["cr"] = cr_keys[event["cr"]]
+            events[target.name].append(moved)
+    plan.events_pulled, plan.events_pushed = len(events["ours"]), len(events["theirs"])
+
+    names = {s.name: {str(c.get("name", "")).casefold() for c in s.snapshot.customers.values()} for s in (a, b)}
+    customers: dict[Side, list[Mapping[str, Any]]] = {
+        target.name: [c for key, c in _customers(source) if key not in names[target.name]]
+        for source, target in ((b, a), (a, b))}
+    out.next_requirement, out.next_change_request = next_req, next_cr
+    return plan, _Outcome(out, final, writes, events, customers, _own_events(a, b, final, writes, renumbered))
+
+
+def _own_events(a: _Side, b: _Side, final: Mapping[str, Mapping[str, Any]],
+                writes: Mapping[Side, list[tuple[str, Mapping[str, Any] | None, dict[str, Any]]]],
+                renumbered: list[Renumbering]) -> list[dict[str, Any]]:
+    """The sync's events, written alike to both boards: one "renumbered" per requirement whose key
+    changed, one "synced" per requirement either board changed."""
+    at, by = Event.stamp(a.tx.now), a.tx.user
+    events: list[dict[str, Any]] = []
+
+    def event(uid: str, action: str, **fields: Any) -> None:
+        events.append({"id": new_uid(), "at": at, "by": by, "key": final[uid]["key"], "action": action,
+                       "field": None, "old": None, "new": None, "reason": "", "uid": uid, **fields})
+
+    for moved in renumbered:
+        event(moved.uid, "renumbered", field="key", old=moved.old, new=moved.new,
+              reason=f"{moved.old} was created on both {a.location} and {b.location} for different "
+                     "requirements; the key stays with the one created first")
+    changed = dict.fromkeys(uid for written in writes.values() for uid, _, _ in written)
+    for uid in changed:
+        event(uid, "synced", reason=f"synced {a.location} with {b.location}")
+    return events
+
+
+def _customers(side: _Side) -> Iterator[tuple[str, Mapping[str, Any]]]:
+    for record in side.snapshot.customers.values():
+        name = record.get("name")
+        if isinstance(name, str):
+            yield name.casefold(), record
+
+
+def _moment(text: Any) -> datetime:
+    try:
+        return datetime.fromisoformat(str(text))
+    except ValueError:
+        return datetime.max
+
+
+def _mentions(record: Mapping[str, Any], keys: set[str]) -> bool:
+    if str(record.get("key")) in keys:
+        return True
+    for name in ("depends_on", "conflicts_with"):
+        if keys.intersection(record.get(name) or ()):
+            return True
+    for cr in record.get("change_requests", ()):
+        if cr.get("key") in keys or keys.intersection((cr.get("assessment") or {}).get("affects") or ()):
+            return True
+    return False
+
+
+def _stamp(final: dict[str, dict[str, Any]], a: _Side, b: _Side) -> None:
+    """Give each merged record its stamps: a side's own when the merge kept that side's record as it is
+    and no written side would go back in version, else a new version by whoever syncs, now."""
+    for uid, rec in final.items():
+        present = [s for s in (a.by_uid.get(uid), b.by_uid.get(uid)) if s is not None]
+        content = _content(rec)
+        same = [s for s in present if _content(s) == content]
+        keeper = max(same, key=_version, default=None)
+        if keeper is not None:
+            candidate = {**rec, **{name: keeper[name] for name in STAMPS if name in keeper}}
+            if all(s == candidate or _version(s) < _version(keeper) for s in present):
+                rec.update(candidate)
+                continue
+        rec.update(version=max(map(_version, present)) + 1, updated_by=a.tx.user, updated_at=iso_utc(a.tx.now))
+
+
+def _version(record: Mapping[str, Any]) -> int:
+    return int(record.get("version", 1))
+
+
+def _content(record: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in record.items() if k not in STAMPS}
+
+
+def _write(side: _Side, other: _Side, outcome: _Outcome, record: dict[str, Any], *, pending: bool) -> None:
+    """Stage one side's part of the sync, and what it remembers of it (see the module docstring)."""
+    tx = side.tx
+    for _uid, current, rec in outcome.writes[side.name]:
+        try:
+            Requirement.model_validate(rec)
+        except ValueError as exc:  # pydantic's ValidationError, field by field
+            raise validation_message(exc, str(rec.get("key"))) from None
+        if current is None:
+            tx.put_stored(rec, replaces=None)
+        elif current.get("key") != rec["key"]:
+            tx.move_requirement(key_number(str(current["key"])), rec, expected_version=int(current["version"]))
+        else:
+            tx.put_stored(rec, replaces=int(current["version"]))
+    for event in (*outcome.events[side.name], *outcome.own_events):
+        tx.record_stored_event(event)
+    for customer in outcome.customers[side.name]:
+        tx.add_customer_record(customer)
+    tx.raise_counters(outcome.merged.next_requirement, outcome.merged.next_change_request)
+    tx.set_meta_value("board_id", side.board_id)
+    stash: dict[str, Any] = {}
+    if pending:  # written first: its base is what the other board holds until that board's commit
+        stash = {uid: current for uid, current, _rec in outcome.writes[other.name]}
+    tx.set_sync_record(other.board_id, {**record, "complete": not pending, "with": other.location,
+                                        "at": iso_utc(tx.now), "stash": stash})
