@@ -1,5 +1,6 @@
 """The board, driven through Pilot: columns, moves with their guard prompts, forms, filter, lanes,
-undo, detail, live refresh from other processes, stale edits, help, palette, literal text, mouse, 80x24.
+undo, detail, live refresh from other processes, help, palette, literal text, mouse, 80x24 (stale edits:
+test_tui_edit_merge.py).
 """
 
 from __future__ import annotations
@@ -675,37 +676,6 @@ async def test_a_change_by_the_command_line_appears(small: Path) -> None:
                          "the command line's edit to appear")
         assert screen.selected.key == "REQ-2"
         assert Board(small, "check").get("REQ-1").updated_by == "bob"
-
-
-async def test_a_stale_edit_is_refused_naming_who_changed_it_and_can_be_reloaded(small: Path) -> None:
-    app = open_app(small)
-    async with app.run_test(size=SIZE) as pilot:
-        await board_ready(pilot)
-        await pilot.press("e")  # REQ-1
-        dialog = form(app)
-        assert dialog.query_one("#reload", Button).display is False
-        Board(small, "alice").edit_requirement("REQ-1", {"title": "Invoices as PDF (alice's words)"})
-        fill(pilot, "#field-title", "Invoices as PDF (my words)")
-        await submit(pilot)
-        assert form(app) is dialog
-        message = text_of(dialog.query_one("#form-error"))
-        assert "REQ-1 changed since version 1" in message and "alice" in message
-        assert dialog.query_one("#reload", Button).display is True
-        assert Board(small, "check").get("REQ-1").title == "Invoices as PDF (alice's words)"
-
-        await pilot.click("#reload")
-        await settle(pilot)
-        assert form(app).query_one("#field-title", Input).value == "Invoices as PDF (alice's words)"
-        assert form(app).query_one("#reload", Button).display is False
-        fill(pilot, "#field-title", "Invoices as PDF (both our words)")
-        await submit(pilot)
-        assert isinstance(app.screen, BoardScreen)
-        req = Board(small, "check").get("REQ-1")
-        assert (req.title, req.version, req.updated_by) == ("Invoices as PDF (both our words)", 3, "tester")
-        # Undo goes back to what the form was reloaded with (alice's words), never over her change.
-        await pilot.press("u")
-        await settle(pilot)
-        assert Board(small, "check").get("REQ-1").title == "Invoices as PDF (alice's words)"
 
 
 # ---------------------------------------------------------------------- help, keys, palette

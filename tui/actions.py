@@ -8,7 +8,7 @@ undone with `u`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -18,10 +18,11 @@ from reqboard.store import workflow
 from reqboard.store.errors import InvalidValue
 from reqboard.store.models import ChangeRequest, Requirement, Risk, State
 from reqboard.store.query import Query, QueryError, parse_query
+from reqboard.store.revisions import merge_edit
 
 from .link import Change, StoreLink
 from .screens.fields import FieldSpec
-from .screens.form import FormScreen, Lookup, Reload
+from .screens.form import FieldClash, FormScreen, Lookup, Rebase, Rebased
 from .screens.prompts import input_fields, number, reason_fields, requirement_fields, to_changes
 
 if TYPE_CHECKING:
@@ -40,9 +41,9 @@ class RequirementActions:
         self.opener.notify(message, severity="warning", markup=False)
 
     def _form(self, title: str, fields: list[FieldSpec], submit: Callable[[dict[str, Any]], Any], *,
-              intro: str = "", submit_label: str = "Save", reload: Reload | None = None,
+              intro: str = "", submit_label: str = "Save", rebase: Rebase | None = None,
               done: Callable[[Any], None] | None = None) -> None:
-        self.opener.app.push_screen(FormScreen(title, fields, submit=submit, link=self.link, reload=reload,
+        self.opener.app.push_screen(FormScreen(title, fields, submit=submit, link=self.link, rebase=rebase,
                                                intro=intro, submit_label=submit_label), done)
 
     # ------------------------------------------------------------------ moves
@@ -119,21 +120,8 @@ class RequirementActions:
         self._form("New requirement", requirement_fields(None), create)
 
     def edit(self, req: Requirement) -> None:
-        # What the form shows: the reloaded requirement after a conflict. It is what the edit expects
-        # and what its undo goes back to (undoing to the first copy would wipe the colleague's change).
-        shown = {"req": req}
-
-        def edit(values: dict[str, Any]) -> Change:
-            changes, before = to_changes(values), shown["req"]
-            return Change(lambda board: board.edit_requirement(req.key, changes, expect_version=before.version),
-                          f"{req.key} edited", before=before)
-
-        def fields_of(fresh: Requirement) -> list[FieldSpec]:
-            shown["req"] = fresh
-            return requirement_fields(fresh)
-
-        self._form(f"Edit {req.key}", requirement_fields(req), edit,
-                   reload=Reload(_requirement(req.key), fields_of))
+        session = EditSession(req)
+        self._form(f"Edit {req.key}", requirement_fields(req), session.save, rebase=session)
 
     def new_change_request(self, req: Requirement) -> None:
         fields = [
@@ -298,14 +286,75 @@ class RequirementActions:
         self._form(f"Import {path.name}?", [], apply, intro=summary.text(), submit_label="Import")
 
 
+class EditSession:
+    """An edit form's memory of the requirement it edits: the version it was opened at and the one its
+    fields are based on now (after catching up with saves made meanwhile). A save expects that version
+    and its undo goes back to it (undoing to the version first opened would wipe the colleague's change).
+    The form's `Rebase`: the typed changes are merged onto the saved version (`revisions.merge_edit`)."""
+
+    def __init__(self, req: Requirement) -> None:
+        self.opened = req
+        self.shown = req
+        self.clash_bases: dict[str, Any] = {}
+        """The value as opened of each field shown clashing: until settled it stays a clash."""
+        self.by: list[str] = []
+        """Who saved the versions caught up with since the form was opened, for the notice."""
+
+    def read(self, board: Board) -> Requirement:
+        """The requirement as saved now."""
+        return board.get(self.opened.key)
+
+    def save(self, values: dict[str, Any]) -> Change:
+        """The form's values saved onto the version its fields are based on."""
+        changes, before, key = to_changes(values), self.shown, self.opened.key
+        what = f"{key} edited"
+        if self.by:  # caught up with saves made meanwhile: say what was merged
+            yours = merge_edit(before, changes, before).yours
+            what = (self._news(before) + "; "
+                    + (f"your changes to {_field_names(yours)} were merged" if yours else "nothing of yours was left to save"))
+        return Change(lambda board: board.edit_requirement(key, changes, expect_version=before.version), what,
+                      before=before)
+
+    def rebase(self, values: dict[str, Any], saved: Requirement, unsettled: Collection[str]) -> Rebased:
+        """The form's values rebased on `saved`: the typed changes kept, the fields nobody typed in as
+        saved, a field both changed (or still unsettled) a clash."""
+        typed = to_changes(values)
+        base = self.shown.model_copy(update={name: self.clash_bases[name] for name in unsettled
+                                             if name in self.clash_bases})
+        merge = merge_edit(base, typed, saved)
+        as_saved = {spec.name: spec for spec in requirement_fields(saved)}
+        as_based = {spec.name: spec for spec in requirement_fields(base)}
+        fields = requirement_fields(saved)
+        for spec in fields:
+            if spec.name in merge.yours:
+                spec.value = values[spec.name]  # as typed, not as read back
+        if saved.version != self.shown.version and saved.updated_by not in self.by:
+            self.by.append(saved.updated_by)
+        clashes = [FieldClash(c.field, as_based[c.field].text_of(as_based[c.field].value),
+                              as_saved[c.field].text_of(as_saved[c.field].value),
+                              as_saved[c.field].text_of(values[c.field]), _names(self.by),
+                              theirs_value=as_saved[c.field].value)
+                   for c in merge.conflicts]
+        news = self._news(saved) if merge.theirs else ""
+        self.shown = saved
+        self.clash_bases = {c.field: c.base for c in merge.conflicts}
+        return Rebased(fields, clashes, news)
+
+    def _news(self, saved: Requirement) -> str:
+        """What changed since the form was opened, in a notice's words."""
+        theirs = merge_edit(self.opened, {}, saved).theirs
+        return f"{saved.key} was changed by {_names(self.by)} meanwhile ({_field_names(theirs)})"
+
+
+def _field_names(names: Collection[str]) -> str:
+    return ", ".join(name.replace("_", " ") for name in names)
+
+
+def _names(people: list[str]) -> str:
+    return " and ".join([", ".join(people[:-1]), people[-1]]) if len(people) > 1 else "".join(people)
+
+
 # ---------------------------------------------------------------------- the store calls (run by the link)
-def _requirement(key: str) -> Callable[[Board], Requirement]:
-    def read(board: Board) -> Requirement:
-        return board.get(key)
-
-    return read
-
-
 def _export_call(board_path: Path, path: Path, fmt: str) -> Callable[[Board], str]:
     def export(board: Board) -> str:
         from reqboard.store.exchange import export_board

@@ -21,3 +21,13 @@ class FieldSpec:
     placeholder: str = ""
     help: str = ""
     selected: Sequence[Any] = field(default_factory=tuple)
+
+    def text_of(self, value: Any) -> str:
+        """`value` as this field shows it to a person: a choice's label ("(not set)" for none), else
+        its text."""
+        if self.kind == "select":
+            return next((str(label) for label, option in self.options if option == value), "(not set)")
+        if self.kind == "checklist":
+            chosen = set(value or ())
+            return ", ".join(str(label) for label, option in self.options if option in chosen)
+        return "" if value is None else str(value)

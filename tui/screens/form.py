@@ -4,14 +4,20 @@ The form collects values and does no I/O. On submit, its `submit` function (pure
 values, or raises InvalidValue naming a field) says what to do with them: a `Change`, which the store
 link saves, or a `Lookup`, which it reads; anything else is the form's result at once. A refusal is
 shown under the field it names (InvalidValue's errors, a pydantic ValidationError's fields), else below
-the fields; a conflict offers to reload; the form closes only once saved.
+the fields; the form closes only once saved.
+
+A form that edits a saved record (given a `Rebase`) catches up when someone saved the record meanwhile:
+on a conflict it reads the saved version and rebases its fields on it, keeping what was typed. When
+nobody else changed a field that was typed, it saves again at once; a field both changed is shown side
+by side (as it was, theirs, yours) until the person keeps the typed value or takes theirs. Reload does
+the same without saving: it never discards what was typed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from textual import on
 from textual.app import ComposeResult
@@ -28,12 +34,17 @@ from reqboard.store.text import shown
 from ..background import failure_message
 from ..link import Change
 from ..messages import ReadFailed, Refused, Saved
+from ..widgets.field_clash import FieldClash, FieldClashPanel
 from .fields import FieldSpec
 
 if TYPE_CHECKING:
     from ..link import StoreLink
 
-__all__ = ["FieldSpec", "FormScreen", "Lookup", "Reload"]
+__all__ = ["FieldClash", "FieldSpec", "FormScreen", "Lookup", "Rebase", "Rebased"]
+
+CATCH_UPS = 5
+"""How many times in a row a save that meets a newer version catches up and saves again by itself
+(each time someone else saved the record meanwhile) before it asks the person."""
 
 
 @dataclass(frozen=True)
@@ -45,12 +56,27 @@ class Lookup:
 
 
 @dataclass(frozen=True)
-class Reload:
-    """How a form shows the saved version after a conflict: `call` reads it, `fields` makes the form's
-    fields from it."""
+class Rebased:
+    """A form's fields rebased on the saved version: the saved values with the typed changes kept, the
+    fields both changed, and what changed meanwhile in a notice's words ("REQ-3 was changed by ana
+    meanwhile (owner)")."""
 
-    call: Callable[[Any], Any]
-    fields: Callable[[Any], Sequence[FieldSpec]]
+    fields: Sequence[FieldSpec]
+    clashes: Sequence[FieldClash]
+    news: str
+
+
+class Rebase(Protocol):
+    """How a form that edits a saved record catches up with the version saved since it was opened."""
+
+    def read(self, board: Any) -> Any:
+        """The saved version (run by the store link, in a worker)."""
+        ...
+
+    def rebase(self, values: dict[str, Any], saved: Any, unsettled: Collection[str]) -> Rebased:
+        """The form's `values` rebased on `saved`; `unsettled` names the clashes shown and not settled yet
+        (they stay clashes). Pure; raises InvalidValue naming a field whose value cannot be read."""
+        ...
 
 
 class FormScreen(ModalScreen[Any]):
@@ -69,22 +95,27 @@ class FormScreen(ModalScreen[Any]):
 
     @dataclass(eq=False)
     class Reloaded(Message, bubble=False):
-        """The saved version, read again after a conflict."""
+        """The saved version, read again after a conflict (`save`: then save the rebased values)."""
 
         result: Any
+        save: bool = False
 
     def __init__(self, title: str, fields: Sequence[FieldSpec], *,
                  submit: Callable[[dict[str, Any]], Any] | None = None, link: StoreLink | None = None,
-                 reload: Reload | None = None, submit_label: str = "Save", intro: str = "") -> None:
+                 rebase: Rebase | None = None, submit_label: str = "Save", intro: str = "") -> None:
         super().__init__()
         self.form_title = title
         self.fields = list(fields)
         self.submit = submit
         self.link = link
-        self.reload = reload
+        self.rebase = rebase
         self.submit_label = submit_label
         self.intro = intro
         self.saving = False
+        self.clashes: dict[str, FieldClash] = {}
+        """The fields both changed, shown side by side until settled: a save waits for them."""
+        self.catch_ups = 0
+        """The catch-ups since the person last asked to save (see CATCH_UPS)."""
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
@@ -96,6 +127,8 @@ class FormScreen(ModalScreen[Any]):
                     label = shown(spec.label, one_line=True) + (" *" if spec.required else "")  # it may name the user
                     yield Label(Content(label), classes="field-label")
                     yield self._widget(spec)
+                    if spec.name in self.clashes:
+                        yield FieldClashPanel(self.clashes[spec.name], id=f"clash-{spec.name}")
                     if spec.help:
                         yield Static(Content(spec.help), classes="field-help")
                     yield Static("", id=f"error-{spec.name}", classes="field-error")
@@ -125,10 +158,7 @@ class FormScreen(ModalScreen[Any]):
         return Input(str(spec.value if spec.value is not None else ""), id=wid, placeholder=spec.placeholder)
 
     def on_mount(self) -> None:
-        first = self.query("#dialog-fields Input, #dialog-fields TextArea, #dialog-fields Select, "
-                           "#dialog-fields SelectionList")
-        if first:
-            first.first().focus()
+        self._focus_first_field()
 
     # ------------------------------------------------------------------ values
     def values(self) -> dict[str, Any]:
@@ -162,9 +192,18 @@ class FormScreen(ModalScreen[Any]):
     def action_submit(self) -> None:
         if self.saving:
             return
+        self.catch_ups = 0
+        self._submit()
+
+    def _submit(self) -> None:
         self.clear_errors()
         values = self.values()
         if self._missing_required(values):
+            return
+        if self.clashes:
+            for name in self.clashes:
+                self.show_error(name, "changed meanwhile too: keep yours or take theirs")
+            self._say(f"Choose for {self._clash_names()} before saving")
             return
         if self.submit is None:
             self.dismiss(values)
@@ -194,6 +233,10 @@ class FormScreen(ModalScreen[Any]):
 
     def on_refused(self, message: Refused) -> None:
         message.stop()  # said here, on the form, which stays open to correct, retry or cancel
+        if isinstance(message.error, Conflict) and self.rebase is not None and self.catch_ups < CATCH_UPS:
+            self.catch_ups += 1  # someone saved meanwhile: merge with their version, then save again
+            if self._catch_up(save=True):
+                return
         self._busy(False)
         self._failed(message.error)
 
@@ -222,21 +265,96 @@ class FormScreen(ModalScreen[Any]):
                 under_a_field = True
         if not under_a_field:
             self.query_one("#form-error", Static).update(Content(failure_message(exc, self.form_title)))
-        if isinstance(exc, Conflict) and self.reload is not None:
+        if isinstance(exc, Conflict) and self.rebase is not None:
             self.query_one("#reload", Button).remove_class("-hidden")
 
-    # ------------------------------------------------------------------ reloading
+    def _say(self, text: str) -> None:
+        """A message below the fields (store and user text: shown literally)."""
+        self.query_one("#form-error", Static).update(Content(shown(text, one_line=True)))
+
+    # ------------------------------------------------------------------ catching up with the saved version
     @on(Button.Pressed, "#reload")
     def action_reload(self) -> None:
-        if self.reload is None or self.link is None:
-            return
-        self.link.read(self, self.reload.call, answer=self.Reloaded, doing="Reloading the saved version")
+        if not self.saving:
+            self._catch_up(save=False)
+
+    def _catch_up(self, *, save: bool) -> bool:
+        """Read the saved version, then rebase the fields on it (and save, with `save`). False when no
+        read was started (no rebase, or the last one has not answered yet)."""
+        if self.rebase is None or self.link is None:
+            return False
+        self._busy(True)
+        started = self.link.read(self, self.rebase.read, answer=lambda saved: self.Reloaded(saved, save),
+                                 doing="Reading the saved version")
+        if not started:
+            self._busy(False)
+        return started
 
     async def on_form_screen_reloaded(self, message: Reloaded) -> None:
-        assert self.reload is not None
-        self.fields = list(self.reload.fields(message.result))
+        assert self.rebase is not None
+        try:
+            rebased = self.rebase.rebase(self.values(), message.result, tuple(self.clashes))
+        except InvalidValue as exc:  # a typed value that cannot be read: said under its field
+            self._busy(False)
+            self.clear_errors()
+            self._failed(exc)
+            return
+        self.fields = list(rebased.fields)
+        self.clashes = {clash.name: clash for clash in rebased.clashes}
         await self.recompose()
-        self.notify("Reloaded the saved version; your changes were discarded", markup=False)
+        self._busy(False)  # only now: a save while the fields are made again would read half of them
+        reload = self.query_one("#reload", Button)
+        if self.clashes:
+            reload.remove_class("-hidden")
+            self._say(f"{rebased.news}: keep yours or take theirs for {self._clash_names()}, then save")
+            first = self.query_one(f"#keep-{next(iter(self.clashes))}", Button)
+            first.focus()
+            first.scroll_visible(animate=False)
+            return
+        reload.add_class("-hidden")
+        self._focus_first_field()
+        if message.save:
+            self._submit()  # nothing clashes: the merged values are saved onto the version just read
+        elif rebased.news:
+            self.notify(f"{rebased.news}; your changes are kept", markup=False)
+        else:
+            self.notify("Nobody changed it since; your changes are kept", markup=False)
+
+    def on_field_clash_panel_chosen(self, message: FieldClashPanel.Chosen) -> None:
+        """The person kept their value or took theirs: the field is settled, the panel goes."""
+        message.stop()
+        clash = self.clashes.pop(message.name, None)
+        if clash is None:
+            return
+        widget = self.query_one(f"#field-{clash.name}")
+        if not message.mine:
+            self._set_value(widget, clash.theirs_value)
+        self.query_one(f"#clash-{clash.name}", FieldClashPanel).remove()
+        self.show_error(clash.name, "")
+        widget.focus()
+        if self.clashes:
+            self._say(f"Still to choose: {self._clash_names()}")
+        else:
+            self._say("All settled: save to write it")
+
+    def _clash_names(self) -> str:
+        labels = {spec.name: spec.label for spec in self.fields}
+        return ", ".join(labels.get(name, name) for name in self.clashes)
+
+    @staticmethod
+    def _set_value(widget: Any, value: Any) -> None:
+        if isinstance(widget, TextArea):
+            widget.text = str(value or "")
+        elif isinstance(widget, Select):  # theirs is a saved value: one of the field's choices, or none
+            widget.value = Select.NULL if value is None else value
+        elif isinstance(widget, Input):
+            widget.value = "" if value is None else str(value)
+
+    def _focus_first_field(self) -> None:
+        first = self.query("#dialog-fields Input, #dialog-fields TextArea, #dialog-fields Select, "
+                           "#dialog-fields SelectionList")
+        if first:
+            first.first().focus()
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
