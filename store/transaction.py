@@ -276,11 +276,13 @@ class Transaction:
                 stored = self._change.requirement_record(number)
                 stash[uid] = stored if stored is not None and stored.get("uid") == uid else None
 
-    def move_requirement(self, old_number: int, document: Mapping[str, Any], *, expected_version: int) -> None:
-        """Stage requirement `old_number` moved to the key in `document` (a sync renumbering it)."""
-        self._keep_base(old_number, document.get("uid"))
-        self._change.remove_requirement(old_number, expected_version=expected_version)
-        self.put_stored(document, replaces=None)
+    def remove_stored(self, document: Mapping[str, Any]) -> None:
+        """Stage the stored requirement `document` taken off its key (a sync moves it to another key:
+        `put_stored` puts it there). Conflict when the stored one is at another version."""
+        number = key_number(str(document["key"]))
+        self._keep_base(number, document.get("uid"))
+        self._change.remove_requirement(number, expected_version=int(document["version"]))
+        self._models.pop(number, None)
 
     def put_stored(self, document: Mapping[str, Any], *, replaces: int | None) -> None:
         """Stage a validated stored document as it is (a sync's merged record): new when `replaces` is

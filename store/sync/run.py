@@ -404,17 +404,18 @@ def _content(record: Mapping[str, Any]) -> dict[str, Any]:
 def _write(side: _Side, other: _Side, outcome: _Outcome, record: dict[str, Any], *, pending: bool) -> None:
     """Stage one side's part of the sync, and what it remembers of it (see the module docstring)."""
     tx = side.tx
-    for _uid, current, rec in outcome.writes[side.name]:
+    writes = outcome.writes[side.name]
+    for _uid, _current, rec in writes:
         try:
             Requirement.model_validate(rec)
         except ValueError as exc:  # pydantic's ValidationError, field by field
             raise validation_message(exc, str(rec.get("key"))) from None
-        if current is None:
-            tx.put_stored(rec, replaces=None)
-        elif current.get("key") != rec["key"]:
-            tx.move_requirement(key_number(str(current["key"])), rec, expected_version=int(current["version"]))
-        else:
-            tx.put_stored(rec, replaces=int(current["version"]))
+    moving = [(current, rec) for _uid, current, rec in writes if current is not None and current["key"] != rec["key"]]
+    for current, _rec in moving:  # every moved record off its old key first: keys may pass along a chain
+        tx.remove_stored(current)
+    for _uid, current, rec in writes:
+        staying = current is not None and current["key"] == rec["key"]
+        tx.put_stored(rec, replaces=int(current["version"]) if staying and current is not None else None)
     for event in (*outcome.events[side.name], *outcome.own_events):
         tx.record_stored_event(event)
     for customer in outcome.customers[side.name]:

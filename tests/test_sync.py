@@ -1,0 +1,285 @@
+"""The sync's store side: the base each board keeps, the merge's rules, renumbering, and a crash
+between the two boards' commits (store.sync). The CLI and real processes: test_sync_cli.py,
+test_sync_processes.py; random operations on both sides: test_sync_property.py."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from reqboard.store.board import Board
+from reqboard.store.errors import InvalidValue
+from reqboard.store.sync import SyncConflicts, clone_board, default_other, resolver, sync_boards
+
+
+@pytest.fixture
+def pair(tmp_path: Path) -> tuple[Board, Board]:
+    """A team board with three requirements and an offline clone of it."""
+    team = Board(tmp_path / "team.json", "ann")
+    for title in ("Export to PDF", "Login with SSO", "Dark mode"):
+        team.add_requirement(title, customer="ACME")
+    offline = Board(tmp_path / "offline.json", "con")
+    assert clone_board(team, offline) == 3
+    return offline, team
+
+
+def stored(board: Board) -> dict[str, dict[str, Any]]:
+    """The stored records by uid."""
+    return {r["uid"]: dict(r) for r in board.snapshot().requirements.values()}
+
+
+def event_ids(board: Board) -> set[str | None]:
+    return {e.id for e in board.history() if e.key != "board"}
+
+
+def test_a_clone_is_the_whole_board_and_both_remember_it(pair: tuple[Board, Board]) -> None:
+    offline, team = pair
+    assert stored(offline) == stored(team)
+    assert event_ids(offline) == event_ids(team) and None not in event_ids(team)
+    assert default_other(offline) == team.storage.location
+    assert default_other(team) == offline.storage.location
+    plan = sync_boards(offline, team)
+    assert plan.changes_nothing and not plan.written
+
+
+def test_a_clone_never_writes_over_a_file(pair: tuple[Board, Board], tmp_path: Path) -> None:
+    _offline, team = pair
+    taken = tmp_path / "taken.json"
+    taken.write_bytes(b"precious")
+    with pytest.raises(InvalidValue, match="exists"):
+        clone_board(team, Board(taken, "con"))
+    assert taken.read_bytes() == b"precious"
+
+
+def test_edits_of_different_fields_on_each_side_both_arrive(pair: tuple[Board, Board]) -> None:
+    offline, team = pair
+    offline.edit_requirement("REQ-1", {"title": "Export to PDF and Word"})
+    team.edit_requirement("REQ-1", {"owner": "bob"})
+    team.move_requirement("REQ-2", "analysed", updates={"importance": 4, "urgency": 3, "kano": "performance"})
+    plan = sync_boards(offline, team)
+    assert plan.pulled == ["REQ-1", "REQ-2"] and plan.pushed == ["REQ-1"]
+    for board in (offline, team):
+        one, two = board.get("REQ-1"), board.get("REQ-2")
+        assert (one.title, one.owner) == ("Export to PDF and Word", "bob")
+        assert two.state.value == "analysed" and two.importance == 4
+    assert stored(offline) == stored(team)
+    assert event_ids(offline) == event_ids(team)
+
+
+def test_a_field_both_changed_is_a_conflict_that_writes_nothing(pair: tuple[Board, Board]) -> None:
+    offline, team = pair
+    offline.edit_requirement("REQ-3", {"title": "Dark theme"})
+    team.edit_requirement("REQ-3", {"title": "Night mode"})
+    team.edit_requirement("REQ-1", {"owner": "bob"})
+    before = (offline.path.read_bytes(), team.path.read_bytes())
+    with pytest.raises(SyncConflicts) as refused:
+        sync_boards(offline, team)
+    assert refused.value.exit_code == 3
+    [conflict] = refused.value.plan.conflicts
+    assert (conflict.name, conflict.base, conflict.ours, conflict.theirs) == (
+        "REQ-3.title", "Dark mode", "Dark theme", "Night mode")
+    assert refused.value.plan.pulled == ["REQ-1", "REQ-3"]  # the whole plan, though nothing is written
+    assert (offline.path.read_bytes(), team.path.read_bytes()) == before
+
+    sync_boards(offline, team, decide=resolver(None, {"REQ-3.title": "theirs"}))
+    assert offline.get("REQ-3").title == team.get("REQ-3").title == "Night mode"
+    assert offline.get("REQ-1").owner == "bob"
+
+
+def test_the_same_change_on_both_sides_is_no_conflict(pair: tuple[Board, Board]) -> None:
+    offline, team = pair
+    for board in pair:
+        board.edit_requirement("REQ-2", {"owner": "dan"})
+    plan = sync_boards(offline, team)
+    assert not plan.conflicts
+    assert offline.get("REQ-2").owner == team.get("REQ-2").owner == "dan"
+
+
+def test_a_move_on_one_side_and_an_edit_on_the_other_both_apply(pair: tuple[Board, Board]) -> None:
+    offline, team = pair
+    offline.move_requirement("REQ-1", "analysed", updates={"importance": 5, "urgency": 5, "kano": "performance"})
+    team.edit_requirement("REQ-1", {"description": "Also landscape pages"})
+    sync_boards(team, offline)  # from either side
+    for board in pair:
+        req = board.get("REQ-1")
+        assert (req.state.value, req.description) == ("analysed", "Also landscape pages")
+    assert stored(offline) == stored(team)
+
+
+def test_two_different_moves_conflict(pair: tuple[Board, Board]) -> None:
+    offline, team = pair
+    offline.move_requirement("REQ-1", "analysed", updates={"importance": 5, "urgency": 5, "kano": "performance"})
+    team.reject("REQ-1", "out of scope")
+    with pytest.raises(SyncConflicts) as refused:
+        sync_boards(offline, team)
+    assert "REQ-1.state" in {c.name for c in refused.value.plan.conflicts}
+    sync_boards(offline, team, decide=resolver("ours"))
+    assert offline.get("REQ-1").state.value == team.get("REQ-1").state.value == "analysed"
+
+
+def test_sets_merge_element_by_element(pair: tuple[Board, Board]) -> None:
+    offline, team = pair
+    team.edit_requirement("REQ-1", {"tags": ("export", "pdf")})
+    sync_boards(offline, team)
+    offline.edit_requirement("REQ-1", {"tags": ("export", "word")})  # removed pdf, added word
+    team.edit_requirement("REQ-1", {"tags": ("export", "pdf", "a11y")})  # added a11y
+    offline.edit_requirement("REQ-2", {"depends_on": ("REQ-1",)})
+    team.edit_requirement("REQ-2", {"depends_on": ("REQ-3",)})
+    sync_boards(offline, team)
+    for board in pair:
+        assert set(board.get("REQ-1").tags) == {"export", "word", "a11y"}
+        assert set(board.get("REQ-2").depends_on) == {"REQ-1", "REQ-3"}
+
+
+def test_approvals_and_feedback_are_united_never_doubled(pair: tuple[Board, Board]) -> None:
+    offline, team = pair
+    team.move_requirement("REQ-1", "analysed", updates={"importance": 3, "urgency": 3, "kano": "performance"})
+    sync_boards(offline, team)
+    offline.approve("REQ-1", "ok by the customer")
+    team.edit_requirement("REQ-1", {"owner": "bob"})
+    sync_boards(offline, team)
+    sync_boards(team, offline)
+    for board in pair:
+        req = board.get("REQ-1")
+        assert len(req.approvals) == 1 and req.owner == "bob" and req.state.value == "approved"
+
+
+def test_a_key_created_on_both_sides_is_renumbered_on_both(pair: tuple[Board, Board]) -> None:
+    offline, team = pair
+    real = offline.clock
+    offline.clock = lambda: real() - timedelta(hours=1)  # created first: keeps the key
+    mine = offline.add_requirement("Offline four")
+    offline.clock = real
+    theirs = team.add_requirement("Team four")
+    offline.add_requirement("Offline five", depends_on=("REQ-4",))
+    assert mine.key == theirs.key == "REQ-4"
+    plan = sync_boards(offline, team)
+    [moved] = plan.renumbered
+    assert (moved.uid, moved.old, moved.new, moved.created_on) == (theirs.uid, "REQ-4", "REQ-6", ("theirs",))
+    for board in pair:
+        assert board.get("REQ-4").uid == mine.uid
+        assert board.get("REQ-6").uid == theirs.uid
+        assert board.get("REQ-6").previous_keys == ("REQ-4",)
+        assert board.get("REQ-5").depends_on == ("REQ-4",)  # still the offline four
+        assert [r.key for r in board.formerly("REQ-4")] == ["REQ-6"]
+    assert stored(offline) == stored(team)
+    # On the board where it was renamed, its history (written under REQ-4) is still its own.
+    actions = [e.action for e in team.history("REQ-6")]
+    assert actions[0] == "created" and "renumbered" in actions
+    assert [e.action for e in team.history("REQ-4")][0] == "created"
+    assert all(e.uid == mine.uid for e in team.history("REQ-4"))
+    # The next key handed out is free on both boards.
+    assert offline.add_requirement("x").key == "REQ-7" and team.add_requirement("y").key == "REQ-7"
+
+
+def test_a_link_to_a_renumbered_requirement_follows_it(pair: tuple[Board, Board]) -> None:
+    offline, team = pair
+    offline.clock = lambda: team.get("REQ-1").created_at.replace(year=2099)
+    offline.add_requirement("Offline four")  # created "later": this one is renumbered
+    team.add_requirement("Team four")
+    offline.edit_requirement("REQ-1", {"depends_on": ("REQ-4",)})  # the offline four
+    sync_boards(offline, team)
+    for board in pair:
+        assert board.get("REQ-1").depends_on == ("REQ-5",)
+        assert board.get("REQ-5").title == "Offline four"
+
+
+def test_change_requests_merge_by_uid_and_clashing_keys_are_renumbered(pair: tuple[Board, Board]) -> None:
+    offline, team = pair
+    team.add_change_request("REQ-1", "Also Word")
+    sync_boards(offline, team)
+    offline.assess_change_request("CR-1", schedule_days=2, cost=100, effort_hours=8)
+    team.add_change_request("REQ-2", "Team CR")
+    offline.add_change_request("REQ-3", "Offline CR")
+    sync_boards(offline, team)
+    for board in pair:
+        crs = {cr.summary: (cr.key, cr.status.value) for _req, cr in board.change_requests()}
+        assert crs["Also Word"] == ("CR-1", "assessed")
+        assert {crs["Team CR"][0], crs["Offline CR"][0]} == {"CR-2", "CR-3"}
+    assert stored(offline) == stored(team)
+
+
+def test_a_second_sync_changes_no_byte(pair: tuple[Board, Board]) -> None:
+    offline, team = pair
+    offline.add_requirement("Offline four")
+    team.edit_requirement("REQ-1", {"owner": "bob"})
+    sync_boards(offline, team)
+    before = (offline.path.read_bytes(), team.path.read_bytes())
+    assert sync_boards(team, offline).changes_nothing
+    assert (offline.path.read_bytes(), team.path.read_bytes()) == before
+
+
+def test_the_base_is_kept_only_for_records_changed_since(pair: tuple[Board, Board]) -> None:
+    offline, team = pair
+    [record] = offline.sync_records().values()
+    assert record["stash"] == {} and record["complete"]
+    first = offline.get("REQ-1")
+    offline.edit_requirement("REQ-1", {"owner": "x"})
+    offline.edit_requirement("REQ-1", {"owner": "y"})  # the first pre-image stays
+    new = offline.add_requirement("New")
+    [record] = offline.sync_records().values()
+    assert set(record["stash"]) == {first.uid, new.uid}
+    assert record["stash"][first.uid]["version"] == first.version and record["stash"][new.uid] is None
+
+
+def test_a_crash_between_the_two_commits_is_finished_by_the_next_sync(
+        pair: tuple[Board, Board], monkeypatch: pytest.MonkeyPatch) -> None:
+    offline, team = pair
+    offline.edit_requirement("REQ-1", {"title": "Export to PDF and Word"})
+    team.edit_requirement("REQ-2", {"owner": "bob"})
+    offline.add_requirement("Offline four")
+    # The boards commit in reverse location order: the one locked second commits first.
+    first, second = sorted(pair, key=lambda b: b.storage.location, reverse=True)
+    untouched = second.path.read_bytes()
+
+    def crash() -> None:
+        raise KeyboardInterrupt  # as a kill would: after the first board's commit, before the second's
+
+    monkeypatch.setattr(second.storage, "_commit", crash)
+    with pytest.raises(KeyboardInterrupt):
+        sync_boards(offline, team)
+    monkeypatch.undo()
+    assert second.path.read_bytes() == untouched
+    # Work goes on on both sides; the first board's record is pending, its base the second's old state.
+    [record] = first.sync_records().values()
+    assert not record["complete"]
+    second.edit_requirement("REQ-3", {"owner": "eve"})
+    first.edit_requirement("REQ-3", {"description": "Both themes"})
+    plan = sync_boards(second, first)
+    assert not plan.conflicts
+    for board in pair:
+        assert board.get("REQ-1").title == "Export to PDF and Word"
+        assert board.get("REQ-2").owner == "bob"
+        assert (board.get("REQ-3").owner, board.get("REQ-3").description) == ("eve", "Both themes")
+        assert board.get("REQ-4").title == "Offline four"
+    assert stored(offline) == stored(team)
+    assert sync_boards(offline, team).changes_nothing
+
+
+def test_no_common_base_makes_every_difference_a_conflict(tmp_path: Path) -> None:
+    one, two = Board(tmp_path / "one.json", "ann"), Board(tmp_path / "two.json", "bob")
+    one.add_requirement("Only on one")
+    two.add_requirement("Only on two")
+    plan = sync_boards(one, two)  # different uids: nothing conflicts, one key is renumbered
+    assert plan.base == "none" and len(plan.renumbered) == 1
+    assert stored(one) == stored(two)
+
+
+def test_a_board_is_not_synced_with_itself_or_a_plain_copy(pair: tuple[Board, Board], tmp_path: Path) -> None:
+    offline, _team = pair
+    with pytest.raises(InvalidValue, match="same board"):
+        sync_boards(offline, Board(offline.path, "x"))
+    copy = tmp_path / "copy.json"
+    copy.write_bytes(offline.path.read_bytes())
+    with pytest.raises(InvalidValue, match="copies of one board"):
+        sync_boards(offline, Board(copy, "x"))
+
+
+def test_customers_new_on_one_side_arrive(pair: tuple[Board, Board]) -> None:
+    offline, team = pair
+    offline.add_requirement("For Globex", customer="Globex", tier="A")
+    sync_boards(offline, team)
+    assert {c.name for c in team.customers()} == {"ACME", "Globex"}
