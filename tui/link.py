@@ -117,6 +117,14 @@ class StoreLink:
                     self._board = Board(self.reader.path, self.reader.user, reader=self.reader)
         return self._board
 
+    def other_board(self, location: str) -> Board:
+        """Another board, opened as this link's user: the other side of a sync. Call it inside a store
+        call (in a worker: it imports the models). Raises what opening a store raises (Unsupported for
+        a URL)."""
+        from reqboard.store.board import Board
+
+        return Board(location, self.user)
+
     @property
     def undo_entries(self) -> tuple[UndoEntry, ...]:
         """The changes `u` can take back, oldest first."""
