@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from reqboard.store.board import Board
-from reqboard.store.errors import InvalidValue
+from reqboard.store.errors import InvalidValue, NotFound
 from reqboard.store.sync import SyncConflicts, clone_board, default_other, resolver, sync_boards
 
 
@@ -283,3 +283,11 @@ def test_customers_new_on_one_side_arrive(pair: tuple[Board, Board]) -> None:
     offline.add_requirement("For Globex", customer="Globex", tier="A")
     sync_boards(offline, team)
     assert {c.name for c in team.customers()} == {"ACME", "Globex"}
+
+
+def test_a_sync_never_makes_a_board(pair: tuple[Board, Board], tmp_path: Path) -> None:
+    offline, _team = pair
+    nowhere = tmp_path / "nowhere.json"
+    with pytest.raises(NotFound, match="no board there"):
+        sync_boards(offline, Board(nowhere, "x"))
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("nowhere")) == []

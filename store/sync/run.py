@@ -28,8 +28,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..domain import iso_utc, key_number, new_uid
-from ..errors import InvalidValue, StoreError, validation_message
+from ..errors import InvalidValue, NotFound, StoreError, validation_message
 from ..models import Event, Requirement
+from ..snapshot import ABSENT
 from .merge import (
     STAMPS,
     Decide,
@@ -166,11 +167,14 @@ def _event_identity(event: Mapping[str, Any]) -> str | bytes:
 def sync_boards(ours: Board, theirs: Board, *, decide: Decide | None = None, dry_run: bool = False) -> SyncPlan:
     """Sync board `ours` with board `theirs` (see the module docstring).
 
-    Raises SyncConflicts (exit 3, nothing written) while a conflict is unsettled; InvalidValue for a
-    board synced with itself or with a plain copy of itself; what a transaction raises (LockTimeout,
-    StoreUnreadable, ReadOnly, ...).
+    Raises SyncConflicts (exit 3, nothing written) while a conflict is unsettled; NotFound when either
+    board does not exist; InvalidValue for a board synced with itself or with a plain copy of itself;
+    what a transaction raises (LockTimeout, StoreUnreadable, ReadOnly, ...).
     """
     decide = decide or (lambda conflict: None)
+    for board in (ours, theirs):
+        if board.storage.revision == ABSENT:  # (a sync never makes a board: that would be a clone)
+            raise NotFound(f"{board.storage.location}: no board there to sync with")
     if _same_file(ours, theirs):
         raise InvalidValue(f"{ours.storage.location} and {theirs.storage.location} are the same board")
     order = sorted((ours, theirs), key=lambda b: b.storage.location)
