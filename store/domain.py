@@ -171,6 +171,17 @@ CLOSED_STATES = frozenset({State.DONE, State.FED_BACK, State.REJECTED})
 """The states whose due date no longer matters (see `is_overdue`)."""
 
 
+def three_way(base: Any, ours: Any, theirs: Any) -> tuple[Any, bool]:
+    """The three-way rule for one value both sides may have changed since `base`: a change on one side
+    is taken; the same change on both is fine; different changes conflict. Returns the merged value
+    (ours on a conflict) and whether it is a conflict. A sync and the edit form's catch-up both use it."""
+    if ours == theirs or base == theirs:
+        return ours, False
+    if base == ours:
+        return theirs, False
+    return ours, True
+
+
 def is_overdue(due: date | None, state: State, today: date) -> bool:
     """Past its due date and not yet done, fed back or rejected. Cards and models both ask this."""
     return due is not None and state not in CLOSED_STATES and due < today

@@ -9,6 +9,7 @@ from typing import Any
 
 import orjson
 
+from .domain import three_way
 from .errors import InvalidValue
 from .models import Requirement
 from .transaction import Transaction
@@ -108,9 +109,10 @@ def merge_edit(opened: Requirement, typed: Mapping[str, Any], current: Requireme
         if name not in typed or mine == base:
             continue
         yours.append(name)
-        if theirs == base:
-            changes[name] = mine
-        elif theirs != mine:
+        value, conflicted = three_way(base, mine, theirs)
+        if conflicted:
             conflicts.append(FieldConflict(name, base, theirs, mine))
+        elif value != theirs:
+            changes[name] = value
     theirs_changed = tuple(name for name in _DIFFED_FIELDS if getattr(opened, name) != getattr(current, name))
     return EditMerge(changes, tuple(conflicts), tuple(yours), theirs_changed)

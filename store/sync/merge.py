@@ -24,7 +24,7 @@ from typing import Any, Literal
 
 import orjson
 
-from ..domain import key_number
+from ..domain import key_number, three_way
 
 Side = Literal["ours", "theirs"]
 Record = Mapping[str, Any]
@@ -191,13 +191,10 @@ class _FieldMerge:
 
     def value(self, name: str, base: Record | None, ours: Record, theirs: Record, default: Any = None) -> Any:
         o, t = ours.get(name, default), theirs.get(name, default)
-        if o == t:
-            return o
         b = base.get(name, default) if base is not None else _NO_BASE
-        if b == o:
-            return t
-        if b == t:
-            return o
+        value, conflicted = three_way(b, o, t)
+        if not conflicted:
+            return value
         conflict = FieldConflict(self.key, self.uid, name, None if b is _NO_BASE else b, o, t)
         side = self.decide(conflict)
         if side is None:
