@@ -1,4 +1,4 @@
-"""The command palette: every board action, and "go to requirement" by key or title."""
+"""The command palette: every board action, "Sync with..." another board, and "go to requirement" by key or title."""
 
 from __future__ import annotations
 
@@ -31,6 +31,15 @@ ACTIONS: tuple[tuple[str, str, str], ...] = (
     ("Export board", "export", "to JSON, CSV, Markdown or ReqIF"),
     ("Import file", "import_file", "JSON, CSV or ReqIF: shows what would change before writing"),
 )
+SYNC = ("Sync with...", "merge with a clone of this board, both ways: the plan and the conflicts first, "
+                        "then the write")
+
+
+def open_sync(board: BoardScreen) -> None:
+    """Open "Sync with..." over the board (the screen's module, loaded now, loads the store's sync)."""
+    from .screens.sync import SyncScreen
+
+    board.app.push_screen(SyncScreen(board.link))
 
 
 class ReqboardCommands(Provider):
@@ -48,6 +57,7 @@ class ReqboardCommands(Provider):
             return
         for name, action, help in ACTIONS:
             yield DiscoveryHit(name, partial(self._run, action), help=help)
+        yield DiscoveryHit(SYNC[0], self._sync, help=SYNC[1])
 
     async def search(self, query: str) -> Hits:
         board = self._board_screen()
@@ -58,6 +68,9 @@ class ReqboardCommands(Provider):
             score = matcher.match(name)
             if score > 0:
                 yield Hit(score, matcher.highlight(name), partial(self._run, action), help=help)
+        score = matcher.match(SYNC[0])
+        if score > 0:
+            yield Hit(score, matcher.highlight(SYNC[0]), self._sync, help=SYNC[1])
         needle = query.strip().casefold()
         if len(needle) < 2:
             return
@@ -80,6 +93,13 @@ class ReqboardCommands(Provider):
             if self.app.screen is not board:
                 self.app.pop_screen()
             getattr(board, f"action_{action}")()
+
+    def _sync(self) -> None:
+        board = self._board_screen()
+        if board is not None:
+            if self.app.screen is not board:
+                self.app.pop_screen()
+            open_sync(board)
 
     def _goto(self, key: str) -> None:
         board = self._board_screen()
