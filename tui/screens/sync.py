@@ -26,7 +26,6 @@ from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Input, Label, Static
 
-from reqboard.store.errors import NotFound
 from reqboard.store.sync import FieldConflict, Renumbering, SyncConflicts, SyncPlan, default_other, resolver, sync_boards
 from reqboard.store.sync.merge import Side
 from reqboard.store.text import shown
@@ -63,7 +62,7 @@ def plan_call(link: StoreLink, location: str) -> Callable[[Board], SyncPlan]:
 
     def plan(board: Board) -> SyncPlan:
         try:
-            return sync_boards(board, _other(link, location), dry_run=True)
+            return sync_boards(board, link.other_board(location), dry_run=True)
         except SyncConflicts as exc:
             return exc.plan
 
@@ -81,19 +80,9 @@ def sync_call(link: StoreLink, location: str, picks: Mapping[str, Side],
         return chosen(conflict) if seen.get(conflict.name) == values_of(conflict) else None
 
     def sync(board: Board) -> SyncPlan:
-        return sync_boards(board, _other(link, location), decide=decide)
+        return sync_boards(board, link.other_board(location), decide=decide)
 
     return sync
-
-
-def _other(link: StoreLink, location: str) -> Board:
-    """The board at `location`; NotFound when nothing is there (a sync would make a new board)."""
-    other = link.other_board(location)
-    snapshot = other.snapshot()
-    if snapshot.generation == 0 and not snapshot.requirements:
-        raise NotFound(f"{location}: no board there; give the file of a board cloned from this one, or of "
-                       "the one it was cloned from")
-    return other
 
 
 def values_of(conflict: FieldConflict) -> Values:
