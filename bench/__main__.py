@@ -4,6 +4,7 @@
     python -m bench                          1,000, 10,000 and 50,000 requirements, 5 runs
     python -m bench --sizes 1000,10000 --sections store
     python -m bench.imports --quick          CSV imports alone (1,000, 10,000 and, without --quick, 100,000 rows)
+    python -m bench.sync --quick             clone and sync alone (a twentieth of the board changed on each side)
 
 A section is a function `(Options) -> str` returning its table; add one to SECTIONS to plug it in.
 Each section runs in a fresh process. Generated boards are cached under bench/.cache/ (the first
@@ -41,10 +42,18 @@ def imports_section(options: Options) -> str:
     return imports.section(options)
 
 
+def sync_section(options: Options) -> str:
+    """A board cloned, both copies changed apart, then synced back, from bench/sync.py."""
+    from bench import sync
+
+    return sync.section(options)
+
+
 SECTIONS: dict[str, Callable[[Options], str]] = {
     "store": store.section,
     "tui": tui_section,
     "imports": imports_section,
+    "sync": sync_section,
 }
 
 
