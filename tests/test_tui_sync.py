@@ -334,3 +334,47 @@ async def test_a_board_never_synced_offers_nothing_and_asks_for_the_other_board(
         await pilot.press("escape")
         await settle(pilot)
         assert isinstance(app.screen, BoardScreen)
+
+
+# ---------------------------------------------------------------------- snapshots (80x24)
+@pytest.fixture
+def snap_mine(small_template: Path, isolated_home: Path) -> Path:
+    """A clone under the test's home (the screens show `~/work/...`), both sides changed: a key both
+    used, a long description and a hostile title changed on both."""
+    work = isolated_home / "work"
+    work.mkdir()
+    team = copy_board(small_template, work / "team.json")
+    mine = work / "mine.json"
+    clone_board(Board(team, "ana"), Board(mine, "tester"))
+    theirs, ours = team_board(team), my_board(mine)
+    theirs.add_requirement("Team: audit log export")
+    theirs.edit_requirement("REQ-1", {"description": "One PDF per invoice, on the new letterhead, " * 8})
+    theirs.edit_requirement("REQ-3", {"title": HOSTILE})
+    ours.add_requirement("Offline: barcode labels")
+    ours.edit_requirement("REQ-1", {"description": "One PDF a month"})
+    ours.edit_requirement("REQ-3", {"title": "SMS reminders two hours before"})
+    return mine
+
+
+def snapped(mine: Path, *keys: str) -> tuple[Any, Any]:
+    """The app on `mine`, and a run_before that plans the sync and then presses `keys`."""
+    app = open_app(mine)
+
+    async def run_before(pilot: Pilot) -> None:
+        await board_ready(pilot)
+        await plan(pilot, await sync_screen(pilot))
+        if keys:
+            await pilot.press(*keys)
+        await settle(pilot)
+
+    return app, run_before
+
+
+def test_the_plan_80x24(snap_compare: Any, snap_mine: Path) -> None:
+    app, run_before = snapped(snap_mine)
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_the_conflicts_80x24(snap_compare: Any, snap_mine: Path) -> None:
+    app, run_before = snapped(snap_mine, "ctrl+s", "t")
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)

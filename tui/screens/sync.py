@@ -248,7 +248,7 @@ class SyncScreen(Screen[None]):
             yield Label(Content.styled("The other board", "bold"), classes="sync-label")
             yield Input(id="sync-other", placeholder="path/to/team.json")
             yield Static(Content("A board file this one was cloned from or last synced with (`reqboard clone "
-                                 "TEAM COPY` makes such a copy). Enter shows what a sync would do; nothing is "
+                                 "SOURCE DEST` makes such a copy). Enter shows what a sync would do; nothing is "
                                  "written until you press Sync."), classes="sync-help")
             yield Static("", id="sync-status")
             yield Static("", id="sync-plan-text")
