@@ -19,6 +19,7 @@ from textual.widgets import Input, OptionList
 from reqboard.store.board import Board
 from reqboard.store.models import State
 from reqboard.store.sync import clone_board
+from reqboard.tui.link import Change
 from reqboard.tui.screens.board import BoardScreen
 from reqboard.tui.screens.sync import ConflictChoice, ConflictsScreen, SyncScreen
 
@@ -261,6 +262,31 @@ async def test_a_hostile_title_in_a_conflict_is_shown_literally_and_does_nothing
         await back_on_the_board(pilot)
 
     assert Board(team, "tester").get("REQ-3").title == "Plain title"
+
+
+async def test_undo_of_a_requirement_a_sync_renumbered_never_rejects_the_one_that_took_its_key(
+        pair: tuple[Path, Path]) -> None:
+    """Created here as REQ-10, renumbered REQ-11 by the sync, the team's REQ-10 now under that key:
+    `u` (undo the creation) must not reject the team's requirement."""
+    team, mine = pair
+    team_board(team).add_requirement("Team: audit log export")
+    app = open_app(mine)
+    async with app.run_test(size=SIZE) as pilot:
+        board = await board_ready(pilot)
+        board.link.save(board, Change(lambda b: b.add_requirement("Offline: barcode labels"), "created"))
+        await settle(pilot)
+        assert Board(mine, "tester").get("REQ-10").title == "Offline: barcode labels"
+        await plan(pilot, await sync_screen(pilot))
+        await pilot.press("ctrl+s")
+        await back_on_the_board(pilot)
+        await pilot.press("u")
+        await settle(pilot)
+        assert any("REQ-10 is another requirement now" in n for n in notifications(app))
+
+    for path in (mine, team):
+        saved = Board(path, "tester")
+        assert saved.get("REQ-10").state is State.COLLECTED and saved.get("REQ-10").title == "Team: audit log export"
+        assert saved.get("REQ-11").title == "Offline: barcode labels"
 
 
 # ---------------------------------------------------------------------- the boards change meanwhile

@@ -253,6 +253,11 @@ def _answer(app: App[Any], requester: MessagePump, message: Message) -> None:
 def _undo_call(entry: UndoEntry) -> Callable[[Board], Any]:
     def undo(board: Board) -> Any:
         if entry.before is None:
+            # The key may name another requirement now (a sync renumbered ours and gave its key to one
+            # created on the other board, at the same version 1): never reject that one.
+            if board.get(entry.after.key).uid != entry.after.uid:
+                raise store_errors.Refused(f"{entry.after.key} is another requirement now (a sync gave yours a "
+                                           "new key): nothing was undone", "undo.uid")
             return board.reject(entry.after.key, "undo: created by mistake", expect_version=entry.after.version)
         return board.replace_requirement(entry.before, expect_version=entry.after.version, reason="undo")
 
