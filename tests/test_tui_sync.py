@@ -212,7 +212,7 @@ async def test_each_conflict_is_chosen_apart_by_key_and_by_click(pair: tuple[Pat
         assert board.get("REQ-1").description == "Mine: one PDF per invoice, signed"
 
 
-async def test_all_theirs_and_moving_between_conflicts_with_the_arrows(pair: tuple[Path, Path]) -> None:
+async def test_all_theirs_by_click_and_moving_between_conflicts_with_the_arrows(pair: tuple[Path, Path]) -> None:
     team, mine = pair
     ours, theirs = my_board(mine), team_board(team)
     for key in ("REQ-1", "REQ-2", "REQ-3"):
@@ -224,7 +224,9 @@ async def test_all_theirs_and_moving_between_conflicts_with_the_arrows(pair: tup
         await board_ready(pilot)
         await plan(pilot, await sync_screen(pilot))
         chooser = await conflicts(pilot)
-        await pilot.press("T")  # all theirs
+        await pilot.click("#conflicts-all-theirs")
+        chooser.choices[0].focus()
+        await pilot.pause()
         await pilot.press("down", "down", "o")  # then the third keeps ours
         await settle(pilot)
         assert [c.side for c in chooser.choices] == ["theirs", "theirs", "ours"]
