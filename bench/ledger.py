@@ -8,6 +8,8 @@ fresh process, the variants interleaved run by run so that a busy machine slows 
     paused gc              opening the board as cards with the collector paused vs running
     gc freeze              one full collection with the board's cards alive, before vs after gc.freeze()
     light staging          staging every record as an update in one transaction (a dry run)
+    sync identities        a sync knowing the board's history events by exact-size copies of their
+                           bytes vs by the bytes orjson returns (each keeps a buffer of about 4 KB)
 
     python -m bench.ledger [--size 10000] [--runs 5]
 """
@@ -90,6 +92,18 @@ def probe(kind: str, board: Path) -> dict[str, float]:
             elapsed = (time.perf_counter() - started) * 1000
             tx.dry_run()
         return {"ms": elapsed, "records": len(updates)}
+    if kind in ("sync identities: exact-size copies", "sync identities: orjson's bytes"):
+        from reqboard.store.board import Board
+        from reqboard.store.sync.merge import canonical
+
+        history = Board(board, "bench").storage.history()
+        started = time.perf_counter()
+        known: set[bytes] = set()
+        for event in history:  # as store.sync.run knows an event that has no id
+            identity = canonical({k: v for k, v in event.items() if k != "generation"})
+            known.add(bytes(memoryview(identity)) if kind.endswith("copies") else identity)
+        elapsed = (time.perf_counter() - started) * 1000
+        return {"ms": elapsed, "peak RSS MB": _rss_mb(), "events": len(known)}
     raise SystemExit(f"unknown probe {kind!r}")
 
 
@@ -99,6 +113,7 @@ KINDS = (
     "open: gc paused", "open: gc running",
     "full collection: before freeze", "full collection: after freeze",
     "stage every record as an update",
+    "sync identities: exact-size copies", "sync identities: orjson's bytes",
 )
 
 
