@@ -800,9 +800,9 @@ def cmd_sync(args: argparse.Namespace) -> int:
                 print("\n".join(_text(line) for line in _sync_lines(plan, dry_run=True)))
             sys.stdout.flush()
             _error(exc)
-            for c in plan.conflicts:
-                print(f"{_text(c.key)} {_text(c.field)}: base {_value_text(c.base)} ours {_value_text(c.ours)} "
-                      f"theirs {_value_text(c.theirs)}", file=sys.stderr)
+            for c in plan.conflicts:  # (every line through _text: values are user text)
+                print(_text(f"{c.key} {c.field}: base {_value_text(c.base)} ours {_value_text(c.ours)} "
+                            f"theirs {_value_text(c.theirs)}"), file=sys.stderr)
             return EXIT_CONFLICT
     if getattr(args, "json", False):
         _print_json(plan.as_json())

@@ -191,6 +191,6 @@ def open_storage(location: str | Path) -> Storage:
         scheme = url["scheme"].lower()
         raise Unsupported(
             f"{scheme}:// stores are not supported yet: this reqboard keeps a board in a file; "
-            "give --store a file path"
+            "give a board file's path"
         )
     return BoardFile(location)

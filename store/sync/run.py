@@ -439,8 +439,8 @@ def _write(side: _Side, other: _Side, outcome: _Outcome, record: dict[str, Any],
         except ValueError as exc:  # pydantic's ValidationError, field by field
             raise validation_message(exc, str(rec.get("key"))) from None
     moving = [(current, rec) for _uid, current, rec in writes if current is not None and current["key"] != rec["key"]]
-    for current, _rec in moving:  # every moved record off its old key first: keys may pass along a chain
-        tx.remove_stored(current)
+    for moved_from, _rec in moving:  # every moved record off its old key first: keys may pass along a chain
+        tx.remove_stored(moved_from)
     for _uid, current, rec in writes:
         staying = current is not None and current["key"] == rec["key"]
         tx.put_stored(rec, replaces=int(current["version"]) if staying and current is not None else None)
