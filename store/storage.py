@@ -152,6 +152,15 @@ class Storage(Protocol):
         or those of one requirement by its uid (under whatever key it had)."""
         ...
 
+    def history_mark(self) -> dict[str, Any]:
+        """Where the committed history ends now: a JSON value `history_since` takes back."""
+        ...
+
+    def history_since(self, mark: Any, skip_generation: int | None = None) -> Iterator[dict[str, Any]] | None:
+        """The committed events after `mark` (without those of `skip_generation` right after it), or None
+        when the mark does not name a place in this history any more."""
+        ...
+
     @property
     def read_only_reason(self) -> str | None:
         """Why the board cannot be changed, or None."""

@@ -33,7 +33,7 @@ def test_one_requirements_history_is_found_whatever_the_block_size(busy_board: B
     whole = [(e.key, e.action, e.field) for e in busy_board.history("REQ-1")]
     assert [a for _, a, _ in whole].count("created") == 1 and len(whole) == 3  # created, owner, importance
     original = Journal.blocks
-    monkeypatch.setattr(Journal, "blocks", lambda self, committed, size=0: original(self, committed, 50))
+    monkeypatch.setattr(Journal, "blocks", lambda self, committed, size=0, start=0: original(self, committed, 50, start=start))
     assert [(e.key, e.action, e.field) for e in busy_board.history("REQ-1")] == whole
     assert {e.key for e in busy_board.history("REQ-10")} == {"REQ-10"}  # REQ-1's needle is not REQ-10's
 

@@ -291,3 +291,39 @@ def test_a_sync_never_makes_a_board(pair: tuple[Board, Board], tmp_path: Path) -
     with pytest.raises(NotFound, match="no board there"):
         sync_boards(offline, Board(nowhere, "x"))
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("nowhere")) == []
+
+
+def test_a_sync_reads_only_the_history_after_the_last_one(pair: tuple[Board, Board],
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    offline, team = pair
+    offline.edit_requirement("REQ-1", {"owner": "x"})
+    team.add_requirement("Team four")
+
+    def whole_history(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("the whole history was read")
+
+    for board in pair:  # the clone said where both histories stood
+        monkeypatch.setattr(board.storage, "history", whole_history)
+    assert sync_boards(offline, team).events_pulled == 1
+    offline.edit_requirement("REQ-2", {"owner": "y"})
+    team.edit_requirement("REQ-3", {"owner": "z"})
+    plan = sync_boards(team, offline)
+    assert (plan.events_pulled, plan.events_pushed) == (1, 1)
+    monkeypatch.undo()
+    assert event_ids(offline) == event_ids(team)
+    assert len(offline.history()) == len(team.history())
+
+
+def test_a_history_replaced_since_the_last_sync_is_read_whole(pair: tuple[Board, Board],
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    offline, team = pair
+    journal = Path(str(team.path) + ".history.jsonl")
+    kept = journal.read_bytes()
+    at = kept.rindex(b'"by":"ann"')  # the last event before the place the clone remembered
+    journal.write_bytes(kept[:at] + b'"by":"anx"' + kept[at + len(b'"by":"ann"'):])
+    offline.edit_requirement("REQ-2", {"owner": "y"})
+    whole = []
+    read_whole = team.storage.history
+    monkeypatch.setattr(team.storage, "history", lambda *a, **k: whole.append(1) or read_whole(*a, **k))
+    plan = sync_boards(offline, team)
+    assert whole and (plan.events_pulled, plan.events_pushed) == (0, 1)

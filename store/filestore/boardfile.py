@@ -468,6 +468,18 @@ class BoardFile:
         needle = f'"key":"{key}"'.encode()
         return (e for e in self.journal_lines(needle) if e.get("key") == key)
 
+    def history_mark(self) -> dict[str, Any]:
+        """Where the committed history ends now (see `history_since`)."""
+        return self.journal.mark(int(self.meta.get("journal_size", 0)))
+
+    def history_since(self, mark: Any, skip_generation: int | None = None) -> Iterator[dict[str, Any]] | None:
+        """The committed events after `mark`, leaving out those of generation `skip_generation` right
+        after it; None when the mark does not hold for this history (it was replaced or cut)."""
+        committed = int(self.meta.get("journal_size", 0))
+        if not self.journal.holds(mark, committed):
+            return None
+        return self.journal.lines(committed, start=mark["journal"], skip_generation=skip_generation)
+
     def customer_index(self, table: dict[str, Any]) -> CustomerIndex:
         """The index of a customers table, made once per version of it (an import of 100,000 rows
         asks for it 100,000 times, and every change of a requirement with a customer once)."""

@@ -8,6 +8,7 @@ the generation of the board it belongs to.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import stat
 from collections.abc import Iterable, Iterator
@@ -21,6 +22,8 @@ from .files import aside_path, atomic_write, not_regular, open_regular, read_reg
 
 BLOCK = 1 << 20
 """How much of the journal is read at a time."""
+_TAIL = 512
+"""How many bytes before a mark its hash covers."""
 
 
 class Journal:
@@ -30,8 +33,12 @@ class Journal:
         self.path = path
 
     # ---------------------------------------------------------------- reading
-    def lines(self, committed: int, needle: bytes | None = None) -> Iterator[dict[str, Any]]:
+    def lines(self, committed: int, needle: bytes | None = None, *, start: int = 0,
+              skip_generation: int | None = None) -> Iterator[dict[str, Any]]:
         """Committed history events, oldest first; `needle` pre-filters lines before parsing.
+
+        `start` is a line start to read from; `skip_generation` leaves out, unparsed, the lines of
+        that generation right at `start` (a sync's own commit, which both boards hold).
 
         The journal is read in blocks, and with a needle only the lines that contain it are
         cut out (a C-level search), so one requirement's history costs a scan, not a parse.
@@ -39,8 +46,17 @@ class Journal:
         for a journal that is missing though the board records history.
         """
         number = 0
-        for block in self.blocks(committed):
+        skip = None if skip_generation is None else b'"generation":%d}' % skip_generation
+        for block in self.blocks(committed, start=start):
             lines = block.splitlines() if needle is None else lines_with(block, needle)
+            if skip is not None:
+                lines = list(lines)
+                kept = 0
+                while kept < len(lines) and lines[kept].endswith(skip):
+                    kept += 1
+                if kept < len(lines):
+                    skip = None
+                lines = lines[kept:]
             for line in lines:
                 number += 1
                 if not line.strip():
@@ -57,11 +73,11 @@ class Journal:
                     )
                 yield event
 
-    def blocks(self, committed: int, size: int = BLOCK) -> Iterator[bytes]:
-        """The first `committed` bytes of the journal in blocks that end at line ends; raises
-        StoreUnreadable when the journal is missing."""
-        remaining = committed
-        if remaining == 0:
+    def blocks(self, committed: int, size: int = BLOCK, *, start: int = 0) -> Iterator[bytes]:
+        """The first `committed` bytes of the journal (from `start` on) in blocks that end at line ends;
+        raises StoreUnreadable when the journal is missing."""
+        remaining = committed - start
+        if remaining <= 0:
             return
         try:
             fd = open_regular(self.path)
@@ -71,6 +87,7 @@ class Journal:
                 "`reqboard check --repair` starts a new journal"
             ) from None
         with os.fdopen(fd, "rb") as fh:
+            fh.seek(start)
             carry = b""
             while remaining > 0:
                 chunk = fh.read(min(size, remaining))
@@ -86,6 +103,38 @@ class Journal:
                     yield block
             if carry:
                 yield carry
+
+    def mark(self, committed: int) -> dict[str, Any]:
+        """Where the committed history ends now, as `since` reads it back: its length and a hash of
+        its last bytes (so a journal replaced meanwhile is noticed)."""
+        try:
+            tail = self._tail(committed)
+        except FileNotFoundError:  # (reading the history says what is wrong)
+            tail = "missing"
+        return {"journal": committed, "tail": tail}
+
+    def holds(self, mark: Any, committed: int) -> bool:
+        """True when `mark` (from `mark`) still names a line end of this committed history."""
+        if not isinstance(mark, dict):
+            return False
+        at = mark.get("journal")
+        if type(at) is not int or not 0 <= at <= committed:
+            return False
+        try:
+            return mark.get("tail") == self._tail(at)
+        except (OSError, StoreUnreadable):
+            return False
+
+    def _tail(self, end: int) -> str:
+        if end == 0:
+            return ""
+        length = min(end, _TAIL)
+        fd = open_regular(self.path)
+        try:
+            data = os.pread(fd, length, end - length)
+        finally:
+            os.close(fd)
+        return hashlib.sha256(data).hexdigest() if data.endswith(b"\n") else "not a line end"
 
     def size(self) -> int | None:
         """The journal's size on disk, or None when it is missing; raises StoreUnreadable when it is

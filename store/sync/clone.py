@@ -41,7 +41,11 @@ def clone_board(source: Board, dest: Board) -> int:
             dst.record_stored_event(event)
         source_id = str(src.meta_value("board_id") or "") or new_uid()
         dest_id = new_uid()
-        record: dict[str, Any] = {"id": new_uid(), "seq": 1, "complete": True, "at": iso_utc(src.now), "stash": {}}
+        # Both histories as read, each followed by this commit's events: the same on both from then on.
+        history = {source_id: {"mark": source.storage.history_mark(), "skip": snapshot.generation + 1},
+                   dest_id: {"mark": dest.storage.history_mark(), "skip": dst.snapshot().generation + 1}}
+        record: dict[str, Any] = {"id": new_uid(), "seq": 1, "complete": True, "at": iso_utc(src.now), "stash": {},
+                                  "history": history}
         src.set_meta_value("board_id", source_id)
         dst.set_meta_value("board_id", dest_id)
         src.set_sync_record(dest_id, {**record, "with": dest.storage.location})

@@ -131,6 +131,10 @@ class _Side:
                               for cr in r.get("change_requests", ())}
         self.board_id = str(tx.meta_value("board_id") or "") or new_uid()
         self.records = tx.sync_records()
+        self.mark = board.storage.history_mark()
+        """Where this board's history ends as read: a complete sync record keeps it for the next sync."""
+        self.since: Mapping[str, Any] | None = None
+        """Where the history both boards agree on ends on this board (from the base's sync record), if known."""
 
     def base(self, record: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
         """The base a sync record of this side describes: its records, with the stashed versions."""
@@ -139,11 +143,25 @@ class _Side:
         base.update({uid: r for uid, r in stash.items() if r is not None})
         return base
 
+    def since_holds(self) -> bool:
+        """True when the agreed history's end still names a place in this board's history."""
+        return self.since is not None and \
+            self.board.storage.history_since(self.since.get("mark"), self.since.get("skip")) is not None
+
     def events(self) -> Iterator[dict[str, Any]]:
+        """This board's events the other board may lack: those after the agreed history when its end is
+        known and still holds, else all."""
+        if self.since is not None:
+            newer = self.board.storage.history_since(self.since.get("mark"), self.since.get("skip"))
+            if newer is not None:
+                return newer
         return self.board.storage.history()
 
 
 def _choose_base(ours: _Side, theirs: _Side) -> tuple[str, dict[str, Mapping[str, Any]]]:
+    """The base: the sync record both boards share (the complete one if one of them is only pending),
+    or the newer; "none" when neither board remembers the other. A complete record also says where
+    the history both agreed on ends on each board, so that only the events after it are compared."""
     mine, other = ours.records.get(theirs.board_id), theirs.records.get(ours.board_id)
     candidates = [(rec, side) for rec, side in ((mine, ours), (other, theirs)) if isinstance(rec, dict)]
     if not candidates:
@@ -154,6 +172,13 @@ def _choose_base(ours: _Side, theirs: _Side) -> tuple[str, dict[str, Mapping[str
         else:
             candidates.sort(key=lambda c: -int(c[0].get("seq", 0)))
     record, side = candidates[0]
+    marks = record.get("history")
+    if record.get("complete") and isinstance(marks, dict):
+        for board in (ours, theirs):
+            agreed = marks.get(board.board_id)
+            board.since = agreed if isinstance(agreed, dict) else None
+        if ours.since is None or theirs.since is None:
+            ours.since = theirs.since = None
     return side.name, side.base(record)
 
 
@@ -169,7 +194,11 @@ def _event_identity(event: Mapping[str, Any]) -> str | bytes:
 def _missing_events(a: _Side, b: _Side) -> dict[Side, list[dict[str, Any]]]:
     """The history events each board lacks of the other's, in the other's order (the boards' own
     "board" events stay home). The journals are streamed (ours twice): only the events' identities
-    and the events that move are kept, not both histories."""
+    and the events that move are kept, not both histories. Where both agreed histories end is used
+    only when it holds on both boards: the events before it are the same on both, and on neither
+    alone."""
+    if a.since is not None and b.since is not None and not (a.since_holds() and b.since_holds()):
+        a.since = b.since = None
     order_a = [_event_identity(e) for e in a.events() if e.get("key") != "board"]
     known_a = set(order_a)
     known_b: set[str | bytes] = set()
@@ -220,7 +249,10 @@ def sync_boards(ours: Board, theirs: Board, *, decide: Decide | None = None, dry
                 raise SyncConflicts(plan)
             return plan
         record = {"id": new_uid(), "seq": 1 + max([int(r.get("seq", 0)) for s in (a, b) for r in s.records.values()
-                                                    if isinstance(r, dict)] or [0])}
+                                                    if isinstance(r, dict)] or [0]),
+                  # Each board's history up to its read, and this sync's commit right after it: the
+                  # same events on both once both commits are done (a complete record says so).
+                  "history": {s.board_id: {"mark": s.mark, "skip": s.snapshot.generation + 1} for s in (a, b)}}
         inner = order[1]
         _write(a, b, outcome, record, pending=inner is ours)
         _write(b, a, outcome, record, pending=inner is theirs)
@@ -453,5 +485,6 @@ def _write(side: _Side, other: _Side, outcome: _Outcome, record: dict[str, Any],
     stash: dict[str, Any] = {}
     if pending:  # written first: its base is what the other board holds until that board's commit
         stash = {uid: current for uid, current, _rec in outcome.writes[other.name]}
+        record = {k: v for k, v in record.items() if k != "history"}  # (the histories differ until then)
     tx.set_sync_record(other.board_id, {**record, "complete": not pending, "with": other.location,
                                         "at": iso_utc(tx.now), "stash": stash})
