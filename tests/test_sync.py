@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from reqboard.store.board import Board
-from reqboard.store.errors import InvalidValue, NotFound
+from reqboard.store.errors import InvalidValue, NotFound, StoreUnreadable
 from reqboard.store.sync import SyncConflicts, clone_board, default_other, resolver, sync_boards
 
 
@@ -327,3 +327,24 @@ def test_a_history_replaced_since_the_last_sync_is_read_whole(pair: tuple[Board,
     monkeypatch.setattr(team.storage, "history", lambda *a, **k: whole.append(1) or read_whole(*a, **k))
     plan = sync_boards(offline, team)
     assert whole and (plan.events_pulled, plan.events_pushed) == (0, 1)
+
+
+def test_a_damaged_event_or_sync_record_on_the_other_board_is_not_carried_over(
+        pair: tuple[Board, Board]) -> None:
+    offline, team = pair
+    team.edit_requirement("REQ-1", {"owner": "bob"})
+    journal = Path(str(team.path) + ".history.jsonl")
+    data = journal.read_bytes()
+    at = data.rindex(b'"by":"ann"')
+    journal.write_bytes(data[:at] + b'"by":"   "' + data[at + len(b'"by":"ann"'):])  # same length, no author
+    before = offline.path.read_bytes()
+    with pytest.raises(StoreUnreadable, match="history event of REQ-1 is damaged"):
+        sync_boards(offline, team)
+    assert offline.path.read_bytes() == before
+    journal.write_bytes(data)
+    # A sync record someone mangled counts as none: the other board's record is the base.
+    first, rest = team.path.read_bytes().split(b"\n", 1)
+    assert b'"seq":1' in first
+    team.path.write_bytes(first.replace(b'"seq":1', b'"seq":"1"', 1) + b"\n" + rest)
+    plan = sync_boards(team, offline)
+    assert plan.base == "theirs" and not plan.conflicts and offline.get("REQ-1").owner == "bob"

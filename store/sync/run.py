@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 from ..domain import iso_utc, key_number, new_uid
 from ..errors import InvalidValue, NotFound, StoreError, validation_message
 from ..memory import paused_gc
-from ..models import Event, Requirement
+from ..models import Customer, Event, Requirement
 from ..snapshot import ABSENT
 from .merge import (
     STAMPS,
@@ -129,8 +129,11 @@ class _Side:
         self.uid_of_key = {str(r["key"]): uid for uid, r in self.by_uid.items()}
         self.cr_uid_of_key = {str(cr["key"]): str(cr["uid"]) for r in self.by_uid.values()
                               for cr in r.get("change_requests", ())}
-        self.board_id = str(tx.meta_value("board_id") or "") or new_uid()
-        self.records = tx.sync_records()
+        board_id = tx.meta_value("board_id")
+        self.board_id = board_id if isinstance(board_id, str) and board_id else new_uid()
+        self.records = {peer: rec for peer, rec in tx.sync_records().items() if _well_formed(rec)}
+        """The sync records this board keeps (a damaged one counts as none: no base, so every
+        difference is a conflict, and nothing is taken from it)."""
         self.mark = board.storage.history_mark()
         """Where this board's history ends as read: a complete sync record keeps it for the next sync."""
         self.since: Mapping[str, Any] | None = None
@@ -156,6 +159,16 @@ class _Side:
             if newer is not None:
                 return newer
         return self.board.storage.history()
+
+
+def _well_formed(record: Any) -> bool:
+    """True for a sync record as a sync writes it (see the module docstring)."""
+    if not isinstance(record, dict):
+        return False
+    stash = record.get("stash", {})
+    return (isinstance(record.get("id"), str) and type(record.get("seq", 0)) is int
+            and isinstance(record.get("complete", False), bool) and isinstance(stash, dict)
+            and all(isinstance(r, dict) and r.get("uid") == uid or r is None for uid, r in stash.items()))
 
 
 def _choose_base(ours: _Side, theirs: _Side) -> tuple[str, dict[str, Mapping[str, Any]]]:
@@ -369,7 +382,10 @@ def _plan(a: _Side, b: _Side, decide: Decide) -> tuple[SyncPlan, _Outcome]:
     events: dict[Side, list[dict[str, Any]]] = {"ours": [], "theirs": []}
     for source, target in ((b, a), (a, b)):
         cr_keys = {k: cr_key_of_uid.get(u, k) for k, u in source.cr_uid_of_key.items()}
+        files = source.board.storage.files()
+        journal = files.journal if files is not None else source.location
         for event in missing[target.name]:
+            Event.from_journal(event, journal)  # a damaged event stays where it is: StoreUnreadable
             moved = dict(event)
             about = event.get("uid")
             if isinstance(about, str) and about in key_of_uid:
@@ -410,10 +426,13 @@ def _own_events(a: _Side, b: _Side, final: Mapping[str, Mapping[str, Any]],
 
 
 def _customers(side: _Side) -> Iterator[tuple[str, Mapping[str, Any]]]:
+    """The board's customers that another board can take (a damaged record is left where it is)."""
     for record in side.snapshot.customers.values():
-        name = record.get("name")
-        if isinstance(name, str):
-            yield name.casefold(), record
+        try:
+            customer = Customer.model_validate(record)
+        except ValueError:  # pydantic's ValidationError: `reqboard check` reports it on its board
+            continue
+        yield customer.name.casefold(), customer.model_dump(mode="json")
 
 
 def _moment(text: Any) -> datetime:
