@@ -258,6 +258,11 @@ def merge_change_requests(base: Record | None, ours: list[Record], theirs: list[
         for name in dict.fromkeys((*cr, *other)):
             if name not in CR_FIXED:
                 one[name] = fields.value(name, base_crs.get(cr["uid"]), cr, other)
+        # A key only theirs changed since the base (a sync renumbered it there, and was cut short before
+        # our board's commit) is kept, as a requirement's is: else the next sync would renumber it back.
+        base_key = base_crs.get(cr["uid"], {}).get("key")
+        if other["key"] != cr["key"] and cr["key"] == base_key:
+            one["key"] = other["key"]
         merged.append(one)
     merged.extend(by_uid_theirs.values())
     return merged
