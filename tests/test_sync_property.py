@@ -18,15 +18,17 @@ from datetime import UTC, date, datetime, timedelta
 from functools import partial
 from pathlib import Path
 from typing import Any
+from unittest.mock import patch
 
 import pytest
-from hypothesis import HealthCheck, settings, target
+from hypothesis import HealthCheck, currently_in_test_context, settings, target
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from reqboard.store import workflow
 from reqboard.store.board import Board
 from reqboard.store.errors import InvalidValue, NotFound, Refused
+from reqboard.store.filestore import boardfile
 from reqboard.store.models import CRStatus, State
 from reqboard.store.sync import SyncConflicts, SyncPlan, clone_board, resolver, sync_boards
 from reqboard.store.sync.merge import Side, canonical
@@ -63,6 +65,10 @@ CR_NOT_MERGED = {"uid", "key"}
 def _same(req: Any, name: str, value: Any) -> bool:
     """Does the requirement hold `value` in field `name` already (as the store would save it)?"""
     return getattr(req.revised({name: value}, by=req.updated_by, at=req.updated_at), name) == getattr(req, name)
+
+
+class Killed(BaseException):
+    """Stands for kill -9 in the middle of a sync: nothing catches it."""
 
 
 class Clock:
@@ -120,6 +126,13 @@ def flat(records: Mapping[str, Mapping[str, Any]]) -> dict[tuple[str, str], Any]
     return out
 
 
+def keys_of_records(records: Mapping[str, Mapping[str, Any]]) -> dict[str, str]:
+    """The key of every requirement and change request, by uid."""
+    keys = {uid: str(r["key"]) for uid, r in records.items()}
+    keys.update({str(cr["uid"]): str(cr["key"]) for r in records.values() for cr in r.get("change_requests") or ()})
+    return keys
+
+
 def changed(base: Mapping[tuple[str, str], Any], side: Mapping[tuple[str, str], Any]) -> dict[tuple[str, str], Any]:
     """The fields a side changed since the base (a record the base lacks: all of its fields)."""
     return {k: v for k, v in side.items() if base.get(k, _MISSING) != v}
@@ -160,14 +173,17 @@ class TwoCopies(RuleBasedStateMachine):
         self.boards = {"A": team, "B": offline}
         self.base = flat(records_by_uid(team))
         self.renamed_crs: set[str] = set()
+        self.given_keys: dict[str, str] = {}
+        """The keys a sync cut short gave on the board it committed: the sync finishing it keeps them."""
         self.seen: Counter[str] = Counter()  # what this run did, to steer hypothesis to varied runs
 
     def teardown(self) -> None:
         # Left alone, hypothesis spends many runs repeating one rule; steer it to runs that do many kinds
         # of things and meet conflicts and key clashes.
         seen = self.seen
-        target(float(len(seen) + 3 * min(seen["conflicts"], 3) + min(seen["settled"], 5) + min(seen["renumbered"], 3)),
-               label="variety")
+        if currently_in_test_context():
+            target(float(len(seen) + 3 * min(seen["conflicts"], 3) + min(seen["settled"], 5) + min(seen["renumbered"], 3)),
+                   label="variety")
         shutil.rmtree(self.folder, ignore_errors=True)
 
     # ---------------------------------------------------------------- helpers
@@ -353,6 +369,37 @@ class TwoCopies(RuleBasedStateMachine):
         assert all(side == prefer for _, side in plan.settled)
         self.check_synced(plan, first, other, flats, before)
 
+    @rule(first=SIDES, prefer=st.sampled_from(["ours", "theirs"]))
+    def sync_cut_short(self, first: str, prefer: Side) -> None:
+        """A sync killed between the two boards' commits (the team's board, locked inner, commits first;
+        offline.json's commit never happens): the team's board holds the merge, offline.json nothing of
+        it. The next sync finishes the job; its base is what offline.json still holds."""
+        other = "B" if first == "A" else "A"
+        offline = self.boards["B"].storage.location
+        before = records_by_uid(self.boards["B"])
+        write = boardfile.atomic_write
+
+        def killed_on_offline(path: Path, payload: Any, mode: int) -> None:
+            if str(path) == offline:
+                raise Killed
+            write(path, payload, mode)
+
+        plan = sync_boards(self.boards[first], self.boards[other], decide=resolver(prefer), dry_run=True)
+        self.renamed_crs |= {r.old for r in plan.renumbered if r.old.startswith("CR-")}
+        with patch.object(boardfile, "atomic_write", killed_on_offline):
+            try:
+                sync_boards(self.boards[first], self.boards[other], decide=resolver(prefer))
+            except Killed:
+                pass
+            else:
+                return  # nothing to write: not cut short
+        assert records_by_uid(self.boards["B"]) == before
+        for board in self.boards.values():
+            assert board.check()[0] == []
+        self.base = flat(before)
+        self.given_keys = keys_of_records(records_by_uid(self.boards["A"]))
+        self.seen["cut short"] += 1
+
     # ---------------------------------------------------------------- checks
     def check_conflicts_are_real(self, plan: SyncPlan, ours: Mapping[tuple[str, str], Any],
                                  theirs: Mapping[tuple[str, str], Any]) -> None:
@@ -382,6 +429,10 @@ class TwoCopies(RuleBasedStateMachine):
         if plan.changes_nothing:
             assert {s: files_of(bd) for s, bd in self.boards.items()} == before
         merged = flat(a)
+        if self.given_keys:
+            keys = keys_of_records(a)
+            assert {uid: keys[uid] for uid in self.given_keys} == self.given_keys, "keys given were taken back"
+            self.given_keys = {}
 
         # No change either side made since the last sync is lost, unless it was a settled conflict.
         settled = {(c.uid, c.field): side for c, side in plan.settled}
@@ -444,3 +495,18 @@ TwoCopies.TestCase.settings = settings(
     max_examples=60, stateful_step_count=30, deadline=None, derandomize=True, database=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 TestTwoCopiesWorkedOnApartSyncToOneBoard = pytest.mark.slow(TwoCopies.TestCase)
+
+
+def test_a_change_request_renumbered_by_a_sync_cut_short_keeps_its_new_key() -> None:
+    """Both boards file a change request (one key for two), a sync is killed between its commits, and
+    the next sync finishes it: the keys the first commit gave stay (they were swapped back once)."""
+    copies = TwoCopies()
+    try:
+        copies.change_request_step(side="A", pick=0, other=0, approve=False, new_title=False)
+        copies.change_request_step(side="B", pick=1, other=0, approve=False, new_title=False)
+        copies.sync_cut_short(first="B", prefer="ours")
+        assert copies.given_keys and copies.seen["cut short"] == 1
+        copies.sync(first="B", dry=False, picks=["ours"] * 6)
+        assert copies.seen["synced"] == 1 and copies.given_keys == {}
+    finally:
+        copies.teardown()
