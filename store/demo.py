@@ -4,7 +4,7 @@ The board is built through the real operations (add, edit, move, approve, feedba
 with a clock that walks through the past six months and several people taking turns, so its history,
 its flow metrics (lead and cycle times, weekly intake, cumulative flow) and its audit trail are genuine.
 It is built from a seeded random generator: the same `now` gives the same board (only the random uids
-differ). Text is in English, Chinese and German, and two titles carry Rich markup on purpose, so that
+differ, and the ids of history events). Text is in English, Chinese and German, and two titles carry Rich markup on purpose, so that
 wide characters and literal rendering are exercised wherever the board is shown.
 """
 
