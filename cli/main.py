@@ -797,7 +797,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
             if getattr(args, "json", False):
                 _print_json(plan.as_json())
             else:
-                print("\n".join(_text(line) for line in _sync_lines(plan, dry_run=True)))
+                print("\n".join(_text(line) for line in _sync_lines(plan, dry_run=args.dry_run, refused=True)))
             sys.stdout.flush()
             _error(exc)
             for c in plan.conflicts:  # (every line through _text: values are user text)
@@ -818,10 +818,13 @@ def _value_text(value: Any) -> str:
     return text if len(text) <= 80 else text[:79] + "…"
 
 
-def _sync_lines(plan: Any, *, dry_run: bool) -> list[str]:
-    would = "would " if dry_run else ""
+def _sync_lines(plan: Any, *, dry_run: bool, refused: bool = False) -> list[str]:
+    """What `sync` prints of a plan: as done, or as a plan ("would ...") for a dry run or a sync refused
+    for its conflicts (which says on stderr that nothing was written)."""
+    planned = dry_run or refused
+    would = "would " if planned else ""
     where = {"ours": _path_text(plan.ours), "theirs": _path_text(plan.theirs)}
-    lines = [f"{'plan: ' if dry_run else ''}{where['ours']} (ours) with {where['theirs']} (theirs)"]
+    lines = [f"{'plan: ' if planned else ''}{where['ours']} (ours) with {where['theirs']} (theirs)"]
     if plan.base == "none":
         lines.append("no common base (never cloned or synced with each other): every difference is a conflict")
     if plan.changes_nothing:
@@ -832,7 +835,7 @@ def _sync_lines(plan: Any, *, dry_run: bool) -> list[str]:
         lines.append(f"{would}push {len(plan.pushed)} to theirs: {' '.join(plan.pushed)}")
     for moved in plan.renumbered:
         created = " and ".join(where[side] for side in moved.created_on) or "?"
-        lines.append(f"{moved.old} (created on {created}) {'would become' if dry_run else 'is now'} {moved.new}")
+        lines.append(f"{moved.old} (created on {created}) {'would become' if planned else 'is now'} {moved.new}")
     for conflict, side in plan.settled:
         lines.append(f"{conflict.key} {conflict.field}: kept {side} ({_value_text(getattr(conflict, side))})")
     if plan.conflicts:

@@ -185,6 +185,9 @@ def test_conflicts_exit_3_one_line_each_and_nothing_is_written_until_settled(boa
     before = boards.files()
 
     proc = boards.on(boards.off, "sync", code=3)
+    # stdout: what the sync would have done; stderr: that it did nothing, and why
+    assert proc.stdout.startswith(f"plan: {boards.off} (ours) with {boards.team} (theirs)\n")
+    assert "would pull 2 into ours: REQ-1 REQ-3" in proc.stdout and "dry run" not in proc.stdout
     assert proc.stderr.startswith("error: 3 conflicts: nothing was written")
     assert sorted(conflict_lines(proc.stderr)) == [
         'REQ-1 importance: base null ours 5 theirs 2',
