@@ -204,6 +204,25 @@ def test_syncs_while_other_processes_edit_both_boards_lose_no_acknowledged_edit(
     assert_synced(team, off)
 
 
+def test_two_syncs_the_opposite_ways_at_once_neither_deadlocks_nor_doubles_anything(tmp_path: Path) -> None:
+    """Both boards are locked in one order whichever is ours: two syncs started together both finish
+    (the second finds little or nothing left to do), well inside the lock's patience."""
+    team, off = pair(tmp_path / "work")
+    for round_no in range(3):
+        Board(team, "ann").add_requirement(f"Team's round {round_no}")
+        Board(off, "con").add_requirement(f"Offline round {round_no}")
+        Board(off, "con").edit_requirement("REQ-5", {"owner": f"con{round_no}"})
+        syncs = [subprocess.Popen([sys.executable, "-m", "reqboard.cli", "--store", str(ours), "sync", str(theirs)],
+                                  cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                 for ours, theirs in ((off, team), (team, off))]
+        for proc in syncs:
+            out, err = proc.communicate(timeout=DEADLINE_S)
+            assert (proc.returncode, err) == (0, ""), (out, err)
+        assert_synced(team, off)
+    titles = sorted(r["title"] for r in records(team).values())
+    assert len(titles) == 8 + 6 and len(set(titles)) == len(titles), titles
+
+
 # ============================================================================ kill -9 of a sync
 def stopped_sync(folder: Path, stop: int, when: str) -> tuple[list[str], bool]:
     """Run `reqboard --store offline.json sync team.json` in `folder` counting its disk calls; kill -9
