@@ -279,6 +279,21 @@ class TwoCopies(RuleBasedStateMachine):
             action = partial(board.record_feedback, req.key, 4, "pleased")
         self.attempt(f"move to {target.value}", action)
 
+    @rule(pick=PICKS)
+    def move_apart(self, pick: int) -> None:
+        """The team moves a requirement on while offline rejects it (or, done, reopens it): two moves of
+        one card, a conflict on its state."""
+        mine = self.boards["A"].get(self.key("A", pick))
+        theirs = next((r for r in self.boards["B"].requirements() if r.uid == mine.uid), None)
+        if theirs is None:
+            return
+        self.move_forward("A", pick)
+        board = self.boards["B"]
+        if theirs.state in (State.DONE, State.FED_BACK):
+            self.attempt("move apart", partial(board.move_requirement, theirs.key, State.IN_PROGRESS, reason="reopened"))
+        else:
+            self.attempt("move apart", partial(board.reject, theirs.key, "not for us"))
+
     @rule(side=SIDES, pick=PICKS)
     def move_back(self, side: str, pick: int) -> None:
         board = self.boards[side]
@@ -426,6 +441,8 @@ class TwoCopies(RuleBasedStateMachine):
         for board in self.boards.values():
             errors, _warnings = board.check()
             assert errors == [], errors
+        customers = [{c.name.casefold() for c in board.customers()} for board in self.boards.values()]
+        assert customers[0] == customers[1], customers
         if plan.changes_nothing:
             assert {s: files_of(bd) for s, bd in self.boards.items()} == before
         merged = flat(a)
