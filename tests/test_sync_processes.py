@@ -165,11 +165,15 @@ def test_syncs_while_other_processes_edit_both_boards_lose_no_acknowledged_edit(
     mine = {"team": [u for u, k in uids.items() if k in ("REQ-1", "REQ-2", "REQ-3")],
             "off": [u for u, k in uids.items() if k in ("REQ-4", "REQ-5", "REQ-6")]}
     stop = tmp_path / "stop"
+    journals = [Path(f"{path}.history.jsonl") for path in (team, off)]
+    sizes = [j.stat().st_size for j in journals]
     writers = {name: subprocess.Popen([sys.executable, "-c", WRITER, str(path), name, str(stop), *mine[name]],
                                       cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
                for name, path in (("team", team), ("off", off))}
     outcomes = []
     try:
+        wait_until(lambda: all(j.stat().st_size > n for j, n in zip(journals, sizes, strict=True)),
+                   "both writers to commit", timeout=DEADLINE_S)
         for round_no in range(6):
             ours, theirs = (off, team) if round_no % 2 == 0 else (team, off)
             proc = reqboard("--store", str(ours), "sync", str(theirs))
