@@ -806,8 +806,13 @@ def cmd_sync(args: argparse.Namespace) -> int:
             return EXIT_CONFLICT
     if getattr(args, "json", False):
         _print_json(plan.as_json())
-        return EXIT_OK
-    print("\n".join(_text(line) for line in _sync_lines(plan, dry_run=args.dry_run)))
+    else:
+        print("\n".join(_text(line) for line in _sync_lines(plan, dry_run=args.dry_run)))
+    settled = {conflict.name for conflict, _side in plan.settled}
+    for name, _side in args.resolve:  # a typo settles nothing: say so, rather than let it pass unseen
+        if name.upper().split(".", 1)[0] + "." + name.split(".", 1)[1] not in settled:
+            print(f"note: --resolve {_text(name)} names no conflict of this sync; it was not needed",
+                  file=sys.stderr)
     return EXIT_OK
 
 

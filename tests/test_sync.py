@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from reqboard.store.board import Board
-from reqboard.store.errors import InvalidValue, NotFound, StoreUnreadable
+from reqboard.store.errors import Conflict, InvalidValue, NotFound, StoreUnreadable
 from reqboard.store.sync import SyncConflicts, clone_board, default_other, resolver, sync_boards
 
 
@@ -348,3 +348,16 @@ def test_a_damaged_event_or_sync_record_on_the_other_board_is_not_carried_over(
     team.path.write_bytes(first.replace(b'"seq":1', b'"seq":"1"', 1) + b"\n" + rest)
     plan = sync_boards(team, offline)
     assert plan.base == "theirs" and not plan.conflicts and offline.get("REQ-1").owner == "bob"
+
+
+def test_a_key_handed_to_another_requirement_refuses_an_edit_that_expected_the_old_one(
+        pair: tuple[Board, Board]) -> None:
+    offline, team = pair
+    theirs = team.add_requirement("Team four")  # created first: keeps REQ-4
+    mine = offline.add_requirement("Offline four")
+    assert (theirs.key, theirs.version, mine.key, mine.version) == ("REQ-4", 1, "REQ-4", 1)
+    sync_boards(offline, team)
+    # A script read REQ-4 at version 1 on the offline board: that was "Offline four", now REQ-5.
+    with pytest.raises(Conflict):
+        offline.edit_requirement("REQ-4", {"owner": "x"}, expect_version=1)
+    assert offline.get("REQ-4").version == team.get("REQ-4").version == 2

@@ -141,7 +141,8 @@ def test_dry_run_prints_the_whole_plan_and_writes_nothing(boards: Boards) -> Non
     out = proc.stdout
     assert out.startswith(f"plan: {boards.off} (ours) with {boards.team} (theirs)\n")
     assert "would pull 4 into ours: REQ-1 REQ-2 REQ-4 REQ-5" in out
-    assert "would push 3 to theirs: REQ-1 REQ-3 REQ-5" in out
+    # (the team's REQ-4 goes out too: a version past the offline REQ-4 it replaces there, see test_sync.py)
+    assert "would push 4 to theirs: REQ-1 REQ-3 REQ-4 REQ-5" in out
     assert f"REQ-4 (created on {boards.off}) would become REQ-5" in out
     assert "1 conflict (listed below)" in out and out.endswith("nothing was written (dry run)\n")
     assert conflict_lines(proc.stderr) == ['REQ-1 title: base "Export to PDF" ours "Export to PDF (offline)" '
@@ -159,7 +160,7 @@ def test_json_has_the_contract_keys(boards: Boards) -> None:
     proc = boards.on(boards.off, "sync", "--json", "--dry-run", code=3)
     plan = orjson.loads(proc.stdout)
     assert {"pulled", "pushed", "renumbered", "conflicts"} <= set(plan)
-    assert (plan["pulled"], plan["pushed"]) == (["REQ-1", "REQ-2", "REQ-4", "REQ-5"], ["REQ-1", "REQ-3", "REQ-5"])
+    assert (plan["pulled"], plan["pushed"]) == (["REQ-1", "REQ-2", "REQ-4", "REQ-5"], ["REQ-1", "REQ-3", "REQ-4", "REQ-5"])
     offline_fourth = boards.records(boards.off)["REQ-4"]["uid"]
     assert plan["renumbered"] == [{"uid": offline_fourth, "from": "REQ-4", "to": "REQ-5"}]
     uid = boards.records(boards.off)["REQ-1"]["uid"]
@@ -333,3 +334,13 @@ def test_hostile_paths_as_dest_or_other_get_one_error_line(boards: Boards, kind:
     assert {"symlink to a board": stat.S_ISLNK, "dangling symlink": stat.S_ISLNK, "fifo": stat.S_ISFIFO,
             "directory": stat.S_ISDIR}[kind](mode)
     assert not (boards.folder / "new.json").exists()
+
+
+def test_a_resolve_that_names_no_conflict_is_noted(tmp_path: Path, reqboard_process: ReqboardProcess) -> None:
+    team, off = tmp_path / "team.json", tmp_path / "off.json"
+    assert reqboard_process("--store", str(team), "add", "One").returncode == 0
+    assert reqboard_process("clone", str(team), str(off)).returncode == 0
+    assert reqboard_process("--store", str(off), "edit", "REQ-1", "--owner", "mia").returncode == 0
+    done = reqboard_process("--store", str(off), "sync", "--resolve", "req-9.title=ours")
+    assert done.returncode == 0
+    assert "note: --resolve req-9.title names no conflict of this sync" in done.stderr

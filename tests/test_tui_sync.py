@@ -143,14 +143,15 @@ async def test_sync_from_the_palette_shows_the_plan_then_writes_both_boards_and_
         shown = await plan(pilot, screen)
         assert "Renumbered: REQ-10 (created on this board) becomes REQ-11 on both boards" in shown
         assert "Into this board (3): REQ-1 REQ-10 REQ-11" in shown
-        assert "Into the other board (2): REQ-2 REQ-11" in shown
+        # (the team's REQ-10 goes back too: a version past the REQ-10 it replaces on this board)
+        assert "Into the other board (3): REQ-2 REQ-10 REQ-11" in shown
         assert "History: " in shown and "Conflicts" not in shown
         assert (digest(team), digest(mine)) == before, "the plan wrote something"
 
         await pilot.press("ctrl+s")
         await back_on_the_board(pilot)
         assert app.screen is board
-        assert "synced with team.json: 3 in, 2 out, REQ-10 is now REQ-11" in notifications(app)
+        assert "synced with team.json: 3 in, 3 out, REQ-10 is now REQ-11" in notifications(app)
         assert {"REQ-10", "REQ-11"} <= set(card_keys(app, State.COLLECTED))  # redrawn from the file
 
     expected = titles(mine)

@@ -59,9 +59,9 @@ def not_regular(path: Path, mode: int) -> StoreUnreadable:
     """The refusal for a board's file that is not a plain file (it is never read, written or followed)."""
     kind = kind_of(mode)
     hint = (
-        "reqboard follows no link inside a board's directory; point --store at the real board file"
+        "reqboard follows no link inside a board's directory; name the real board file instead"
         if stat.S_ISLNK(mode)
-        else "it was left alone; move it away or point --store elsewhere"
+        else "it was left alone; move it away or name another file"
     )
     return StoreUnreadable(f"{path} is {kind}, not a regular file: {hint}")
 

@@ -367,6 +367,7 @@ def _plan(a: _Side, b: _Side, decide: Decide) -> tuple[SyncPlan, _Outcome]:
             rec["change_requests"].sort(key=lambda cr: key_number(cr["key"]))
         final[uid] = rec
     _stamp(final, a, b)
+    _above_keys_handed_over(final, a, b)
 
     writes: dict[Side, list[tuple[str, Mapping[str, Any] | None, dict[str, Any]]]] = {"ours": [], "theirs": []}
     for target in (a, b):
@@ -470,6 +471,24 @@ def _stamp(final: dict[str, dict[str, Any]], a: _Side, b: _Side) -> None:
                 rec.update(candidate)
                 continue
         rec.update(version=max(map(_version, present)) + 1, updated_by=a.tx.user, updated_at=iso_utc(a.tx.now))
+
+
+def _above_keys_handed_over(final: dict[str, dict[str, Any]], a: _Side, b: _Side) -> None:
+    """A requirement given a key that another requirement (or holding a change request key that another
+    change request) had on a board gets a version above that one's there: an `--expect-version` read of
+    the key before the sync then fails (exit 3) instead of changing another requirement than the one read."""
+    for side in (a, b):
+        requirement_of_cr = {cr_uid: uid for uid, r in side.by_uid.items()
+                             for cr_uid in (str(cr["uid"]) for cr in r.get("change_requests", ()))}
+        for uid, rec in final.items():
+            holder = side.uid_of_key.get(rec["key"])
+            floor = _version(side.by_uid[holder]) if holder is not None and holder != uid else 0
+            for cr in rec.get("change_requests", ()):
+                other = side.cr_uid_of_key.get(cr["key"])
+                if other is not None and other != cr["uid"]:
+                    floor = max(floor, _version(side.by_uid[requirement_of_cr[other]]))
+            if _version(rec) <= floor:
+                rec.update(version=floor + 1, updated_by=a.tx.user, updated_at=iso_utc(a.tx.now))
 
 
 def _version(record: Mapping[str, Any]) -> int:
