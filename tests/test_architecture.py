@@ -127,6 +127,10 @@ def test_the_wheel_installs_one_top_level_name(tmp_path: Path) -> None:
     assert top == {"reqboard"}
     assert {"reqboard/store/board.py", "reqboard/tui/app.tcss", "reqboard/cli/main.py"} <= set(names)
     assert any(name.startswith("reqboard/themes/") and name.endswith(".toml") for name in names)
+    # Every module of every package folder is shipped (a subpackage missing from pyproject's list is not).
+    sources = {f"reqboard/{path.relative_to(REPO).as_posix()}" for folder in ("cli", "store", "themes", "tui")
+               for path in (REPO / folder).rglob("*.py") if "__pycache__" not in path.parts}
+    assert sources - set(names) == set()
 
 
 def test_the_source_scan_would_notice_a_textual_import(tmp_path: Path) -> None:
