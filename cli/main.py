@@ -274,6 +274,8 @@ def build_parser() -> Parser:
                    help="the other board (default: the one this board was cloned from or last synced with)")
     p.add_argument("--dry-run", action="store_true", help="print the whole plan; write nothing")
     p.add_argument("--prefer", choices=["ours", "theirs"], help="settle every conflict with this side's value")
+    p.add_argument("--no-base", action="store_true",
+                   help="merge as boards that never synced (every difference a conflict): after a restore or a copy")
     p.add_argument("--resolve", action="append", type=_resolution, metavar="KEY.FIELD=ours|theirs", default=[],
                    help="settle one conflict, e.g. REQ-3.title=theirs or CR-2.status=ours (repeat for several)")
 
@@ -791,7 +793,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
     decide = resolver(args.prefer, dict(args.resolve))
     with _interrupts_held_after_commit(ours.path):
         try:
-            plan = sync_boards(ours, theirs, decide=decide, dry_run=args.dry_run)
+            plan = sync_boards(ours, theirs, decide=decide, dry_run=args.dry_run, no_base=args.no_base)
         except SyncConflicts as exc:
             plan = exc.plan
             if getattr(args, "json", False):

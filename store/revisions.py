@@ -24,7 +24,7 @@ _DIFFED_FIELDS = tuple(
         "entered_at", "state_since", "approvals", "feedback", "change_requests", "reviews",
     }
 )
-EDITABLE_FIELDS = frozenset(_DIFFED_FIELDS) - {"state", "rejection_reason", "suspect"}
+EDITABLE_FIELDS = frozenset(_DIFFED_FIELDS) - {"state", "rejection_reason", "suspect", "previous_keys"}
 
 
 def _jsonable(value: Any) -> Any:

@@ -361,3 +361,75 @@ def test_a_key_handed_to_another_requirement_refuses_an_edit_that_expected_the_o
     with pytest.raises(Conflict):
         offline.edit_requirement("REQ-4", {"owner": "x"}, expect_version=1)
     assert offline.get("REQ-4").version == team.get("REQ-4").version == 2
+
+
+def test_a_sync_that_would_close_a_loop_is_refused(pair: tuple[Board, Board], tmp_path: Path) -> None:
+    offline, team = pair
+    other = Board(tmp_path / "other.json", "bo")
+    clone_board(team, other)
+    # offline and other both sync with the team: between them a value could come round the loop.
+    with pytest.raises(InvalidValue, match="close a loop"):
+        sync_boards(offline, other)
+    sync_boards(offline, team)  # the tree is fine
+    sync_boards(other, team)
+
+
+def test_a_board_restored_or_copied_since_the_last_sync_is_refused_until_no_base(
+        pair: tuple[Board, Board], tmp_path: Path) -> None:
+    offline, team = pair
+    copy = tmp_path / "copy.json"
+    for suffix in ("", ".history.jsonl"):
+        Path(str(copy) + suffix).write_bytes(Path(str(offline.path) + suffix).read_bytes())
+    copied = Board(copy, "carol")
+    copied.edit_requirement("REQ-1", {"owner": "carol"})
+    sync_boards(copied, team)  # the copy syncs first: the team's record of "offline" is now the copy's
+    offline.edit_requirement("REQ-2", {"owner": "ann"})
+    before = (offline.path.read_bytes(), team.path.read_bytes())
+    with pytest.raises(InvalidValue, match="does not hold the state it last agreed on"):
+        sync_boards(offline, team)
+    assert (offline.path.read_bytes(), team.path.read_bytes()) == before
+    with pytest.raises(SyncConflicts):  # without a base, the owners differ on both sides
+        sync_boards(offline, team, no_base=True)
+    sync_boards(offline, team, no_base=True, decide=resolver(None, {"REQ-1.owner": "theirs",
+                                                                      "REQ-2.owner": "ours"}))
+    assert (team.get("REQ-1").owner, team.get("REQ-2").owner) == ("carol", "ann")
+    assert sync_boards(offline, team).changes_nothing
+
+
+def test_conflicting_assessments_show_keys_not_uids(pair: tuple[Board, Board]) -> None:
+    offline, team = pair
+    team.add_change_request("REQ-1", "Also Word")
+    sync_boards(offline, team)
+    offline.assess_change_request("CR-1", schedule_days=1, cost=1, effort_hours=1, affects=("REQ-2",))
+    team.assess_change_request("CR-1", schedule_days=2, cost=2, effort_hours=2, affects=("REQ-3",))
+    with pytest.raises(SyncConflicts) as refused:
+        sync_boards(offline, team)
+    [conflict] = refused.value.plan.conflicts
+    assert (conflict.name, conflict.ours["affects"], conflict.theirs["affects"]) == (
+        "CR-1.assessment", ["REQ-2"], ["REQ-3"])
+
+
+def test_a_location_that_is_not_utf8_is_refused_before_anything_is_made(
+        pair: tuple[Board, Board], tmp_path: Path) -> None:
+    _offline, team = pair
+    name = tmp_path / "\udcff.json"
+    with pytest.raises(InvalidValue, match="UTF-8"):
+        clone_board(team, Board(name, "x"))
+    assert not any(p.name.startswith("\udcff") for p in tmp_path.iterdir())
+
+
+def test_previous_keys_are_the_syncs_to_set_not_an_edits(pair: tuple[Board, Board]) -> None:
+    offline, _team = pair
+    with pytest.raises(InvalidValue, match="previous_keys"):
+        offline.edit_requirement("REQ-1", {"previous_keys": ("REQ-9",)})
+
+
+def test_a_wrong_history_mark_reads_the_histories_whole_without_doubling(pair: tuple[Board, Board]) -> None:
+    offline, team = pair
+    first, rest = offline.path.read_bytes().split(b"\n", 1)
+    assert b'"skip":1' in first  # the clone's: the copied history is generation 1 of the offline board
+    offline.path.write_bytes(first.replace(b'"skip":1', b'"skip":1001', 1) + b"\n" + rest)
+    team.edit_requirement("REQ-1", {"owner": "bob"})
+    plan = sync_boards(offline, team)
+    assert (plan.events_pulled, plan.events_pushed) == (1, 0)
+    assert sorted(e.id or "" for e in offline.history()) == sorted(e.id or "" for e in team.history())

@@ -286,11 +286,15 @@ def test_kill_9_of_a_sync_before_and_after_each_write_and_between_the_commits(tm
     expected = records(reference / "team.json")
     assert_synced(reference / "team.json", reference / "offline.json")
     # Each board's commit: its journal, a backup, the new file, the folder: the team's first (inner lock).
-    assert [c.split()[2] for c in calls] == ["fsync", "link", "replace", "fsync", "replace", "fsync"] * 2, calls
+    # Then the team's board learns that both commits are done: a third commit, of its meta record only.
+    assert [c.split()[2] for c in calls] == \
+        ["fsync", "link", "replace", "fsync", "replace", "fsync"] * 2 + ["link", "replace", "fsync", "replace", "fsync"], calls
     assert calls[4].endswith("/team.json") and calls[10].endswith("/offline.json"), calls
+    assert calls[15].endswith("/team.json"), calls
     moments = [(n, "before") for n in range(1, len(calls) + 1)]
     moments += [(n, "after") for n, call in enumerate(calls, 1) if call.split()[3] == str(reference)]
-    assert moments[-2:] == [(6, "after"), (12, "after")]  # between the commits, and after both
+    # between the commits, after both, after the third
+    assert moments[-3:] == [(6, "after"), (12, "after"), (17, "after")]
 
     for n, when in moments:
         folder = tmp_path / "round"

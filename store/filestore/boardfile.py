@@ -476,7 +476,7 @@ class BoardFile:
         """The committed events after `mark`, leaving out those of generation `skip_generation` right
         after it; None when the mark does not hold for this history (it was replaced or cut)."""
         committed = int(self.meta.get("journal_size", 0))
-        if not self.journal.holds(mark, committed):
+        if not self.journal.holds(mark, committed, first_generation=skip_generation):
             return None
         return self.journal.lines(committed, start=mark["journal"], skip_generation=skip_generation)
 

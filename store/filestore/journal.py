@@ -113,17 +113,28 @@ class Journal:
             tail = "missing"
         return {"journal": committed, "tail": tail}
 
-    def holds(self, mark: Any, committed: int) -> bool:
-        """True when `mark` (from `mark`) still names a line end of this committed history."""
+    def holds(self, mark: Any, committed: int, *, first_generation: int | None = None) -> bool:
+        """True when `mark` (from `mark`) still names a line end of this committed history (and the line
+        after it, if any, is of `first_generation`, when given)."""
         if not isinstance(mark, dict):
             return False
         at = mark.get("journal")
         if type(at) is not int or not 0 <= at <= committed:
             return False
         try:
-            return mark.get("tail") == self._tail(at)
+            if mark.get("tail") != self._tail(at):
+                return False
+            if first_generation is None or at == committed:
+                return True
+            fd = open_regular(self.path)
+            try:
+                head = os.pread(fd, min(committed - at, BLOCK), at)
+            finally:
+                os.close(fd)
         except (OSError, StoreUnreadable):
             return False
+        line = head.split(b"\n", 1)[0]
+        return line.endswith(b'"generation":%d}' % first_generation)
 
     def _tail(self, end: int) -> str:
         if end == 0:

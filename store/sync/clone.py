@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..domain import iso_utc, new_uid
 from ..errors import InvalidValue
+from .run import readable_location
 
 if TYPE_CHECKING:
     from ..board import Board
@@ -20,6 +21,8 @@ def clone_board(source: Board, dest: Board) -> int:
     Raises InvalidValue when `dest` already holds a board (a clone never writes over one) or is
     `source` itself; what a transaction raises.
     """
+    readable_location(source)
+    readable_location(dest)
     if os.path.lexists(dest.storage.location) or dest.storage.location == source.storage.location:
         raise InvalidValue(f"{dest.storage.location} exists: a clone makes a new board, it never writes "
                            "over a file; give a new file name")
@@ -42,10 +45,10 @@ def clone_board(source: Board, dest: Board) -> int:
         source_id = str(src.meta_value("board_id") or "") or new_uid()
         dest_id = new_uid()
         # Both histories as read, each followed by this commit's events: the same on both from then on.
-        history = {source_id: {"mark": source.storage.history_mark(), "skip": snapshot.generation + 1},
+        history = {source_id: {"mark": source.storage.history_mark(), "skip": None},  # (it gets no events)
                    dest_id: {"mark": dest.storage.history_mark(), "skip": dst.snapshot().generation + 1}}
         record: dict[str, Any] = {"id": new_uid(), "seq": 1, "complete": True, "at": iso_utc(src.now), "stash": {},
-                                  "history": history}
+                                  "history": history, "clone": True}
         src.set_meta_value("board_id", source_id)
         dst.set_meta_value("board_id", dest_id)
         src.set_sync_record(dest_id, {**record, "with": dest.storage.location})

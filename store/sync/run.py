@@ -11,8 +11,10 @@ what is read under the locks, and each side is committed atomically, the inner o
 between the two commits leaves both valid: the side written first remembers the sync as "pending"
 with a stash holding the other side's records as they were, so its base is exactly what the other
 side still holds, and the next sync pushes what is missing without calling anything a conflict. The
-side written second remembers it as "complete". When both remember one sync, the complete record wins;
-when they remember different syncs, the newer (higher `seq`) wins.
+side written second remembers it as "complete", and then the first side is told so in a third, small
+commit. When both remember one sync, the complete record wins; when they remember different syncs, the
+newer (higher `seq`) wins, unless it is complete and the other board does not hold it: then the other
+board was copied or restored since, and the sync is refused (`no_base` merges without a base).
 
 What stays per board: settings (WIP limits, language), customer tiers of the customer list (a
 customer new on one side is added to the other), and the board's own history events ("board").
@@ -20,9 +22,9 @@ customer new on one side is added to the other), and the board's own history eve
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -33,6 +35,7 @@ from ..memory import paused_gc
 from ..models import Customer, Event, Requirement
 from ..snapshot import ABSENT
 from .merge import (
+    LINK_SETS,
     STAMPS,
     Decide,
     FieldConflict,
@@ -44,6 +47,7 @@ from .merge import (
     canonical,
     denormalised,
     highest,
+    keys_of,
     merge_requirement,
 )
 
@@ -127,6 +131,16 @@ class _Side:
             if isinstance(uid, str):
                 self.by_uid[uid] = record
         self.uid_of_key = {str(r["key"]): uid for uid, r in self.by_uid.items()}
+        key_of_uid = {uid: key for key, uid in self.uid_of_key.items()}
+
+        def key_of_token(value: Any) -> Any:
+            if isinstance(value, dict):
+                return {k: key_of_token(v) if k == "affects" else v for k, v in value.items()}
+            if isinstance(value, list):
+                return keys_of(value, key_of_uid)
+            return value
+
+        self.key_of_token = key_of_token
         self.cr_uid_of_key = {str(cr["key"]): str(cr["uid"]) for r in self.by_uid.values()
                               for cr in r.get("change_requests", ())}
         board_id = tx.meta_value("board_id")
@@ -168,7 +182,20 @@ def _well_formed(record: Any) -> bool:
     stash = record.get("stash", {})
     return (isinstance(record.get("id"), str) and type(record.get("seq", 0)) is int
             and isinstance(record.get("complete", False), bool) and isinstance(stash, dict)
-            and all(isinstance(r, dict) and r.get("uid") == uid or r is None for uid, r in stash.items()))
+            and all(r is None or _record_shaped(r, uid) for uid, r in stash.items()))
+
+
+def _record_shaped(record: Any, uid: str) -> bool:
+    """True for a stored requirement record as far as the merge reads one (a hand-edited stash is not)."""
+    if not isinstance(record, dict) or record.get("uid") != uid or not isinstance(record.get("key"), str):
+        return False
+    for name in ("tags", "depends_on", "conflicts_with", "previous_keys"):
+        value = record.get(name, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            return False
+    crs = record.get("change_requests", [])
+    return isinstance(crs, list) and all(isinstance(cr, dict) and isinstance(cr.get("uid"), str)
+                                         and isinstance(cr.get("key"), str) for cr in crs)
 
 
 def _choose_base(ours: _Side, theirs: _Side) -> tuple[str, dict[str, Mapping[str, Any]]]:
@@ -189,7 +216,8 @@ def _choose_base(ours: _Side, theirs: _Side) -> tuple[str, dict[str, Mapping[str
     if record.get("complete") and isinstance(marks, dict):
         for board in (ours, theirs):
             agreed = marks.get(board.board_id)
-            board.since = agreed if isinstance(agreed, dict) else None
+            well_formed = isinstance(agreed, dict) and (agreed.get("skip") is None or type(agreed.get("skip")) is int)
+            board.since = agreed if well_formed else None
         if ours.since is None or theirs.since is None:
             ours.since = theirs.since = None
     return side.name, side.base(record)
@@ -230,15 +258,21 @@ def _missing_events(a: _Side, b: _Side) -> dict[Side, list[dict[str, Any]]]:
 
 
 # ---------------------------------------------------------------- the sync
-def sync_boards(ours: Board, theirs: Board, *, decide: Decide | None = None, dry_run: bool = False) -> SyncPlan:
+def sync_boards(ours: Board, theirs: Board, *, decide: Decide | None = None, dry_run: bool = False,
+                no_base: bool = False) -> SyncPlan:
     """Sync board `ours` with board `theirs` (see the module docstring).
 
+    `no_base` merges as if the boards had never synced (every difference a conflict): the way out when
+    one of them was restored from a backup or copied since they last synced.
     Raises SyncConflicts (exit 3, nothing written) while a conflict is unsettled; NotFound when either
-    board does not exist; InvalidValue for a board synced with itself or with a plain copy of itself;
-    what a transaction raises (LockTimeout, StoreUnreadable, ReadOnly, ...).
+    board does not exist; InvalidValue for a board synced with itself or with a plain copy of itself,
+    with a board it does not sync with while both sync with others (a loop), or with a board that no
+    longer holds the state both last agreed on; what a transaction raises (LockTimeout, StoreUnreadable,
+    ReadOnly, ...).
     """
     decide = decide or (lambda conflict: None)
     for board in (ours, theirs):
+        readable_location(board)
         if board.storage.revision == ABSENT:  # (a sync never makes a board: that would be a clone)
             raise NotFound(f"{board.storage.location}: no board there to sync with")
     if _same_file(ours, theirs):
@@ -253,6 +287,10 @@ def sync_boards(ours: Board, theirs: Board, *, decide: Decide | None = None, dry
                 f"{a.location} and {b.location} are copies of one board (made by copying the file, not "
                 "by `reqboard clone`): they have no common base to merge from; clone the one you keep "
                 "and carry the other's changes over by hand, or import it")
+        _check_lineage(a, b, no_base=no_base)
+        if no_base:
+            a.records.pop(b.board_id, None)
+            b.records.pop(a.board_id, None)
         with paused_gc():  # both boards' records and histories go through it (see store.memory)
             plan, outcome = _plan(a, b, decide)
         if plan.conflicts or dry_run or (plan.changes_nothing and _agreed(a, b)):
@@ -265,18 +303,88 @@ def sync_boards(ours: Board, theirs: Board, *, decide: Decide | None = None, dry
                                                     if isinstance(r, dict)] or [0]),
                   # Each board's history up to its read, and this sync's commit right after it: the
                   # same events on both once both commits are done (a complete record says so).
-                  "history": {s.board_id: {"mark": s.mark, "skip": s.snapshot.generation + 1} for s in (a, b)}}
+                  "history": {s.board_id: {"mark": s.mark, "skip": s.snapshot.generation + 1
+                                           if outcome.events[s.name] or outcome.own_events else None}
+                              for s in (a, b)}}
         inner = order[1]
         _write(a, b, outcome, record, pending=inner is ours)
         _write(b, a, outcome, record, pending=inner is theirs)
         plan.written = True
-        return plan
+        second = b if inner is ours else a
+        pending_uids = {uid for uid, _current, _rec in outcome.writes[second.name]}
+    # Both commits are done: the board committed first learns it (its record was pending until now).
+    _complete(inner, second.board_id, record, pending_uids, outcome.final)
+    return plan
+
+
+def _complete(board: Board, peer: str, record: Mapping[str, Any], pending_uids: set[str],
+              final: Mapping[str, Mapping[str, Any]]) -> None:
+    """Mark the sync record of the board committed first complete, once the other board committed too.
+
+    Its stash held the other board's records as they were; the base is now the merged records, so a
+    stashed record is dropped where the board still holds the merged one, and becomes the merged one
+    where the board changed it since (the base of that change). Nothing is done if another sync
+    replaced the record meanwhile; if this step is cut short, the record stays pending, which is safe
+    (its base is still one both boards hold)."""
+    with board.transaction() as tx:
+        current = tx.sync_records().get(peer)
+        if not isinstance(current, dict) or current.get("id") != record["id"] or current.get("complete"):
+            tx.dry_run()
+            return
+        stash = dict(current.get("stash") or {})
+        held = {r["uid"]: r for r in tx.snapshot().requirements.values() if r.get("uid") in pending_uids}
+        for uid in pending_uids & set(stash):
+            merged = final.get(uid)
+            if held.get(uid) == merged or merged is None:
+                stash.pop(uid)
+            else:
+                stash[uid] = dict(merged)
+        tx.set_sync_record(peer, {**current, "complete": True, "history": record["history"], "stash": stash})
+
+
+def _check_lineage(a: _Side, b: _Side, *, no_base: bool) -> None:
+    """Refuse a sync whose base cannot be trusted (see `sync_boards`).
+
+    Syncs must form a tree (a board syncs with the board it was cloned from and with its own clones):
+    around a loop a value that came the other way round looks like a change of its own and undoes a
+    later one. And a complete sync record one board holds is held by the other too (both commits were
+    done); when the other board does not hold it, that board is a copy of the one synced with, or was
+    restored from a backup since, and the record's base is not what it holds.
+    """
+    mine, other = a.records.get(b.board_id), b.records.get(a.board_id)
+    if mine is None and other is None:
+        if a.records and b.records:
+            raise InvalidValue(
+                f"{a.location} and {b.location} never synced with each other and both sync with other boards: "
+                "a sync between them would close a loop of syncs, around which an old value can come back "
+                "and undo a newer one; sync each with the board it was cloned from")
+        return
+    if no_base:
+        return
+    newer = max((r for r in (mine, other) if r is not None), key=lambda r: int(r.get("seq", 0)))
+    holder, peer = (a, b) if newer is mine else (b, a)
+    peer_record = peer.records.get(holder.board_id)
+    if newer.get("complete") and (peer_record is None or peer_record.get("id") != newer.get("id")) \
+            and not (newer.get("clone") and peer_record is None):
+        raise InvalidValue(
+            f"{peer.location} does not hold the state it last agreed on with {holder.location} (it was "
+            "restored from a backup or copied since): nothing was written; `reqboard sync --no-base` "
+            "merges the two as boards that never synced (every difference a conflict to settle)")
 
 
 def _agreed(a: _Side, b: _Side) -> bool:
     """True when both boards remember the same last sync with each other."""
     mine, other = a.records.get(b.board_id), b.records.get(a.board_id)
     return isinstance(mine, dict) and isinstance(other, dict) and mine.get("id") == other.get("id")
+
+
+def readable_location(board: Board) -> None:
+    """Refuse a board whose location is not UTF-8 text: each board records the other's location."""
+    try:
+        board.storage.location.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidValue(f"{board.storage.location!a}: a board to clone or sync needs a file name in UTF-8 "
+                           "(the other board records it); rename the file") from None
 
 
 def _same_file(one: Board, two: Board) -> bool:
@@ -332,7 +440,10 @@ def _plan(a: _Side, b: _Side, decide: Decide) -> tuple[SyncPlan, _Outcome]:
         else:
             content[uid] = links["ours" if o is not None else "theirs"].normalised(one)
             wanted[uid] = str(one["key"])
-    plan.conflicts, plan.settled = out.conflicts, out.settled  # (unsettled ones keep ours in the plan)
+    # (unsettled ones keep ours in the plan; links in them read as keys again)
+    readable = {"ours": a.key_of_token, "theirs": b.key_of_token}
+    plan.conflicts = [_keyed(c, readable) for c in out.conflicts]
+    plan.settled = [(_keyed(c, readable), side) for c, side in out.settled]
 
     # keys: requirements, then change requests
     first = max(a.snapshot.next_requirement, b.snapshot.next_requirement, highest(wanted.values()) + 1)
@@ -424,6 +535,14 @@ def _own_events(a: _Side, b: _Side, final: Mapping[str, Mapping[str, Any]],
     for uid in changed:
         event(uid, "synced", reason=f"synced {a.location} with {b.location}")
     return events
+
+
+def _keyed(conflict: FieldConflict, keys: Mapping[str, Callable[[Any], Any]]) -> FieldConflict:
+    """A conflict whose values hold links as keys (the merge compares them as uids)."""
+    if conflict.field not in ("assessment", *LINK_SETS):
+        return conflict
+    return replace(conflict, base=keys["ours"](conflict.base), ours=keys["ours"](conflict.ours),
+                   theirs=keys["theirs"](conflict.theirs))
 
 
 def _customers(side: _Side) -> Iterator[tuple[str, Mapping[str, Any]]]:
