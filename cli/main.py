@@ -784,6 +784,8 @@ def cmd_sync(args: argparse.Namespace) -> int:
     from reqboard.store.board import Board
     from reqboard.store.sync import SyncConflicts, default_other, resolver, sync_boards
 
+    if args.other == "":  # e.g. `sync "$UNSET"`: never fall back to the remembered board for it
+        raise UsageError("sync was given an empty path: name the other board, or leave it out")
     ours = _board(args)
     other = args.other or default_other(ours)
     if not other:

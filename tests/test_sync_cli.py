@@ -344,3 +344,14 @@ def test_a_resolve_that_names_no_conflict_is_noted(tmp_path: Path, reqboard_proc
     done = reqboard_process("--store", str(off), "sync", "--resolve", "req-9.title=ours")
     assert done.returncode == 0
     assert "note: --resolve req-9.title names no conflict of this sync" in done.stderr
+
+
+def test_an_empty_other_is_a_usage_error_not_the_remembered_board(tmp_path: Path,
+                                                                   reqboard_process: ReqboardProcess) -> None:
+    team, off = tmp_path / "team.json", tmp_path / "off.json"
+    assert reqboard_process("--store", str(team), "add", "One").returncode == 0
+    assert reqboard_process("clone", str(team), str(off)).returncode == 0
+    before = team.read_bytes(), off.read_bytes()
+    done = reqboard_process("--store", str(off), "sync", "")
+    assert done.returncode == 2 and done.stderr.startswith("error: sync was given an empty path")
+    assert (team.read_bytes(), off.read_bytes()) == before
