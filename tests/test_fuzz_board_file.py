@@ -218,6 +218,7 @@ def restore_breaches(board: Path, before: str | None, *, must_restore: bool, fro
 @example(damage=ReplaceInBoard(("requirements", "2"), True))
 @example(damage=Rekey(1, 2**64))
 @example(damage=Truncate(0))
+@example(damage=FlipByte(55, 55))  # "generation" -> "geYeration": a meta record without its counter
 def test_restore_brings_back_a_damaged_board(template: Path, damage: Mutation) -> None:
     """`reqboard restore` works precisely when the board is damaged (unless it reads as a newer schema's)."""
     with tempfile.TemporaryDirectory() as directory:

@@ -158,6 +158,9 @@ def check_board_tables(path: Path, tables: Any) -> dict[str, Any]:
 
 def check_meta(path: Path, meta: dict[str, Any]) -> None:
     """Check the meta record's counters and settings; raise StoreUnreadable naming a damaged one."""
+    if "generation" not in meta:  # every board reqboard writes has one: its backups are told by it
+        raise StoreUnreadable(f"{path}: the meta record has lost its generation counter; "
+                              "`reqboard restore` brings back a backup")
     for counter in ("generation", "next_requirement", "next_change_request", "journal_size"):
         value = meta.get(counter, 0)
         if type(value) is not int or not 0 <= value <= MAX_COUNTER:
