@@ -782,7 +782,7 @@ def cmd_clone(args: argparse.Namespace) -> int:
 
 def cmd_sync(args: argparse.Namespace) -> int:
     from reqboard.store.board import Board
-    from reqboard.store.sync import SyncConflicts, default_other, resolver, sync_boards
+    from reqboard.store.sync import SyncConflicts, default_other, resolution_name, resolver, sync_boards
 
     if args.other == "":  # e.g. `sync "$UNSET"`: never fall back to the remembered board for it
         raise UsageError("sync was given an empty path: name the other board, or leave it out")
@@ -814,7 +814,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
         print("\n".join(_text(line) for line in _sync_lines(plan, dry_run=args.dry_run)))
     settled = {conflict.name for conflict, _side in plan.settled}
     for name, _side in args.resolve:  # a typo settles nothing: say so, rather than let it pass unseen
-        if name.upper().split(".", 1)[0] + "." + name.split(".", 1)[1] not in settled:
+        if resolution_name(name) not in settled:
             print(f"note: --resolve {_text(name)} names no conflict of this sync; it was not needed",
                   file=sys.stderr)
     return EXIT_OK

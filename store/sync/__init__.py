@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from .clone import clone_board, default_other
 from .merge import FieldConflict, Renumbering
-from .run import SyncConflicts, SyncPlan, resolver, sync_boards
+from .run import SyncConflicts, SyncPlan, resolution_name, resolver, sync_boards
 
 __all__ = ["FieldConflict", "Renumbering", "SyncConflicts", "SyncPlan", "clone_board", "default_other",
-           "resolver", "sync_boards"]
+           "resolution_name", "resolver", "sync_boards"]

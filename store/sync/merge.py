@@ -97,7 +97,8 @@ def canonical(value: Any) -> bytes:
     return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
 
 
-def _moment(text: Any) -> datetime:
+def moment(text: Any) -> datetime:
+    """A stored time as a datetime to compare (one that is not a time sorts last)."""
     try:
         return datetime.fromisoformat(str(text))
     except ValueError:
@@ -170,14 +171,14 @@ def merge_records(ours: list[Record], theirs: list[Record]) -> list[Record]:
     union: dict[bytes, Record] = {}
     for record in (*ours, *theirs):
         union.setdefault(canonical(record), record)
-    return sorted(union.values(), key=lambda r: (_moment(r.get("at")), canonical(r)))
+    return sorted(union.values(), key=lambda r: (moment(r.get("at")), canonical(r)))
 
 
 def merge_entered(ours: Mapping[str, str], theirs: Mapping[str, str]) -> dict[str, str]:
     """When each state was first entered: the earlier of the two boards' times."""
     merged = dict(ours)
     for state, at in theirs.items():
-        if state not in merged or _moment(at) < _moment(merged[state]):
+        if state not in merged or moment(at) < moment(merged[state]):
             merged[state] = at
     return merged
 
@@ -238,7 +239,7 @@ def merge_requirement(base: Record | None, ours: Record, theirs: Record, key: st
             merged["state_since"] = ours.get("state_since")
         else:  # both in the state: since the earlier entry
             merged["state_since"] = min(ours.get("state_since"), theirs.get("state_since"),
-                                        key=lambda at: _moment(at) if at else datetime.max)
+                                        key=lambda at: moment(at) if at else datetime.max)
     return merged
 
 

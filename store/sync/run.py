@@ -49,6 +49,7 @@ from .merge import (
     highest,
     keys_of,
     merge_requirement,
+    moment,
 )
 
 if TYPE_CHECKING:
@@ -107,10 +108,15 @@ class SyncPlan:
         }
 
 
+def resolution_name(name: str) -> str:
+    """`req-3.title` as a conflict is named (`REQ-3.title`): the key in capitals, the field as given."""
+    key, _dot, field_name = name.partition(".")
+    return f"{key.upper()}.{field_name}"
+
+
 def resolver(prefer: Side | None = None, resolutions: Mapping[str, Side] | None = None) -> Decide:
     """A `Decide` from `--prefer` and `--resolve KEY.FIELD=side` (which wins over `--prefer`)."""
-    named = {name.upper().split(".", 1)[0] + "." + name.split(".", 1)[1]: side
-             for name, side in (resolutions or {}).items() if "." in name}
+    named = {resolution_name(name): side for name, side in (resolutions or {}).items() if "." in name}
 
     def decide(conflict: FieldConflict) -> Side | None:
         return named.get(conflict.name, prefer)
@@ -424,7 +430,7 @@ def _plan(a: _Side, b: _Side, decide: Decide) -> tuple[SyncPlan, _Outcome]:
         one = o if o is not None else t
         assert one is not None
         # Who keeps a key both boards used: one both already knew, else the one created first.
-        created[uid] = (uid not in base, _moment(one.get("created_at")), uid)
+        created[uid] = (uid not in base, moment(one.get("created_at")), uid)
         if o is not None and t is not None:
             if o == t and not (ambiguous and _mentions(o, ambiguous)):
                 content[uid] = dict(o)
@@ -457,7 +463,7 @@ def _plan(a: _Side, b: _Side, decide: Decide) -> tuple[SyncPlan, _Outcome]:
     for rec in content.values():
         for cr in rec.get("change_requests", ()):
             cr_wanted[cr["uid"]] = str(cr["key"])
-            cr_created[cr["uid"]] = (cr["uid"] not in base_crs, _moment(cr.get("submitted_at")), str(cr["uid"]))
+            cr_created[cr["uid"]] = (cr["uid"] not in base_crs, moment(cr.get("submitted_at")), str(cr["uid"]))
             cr_sides[cr["uid"]] = tuple(s.name for s in (a, b) if cr["key"] in s.cr_uid_of_key
                                         and s.cr_uid_of_key[cr["key"]] == cr["uid"])
     first_cr = max(a.snapshot.next_change_request, b.snapshot.next_change_request,
@@ -553,13 +559,6 @@ def _customers(side: _Side) -> Iterator[tuple[str, Mapping[str, Any]]]:
         except ValueError:  # pydantic's ValidationError: `reqboard check` reports it on its board
             continue
         yield customer.name.casefold(), customer.model_dump(mode="json")
-
-
-def _moment(text: Any) -> datetime:
-    try:
-        return datetime.fromisoformat(str(text))
-    except ValueError:
-        return datetime.max
 
 
 def _mentions(record: Mapping[str, Any], keys: set[str]) -> bool:
