@@ -483,13 +483,16 @@ def _show_text(req: Any) -> str:
 
 
 # ---------------------------------------------------------------------------- commands
-def _store_path(args: argparse.Namespace) -> Path:
+def _store_path(args: argparse.Namespace) -> Path | str:
+    """The board's location: a path, or a server's URL as given (a Path would fold its `//`)."""
     from reqboard.store.paths import default_store_path
 
     given = getattr(args, "store", None)
     if given == "":  # e.g. `--store "$UNSET"`: never fall back to the user's own board for it
         raise UsageError("--store was given an empty path: give the board file, or leave --store out")
-    return Path(given) if given is not None else default_store_path()
+    if given is None:
+        return default_store_path()
+    return given if "://" in given else Path(given)
 
 
 def _board(args: argparse.Namespace) -> Any:

@@ -13,6 +13,7 @@ that the models refuse.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -63,7 +64,7 @@ class Card:
         "key", "number", "uid", "version", "title", "description", "state", "customer", "tier",
         "channel", "owner", "tags", "kano", "importance", "urgency", "since", "due",
         "priority", "open_change_requests", "_approval_stale", "suspect", "record", "path", "_requirement",
-        "_search_text",
+        "_search_text", "loader",
     )
 
     key: str
@@ -92,6 +93,9 @@ class Card:
     """The stored record the card was read from (never changed in place by the store)."""
     path: Path | None
     """The board file, for the message about an invalid record."""
+    loader: Callable[[int], Mapping[str, Any] | None] | None
+    """None: `record` is the whole stored record. Else `record` holds only what a card shows (see
+    `card_fields`; a server sends no more to draw the board) and this reads the whole one."""
     _approval_stale: bool | None
     _requirement: Requirement | None
     _search_text: str | None
@@ -140,7 +144,23 @@ class Card:
         card.path = path
         card._requirement = None
         card._search_text = None
+        card.loader = None
         return card
+
+    @property
+    def partial(self) -> bool:
+        """Was the card made from the fields a card shows (`card_fields`), not the whole record?"""
+        return self.loader is not None
+
+    def whole_record(self) -> Mapping[str, Any]:
+        """The whole stored record: the one the card was read from, or (a partial card) the stored
+        one read now; raises StoreUnreadable when it is gone (a sync renumbered it meanwhile)."""
+        if self.loader is None:
+            return self.record
+        record = self.loader(self.number)
+        if record is None or record.get("uid") != self.uid:
+            raise StoreUnreadable(f"{self.key} was changed meanwhile; read the board again")
+        return record
 
     @property
     def search_text(self) -> str:
@@ -170,11 +190,37 @@ class Card:
     def requirement(self) -> Requirement:
         """The full requirement, validated on first use. Raises StoreUnreadable if the record is invalid."""
         if self._requirement is None:
-            self._requirement = validated(self.record, self.path)
+            self._requirement = validated(self.whole_record(), self.path)
         return self._requirement
 
     def __repr__(self) -> str:
         return f"Card({self.key} v{self.version} {self.state.value})"
+
+
+CARD_FIELDS = (
+    "key", "uid", "version", "title", "description", "state", "customer", "tier", "channel", "owner",
+    "tags", "kano", "importance", "urgency", "state_since", "updated_at", "due", "suspect",
+)
+"""The fields of a stored record that `Card.of` reads as they are (see `card_fields`)."""
+
+
+def card_fields(record: Mapping[str, Any]) -> dict[str, Any]:
+    """What of a stored record a card needs (`Card.of` and `approval_stale` read nothing else): the
+    fields it shows, sorts and filters on, each change request's status, the latest approval's text
+    hash and the acceptance criteria's text. A server keeps this beside the whole record, so a board
+    of 100,000 is drawn from a fraction of the bytes."""
+    fields = {name: record[name] for name in CARD_FIELDS if name in record}
+    crs = record.get("change_requests")
+    if isinstance(crs, (list, tuple)) and crs:
+        fields["change_requests"] = [{"status": cr.get("status")} if isinstance(cr, Mapping) else cr for cr in crs]
+    approvals = record.get("approvals")
+    if isinstance(approvals, (list, tuple)) and approvals:
+        last = approvals[-1]
+        fields["approvals"] = [{"text_hash": last.get("text_hash")} if isinstance(last, Mapping) else last]
+    criteria = record.get("acceptance_criteria")
+    if isinstance(criteria, (list, tuple)) and criteria:
+        fields["acceptance_criteria"] = [{"text": c.get("text")} if isinstance(c, Mapping) else c for c in criteria]
+    return fields
 
 
 def validated(record: Any, path: Path | None = None) -> Requirement:

@@ -73,6 +73,11 @@ class LockTimeout(StoreUnreadable):
     """Another process held the board's lock for too long (exit 4)."""
 
 
+class ServerUnreachable(StoreUnreadable):
+    """The board's server cannot be reached, or the connection to it was lost (exit 4): nothing of the
+    change in hand was saved."""
+
+
 class ReadOnly(StoreUnreadable):
     """The board was written by a newer reqboard and is open read-only (exit 4)."""
 

@@ -11,11 +11,12 @@ import platformdirs
 APP_NAME = "reqboard"
 
 
-def default_store_path() -> Path:
-    """`$REQBOARD_STORE`, else `board.json` in the platform's user data directory."""
+def default_store_path() -> Path | str:
+    """`$REQBOARD_STORE` (a path, or a server's postgresql:// URL as it is), else `board.json` in the
+    platform's user data directory."""
     env = os.environ.get("REQBOARD_STORE")
     if env:
-        return Path(env).expanduser()
+        return env if "://" in env else Path(env).expanduser()
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "board.json"
 
 

@@ -30,29 +30,35 @@ class CardCache:
     def __init__(self) -> None:
         self.by_key: dict[str, Card] = {}
         self.revision: Revision | object = object()
+        self.partial = False
+        """Were the cards made from the fields cards show, not the whole records (a server's)?"""
 
     def forget(self) -> None:
         """Make every card again on the next read (after a restore replaced the records)."""
         self.revision = object()
 
-    def cards(self, storage: Storage) -> list[Card]:
+    def cards(self, storage: Storage, path: Path, *, whole: bool = False) -> list[Card]:
         """Every requirement of `storage` as a card, in key order (see `BoardReader.cards`)."""
-        records, revision = storage.requirement_records()
-        if revision is None or self.revision != revision:
+        partial = storage.partial_cards and not whole
+        records, revision = storage.card_records() if partial else storage.requirement_records()
+        if revision is None or self.revision != revision or (self.partial and not partial):
             previous = self.by_key
             fresh: dict[str, Card] = {}
-            path = Path(storage.location)
+            loader = storage.requirement_record if partial else None
             with paused_gc():
                 for raw in records.values():
                     card = previous.get(raw.get("key", "")) if isinstance(raw, dict) else None
-                    if card is not None and card.version == raw.get("version") and card.uid == raw.get("uid"):
+                    if (card is not None and card.version == raw.get("version") and card.uid == raw.get("uid")
+                            and (partial or not card.partial)):
                         card.record = raw  # the same record, read again: let the old copy go
                     else:
                         card = _card(raw, path)
+                        card.loader = loader
                     fresh[card.key] = card
             self.by_key = dict(sorted(fresh.items(), key=lambda kv: kv[1].number))
             # A commit by another thread while these were made: stamp nothing, make them again next time.
             self.revision = object() if revision is None else revision
+            self.partial = partial
         return list(self.by_key.values())
 
 
@@ -71,30 +77,35 @@ class BoardReader:
                  storage: Storage | None = None, cards: CardCache | None = None) -> None:
         """The board at `path` (or on `storage`, already open), read as `user`. Raises InvalidValue
         for a user name too long to record, StoreUnreadable for a path that names no file,
-        Unsupported for a location reqboard cannot open yet (a URL)."""
+        Unsupported for a location reqboard cannot open (a URL of another kind, or psycopg missing).
+
+        On a server the user is the database login, whatever `user` says (see `Storage.login`)."""
         self.storage: Storage = storage if storage is not None else open_storage(path)
-        self.user = " ".join(strip_control(user).split()) or "unknown"
-        if len(self.user) > MAX_USER_LENGTH:  # every event carries it: the history must stay readable
+        login = self.storage.login
+        self.user = login if login is not None else " ".join(strip_control(user).split()) or "unknown"
+        if login is None and len(self.user) > MAX_USER_LENGTH:  # every event carries it: the history must stay readable
             raise InvalidValue(
                 f"the user name must be at most {MAX_USER_LENGTH} characters (it has {len(self.user)}): "
                 "give a shorter --user or $REQBOARD_USER"
             )
         self.clock = clock
         self.card_cache = cards if cards is not None else CardCache()
-        self.path = Path(self.storage.location)
-        """The board file (named in messages; a model made per record names it)."""
+        self.path = self.storage.path
+        """The board file, or the server board's URL (named in messages; a model made per record names it)."""
 
     def refresh(self) -> bool:
         """Read the board again if another process changed it; True when it did."""
         return self.storage.refresh()
 
-    def cards(self) -> list[Card]:
+    def cards(self, *, whole: bool = False) -> list[Card]:
         """Every requirement as a board card (rejected ones too), in key order.
 
         No model is built (see store.cards), and an unchanged record keeps its card across reads.
+        A server sends only what cards show (`Card.partial`) unless `whole` asks for each card's whole
+        record (to list every requirement in full).
         Raises StoreUnreadable for a record too broken to show, naming the record and the field.
         """
-        return self.card_cache.cards(self.storage)
+        return self.card_cache.cards(self.storage, self.path, whole=whole)
 
     def settings(self) -> dict[str, Any]:
         """The board's settings (a copy)."""

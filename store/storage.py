@@ -15,7 +15,7 @@ The file storage's names are re-exported here for the modules that write files t
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -114,7 +114,43 @@ class Storage(Protocol):
 
     @property
     def location(self) -> str:
-        """Where the board is, as a person reads it."""
+        """Where the board is, as a person reads it (a server's URL without its password)."""
+        ...
+
+    @property
+    def path(self) -> Path:
+        """The location where a path is expected: the board file, or a server's URL (store.pgstore.url)."""
+        ...
+
+    @property
+    def login(self) -> str | None:
+        """Who every change is made by, when the storage knows it better than any flag: a server's
+        database login. None: the user the board is opened with (a file)."""
+        ...
+
+    @property
+    def partial_cards(self) -> bool:
+        """Does `card_records` give only what cards show (`store.cards.card_fields`) rather than the
+        whole records?"""
+        ...
+
+    def card_records(self) -> tuple[Mapping[str, Any], Revision | None]:
+        """What the board's cards are drawn from, as `requirement_records` gives it: the whole records,
+        or (`partial_cards`) only the fields cards show."""
+        ...
+
+    def watch(self, changed: Callable[[], None]) -> bool:
+        """Call `changed` (from another thread) whenever another client commits or the connection is
+        lost or back; False when the storage cannot tell (then the caller looks with `refresh`)."""
+        ...
+
+    @property
+    def connection_problem(self) -> str | None:
+        """Why the board cannot be reached now (a server that went away; it is being reconnected), or None."""
+        ...
+
+    def close(self) -> None:
+        """Let go of connections and threads (a file storage holds none between changes)."""
         ...
 
     @property
@@ -190,16 +226,21 @@ _URL = re.compile(r"^(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*):/")
 
 
 def open_storage(location: str | Path) -> Storage:
-    """The storage for a store location: a path is a board file (made on the first change).
+    """The storage for a store location: `postgresql://...` is a board on a PostgreSQL server
+    (store.pgstore); a path is a board file (made on the first change).
 
-    Raises Unsupported (exit 2) for a URL, e.g. `postgresql://host/db`: no server storage exists yet;
-    StoreUnreadable for a path that names no file.
+    Raises Unsupported (exit 2) for a URL of another kind, or a server URL without psycopg installed;
+    ServerUnreachable (exit 4) for a server that cannot be reached; StoreUnreadable for a path that
+    names no file, or a database that holds no board.
     """
     url = _URL.match(str(location))
     if url is not None and not Path(url[0][:-1]).exists():  # a folder named `x:` is a path
         scheme = url["scheme"].lower()
+        if scheme in ("postgresql", "postgres"):
+            from .pgstore import ServerStorage  # psycopg is imported only for a server board
+
+            return ServerStorage.open(str(location))
         raise Unsupported(
-            f"{scheme}:// stores are not supported yet: this reqboard keeps a board in a file; "
-            "give a board file's path"
+            f"{scheme}:// stores are not supported: a board is a file, or a postgresql:// server"
         )
     return BoardFile(location)

@@ -22,7 +22,15 @@ import pytest
 from reqboard.cli.main import main as cli
 from reqboard.store import storage
 from reqboard.store.board import Board
-from reqboard.store.errors import Conflict, LockTimeout, NotFound, ReadOnly, StoreUnreadable, Unsupported
+from reqboard.store.errors import (
+    Conflict,
+    LockTimeout,
+    NotFound,
+    ReadOnly,
+    ServerUnreachable,
+    StoreUnreadable,
+    Unsupported,
+)
 from reqboard.store.filestore import boardfile, migrations
 from reqboard.store.storage import KEEP_BACKUPS, META_ID, BoardFile, atomic_write
 
@@ -820,21 +828,38 @@ def test_trailing_space_after_the_end_is_still_a_board(board: Board, board_path:
     assert [r.key for r in Board(board_path, "bob").requirements()] == ["REQ-1", "REQ-2"]
 
 
-@pytest.mark.parametrize("location", ["postgresql://db.example/reqboard", "postgres://u@h:5432/b", "HTTPS://h/b"])
-def test_a_server_location_is_refused_as_not_supported_yet(
+@pytest.mark.parametrize("location", ["HTTPS://h/b", "mysql://u@h:3306/b", "sqlite:///x.db"])
+def test_a_url_of_another_kind_is_refused(
     location: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """The store location picks the storage: a URL names a server storage, which does not exist yet."""
+    """The store location picks the storage: a URL other than postgresql:// names no storage reqboard has."""
     work = tmp_path / "work"
     work.mkdir()
     monkeypatch.chdir(work)
-    with pytest.raises(Unsupported, match="not supported yet") as caught:
+    with pytest.raises(Unsupported, match="not supported") as caught:
         Board(location, "ann")
     assert caught.value.exit_code == 2
     assert cli(["list", "--store", location]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("error: ") and err.count("\n") == 1 and "not supported yet" in err
+    assert err.startswith("error: ") and err.count("\n") == 1 and "not supported" in err
     assert list(work.iterdir()) == []  # nothing made for it
+
+
+@pytest.mark.parametrize("location", ["postgresql://db.invalid/reqboard", "postgres://u:secret@db.invalid:5433/b"])
+def test_a_server_that_cannot_be_reached_is_exit_4_naming_host_and_port(
+    location: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    with pytest.raises(ServerUnreachable, match="cannot reach the board server at db.invalid:543") as caught:
+        Board(location, "ann")
+    assert caught.value.exit_code == 4
+    assert cli(["list", "--store", location]) == 4
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and err.count("\n") == 1 and "db.invalid:543" in err
+    assert "secret" not in err and "secret" not in str(caught.value)
+    assert list(work.iterdir()) == []
 
 
 def test_a_folder_whose_name_ends_in_a_colon_is_still_a_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -63,7 +63,7 @@ class ReqboardApp(NoticesFailedWork, App[int]):
         Binding("question_mark", "help", "Help", id="app.help"),
     ]
 
-    def __init__(self, board_path: Path, user: str, *, config: Config | None = None, watch_interval: float | None = None) -> None:
+    def __init__(self, board_path: Path | str, user: str, *, config: Config | None = None, watch_interval: float | None = None) -> None:
         # The board opens with a reader, which draws it without the models (pydantic and the
         # store's rules): they are imported with the first change, or once the board is drawn.
         self.link = StoreLink(BoardReader(board_path, user))
@@ -155,7 +155,7 @@ class ReqboardApp(NoticesFailedWork, App[int]):
             screen.post_message(BoardChanged(external=external))
 
 
-def run_app(path: Path, user: str, *, demo: bool = False) -> int:
+def run_app(path: Path | str, user: str, *, demo: bool = False) -> int:
     """Open the board at `path` (or a fresh demo copy) until the user quits."""
     if demo:
         from reqboard.store.demo import build_demo_board

@@ -18,7 +18,7 @@ from __future__ import annotations
 import os
 import stat
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from glob import escape as glob_escape
 from pathlib import Path
@@ -423,10 +423,28 @@ class BoardFile:
 
 
     # ---------------------------------------------------------------- the storage protocol
+    login = None
+    """A file knows no login: changes are by the user the board is opened with."""
+    partial_cards = False
+    """Cards are drawn from the whole records (they are in memory anyway)."""
+    connection_problem = None
+    """A file needs no connection."""
+
     @property
     def location(self) -> str:
         """Where the board is, as a person reads it."""
         return str(self.path)
+
+    def card_records(self) -> tuple[Mapping[str, Any], Revision | None]:
+        """What cards are drawn from: the whole records (see `requirement_records`)."""
+        return self.requirement_records()
+
+    def watch(self, changed: Callable[[], None]) -> bool:
+        """A file cannot tell when another process writes it: the caller looks (`refresh`)."""
+        return False
+
+    def close(self) -> None:
+        """Nothing to let go of: the file is opened for each read and change."""
 
     def refresh(self) -> bool:
         """Read the file again if another process committed since; True when it did."""
