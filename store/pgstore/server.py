@@ -527,6 +527,7 @@ class ServerChange:
         self._read_meta = dict(meta)
         self._staged = _Staged(int(meta["generation"]), meta, {}, {})
         self._stored: dict[int, dict[str, Any] | None] = {}  # rows read, as stored
+        self._committed: dict[str, dict[str, Any]] | None = None  # all of them, once a snapshot was read
         self._customers_read: dict[str, dict[str, Any] | None] = {}
         self._events: list[dict[str, Any]] = []
         self._meta_changed = False
@@ -535,9 +536,14 @@ class ServerChange:
     # ---------------------------------------------------------------- reading
     def snapshot(self) -> Snapshot:
         """The staged state: as committed when the change began, with its own writes."""
-        return self.storage._snapshot(self._conn, self._staged)
+        snapshot = self.storage._snapshot(self._conn, self._staged)
+        # Every committed record is now at hand: an import or a migrate then reads none of them again.
+        self._committed = self.storage._records.rows
+        return snapshot
 
     def _stored_record(self, number: int) -> dict[str, Any] | None:
+        if number not in self._stored and self._committed is not None:
+            self._stored[number] = self._committed.get(str(number))
         if number not in self._stored:
             row = self._conn.execute("SELECT record FROM reqboard.requirements WHERE number = %s",
                                      (number,)).fetchone()
@@ -656,12 +662,10 @@ class ServerChange:
                 if cur.rowcount != 1:
                     raise self._lost(number, version)
             if inserts:
-                cur.executemany(
-                    "INSERT INTO reqboard.requirements (uid, number, key, version, state, title, customer, owner,"
-                    " updated_by, updated_at, generation, card, record) VALUES (%(uid)s, %(number)s, %(key)s,"
-                    " %(version)s, %(state)s, %(title)s, %(customer)s, %(owner)s, %(updated_by)s,"
-                    " %(updated_at)s, %(generation)s, %(card)s, %(record)s)",
-                    [_columns(number, document, generation) for number, document in inserts])
+                with cur.copy(f"COPY reqboard.requirements ({', '.join(_COLUMNS)}) FROM STDIN") as copy:
+                    for number, document in inserts:
+                        columns = _columns(number, document, generation)
+                        copy.write_row([columns[name] for name in _COLUMNS])
             if staged.customers:
                 cur.executemany(
                     "INSERT INTO reqboard.customers (name_key, generation, record) VALUES (%s, %s, %s)"
@@ -669,9 +673,9 @@ class ServerChange:
                     " record = EXCLUDED.record",
                     [(name, generation, _jsonb(record)) for name, record in staged.customers.items()])
             if self._events:
-                cur.executemany(
-                    "INSERT INTO reqboard.events (generation, key, uid, event) VALUES (%s, %s, %s, %s)",
-                    [(generation, event.get("key"), event.get("uid"), _jsonb(event)) for event in self._events])
+                with cur.copy("COPY reqboard.events (generation, key, uid, event) FROM STDIN") as copy:
+                    for event in self._events:
+                        copy.write_row((generation, event.get("key"), event.get("uid"), _jsonb(event)))
             meta = {name: value for name, value in staged.meta.items() if name not in _NOT_META}
             cur.execute("UPDATE reqboard.board SET generation = %s, meta = %s WHERE id = 1",
                         (generation, _jsonb(meta)))
@@ -693,6 +697,10 @@ class ServerChange:
         return Conflict(f"REQ-{number} changed while this change was being saved (it is no longer at version "
                         f"{version}); nothing was written: re-read it and retry",
                         key=f"REQ-{number}", expected=version, actual=0, by="", at="")
+
+
+_COLUMNS = ("uid", "number", "key", "version", "state", "title", "customer", "owner", "updated_by", "updated_at",
+            "generation", "card", "record")
 
 
 def _columns(number: int, document: dict[str, Any], generation: int) -> dict[str, Any]:
