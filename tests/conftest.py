@@ -1,7 +1,9 @@
 """Every test runs isolated from the user's home: data, config and user name point into tmp_path.
 
 The fixtures several test files share live here: the board file's place, a board with some
-requirements, the command line run in this process (`cli`) and as a real process (`reqboard_process`).
+requirements, the command line run in this process (`cli`) and as a real process (`reqboard_process`),
+and a real PostgreSQL server (`pg_server`, started once per session by the first test that asks for it)
+with a fresh database for each test (`pg_url`).
 """
 
 from __future__ import annotations
@@ -9,16 +11,19 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from reqboard.store.board import Board
 
 from cli_support import CliRunner, ReqboardProcess
+
+if TYPE_CHECKING:
+    from pg_server import PgServer
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -73,3 +78,28 @@ def reqboard_process() -> ReqboardProcess:
                               text=True, env={**os.environ, **(env or {})}, timeout=timeout)
 
     return run
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[PgServer]:
+    """A PostgreSQL cluster of the session's own (tests/pg_server.py), started when a test first asks for
+    it and removed at the end; skipped when this machine has no PostgreSQL server (an error under $CI)."""
+    # Imported here: psycopg takes about 0.3 s to import, which a session without these tests never pays.
+    from pg_server import launch
+
+    server = launch()
+    try:
+        yield server
+    finally:
+        server.close()
+
+
+@pytest.fixture
+def pg_url(pg_server: PgServer) -> Iterator[str]:
+    """A new, empty database for this test, as a Unix-socket URL; dropped afterwards. The server is
+    started again first if an earlier test left it stopped."""
+    pg_server.ensure_running()
+    name = pg_server.create_database()
+    yield pg_server.url(name)
+    pg_server.ensure_running()
+    pg_server.drop_database(name)
