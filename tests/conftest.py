@@ -8,6 +8,7 @@ with a fresh database for each test (`pg_url`).
 
 from __future__ import annotations
 
+import inspect
 import os
 import subprocess
 import sys
@@ -20,6 +21,7 @@ import pytest
 
 from reqboard.store.board import Board
 
+from board_locations import BoardLocation, database_of
 from cli_support import CliRunner, ReqboardProcess
 
 if TYPE_CHECKING:
@@ -49,13 +51,14 @@ def board_path(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def board_of(board_path: Path) -> Callable[..., Board]:
+def board_of(board_location: BoardLocation) -> Callable[..., Board]:
     """`board_of(n)`: the board at $REQBOARD_STORE with `n` requirements "Requirement 1" ... for the
-    customer ACME (REQ-1 ... REQ-n), acting as `user` ("ann"), with an optional fixed `clock`."""
+    customer ACME (REQ-1 ... REQ-n), acting as `user` ("ann"), with an optional fixed `clock`. It is
+    kept where `board_location` says: a test using it runs on a board file and on a server board."""
 
     def make(n: int = 3, *, user: str = "ann", clock: Callable[[], datetime] | None = None,
              **fields: Any) -> Board:
-        board = Board(board_path, user, clock=clock) if clock else Board(board_path, user)
+        board = board_location.board(user, clock=clock)
         for i in range(1, n + 1):
             board.add_requirement(f"Requirement {i}", **{"customer": "ACME", **fields})
         return board
@@ -98,8 +101,46 @@ def pg_server() -> Iterator[PgServer]:
 def pg_url(pg_server: PgServer) -> Iterator[str]:
     """A new, empty database for this test, as a Unix-socket URL; dropped afterwards. The server is
     started again first if an earlier test left it stopped."""
-    pg_server.ensure_running()
-    name = pg_server.create_database()
+    name = pg_server.fresh_database()
     yield pg_server.url(name)
-    pg_server.ensure_running()
-    pg_server.drop_database(name)
+    pg_server.discard_database(name)
+
+
+STORAGES = ("file", "server")
+"""What `board_location` is parametrised with: the board file and the PostgreSQL server's board."""
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "file_only: a test about the board file itself (bytes, journal, backups, modes): "
+        "`board_location` gives it the file only")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Every test that stands on `board_location` (itself, or through `board_of`) runs once for each
+    storage, but a test about the file: marked `file_only`, or asking for `board_path` itself."""
+    if "board_location" not in metafunc.fixturenames:
+        return
+    about_the_file = (metafunc.definition.get_closest_marker("file_only") is not None
+                      or "board_path" in inspect.signature(metafunc.function).parameters)
+    if not about_the_file:  # (a file-only test keeps its plain name: the fixture's default is the file)
+        metafunc.parametrize("board_location", STORAGES, indirect=True)
+
+
+@pytest.fixture
+def board_location(request: pytest.FixtureRequest, board_path: Path,
+                   monkeypatch: pytest.MonkeyPatch) -> Iterator[BoardLocation]:
+    """Where this test's board is kept (tests/board_locations.py): `board_path`, or a new database on
+    the test server holding an empty board (`server init`). $REQBOARD_STORE points at it (on a server,
+    logged in as $REQBOARD_USER), so the CLI, in this process or another, opens it too."""
+    kind = getattr(request, "param", "file")
+    if kind == "server":
+        server: PgServer = request.getfixturevalue("pg_server")
+        location = BoardLocation.on_server(server, database_of(request.getfixturevalue("pg_url")))
+    else:
+        location = BoardLocation.file(board_path)
+    monkeypatch.setenv("REQBOARD_STORE", location.at(os.environ["REQBOARD_USER"]))
+    try:
+        yield location
+    finally:
+        location.close()

@@ -262,6 +262,22 @@ class PgServer:
         if stopped.returncode != 0 and self.running():
             self._run("pg_ctl", "-D", str(self.data), "-w", "-t", "30", "-s", "stop", "-m", "immediate")
 
+    def fresh_database(self) -> str:
+        """create_database(), starting the server first if a test left it stopped."""
+        try:
+            return self.create_database()
+        except psycopg.OperationalError:
+            self.ensure_running()
+            return self.create_database()
+
+    def discard_database(self, name: str) -> None:
+        """drop_database(), starting the server first if a test left it stopped."""
+        try:
+            self.drop_database(name)
+        except psycopg.OperationalError:
+            self.ensure_running()
+            self.drop_database(name)
+
     def ensure_running(self) -> None:
         """Start the server if a test left it stopped."""
         if not self.running():

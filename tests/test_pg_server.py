@@ -163,6 +163,22 @@ def test_a_stopped_server_refuses_connections_and_starts_again_with_its_data(pg_
         pg_server.ensure_running()
 
 
+def test_a_server_a_test_left_stopped_is_started_again_for_the_next_test(pg_server: PgServer) -> None:
+    # What pg_url does around each test.
+    try:
+        pg_server.stop()
+        name = pg_server.fresh_database()
+        assert pg_server.running()
+        with psycopg.connect(pg_server.url(name)) as conn:
+            assert conn.execute("SELECT current_database()").fetchone() == (name,)
+        pg_server.stop()
+        pg_server.discard_database(name)
+        assert pg_server.running()
+        assert pg_server.sql("SELECT count(*) FROM pg_database WHERE datname = %s", [name]) == [(0,)]
+    finally:
+        pg_server.ensure_running()
+
+
 def test_the_tcp_url_reaches_the_same_database_over_tcp(pg_server: PgServer, pg_url: str) -> None:
     with psycopg.connect(pg_url) as conn:
         row = conn.execute("SELECT current_database(), inet_server_addr()").fetchone()
