@@ -5,6 +5,8 @@
     python -m bench --sizes 1000,10000 --sections store
     python -m bench.imports --quick          CSV imports alone (1,000, 10,000 and, without --quick, 100,000 rows)
     python -m bench.sync --quick             clone and sync alone (a twentieth of the board changed on each side)
+    python -m bench --sections server        the board on PostgreSQL beside the file, at 10,000 and 100,000
+                                             (--quick: 1,000 and 10,000); skipped, saying why, without PostgreSQL
 
 A section is a function `(Options) -> str` returning its table; add one to SECTIONS to plug it in.
 Each section runs in a fresh process. Generated boards are cached under bench/.cache/ (the first
@@ -49,11 +51,19 @@ def sync_section(options: Options) -> str:
     return sync.section(options)
 
 
+def server_section(options: Options) -> str:
+    """The board on a PostgreSQL server beside the same board in a file, from bench/server.py."""
+    from bench import server
+
+    return server.section(options)
+
+
 SECTIONS: dict[str, Callable[[Options], str]] = {
     "store": store.section,
     "tui": tui_section,
     "imports": imports_section,
     "sync": sync_section,
+    "server": server_section,
 }
 
 
@@ -64,8 +74,10 @@ def run_isolated(name: str, options: Options) -> str:
     another that loaded big boards would report that memory for every process it starts.
     """
     flags = ["-S"] if sys.flags.no_site else []
-    cmd = [sys.executable, *flags, "-m", "bench", "--only", name, "--runs", str(options.runs),
-           "--sizes", ",".join(map(str, options.sizes)), *(["--quick"] if options.quick else [])]
+    # The sizes only when asked for: a section with sizes of its own (server) keeps them otherwise.
+    sizes = ["--sizes", ",".join(map(str, options.sizes))] if options.sizes_given else []
+    cmd = [sys.executable, *flags, "-m", "bench", "--only", name, "--runs", str(options.runs), *sizes,
+           *(["--quick"] if options.quick else [])]
     done = subprocess.run(cmd, stdout=subprocess.PIPE, text=True, check=False)
     if done.returncode != 0:
         return f"{name}: the section failed (exit {done.returncode}; see the messages above)"
@@ -89,6 +101,7 @@ def main(argv: list[str] | None = None) -> int:
         sizes=args.sizes or ((1_000, 10_000) if args.quick else (1_000, 10_000, 50_000)),
         runs=max(1, args.runs or (3 if args.quick else 5)),
         quick=args.quick,
+        sizes_given=args.sizes is not None,
     )
     if args.only:
         print(SECTIONS[args.only](options))

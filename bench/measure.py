@@ -26,6 +26,9 @@ class Options:
     sizes: tuple[int, ...]
     runs: int
     quick: bool
+    sizes_given: bool = False
+    """The sizes were asked for (--sizes), not the default: a section with sizes of its own (server)
+    then uses them."""
 
 
 # ---------------------------------------------------------------------------- the machine
@@ -199,6 +202,12 @@ class Row:
     unit: str  # "ms", "s", "MB", "us"
     values: dict[int, float]  # size -> value
     goal: tuple[int, float] | None = None  # (size, limit in `unit`): met when the value is below
+    more_goals: tuple[tuple[int, float], ...] = ()  # goals at other sizes, said after `goal`
+
+    @property
+    def goals(self) -> tuple[tuple[int, float], ...]:
+        """Every (size, limit) of the row."""
+        return ((self.goal,) if self.goal is not None else ()) + self.more_goals
 
 
 def _cell(value: float | None, unit: str) -> str:
@@ -219,11 +228,11 @@ def render_table(title: str, sizes: Sequence[int], rows: Sequence[Row], *, unit_
     lines = [head, "-" * len(head)]
     for row in rows:
         cells = "".join(f"{_cell(row.values.get(n), row.unit):>{w}}" for n, w in zip(sizes, widths, strict=True))
-        goal = ""
-        if row.goal is not None:
-            size, limit = row.goal
+        said = []
+        for size, limit in row.goals:
             value = row.values.get(size)
             verdict = "" if value is None else ("  met" if value < limit else "  MISSED")
-            goal = f"   < {_cell(limit, row.unit)} at {size:,}{verdict}"
+            said.append(f"< {_cell(limit, row.unit)} at {size:,}{verdict}")
+        goal = f"   {';  '.join(said)}" if said else ""
         lines.append(f"{row.label:<{label_width}}{cells}{goal}")
     return "\n".join(lines)

@@ -18,6 +18,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -42,14 +43,8 @@ async def _probe_board(path: Path, started: float) -> dict[str, float]:
     result: dict[str, float] = {}
     # Key latency is the time from the key to the next frame written; the pilot's own waits for
     # idleness (20 ms steps) come after that and are not counted.
-    frames: list[float] = []
     screens: list[Any] = []  # the screen each frame showed
-    display = app._display
-
-    def stamped_display(screen: Any, update: Any) -> None:
-        display(screen, update)
-        frames.append(time.perf_counter())
-        screens.append(screen)
+    frames = stamp_frames(app, screens.append)
 
     def first_frame_of(kind: type, seen: int, t0: float) -> float:
         """Milliseconds from `t0` to the first frame (after the first `seen`) that showed a `kind` screen."""
@@ -58,16 +53,10 @@ async def _probe_board(path: Path, started: float) -> dict[str, float]:
                 return (when - t0) * 1000
         raise RuntimeError(f"no frame showed a {kind.__name__}")
 
-    app._display = stamped_display  # type: ignore[method-assign, assignment]  # stamps each frame written
     async with app.run_test(size=PROBE_SIZE) as pilot:
         board = app.screen
         assert isinstance(board, BoardScreen)
-        # Wait without the pilot: its pauses make every widget process a message and the screen
-        # redraw, which would compete with the load it is waiting for.
-        await _wait_quietly(lambda: board.loaded)
-        seen = len(frames)
-        await _wait_quietly(lambda: len(frames) > seen)
-        result["first_paint_ms"] = (frames[seen] - started) * 1000  # the first frame with the cards
+        result["first_paint_ms"] = await first_frame_with_cards(board, frames, started)
         await pilot.pause()
         result["settled_ms"] = (time.perf_counter() - started) * 1000
         from reqboard.store.models import State
@@ -175,7 +164,36 @@ async def _probe_board(path: Path, started: float) -> dict[str, float]:
     return result
 
 
-async def _wait_quietly(condition: Any, timeout: float = 60.0) -> None:
+def stamp_frames(app: Any, seen: Callable[[Any], object] | None = None) -> list[float]:
+    """Stamp every frame `app` writes: the list returned gets each frame's time (perf_counter), and
+    `seen(screen)`, when given, is called after each with the screen the frame showed. Call it before
+    the app runs."""
+    frames: list[float] = []
+    display = app._display
+
+    def stamped_display(screen: Any, update: Any) -> None:
+        display(screen, update)
+        frames.append(time.perf_counter())
+        if seen is not None:
+            seen(screen)
+
+    app._display = stamped_display  # Textual's frame hook, wrapped (a benchmark, not the app)
+    return frames
+
+
+async def first_frame_with_cards(board: Any, frames: list[float], started: float) -> float:
+    """Milliseconds from `started` to the first frame written once `board` (a BoardScreen) has read
+    its cards, as stamped by `stamp_frames`."""
+    # Wait without the pilot: its pauses make every widget process a message and the screen
+    # redraw, which would compete with the load it is waiting for.
+    await wait_quietly(lambda: board.loaded)
+    seen = len(frames)
+    await wait_quietly(lambda: len(frames) > seen)
+    return (frames[seen] - started) * 1000
+
+
+async def wait_quietly(condition: Callable[[], object], timeout: float = 60.0) -> None:
+    """Wait until `condition()` holds, looking every 10 ms; TimeoutError after `timeout` seconds."""
     deadline = time.perf_counter() + timeout
     while not condition():
         if time.perf_counter() > deadline:
@@ -199,16 +217,9 @@ async def _probe_hello(started: float) -> dict[str, float]:
             yield Static("Hello, world")
 
     app = Hello()
-    frames: list[float] = []
-    display = app._display
-
-    def stamped_display(screen: Any, update: Any) -> None:
-        display(screen, update)
-        frames.append(time.perf_counter())
-
-    app._display = stamped_display  # type: ignore[method-assign, assignment]  # stamps each frame written
+    frames = stamp_frames(app)
     async with app.run_test(size=PROBE_SIZE) as pilot:
-        await _wait_quietly(lambda: bool(frames))
+        await wait_quietly(lambda: bool(frames))
         painted = (frames[0] - started) * 1000  # its first frame shows the text
         await pilot.pause()
         settled = (time.perf_counter() - started) * 1000
