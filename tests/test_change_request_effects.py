@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
 from reqboard.store.board import Board
 from reqboard.store.errors import Refused
 from reqboard.store.models import CRStatus, State, approval_text
+
+from board_locations import BoardLocation
 
 
 def _clock():
@@ -38,8 +39,9 @@ def _to(board: Board, key: str, state: State) -> None:
 
 
 @pytest.fixture
-def board(tmp_path: Path) -> Board:
-    return Board(tmp_path / "board.json", "lead", clock=_clock())
+def board(board_location: BoardLocation) -> Board:
+    """The lead's board, on a file and on a server (conftest's `board_location`)."""
+    return board_location.board("lead", clock=_clock())
 
 
 def _approved_cr(board: Board, key: str, **proposal) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -22,6 +21,8 @@ from reqboard.store.metrics import (
     quadrant_of,
 )
 from reqboard.store.models import CRStatus, State
+
+from board_locations import BoardLocation
 
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)  # a Monday, 09:00 UTC
 
@@ -42,9 +43,9 @@ class Clock:
 class Script:
     """Drives a board through real operations at chosen moments."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, where: BoardLocation) -> None:
         self.clock = Clock()
-        self.board = Board(path, "tester", clock=self.clock)
+        self.board: Board = where.board("tester", clock=self.clock)
 
     def add(self, at: datetime, title: str, *, tier: str = "A", channel: str = "email", **fields: object) -> str:
         self.clock.at = at
@@ -75,8 +76,9 @@ class Script:
 
 
 @pytest.fixture
-def script(board_path: Path) -> Script:
-    return Script(board_path)
+def script(board_location: BoardLocation) -> Script:
+    """A script on a board file and on a server board (conftest's `board_location`)."""
+    return Script(board_location)
 
 
 # ============================================================================ statistics

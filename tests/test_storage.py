@@ -34,6 +34,8 @@ from reqboard.store.errors import (
 from reqboard.store.filestore import boardfile, migrations
 from reqboard.store.storage import KEEP_BACKUPS, META_ID, BoardFile, atomic_write
 
+from board_locations import BoardLocation
+
 REPO = Path(__file__).resolve().parents[1]
 # Which file an fsync'ed descriptor belongs to is read from /proc (Linux).
 needs_proc_fd = pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc/self/fd")
@@ -453,6 +455,7 @@ def test_restore_brings_back_a_generation_as_a_new_one(board: Board, board_path:
     assert again.check()[0] == []
 
 
+@pytest.mark.file_only
 def test_restore_of_an_unknown_generation_says_what_is_kept(board: Board) -> None:
     with pytest.raises(NotFound, match="no backups"):
         board.restore()
@@ -490,6 +493,7 @@ def test_restore_over_an_unreadable_file_keeps_it_aside_byte_for_byte(
     assert [e.key for e in history if e.action == "created"] == ["REQ-1", "REQ-2", "REQ-3", "REQ-4"]
 
 
+@pytest.mark.file_only
 def test_restore_list_through_the_cli(board: Board, capsys: pytest.CaptureFixture[str]) -> None:
     filled(board, 3)
     capsys.readouterr()
@@ -556,12 +560,12 @@ def test_a_missing_journal_is_reported_and_not_recreated(board: Board, board_pat
     assert snapshot(board_path.parent) == before
 
 
-def test_history_is_append_only_across_writers(board: Board, board_path: Path) -> None:
+def test_history_is_append_only_across_writers(board: Board, board_location: BoardLocation) -> None:
     filled(board, 1)
-    other = Board(board_path, "bob")
+    other = board_location.board("bob")
     other.edit_requirement("REQ-1", {"owner": "bob"})
     board.edit_requirement("REQ-1", {"importance": 3})
-    events = Board(board_path, "carl").history("REQ-1")
+    events = board_location.board("carl").history("REQ-1")
     assert [(e.by, e.action, e.field) for e in events] == [
         ("ann", "created", "title"), ("bob", "edited", "owner"), ("ann", "edited", "importance")]
     assert [e.generation for e in events] == [1, 2, 3]
@@ -619,18 +623,17 @@ def test_an_existing_board_keeps_its_mode(board: Board, board_path: Path) -> Non
 
 
 # ============================================================================ keys, revisions, changes
-def test_keys_are_never_reused(board: Board, board_path: Path) -> None:
+# These run on a board file and on a server board (conftest's `board_location`).
+def test_keys_are_never_reused(board: Board, board_location: BoardLocation) -> None:
     filled(board, 3)
     board.reject("REQ-3", "duplicate")
     assert board.add_requirement("four").key == "REQ-4"
     # A counter lowered by hand does not hand out a key that exists.
-    tables = orjson.loads(board_path.read_bytes())
-    tables["meta"][META_ID]["next_requirement"] = 2
-    board_path.write_bytes(orjson.dumps(tables))
-    assert Board(board_path, "bob").add_requirement("five").key == "REQ-5"
-    keys = [r.key for r in Board(board_path, "bob").requirements()]
+    board_location.set_next_requirement(2)
+    assert board_location.board("bob").add_requirement("five").key == "REQ-5"
+    keys = [r.key for r in board_location.board("bob").requirements()]
     assert keys == ["REQ-1", "REQ-2", "REQ-3", "REQ-4", "REQ-5"]
-    uids = [r.uid for r in Board(board_path, "bob").requirements()]
+    uids = [r.uid for r in board_location.board("bob").requirements()]
     assert len(set(uids)) == 5 and all(len(u) == 32 for u in uids)
 
 
@@ -640,11 +643,11 @@ def test_change_request_keys_are_never_reused(board: Board) -> None:
     assert keys == ["CR-1", "CR-2", "CR-3"]
 
 
-def test_a_stale_version_is_a_conflict_naming_who_changed_it(board: Board, board_path: Path) -> None:
+def test_a_stale_version_is_a_conflict_naming_who_changed_it(board: Board, board_location: BoardLocation) -> None:
     filled(board, 1)
     seen = board.get("REQ-1")
-    Board(board_path, "bob").edit_requirement("REQ-1", {"owner": "bob"}, expect_version=seen.version)
-    before = sha(board_path)
+    board_location.board("bob").edit_requirement("REQ-1", {"owner": "bob"}, expect_version=seen.version)
+    before = board_location.state()
     with pytest.raises(Conflict) as info:
         board.edit_requirement("REQ-1", {"owner": "ann"}, expect_version=seen.version)
     err = info.value
@@ -655,45 +658,57 @@ def test_a_stale_version_is_a_conflict_naming_who_changed_it(board: Board, board
                     lambda: board.approve("REQ-1", expect_version=1)):
         with pytest.raises(Conflict):
             attempt()
-    assert sha(board_path) == before
+    assert board_location.state() == before
     assert board.get("REQ-1").owner == "bob"
     assert board.edit_requirement("REQ-1", {"owner": "ann"}, expect_version=2).version == 3
 
 
-def test_an_edit_that_changes_nothing_writes_nothing(board: Board, board_path: Path) -> None:
+def test_an_edit_that_changes_nothing_writes_nothing(board: Board, board_location: BoardLocation) -> None:
     filled(board, 1)
-    before = sha(board_path)
+    before = board_location.state()
     assert board.edit_requirement("REQ-1", {"customer": "ACME"}).version == 1
-    assert sha(board_path) == before
+    assert board_location.state() == before
 
 
-def test_changes_by_another_board_instance_are_detected(board: Board, board_path: Path) -> None:
+def test_changes_by_another_board_instance_are_detected(board: Board, board_location: BoardLocation) -> None:
     filled(board, 1)
     assert board.requirements()[0].key == "REQ-1"
-    assert not board.storage.changed_on_disk()
+    assert [c.key for c in board.cards()] == ["REQ-1"]
     assert board.refresh() is False
-    other = Board(board_path, "bob")
+    other = board_location.board("bob")
     other.add_requirement("From bob")
-    assert board.storage.changed_on_disk()
     assert board.refresh() is True
-    assert not board.storage.changed_on_disk()
+    assert board.refresh() is False
     assert [r.title for r in board.requirements()] == ["Requirement 1", "From bob"]
-    # Our own write does not count as someone else's.
-    board.edit_requirement("REQ-2", {"owner": "ann"})
-    assert not board.storage.changed_on_disk()
+    assert [c.title for c in board.cards()] == ["Requirement 1", "From bob"]
     # Reads see the other writer's changes without an explicit refresh, too.
     other.edit_requirement("REQ-1", {"owner": "bob"})
     assert board.get("REQ-1").owner == "bob"
     assert board.requirements()[0].owner == "bob"
+    assert board.cards()[0].owner == "bob"
 
 
-def test_a_write_never_loses_a_change_made_since_our_last_read(board: Board, board_path: Path) -> None:
+def test_our_own_write_is_not_another_writers_change(board: Board, board_path: Path) -> None:
     filled(board, 1)
     board.requirements()
-    Board(board_path, "bob").add_requirement("Bob's")
+    assert not board.storage.changed_on_disk()
+    Board(board_path, "bob").add_requirement("From bob")
+    assert board.storage.changed_on_disk()
+    assert board.refresh() is True
+    assert not board.storage.changed_on_disk()
+    board.edit_requirement("REQ-2", {"owner": "ann"})
+    assert not board.storage.changed_on_disk()
+
+
+def test_a_write_never_loses_a_change_made_since_our_last_read(board: Board, board_location: BoardLocation) -> None:
+    filled(board, 1)
+    board.requirements()
+    board.cards()
+    board_location.board("bob").add_requirement("Bob's")
     board.add_requirement("Ann's")  # without refreshing first
-    titles = [r.title for r in Board(board_path, "carl").requirements()]
+    titles = [r.title for r in board_location.board("carl").requirements()]
     assert titles == ["Requirement 1", "Bob's", "Ann's"]
+    assert [c.title for c in board.cards()] == titles
 
 
 def test_a_lock_held_elsewhere_times_out_with_exit_4(

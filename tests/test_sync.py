@@ -1,6 +1,9 @@
 """The sync's store side: the base each board keeps, the merge's rules, renumbering, and a crash
 between the two boards' commits (store.sync). The CLI and real processes: test_sync_cli.py,
-test_sync_processes.py; random operations on both sides: test_sync_property.py."""
+test_sync_processes.py; random operations on both sides: test_sync_property.py.
+
+The team's board is where conftest's `board_location` says: a file, and a board on the PostgreSQL
+server (a consultant clones from the server to a file, works offline and syncs back)."""
 
 from __future__ import annotations
 
@@ -14,11 +17,19 @@ from reqboard.store.board import Board
 from reqboard.store.errors import Conflict, InvalidValue, NotFound, StoreUnreadable
 from reqboard.store.sync import SyncConflicts, clone_board, default_other, resolver, sync_boards
 
+from board_locations import BoardLocation
+
 
 @pytest.fixture
-def pair(tmp_path: Path) -> tuple[Board, Board]:
-    """A team board with three requirements and an offline clone of it."""
-    team = Board(tmp_path / "team.json", "ann")
+def team_location(board_location: BoardLocation, tmp_path: Path) -> BoardLocation:
+    """Where the team's board is: a file (team.json) or a server board."""
+    return board_location if board_location.is_server else BoardLocation.file(tmp_path / "team.json")
+
+
+@pytest.fixture
+def pair(team_location: BoardLocation, tmp_path: Path) -> tuple[Board, Board]:
+    """A team board with three requirements and an offline clone of it (a file)."""
+    team = team_location.board("ann")
     for title in ("Export to PDF", "Login with SSO", "Dark mode"):
         team.add_requirement(title, customer="ACME")
     offline = Board(tmp_path / "offline.json", "con")
@@ -33,6 +44,11 @@ def stored(board: Board) -> dict[str, dict[str, Any]]:
 
 def event_ids(board: Board) -> set[str | None]:
     return {e.id for e in board.history() if e.key != "board"}
+
+
+def states(offline: Board, team: Board, team_location: BoardLocation) -> tuple[Any, ...]:
+    """Everything both boards hold (the offline file's bytes, the team board's files or tables)."""
+    return offline.path.read_bytes(), team_location.state()
 
 
 def test_a_clone_is_the_whole_board_and_both_remember_it(pair: tuple[Board, Board]) -> None:
@@ -69,12 +85,13 @@ def test_edits_of_different_fields_on_each_side_both_arrive(pair: tuple[Board, B
     assert event_ids(offline) == event_ids(team)
 
 
-def test_a_field_both_changed_is_a_conflict_that_writes_nothing(pair: tuple[Board, Board]) -> None:
+def test_a_field_both_changed_is_a_conflict_that_writes_nothing(pair: tuple[Board, Board],
+                                                                team_location: BoardLocation) -> None:
     offline, team = pair
     offline.edit_requirement("REQ-3", {"title": "Dark theme"})
     team.edit_requirement("REQ-3", {"title": "Night mode"})
     team.edit_requirement("REQ-1", {"owner": "bob"})
-    before = (offline.path.read_bytes(), team.path.read_bytes())
+    before = states(offline, team, team_location)
     with pytest.raises(SyncConflicts) as refused:
         sync_boards(offline, team)
     assert refused.value.exit_code == 3
@@ -82,7 +99,7 @@ def test_a_field_both_changed_is_a_conflict_that_writes_nothing(pair: tuple[Boar
     assert (conflict.name, conflict.base, conflict.ours, conflict.theirs) == (
         "REQ-3.title", "Dark mode", "Dark theme", "Night mode")
     assert refused.value.plan.pulled == ["REQ-1", "REQ-3"]  # the whole plan, though nothing is written
-    assert (offline.path.read_bytes(), team.path.read_bytes()) == before
+    assert states(offline, team, team_location) == before
 
     sync_boards(offline, team, decide=resolver(None, {"REQ-3.title": "theirs"}))
     assert offline.get("REQ-3").title == team.get("REQ-3").title == "Night mode"
@@ -202,14 +219,14 @@ def test_change_requests_merge_by_uid_and_clashing_keys_are_renumbered(pair: tup
     assert stored(offline) == stored(team)
 
 
-def test_a_second_sync_changes_no_byte(pair: tuple[Board, Board]) -> None:
+def test_a_second_sync_changes_no_byte(pair: tuple[Board, Board], team_location: BoardLocation) -> None:
     offline, team = pair
     offline.add_requirement("Offline four")
     team.edit_requirement("REQ-1", {"owner": "bob"})
     sync_boards(offline, team)
-    before = (offline.path.read_bytes(), team.path.read_bytes())
+    before = states(offline, team, team_location)
     assert sync_boards(team, offline).changes_nothing
-    assert (offline.path.read_bytes(), team.path.read_bytes()) == before
+    assert states(offline, team, team_location) == before
 
 
 def test_the_base_is_kept_only_for_records_changed_since(pair: tuple[Board, Board]) -> None:
@@ -259,8 +276,8 @@ def test_a_crash_between_the_two_commits_is_finished_by_the_next_sync(
     assert sync_boards(offline, team).changes_nothing
 
 
-def test_no_common_base_makes_every_difference_a_conflict(tmp_path: Path) -> None:
-    one, two = Board(tmp_path / "one.json", "ann"), Board(tmp_path / "two.json", "bob")
+def test_no_common_base_makes_every_difference_a_conflict(team_location: BoardLocation, tmp_path: Path) -> None:
+    one, two = team_location.board("ann"), Board(tmp_path / "two.json", "bob")
     one.add_requirement("Only on one")
     two.add_requirement("Only on two")
     plan = sync_boards(one, two)  # different uids: nothing conflicts, one key is renumbered
@@ -315,12 +332,20 @@ def test_a_sync_reads_only_the_history_after_the_last_one(pair: tuple[Board, Boa
 
 
 def test_a_history_replaced_since_the_last_sync_is_read_whole(pair: tuple[Board, Board],
+                                                              team_location: BoardLocation,
                                                               monkeypatch: pytest.MonkeyPatch) -> None:
     offline, team = pair
-    journal = Path(str(team.path) + ".history.jsonl")
-    kept = journal.read_bytes()
-    at = kept.rindex(b'"by":"ann"')  # the last event before the place the clone remembered
-    journal.write_bytes(kept[:at] + b'"by":"anx"' + kept[at + len(b'"by":"ann"'):])
+    if team_location.is_server:
+        # The same events written again (the history was replaced, e.g. copied back in): the place the
+        # clone's mark names (a sequence number) holds no event any more.
+        team_location.sql("WITH old AS (DELETE FROM reqboard.events RETURNING *)"
+                          " INSERT INTO reqboard.events (generation, key, uid, event)"
+                          " SELECT generation, key, uid, event FROM old ORDER BY seq")
+    else:
+        journal = Path(str(team.path) + ".history.jsonl")
+        kept = journal.read_bytes()
+        at = kept.rindex(b'"by":"ann"')  # the last event before the place the clone remembered
+        journal.write_bytes(kept[:at] + b'"by":"anx"' + kept[at + len(b'"by":"ann"'):])
     offline.edit_requirement("REQ-2", {"owner": "y"})
     whole = []
     read_whole = team.storage.history
@@ -330,22 +355,33 @@ def test_a_history_replaced_since_the_last_sync_is_read_whole(pair: tuple[Board,
 
 
 def test_a_damaged_event_or_sync_record_on_the_other_board_is_not_carried_over(
-        pair: tuple[Board, Board]) -> None:
+        pair: tuple[Board, Board], team_location: BoardLocation) -> None:
     offline, team = pair
     team.edit_requirement("REQ-1", {"owner": "bob"})
-    journal = Path(str(team.path) + ".history.jsonl")
-    data = journal.read_bytes()
-    at = data.rindex(b'"by":"ann"')
-    journal.write_bytes(data[:at] + b'"by":"   "' + data[at + len(b'"by":"ann"'):])  # same length, no author
+    if team_location.is_server:
+        last = "(SELECT max(seq) FROM reqboard.events)"
+        team_location.sql(f"UPDATE reqboard.events SET event = jsonb_set(event, '{{by}}', '\"   \"') WHERE seq = {last}")
+    else:
+        journal = Path(str(team.path) + ".history.jsonl")
+        data = journal.read_bytes()
+        at = data.rindex(b'"by":"ann"')
+        journal.write_bytes(data[:at] + b'"by":"   "' + data[at + len(b'"by":"ann"'):])  # same length, no author
     before = offline.path.read_bytes()
     with pytest.raises(StoreUnreadable, match="history event of REQ-1 is damaged"):
         sync_boards(offline, team)
     assert offline.path.read_bytes() == before
-    journal.write_bytes(data)
     # A sync record someone mangled counts as none: the other board's record is the base.
-    first, rest = team.path.read_bytes().split(b"\n", 1)
-    assert b'"seq":1' in first
-    team.path.write_bytes(first.replace(b'"seq":1', b'"seq":"1"', 1) + b"\n" + rest)
+    if team_location.is_server:
+        team_location.sql(f"UPDATE reqboard.events SET event = jsonb_set(event, '{{by}}', '\"ann\"') WHERE seq = {last}")
+        [(partner,)] = team_location.sql("SELECT jsonb_object_keys(meta->'sync') FROM reqboard.board")
+        assert team_location.sql("SELECT meta->'sync'->%s->'seq' FROM reqboard.board", [partner]) == [(1,)]
+        team_location.sql("UPDATE reqboard.board SET meta = jsonb_set(meta, ARRAY['sync', %s, 'seq'], '\"1\"')",
+                          [partner])
+    else:
+        journal.write_bytes(data)
+        first, rest = team.path.read_bytes().split(b"\n", 1)
+        assert b'"seq":1' in first
+        team.path.write_bytes(first.replace(b'"seq":1', b'"seq":"1"', 1) + b"\n" + rest)
     plan = sync_boards(team, offline)
     assert plan.base == "theirs" and not plan.conflicts and offline.get("REQ-1").owner == "bob"
 
@@ -375,7 +411,7 @@ def test_a_sync_that_would_close_a_loop_is_refused(pair: tuple[Board, Board], tm
 
 
 def test_a_board_restored_or_copied_since_the_last_sync_is_refused_until_no_base(
-        pair: tuple[Board, Board], tmp_path: Path) -> None:
+        pair: tuple[Board, Board], team_location: BoardLocation, tmp_path: Path) -> None:
     offline, team = pair
     copy = tmp_path / "copy.json"
     for suffix in ("", ".history.jsonl"):
@@ -384,10 +420,10 @@ def test_a_board_restored_or_copied_since_the_last_sync_is_refused_until_no_base
     copied.edit_requirement("REQ-1", {"owner": "carol"})
     sync_boards(copied, team)  # the copy syncs first: the team's record of "offline" is now the copy's
     offline.edit_requirement("REQ-2", {"owner": "ann"})
-    before = (offline.path.read_bytes(), team.path.read_bytes())
+    before = states(offline, team, team_location)
     with pytest.raises(InvalidValue, match="does not hold the state it last agreed on"):
         sync_boards(offline, team)
-    assert (offline.path.read_bytes(), team.path.read_bytes()) == before
+    assert states(offline, team, team_location) == before
     with pytest.raises(SyncConflicts):  # without a base, the owners differ on both sides
         sync_boards(offline, team, no_base=True)
     sync_boards(offline, team, no_base=True, decide=resolver(None, {"REQ-1.owner": "theirs",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
@@ -12,24 +11,22 @@ from reqboard.store.errors import Conflict, NotFound, Outdated, Refused
 from reqboard.store.models import State, Tier
 from reqboard.store.snapshot import ABSENT
 
+from board_locations import BoardLocation
+
 FIXED = datetime(2024, 5, 6, 7, 8, 9, tzinfo=UTC)
 
 
-def files_of(path: Path) -> dict[str, bytes]:
-    """Every file of a board (board, journal, backups) and its bytes."""
-    return {p.name: p.read_bytes() for p in sorted(path.parent.rglob("*")) if p.is_file() and not p.name.endswith(".lock")}
-
-
 @pytest.fixture
-def board(tmp_path: Path) -> Board:
-    b = Board(tmp_path / "board.json", "ana", clock=lambda: FIXED)
+def board(board_location: BoardLocation) -> Board:
+    """REQ-1 and REQ-2 of ana's, on a board file and on a server board (conftest's `board_location`)."""
+    b = board_location.board("ana", clock=lambda: FIXED)
     b.add_requirement("First", customer="ACME", tier=Tier.A)
     b.add_requirement("Second")
     return b
 
 
-def test_a_dry_run_runs_to_the_end_and_writes_nothing(board: Board) -> None:
-    before = files_of(board.path)
+def test_a_dry_run_runs_to_the_end_and_writes_nothing(board: Board, board_location: BoardLocation) -> None:
+    before = board_location.state()
     revision = board.revision
     with board.transaction() as tx:
         key = tx.next_key()
@@ -42,21 +39,21 @@ def test_a_dry_run_runs_to_the_end_and_writes_nothing(board: Board) -> None:
         reached = True  # the block goes on after dry_run
         assert tx.requirement("REQ-1").owner == "bo"  # it sees its own staged change
     assert reached and key == "REQ-3"
-    assert files_of(board.path) == before
+    assert board_location.state() == before
     assert board.revision == revision
     assert board.get("REQ-1").owner == ""
     assert board.settings() == {}
     assert [c.name for c in board.customers()] == ["ACME"]
 
 
-def test_an_exception_in_the_block_writes_nothing(board: Board) -> None:
-    before = files_of(board.path)
+def test_an_exception_in_the_block_writes_nothing(board: Board, board_location: BoardLocation) -> None:
+    before = board_location.state()
     with pytest.raises(RuntimeError, match="boom"):
         with board.transaction() as tx:
             tx.put_requirement(tx.revise(tx.requirement("REQ-2"), title="Changed"), new=False)
             tx.record_event("REQ-2", "edited", field="title", old="Second", new="Changed")
             raise RuntimeError("boom")
-    assert files_of(board.path) == before
+    assert board_location.state() == before
     assert board.get("REQ-2").title == "Second"
     assert [e.action for e in board.history("REQ-2")] == ["created"]
 
@@ -76,29 +73,33 @@ def test_a_normal_exit_commits_everything_at_once(board: Board) -> None:
     assert [(e.action, e.new) for e in board.history("REQ-1")][-1] == ("moved", "analysed")
 
 
-def test_expect_refuses_a_plan_made_before_another_writers_commit(board: Board, tmp_path: Path) -> None:
+def test_expect_refuses_a_plan_made_before_another_writers_commit(board: Board,
+                                                                  board_location: BoardLocation) -> None:
     planned = board.snapshot()
     assert planned.revision == board.revision  # equal while nothing was committed
-    other = Board(tmp_path / "board.json", "bo")
+    other = board_location.board("bo")
     other.edit_requirement("REQ-2", {"owner": "bo"})
     assert board.revision != planned.revision
-    before = files_of(board.path)
+    before = board_location.state()
     with pytest.raises(Outdated) as caught:
         with board.transaction(expect=planned.revision) as tx:
             tx.record_event("board", "imported")
     assert caught.value.exit_code == 3
-    assert files_of(board.path) == before
+    assert board_location.state() == before
     with board.transaction(expect=board.snapshot().revision) as tx:  # planned again: accepted
         tx.record_event("board", "imported")
     assert board.history()[-1].action == "imported"
 
 
-def test_an_empty_board_has_a_revision_too(tmp_path: Path) -> None:
-    board = Board(tmp_path / "new.json", "ana")
-    assert board.revision == ABSENT == board.snapshot().revision
-    with board.transaction(expect=ABSENT) as tx:
+def test_an_empty_board_has_a_revision_too(board_location: BoardLocation) -> None:
+    board = board_location.board("ana")
+    empty = board.revision
+    assert empty == board.snapshot().revision
+    if not board_location.is_server:
+        assert empty == ABSENT  # no file yet (a server board exists from `server init` on)
+    with board.transaction(expect=empty) as tx:
         tx.put_requirement(board_requirement(tx.next_key(), tx.now), new=True)
-    assert board.revision != ABSENT
+    assert board.revision != empty
 
 
 def board_requirement(key: str, at: datetime) -> dict[str, object]:
@@ -107,7 +108,7 @@ def board_requirement(key: str, at: datetime) -> dict[str, object]:
             "updated_at": at.isoformat()}
 
 
-def test_next_key_never_hands_out_a_key_twice(board: Board, tmp_path: Path) -> None:
+def test_next_key_never_hands_out_a_key_twice(board: Board, board_location: BoardLocation) -> None:
     with board.transaction() as tx:
         keys = [tx.next_key(), tx.next_key()]
         tx.put_requirement(board_requirement(keys[1], tx.now), new=True)
@@ -118,9 +119,9 @@ def test_next_key_never_hands_out_a_key_twice(board: Board, tmp_path: Path) -> N
         tx.put_requirement(board_requirement("REQ-40", tx.now), new=True)
         assert tx.next_key() == "REQ-41"
     # A counter lowered by hand still skips the keys in use.
-    path = tmp_path / "board.json"
-    path.write_bytes(path.read_bytes().replace(b'"next_requirement":42', b'"next_requirement":1'))
-    fresh = Board(path, "ana")
+    assert board.snapshot().next_requirement == 42
+    board_location.set_next_requirement(1)
+    fresh = board_location.board("ana")
     assert fresh.snapshot().next_requirement == 1
     assert fresh.add_requirement("Third").key == "REQ-3"
     assert fresh.add_requirement("Fourth").key == "REQ-5"
