@@ -266,23 +266,24 @@ class ServerStorage:
         known = self._read_generation
         if self._listener is not None and known is not None and self._notified <= known:
             return False
-        with self._reading() as conn:
+        with self._reading() as conn, self._lock:
             generation = _generation(conn)
             if known is not None and generation == known:
                 return False
-            self._pull(conn, self._cards, "card", generation)
+            generation = self._pull(conn, self._cards, "card", generation)
             if self._records.generation is not None:
                 self._pull(conn, self._records, "record", generation)
             self._read_generation = generation
         return known is not None
 
-    def _pull(self, conn: psycopg.Connection[Any], cache: _Cache, column: str, generation: int) -> None:
-        """Bring `cache` to `generation` reading only the rows written since it was read."""
+    def _pull(self, conn: psycopg.Connection[Any], cache: _Cache, column: str, generation: int) -> int:
+        """Bring `cache` to `generation` reading only the rows written since it was read; returns the
+        generation the cache is at (a newer one, when another thread read past `generation` meanwhile)."""
         with self._lock:
-            if cache.generation == generation:
-                return
             since = cache.generation
-            if since is None or since > generation:
+            if since is not None and since >= generation:
+                return since
+            if since is None:
                 rows = conn.execute(f"SELECT number, {column} FROM reqboard.requirements").fetchall()
                 cache.rows = {str(number): record for number, record in rows}
             else:
@@ -295,11 +296,11 @@ class ServerStorage:
                     fresh[str(number)] = record
                 cache.rows = fresh
             cache.generation = generation
+            return generation
 
     def _read(self, cache: _Cache, column: str) -> tuple[dict[str, dict[str, Any]], ServerRevision]:
-        with self._reading() as conn:
-            generation = _generation(conn)
-            self._pull(conn, cache, column, generation)
+        with self._reading() as conn, self._lock:
+            generation = self._pull(conn, cache, column, _generation(conn))
             if self._read_generation is None or cache is self._cards:
                 self._read_generation = generation
             return cache.rows, ServerRevision(generation)
