@@ -3,7 +3,8 @@
 Each action asks for what the workflow needs (a FormScreen) and describes the store call as a
 `Change` (or a `Lookup`); the store link runs it in a thread worker and answers the screen with
 `Saved` or `Refused`. Nothing here runs a store call itself. Every change to a requirement can be
-undone with `u`.
+undone with `u`. On a board that cannot be changed (a newer schema, a read-only file, a login that
+may only read) every change is refused at its key, with the reason, before a form asks for anything.
 """
 
 from __future__ import annotations
@@ -40,6 +41,13 @@ class RequirementActions:
     def _notify(self, message: str) -> None:
         self.opener.notify(message, severity="warning", markup=False)
 
+    def _may_change(self) -> bool:
+        """False, saying why, when the board cannot be changed: nothing is asked that cannot be saved."""
+        reason = self.link.read_only_reason
+        if reason:
+            self.opener.notify(reason, title="Read-only", severity="warning", timeout=6, markup=False)
+        return not reason
+
     def _form(self, title: str, fields: list[FieldSpec], submit: Callable[[dict[str, Any]], Any], *,
               intro: str = "", submit_label: str = "Save", rebase: Rebase | None = None,
               done: Callable[[Any], None] | None = None) -> None:
@@ -62,6 +70,8 @@ class RequirementActions:
         self.move_to(req, target)
 
     def move_to(self, req: Requirement, target: State) -> None:
+        if not self._may_change():
+            return
         what = f"{req.key} moved to {target.label.lower()}"
         if workflow.is_backward(req.state, target):
             verb = "Reopen" if req.state is State.REJECTED else "Move back"
@@ -90,6 +100,8 @@ class RequirementActions:
                    submit_label="Move")
 
     def reject(self, req: Requirement) -> None:
+        if not self._may_change():
+            return
         def reject(values: dict[str, Any]) -> Change:
             reason = values["reason"]
             return Change(lambda board: board.reject(req.key, reason, expect_version=req.version),
@@ -98,6 +110,8 @@ class RequirementActions:
         self._form(f"Reject {req.key}", reason_fields("Why is it rejected?"), reject, submit_label="Reject")
 
     def review(self, req: Requirement) -> None:
+        if not self._may_change():
+            return
         if not req.suspect:
             self._notify(f"{req.key} is not flagged suspect")
             return
@@ -112,6 +126,8 @@ class RequirementActions:
 
     # ------------------------------------------------------------------ create and edit
     def new(self) -> None:
+        if not self._may_change():
+            return
         def create(values: dict[str, Any]) -> Change:
             changes = to_changes(values)
             title = changes.pop("title")
@@ -120,10 +136,14 @@ class RequirementActions:
         self._form("New requirement", requirement_fields(None), create)
 
     def edit(self, req: Requirement) -> None:
+        if not self._may_change():
+            return
         session = EditSession(req)
         self._form(f"Edit {req.key}", requirement_fields(req), session.save, rebase=session)
 
     def new_change_request(self, req: Requirement) -> None:
+        if not self._may_change():
+            return
         fields = [
             FieldSpec("summary", "What should change?", required=True),
             FieldSpec("reason", "Why (the customer's reason)", "textarea"),
@@ -148,6 +168,8 @@ class RequirementActions:
                  intro: str = "") -> None:
         """A form for one step of a change request; `step(values)` reads the values (raising
         InvalidValue under a field) and gives the store call."""
+        if not self._may_change():
+            return
         def change(values: dict[str, Any]) -> Change:
             call = step(values)
 
@@ -206,6 +228,8 @@ class RequirementActions:
 
     # ------------------------------------------------------------------ the board
     def wip_limit(self, state: State, current: int | None) -> None:
+        if not self._may_change():
+            return
         fields = [FieldSpec("limit", f"WIP limit of {state.label} (empty: no limit)",
                             value="" if current is None else str(current))]
 
@@ -251,6 +275,8 @@ class RequirementActions:
         self._form("Export the board", fields, export, submit_label="Export")
 
     def import_file(self) -> None:
+        if not self._may_change():
+            return
         from reqboard.store.exchange import IMPORT_FORMATS, guess_format
 
         fields = [FieldSpec("path", "Import from file", value="", required=True, placeholder="path/to/file.csv"),

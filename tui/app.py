@@ -25,7 +25,7 @@ from .background import NoticesFailedWork, failure_message
 from .commands import ReqboardCommands
 from .config import Config, ConfigError, config_path, load_config, load_state, save_state
 from .link import StoreLink
-from .messages import BoardChanged, Refused, Saved
+from .messages import BoardChanged, Held, Refused, Saved
 from .screens.board import BoardScreen
 
 
@@ -77,6 +77,7 @@ class ReqboardApp(NoticesFailedWork, App[int]):
                 config = Config()
         self.config = config
         self.watch_interval = watch_interval if watch_interval is not None else config.poll_interval
+        self._quit_warned = False
         super().__init__()
         self._register_themes()
         if config.keys:
@@ -114,6 +115,20 @@ class ReqboardApp(NoticesFailedWork, App[int]):
         for warning in self.startup_warnings:
             self.notify(warning, severity="warning", timeout=10, markup=False)
 
+    def on_unmount(self) -> None:
+        self.link.close()  # a server's connections and listening thread
+
+    async def action_quit(self) -> None:
+        """Quit; with changes still waiting for the server, only when asked twice (they would be lost)."""
+        held = self.link.held
+        if held and not self._quit_warned:
+            self._quit_warned = True
+            changes = "1 change waits" if held == 1 else f"{held} changes wait"
+            self.notify(f"{changes} for the server and would be lost: quit again to quit anyway",
+                        severity="warning", timeout=8, markup=False)
+            return
+        self.exit()
+
     def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
                timeout: float | None = None, markup: bool = True) -> None:
         """A notice, its text made safe for the terminal first: notices echo keys, titles, paths and
@@ -145,6 +160,13 @@ class ReqboardApp(NoticesFailedWork, App[int]):
         self.notify(failure_message(exc, message.doing), title=title, severity="error", timeout=timeout,
                     markup=False)
         self._tell_screens()
+
+    def on_held(self, message: Held) -> None:
+        """A change that could not reach the server, asked for by a screen that does not show it itself
+        (a form does): say that it waits."""
+        self._quit_warned = False
+        self.notify("Offline: the change is kept, and saved when the server is back", severity="warning",
+                    timeout=6, markup=False)
 
     def on_board_changed(self, message: BoardChanged) -> None:
         """Another process changed the board (the board screen, which polls the file, saw it)."""

@@ -6,6 +6,11 @@ answers the screen that asked with a typed message (`messages.py`): `Saved` or `
 the read's own message or `ReadFailed` for a read. The link also keeps the undo entries of the
 changes this session made.
 
+On a board kept by a server, the link also holds what cannot reach it: a change that meets a lost
+connection is `Held` (nothing of it was written) and made once the server answers again
+(`reconnect`), its requester then answered as usual. The board screen has the link `watch` the
+server: it is told (`ServerSignal`) when another client commits and when the connection is lost or back.
+
 The board opens with a reader, which draws it without the models (pydantic and the store's rules);
 the `Board` is made from it on first need, off the UI thread (`prepare`), or by the first change.
 """
@@ -24,11 +29,11 @@ from textual.message import Message
 from textual.message_pump import MessagePump
 
 from reqboard.store import errors as store_errors
-from reqboard.store.errors import StoreError
+from reqboard.store.errors import ServerUnreachable, StoreError
 from reqboard.store.reader import BoardReader
 from reqboard.store.storage import LOCK_TIMEOUT_S
 
-from .messages import ReadFailed, Refused, Saved
+from .messages import Connection, Held, ReadFailed, Refused, Saved, ServerSignal
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -77,6 +82,15 @@ class UndoEntry:
     what: str
 
 
+@dataclass(frozen=True)
+class _Held:
+    """A change that could not reach the server, waiting to be made: who asked, and what."""
+
+    requester: MessagePump
+    change: Change
+    undoing: _Undoing | None
+
+
 class StoreLink:
     """The board as the TUI reaches it: one lock around every store call, each call in a thread
     worker, each answer a message to the screen that asked."""
@@ -91,6 +105,12 @@ class StoreLink:
         self._reading: set[tuple[MessagePump, str]] = set()
         """The reads in flight, by who asked and what for: one at a time of each."""
         self._undo: list[UndoEntry] = []
+        self._held: list[_Held] = []
+        """Changes that met a lost connection, oldest first (see `reconnect`)."""
+        self._watcher: MessagePump | None = None
+        self._watching = False
+        self._reconnecting = False
+        self._reconnect_again = False
 
     @property
     def path(self) -> Path:
@@ -99,6 +119,24 @@ class StoreLink:
     @property
     def user(self) -> str:
         return self.reader.user
+
+    @property
+    def read_only_reason(self) -> str | None:
+        """Why the board cannot be changed (a newer schema, a read-only file, a login that may only
+        read), or None. Known without asking the server."""
+        return self.reader.read_only_reason
+
+    @property
+    def connection_problem(self) -> str | None:
+        """Why the board's server cannot be reached now, in the storage's words, or None (always None
+        for a file). No I/O: what the storage last saw."""
+        return self.reader.storage.connection_problem
+
+    @property
+    def held(self) -> int:
+        """How many changes wait for the server to answer again."""
+        with self._flags:
+            return len(self._held)
 
     @property
     def board_made(self) -> Board | None:
@@ -134,8 +172,18 @@ class StoreLink:
     # ------------------------------------------------------------------ what screens ask for
     def save(self, requester: MessagePump, change: Change) -> None:
         """Make `change` off the UI thread; `requester` gets `Saved` or `Refused` (the app gets it if
-        the requester has closed meanwhile)."""
-        self._save_worker(requester.app, self, requester, change, None)
+        the requester has closed meanwhile), or `Held` when the board's server cannot be reached: the
+        change is then made once it answers again (`reconnect`), and `requester` answered then."""
+        self._start(requester, change, None)
+
+    def withdraw(self, requester: MessagePump) -> bool:
+        """Forget the held changes `requester` asked for (a form closed, or saving other values): they
+        will not be made. False when it had none."""
+        with self._flags:
+            kept = [held for held in self._held if held.requester is not requester]
+            withdrawn = len(kept) != len(self._held)
+            self._held = kept
+        return withdrawn
 
     def undo(self, requester: MessagePump) -> bool:
         """Take back the newest change of this session, as a change of its own (`Saved` or `Refused` to
@@ -148,8 +196,15 @@ class StoreLink:
             undoing = _Undoing(entry, len(self._undo))
         change = Change(_undo_call(entry), f"Undone: {entry.what}", doing="Undoing", before=entry.after,
                         undoable=False)
-        self._save_worker(requester.app, self, requester, change, undoing)
+        self._start(requester, change, undoing)
         return True
+
+    def _start(self, requester: MessagePump, change: Change, undoing: _Undoing | None) -> None:
+        problem = self.connection_problem
+        if problem is not None:  # known to be unreachable: held at once, not after waiting for a connection
+            self._hold(requester.app, requester, change, undoing, ServerUnreachable(problem))
+            return
+        self._save_worker(requester.app, self, requester, change, undoing)
 
     def read(self, requester: MessagePump, fn: Callable[[Any], T], *, answer: Callable[[T], Message],
              doing: str, cards_only: bool = False) -> bool:
@@ -171,6 +226,38 @@ class StoreLink:
     def prepare(self, requester: MessagePump) -> None:
         """Make the store (and import its models) off the UI thread now, before a key needs it."""
         self._prepare_worker(requester.app, self)
+
+    def watch(self, watcher: MessagePump) -> bool:
+        """Have `watcher` told (`ServerSignal`, posted from the storage's listening thread) whenever
+        the board's server says another client committed or the connection was lost or is back, and
+        whenever a change is held. False, starting nothing, when the storage cannot tell (a file): then
+        `watcher` looks for itself. Once per link; `close` ends it."""
+        with self._flags:
+            if self._watcher is not None:
+                return self._watching
+            self._watcher = watcher
+
+        def spoke() -> None:  # in the storage's listening thread: post_message is thread-safe
+            watcher.post_message(ServerSignal())
+
+        self._watching = self.reader.storage.watch(spoke)
+        return self._watching
+
+    def reconnect(self, requester: MessagePump) -> None:
+        """Ask the board's server whether it answers (off the UI thread) and, if it does, make the held
+        changes, oldest first, each answered to whoever asked for it; then `requester` gets
+        `Connection`. One at a time: asked again meanwhile, it asks the server once more when done."""
+        with self._flags:
+            if self._reconnecting:
+                self._reconnect_again = True
+                return
+            self._reconnecting = True
+        self._reconnect_worker(requester.app, self, requester)
+
+    def close(self) -> None:
+        """Let go of the board's connections and threads (a server's pool and listener): the app is done.
+        Held changes are not made."""
+        self.reader.storage.close()
 
     # ------------------------------------------------------------------ in the workers
     def _call(self, fn: Callable[[Any], T], *, cards_only: bool = False) -> T:
@@ -196,9 +283,23 @@ class StoreLink:
             self._undo.insert(min(undoing.index, len(self._undo)), undoing.entry)
             del self._undo[:-UNDO_DEPTH]
 
-    def _make_change(self, app: App[Any], requester: MessagePump, change: Change, undoing: _Undoing | None) -> None:
+    def _hold(self, app: App[Any], requester: MessagePump, change: Change, undoing: _Undoing | None,
+              error: ServerUnreachable, *, tell_watcher: bool = True) -> None:
+        with self._flags:
+            self._held.append(_Held(requester, change, undoing))
+            watcher = self._watcher
+        _answer(app, requester, Held(error))
+        if tell_watcher and watcher is not None:  # it asks the server (`reconnect`), which makes it
+            watcher.post_message(ServerSignal())
+
+    def _make_change(self, app: App[Any], requester: MessagePump, change: Change, undoing: _Undoing | None,
+                     *, resumed: bool = False) -> None:
         try:
             result = self._call(change.call)
+        except ServerUnreachable as exc:  # nothing of it was written: it waits for the server
+            # A held change that fails again waits for the next reconnect, not a loop of its own.
+            self._hold(app, requester, change, undoing, exc, tell_watcher=not resumed)
+            return
         except Exception as exc:  # any failure is an answer (a notice, a form's error), never the end of the app
             if undoing is not None:
                 self._keep_for_later(undoing, exc)
@@ -224,6 +325,40 @@ class StoreLink:
                 self._reading.discard((requester, doing))
         requester.post_message(message)
 
+    def _reconnect(self, app: App[Any], requester: MessagePump) -> None:
+        try:
+            while True:
+                problem = self._ask_server()
+                if problem is None:
+                    with self._flags:
+                        held, self._held = self._held, []
+                    for item in held:
+                        self._make_change(app, item.requester, item.change, item.undoing, resumed=True)
+                    problem = self.connection_problem
+                with self._flags:
+                    if not self._reconnect_again:
+                        self._reconnecting = False
+                        break
+                    self._reconnect_again = False
+        except BaseException:
+            with self._flags:
+                self._reconnecting = self._reconnect_again = False
+            raise
+        requester.post_message(Connection(problem))
+
+    def _ask_server(self) -> str | None:
+        """One small question to the server (its revision), so the storage sees whether it answers;
+        then why it cannot be reached, or None. Not under the store lock: it touches only the storage's
+        connections, and may wait seconds for one that nothing else should wait behind."""
+        storage = self.reader.storage
+        try:
+            storage.revision  # noqa: B018 (asked for its round trip)
+        except ServerUnreachable as exc:
+            return storage.connection_problem or str(exc)
+        except StoreError:
+            pass  # the server answered, with a refusal: it can be reached
+        return storage.connection_problem
+
     # The workers run on the app (not on the screen that asked), so closing a screen never cancels
     # a save half-way through telling about it; their errors never end the app (background.py).
     @staticmethod
@@ -237,6 +372,11 @@ class StoreLink:
     def _read_worker(node: DOMNode, link: StoreLink, requester: MessagePump, fn: Callable[[Any], Any],
                      answer: Callable[[Any], Message], doing: str, cards_only: bool) -> None:
         link._make_read(requester, fn, answer, doing, cards_only)
+
+    @staticmethod
+    @work(thread=True, exit_on_error=False, group="store-connection", description="Reconnecting to the server")
+    def _reconnect_worker(node: DOMNode, link: StoreLink, requester: MessagePump) -> None:
+        link._reconnect(node.app, requester)
 
     @staticmethod
     @work(thread=True, exit_on_error=False, group="store-prepare", description="Preparing the store")

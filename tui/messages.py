@@ -4,6 +4,9 @@ A screen (or form) asks the store link (`link.py`) for a change or a read; the l
 worker and answers the screen that asked with one of these messages, which the screen handles in an
 `on_*` method. `Saved` and `Refused` bubble on to the app, which says them in a notice and tells every
 open screen that the board changed; a screen that shows a refusal itself (a form) stops it there.
+A change that cannot reach a board's server is `Held` until the server answers again. On a server, the
+board screen is told what the server says (`ServerSignal`) and asks whether it can be reached
+(`Connection`).
 """
 
 from __future__ import annotations
@@ -51,3 +54,26 @@ class ReadFailed(Message, bubble=False):
 
     error: Exception
     doing: str
+
+
+@dataclass(eq=False)
+class Held(Message):
+    """A change could not reach the board's server (the connection is lost) and was not written: the
+    store link holds it and makes it once the server answers again, when the requester gets `Saved` or
+    `Refused` as usual. A form stays open with its values; for anything else the app says it in a notice."""
+
+    error: Exception
+
+
+@dataclass(eq=False)
+class ServerSignal(Message, bubble=False):
+    """The board's server spoke (posted from the storage's listening thread): another client committed,
+    or the connection was lost or is back. Only for a board the storage watches (`StoreLink.watch`)."""
+
+
+@dataclass(eq=False)
+class Connection(Message, bubble=False):
+    """What asking the board's server found (`StoreLink.reconnect`): `problem` is None when it answers
+    (the held changes were made, or tried, by then), else why it cannot be reached."""
+
+    problem: str | None

@@ -51,6 +51,15 @@ def board_cards(known_generation: int | None, policy: ReadPolicy) -> Callable[[B
     return read
 
 
+def card_requirement(card: Card) -> Callable[[BoardReader | Board], Requirement]:
+    """The card's whole requirement, validated (kept by the card). A server's card holds only what it
+    shows: this reads the rest, so it runs in a worker like any read."""
+    def read(board: BoardReader | Board) -> Requirement:
+        return card.requirement
+
+    return read
+
+
 def requirement_with_history(key: str) -> Callable[[Board], tuple[Requirement, list[Event]]]:
     def read(board: Board) -> tuple[Requirement, list[Event]]:
         board.refresh()

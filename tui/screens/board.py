@@ -1,9 +1,11 @@
-"""The board: six state columns of cards, a filter, swimlanes, and live refresh from the file."""
+"""The board: six state columns of cards, a filter, swimlanes, and live refresh: from the file (polled),
+or from the server (told by its listener, with "offline, reconnecting" while it cannot be reached)."""
 
 from __future__ import annotations
 
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -14,6 +16,7 @@ from textual.binding import Binding
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Static
 from textual.worker import get_current_worker
 
@@ -25,8 +28,8 @@ from reqboard.store.text import shown
 
 from ..background import NoticesFailedWork, background, describe_fault, failure_message
 from ..link import StoreLink
-from ..messages import BoardChanged, ReadFailed
-from ..reads import BoardCards, ReadPolicy, board_cards
+from ..messages import BoardChanged, Connection, ReadFailed, ServerSignal
+from ..reads import BoardCards, ReadPolicy, board_cards, card_requirement
 from ..widgets.card_list import CardList, Item, LaneHeader
 from ..widgets.column import ColumnRow, StateColumn
 from ..widgets.key_bar import KeyBar
@@ -37,6 +40,10 @@ if TYPE_CHECKING:
     from ..actions import RequirementActions
 
 LOADING = "Reading the board"
+RECONNECT_EVERY_S = 2.0
+"""While the board's server cannot be reached, how often the board asks it again (it is also asked as
+soon as the storage's listener gets through)."""
+OFFLINE = "OFFLINE, reconnecting"
 
 MIN_COLUMN_WIDTH = 24
 """Narrower columns scroll instead; six of this width (and their gaps) fit in 155 cells."""
@@ -83,6 +90,13 @@ class BoardScreen(NoticesFailedWork, Screen[None]):
         board: BoardCards | None
 
     @dataclass(eq=False)
+    class Picked(Message, bubble=False):
+        """The selected card's whole requirement, read for a key; `then` is what the key does with it."""
+
+        requirement: Requirement
+        then: Callable[[Requirement], None]
+
+    @dataclass(eq=False)
     class RecordInvalid(Message, bubble=False):
         """The background check found a record that breaks a rule."""
 
@@ -103,6 +117,13 @@ class BoardScreen(NoticesFailedWork, Screen[None]):
         self.lanes: str | None = None
         self.loaded = False
         self.read_only: str | None = None
+        self.watched = False
+        """Does the storage tell the board of other clients' commits (a server), so that it need not poll?"""
+        self.offline: str | None = None
+        """Why the board's server cannot be reached (shown in the title), or None."""
+        self._reconnecting: Timer | None = None
+        self._status: str | None = "loading…"
+        self._shown_count: int | None = None
         self._read_again = False
         """Our own change came while a read was running: read once more when it answers."""
         self._checked: set[tuple[str, int]] = set()
@@ -134,9 +155,11 @@ class BoardScreen(NoticesFailedWork, Screen[None]):
 
     def on_mount(self) -> None:
         self._update_title("loading…")
+        self.watched = self.link.watch(self)
         self.load()
-        # Only the board polls the file; a poll that finds the last read still running is skipped.
-        self.set_interval(self.poll_interval, lambda: self.load(poll=True))
+        if not self.watched:
+            # Only the board polls the file; a poll that finds the last read still running is skipped.
+            self.set_interval(self.poll_interval, lambda: self.load(poll=True))
 
     def _reveal_columns(self) -> None:
         row = self.query_one(ColumnRow)
@@ -170,8 +193,49 @@ class BoardScreen(NoticesFailedWork, Screen[None]):
             self._read_again = False
             self.load()
 
+    # ------------------------------------------------------------------ the server
+    def on_server_signal(self, message: ServerSignal) -> None:
+        """The server spoke: another client committed (read the board now), or the connection was lost
+        or is back, or a change was held (ask the server: once it answers, the held changes are made)."""
+        problem = self.link.connection_problem
+        if self.offline is None and problem is None and not self.link.held:
+            self.load()
+            return
+        if problem is not None:
+            self._show_offline(problem)
+        self.link.reconnect(self)
+
+    def on_connection(self, message: Connection) -> None:
+        """What asking the server found: still unreachable, or back (every open screen reads again)."""
+        if message.problem is not None:
+            self._show_offline(message.problem)
+            return
+        if self.offline is None:
+            self.load()
+            return
+        self.offline = None
+        if self._reconnecting is not None:
+            self._reconnecting.stop()
+            self._reconnecting = None
+        self._draw_title()
+        self.notify("Connected to the server again", timeout=4, markup=False)
+        self.app.post_message(BoardChanged(external=True))
+
+    def _show_offline(self, problem: str) -> None:
+        """Say that the server cannot be reached: in the title while it lasts, in a notice once. What is
+        on screen stays; the board keeps asking the server."""
+        first = self.offline is None
+        self.offline = problem
+        self._draw_title()
+        if first:
+            self.notify(problem, severity="warning", timeout=8, markup=False)
+            self._reconnecting = self.set_interval(RECONNECT_EVERY_S, lambda: self.link.reconnect(self))
+
     def on_read_failed(self, message: ReadFailed) -> None:
         """Not only a StoreError: a fault is a notice too, and the next poll retries."""
+        if message.doing != LOADING:  # a card's requirement, read for a key
+            self.notify(failure_message(message.error, message.doing), severity="error", timeout=8, markup=False)
+            return
         self._answered()
         self._reveal_columns()
         self._update_title("cannot read the board")
@@ -225,8 +289,8 @@ class BoardScreen(NoticesFailedWork, Screen[None]):
         for n, card in enumerate(cards):
             if worker.is_cancelled:
                 return
-            if (card.key, card.version) in self._checked:
-                continue
+            if (card.key, card.version) in self._checked or card.partial:
+                continue  # a partial card (a server's) holds only what it shows: checked when it is opened
             try:
                 validated(card.record, card.path)
             except Exception as exc:  # whatever the models refuse a record with, it is that record's problem
@@ -284,9 +348,20 @@ class BoardScreen(NoticesFailedWork, Screen[None]):
         return items
 
     def _update_title(self, status: str | None, shown_count: int | None = None) -> None:
+        self._status, self._shown_count = status, shown_count
+        self._draw_title()
+
+    def _draw_title(self) -> None:
+        status, shown_count = self._status, self._shown_count
         # The path, the user name and the filter are user text: shown, so none can disguise the line.
         path = shown(display_path(self.link.path), one_line=True)
-        parts: list[str | tuple[str, str]] = [("reqboard", "bold"), f"  {path}  "]
+        parts: list[str | tuple[str, str]] = [("reqboard", "bold")]
+        # What a person must not miss comes before the location, which may be long (a server's URL).
+        if self.offline:
+            parts.append(("  " + OFFLINE, "bold reverse"))
+        if self.read_only:
+            parts.append(("  READ-ONLY", "bold"))
+        parts.append(f"  {path}  ")
         if status:
             parts.append(status)
         else:
@@ -300,8 +375,6 @@ class BoardScreen(NoticesFailedWork, Screen[None]):
                 parts.append(("  lanes: ", "bold"))
                 parts.append(f"by {self.lanes}")
         parts.append(f"  user: {shown(self.link.user, one_line=True)}")
-        if self.read_only:
-            parts.append(("  READ-ONLY", "bold"))
         self.query_one("#board-title", Static).update(Content.assemble(*parts))
 
     # ------------------------------------------------------------------ selection
@@ -315,17 +388,27 @@ class BoardScreen(NoticesFailedWork, Screen[None]):
         cards = self.focused_list
         return cards.selected if cards else None
 
-    def _need_selection(self) -> Requirement | None:
-        """The selected card's full requirement, or None (saying why: nothing selected, an invalid record)."""
+    def with_selection(self, then: Callable[[Requirement], None]) -> None:
+        """Do `then` with the selected card's full requirement; if there is none, say why (nothing
+        selected, an invalid record). A server's card holds only what it shows: the rest is read off
+        the UI thread first (`Picked`)."""
         card = self.selected
         if card is None:
             self.notify("Select a card first (arrow keys or h/j/k/l)", severity="warning", markup=False)
-            return None
+            return
+        if card.partial:
+            self.link.read(self, card_requirement(card), answer=lambda req: self.Picked(req, then),
+                           doing=f"Opening {card.key}", cards_only=True)
+            return
         try:
-            return card.requirement
+            requirement = card.requirement
         except Exception as exc:  # a record the models refuse, however they refuse it: said, not a crash
             self.notify(failure_message(exc, f"Opening {card.key}"), severity="error", timeout=10, markup=False)
-            return None
+            return
+        then(requirement)
+
+    def on_board_screen_picked(self, message: Picked) -> None:
+        message.then(message.requirement)
 
     def action_column(self, delta: int) -> None:
         cards = self.focused_list
@@ -354,17 +437,15 @@ class BoardScreen(NoticesFailedWork, Screen[None]):
 
     # ------------------------------------------------------------------ actions
     def action_move_next(self) -> None:
-        if req := self._need_selection():
-            self.actions.move_next(req)
+        self.with_selection(lambda req: self.actions.move_next(req))
 
     def action_move_back(self) -> None:
-        if req := self._need_selection():
-            self.actions.move_back(req)
+        self.with_selection(lambda req: self.actions.move_back(req))
 
     def action_open(self) -> None:
         card = self.selected
         if card is None:
-            self._need_selection()
+            self.notify("Select a card first (arrow keys or h/j/k/l)", severity="warning", markup=False)
             return
         self.open_detail(card)
 
@@ -373,7 +454,8 @@ class BoardScreen(NoticesFailedWork, Screen[None]):
         from .detail import DetailScreen
 
         try:
-            requirement = card.requirement
+            # A server's card would read its record here, on the UI thread: the pane's own read brings it.
+            requirement = None if card.partial else card.requirement
         except Exception:  # an invalid record, however the models refuse it: the pane's own read reports it
             requirement = None
         self.app.push_screen(DetailScreen(card.key, self.link, requirement))
@@ -389,16 +471,13 @@ class BoardScreen(NoticesFailedWork, Screen[None]):
         self.actions.new()
 
     def action_edit(self) -> None:
-        if req := self._need_selection():
-            self.actions.edit(req)
+        self.with_selection(lambda req: self.actions.edit(req))
 
     def action_new_cr(self) -> None:
-        if req := self._need_selection():
-            self.actions.new_change_request(req)
+        self.with_selection(lambda req: self.actions.new_change_request(req))
 
     def action_reject(self) -> None:
-        if req := self._need_selection():
-            self.actions.reject(req)
+        self.with_selection(lambda req: self.actions.reject(req))
 
     def action_filter(self) -> None:
         def apply(query: Query | None) -> None:

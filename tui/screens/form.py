@@ -11,6 +11,10 @@ on a conflict it reads the saved version and rebases its fields on it, keeping w
 nobody else changed a field that was typed, it saves again at once; a field both changed is shown side
 by side (as it was, theirs, yours) until the person keeps the typed value or takes theirs. Reload does
 the same without saving: it never discards what was typed.
+
+A save that cannot reach the board's server (the connection is lost) is held by the store link: the
+form stays open with its values and says it will be saved when the server is back, and closes once it
+is (a conflict met then takes the path above). Saving again replaces what was held; cancelling drops it.
 """
 
 from __future__ import annotations
@@ -33,7 +37,7 @@ from reqboard.store.text import shown
 
 from ..background import failure_message
 from ..link import Change
-from ..messages import ReadFailed, Refused, Saved
+from ..messages import Held, ReadFailed, Refused, Saved
 from ..widgets.field_clash import FieldClash, FieldClashPanel
 from .fields import FieldSpec
 
@@ -116,6 +120,8 @@ class FormScreen(ModalScreen[Any]):
         """The fields both changed, shown side by side until settled: a save waits for them."""
         self.catch_ups = 0
         """The catch-ups since the person last asked to save (see CATCH_UPS)."""
+        self.held = False
+        """A save waits for the server (held by the store link)."""
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
@@ -217,6 +223,9 @@ class FormScreen(ModalScreen[Any]):
             assert self.link is not None, "a form that saves or reads is given the store link"
             self._busy(True)
             if isinstance(what, Change):
+                if self.held:  # these values replace the ones waiting for the server
+                    self.link.withdraw(self)
+                    self.held = False
                 self.link.save(self, what)
             elif not self.link.read(self, what.call, answer=self.Looked, doing=what.doing):
                 self._busy(False)  # the last lookup has not answered yet: the key is ignored
@@ -229,10 +238,21 @@ class FormScreen(ModalScreen[Any]):
 
     def on_saved(self, message: Saved) -> None:
         self._busy(False)
+        self.held = False
         self.dismiss(message.after)  # the message goes on to the app, which says it
+
+    def on_held(self, message: Held) -> None:
+        """The server cannot be reached: the values stay here and are saved once it answers again."""
+        message.stop()  # said here, on the form
+        self._busy(False)
+        self.held = True
+        self.query_one("#form-error", Static).update(Content(
+            "Offline: cannot reach the server. What you typed is kept and saved when the server is back "
+            "(saving again saves the values as they are then; Esc drops them)."))
 
     def on_refused(self, message: Refused) -> None:
         message.stop()  # said here, on the form, which stays open to correct, retry or cancel
+        self.held = False
         if isinstance(message.error, Conflict) and self.rebase is not None and self.catch_ups < CATCH_UPS:
             self.catch_ups += 1  # someone saved meanwhile: merge with their version, then save again
             if self._catch_up(save=True):
@@ -358,6 +378,8 @@ class FormScreen(ModalScreen[Any]):
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
+        if self.held and self.link is not None:
+            self.link.withdraw(self)  # never saved behind the person's back once the form is gone
         self.dismiss(None)
 
     def show_error(self, name: str, message: str) -> None:
