@@ -1,4 +1,7 @@
-"""The command-line contract of DESIGN.md section 3: commands, `--json` fields, exit codes, errors."""
+"""The command-line contract of DESIGN.md section 3: commands, `--json` fields, exit codes, errors.
+
+Every test runs against a board file and a board on the PostgreSQL server (conftest's `board_location`,
+which $REQBOARD_STORE points at), but those about the file itself (they ask for `board_path`)."""
 
 from __future__ import annotations
 
@@ -15,6 +18,7 @@ from reqboard.store import workflow
 from reqboard.store.board import Board
 from reqboard.store.models import BOARD_STATES, State
 
+from board_locations import BoardLocation, server_bug
 from cli_support import CliRunner, ReqboardProcess
 
 ISO_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,6})?Z$")
@@ -27,6 +31,12 @@ SHOW_FIELDS: dict[str, tuple[type, ...]] = {
     "change_requests": (list,), "approvals": (list,), "feedback": (list,), "entered_at": (dict,),
     "created_at": (str,), "updated_at": (str,),
 }
+
+
+@pytest.fixture(autouse=True)
+def store(board_location: BoardLocation) -> BoardLocation:
+    """The board every command of a test opens by default: a file, then a server board."""
+    return board_location
 
 
 def analysed(cli: CliRunner, title: str = "Export to PDF") -> str:
@@ -57,7 +67,9 @@ def test_add_prints_the_key_and_show_json_has_the_contract_fields(cli: CliRunner
     assert shown["created_by"] == shown["updated_by"] == "tester"
 
 
-def test_a_full_lifecycle_through_the_cli(cli: CliRunner) -> None:
+def test_a_full_lifecycle_through_the_cli(cli: CliRunner, store: BoardLocation, request: pytest.FixtureRequest) -> None:
+    server_bug(request, store, "JSONB reorders a record's keys: entered_at no longer lists the states in the "
+               "order they were entered (test_server_store.py::test_a_record_reads_back_in_the_order_it_was_written)")
     key = analysed(cli)
     assert cli("approve", key, "--comment", "go") == f"{key} approved by tester; it is approved\n"
     assert cli("move", key, "in-progress", "--owner", "bob") == f"{key} is now in_progress\n"
@@ -162,9 +174,9 @@ def test_edit_sets_fields_and_bumps_the_version(cli: CliRunner) -> None:
     assert cli.json("show", "1")["due"] is None
 
 
-def test_a_stale_expect_version_is_exit_3_naming_who_changed_it(cli: CliRunner) -> None:
+def test_a_stale_expect_version_is_exit_3_naming_who_changed_it(cli: CliRunner, store: BoardLocation) -> None:
     cli("add", "Export")
-    cli("edit", "REQ-1", "--owner", "bob", "--user", "bob", "--expect-version", "1")
+    cli("edit", "REQ-1", "--owner", "bob", *store.as_user("bob"), "--expect-version", "1")
     err = cli.fails(3, "edit", "REQ-1", "--owner", "ann", "--expect-version", "1")
     assert err.startswith("error: REQ-1 changed since version 1: bob saved version 2 at ")
     assert "re-read it and retry" in err
@@ -174,10 +186,12 @@ def test_a_stale_expect_version_is_exit_3_naming_who_changed_it(cli: CliRunner) 
     assert cli("edit", "REQ-1", "--owner", "ann", "--expect-version", "2") == "REQ-1 is now version 3\n"
 
 
-def test_the_expect_version_conflict_through_real_processes(reqboard_process: ReqboardProcess) -> None:
+def test_the_expect_version_conflict_through_real_processes(reqboard_process: ReqboardProcess,
+                                                            store: BoardLocation) -> None:
     assert reqboard_process("add", "Export").stdout == "REQ-1\n"
-    assert reqboard_process("edit", "1", "--owner", "bob", "--expect-version", "1", "--user", "bob").returncode == 0
-    proc = reqboard_process("--user", "ann", "edit", "1", "--owner", "ann", "--expect-version", "1")
+    bob = reqboard_process("edit", "1", "--owner", "bob", "--expect-version", "1", env=store.env("bob"))
+    assert bob.returncode == 0, bob.stderr
+    proc = reqboard_process("edit", "1", "--owner", "ann", "--expect-version", "1", env=store.env("ann"))
     assert proc.returncode == 3
     assert proc.stderr.startswith("error: REQ-1 changed since version 1: bob saved version 2")
     assert proc.stderr.count("\n") == 1 and proc.stdout == ""
@@ -294,10 +308,21 @@ def test_global_options_stand_before_or_after_the_subcommand(cli: CliRunner, tmp
     assert cr["submitted_by"] == "carl"
 
 
-def test_the_user_comes_from_the_environment(cli: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_user_comes_from_the_environment(cli: CliRunner, monkeypatch: pytest.MonkeyPatch,
+                                            store: BoardLocation) -> None:
     monkeypatch.setenv("REQBOARD_USER", "dora")
     cli("add", "x")
-    assert cli.json("show", "1")["created_by"] == "dora"
+    if store.is_server:  # the author is the database login ($REQBOARD_STORE's, tester): --user is noted, ignored
+        cli.capsys.readouterr()
+        assert main(["edit", "1", "--owner", "x", "--user", "eve"]) == 0
+        noted = cli.capsys.readouterr().err
+        assert noted.startswith("note: ") and noted.count("\n") == 1 and "--user" in noted, noted
+    else:
+        cli("edit", "1", "--owner", "x", "--user", "eve")
+    expected = ("tester", "tester") if store.is_server else ("dora", "eve")
+    shown = cli.json("show", "1")
+    assert (shown["created_by"], shown["updated_by"]) == expected
+    assert [e["by"] for e in cli.json("history", "1")] == list(expected)
 
 
 # ============================================================================ history
@@ -348,7 +373,7 @@ def test_export_and_import_through_the_cli(cli: CliRunner, tmp_path: Path) -> No
 
 
 # ============================================================================ real processes
-def test_a_real_process_speaks_the_same_contract(board_path: Path, reqboard_process: ReqboardProcess) -> None:
+def test_a_real_process_speaks_the_same_contract(reqboard_process: ReqboardProcess, store: BoardLocation) -> None:
     added = reqboard_process("add", "From a script", "--customer", "ACME", "--tier", "c")
     assert (added.returncode, added.stdout, added.stderr) == (0, "REQ-1\n", "")
     shown = reqboard_process("show", "REQ-1", "--json")
@@ -358,14 +383,19 @@ def test_a_real_process_speaks_the_same_contract(board_path: Path, reqboard_proc
     assert moved.returncode == 1 and moved.stderr.startswith("error: REQ-1 cannot skip")
     usage = reqboard_process("move", "1")
     assert usage.returncode == 2 and usage.stderr.startswith("error: ") and usage.stderr.count("\n") == 1
+    for proc in (added, shown, moved, usage):
+        assert "Traceback" not in proc.stdout + proc.stderr
+
+
+def test_a_real_process_refuses_an_empty_board_file(board_path: Path, reqboard_process: ReqboardProcess) -> None:
+    assert reqboard_process("add", "From a script").returncode == 0
     board_path.write_bytes(b"")
     broken = reqboard_process("list")
     assert broken.returncode == 4
     assert broken.stderr == (
         f"error: {board_path} is empty (0 bytes): refusing to treat it as a new board; "
         "restore a backup with `reqboard restore` or move the file away\n")
-    for proc in (added, shown, moved, usage, broken):
-        assert "Traceback" not in proc.stdout + proc.stderr
+    assert "Traceback" not in broken.stdout + broken.stderr
 
 
 def test_a_failure_inside_a_command_never_shows_a_traceback(cli: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -434,14 +464,14 @@ def test_wip_limits(cli: CliRunner) -> None:
 
 
 def test_checking_a_criterion_never_overwrites_a_change_made_meanwhile(
-    cli: CliRunner, board_path: Path, monkeypatch: pytest.MonkeyPatch
+    cli: CliRunner, store: BoardLocation, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     cli("add", "Export", "--criterion", "opens", "--criterion", "prints")
     real_edit = Board.edit_requirement
 
     def someone_else_first(self: Board, key: str, changes: dict[str, Any], **kwargs: Any) -> Any:
         # Between the CLI's read and its write, another user rewrites the criteria.
-        real_edit(Board(board_path, "bob"), key, {"acceptance_criteria": ({"text": "opens fast"},)})
+        real_edit(store.board("bob"), key, {"acceptance_criteria": ({"text": "opens fast"},)})
         return real_edit(self, key, changes, **kwargs)
 
     with monkeypatch.context() as patch:
@@ -466,12 +496,12 @@ def test_a_change_request_can_be_rejected_and_then_stays_closed(cli: CliRunner) 
 
 
 # ============================================================================ move: what the target state asks for
-def test_move_takes_what_each_state_asks_for(cli: CliRunner) -> None:
+def test_move_takes_what_each_state_asks_for(cli: CliRunner, store: BoardLocation) -> None:
     """A requirement goes through the whole board with `move` alone, each step giving its guard's inputs."""
     key = cli("add", "Export", "--customer", "ACME", "--criterion", "A4", "--criterion", "opens in Acrobat").strip()
     assert cli("move", key, "analysed", "--importance", "4", "--urgency", "3", "--kano", "Must-Be") == (
         f"{key} is now analysed\n")
-    cli("move", key, "approved", "--comment", "agreed", "--user", "carol")
+    cli("move", key, "approved", "--comment", "agreed", *store.as_user("carol"))
     cli("move", key, "in-progress", "--owner", "bob")
     cli("move", key, "done", "--criteria", "2", "--criteria", "1")
     cli("move", key, "fed-back", "--satisfaction", "4", "--channel", "after-sales", "--comment", "happy")

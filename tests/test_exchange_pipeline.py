@@ -3,6 +3,9 @@
 The exchange writes only through the board's public transaction: no module of it touches a private
 member of another object (`board._now`, `board.file.put`, ...). A format is registered once, and
 export, import, the file-name guess and the CLI all know it from there.
+
+The pipeline's tests that write a board run on a board file and on a server board (conftest's
+`board_location`).
 """
 
 from __future__ import annotations
@@ -31,7 +34,8 @@ from reqboard.store.exchange import (
 from reqboard.store.exchange.incoming import Incoming, ReadFile
 from reqboard.store.exchange.json_io import dumps, export_json
 
-from exchange_samples import sample_board, snapshot
+from board_locations import BoardLocation
+from exchange_samples import sample_board
 
 EXCHANGE = Path(exchange.__file__).parent
 # lxml's element class is named _Element in its public API (isinstance checks need it).
@@ -108,15 +112,15 @@ def test_the_built_in_formats_come_from_the_registry() -> None:
         == ["json", "csv", "md", "md", "reqif", "reqif", None]
 
 
-def test_a_registered_format_is_exported_imported_and_guessed(lines_format: None, board_path: Path) -> None:
-    board = Board(board_path, "ann")
+def test_a_registered_format_is_exported_imported_and_guessed(lines_format: None, board_location: BoardLocation) -> None:
+    board = board_location.board("ann")
     board.add_requirement("First")
     assert "lines" in exchange.EXPORT_FORMATS and "lines" in exchange.IMPORT_FORMATS
     assert guess_format("notes.TXT") == "lines"
     assert export_board(board, "lines") == b"First\n"
-    before = snapshot(board_path)
+    before = board_location.state()
     preview = preview_import(board, b"Second\nThird\n", "lines", source="new.lines")
-    assert [a.title for a in preview.added] == ["Second", "Third"] and snapshot(board_path) == before
+    assert [a.title for a in preview.added] == ["Second", "Third"] and board_location.state() == before
     summary = apply_import(board, b"Second\nThird\n", "lines", source="new.lines")
     assert [(a.key, a.title) for a in summary.added] == [("REQ-2", "Second"), ("REQ-3", "Third")]
     # Through the one pipeline: the same history as any import, and one refusal report.
@@ -126,7 +130,8 @@ def test_a_registered_format_is_exported_imported_and_guessed(lines_format: None
         apply_import(board, b"", "lines", source="empty.lines")
 
 
-def test_the_cli_imports_and_exports_a_registered_format(lines_format: None, tmp_path: Path, board_path: Path,
+def test_the_cli_imports_and_exports_a_registered_format(lines_format: None, tmp_path: Path,
+                                                        board_location: BoardLocation,
                                                         capsys: pytest.CaptureFixture[str]) -> None:
     source = tmp_path / "todo.lines"
     source.write_text("Call ACME\nShip it\n")
@@ -164,30 +169,30 @@ def colleague_before_the_lock(board: Board, colleague: Callable[[], None]) -> It
         yield asked
 
 
-def test_a_json_import_plans_again_when_the_board_changed_before_its_lock(tmp_path: Path) -> None:
+def test_a_json_import_plans_again_when_the_board_changed_before_its_lock(tmp_path: Path,
+                                                                         board_location: BoardLocation) -> None:
     data = dumps(export_json(sample_board(tmp_path / "a" / "board.json")))
-    path = tmp_path / "b" / "board.json"
-    board = Board(path, "carl")
+    board = board_location.board("carl")
 
     def colleague() -> None:  # takes REQ-1 after the import planned to add the file's REQ-1
-        Board(path, "colleague").add_requirement("Mine, meanwhile")
+        board_location.board("colleague").add_requirement("Mine, meanwhile")
 
     with colleague_before_the_lock(board, colleague) as asked, pytest.raises(ImportRefused) as refused:
         apply_import(board, data, "json")
     assert asked == ["revision"]  # the plan's revision was outdated: planned again, and refused then
     assert refused.value.summary.refused == [
         "1 key(s) exist on this board already (REQ-1); import with --rekey to give them new keys"]
-    assert [r.title for r in Board(path, "x").requirements()] == ["Mine, meanwhile"]
+    assert [r.title for r in board_location.board("x").requirements()] == ["Mine, meanwhile"]
     with colleague_before_the_lock(board, lambda: None) as asked:
         summary = apply_import(board, data, "json", rekey=True)
     assert asked == ["revision"] and summary.rekeyed["REQ-1"] == "REQ-10"
 
 
 @pytest.mark.parametrize("fmt", ["json", "csv", "reqif"])
-def test_a_preview_needs_no_transaction(fmt: str, tmp_path: Path, board_path: Path,
+def test_a_preview_needs_no_transaction(fmt: str, tmp_path: Path, board_location: BoardLocation,
                                         monkeypatch: pytest.MonkeyPatch) -> None:
     data = export_board(sample_board(tmp_path / "source.json"), fmt)
-    board = Board(board_path, "ann")
+    board = board_location.board("ann")
     board.add_requirement("already here")
 
     def no_transaction(*args: Any, **kwargs: Any) -> Any:
@@ -209,19 +214,19 @@ def test_every_reader_only_reads(fmt: str, tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("fmt", ["json", "csv", "reqif"])
 def test_an_import_confirmed_from_its_preview_is_written_only_onto_the_board_previewed(
-        fmt: str, tmp_path: Path, board_path: Path) -> None:
+        fmt: str, tmp_path: Path, board_location: BoardLocation) -> None:
     """The TUI shows a preview and asks to confirm: if someone saved meanwhile, the confirmed import
     is refused (Outdated) rather than planned again into something the person never saw."""
     data = export_board(sample_board(tmp_path / "source.json"), fmt)
-    board = Board(board_path, "ann")
+    board = board_location.board("ann")
     board.add_requirement("already here")
     summary = preview_import(board, data, fmt, rekey=True)
     assert summary.revision == board.revision and len(summary.added) == 9
-    Board(board_path, "colleague").add_requirement("saved meanwhile")
-    before = board_path.read_bytes()
+    board_location.board("colleague").add_requirement("saved meanwhile")
+    before = board_location.state()
     with pytest.raises(Outdated, match="changed since the import was previewed"):
         apply_import(board, data, fmt, rekey=True, as_previewed=summary.revision)
-    assert board_path.read_bytes() == before
+    assert board_location.state() == before
     summary = preview_import(board, data, fmt, rekey=True)
     applied = apply_import(board, data, fmt, rekey=True, as_previewed=summary.revision)
-    assert applied.applied and len(Board(board_path, "x").requirements()) == 11
+    assert applied.applied and len(board_location.board("x").requirements()) == 11

@@ -1,5 +1,6 @@
 """The lossless JSON exchange: export then import gives back every record exactly; clashes, bad files
-and dry runs write nothing."""
+and dry runs write nothing. The board imported into is a file and a server board (conftest's
+`board_location`); the property tests use files."""
 
 from __future__ import annotations
 
@@ -29,6 +30,8 @@ from reqboard.store.models import (
     State,
     Tier,
 )
+
+from board_locations import BoardLocation
 
 T0 = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)
 
@@ -88,13 +91,13 @@ def rich_board(path: Path) -> Board:
 
 
 # ============================================================================ round trip
-def test_export_then_import_is_lossless(tmp_path: Path) -> None:
+def test_export_then_import_is_lossless(tmp_path: Path, board_location: BoardLocation) -> None:
     source = rich_board(tmp_path / "a" / "board.json")
     exported = export_json(source)
     assert (exported["format"], exported["version"]) == ("reqboard", 1)
     assert [r["key"] for r in exported["requirements"]] == ["REQ-1", "REQ-2", "REQ-3"]
 
-    target = Board(tmp_path / "b" / "board.json", "carl")
+    target = board_location.board("carl")
     result = import_json(target, dumps(exported))
     assert result.added == ["REQ-1", "REQ-2", "REQ-3"] and result.rekeyed == {}
     again = export_json(target)
@@ -118,13 +121,13 @@ def test_export_then_import_is_lossless(tmp_path: Path) -> None:
     # Counters follow the imported keys: nothing is handed out twice.
     assert target.add_requirement("next").key == "REQ-4"
     assert target.add_change_request("REQ-4", "x").key == "CR-3"
-    assert target.check() == ([], [])
+    board_location.assert_clean(target)
 
 
-def test_import_into_an_existing_board_keeps_what_is_there(tmp_path: Path) -> None:
+def test_import_into_an_existing_board_keeps_what_is_there(tmp_path: Path, board_location: BoardLocation) -> None:
     doc = export_json(rich_board(tmp_path / "a" / "board.json"))
     doc["requirements"] = [r for r in doc["requirements"] if r["key"] == "REQ-3"]
-    target = Board(tmp_path / "b" / "board.json", "carl")
+    target = board_location.board("carl")
     mine = [target.add_requirement(t).key for t in ("one", "two")]
     assert import_json(target, dumps(doc)).added == ["REQ-3"]
     assert [(r.key, r.title) for r in target.requirements()] == [
@@ -133,23 +136,23 @@ def test_import_into_an_existing_board_keeps_what_is_there(tmp_path: Path) -> No
 
 
 # ============================================================================ clashes
-def test_clashing_keys_are_refused_and_nothing_is_written(tmp_path: Path) -> None:
+def test_clashing_keys_are_refused_and_nothing_is_written(tmp_path: Path, board_location: BoardLocation) -> None:
     doc = dumps(export_json(rich_board(tmp_path / "a" / "board.json")))
-    path = tmp_path / "b" / "board.json"
-    target = Board(path, "carl")
+    target = board_location.board("carl")
     target.add_requirement("already here")
-    before = board_files(path)
+    before = board_location.state()
     with pytest.raises(Refused) as info:
         import_json(target, doc)
     assert info.value.rule == "import.clash"
     assert "REQ-1" in str(info.value) and "--rekey" in str(info.value)
-    assert board_files(path) == before
+    assert board_location.state() == before
 
 
-def test_rekey_gives_clashing_records_new_keys_and_keeps_their_links(tmp_path: Path) -> None:
+def test_rekey_gives_clashing_records_new_keys_and_keeps_their_links(tmp_path: Path,
+                                                                     board_location: BoardLocation) -> None:
     source = rich_board(tmp_path / "a" / "board.json")
     doc = dumps(export_json(source))
-    target = Board(tmp_path / "b" / "board.json", "carl")
+    target = board_location.board("carl")
     target.add_requirement("already here")
     target.add_change_request("REQ-1", "mine")
     result = import_json(target, doc, rekey=True)
@@ -165,12 +168,12 @@ def test_rekey_gives_clashing_records_new_keys_and_keeps_their_links(tmp_path: P
     imported = target.history("REQ-4")[-1]
     assert (imported.action, imported.old, imported.new) == ("imported", "REQ-1", "REQ-4")
     assert target.add_requirement("next").key == "REQ-5"
-    assert target.check() == ([], [])
+    board_location.assert_clean(target)
 
 
-def test_importing_the_same_export_twice_is_a_clash_by_uid_too(tmp_path: Path) -> None:
+def test_importing_the_same_export_twice_is_a_clash_by_uid_too(tmp_path: Path, board_location: BoardLocation) -> None:
     doc = export_json(rich_board(tmp_path / "a" / "board.json"))
-    target = Board(tmp_path / "b" / "board.json", "carl")
+    target = board_location.board("carl")
     import_json(target, dumps(doc))
     # Same records under other keys: the uid still says they are already here.
     for n, record in enumerate(doc["requirements"], start=10):
@@ -218,12 +221,12 @@ BAD_EXPORTS: dict[str, tuple[bytes, str]] = {
 
 
 @pytest.mark.parametrize("kind", list(BAD_EXPORTS))
-def test_a_bad_file_writes_nothing(kind: str, tmp_path: Path, board_path: Path,
+def test_a_bad_file_writes_nothing(kind: str, tmp_path: Path, board_location: BoardLocation,
                                    capsys: pytest.CaptureFixture[str]) -> None:
     data, phrase = BAD_EXPORTS[kind]
-    board = Board(board_path, "ann")
+    board = board_location.board("ann")
     board.add_requirement("existing")
-    before = board_files(board_path)
+    before = board_location.state()
     with pytest.raises(InvalidValue) as info:
         import_json(board, data)
     assert phrase in str(info.value)
@@ -233,33 +236,36 @@ def test_a_bad_file_writes_nothing(kind: str, tmp_path: Path, board_path: Path,
     assert cli(["import", str(source)]) == 1
     err = capsys.readouterr().err
     assert err.startswith("error: ") and "Traceback" not in err
-    assert board_files(board_path) == before
+    assert board_location.state() == before
 
 
-def test_a_valid_file_imports_all_its_records(board_path: Path) -> None:
+def test_a_valid_file_imports_all_its_records(board_location: BoardLocation) -> None:
     """The fixture of the bad-file cases is itself good: only the spoiling makes them fail."""
-    board = Board(board_path, "ann")
+    board = board_location.board("ann")
     assert import_json(board, _doc_with(lambda d: None)).added == ["REQ-1", "REQ-2"]
 
 
-def test_dry_run_writes_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_dry_run_writes_nothing(tmp_path: Path, board_location: BoardLocation,
+                                capsys: pytest.CaptureFixture[str]) -> None:
     doc = dumps(export_json(rich_board(tmp_path / "a" / "board.json")))
-    path = tmp_path / "b" / "board.json"
-    result = import_json(Board(path, "carl"), doc, dry_run=True)
+    empty = board_location.state()
+    result = import_json(board_location.board("carl"), doc, dry_run=True)
     assert result.dry_run and result.added == ["REQ-1", "REQ-2", "REQ-3"]
-    assert not path.exists()
-    Board(path, "carl").add_requirement("mine")
-    before = board_files(path)
-    result = import_json(Board(path, "carl"), doc, dry_run=True, rekey=True)
+    assert board_location.state() == empty
+    if not board_location.is_server:
+        assert not board_location.path.exists()
+    board_location.board("carl").add_requirement("mine")
+    before = board_location.state()
+    result = import_json(board_location.board("carl"), doc, dry_run=True, rekey=True)
     assert result.rekeyed == {"REQ-1": "REQ-4"} and result.added == ["REQ-4", "REQ-2", "REQ-3"]
-    assert board_files(path) == before
+    assert board_location.state() == before
     source = tmp_path / "export.json"
     source.write_bytes(doc)
     capsys.readouterr()
-    assert cli(["--store", str(path), "import", str(source), "--dry-run", "--rekey"]) == 0
+    assert cli(["--store", board_location.at("carl"), "import", str(source), "--dry-run", "--rekey"]) == 0
     assert "REQ-4" in capsys.readouterr().out
-    assert board_files(path) == before
-    assert [r.key for r in Board(path, "x").requirements()] == ["REQ-1"]
+    assert board_location.state() == before
+    assert [r.key for r in board_location.board("x").requirements()] == ["REQ-1"]
 
 
 # ============================================================================ property tests
