@@ -329,6 +329,13 @@ class ServerStorage:
         with self._reading() as conn:
             return self._snapshot(conn)
 
+    def staged_snapshot(self, conn: psycopg.Connection[Any],
+                        staged: _Staged) -> tuple[Snapshot, dict[str, dict[str, Any]]]:
+        """A change's view (on its connection, under its lock): the committed board with `staged` over
+        it, and the committed records by key number."""
+        snapshot = self._snapshot(conn, staged)
+        return snapshot, self._records.rows
+
     def _snapshot(self, conn: psycopg.Connection[Any], staged: _Staged | None = None) -> Snapshot:
         row = conn.execute(
             "SELECT b.generation, b.meta, r.last_value, r.is_called, c.last_value, c.is_called"
@@ -412,8 +419,10 @@ class ServerStorage:
             self._listener.start()
         return True
 
-    def _announced(self, generation: int) -> None:
+    def announced(self, generation: int) -> int | None:
+        """Note a commit the listener heard of; returns the generation last read (None: none yet)."""
         self._notified = max(self._notified, generation)
+        return self._read_generation
 
     # ---------------------------------------------------------------- writing
     @contextmanager
@@ -537,9 +546,8 @@ class ServerChange:
     # ---------------------------------------------------------------- reading
     def snapshot(self) -> Snapshot:
         """The staged state: as committed when the change began, with its own writes."""
-        snapshot = self.storage._snapshot(self._conn, self._staged)
+        snapshot, self._committed = self.storage.staged_snapshot(self._conn, self._staged)
         # Every committed record is now at hand: an import or a migrate then reads none of them again.
-        self._committed = self.storage._records.rows
         return snapshot
 
     def _stored_record(self, number: int) -> dict[str, Any] | None:
@@ -760,8 +768,7 @@ class _Listener(threading.Thread):
         if storage is None:
             self._stopping.set()
             return
-        storage._announced(generation)
-        known = storage._read_generation
+        known = storage.announced(generation)
         if force or known is None or generation > known:
             self._changed()
 
