@@ -207,8 +207,9 @@ def database_of(url: str) -> str:
     return name
 
 
-def server_bug(request: pytest.FixtureRequest, where: BoardLocation, bug: str) -> None:
-    """Mark this test's server variant as failing for a known bug of the server storage, named in `bug`
-    (strict: it is noticed the moment the bug is fixed). Only while the fix is awaited."""
-    if where.is_server:
+def server_bug(request: pytest.FixtureRequest, bug: str, where: BoardLocation | None = None) -> None:
+    """Mark this test (with `where`, only its server variant) as failing for a known bug of the server
+    storage, named in `bug` (strict: it is noticed the moment the bug is fixed). Only while the fix is
+    awaited."""
+    if where is None or where.is_server:
         request.applymarker(pytest.mark.xfail(strict=True, reason=f"server storage bug: {bug}"))

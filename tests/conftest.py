@@ -144,3 +144,15 @@ def board_location(request: pytest.FixtureRequest, board_path: Path,
         yield location
     finally:
         location.close()
+
+
+@pytest.fixture
+def server_location(pg_server: PgServer, pg_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[BoardLocation]:
+    """A board on the test server only (for the server's own tests): `board_location`'s server variant,
+    $REQBOARD_STORE pointing at it as $REQBOARD_USER."""
+    location = BoardLocation.on_server(pg_server, database_of(pg_url))
+    monkeypatch.setenv("REQBOARD_STORE", location.at(os.environ["REQBOARD_USER"]))
+    try:
+        yield location
+    finally:
+        location.close()
