@@ -179,6 +179,9 @@ async def test_a_lost_connection_shows_offline_keeps_the_form_and_saves_it_merge
         assert app.screen is edit  # still open, with what was typed
         assert edit.query_one("#field-title").value == "Invoices as PDF, typed while offline"
         assert [card.key for card in collected.cards] == shown_before  # the board keeps what it showed
+        await pilot.press("ctrl+q")  # quitting now would lose it: asked twice
+        await wait_until(pilot, lambda: any("would be lost" in n for n in notifications(app)), "the warning")
+        assert app.is_running and app.screen is edit
 
         restarted.start()
         await wait_until(pilot, lambda: isinstance(app.screen, BoardScreen), "the held save to be made", timeout=20)

@@ -111,6 +111,7 @@ class StoreLink:
         self._watching = False
         self._reconnecting = False
         self._reconnect_again = False
+        self._closed = False
 
     @property
     def path(self) -> Path:
@@ -248,6 +249,8 @@ class StoreLink:
         changes, oldest first, each answered to whoever asked for it; then `requester` gets
         `Connection`. One at a time: asked again meanwhile, it asks the server once more when done."""
         with self._flags:
+            if self._closed:
+                return
             if self._reconnecting:
                 self._reconnect_again = True
                 return
@@ -257,6 +260,9 @@ class StoreLink:
     def close(self) -> None:
         """Let go of the board's connections and threads (a server's pool and listener): the app is done.
         Held changes are not made."""
+        with self._flags:
+            self._closed = True
+            self._held = []
         self.reader.storage.close()
 
     # ------------------------------------------------------------------ in the workers
@@ -329,10 +335,16 @@ class StoreLink:
         try:
             while True:
                 problem = self._ask_server()
+                with self._flags:
+                    if self._closed:  # the app is done: nothing more is asked of the server
+                        self._reconnecting = False
+                        return
                 if problem is None:
                     with self._flags:
                         held, self._held = self._held, []
                     for item in held:
+                        if self._closed:
+                            break
                         self._make_change(app, item.requester, item.change, item.undoing, resumed=True)
                     problem = self.connection_problem
                 with self._flags:

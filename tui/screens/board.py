@@ -44,6 +44,7 @@ RECONNECT_EVERY_S = 2.0
 """While the board's server cannot be reached, how often the board asks it again (it is also asked as
 soon as the storage's listener gets through)."""
 OFFLINE = "OFFLINE, reconnecting"
+SERVER_SCHEMES = ("postgresql://", "postgres://")
 
 MIN_COLUMN_WIDTH = 24
 """Narrower columns scroll instead; six of this width (and their gaps) fit in 155 cells."""
@@ -55,7 +56,14 @@ def sort_key(card: Card) -> tuple[int, int]:
 
 
 def display_path(path: Path) -> str:
-    """The board file as the title shows it: `~/...` under the home directory, saving width."""
+    """The board as the title shows it, saving width: a file as `~/...` under the home directory; a
+    server's board as its database and where the server is (messages name its whole URL)."""
+    location = str(path)
+    if location.startswith(SERVER_SCHEMES):
+        from reqboard.store.pgstore.url import ServerURL
+
+        url = ServerURL.parse(location)
+        return f"{url.database} on {url.host}:{url.port}"
     try:
         return "~/" + path.relative_to(Path.home()).as_posix()
     except (ValueError, RuntimeError):  # elsewhere, or no home directory known
@@ -122,6 +130,8 @@ class BoardScreen(NoticesFailedWork, Screen[None]):
         self.offline: str | None = None
         """Why the board's server cannot be reached (shown in the title), or None."""
         self._reconnecting: Timer | None = None
+        self._whole: dict[str, Requirement] = {}
+        """The whole requirements read for a server's cards by key (see `with_selection`)."""
         self._status: str | None = "loading…"
         self._shown_count: int | None = None
         self._read_again = False
@@ -397,8 +407,15 @@ class BoardScreen(NoticesFailedWork, Screen[None]):
             self.notify("Select a card first (arrow keys or h/j/k/l)", severity="warning", markup=False)
             return
         if card.partial:
-            self.link.read(self, card_requirement(card), answer=lambda req: self.Picked(req, then),
-                           doing=f"Opening {card.key}", cards_only=True)
+            known = self._read_whole(card)
+            if known is not None:
+                then(known)
+            elif self.offline is not None:  # no use waiting for a connection: say it now
+                self.notify(f"{card.key} cannot be opened while the server cannot be reached; a card opened "
+                            "before can", severity="warning", markup=False)
+            else:
+                self.link.read(self, card_requirement(card), answer=lambda req: self.Picked(req, then),
+                               doing=f"Opening {card.key}", cards_only=True)
             return
         try:
             requirement = card.requirement
@@ -408,7 +425,13 @@ class BoardScreen(NoticesFailedWork, Screen[None]):
         then(requirement)
 
     def on_board_screen_picked(self, message: Picked) -> None:
+        self._whole[message.requirement.key] = message.requirement
         message.then(message.requirement)
+
+    def _read_whole(self, card: Card) -> Requirement | None:
+        """The whole requirement read for this card before, if it is still the card's version."""
+        known = self._whole.get(card.key)
+        return known if known is not None and (known.version, known.uid) == (card.version, card.uid) else None
 
     def action_column(self, delta: int) -> None:
         cards = self.focused_list
@@ -455,7 +478,7 @@ class BoardScreen(NoticesFailedWork, Screen[None]):
 
         try:
             # A server's card would read its record here, on the UI thread: the pane's own read brings it.
-            requirement = None if card.partial else card.requirement
+            requirement = self._read_whole(card) if card.partial else card.requirement
         except Exception:  # an invalid record, however the models refuse it: the pane's own read reports it
             requirement = None
         self.app.push_screen(DetailScreen(card.key, self.link, requirement))
