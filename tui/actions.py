@@ -261,7 +261,6 @@ class RequirementActions:
         fields = [FieldSpec("path", "Export to file", value=str(Path.cwd() / "reqboard-export.json"), required=True),
                   FieldSpec("format", "Format", "select", value=None, options=[(f, f) for f in EXPORT_FORMATS],
                             help="blank: from the file name (.json .csv .md .reqif)")]
-        board_path = self.link.path
 
         def export(values: dict[str, Any]) -> Change:
             path = Path(values["path"]).expanduser()
@@ -269,7 +268,7 @@ class RequirementActions:
             if fmt not in EXPORT_FORMATS:
                 raise InvalidValue("choose a format, or end the file name in .json, .csv, .md or .reqif",
                                    {"format": "which format?"})
-            return Change(_export_call(board_path, path, fmt), f"Exported {fmt} to {path}", doing="Exporting",
+            return Change(_export_call(path, fmt), f"Exported {fmt} to {path}", doing="Exporting",
                           undoable=False)
 
         self._form("Export the board", fields, export, submit_label="Export")
@@ -381,14 +380,14 @@ def _names(people: list[str]) -> str:
 
 
 # ---------------------------------------------------------------------- the store calls (run by the link)
-def _export_call(board_path: Path, path: Path, fmt: str) -> Callable[[Board], str]:
+def _export_call(path: Path, fmt: str) -> Callable[[Board], str]:
     def export(board: Board) -> str:
         from reqboard.store.exchange import export_board
-        from reqboard.store.outputs import BoardFiles, check_output, write_output
+        from reqboard.store.outputs import check_output, write_output
 
         # Never onto the board, its journal, lock or backups, nor onto a device or a link: the same
         # refusal as `reqboard export -o`, said under the path.
-        board_files = BoardFiles.of(board_path)
+        board_files = board.files()  # None for a server's board: no file of it to protect
         try:
             check_output(path, board_files)  # before the work of making the export
             write_output(path, export_board(board, fmt), board_files)

@@ -335,16 +335,14 @@ class StoreLink:
         try:
             while True:
                 problem = self._ask_server()
-                with self._flags:
-                    if self._closed:  # the app is done: nothing more is asked of the server
-                        self._reconnecting = False
-                        return
+                if self._done():  # the app is done: nothing more is asked of the server
+                    return
                 if problem is None:
                     with self._flags:
                         held, self._held = self._held, []
                     for item in held:
-                        if self._closed:
-                            break
+                        if self._done():
+                            return
                         self._make_change(app, item.requester, item.change, item.undoing, resumed=True)
                     problem = self.connection_problem
                 with self._flags:
@@ -357,6 +355,13 @@ class StoreLink:
                 self._reconnecting = self._reconnect_again = False
             raise
         requester.post_message(Connection(problem))
+
+    def _done(self) -> bool:
+        """Has the link been closed? (A reconnect under way then stops.)"""
+        with self._flags:
+            if self._closed:
+                self._reconnecting = False
+            return self._closed
 
     def _ask_server(self) -> str | None:
         """One small question to the server (its revision), so the storage sees whether it answers;
