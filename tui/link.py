@@ -18,7 +18,8 @@ the `Board` is made from it on first need, off the UI thread (`prepare`), or by 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -156,13 +157,18 @@ class StoreLink:
                     self._board = Board(self.reader.path, self.reader.user, reader=self.reader)
         return self._board
 
-    def other_board(self, location: str) -> Board:
-        """Another board, opened as this link's user: the other side of a sync. Call it inside a store
-        call (in a worker: it imports the models). Raises what opening a store raises (Unsupported for
-        a URL)."""
+    @contextmanager
+    def other_board(self, location: str) -> Iterator[Board]:
+        """Another board, opened as this link's user for the block and closed after it (a server's
+        connections): the other side of a sync. Use it inside a store call (in a worker: it imports
+        the models). Raises what opening a store raises (Unsupported for a URL reqboard cannot open)."""
         from reqboard.store.board import Board
 
-        return Board(location, self.user)
+        other = Board(location, self.user)
+        try:
+            yield other
+        finally:
+            other.storage.close()
 
     @property
     def undo_entries(self) -> tuple[UndoEntry, ...]:

@@ -22,7 +22,7 @@ from textual.worker import get_current_worker
 
 from reqboard.store.cards import Card, validated
 from reqboard.store.domain import BOARD_STATES, State
-from reqboard.store.errors import StoreError
+from reqboard.store.errors import ServerUnreachable, StoreError
 from reqboard.store.query import Query
 from reqboard.store.text import shown
 
@@ -242,12 +242,16 @@ class BoardScreen(NoticesFailedWork, Screen[None]):
             self._reconnecting = self.set_interval(RECONNECT_EVERY_S, lambda: self.link.reconnect(self))
 
     def on_read_failed(self, message: ReadFailed) -> None:
-        """Not only a StoreError: a fault is a notice too, and the next poll retries."""
+        """Not only a StoreError: a fault is a notice too, and the next poll retries (on a server, the
+        next time it speaks; a lost connection is asked about, shown as offline, and read again once back)."""
         if message.doing != LOADING:  # a card's requirement, read for a key
             self.notify(failure_message(message.error, message.doing), severity="error", timeout=8, markup=False)
             return
         self._answered()
         self._reveal_columns()
+        if self.watched and isinstance(message.error, ServerUnreachable):
+            self.link.reconnect(self)
+            return
         self._update_title("cannot read the board")
         said = failure_message(message.error, message.doing)
         if self._reported != said:  # the board polls: say it once, not every half second

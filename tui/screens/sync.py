@@ -62,7 +62,8 @@ def plan_call(link: StoreLink, location: str) -> Callable[[Board], SyncPlan]:
 
     def plan(board: Board) -> SyncPlan:
         try:
-            return sync_boards(board, link.other_board(location), dry_run=True)
+            with link.other_board(location) as other:
+                return sync_boards(board, other, dry_run=True)
         except SyncConflicts as exc:
             return exc.plan
 
@@ -80,7 +81,8 @@ def sync_call(link: StoreLink, location: str, picks: Mapping[str, Side],
         return chosen(conflict) if seen.get(conflict.name) == values_of(conflict) else None
 
     def sync(board: Board) -> SyncPlan:
-        return sync_boards(board, link.other_board(location), decide=decide)
+        with link.other_board(location) as other:
+            return sync_boards(board, other, decide=decide)
 
     return sync
 
