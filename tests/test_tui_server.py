@@ -229,7 +229,7 @@ async def test_a_login_that_may_only_read_opens_read_only_and_every_write_key_sa
         await wait_until(pilot, lambda: isinstance(app.screen, DetailScreen), "the detail pane")
         detail = app.screen
         await settle(pilot)
-        for key in ("e", "greater_than_sign", "less_than_sign", "c", "x"):
+        for key in ("e", "greater_than_sign", "less_than_sign", "c", "v", "x"):
             await pilot.press(key)
             await settle(pilot)
             assert app.screen is detail, f"{key} opened {app.screen!r}"
