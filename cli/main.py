@@ -1,8 +1,10 @@
 """The `reqboard` command: no subcommand opens the board; subcommands script the store.
 
-Exit codes: 0 done; 1 refused (rule, not found, invalid value); 2 usage; 3 conflict; 4 store unreadable.
-Errors go to stderr as one line starting `error:`. Textual is imported only to open the board, so
-scripted commands start fast.
+Exit codes: 0 done; 1 refused (rule, not found, invalid value, a server login without the right);
+2 usage (and a file-only command on a server board); 3 conflict; 4 store unreadable or server
+unreachable. Errors go to stderr as one line starting `error:`; notes (an ignored --user, a password
+in a URL) as lines starting `note:`. Textual is imported only to open the board, and psycopg only for
+a server board, so scripted commands start fast.
 """
 
 from __future__ import annotations
@@ -53,10 +55,12 @@ class Parser(argparse.ArgumentParser):
 def _global_options() -> Parser:
     # SUPPRESS lets the options stand before or after the subcommand without one hiding the other.
     common = Parser(add_help=False)
-    common.add_argument("--store", metavar="PATH", default=argparse.SUPPRESS,
-                        help="board file (default: $REQBOARD_STORE, else the user data directory)")
+    common.add_argument("--store", metavar="PATH|URL", default=argparse.SUPPRESS,
+                        help="board file, or a postgresql:// URL of a board on a server (default: "
+                             "$REQBOARD_STORE, else the user data directory)")
     common.add_argument("--user", metavar="NAME", default=argparse.SUPPRESS,
-                        help="who is acting (default: $REQBOARD_USER, else the login name)")
+                        help="who is acting (default: $REQBOARD_USER, else the login name; ignored on a "
+                             "server board, where the database login acts)")
     common.add_argument("--json", action="store_true", default=argparse.SUPPRESS,
                         help="print records as JSON")
     return common
@@ -269,6 +273,11 @@ def build_parser() -> Parser:
     p.add_argument("source", help="the board to copy (a board file)")
     p.add_argument("dest", help="the new board (must not exist)")
 
+    p = command("migrate", "copy a whole board (history included) into an empty store: between board files "
+                           "and postgresql:// databases, either way")
+    p.add_argument("source", help="the board to copy (a board file or a postgresql:// URL)")
+    p.add_argument("dest", help="where to: a new board file, or a database made ready by `reqboard server init`")
+
     p = command("sync", "merge this board (--store: ours) with another (theirs), both ways, three-way by uid")
     p.add_argument("other", nargs="?",
                    help="the other board (default: the one this board was cloned from or last synced with)")
@@ -334,6 +343,21 @@ def build_parser() -> Parser:
                             "(requirement_version in `cr show --json`)")
     p = cr_command("list", "list change requests")
     p.add_argument("--status")
+
+    server = command("server", "set up a board on a PostgreSQL server: init, grant, revoke")
+    servers = server.add_subparsers(dest="server_command", metavar="SERVER_COMMAND")
+
+    def server_command(name: str, help: str) -> argparse.ArgumentParser:
+        p = servers.add_parser(name, parents=[common], help=help, description=help)
+        p.add_argument("url", help="the database, e.g. postgresql://db.example.com/reqboard")
+        return p
+
+    server_command("init", "make the board's tables in a database, or bring them up to date (safe to repeat)")
+    p = server_command("grant", "let a database login change the board (or, with --read-only, only read it)")
+    p.add_argument("login", help="the database login (a role made with CREATE ROLE ... LOGIN)")
+    p.add_argument("--read-only", action="store_true", help="only read the board (takes back a right to write)")
+    p = server_command("revoke", "take back a database login's access to the board")
+    p.add_argument("login")
     return parser
 
 
@@ -495,11 +519,56 @@ def _store_path(args: argparse.Namespace) -> Path | str:
     return given if "://" in given else Path(given)
 
 
-def _board(args: argparse.Namespace) -> Any:
-    from reqboard.store.board import Board
+def _user(args: argparse.Namespace) -> str:
     from reqboard.store.paths import default_user
 
-    return Board(_store_path(args), getattr(args, "user", None) or default_user())
+    return getattr(args, "user", None) or default_user()
+
+
+def _board(args: argparse.Namespace) -> Any:
+    return _board_at(_store_path(args), args)
+
+
+_OPENED: list[Any] = []
+"""The boards the command opened, closed when it ends (a server board's connections and threads)."""
+
+
+def _close_opened() -> None:
+    """Let go of what the boards the command opened hold: a server board's connection pool is closed
+    here, in the main thread, rather than whenever the garbage collector frees it, which may be in one
+    of the pool's own threads (that cannot join itself, and Python prints the failure)."""
+    while _OPENED:
+        try:
+            _OPENED.pop().storage.close()
+        except Exception:  # the command is over and has said how it went: a failed goodbye changes nothing
+            pass
+
+
+def _board_at(location: str | Path, args: argparse.Namespace, user: str | None = None) -> Any:
+    """The board at `location`, as `user` (default: --user, $REQBOARD_USER, the login name). A server
+    board acts as its database login whatever the user is: a --user given on the command line gets a
+    note saying so, once ($REQBOARD_USER is ignored there silently: it is set for file boards)."""
+    from reqboard.store.board import Board
+
+    board = Board(location, user if user is not None else _user(args))
+    _OPENED.append(board)
+    login = board.storage.login
+    if login is not None and "user" in args and not getattr(args, "user_noted", False):
+        args.user_noted = True
+        print(f"note: --user is ignored on a server board: changes are made as the database login {_text(login)}",
+              file=sys.stderr)
+    return board
+
+
+def _where(board: Any, given: str) -> str:
+    """How to name a board in output: a file as it was given, a server as its URL without a password."""
+    return board.storage.location if board.files() is None else _path_text(given)
+
+
+def _holds_no_board(board: Any) -> bool:
+    """Is there nothing at `board`'s location to copy (no file, or a board never written to)?"""
+    snapshot = board.snapshot()
+    return snapshot.generation == 0 and not snapshot.requirements
 
 
 def _board_files(board: Any) -> BoardFiles | None:
@@ -571,7 +640,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     # One model at a time, each turned into its output at once: every record is still validated (one
     # the models refuse stops the listing, exit 4), but 50,000 models are never held together.
     listed: list[Any] = []
-    for card in board.cards():
+    for card in board.cards(whole=True):  # (a server sends only what cards show unless asked for more)
         req = validated(card.record, card.path)
         if wanted(req):
             listed.append(_json_element(requirement_json(req)) if as_json else card)
@@ -723,6 +792,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     import os
 
     board = _board(args)
+    board.storage.maintenance()  # Unsupported (exit 2) where the board is kept by a server, not in a file
     if not os.path.lexists(board.path):
         print(f"{_text(board.path)} does not exist yet (an empty board)")
         return EXIT_OK
@@ -762,29 +832,90 @@ def _resolution(text: str) -> tuple[str, str]:
 
 
 def cmd_clone(args: argparse.Namespace) -> int:
-    from reqboard.store.board import Board
     from reqboard.store.errors import NotFound
-    from reqboard.store.paths import default_user
     from reqboard.store.sync import clone_board
 
-    user = getattr(args, "user", None) or default_user()
     if args.source == "" or args.dest == "":
         raise UsageError("clone needs a SOURCE board and a new DEST file name")
-    source = Board(args.source, user)
-    if source.snapshot().generation == 0 and not source.snapshot().requirements:
-        raise NotFound(f"{_path_text(args.source)}: no board there to clone")
-    count = clone_board(source, Board(args.dest, user))
+    source = _board_at(args.source, args)
+    if _holds_no_board(source):
+        raise NotFound(f"{_where(source, args.source)}: no board there to clone")
+    dest = _board_at(args.dest, args)
+    count = clone_board(source, dest)
     if getattr(args, "json", False):
-        _print_json({"source": source.storage.location, "dest": _path_text(Path(args.dest).absolute()),
+        _print_json({"source": source.storage.location, "dest": _path_text(dest.storage.location),
                      "requirements": count})
     else:
-        print(f"cloned {count} requirement{'s' if count != 1 else ''} from {_path_text(args.source)} "
-              f"into {_path_text(args.dest)}; `reqboard --store {_path_text(args.dest)} sync` brings the work back")
+        to = _where(dest, args.dest)
+        print(f"cloned {count} requirement{'s' if count != 1 else ''} from {_where(source, args.source)} "
+              f"into {to}; `reqboard --store {to} sync` brings the work back")
+    return EXIT_OK
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from reqboard.store.errors import NotFound
+    from reqboard.store.sync import migrate_board
+
+    if args.source == "" or args.dest == "":
+        raise UsageError("migrate needs a SOURCE board and a DEST file or database")
+    source = _board_at(args.source, args)
+    if _holds_no_board(source):
+        raise NotFound(f"{_where(source, args.source)}: no board there to migrate")
+    dest = _board_at(args.dest, args)
+    requirements, events = migrate_board(source, dest)
+    if getattr(args, "json", False):
+        _print_json({"source": _path_text(source.storage.location), "dest": _path_text(dest.storage.location),
+                     "requirements": requirements, "events": events})
+    else:
+        print(f"migrated {requirements} requirement{'s' if requirements != 1 else ''} and {events} history "
+              f"event{'s' if events != 1 else ''} from {_where(source, args.source)} to {_where(dest, args.dest)}")
+    return EXIT_OK
+
+
+def cmd_server(args: argparse.Namespace) -> int:
+    from reqboard.store import pgstore
+    from reqboard.store.errors import Refused
+
+    if args.server_command is None:
+        raise UsageError("give a server command: init, grant, revoke")
+    url = pgstore.ServerURL.parse(args.url)
+    as_json = getattr(args, "json", False)
+    if args.server_command == "init":
+        found, now = pgstore.init_server(args.url)
+        if now > pgstore.SCHEMA_VERSION:
+            raise Refused(f"{url.shown} is at schema {now}, newer than this reqboard knows "
+                          f"({pgstore.SCHEMA_VERSION}): nothing was changed; upgrade reqboard to set it up",
+                          "server.newer")
+        if as_json:
+            _print_json({"location": url.shown, "schema_found": found, "schema": now})
+        elif found is None:
+            print(f"made the reqboard tables in {_text(url.shown)} (schema {now})")
+        elif found == now:
+            print(f"{_text(url.shown)} is already at schema {now}")
+        else:
+            print(f"migrated the reqboard tables in {_text(url.shown)} from schema {found} to {now}")
+        return EXIT_OK
+    login = _text(args.login)
+    if args.server_command == "grant":
+        access = pgstore.grant(args.url, args.login, read_only=args.read_only)
+        done = (f"{login} may now read the board at {_text(url.shown)} (read-only)" if args.read_only
+                else f"{login} may now change the board at {_text(url.shown)}")
+        still = "change" if args.read_only and access.writes_some else None
+    else:
+        access = pgstore.revoke(args.url, args.login)
+        done = f"{login} no longer has access of its own to the board at {_text(url.shown)}"
+        still = "change" if access.writes_some else "read" if access.reads else None
+    if as_json:
+        _print_json({"location": url.shown, "login": args.login, "reads": access.reads, "writes": access.writes})
+    else:
+        print(done)
+    if still:
+        print(f"note: {login} can still {still} the board: it is a superuser, or a member of a role that may",
+              file=sys.stderr)
     return EXIT_OK
 
 
 def cmd_sync(args: argparse.Namespace) -> int:
-    from reqboard.store.board import Board
     from reqboard.store.sync import SyncConflicts, default_other, resolution_name, resolver, sync_boards
 
     if args.other == "":  # e.g. `sync "$UNSET"`: never fall back to the remembered board for it
@@ -794,9 +925,9 @@ def cmd_sync(args: argparse.Namespace) -> int:
     if not other:
         raise UsageError(f"{_path_text(ours.path)} was never cloned or synced: name the other board, "
                          "e.g. `reqboard sync team.json`")
-    theirs = Board(other, ours.user)
+    theirs = _board_at(other, args, ours.user)
     decide = resolver(args.prefer, dict(args.resolve))
-    with _interrupts_held_after_commit(ours.path):
+    with _interrupts_held_after_commit(ours):
         try:
             plan = sync_boards(ours, theirs, decide=decide, dry_run=args.dry_run, no_base=args.no_base)
         except SyncConflicts as exc:
@@ -870,7 +1001,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
     data = read_import_file(args.file)
     board = _board(args)
-    with _interrupts_held_after_commit(board.path) as held:
+    with _interrupts_held_after_commit(board) as held:
         try:
             if args.dry_run:
                 summary = preview_import(board, data, fmt, source=_path_text(args.file), rekey=args.rekey)
@@ -896,13 +1027,15 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 @contextmanager
-def _interrupts_held_after_commit(board_path: Path) -> Iterator[list[bool]]:
+def _interrupts_held_after_commit(board: Any) -> Iterator[list[bool]]:
     """Ctrl+C stops an import until its commit is on disk; from then on it is held back (and noted in
     the list yielded) until the summary is printed, so that what was committed is always reported.
 
     The board file's signature tells, at the moment ctrl+c comes, whether the board was replaced since
     the import began (by this import's commit, or, rarely, another process's: then the import is let
-    finish rather than stopped, and says so).
+    finish rather than stopped, and says so). A server board has no file to look at, and asking the
+    server from a signal handler could deadlock on the connection in use: there ctrl+c always stops
+    the command (the server keeps a change whole or not at all; only the summary can be lost).
     """
     import signal
     import threading
@@ -921,6 +1054,11 @@ def _interrupts_held_after_commit(board_path: Path) -> Iterator[list[bool]]:
         held.append(True)
 
     held: list[bool] = []
+    files = board.files()
+    if files is None:
+        yield held
+        return
+    board_path = files.board
     before = Signature.of(board_path)
     if threading.current_thread() is not threading.main_thread():  # only the main thread has signals
         yield held
@@ -1084,15 +1222,14 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "approve": cmd_approve, "feedback": cmd_feedback, "reject": cmd_reject, "review": cmd_review,
     "history": cmd_history, "check": cmd_check, "export": cmd_export, "import": cmd_import,
     "restore": cmd_restore, "wip": cmd_wip, "cr": cmd_cr, "clone": cmd_clone, "sync": cmd_sync,
-    "report": cmd_report,
+    "report": cmd_report, "migrate": cmd_migrate, "server": cmd_server,
 }
 
 
 def open_board(args: argparse.Namespace) -> int:
-    from reqboard.store.paths import default_user
     from reqboard.tui.app import run_app
 
-    return run_app(_store_path(args), getattr(args, "user", None) or default_user(), demo=args.demo)
+    return run_app(_store_path(args), _user(args), demo=args.demo)
 
 
 # Options that name files: any bytes the file system takes are fine there, unlike in text.
@@ -1123,6 +1260,30 @@ def _check_text_arguments(args: argparse.Namespace) -> None:
                 ) from None
 
 
+# Arguments that may name a board on a server (a postgresql:// URL).
+_LOCATION_OPTIONS = ("store", "source", "dest", "other", "url")
+
+
+def _note_password(args: argparse.Namespace) -> None:
+    """A password written into a URL works, but anyone on the machine sees it in the process list, and
+    the shell keeps it in its history: say where it belongs instead (once; it is never printed)."""
+    for name in _LOCATION_OPTIONS:
+        value = getattr(args, name, None)
+        if isinstance(value, str) and "://" in value and _redacted(value) != value:
+            print("note: a password in a URL shows in the process list and the shell history: keep it in "
+                  "~/.pgpass (or the file $PGPASSFILE names) and leave it out of the URL", file=sys.stderr)
+            return
+
+
+def _redacted(text: str) -> str:
+    """`text` with the password of any URL or connection string in it replaced by `***`."""
+    if "://" not in text and "password" not in text.lower():
+        return text  # (nothing to hide: the URL module is not even loaded)
+    from reqboard.store.pgstore.url import redact
+
+    return redact(text)
+
+
 def _never_fail_to_print() -> None:
     """A terminal or pipe that cannot show a character gets a backslash escape of it, never a crash
     (PYTHONIOENCODING=ascii, a C locale, a Windows code page)."""
@@ -1142,6 +1303,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
         _check_text_arguments(args)
+        _note_password(args)
         handler = COMMANDS.get(args.command) if args.command else open_board
         assert handler is not None
         return handler(args)
@@ -1162,12 +1324,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # the promise is no traceback for a user: say what it was, briefly
         _error(f"unexpected {type(exc).__name__}: {exc} (please report this)")
         return EXIT_REFUSED
+    finally:
+        _close_opened()
 
 
 def _error(message: object) -> None:
     """One `error:` line on stderr, whatever the message echoes back (line breaks, terminal controls,
-    bidi overrides)."""
-    print("error: " + _text(" ".join(str(message).splitlines())), file=sys.stderr)
+    bidi overrides, a password a URL carried)."""
+    print("error: " + _text(_redacted(" ".join(str(message).splitlines()))), file=sys.stderr)
 
 
 if __name__ == "__main__":
