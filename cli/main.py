@@ -831,16 +831,23 @@ def _resolution(text: str) -> tuple[str, str]:
     return name, side
 
 
-def cmd_clone(args: argparse.Namespace) -> int:
+def _source_and_dest(args: argparse.Namespace, command: str, dest_is: str) -> tuple[Any, Any]:
+    """The boards `clone` and `migrate` copy from and into; a usage error when either is not named,
+    NotFound when there is no board at SOURCE to copy."""
     from reqboard.store.errors import NotFound
-    from reqboard.store.sync import clone_board
 
     if args.source == "" or args.dest == "":
-        raise UsageError("clone needs a SOURCE board and a new DEST file name")
+        raise UsageError(f"{command} needs a SOURCE board and {dest_is}")
     source = _board_at(args.source, args)
     if _holds_no_board(source):
-        raise NotFound(f"{_where(source, args.source)}: no board there to clone")
-    dest = _board_at(args.dest, args)
+        raise NotFound(f"{_where(source, args.source)}: no board there to {command}")
+    return source, _board_at(args.dest, args)
+
+
+def cmd_clone(args: argparse.Namespace) -> int:
+    from reqboard.store.sync import clone_board
+
+    source, dest = _source_and_dest(args, "clone", "a new DEST file name")
     count = clone_board(source, dest)
     if getattr(args, "json", False):
         _print_json({"source": source.storage.location, "dest": _path_text(dest.storage.location),
@@ -853,15 +860,9 @@ def cmd_clone(args: argparse.Namespace) -> int:
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
-    from reqboard.store.errors import NotFound
     from reqboard.store.sync import migrate_board
 
-    if args.source == "" or args.dest == "":
-        raise UsageError("migrate needs a SOURCE board and a DEST file or database")
-    source = _board_at(args.source, args)
-    if _holds_no_board(source):
-        raise NotFound(f"{_where(source, args.source)}: no board there to migrate")
-    dest = _board_at(args.dest, args)
+    source, dest = _source_and_dest(args, "migrate", "a DEST file or database")
     requirements, events = migrate_board(source, dest)
     if getattr(args, "json", False):
         _print_json({"source": _path_text(source.storage.location), "dest": _path_text(dest.storage.location),
