@@ -23,7 +23,7 @@ from reqboard.store.errors import Conflict, ServerUnreachable
 from reqboard.store.exchange.json_io import dumps, export_json
 from reqboard.store.models import State
 
-from board_locations import BoardLocation, server_bug
+from board_locations import BoardLocation
 from cli_support import assert_one_error_line
 from pg_server import PgServer
 from waiting import wait_until
@@ -392,9 +392,6 @@ def test_an_open_board_writes_again_once_the_server_is_back(server_location: Boa
                                                            request: pytest.FixtureRequest) -> None:
     """A board kept open (the TUI's, a script's) across a restart: refused while the server is down,
     saving again as soon as it is back."""
-    server_bug(request, "the pool hands out the connections the restart broke: every one of them fails once "
-               "(ServerUnreachable 'lost the connection ... terminating connection due to administrator "
-               "command') before a write goes through; check a connection before use (ConnectionPool(check=...))")
     held = server_location.board("ann")
     held.add_requirement("Before")
     assert [c.title for c in held.cards()] == ["Before"]
@@ -411,8 +408,6 @@ def test_an_open_board_writes_again_once_the_server_is_back(server_location: Boa
 
 def test_a_server_stopped_during_a_command_is_exit_4_and_saves_nothing_of_it(
         server_location: BoardLocation, pg_server: PgServer, tmp_path: Path, request: pytest.FixtureRequest) -> None:
-    server_bug(request, "psycopg_pool's warnings reach stderr through Python's last-resort log handler: "
-               "'discarding closed connection: <psycopg.Connection [BAD] ...>' stands before the error line")
     server_location.board("lead").add_requirement("Already here")
     before = server_location.state()
     big = big_import(tmp_path, 3000)

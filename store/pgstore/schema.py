@@ -15,7 +15,9 @@
 
 Every write stamps `committed_by` with the database login (`current_user`) and `committed_at` with
 the server's clock, in a trigger nobody's client can bypass: the audit of who wrote what is the
-server's, whatever a client says. A commit notifies channel `reqboard` with its generation (delivered
+server's, whatever a client says. Documents are `json`, not `jsonb`: they read back byte for byte as
+written, keys in their order (jsonb would sort them, and a requirement's states entered would read
+back in another order). A commit notifies channel `reqboard` with its generation (delivered
 at commit), which open boards LISTEN on.
 """
 
@@ -37,7 +39,7 @@ CREATE TABLE reqboard.board (
     id              integer PRIMARY KEY CHECK (id = 1),
     schema_version  integer NOT NULL,
     generation      bigint NOT NULL DEFAULT 0,
-    meta            jsonb NOT NULL DEFAULT '{}'::jsonb,
+    meta            json NOT NULL DEFAULT '{}'::json,
     committed_by    text NOT NULL DEFAULT current_user,
     committed_at    timestamptz NOT NULL DEFAULT now()
 );
@@ -55,8 +57,8 @@ CREATE TABLE reqboard.requirements (
     updated_by    text NOT NULL DEFAULT '',
     updated_at    text NOT NULL DEFAULT '',
     generation    bigint NOT NULL,
-    card          jsonb NOT NULL,
-    record        jsonb NOT NULL,
+    card          json NOT NULL,
+    record        json NOT NULL,
     committed_by  text NOT NULL DEFAULT current_user,
     committed_at  timestamptz NOT NULL DEFAULT now()
 );
@@ -70,7 +72,7 @@ CREATE INDEX removed_generation ON reqboard.removed (generation);
 CREATE TABLE reqboard.customers (
     name_key      text PRIMARY KEY,
     generation    bigint NOT NULL,
-    record        jsonb NOT NULL,
+    record        json NOT NULL,
     committed_by  text NOT NULL DEFAULT current_user,
     committed_at  timestamptz NOT NULL DEFAULT now()
 );
@@ -79,7 +81,7 @@ CREATE TABLE reqboard.events (
     generation    bigint NOT NULL,
     key           text,
     uid           text,
-    event         jsonb NOT NULL,
+    event         json NOT NULL,
     committed_by  text NOT NULL DEFAULT current_user,
     committed_at  timestamptz NOT NULL DEFAULT now()
 );
@@ -100,7 +102,7 @@ CREATE TRIGGER customers_stamp BEFORE INSERT OR UPDATE ON reqboard.customers
     FOR EACH ROW EXECUTE FUNCTION reqboard.stamp_commit();
 CREATE TRIGGER events_stamp BEFORE INSERT OR UPDATE ON reqboard.events
     FOR EACH ROW EXECUTE FUNCTION reqboard.stamp_commit();
-INSERT INTO reqboard.board (id, schema_version, generation, meta) VALUES (1, 1, 0, '{}'::jsonb);
+INSERT INTO reqboard.board (id, schema_version, generation, meta) VALUES (1, 1, 0, '{}'::json);
 """
 
 MIGRATIONS: dict[int, str] = {1: _VERSION_1}

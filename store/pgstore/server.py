@@ -19,6 +19,7 @@ A login without the right to write opens the board read-only.
 from __future__ import annotations
 
 import atexit
+import logging
 import threading
 import weakref
 from collections.abc import Callable, Iterator, Mapping
@@ -29,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 import psycopg
 from psycopg import errors as pg_errors
-from psycopg.types.json import Jsonb, set_json_loads
+from psycopg.types.json import Json, set_json_loads
 from psycopg_pool import ConnectionPool, PoolTimeout
 
 from ..cards import card_fields
@@ -52,6 +53,10 @@ from .url import ServerPath, ServerURL, redact
 if TYPE_CHECKING:
     from ..filestore.maintenance import FileMaintenance
     from ..outputs import BoardFiles
+
+# psycopg reports to logging (e.g. the pool's "error connecting"); reqboard says what went wrong itself,
+# in one line, so without a handler of the application's these never reach stderr as Python's last resort.
+logging.getLogger("psycopg").addHandler(logging.NullHandler())
 
 CONNECT_TIMEOUT_S = 5
 """How long opening a connection may take before the server counts as unreachable."""
@@ -150,7 +155,12 @@ class ServerStorage:
                 self._pool = ConnectionPool(
                     self.url.conninfo(), min_size=1, max_size=4, open=True, timeout=CONNECT_TIMEOUT_S,
                     kwargs={"connect_timeout": CONNECT_TIMEOUT_S, "application_name": "reqboard"},
-                    configure=_configure, name="reqboard", reconnect_timeout=3600)
+                    configure=_configure, name="reqboard", reconnect_timeout=3600,
+                    # A connection a server restart broke is found out before use, not by the change.
+                    check=ConnectionPool.check_connection)
+                # A storage nobody closed lets its connections go when it is freed: from a thread of its
+                # own, as the collector may free it in one of the pool's workers, which cannot join itself.
+                weakref.finalize(self, _close_later, self._pool)
             return self._pool
 
     @contextmanager
@@ -486,8 +496,8 @@ def _configure(conn: psycopg.Connection[Any]) -> None:
     set_json_loads(orjson.loads, conn)
 
 
-def _jsonb(value: Any) -> Jsonb:
-    return Jsonb(value, dumps=orjson.dumps)
+def _json(value: Any) -> Json:
+    return Json(value, dumps=orjson.dumps)
 
 
 def unreachable(url: ServerURL, exc: BaseException) -> StoreError:
@@ -680,14 +690,14 @@ class ServerChange:
                     "INSERT INTO reqboard.customers (name_key, generation, record) VALUES (%s, %s, %s)"
                     " ON CONFLICT (name_key) DO UPDATE SET generation = EXCLUDED.generation,"
                     " record = EXCLUDED.record",
-                    [(name, generation, _jsonb(record)) for name, record in staged.customers.items()])
+                    [(name, generation, _json(record)) for name, record in staged.customers.items()])
             if self._events:
                 with cur.copy("COPY reqboard.events (generation, key, uid, event) FROM STDIN") as copy:
                     for event in self._events:
-                        copy.write_row((generation, event.get("key"), event.get("uid"), _jsonb(event)))
+                        copy.write_row((generation, event.get("key"), event.get("uid"), _json(event)))
             meta = {name: value for name, value in staged.meta.items() if name not in _NOT_META}
             cur.execute("UPDATE reqboard.board SET generation = %s, meta = %s WHERE id = 1",
-                        (generation, _jsonb(meta)))
+                        (generation, _json(meta)))
             self._move_counters(cur)
             cur.execute("SELECT pg_notify(%s, %s)", (CHANNEL, str(generation)))
 
@@ -722,7 +732,7 @@ def _columns(number: int, document: dict[str, Any], generation: int) -> dict[str
         "title": str(document.get("title", "")), "customer": str(document.get("customer", "")),
         "owner": str(document.get("owner", "")), "updated_by": str(document.get("updated_by", "")),
         "updated_at": str(document.get("updated_at", "")), "generation": generation,
-        "card": _jsonb(card_fields(document)), "record": _jsonb(document),
+        "card": _json(card_fields(document)), "record": _json(document),
     }
 
 
@@ -771,6 +781,11 @@ class _Listener(threading.Thread):
         known = storage.announced(generation)
         if force or known is None or generation > known:
             self._changed()
+
+
+def _close_later(pool: ConnectionPool[psycopg.Connection[Any]]) -> None:
+    if not pool.closed:
+        threading.Thread(target=pool.close, name="reqboard-close", daemon=True).start()
 
 
 _OPEN: weakref.WeakSet[ServerStorage] = weakref.WeakSet()

@@ -45,15 +45,18 @@ class ServerURL:
         try:
             from psycopg.conninfo import conninfo_to_dict
         except ImportError:
-            raise Unsupported(
-                "postgresql:// stores need psycopg, which is not installed: pip install 'reqboard[postgres]'"
-            ) from None
+            from . import NO_PSYCOPG
+
+            raise Unsupported(NO_PSYCOPG) from None
         try:
             raw: dict[str, Any] = conninfo_to_dict(location)
         except Exception as exc:  # psycopg.ProgrammingError: the URL's syntax
             reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             raise Unsupported(f"{redact(location)}: not a PostgreSQL URL ({redact(reason)})") from None
         settings = {name: str(value) for name, value in raw.items() if value is not None}
+        port = settings.get("port", "")
+        if port and not all(part.strip().isdigit() for part in port.split(",")):
+            raise Unsupported(f"{redact(location)}: the port must be a number (it is {port!r})")
         if not settings.get("dbname"):
             raise Unsupported(f"{redact(location)}: the URL names no database (postgresql://host/DATABASE)")
         return cls(location, settings)
