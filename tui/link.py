@@ -45,6 +45,8 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 UNDO_DEPTH = 50
 """How many of this session's changes `u` can take back, newest first."""
+CLOSE_WAIT_S = 2.0
+"""How long closing waits for the storage calls under way to end before it lets go of the storage anyway."""
 
 
 @dataclass(frozen=True)
@@ -102,7 +104,11 @@ class StoreLink:
         self._board_made = threading.Lock()
         self._store_lock = threading.Lock()
         self._flags = threading.Lock()
-        """Guards the two below (the UI thread and the workers both touch them)."""
+        """Guards the state below (the UI thread and the workers both touch it)."""
+        self._idle = threading.Condition(self._flags)
+        """Notified when a call of the storage ends (`close` waits for the last)."""
+        self._calls = 0
+        """The storage calls under way (see `_using_storage`)."""
         self._reading: set[tuple[MessagePump, str]] = set()
         """The reads in flight, by who asked and what for: one at a time of each."""
         self._undo: list[UndoEntry] = []
@@ -269,6 +275,8 @@ class StoreLink:
         with self._flags:
             self._closed = True
             self._held = []
+            # A call under way would reach a closed storage (a server's would open a new pool for it).
+            self._idle.wait_for(lambda: self._calls == 0, timeout=CLOSE_WAIT_S)
         self.reader.storage.close()
 
     # ------------------------------------------------------------------ in the workers
@@ -276,9 +284,25 @@ class StoreLink:
         if not self._store_lock.acquire(timeout=LOCK_TIMEOUT_S + 5):
             raise StoreError("the board is busy; try again")
         try:
-            return fn(self._board or self.reader if cards_only else self.board)
+            with self._using_storage():
+                return fn(self._board or self.reader if cards_only else self.board)
         finally:
             self._store_lock.release()
+
+    @contextmanager
+    def _using_storage(self) -> Iterator[None]:
+        """Around every call that reaches the storage: none starts once the link is closed, and closing
+        waits for those under way."""
+        with self._flags:
+            if self._closed:
+                raise StoreError("the board was closed")
+            self._calls += 1
+        try:
+            yield
+        finally:
+            with self._flags:
+                self._calls -= 1
+                self._idle.notify_all()
 
     def _remember(self, entry: UndoEntry) -> None:
         with self._flags:
@@ -375,7 +399,8 @@ class StoreLink:
         connections, and may wait seconds for one that nothing else should wait behind."""
         storage = self.reader.storage
         try:
-            storage.revision  # noqa: B018 (asked for its round trip)
+            with self._using_storage():
+                storage.revision  # noqa: B018 (asked for its round trip)
         except ServerUnreachable as exc:
             return storage.connection_problem or str(exc)
         except StoreError:
@@ -404,7 +429,8 @@ class StoreLink:
     @staticmethod
     @work(thread=True, exit_on_error=False, group="store-prepare", description="Preparing the store")
     def _prepare_worker(node: DOMNode, link: StoreLink) -> None:
-        link.board  # noqa: B018 (made now, not by the first key)
+        with link._using_storage():
+            link.board  # noqa: B018 (made now, not by the first key)
 
 
 def _answer(app: App[Any], requester: MessagePump, message: Message) -> None:
