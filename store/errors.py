@@ -78,6 +78,11 @@ class ServerUnreachable(StoreUnreadable):
     change in hand was saved."""
 
 
+class CommitUncertain(ServerUnreachable):
+    """The connection was lost while the server committed a change (exit 4): it may or may not be saved,
+    so it must not be repeated blindly (read the board again first)."""
+
+
 class ReadOnly(StoreUnreadable):
     """The board was written by a newer reqboard and is open read-only (exit 4)."""
 

@@ -329,7 +329,8 @@ async def test_a_conflict_that_changed_after_it_was_chosen_is_shown_again_and_no
 @pytest.mark.parametrize(("where", "said"), [
     ("nowhere.json", "nowhere.json: no board there"),
     ("junk.json", "junk.json"),
-    ("postgresql://db/team", "postgresql:// stores are not supported yet"),
+    ("mysql://db/team", "mysql:// stores are not supported"),
+    ("postgresql://db.invalid/team", "cannot reach the board server at db.invalid:5432"),
 ])
 async def test_a_board_that_cannot_be_synced_with_is_a_one_line_notice(pair: tuple[Path, Path], tmp_path: Path,
                                                                        where: str, said: str) -> None:

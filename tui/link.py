@@ -30,7 +30,7 @@ from textual.message import Message
 from textual.message_pump import MessagePump
 
 from reqboard.store import errors as store_errors
-from reqboard.store.errors import ServerUnreachable, StoreError
+from reqboard.store.errors import CommitUncertain, ServerUnreachable, StoreError
 from reqboard.store.reader import BoardReader
 from reqboard.store.storage import LOCK_TIMEOUT_S
 
@@ -332,6 +332,11 @@ class StoreLink:
                      *, resumed: bool = False) -> None:
         try:
             result = self._call(change.call)
+        except CommitUncertain as exc:  # maybe saved: repeating it could make it twice; the user reads first
+            if undoing is not None:
+                self._keep_for_later(undoing, exc)
+            _answer(app, requester, Refused(exc, change.doing))
+            return
         except ServerUnreachable as exc:  # nothing of it was written: it waits for the server
             # A held change that fails again waits for the next reconnect, not a loop of its own.
             self._hold(app, requester, change, undoing, exc, tell_watcher=not resumed)

@@ -36,6 +36,7 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 from ..cards import card_fields
 from ..domain import key_number
 from ..errors import (
+    CommitUncertain,
     Conflict,
     InvalidValue,
     LockTimeout,
@@ -109,6 +110,7 @@ class ServerStorage:
         self._schema = schema
         self._pool: ConnectionPool[psycopg.Connection[Any]] | None = None
         self._pool_lock = threading.Lock()
+        self._closed = False
         self._lock = threading.RLock()  # the caches
         self._cards = _Cache()
         self._records = _Cache()
@@ -151,6 +153,8 @@ class ServerStorage:
     # ---------------------------------------------------------------- connections
     def _connections(self) -> ConnectionPool[psycopg.Connection[Any]]:
         with self._pool_lock:
+            if self._closed:
+                raise ServerUnreachable(f"{self.url.shown}: the board was closed; open it again")
             if self._pool is None:
                 self._pool = ConnectionPool(
                     self.url.conninfo(), min_size=1, max_size=4, open=True, timeout=CONNECT_TIMEOUT_S,
@@ -197,7 +201,7 @@ class ServerStorage:
             self._listener.stop()
             self._listener = None
         with self._pool_lock:
-            pool, self._pool = self._pool, None
+            pool, self._pool, self._closed = self._pool, None, True
         if pool is not None:
             pool.close()
         _OPEN.discard(self)
@@ -429,9 +433,13 @@ class ServerStorage:
             self._listener.start()
         return True
 
-    def announced(self, generation: int) -> int | None:
-        """Note a commit the listener heard of; returns the generation last read (None: none yet)."""
+    def announced(self, generation: int, *, reconnected: bool = False) -> int | None:
+        """Note a commit the listener heard of (or, `reconnected`, the generation it found on connecting
+        again: the server answers, so a problem noted before is over); returns the generation last read
+        (None: none yet)."""
         self._notified = max(self._notified, generation)
+        if reconnected:
+            self._problem = None
         return self._read_generation
 
     # ---------------------------------------------------------------- writing
@@ -439,13 +447,15 @@ class ServerStorage:
     def change(self) -> Iterator[ServerChange]:
         """Lock the board (its row, FOR UPDATE), read what the change needs, commit it whole at the
         end of the block. Raises ReadOnly (a newer schema), Refused (a login that may only read),
-        LockTimeout, ServerUnreachable (nothing was saved) and what the block raises."""
+        LockTimeout, ServerUnreachable (nothing was saved), CommitUncertain (the connection was lost
+        during the COMMIT: saved or not, nobody can tell here) and what the block raises."""
         if self._schema > SCHEMA_VERSION:
             raise ReadOnly(self.read_only_reason or "")
         if not self._writable:
             raise Refused(self.read_only_reason or "", "server.read_only")
-        with self._connection() as conn:
-            with conn.transaction():
+        committing = False
+        try:
+            with self._connection() as conn, conn.transaction():
                 conn.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT_S}s'")
                 conn.execute("SELECT 1 FROM reqboard.board WHERE id = 1 FOR UPDATE")
                 row = conn.execute(
@@ -462,6 +472,13 @@ class ServerStorage:
                 yield change
                 if not change.discarded:
                     change.commit()
+                committing = True  # what fails from here is the COMMIT itself
+        except ServerUnreachable as exc:
+            if not committing:
+                raise
+            raise CommitUncertain(
+                f"{self.url.shown}: the connection to the server was lost while it was committing this change: "
+                "it may or may not be saved; read the board again before making it again") from exc
 
 
 def _generation(conn: psycopg.Connection[Any]) -> int:
@@ -759,7 +776,7 @@ class _Listener(threading.Thread):
                     conn.execute(f"LISTEN {CHANNEL}")
                     generation = _generation(conn)  # what was committed while nobody listened
                     was_down, self.problem = self.problem, None
-                    self._tell(generation, force=was_down is not None)
+                    self._tell(generation, force=was_down is not None, reconnected=True)
                     while not self._stopping.is_set():
                         for notice in conn.notifies(timeout=1.0, stop_after=1):
                             if notice.payload.isdigit():
@@ -773,12 +790,12 @@ class _Listener(threading.Thread):
                     self._changed()
                 self._stopping.wait(1.0)
 
-    def _tell(self, generation: int, *, force: bool = False) -> None:
+    def _tell(self, generation: int, *, force: bool = False, reconnected: bool = False) -> None:
         storage = self._storage()
         if storage is None:
             self._stopping.set()
             return
-        known = storage.announced(generation)
+        known = storage.announced(generation, reconnected=reconnected)
         if force or known is None or generation > known:
             self._changed()
 
