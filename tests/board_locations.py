@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import orjson
-import pytest
 
 from reqboard.store.board import Board
 from reqboard.store.storage import META_ID
@@ -206,10 +205,3 @@ def database_of(url: str) -> str:
     assert isinstance(name, str)
     return name
 
-
-def server_bug(request: pytest.FixtureRequest, bug: str, where: BoardLocation | None = None) -> None:
-    """Mark this test (with `where`, only its server variant) as failing for a known bug of the server
-    storage, named in `bug` (strict: it is noticed the moment the bug is fixed). Only while the fix is
-    awaited."""
-    if where is None or where.is_server:
-        request.applymarker(pytest.mark.xfail(strict=True, reason=f"server storage bug: {bug}"))

@@ -67,7 +67,7 @@ def test_add_prints_the_key_and_show_json_has_the_contract_fields(cli: CliRunner
     assert shown["created_by"] == shown["updated_by"] == "tester"
 
 
-def test_a_full_lifecycle_through_the_cli(cli: CliRunner, store: BoardLocation, request: pytest.FixtureRequest) -> None:
+def test_a_full_lifecycle_through_the_cli(cli: CliRunner) -> None:
     key = analysed(cli)
     assert cli("approve", key, "--comment", "go") == f"{key} approved by tester; it is approved\n"
     assert cli("move", key, "in-progress", "--owner", "bob") == f"{key} is now in_progress\n"

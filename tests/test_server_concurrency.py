@@ -388,8 +388,8 @@ def test_a_server_restarted_between_commands(server_location: BoardLocation, pg_
     history_matches_records(board)
 
 
-def test_an_open_board_writes_again_once_the_server_is_back(server_location: BoardLocation, pg_server: PgServer,
-                                                           request: pytest.FixtureRequest) -> None:
+def test_an_open_board_writes_again_once_the_server_is_back(server_location: BoardLocation,
+                                                           pg_server: PgServer) -> None:
     """A board kept open (the TUI's, a script's) across a restart: refused while the server is down,
     saving again as soon as it is back."""
     held = server_location.board("ann")
@@ -406,8 +406,36 @@ def test_an_open_board_writes_again_once_the_server_is_back(server_location: Boa
     assert [c.title for c in held.cards()] == ["Before", "After"]
 
 
+# A command run as a process of its own, psycopg's pool logging what it logs when its connections break
+# (here on purpose, as the board is opened: its timing in a real restart is the server's).
+LOGGING_COMMAND = r"""
+import logging, sys
+from reqboard.cli.main import main
+from reqboard.store.board import Board
+
+real_open = Board.__init__
+
+def logging_open(self, *args, **kwargs):
+    real_open(self, *args, **kwargs)
+    logging.getLogger("psycopg.pool").warning("discarding closed connection: <psycopg.Connection [BAD]>")
+
+Board.__init__ = logging_open
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_a_library_warning_during_a_command_never_reaches_stderr(server_location: BoardLocation) -> None:
+    """psycopg_pool logs a warning for each connection a server restart broke: a command's stderr stays
+    its one error line (or nothing), never the library's log. (A process of its own: under pytest the
+    root logger has handlers, and Python's last-resort handler, which writes to stderr, never acts.)"""
+    env = {**os.environ, **server_location.env("ann")}
+    proc = subprocess.run([sys.executable, "-c", LOGGING_COMMAND, "add", "Export"], cwd=REPO, env=env,
+                          capture_output=True, text=True, timeout=DEADLINE_S)
+    assert (proc.returncode, proc.stdout, proc.stderr) == (0, "REQ-1\n", "")
+
+
 def test_a_server_stopped_during_a_command_is_exit_4_and_saves_nothing_of_it(
-        server_location: BoardLocation, pg_server: PgServer, tmp_path: Path, request: pytest.FixtureRequest) -> None:
+        server_location: BoardLocation, pg_server: PgServer, tmp_path: Path) -> None:
     server_location.board("lead").add_requirement("Already here")
     before = server_location.state()
     big = big_import(tmp_path, 3000)

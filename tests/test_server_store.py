@@ -45,8 +45,7 @@ def error_line(err: str) -> str:
 
 
 # ============================================================================ records
-def test_a_record_reads_back_in_the_order_it_was_written(server_location: BoardLocation, tmp_path: Path,
-                                                         request: pytest.FixtureRequest) -> None:
+def test_a_record_reads_back_in_the_order_it_was_written(server_location: BoardLocation, tmp_path: Path) -> None:
     """`entered_at` lists the states in the order entered, on a server as in a file (show --json prints
     it so, and a person reads it as a timeline)."""
     entered: list[list[str]] = []
@@ -148,8 +147,7 @@ def test_a_bad_url_is_a_usage_error_in_one_line(location: str, said: str, tmp_pa
     assert sorted(p.name for p in tmp_path.iterdir()) == ["home"]  # nothing made for it
 
 
-def test_a_port_that_is_no_number_is_a_bad_url(pg_server: PgServer, capsys: pytest.CaptureFixture[str],
-                                               request: pytest.FixtureRequest) -> None:
+def test_a_port_that_is_no_number_is_a_bad_url(pg_server: PgServer, capsys: pytest.CaptureFixture[str]) -> None:
     location = f"postgresql:///board?host={pg_server.socket_dir}&port=fifty"
     code, _, err = run(capsys, "list", "--store", location)
     assert code == 2 and "fifty" in error_line(err)
