@@ -18,7 +18,8 @@ Rows, the file and the server side by side (the server's goals are issue #14's):
   first frame        the real app, headless, in a fresh process (interpreter, imports, connecting and
                      the first read counted), to its first frame with the cards, as bench/tui.py measures
                      it; beside a Textual hello world measured the same way in the same run, as a ratio
-                     (goals: within 2x at 10,000, 3x at 100,000)
+                     (goals: within 2x at 10,000, 3x at 100,000). Of it, the store's read: a new
+                     `BoardReader` (opening the board, connecting) and all its cards, in this process
   one write          an edit of one field of a random requirement (`Board.edit_requirement`: validated,
                      one history event, committed durably), on a board kept open, and on a fresh `Board`
                      each time (opening it and, on a server, connecting included; closing it not)
@@ -357,7 +358,27 @@ def probe(location: str, started_ns: int) -> None:
     print(json.dumps(asyncio.run(_probe_board(location, started, REDRAWS))))
 
 
-# ---------------------------------------------------------------------------- writes (in this process)
+# ---------------------------------------------------------------------------- in this process
+def read_times(location: str, runs: int) -> float:
+    """The store's part of the first frame: opening the board at `location` and making every card, as
+    the app's first read does (the collector paused); milliseconds, median of `runs` (after one that
+    imports what it needs)."""
+    from reqboard.store.memory import paused_gc
+    from reqboard.store.reader import BoardReader
+
+    samples = []
+    for run in range(runs + 1):
+        started = time.perf_counter()
+        with paused_gc():
+            reader = BoardReader(location, "bench")
+            reader.cards()
+        if run:
+            samples.append((time.perf_counter() - started) * 1000)
+        reader.storage.close()
+        del reader
+    return median(samples)
+
+
 def _keys(n: int, count: int, seed: int) -> list[str]:
     rng = random.Random(f"server-{n}-{seed}")
     return [f"REQ-{rng.randint(1, n)}" for _ in range(count)]
@@ -412,10 +433,10 @@ def measure_size(server: BenchServer, n: int, runs: int) -> dict[str, float]:
             with working_copy(board) as work:  # the other client writes to it
                 probes["file"].append(run_probe("board", str(work)))
             probes["server"].append(run_probe("board", url))
-        print(f"  server: {n:,} requirements, writes ...", file=sys.stderr, flush=True)
+        print(f"  server: {n:,} requirements, writes and reads ...", file=sys.stderr, flush=True)
         with working_copy(board) as work:
-            writes = {"file": write_times(str(work), n, runs)}
-        writes["server"] = write_times(url, n, runs)
+            writes = {"file": {**write_times(str(work), n, runs), "read_ms": read_times(str(work), runs)}}
+        writes["server"] = {**write_times(url, n, runs), "read_ms": read_times(url, runs)}
     result["hello_first_paint_ms"] = median([h["first_paint_ms"] for h in hello])
     for side, samples in probes.items():
         for name in ("first_paint_ms", "settled_ms", "redraw_ms"):
@@ -432,6 +453,8 @@ ROWS: tuple[tuple[str, str, str, tuple[tuple[int, float], ...]], ...] = (
     ("first frame: server", "server_first_paint_ms", "ms", ()),
     ("  ratio to hello world: file", "file_ratio", "x", ()),
     ("  ratio to hello world: server", "server_ratio", "x", FIRST_FRAME_GOALS),
+    ("  of it, the store's read: file", "file_read_ms", "ms", ()),
+    ("  of it, the store's read: server", "server_read_ms", "ms", ()),
     ("one write, board open: file", "file_write_open_ms", "ms", ()),
     ("one write, board open: server", "server_write_open_ms", "ms", ((10_000, WRITE_GOAL_MS), (100_000, WRITE_GOAL_MS))),
     ("one write, fresh Board: file", "file_write_fresh_ms", "ms", ()),
