@@ -29,8 +29,6 @@ if TYPE_CHECKING:
 
 EDITORS = "reqboard_test_editors"
 """The group role every test login belongs to; each test database grants it GRANTS_EDITOR."""
-VIEWERS = "reqboard_test_viewers"
-"""A group role that each test database grants GRANTS_VIEWER (see `BoardLocation.viewer`)."""
 
 # The logins made on each server so far (roles outlive a test's database: they belong to the cluster).
 _ROLES: weakref.WeakKeyDictionary[PgServer, set[str]] = weakref.WeakKeyDictionary()
@@ -71,12 +69,11 @@ class BoardLocation:
     def on_server(cls, server: PgServer, database: str) -> BoardLocation:
         """An initialised board in the (new, empty) `database` of `server`, writable by the test logins."""
         from reqboard.store.pgstore import init_server
-        from reqboard.store.pgstore.schema import GRANTS_EDITOR, GRANTS_VIEWER
+        from reqboard.store.pgstore.schema import GRANTS_EDITOR
 
         init_server(server.url(database))
-        grants = [g.format(role=EDITORS) for g in GRANTS_EDITOR] + [g.format(role=VIEWERS) for g in GRANTS_VIEWER]
-        _group_roles(server)
-        server_sql(server, grants, db=database)
+        _editors(server)
+        server_sql(server, [grant.format(role=EDITORS) for grant in GRANTS_EDITOR], db=database)
         return cls("server", Path("/nonexistent-server-board"), server, database)
 
     @property
@@ -151,12 +148,6 @@ class BoardLocation:
             cursor = conn.execute(statement, params)
             return cursor.fetchall() if cursor.description is not None else []
 
-    def viewer(self, name: str) -> str:
-        """A login that may only read this board (GRANTS_VIEWER through a group role); its name."""
-        assert self.server is not None, "a file board has no logins"
-        ensure_login(self.server, name, group=VIEWERS)
-        return name
-
     def close(self) -> None:
         """Close the boards `board()` opened (a server board's connections)."""
         for board in self._opened:
@@ -173,28 +164,28 @@ def server_sql(server: PgServer, statements: Sequence[str], *, db: str = "postgr
             conn.execute(statement)
 
 
-def _group_roles(server: PgServer) -> None:
+def _editors(server: PgServer) -> set[str]:
+    """The editors' group on `server` (made once), and the logins made members of it so far."""
     made = _ROLES.setdefault(server, set())
-    if EDITORS in made:
-        return
-    server_sql(server, [
-        f"DO $$ BEGIN CREATE ROLE {role} NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$"
-        for role in (EDITORS, VIEWERS)])
-    made.update((EDITORS, VIEWERS))
+    if not made:
+        server_sql(server, [
+            f"DO $$ BEGIN CREATE ROLE {EDITORS} NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$"])
+        made.add(EDITORS)
+    return made
 
 
-def ensure_login(server: PgServer, name: str, *, group: str = EDITORS) -> None:
-    """Make login `name` a member of `group` (once a session; a role belongs to the whole server)."""
-    _group_roles(server)
-    made = _ROLES.setdefault(server, set())
-    if f"{group}:{name}" in made:
+def ensure_login(server: PgServer, name: str) -> None:
+    """Make login `name`, a member of the editors' group (once a session: a role belongs to the cluster,
+    not to a test's database)."""
+    made = _editors(server)
+    if name in made:
         return
     role = '"' + name.replace('"', '""') + '"'
     server_sql(server, [
         f"DO $$ BEGIN CREATE ROLE {role} LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$",
-        f"GRANT {group} TO {role}",
+        f"GRANT {EDITORS} TO {role}",
     ])
-    made.add(f"{group}:{name}")
+    made.add(name)
 
 
 def database_of(url: str) -> str:

@@ -360,7 +360,8 @@ def test_a_damaged_event_or_sync_record_on_the_other_board_is_not_carried_over(
     team.edit_requirement("REQ-1", {"owner": "bob"})
     if team_location.is_server:
         last = "(SELECT max(seq) FROM reqboard.events)"
-        team_location.sql(f"UPDATE reqboard.events SET event = jsonb_set(event, '{{by}}', '\"   \"') WHERE seq = {last}")
+        team_location.sql("UPDATE reqboard.events SET event = jsonb_set(event::jsonb, '{by}', '\"   \"')::json"
+                          f" WHERE seq = {last}")
     else:
         journal = Path(str(team.path) + ".history.jsonl")
         data = journal.read_bytes()
@@ -372,10 +373,11 @@ def test_a_damaged_event_or_sync_record_on_the_other_board_is_not_carried_over(
     assert offline.path.read_bytes() == before
     # A sync record someone mangled counts as none: the other board's record is the base.
     if team_location.is_server:
-        team_location.sql(f"UPDATE reqboard.events SET event = jsonb_set(event, '{{by}}', '\"ann\"') WHERE seq = {last}")
-        [(partner,)] = team_location.sql("SELECT jsonb_object_keys(meta->'sync') FROM reqboard.board")
+        team_location.sql("UPDATE reqboard.events SET event = jsonb_set(event::jsonb, '{by}', '\"ann\"')::json"
+                          f" WHERE seq = {last}")
+        [(partner,)] = team_location.sql("SELECT json_object_keys(meta->'sync') FROM reqboard.board")
         assert team_location.sql("SELECT meta->'sync'->%s->'seq' FROM reqboard.board", [partner]) == [(1,)]
-        team_location.sql("UPDATE reqboard.board SET meta = jsonb_set(meta, ARRAY['sync', %s, 'seq'], '\"1\"')",
+        team_location.sql("UPDATE reqboard.board SET meta = jsonb_set(meta::jsonb, ARRAY['sync', %s, 'seq'], '\"1\"')::json",
                           [partner])
     else:
         journal.write_bytes(data)
