@@ -6,7 +6,7 @@ to draw the board at once and makes the `Board` from it when a card is first ope
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -25,41 +25,99 @@ MAX_USER_LENGTH = 80
 
 class CardCache:
     """The board's cards, kept across reads while their records are unchanged; shared by a reader
-    and the `Board` made from it, so that the cards drawn first are not made a second time."""
+    and the `Board` made from it, so that the cards drawn first are not made a second time.
+
+    Each read that changed the cards is an epoch; `changes_since(epoch)` says which keys changed since
+    a reader's last look (when the storage could say: a server names the rows it read again), so a
+    board of 100,000 is redrawn for the few cards another client changed, not re-sorted whole."""
+
+    LOG = 32
+    """How many epochs of changes are remembered."""
 
     def __init__(self) -> None:
         self.by_key: dict[str, Card] = {}
         self.revision: Revision | object = object()
         self.partial = False
         """Were the cards made from the fields cards show, not the whole records (a server's)?"""
+        self.epoch = 0
+        """Counts the reads that changed the cards."""
+        self._log: list[tuple[int, frozenset[str] | None]] = []
 
     def forget(self) -> None:
         """Make every card again on the next read (after a restore replaced the records)."""
         self.revision = object()
+
+    def changes_since(self, epoch: int) -> frozenset[str] | None:
+        """The keys whose card changed, came or went since `epoch` (empty: none), or None when that is not
+        known (the cards were all made again, or too long ago)."""
+        if epoch == self.epoch:
+            return frozenset()
+        if not self._log or self._log[0][0] > epoch + 1:
+            return None
+        changed: set[str] = set()
+        for at, keys in self._log:
+            if at > epoch:
+                if keys is None:
+                    return None
+                changed |= keys
+        return frozenset(changed)
 
     def cards(self, storage: Storage, path: Path, *, whole: bool = False) -> list[Card]:
         """Every requirement of `storage` as a card, in key order (see `BoardReader.cards`)."""
         partial = storage.partial_cards and not whole
         records, revision = storage.card_records() if partial else storage.requirement_records()
         if revision is None or self.revision != revision or (self.partial and not partial):
-            previous = self.by_key
-            fresh: dict[str, Card] = {}
+            known = self.revision if partial == self.partial and isinstance(self.revision, Revision) else None
+            numbers = storage.card_changes(known) if known is not None and revision is not None else None
             loader = storage.requirement_record if partial else None
-            with paused_gc():
-                for raw in records.values():
-                    card = previous.get(raw.get("key", "")) if isinstance(raw, dict) else None
-                    if (card is not None and card.version == raw.get("version") and card.uid == raw.get("uid")
-                            and (partial or not card.partial)):
-                        card.record = raw  # the same record, read again: let the old copy go
-                    else:
-                        card = _card(raw, path)
-                        card.loader = loader
-                    fresh[card.key] = card
-            self.by_key = dict(sorted(fresh.items(), key=lambda kv: kv[1].number))
+            if numbers is not None and len(numbers) <= len(records) // 4:
+                changed: frozenset[str] | None = self._update(records, numbers, path, loader)
+            else:
+                self._make_all(records, path, loader, partial)
+                changed = None
             # A commit by another thread while these were made: stamp nothing, make them again next time.
             self.revision = object() if revision is None else revision
             self.partial = partial
+            self.epoch += 1
+            self._log = [*self._log[-(self.LOG - 1):], (self.epoch, changed)]
         return list(self.by_key.values())
+
+    def _make_all(self, records: Mapping[str, Any], path: Path, loader: Any, partial: bool) -> None:
+        previous = self.by_key
+        fresh: dict[str, Card] = {}
+        with paused_gc():
+            for raw in records.values():
+                card = previous.get(raw.get("key", "")) if isinstance(raw, dict) else None
+                if (card is not None and card.version == raw.get("version") and card.uid == raw.get("uid")
+                        and (partial or not card.partial)):
+                    card.record = raw  # the same record, read again: let the old copy go
+                else:
+                    card = _card(raw, path)
+                    card.loader = loader
+                fresh[card.key] = card
+        self.by_key = dict(sorted(fresh.items(), key=lambda kv: kv[1].number))
+
+    def _update(self, records: Mapping[str, Any], numbers: set[str], path: Path, loader: Any) -> frozenset[str]:
+        """Make again only the cards of key `numbers` (the others' records are unchanged)."""
+        by_key = dict(self.by_key)
+        last = next(reversed(by_key.values())).number if by_key else 0
+        in_order = True
+        changed: set[str] = set()
+        for number in numbers:
+            key = f"REQ-{number}"
+            raw = records.get(number)
+            changed.add(key)
+            if raw is None:
+                by_key.pop(key, None)
+                continue
+            card = _card(raw, path)
+            card.loader = loader
+            if key not in by_key and card.number < last:
+                in_order = False
+            by_key[card.key] = card
+            last = max(last, card.number)
+        self.by_key = by_key if in_order else dict(sorted(by_key.items(), key=lambda kv: kv[1].number))
+        return frozenset(changed)
 
 
 def _card(raw: Any, path: Path) -> Card:
@@ -96,6 +154,10 @@ class BoardReader:
     def refresh(self) -> bool:
         """Read the board again if another process changed it; True when it did."""
         return self.storage.refresh()
+
+    def card_changes_since(self, epoch: int) -> frozenset[str] | None:
+        """The keys whose card changed since the cards of `epoch` (see `CardCache.changes_since`)."""
+        return self.card_cache.changes_since(epoch)
 
     def cards(self, *, whole: bool = False) -> list[Card]:
         """Every requirement as a board card (rejected ones too), in key order.

@@ -139,6 +139,12 @@ class Storage(Protocol):
         or (`partial_cards`) only the fields cards show."""
         ...
 
+    def card_changes(self, since: Revision) -> set[str] | None:
+        """The key numbers (as `card_records` keys them) whose card changed or went away between revision
+        `since` and the cards `card_records` gave last, or None when the storage cannot say (then every
+        card is looked at)."""
+        ...
+
     def watch(self, changed: Callable[[], None]) -> bool:
         """Call `changed` (from another thread) whenever another client commits or the connection is
         lost or back; False when the storage cannot tell (then the caller looks with `refresh`)."""

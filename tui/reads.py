@@ -33,11 +33,18 @@ class BoardCards:
     """Another process changed the file since the last read."""
     read_only: str | None
     """Why the board cannot be changed (a newer schema)."""
+    epoch: int = 0
+    """The card cache's epoch these cards are of (see `CardCache.changes_since`)."""
+    changed: dict[str, Card | None] | None = None
+    """The cards that changed, came (a card) or went (None), by key, since the epoch the board screen
+    drew last; None: look at them all."""
 
 
-def board_cards(known_generation: int | None, policy: ReadPolicy) -> Callable[[BoardReader | Board], BoardCards | None]:
+def board_cards(known_generation: int | None, policy: ReadPolicy,
+                known_epoch: int | None = None) -> Callable[[BoardReader | Board], BoardCards | None]:
     """The board's cards, limits and generation; None when the file is still at `known_generation`
-    (None: nothing read yet, the first read)."""
+    (None: nothing read yet, the first read). With the card cache's epoch the screen drew last
+    (`known_epoch`), also which cards changed since (`BoardCards.changed`)."""
     first = known_generation is None
 
     def read(board: BoardReader | Board) -> BoardCards | None:
@@ -46,7 +53,11 @@ def board_cards(known_generation: int | None, policy: ReadPolicy) -> Callable[[B
             if not first and board.generation == known_generation:
                 return None
             cards = board.cards()
-        return BoardCards(cards, board.wip_limits(), board.generation, external, board.read_only_reason)
+            epoch = board.card_cache.epoch
+            keys = board.card_changes_since(known_epoch) if known_epoch is not None else None
+            changed = None if keys is None else {key: board.card_cache.by_key.get(key) for key in keys}
+        return BoardCards(cards, board.wip_limits(), board.generation, external, board.read_only_reason,
+                          epoch, changed)
 
     return read
 

@@ -439,6 +439,10 @@ class BoardFile:
         """What cards are drawn from: the whole records (see `requirement_records`)."""
         return self.requirement_records()
 
+    def card_changes(self, since: Revision) -> set[str] | None:
+        """A file is read whole: which records changed is not known."""
+        return None
+
     def watch(self, changed: Callable[[], None]) -> bool:
         """A file cannot tell when another process writes it: the caller looks (`refresh`)."""
         return False

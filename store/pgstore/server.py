@@ -88,13 +88,15 @@ def _reason(exc: BaseException) -> str:
 
 
 class _Cache:
-    """Rows of one kind as last read, by key number (str), and the generation they were read at."""
+    """Rows of one kind as last read, by key number (str), the generation they were read at, and which
+    numbers each of the last reads brought (`changes`: (from, to, numbers); a whole read clears it)."""
 
-    __slots__ = ("rows", "generation")
+    __slots__ = ("rows", "generation", "changes")
 
     def __init__(self) -> None:
         self.rows: dict[str, dict[str, Any]] = {}
         self.generation: int | None = None
+        self.changes: list[tuple[int, int, frozenset[str]]] = []
 
 
 class ServerStorage:
@@ -300,15 +302,20 @@ class ServerStorage:
             if since is None:
                 rows = conn.execute(f"SELECT number, {column} FROM reqboard.requirements").fetchall()
                 cache.rows = {str(number): record for number, record in rows}
+                cache.changes = []
             else:
                 fresh = dict(cache.rows)
+                numbers: set[str] = set()
                 for (number,) in conn.execute("SELECT number FROM reqboard.removed WHERE generation > %s",
                                               (since,)):
                     fresh.pop(str(number), None)
+                    numbers.add(str(number))
                 for number, record in conn.execute(
                         f"SELECT number, {column} FROM reqboard.requirements WHERE generation > %s", (since,)):
                     fresh[str(number)] = record
+                    numbers.add(str(number))
                 cache.rows = fresh
+                cache.changes = [*cache.changes[-31:], (since, generation, frozenset(numbers))]
             cache.generation = generation
             return generation
 
@@ -318,6 +325,22 @@ class ServerStorage:
             if self._read_generation is None or cache is self._cards:
                 self._read_generation = generation
             return cache.rows, ServerRevision(generation)
+
+    def card_changes(self, since: Revision) -> set[str] | None:
+        """The key numbers whose card the reads since revision `since` brought again (changed, new or
+        gone), or None when they are not all remembered."""
+        if not isinstance(since, ServerRevision):
+            return None
+        with self._lock:
+            at, numbers = since.generation, set[str]()
+            for start, end, pulled in self._cards.changes:
+                if end <= at:
+                    continue
+                if start != at:
+                    return None
+                numbers |= pulled
+                at = end
+            return numbers if at == self._cards.generation else None
 
     def card_records(self) -> tuple[Mapping[str, Any], Revision | None]:
         """What the cards show of every requirement (see `card_fields`), by key number."""

@@ -3,6 +3,7 @@ or from the server (told by its listener, with "offline, reconnecting" while it 
 
 from __future__ import annotations
 
+import bisect
 import time
 from collections import defaultdict
 from collections.abc import Callable
@@ -121,6 +122,8 @@ class BoardScreen(NoticesFailedWork, Screen[None]):
         self.by_state: dict[State, list[Card]] = {}
         self.limits: dict[State, int] = {}
         self.generation = -1
+        self.card_epoch = 0
+        """The card cache's epoch of the cards drawn (see `CardCache.changes_since`)."""
         self.query_filter = Query()
         self.lanes: str | None = None
         self.loaded = False
@@ -194,7 +197,8 @@ class BoardScreen(NoticesFailedWork, Screen[None]):
     def load(self, *, poll: bool = False) -> None:
         """Re-read the board if the file changed (ours or another process's write). A read is never
         cancelled and restarted: while one runs, a poll is skipped and a change reads once more after it."""
-        read = board_cards(self.generation if self.loaded else None, self.read_policy)
+        read = board_cards(self.generation if self.loaded else None, self.read_policy,
+                           self.card_epoch if self.loaded else None)
         if not self.link.read(self, read, answer=self.Loaded, doing=LOADING, cards_only=True) and not poll:
             self._read_again = True
 
@@ -274,7 +278,11 @@ class BoardScreen(NoticesFailedWork, Screen[None]):
             self.app.post_message(BoardChanged(external=True))
         first = not self.loaded
         self.loaded = True
-        self._sort_by_state()
+        if read.changed is None or first:
+            self._sort_by_state()
+        else:
+            self._resort(read.changed)
+        self.card_epoch = read.epoch
         self.refresh_columns()
         self._reveal_columns()
         # After the cards are on screen: the check must not slow the first frames down.
@@ -333,6 +341,20 @@ class BoardScreen(NoticesFailedWork, Screen[None]):
             by_state[card.state].append(card)
         for cards in by_state.values():
             cards.sort(key=sort_key)
+        self.by_state = by_state
+
+    def _resort(self, changed: dict[str, Card | None]) -> None:
+        """Each column's cards in display order after only `changed` changed (another client's few
+        cards on a board of 100,000): the others keep their places, the changed ones are put back in
+        order, without sorting every card again."""
+        if not changed:
+            return
+        by_state: dict[State, list[Card]] = defaultdict(list)
+        for state, cards in self.by_state.items():
+            by_state[state] = [card for card in cards if card.key not in changed]
+        for card in changed.values():
+            if card is not None:
+                bisect.insort(by_state[card.state], card, key=sort_key)
         self.by_state = by_state
 
     def refresh_columns(self) -> None:
