@@ -289,8 +289,16 @@ class ServerStorage:
             generation = self._pull(conn, self._cards, "card", generation)
             if self._records.generation is not None:
                 self._pull(conn, self._records, "record", generation)
-            self._read_generation = generation
+            self._note_read(generation)
         return known is not None
+
+    def _note_read(self, generation: int) -> None:
+        """The board was read at `generation`; a commit announced past it meanwhile is told at once
+        (the listener tells nobody before the first read)."""
+        self._read_generation = generation
+        listener = self._listener
+        if listener is not None and self._notified > generation:
+            listener.tell()
 
     def _pull(self, conn: psycopg.Connection[Any], cache: _Cache, column: str, generation: int) -> int:
         """Bring `cache` to `generation` reading only the rows written since it was read; returns the
@@ -319,11 +327,11 @@ class ServerStorage:
             cache.generation = generation
             return generation
 
-    def _read(self, cache: _Cache, column: str) -> tuple[dict[str, dict[str, Any]], ServerRevision]:
+    def _read_to(self, cache: _Cache, column: str) -> tuple[dict[str, dict[str, Any]], ServerRevision]:
         with self._reading() as conn, self._lock:
             generation = self._pull(conn, cache, column, _generation(conn))
             if self._read_generation is None or cache is self._cards:
-                self._read_generation = generation
+                self._note_read(generation)
             return cache.rows, ServerRevision(generation)
 
     def card_changes(self, since: Revision) -> set[str] | None:
@@ -344,11 +352,11 @@ class ServerStorage:
 
     def card_records(self) -> tuple[Mapping[str, Any], Revision | None]:
         """What the cards show of every requirement (see `card_fields`), by key number."""
-        return self._read(self._cards, "card")
+        return self._read_to(self._cards, "card")
 
     def requirement_records(self) -> tuple[Mapping[str, Any], Revision | None]:
         """Every whole requirement record, by key number."""
-        return self._read(self._records, "record")
+        return self._read_to(self._records, "record")
 
     def requirement_record(self, number: int) -> Mapping[str, Any] | None:
         """The stored record of requirement `number`, read now, or None."""
@@ -819,8 +827,13 @@ class _Listener(threading.Thread):
             self._stopping.set()
             return
         known = storage.announced(generation, reconnected=reconnected)
-        if force or known is None or generation > known:
+        # Before the first read nobody is told: that read sees it (and tells, if it read an older state).
+        if force or (known is not None and generation > known):
             self._changed()
+
+    def tell(self) -> None:
+        """Call the callback (a read found a commit announced while it ran)."""
+        self._changed()
 
 
 def _close_later(pool: ConnectionPool[psycopg.Connection[Any]]) -> None:
