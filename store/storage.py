@@ -123,6 +123,12 @@ class Storage(Protocol):
         ...
 
     @property
+    def instance(self) -> str | None:
+        """What tells this board from any other whatever location names it (a server's database id),
+        or None (a file: its path tells)."""
+        ...
+
+    @property
     def login(self) -> str | None:
         """Who every change is made by, when the storage knows it better than any flag: a server's
         database login. None: the user the board is opened with (a file)."""

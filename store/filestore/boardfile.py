@@ -425,6 +425,8 @@ class BoardFile:
     # ---------------------------------------------------------------- the storage protocol
     login = None
     """A file knows no login: changes are by the user the board is opened with."""
+    instance = None
+    """A file is told from another by its path."""
     partial_cards = False
     """Cards are drawn from the whole records (they are in memory anyway)."""
     connection_problem = None

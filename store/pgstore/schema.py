@@ -1,7 +1,8 @@
 """The board's tables in PostgreSQL: schema `reqboard`, versioned, migrated forward by `server init`.
 
     board          one row: the schema's version, the commit counter (generation), the meta record
-                   (settings, sync records, the board's id) and who committed last
+                   (settings, sync records, the board's id), who committed last, and `instance`, this
+                   database's own id (two URLs of one database are told to be one board by it)
     requirements   one row a requirement: uid (primary key), key and number (unique), version, the
                    card's columns (state, title, customer, owner, updated_by/at) for people reading
                    the tables with SQL, `card` (what the board draws, see store.cards.card_fields) and
@@ -41,7 +42,8 @@ CREATE TABLE reqboard.board (
     generation      bigint NOT NULL DEFAULT 0,
     meta            json NOT NULL DEFAULT '{}'::json,
     committed_by    text NOT NULL DEFAULT current_user,
-    committed_at    timestamptz NOT NULL DEFAULT now()
+    committed_at    timestamptz NOT NULL DEFAULT now(),
+    instance        text NOT NULL DEFAULT gen_random_uuid()::text
 );
 CREATE SEQUENCE reqboard.requirement_numbers MINVALUE 1 MAXVALUE 999999999;
 CREATE SEQUENCE reqboard.change_request_numbers MINVALUE 1;

@@ -105,8 +105,10 @@ class ServerStorage:
     partial_cards = True
     """The board is drawn from `card_fields`, not the whole records."""
 
-    def __init__(self, url: ServerURL, *, login: str, writable: bool, schema: int) -> None:
+    def __init__(self, url: ServerURL, *, login: str, writable: bool, schema: int, instance: str) -> None:
         self.url = url
+        self.instance = instance
+        """This database's own id: two URLs of one database (a socket and a host) open the same board."""
         self._login = login
         self._writable = writable
         self._schema = schema
@@ -139,8 +141,8 @@ class ServerStorage:
                                       f"`reqboard server init {url.shown}`")
             row = conn.execute(
                 "SELECT current_user::text, has_table_privilege('reqboard.board', 'UPDATE')"
-                " AND has_table_privilege('reqboard.requirements', 'INSERT') FROM reqboard.board WHERE id = 1"
-            ).fetchone()
+                " AND has_table_privilege('reqboard.requirements', 'INSERT'), instance"
+                " FROM reqboard.board WHERE id = 1").fetchone()
         except pg_errors.InsufficientPrivilege as exc:
             raise StoreUnreadable(f"{url.shown}: this login may not read the board ({_reason(exc)}); ask the "
                                   "board's owner for access (README: A team server)") from None
@@ -150,7 +152,7 @@ class ServerStorage:
             conn.close()
         if row is None:
             raise StoreUnreadable(f"{url.shown}: the board's row is missing; `reqboard server init` makes it again")
-        return cls(url, login=str(row[0]), writable=bool(row[1]), schema=version)
+        return cls(url, login=str(row[0]), writable=bool(row[1]), schema=version, instance=str(row[2]))
 
     # ---------------------------------------------------------------- connections
     def _connections(self) -> ConnectionPool[psycopg.Connection[Any]]:
@@ -388,8 +390,11 @@ class ServerStorage:
             " WHERE b.id = 1").fetchone()
         assert row is not None
         meta = _meta_of(row)
-        self._pull(conn, self._records, "record", meta["generation"])
-        requirements: dict[str, Any] = self._records.rows
+        with self._lock:
+            if self._pull(conn, self._records, "record", meta["generation"]) == meta["generation"]:
+                requirements: dict[str, Any] = self._records.rows
+            else:  # another thread read past this transaction's state: read that state for this one
+                requirements = dict(conn.execute("SELECT number::text, record FROM reqboard.requirements"))
         customers = dict(conn.execute("SELECT name_key, record FROM reqboard.customers").fetchall())
         if staged is not None:
             meta = staged.meta
@@ -557,6 +562,13 @@ def unreachable(url: ServerURL, exc: BaseException) -> StoreError:
     return ServerUnreachable(f"cannot reach the board server at {url.endpoint}: {reason}")
 
 
+def _connection_lost(exc: BaseException) -> bool:
+    """Did `exc` end the connection (the client's own failure, no SQLSTATE; a connection exception, class
+    08; the server shutting down, 57P01-57P03), rather than the server answering with an error?"""
+    state = getattr(exc, "sqlstate", None)
+    return state is None or state.startswith("08") or state in ("57P01", "57P02", "57P03")
+
+
 def translated(url: ServerURL, exc: BaseException) -> StoreError:
     """A psycopg failure as the store's error (one line, no password)."""
     reason = _reason(exc)
@@ -570,7 +582,7 @@ def translated(url: ServerURL, exc: BaseException) -> StoreError:
         return Refused(f"{url.shown}: {reason}; nothing was written", "key.taken")
     if isinstance(exc, pg_errors.UntranslatableCharacter | pg_errors.CharacterNotInRepertoire):
         return InvalidValue(f"{url.shown}: the server cannot store a character of this text ({reason})")
-    if isinstance(exc, psycopg.OperationalError | psycopg.InterfaceError):
+    if isinstance(exc, psycopg.OperationalError | psycopg.InterfaceError) and _connection_lost(exc):
         return ServerUnreachable(f"{url.shown}: lost the connection to the server at {url.endpoint} ({reason}); "
                                  "nothing of the change in hand was saved")
     return StoreUnreadable(f"{url.shown}: the server refused ({reason})")

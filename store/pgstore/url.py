@@ -78,19 +78,23 @@ class ServerURL:
 
     @property
     def shown(self) -> str:
-        """The location without its password: what messages and other boards print and record."""
+        """The location without its password: what messages and other boards print and record. Every
+        other setting is kept (a clone that syncs back reconnects with the same `sslmode`)."""
         user = self.settings.get("user")
         host = self.settings.get("host", "")
         db = quote(self.database, safe="")
         who = f"{quote(user, safe='')}@" if user else ""
+        rest = [f"{name}={quote(value, safe='/')}" for name, value in self.settings.items()
+                if name not in ("user", "host", "port", "dbname", "password")]
         if host.startswith("/") or not host:
             query = [f"host={quote(host, safe='/')}"] if host else []
             query += [f"port={self.settings['port']}"] if "port" in self.settings else []
             query += [f"user={quote(user, safe='')}"] if user else []
+            query += rest
             return f"postgresql:///{db}" + (f"?{'&'.join(query)}" if query else "")
         port = f":{self.settings['port']}" if "port" in self.settings else ""
         address = f"[{host}]" if ":" in host else host
-        return f"postgresql://{who}{address}{port}/{db}"
+        return f"postgresql://{who}{address}{port}/{db}" + (f"?{'&'.join(rest)}" if rest else "")
 
     @property
     def endpoint(self) -> str:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..domain import iso_utc, new_uid
 from ..errors import InvalidValue
-from .run import readable_location
+from .run import readable_location, same_board
 
 if TYPE_CHECKING:
     from ..board import Board
@@ -23,7 +23,7 @@ def clone_board(source: Board, dest: Board) -> int:
     """
     readable_location(source)
     readable_location(dest)
-    if os.path.lexists(dest.storage.location) or dest.storage.location == source.storage.location:
+    if os.path.lexists(dest.storage.location) or same_board(source, dest):
         raise InvalidValue(f"{dest.storage.location} exists: a clone makes a new board, it never writes "
                            "over a file; give a new file name")
     order = sorted((source, dest), key=lambda b: b.storage.location)

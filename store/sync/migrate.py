@@ -10,7 +10,7 @@ from contextlib import ExitStack
 from typing import TYPE_CHECKING
 
 from ..errors import InvalidValue
-from .run import readable_location
+from .run import readable_location, same_board
 
 if TYPE_CHECKING:
     from ..board import Board
@@ -25,7 +25,7 @@ def migrate_board(source: Board, dest: Board) -> tuple[int, int]:
     """
     readable_location(source)
     readable_location(dest)
-    if dest.storage.location == source.storage.location:
+    if same_board(source, dest):
         raise InvalidValue(f"{dest.storage.location} is the board being migrated; give another store")
     order = sorted((source, dest), key=lambda b: b.storage.location)
     with ExitStack() as stack:

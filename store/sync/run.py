@@ -281,7 +281,7 @@ def sync_boards(ours: Board, theirs: Board, *, decide: Decide | None = None, dry
         readable_location(board)
         if board.storage.revision == ABSENT:  # (a sync never makes a board: that would be a clone)
             raise NotFound(f"{board.storage.location}: no board there to sync with")
-    if _same_file(ours, theirs):
+    if same_board(ours, theirs):
         raise InvalidValue(f"{ours.storage.location} and {theirs.storage.location} are the same board")
     order = sorted((ours, theirs), key=lambda b: b.storage.location)
     with ExitStack() as stack:
@@ -393,9 +393,13 @@ def readable_location(board: Board) -> None:
                            "(the other board records it); rename the file") from None
 
 
-def _same_file(one: Board, two: Board) -> bool:
+def same_board(one: Board, two: Board) -> bool:
+    """Are `one` and `two` the same board: one location, one file by two paths, or one database by two
+    URLs (a socket and a host)?"""
     if one.storage.location == two.storage.location:
         return True
+    if one.storage.instance is not None or two.storage.instance is not None:
+        return one.storage.instance == two.storage.instance
     try:
         return Path(one.storage.location).resolve().samefile(Path(two.storage.location).resolve())
     except OSError:
