@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from .cards import Card, validated
-from .domain import State, now, strip_control
+from .domain import BOARD_STATES, State, now, strip_control
 from .errors import InvalidValue
 from .memory import paused_gc
 from .outputs import BoardFiles
@@ -154,6 +154,22 @@ class BoardReader:
     def refresh(self) -> bool:
         """Read the board again if another process changed it; True when it did."""
         return self.storage.refresh()
+
+    def first_cards(self, per_state: int) -> tuple[list[Card], dict[State, int]] | None:
+        """The first `per_state` cards of each board column in the column's order (priority, then key)
+        and how many requirements each state holds, when the storage can give them without reading the
+        whole board (a server); None otherwise. For a first frame: the whole board is read after it."""
+        found = self.storage.first_cards([state.value for state in BOARD_STATES], per_state)
+        if found is None:
+            return None
+        records, counts = found
+        loader = self.storage.requirement_record if self.storage.partial_cards else None
+        cards = []
+        for raw in records:
+            card = _card(raw, self.path)
+            card.loader = loader
+            cards.append(card)
+        return cards, {State(state): n for state, n in counts.items() if state in State._value2member_map_}
 
     def card_changes_since(self, epoch: int) -> frozenset[str] | None:
         """The keys whose card changed since the cards of `epoch` (see `CardCache.changes_since`)."""

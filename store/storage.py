@@ -145,6 +145,12 @@ class Storage(Protocol):
         or (`partial_cards`) only the fields cards show."""
         ...
 
+    def first_cards(self, states: list[str], per_state: int) -> tuple[list[dict[str, Any]], dict[str, int]] | None:
+        """The first `per_state` cards of each state in `states` as a column orders them, and how many
+        each state holds, for a first frame drawn before the whole board is read; None when the storage
+        has no cheaper way than reading the whole board (a file)."""
+        ...
+
     def card_changes(self, since: Revision) -> set[str] | None:
         """The key numbers (as `card_records` keys them) whose card changed or went away between revision
         `since` and the cards `card_records` gave last, or None when the storage cannot say (then every

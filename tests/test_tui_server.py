@@ -9,6 +9,7 @@ again in a `finally`.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -240,3 +241,59 @@ async def test_a_login_that_may_only_read_opens_read_only_and_every_write_key_sa
         assert "Nothing to undo" in notifications(app)
         assert not [n for n in notifications(app) if "failed" in n or "Traceback" in n]
     assert pg_server.sql("SELECT generation FROM reqboard.board", db=db)[0][0] == generation
+
+
+# ---------------------------------------------------------------------- the first frame
+async def test_the_first_frame_reads_the_top_of_each_column_then_the_whole_board(
+        pg_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A server's board is drawn first from the first cards of each column (the column index: a few
+    milliseconds at any size) with each state's count, then from the whole board read right after."""
+    from reqboard.store.reader import BoardReader
+    from reqboard.tui.screens.board import FIRST_WINDOW
+    from reqboard.tui.widgets.column import ColumnHeader
+
+    init_server(pg_url)
+    writer = Board(pg_url, "ann")
+    for n in range(1, FIRST_WINDOW + 16):
+        writer.add_requirement(f"Collected {n}", customer="ACME", importance=n % 5 + 1, urgency=3)
+    writer.move_requirement("REQ-3", State.REJECTED, reason="duplicate")
+    writer.storage.close()
+    windows: list[tuple[int, dict[State, int]]] = []
+    first_cards = BoardReader.first_cards
+
+    def spying(self: BoardReader, per_state: int) -> Any:
+        found = first_cards(self, per_state)
+        if found is not None:
+            windows.append((len(found[0]), found[1]))
+        return found
+
+    monkeypatch.setattr(BoardReader, "first_cards", spying)
+    # The whole board's read waits until the test has looked at the first frame.
+    looked = threading.Event()
+    whole_cards = BoardReader.cards
+
+    def held_back(self: BoardReader, *, whole: bool = False) -> Any:
+        looked.wait(30)
+        return whole_cards(self, whole=whole)
+
+    monkeypatch.setattr(BoardReader, "cards", held_back)
+    app = open_server_app(pg_url)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, BoardScreen) and app.screen.window is not None,
+                         "the first frame's window")
+        def header() -> list[str]:
+            return text_of(app.screen.query_one(f"#column-{State.COLLECTED.value}").query_one(ColumnHeader)).split()
+
+        await wait_until(pilot, lambda: len(header()) == 2, "the column's header to be drawn")
+        assert header() == ["Collected", str(FIRST_WINDOW + 14)]  # the state's count, not the window's
+        assert len(card_keys(app, State.COLLECTED)) == FIRST_WINDOW
+        assert f"{FIRST_WINDOW + 14} on the board, 1 rejected" in title(app)
+        looked.set()
+        screen = await board_ready(pilot)
+        assert windows == [(FIRST_WINDOW, {State.COLLECTED: FIRST_WINDOW + 14, State.REJECTED: 1})]
+        keys = card_keys(app, State.COLLECTED)
+        assert len(keys) == FIRST_WINDOW + 14  # the whole column once the board is read
+        priorities = [card.priority for card in cards(app, State.COLLECTED).cards]
+        assert priorities == sorted(priorities, reverse=True)
+        assert f"{FIRST_WINDOW + 14} on the board, 1 rejected" in title(app)
+        assert screen.window is None

@@ -166,8 +166,8 @@ async def wait_until(pilot: Pilot, predicate: Callable[[], Any], what: str, time
 
 async def board_ready(pilot: Pilot) -> BoardScreen:
     """Wait for the board screen's first load and return it."""
-    await wait_until(pilot, lambda: isinstance(pilot.app.screen, BoardScreen) and pilot.app.screen.loaded,
-                     "the board to load")
+    await wait_until(pilot, lambda: isinstance(pilot.app.screen, BoardScreen) and pilot.app.screen.loaded
+                     and pilot.app.screen.window is None, "the board to load (all of it, after a first window)")
     await settle(pilot)
     screen = pilot.app.screen
     assert isinstance(screen, BoardScreen)

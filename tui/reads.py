@@ -38,16 +38,27 @@ class BoardCards:
     changed: dict[str, Card | None] | None = None
     """The cards that changed, came (a card) or went (None), by key, since the epoch the board screen
     drew last; None: look at them all."""
+    counts: dict[State, int] | None = None
+    """Set for a first frame's window (`board_cards(window=...)`): only the first cards of each column
+    are in `cards`, and these are how many each state holds; the whole board is read next."""
 
 
-def board_cards(known_generation: int | None, policy: ReadPolicy,
-                known_epoch: int | None = None) -> Callable[[BoardReader | Board], BoardCards | None]:
+def board_cards(known_generation: int | None, policy: ReadPolicy, known_epoch: int | None = None, *,
+                window: int | None = None) -> Callable[[BoardReader | Board], BoardCards | None]:
     """The board's cards, limits and generation; None when the file is still at `known_generation`
     (None: nothing read yet, the first read). With the card cache's epoch the screen drew last
-    (`known_epoch`), also which cards changed since (`BoardCards.changed`)."""
+    (`known_epoch`), also which cards changed since (`BoardCards.changed`). With a `window`, the first
+    `window` cards of each column only, where the storage can give them cheaply (a server: see
+    `BoardReader.first_cards`), for a first frame at any size."""
     first = known_generation is None
 
     def read(board: BoardReader | Board) -> BoardCards | None:
+        if window is not None:
+            found = board.first_cards(window)
+            if found is not None:
+                cards, counts = found
+                return BoardCards(cards, board.wip_limits(), board.generation, False, board.read_only_reason,
+                                  counts=counts)
         with policy(first):
             external = board.refresh()
             if not first and board.generation == known_generation:

@@ -441,6 +441,10 @@ class BoardFile:
         """What cards are drawn from: the whole records (see `requirement_records`)."""
         return self.requirement_records()
 
+    def first_cards(self, states: list[str], per_state: int) -> tuple[list[dict[str, Any]], dict[str, int]] | None:
+        """A file is read whole anyway: no cheaper first frame."""
+        return None
+
     def card_changes(self, since: Revision) -> set[str] | None:
         """A file is read whole: which records changed is not known."""
         return None

@@ -4,8 +4,9 @@
                    (settings, sync records, the board's id), who committed last, and `instance`, this
                    database's own id (two URLs of one database are told to be one board by it)
     requirements   one row a requirement: uid (primary key), key and number (unique), version, the
-                   card's columns (state, title, customer, owner, updated_by/at) for people reading
-                   the tables with SQL, `card` (what the board draws, see store.cards.card_fields) and
+                   card's columns (state, title, customer, owner, updated_by/at, priority) for people
+                   reading the tables with SQL and for the board's first frame (the top cards of each
+                   column, by the index on state, priority and number), `card` (what the board draws, see store.cards.card_fields) and
                    `record` (the full stored record), the generation that last wrote it
     removed        the key numbers a commit took a requirement off (a sync renumbering), so a
                    client reading only what changed since its last read drops them
@@ -58,6 +59,7 @@ CREATE TABLE reqboard.requirements (
     owner         text NOT NULL DEFAULT '',
     updated_by    text NOT NULL DEFAULT '',
     updated_at    text NOT NULL DEFAULT '',
+    priority      integer NOT NULL DEFAULT 0,
     generation    bigint NOT NULL,
     card          json NOT NULL,
     record        json NOT NULL,
@@ -65,6 +67,7 @@ CREATE TABLE reqboard.requirements (
     committed_at  timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX requirements_generation ON reqboard.requirements (generation);
+CREATE INDEX requirements_column ON reqboard.requirements (state, priority DESC, number);
 CREATE TABLE reqboard.removed (
     number      integer NOT NULL,
     uid         text NOT NULL,

@@ -336,6 +336,19 @@ class ServerStorage:
                 self._note_read(generation)
             return cache.rows, ServerRevision(generation)
 
+    def first_cards(self, states: list[str], per_state: int) -> tuple[list[dict[str, Any]], dict[str, int]]:
+        """What the board's first frame needs: the first `per_state` cards of each of `states` in the
+        order a column shows them (priority, then key), and how many requirements each state holds,
+        read by the column index in milliseconds at any size (the whole board is read after)."""
+        with self._reading() as conn:
+            counts = {str(state): int(n) for state, n in conn.execute(
+                "SELECT state, count(*) FROM reqboard.requirements GROUP BY state")}
+            rows = conn.execute(
+                "SELECT c.card FROM unnest(%s::text[]) AS s(state) CROSS JOIN LATERAL"
+                " (SELECT card FROM reqboard.requirements r WHERE r.state = s.state"
+                "  ORDER BY r.priority DESC, r.number LIMIT %s) AS c", (states, per_state)).fetchall()
+        return [row[0] for row in rows], counts
+
     def card_changes(self, since: Revision) -> set[str] | None:
         """The key numbers whose card the reads since revision `since` brought again (changed, new or
         gone), or None when they are not all remembered."""
@@ -735,7 +748,7 @@ class ServerChange:
                 cur.execute(
                     "UPDATE reqboard.requirements SET key = %(key)s, version = %(version)s, state = %(state)s,"
                     " title = %(title)s, customer = %(customer)s, owner = %(owner)s, updated_by = %(updated_by)s,"
-                    " updated_at = %(updated_at)s, generation = %(generation)s, card = %(card)s,"
+                    " updated_at = %(updated_at)s, priority = %(priority)s, generation = %(generation)s, card = %(card)s,"
                     " record = %(record)s WHERE number = %(number)s AND version = %(expected)s",
                     {**_columns(number, document, generation), "expected": version})
                 if cur.rowcount != 1:
@@ -779,7 +792,15 @@ class ServerChange:
 
 
 _COLUMNS = ("uid", "number", "key", "version", "state", "title", "customer", "owner", "updated_by", "updated_at",
-            "generation", "card", "record")
+            "priority", "generation", "card", "record")
+
+
+def _priority(document: Mapping[str, Any]) -> int:
+    """Importance x urgency, as a card sorts by it (0 until both are set)."""
+    importance, urgency = document.get("importance"), document.get("urgency")
+    if type(importance) is int and type(urgency) is int:
+        return importance * urgency
+    return 0
 
 
 def _columns(number: int, document: dict[str, Any], generation: int) -> dict[str, Any]:
@@ -791,7 +812,7 @@ def _columns(number: int, document: dict[str, Any], generation: int) -> dict[str
         "version": int(document.get("version", 1)), "state": str(document.get("state", "")),
         "title": str(document.get("title", "")), "customer": str(document.get("customer", "")),
         "owner": str(document.get("owner", "")), "updated_by": str(document.get("updated_by", "")),
-        "updated_at": str(document.get("updated_at", "")), "generation": generation,
+        "updated_at": str(document.get("updated_at", "")), "priority": _priority(document), "generation": generation,
         "card": _json(card_fields(document)), "record": _json(document),
     }
 

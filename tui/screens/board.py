@@ -52,6 +52,11 @@ MIN_COLUMN_WIDTH = 24
 LANE_MODES: tuple[str | None, ...] = (None, "tier", "customer")
 
 
+FIRST_WINDOW = 60
+"""How many cards of each column the first frame of a server's board reads (more than a tall terminal
+shows): the whole board follows right after."""
+
+
 def sort_key(card: Card) -> tuple[int, int]:
     return (-(card.priority or 0), card.number)
 
@@ -124,6 +129,8 @@ class BoardScreen(NoticesFailedWork, Screen[None]):
         self.generation = -1
         self.card_epoch = 0
         """The card cache's epoch of the cards drawn (see `CardCache.changes_since`)."""
+        self.window: dict[State, int] | None = None
+        """While only the first frame's cards are drawn (a server's board): how many each state holds."""
         self.query_filter = Query()
         self.lanes: str | None = None
         self.loaded = False
@@ -197,8 +204,9 @@ class BoardScreen(NoticesFailedWork, Screen[None]):
     def load(self, *, poll: bool = False) -> None:
         """Re-read the board if the file changed (ours or another process's write). A read is never
         cancelled and restarted: while one runs, a poll is skipped and a change reads once more after it."""
-        read = board_cards(self.generation if self.loaded else None, self.read_policy,
-                           self.card_epoch if self.loaded else None)
+        whole = self.loaded and self.window is None  # the board drawn so far was all of it
+        read = board_cards(self.generation if whole else None, self.read_policy,
+                           self.card_epoch if whole else None, window=None if self.loaded else FIRST_WINDOW)
         if not self.link.read(self, read, answer=self.Loaded, doing=LOADING, cards_only=True) and not poll:
             self._read_again = True
 
@@ -278,12 +286,15 @@ class BoardScreen(NoticesFailedWork, Screen[None]):
             self.app.post_message(BoardChanged(external=True))
         first = not self.loaded
         self.loaded = True
-        if read.changed is None or first:
+        was_window, self.window = self.window, read.counts
+        if read.changed is None or first or was_window is not None:
             self._sort_by_state()
         else:
             self._resort(read.changed)
         self.card_epoch = read.epoch
         self.refresh_columns()
+        if self.window is not None:  # the first frame's cards only: the whole board next, off this thread
+            self.load()
         self._reveal_columns()
         # After the cards are on screen: the check must not slow the first frames down.
         self.set_timer(0.5, lambda: self.check_records(self.cards))
@@ -364,6 +375,10 @@ class BoardScreen(NoticesFailedWork, Screen[None]):
             cards = self.query_filter.select(all_cards) if self.query_filter else all_cards
             shown_count += len(cards)
             column = self.query_one(f"#column-{state.value}", StateColumn)
+            if self.window is not None:  # the first cards of a column: its count is the server's
+                held = self.window.get(state, 0)
+                column.show(self._with_lanes(cards), held, self.limits.get(state), total=held)
+                continue
             column.show(self._with_lanes(cards), len(cards), self.limits.get(state), total=len(all_cards))
         self._update_title(None, shown_count)
 
@@ -401,8 +416,12 @@ class BoardScreen(NoticesFailedWork, Screen[None]):
         if status:
             parts.append(status)
         else:
-            on_board = sum(1 for c in self.cards if c.state is not State.REJECTED)
-            rejected = len(self.cards) - on_board
+            if self.window is not None:
+                rejected = self.window.get(State.REJECTED, 0)
+                on_board = sum(self.window.values()) - rejected
+            else:
+                on_board = sum(1 for c in self.cards if c.state is not State.REJECTED)
+                rejected = len(self.cards) - on_board
             parts.append(f"{on_board} on the board, {rejected} rejected")
             if self.query_filter:
                 parts.append(("  filter: ", "bold"))
