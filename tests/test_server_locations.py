@@ -56,3 +56,36 @@ def test_a_query_the_server_cancels_is_its_answer_not_a_lost_connection(server_l
     assert not isinstance(caught.value, ServerUnreachable), caught.value
     assert "canceling statement due to statement timeout" in str(caught.value)
     assert slow.storage.connection_problem is None
+
+
+def test_no_secret_setting_is_shown_or_recorded() -> None:
+    from reqboard.store.pgstore.url import ServerURL
+
+    url = ServerURL.parse("postgresql://bob:pw@db.example/board?sslmode=verify-full&sslpassword=keysecret")
+    assert url.shown == "postgresql://bob@db.example/board?sslmode=verify-full"
+    assert url.settings["sslpassword"] == "keysecret"  # (still used to connect)
+
+
+def test_a_board_watched_before_its_first_read_is_told_of_a_commit(server_location: BoardLocation) -> None:
+    """A board whose first read failed has read nothing: the next commit must still wake it to read again."""
+    import threading
+
+    from waiting import wait_until
+
+    watched = server_location.board("ann")
+    told = threading.Event()
+    watched.storage.watch(told.set)
+    try:
+        writer = server_location.board("bob")
+        wait_until(lambda: listening(server_location), "the listener to LISTEN")
+        assert not told.is_set()  # connecting told nobody: the first read will see the state
+        writer.add_requirement("Committed while nothing was read")
+        assert told.wait(10), "the commit was not told"
+    finally:
+        watched.storage.close()
+
+
+def listening(location: BoardLocation) -> bool:
+    rows = location.sql("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                        " AND application_name = 'reqboard listen' AND state = 'idle'")
+    return bool(rows[0][0])

@@ -44,13 +44,15 @@ class BoardCards:
 
 
 def board_cards(known_generation: int | None, policy: ReadPolicy, known_epoch: int | None = None, *,
-                window: int | None = None) -> Callable[[BoardReader | Board], BoardCards | None]:
+                window: int | None = None, first: bool | None = None) -> Callable[[BoardReader | Board], BoardCards | None]:
     """The board's cards, limits and generation; None when the file is still at `known_generation`
     (None: nothing read yet, the first read). With the card cache's epoch the screen drew last
     (`known_epoch`), also which cards changed since (`BoardCards.changed`). With a `window`, the first
     `window` cards of each column only, where the storage can give them cheaply (a server: see
-    `BoardReader.first_cards`), for a first frame at any size."""
-    first = known_generation is None
+    `BoardReader.first_cards`), for a first frame at any size. `first`: is this the board's first whole
+    read (its read policy is told; by default, when nothing was read yet)?"""
+    if first is None:
+        first = known_generation is None
 
     def read(board: BoardReader | Board) -> BoardCards | None:
         if window is not None:

@@ -141,7 +141,7 @@ class ServerStorage:
                                       f"`reqboard server init {url.shown}`")
             row = conn.execute(
                 "SELECT current_user::text, has_table_privilege('reqboard.board', 'UPDATE')"
-                " AND has_table_privilege('reqboard.requirements', 'INSERT'), instance"
+                " AND has_table_privilege('reqboard.requirements', 'INSERT'), instance || '/' || current_database()"
                 " FROM reqboard.board WHERE id = 1").fetchone()
         except pg_errors.InsufficientPrivilege as exc:
             raise StoreUnreadable(f"{url.shown}: this login may not read the board ({_reason(exc)}); ask the "
@@ -295,11 +295,13 @@ class ServerStorage:
         return known is not None
 
     def _note_read(self, generation: int) -> None:
-        """The board was read at `generation`; a commit announced past it meanwhile is told at once
-        (the listener tells nobody before the first read)."""
+        """The board was read at `generation`. The watcher is told at once of a commit announced past it
+        meanwhile, and of a read that went past the last one (another screen's read may have brought a
+        commit whose announcement then finds nothing new: the board must still draw it)."""
+        advanced = self._read_generation is not None and generation > self._read_generation
         self._read_generation = generation
         listener = self._listener
-        if listener is not None and self._notified > generation:
+        if listener is not None and (self._notified > generation or advanced):
             listener.tell()
 
     def _pull(self, conn: psycopg.Connection[Any], cache: _Cache, column: str, generation: int) -> int:
@@ -840,7 +842,7 @@ class _Listener(threading.Thread):
                     conn.execute(f"LISTEN {CHANNEL}")
                     generation = _generation(conn)  # what was committed while nobody listened
                     was_down, self.problem = self.problem, None
-                    self._tell(generation, force=was_down is not None, reconnected=True)
+                    self._tell(generation, force=was_down is not None, reconnected=True, connecting=True)
                     while not self._stopping.is_set():
                         for notice in conn.notifies(timeout=1.0, stop_after=1):
                             if notice.payload.isdigit():
@@ -854,14 +856,17 @@ class _Listener(threading.Thread):
                     self._changed()
                 self._stopping.wait(1.0)
 
-    def _tell(self, generation: int, *, force: bool = False, reconnected: bool = False) -> None:
+    def _tell(self, generation: int, *, force: bool = False, reconnected: bool = False,
+              connecting: bool = False) -> None:
         storage = self._storage()
         if storage is None:
             self._stopping.set()
             return
         known = storage.announced(generation, reconnected=reconnected)
-        # Before the first read nobody is told: that read sees it (and tells, if it read an older state).
-        if force or (known is not None and generation > known):
+        # Connecting before the board's first read tells nobody: that read sees the state (it started a
+        # second read during the first frame). A commit announced before it is told (a first read that
+        # failed is then made again).
+        if force or (known is None and not connecting) or (known is not None and generation > known):
             self._changed()
 
     def tell(self) -> None:

@@ -17,6 +17,8 @@ from urllib.parse import quote
 from ..errors import Unsupported
 
 SCHEMES = ("postgresql", "postgres")
+SECRETS = ("password", "sslpassword")
+"""libpq settings that are secrets: never printed or recorded (the rest of a URL is kept)."""
 
 _SCHEME = re.compile(r"^(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*)://", re.ASCII)
 
@@ -85,7 +87,7 @@ class ServerURL:
         db = quote(self.database, safe="")
         who = f"{quote(user, safe='')}@" if user else ""
         rest = [f"{name}={quote(value, safe='/')}" for name, value in self.settings.items()
-                if name not in ("user", "host", "port", "dbname", "password")]
+                if name not in ("user", "host", "port", "dbname", *SECRETS)]
         if host.startswith("/") or not host:
             query = [f"host={quote(host, safe='/')}"] if host else []
             query += [f"port={self.settings['port']}"] if "port" in self.settings else []

@@ -131,6 +131,7 @@ class BoardScreen(NoticesFailedWork, Screen[None]):
         """The card cache's epoch of the cards drawn (see `CardCache.changes_since`)."""
         self.window: dict[State, int] | None = None
         """While only the first frame's cards are drawn (a server's board): how many each state holds."""
+        self._whole_read = False  # the read policy is told of the first whole read only
         self.query_filter = Query()
         self.lanes: str | None = None
         self.loaded = False
@@ -205,8 +206,10 @@ class BoardScreen(NoticesFailedWork, Screen[None]):
         """Re-read the board if the file changed (ours or another process's write). A read is never
         cancelled and restarted: while one runs, a poll is skipped and a change reads once more after it."""
         whole = self.loaded and self.window is None  # the board drawn so far was all of it
+        window = None if self.loaded else FIRST_WINDOW
         read = board_cards(self.generation if whole else None, self.read_policy,
-                           self.card_epoch if whole else None, window=None if self.loaded else FIRST_WINDOW)
+                           self.card_epoch if whole else None, window=window,
+                           first=not self._whole_read)
         if not self.link.read(self, read, answer=self.Loaded, doing=LOADING, cards_only=True) and not poll:
             self._read_again = True
 
@@ -271,6 +274,8 @@ class BoardScreen(NoticesFailedWork, Screen[None]):
             self.notify(said, severity="error", timeout=15, markup=False)
 
     def on_board_screen_loaded(self, message: Loaded) -> None:
+        if message.board is not None and message.board.counts is None:
+            self._whole_read = True  # (before a read asked for again below: it is not the first)
         self._answered()
         read = message.board
         if read is None:
@@ -377,7 +382,8 @@ class BoardScreen(NoticesFailedWork, Screen[None]):
             column = self.query_one(f"#column-{state.value}", StateColumn)
             if self.window is not None:  # the first cards of a column: its count is the server's
                 held = self.window.get(state, 0)
-                column.show(self._with_lanes(cards), held, self.limits.get(state), total=held)
+                column.show(self._with_lanes(cards), len(cards) if self.query_filter else held,
+                            self.limits.get(state), total=held)
                 continue
             column.show(self._with_lanes(cards), len(cards), self.limits.get(state), total=len(all_cards))
         self._update_title(None, shown_count)
