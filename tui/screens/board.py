@@ -298,8 +298,8 @@ class BoardScreen(NoticesFailedWork, Screen[None]):
             self._resort(read.changed)
         self.card_epoch = read.epoch
         self.refresh_columns()
-        if self.window is not None:  # the first frame's cards only: the whole board next, off this thread
-            self.load()
+        if self.window is not None:  # the first frame's cards only: the whole board next, off this thread,
+            self.call_after_refresh(self.load)  # once that frame is drawn (its read would slow the drawing)
         self._reveal_columns()
         # After the cards are on screen: the check must not slow the first frames down.
         self.set_timer(0.5, lambda: self.check_records(self.cards))
