@@ -19,6 +19,7 @@ A login without the right to write opens the board read-only.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import logging
 import threading
 import weakref
@@ -115,6 +116,8 @@ class ServerStorage:
         self._pool: ConnectionPool[psycopg.Connection[Any]] | None = None
         self._pool_lock = threading.Lock()
         self._closed = False
+        self._first: psycopg.Connection[Any] | None = None  # the connection `open` made, lent out first
+        self._first_lent = False
         self._lock = threading.RLock()  # the caches
         self._cards = _Cache()
         self._records = _Cache()
@@ -134,6 +137,7 @@ class ServerStorage:
                                    application_name="reqboard")
         except psycopg.Error as exc:
             raise unreachable(url, exc) from None
+        kept = False
         try:
             version = installed_version(conn)
             if version is None:
@@ -143,16 +147,23 @@ class ServerStorage:
                 "SELECT current_user::text, has_table_privilege('reqboard.board', 'UPDATE')"
                 " AND has_table_privilege('reqboard.requirements', 'INSERT'), instance || '/' || current_database()"
                 " FROM reqboard.board WHERE id = 1").fetchone()
+            if row is None:
+                raise StoreUnreadable(f"{url.shown}: the board's row is missing; `reqboard server init` makes it "
+                                      "again")
+            conn.autocommit = False
+            _configure(conn)
+            storage = cls(url, login=str(row[0]), writable=bool(row[1]), schema=version, instance=str(row[2]))
+            storage.keep(conn)
+            kept = True
+            return storage
         except pg_errors.InsufficientPrivilege as exc:
             raise StoreUnreadable(f"{url.shown}: this login may not read the board ({_reason(exc)}); ask the "
                                   "board's owner for access (README: A team server)") from None
         except psycopg.Error as exc:
             raise translated(url, exc) from None
         finally:
-            conn.close()
-        if row is None:
-            raise StoreUnreadable(f"{url.shown}: the board's row is missing; `reqboard server init` makes it again")
-        return cls(url, login=str(row[0]), writable=bool(row[1]), schema=version, instance=str(row[2]))
+            if not kept:
+                conn.close()
 
     # ---------------------------------------------------------------- connections
     def _connections(self) -> ConnectionPool[psycopg.Connection[Any]]:
@@ -171,11 +182,63 @@ class ServerStorage:
                 weakref.finalize(self, _close_later, self._pool)
             return self._pool
 
+    def keep(self, conn: psycopg.Connection[Any]) -> None:
+        """Keep the connection `open` made (a command or a board used from one thread at a time needs
+        no other; the pool is made when a second one is needed at once, or this one broke)."""
+        self._first = conn
+        weakref.finalize(self, conn.close)
+
+    @contextmanager
+    def _borrowed(self) -> Iterator[psycopg.Connection[Any]]:
+        """The kept connection when it is free and sound, else one from the pool; committed when the
+        block ends normally, rolled back when it raises (as the pool does)."""
+        conn = self._lend_first()
+        if conn is None:
+            with self._connections().connection(timeout=CONNECT_TIMEOUT_S) as pooled:
+                yield pooled
+            return
+        ended = False
+        try:
+            yield conn
+            conn.commit()
+            ended = True
+        finally:
+            if not ended:
+                with contextlib.suppress(psycopg.Error):
+                    conn.rollback()
+            self._give_back(conn)
+
+    def _lend_first(self) -> psycopg.Connection[Any] | None:
+        with self._pool_lock:
+            if self._closed:
+                raise ServerUnreachable(f"{self.url.shown}: the board was closed; open it again")
+            conn = self._first
+            if conn is None or self._first_lent:
+                return None
+            self._first_lent = True
+        try:
+            ConnectionPool.check_connection(conn)  # one a server restart broke is let go, not failed on
+        except psycopg.Error:
+            self._give_back(conn, broken=True)
+            return None
+        return conn
+
+    def _give_back(self, conn: psycopg.Connection[Any], *, broken: bool = False) -> None:
+        status = conn.info.transaction_status
+        if broken or conn.closed or status != psycopg.pq.TransactionStatus.IDLE:
+            with contextlib.suppress(psycopg.Error):
+                conn.close()
+            with self._pool_lock:
+                self._first, self._first_lent = None, False
+            return
+        with self._pool_lock:
+            self._first_lent = False
+
     @contextmanager
     def _connection(self) -> Iterator[psycopg.Connection[Any]]:
-        """A connection from the pool, its failures turned into the store's errors."""
+        """A connection (see `_borrowed`), its failures turned into the store's errors."""
         try:
-            with self._connections().connection(timeout=CONNECT_TIMEOUT_S) as conn:
+            with self._borrowed() as conn:
                 yield conn
         except StoreError:
             raise
@@ -206,6 +269,10 @@ class ServerStorage:
             self._listener = None
         with self._pool_lock:
             pool, self._pool, self._closed = self._pool, None, True
+            first, self._first = self._first, None
+        if first is not None:
+            with contextlib.suppress(psycopg.Error):
+                first.close()
         if pool is not None:
             pool.close()
         _OPEN.discard(self)
