@@ -26,6 +26,7 @@ from reqboard.store.models import State
 from board_locations import BoardLocation
 from cli_support import assert_one_error_line
 from pg_server import PgServer
+from test_crash import WRITER
 from waiting import wait_until
 
 pytestmark = pytest.mark.slow
@@ -150,33 +151,7 @@ def test_stale_expect_version_edits_from_eight_processes_are_refused_with_exit_3
 
 
 # ---------------------------------------------------------------------------- kill -9
-# Commits in a loop and prints one line per acknowledged commit, flushed, until killed:
-#   add KEY TITLE | edit KEY LINE | reject KEY
-WRITER = r"""
-import sys
-from reqboard.store.board import Board
-
-board = Board(sys.argv[1], "writer")
-tag = sys.argv[2]
-last = None
-i = 0
-while True:
-    if last is None or i % 3 == 0:
-        title = f"{tag}-{i}"
-        last = board.add_requirement(title, customer="ACME").key
-        print("add", last, title, flush=True)
-    elif i % 7 == 0:
-        board.reject(last, f"rejected in {tag}")
-        print("reject", last, flush=True)
-        last = None
-    else:
-        line = f"{tag}-{i}"
-        current = board.get(last)
-        board.edit_requirement(last, {"description": current.description + line + "\n"},
-                               expect_version=current.version)
-        print("edit", last, line, flush=True)
-    i += 1
-"""
+# WRITER (test_crash's): commits in a loop, one line per acknowledged commit, until killed.
 
 # Holds one transaction open with a change staged, says so, and waits to be killed.
 HOLDER = r"""

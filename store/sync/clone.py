@@ -4,6 +4,7 @@ new store, both boards remembering the state they agree on, so that `sync` can m
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable, Mapping
 from contextlib import ExitStack
 from typing import TYPE_CHECKING, Any
 
@@ -13,6 +14,8 @@ from .run import readable_location, same_board
 
 if TYPE_CHECKING:
     from ..board import Board
+    from ..snapshot import Snapshot
+    from ..transaction import Transaction
 
 
 def clone_board(source: Board, dest: Board) -> int:
@@ -33,15 +36,7 @@ def clone_board(source: Board, dest: Board) -> int:
         snapshot = src.snapshot()
         if dst.snapshot().requirements:
             raise InvalidValue(f"{dest.storage.location} already holds a board; a clone makes a new one")
-        for stored in snapshot.requirements.values():
-            dst.put_stored(stored, replaces=None)
-        for customer in snapshot.customers.values():
-            dst.add_customer_record(customer)
-        for name, value in snapshot.settings.items():
-            dst.set_setting(name, value)
-        dst.raise_counters(snapshot.next_requirement, snapshot.next_change_request)
-        for event in source.storage.history():
-            dst.record_stored_event(event)
+        copy_board(snapshot, source.storage.history(), dst)
         source_id = str(src.meta_value("board_id") or "") or new_uid()
         dest_id = new_uid()
         # Both histories as read, each followed by this commit's events: the same on both from then on.
@@ -54,6 +49,23 @@ def clone_board(source: Board, dest: Board) -> int:
         src.set_sync_record(dest_id, {**record, "with": dest.storage.location})
         dst.set_sync_record(source_id, {**record, "with": source.storage.location})
         return len(snapshot.requirements)
+
+
+def copy_board(snapshot: Snapshot, history: Iterable[Mapping[str, Any]], dst: Transaction) -> int:
+    """Stage a board's records, customers, settings, key counters and `history` (its events as they
+    were written) into the empty board of `dst`; returns how many events were copied (clone, migrate)."""
+    for stored in snapshot.requirements.values():
+        dst.put_stored(stored, replaces=None)
+    for customer in snapshot.customers.values():
+        dst.add_customer_record(customer)
+    for name, value in snapshot.settings.items():
+        dst.set_setting(name, value)
+    dst.raise_counters(snapshot.next_requirement, snapshot.next_change_request)
+    events = 0
+    for event in history:
+        dst.record_stored_event(event)
+        events += 1
+    return events
 
 
 def default_other(board: Board) -> str | None:

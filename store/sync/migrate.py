@@ -10,6 +10,7 @@ from contextlib import ExitStack
 from typing import TYPE_CHECKING
 
 from ..errors import InvalidValue
+from .clone import copy_board
 from .run import readable_location, same_board
 
 if TYPE_CHECKING:
@@ -38,17 +39,7 @@ def migrate_board(source: Board, dest: Board) -> tuple[int, int]:
                 f"{len(held.requirements)} requirements): a migrate moves a board into an empty store; "
                 "give a new file or an empty database")
         snapshot = src.snapshot()
-        for stored in snapshot.requirements.values():
-            dst.put_stored(stored, replaces=None)
-        for customer in snapshot.customers.values():
-            dst.add_customer_record(customer)
-        for name, value in snapshot.settings.items():
-            dst.set_setting(name, value)
-        dst.raise_counters(snapshot.next_requirement, snapshot.next_change_request)
-        events = 0
-        for event in source.storage.history():
-            dst.record_stored_event(event)
-            events += 1
+        events = copy_board(snapshot, source.storage.history(), dst)
         board_id = src.meta_value("board_id")
         if board_id:
             dst.set_meta_value("board_id", board_id)
