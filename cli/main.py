@@ -1301,6 +1301,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     from reqboard.store.errors import StoreError
 
     _never_fail_to_print()
+    from reqboard.tui.config import apply_config_quietly
+
+    apply_config_quietly()  # the language of every message below, and the time zone
     try:
         args = build_parser().parse_args(argv)
         _check_text_arguments(args)

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from reqboard.store import clock, i18n
 from reqboard.store.board import Board
 
 from board_locations import BoardLocation, database_of
@@ -41,6 +42,12 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("REQBOARD_CONFIG_DIR", str(tmp_path / "config"))
     monkeypatch.setenv("REQBOARD_USER", "tester")
     monkeypatch.delenv("NO_COLOR", raising=False)
+    # English and UTC unless a test says otherwise, whatever the machine's locale and zone (the
+    # subprocesses a test starts inherit them too).
+    monkeypatch.setenv("REQBOARD_LANG", "en")
+    monkeypatch.setenv("TZ", "UTC")
+    i18n.set_language(i18n.ENGLISH)
+    clock.set_zone("UTC")
     return home
 
 

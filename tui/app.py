@@ -16,6 +16,7 @@ from textual.theme import Theme
 
 from reqboard import themes
 from reqboard.store.errors import Conflict, StoreError
+from reqboard.store.i18n import N_
 from reqboard.store.memory import paused_gc
 from reqboard.store.paths import config_dir
 from reqboard.store.reader import BoardReader
@@ -23,7 +24,7 @@ from reqboard.store.text import shown
 
 from .background import NoticesFailedWork, failure_message
 from .commands import ReqboardCommands
-from .config import Config, ConfigError, config_path, load_config, load_state, save_state
+from .config import Config, ConfigError, apply_settings, config_path, load_config, load_state, save_state
 from .link import StoreLink
 from .messages import BoardChanged, Held, Refused, Saved
 from .screens.board import BoardScreen
@@ -59,8 +60,8 @@ class ReqboardApp(NoticesFailedWork, App[int]):
     TITLE = "reqboard"
     COMMANDS = App.COMMANDS | {ReqboardCommands}
     BINDINGS = [
-        Binding("q", "quit", "Quit", id="app.quit"),
-        Binding("question_mark", "help", "Help", id="app.help"),
+        Binding("q", "quit", N_("Quit"), id="app.quit"),
+        Binding("question_mark", "help", N_("Help"), id="app.help"),
     ]
 
     def __init__(self, board_path: Path | str, user: str, *, config: Config | None = None, watch_interval: float | None = None) -> None:
@@ -76,6 +77,7 @@ class ReqboardApp(NoticesFailedWork, App[int]):
                 self.startup_warnings.append(f"{exc}; using the defaults")
                 config = Config()
         self.config = config
+        apply_settings(config)  # the language and time zone, before anything is composed
         self.watch_interval = watch_interval if watch_interval is not None else config.poll_interval
         self._quit_warned = False
         super().__init__()

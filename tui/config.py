@@ -2,6 +2,8 @@
 
     theme = "reqboard-light"
     poll_interval = 0.5           # seconds between looks at the board file (0.1 - 60)
+    language = "zh_CN"            # or "en"; unset: REQBOARD_LANG, else LC_ALL / LC_MESSAGES / LANG
+    timezone = "Asia/Shanghai"    # IANA name; unset: the system's zone
     [keys]                        # binding id = "key[,key...]"
     "card.move-next" = "ctrl+right,>"
     "app.quit" = "q"
@@ -22,6 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
+from reqboard.store import clock, i18n
 from reqboard.store.paths import config_dir
 from reqboard.store.storage import atomic_write
 from reqboard.store.text import shown
@@ -38,6 +41,8 @@ class Config:
     theme: str | None = None
     keys: dict[str, str] = field(default_factory=dict)
     poll_interval: float = 0.5
+    language: str | None = None
+    timezone: str | None = None
 
 
 POLL_INTERVAL_RANGE = (0.1, 60.0)
@@ -59,10 +64,30 @@ def _theme_ok(value: object) -> bool:
     return isinstance(value, str) and 0 < len(value) <= MAX_THEME_NAME and value.isprintable()
 
 
+def _language_ok(value: object) -> bool:
+    """English or Chinese, as a language or locale name (`zh_CN`, `zh-Hans`, `zh_CN.UTF-8`, `en_GB`)."""
+    if not isinstance(value, str) or len(value) > MAX_THEME_NAME or not value.isprintable():
+        return False
+    base = value.strip().split(".", 1)[0].split("@", 1)[0].replace("-", "_").lower()
+    return base in ("en", "zh") or base.startswith(("en_", "zh_"))
+
+
+def _timezone_ok(value: object) -> bool:
+    if not isinstance(value, str) or not value.isprintable() or len(value) > MAX_THEME_NAME:
+        return False
+    try:
+        clock.zone_named(value)
+    except clock.UnknownZone:
+        return False
+    return True
+
+
 _RULES: dict[str, tuple[Callable[[object], bool], str]] = {
     "theme": (_theme_ok, f"must be the name of a theme (up to {MAX_THEME_NAME} printable characters)"),
     "poll_interval": (_poll_interval_ok,
                       f"must be between {POLL_INTERVAL_RANGE[0]:g} and {POLL_INTERVAL_RANGE[1]:g} seconds"),
+    "language": (_language_ok, f"must name a language: {' or '.join(repr(code) for code in i18n.LANGUAGES)}"),
+    "timezone": (_timezone_ok, "must be an IANA time zone name such as \"Asia/Shanghai\" or \"Europe/Berlin\""),
 }
 """Every setting but the keys table: what a valid value is, and what to say about an invalid one."""
 
@@ -87,6 +112,10 @@ def _default_said(name: str) -> str:
     default = getattr(Config(), name)
     if name == "theme":
         return "using the default theme"
+    if name == "language":
+        return "using the language of the environment"
+    if name == "timezone":
+        return "using the system's time zone"
     return f"using {default:g}" if isinstance(default, float) else f"using {default}"
 
 
@@ -123,6 +152,23 @@ def load_config(path: Path | None = None) -> tuple[Config, list[str]]:
     if isinstance(interval := values.get("poll_interval"), int):
         values["poll_interval"] = float(interval)  # `poll_interval = 2` in the file
     return Config(**values), problems  # type: ignore[arg-type]  # each value was checked against its field above
+
+
+def apply_settings(config: Config) -> None:
+    """Speak the configured language and keep time in the configured zone (each falling back to the
+    environment's when unset): called once at start, before anything is shown."""
+    i18n.set_language(i18n.resolve_language(config.language))
+    clock.set_zone(config.timezone)  # checked by load_config: a zone this machine knows
+
+
+def apply_config_quietly() -> None:
+    """`apply_settings` from the config file for the command line, which reports no config problems
+    (the board does): a setting that cannot be used is left at the environment's."""
+    try:
+        config, _problems = load_config()
+    except ConfigError:
+        config = Config()
+    apply_settings(config)
 
 
 def _keys(path: Path, table: object, problems: list[str]) -> dict[str, str]:

@@ -1,0 +1,85 @@
+"""The message catalogue and the language setting: every marked message is in the zh_CN catalogue with
+a translation whose {fields} match, the compiled catalogue is the .po compiled, and the language comes
+from the config file, else REQBOARD_LANG, else the locale."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from reqboard.store import i18n
+from reqboard.store.i18n import _, ngettext
+from reqboard.tui.config import Config, apply_settings, load_config
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _catalogue_tool() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("catalogue_tool", ROOT / ".ci" / "catalogue.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_every_message_is_in_the_catalogue_and_translated() -> None:
+    problems = _catalogue_tool().problems()
+    assert problems == [], "\n".join(problems[:60])
+
+
+def test_the_catalogue_check_finds_a_message_without_translation(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The check above can fail: a message added to the code and not to the catalogue is reported."""
+    tool = _catalogue_tool()
+    source = tmp_path / "store"
+    source.mkdir()
+    (source / "new.py").write_text('from reqboard.store.i18n import _\nprint(_("a message nobody translated"))\n'
+                                   'print(_(f"an {f}-string"))\n')
+    monkeypatch.setattr(tool, "ROOT", tmp_path)
+    monkeypatch.setattr(tool, "SOURCES", ("store",))
+    problems = tool.problems()
+    assert any("a message nobody translated" in line for line in problems)
+    assert any("new.py:3" in line and "literal" in line for line in problems)
+
+
+@pytest.mark.parametrize(("setting", "environ", "expected"), [
+    (None, {}, "en"),
+    (None, {"LANG": "zh_CN.UTF-8"}, "zh_CN"),
+    (None, {"LANG": "zh_CN.UTF-8", "LC_MESSAGES": "en_US.UTF-8"}, "en"),
+    (None, {"LANG": "en_US.UTF-8", "LC_ALL": "zh_CN.GB18030"}, "zh_CN"),
+    (None, {"LC_ALL": "C", "REQBOARD_LANG": "zh_CN"}, "zh_CN"),
+    ("en", {"REQBOARD_LANG": "zh_CN"}, "en"),
+    ("zh-Hans", {}, "zh_CN"),
+    (None, {"LANG": "de_DE.UTF-8"}, "en"),
+    (None, {"LANG": ""}, "en"),
+])
+def test_the_language_comes_from_the_config_then_reqboard_lang_then_the_locale(
+        setting: str | None, environ: dict[str, str], expected: str) -> None:
+    assert i18n.resolve_language(setting, environ) == expected
+
+
+def test_chinese_is_spoken_when_the_config_says_so(tmp_path: Path) -> None:
+    config_file = tmp_path / "config.toml"
+    config_file.write_text('language = "zh_CN"\ntimezone = "Asia/Shanghai"\n', encoding="utf-8")
+    config, problems = load_config(config_file)
+    assert problems == []
+    apply_settings(config)
+    assert i18n.language() == "zh_CN"
+    assert i18n.language_tag() == "zh-CN"
+    assert _("Quit") == "退出"
+    apply_settings(Config(language="en"))
+    assert _("Quit") == "Quit"
+    assert ngettext("{n} requirement", "{n} requirements", 1).format(n=1) == "1 requirement"
+
+
+def test_a_language_or_zone_the_config_cannot_use_is_named(tmp_path: Path) -> None:
+    config_file = tmp_path / "config.toml"
+    config_file.write_text('language = "fr"\ntimezone = "Mars/Olympus"\n', encoding="utf-8")
+    config, problems = load_config(config_file)
+    assert config.language is None and config.timezone is None
+    assert any("language" in line and "zh_CN" in line for line in problems)
+    assert any("timezone" in line and "IANA" in line for line in problems)
