@@ -143,8 +143,9 @@ def _fields(text: str) -> set[str]:
 
 
 def unmarked_calls() -> list[str]:
-    """Calls of _() / N_() / ngettext() / pgettext() whose text is not a literal: the extractor cannot
-    see an f-string or a variable, so its text would never be translated."""
+    """Calls of _() / N_() / ngettext() / pgettext() whose text the extractor cannot see: an f-string, a
+    concatenation, a `%` or a call made inside the parentheses (its text would never be translated).
+    N_() takes literal text only; _() may also take a name or an item of text marked with N_()."""
     found = []
     for folder in SOURCES:
         for path in sorted((ROOT / folder).rglob("*.py")):
@@ -154,7 +155,11 @@ def unmarked_calls() -> list[str]:
                     continue
                 literal = 2 if node.func.id in ("ngettext", "pgettext") else 1
                 args = node.args[:literal]
-                if len(args) < literal or not all(isinstance(a, ast.Constant) and isinstance(a.value, str) for a in args):
+                if node.func.id == "_":
+                    ok = len(args) == 1 and isinstance(args[0], ast.Constant | ast.Name | ast.Subscript | ast.Attribute)
+                else:
+                    ok = len(args) == literal and all(isinstance(a, ast.Constant) and isinstance(a.value, str) for a in args)
+                if not ok:
                     where = path.relative_to(ROOT)
                     found.append(f"{where}:{node.lineno}: {node.func.id}() of something other than literal text")
     return found

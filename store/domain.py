@@ -14,6 +14,8 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
+from .i18n import N_, _
+
 # C0 controls except tab (\x09) and newline (\x0a), DEL, and the C1 block.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
@@ -56,28 +58,40 @@ class State(StrEnum):
 
     @property
     def label(self) -> str:
+        """The state as a person reads it, in the current language ("In progress", 进行中)."""
+        return _(STATE_LABELS[self])
+
+    @property
+    def english(self) -> str:
+        """The English label whatever the language (for files a script reads)."""
         return STATE_LABELS[self]
 
     @classmethod
     def parse(cls, text: str) -> State:
-        """Accept the CLI spellings: `in_progress`, `in-progress`, `In progress`."""
+        """Accept the CLI spellings: `in_progress`, `in-progress`, `In progress`, and the Chinese
+        names (进行中, 实施中)."""
         name = text.strip().lower().replace("-", "_").replace(" ", "_")
         try:
             return cls(name)
         except ValueError:
-            names = ", ".join(s.value for s in cls)
-            raise ValueError(f"unknown state {text!r}: use one of {names}") from None
+            pass
+        member = _chinese_member(cls, text)
+        if member is not None:
+            return member
+        names = ", ".join(s.value for s in cls)
+        raise ValueError(_("unknown state {given!r}: use one of {names}").format(given=text, names=names)) from None
 
 
 STATE_LABELS = {
-    State.COLLECTED: "Collected",
-    State.ANALYSED: "Analysed",
-    State.APPROVED: "Approved",
-    State.IN_PROGRESS: "In progress",
-    State.DONE: "Done",
-    State.FED_BACK: "Fed back",
-    State.REJECTED: "Rejected",
+    State.COLLECTED: N_("Collected"),
+    State.ANALYSED: N_("Analysed"),
+    State.APPROVED: N_("Approved"),
+    State.IN_PROGRESS: N_("In progress"),
+    State.DONE: N_("Done"),
+    State.FED_BACK: N_("Fed back"),
+    State.REJECTED: N_("Rejected"),
 }
+"""English labels, marked for the catalogue; `State.label` translates them."""
 
 BOARD_STATES: tuple[State, ...] = (
     State.COLLECTED,
@@ -100,10 +114,17 @@ class _Choice(StrEnum):
             for member in cls:
                 if member.value == norm:
                     return member
+            return _chinese_member(cls, value)
         return None
 
     @property
     def label(self) -> str:
+        """The value as a person reads it, in the current language ("after sales", 售后服务)."""
+        return _(CHOICE_LABELS[self])
+
+    @property
+    def english(self) -> str:
+        """The English label whatever the language: "after sales"."""
         return self.value.replace("_", " ")
 
 
@@ -116,7 +137,13 @@ class Tier(_Choice):
     def _missing_(cls, value: object) -> Any:
         if isinstance(value, str) and value.strip().upper() in ("A", "B", "C"):
             return cls(value.strip().upper())
+        if isinstance(value, str):
+            return _chinese_member(cls, value)
         return None
+
+    @property
+    def label(self) -> str:
+        return self.value
 
 
 class Channel(_Choice):
@@ -165,6 +192,98 @@ class CRStatus(_Choice):
     REJECTED = "rejected"
     IMPLEMENTED = "implemented"
     CLOSED = "closed"
+
+
+CHOICE_LABELS: dict[StrEnum, str] = {
+    Channel.INTERVIEW: N_("interview"),
+    Channel.SURVEY: N_("survey"),
+    Channel.HOTLINE: N_("hotline"),
+    Channel.EMAIL: N_("email"),
+    Channel.AFTER_SALES: N_("after sales"),
+    Channel.SOCIAL_MEDIA: N_("social media"),
+    Channel.MARKET_RESEARCH: N_("market research"),
+    Channel.COMPLAINT: N_("complaint"),
+    Channel.OTHER: N_("other"),
+    NeedType.EXPLICIT: N_("explicit"),
+    NeedType.IMPLICIT: N_("implicit"),
+    NeedType.LATENT: N_("latent"),
+    Kano.MUST_BE: N_("must be"),
+    Kano.PERFORMANCE: N_("performance"),
+    Kano.ATTRACTIVE: N_("attractive"),
+    Kano.INDIFFERENT: N_("indifferent"),
+    Kano.REVERSE: N_("reverse"),
+    Feasibility.HIGH: N_("high"),
+    Feasibility.MEDIUM: N_("medium"),
+    Feasibility.LOW: N_("low"),
+    Feasibility.UNKNOWN: N_("unknown"),
+    CRStatus.SUBMITTED: N_("submitted"),
+    CRStatus.ASSESSED: N_("assessed"),
+    CRStatus.APPROVED: N_("approved"),
+    CRStatus.REJECTED: N_("rejected"),
+    CRStatus.IMPLEMENTED: N_("implemented"),
+    CRStatus.CLOSED: N_("closed"),
+}
+"""English labels of the choices, marked for the catalogue (Risk shares Feasibility's words)."""
+CHOICE_LABELS.update({Risk.LOW: N_("low"), Risk.MEDIUM: N_("medium"), Risk.HIGH: N_("high")})
+
+CHINESE_NAMES: dict[StrEnum, tuple[str, ...]] = {
+    State.COLLECTED: ("已收集", "收集", "需求收集"),
+    State.ANALYSED: ("已分析", "分析", "需求分析"),
+    State.APPROVED: ("已批准", "批准", "已审批", "评审通过"),
+    State.IN_PROGRESS: ("进行中", "实施中", "开发中", "处理中"),
+    State.DONE: ("已完成", "完成", "已交付"),
+    State.FED_BACK: ("已反馈", "反馈"),
+    State.REJECTED: ("已拒绝", "拒绝", "驳回"),
+    Tier.A: ("A类", "A级"),
+    Tier.B: ("B类", "B级"),
+    Tier.C: ("C类", "C级"),
+    Channel.INTERVIEW: ("访谈", "客户访谈"),
+    Channel.SURVEY: ("问卷调查", "问卷", "调查"),
+    Channel.HOTLINE: ("热线", "客服热线", "电话"),
+    Channel.EMAIL: ("邮件", "电子邮件"),
+    Channel.AFTER_SALES: ("售后服务", "售后"),
+    Channel.SOCIAL_MEDIA: ("社交媒体",),
+    Channel.MARKET_RESEARCH: ("市场调研", "市场调查"),
+    Channel.COMPLAINT: ("投诉", "客户投诉"),
+    Channel.OTHER: ("其他",),
+    NeedType.EXPLICIT: ("显性需求", "显性"),
+    NeedType.IMPLICIT: ("隐性需求", "隐性"),
+    NeedType.LATENT: ("潜在需求", "潜在"),
+    Kano.MUST_BE: ("必备型", "必备", "基本型"),
+    Kano.PERFORMANCE: ("期望型", "期望", "一维型"),
+    Kano.ATTRACTIVE: ("魅力型", "魅力", "兴奋型"),
+    Kano.INDIFFERENT: ("无差异型", "无差异"),
+    Kano.REVERSE: ("反向型", "反向"),
+    Feasibility.HIGH: ("高",),
+    Feasibility.MEDIUM: ("中",),
+    Feasibility.LOW: ("低",),
+    Feasibility.UNKNOWN: ("未知",),
+    Risk.LOW: ("低",),
+    Risk.MEDIUM: ("中",),
+    Risk.HIGH: ("高",),
+    CRStatus.SUBMITTED: ("已提交", "提交"),
+    CRStatus.ASSESSED: ("已评估", "评估"),
+    CRStatus.APPROVED: ("已批准", "批准"),
+    CRStatus.REJECTED: ("已拒绝", "拒绝", "驳回"),
+    CRStatus.IMPLEMENTED: ("已实施", "实施"),
+    CRStatus.CLOSED: ("已关闭", "关闭"),
+}
+"""The Chinese names every enum value is also accepted by, wherever a value is typed or imported (the
+CLI, the filter, CSV), whatever the language; the first is how the zh_CN catalogue shows it."""
+
+
+def _chinese_member(cls: type[StrEnum], text: str) -> Any:
+    name = text.strip()
+    for member in cls:
+        if name in CHINESE_NAMES.get(member, ()):
+            return member
+    return None
+
+
+def choice_names(member: StrEnum) -> tuple[str, ...]:
+    """Every spelling `member` is accepted by: its value, its English label, its Chinese names."""
+    english = member.value.replace("_", " ")
+    return tuple(dict.fromkeys((member.value, english, *CHINESE_NAMES.get(member, ()))))
 
 
 CLOSED_STATES = frozenset({State.DONE, State.FED_BACK, State.REJECTED})

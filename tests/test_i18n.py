@@ -83,3 +83,21 @@ def test_a_language_or_zone_the_config_cannot_use_is_named(tmp_path: Path) -> No
     assert config.language is None and config.timezone is None
     assert any("language" in line and "zh_CN" in line for line in problems)
     assert any("timezone" in line and "IANA" in line for line in problems)
+
+
+def test_every_enum_value_is_accepted_by_its_chinese_names_and_shown_in_chinese(monkeypatch: pytest.MonkeyPatch) -> None:
+    from reqboard.store.domain import CHINESE_NAMES, Channel, CRStatus, Feasibility, Kano, NeedType, Risk, State, Tier
+
+    for enum in (State, Tier, Channel, NeedType, Kano, Feasibility, Risk, CRStatus):
+        for member in enum:
+            names = CHINESE_NAMES.get(member)
+            assert names, f"{enum.__name__}.{member.name} has no Chinese name"
+            for name in names:
+                assert (State.parse(name) if enum is State else enum(name)) is member, name
+    i18n.set_language("zh_CN")
+    assert State.IN_PROGRESS.label == "进行中"
+    assert Channel.AFTER_SALES.label == "售后服务"
+    assert Kano.MUST_BE.label == CHINESE_NAMES[Kano.MUST_BE][0]
+    assert State.IN_PROGRESS.english == "In progress"
+    with pytest.raises(ValueError, match="未知状态"):
+        State.parse("做梦")
