@@ -76,7 +76,7 @@ class State(StrEnum):
         except ValueError:
             pass
         member = _chinese_member(cls, text)
-        if member is not None:
+        if isinstance(member, State):
             return member
         names = ", ".join(s.value for s in cls)
         raise ValueError(_("unknown state {given!r}: use one of {names}").format(given=text, names=names)) from None
