@@ -102,6 +102,8 @@ def today() -> date:
     return datetime.now(zone()).date()
 
 
-def shown(moment: datetime, *, seconds: bool = False) -> str:
-    """`moment` as a person reads it, local: `2026-12-02 19:30` (with `:05` seconds if asked)."""
-    return local(moment).strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
+def shown(moment: datetime, *, seconds: bool = False, zone_abbreviation: bool = False) -> str:
+    """`moment` as a person reads it, local: `2026-12-02 19:30` (with `:05` seconds, and the zone's
+    abbreviation, `2026-12-02 19:30 CST`, if asked: where a time stands alone, in a report's header)."""
+    pattern = "%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M"
+    return local(moment).strftime(pattern + (" %Z" if zone_abbreviation else ""))

@@ -101,3 +101,36 @@ def test_every_enum_value_is_accepted_by_its_chinese_names_and_shown_in_chinese(
     assert State.IN_PROGRESS.english == "In progress"
     with pytest.raises(ValueError, match="未知状态"):
         State.parse("做梦")
+
+
+def test_chinese_names_sort_in_pinyin_order_beside_latin_ones() -> None:
+    from reqboard.store.collation import sort_key
+
+    names = ["Zeta", "华为", "北京银行", "Beijing Tech", "重庆", "阿里巴巴", "apple", "中国移动"]
+    assert sorted(names, key=sort_key) == ["阿里巴巴", "apple", "Beijing Tech", "北京银行", "重庆", "华为", "Zeta", "中国移动"]
+
+
+def test_pinyin_initials_and_simplified_forms() -> None:
+    from reqboard.store.collation import initials, simplified
+
+    assert initials("北京华为") == "bjhw"
+    assert initials("ACME 北京 Ltd 中国") == "bj zg"
+    assert initials("ACME") == ""
+    assert simplified("發票軟體 v2") == "发票软体 v2"
+
+
+def test_times_are_shown_and_days_cut_in_the_configured_zone() -> None:
+    from datetime import UTC, date, datetime
+
+    from reqboard.store import clock
+
+    monday_morning_in_beijing = datetime(2026, 11, 29, 23, 30, tzinfo=UTC)  # Monday 30 Nov, 07:30 in UTC+8
+    clock.set_zone("UTC")
+    assert clock.local_day(monday_morning_in_beijing) == date(2026, 11, 29)
+    assert clock.shown(monday_morning_in_beijing) == "2026-11-29 23:30"
+    clock.set_zone("Asia/Shanghai")
+    assert clock.local_day(monday_morning_in_beijing) == date(2026, 11, 30)
+    assert clock.shown(monday_morning_in_beijing, zone_abbreviation=True) == "2026-11-30 07:30 CST"
+    with pytest.raises(clock.UnknownZone):
+        clock.set_zone("Mars/Olympus")
+    assert clock.zone_name() == "Asia/Shanghai"
