@@ -4,7 +4,7 @@
     python .ci/catalogue.py update            # extract from the code, merge into the .po, compile the .mo
     python .ci/catalogue.py translate F.json  # set translations: {"English": "中文", ...}, then update
     python .ci/catalogue.py check             # what is missing, untranslated or inconsistent (exit 1)
-    python .ci/catalogue.py untranslated      # the English of every entry still without a translation
+    python .ci/catalogue.py untranslated [PATH...]  # English of entries without a translation (used in PATH)
 
 The .po file is the translators' source and is committed with the .mo compiled from it (the package
 ships the .mo, so installing reqboard needs no Babel). Every command takes a lock on the .po, so that
@@ -174,18 +174,22 @@ def problems() -> list[str]:
     template = extracted()
     have = {(m.context, m.id if isinstance(m.id, str) else m.id[0]) for m in catalog if m.id}
     want = {(m.context, m.id if isinstance(m.id, str) else m.id[0]) for m in template if m.id}
-    found += [f"not in the catalogue (run .ci/catalogue.py update): {key[1]!r}" for key in sorted(want - have, key=str)]
+    used_in = {(m.context, m.id if isinstance(m.id, str) else m.id[0]): ", ".join(sorted({w for w, _n in m.locations}))
+               for m in template if m.id}
+    found += [f"not in the catalogue (run .ci/catalogue.py update; {used_in[key]}): {key[1]!r}"
+              for key in sorted(want - have, key=str)]
     found += [f"in the catalogue but no longer in the code (run update): {key[1]!r}" for key in sorted(have - want, key=str)]
     for message in catalog:
         if not message.id:
             continue
         english = [message.id] if isinstance(message.id, str) else list(message.id)
         chinese = [message.string] if isinstance(message.string, str) else list(message.string or ())
+        where = ", ".join(sorted({w for w, _n in message.locations}))
         if "fuzzy" in message.flags or not chinese or not all(chinese):
-            found.append(f"no translation: {english[0]!r}")
+            found.append(f"no translation ({where}): {english[0]!r}")
             continue
         if any(_fields(text) != _fields(english[-1]) for text in chinese):
-            found.append(f"the translation's {{fields}} differ from the English: {english[0]!r} -> {chinese[0]!r}")
+            found.append(f"the translation's {{fields}} differ from the English ({where}): {english[0]!r} -> {chinese[0]!r}")
     if not MO.exists() or _messages(MO.read_bytes()) != _messages(compiled(catalog)):
         found.append("the .mo is not the .po compiled (run .ci/catalogue.py update)")
     return found
@@ -197,9 +201,12 @@ def _messages(mo: bytes) -> dict[object, str]:
     return {key: text for key, text in table.items() if key != ""}
 
 
-def untranslated() -> list[str]:
+def untranslated(paths: list[str] | None = None) -> list[str]:
+    """The English of every entry without a translation (used in one of `paths`, if given)."""
     catalog = _merged(_read())
-    return [m.id if isinstance(m.id, str) else m.id[0] for m in catalog if m.id and (not m.string or not all(m.string))]
+    return [m.id if isinstance(m.id, str) else m.id[0] for m in catalog
+            if m.id and (not m.string or not all(m.string))
+            and (not paths or any(where.startswith(tuple(paths)) for where, _line in m.locations))]
 
 
 def main(argv: list[str]) -> int:
@@ -210,11 +217,13 @@ def main(argv: list[str]) -> int:
         translate(Path(argv[1]))
     elif command == "check":
         found = problems()
+        if len(argv) > 1:  # only what concerns these files (`check tui/screens/detail.py ...`)
+            found = [line for line in found if any(path in line for path in argv[1:]) or "literal" in line]
         for line in found:
             print(line)
         return 1 if found else 0
     elif command == "untranslated":
-        for english in untranslated():
+        for english in untranslated(argv[1:] or None):
             print(json.dumps(english, ensure_ascii=False))
     else:
         print(__doc__, file=sys.stderr)
