@@ -1,0 +1,99 @@
+"""What a field and a history event are called where a person reads them, in the current language.
+
+The stored names (`business_value`, `cr.approved`) stay what they are in files, JSON and the journal;
+the CLI's history, the detail pane's history and the reports show these labels instead.
+"""
+
+from __future__ import annotations
+
+from .i18n import N_, _
+
+FIELD_LABELS = {
+    "key": N_("key"),
+    "uid": N_("uid"),
+    "title": N_("title"),
+    "description": N_("description"),
+    "state": N_("state"),
+    "customer": N_("customer"),
+    "tier": N_("tier"),
+    "channel": N_("channel"),
+    "need_type": N_("need type"),
+    "kano": N_("Kano category"),
+    "category": N_("category"),
+    "importance": N_("importance"),
+    "urgency": N_("urgency"),
+    "priority": N_("priority"),
+    "business_value": N_("business value"),
+    "effort_estimate": N_("effort estimate"),
+    "feasibility": N_("feasibility"),
+    "tags": N_("tags"),
+    "owner": N_("owner"),
+    "due": N_("due date"),
+    "acceptance_criteria": N_("acceptance criteria"),
+    "depends_on": N_("depends on"),
+    "conflicts_with": N_("conflicts with"),
+    "approvals": N_("approvals"),
+    "feedback": N_("feedback"),
+    "change_requests": N_("change requests"),
+    "rejection_reason": N_("rejection reason"),
+    "changed_since_approval": N_("changed since approval"),
+    "suspect": N_("suspect"),
+    "reviews": N_("reviews"),
+    "version": N_("version"),
+    "status": N_("status"),
+    "summary": N_("summary"),
+    "reason": N_("reason"),
+    "source": N_("source"),
+    "generation": N_("generation"),
+    "journal": N_("journal"),
+    "assessment": N_("assessment"),
+    "decision": N_("decision"),
+}
+"""Field names as a person reads them (English), marked for the catalogue."""
+
+ACTION_LABELS = {
+    "created": N_("created"),
+    "edited": N_("edited"),
+    "moved": N_("moved"),
+    "approved": N_("approved"),
+    "rejected": N_("rejected"),
+    "feedback": N_("feedback"),
+    "reviewed": N_("reviewed"),
+    "suspect": N_("marked suspect"),
+    "settings": N_("settings changed"),
+    "imported": N_("imported"),
+    "restored": N_("restored"),
+    "repaired": N_("repaired"),
+    "undone": N_("undone"),
+    "archived": N_("archived"),
+    "renumbered": N_("renumbered"),
+    "synced": N_("synced"),
+    "cr.submitted": N_("change request submitted"),
+    "cr.assessed": N_("change request assessed"),
+    "cr.approved": N_("change request approved"),
+    "cr.rejected": N_("change request rejected"),
+    "cr.implemented": N_("change request implemented"),
+    "cr.closed": N_("change request closed"),
+}
+"""History actions as a person reads them (English), marked for the catalogue."""
+
+
+def field_label(name: str) -> str:
+    """A field's name as a person reads it, in the current language; `wip_limits.done` reads as the
+    WIP limit of that state; an unknown name is shown as stored (a newer reqboard's field)."""
+    if name.startswith("wip_limits."):
+        from .domain import State
+
+        try:
+            state = State(name.removeprefix("wip_limits."))
+        except ValueError:
+            return name
+        return _("WIP limit of {state}").format(state=state.label)
+    label = FIELD_LABELS.get(name)
+    return _(label) if label is not None else name.replace("_", " ")
+
+
+def action_label(action: str) -> str:
+    """A history action as a person reads it, in the current language (unknown ones as stored)."""
+    label = ACTION_LABELS.get(action)
+    return _(label) if label is not None else action.replace(".", " ").replace("_", " ")
