@@ -143,7 +143,7 @@ async def test_the_pane_assesses_then_approves_and_the_approval_changes_the_requ
         assert store.get("REQ-3").suspect == "CR-1 changed REQ-4"  # listed as affected
         assert "approved by tester" in text_of(pane.query_one("#cr-fields"))
         timeline = text_of(pane.query_one("#cr-history"))
-        assert "cr submitted CR-1" in timeline and "cr assessed CR-1" in timeline and "cr approved CR-1" in timeline
+        assert all(f"change request {step} CR-1" in timeline for step in ("submitted", "assessed", "approved"))
 
         await pilot.press("escape")
         detail = app.screen

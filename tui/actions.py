@@ -17,6 +17,8 @@ from textual.screen import Screen
 
 from reqboard.store import workflow
 from reqboard.store.errors import InvalidValue
+from reqboard.store.i18n import _
+from reqboard.store.labels import field_label
 from reqboard.store.models import ChangeRequest, Requirement, Risk, State
 from reqboard.store.query import Query, QueryError, parse_query
 from reqboard.store.revisions import merge_edit
@@ -24,6 +26,7 @@ from reqboard.store.revisions import merge_edit
 from .link import Change, StoreLink
 from .screens.fields import FieldSpec
 from .screens.form import FieldClash, FormScreen, Lookup, Rebase, Rebased
+from .screens.lines import listed, stored_note
 from .screens.prompts import input_fields, number, reason_fields, requirement_fields, to_changes
 
 if TYPE_CHECKING:
@@ -45,12 +48,13 @@ class RequirementActions:
         """False, saying why, when the board cannot be changed: nothing is asked that cannot be saved."""
         reason = self.link.read_only_reason
         if reason:
-            self.opener.notify(reason, title="Read-only", severity="warning", timeout=6, markup=False)
+            self.opener.notify(reason, title=_("Read-only"), severity="warning", timeout=6, markup=False)
         return not reason
 
     def _form(self, title: str, fields: list[FieldSpec], submit: Callable[[dict[str, Any]], Any], *,
-              intro: str = "", submit_label: str = "Save", rebase: Rebase | None = None,
+              intro: str = "", submit_label: str | None = None, rebase: Rebase | None = None,
               done: Callable[[Any], None] | None = None) -> None:
+        """A form over the opener; `submit_label` is the button's (translated) text, "Save" if None."""
         self.opener.app.push_screen(FormScreen(title, fields, submit=submit, link=self.link, rebase=rebase,
                                                intro=intro, submit_label=submit_label), done)
 
@@ -58,46 +62,50 @@ class RequirementActions:
     def move_next(self, req: Requirement) -> None:
         target = workflow.next_state(req.state)
         if target is None:
-            self._notify(f"{req.key} is {req.state.label.lower()}: there is no next state")
+            self._notify(_("{key} is {state}: there is no next state").format(
+                key=req.key, state=req.state.label.lower()))
             return
         self.move_to(req, target)
 
     def move_back(self, req: Requirement) -> None:
         target = State.COLLECTED if req.state is State.REJECTED else workflow.previous_state(req.state)
         if target is None:
-            self._notify(f"{req.key} is {req.state.label.lower()}: there is no earlier state")
+            self._notify(_("{key} is {state}: there is no earlier state").format(
+                key=req.key, state=req.state.label.lower()))
             return
         self.move_to(req, target)
 
     def move_to(self, req: Requirement, target: State) -> None:
         if not self._may_change():
             return
-        what = f"{req.key} moved to {target.label.lower()}"
+        state = target.label.lower()
+        what = _("{key} moved to {state}").format(key=req.key, state=state)
         if workflow.is_backward(req.state, target):
-            verb = "Reopen" if req.state is State.REJECTED else "Move back"
+            title = (_("Reopen {key} to {state}") if req.state is State.REJECTED
+                     else _("Move back {key} to {state}")).format(key=req.key, state=state)
 
             def back(values: dict[str, Any]) -> Change:
                 reason = values["reason"]
                 return Change(lambda board: board.move_requirement(req.key, target, reason=reason,
                                                                    expect_version=req.version), what, before=req)
 
-            self._form(f"{verb} {req.key} to {target.label.lower()}", reason_fields("Why?"), back,
-                       submit_label="Move")
+            self._form(title, reason_fields(_("Why?")), back, submit_label=_("Move"))
             return
         inputs = workflow.prompt_for(req, target, self.link.user)
         if not inputs:  # nothing to ask: the store says whether the move may be made
             self.link.save(self.opener, Change(lambda board: board.move_requirement(
                 req.key, target, expect_version=req.version), what, before=req))
             return
-        intro = f"{req.key} needs " + ", ".join(workflow.needs_for(req, target)) + f" to be {target.label.lower()}."
+        intro = _("{key} needs {needs} to be {state}.").format(
+            key=req.key, needs=listed(workflow.needs_for(req, target)), state=state)
 
         def forward(values: dict[str, Any]) -> Change:
             # The values as the form holds them: the store reads them against the guard's inputs.
             return Change(lambda board: board.move_requirement(req.key, target, inputs=values,
                                                                expect_version=req.version), what, before=req)
 
-        self._form(f"Move {req.key} to {target.label.lower()}", input_fields(inputs), forward, intro=intro,
-                   submit_label="Move")
+        self._form(_("Move {key} to {state}").format(key=req.key, state=state), input_fields(inputs), forward,
+                   intro=intro, submit_label=_("Move"))
 
     def reject(self, req: Requirement) -> None:
         if not self._may_change():
@@ -105,24 +113,25 @@ class RequirementActions:
         def reject(values: dict[str, Any]) -> Change:
             reason = values["reason"]
             return Change(lambda board: board.reject(req.key, reason, expect_version=req.version),
-                          f"{req.key} rejected", before=req)
+                          _("{key} rejected").format(key=req.key), before=req)
 
-        self._form(f"Reject {req.key}", reason_fields("Why is it rejected?"), reject, submit_label="Reject")
+        self._form(_("Reject {key}").format(key=req.key), reason_fields(_("Why is it rejected?")), reject,
+                   submit_label=_("Reject"))
 
     def review(self, req: Requirement) -> None:
         if not self._may_change():
             return
         if not req.suspect:
-            self._notify(f"{req.key} is not flagged suspect")
+            self._notify(_("{key} is not flagged suspect").format(key=req.key))
             return
 
         def review(values: dict[str, Any]) -> Change:
             comment = values["comment"]
             return Change(lambda board: board.review(req.key, comment, expect_version=req.version),
-                          f"{req.key} reviewed", before=req)
+                          _("{key} reviewed").format(key=req.key), before=req)
 
-        self._form(f"Review {req.key}", [FieldSpec("comment", "Review note", value="")], review,
-                   intro=f"Flagged: {req.suspect}", submit_label="Reviewed")
+        self._form(_("Review {key}").format(key=req.key), [FieldSpec("comment", _("Review note"), value="")], review,
+                   intro=_("Flagged: {note}").format(note=stored_note(req.suspect)), submit_label=_("Reviewed"))
 
     # ------------------------------------------------------------------ create and edit
     def new(self) -> None:
@@ -131,24 +140,24 @@ class RequirementActions:
         def create(values: dict[str, Any]) -> Change:
             changes = to_changes(values)
             title = changes.pop("title")
-            return Change(lambda board: board.add_requirement(title, **changes), "created")
+            return Change(lambda board: board.add_requirement(title, **changes), _("created"))
 
-        self._form("New requirement", requirement_fields(None), create)
+        self._form(_("New requirement"), requirement_fields(None), create)
 
     def edit(self, req: Requirement) -> None:
         if not self._may_change():
             return
         session = EditSession(req)
-        self._form(f"Edit {req.key}", requirement_fields(req), session.save, rebase=session)
+        self._form(_("Edit {key}").format(key=req.key), requirement_fields(req), session.save, rebase=session)
 
     def new_change_request(self, req: Requirement) -> None:
         if not self._may_change():
             return
         fields = [
-            FieldSpec("summary", "What should change?", required=True),
-            FieldSpec("reason", "Why (the customer's reason)", "textarea"),
-            FieldSpec("new_title", "Proposed new title (blank: unchanged)", value=""),
-            FieldSpec("new_description", "Proposed new description (blank: unchanged)", "textarea", value=""),
+            FieldSpec("summary", _("What should change?"), required=True),
+            FieldSpec("reason", _("Why (the customer's reason)"), "textarea"),
+            FieldSpec("new_title", _("Proposed new title (blank: unchanged)"), value=""),
+            FieldSpec("new_description", _("Proposed new description (blank: unchanged)"), "textarea", value=""),
         ]
 
         def file(values: dict[str, Any]) -> Change:
@@ -158,9 +167,10 @@ class RequirementActions:
                                          new_description=values["new_description"] or None)
                 return board.get(req.key)
 
-            return Change(call, lambda after: f"{after.change_requests[-1].key} filed against {req.key}", before=req)
+            return Change(call, lambda after: _("{cr} filed against {key}").format(
+                cr=after.change_requests[-1].key, key=req.key), before=req)
 
-        self._form(f"New change request for {req.key}", fields, file, submit_label="File")
+        self._form(_("New change request for {key}").format(key=req.key), fields, file, submit_label=_("File"))
 
     # ------------------------------------------------------------------ a change request's steps
     def _cr_step(self, req: Requirement, title: str, fields: list[FieldSpec],
@@ -184,13 +194,14 @@ class RequirementActions:
     def assess_change_request(self, req: Requirement, cr: ChangeRequest) -> None:
         a = cr.assessment
         fields = [
-            FieldSpec("schedule_days", "Schedule impact (days)", value=f"{a.schedule_days:g}" if a else "", required=True),
-            FieldSpec("cost", "Cost", value=f"{a.cost:g}" if a else "", required=True),
-            FieldSpec("effort_hours", "Effort (hours)", value=f"{a.effort_hours:g}" if a else "", required=True),
-            FieldSpec("risk", "Risk", "select", value=a.risk.value if a else Risk.MEDIUM.value,
+            FieldSpec("schedule_days", _("Schedule impact (days)"), value=f"{a.schedule_days:g}" if a else "",
+                      required=True),
+            FieldSpec("cost", _("Cost"), value=f"{a.cost:g}" if a else "", required=True),
+            FieldSpec("effort_hours", _("Effort (hours)"), value=f"{a.effort_hours:g}" if a else "", required=True),
+            FieldSpec("risk", _("Risk"), "select", value=a.risk.value if a else Risk.MEDIUM.value,
                       options=[(r.label, r.value) for r in Risk], required=True),
-            FieldSpec("resources", "Resources", value=a.resources if a else ""),
-            FieldSpec("affects", "Other requirements affected", value=", ".join(a.affects) if a else "",
+            FieldSpec("resources", _("Resources"), value=a.resources if a else ""),
+            FieldSpec("affects", _("Other requirements affected"), value=", ".join(a.affects) if a else "",
                       placeholder="REQ-3, REQ-9"),
         ]
 
@@ -202,50 +213,55 @@ class RequirementActions:
                 cr.key, schedule_days=days, cost=cost, effort_hours=hours, risk=v["risk"],
                 resources=v["resources"], affects=affects, expect_version=req.version)
 
-        self._cr_step(req, f"Assess {cr.key}", fields, assess, f"{cr.key} assessed", "Assess")
+        self._cr_step(req, _("Assess {cr}").format(cr=cr.key), fields, assess,
+                      _("{cr} assessed").format(cr=cr.key), _("Assess"))
 
     def decide_change_request(self, req: Requirement, cr: ChangeRequest, *, approve: bool) -> None:
-        verb = "Approve" if approve else "Reject"
-        intro = ("Approving applies the proposed text to the requirement, reopens it if it was done, and flags "
-                 "the requirements that depend on it as suspect.") if approve else ""
+        if approve:
+            title, what, verb = _("Approve {cr}"), _("{cr} approved"), _("Approve")
+            intro = _("Approving applies the proposed text to the requirement, reopens it if it was done, and "
+                      "flags the requirements that depend on it as suspect.")
+        else:
+            title, what, verb, intro = _("Reject {cr}"), _("{cr} rejected"), _("Reject"), ""
 
         def decide(v: dict[str, Any]) -> Callable[[Board], Any]:
             return lambda board: board.decide_change_request(cr.key, approve=approve, rationale=v["rationale"],
                                                              expect_version=req.version)
 
-        self._cr_step(req, f"{verb} {cr.key}", [FieldSpec("rationale", "Rationale", required=True)], decide,
-                      f"{cr.key} {'approved' if approve else 'rejected'}", verb, intro)
+        self._cr_step(req, title.format(cr=cr.key), [FieldSpec("rationale", _("Rationale"), required=True)], decide,
+                      what.format(cr=cr.key), verb, intro)
 
     def implement_change_request(self, req: Requirement, cr: ChangeRequest) -> None:
-        self._cr_step(req, f"{cr.key} implemented", [],
+        done = _("{cr} implemented").format(cr=cr.key)
+        self._cr_step(req, done, [],
                       lambda v: lambda board: board.implement_change_request(cr.key, expect_version=req.version),
-                      f"{cr.key} implemented", "Implemented")
+                      done, _("Implemented"))
 
     def close_change_request(self, req: Requirement, cr: ChangeRequest) -> None:
-        self._cr_step(req, f"Close {cr.key}", [],
+        self._cr_step(req, _("Close {cr}").format(cr=cr.key), [],
                       lambda v: lambda board: board.close_change_request(cr.key, expect_version=req.version),
-                      f"{cr.key} closed", "Close")
+                      _("{cr} closed").format(cr=cr.key), _("Close"))
 
     # ------------------------------------------------------------------ the board
     def wip_limit(self, state: State, current: int | None) -> None:
         if not self._may_change():
             return
-        fields = [FieldSpec("limit", f"WIP limit of {state.label} (empty: no limit)",
+        fields = [FieldSpec("limit", _("WIP limit of {state} (empty: no limit)").format(state=state.label),
                             value="" if current is None else str(current))]
 
         def limit(values: dict[str, Any]) -> Change:
             text = values["limit"].strip()
             limit = int(text) if text.isdecimal() else None  # isdigit() passes "²", which int() refuses
             if text and limit is None:
-                raise InvalidValue(f"{text!r} is not a whole number")
+                raise InvalidValue(_("{text!r} is not a whole number").format(text=text))
             return Change(lambda board: board.set_wip_limit(state, limit), "", undoable=False)
 
-        self._form(f"WIP limit: {state.label}", fields, limit)
+        self._form(_("WIP limit: {state}").format(state=state.label), fields, limit)
 
     def filter(self, current: str, apply: Callable[[Query | None], None]) -> None:
-        fields = [FieldSpec("query", "Filter", value=current,
-                            help="words to find, and customer:  tier:A  channel:email  tag:  owner:  "
-                                 "priority:>=12  state:  (empty clears)")]
+        fields = [FieldSpec("query", _("Filter"), value=current,
+                            help=_("words to find, and customer:  tier:A  channel:email  tag:  owner:  "
+                                   "priority:>=12  state:  (empty clears)"))]
 
         def parse(values: dict[str, Any]) -> Query:
             try:
@@ -253,62 +269,65 @@ class RequirementActions:
             except QueryError as exc:  # the query's own validation: said under the field
                 raise InvalidValue(str(exc), {"query": str(exc)}) from None
 
-        self._form("Filter the board", fields, parse, submit_label="Apply", done=apply)
+        self._form(_("Filter the board"), fields, parse, submit_label=_("Apply"), done=apply)
 
     def export(self) -> None:
         from reqboard.store.exchange import EXPORT_FORMATS, guess_format
 
-        fields = [FieldSpec("path", "Export to file", value=str(Path.cwd() / "reqboard-export.json"), required=True),
-                  FieldSpec("format", "Format", "select", value=None, options=[(f, f) for f in EXPORT_FORMATS],
-                            help="blank: from the file name (.json .csv .md .reqif)")]
+        fields = [FieldSpec("path", _("Export to file"), value=str(Path.cwd() / "reqboard-export.json"),
+                            required=True),
+                  FieldSpec("format", _("Format"), "select", value=None, options=[(f, f) for f in EXPORT_FORMATS],
+                            help=_("blank: from the file name (.json .csv .md .reqif)"))]
 
         def export(values: dict[str, Any]) -> Change:
             path = Path(values["path"]).expanduser()
             fmt = values["format"] or guess_format(path)
             if fmt not in EXPORT_FORMATS:
-                raise InvalidValue("choose a format, or end the file name in .json, .csv, .md or .reqif",
-                                   {"format": "which format?"})
-            return Change(_export_call(path, fmt), f"Exported {fmt} to {path}", doing="Exporting",
-                          undoable=False)
+                raise InvalidValue(_("choose a format, or end the file name in .json, .csv, .md or .reqif"),
+                                   {"format": _("which format?")})
+            return Change(_export_call(path, fmt), _exported(fmt, path), doing=_("Exporting"), undoable=False)
 
-        self._form("Export the board", fields, export, submit_label="Export")
+        self._form(_("Export the board"), fields, export, submit_label=_("Export"))
 
     def import_file(self) -> None:
         if not self._may_change():
             return
         from reqboard.store.exchange import IMPORT_FORMATS, guess_format
 
-        fields = [FieldSpec("path", "Import from file", value="", required=True, placeholder="path/to/file.csv"),
-                  FieldSpec("format", "Format", "select", value=None, options=[(f, f) for f in IMPORT_FORMATS],
-                            help="blank: from the file name. Nothing is written before you confirm."),
-                  FieldSpec("rekey", "A requirement whose key is a different one on this board", "select",
-                            value="refuse", required=True, options=[("refuse it", "refuse"), ("add it under a new key", "rekey")],
-                            help="as --rekey on the command line")]
+        fields = [FieldSpec("path", _("Import from file"), value="", required=True,
+                            placeholder=_("path/to/file.csv")),
+                  FieldSpec("format", _("Format"), "select", value=None, options=[(f, f) for f in IMPORT_FORMATS],
+                            help=_("blank: from the file name. Nothing is written before you confirm.")),
+                  FieldSpec("rekey", _("A requirement whose key is a different one on this board"), "select",
+                            value="refuse", required=True,
+                            options=[(_("refuse it"), "refuse"), (_("add it under a new key"), "rekey")],
+                            help=_("as --rekey on the command line"))]
 
         def preview(values: dict[str, Any]) -> Lookup:
             path = Path(values["path"]).expanduser()
             fmt = values["format"] or guess_format(path)
             if fmt not in IMPORT_FORMATS:
-                raise InvalidValue("choose a format, or end the file name in .json, .csv or .reqif",
-                                   {"format": "which format?"})
-            return Lookup(_preview_call(path, fmt, values["rekey"] == "rekey"), "Previewing the import")
+                raise InvalidValue(_("choose a format, or end the file name in .json, .csv or .reqif"),
+                                   {"format": _("which format?")})
+            return Lookup(_preview_call(path, fmt, values["rekey"] == "rekey"), _("Previewing the import"))
 
-        self._form("Import", fields, preview, submit_label="Preview", done=self._confirm_import)
+        self._form(_("Import"), fields, preview, submit_label=_("Preview"), done=self._confirm_import)
 
     def _confirm_import(self, previewed: Any) -> None:
         if not previewed:
             return
         path, fmt, data, rekey, summary = previewed
         if not summary.ok:
-            self.opener.app.push_screen(FormScreen(f"Cannot import {path.name}", [], intro=summary.text(),
-                                                   submit_label="Close"))
+            self.opener.app.push_screen(FormScreen(_("Cannot import {name}").format(name=path.name), [],
+                                                   intro=summary.text(), submit_label=_("Close")))
             return
 
         def apply(values: dict[str, Any]) -> Change:
-            return Change(_apply_import_call(path, fmt, data, rekey, summary.revision), f"Imported {path.name}",
-                          doing="Importing", undoable=False)
+            return Change(_apply_import_call(path, fmt, data, rekey, summary.revision),
+                          _("Imported {name}").format(name=path.name), doing=_("Importing"), undoable=False)
 
-        self._form(f"Import {path.name}?", [], apply, intro=summary.text(), submit_label="Import")
+        self._form(_("Import {name}?").format(name=path.name), [], apply, intro=summary.text(),
+                   submit_label=_("Import"))
 
 
 class EditSession:
@@ -332,11 +351,12 @@ class EditSession:
     def save(self, values: dict[str, Any]) -> Change:
         """The form's values saved onto the version its fields are based on."""
         changes, before, key = to_changes(values), self.shown, self.opened.key
-        what = f"{key} edited"
+        what = _("{key} edited").format(key=key)
         if self.by:  # caught up with saves made meanwhile: say what was merged
             yours = merge_edit(before, changes, before).yours
-            what = (self._news(before) + "; "
-                    + (f"your changes to {_field_names(yours)} were merged" if yours else "nothing of yours was left to save"))
+            what = (_("{news}; your changes to {fields} were merged").format(news=self._news(before),
+                                                                             fields=_field_names(yours))
+                    if yours else _("{news}; nothing of yours was left to save").format(news=self._news(before)))
         return Change(lambda board: board.edit_requirement(key, changes, expect_version=before.version), what,
                       before=before)
 
@@ -368,15 +388,22 @@ class EditSession:
     def _news(self, saved: Requirement) -> str:
         """What changed since the form was opened, in a notice's words."""
         theirs = merge_edit(self.opened, {}, saved).theirs
-        return f"{saved.key} was changed by {_names(self.by)} meanwhile ({_field_names(theirs)})"
+        return _("{key} was changed by {people} meanwhile ({fields})").format(
+            key=saved.key, people=_names(self.by), fields=_field_names(theirs))
 
 
 def _field_names(names: Collection[str]) -> str:
-    return ", ".join(name.replace("_", " ") for name in names)
+    return listed(field_label(name) for name in names)
 
 
 def _names(people: list[str]) -> str:
-    return " and ".join([", ".join(people[:-1]), people[-1]]) if len(people) > 1 else "".join(people)
+    if len(people) > 1:
+        return _("{people} and {last}").format(people=listed(people[:-1]), last=people[-1])
+    return "".join(people)
+
+
+def _exported(fmt: str, path: Path) -> str:
+    return _("Exported {format} to {path}").format(format=fmt, path=path)
 
 
 # ---------------------------------------------------------------------- the store calls (run by the link)
@@ -393,7 +420,7 @@ def _export_call(path: Path, fmt: str) -> Callable[[Board], str]:
             write_output(path, export_board(board, fmt), board_files)
         except InvalidValue as exc:
             raise InvalidValue(str(exc), {"path": str(exc)}) from None
-        return f"Exported {fmt} to {path}"
+        return _exported(fmt, path)
 
     return export
 

@@ -12,6 +12,7 @@ from textual.content import Content
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from reqboard.store.i18n import N_, _
 from reqboard.store.models import Requirement, State
 
 from ..link import StoreLink
@@ -23,8 +24,8 @@ from .lines import literal
 
 class ArchiveScreen(BoardReadingScreen):
     BINDINGS = [
-        Binding("escape", "close", "Back", id="archive.close"),
-        Binding("o", "reopen", "Reopen", id="archive.reopen"),
+        Binding("escape", "close", N_("Back"), id="archive.close"),
+        Binding("o", "reopen", N_("Reopen"), id="archive.reopen"),
     ]
 
     def __init__(self, link: StoreLink) -> None:
@@ -32,7 +33,7 @@ class ArchiveScreen(BoardReadingScreen):
         self.rejected: list[Requirement] = []
 
     def compose(self) -> ComposeResult:
-        yield Static(Content.styled("Archive: rejected requirements", "bold"), id="archive-title")
+        yield Static(Content.styled(_("Archive: rejected requirements"), "bold"), id="archive-title")
         yield OptionList(id="archive-list")
         yield KeyBar()
 
@@ -47,7 +48,7 @@ class ArchiveScreen(BoardReadingScreen):
             options.add_option(Option(Content.assemble((f"{req.key:<9}", "bold"), literal(req.title),
                                                        ("  — ", "dim"), literal(req.rejection_reason)), id=req.key))
         if not rejected:
-            options.add_option(Option(Content("(nothing rejected)"), disabled=True))
+            options.add_option(Option(Content(_("(nothing rejected)")), disabled=True))
 
     def _highlighted(self) -> Requirement | None:
         options = self.query_one(OptionList)

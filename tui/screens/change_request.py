@@ -11,6 +11,8 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
+from reqboard.store import clock
+from reqboard.store.i18n import N_, _
 from reqboard.store.models import ChangeRequest, Event, Requirement
 from reqboard.store.text import shown
 
@@ -18,17 +20,24 @@ from ..link import StoreLink
 from ..reads import change_request_with_timeline
 from ..widgets.key_bar import KeyBar
 from .base import BoardReadingScreen
-from .lines import history_line, literal
+from .lines import history_line, literal, padded
+
+LABEL_CELLS = 14
+"""The cells of a row's label: the values start in one column whatever the language."""
+
+
+def _label(text: str) -> tuple[str, str]:
+    return padded(text, LABEL_CELLS), "bold"
 
 
 class ChangeRequestScreen(BoardReadingScreen):
     BINDINGS = [
-        Binding("escape", "close", "Back", id="cr.close"),
-        Binding("a", "assess", "Assess", id="cr.assess"),
-        Binding("o", "approve", "Approve", id="cr.approve"),
-        Binding("r", "reject", "Reject", id="cr.reject"),
-        Binding("i", "implement", "Implemented", id="cr.implement"),
-        Binding("d", "close_cr", "Close", id="cr.close-request"),
+        Binding("escape", "close", N_("Back"), id="cr.close"),
+        Binding("a", "assess", N_("Assess"), id="cr.assess"),
+        Binding("o", "approve", N_("Approve"), id="cr.approve"),
+        Binding("r", "reject", N_("Reject"), id="cr.reject"),
+        Binding("i", "implement", N_("Implemented"), id="cr.implement"),
+        Binding("d", "close_cr", N_("Close"), id="cr.close-request"),
     ]
 
     def __init__(self, cr_key: str, link: StoreLink) -> None:
@@ -40,8 +49,8 @@ class ChangeRequestScreen(BoardReadingScreen):
     def compose(self) -> ComposeResult:
         yield Static("", id="cr-title")
         with VerticalScroll(id="cr-body"):
-            yield Static(Content("loading…"), id="cr-fields")
-            yield Static(Content.styled("Timeline", "bold"), classes="section")
+            yield Static(Content(_("loading…")), id="cr-fields")
+            yield Static(Content.styled(_("Timeline"), "bold"), classes="section")
             yield Static("", id="cr-history")
         yield KeyBar()
 
@@ -54,43 +63,44 @@ class ChangeRequestScreen(BoardReadingScreen):
         self.query_one("#cr-title", Static).update(
             Content.assemble((cr.key, "bold"), "  ", literal(cr.summary), f"   [{cr.status.label}]"))
         rows = [
-            Content.assemble(("Requirement   ", "bold"), literal(f"{req.key} {req.title}")),
-            Content.assemble(("Status        ", "bold"), cr.status.label),
-            Content.assemble(("Submitted     ", "bold"), literal(f"by {cr.submitted_by} {cr.submitted_at:%Y-%m-%d %H:%M}")),
+            Content.assemble(_label(_("Requirement")), literal(f"{req.key} {req.title}")),
+            Content.assemble(_label(_("Status")), cr.status.label),
+            Content.assemble(_label(_("Submitted")), literal(_("by {user} {time}").format(
+                user=cr.submitted_by, time=clock.shown(cr.submitted_at)))),
         ]
         if cr.reason:
-            rows.append(Content.assemble(("Reason        ", "bold"), Content(shown(cr.reason))))
+            rows.append(Content.assemble(_label(_("Reason")), Content(shown(cr.reason))))
         if cr.proposed_title is not None:
-            rows.append(Content.assemble(("New title     ", "bold"), literal(cr.proposed_title)))
+            rows.append(Content.assemble(_label(_("New title")), literal(cr.proposed_title)))
         if cr.proposed_description is not None:
-            rows.append(Content.assemble(("New text      ", "bold"), Content(shown(cr.proposed_description))))
+            rows.append(Content.assemble(_label(_("New text")), Content(shown(cr.proposed_description))))
         rows.append(Content(""))
-        rows.append(Content.styled("Impact assessment", "bold"))
+        rows.append(Content.styled(_("Impact assessment"), "bold"))
         if cr.assessment:
             a = cr.assessment
-            rows.append(Content(f"schedule {a.schedule_days:g} days · cost {a.cost:,.2f} · effort {a.effort_hours:g} h · "
-                                f"risk {a.risk.value}"))
+            rows.append(Content(_("schedule {days} days · cost {cost} · effort {hours} h · risk {risk}").format(
+                days=f"{a.schedule_days:g}", cost=f"{a.cost:,.2f}", hours=f"{a.effort_hours:g}", risk=a.risk.label)))
             if a.resources:
-                rows.append(literal(f"resources: {a.resources}"))
+                rows.append(literal(_("resources: {resources}").format(resources=a.resources)))
             if a.affects:
-                rows.append(literal(f"affects: {', '.join(a.affects)}"))
-            rows.append(literal(f"assessed by {a.by} {a.at:%Y-%m-%d %H:%M}"))
+                rows.append(literal(_("affects: {keys}").format(keys=", ".join(a.affects))))
+            rows.append(literal(_("assessed by {user} {time}").format(user=a.by, time=clock.shown(a.at))))
         else:
-            rows.append(Content("(not assessed yet: press a)"))
+            rows.append(Content(_("(not assessed yet: press a)")))
         rows.append(Content(""))
-        rows.append(Content.styled("Decision", "bold"))
+        rows.append(Content.styled(_("Decision"), "bold"))
         if cr.decision:
             d = cr.decision
-            verdict = "approved" if d.approved else "rejected"
-            rows.append(literal(f"{verdict} by {d.by} {d.at:%Y-%m-%d %H:%M}: {d.rationale}"))
+            decided = _("approved by {user} {time}: {rationale}") if d.approved else _("rejected by {user} {time}: {rationale}")
+            rows.append(literal(decided.format(user=d.by, time=clock.shown(d.at), rationale=d.rationale)))
         else:
-            rows.append(Content("(no decision yet)"))
-        for label, step in (("Implemented", cr.implemented), ("Closed", cr.closed)):
+            rows.append(Content(_("(no decision yet)")))
+        for said, step in ((_("Implemented by {user} {time}"), cr.implemented), (_("Closed by {user} {time}"), cr.closed)):
             if step:
-                rows.append(literal(f"{label} by {step.by} {step.at:%Y-%m-%d %H:%M}"))
+                rows.append(literal(said.format(user=step.by, time=clock.shown(step.at))))
         self.query_one("#cr-fields", Static).update(Content("\n").join(rows))
         lines = [history_line(e) for e in events]
-        self.query_one("#cr-history", Static).update(Content("\n").join(lines) if lines else Content("(none)"))
+        self.query_one("#cr-history", Static).update(Content("\n").join(lines) if lines else Content(_("(none)")))
 
     # ------------------------------------------------------------------ steps
     def _shown(self) -> tuple[Requirement, ChangeRequest] | None:

@@ -12,6 +12,7 @@ from textual.binding import Binding
 from textual.content import Content
 from textual.widgets import DataTable, Static
 
+from reqboard.store.i18n import N_, _, pgettext
 from reqboard.store.models import ChangeRequest, CRStatus, Requirement
 from reqboard.store.text import shown
 
@@ -19,14 +20,17 @@ from ..link import StoreLink
 from ..reads import change_requests
 from ..widgets.key_bar import KeyBar
 from .base import BoardReadingScreen
+from .lines import padded
 
 STATUS_FILTERS: tuple[CRStatus | None, ...] = (None, *CRStatus)
+COLUMNS = (N_("CR"), N_("Status"), N_("Requirement"), N_("Summary"), N_("Days"), N_("Cost"), N_("Hours"), N_("Risk"))
+"""The table's headings, marked for the catalogue."""
 
 
 class ChangeRequestsScreen(BoardReadingScreen):
     BINDINGS = [
-        Binding("escape", "close", "Back", id="crs.close"),
-        Binding("f", "cycle_status", "Status filter", id="crs.filter"),
+        Binding("escape", "close", N_("Back"), id="crs.close"),
+        Binding("f", "cycle_status", N_("Status filter"), id="crs.filter"),
     ]
 
     def __init__(self, link: StoreLink) -> None:
@@ -42,7 +46,7 @@ class ChangeRequestsScreen(BoardReadingScreen):
 
     def on_mount(self) -> None:  # runs before BoardReadingScreen.on_mount starts the read
         table = self.query_one(DataTable)
-        table.add_columns("CR", "Status", "Requirement", "Summary", "Days", "Cost", "Hours", "Risk")
+        table.add_columns(*(_(heading) for heading in COLUMNS))
 
     def reading(self) -> Callable[[Any], list[tuple[Requirement, ChangeRequest]]]:
         return change_requests
@@ -61,12 +65,15 @@ class ChangeRequestsScreen(BoardReadingScreen):
             # Text (a Content cell measured 1 wide and the summary was cut to the width of its header).
             table.add_row(Text(cr.key), cr.status.label, Text(req.key), Text(shown(cr.summary, one_line=True)),
                           f"{a.schedule_days:g}" if a else "–", f"{a.cost:,.0f}" if a else "–",
-                          f"{a.effort_hours:g}" if a else "–", a.risk.value if a else "–", key=cr.key)
-        which = self.status.label if self.status else "all"
-        self.query_one("#crs-title", Static).update(
-            Content.assemble(("Change requests", "bold"), f"  status: {which}  ({len(listed)} of {len(rows)})  f: filter"))
-        self.query_one("#crs-totals", Static).update(
-            Content.assemble(("Total impact  ", "bold"), f"{days:g} days · cost {cost:,.2f} · {hours:g} hours"))
+                          f"{a.effort_hours:g}" if a else "–", a.risk.label if a else "–", key=cr.key)
+        which = self.status.label if self.status else pgettext("every status", "all")
+        self.query_one("#crs-title", Static).update(Content.assemble(
+            (_("Change requests"), "bold"), "  ", _("status: {status}  ({shown} of {total})  f: filter").format(
+                status=which, shown=len(listed), total=len(rows))))
+        self.query_one("#crs-totals", Static).update(Content.assemble(
+            (padded(_("Total impact"), 14), "bold"),
+            _("{days} days · cost {cost} · {hours} hours").format(days=f"{days:g}", cost=f"{cost:,.2f}",
+                                                                 hours=f"{hours:g}")))
 
     def action_cycle_status(self) -> None:
         self.status = STATUS_FILTERS[(STATUS_FILTERS.index(self.status) + 1) % len(STATUS_FILTERS)]

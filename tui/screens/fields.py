@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from reqboard.store.i18n import _
+
 Kind = Literal["text", "textarea", "select", "checklist"]
 
 
@@ -26,7 +28,7 @@ class FieldSpec:
         """`value` as this field shows it to a person: a choice's label ("(not set)" for none), else
         its text."""
         if self.kind == "select":
-            return next((str(label) for label, option in self.options if option == value), "(not set)")
+            return next((str(label) for label, option in self.options if option == value), _("(not set)"))
         if self.kind == "checklist":
             chosen = set(value or ())
             return ", ".join(str(label) for label, option in self.options if option in chosen)

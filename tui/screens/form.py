@@ -33,6 +33,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, SelectionList, Static, TextArea
 
 from reqboard.store.errors import Conflict, InvalidValue, validation_message
+from reqboard.store.i18n import N_, _
 from reqboard.store.text import shown
 
 from ..background import failure_message
@@ -40,6 +41,7 @@ from ..link import Change
 from ..messages import Held, ReadFailed, Refused, Saved
 from ..widgets.field_clash import FieldClash, FieldClashPanel
 from .fields import FieldSpec
+from .lines import listed
 
 if TYPE_CHECKING:
     from ..link import StoreLink
@@ -87,8 +89,8 @@ class FormScreen(ModalScreen[Any]):
     """A dialog of fields; what it returns is the result of its change, lookup or submit function."""
 
     BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="form.cancel"),
-        Binding("ctrl+s", "submit", "Save", id="form.save"),
+        Binding("escape", "cancel", N_("Cancel"), id="form.cancel"),
+        Binding("ctrl+s", "submit", N_("Save"), id="form.save"),
     ]
 
     @dataclass(eq=False)
@@ -106,14 +108,15 @@ class FormScreen(ModalScreen[Any]):
 
     def __init__(self, title: str, fields: Sequence[FieldSpec], *,
                  submit: Callable[[dict[str, Any]], Any] | None = None, link: StoreLink | None = None,
-                 rebase: Rebase | None = None, submit_label: str = "Save", intro: str = "") -> None:
+                 rebase: Rebase | None = None, submit_label: str | None = None, intro: str = "") -> None:
         super().__init__()
         self.form_title = title
         self.fields = list(fields)
         self.submit = submit
         self.link = link
         self.rebase = rebase
-        self.submit_label = submit_label
+        self.submit_label = _("Save") if submit_label is None else submit_label
+        """The submit button's text (translated by whoever gives it)."""
         self.intro = intro
         self.saving = False
         self.clashes: dict[str, FieldClash] = {}
@@ -141,8 +144,8 @@ class FormScreen(ModalScreen[Any]):
             yield Static("", id="form-error", classes="field-error")
             with Horizontal(id="dialog-buttons"):
                 yield Button(self.submit_label, variant="primary", id="submit")
-                yield Button("Reload", id="reload", classes="-hidden")
-                yield Button("Cancel", id="cancel")
+                yield Button(_("Reload"), id="reload", classes="-hidden")
+                yield Button(_("Cancel"), id="cancel")
 
     def _widget(self, spec: FieldSpec) -> Any:
         wid = f"field-{spec.name}"
@@ -152,10 +155,10 @@ class FormScreen(ModalScreen[Any]):
             return area
         if spec.kind == "select":
             options = [(label, value) for label, value in spec.options]
-            value = spec.value if any(v == spec.value for _, v in options) else Select.NULL
+            value = spec.value if any(v == spec.value for _label, v in options) else Select.NULL
             # A required choice with no value starts blank (and is asked for), never on the first option.
             return Select(options, value=value, id=wid, allow_blank=not spec.required or value is Select.NULL,
-                          prompt="(not set)")
+                          prompt=_("(not set)"))
         if spec.kind == "checklist":
             # Content, not str: a str prompt is parsed as markup, and these labels are user text
             # (acceptance criteria).
@@ -185,7 +188,7 @@ class FormScreen(ModalScreen[Any]):
         missing = False
         for spec in self.fields:
             if spec.required and values.get(spec.name) in (None, "", []):
-                self.show_error(spec.name, f"{spec.label} is needed")
+                self.show_error(spec.name, _("{field} is needed").format(field=spec.label))
                 missing = True
         return missing
 
@@ -208,8 +211,8 @@ class FormScreen(ModalScreen[Any]):
             return
         if self.clashes:
             for name in self.clashes:
-                self.show_error(name, "changed meanwhile too: keep yours or take theirs")
-            self._say(f"Choose for {self._clash_names()} before saving")
+                self.show_error(name, _("changed meanwhile too: keep yours or take theirs"))
+            self._say(_("Choose for {fields} before saving").format(fields=self._clash_names()))
             return
         if self.submit is None:
             self.dismiss(values)
@@ -247,8 +250,8 @@ class FormScreen(ModalScreen[Any]):
         self._busy(False)
         self.held = True
         self.query_one("#form-error", Static).update(Content(
-            "Offline: cannot reach the server. What you typed is kept and saved when the server is back "
-            "(saving again saves the values as they are then; Esc drops them)."))
+            _("Offline: cannot reach the server. What you typed is kept and saved when the server is back "
+              "(saving again saves the values as they are then; Esc drops them).")))
 
     def on_refused(self, message: Refused) -> None:
         message.stop()  # said here, on the form, which stays open to correct, retry or cancel
@@ -305,7 +308,7 @@ class FormScreen(ModalScreen[Any]):
             return False
         self._busy(True)
         started = self.link.read(self, self.rebase.read, answer=lambda saved: self.Reloaded(saved, save),
-                                 doing="Reading the saved version")
+                                 doing=_("Reading the saved version"))
         if not started:
             self._busy(False)
         return started
@@ -326,7 +329,8 @@ class FormScreen(ModalScreen[Any]):
         reload = self.query_one("#reload", Button)
         if self.clashes:
             reload.remove_class("-hidden")
-            self._say(f"{rebased.news}: keep yours or take theirs for {self._clash_names()}, then save")
+            self._say(_("{news}: keep yours or take theirs for {fields}, then save").format(
+                news=rebased.news, fields=self._clash_names()))
             first = self.query_one(f"#keep-{next(iter(self.clashes))}", Button)
             first.focus()
             first.scroll_visible(animate=False)
@@ -336,9 +340,9 @@ class FormScreen(ModalScreen[Any]):
         if message.save:
             self._submit()  # nothing clashes: the merged values are saved onto the version just read
         elif rebased.news:
-            self.notify(f"{rebased.news}; your changes are kept", markup=False)
+            self.notify(_("{news}; your changes are kept").format(news=rebased.news), markup=False)
         else:
-            self.notify("Nobody changed it since; your changes are kept", markup=False)
+            self.notify(_("Nobody changed it since; your changes are kept"), markup=False)
 
     def on_field_clash_panel_chosen(self, message: FieldClashPanel.Chosen) -> None:
         """The person kept their value or took theirs: the field is settled, the panel goes."""
@@ -353,13 +357,13 @@ class FormScreen(ModalScreen[Any]):
         self.show_error(clash.name, "")
         widget.focus()
         if self.clashes:
-            self._say(f"Still to choose: {self._clash_names()}")
+            self._say(_("Still to choose: {fields}").format(fields=self._clash_names()))
         else:
-            self._say("All settled: save to write it")
+            self._say(_("All settled: save to write it"))
 
     def _clash_names(self) -> str:
         labels = {spec.name: spec.label for spec in self.fields}
-        return ", ".join(labels.get(name, name) for name in self.clashes)
+        return listed(labels.get(name, name) for name in self.clashes)
 
     @staticmethod
     def _set_value(widget: Any, value: Any) -> None:

@@ -2,14 +2,36 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
+from rich.cells import cell_len, set_cell_size
 from textual.content import Content
 
+from reqboard.store import clock
+from reqboard.store.domain import Channel, CRStatus, Feasibility, Kano, NeedType, Risk, State, Tier
+from reqboard.store.i18n import _, pgettext
+from reqboard.store.labels import action_label, field_label
 from reqboard.store.text import shown
 
 if TYPE_CHECKING:
     from reqboard.store.models import Event
+
+NAME_CELLS = 12
+"""The cells a history line gives the name of who made the change (a longer name pushes the line on)."""
+SHORT_CELLS = 70
+"""The cells a value or reason takes at most in a history line."""
+
+_CHOICE_FIELDS: dict[str, type[StrEnum]] = {
+    "state": State, "status": CRStatus, "tier": Tier, "channel": Channel, "need_type": NeedType,
+    "kano": Kano, "feasibility": Feasibility, "risk": Risk,
+}
+"""Fields whose stored value is an enum's: a history line shows the value's label."""
+
+_VERSION = re.compile(r"version (\d+)")
+_CHANGED_BY = re.compile(r"([A-Z][A-Z0-9]*-\d+) changed ([A-Z][A-Z0-9]*-\d+)")
 
 
 def literal(text: str) -> Content:
@@ -17,24 +39,65 @@ def literal(text: str) -> Content:
     return Content(shown(text, one_line=True))
 
 
+def padded(text: str, cells: int) -> str:
+    """`text` followed by spaces to fill `cells` display cells (a wider text is left whole): 李伟 takes
+    four cells, ann three."""
+    return text + " " * max(0, cells - cell_len(text))
+
+
+def listed(items: Iterable[str]) -> str:
+    """Items as a list in a sentence: "a, b, c" (in Chinese with 、)."""
+    return pgettext("list separator", ", ").join(items)
+
+
+def stored_note(text: str) -> str:
+    """A note the store writes into a record or its history in English ("version 3", "CR-2 changed
+    REQ-4"), in the current language; any other text (what a person typed) as it is."""
+    if match := _VERSION.fullmatch(text):
+        return _("version {number}").format(number=match[1])
+    if match := _CHANGED_BY.fullmatch(text):
+        return _("{cr} changed {key}").format(cr=match[1], key=match[2])
+    return text
+
+
+def value_text(field: str | None, value: Any) -> Any:
+    """A field's stored value as a history line shows it: a state or choice by its label (other values
+    as stored)."""
+    enum = _CHOICE_FIELDS.get(field or "")
+    if enum is None or not isinstance(value, str):
+        return value
+    try:
+        member = enum(value)
+    except ValueError:  # a newer reqboard's value: as stored
+        return value
+    label: str = member.label  # type: ignore[attr-defined]  # every enum of _CHOICE_FIELDS has a label
+    return label.lower() if isinstance(member, State) else label
+
+
 def describe_event(event: Event) -> str:
     """One history line: what changed, as a person would say it."""
-    what = event.action.replace(".", " ") + (f" {event.cr}" if event.cr else "")
+    old, new = value_text(event.field, event.old), value_text(event.field, event.new)
+    if event.action == "approved" or event.field == "suspect":  # notes the store wrote ("version 3")
+        old, new = (stored_note(v) if isinstance(v, str) else v for v in (old, new))
+    what = action_label(event.action) + (f" {event.cr}" if event.cr else "")
     if event.field and event.action not in ("created", "approved", "feedback"):
-        what += f"  {event.field}: {_short(event.old)} → {_short(event.new)}"
-    elif event.new not in (None, ""):
-        what += f"  {_short(event.new)}"
+        what += "  " + _("{field}: {old} → {new}").format(field=field_label(event.field), old=_short(old),
+                                                          new=_short(new))
+    elif new not in (None, ""):
+        what += f"  {_short(new)}"
     if event.reason:
-        what += f"  ({_short(event.reason)})"
+        what += "  " + _("({reason})").format(reason=_short(event.reason))
     return shown(what, one_line=True)
 
 
 def history_line(event: Event) -> Content:
-    """An event as the history and a change request's timeline list it: when, who, what."""
-    return Content.assemble((f"{event.at:%Y-%m-%d %H:%M}  ", "dim"), (f"{shown(event.by, one_line=True):<12} ", "bold"),
+    """An event as the history and a change request's timeline list it: when (local time), who (padded
+    by display cells, so that the actions line up), what."""
+    return Content.assemble((f"{clock.shown(event.at)}  ", "dim"),
+                            (padded(shown(event.by, one_line=True), NAME_CELLS) + " ", "bold"),
                             Content(describe_event(event)))
 
 
 def _short(value: Any) -> str:
     text = "–" if value in (None, "", []) else str(value).replace("\n", " ")
-    return text if len(text) <= 70 else text[:69] + "…"
+    return text if cell_len(text) <= SHORT_CELLS else set_cell_size(text, SHORT_CELLS - 1) + "…"

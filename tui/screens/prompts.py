@@ -7,6 +7,8 @@ from datetime import date
 from typing import Any
 
 from reqboard.store.errors import InvalidValue
+from reqboard.store.i18n import _
+from reqboard.store.labels import field_label
 from reqboard.store.models import Channel, Feasibility, Kano, NeedType, Requirement, Tier
 from reqboard.store.workflow import GuardInput
 
@@ -30,29 +32,30 @@ def requirement_fields(req: Requirement | None, user: str = "") -> list[FieldSpe
 
     criteria = "\n".join(f"[{'x' if c.done else ' '}] {c.text}" for c in req.acceptance_criteria) if req else ""
     return [
-        FieldSpec("title", "Title", value=v("title") or "", required=True),
-        FieldSpec("customer", "Customer (who asked)", value=v("customer") or ""),
-        FieldSpec("tier", "Customer tier", "select", value=v("tier"), options=_choices(Tier)),
-        FieldSpec("channel", "Channel", "select", value=v("channel") or Channel.OTHER.value,
+        FieldSpec("title", _("Title"), value=v("title") or "", required=True),
+        FieldSpec("customer", _("Customer (who asked)"), value=v("customer") or ""),
+        FieldSpec("tier", _("Customer tier"), "select", value=v("tier"), options=_choices(Tier)),
+        FieldSpec("channel", _("Channel"), "select", value=v("channel") or Channel.OTHER.value,
                   options=_choices(Channel), required=True),
-        FieldSpec("description", "Description", "textarea", value=v("description") or ""),
-        FieldSpec("importance", "Importance (1-5)", "select", value=v("importance"), options=SCORES),
-        FieldSpec("urgency", "Urgency (1-5)", "select", value=v("urgency"), options=SCORES),
-        FieldSpec("business_value", "Business value (1-5)", "select", value=v("business_value"), options=SCORES),
-        FieldSpec("kano", "Kano class", "select", value=v("kano"), options=_choices(Kano)),
-        FieldSpec("need_type", "Need type", "select", value=v("need_type"), options=_choices(NeedType)),
-        FieldSpec("category", "Category", value=v("category") or ""),
-        FieldSpec("effort_estimate", "Effort estimate (hours)",
+        FieldSpec("description", _("Description"), "textarea", value=v("description") or ""),
+        FieldSpec("importance", _("Importance (1-5)"), "select", value=v("importance"), options=SCORES),
+        FieldSpec("urgency", _("Urgency (1-5)"), "select", value=v("urgency"), options=SCORES),
+        FieldSpec("business_value", _("Business value (1-5)"), "select", value=v("business_value"), options=SCORES),
+        FieldSpec("kano", _("Kano class"), "select", value=v("kano"), options=_choices(Kano)),
+        FieldSpec("need_type", _("Need type"), "select", value=v("need_type"), options=_choices(NeedType)),
+        FieldSpec("category", _("Category"), value=v("category") or ""),
+        FieldSpec("effort_estimate", _("Effort estimate (hours)"),
                   value="" if v("effort_estimate") is None else f"{v('effort_estimate'):g}"),
-        FieldSpec("feasibility", "Feasibility", "select", value=v("feasibility"), options=_choices(Feasibility)),
-        FieldSpec("owner", "Owner", value=v("owner") or ""),
-        FieldSpec("due", "Due date", value=req.due.isoformat() if req and req.due else "", placeholder="YYYY-MM-DD"),
-        FieldSpec("tags", "Tags", value=", ".join(req.tags) if req else "", placeholder="comma, separated"),
-        FieldSpec("depends_on", "Depends on", value=", ".join(req.depends_on) if req else "",
+        FieldSpec("feasibility", _("Feasibility"), "select", value=v("feasibility"), options=_choices(Feasibility)),
+        FieldSpec("owner", _("Owner"), value=v("owner") or ""),
+        FieldSpec("due", _("Due date"), value=req.due.isoformat() if req and req.due else "",
+                  placeholder=_("YYYY-MM-DD")),
+        FieldSpec("tags", _("Tags"), value=", ".join(req.tags) if req else "", placeholder=_("comma, separated")),
+        FieldSpec("depends_on", _("Depends on"), value=", ".join(req.depends_on) if req else "",
                   placeholder="REQ-3, REQ-7"),
-        FieldSpec("conflicts_with", "Conflicts with", value=", ".join(req.conflicts_with) if req else ""),
-        FieldSpec("acceptance_criteria", "Acceptance criteria", "textarea", value=criteria,
-                  help="one per line; start a line with [x] when it is met"),
+        FieldSpec("conflicts_with", _("Conflicts with"), value=", ".join(req.conflicts_with) if req else ""),
+        FieldSpec("acceptance_criteria", _("Acceptance criteria"), "textarea", value=criteria,
+                  help=_("one per line; start a line with [x] when it is met")),
     ]
 
 
@@ -68,7 +71,7 @@ def to_changes(values: dict[str, Any]) -> dict[str, Any]:
         elif name == "due":
             changes[name] = _date(value)
         elif name == "effort_estimate":
-            changes[name] = _number(value, name, "effort estimate")
+            changes[name] = _number(value, name, field_label(name))
         elif name == "title":
             changes[name] = value
         elif isinstance(value, str) and name not in ("customer", "owner", "category", "description"):
@@ -97,25 +100,29 @@ def _date(value: Any) -> date | None:
     try:
         return date.fromisoformat(str(value))
     except ValueError:
-        raise _field_error("due", f"due date {value!r} is not a date like 2026-12-31") from None
+        raise _field_error("due", _("due date {value!r} is not a date like 2026-12-31").format(value=value)) from None
 
 
 def _number(value: Any, name: str, label: str) -> float | None:
     if value in (None, ""):
         return None
-    return number(value, name, f"{label} ")
+    return number(value, name, label)
 
 
 def number(value: Any, name: str, label: str = "") -> float:
-    """`value` (what was typed) as a number; InvalidValue under the field `name` if it is none."""
+    """`value` (what was typed) as a number; InvalidValue under the field `name` (saying which field,
+    `label`, if given) if it is none."""
     try:
         return float(value)
     except ValueError:  # float()'s one way of saying the text is no number
-        raise _field_error(name, f"{label}{value!r} is not a number") from None
+        message = (_("{field} {value!r} is not a number").format(field=label, value=value) if label
+                   else _("{value!r} is not a number").format(value=value))
+        raise _field_error(name, message) from None
 
 
-def reason_fields(label: str = "Reason") -> list[FieldSpec]:
-    return [FieldSpec("reason", label, required=True)]
+def reason_fields(label: str | None = None) -> list[FieldSpec]:
+    """A reason, asked with `label` ("Reason" if None)."""
+    return [FieldSpec("reason", _("Reason") if label is None else label, required=True)]
 
 
 def input_fields(inputs: Sequence[GuardInput]) -> list[FieldSpec]:
@@ -125,14 +132,16 @@ def input_fields(inputs: Sequence[GuardInput]) -> list[FieldSpec]:
     fields = []
     for inp in inputs:
         choices = inp.choices or (SCORE_CHOICES if inp.kind == "score" else ())
-        options = [(label, value) for value, label in choices]
-        if inp.kind == "checklist":
-            fields.append(FieldSpec(inp.name, inp.label, "checklist", options=options, required=inp.required,
-                                    selected=tuple(str(value) for value in inp.default or ())))
+        label = _(inp.label)  # declared with N_() by the guard; a label filled in for the user is already shown
+        if inp.kind == "checklist":  # its items are the requirement's own text (its acceptance criteria)
+            fields.append(FieldSpec(inp.name, label, "checklist", options=[(text, value) for value, text in choices],
+                                    required=inp.required, selected=tuple(str(value) for value in inp.default or ())))
         elif inp.kind in ("score", "choice"):
-            fields.append(FieldSpec(inp.name, inp.label, "select", options=options, required=inp.required,
+            # A choice's label as the guard declared it (an English label marked for the catalogue).
+            options = [(_(text) if inp.kind == "choice" else text, value) for value, text in choices]
+            fields.append(FieldSpec(inp.name, label, "select", options=options, required=inp.required,
                                     value=None if inp.default is None else str(inp.default)))
         else:
-            fields.append(FieldSpec(inp.name, inp.label, value="" if inp.default is None else str(inp.default),
+            fields.append(FieldSpec(inp.name, label, value="" if inp.default is None else str(inp.default),
                                     required=inp.required))
     return fields
