@@ -7,8 +7,10 @@ frozen dataclasses that the CLI report, the Markdown/HTML renderers and the Repo
 Conventions used throughout:
 - Durations are in days (float), between the *first* time a requirement entered each state
   (`Requirement.entered_at`): a requirement moved back and done again keeps its first delivery.
-- Days and weeks are UTC calendar days; weeks start on Monday (ISO 8601 weeks).
-- `since` (a date) limits the flow and outcome figures to a period: durations of work that finished
+- Days and weeks are calendar days in the local zone (`store.clock`: the `timezone` setting, else the
+  system's), so that work done at 07:30 on a Monday in Beijing counts on that Monday, in that week;
+  weeks start on Monday (ISO 8601 weeks). Stored times stay UTC; `now` is a moment, cut in the zone.
+- `since` (a local date) limits the flow and outcome figures to a period: durations of work that finished
   on or after it, feedback given on or after it, change requests submitted on or after it, the
   cumulative flow from that day. Weekly series count whole weeks, starting with the week that
   contains `since`. Snapshots of the board as it is now (count by state, aging, Kano mix, the
@@ -19,15 +21,19 @@ Conventions used throughout:
 
 from __future__ import annotations
 
+import gettext
 import math
 import statistics
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from . import clock
+from .i18n import N_, _
+from .i18n import ngettext as _ngettext
 from .models import BOARD_STATES, CRStatus, Event, Kano, Requirement, State
 from .models import now as _utcnow
 
@@ -40,7 +46,8 @@ OPEN_STATES: tuple[State, ...] = (State.COLLECTED, State.ANALYSED, State.APPROVE
 DWELL_STATES: tuple[State, ...] = (*OPEN_STATES, State.DONE)
 """States whose time is worth measuring (`fed_back` is the end of the line, `rejected` the archive)."""
 
-NOT_ENOUGH_DATA = "not enough data yet"
+NOT_ENOUGH_DATA = N_("not enough data yet")
+"""English, marked for the catalogue: show it as `_(NOT_ENOUGH_DATA)`."""
 
 # ============================================================================ small helpers
 
@@ -56,7 +63,8 @@ def week_start(day: date) -> date:
 
 
 def start_of_day(day: date) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=UTC)
+    """The moment local `day` begins (midnight in the zone of `store.clock`)."""
+    return datetime.combine(day, time(0), tzinfo=clock.zone())
 
 
 def percentile(values: Iterable[float], pct: int) -> float | None:
@@ -101,7 +109,7 @@ class Durations:
 
     @property
     def days(self) -> tuple[float, ...]:
-        return tuple(d for _, d in self.items)
+        return tuple(d for _key, d in self.items)
 
     @property
     def count(self) -> int:
@@ -259,19 +267,22 @@ class Quadrant(StrEnum):
 
     @property
     def label(self) -> str:
-        return QUADRANT_LABELS[self][0]
+        """The quadrant's name in the current language ("Do now", 立即处理)."""
+        return _(QUADRANT_LABELS[self][0])
 
     @property
     def meaning(self) -> str:
-        return QUADRANT_LABELS[self][1]
+        """What puts a requirement there, in the current language."""
+        return _(QUADRANT_LABELS[self][1])
 
 
 QUADRANT_LABELS = {
-    Quadrant.DO_NOW: ("Do now", "high importance, high urgency"),
-    Quadrant.PLAN: ("Plan", "high importance, low urgency"),
-    Quadrant.QUICK_WINS: ("Quick wins", "low importance, high urgency"),
-    Quadrant.RECONSIDER: ("Reconsider", "low importance, low urgency"),
+    Quadrant.DO_NOW: (N_("Do now"), N_("high importance, high urgency")),
+    Quadrant.PLAN: (N_("Plan"), N_("high importance, low urgency")),
+    Quadrant.QUICK_WINS: (N_("Quick wins"), N_("low importance, high urgency")),
+    Quadrant.RECONSIDER: (N_("Reconsider"), N_("low importance, low urgency")),
 }
+"""English names and meanings, marked for the catalogue; `Quadrant.label` and `.meaning` translate them."""
 
 HIGH_SCORE = 4
 """The one threshold of the priority matrix: an importance or urgency of 4 or 5 (of 1-5) is high,
@@ -399,18 +410,31 @@ class WeekCount:
 
     @property
     def label(self) -> str:
-        year, week, _ = self.start.isocalendar()
+        """The ISO week, `2026-W02`, as files and the JSON report write it (the same in every language)."""
+        year, week, _weekday = self.start.isocalendar()
         return f"{year}-W{week:02d}"
+
+    @property
+    def shown(self) -> str:
+        """The week as a person reads it, in the current language: `2026-W02`, 2026 年第 2 周."""
+        year, week, _weekday = self.start.isocalendar()
+        return _("{year}-W{week:02d}").format(year=year, week=week)
+
+    @property
+    def shown_short(self) -> str:
+        """The week without its year, for a chart's axis: `W02`, 第 2 周."""
+        return _("W{week:02d}").format(week=self.start.isocalendar()[1])
 
 
 def _weekly(moments: Iterable[datetime], *, first: date | None, today: date) -> tuple[WeekCount, ...]:
-    """Count moments per ISO week from the week of `first` to the week of `today`, zeros included."""
+    """Count moments per ISO week from the week of `first` to the week of `today`, zeros included;
+    a moment counts on its local day (a Monday 07:30 in Beijing, Sunday 23:30 UTC, is that Monday's)."""
     if first is None or first > today:
         return ()
     begin, end = week_start(first), week_start(today)
     counts: Counter[date] = Counter()
     for m in moments:
-        d = m.date()
+        d = clock.local_day(m)
         if begin <= d <= today:
             counts[week_start(d)] += 1
     weeks = []
@@ -424,7 +448,7 @@ def _weekly(moments: Iterable[datetime], *, first: date | None, today: date) -> 
 def _first_day(reqs: Sequence[Requirement], since: date | None) -> date | None:
     if not reqs:
         return None
-    created = min(r.created_at for r in reqs).date()
+    created = clock.local_day(min(r.created_at for r in reqs))
     return max(created, since) if since else created
 
 
@@ -447,7 +471,7 @@ def mean_per_week(weeks: Sequence[WeekCount]) -> float | None:
 
 @dataclass(frozen=True)
 class CumulativeFlow:
-    """How many requirements were in each board state at the end of each day (UTC).
+    """How many requirements were in each board state at the end of each local day.
 
     Counted from the history's state changes, so a move back takes a requirement out of the later
     state and puts it into the earlier one on the day it happened. Rejected requirements drop out.
@@ -486,8 +510,8 @@ def cumulative_flow(reqs: Sequence[Requirement], events: Iterable[Event], *, tod
         for i, (at, state) in enumerate(timeline):
             if state not in delta:
                 continue
-            begin = (at.date() - first).days
-            end = (timeline[i + 1][0].date() - first).days if i + 1 < len(timeline) else n
+            begin = (clock.local_day(at) - first).days
+            end = (clock.local_day(timeline[i + 1][0]) - first).days if i + 1 < len(timeline) else n
             begin, end = max(0, begin), min(n, end)
             if begin < end:
                 delta[state][begin] += 1
@@ -599,11 +623,14 @@ def change_request_summary(reqs: Iterable[Requirement], *, since: date | None = 
 
 # ============================================================================ intake forecast
 
-MOVING_AVERAGE = "moving average"
-EXPONENTIAL_SMOOTHING = "exponential smoothing"
+MOVING_AVERAGE = N_("moving average")
+EXPONENTIAL_SMOOTHING = N_("exponential smoothing")
+"""The methods as the JSON report names them (English in every language); `Forecast.method_label`
+translates them for a person."""
 DEFAULT_WINDOW = 4
 DEFAULT_ALPHA = 0.3
 MIN_SMOOTHING_WEEKS = 2
+_ENGLISH = gettext.NullTranslations()
 
 
 @dataclass(frozen=True)
@@ -620,7 +647,6 @@ class Forecast:
     next_period: float | None
     period_start: date | None
     """The Monday of the week forecast."""
-    note: str = ""
 
     @property
     def used(self) -> tuple[WeekCount, ...]:
@@ -628,6 +654,43 @@ class Forecast:
         if self.method == MOVING_AVERAGE and self.next_period is not None:
             return self.history[-int(self.parameters["window"]):]
         return self.history if self.next_period is not None else ()
+
+    @property
+    def method_label(self) -> str:
+        """The method in the current language ("exponential smoothing", 指数平滑)."""
+        return _(self.method)
+
+    @property
+    def note(self) -> str:
+        """What the forecast rests on, or why there is none, in the current language."""
+        return _forecast_note(self, english=False)
+
+    @property
+    def english_note(self) -> str:
+        """The note in English whatever the language: the JSON report's, which stays the same for scripts."""
+        return _forecast_note(self, english=True)
+
+
+def _forecast_note(f: Forecast, *, english: bool) -> str:
+    # One set of sentences for both: the catalogue's English (the msgids) or their translation.
+    ngettext = _ENGLISH.ngettext if english else _ngettext
+    weeks = len(f.history)
+    if f.method == MOVING_AVERAGE:
+        window = int(f.parameters["window"])
+        if f.next_period is None:
+            return ngettext("not enough data yet: a {window}-week moving average needs {window} complete weeks "
+                            "of intake, there is {n}",
+                            "not enough data yet: a {window}-week moving average needs {window} complete weeks "
+                            "of intake, there are {n}", weeks).format(window=window, n=weeks)
+        return ngettext("mean of the last {window} complete week", "mean of the last {window} complete weeks",
+                        window).format(window=window)
+    if f.next_period is None:
+        return ngettext("not enough data yet: exponential smoothing needs {needed} complete weeks of intake, "
+                        "there is {n}",
+                        "not enough data yet: exponential smoothing needs {needed} complete weeks of intake, "
+                        "there are {n}", weeks).format(needed=MIN_SMOOTHING_WEEKS, n=weeks)
+    return ngettext("smoothed over {n} complete week, level starting at the first week",
+                    "smoothed over {n} complete weeks, level starting at the first week", weeks).format(n=weeks)
 
 
 def _complete(history: Sequence[WeekCount]) -> tuple[WeekCount, ...]:
@@ -645,18 +708,13 @@ def moving_average_forecast(history: Sequence[WeekCount], window: int = DEFAULT_
     many there are. The week still running is left out (it would pull the average down).
     """
     if window < 1:
-        raise ValueError("the moving-average window is at least 1 week")
+        raise ValueError(_("the moving-average window is at least 1 week"))
     weeks = _complete(history)
     counts = [w.count for w in weeks]
     fitted = tuple(statistics.fmean(counts[i - window:i]) if i >= window else None for i in range(len(counts)))
     params = {"window": window}
-    if len(weeks) < window:
-        note = (f"{NOT_ENOUGH_DATA}: a {window}-week moving average needs {window} complete weeks "
-                f"of intake, there {'is' if len(weeks) == 1 else 'are'} {len(weeks)}")
-        return Forecast(MOVING_AVERAGE, params, weeks, fitted, None, _next_monday(weeks), note)
-    value = statistics.fmean(counts[-window:])
-    return Forecast(MOVING_AVERAGE, params, weeks, fitted, value, _next_monday(weeks),
-                    f"mean of the last {window} complete weeks")
+    value = statistics.fmean(counts[-window:]) if len(weeks) >= window else None
+    return Forecast(MOVING_AVERAGE, params, weeks, fitted, value, _next_monday(weeks))
 
 
 def exponential_smoothing_forecast(history: Sequence[WeekCount], alpha: float = DEFAULT_ALPHA) -> Forecast:
@@ -667,21 +725,17 @@ def exponential_smoothing_forecast(history: Sequence[WeekCount], alpha: float = 
     MIN_SMOOTHING_WEEKS complete weeks; the week still running is left out.
     """
     if not 0 < alpha <= 1:
-        raise ValueError("the smoothing factor alpha is in (0, 1]")
+        raise ValueError(_("the smoothing factor alpha is in (0, 1]"))
     weeks = _complete(history)
     params = {"alpha": alpha}
     if len(weeks) < MIN_SMOOTHING_WEEKS:
-        note = (f"{NOT_ENOUGH_DATA}: exponential smoothing needs {MIN_SMOOTHING_WEEKS} complete weeks "
-                f"of intake, there {'is' if len(weeks) == 1 else 'are'} {len(weeks)}")
-        return Forecast(EXPONENTIAL_SMOOTHING, params, weeks, (None,) * len(weeks), None,
-                        _next_monday(weeks), note)
+        return Forecast(EXPONENTIAL_SMOOTHING, params, weeks, (None,) * len(weeks), None, _next_monday(weeks))
     level = float(weeks[0].count)
     fitted: list[float | None] = [None]
     for w in weeks[1:]:
         fitted.append(level)
         level = alpha * w.count + (1 - alpha) * level
-    return Forecast(EXPONENTIAL_SMOOTHING, params, weeks, tuple(fitted), level, _next_monday(weeks),
-                    f"smoothed over {len(weeks)} complete weeks, level starting at the first week")
+    return Forecast(EXPONENTIAL_SMOOTHING, params, weeks, tuple(fitted), level, _next_monday(weeks))
 
 
 # ============================================================================ everything at once
@@ -728,7 +782,7 @@ def compute_metrics(reqs: Sequence[Requirement], events: Iterable[Event], *, now
     Raises ValueError for a window below 1 or an alpha outside (0, 1].
     """
     moment = now or _utcnow()
-    today = moment.date()
+    today = clock.local_day(moment)  # the zone's today: a Monday 07:30 in Beijing is Monday, not Sunday
     reqs = list(reqs)
     events = list(events)
     lead = lead_times(reqs, since=since)

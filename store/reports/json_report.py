@@ -4,12 +4,19 @@ At least the keys of DESIGN.md section 3: count_by_state, lead_time_days {median
 cycle_time_days {median, p85}, throughput_per_week, satisfaction {mean, count},
 change_requests {total, approved, rejected, schedule_days, cost}, forecast {method, next_period}.
 Days are rounded to 2 decimals; a figure over no data is null.
+
+What scripts read stays the same in every language: keys, state and enum spellings, the forecast's
+method and note (in English), `generated_at` in UTC. Days and weeks (the period's end, the weekly
+series, the cumulative flow's days) are local days of the zone in force (`store.clock`), as the
+metrics cut them, written as plain ISO dates.
 """
 
 from __future__ import annotations
 
+from datetime import UTC
 from typing import Any
 
+from .. import clock
 from ..metrics import HIGH_SCORE, BoardMetrics, Durations, Forecast, WeekCount
 from ..models import BOARD_STATES
 
@@ -35,7 +42,7 @@ def forecast_json(f: Forecast) -> dict[str, Any]:
         "parameters": dict(f.parameters),
         "next_period": _round(f.next_period),
         "period_start": f.period_start.isoformat() if f.period_start else None,
-        "note": f.note,
+        "note": f.english_note,
         "history": _weeks(f.history),
         "fitted": [_round(v) for v in f.fitted],
     }
@@ -49,8 +56,8 @@ def report_json(m: BoardMetrics, *, board: str | None = None) -> dict[str, Any]:
     return {
         "report_version": REPORT_VERSION,
         "board": board,
-        "generated_at": m.now.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "period": {"since": m.since.isoformat() if m.since else None, "until": m.now.date().isoformat()},
+        "generated_at": clock.local(m.now).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "period": {"since": m.since.isoformat() if m.since else None, "until": clock.local_day(m.now).isoformat()},
         "total": m.total,
         "open": m.open_count,
         "count_by_state": {s.value: n for s, n in m.count_by_state.items()},

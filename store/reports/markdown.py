@@ -1,6 +1,9 @@
 """The report as Markdown, for pasting into a status mail or a wiki page; and the one Markdown
 escaper of user text, which the Markdown export (`exchange.markdown`) uses too.
 
+Written in the current language (`store.i18n`), times in the local zone (`store.clock`); the sentences
+the HTML report shares with it (the period, the change requests, the forecast) are made here.
+
 Plain GitHub-flavoured Markdown: headings, tables and lists. Text typed by users goes through
 `escape_inline` (one line) or `escape_block` (several lines), so that it reads as typed: a title like
 `# not a heading`, `[link](x)`, `<script>` or `| a | b |` cannot change the structure of the document
@@ -11,9 +14,13 @@ zero-width characters) are shown as `<U+202E>`, as on a terminal (`store.text.sh
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 
-from ..metrics import HIGH_SCORE, NOT_ENOUGH_DATA, BoardMetrics, Durations, Forecast, Quadrant
-from ..models import BOARD_STATES, State
+from .. import clock, collation
+from ..i18n import _, ngettext, pgettext
+from ..labels import field_label
+from ..metrics import HIGH_SCORE, NOT_ENOUGH_DATA, BoardMetrics, ChangeRequestSummary, Durations, Forecast, Quadrant, Rating
+from ..models import BOARD_STATES, Channel, Kano, State
 from ..text import shown
 
 NONE = "—"
@@ -58,6 +65,87 @@ def amount(value: float) -> str:
     return f"{value:,.2f}".rstrip("0").rstrip(".")
 
 
+# ============================================================================ sentences both reports use
+
+
+def report_title(board: str | None) -> str:
+    """The report's title (`board` as given: the caller escapes it for its format)."""
+    return _("Requirements report: {board}").format(board=board) if board else _("Requirements report")
+
+
+def generated_line(m: BoardMetrics) -> str:
+    """When the report was made (local time, with the zone), the period and the totals."""
+    period = _("since {date}").format(date=m.since.isoformat()) if m.since else _("all time")
+    return ngettext("Generated {time} · period: {period} · {total} requirement, {open} open",
+                    "Generated {time} · period: {period} · {total} requirements, {open} open", m.total).format(
+        time=clock.shown(m.now, zone_abbreviation=True), period=period, total=m.total, open=m.open_count)
+
+
+def tier_name(tier: str) -> str:
+    """A customer tier of the satisfaction figures (`none`: no tier recorded)."""
+    return pgettext("tier", "none") if tier == "none" else tier
+
+
+def kano_name(kano: str) -> str:
+    """A Kano class of the Kano mix (`unclassified`: none recorded yet)."""
+    return _("unclassified") if kano == "unclassified" else Kano(kano).label
+
+
+def channels_by_name(by_channel: Mapping[str, Rating]) -> list[tuple[str, Rating]]:
+    """Satisfaction by intake channel, as (name, rating) in the order a reader looks names up."""
+    named = [(Channel(c).label, r) for c, r in by_channel.items()]
+    return sorted(named, key=lambda item: collation.sort_key(item[0]))
+
+
+def change_request_sentence(cr: ChangeRequestSummary) -> str:
+    """How many change requests went which way, and what the approved ones cost."""
+    return ngettext(
+        "{total} change request: {approved} approved, {rejected} rejected, {pending} waiting for a decision. "
+        "The approved ones add {days} days to the schedule, cost {cost} and {hours} hours of effort.",
+        "{total} change requests: {approved} approved, {rejected} rejected, {pending} waiting for a decision. "
+        "The approved ones add {days} days to the schedule, cost {cost} and {hours} hours of effort.", cr.total,
+    ).format(total=cr.total, approved=cr.approved, rejected=cr.rejected, pending=cr.pending,
+             days=amount(cr.schedule_days), cost=amount(cr.cost), hours=amount(cr.effort_hours))
+
+
+def forecast_parameters(f: Forecast) -> str:
+    """The forecast's parameters as a person reads them: `alpha 0.3`, `window 4`."""
+    if "alpha" in f.parameters:
+        return _("alpha {alpha:g}").format(alpha=f.parameters["alpha"])
+    return _("window {window:g}").format(window=f.parameters["window"])
+
+
+def priority_note() -> str:
+    return _("Open requirements by importance and urgency; a score of {high} or 5 counts as high.").format(
+        high=HIGH_SCORE)
+
+
+def state_table(m: BoardMetrics) -> tuple[list[str], list[str]]:
+    """The header and the one row of the count by state (cells not yet escaped)."""
+    states = [*BOARD_STATES, State.REJECTED]
+    return (["", *(s.label for s in states), pgettext("report", "Total")],
+            [_("Requirements now"), *(str(m.count_by_state[s]) for s in states), str(m.total)])
+
+
+def flow_rows(m: BoardMetrics) -> list[tuple[str, Durations]]:
+    """The three spans a requirement's flow is measured by, named."""
+    return [(_("Lead time (collected → done)"), m.lead_time),
+            (_("Cycle time (in progress → done)"), m.cycle_time),
+            (_("Response time (collected → analysed)"), m.response_time)]
+
+
+def flow_header() -> list[str]:
+    return ["", _("median (days)"), _("85th percentile (days)"), pgettext("report", "requirements")]
+
+
+def aging_header() -> list[str]:
+    return [field_label("key").capitalize(), field_label("title").capitalize(), field_label("state").capitalize(),
+            _("age (days)"), _("in state (days)")]
+
+
+# ============================================================================ the Markdown report
+
+
 def _table(header: list[str], rows: list[list[str]], align: list[str] | None = None) -> list[str]:
     align = align or ["---"] + ["---:"] * (len(header) - 1)
     lines = ["| " + " | ".join(header) + " |", "|" + "|".join(align) + "|"]
@@ -70,145 +158,165 @@ def _flow_row(label: str, d: Durations) -> list[str]:
 
 
 def forecast_sentence(f: Forecast) -> str:
-    params = ", ".join(f"{k} {v:g}" for k, v in f.parameters.items())
+    """One forecast in a sentence of Markdown: method, parameters, the value expected and its basis."""
+    method, params = f.method_label, forecast_parameters(f)
     if f.next_period is None:
-        return f"{f.method} ({params}): {f.note or NOT_ENOUGH_DATA}"
-    week = f" in the week of {f.period_start.isoformat()}" if f.period_start else ""
-    return f"{f.method} ({params}): **{f.next_period:.1f}** new requirements expected{week}; {f.note}"
+        return _("{method} ({parameters}): {note}").format(method=method, parameters=params, note=f.note)
+    value = f"**{f.next_period:.1f}**"
+    if f.period_start is None:
+        return _("{method} ({parameters}): {value} new requirements expected; {note}").format(
+            method=method, parameters=params, value=value, note=f.note)
+    return _("{method} ({parameters}): {value} new requirements expected in the week of {week}; {note}").format(
+        method=method, parameters=params, value=value, week=f.period_start.isoformat(), note=f.note)
 
 
 def _summary(m: BoardMetrics) -> list[str]:
     lead, sat, cr, fc = m.lead_time, m.satisfaction, m.change_requests, m.forecast
     lines = [
-        f"- Lead time (collected → done): median {days(lead.median)} days, 85th percentile "
-        f"{days(lead.p85)} days ({lead.count} delivered)" if lead.count
-        else f"- Lead time (collected → done): {NOT_ENOUGH_DATA} (nothing delivered)",
-        f"- Throughput: {number(m.throughput_mean)} delivered per week (mean of complete weeks)"
-        if m.throughput_mean is not None else f"- Throughput: {NOT_ENOUGH_DATA} (no complete week)",
-        f"- Satisfaction: {number(sat.mean, 2)} / 5 from {sat.count} responses" if sat.count
-        else f"- Satisfaction: {NOT_ENOUGH_DATA} (no feedback)",
-        f"- Change requests: {cr.total} ({cr.approved} approved, {cr.rejected} rejected, {cr.pending} pending)",
-        f"- Intake forecast: {fc.next_period:.1f} new requirements a week ({fc.method})"
-        if fc.next_period is not None else f"- Intake forecast: {fc.note}",
+        _("Lead time (collected → done): median {median} days, 85th percentile {p85} days ({count} delivered)").format(
+            median=days(lead.median), p85=days(lead.p85), count=lead.count) if lead.count
+        else _("Lead time (collected → done): not enough data yet (nothing delivered)"),
+        _("Throughput: {mean} delivered per week (mean of complete weeks)").format(mean=number(m.throughput_mean))
+        if m.throughput_mean is not None else _("Throughput: not enough data yet (no complete week)"),
+        ngettext("Satisfaction: {mean} / 5 from {count} response", "Satisfaction: {mean} / 5 from {count} responses",
+                 sat.count).format(mean=number(sat.mean, 2), count=sat.count) if sat.count
+        else _("Satisfaction: not enough data yet (no feedback)"),
+        _("Change requests: {total} ({approved} approved, {rejected} rejected, {pending} pending)").format(
+            total=cr.total, approved=cr.approved, rejected=cr.rejected, pending=cr.pending),
+        _("Intake forecast: {value} new requirements a week ({method})").format(
+            value=f"{fc.next_period:.1f}", method=fc.method_label)
+        if fc.next_period is not None else _("Intake forecast: {note}").format(note=fc.note),
     ]
-    return lines
+    return [f"- {line}" for line in lines]
+
+
+def _more(keys: Iterable[str], top: int) -> str:
+    """The first `top` keys as a list, with an ellipsis for the rest."""
+    listed = list(keys)
+    return pgettext("list separator", ", ").join(listed[:top] + (["…"] if len(listed) > top else []))
+
+
+def _heading(level: int, text: str) -> str:
+    return f"{'#' * level} {text}"
+
+
+def _emphasis(text: str) -> str:
+    return f"_{text}_"
 
 
 def render_markdown(m: BoardMetrics, *, board: str | None = None, top: int = 10, weeks: int = 8) -> str:
     """The report as Markdown text; `top` limits the long lists, `weeks` the weekly tables."""
     out: list[str] = []
-    title = f"Requirements report: {escape_inline(board)}" if board else "Requirements report"
-    period = f"since {m.since.isoformat()}" if m.since else "all time"
-    out += [f"# {title}", "",
-            f"Generated {m.now:%Y-%m-%d %H:%M} UTC · period: {period} · {m.total} requirements, "
-            f"{m.open_count} open", ""]
+    title = report_title(escape_inline(board) if board else None)
+    out += [f"# {title}", "", generated_line(m), ""]
 
     # ------------------------------------------------------------------ summary
-    out += ["## Summary", ""]
-    states = [*BOARD_STATES, State.REJECTED]
-    out += _table(["", *(s.label for s in states), "Total"],
-                  [["Requirements now", *(str(m.count_by_state[s]) for s in states), str(m.total)]])
+    out += [_heading(2, _("Summary")), ""]
+    header, row = state_table(m)
+    out += _table(header, [row])
     sat = m.satisfaction
     cr = m.change_requests
     out += ["", *_summary(m), ""]
 
     # ------------------------------------------------------------------ flow
-    out += ["## Flow", ""]
-    out += _table(["", "median (days)", "85th percentile (days)", "requirements"], [
-        _flow_row("Lead time (collected → done)", m.lead_time),
-        _flow_row("Cycle time (in progress → done)", m.cycle_time),
-        _flow_row("Response time (collected → analysed)", m.response_time),
-    ])
-    out += ["", "Percentiles by nearest rank: 85 % of the requirements took that long or less. "
-                "Times run from the first time each state was entered.", ""]
-    out += ["### Time in each state", ""]
-    out += _table(["State", "median (days)", "85th percentile (days)", "requirements"],
+    out += [_heading(2, _("Flow")), ""]
+    out += _table(flow_header(), [_flow_row(label, d) for label, d in flow_rows(m)])
+    out += ["", _("Percentiles by nearest rank: 85 % of the requirements took that long or less. "
+                  "Times run from the first time each state was entered."), ""]
+    out += [_heading(3, _("Time in each state")), ""]
+    out += _table([field_label("state").capitalize(), *flow_header()[1:]],
                   [_flow_row(s.label, d) for s, d in m.time_in_state.items()])
-    out += ["", f"### Throughput (last {weeks} weeks)", ""]
+    out += ["", "### " + ngettext("Throughput (last {weeks} week)", "Throughput (last {weeks} weeks)", weeks).format(
+        weeks=weeks), ""]
     recent = m.throughput[-weeks:]
     if recent:
-        out += _table(["Week", "starting", "delivered"],
-                      [[w.label + ("" if w.complete else " (so far)"), w.start.isoformat(), str(w.count)]
-                       for w in recent])
+        out += _table([pgettext("report", "Week"), pgettext("report", "starting"), pgettext("report", "delivered")],
+                      [[w.shown if w.complete else _("{week} (so far)").format(week=w.shown), w.start.isoformat(),
+                        str(w.count)] for w in recent])
     else:
-        out.append(f"_{NOT_ENOUGH_DATA}_")
-    out += ["", "### Oldest open work", ""]
+        out.append(_emphasis(_(NOT_ENOUGH_DATA)))
+    out += ["", _heading(3, _("Oldest open work")), ""]
     if m.aging:
-        out += _table(["Key", "Title", "State", "age (days)", "in state (days)"],
+        out += _table(aging_header(),
                       [[a.key, escape_inline(a.title) + (" ⚠" if a.older_than_p85 else ""), a.state.label,
                         days(a.age_days), days(a.in_state_days)] for a in m.aging[:top]],
                       ["---", "---", "---", "---:", "---:"])
         if any(a.older_than_p85 for a in m.aging):
-            out += ["", "⚠ older than 85 % of the delivered requirements took from collected to done."]
+            out += ["", "⚠ " + _("older than 85 % of the delivered requirements took from collected to done.")]
         if len(m.aging) > top:
-            out += ["", f"… and {len(m.aging) - top} more open requirements."]
+            more = len(m.aging) - top
+            out += ["", ngettext("… and {n} more open requirement.", "… and {n} more open requirements.",
+                                 more).format(n=more)]
     else:
-        out.append("_no open work_")
+        out.append(_emphasis(_("no open work")))
     out.append("")
 
     # ------------------------------------------------------------------ satisfaction
-    out += ["## Satisfaction", ""]
+    out += [_heading(2, _("Satisfaction")), ""]
     if sat.count:
-        out += [f"Mean **{sat.mean:.2f}** / 5 from {sat.count} responses (the latest feedback on each "
-                "requirement).", ""]
-        out += _table(["Score", *(str(k) for k in sat.distribution)],
-                      [["responses", *(str(v) for v in sat.distribution.values())]])
+        out += [ngettext("Mean {mean} / 5 from {count} response (the latest feedback on each requirement).",
+                         "Mean {mean} / 5 from {count} responses (the latest feedback on each requirement).",
+                         sat.count).format(mean=f"**{sat.mean:.2f}**", count=sat.count), ""]
+        out += _table([pgettext("report", "Score"), *(str(k) for k in sat.distribution)],
+                      [[pgettext("report", "responses"), *(str(v) for v in sat.distribution.values())]])
         out += [""]
-        out += _table(["Customer tier", "mean", "responses"],
-                      [[t, number(r.mean, 2), str(r.count)] for t, r in sat.by_tier.items()])
+        out += _table([_("Customer tier"), pgettext("report", "mean"), pgettext("report", "responses")],
+                      [[escape_inline(tier_name(t)), number(r.mean, 2), str(r.count)] for t, r in sat.by_tier.items()])
         out += [""]
-        out += _table(["Channel (how it came in)", "mean", "responses"],
-                      [[c.replace("_", " "), number(r.mean, 2), str(r.count)] for c, r in sat.by_channel.items()])
+        out += _table([_("Channel (how it came in)"), pgettext("report", "mean"), pgettext("report", "responses")],
+                      [[escape_inline(c), number(r.mean, 2), str(r.count)] for c, r in channels_by_name(sat.by_channel)])
     else:
-        out.append(f"_{NOT_ENOUGH_DATA}: no feedback recorded in the period_")
+        out.append(_emphasis(_("not enough data yet: no feedback recorded in the period")))
     out.append("")
 
     # ------------------------------------------------------------------ kano
-    out += ["## Kano mix", ""]
-    out += _table(["Kano class", "requirements"],
-                  [[k.replace("_", "-"), str(n)] for k, n in m.kano_mix.items()])
+    out += [_heading(2, _("Kano mix")), ""]
+    out += _table([_("Kano class"), pgettext("report", "requirements")],
+                  [[escape_inline(kano_name(k)), str(n)] for k, n in m.kano_mix.items()])
     out.append("")
 
     # ------------------------------------------------------------------ change requests
-    out += ["## Change requests", ""]
+    out += [_heading(2, _("Change requests")), ""]
     if cr.total:
-        out += [f"{cr.total} change requests: {cr.approved} approved, {cr.rejected} rejected, "
-                f"{cr.pending} waiting for a decision. The approved ones add {amount(cr.schedule_days)} days "
-                f"to the schedule, cost {amount(cr.cost)} and {amount(cr.effort_hours)} hours of effort.", ""]
-        out += _table(["Status", "change requests"],
+        out += [change_request_sentence(cr), ""]
+        out += _table([field_label("status").capitalize(), _("change requests")],
                       [[s.label, str(n)] for s, n in cr.by_status.items()])
     else:
-        out.append("_no change requests in the period_")
+        out.append(_emphasis(_("no change requests in the period")))
     out.append("")
 
     # ------------------------------------------------------------------ forecast
-    out += ["## Intake forecast", ""]
+    out += [_heading(2, _("Intake forecast")), ""]
     out += [f"- {forecast_sentence(m.forecast)}", f"- {forecast_sentence(m.forecast_moving_average)}", ""]
     hist = m.forecast.history[-weeks:]
     if hist:
         ma = dict(zip((w.start for w in m.forecast_moving_average.history),
                       m.forecast_moving_average.fitted, strict=True))
         es = dict(zip((w.start for w in m.forecast.history), m.forecast.fitted, strict=True))
-        out += [f"History used (complete weeks, last {len(hist)} shown):", ""]
-        out += _table(["Week", "new requirements", "smoothed forecast", "moving average"],
-                      [[w.label, str(w.count), number(es.get(w.start)), number(ma.get(w.start))] for w in hist])
+        out += [ngettext("History used (complete weeks, last {n} shown):",
+                         "History used (complete weeks, last {n} shown):", len(hist)).format(n=len(hist)), ""]
+        out += _table([pgettext("report", "Week"), _("new requirements"), _("smoothed forecast"), _("moving average")],
+                      [[w.shown, str(w.count), number(es.get(w.start)), number(ma.get(w.start))] for w in hist])
     out.append("")
 
     # ------------------------------------------------------------------ priority matrix
-    out += ["## Priority matrix", "",
-            f"Open requirements by importance and urgency; a score of {HIGH_SCORE} or 5 counts as high.", ""]
+    out += [_heading(2, _("Priority matrix")), "", priority_note(), ""]
     for q in Quadrant:
         items = m.priority.quadrants[q]
-        out += [f"### {q.label} ({q.meaning}): {len(items)}", ""]
+        out += ["### " + _("{quadrant} ({meaning}): {count}").format(quadrant=q.label, meaning=q.meaning,
+                                                                    count=len(items)), ""]
         if not items:
-            out += ["_none_", ""]
+            out += [_emphasis(pgettext("list", "none")), ""]
             continue
-        out += [f"- {i.key} {escape_inline(i.title)} (importance {i.importance}, urgency {i.urgency}, "
-                f"{i.state.label.lower()})" for i in items[:top]]
+        out += ["- " + _("{key} {title} (importance {importance}, urgency {urgency}, {state})").format(
+                    key=i.key, title=escape_inline(i.title), importance=i.importance, urgency=i.urgency,
+                    state=i.state.label.lower()) for i in items[:top]]
         if len(items) > top:
-            out.append(f"- … and {len(items) - top} more")
+            out.append("- " + _("… and {n} more").format(n=len(items) - top))
         out.append("")
     if m.priority.unscored:
-        out += [f"Not yet scored: {len(m.priority.unscored)} open requirements "
-                f"({', '.join(m.priority.unscored[:top])}{', …' if len(m.priority.unscored) > top else ''}).", ""]
+        unscored = m.priority.unscored
+        out += [ngettext("Not yet scored: {n} open requirement ({keys}).",
+                         "Not yet scored: {n} open requirements ({keys}).", len(unscored)).format(
+                    n=len(unscored), keys=_more(unscored, top)), ""]
     return "\n".join(out).rstrip() + "\n"

@@ -3,14 +3,21 @@
 Each function returns one `<svg>` element as a string, sized by its viewBox so it scales with the
 page, with a <title> for screen readers. Every piece of text is escaped. No xmlns attribute: inline
 SVG in HTML does not need one, and the report stays free of any URL.
+
+Text is in the current language and set in a font stack with Chinese glyphs (`FONTS`); where the
+layout depends on a text's width, the width is counted in display cells (a Chinese character is two).
 """
 
 from __future__ import annotations
 
 import math
+import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from html import escape
 
+from ..i18n import _
+from ..labels import field_label
+from ..metrics import NOT_ENOUGH_DATA
 from ..models import BOARD_STATES, State
 
 WIDTH, HEIGHT = 640, 260
@@ -29,6 +36,17 @@ ACTUAL = "#4f9bd9"
 FITTED = "#e0a84f"
 AXIS = "#6b7785"
 QUADRANT_FILLS = ("#e0645c22", "#4f9bd922", "#e0a84f22", "#8c98a622")
+FONTS = ('system-ui, -apple-system, "Segoe UI", "PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", '
+         '"Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei", sans-serif')
+"""The system's UI font, then the Chinese fonts of macOS, Windows and Linux: the report embeds none."""
+CELL = 7
+"""The width of one display cell of 11px text, in SVG units (a Chinese character takes two)."""
+
+
+def cells(text: str) -> int:
+    """The display width of `text` in cells: wide and full-width characters (CJK) count two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 0 if unicodedata.combining(ch) else 1
+               for ch in text)
 
 
 def _fmt(value: float) -> str:
@@ -51,7 +69,7 @@ def nice_ticks(top: float, count: int = 4) -> list[float]:
 def _open(title: str, css_class: str) -> list[str]:
     return [
         f'<svg class="chart {css_class}" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
-        f'preserveAspectRatio="xMidYMid meet">',
+        f'preserveAspectRatio="xMidYMid meet" font-family="{escape(FONTS)}">',
         f"<title>{escape(title)}</title>",
     ]
 
@@ -87,17 +105,18 @@ def _legend(parts: list[str], entries: Sequence[tuple[str, str]]) -> None:
     for label, colour in entries:
         parts.append(f'<rect x="{x}" y="{y - 9}" width="10" height="10" fill="{colour}"/>')
         parts.append(f'<text x="{x + 14}" y="{y}" class="legend">{escape(label)}</text>')
-        x += 22 + 7 * len(label)
+        x += 22 + CELL * cells(label)
 
 
 def stacked_area(title: str, labels: Sequence[str], stacked: Mapping[State, Sequence[int]], *,
-                 empty: str = "not enough data yet") -> str:
+                 empty: str | None = None) -> str:
     """A cumulative flow diagram: one band per state, the last state at the bottom.
 
-    `stacked[state]` is the top line of that state's band (that state plus every later one).
+    `stacked[state]` is the top line of that state's band (that state plus every later one); `empty`
+    is what an empty chart says (by default: not enough data yet).
     """
     if len(labels) < 2:
-        return _empty(title, "cfd", empty)
+        return _empty(title, "cfd", empty or _(NOT_ENOUGH_DATA))
     top = max(max(stacked[s]) for s in BOARD_STATES if s in stacked) or 1
     ticks = nice_ticks(top)
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM - 6
@@ -135,17 +154,18 @@ def _scales(n: int, ceiling: float, plot_w: float, plot_h: float) -> tuple[Calla
 
 
 def bar_chart(title: str, labels: Sequence[str], values: Sequence[float], *, css_class: str,
-              colour: str = BAR, empty: str = "not enough data yet", max_value: float | None = None) -> str:
-    """Vertical bars, one per label, with the value above each bar."""
+              colour: str = BAR, empty: str | None = None, max_value: float | None = None) -> str:
+    """Vertical bars, one per label, with the value above each bar (`empty`: what a chart without
+    bars says, by default not enough data yet)."""
     if not labels or not any(values):
-        return _empty(title, css_class, empty)
+        return _empty(title, css_class, empty or _(NOT_ENOUGH_DATA))
     ticks = nice_ticks(max_value, 5) if max_value is not None else nice_ticks(max(values))
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     n = len(labels)
     slot = plot_w / n
     bar_w = max(2.0, slot * 0.7)
 
-    _, sy = _scales(n, ticks[-1], plot_w, plot_h)
+    _sx, sy = _scales(n, ticks[-1], plot_w, plot_h)
     parts = _open(title, css_class)
     _y_axis(parts, ticks, sy)
     xs = []
@@ -164,11 +184,11 @@ def bar_chart(title: str, labels: Sequence[str], values: Sequence[float], *, css
 
 
 def line_chart(title: str, labels: Sequence[str], series: Sequence[tuple[str, Sequence[float | None], str]], *,
-               css_class: str, empty: str = "not enough data yet") -> str:
+               css_class: str, empty: str | None = None) -> str:
     """Lines over shared x labels; None breaks a line. Each series: (name, values, colour)."""
-    values = [v for _, vs, _ in series for v in vs if v is not None]
+    values = [v for _name, vs, _colour in series for v in vs if v is not None]
     if len(labels) < 2 or not values:
-        return _empty(title, css_class, empty)
+        return _empty(title, css_class, empty or _(NOT_ENOUGH_DATA))
     ticks = nice_ticks(max(values))
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM - 6
     n = len(labels)
@@ -190,7 +210,7 @@ def line_chart(title: str, labels: Sequence[str], series: Sequence[tuple[str, Se
             parts.append(f'<circle cx="{sx(i):.1f}" cy="{sy(v):.1f}" r="2.5" fill="{colour}">'
                          f"<title>{escape(name)} {escape(labels[i])}: {_fmt(v)}</title></circle>")
     _x_labels(parts, labels, [sx(i) for i in range(n)], max(1, n // 6))
-    _legend(parts, [(name, colour) for name, _, colour in series])
+    _legend(parts, [(name, colour) for name, _values, colour in series])
     parts.append("</svg>")
     return "\n".join(parts)
 
@@ -204,7 +224,7 @@ def priority_matrix(title: str, points: Sequence[tuple[str, int, int]], *, high_
     top-left (important, not urgent), bottom-right (urgent, not important), bottom-left.
     """
     if not points:
-        return _empty(title, "matrix", "no open requirement has importance and urgency yet")
+        return _empty(title, "matrix", _("no open requirement has importance and urgency yet"))
     top = TOP + 14  # room above the plot for the names of the two upper quadrants
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - top - BOTTOM
     cell_w, cell_h = plot_w / 5, plot_h / 5
@@ -236,9 +256,9 @@ def priority_matrix(title: str, points: Sequence[tuple[str, int, int]], *, high_
         parts.append(f'<text x="{sx(v):.1f}" y="{HEIGHT - BOTTOM + 16}" text-anchor="middle" class="tick">{v}</text>')
         parts.append(f'<text x="{LEFT - 8}" y="{sy(v) + 4:.1f}" text-anchor="end" class="tick">{v}</text>')
     parts.append(f'<text x="{LEFT + plot_w / 2:.1f}" y="{HEIGHT - 6}" text-anchor="middle" class="axis">'
-                 "urgency</text>")
+                 f"{escape(field_label('urgency'))}</text>")
     parts.append(f'<text x="12" y="{top + plot_h / 2:.1f}" text-anchor="middle" class="axis" '
-                 f'transform="rotate(-90 12 {top + plot_h / 2:.1f})">importance</text>')
+                 f'transform="rotate(-90 12 {top + plot_h / 2:.1f})">{escape(field_label("importance"))}</text>')
     spots: dict[tuple[int, int], list[str]] = {}
     for key, importance, urgency in points:
         spots.setdefault((importance, urgency), []).append(key)
@@ -250,7 +270,8 @@ def priority_matrix(title: str, points: Sequence[tuple[str, int, int]], *, high_
             y = sy(importance) - cell_h / 2 + 12 + row * 12
             parts.append(f'<text x="{x:.1f}" y="{y:.1f}" class="point">{escape(key)}</text>')
         if len(keys) > len(shown):
+            more = _("+{n} more").format(n=len(keys) - len(shown))
             parts.append(f'<text x="{sx(urgency):.1f}" y="{sy(importance) + cell_h / 2 - 2:.1f}" '
-                         f'text-anchor="middle" class="more">+{len(keys) - len(shown)} more</text>')
+                         f'text-anchor="middle" class="more">{escape(more)}</text>')
     parts.append("</svg>")
     return "\n".join(parts)
