@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
+from .collation import has_han, simplified  # light: OpenCC and pypinyin are loaded only for Han text
 from .i18n import N_, _
 
 # C0 controls except tab (\x09) and newline (\x0a), DEL, and the C1 block.
@@ -328,8 +329,15 @@ def approved_text(title: str, description: str, criteria: Iterable[str]) -> str:
 
 
 def search_text(key: str, title: str, description: str, customer: str, tags: tuple[str, ...]) -> str:
-    """The casefolded text a filter's words are looked for in (the same for cards and models)."""
-    return " ".join((key, title, description, customer, *tags)).casefold()
+    """The casefolded text a filter's words are looked for in (the same for cards and models). Text
+    with traditional Chinese characters is followed by its simplified form, so that a filter word
+    (simplified by the query) finds either form. ASCII text is returned as it was, at no extra cost."""
+    text = " ".join((key, title, description, customer, *tags)).casefold()
+    if not text.isascii() and has_han(text):
+        simple = simplified(text)
+        if simple != text:
+            return f"{text}\n{simple}"
+    return text
 
 
 MAX_KEY_DIGITS = 9

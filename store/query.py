@@ -1,9 +1,17 @@
 """Filtering requirements by a one-line query, as typed after `/` on the board.
 
     pdf export customer:acme tier:A channel:email tag:ui owner:bob priority:>=12
+    发票 客户:华为 层级:A 渠道:邮件 状态:进行中 卡诺:必备 优先级：>=12
 
 Bare words must all appear in the key, title, description, customer or tags (case-insensitive);
 `field:value` terms narrow by field. Quote a value with spaces: customer:"Müller GmbH".
+
+Chinese is typed as Chinese users type it: every field has a Chinese name (`CHINESE_FIELDS`), the
+colon may be full-width (`客户：华为`), terms may be parted by a full-width space and quoted with
+“…”, fixed values take their Chinese names (进行中, 邮件, 必备, A类), and a list of tiers may be
+parted by `，` or `、`. A word in traditional characters finds the simplified ones and the other way
+round (發票 finds 发票), and a word of Latin letters also finds the pinyin initials of a card's title
+and customer (`bj` finds 北京银行), as does `customer:` and `owner:`.
 """
 
 from __future__ import annotations
@@ -11,22 +19,53 @@ from __future__ import annotations
 import operator
 import re
 import shlex
+import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from enum import StrEnum
+from functools import lru_cache
 from typing import TYPE_CHECKING, TypeVar
 
-from .domain import Channel, Tier
+from .collation import initials, simplified
+from .domain import CHINESE_NAMES, CHOICE_LABELS, STATE_LABELS, Channel, Kano, State, Tier
+from .i18n import N_, _, is_chinese
 
 if TYPE_CHECKING:
     from .models import Requirement
 
 T = TypeVar("T")
+E = TypeVar("E", bound=StrEnum)
 
 FIELDS = ("customer", "tier", "channel", "tag", "owner", "priority", "state", "kano")
+"""The fields a `name:value` term narrows by, by their English names."""
+
+CHINESE_FIELDS: dict[str, str] = {
+    "客户": "customer",
+    "层级": "tier",
+    "客户层级": "tier",
+    "渠道": "channel",
+    "标签": "tag",
+    "负责人": "owner",
+    "优先级": "priority",
+    "状态": "state",
+    "卡诺": "kano",
+    "kano类别": "kano",
+}
+"""The Chinese names of the fields (any language may use them), and the field each one means."""
+
 _COMPARE = re.compile(r"^(>=|<=|>|<|=)?\s*(\d+)$")
 _OPS: dict[str, Callable[[int, int], bool]] = {
     ">=": operator.ge, "<=": operator.le, ">": operator.gt, "<": operator.lt, "=": operator.eq,
 }
+_COLON = re.compile("[:：]")
+_LIST = re.compile("[,，、]")
+# What a Chinese input method types for a space and for double quotes, as shlex knows them.
+_TYPED = str.maketrans({"\u3000": " ", "“": '"', "”": '"'})
+_SHLEX_REASONS = {
+    "No closing quotation": N_("No closing quotation"),
+    "No escaped character": N_("No escaped character"),
+}
+"""What shlex says of a query it cannot split, marked for the catalogue."""
 
 
 class QueryError(ValueError):
@@ -38,6 +77,8 @@ class Query:
     text: str = ""
     words: tuple[str, ...] = ()
     tests: tuple[Callable[[Requirement], bool], ...] = field(default=(), compare=False)
+    spelled: frozenset[str] = field(default=frozenset(), compare=False)
+    """The words that may also be pinyin initials (Latin letters only)."""
 
     def __bool__(self) -> bool:
         return bool(self.words or self.tests)
@@ -45,8 +86,9 @@ class Query:
     def matches(self, req: Requirement) -> bool:
         if self.words:
             haystack = req.search_text
-            if not all(word in haystack for word in self.words):
-                return False
+            for word in self.words:
+                if word not in haystack and not (word in self.spelled and _spelled(word, req)):
+                    return False
         return all(test(req) for test in self.tests)
 
     def select(self, items: Iterable[T]) -> list[T]:
@@ -62,47 +104,103 @@ class Query:
 def parse_query(text: str) -> Query:
     """Parse a filter query; raises QueryError naming the term it cannot use."""
     try:
-        terms = shlex.split(text)
+        terms = shlex.split(text.translate(_TYPED))
     except ValueError as exc:
-        raise QueryError(f"cannot read the filter ({exc}): check the quotes") from None
+        reason = _SHLEX_REASONS.get(str(exc))
+        raise QueryError(_("cannot read the filter ({reason}): check the quotes").format(
+            reason=_(reason) if reason else str(exc))) from None
     words: list[str] = []
     tests: list[Callable[[Requirement], bool]] = []
     for term in terms:
-        name, sep, value = term.partition(":")
-        if not sep or name.lower() not in FIELDS:
-            words.append(term.casefold())
+        colon = _COLON.search(term)
+        name = unicodedata.normalize("NFKC", term[:colon.start()]).lower() if colon else ""
+        known = name if name in FIELDS else CHINESE_FIELDS.get(name)
+        if colon is None or known is None:
+            words.append(simplified(term.casefold()))
             continue
-        tests.append(_field_test(name.lower(), value))
-    return Query(text=text, words=tuple(words), tests=tuple(tests))
+        tests.append(_field_test(known, name, term[colon.end():]))
+    spelled = frozenset(word for word in words if word.isascii() and word.isalpha())
+    return Query(text=text, words=tuple(words), tests=tuple(tests), spelled=spelled)
 
 
-def _field_test(name: str, value: str) -> Callable[[Requirement], bool]:
-    wanted = value.casefold()
+def _field_test(known: str, name: str, value: str) -> Callable[[Requirement], bool]:
+    """The test of one `name:value` term; `known` is the field's English name, `name` as typed."""
+    wanted = simplified(value.casefold())
     if not wanted:
-        raise QueryError(f"{name}: needs a value, e.g. {name}:something")
-    if name == "customer":
-        return lambda r: wanted in r.customer.casefold()
-    if name == "owner":
-        return lambda r: wanted in r.owner.casefold()
-    if name == "tag":
-        return lambda r: any(t.casefold() == wanted for t in r.tags)
-    if name == "tier":
-        tiers = {t.strip().upper() for t in value.split(",")}
-        if not tiers <= {t.value for t in Tier}:
-            raise QueryError(f"tier:{value}: tiers are A, B and C (e.g. tier:A or tier:A,B)")
-        return lambda r: r.tier is not None and r.tier.value in tiers
-    if name == "channel":
-        channel = Channel(value) if Channel._missing_(value) is not None else None
-        if channel is None:
-            names = ", ".join(c.value for c in Channel)
-            raise QueryError(f"channel:{value}: unknown channel; use one of {names}")
+        raise QueryError(_("{name}: needs a value, e.g. {name}:something").format(name=name))
+    if known in ("customer", "owner"):
+        by_initials = wanted.isascii() and wanted.isalpha()
+        if known == "customer":
+            return lambda r: wanted in _folded(r.customer) or (by_initials and wanted in _initials(r.customer))
+        return lambda r: wanted in _folded(r.owner) or (by_initials and wanted in _initials(r.owner))
+    if known == "tag":
+        return lambda r: any(_folded_tag(t) == wanted for t in r.tags)
+    if known == "tier":
+        try:
+            tiers = {Tier(t) for t in _LIST.split(unicodedata.normalize("NFKC", value))}
+        except ValueError:
+            raise QueryError(_("{name}:{value}: tiers are A, B and C (e.g. {name}:A or {name}:A,B)").format(
+                name=name, value=value)) from None
+        return lambda r: r.tier in tiers
+    if known == "channel":
+        try:
+            channel = Channel(value.strip())
+        except ValueError:
+            names = "、".join(CHINESE_NAMES[c][0] for c in Channel) if is_chinese() else ", ".join(c.value for c in Channel)
+            raise QueryError(_("{name}:{value}: unknown channel; use one of {names}").format(
+                name=name, value=value, names=names)) from None
         return lambda r: r.channel is channel
-    if name == "state":
-        return lambda r: r.state.value.startswith(wanted.replace("-", "_"))
-    if name == "kano":
-        return lambda r: r.kano is not None and r.kano.value.startswith(wanted.replace("-", "_"))
-    match = _COMPARE.match(value.strip())
+    if known == "state":
+        states = _starting_with(State, wanted)
+        return lambda r: r.state in states
+    if known == "kano":
+        kanos = _starting_with(Kano, wanted)
+        return lambda r: r.kano in kanos
+    typed = unicodedata.normalize("NFKC", value).replace("≥", ">=").replace("≤", "<=").strip()
+    match = _COMPARE.match(typed)
     if not match:
-        raise QueryError(f"priority:{value}: use a number with an optional comparison, e.g. priority:>=12")
+        raise QueryError(_("{name}:{value}: use a number with an optional comparison, e.g. {name}:>=12").format(
+            name=name, value=value))
     op, number = _OPS[match.group(1) or ">="], int(match.group(2))
     return lambda r: r.priority is not None and op(r.priority, number)
+
+
+def _starting_with(kind: type[E], wanted: str) -> frozenset[E]:
+    """The values of `kind` that `wanted` begins: in_progress by `in`, `in-progress` or `in progress`,
+    进行中 by 进行 (any of its Chinese names), or by its label in the language spoken."""
+    spelled = wanted.replace("-", "_").replace(" ", "_")
+    return frozenset(
+        member for member in kind
+        if member.value.startswith(spelled)
+        or any(name.startswith(wanted) for name in CHINESE_NAMES.get(member, ()))
+        or _(_LABELS[member]).casefold().startswith(wanted)
+    )
+
+
+_LABELS: dict[StrEnum, str] = {**STATE_LABELS, **CHOICE_LABELS}
+
+
+@lru_cache(maxsize=65536)
+def _folded(text: str) -> str:
+    """A customer's or owner's name as its filter looks in it: casefolded, and simplified after it
+    when it holds traditional characters. Kept by the text: names repeat across cards."""
+    folded = text.casefold()
+    simple = simplified(folded)
+    return folded if simple == folded else f"{folded}\n{simple}"
+
+
+@lru_cache(maxsize=4096)
+def _folded_tag(tag: str) -> str:
+    return simplified(tag.casefold())
+
+
+@lru_cache(maxsize=1 << 17)
+def _initials(text: str) -> str:
+    """The pinyin initials of a title's or name's Han characters ("" for text without any: pypinyin
+    is not loaded for it). Kept by the text, so that each card's title is read once (50 µs)."""
+    return initials(text)
+
+
+def _spelled(word: str, req: Requirement) -> bool:
+    """Does `word` (Latin letters) spell pinyin initials in the title or the customer (or a Card's)?"""
+    return word in _initials(req.customer) or word in _initials(req.title)

@@ -7,7 +7,8 @@
     [variables]         # app variables: state colours, badge colours
     state-collected = "#7f8c9a"
 
-This package never imports textual: the TUI turns these dicts into `textual.theme.Theme`.
+This package never imports textual: the TUI turns these dicts into `textual.theme.Theme`. Its
+messages (what is wrong with a theme file) are in the language spoken (`reqboard.store.i18n`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+
+from reqboard.store.i18n import _
 
 THEME_FIELDS = frozenset({
     "primary", "secondary", "warning", "error", "success", "accent", "foreground",
@@ -48,27 +51,27 @@ def parse_theme(text: str, source: str) -> ThemeSpec:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ThemeFileError(f"{source}: not valid TOML ({exc})") from None
+        raise ThemeFileError(_("{source}: not valid TOML ({problem})").format(source=source, problem=exc)) from None
     name = data.get("name")
     if not isinstance(name, str) or not name.strip():
-        raise ThemeFileError(f"{source}: needs a name = \"...\"")
+        raise ThemeFileError(_('{source}: needs a name = "..."').format(source=source))
     unknown = set(data) - {"name", "dark", "ansi", "colors", "variables"}
     if unknown:
-        raise ThemeFileError(f"{source}: unknown key(s) {', '.join(sorted(unknown))}")
+        raise ThemeFileError(_("{source}: unknown key(s) {keys}").format(source=source, keys=", ".join(sorted(unknown))))
     colors = data.get("colors", {})
     if not isinstance(colors, dict) or "primary" not in colors:
-        raise ThemeFileError(f"{source}: [colors] needs at least primary")
+        raise ThemeFileError(_("{source}: [colors] needs at least primary").format(source=source))
     bad = set(colors) - THEME_FIELDS
     if bad:
-        raise ThemeFileError(f"{source}: unknown colour(s) {', '.join(sorted(bad))}; "
-                             f"use {', '.join(sorted(THEME_FIELDS))}")
+        raise ThemeFileError(_("{source}: unknown colour(s) {colours}; use {fields}").format(
+            source=source, colours=", ".join(sorted(bad)), fields=", ".join(sorted(THEME_FIELDS))))
     variables = data.get("variables", {})
     if not isinstance(variables, dict):
-        raise ThemeFileError(f"{source}: [variables] must be a table")
+        raise ThemeFileError(_("{source}: [variables] must be a table").format(source=source))
     for table in (colors, variables):
         for key, value in table.items():
             if not isinstance(value, str):
-                raise ThemeFileError(f"{source}: {key} must be a colour string")
+                raise ThemeFileError(_("{source}: {key} must be a colour string").format(source=source, key=key))
     return ThemeSpec(name=name.strip(), dark=bool(data.get("dark", True)), colors=dict(colors),
                      variables=dict(variables), ansi=bool(data.get("ansi", False)), source=source)
 
@@ -78,7 +81,7 @@ def builtin_themes() -> list[ThemeSpec]:
     specs = []
     for entry in sorted(resources.files(__package__).iterdir(), key=lambda e: e.name):
         if entry.name.endswith(".toml"):
-            specs.append(parse_theme(entry.read_text(encoding="utf-8"), f"builtin {entry.name}"))
+            specs.append(parse_theme(entry.read_text(encoding="utf-8"), _("builtin {file}").format(file=entry.name)))
     return specs
 
 
@@ -92,7 +95,7 @@ def user_themes(directory: Path) -> tuple[list[ThemeSpec], list[str]]:
         try:
             specs.append(parse_theme(path.read_text(encoding="utf-8"), str(path)))
         except (OSError, UnicodeDecodeError) as exc:
-            errors.append(f"{path}: cannot read ({exc})")
+            errors.append(_("{path}: cannot read ({problem})").format(path=path, problem=exc))
         except ThemeFileError as exc:
             errors.append(str(exc))
     return specs, errors
