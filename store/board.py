@@ -15,7 +15,8 @@ from pydantic import ValidationError
 from . import workflow
 from .board_maintenance import BoardMaintenance
 from .change_requests import ChangeRequestOperations
-from .errors import InvalidValue, Refused, validation_message
+from .errors import InvalidValue, Refused, field_shown, validation_message
+from .i18n import _, pgettext
 from .models import (
     BOARD_STATES,
     Approval,
@@ -39,7 +40,7 @@ def _check_links(tx: Transaction, key: str, changes: dict[str, Any]) -> None:
         for other in changes.get(field, ()):
             other = normalise_key(other)
             if other == key:
-                raise InvalidValue(f"{key} cannot list itself in {field}")
+                raise InvalidValue(_("{key} cannot list itself in {field}").format(key=key, field=field_shown(field)))
             tx.requirement(other)
 
 
@@ -88,7 +89,7 @@ class Board(ChangeRequestOperations, BoardMaintenance):
         """
         unknown = set(fields) - EDITABLE_FIELDS
         if unknown:
-            raise InvalidValue(f"unknown field(s): {', '.join(sorted(unknown))}")
+            raise InvalidValue(_("unknown field(s): {fields}").format(fields=", ".join(sorted(unknown))))
         with self.transaction() as tx:
             key = tx.next_key()
             _check_links(tx, key, fields)
@@ -102,7 +103,7 @@ class Board(ChangeRequestOperations, BoardMaintenance):
                     updated_by=tx.user, updated_at=tx.now,
                 )
             except ValidationError as exc:
-                raise validation_message(exc, "new requirement") from None
+                raise validation_message(exc, _("new requirement")) from None
             tx.upsert_customer(req.customer, req.tier)
             tx.record_event(req.key, "created", field="title", new=req.title)
             tx.put_requirement(req, new=True)
@@ -113,7 +114,7 @@ class Board(ChangeRequestOperations, BoardMaintenance):
         """Change fields of a requirement. Raises NotFound, InvalidValue, Conflict (stale version)."""
         unknown = set(changes) - EDITABLE_FIELDS
         if unknown:
-            raise InvalidValue(f"cannot edit field(s): {', '.join(sorted(unknown))}")
+            raise InvalidValue(_("cannot edit field(s): {fields}").format(fields=", ".join(sorted(unknown))))
         with self.transaction() as tx:
             current = tx.requirement(key)
             tx.check_version(current, expect_version)
@@ -143,7 +144,7 @@ class Board(ChangeRequestOperations, BoardMaintenance):
         updates = dict(updates or {})
         unknown = set(updates) - EDITABLE_FIELDS
         if unknown:
-            raise InvalidValue(f"cannot set field(s) while moving: {', '.join(sorted(unknown))}")
+            raise InvalidValue(_("cannot set field(s) while moving: {fields}").format(fields=", ".join(sorted(unknown))))
 
         def change(tx: Transaction, req: Requirement) -> dict[str, Any]:
             wanted = {**_guard_changes(tx, req, target, inputs), **updates}
@@ -184,13 +185,15 @@ class Board(ChangeRequestOperations, BoardMaintenance):
                 changes.update(tx.enter(req, State.APPROVED))
             elif req.state in (State.COLLECTED, State.REJECTED):
                 missing = workflow.needs_for(req, State.ANALYSED)
-                hint = f": it needs {', '.join(missing)} first" if missing else ""
-                raise Refused(
-                    f"{req.key} is {req.state.label.lower()}: it must be analysed before it can be "
-                    f"approved{hint}", "approved.no_skip",
-                )
+                if missing:
+                    message = _("{key} is {state}: it must be analysed before it can be approved: it needs "
+                                "{missing} first")
+                else:
+                    message = _("{key} is {state}: it must be analysed before it can be approved")
+                raise Refused(message.format(key=req.key, state=req.state.label.lower(),
+                                             missing=pgettext("list separator", ", ").join(missing)), "approved.no_skip")
             elif req.approval_current:
-                raise Refused(f"{req.key} is already approved and unchanged since", "approved.same")
+                raise Refused(_("{key} is already approved and unchanged since").format(key=req.key), "approved.same")
             # Reads "approved version 4 (comment)": which text was approved; the comment is the reason.
             tx.record_event(req.key, "approved", new=f"version {req.version}", reason=comment)
             return changes
@@ -207,14 +210,15 @@ class Board(ChangeRequestOperations, BoardMaintenance):
         def change(tx: Transaction, req: Requirement) -> dict[str, Any]:
             if req.state not in (State.DONE, State.FED_BACK):
                 raise Refused(
-                    f"{req.key} is {req.state.label.lower()}: feedback is recorded once it is done",
+                    _("{key} is {state}: feedback is recorded once it is done").format(
+                        key=req.key, state=req.state.label.lower()),
                     "fed_back.after_done",
                 )
             try:
                 fb = Feedback.model_validate({"by": tx.user, "at": tx.now, "channel": channel,
                                               "satisfaction": satisfaction, "comment": comment})
             except ValidationError as exc:
-                raise validation_message(exc, "feedback") from None
+                raise validation_message(exc, _("feedback")) from None
             changes: dict[str, Any] = {"feedback": (*req.feedback, fb)}
             if req.state is State.DONE:
                 changes.update(tx.enter(req, State.FED_BACK))
@@ -231,7 +235,8 @@ class Board(ChangeRequestOperations, BoardMaintenance):
 
         def change(tx: Transaction, req: Requirement) -> dict[str, Any]:
             if not req.suspect:
-                raise Refused(f"{req.key} is not flagged suspect: nothing to review", "review.not_suspect")
+                raise Refused(_("{key} is not flagged suspect: nothing to review").format(key=req.key),
+                              "review.not_suspect")
             tx.record_event(req.key, "reviewed", field="suspect", old=req.suspect, new="", reason=comment)
             return {"suspect": "", "reviews": (*req.reviews, Review(by=tx.user, at=tx.now, comment=comment))}
 
@@ -245,7 +250,7 @@ class Board(ChangeRequestOperations, BoardMaintenance):
 
         def change(tx: Transaction, req: Requirement) -> dict[str, Any]:
             if req.uid != previous.uid:
-                raise Refused(f"{req.key} is a different requirement now", "undo.uid")
+                raise Refused(_("{key} is a different requirement now").format(key=req.key), "undo.uid")
             keep = {"key", "uid", "version", "created_by", "created_at", "updated_by", "updated_at"}
             return {k: getattr(previous, k) for k in Requirement.model_fields if k not in keep
                     and getattr(previous, k) != getattr(req, k)}
@@ -256,9 +261,9 @@ class Board(ChangeRequestOperations, BoardMaintenance):
         """Set a column's WIP limit (None removes it); raises InvalidValue."""
         state = State.parse(state) if isinstance(state, str) else state
         if state not in BOARD_STATES:
-            raise InvalidValue(f"{state.value} is not a board column")
+            raise InvalidValue(_("{state} is not a board column").format(state=state.label.lower()))
         if limit is not None and not 0 < limit <= 100_000:
-            raise InvalidValue("a WIP limit is a whole number from 1 to 100000 (or none)")
+            raise InvalidValue(_("a WIP limit is a whole number from 1 to 100000 (or none)"))
         with self.transaction() as tx:
             limits = tx.setting("wip_limits", {})
             limits = dict(limits) if isinstance(limits, dict) else {}

@@ -15,7 +15,9 @@ from typing import Any
 from pydantic import ValidationError
 
 from .cards import validated
+from .collation import sort_key
 from .errors import NotFound, Outdated, StoreUnreadable, validation_message
+from .i18n import _
 from .memory import paused_gc
 from .models import ChangeRequest, Customer, Event, Requirement, State, key_number, normalise_key, now
 from .reader import BoardReader
@@ -62,8 +64,8 @@ class BoardCore(BoardReader):
         with self.storage.change() as change:
             if expect is not None and change.revision != expect:
                 raise Outdated(
-                    f"{self.path} changed since it was read (another change was saved meanwhile); "
-                    "nothing was written: read it again and retry")
+                    _("{board} changed since it was read (another change was saved meanwhile); nothing was "
+                      "written: read it again and retry").format(board=self.path))
             yield self.open_transaction(change)
 
     def open_transaction(self, change: Change) -> Transaction:
@@ -124,20 +126,21 @@ class BoardCore(BoardReader):
                 if cr.get("key") == cr_key:
                     req = self._model(raw)
                     return req, next(c for c in req.change_requests if c.key == cr_key)
-        raise NotFound(f"{cr_key} not found in {self.path}")
+        raise NotFound(_("{key} not found in {board}").format(key=cr_key, board=self.path))
 
     def customers(self) -> list[Customer]:
-        """The board's customers by name; raises StoreUnreadable for a damaged customer record."""
+        """The board's customers by name, as a person looks for them (Chinese names in pinyin order,
+        see store.collation); raises StoreUnreadable for a damaged customer record."""
         found = []
         for doc_id, raw in self.storage.customer_records().items():
             try:
                 found.append(Customer.model_validate(raw))
             except ValidationError as exc:
                 raise StoreUnreadable(
-                    f"{self.path}: customer record {str(doc_id)[:40]!r} is damaged ({validation_message(exc)}); "
-                    "see `reqboard restore --list`"
+                    _("{board}: customer record {record!r} is damaged ({problem}); see `reqboard restore --list`")
+                    .format(board=self.path, record=str(doc_id)[:40], problem=validation_message(exc))
                 ) from None
-        return sorted(found, key=lambda c: c.name.casefold())
+        return sorted(found, key=lambda c: sort_key(c.name))
 
     def history(self, key: str | None = None) -> list[Event]:
         """The audit trail, oldest first: of one requirement (and its change requests) or of all."""

@@ -9,7 +9,8 @@ from __future__ import annotations
 from pydantic import ValidationError
 
 from .board_core import BoardCore
-from .errors import StoreUnreadable, validation_message
+from .errors import StoreUnreadable, field_shown, validation_message
+from .i18n import _
 from .models import Requirement, key_number
 from .storage import Backup
 
@@ -22,7 +23,7 @@ class BoardMaintenance(BoardCore):
         needs repair (`restore` for the board, `repair` for the history journal)."""
         errors: list[str] = []
         warnings: list[str] = []
-        records, _ = self.storage.requirement_records()
+        records, _revision = self.storage.requirement_records()
         snapshot = self.storage.snapshot()
         keys: set[str] = set()
         cr_keys: set[str] = set()
@@ -34,30 +35,34 @@ class BoardMaintenance(BoardCore):
                 req = Requirement.model_validate(raw)
             except ValidationError as exc:
                 name = raw.get("key", doc_id) if isinstance(raw, dict) else doc_id
-                errors.append(f"record {str(name)[:40]}: {validation_message(exc)}")
+                errors.append(_("record {key}: {problem}").format(key=str(name)[:40], problem=validation_message(exc)))
                 continue
             if str(req.number) != doc_id:
-                errors.append(f"record {req.key} is stored under id {doc_id[:40]!r}")
+                errors.append(_("record {key} is stored under id {id!r}").format(key=req.key, id=doc_id[:40]))
             valid.append(req)
             keys.add(req.key)
             if req.uid in uids:
-                errors.append(f"{req.key} has the same uid as {uids[req.uid]} ({req.uid})")
+                errors.append(_("{key} has the same uid as {other} ({uid})").format(
+                    key=req.key, other=uids[req.uid], uid=req.uid))
             uids.setdefault(req.uid, req.key)
             max_req = max(max_req, req.number)
             for cr in req.change_requests:
                 if cr.key in cr_keys:
-                    errors.append(f"{cr.key} appears twice")
+                    errors.append(_("{key} appears twice").format(key=cr.key))
                 cr_keys.add(cr.key)
                 max_cr = max(max_cr, key_number(cr.key))
         for req in valid:
             for field in ("depends_on", "conflicts_with"):
                 for other in getattr(req, field):
                     if other not in keys:
-                        warnings.append(f"{req.key} {field} {other}, which does not exist")
+                        warnings.append(_("{key} {field} {other}, which does not exist").format(
+                            key=req.key, field=field_shown(field), other=other))
         if snapshot.next_requirement <= max_req:
-            errors.append(f"the key counter ({snapshot.next_requirement}) is not above REQ-{max_req}")
+            errors.append(_("the key counter ({n}) is not above {key}").format(
+                n=snapshot.next_requirement, key=f"REQ-{max_req}"))
         if snapshot.next_change_request <= max_cr:
-            errors.append(f"the change request counter ({snapshot.next_change_request}) is not above CR-{max_cr}")
+            errors.append(_("the change request counter ({n}) is not above {key}").format(
+                n=snapshot.next_change_request, key=f"CR-{max_cr}"))
         try:
             self.customers()
         except StoreUnreadable as exc:

@@ -31,6 +31,7 @@ from .domain import (
     text_hash,
 )
 from .errors import StoreUnreadable
+from .i18n import _
 
 if TYPE_CHECKING:  # the models (and pydantic) are imported when a card is opened, not to draw one
     from .models import Requirement
@@ -159,7 +160,7 @@ class Card:
             return self.record
         record = self.loader(self.number)
         if record is None or record.get("uid") != self.uid:
-            raise StoreUnreadable(f"{self.key} was changed meanwhile; read the board again")
+            raise StoreUnreadable(_("{key} was changed meanwhile; read the board again").format(key=self.key))
         return record
 
     @property
@@ -234,8 +235,10 @@ def validated(record: Any, path: Path | None = None) -> Requirement:
         return Requirement.model_validate(record)
     except ValidationError as exc:
         key = record.get("key", "?") if isinstance(record, dict) else "?"
-        where = f"{path}: " if path else ""
-        raise StoreUnreadable(
-            f"{where}record {key} is invalid ({validation_message(exc)}); the file was left untouched"
-        ) from None
+        problem = validation_message(exc)
+        if path:
+            message = _("{board}: record {key} is invalid ({problem}); the file was left untouched")
+        else:
+            message = _("record {key} is invalid ({problem}); the file was left untouched")
+        raise StoreUnreadable(message.format(board=path, key=key, problem=problem)) from None
 

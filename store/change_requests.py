@@ -15,6 +15,7 @@ from . import workflow
 from .board_core import BoardCore
 from .domain import CRStatus, State, key_number, normalise_key
 from .errors import NotFound, Refused, validation_message
+from .i18n import _
 from .models import Assessment, ChangeRequest, Criterion, Decision, Requirement, StepRecord
 from .revisions import record_diff
 from .transaction import Transaction
@@ -33,7 +34,8 @@ class ChangeRequestOperations(BoardCore):
         with self.transaction() as tx:
             req = tx.requirement(key)
             if req.state is State.REJECTED:
-                raise Refused(f"{req.key} is rejected: reopen it before changing it", "cr.rejected_requirement")
+                raise Refused(_("{key} is rejected: reopen it before changing it").format(key=req.key),
+                              "cr.rejected_requirement")
             try:
                 cr = ChangeRequest(
                     key=tx.next_cr_key(), summary=summary, reason=reason,
@@ -42,7 +44,7 @@ class ChangeRequestOperations(BoardCore):
                     submitted_by=tx.user, submitted_at=tx.now,
                 )
             except ValidationError as exc:
-                raise validation_message(exc, "change request") from None
+                raise validation_message(exc, _("change request")) from None
             updated = tx.revise(req, change_requests=(*req.change_requests, cr))
             tx.record_event(req.key, "cr.submitted", cr=cr.key, field="status", new=cr.status.value,
                             reason=summary)
@@ -145,7 +147,7 @@ def _apply_approved_change(tx: Transaction, req: Requirement, cr: ChangeRequest)
             other = tx.requirement(other_key)
         except NotFound:
             continue
-        note = f"{cr.key} changed {req.key}"
+        note = f"{cr.key} changed {req.key}"  # stored (the suspect flag's text): not translated
         flagged = tx.revise(other, suspect=note)
         tx.record_event(other.key, "suspect", field="suspect", old=other.suspect, new=note, cr=cr.key)
         tx.put_requirement(flagged, new=False)

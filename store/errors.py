@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from .i18n import ENGLISH, N_, _, language, pgettext
+
 
 class StoreError(Exception):
     """Base of everything the store refuses; `str(err)` is a message for the person at the keyboard."""
@@ -88,21 +90,91 @@ class ReadOnly(StoreUnreadable):
 
 
 def validation_message(exc: Exception, what: str = "") -> InvalidValue:
-    """Turn a pydantic ValidationError into an InvalidValue naming each bad field."""
+    """Turn a pydantic ValidationError into an InvalidValue naming each bad field, in the current
+    language (`what` names the record, already translated: `_("feedback")`, a key)."""
     from pydantic import ValidationError
 
     if not isinstance(exc, ValidationError):
         return InvalidValue(str(exc))
     errors: dict[str, str] = {}
+    shown: dict[str, str] = {}
     for err in exc.errors():
         loc = ".".join(str(part) for part in err["loc"]) or "value"
-        msg = _text_length_message(err) or err["msg"]
+        msg = _text_length_message(err) or _translated(err) or err["msg"]
         if msg.startswith("Value error, "):
             msg = msg[len("Value error, ") :]
-        errors.setdefault(loc, msg)
-    detail = "; ".join(f"{field}: {msg}" for field, msg in errors.items())
-    prefix = f"{what}: " if what else ""
-    return InvalidValue(f"{prefix}invalid {detail}", errors)
+        if loc not in errors:
+            errors[loc] = msg
+            shown[loc] = _field_path(err["loc"]) if err["loc"] else _("value")
+    detail = pgettext("list separator", "; ").join(
+        _("{field}: {message}").format(field=shown[loc], message=msg) for loc, msg in errors.items())
+    if what:
+        return InvalidValue(_("{what}: invalid {detail}").format(what=what, detail=detail), errors)
+    return InvalidValue(_("invalid {detail}").format(detail=detail), errors)
+
+
+# Names of the fields of the records inside a requirement or an event, which store.labels (the
+# requirement's own fields) does not name; as a person reads them in an error.
+_NESTED_FIELDS = {
+    "by": N_("by"),
+    "at": N_("at"),
+    "comment": N_("comment"),
+    "text": N_("text"),
+    "done": N_("met"),
+    "text_hash": N_("text hash"),
+    "satisfaction": N_("satisfaction"),
+    "schedule_days": N_("schedule (days)"),
+    "cost": N_("cost"),
+    "effort_hours": N_("effort (hours)"),
+    "resources": N_("resources"),
+    "risk": N_("risk"),
+    "affects": N_("affected requirements"),
+    "approved": N_("approved or not"),
+    "rationale": N_("rationale"),
+    "name": N_("name"),
+    "proposed_title": N_("proposed title"),
+    "proposed_description": N_("proposed description"),
+    "proposed_criteria": N_("proposed acceptance criteria"),
+    "submitted_by": N_("submitted by"),
+    "submitted_at": N_("submitted at"),
+    "implemented": N_("implemented (who and when)"),
+    "closed": N_("closed (who and when)"),
+    "entered_at": N_("entered at"),
+    "state_since": N_("in this state since"),
+    "created_by": N_("created by"),
+    "created_at": N_("created at"),
+    "updated_by": N_("updated by"),
+    "updated_at": N_("updated at"),
+    "previous_keys": N_("previous keys"),
+    "id": N_("id"),
+    "cr": N_("change request"),
+    "action": N_("action"),
+    "field": N_("field"),
+    "old": N_("old value"),
+    "new": N_("new value"),
+}
+
+
+def field_shown(name: str) -> str:
+    """A field's name as an error names it: in English the stored name as it always was
+    (`business_value`, which scripts and people search for), in another language its label."""
+    if language() == ENGLISH:
+        return name
+    from .labels import FIELD_LABELS, field_label
+
+    if name in FIELD_LABELS or name.startswith("wip_limits."):
+        return field_label(name)
+    nested = _NESTED_FIELDS.get(name)
+    return _(nested) if nested is not None else name
+
+
+def _field_path(loc: tuple[int | str, ...]) -> str:
+    """`approvals.0.by` as a person reads it: each field by `field_shown`, an item by its number."""
+    if language() == ENGLISH:
+        return ".".join(str(part) for part in loc)
+    parts = [field_shown(part) if isinstance(part, str) else str(part + 1) if isinstance(part, int) else str(part)
+             for part in loc]
+    return " / ".join(parts)
 
 
 def _text_length_message(err: Mapping[str, Any]) -> str | None:
@@ -112,8 +184,109 @@ def _text_length_message(err: Mapping[str, Any]) -> str | None:
     ctx = err.get("ctx") or {}
     if err["type"] == "too_short":
         if ctx.get("min_length") == 1:
-            return "must not be empty"
-        return f"must be at least {ctx.get('min_length')} characters"
+            return _("must not be empty")
+        return _("must be at least {n} characters").format(n=ctx.get("min_length"))
     if err["type"] == "too_long":
-        return f"must be at most {ctx.get('max_length')} characters (it has {ctx.get('actual_length')})"
+        return _("must be at most {n} characters (it has {actual})").format(
+            n=ctx.get("max_length"), actual=ctx.get("actual_length"))
     return None
+
+
+# What each kind of pydantic error says in another language. In English pydantic's own message is
+# shown as it always was; these msgids say the same thing for the translator, with the fields of the
+# error's context that the translation may use.
+_PYDANTIC_MESSAGES = {
+    "missing": N_("Field required"),
+    "extra_forbidden": N_("Extra inputs are not permitted"),
+    "model_type": N_("Input should be a valid dictionary (an object)"),
+    "model_attributes_type": N_("Input should be a valid dictionary (an object)"),
+    "dict_type": N_("Input should be a valid dictionary (an object)"),
+    "greater_than": N_("Input should be greater than {gt}"),
+    "greater_than_equal": N_("Input should be greater than or equal to {ge}"),
+    "less_than": N_("Input should be less than {lt}"),
+    "less_than_equal": N_("Input should be less than or equal to {le}"),
+    "finite_number": N_("Input should be a finite number"),
+    "too_short": N_("Input should have at least {min_length} items, not {actual_length}"),
+    "too_long": N_("Input should have at most {max_length} items, not {actual_length}"),
+    "string_type": N_("Input should be a valid string"),
+    "string_pattern_mismatch": N_("String should match pattern '{pattern}'"),
+    "enum": N_("Input should be {expected}"),
+    "literal_error": N_("Input should be {expected}"),
+    "list_type": N_("Input should be a valid list"),
+    "tuple_type": N_("Input should be a valid list"),
+    "set_type": N_("Input should be a valid list"),
+    "frozen_set_type": N_("Input should be a valid list"),
+    "iterable_type": N_("Input should be a valid list"),
+    "bool_type": N_("Input should be a valid boolean"),
+    "bool_parsing": N_("Input should be a valid boolean (true or false)"),
+    "int_type": N_("Input should be a valid integer"),
+    "int_parsing": N_("Input should be a valid integer, unable to parse string as an integer"),
+    "int_parsing_size": N_("Input should be a valid integer, unable to parse string as an integer"),
+    "int_from_float": N_("Input should be a valid integer, got a number with a fractional part"),
+    "float_type": N_("Input should be a valid number"),
+    "float_parsing": N_("Input should be a valid number, unable to parse string as a number"),
+    "date_type": N_("Input should be a valid date"),
+    "date_parsing": N_("Input should be a valid date in the format YYYY-MM-DD, {error}"),
+    "date_from_datetime_parsing": N_("Input should be a valid date or datetime, {error}"),
+    "date_from_datetime_inexact": N_("Input should be a date without a time of day"),
+    "datetime_type": N_("Input should be a valid datetime"),
+    "datetime_parsing": N_("Input should be a valid datetime, {error}"),
+    "datetime_from_date_parsing": N_("Input should be a valid datetime or date, {error}"),
+    "datetime_object_invalid": N_("Input should be a valid datetime"),
+    "none_required": N_("Input should be None"),
+    "invalid_key": N_("Keys should be strings"),
+    "recursion_loop": N_("Recursion error - cyclic reference detected"),
+}
+
+# Why a date or time did not parse (pydantic's `{error}` of the parsing errors above).
+_TIME_PARSING = {
+    "input is too short": N_("input is too short"),
+    "input is too long": N_("input is too long"),
+    "invalid character in year": N_("invalid character in year"),
+    "invalid character in month": N_("invalid character in month"),
+    "invalid character in day": N_("invalid character in day"),
+    "invalid character in hour": N_("invalid character in hour"),
+    "invalid character in minute": N_("invalid character in minute"),
+    "invalid character in second": N_("invalid character in second"),
+    "invalid date separator, expected `-`": N_("invalid date separator, expected `-`"),
+    "invalid time separator, expected `:`": N_("invalid time separator, expected `:`"),
+    "invalid timezone sign": N_("invalid timezone sign"),
+    "month value is outside expected range of 1-12": N_("month value is outside expected range of 1-12"),
+    "day value is outside expected range": N_("day value is outside expected range"),
+    "hour value is outside expected range of 0-23": N_("hour value is outside expected range of 0-23"),
+    "minute value is outside expected range of 0-59": N_("minute value is outside expected range of 0-59"),
+    "second value is outside expected range of 0-59": N_("second value is outside expected range of 0-59"),
+    "unexpected extra characters at the end of the input": N_("unexpected extra characters at the end of the input"),
+    "input contains invalid characters": N_("input contains invalid characters"),
+}
+
+
+def _translated(err: Mapping[str, Any]) -> str | None:
+    """Pydantic's message in the current language, or None where pydantic's English is the message
+    (English, or an error type nobody translated)."""
+    template = _PYDANTIC_MESSAGES.get(err["type"])
+    if template is None:
+        return None
+    text = _(template)
+    if text == template:
+        return None
+    ctx = {name: _context_value(name, value) for name, value in (err.get("ctx") or {}).items()}
+    try:
+        return text.format(**ctx)
+    except (KeyError, IndexError, ValueError):  # a context pydantic did not give: its own English then
+        return None
+
+
+def _context_value(name: str, value: Any) -> Any:
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e16:
+        return int(value)  # pydantic writes 1e12 as 1000000000000
+    if name == "error" and isinstance(value, str):
+        known = _TIME_PARSING.get(value)
+        return _(known) if known is not None else value
+    if name == "expected" and isinstance(value, str) and " or " in value:
+        # "'low', 'medium' or 'high'": the choices as the language lists them
+        head, _sep, last = value.rpartition(" or ")
+        items = [*head.split(", "), last]
+        return _("{choices} or {last}").format(
+            choices=pgettext("list separator", ", ").join(items[:-1]), last=items[-1])
+    return value

@@ -23,6 +23,8 @@ from pydantic import (
     field_validator,
 )
 
+from . import clock
+
 # The vocabulary lives in store.domain (no pydantic there); it is re-exported from here.
 from .domain import (  # noqa: F401
     BOARD_STATES,
@@ -50,6 +52,7 @@ from .domain import (  # noqa: F401
 )
 from .domain import text_hash as hash_of_text
 from .errors import StoreUnreadable, validation_message
+from .i18n import _
 
 MAX_COUNT = 2**53 - 1
 """The largest version or generation: the largest whole number every JSON reader holds exactly.
@@ -79,11 +82,11 @@ def _clean(value: Any) -> Any:
 
 def _one_line(value: str) -> str:
     if "\n" in value:
-        raise ValueError("must be a single line (no line breaks)")
+        raise ValueError(_("must be a single line (no line breaks)"))
     return value.strip()
 
 
-def from_outside(now: datetime) -> dict[str, Any]:
+def from_outside(now: datetime) -> dict[str, Any]:  # noqa: F811 (the parameter: the importer's time)
     """The validation context for records that come from outside the store (an import file).
 
     With it every time must be plausible: from 1970-01-01 up to a day after `now`. Without it (records
@@ -96,20 +99,22 @@ def from_outside(now: datetime) -> dict[str, Any]:
 def _utc(value: datetime, info: ValidationInfo) -> datetime:
     offset = value.utcoffset()
     if offset is None:
-        raise ValueError("must carry a time zone (ISO 8601, e.g. 2026-11-22T09:30:00Z)")
+        raise ValueError(_("must carry a time zone (ISO 8601, e.g. 2026-11-22T09:30:00Z)"))
     if offset or value.tzinfo is not UTC:
         try:
             value = value.astimezone(UTC)
         except OverflowError:  # 0001-01-01T00:00+01:00 is in year 0 in UTC, which datetime cannot hold
-            raise ValueError("is outside the years 1 to 9999 once turned into UTC") from None
+            raise ValueError(_("is outside the years 1 to 9999 once turned into UTC")) from None
     window = info.context.get(PLAUSIBLE_TIMES) if isinstance(info.context, dict) else None
     if window is not None:
         earliest, latest = window
         if value < earliest:
-            raise ValueError(f"is before {earliest:%Y-%m-%d}, which no record can be: check the time")
+            raise ValueError(_("is before {day}, which no record can be: check the time").format(
+                day=f"{earliest:%Y-%m-%d}"))
         if value > latest:
-            raise ValueError(f"is more than a day in the future ({iso_utc(value)}): check the time and the "
-                             "clock of the computer that wrote it")
+            # The time as the file gave it (in UTC), so that it can be found there.
+            raise ValueError(_("is more than a day in the future ({time}): check the time and the clock of the "
+                               "computer that wrote it").format(time=iso_utc(value)))
     return value
 
 
@@ -119,28 +124,28 @@ def _iso(value: datetime) -> str:
 
 def _requirement_key(value: str) -> str:
     if not is_requirement_key(value):
-        raise ValueError(f"must be a requirement key: REQ- and a number of 1 to {MAX_KEY_DIGITS} digits "
-                         "without a leading zero, like REQ-12")
+        raise ValueError(_("must be a requirement key: REQ- and a number of 1 to {digits} digits without a "
+                           "leading zero, like REQ-12").format(digits=MAX_KEY_DIGITS))
     return value
 
 
 def _change_request_key(value: str) -> str:
     if not is_change_request_key(value):
-        raise ValueError(f"must be a change request key: CR- and a number of 1 to {MAX_KEY_DIGITS} digits "
-                         "without a leading zero, like CR-7")
+        raise ValueError(_("must be a change request key: CR- and a number of 1 to {digits} digits without a "
+                           "leading zero, like CR-7").format(digits=MAX_KEY_DIGITS))
     return value
 
 
 def _event_key(value: str) -> str:
     if value != "board" and not is_requirement_key(value):
-        raise ValueError(f"must be a requirement key (REQ- and 1 to {MAX_KEY_DIGITS} digits, like REQ-12) "
-                         "or \"board\"")
+        raise ValueError(_("must be a requirement key (REQ- and 1 to {digits} digits, like REQ-12) or "
+                           "\"board\"").format(digits=MAX_KEY_DIGITS))
     return value
 
 
 def _uid(value: str) -> str:
     if not _UID_RE.match(value):
-        raise ValueError("must be 8 to 64 letters, digits, dots, dashes or underscores")
+        raise ValueError(_("must be 8 to 64 letters, digits, dots, dashes or underscores"))
     return value
 
 
@@ -151,19 +156,19 @@ def _json_value(value: Any, depth: int = 0) -> Any:
         return value
     if isinstance(value, int):
         if not -(2**63) <= value < 2**63:
-            raise ValueError("holds a whole number too large to store (more than 64 bits)")
+            raise ValueError(_("holds a whole number too large to store (more than 64 bits)"))
         return value
     if isinstance(value, str):
         return _clean(value)
     if depth >= _JSON_DEPTH:
-        raise ValueError(f"is nested more than {_JSON_DEPTH} levels deep")
+        raise ValueError(_("is nested more than {n} levels deep").format(n=_JSON_DEPTH))
     if isinstance(value, (list, tuple)):
         return [_json_value(item, depth + 1) for item in value]
     if isinstance(value, dict):
         if not all(isinstance(k, str) for k in value):
-            raise ValueError("holds an object whose keys are not all text")
+            raise ValueError(_("holds an object whose keys are not all text"))
         return {_clean(k): _json_value(v, depth + 1) for k, v in value.items()}
-    raise ValueError(f"holds a {type(value).__name__}, which is not a JSON value")
+    raise ValueError(_("holds a {type}, which is not a JSON value").format(type=type(value).__name__))
 
 
 CleanText = Annotated[str, BeforeValidator(_clean)]
@@ -364,7 +369,7 @@ class Requirement(Record):
 
     def overdue(self, today: date | None = None) -> bool:
         """Past its due date and still open (see `domain.is_overdue`)."""
-        return is_overdue(self.due, self.state, today or now().date())
+        return is_overdue(self.due, self.state, today or clock.today())
 
     def revised(self, changes: dict[str, Any], *, by: str, at: datetime) -> Requirement:
         """The next version with `changes`, validated and stamped with who and when: what a transaction
@@ -416,8 +421,9 @@ class Event(Record):
             return cls.model_validate(raw)
         except ValidationError as exc:
             raise StoreUnreadable(
-                f"{journal}: a history event of {str(raw.get('key', '?'))[:40]} is damaged "
-                f"({validation_message(exc)}); `reqboard check --repair` sets the damaged lines aside"
+                _("{journal}: a history event of {key} is damaged ({problem}); `reqboard check --repair` sets "
+                  "the damaged lines aside").format(journal=journal, key=str(raw.get("key", "?"))[:40],
+                                                    problem=validation_message(exc))
             ) from None
 
 

@@ -26,6 +26,7 @@ from pathlib import Path
 
 from .errors import InvalidValue
 from .filestore.files import kind_of, new_file_mode, write_durably
+from .i18n import N_, _
 
 
 @dataclass(frozen=True)
@@ -60,10 +61,10 @@ class BoardFiles:
             folder = _identity(files.board.parent)
             if folder is not None:
                 names = found.setdefault(folder, {})
-                names[files.board.name] = f"the board file itself ({files.board})"
-                names[files.journal.name] = f"the board's history journal ({files.journal})"
-                names[files.lock.name] = f"the board's lock file ({files.lock})"
-                names[files.backups.name] = f"the board's backups folder ({files.backups})"
+                names[files.board.name] = _("the board file itself ({path})").format(path=files.board)
+                names[files.journal.name] = _("the board's history journal ({path})").format(path=files.journal)
+                names[files.lock.name] = _("the board's lock file ({path})").format(path=files.lock)
+                names[files.backups.name] = _("the board's backups folder ({path})").format(path=files.backups)
         return found
 
     def quarantine_prefixes(self) -> dict[tuple[int, int], tuple[str, ...]]:
@@ -89,12 +90,13 @@ class BoardFiles:
         """(st_dev, st_ino) -> what it is, for every existing file of the board (links followed or not)."""
         found: dict[tuple[int, int], str] = {}
         for files in self._variants():
-            for path, what in ((files.board, "the board file"), (files.journal, "the board's history journal"),
-                               (files.lock, "the board's lock file")):
+            for path, what in ((files.board, _("the board file ({path})")),
+                               (files.journal, _("the board's history journal ({path})")),
+                               (files.lock, _("the board's lock file ({path})"))):
                 for follow in (True, False):
                     ident = _identity(path, follow=follow)
                     if ident is not None:
-                        found.setdefault(ident, f"{what} ({path})")
+                        found.setdefault(ident, what.format(path=path))
             try:
                 kept = list(os.scandir(files.backups))
             except OSError:
@@ -102,7 +104,7 @@ class BoardFiles:
             for entry in kept:
                 ident = _identity(Path(entry.path), follow=False)
                 if ident is not None:
-                    found.setdefault(ident, f"a backup of the board ({entry.path})")
+                    found.setdefault(ident, _("a backup of the board ({path})").format(path=entry.path))
         return found
 
 
@@ -145,20 +147,23 @@ def write_output(target: str | Path, payload: bytes | Iterable[bytes], board: Bo
 def _open_folder(target: str | Path) -> tuple[Path, int]:
     """The target as a Path and an open descriptor of the folder it would be written in."""
     if str(target) == "":
-        raise InvalidValue("no output file was named: give -o FILE, or leave -o out to print")
+        raise InvalidValue(_("no output file was named: give -o FILE, or leave -o out to print"))
     path = Path(target)
     folder = path.parent
     try:
         return path, os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
     except FileNotFoundError:
-        raise InvalidValue(f"cannot write {path}: the folder {folder} does not exist") from None
+        raise InvalidValue(_("cannot write {path}: the folder {folder} does not exist").format(
+            path=path, folder=folder)) from None
     except NotADirectoryError:
-        raise InvalidValue(f"cannot write {path}: {folder} is not a folder") from None
+        raise InvalidValue(_("cannot write {path}: {folder} is not a folder").format(path=path, folder=folder)) from None
     except (OSError, ValueError) as exc:
-        raise InvalidValue(f"cannot write {path}: {folder}: {getattr(exc, 'strerror', None) or exc}") from None
+        raise InvalidValue(_("cannot write {path}: {folder}: {reason}").format(
+            path=path, folder=folder, reason=getattr(exc, "strerror", None) or exc)) from None
 
 
-_SIDECARS = ((".history.jsonl", "the history journal"), (".lock", "the lock file"))
+_SIDECARS = ((".history.jsonl", N_("the history journal of the board {board}")),
+             (".lock", N_("the lock file of the board {board}")))
 
 
 def _file_of_any_board(path: Path, dir_fd: int) -> str | None:
@@ -174,21 +179,22 @@ def _file_of_any_board(path: Path, dir_fd: int) -> str | None:
         return True
 
     name = path.name
-    for suffix, _ in _SIDECARS:
+    for suffix, _what in _SIDECARS:
         if there(name + suffix):
-            return f"a reqboard board ({name + suffix} is beside it)"
+            return _("a reqboard board ({file} is beside it)").format(file=name + suffix)
     for suffix, what in _SIDECARS:
         if name.endswith(suffix) and there(name[: -len(suffix)]):
-            return f"{what} of the board {name[: -len(suffix)]}"
-    base, marker, _ = name.partition(".unreadable-")
+            return _(what).format(board=name[: -len(suffix)])
+    base, marker, _rest = name.partition(".unreadable-")
     if marker and there(base):
-        return f"a quarantined copy of the board {base} (kept for recovery)"
-    base, marker, _ = name.partition(".history.jsonl.damaged-")
+        return _("a quarantined copy of the board {board} (kept for recovery)").format(board=base)
+    base, marker, _rest = name.partition(".history.jsonl.damaged-")
     if marker and there(base):
-        return f"the damaged history of the board {base} (kept for recovery)"
+        return _("the damaged history of the board {board} (kept for recovery)").format(board=base)
     folder = Path(os.path.realpath(path.parent))
     if folder.name.endswith(".backups") and (folder.parent / folder.name[: -len(".backups")]).exists():
-        return f"inside the backups folder of the board {folder.parent / folder.name[: -len('.backups')]}"
+        return _("inside the backups folder of the board {board}").format(
+            board=folder.parent / folder.name[: -len(".backups")])
     return None
 
 
@@ -196,43 +202,52 @@ def _checked_target(path: Path, dir_fd: int, board: BoardFiles | None) -> tuple[
     """The mode (and owner) the new file keeps; raises InvalidValue if `path` must not be replaced."""
     name = path.name
     if name in ("", ".", ".."):
-        raise InvalidValue(f"cannot write {path}: it is a directory; give a file name")
+        raise InvalidValue(_("cannot write {path}: it is a directory; give a file name").format(path=path))
     folder = os.fstat(dir_fd)
     folder_id = (folder.st_dev, folder.st_ino)
-    refuse = f"refusing to write onto {path}: it is "
     if board is not None:
-        _refuse_own_file(board, folder_id, name, refuse)
+        _refuse_own_file(board, folder_id, path)
     what = _file_of_any_board(path, dir_fd)
     if what:
-        raise InvalidValue(refuse + what + "; choose another file name")
+        raise _refused(path, what)
     try:
         st = os.stat(name, dir_fd=dir_fd, follow_symlinks=False)
     except FileNotFoundError:
         return new_file_mode(), None
     except OSError as exc:
-        raise InvalidValue(f"cannot write {path}: {exc.strerror}") from None
+        raise InvalidValue(_("cannot write {path}: {reason}").format(path=path, reason=exc.strerror)) from None
     if stat.S_ISLNK(st.st_mode):
-        raise InvalidValue(f"refusing to write onto {path}: it is a symbolic link, and reqboard does not "
-                           "write through links; give the file it points to, or remove the link")
+        raise InvalidValue(_("refusing to write onto {path}: it is a symbolic link, and reqboard does not write "
+                             "through links; give the file it points to, or remove the link").format(path=path))
     if not stat.S_ISREG(st.st_mode):
-        raise InvalidValue(f"refusing to write onto {path}: it is not a regular file ({kind_of(st.st_mode)}); "
-                           "give the name of a file")
+        raise InvalidValue(_("refusing to write onto {path}: it is not a regular file ({kind}); give the name of "
+                             "a file").format(path=path, kind=kind_of(st.st_mode)))
     what = board.protected_inodes().get((st.st_dev, st.st_ino)) if board is not None else None
     if what:
-        raise InvalidValue(refuse + f"a hard link to {what}; choose another file name")
+        raise InvalidValue(_("refusing to write onto {path}: it is a hard link to {what}; choose another file "
+                             "name").format(path=path, what=what))
     return stat.S_IMODE(st.st_mode) & 0o777, (st.st_uid, st.st_gid)
 
 
-def _refuse_own_file(board: BoardFiles, folder_id: tuple[int, int], name: str, refuse: str) -> None:
+def _refused(path: Path, what: str) -> InvalidValue:
+    """The refusal to replace `path`, which is `what` (a board's file, said as a noun phrase)."""
+    return InvalidValue(_("refusing to write onto {path}: it is {what}; choose another file name").format(
+        path=path, what=what))
+
+
+def _refuse_own_file(board: BoardFiles, folder_id: tuple[int, int], path: Path) -> None:
+    name = path.name
     what = board.protected_names().get(folder_id, {}).get(name)
     if what:
-        raise InvalidValue(refuse + what + "; choose another file name")
+        raise _refused(path, what)
     prefixes = board.quarantine_prefixes().get(folder_id)
     if prefixes and name.startswith(prefixes):
-        raise InvalidValue(refuse + "a quarantined copy of the board (kept for recovery); choose another file name")
+        raise InvalidValue(_("refusing to write onto {path}: it is a quarantined copy of the board (kept for "
+                             "recovery); choose another file name").format(path=path))
     backups = board.backup_folders().get(folder_id)
     if backups is not None:
-        raise InvalidValue(refuse + f"inside the board's backups folder ({backups}); choose another folder")
+        raise InvalidValue(_("refusing to write onto {path}: it is inside the board's backups folder ({folder}); "
+                             "choose another folder").format(path=path, folder=backups))
 
 
 def _replace(path: Path, dir_fd: int, payload: bytes | Iterable[bytes], mode: int,
@@ -243,7 +258,7 @@ def _replace(path: Path, dir_fd: int, payload: bytes | Iterable[bytes], mode: in
     try:
         fd = os.open(tmp, flags, 0o600, dir_fd=dir_fd)
     except OSError as exc:
-        raise InvalidValue(f"cannot write {path}: {exc.strerror}") from None
+        raise InvalidValue(_("cannot write {path}: {reason}").format(path=path, reason=exc.strerror)) from None
     try:
         with os.fdopen(fd, "wb") as fh:
             if owner is not None and owner != (os.geteuid(), os.getegid()):
@@ -260,7 +275,7 @@ def _replace(path: Path, dir_fd: int, payload: bytes | Iterable[bytes], mode: in
         except OSError:
             pass
         if isinstance(exc, OSError):
-            raise InvalidValue(f"cannot write {path}: {exc.strerror or exc}") from None
+            raise InvalidValue(_("cannot write {path}: {reason}").format(path=path, reason=exc.strerror or exc)) from None
         raise
     try:
         os.fsync(dir_fd)
@@ -279,16 +294,19 @@ def read_import_file(path: str | os.PathLike[str]) -> bytes:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     except (OSError, ValueError) as exc:
         reason = getattr(exc, "strerror", None) or str(exc)
-        raise InvalidValue(f"cannot read {os.fspath(path)}: {reason}", {"path": f"cannot read: {reason}"}) from None
+        raise InvalidValue(_("cannot read {path}: {reason}").format(path=os.fspath(path), reason=reason),
+                           {"path": _("cannot read: {reason}").format(reason=reason)}) from None
     mode = os.fstat(fd).st_mode
     if not stat.S_ISREG(mode):
         os.close(fd)
-        reason = f"it is not a regular file ({kind_of(mode)})"
-        raise InvalidValue(f"cannot import {os.fspath(path)}: {reason}; give the file to import",
-                           {"path": f"cannot import: {reason}"})
+        kind = kind_of(mode)
+        raise InvalidValue(_("cannot import {path}: it is not a regular file ({kind}); give the file to import")
+                           .format(path=os.fspath(path), kind=kind),
+                           {"path": _("cannot import: it is not a regular file ({kind})").format(kind=kind)})
     with os.fdopen(fd, "rb") as fh:
         try:
             return fh.read()
         except OSError as exc:
-            raise InvalidValue(f"cannot read {os.fspath(path)}: {exc.strerror or exc}",
-                               {"path": f"cannot read: {exc.strerror or exc}"}) from None
+            reason = exc.strerror or str(exc)
+            raise InvalidValue(_("cannot read {path}: {reason}").format(path=os.fspath(path), reason=reason),
+                               {"path": _("cannot read: {reason}").format(reason=reason)}) from None

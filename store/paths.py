@@ -41,18 +41,21 @@ def default_user() -> str:
         name = getpass.getuser()
     except (KeyError, OSError):
         return "unknown"
-    return _text_name(name, "the login name")
+    return _text_name(name, None)
 
 
-def _text_name(name: str, where: str) -> str:
+def _text_name(name: str, where: str | None) -> str:
+    """`name` if it is UTF-8 text; `where` names where it came from (None: the login name)."""
     try:
         name.encode("utf-8")
     except UnicodeEncodeError:
         from .errors import InvalidValue
+        from .i18n import _
 
         try:
             raw = name.encode("utf-8", "surrogateescape")  # the bytes as the environment had them
         except UnicodeEncodeError:
             raw = name.encode("utf-8", "backslashreplace")
-        raise InvalidValue(f"{where} ({raw!r}) is not valid UTF-8 text; set $REQBOARD_USER or give --user NAME") from None
+        raise InvalidValue(_("{where} ({raw!r}) is not valid UTF-8 text; set $REQBOARD_USER or give --user NAME")
+                           .format(where=where or _("the login name"), raw=raw)) from None
     return name

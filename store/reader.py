@@ -14,6 +14,7 @@ from typing import Any
 from .cards import Card, validated
 from .domain import BOARD_STATES, State, now, strip_control
 from .errors import InvalidValue
+from .i18n import _
 from .memory import paused_gc
 from .outputs import BoardFiles
 from .snapshot import Revision
@@ -143,8 +144,8 @@ class BoardReader:
         self.user = login if login is not None else " ".join(strip_control(user).split()) or "unknown"
         if login is None and len(self.user) > MAX_USER_LENGTH:  # every event carries it: the history must stay readable
             raise InvalidValue(
-                f"the user name must be at most {MAX_USER_LENGTH} characters (it has {len(self.user)}): "
-                "give a shorter --user or $REQBOARD_USER"
+                _("the user name must be at most {n} characters (it has {actual}): give a shorter --user or "
+                  "$REQBOARD_USER").format(n=MAX_USER_LENGTH, actual=len(self.user))
             )
         self.clock = clock
         self.card_cache = cards if cards is not None else CardCache()

@@ -11,6 +11,7 @@ import orjson
 
 from .domain import three_way
 from .errors import InvalidValue
+from .i18n import _
 from .models import Requirement
 from .transaction import Transaction
 
@@ -96,9 +97,9 @@ def merge_edit(opened: Requirement, typed: Mapping[str, Any], current: Requireme
     """
     unknown = set(typed) - EDITABLE_FIELDS
     if unknown:
-        raise InvalidValue(f"cannot edit field(s): {', '.join(sorted(unknown))}")
+        raise InvalidValue(_("cannot edit field(s): {fields}").format(fields=", ".join(sorted(unknown))))
     if opened.uid != current.uid:
-        raise InvalidValue(f"{current.key} is another requirement than the one the edit was opened on")
+        raise InvalidValue(_("{key} is another requirement than the one the edit was opened on").format(key=current.key))
     # Validated as the store would save them: "3" and 3, a dict and a criterion compare as equal.
     wanted = opened.revised(dict(typed), by=opened.updated_by, at=opened.updated_at)
     changes: dict[str, Any] = {}

@@ -258,7 +258,9 @@ def open_storage(location: str | Path) -> Storage:
             from .pgstore import ServerStorage  # psycopg is imported only for a server board
 
             return ServerStorage.open(str(location))
+        from .i18n import _
+
         raise Unsupported(
-            f"{scheme}:// stores are not supported: a board is a file, or a postgresql:// server"
+            _("{scheme}:// stores are not supported: a board is a file, or a postgresql:// server").format(scheme=scheme)
         )
     return BoardFile(location)

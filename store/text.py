@@ -11,6 +11,8 @@ in one-line text). A zero-width joiner between two emoji is kept: it is how emoj
 from __future__ import annotations
 
 import re
+import unicodedata
+from functools import lru_cache
 
 from .domain import strip_control
 
@@ -72,3 +74,45 @@ def path_text(path: object) -> str:
     except UnicodeEncodeError:
         return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
     return text
+
+
+# ---------------------------------------------------------------------------- display width
+@lru_cache(maxsize=4096)
+def _char_cells(char: str) -> int:
+    if unicodedata.east_asian_width(char) in ("W", "F"):
+        return 2  # CJK characters, full-width forms, most emoji
+    if unicodedata.combining(char) or unicodedata.category(char) in ("Mn", "Me", "Cf", "Cc"):
+        return 0  # combining marks and zero-width characters sit on the cell before them
+    return 1
+
+
+def cell_width(text: str) -> int:
+    """How many terminal cells `text` takes (as `rich.cells.cell_len` counts them, which the store may
+    not import): 2 for each wide character (中文, full-width forms, emoji), 0 for combining and
+    zero-width ones, 1 for the rest. What a person aligns is measured this way, never by `len()`."""
+    if text.isascii():
+        return len(text)
+    return sum(_char_cells(char) for char in text)
+
+
+def pad(text: str, width: int) -> str:
+    """`text` followed by spaces up to `width` cells (unchanged when it is as wide or wider): a column
+    of names lines up whether they are 李伟 or Li Wei."""
+    return text + " " * max(0, width - cell_width(text))
+
+
+def fit(text: str, width: int, ellipsis: str = "…") -> str:
+    """`text` cut to at most `width` cells, ending in `ellipsis` when it was cut (a wide character is
+    never split in half)."""
+    if cell_width(text) <= width:
+        return text
+    room = width - cell_width(ellipsis)
+    kept: list[str] = []
+    used = 0
+    for char in text:
+        cells = _char_cells(char)
+        if used + cells > room:
+            break
+        kept.append(char)
+        used += cells
+    return "".join(kept) + ellipsis if room >= 0 else ellipsis[:max(0, width)]

@@ -20,8 +20,11 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
+from . import clock
 from .domain import MAX_KEY_DIGITS, State, Tier, key_number, new_uid, normalise_key, strip_control
 from .errors import Conflict, InvalidValue, NotFound, Refused, validation_message
+from .i18n import _
+from .labels import field_label
 from .models import Customer, Event, Requirement
 from .snapshot import Snapshot
 
@@ -40,10 +43,10 @@ def stored_record(key: str, read: Callable[[int], Mapping[str, Any] | None],
     try:
         number = key_number(key)
     except (ValueError, IndexError):
-        raise NotFound(f"{key!r} is not a requirement key (they look like REQ-12)") from None
+        raise NotFound(_("{key!r} is not a requirement key (they look like REQ-12)").format(key=key)) from None
     record = read(number)
     if record is None or record.get("key") != key:
-        raise NotFound(f"{key} not found in {where}")
+        raise NotFound(_("{key} not found in {board}").format(key=key, board=where))
     return number, record
 
 
@@ -92,8 +95,9 @@ class Transaction:
         """Raise Conflict (exit 3) when `expected` is given and `req` is at another version."""
         if expected is not None and expected != req.version:
             raise Conflict(
-                f"{req.key} changed since version {expected}: {req.updated_by} saved version "
-                f"{req.version} at {req.updated_at:%Y-%m-%d %H:%M:%S} UTC; re-read it and retry",
+                _("{key} changed since version {expected}: {user} saved version {version} at {time}; re-read it "
+                  "and retry").format(key=req.key, expected=expected, user=req.updated_by, version=req.version,
+                                      time=clock.shown(req.updated_at, seconds=True, zone_abbreviation=True)),
                 key=req.key, expected=expected, actual=req.version,
                 by=req.updated_by, at=req.updated_at.isoformat(),
             )
@@ -110,8 +114,8 @@ class Transaction:
             number += 1  # never reuse a key, even if the counter was edited by hand
         if number > MAX_KEY_NUMBER:
             raise Refused(
-                f"the board has used every requirement key (REQ-{MAX_KEY_NUMBER} is the last one); "
-                "start a new board for new requirements", "key.exhausted")
+                _("the board has used every requirement key ({key} is the last one); start a new board for new "
+                  "requirements").format(key=f"REQ-{MAX_KEY_NUMBER}"), "key.exhausted")
         self._change.set_meta(next_requirement=number + 1)
         return f"REQ-{number}"
 
@@ -158,11 +162,11 @@ class Transaction:
             document, model = dict(req_or_document), None
         key = document.get("key")
         if not isinstance(key, str):
-            raise InvalidValue("a requirement to store has no key")
+            raise InvalidValue(_("a requirement to store has no key"))
         number = key_number(key)
         version = document.get("version", 1)
         if not isinstance(version, int) or isinstance(version, bool):
-            raise InvalidValue(f"{key}: a requirement to store has no valid version")
+            raise InvalidValue(_("{key}: a requirement to store has no valid version").format(key=key))
         # A new version replaces the one it was revised from: the storage refuses it if that moved on.
         expected = None if new else version - 1
         self._keep_base(number, document.get("uid"))
@@ -329,7 +333,7 @@ class Transaction:
         try:
             customer = Customer(name=name, tier=tier or Tier.B)
         except ValidationError as exc:
-            raise validation_message(exc, "customer") from None
+            raise validation_message(exc, field_label("customer")) from None
         self._change.put_customer(customer.model_dump(mode="json"))
 
     def dry_run(self) -> None:

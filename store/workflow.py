@@ -16,8 +16,9 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
-from .domain import BOARD_STATES, Channel, CRStatus, Kano, State
+from .domain import BOARD_STATES, CHINESE_NAMES, CHOICE_LABELS, Channel, CRStatus, Kano, State
 from .errors import InvalidValue, validation_message
+from .i18n import ENGLISH, N_, _, language, pgettext
 
 if TYPE_CHECKING:
     from .models import ChangeRequest, Requirement
@@ -48,6 +49,9 @@ class GuardInput:
     dashes). A score is a whole number 1-5, a choice one of `choices`' values, a checklist a subset of
     them; `choices` are (value, label) pairs. `required` and `default` are for a prompt: the rule
     itself is the guard's, which refuses the move when what it needs is still missing.
+
+    In `GUARDS` the label and a choice's label are English, marked for the catalogue; `inputs_of` and
+    `prompt_for` give them in the current language (`shown`), which is what a person is asked.
     """
 
     name: str
@@ -66,6 +70,12 @@ class GuardInput:
         """The command-line option that gives this input: `--satisfaction`, `--need-type`."""
         return "--" + self.name.replace("_", "-")
 
+    def shown(self) -> GuardInput:
+        """This input as a person reads it now: its label and its choices' labels in the current
+        language (a score's numbers as they are)."""
+        choices = self.choices if self.kind != "choice" else tuple((value, _(label)) for value, label in self.choices)
+        return replace(self, label=_(self.label), choices=choices)
+
 
 # What a guard's `apply` gets: the requirement, the parsed values, the user and the time of the move.
 Apply = Callable[["Requirement", Mapping[str, Any], str, datetime], dict[str, Any]]
@@ -82,7 +92,8 @@ def set_fields(req: Requirement, values: Mapping[str, Any], user: str, now: date
     changes: dict[str, Any] = {}
     for name, value in values.items():
         if name not in Requirement.model_fields:
-            raise InvalidValue(f"a move cannot set {name!r}: a requirement has no such field", {name: "unknown"})
+            raise InvalidValue(_("a move cannot set {name!r}: a requirement has no such field").format(name=name),
+                               {name: _("unknown")})
         if value is not None and value != "":
             changes[name] = value
     return changes
@@ -95,30 +106,33 @@ class Guard:
     rule: str
     needs: tuple[str, ...]
     missing: Callable[[Requirement], list[str]]
+    """What `req` lacks to pass, as a person reads it in the current language."""
     fix: str | Callable[[Requirement], str]
+    """What to do: text marked with N_() (translated when shown; `{key}` names the requirement) or a
+    function of the requirement."""
     inputs: tuple[GuardInput, ...] = ()
     apply: Apply = set_fields
 
     def fix_for(self, req: Requirement) -> str:
         """What to do so that `req` passes this guard."""
-        return self.fix(req) if callable(self.fix) else self.fix.format(key=req.key)
+        return self.fix(req) if callable(self.fix) else _(self.fix).format(key=req.key)
 
 
 def _collected_missing(req: Requirement) -> list[str]:
-    return [] if req.title.strip() else ["a title"]
+    return [] if req.title.strip() else [_("a title")]
 
 
 # What analysis needs: (what is missing, whether the requirement has it, the option that sets it).
 _ANALYSIS: tuple[tuple[str, Callable[[Requirement], bool], str], ...] = (
-    ("a customer (who asked)", lambda req: bool(req.customer), "--customer NAME"),
-    ("importance", lambda req: req.importance is not None, "--importance N"),
-    ("urgency", lambda req: req.urgency is not None, "--urgency N"),
-    ("a Kano class or category", lambda req: req.kano is not None or bool(req.category), "--kano CLASS"),
+    (N_("a customer (who asked)"), lambda req: bool(req.customer), "--customer NAME"),
+    (N_("importance"), lambda req: req.importance is not None, "--importance N"),
+    (N_("urgency"), lambda req: req.urgency is not None, "--urgency N"),
+    (N_("a Kano class or category"), lambda req: req.kano is not None or bool(req.category), "--kano CLASS"),
 )
 
 
 def _analysed_missing(req: Requirement) -> list[str]:
-    return [need for need, has, _option in _ANALYSIS if not has(req)]
+    return [_(need) for need, has, _option in _ANALYSIS if not has(req)]
 
 
 def _analysed_fix(req: Requirement) -> str:
@@ -128,30 +142,32 @@ def _analysed_fix(req: Requirement) -> str:
 
 def _approved_missing(req: Requirement) -> list[str]:
     if not req.approvals:
-        return ["an approval"]
+        return [_("an approval")]
     if not req.approval_current:
-        return ["an approval of its current text (it changed since it was approved)"]
+        return [_("an approval of its current text (it changed since it was approved)")]
     return []
 
 
 def _in_progress_missing(req: Requirement) -> list[str]:
-    return [] if req.owner else ["an owner"]
+    return [] if req.owner else [_("an owner")]
 
 
 def _done_missing(req: Requirement) -> list[str]:
     open_criteria = [c.text for c in req.acceptance_criteria if not c.done]
     if open_criteria:
-        return [f"all acceptance criteria checked ({len(open_criteria)} open)"]
+        return [_("all acceptance criteria checked ({n} open)").format(n=len(open_criteria))]
     return []
 
 
 def _fed_back_missing(req: Requirement) -> list[str]:
-    return [] if req.feedback else ["a feedback record (when the customer was told, satisfaction)"]
+    return [] if req.feedback else [_("a feedback record (when the customer was told, satisfaction)")]
 
 
 # ---------------------------------------------------------------------------- what a move asks for
 def _choices_of(enum: Any) -> tuple[tuple[str, str], ...]:
-    return tuple((member.value, member.label) for member in enum)
+    """The (value, English label) of each member; `GuardInput.shown` translates the labels (the
+    language is chosen after this module is imported)."""
+    return tuple((member.value, CHOICE_LABELS[member]) for member in enum)
 
 
 SCORE_CHOICES = tuple((str(n), str(n)) for n in range(1, 6))
@@ -174,7 +190,7 @@ def _kano_unless_categorised(inp: GuardInput, req: Requirement, user: str) -> Gu
 
 
 def _approving_as(inp: GuardInput, req: Requirement, user: str) -> GuardInput:
-    return replace(inp, label=f"{inp.label} (approving as {user})")
+    return replace(inp, label=_("{label} (approving as {user})").format(label=inp.label, user=user))
 
 
 def _owner_or_user(inp: GuardInput, req: Requirement, user: str) -> GuardInput:
@@ -204,7 +220,7 @@ def _record_approval(req: Requirement, values: Mapping[str, Any], user: str, now
         approval = Approval(by=user, at=now, comment=comment, text_hash=text_hash(approved),
                             text=approval_text(approved))
     except ValidationError as exc:
-        raise validation_message(exc, "approval") from None
+        raise validation_message(exc, _("approval")) from None
     return {**changes, "approvals": (*req.approvals, approval)}
 
 
@@ -218,8 +234,9 @@ def _check_criteria(req: Requirement, values: Mapping[str, Any], user: str, now:
     for number in rest.pop("criteria"):
         text = str(number).strip()
         if not (text.isascii() and text.isdigit() and 1 <= int(text) <= count):
-            message = (f"{req.key} has {count} acceptance criteria (numbered from 1 as `reqboard show "
-                       f"{req.key}` prints them); there is no number {text[:20]!r}")
+            message = _("{key} has {count} acceptance criteria (numbered from 1 as `reqboard show {key}` "
+                        "prints them); there is no number {given!r}").format(key=req.key, count=count,
+                                                                             given=text[:20])
             raise InvalidValue(message, {"criteria": message})
         met.add(int(text))
     criteria = tuple(c.model_copy(update={"done": n in met}) for n, c in enumerate(req.acceptance_criteria, 1))
@@ -238,44 +255,44 @@ def _record_feedback(req: Requirement, values: Mapping[str, Any], user: str, now
     if not asked:
         return changes
     if asked.get("satisfaction") is None:
-        message = f"{req.key}: feedback needs the customer's satisfaction (1-5)"
+        message = _("{key}: feedback needs the customer's satisfaction (1-5)").format(key=req.key)
         raise InvalidValue(message, {"satisfaction": message})
     try:
         feedback = Feedback(by=user, at=now, channel=asked.get("channel") or Channel.EMAIL,
                             satisfaction=asked["satisfaction"], comment=asked.get("comment") or "")
     except ValidationError as exc:
-        raise validation_message(exc, "feedback") from None
+        raise validation_message(exc, _("feedback")) from None
     return {**changes, "feedback": (*req.feedback, feedback)}
 
 
 GUARDS: dict[State, Guard] = {
-    State.COLLECTED: Guard("collected.title", ("title",), _collected_missing, "give it a title"),
+    State.COLLECTED: Guard("collected.title", ("title",), _collected_missing, N_("give it a title")),
     State.ANALYSED: Guard(
         "analysed.analysis",
         ("customer", "importance", "urgency", "kano"),
         _analysed_missing,
         _analysed_fix,
         inputs=(
-            GuardInput("customer", "text", "Customer (who asked)", fill=_unless_set),
-            GuardInput("importance", "score", "Importance (1-5)", SCORE_CHOICES, fill=_from_requirement),
-            GuardInput("urgency", "score", "Urgency (1-5)", SCORE_CHOICES, fill=_from_requirement),
-            GuardInput("kano", "choice", "Kano class", _choices_of(Kano), fill=_kano_unless_categorised),
+            GuardInput("customer", "text", N_("Customer (who asked)"), fill=_unless_set),
+            GuardInput("importance", "score", N_("Importance (1-5)"), SCORE_CHOICES, fill=_from_requirement),
+            GuardInput("urgency", "score", N_("Urgency (1-5)"), SCORE_CHOICES, fill=_from_requirement),
+            GuardInput("kano", "choice", N_("Kano class"), _choices_of(Kano), fill=_kano_unless_categorised),
         ),
     ),
     State.APPROVED: Guard(
         "approved.approval", ("approval",), _approved_missing, "reqboard approve {key} --comment TEXT",
-        inputs=(GuardInput("comment", "text", "Approval comment", required=False, default="",
+        inputs=(GuardInput("comment", "text", N_("Approval comment"), required=False, default="",
                            fill=_approving_as),),
         apply=_record_approval,
     ),
     State.IN_PROGRESS: Guard(
         "in_progress.owner", ("owner",), _in_progress_missing, "reqboard edit {key} --owner NAME",
-        inputs=(GuardInput("owner", "text", "Owner", fill=_owner_or_user),),
+        inputs=(GuardInput("owner", "text", N_("Owner"), fill=_owner_or_user),),
     ),
     State.DONE: Guard(
         "done.acceptance", ("criteria",), _done_missing,
-        "mark each met criterion with reqboard edit {key} --check N",
-        inputs=(GuardInput("criteria", "checklist", "Acceptance criteria met", required=False,
+        N_("mark each met criterion with reqboard edit {key} --check N"),
+        inputs=(GuardInput("criteria", "checklist", N_("Acceptance criteria met"), required=False,
                            fill=_criteria_of),),
         apply=_check_criteria,
     ),
@@ -285,10 +302,10 @@ GUARDS: dict[State, Guard] = {
         _fed_back_missing,
         "reqboard feedback {key} --satisfaction N --comment TEXT",
         inputs=(
-            GuardInput("satisfaction", "score", "Customer satisfaction (1-5)", SCORE_CHOICES),
-            GuardInput("channel", "choice", "Told the customer through", _choices_of(Channel),
+            GuardInput("satisfaction", "score", N_("Customer satisfaction (1-5)"), SCORE_CHOICES),
+            GuardInput("channel", "choice", N_("Told the customer through"), _choices_of(Channel),
                        default=Channel.EMAIL.value),
-            GuardInput("comment", "text", "Comment", required=False, default=""),
+            GuardInput("comment", "text", N_("Comment"), required=False, default=""),
         ),
         apply=_record_feedback,
     ),
@@ -296,19 +313,22 @@ GUARDS: dict[State, Guard] = {
 
 
 def inputs_of(target: State) -> tuple[GuardInput, ...]:
-    """The inputs a move into `target` takes, as declared (no requirement): what the CLI offers."""
+    """The inputs a move into `target` takes, as declared (no requirement), labelled in the current
+    language: what the CLI offers."""
     guard = GUARDS.get(target)
-    return guard.inputs if guard else ()
+    return tuple(inp.shown() for inp in guard.inputs) if guard else ()
 
 
 def prompt_for(req: Requirement, target: State, user: str) -> tuple[GuardInput, ...]:
     """What to ask `user` before `req` moves forward to `target`: the guard's inputs filled in for this
-    requirement (choices, defaults, only what it lacks); () when the move needs nothing."""
+    requirement (choices, defaults, only what it lacks), labelled in the current language; () when the
+    move needs nothing."""
     guard = GUARDS.get(target)
     if guard is None or is_backward(req.state, target) or not guard.missing(req):
         return ()
     asked = []
-    for inp in guard.inputs:
+    for declared in guard.inputs:
+        inp = declared.shown()
         filled = inp.fill(inp, req, user) if inp.fill else inp
         if filled is not None:
             asked.append(filled)
@@ -328,9 +348,9 @@ def parse_inputs(inputs: Sequence[GuardInput], raw: Mapping[str, Any]) -> dict[s
     unknown = [name for name in raw if name not in declared]
     if unknown:
         names = ", ".join(sorted(unknown))
-        offered = ", ".join(declared) or "none"
-        raise InvalidValue(f"this move takes no {names} (it takes: {offered})",
-                           dict.fromkeys(unknown, "not an input of this move"))
+        offered = ", ".join(declared) or _("none")
+        raise InvalidValue(_("this move takes no {names} (it takes: {offered})").format(names=names, offered=offered),
+                           dict.fromkeys(unknown, _("not an input of this move")))
     values: dict[str, Any] = {}
     for name, given in raw.items():
         inp = declared[name]
@@ -343,13 +363,13 @@ def parse_inputs(inputs: Sequence[GuardInput], raw: Mapping[str, Any]) -> dict[s
 
 
 def _invalid(inp: GuardInput, message: str) -> InvalidValue:
-    text = f"{inp.label}: {message}"
+    text = _("{label}: {problem}").format(label=inp.label, problem=message)
     return InvalidValue(text, {inp.name: text})
 
 
 def _parse_text(inp: GuardInput, given: Any) -> str:
     if not isinstance(given, str):
-        raise _invalid(inp, f"expected text, not {type(given).__name__}")
+        raise _invalid(inp, _("expected text, not {type}").format(type=type(given).__name__))
     return given
 
 
@@ -359,15 +379,16 @@ def _parse_score(inp: GuardInput, given: Any) -> int | None:
         if not text:
             return None
         if not (text.isascii() and text.isdigit() and len(text) <= 3):
-            raise _invalid(inp, f"{text[:20]!r} is not a whole number from 1 to 5")
+            raise _invalid(inp, _("{given!r} is not a whole number from 1 to 5").format(given=text[:20]))
         given = int(text)
     if type(given) is not int or not 1 <= given <= 5:
-        raise _invalid(inp, f"{str(given)[:20]!r} is not a whole number from 1 to 5")
+        raise _invalid(inp, _("{given!r} is not a whole number from 1 to 5").format(given=str(given)[:20]))
     return given
 
 
 def _choice_value(inp: GuardInput, given: Any) -> str:
-    """The value of the choice `given` names: its value or label, any case, dashes or spaces for underscores."""
+    """The value of the choice `given` names: its value or label (English or translated), any case,
+    dashes or spaces for underscores, or one of its Chinese names (必备, 邮件)."""
     text = str(given).strip()
     if not inp.choices:
         return text
@@ -375,15 +396,23 @@ def _choice_value(inp: GuardInput, given: Any) -> str:
     for value, label in inp.choices:
         if wanted in (value.casefold().replace(" ", "_"), label.casefold().replace("-", "_").replace(" ", "_")):
             return value
-    one_of = ", ".join(value.replace("_", "-") for value, _label in inp.choices)
-    raise _invalid(inp, f"{text[:40]!r} is not one of {one_of}")
+    values = {value for value, _label in inp.choices}
+    for member, names in CHINESE_NAMES.items():
+        if member.value in values and text in names:
+            return member.value
+    # The choices as they are typed in English (`must-be`); in another language by their labels (必备型),
+    # which are taken too. A checklist's items are named by their numbers in any language.
+    by_label = inp.kind == "choice" and language() != ENGLISH
+    one_of = pgettext("list separator", ", ").join(label if by_label else value.replace("_", "-")
+                                                   for value, label in inp.choices)
+    raise _invalid(inp, _("{given!r} is not one of {choices}").format(given=text[:40], choices=one_of))
 
 
 def _parse_choice(inp: GuardInput, given: Any) -> str | None:
     if not isinstance(given, str):
         given = getattr(given, "value", given)  # an enum member of the choice list
         if not isinstance(given, (str, int)) or isinstance(given, bool):
-            raise _invalid(inp, f"expected one of its choices, not {type(given).__name__}")
+            raise _invalid(inp, _("expected one of its choices, not {type}").format(type=type(given).__name__))
     if not str(given).strip():
         return None
     return _choice_value(inp, given)
@@ -392,14 +421,14 @@ def _parse_choice(inp: GuardInput, given: Any) -> str | None:
 def _parse_checklist(inp: GuardInput, given: Any) -> tuple[str, ...]:
     items = [given] if isinstance(given, (str, int)) else given
     if isinstance(items, bool) or not isinstance(items, (list, tuple, set, frozenset)):
-        raise _invalid(inp, f"expected a list of its items, not {type(given).__name__}")
+        raise _invalid(inp, _("expected a list of its items, not {type}").format(type=type(given).__name__))
     chosen: dict[str, None] = {}
     for item in items:
         if isinstance(item, bool) or not isinstance(item, (str, int)):
-            raise _invalid(inp, f"expected an item, not {type(item).__name__}")
+            raise _invalid(inp, _("expected an item, not {type}").format(type=type(item).__name__))
         text = str(item).strip()
         if not text:
-            raise _invalid(inp, "an item is blank")
+            raise _invalid(inp, _("an item is blank"))
         chosen[_choice_value(inp, text)] = None
     return tuple(chosen)
 
@@ -423,7 +452,8 @@ def move_changes(req: Requirement, target: State, values: Mapping[str, Any], *, 
     if not values:
         return {}
     if guard is None:
-        raise InvalidValue(f"a move to {target.value} takes no inputs", dict.fromkeys(values, "not an input of this move"))
+        raise InvalidValue(_("a move to {state} takes no inputs").format(state=target.label.lower()),
+                           dict.fromkeys(values, _("not an input of this move")))
     return guard.apply(req, values, user, now)
 
 
@@ -462,61 +492,57 @@ def needs_for(req: Requirement, target: State) -> list[str]:
 def check_move(req: Requirement, target: State, reason: str = "") -> Refusal | None:
     """Decide whether `req` may move to `target`; None means yes, else a Refusal saying why."""
     key, current = req.key, req.state
+    # States by their label, lower-cased in English ("in progress"); Chinese has no case.
+    now_in, to = current.label.lower(), target.label.lower()
     if target is current:
-        return Refusal("move.same", f"{key} is already {target.label.lower()}")
+        return Refusal("move.same", _("{key} is already {state}").format(key=key, state=to))
     if target is State.REJECTED:
         if current in (State.DONE, State.FED_BACK):
             return Refusal(
                 "rejected.before_done",
-                f"{key} is {current.label.lower()}: only requirements not yet done can be "
-                "rejected (file a change request instead)",
+                _("{key} is {state}: only requirements not yet done can be rejected (file a change request "
+                  "instead)").format(key=key, state=now_in),
             )
         if not reason.strip():
-            return Refusal(
-                "rejected.reason", f"{key} needs a reason to be rejected: add --reason TEXT"
-            )
+            return Refusal("rejected.reason", _("{key} needs a reason to be rejected: add --reason TEXT").format(key=key))
         return None
     if current is State.REJECTED:
         if target is not State.COLLECTED:
             return Refusal(
                 "rejected.reopen",
-                f"{key} is rejected: it can only be reopened to collected (with a reason)",
+                _("{key} is rejected: it can only be reopened to collected (with a reason)").format(key=key),
             )
         if not reason.strip():
-            return Refusal(
-                "move.back_reason", f"{key} needs a reason to be reopened: add --reason TEXT"
-            )
+            return Refusal("move.back_reason", _("{key} needs a reason to be reopened: add --reason TEXT").format(key=key))
         return None
     if is_backward(current, target):
         if not reason.strip():
             return Refusal(
                 "move.back_reason",
-                f"{key} needs a reason to move back from {current.label.lower()} to "
-                f"{target.label.lower()}: add --reason TEXT",
+                _("{key} needs a reason to move back from {state} to {target}: add --reason TEXT").format(
+                    key=key, state=now_in, target=to),
             )
         return None
     expected = next_state(current)
     if target is not expected:
-        return Refusal(
-            "move.no_skip",
-            f"{key} cannot skip from {current.label.lower()} to {target.label.lower()}: "
-            f"move it to {expected.label.lower() if expected else 'nothing'} first",
-        )
+        return Refusal("move.no_skip", _("{key} cannot skip from {state} to {target}: move it to {next} first").format(
+            key=key, state=now_in, target=to, next=expected.label.lower() if expected else _("nothing")))
     missing = needs_for(req, target)
     if missing:
         guard = GUARDS[target]
         return Refusal(
             guard.rule,
-            f"{key} needs {_join(missing)} before it can be {target.label.lower()}: "
-            + guard.fix_for(req),
+            _("{key} needs {missing} before it can be {state}: {fix}").format(
+                key=key, missing=join_items(missing), state=to, fix=guard.fix_for(req)),
         )
     return None
 
 
-def _join(items: list[str]) -> str:
+def join_items(items: list[str]) -> str:
+    """`a, b and c` in the current language (`a、b和c`)."""
     if len(items) <= 1:
         return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
+    return _("{items} and {last}").format(items=pgettext("list separator", ", ").join(items[:-1]), last=items[-1])
 
 
 # Change requests: submitted -> assessed -> approved | rejected -> implemented -> closed.
@@ -544,19 +570,21 @@ def check_cr_step(cr: ChangeRequest, target: CRStatus, rationale: str = "") -> R
     if current in (CRStatus.CLOSED, CRStatus.REJECTED):
         return Refusal(
             "cr.final",
-            f"{key} is {current.label} and cannot be reopened: file a new change request instead",
+            _("{key} is {status} and cannot be reopened: file a new change request instead").format(
+                key=key, status=current.label),
         )
     if target not in CR_NEXT[current]:
         allowed = CR_NEXT[current]
         hint = _CR_FIX[allowed[0]].format(key=key) if allowed else ""
-        needs = " (it needs an impact assessment first)" if target is CRStatus.APPROVED else ""
-        return Refusal(
-            "cr.order",
-            f"{key} is {current.label} and cannot be {target.label}{needs}: next is {hint}",
-        )
+        if target is CRStatus.APPROVED:
+            message = _("{key} is {status} and cannot be {target} (it needs an impact assessment first): "
+                        "next is {hint}")
+        else:
+            message = _("{key} is {status} and cannot be {target}: next is {hint}")
+        return Refusal("cr.order", message.format(key=key, status=current.label, target=target.label, hint=hint))
     if target in (CRStatus.APPROVED, CRStatus.REJECTED) and not rationale.strip():
         return Refusal(
             "cr.rationale",
-            f"{key} needs a rationale to be {target.label}: add --rationale TEXT",
+            _("{key} needs a rationale to be {status}: add --rationale TEXT").format(key=key, status=target.label),
         )
     return None
