@@ -173,11 +173,15 @@ def _starting_with(kind: type[E], wanted: str) -> frozenset[E]:
         member for member in kind
         if member.value.startswith(spelled)
         or any(name.startswith(wanted) for name in CHINESE_NAMES.get(member, ()))
-        or _(_LABELS[member]).casefold().startswith(wanted)
+        or _label(member).casefold().startswith(wanted)
     )
 
 
-_LABELS: dict[StrEnum, str] = {**STATE_LABELS, **CHOICE_LABELS}
+def _label(member: StrEnum) -> str:
+    """A state's or choice's label in the language spoken."""
+    if isinstance(member, State):
+        return _(STATE_LABELS[member])
+    return _(CHOICE_LABELS[member])
 
 
 @lru_cache(maxsize=65536)
