@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import StoreUnreadable
+from ..i18n import N_, _
 from .files import kind_of, read_regular, remove_junk, shared_dir, write_durably
 from .layout import parse_board_bytes
 
@@ -83,10 +84,10 @@ class Backups:
             if exc.errno not in (errno.ELOOP, errno.ENOTDIR):
                 raise
             st = os.lstat(self.folder)
-            kind = kind_of(st.st_mode, "not a directory")
+            kind = kind_of(st.st_mode, N_("not a directory"))
             raise StoreUnreadable(
-                f"{self.folder} is {kind}, not the board's backups directory: reqboard does not "
-                "write through it; move it away and try again"
+                _("{folder} is {kind}, not the board's backups directory: reqboard does not write through it; "
+                  "move it away and try again").format(folder=self.folder, kind=kind)
             ) from None
         if made:  # as for the journal: not the umask but the directory decides who may write
             mode = 0o770 if shared_dir(self.board.parent) else 0o700
@@ -142,16 +143,21 @@ class Backups:
         kept = {b.path for b in self.kept(current)}
         for path, st in self._entries():
             if path not in kept:
-                kind = kind_of(st.st_mode, "a file")
-                why = "of a generation the board has not reached" if stat.S_ISREG(st.st_mode) else ""
-                junk.append(f"{path} is {kind} named like a backup{' ' + why if why else ''}; it is not used")
+                kind = kind_of(st.st_mode, N_("a file"))
+                if stat.S_ISREG(st.st_mode):
+                    line = _("{path} is {kind} named like a backup of a generation the board has not reached; "
+                             "it is not used")
+                else:
+                    line = _("{path} is {kind} named like a backup; it is not used")
+                junk.append(line.format(path=path, kind=kind))
         try:
             st = os.lstat(self.folder)
         except FileNotFoundError:
             return junk
         if not stat.S_ISDIR(st.st_mode):
-            kind = kind_of(st.st_mode, "not a directory")
-            junk.append(f"{self.folder} is {kind}, not a directory: no backups can be kept")
+            kind = kind_of(st.st_mode, N_("not a directory"))
+            junk.append(_("{folder} is {kind}, not a directory: no backups can be kept").format(
+                folder=self.folder, kind=kind))
         return junk
 
     @staticmethod

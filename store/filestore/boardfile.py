@@ -28,6 +28,7 @@ from tinydb import TinyDB
 from tinydb.storages import Storage as TinyDBStorage
 
 from ..errors import BoardChangedUnderneath, Conflict, ReadOnly, Refused, StoreUnreadable
+from ..i18n import _
 from ..memory import paused_gc
 from ..outputs import BoardFiles
 from ..snapshot import ABSENT, Revision, Snapshot
@@ -152,7 +153,7 @@ class BoardFile:
             except FileNotFoundError:  # replaced between stat and open: try again
                 continue
             except PermissionError:
-                raise StoreUnreadable(f"{self.path}: no permission to read the board file") from None
+                raise StoreUnreadable(_("{path}: no permission to read the board file").format(path=self.path)) from None
             with os.fdopen(fd, "rb") as fh, paused_gc():
                 tables = read_board_lines(fh)
                 if tables is None:  # another layout, or damaged: read it whole
@@ -166,12 +167,12 @@ class BoardFile:
                 tables = check_board_tables(self.path, tables)
             self._tables, self._signature = migrate(tables), sig
             return
-        raise StoreUnreadable(f"{self.path} keeps changing while being read; try again")
+        raise StoreUnreadable(_("{path} keeps changing while being read; try again").format(path=self.path))
 
     def _check_parent(self) -> None:
         parent = self.path.parent
         if parent.exists() and not parent.is_dir():
-            raise StoreUnreadable(f"{parent} is not a directory")
+            raise StoreUnreadable(_("{path} is not a directory").format(path=parent))
 
     @property
     def meta(self) -> dict[str, Any]:
@@ -195,10 +196,9 @@ class BoardFile:
         """Why this board cannot be changed (a newer schema, a read-only file), or None."""
         schema = self.meta.get("schema", SCHEMA_VERSION)
         if schema > SCHEMA_VERSION:
-            return (
-                f"{self.path} was written by a newer reqboard (schema {schema}, this one reads "
-                f"up to {SCHEMA_VERSION}): it is open read-only; upgrade reqboard to change it"
-            )
+            return _("{path} was written by a newer reqboard (schema {schema}, this one reads up to {known}): it is "
+                     "open read-only; upgrade reqboard to change it").format(path=self.path, schema=schema,
+                                                                             known=SCHEMA_VERSION)
         return self._file_read_only()
 
     def _file_read_only(self) -> str | None:
@@ -210,10 +210,8 @@ class BoardFile:
         if stat.S_ISREG(st.st_mode) and (
             not st.st_mode & 0o222 or not os.access(self.path, os.W_OK, follow_symlinks=False)
         ):
-            return (
-                f"{self.path} is read-only (mode {stat.S_IMODE(st.st_mode):04o}): it is open read-only; "
-                "make it writable (chmod u+w) to change the board"
-            )
+            return _("{path} is read-only (mode {mode}): it is open read-only; make it writable (chmod u+w) to "
+                     "change the board").format(path=self.path, mode=f"{stat.S_IMODE(st.st_mode):04o}")
         return None
 
     # ---------------------------------------------------------------- writing
@@ -375,18 +373,20 @@ class BoardFile:
                     self.kept_backups.keep(generation - 1, self._mode_for_board())
             except OSError as exc:
                 raise StoreUnreadable(
-                    f"{self.backup_dir}: could not keep a backup ({exc.strerror}); nothing was changed"
+                    _("{path}: could not keep a backup ({error}); nothing was changed").format(
+                        path=self.backup_dir, error=exc.strerror)
                 ) from None
             self._remove_dead_temp_files()
             self._check_unchanged()
             try:
                 atomic_write(self.path, board_lines(tables), mode)
             except OSError as exc:
-                raise StoreUnreadable(f"{self.path}: could not write the board ({exc.strerror})") from None
+                raise StoreUnreadable(_("{path}: could not write the board ({error})").format(
+                    path=self.path, error=exc.strerror)) from None
             except Unwritable as exc:
                 raise StoreUnreadable(
-                    f"{self.path}: {exc}; nothing was written: `reqboard check` says what is damaged, "
-                    "`reqboard restore` brings back a backup"
+                    _("{path}: {problem}; nothing was written: `reqboard check` says what is damaged, "
+                      "`reqboard restore` brings back a backup").format(path=self.path, problem=exc)
                 ) from None
         finally:
             os.close(journal)
@@ -401,9 +401,9 @@ class BoardFile:
         """
         if Signature.of(self.path) != self._read_signature:
             raise BoardChangedUnderneath(
-                f"{self.path} was changed by another process while this change was being saved "
-                f"(was {self.lock_path.name} removed while the board was locked?); nothing was "
-                "written: try again"
+                _("{path} was changed by another process while this change was being saved (was {lock} removed "
+                  "while the board was locked?); nothing was written: try again").format(
+                      path=self.path, lock=self.lock_path.name)
             )
 
     def _remove_dead_temp_files(self) -> None:
@@ -641,12 +641,14 @@ class FileChange:
         current = self._tables()["requirements"].get(str(number))
         if expected_version is None:
             if current is not None:
-                raise Refused(f"REQ-{number} exists already on {self.file.path}", "key.taken")
+                raise Refused(_("{key} exists already on {board}").format(key=f"REQ-{number}", board=self.file.path),
+                              "key.taken")
         else:
             found = current.get("version") if isinstance(current, dict) else None
             if found != expected_version:
                 raise Conflict(
-                    f"REQ-{number} is at version {found}, not {expected_version}; re-read it and retry",
+                    _("{key} is at version {found}, not {expected}; re-read it and retry").format(
+                        key=f"REQ-{number}", found=found, expected=expected_version),
                     key=f"REQ-{number}", expected=expected_version, actual=found if isinstance(found, int) else 0,
                     by=str(current.get("updated_by", "")) if isinstance(current, dict) else "",
                     at=str(current.get("updated_at", "")) if isinstance(current, dict) else "")
@@ -658,7 +660,8 @@ class FileChange:
         current = self._tables()["requirements"].get(str(number))
         found = current.get("version") if isinstance(current, dict) else None
         if found != expected_version:
-            raise Conflict(f"REQ-{number} is at version {found}, not {expected_version}; re-read it and retry",
+            raise Conflict(_("{key} is at version {found}, not {expected}; re-read it and retry").format(
+                               key=f"REQ-{number}", found=found, expected=expected_version),
                            key=f"REQ-{number}", expected=expected_version,
                            actual=found if isinstance(found, int) else 0, by="", at="")
         self.file.remove("requirements", number)

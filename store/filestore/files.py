@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import StoreUnreadable
+from ..i18n import N_, _
 from ..snapshot import Revision
 
 
@@ -41,29 +42,33 @@ class Signature(Revision):
 
 
 _KINDS = {
-    stat.S_IFDIR: "a directory",
-    stat.S_IFIFO: "a FIFO (named pipe)",
-    stat.S_IFCHR: "a character device",
-    stat.S_IFBLK: "a block device",
-    stat.S_IFSOCK: "a socket",
-    stat.S_IFLNK: "a symbolic link",
+    stat.S_IFDIR: N_("a directory"),
+    stat.S_IFIFO: N_("a FIFO (named pipe)"),
+    stat.S_IFCHR: N_("a character device"),
+    stat.S_IFBLK: N_("a block device"),
+    stat.S_IFSOCK: N_("a socket"),
+    stat.S_IFLNK: N_("a symbolic link"),
 }
+NOT_REGULAR = N_("not a regular file")
+"""What `kind_of` calls a file of a kind it has no name for."""
 
 
-def kind_of(mode: int, otherwise: str = "not a regular file") -> str:
-    """What a file is, in words, from its `st_mode` ("a directory", "a FIFO (named pipe)", ...)."""
-    return _KINDS.get(stat.S_IFMT(mode), otherwise)
+def kind_of(mode: int, otherwise: str = NOT_REGULAR) -> str:
+    """What a file is, in words, in the current language, from its `st_mode` ("a directory", "a FIFO
+    (named pipe)", ...); `otherwise` (English, marked with N_) for a kind without a name."""
+    kind = _KINDS.get(stat.S_IFMT(mode), otherwise)
+    return _(kind)
 
 
 def not_regular(path: Path, mode: int) -> StoreUnreadable:
     """The refusal for a board's file that is not a plain file (it is never read, written or followed)."""
     kind = kind_of(mode)
-    hint = (
-        "reqboard follows no link inside a board's directory; name the real board file instead"
-        if stat.S_ISLNK(mode)
-        else "it was left alone; move it away or name another file"
-    )
-    return StoreUnreadable(f"{path} is {kind}, not a regular file: {hint}")
+    if stat.S_ISLNK(mode):
+        message = _("{path} is {kind}, not a regular file: reqboard follows no link inside a board's directory; "
+                    "name the real board file instead")
+    else:
+        message = _("{path} is {kind}, not a regular file: it was left alone; move it away or name another file")
+    return StoreUnreadable(message.format(path=path, kind=kind))
 
 
 def open_regular(path: Path, flags: int = os.O_RDONLY, mode: int = 0o600, *, single_link: bool = False) -> int:
@@ -90,8 +95,8 @@ def open_regular(path: Path, flags: int = os.O_RDONLY, mode: int = 0o600, *, sin
     if single_link and st.st_nlink > 1:
         os.close(fd)
         raise StoreUnreadable(
-            f"{path} has {st.st_nlink} hard links: it is also another file, which reqboard will not "
-            "write to; move it away (keep a copy) and try again"
+            _("{path} has {n} hard links: it is also another file, which reqboard will not write to; move it "
+              "away (keep a copy) and try again").format(path=path, n=st.st_nlink)
         )
     return fd
 
@@ -110,7 +115,8 @@ def board_location(path: str | Path) -> Path:
     """
     given = Path(path).expanduser()
     if not given.name or given.name in (".", "..") or str(path).endswith(os.sep):
-        raise StoreUnreadable(f"{path} is a directory, not a board file: give a file name, e.g. {given / 'board.json'}")
+        raise StoreUnreadable(_("{path} is a directory, not a board file: give a file name, e.g. {example}").format(
+            path=path, example=given / "board.json"))
     return Path(os.path.realpath(given.absolute().parent)) / given.name
 
 

@@ -18,6 +18,7 @@ from typing import Any
 import orjson
 
 from ..errors import StoreUnreadable
+from ..i18n import _, ngettext
 from .files import aside_path, atomic_write, not_regular, open_regular, read_regular
 
 BLOCK = 1 << 20
@@ -66,11 +67,13 @@ class Journal:
                 except orjson.JSONDecodeError:
                     event = None
                 if not isinstance(event, dict):
-                    where = f"line {number}" if needle is None else "a line"
-                    raise StoreUnreadable(
-                        f"{self.path}: {where} of the history is not a valid event; "
-                        "`reqboard check --repair` sets the damaged lines aside"
-                    )
+                    if needle is None:
+                        message = _("{path}: line {line} of the history is not a valid event; "
+                                    "`reqboard check --repair` sets the damaged lines aside")
+                    else:
+                        message = _("{path}: a line of the history is not a valid event; "
+                                    "`reqboard check --repair` sets the damaged lines aside")
+                    raise StoreUnreadable(message.format(path=self.path, line=number))
                 yield event
 
     def blocks(self, committed: int, size: int = BLOCK, *, start: int = 0) -> Iterator[bytes]:
@@ -83,8 +86,10 @@ class Journal:
             fd = open_regular(self.path)
         except FileNotFoundError:
             raise StoreUnreadable(
-                f"{self.path} is missing but the board records {remaining} bytes of history; "
-                "`reqboard check --repair` starts a new journal"
+                ngettext("{path} is missing but the board records {n} byte of history; "
+                         "`reqboard check --repair` starts a new journal",
+                         "{path} is missing but the board records {n} bytes of history; "
+                         "`reqboard check --repair` starts a new journal", remaining).format(path=self.path, n=remaining)
             ) from None
         with os.fdopen(fd, "rb") as fh:
             fh.seek(start)
@@ -179,9 +184,12 @@ class Journal:
             fd = open_regular(self.path, flags, mode, single_link=True)
         except FileNotFoundError:
             raise StoreUnreadable(
-                f"{self.path} is missing but the board records {committed} bytes of history; "
-                "it was not recreated: `reqboard check --repair` starts a new journal (the lost history "
-                "stays lost), or bring the file back"
+                ngettext("{path} is missing but the board records {n} byte of history; it was not recreated: "
+                         "`reqboard check --repair` starts a new journal (the lost history stays lost), or bring "
+                         "the file back",
+                         "{path} is missing but the board records {n} bytes of history; it was not recreated: "
+                         "`reqboard check --repair` starts a new journal (the lost history stays lost), or bring "
+                         "the file back", committed).format(path=self.path, n=committed)
             ) from None
         st = os.fstat(fd)
         if st.st_size == 0 and st.st_uid == os.geteuid() and stat.S_IMODE(st.st_mode) != mode:
@@ -190,9 +198,9 @@ class Journal:
             if not adopt:
                 os.close(fd)
                 raise StoreUnreadable(
-                    f"{self.path} is shorter than the board says ({st.st_size} < {committed} "
-                    "bytes): the history was truncated; it was left untouched "
-                    "(`reqboard check --repair` keeps the history that is left)"
+                    _("{path} is shorter than the board says ({size} < {committed} bytes): the history was "
+                      "truncated; it was left untouched (`reqboard check --repair` keeps the history that is left)"
+                      ).format(path=self.path, size=st.st_size, committed=committed)
                 )
             committed = last_line_end(fd, st.st_size)
         return fd, committed

@@ -20,6 +20,7 @@ from typing import Any
 import orjson
 
 from ..errors import StoreUnreadable
+from ..i18n import _, ngettext
 from ..memory import paused_gc
 
 FORMAT = "reqboard"
@@ -29,14 +30,31 @@ META_ID = "1"
 
 
 def describe_json_error(path: Path, data: bytes, exc: orjson.JSONDecodeError) -> str:
-    """Where a board file stops being JSON, as a person reads it (line, column, byte)."""
+    """Where a board file stops being JSON, as a person reads it (line, column, byte), and that it was
+    left untouched. The parser's own words (`exc.msg`) stay as it wrote them."""
     pos = getattr(exc, "pos", None)
     if pos is None:
-        return f"{path} is not valid JSON ({exc})"
-    line = data.count(b"\n", 0, pos) + 1
-    column = pos - (data.rfind(b"\n", 0, pos) + 1) + 1
-    what = "ends early (truncated?)" if pos >= len(data.rstrip()) else "is not valid JSON"
-    return f"{path} {what} at line {line}, column {column} (byte {pos}): {exc.msg}"
+        return _("{path} is not valid JSON ({error}); the file was left untouched (see `reqboard restore --list`)"
+                 ).format(path=path, error=exc)
+    doc = getattr(exc, "doc", None)
+    if isinstance(doc, str) and doc and pos <= len(doc):
+        # orjson counts characters of the text it decoded: a board holding Chinese text has fewer of
+        # them than bytes. The column is counted in characters (as an editor does), the byte in bytes.
+        line = doc.count("\n", 0, pos) + 1
+        column = pos - (doc.rfind("\n", 0, pos) + 1) + 1
+        at_end = pos >= len(doc.rstrip())
+        pos = len(doc[:pos].encode("utf-8", "surrogatepass"))
+    else:  # (text that is not UTF-8 was never decoded: the parser says so, at its start)
+        line = data.count(b"\n", 0, pos) + 1
+        column = pos - (data.rfind(b"\n", 0, pos) + 1) + 1
+        at_end = pos >= len(data.rstrip())
+    if at_end:
+        message = _("{path} ends early (truncated?) at line {line}, column {column} (byte {byte}): {error}; "
+                    "the file was left untouched (see `reqboard restore --list`)")
+    else:
+        message = _("{path} is not valid JSON at line {line}, column {column} (byte {byte}): {error}; "
+                    "the file was left untouched (see `reqboard restore --list`)")
+    return message.format(path=path, line=line, column=column, byte=pos, error=exc.msg)
 
 
 
@@ -57,7 +75,7 @@ def board_lines(tables: dict[str, Any]) -> Iterator[bytes]:
     try:
         first = orjson.dumps(others)
     except (TypeError, orjson.JSONEncodeError) as exc:
-        raise Unwritable(f"the customers or meta table cannot be written back ({exc})") from None
+        raise Unwritable(_("the customers or meta table cannot be written back ({error})").format(error=exc)) from None
     yield first[:-1] + _LINES_OPEN
     records = tables.get(_LINES_TABLE, {})
     last = len(records) - 1
@@ -67,7 +85,8 @@ def board_lines(tables: dict[str, Any]) -> Iterator[bytes]:
         try:
             line = dumps(record)
         except (TypeError, orjson.JSONEncodeError) as exc:  # too deep, an int past 64 bits
-            raise Unwritable(f"requirements record {short(doc_id)} cannot be written back ({exc})") from None
+            raise Unwritable(_("requirements record {id} cannot be written back ({error})").format(
+                id=short(doc_id), error=exc)) from None
         batch.append(b"%s:%s%s" % (dumps(doc_id), line, b"\n" if n == last else b",\n"))
         if len(batch) == _LINES_BATCH:
             yield b"".join(batch)
@@ -114,44 +133,45 @@ def parse_board_bytes(path: Path, data: bytes) -> dict[str, Any]:
     data = data.removeprefix(b"\xef\xbb\xbf")  # saved by an editor that marks UTF-8 with a BOM
     if not data.strip():
         raise StoreUnreadable(
-            f"{path} is empty ({len(data)} bytes): refusing to treat it as a new board; "
-            "restore a backup with `reqboard restore` or move the file away"
+            ngettext("{path} is empty ({n} byte): refusing to treat it as a new board; restore a backup with "
+                     "`reqboard restore` or move the file away",
+                     "{path} is empty ({n} bytes): refusing to treat it as a new board; restore a backup with "
+                     "`reqboard restore` or move the file away", len(data)).format(path=path, n=len(data))
         )
     try:
         with paused_gc():
             tables = orjson.loads(data)
     except orjson.JSONDecodeError as exc:
-        raise StoreUnreadable(
-            describe_json_error(path, data, exc)
-            + "; the file was left untouched (see `reqboard restore --list`)"
-        ) from None
+        raise StoreUnreadable(describe_json_error(path, data, exc)) from None
     return check_board_tables(path, tables)
 
 
 def check_board_tables(path: Path, tables: Any) -> dict[str, Any]:
     """Check the top level of a parsed board file; raise StoreUnreadable naming what is wrong."""
     if not isinstance(tables, dict):
-        raise StoreUnreadable(f"{path} is JSON but not a reqboard board (top level is not an object)")
+        raise StoreUnreadable(_("{path} is JSON but not a reqboard board (top level is not an object)").format(
+            path=path))
     meta = tables.get("meta", {}).get(META_ID) if isinstance(tables.get("meta"), dict) else None
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
         raise StoreUnreadable(
-            f"{path} is JSON but not a reqboard board (no reqboard meta record); "
-            "it was left untouched: point --store at a board file"
+            _("{path} is JSON but not a reqboard board (no reqboard meta record); it was left untouched: point "
+              "--store at a board file").format(path=path)
         )
     schema = meta.get("schema")
     if not isinstance(schema, int) or schema < 1:
-        raise StoreUnreadable(f"{path}: the meta record has no valid schema version ({schema!r})")
+        raise StoreUnreadable(_("{path}: the meta record has no valid schema version ({schema!r})").format(
+            path=path, schema=schema))
     for name in TABLES:
         table = tables.setdefault(name, {})
         if not isinstance(table, dict):
-            raise StoreUnreadable(f"{path}: table {name!r} is not an object")
+            raise StoreUnreadable(_("{path}: table {name!r} is not an object").format(path=path, name=name))
     check_meta(path, meta)
     for name in ("requirements", "customers"):
         for doc_id, record in tables[name].items():
             if not isinstance(record, dict):
                 raise StoreUnreadable(
-                    f"{path}: {name} record {short(doc_id)} is not an object ({short(record)}); "
-                    "`reqboard restore` brings back a backup"
+                    _("{path}: {table} record {id} is not an object ({record}); `reqboard restore` brings back "
+                      "a backup").format(path=path, table=name, id=short(doc_id), record=short(record))
                 )
     return tables
 
@@ -159,17 +179,18 @@ def check_board_tables(path: Path, tables: Any) -> dict[str, Any]:
 def check_meta(path: Path, meta: dict[str, Any]) -> None:
     """Check the meta record's counters and settings; raise StoreUnreadable naming a damaged one."""
     if "generation" not in meta:  # every board reqboard writes has one: its backups are told by it
-        raise StoreUnreadable(f"{path}: the meta record has lost its generation counter; "
-                              "`reqboard restore` brings back a backup")
+        raise StoreUnreadable(_("{path}: the meta record has lost its generation counter; `reqboard restore` "
+                                "brings back a backup").format(path=path))
     for counter in ("generation", "next_requirement", "next_change_request", "journal_size"):
         value = meta.get(counter, 0)
         if type(value) is not int or not 0 <= value <= MAX_COUNTER:
             raise StoreUnreadable(
-                f"{path}: the meta record's {counter} is damaged ({short(value)}); "
-                "`reqboard restore` brings back a backup"
+                _("{path}: the meta record's {counter} is damaged ({value}); `reqboard restore` brings back a "
+                  "backup").format(path=path, counter=counter, value=short(value))
             )
     if not isinstance(meta.get("settings", {}), dict):
-        raise StoreUnreadable(f"{path}: the meta record's settings are damaged; `reqboard restore` brings back a backup")
+        raise StoreUnreadable(_("{path}: the meta record's settings are damaged; `reqboard restore` brings back a "
+                                "backup").format(path=path))
 
 
 MAX_COUNTER = 2**53 - 1

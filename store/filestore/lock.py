@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 from ..errors import LockTimeout, StoreUnreadable
+from ..i18n import _
 from .files import open_regular
 
 LOCK_TIMEOUT_S = 15.0
@@ -36,15 +37,15 @@ class BoardLock:
             try:
                 fd = open_regular(self.path, os.O_RDWR | os.O_CREAT, self.mode, single_link=True)
             except PermissionError:
-                raise StoreUnreadable(f"{self.path}: no permission to lock the board") from None
+                raise StoreUnreadable(_("{path}: no permission to lock the board").format(path=self.path)) from None
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
                 os.close(fd)
                 if time.monotonic() >= deadline:
                     raise LockTimeout(
-                        f"{self.path.with_suffix('')} is locked by another process (waited {timeout:.0f} s); "
-                        "try again in a moment"
+                        _("{board} is locked by another process (waited {seconds} s); try again in a moment").format(
+                            board=self.path.with_suffix(""), seconds=f"{timeout:.0f}")
                     ) from None
                 time.sleep(delay)
                 delay = min(delay * 2, 0.05)
@@ -84,5 +85,6 @@ def flock_within(fd: int, path: Path, timeout: float = LOCK_TIMEOUT_S) -> None:
             return
         except BlockingIOError:
             if time.monotonic() >= deadline:
-                raise LockTimeout(f"{path} is locked by another process; try again in a moment") from None
+                raise LockTimeout(
+                    _("{path} is locked by another process; try again in a moment").format(path=path)) from None
             time.sleep(0.005)

@@ -16,6 +16,7 @@ from pydantic import ValidationError
 
 from ..domain import key_number
 from ..errors import NotFound, StoreUnreadable, validation_message
+from ..i18n import N_, _, ngettext
 from ..models import MAX_COUNT, Customer, Event, Requirement
 from ..transaction import Transaction
 from .backups import Backup
@@ -71,22 +72,30 @@ class FileMaintenance:
         try:
             size = self.file.journal_size()
         except OSError as exc:
-            return [f"history: {self.file.journal_path}: {exc.strerror}"]
-        fix = "; `reqboard check --repair` keeps what is left"
+            return [_("history: {path}: {error}").format(path=self.file.journal_path, error=exc.strerror)]
         if size is None:
-            return [f"the history journal {self.file.journal_path.name} is missing but the board "
-                    f"records {committed} bytes of history{fix}"] if committed else []
+            return [ngettext("the history journal {name} is missing but the board records {n} byte of history; "
+                             "`reqboard check --repair` keeps what is left",
+                             "the history journal {name} is missing but the board records {n} bytes of history; "
+                             "`reqboard check --repair` keeps what is left", committed).format(
+                                 name=self.file.journal_path.name, n=committed)] if committed else []
         if size < committed:
-            return [f"the history journal is {size} bytes but the board records {committed}{fix}"]
+            return [ngettext("the history journal is {size} byte but the board records {committed}; "
+                             "`reqboard check --repair` keeps what is left",
+                             "the history journal is {size} bytes but the board records {committed}; "
+                             "`reqboard check --repair` keeps what is left", size).format(
+                                 size=size, committed=committed)]
         if size > committed:
             warnings.append(
-                f"the history journal has {size - committed} bytes from an interrupted write; "
-                "they are ignored and cut at the next change")
+                ngettext("the history journal has {n} byte from an interrupted write; it is ignored and cut at "
+                         "the next change",
+                         "the history journal has {n} bytes from an interrupted write; they are ignored and cut "
+                         "at the next change", size - committed).format(n=size - committed))
         try:
             for line in self.file.journal_lines():
                 self.event(line)
         except StoreUnreadable as exc:
-            return [f"history: {exc}"]
+            return [_("history: {problem}").format(problem=exc)]
         return []
 
     def restore(self, open_transaction: OpenTransaction, generation: int | None = None) -> Backup:
@@ -97,12 +106,13 @@ class FileMaintenance:
         """
         backups = self.file.backups()
         if not backups:
-            raise NotFound(f"no backups of {self.file.path} are kept yet")
+            raise NotFound(_("no backups of {path} are kept yet").format(path=self.file.path))
         chosen = backups[0] if generation is None else next(
             (b for b in backups if b.generation == generation), None)
         if chosen is None:
             kept = ", ".join(str(b.generation) for b in backups)
-            raise NotFound(f"no backup of generation {generation}; kept: {kept}")
+            raise NotFound(_("no backup of generation {generation}; kept: {kept}").format(
+                generation=generation, kept=kept))
         tables = self.file.read_backup(chosen)
         self._refuse_damaged_backup(tables, chosen)
         try:
@@ -128,6 +138,7 @@ class FileMaintenance:
                                     seen.get(counter, 0))
             meta["journal_size"] = (
                 self._journal_bytes() if kept_aside else int(old_meta.get("journal_size", 0)))
+            # (the history stores the reason as written, in English: it is the board's record, not a message)
             note = f" (the unreadable file was kept as {kept_aside.name})" if kept_aside else ""
             note += f"; {lost}" if lost else ""
             tx.record_event("board", "restored", field="generation", new=chosen.generation,
@@ -139,25 +150,28 @@ class FileMaintenance:
         """Raise StoreUnreadable unless every record and customer of a backup is one `check` accepts."""
         def damaged(what: str) -> StoreUnreadable:
             return StoreUnreadable(
-                f"backup generation {backup.generation} is damaged ({what}); the board was left as it "
-                "was: choose another with `reqboard restore --generation N` (see `restore --list`)")
+                _("backup generation {generation} is damaged ({problem}); the board was left as it was: choose "
+                  "another with `reqboard restore --generation N` (see `restore --list`)").format(
+                      generation=backup.generation, problem=what))
 
         uids: dict[str, str] = {}
         for doc_id, raw in tables["requirements"].items():
             try:
                 req = Requirement.model_validate(raw)
             except ValidationError as exc:
-                raise damaged(f"record {str(raw.get('key', doc_id))[:40]}: {validation_message(exc)}") from None
+                raise damaged(_("record {key}: {problem}").format(
+                    key=str(raw.get("key", doc_id))[:40], problem=validation_message(exc))) from None
             if str(req.number) != doc_id:
-                raise damaged(f"record {req.key} is stored under id {doc_id[:40]!r}")
+                raise damaged(_("record {key} is stored under id {id!r}").format(key=req.key, id=doc_id[:40]))
             if req.uid in uids:
-                raise damaged(f"{req.key} has the same uid as {uids[req.uid]}")
+                raise damaged(_("{key} has the same uid as {other}").format(key=req.key, other=uids[req.uid]))
             uids[req.uid] = req.key
         for doc_id, raw in tables["customers"].items():
             try:
                 Customer.model_validate(raw)
             except ValidationError as exc:
-                raise damaged(f"customer record {doc_id[:40]!r}: {validation_message(exc)}") from None
+                raise damaged(_("customer record {id!r}: {problem}").format(
+                    id=doc_id[:40], problem=validation_message(exc))) from None
 
     def _counters_seen(self, backups: list[Backup]) -> dict[str, int]:
         """The highest key counters and generation any kept backup or history line has reached."""
@@ -198,7 +212,8 @@ class FileMaintenance:
         return self.file.journal_size() or 0
 
     def _history_lost(self) -> str:
-        """What a restore or repair finds missing of the history journal ("" when nothing is)."""
+        """What a restore finds missing of the history journal ("" when nothing is), in English: it goes
+        into the history's reason for the restore, which is stored as written."""
         try:
             committed = int(self.file.meta.get("journal_size", 0))
         except StoreUnreadable:
@@ -222,26 +237,34 @@ class FileMaintenance:
             tx = open_transaction(change)
             committed = int(self.file.tables()["meta"][META_ID].get("journal_size", 0))
             journal = self.file.read_journal()
-            done: list[str] = []
+            # Each thing done twice: in English for the history (stored as written), and as the person reads it.
+            done: list[tuple[str, str]] = []
+
+            def did(english: str, shown: str, **fields: Any) -> None:
+                done.append((english.format(**fields), shown.format(**fields)))
+
             if journal is None:
                 if committed:
-                    done.append(f"started a new history journal: {committed} bytes of history were lost")
+                    message = N_("started a new history journal: {n} bytes of history were lost")
+                    did(message, _(message), n=committed)
                     self.file.replace_journal(b"")
             else:
                 committed_part = journal[:committed]
                 good, bad = self._readable_lines(committed_part)
                 if len(committed_part) < committed:
-                    done.append(f"the history journal was cut: {committed - len(committed_part)} bytes "
-                                "of history were lost")
+                    message = N_("the history journal was cut: {n} bytes of history were lost")
+                    did(message, _(message), n=committed - len(committed_part))
                 if bad:
-                    done.append(f"set {bad} damaged history line(s) aside")
+                    message = N_("set {n} damaged history line(s) aside")
+                    did(message, _(message), n=bad)
                 if done:
                     aside = self.file.replace_journal(good)
                     if aside is not None:
-                        done.append(f"the old journal was kept as {aside.name}")
+                        message = N_("the old journal was kept as {name}")
+                        did(message, _(message), name=aside.name)
             if done:
-                tx.record_event("board", "repaired", field="journal", reason="; ".join(done))
-            return done
+                tx.record_event("board", "repaired", field="journal", reason="; ".join(e for e, _s in done))
+            return [shown for _e, shown in done]
 
     def _readable_lines(self, journal: bytes) -> tuple[bytes, int]:
         """The whole lines of a journal that are valid events, and how many are not."""

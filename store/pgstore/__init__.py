@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..errors import NotFound, Refused, StoreUnreadable, Unsupported
+from ..i18n import N_, _
 from .schema import GRANTS_EDITOR, GRANTS_VIEWER, SCHEMA_VERSION
 from .url import ServerURL, is_server_location, redact
 
@@ -28,8 +29,9 @@ if TYPE_CHECKING:
 __all__ = ["SCHEMA_VERSION", "Access", "ServerChange", "ServerRevision", "ServerStorage", "ServerURL", "grant",
            "init_server", "is_server_location", "redact", "revoke"]
 
-NO_PSYCOPG = "postgresql:// stores need psycopg, which is not installed: pip install 'reqboard[postgres]'"
-"""Why a server board cannot be opened by a reqboard installed without the `postgres` extra."""
+NO_PSYCOPG = N_("postgresql:// stores need psycopg, which is not installed: pip install 'reqboard[postgres]'")
+"""Why a server board cannot be opened by a reqboard installed without the `postgres` extra (English,
+marked for the catalogue: raise it as `_(NO_PSYCOPG)`)."""
 
 _LAZY = ("ServerChange", "ServerRevision", "ServerStorage")
 
@@ -40,14 +42,15 @@ def __getattr__(name: str) -> Any:
         try:
             from . import server
         except ImportError:
-            raise Unsupported(NO_PSYCOPG) from None
+            raise Unsupported(_(NO_PSYCOPG)) from None
         return getattr(server, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @contextmanager
 def _connected(location: str, purpose: str) -> Iterator[tuple[ServerURL, psycopg.Connection[Any]]]:
-    """A connection to the database at `location` for setting it up (`purpose` names the command), its
+    """A connection to the database at `location` for setting it up (`purpose` names the command in
+    English, marked with N_: the server's activity list shows it as is, a refusal translated), its
     failures turned into the store's errors: Unsupported (a bad URL, no psycopg), ServerUnreachable
     (exit 4), Refused (exit 1: this login lacks the right), StoreUnreadable (the server refused)."""
     url = ServerURL.parse(location)
@@ -67,8 +70,10 @@ def _connected(location: str, purpose: str) -> Iterator[tuple[ServerURL, psycopg
             yield url, conn
     except pg_errors.InsufficientPrivilege as exc:
         reason = redact(exc.diag.message_primary or type(exc).__name__)
-        raise Refused(f"{url.shown}: the login {login} may not {purpose} there ({reason}); run it as "
-                      "the database's owner or a superuser (README: A team server)", "server.privilege") from None
+        raise Refused(_("{url}: the login {login} may not {purpose} there ({reason}); run it as the database's owner "
+                        "or a superuser (README: A team server)").format(
+                            url=url.shown, login=login, purpose=_(purpose), reason=reason),
+                      "server.privilege") from None
     except psycopg.Error as exc:
         raise translated(url, exc) from None
 
@@ -81,7 +86,7 @@ def init_server(location: str) -> tuple[int | None, int]:
     StoreUnreadable (the server refused otherwise)."""
     from .schema import initialise, installed_version
 
-    with _connected(location, "make the reqboard tables") as (_url, conn):
+    with _connected(location, N_("make the reqboard tables")) as (_url, conn):
         found = installed_version(conn)
         if found is not None and found >= SCHEMA_VERSION:  # (so any login that may read the board can ask)
             return found, found
@@ -111,7 +116,7 @@ def grant(location: str, login: str, *, read_only: bool = False) -> Access:
     (the login at `location` may not grant on the board's tables), and what connecting raises."""
     from psycopg import sql
 
-    with _connected(location, "grant access to the board") as (url, conn):
+    with _connected(location, N_("grant access to the board")) as (url, conn):
         _board_there(url, conn)
         role = _role(url, conn, login)
         with conn.transaction():
@@ -121,8 +126,9 @@ def grant(location: str, login: str, *, read_only: bool = False) -> Access:
         access = _access(conn, login)
         if not access.reads or (not read_only and not access.writes):
             me = sql.Identifier(conn.info.user).as_string(conn)
-            raise Refused(f"{url.shown}: the server took no grant from {me}: only the owner of the board's "
-                          "tables (the login that ran `reqboard server init`) or a superuser can grant access",
+            raise Refused(_("{url}: the server took no grant from {login}: only the owner of the board's tables (the "
+                            "login that ran `reqboard server init`) or a superuser can grant access").format(
+                                url=url.shown, login=me),
                           "server.privilege")
         return access
 
@@ -131,7 +137,7 @@ def revoke(location: str, login: str) -> Access:
     """Take back from role `login` every right on the board at `location` granted to it directly;
     returns what it may still do (through a role it is a member of, or as a superuser). Raises
     as `grant` does."""
-    with _connected(location, "revoke access to the board") as (url, conn):
+    with _connected(location, N_("revoke access to the board")) as (url, conn):
         _board_there(url, conn)
         role = _role(url, conn, login)
         with conn.transaction():
@@ -157,8 +163,8 @@ def _board_there(url: ServerURL, conn: psycopg.Connection[Any]) -> None:
     from .schema import installed_version
 
     if installed_version(conn) is None:
-        raise StoreUnreadable(f"{url.shown} holds no reqboard board yet: make one with "
-                              f"`reqboard server init {url.shown}`, then grant access to it")
+        raise StoreUnreadable(_("{url} holds no reqboard board yet: make one with `reqboard server init {url}`, then "
+                                "grant access to it").format(url=url.shown))
 
 
 def _role(url: ServerURL, conn: psycopg.Connection[Any], login: str) -> Any:
@@ -168,8 +174,9 @@ def _role(url: ServerURL, conn: psycopg.Connection[Any], login: str) -> Any:
     role = sql.Identifier(login)
     if conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (login,)).fetchone() is None:
         quoted = role.as_string(conn)
-        raise NotFound(f"there is no login {quoted} on the server at {url.endpoint}: make one in psql as an "
-                       f"administrator (CREATE ROLE {quoted} LOGIN; then \\password {quoted}) and run this again")
+        raise NotFound(_("there is no login {login} on the server at {server}: make one in psql as an administrator "
+                         "(CREATE ROLE {login} LOGIN; then \\password {login}) and run this again").format(
+                             login=quoted, server=url.endpoint))
     return role
 
 

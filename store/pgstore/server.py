@@ -48,6 +48,7 @@ from ..errors import (
     StoreUnreadable,
     Unsupported,
 )
+from ..i18n import _
 from ..snapshot import Revision, Snapshot
 from .schema import CHANNEL, SCHEMA_VERSION, installed_version
 from .url import ServerPath, ServerURL, redact
@@ -141,15 +142,15 @@ class ServerStorage:
         try:
             version = installed_version(conn)
             if version is None:
-                raise StoreUnreadable(f"{url.shown} holds no reqboard board: make one with "
-                                      f"`reqboard server init {url.shown}`")
+                raise StoreUnreadable(_("{url} holds no reqboard board: make one with `reqboard server init {url}`"
+                                        ).format(url=url.shown))
             row = conn.execute(
                 "SELECT current_user::text, has_table_privilege('reqboard.board', 'UPDATE')"
                 " AND has_table_privilege('reqboard.requirements', 'INSERT'), instance || '/' || current_database()"
                 " FROM reqboard.board WHERE id = 1").fetchone()
             if row is None:
-                raise StoreUnreadable(f"{url.shown}: the board's row is missing; `reqboard server init` makes it "
-                                      "again")
+                raise StoreUnreadable(_("{url}: the board's row is missing; `reqboard server init` makes it again"
+                                        ).format(url=url.shown))
             conn.autocommit = False
             _configure(conn)
             storage = cls(url, login=str(row[0]), writable=bool(row[1]), schema=version, instance=str(row[2]))
@@ -157,8 +158,9 @@ class ServerStorage:
             kept = True
             return storage
         except pg_errors.InsufficientPrivilege as exc:
-            raise StoreUnreadable(f"{url.shown}: this login may not read the board ({_reason(exc)}); ask the "
-                                  "board's owner for access (README: A team server)") from None
+            raise StoreUnreadable(_("{url}: this login may not read the board ({reason}); ask the board's owner for "
+                                    "access (README: A team server)").format(url=url.shown, reason=_reason(exc))
+                                  ) from None
         except psycopg.Error as exc:
             raise translated(url, exc) from None
         finally:
@@ -169,7 +171,7 @@ class ServerStorage:
     def _connections(self) -> ConnectionPool[psycopg.Connection[Any]]:
         with self._pool_lock:
             if self._closed:
-                raise ServerUnreachable(f"{self.url.shown}: the board was closed; open it again")
+                raise ServerUnreachable(_("{url}: the board was closed; open it again").format(url=self.url.shown))
             if self._pool is None:
                 self._pool = ConnectionPool(
                     self.url.conninfo(), min_size=1, max_size=4, open=True, timeout=CONNECT_TIMEOUT_S,
@@ -211,7 +213,7 @@ class ServerStorage:
     def _lend_first(self) -> psycopg.Connection[Any] | None:
         with self._pool_lock:
             if self._closed:
-                raise ServerUnreachable(f"{self.url.shown}: the board was closed; open it again")
+                raise ServerUnreachable(_("{url}: the board was closed; open it again").format(url=self.url.shown))
             conn = self._first
             if conn is None or self._first_lent:
                 return None
@@ -243,9 +245,10 @@ class ServerStorage:
         except StoreError:
             raise
         except PoolTimeout:
-            self._problem = f"cannot reach the server at {self.url.endpoint}"
-            raise ServerUnreachable(f"{self.url.shown}: cannot reach the server at {self.url.endpoint} "
-                                    "(no connection within 5 s); nothing was saved") from None
+            self._problem = _("cannot reach the server at {server}").format(server=self.url.endpoint)
+            raise ServerUnreachable(_("{url}: cannot reach the server at {server} (no connection within {seconds} s); "
+                                      "nothing was saved").format(url=self.url.shown, server=self.url.endpoint,
+                                                                  seconds=CONNECT_TIMEOUT_S)) from None
         except psycopg.Error as exc:
             failure = translated(self.url, exc)
             if isinstance(failure, ServerUnreachable):
@@ -297,11 +300,12 @@ class ServerStorage:
     def read_only_reason(self) -> str | None:
         """Why this board cannot be changed (a newer schema, a login that may only read), or None."""
         if self._schema > SCHEMA_VERSION:
-            return (f"{self.url.shown} was set up by a newer reqboard (schema {self._schema}, this one knows "
-                    f"up to {SCHEMA_VERSION}): it is open read-only; upgrade reqboard to change it")
+            return _("{url} was set up by a newer reqboard (schema {schema}, this one knows up to {known}): it is "
+                     "open read-only; upgrade reqboard to change it").format(url=self.url.shown, schema=self._schema,
+                                                                             known=SCHEMA_VERSION)
         if not self._writable:
-            return (f"{self._login} may only read {self.url.shown}: it is open read-only; ask the board's "
-                    "owner for write access (README: A team server)")
+            return _("{login} may only read {url}: it is open read-only; ask the board's owner for write access "
+                     "(README: A team server)").format(login=self._login, url=self.url.shown)
         return None
 
     @property
@@ -318,8 +322,8 @@ class ServerStorage:
     def maintenance(self) -> FileMaintenance:
         """Check, repair, restore and backups are for board files."""
         raise Unsupported(
-            f"{self.url.shown} is kept by PostgreSQL, not in a file: check, repair, restore and backups are "
-            "for board files (back a server board up with pg_dump, or `reqboard migrate` it into a file)")
+            _("{url} is kept by PostgreSQL, not in a file: check, repair, restore and backups are for board files "
+              "(back a server board up with pg_dump, or `reqboard migrate` it into a file)").format(url=self.url.shown))
 
     # ---------------------------------------------------------------- reading
     @property
@@ -582,7 +586,7 @@ class ServerStorage:
                     " FROM reqboard.board b, reqboard.requirement_numbers r, reqboard.change_request_numbers c"
                     " WHERE b.id = 1").fetchone()
                 if row is None:
-                    raise StoreUnreadable(f"{self.url.shown}: the board's row is missing")
+                    raise StoreUnreadable(_("{url}: the board's row is missing").format(url=self.url.shown))
                 if row[6] > SCHEMA_VERSION:
                     self._schema = row[6]
                     raise ReadOnly(self.read_only_reason or "")
@@ -595,8 +599,8 @@ class ServerStorage:
             if not committing:
                 raise
             raise CommitUncertain(
-                f"{self.url.shown}: the connection to the server was lost while it was committing this change: "
-                "it may or may not be saved; read the board again before making it again") from exc
+                _("{url}: the connection to the server was lost while it was committing this change: it may or may "
+                  "not be saved; read the board again before making it again").format(url=self.url.shown)) from exc
 
 
 def _generation(conn: psycopg.Connection[Any]) -> int:
@@ -639,9 +643,11 @@ def unreachable(url: ServerURL, exc: BaseException) -> StoreError:
     """The error of a connection that could not be opened: exit 4, naming where, never a password."""
     reason = _reason(exc)
     if "does not exist" in reason and "database" in reason:
-        return ServerUnreachable(f"{url.shown}: {reason}; create it (createdb {url.database}) and run "
-                                 f"`reqboard server init {url.shown}`")
-    return ServerUnreachable(f"cannot reach the board server at {url.endpoint}: {reason}")
+        return ServerUnreachable(_("{url}: {reason}; create it (createdb {database}) and run "
+                                   "`reqboard server init {url}`").format(url=url.shown, reason=reason,
+                                                                          database=url.database))
+    return ServerUnreachable(_("cannot reach the board server at {server}: {reason}").format(
+        server=url.endpoint, reason=reason))
 
 
 def _connection_lost(exc: BaseException) -> bool:
@@ -655,19 +661,21 @@ def translated(url: ServerURL, exc: BaseException) -> StoreError:
     """A psycopg failure as the store's error (one line, no password)."""
     reason = _reason(exc)
     if isinstance(exc, pg_errors.InsufficientPrivilege | pg_errors.ReadOnlySqlTransaction):
-        return Refused(f"{url.shown}: the server refused the change ({reason}): this login may only read "
-                       "the board", "server.read_only")
+        return Refused(_("{url}: the server refused the change ({reason}): this login may only read the board"
+                         ).format(url=url.shown, reason=reason), "server.read_only")
     if isinstance(exc, pg_errors.LockNotAvailable):
-        return LockTimeout(f"{url.shown}: another client kept the board locked for {LOCK_TIMEOUT_S} s; "
-                           "nothing was written: try again")
+        return LockTimeout(_("{url}: another client kept the board locked for {seconds} s; nothing was written: "
+                             "try again").format(url=url.shown, seconds=LOCK_TIMEOUT_S))
     if isinstance(exc, pg_errors.UniqueViolation):
-        return Refused(f"{url.shown}: {reason}; nothing was written", "key.taken")
+        return Refused(_("{url}: {reason}; nothing was written").format(url=url.shown, reason=reason), "key.taken")
     if isinstance(exc, pg_errors.UntranslatableCharacter | pg_errors.CharacterNotInRepertoire):
-        return InvalidValue(f"{url.shown}: the server cannot store a character of this text ({reason})")
+        return InvalidValue(_("{url}: the server cannot store a character of this text ({reason})").format(
+            url=url.shown, reason=reason))
     if isinstance(exc, psycopg.OperationalError | psycopg.InterfaceError) and _connection_lost(exc):
-        return ServerUnreachable(f"{url.shown}: lost the connection to the server at {url.endpoint} ({reason}); "
-                                 "nothing of the change in hand was saved")
-    return StoreUnreadable(f"{url.shown}: the server refused ({reason})")
+        return ServerUnreachable(_("{url}: lost the connection to the server at {server} ({reason}); nothing of the "
+                                   "change in hand was saved").format(url=url.shown, server=url.endpoint,
+                                                                      reason=reason))
+    return StoreUnreadable(_("{url}: the server refused ({reason})").format(url=url.shown, reason=reason))
 
 
 @dataclass
@@ -739,12 +747,14 @@ class ServerChange:
         current = self.requirement_record(number)
         if expected_version is None:
             if current is not None:
-                raise Refused(f"REQ-{number} exists already on {self.storage.location}", "key.taken")
+                raise Refused(_("{key} exists already on {board}").format(key=f"REQ-{number}",
+                                                                         board=self.storage.location), "key.taken")
         else:
             found = current.get("version") if current is not None else None
             if found != expected_version:
                 raise Conflict(
-                    f"REQ-{number} is at version {found}, not {expected_version}; re-read it and retry",
+                    _("{key} is at version {found}, not {expected}; re-read it and retry").format(
+                        key=f"REQ-{number}", found=found, expected=expected_version),
                     key=f"REQ-{number}", expected=expected_version, actual=found if isinstance(found, int) else 0,
                     by=str(current.get("updated_by", "")) if current is not None else "",
                     at=str(current.get("updated_at", "")) if current is not None else "")
@@ -756,7 +766,8 @@ class ServerChange:
         current = self.requirement_record(number)
         found = current.get("version") if current is not None else None
         if found != expected_version:
-            raise Conflict(f"REQ-{number} is at version {found}, not {expected_version}; re-read it and retry",
+            raise Conflict(_("{key} is at version {found}, not {expected}; re-read it and retry").format(
+                               key=f"REQ-{number}", found=found, expected=expected_version),
                            key=f"REQ-{number}", expected=expected_version,
                            actual=found if isinstance(found, int) else 0, by="", at="")
         self._stored_record(number)
@@ -850,13 +861,13 @@ class ServerChange:
                                ("next_change_request", "change_request_numbers")):
             wanted = self._staged.meta.get(name)
             if type(wanted) is not int or wanted < 1:
-                raise InvalidValue(f"the board's {name} counter must be a whole number from 1")
+                raise InvalidValue(_("the board's {name} counter must be a whole number from 1").format(name=name))
             if wanted > int(self._read_meta[name]):
                 cur.execute(f"SELECT setval('reqboard.{sequence}', %s, true)", (wanted - 1,))
 
     def _lost(self, number: int, version: int) -> Conflict:
-        return Conflict(f"REQ-{number} changed while this change was being saved (it is no longer at version "
-                        f"{version}); nothing was written: re-read it and retry",
+        return Conflict(_("{key} changed while this change was being saved (it is no longer at version {version}); "
+                          "nothing was written: re-read it and retry").format(key=f"REQ-{number}", version=version),
                         key=f"REQ-{number}", expected=version, actual=0, by="", at="")
 
 
@@ -875,7 +886,8 @@ def _priority(document: Mapping[str, Any]) -> int:
 def _columns(number: int, document: dict[str, Any], generation: int) -> dict[str, Any]:
     key = document.get("key")
     if not isinstance(key, str) or key_number(key) != number:
-        raise InvalidValue(f"a requirement stored as REQ-{number} has the key {key!r}")
+        raise InvalidValue(_("a requirement stored as {stored} has the key {key!r}").format(
+            stored=f"REQ-{number}", key=key))
     return {
         "uid": str(document.get("uid", "")), "number": number, "key": key,
         "version": int(document.get("version", 1)), "state": str(document.get("state", "")),
@@ -917,7 +929,8 @@ class _Listener(threading.Thread):
             except psycopg.Error as exc:
                 if self._stopping.is_set():
                     return
-                problem = f"offline: cannot reach {self._url.endpoint} ({_reason(exc)}); reconnecting"
+                problem = _("offline: cannot reach {server} ({reason}); reconnecting").format(
+                    server=self._url.endpoint, reason=_reason(exc))
                 if problem != self.problem:
                     self.problem = problem
                     self._changed()

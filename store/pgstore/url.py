@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import quote
 
 from ..errors import Unsupported
+from ..i18n import _
 
 SCHEMES = ("postgresql", "postgres")
 SECRETS = ("password", "sslpassword")
@@ -43,24 +44,27 @@ class ServerURL:
         """Parse a postgresql:// location; raises Unsupported (exit 2) naming what is wrong, without
         repeating a password."""
         if not is_server_location(location):
-            raise Unsupported(f"{redact(location)} is not a postgresql:// location")
+            raise Unsupported(_("{location} is not a postgresql:// location").format(location=redact(location)))
         try:
             from psycopg.conninfo import conninfo_to_dict
         except ImportError:
             from . import NO_PSYCOPG
 
-            raise Unsupported(NO_PSYCOPG) from None
+            raise Unsupported(_(NO_PSYCOPG)) from None
         try:
             raw: dict[str, Any] = conninfo_to_dict(location)
         except Exception as exc:  # psycopg.ProgrammingError: the URL's syntax
             reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-            raise Unsupported(f"{redact(location)}: not a PostgreSQL URL ({redact(reason)})") from None
+            raise Unsupported(_("{location}: not a PostgreSQL URL ({reason})").format(
+                location=redact(location), reason=redact(reason))) from None
         settings = {name: str(value) for name, value in raw.items() if value is not None}
         port = settings.get("port", "")
         if port and not all(part.strip().isdigit() for part in port.split(",")):
-            raise Unsupported(f"{redact(location)}: the port must be a number (it is {port!r})")
+            raise Unsupported(_("{location}: the port must be a number (it is {port!r})").format(
+                location=redact(location), port=port))
         if not settings.get("dbname"):
-            raise Unsupported(f"{redact(location)}: the URL names no database (postgresql://host/DATABASE)")
+            raise Unsupported(_("{location}: the URL names no database (postgresql://host/DATABASE)").format(
+                location=redact(location)))
         return cls(location, settings)
 
     @property
@@ -71,7 +75,7 @@ class ServerURL:
     @property
     def host(self) -> str:
         """The server's host or socket directory as libpq would take it (its default when none is given)."""
-        return self.settings.get("host") or self.settings.get("hostaddr") or "the local socket"
+        return self.settings.get("host") or self.settings.get("hostaddr") or _("the local socket")
 
     @property
     def port(self) -> str:
@@ -103,7 +107,7 @@ class ServerURL:
         """Where the server is, for "cannot reach" messages: host and port, or the socket."""
         host = self.settings.get("host", "")
         if host.startswith("/"):
-            return f"the socket in {host} (port {self.port})"
+            return _("the socket in {directory} (port {port})").format(directory=host, port=self.port)
         return f"{host or 'localhost'}:{self.port}"
 
     def conninfo(self, **extra: str) -> str:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..domain import iso_utc, new_uid
 from ..errors import InvalidValue
+from ..i18n import _
 from .run import readable_location, same_board
 
 if TYPE_CHECKING:
@@ -27,15 +28,16 @@ def clone_board(source: Board, dest: Board) -> int:
     readable_location(source)
     readable_location(dest)
     if os.path.lexists(dest.storage.location) or same_board(source, dest):
-        raise InvalidValue(f"{dest.storage.location} exists: a clone makes a new board, it never writes "
-                           "over a file; give a new file name")
+        raise InvalidValue(_("{location} exists: a clone makes a new board, it never writes over a file; give a new "
+                             "file name").format(location=dest.storage.location))
     order = sorted((source, dest), key=lambda b: b.storage.location)
     with ExitStack() as stack:
         txs = {id(b): stack.enter_context(b.transaction()) for b in order}
         src, dst = txs[id(source)], txs[id(dest)]
         snapshot = src.snapshot()
         if dst.snapshot().requirements:
-            raise InvalidValue(f"{dest.storage.location} already holds a board; a clone makes a new one")
+            raise InvalidValue(_("{location} already holds a board; a clone makes a new one").format(
+                location=dest.storage.location))
         copy_board(snapshot, source.storage.history(), dst)
         source_id = str(src.meta_value("board_id") or "") or new_uid()
         dest_id = new_uid()

@@ -25,6 +25,8 @@ from typing import Any, Literal
 import orjson
 
 from ..domain import key_number, three_way
+from ..i18n import pgettext
+from ..labels import field_label
 
 Side = Literal["ours", "theirs"]
 Record = Mapping[str, Any]
@@ -58,6 +60,11 @@ class FieldConflict:
     def name(self) -> str:
         """What `--resolve` names it by: `REQ-3.title`, `CR-2.status`."""
         return f"{self.key}.{self.field}"
+
+    @property
+    def label(self) -> str:
+        """The conflict as a person reads it, in the current language: `REQ-3 title`, `REQ-3 标题`."""
+        return pgettext("sync conflict", "{key} {field}").format(key=self.key, field=field_label(self.field))
 
 
 Decide = Callable[[FieldConflict], Side | None]

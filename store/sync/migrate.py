@@ -10,6 +10,7 @@ from contextlib import ExitStack
 from typing import TYPE_CHECKING
 
 from ..errors import InvalidValue
+from ..i18n import _
 from .clone import copy_board
 from .run import readable_location, same_board
 
@@ -27,17 +28,19 @@ def migrate_board(source: Board, dest: Board) -> tuple[int, int]:
     readable_location(source)
     readable_location(dest)
     if same_board(source, dest):
-        raise InvalidValue(f"{dest.storage.location} is the board being migrated; give another store")
+        raise InvalidValue(_("{location} is the board being migrated; give another store").format(
+            location=dest.storage.location))
     order = sorted((source, dest), key=lambda b: b.storage.location)
     with ExitStack() as stack:
         txs = {id(b): stack.enter_context(b.transaction()) for b in order}
         src, dst = txs[id(source)], txs[id(dest)]
         held = dst.snapshot()
         if held.requirements or held.customers or held.generation:
+            # (one plural form on purpose: scripts and tests read "1 requirements" in this English line)
             raise InvalidValue(
-                f"{dest.storage.location} is not empty (generation {held.generation}, "
-                f"{len(held.requirements)} requirements): a migrate moves a board into an empty store; "
-                "give a new file or an empty database")
+                _("{location} is not empty (generation {generation}, {n} requirements): a migrate moves a board into "
+                  "an empty store; give a new file or an empty database").format(
+                      location=dest.storage.location, generation=held.generation, n=len(held.requirements)))
         snapshot = src.snapshot()
         events = copy_board(snapshot, source.storage.history(), dst)
         board_id = src.meta_value("board_id")

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..domain import iso_utc, key_number, new_uid
 from ..errors import InvalidValue, NotFound, StoreError, validation_message
+from ..i18n import _, ngettext
 from ..memory import paused_gc
 from ..models import Customer, Event, Requirement
 from ..snapshot import ABSENT
@@ -64,8 +65,10 @@ class SyncConflicts(StoreError):
 
     def __init__(self, plan: SyncPlan) -> None:
         count = len(plan.conflicts)
-        super().__init__(f"{count} conflict{'s' if count != 1 else ''}: nothing was written; settle them "
-                         "with --prefer ours|theirs or --resolve KEY.FIELD=ours|theirs")
+        super().__init__(ngettext("{n} conflict: nothing was written; settle them with --prefer ours|theirs or "
+                                  "--resolve KEY.FIELD=ours|theirs",
+                                  "{n} conflicts: nothing was written; settle them with --prefer ours|theirs or "
+                                  "--resolve KEY.FIELD=ours|theirs", count).format(n=count))
         self.plan = plan
 
 
@@ -280,9 +283,10 @@ def sync_boards(ours: Board, theirs: Board, *, decide: Decide | None = None, dry
     for board in (ours, theirs):
         readable_location(board)
         if board.storage.revision == ABSENT:  # (a sync never makes a board: that would be a clone)
-            raise NotFound(f"{board.storage.location}: no board there to sync with")
+            raise NotFound(_("{location}: no board there to sync with").format(location=board.storage.location))
     if same_board(ours, theirs):
-        raise InvalidValue(f"{ours.storage.location} and {theirs.storage.location} are the same board")
+        raise InvalidValue(_("{ours} and {theirs} are the same board").format(
+            ours=ours.storage.location, theirs=theirs.storage.location))
     order = sorted((ours, theirs), key=lambda b: b.storage.location)
     with ExitStack() as stack:
         txs = {id(b): stack.enter_context(b.transaction()) for b in order}
@@ -290,9 +294,9 @@ def sync_boards(ours: Board, theirs: Board, *, decide: Decide | None = None, dry
         b = _Side("theirs", theirs, txs[id(theirs)])
         if a.tx.meta_value("board_id") and a.board_id == b.board_id:
             raise InvalidValue(
-                f"{a.location} and {b.location} are copies of one board (made by copying the file, not "
-                "by `reqboard clone`): they have no common base to merge from; clone the one you keep "
-                "and carry the other's changes over by hand, or import it")
+                _("{ours} and {theirs} are copies of one board (made by copying the file, not by `reqboard clone`): "
+                  "they have no common base to merge from; clone the one you keep and carry the other's changes "
+                  "over by hand, or import it").format(ours=a.location, theirs=b.location))
         _check_lineage(a, b, no_base=no_base)
         if no_base:
             a.records.pop(b.board_id, None)
@@ -361,9 +365,9 @@ def _check_lineage(a: _Side, b: _Side, *, no_base: bool) -> None:
     if mine is None and other is None:
         if a.records and b.records:
             raise InvalidValue(
-                f"{a.location} and {b.location} never synced with each other and both sync with other boards: "
-                "a sync between them would close a loop of syncs, around which an old value can come back "
-                "and undo a newer one; sync each with the board it was cloned from")
+                _("{ours} and {theirs} never synced with each other and both sync with other boards: a sync between "
+                  "them would close a loop of syncs, around which an old value can come back and undo a newer one; "
+                  "sync each with the board it was cloned from").format(ours=a.location, theirs=b.location))
         return
     if no_base:
         return
@@ -373,9 +377,9 @@ def _check_lineage(a: _Side, b: _Side, *, no_base: bool) -> None:
     if newer.get("complete") and (peer_record is None or peer_record.get("id") != newer.get("id")) \
             and not (newer.get("clone") and peer_record is None):
         raise InvalidValue(
-            f"{peer.location} does not hold the state it last agreed on with {holder.location} (it was "
-            "restored from a backup or copied since): nothing was written; `reqboard sync --no-base` "
-            "merges the two as boards that never synced (every difference a conflict to settle)")
+            _("{board} does not hold the state it last agreed on with {other} (it was restored from a backup or "
+              "copied since): nothing was written; `reqboard sync --no-base` merges the two as boards that never "
+              "synced (every difference a conflict to settle)").format(board=peer.location, other=holder.location))
 
 
 def _agreed(a: _Side, b: _Side) -> bool:
@@ -389,8 +393,9 @@ def readable_location(board: Board) -> None:
     try:
         board.storage.location.encode("utf-8")
     except UnicodeEncodeError:
-        raise InvalidValue(f"{board.storage.location!a}: a board to clone or sync needs a file name in UTF-8 "
-                           "(the other board records it); rename the file") from None
+        raise InvalidValue(_("{location}: a board to clone or sync needs a file name in UTF-8 (the other board "
+                             "records it); rename the file").format(location=ascii(board.storage.location))
+                           ) from None
 
 
 def same_board(one: Board, two: Board) -> bool:
@@ -496,8 +501,8 @@ def _plan(a: _Side, b: _Side, decide: Decide) -> tuple[SyncPlan, _Outcome]:
             current = target.by_uid.get(uid)
             if current != rec:
                 writes[target.name].append((uid, current, rec))
-    plan.pulled = sorted((final[uid]["key"] for uid, _, _ in writes["ours"]), key=key_number)
-    plan.pushed = sorted((final[uid]["key"] for uid, _, _ in writes["theirs"]), key=key_number)
+    plan.pulled = sorted((final[uid]["key"] for uid, _current, _rec in writes["ours"]), key=key_number)
+    plan.pushed = sorted((final[uid]["key"] for uid, _current, _rec in writes["theirs"]), key=key_number)
 
     # history: each side gets the events of the other it does not have, under the merged keys
     missing = _missing_events(a, b)
@@ -537,11 +542,12 @@ def _own_events(a: _Side, b: _Side, final: Mapping[str, Mapping[str, Any]],
         events.append({"id": new_uid(), "at": at, "by": by, "key": final[uid]["key"], "action": action,
                        "field": None, "old": None, "new": None, "reason": "", "uid": uid, **fields})
 
+    # (the reasons are the history's, stored as written on both boards: in English, never translated here)
     for moved in renumbered:
         event(moved.uid, "renumbered", field="key", old=moved.old, new=moved.new,
               reason=f"{moved.old} was created on both {a.location} and {b.location} for different "
                      "requirements; the key stays with the one created first")
-    changed = dict.fromkeys(uid for written in writes.values() for uid, _, _ in written)
+    changed = dict.fromkeys(uid for written in writes.values() for uid, _current, _rec in written)
     for uid in changed:
         event(uid, "synced", reason=f"synced {a.location} with {b.location}")
     return events
