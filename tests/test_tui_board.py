@@ -579,7 +579,7 @@ async def test_detail_pane_shows_fields_history_and_change_requests(small: Path)
         assert "Approvals" in more and "anna: agreed in the steering meeting" in more
         history = text_of(detail.query_one("#detail-history")).splitlines()
         assert len(history) == len(Board(small, "check").history("REQ-4"))
-        assert "cr submitted CR-1" in history[0]  # newest first
+        assert "change request submitted CR-1" in history[0]  # newest first
         assert "moved  state: collected → analysed" in "\n".join(history)
         assert "created  Single sign-on with Entra ID" in history[-1]
         await pilot.press("escape")

@@ -25,7 +25,7 @@ from ..link import StoreLink
 from ..reads import requirement_with_history
 from ..widgets.key_bar import KeyBar
 from .base import BoardReadingScreen
-from .lines import history_line, literal, padded, stored_note
+from .lines import history_line, listed, literal, padded, stored_note
 
 LABEL_CELLS = 16
 """The cells of a row's label: the values start in one column whatever the language."""
@@ -139,8 +139,8 @@ class DetailScreen(BoardReadingScreen):
                              (NEED_TYPE, req.need_type and req.need_type.label), (CATEGORY, req.category),
                              (EFFORT, req.effort_estimate), (FEASIBILITY, req.feasibility and req.feasibility.label),
                              (OWNER, req.owner), (DUE, req.due and req.due.isoformat()),
-                             (TAGS, ", ".join(req.tags)), (DEPENDS_ON, ", ".join(req.depends_on)),
-                             (CONFLICTS_WITH, ", ".join(req.conflicts_with))):
+                             (TAGS, listed(req.tags)), (DEPENDS_ON, listed(req.depends_on)),
+                             (CONFLICTS_WITH, listed(req.conflicts_with))):
             if value not in (None, "", ()):
                 rows.append(_row(_(label), value))
         if req.suspect:

@@ -32,6 +32,7 @@ _CHOICE_FIELDS: dict[str, type[StrEnum]] = {
 
 _VERSION = re.compile(r"version (\d+)")
 _CHANGED_BY = re.compile(r"([A-Z][A-Z0-9]*-\d+) changed ([A-Z][A-Z0-9]*-\d+)")
+_APPROVED = re.compile(r"([A-Z][A-Z0-9]*-\d+) approved")
 
 
 def literal(text: str) -> Content:
@@ -52,17 +53,21 @@ def listed(items: Iterable[str]) -> str:
 
 def stored_note(text: str) -> str:
     """A note the store writes into a record or its history in English ("version 3", "CR-2 changed
-    REQ-4"), in the current language; any other text (what a person typed) as it is."""
+    REQ-4", "CR-2 approved"), in the current language; any other text (what a person typed) as it is."""
     if match := _VERSION.fullmatch(text):
         return _("version {number}").format(number=match[1])
     if match := _CHANGED_BY.fullmatch(text):
         return _("{cr} changed {key}").format(cr=match[1], key=match[2])
+    if match := _APPROVED.fullmatch(text):
+        return _("{cr} approved").format(cr=match[1])
     return text
 
 
 def value_text(field: str | None, value: Any) -> Any:
-    """A field's stored value as a history line shows it: a state or choice by its label (other values
-    as stored)."""
+    """A field's stored value as a history line shows it: a state or choice by its label, a list as
+    its items (a criterion as `[x] text`), other values as stored."""
+    if isinstance(value, list):  # tags, links, acceptance criteria: as the detail pane lists them
+        return ", ".join(_item_text(item) for item in value)
     enum = _CHOICE_FIELDS.get(field or "")
     if enum is None or not isinstance(value, str):
         return value
@@ -72,6 +77,12 @@ def value_text(field: str | None, value: Any) -> Any:
         return value
     label: str = member.label  # type: ignore[attr-defined]  # every enum of _CHOICE_FIELDS has a label
     return label.lower() if isinstance(member, State) else label
+
+
+def _item_text(item: Any) -> str:
+    if isinstance(item, dict) and isinstance(item.get("text"), str):  # an acceptance criterion
+        return f"[{'x' if item.get('done') else ' '}] {item['text']}"
+    return str(item)
 
 
 def describe_event(event: Event) -> str:
@@ -86,7 +97,9 @@ def describe_event(event: Event) -> str:
     elif new not in (None, ""):
         what += f"  {_short(new)}"
     if event.reason:
-        what += "  " + _("({reason})").format(reason=_short(event.reason))
+        # The store's own reason for a change a change request made ("CR-2 approved"); else a person's.
+        reason = stored_note(event.reason) if event.action == "changed" else event.reason
+        what += "  " + _("({reason})").format(reason=_short(reason))
     return shown(what, one_line=True)
 
 
