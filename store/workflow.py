@@ -137,7 +137,7 @@ def _analysed_missing(req: Requirement) -> list[str]:
 
 def _analysed_fix(req: Requirement) -> str:
     options = " ".join(option for _need, has, option in _ANALYSIS if not has(req))
-    return f"reqboard edit {req.key} {options}"
+    return _("reqboard edit {key} {options}").format(key=req.key, options=options)
 
 
 def _approved_missing(req: Requirement) -> list[str]:
@@ -280,13 +280,13 @@ GUARDS: dict[State, Guard] = {
         ),
     ),
     State.APPROVED: Guard(
-        "approved.approval", ("approval",), _approved_missing, "reqboard approve {key} --comment TEXT",
+        "approved.approval", ("approval",), _approved_missing, N_("reqboard approve {key} --comment TEXT"),
         inputs=(GuardInput("comment", "text", N_("Approval comment"), required=False, default="",
                            fill=_approving_as),),
         apply=_record_approval,
     ),
     State.IN_PROGRESS: Guard(
-        "in_progress.owner", ("owner",), _in_progress_missing, "reqboard edit {key} --owner NAME",
+        "in_progress.owner", ("owner",), _in_progress_missing, N_("reqboard edit {key} --owner NAME"),
         inputs=(GuardInput("owner", "text", N_("Owner"), fill=_owner_or_user),),
     ),
     State.DONE: Guard(
@@ -300,7 +300,7 @@ GUARDS: dict[State, Guard] = {
         "fed_back.feedback",
         ("feedback",),
         _fed_back_missing,
-        "reqboard feedback {key} --satisfaction N --comment TEXT",
+        N_("reqboard feedback {key} --satisfaction N --comment TEXT"),
         inputs=(
             GuardInput("satisfaction", "score", N_("Customer satisfaction (1-5)"), SCORE_CHOICES),
             GuardInput("channel", "choice", N_("Told the customer through"), _choices_of(Channel),
