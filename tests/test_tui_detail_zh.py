@@ -337,6 +337,45 @@ async def test_the_move_reject_and_feedback_prompts_are_chinese(chinese: Path) -
         assert "将 REQ-1 退回“已分析”" in text
 
 
+async def test_every_other_form_of_the_actions_is_chinese(chinese: Path) -> None:
+    """The forms a key or the palette opens: each one submitted empty (or wrong), so that its
+    errors show too."""
+    app = open_app(chinese)
+    async with app.run_test(size=SIZE) as pilot:
+        board = await board_ready(pilot)
+        store = Board(chinese, "check")
+        req1, req2 = store.get("REQ-1"), store.get("REQ-2")
+        cr = store.add_change_request("REQ-2", "离线时缓存扫码记录")  # a fresh one, to assess and decide
+        req2 = store.get("REQ-2")
+        actions = board.actions
+        opened = {
+            "new change request": lambda: actions.new_change_request(req1),
+            "assess": lambda: actions.assess_change_request(req2, cr),
+            "approve": lambda: actions.decide_change_request(req2, cr, approve=True),
+            "reject": lambda: actions.decide_change_request(req2, cr, approve=False),
+            "implemented": lambda: actions.implement_change_request(req1, req1.change_requests[0]),
+            "close": lambda: actions.close_change_request(req1, req1.change_requests[0]),
+            "review": lambda: actions.review(req2),
+            "WIP limit": lambda: actions.wip_limit(State.IN_PROGRESS, 3),
+            "filter": lambda: actions.filter("", lambda query: None),
+            "export": actions.export,
+            "import": actions.import_file,
+        }
+        for name, open_form in opened.items():
+            open_form()
+            await settle(pilot)
+            dialog = form(app)
+            if name == "WIP limit":
+                dialog.query_one("#field-limit", Input).value = "三"
+            if name not in ("filter", "export", "implemented", "close", "review"):  # these would do their work
+                await submit(pilot)
+            text = dialog_text(dialog)
+            assert english_words(text, DATA) == set(), (name, text)
+            await pilot.press("escape")
+            await settle(pilot)
+        assert notifications(app) == []  # nothing was refused or done
+
+
 async def test_a_move_is_announced_in_chinese(chinese: Path) -> None:
     app = open_app(chinese)
     async with app.run_test(size=SIZE) as pilot:
