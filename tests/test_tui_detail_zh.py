@@ -260,6 +260,15 @@ async def test_the_change_request_pane_list_and_archive_are_chinese(chinese: Pat
         text = pane_text(app)
         assert_chinese(text)
         assert "归档：已拒绝的需求" in text and "已经没有人使用传真了" in text
+        options = app.screen.query_one(OptionList)
+        options.focus()
+        options.highlighted = 0
+        await pilot.press("enter")  # the rejected requirement's detail pane
+        await settle(pilot)
+        assert isinstance(app.screen, DetailScreen)
+        text = pane_text(app)
+        assert_chinese(text)
+        assert "拒绝原因        已经没有人使用传真了" in text
 
 
 def test_the_keys_of_these_screens_are_described_in_chinese() -> None:
