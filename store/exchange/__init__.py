@@ -2,9 +2,12 @@
 
 Plain functions for the CLI and the TUI:
 
-    export_board(board, "csv") -> bytes
+    export_board(board, "csv") -> bytes                     (encoding="gb18030": what a Chinese Excel opens)
     preview_import(board, data, "csv", source="reqs.csv") -> ImportSummary    (writes nothing)
     apply_import(board, data, "csv", source="reqs.csv") -> ImportSummary      (all or nothing)
+
+A CSV file's encoding is detected (UTF-8 with or without a BOM, UTF-16 with a BOM, GB18030/GBK) unless
+`encoding=` names it (see `encodings`); the other formats say their own encoding, and refuse one given.
 
 `apply_import` raises ImportRefused (an InvalidValue, exit code 1) carrying the summary when anything
 in the file is refused; nothing is written then. `summary.text()` is the report a person reads.
@@ -24,6 +27,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from ..errors import InvalidValue
+from ..i18n import _
+from .encodings import EXPORT_ENCODINGS, IMPORT_ENCODINGS
 from .incoming import FieldChange, ImportRefused, ImportSummary, PlannedAdd, PlannedChange, ReadFile
 
 if TYPE_CHECKING:
@@ -43,21 +48,35 @@ class ExchangeFormat:
     """Its function `(board) -> bytes`: the whole board as a file; None when the format is import-only."""
     reader: str | None = None
     """Its function `(bytes) -> ReadFile`: a file's records; None when the format is export-only."""
+    encodings: bool = False
+    """Its writer and reader take `encoding=` (a text format spreadsheets write in many: CSV); the
+    others' files say their own encoding, and an encoding given for them is refused."""
 
     def _function(self, name: str) -> Callable[..., object]:
         return cast(Callable[..., object], getattr(importlib.import_module(self.module, __name__), name))
 
-    def export(self, board: Board) -> bytes:
-        """The whole board as the bytes of a file in this format."""
-        if self.writer is None:
-            raise InvalidValue(f"{self.name} is not an export format: use one of {', '.join(EXPORT_FORMATS)}")
-        return cast(bytes, self._function(self.writer)(board))
+    def _encoding(self, encoding: str | None) -> dict[str, str]:
+        if encoding is None:
+            return {}
+        if not self.encodings:
+            raise InvalidValue(_("an encoding can be chosen for CSV files only, not for {format}: JSON, Markdown "
+                                 "and ReqIF files are UTF-8 (a ReqIF file may also be UTF-16 and says so)").format(
+                                     format=self.name))
+        return {"encoding": encoding}
 
-    def read(self, data: bytes) -> ReadFile:
+    def export(self, board: Board, *, encoding: str | None = None) -> bytes:
+        """The whole board as the bytes of a file in this format (in `encoding`, for a format that takes one)."""
+        if self.writer is None:
+            raise InvalidValue(_("{format} is not an export format: use one of {formats}").format(
+                format=self.name, formats=", ".join(EXPORT_FORMATS)))
+        return cast(bytes, self._function(self.writer)(board, **self._encoding(encoding)))
+
+    def read(self, data: bytes, *, encoding: str | None = None) -> ReadFile:
         """A file's records and what is wrong with it (the reader never looks at a board)."""
         if self.reader is None:
-            raise InvalidValue(f"{self.name} is not an import format: use one of {', '.join(IMPORT_FORMATS)}")
-        return cast(ReadFile, self._function(self.reader)(data))
+            raise InvalidValue(_("{format} is not an import format: use one of {formats}").format(
+                format=self.name, formats=", ".join(IMPORT_FORMATS)))
+        return cast(ReadFile, self._function(self.reader)(data, **self._encoding(encoding)))
 
 
 FORMATS: dict[str, ExchangeFormat] = {}
@@ -76,7 +95,7 @@ EXPORT_FORMATS: tuple[str, ...] = ()
 IMPORT_FORMATS: tuple[str, ...] = ()
 
 register(ExchangeFormat("json", (".json",), ".json_io", writer="export_json_file", reader="read_json"))
-register(ExchangeFormat("csv", (".csv",), ".csv_io", writer="export_csv", reader="read_csv_file"))
+register(ExchangeFormat("csv", (".csv",), ".csv_io", writer="export_csv", reader="read_csv_file", encodings=True))
 register(ExchangeFormat("md", (".md", ".markdown"), ".markdown", writer="export_markdown"))
 register(ExchangeFormat("reqif", (".reqif", ".xml"), ".reqif_io", writer="export_reqif", reader="read_reqif_file"))
 
@@ -87,46 +106,60 @@ def guess_format(path: str | Path) -> str | None:
     return next((f.name for f in FORMATS.values() if suffix in f.extensions), None)
 
 
-def export_board(board: Board, fmt: str) -> bytes:
-    """The whole board in `fmt` (json, csv, md, reqif), as the bytes of a file."""
+def export_board(board: Board, fmt: str, *, encoding: str | None = None) -> bytes:
+    """The whole board in `fmt` (json, csv, md, reqif), as the bytes of a file.
+
+    `encoding` (CSV only): None for UTF-8 with a BOM (what Excel reads as UTF-8), `gb18030` for what a
+    Chinese Excel opens, `utf-8` without the BOM, `gbk`. Raises InvalidValue for an unknown format or
+    encoding, and for an encoding given for another format.
+    """
     found = FORMATS.get(fmt)
     if found is None or found.writer is None:
-        raise InvalidValue(f"unknown export format {fmt!r}: use one of {', '.join(EXPORT_FORMATS)}")
-    return found.export(board)
+        raise InvalidValue(_("unknown export format {format!r}: use one of {formats}").format(
+            format=fmt, formats=", ".join(EXPORT_FORMATS)))
+    return found.export(board, encoding=encoding)
 
 
-def _read(data: bytes, fmt: str) -> ReadFile:
+def _read(data: bytes, fmt: str, encoding: str | None) -> ReadFile:
     found = FORMATS.get(fmt)
     if found is None or found.reader is None:
-        raise InvalidValue(f"unknown import format {fmt!r}: use one of {', '.join(IMPORT_FORMATS)}")
-    return found.read(data)
+        raise InvalidValue(_("unknown import format {format!r}: use one of {formats}").format(
+            format=fmt, formats=", ".join(IMPORT_FORMATS)))
+    return found.read(data, encoding=encoding)
 
 
-def preview_import(board: Board, data: bytes, fmt: str, *, source: str = "", rekey: bool = False) -> ImportSummary:
-    """What importing `data` would add, change and refuse; writes nothing, never raises for bad content."""
+def preview_import(board: Board, data: bytes, fmt: str, *, source: str = "", rekey: bool = False,
+                   encoding: str | None = None) -> ImportSummary:
+    """What importing `data` would add, change and refuse; writes nothing, never raises for bad content.
+
+    `encoding` (CSV only): the file's encoding (utf-8, gb18030, gbk ...); None detects it. Raises
+    InvalidValue for an unknown format or encoding, or an encoding given for another format.
+    """
     from .pipeline import run_import
 
+    read = _read(data, fmt, encoding)
     try:
-        return run_import(board, _read(data, fmt), source=source, dry_run=True, rekey=rekey)
+        return run_import(board, read, source=source, dry_run=True, rekey=rekey)
     except ImportRefused as exc:
         return exc.summary
 
 
 def apply_import(board: Board, data: bytes, fmt: str, *, source: str = "", rekey: bool = False,
-                 as_previewed: Any = None) -> ImportSummary:
+                 as_previewed: Any = None, encoding: str | None = None) -> ImportSummary:
     """Import `data` in one transaction recorded in the history, or nothing at all.
 
     `as_previewed`: a preview's `summary.revision`; the import is written only if the board is still
     as it was previewed (else Outdated, exit 3), so what a person confirmed is what is written.
+    `encoding` (CSV only): the file's encoding; None detects it (see `preview_import`).
     Raises ImportRefused (with the report) when the file or any record in it is refused.
     """
     from .pipeline import run_import
 
-    return run_import(board, _read(data, fmt), source=source, rekey=rekey, as_previewed=as_previewed)
+    return run_import(board, _read(data, fmt, encoding), source=source, rekey=rekey, as_previewed=as_previewed)
 
 
 __all__ = [
-    "EXPORT_FORMATS", "FORMATS", "IMPORT_FORMATS", "ExchangeFormat", "FieldChange", "ImportRefused",
+    "EXPORT_ENCODINGS", "EXPORT_FORMATS", "FORMATS", "IMPORT_ENCODINGS", "IMPORT_FORMATS", "ExchangeFormat", "FieldChange", "ImportRefused",
     "ImportSummary", "PlannedAdd", "PlannedChange", "apply_import", "export_board", "guess_format",
     "preview_import", "register",
 ]

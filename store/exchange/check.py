@@ -9,7 +9,8 @@ board (`import.clash`, unless re-keying).
 
 from __future__ import annotations
 
-from .incoming import ReadFile
+from ..i18n import _, pgettext
+from .incoming import ReadFile, problem_at
 from .plan import Plan
 
 SHOWN_PROBLEMS = 10
@@ -20,7 +21,7 @@ _PROBLEM_LENGTH = 400
 def file_refusals(read: ReadFile) -> list[str]:
     """What is refused before the board is looked at: the file's problems, and the records its reader
     could not read as a whole (a row of the wrong length)."""
-    whole = [f"{r.where}: {message}" for r in read.records for what, message in r.problems if not what]
+    whole = [problem_at(r.where, message) for r in read.records for what, message in r.problems if not what]
     return [*read.problems, *whole]
 
 
@@ -32,8 +33,8 @@ def refusals(read: ReadFile, plan: Plan, *, rekey: bool) -> tuple[list[str], str
             return [listed(plan.uid_problems)], "import.uid"
         if plan.clashes and not rekey:
             shown = ", ".join(plan.clashes[:SHOWN_PROBLEMS])
-            return [f"{len(plan.clashes)} key(s) exist on this board already ({shown}); import with --rekey to "
-                    "give them new keys"], "import.clash"
+            return [_("{n} key(s) exist on this board already ({keys}); import with --rekey to give them new "
+                      "keys").format(n=len(plan.clashes), keys=shown)], "import.clash"
         return [], ""
     refused = [*file_refusals(read), *plan.refused]
     return refused, read.rule if read.problems else "import.record"
@@ -41,9 +42,10 @@ def refusals(read: ReadFile, plan: Plan, *, rekey: bool) -> tuple[list[str], str
 
 def listed(problems: list[str]) -> str:
     """Problems as one line: the first few, each cut to a readable length, and how many more."""
-    shown = "; ".join(_cut(p) for p in problems[:SHOWN_PROBLEMS])
-    more = f" (and {len(problems) - SHOWN_PROBLEMS} more)" if len(problems) > SHOWN_PROBLEMS else ""
-    return f"{shown}{more}"
+    shown = pgettext("list separator", "; ").join(_cut(p) for p in problems[:SHOWN_PROBLEMS])
+    if len(problems) <= SHOWN_PROBLEMS:
+        return shown
+    return _("{problems} (and {n} more)").format(problems=shown, n=len(problems) - SHOWN_PROBLEMS)
 
 
 def _cut(problem: str) -> str:

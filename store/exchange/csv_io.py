@@ -25,11 +25,11 @@ The file is read as a stream of rows, and checked and planned before the board's
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 import math
 import re
+import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -40,7 +40,8 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 
 from ..board import Board
-from ..errors import validation_message
+from ..errors import InvalidValue, validation_message
+from ..i18n import _, pgettext
 from ..memory import paused_gc
 from ..models import (
     MAX_COUNT,
@@ -57,7 +58,8 @@ from ..models import (
     is_requirement_key,
     normalise_key,
 )
-from .incoming import Incoming, ReadFile, Rereading
+from .encodings import detect, export_encoding, first_bad_byte, import_encoding, shown_name
+from .incoming import Incoming, ReadFile, Rereading, place_in, row_place
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 ESCAPE = "'"
@@ -110,7 +112,7 @@ def criteria_text(value: tuple[Criterion, ...]) -> str:
 
 
 def _choice_text(value: Any) -> str:
-    return "" if value is None else value.label
+    return "" if value is None else value.english  # the English spelling whatever the language: files stay one
 
 
 def _parse_text(cell: str) -> str:
@@ -126,9 +128,9 @@ def _parse_score(cell: str) -> int | None:
     try:
         number = float(cell.strip())
     except ValueError:
-        raise CellError(f"{_quoted(cell)} is not a whole number from 1 to 5") from None
+        raise CellError(_("{cell} is not a whole number from 1 to 5").format(cell=_quoted(cell))) from None
     if not number.is_integer() or not 1 <= number <= 5:
-        raise CellError(f"{_quoted(cell)} is not a whole number from 1 to 5")
+        raise CellError(_("{cell} is not a whole number from 1 to 5").format(cell=_quoted(cell)))
     return int(number)
 
 
@@ -139,9 +141,9 @@ def _parse_number(cell: str) -> float | None:
     try:
         number = float(cell.strip().replace(",", "."))
     except ValueError:
-        raise CellError(f"{_quoted(cell)} is not a number") from None
+        raise CellError(_("{cell} is not a number").format(cell=_quoted(cell))) from None
     if not math.isfinite(number):
-        raise CellError(f"{_quoted(cell)} is not a finite number")
+        raise CellError(_("{cell} is not a finite number").format(cell=_quoted(cell)))
     return number
 
 
@@ -152,8 +154,8 @@ def parse_version(cell: str) -> int | None:
         return None
     # ASCII digits only: int() would also take "1_000", "١٢" and thousands of digits.
     if not (text.isascii() and text.isdigit()) or len(text) > len(str(MAX_COUNT)) or not 1 <= int(text) <= MAX_COUNT:
-        raise CellError(f"{_quoted(cell)} is not a version number (a whole number from 1 to "
-                        f"{MAX_COUNT:,}, as the export wrote it)")
+        raise CellError(_("{cell} is not a version number (a whole number from 1 to {most}, as the export wrote "
+                          "it)").format(cell=_quoted(cell), most=f"{MAX_COUNT:,}"))
     return int(text)
 
 
@@ -170,18 +172,31 @@ def _parse_uid(cell: str) -> str | None:
         return _uid_rule().validate_python(text)
     except ValidationError as exc:  # the models' own rule, in their words
         reason = "; ".join(validation_message(exc).errors.values())
-        raise CellError(f"{_quoted(cell)} is not a UID: it {reason}, as the export wrote it; clear the "
-                        "cell to match the row by its key") from None
+        raise CellError(_("{cell} is not a UID: it {reason}, as the export wrote it; clear the cell to match "
+                          "the row by its key").format(cell=_quoted(cell), reason=reason)) from None
+
+
+# A date with the year first, as Chinese spreadsheets write it: 2026/1/5, 2026.01.05, 2026年1月5日.
+_YEAR_FIRST = re.compile(r"([0-9]{4})\s*[-/.年]\s*([0-9]{1,2})\s*[-/.月]\s*([0-9]{1,2})\s*日?")
 
 
 @lru_cache(maxsize=4096)
 def _parse_date(cell: str) -> date | None:
-    if not cell.strip():
+    text = cell.strip()
+    if not text:
         return None
     try:
-        return date.fromisoformat(cell.strip()[:10])
+        return date.fromisoformat(text[:10])
     except ValueError:
-        raise CellError(f"{_quoted(cell)} is not a date: write it as YYYY-MM-DD") from None
+        pass
+    # A time after the date (2026/1/5 0:00, as Excel writes a date cell) is left out, as after an ISO date.
+    match = _YEAR_FIRST.match(text)
+    if match is not None and (match.end() == len(text) or text[match.end()] == " "):
+        try:
+            return date(*map(int, match.groups()))
+        except ValueError:
+            pass
+    raise CellError(_("{cell} is not a date: write it as YYYY-MM-DD").format(cell=_quoted(cell))) from None
 
 
 @lru_cache(maxsize=256)
@@ -202,8 +217,8 @@ def _choice(kind: type[Tier | Channel | NeedType | Kano | Feasibility], default:
         try:
             return kind(cell.strip())
         except ValueError:
-            names = ", ".join(m.label for m in kind)
-            raise CellError(f"{_quoted(cell)} is not one of: {names}") from None
+            names = pgettext("list separator", ", ").join(m.label for m in kind)
+            raise CellError(_("{cell} is not one of: {names}").format(cell=_quoted(cell), names=names)) from None
 
     return parse
 
@@ -231,7 +246,7 @@ def _parse_key_cell(cell: str) -> str | None:
     try:
         return parse_key(cell)
     except CellError as exc:
-        raise CellError(f"{exc}; leave it blank to add a new requirement") from None
+        raise CellError(_("{problem}; leave it blank to add a new requirement").format(problem=exc)) from None
 
 
 def _parse_criteria(cell: str) -> tuple[dict[str, Any], ...]:
@@ -255,9 +270,9 @@ def parse_key(text: str) -> str:
         return key
     digits = key[4:] if key.startswith("REQ-") else ""
     if digits.isascii() and digits.isdigit() and len(digits) > MAX_KEY_DIGITS:
-        raise CellError(f"{_quoted(text.strip())} is not a requirement key: a key has at most "
-                        f"{MAX_KEY_DIGITS} digits")
-    raise CellError(f"{_quoted(text.strip())} is not a requirement key (they look like REQ-12)")
+        raise CellError(_("{cell} is not a requirement key: a key has at most {digits} digits").format(
+            cell=_quoted(text.strip()), digits=MAX_KEY_DIGITS))
+    raise CellError(_("{cell} is not a requirement key (they look like REQ-12)").format(cell=_quoted(text.strip())))
 
 
 @dataclass(frozen=True)
@@ -274,7 +289,7 @@ class Column:
 COLUMNS: tuple[Column, ...] = (
     Column("Key", "key", _text, _parse_key_cell),
     Column("Title", "title", _text, _parse_text),
-    Column("State", "state", lambda s: s.label, _parse_state),
+    Column("State", "state", lambda s: s.english, _parse_state),
     Column("Customer", "customer", _text, _parse_text),
     Column("Tier", "tier", _choice_text, _choice(Tier)),
     Column("Channel", "channel", _choice_text, _choice(Channel, Channel.OTHER)),
@@ -302,8 +317,70 @@ COLUMNS: tuple[Column, ...] = (
 COLUMNS_BY_FIELD = {c.field: c for c in COLUMNS}
 
 
+CHINESE_HEADERS: dict[str, tuple[str, ...]] = {
+    "key": ("编号", "需求编号", "需求编码", "编码"),
+    "title": ("标题", "需求标题", "需求名称", "名称"),
+    "state": ("状态", "需求状态"),
+    "customer": ("客户", "客户名称", "客户名"),
+    "tier": ("层级", "客户层级", "客户分级", "客户等级"),
+    "channel": ("渠道", "来源渠道", "收集渠道", "需求渠道"),
+    "need_type": ("需求类型",),
+    "kano": ("Kano 类别", "Kano 分类", "卡诺类别", "卡诺分类"),
+    "category": ("分类", "类别", "需求分类"),
+    "importance": ("重要性", "重要程度"),
+    "urgency": ("紧急程度", "紧急性", "紧迫性"),
+    "business_value": ("业务价值", "价值", "商业价值"),
+    "effort_estimate": ("工作量估算", "工作量", "预估工作量", "估算工作量"),
+    "feasibility": ("可行性",),
+    "owner": ("负责人", "责任人", "处理人"),
+    "due": ("截止日期", "截止时间", "到期日期", "到期日", "期限"),
+    "tags": ("标签",),
+    "depends_on": ("依赖", "依赖于", "依赖需求", "前置需求"),
+    "conflicts_with": ("冲突", "冲突需求", "冲突于"),
+    "acceptance_criteria": ("验收标准", "验收条件"),
+    "description": ("描述", "需求描述", "详细描述", "说明", "需求说明"),
+    "rejection_reason": ("拒绝原因", "驳回原因"),
+    "version": ("版本", "版本号"),
+    "uid": ("唯一标识", "唯一标识符"),
+}
+"""The Chinese names a column is also read by, whatever the language (a Chinese spreadsheet's header);
+the first is the name the zh_CN catalogue gives it (see `column_name`). An export's header stays English."""
+
+
+def column_name(column: Column) -> str:
+    """A column's name as a person reads it, in the current language (Title, 标题)."""
+    names = {
+        "key": pgettext("CSV column", "Key"),
+        "title": pgettext("CSV column", "Title"),
+        "state": pgettext("CSV column", "State"),
+        "customer": pgettext("CSV column", "Customer"),
+        "tier": pgettext("CSV column", "Tier"),
+        "channel": pgettext("CSV column", "Channel"),
+        "need_type": pgettext("CSV column", "Need type"),
+        "kano": pgettext("CSV column", "Kano class"),
+        "category": pgettext("CSV column", "Category"),
+        "importance": pgettext("CSV column", "Importance"),
+        "urgency": pgettext("CSV column", "Urgency"),
+        "business_value": pgettext("CSV column", "Business value"),
+        "effort_estimate": pgettext("CSV column", "Effort"),
+        "feasibility": pgettext("CSV column", "Feasibility"),
+        "owner": pgettext("CSV column", "Owner"),
+        "due": pgettext("CSV column", "Due"),
+        "tags": pgettext("CSV column", "Tags"),
+        "depends_on": pgettext("CSV column", "Depends on"),
+        "conflicts_with": pgettext("CSV column", "Conflicts with"),
+        "acceptance_criteria": pgettext("CSV column", "Acceptance criteria"),
+        "description": pgettext("CSV column", "Description"),
+        "rejection_reason": pgettext("CSV column", "Rejection reason"),
+        "version": pgettext("CSV column", "Version"),
+        "uid": pgettext("CSV column", "UID"),
+    }
+    return names.get(column.field, column.header)
+
+
 def _norm(name: str) -> str:
-    return " ".join(name.strip().lower().replace("_", " ").replace("-", " ").split())
+    """A column's name as it is looked up: full-width letters as ASCII (NFKC), case, `_` and `-` ignored."""
+    return " ".join(unicodedata.normalize("NFKC", name).strip().lower().replace("_", " ").replace("-", " ").split())
 
 
 _BY_NAME: dict[str, Column] = {}
@@ -313,6 +390,20 @@ for _column in COLUMNS:
 _BY_NAME.update({"kano": _BY_NAME["kano class"], "effort estimate": _BY_NAME["effort"],
                  "value": _BY_NAME["business value"], "status": _BY_NAME["state"],
                  "criteria": _BY_NAME["acceptance criteria"], "identifier": _BY_NAME["uid"]})
+for _field, _names in CHINESE_HEADERS.items():
+    for _name in _names:  # kept without spaces: `Kano 类别` and `Kano类别` are one name
+        _BY_NAME.setdefault(_norm(_name).replace(" ", ""), COLUMNS_BY_FIELD[_field])
+_PRIORITY = frozenset({"priority", "优先级"})
+"""Names of a column that is no field: a requirement's priority is worked out from its importance and urgency."""
+
+
+def column_named(name: str) -> Column | None:
+    """The column a header cell names (`Title`, `title`, `需求标题`, `Kano类别`), or None."""
+    normal = _norm(name)
+    found = _BY_NAME.get(normal)
+    if found is None and not normal.isascii():
+        found = _BY_NAME.get(normal.replace(" ", ""))
+    return found
 
 
 def column_letter(index: int) -> str:
@@ -326,14 +417,30 @@ def column_letter(index: int) -> str:
 
 
 # ------------------------------------------------------------------ export
-def export_csv(board: Board) -> bytes:
-    """Every requirement as CSV: UTF-8 with a BOM (so Excel reads it as UTF-8), CRLF line ends."""
+def export_csv(board: Board, *, encoding: str | None = None) -> bytes:
+    """Every requirement as CSV, CRLF line ends, the header in English whatever the language. By default
+    UTF-8 with a BOM (so Excel reads it as UTF-8); `encoding="gb18030"` writes what a Chinese Excel opens
+    as "CSV" (no BOM), `utf-8` UTF-8 without the BOM. Raises InvalidValue for another encoding, and for
+    `gbk` when a requirement holds a character GBK cannot write (GB18030 writes every character)."""
+    codec = export_encoding(encoding)
     out = io.StringIO(newline="")
     writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
     writer.writerow([c.header for c in COLUMNS])
-    for req in board.requirements():
+    reqs = board.requirements()
+    for req in reqs:
         writer.writerow([neutralise(c.value_of(req)) for c in COLUMNS])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    if codec == "utf-8-sig":
+        return ("\ufeff" + out.getvalue()).encode("utf-8")
+    text = out.getvalue()
+    try:
+        return text.encode(codec)
+    except UnicodeEncodeError as exc:
+        character = text[exc.start]
+        key = next((r.key for r in reqs if any(character in c.value_of(r) for c in COLUMNS)), "?")
+        raise InvalidValue(_("{key} holds {character!r} (U+{code:04X}), which {encoding} cannot write: export "
+                             "in gb18030, which writes every character, or in UTF-8").format(
+                                 key=key, character=character, code=ord(character),
+                                 encoding=shown_name(codec))) from None
 
 
 # ------------------------------------------------------------------ import
@@ -350,23 +457,44 @@ class _Layout:
     def place(self, row: int, column: int | None) -> str:
         """`row 4, column B (Title)`: where something is, as a spreadsheet shows it."""
         if column is None:
-            return f"row {row}"
-        name = restore(self.header[column]).strip() if column < len(self.header) else ""
-        return f"row {row}, column {column_letter(column)}" + (f" ({_shown_name(name)})" if name else "")
+            return row_place(row)
+        return place_in(row_place(row), self.column_place(column))
+
+    def column_place(self, column: int) -> str:
+        """`column B (Title)`: a column by its letter and, if the header has one, its name."""
+        name = _header_name(self.header[column]) if column < len(self.header) else ""
+        return column_place(column, name)
+
+
+def column_place(column: int, name: str = "") -> str:
+    """`column B (Title)`, or `column B` for a column without a name."""
+    if name:
+        return _("column {letter} ({name})").format(letter=column_letter(column), name=_shown_name(name))
+    return _("column {letter}").format(letter=column_letter(column))
+
+
+def _header_name(cell: str) -> str:
+    """A header cell's name: without the `'` an export may put before it, spaces, or a byte order mark
+    (a file read as UTF-8 without one naming it is UTF-8 with a BOM still starts with it)."""
+    return restore(cell.lstrip("\ufeff")).strip()
 
 
 _NO_HEADER = _Layout((), (), {})
 
 
-def _text_lines(data: bytes) -> io.TextIOWrapper:
+def _text_lines(data: bytes, codec: str) -> io.TextIOWrapper:
     """The file's text a line at a time, decoded as it is read (never a second copy of a big file)."""
-    return io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig", newline="")
+    return io.TextIOWrapper(io.BytesIO(data), encoding=codec, newline="")
 
 
-def _delimiter(data: bytes) -> str:
-    """Comma, or what the first line uses instead (semicolons from a European Excel, tabs)."""
-    end = data.find(b"\n")
-    first_line = (data if end < 0 else data[:end]).decode("utf-8", errors="replace")
+def _delimiter(data: bytes, codec: str) -> str:
+    """Comma, or what the first line uses instead (semicolons from a European Excel, tabs from Excel's
+    "Unicode text")."""
+    if codec == "utf-16":
+        first_line = data[:65536].decode(codec, errors="replace").split("\n", 1)[0]
+    else:  # the others keep ASCII as ASCII: a delimiter's byte is never part of another character
+        end = data.find(b"\n")
+        first_line = (data if end < 0 else data[:end]).decode("utf-8", errors="replace")
     if "," not in first_line:
         return ";" if ";" in first_line else "\t" if "\t" in first_line else ","
     return ","
@@ -375,16 +503,17 @@ def _delimiter(data: bytes) -> str:
 class _Rows:
     """The rows of a CSV file, numbered as a spreadsheet numbers them, remembering where each starts."""
 
-    def __init__(self, data: bytes, delimiter: str) -> None:
+    def __init__(self, data: bytes, delimiter: str, codec: str) -> None:
         self.data = data
         self.delimiter = delimiter
+        self.codec = codec
         self.number = 0
         """The last row read (the header is row 1)."""
         self.start_line = 1
         """The line of the file where the next row starts (a row may span lines)."""
 
     def __iter__(self) -> Iterator[list[str]]:
-        reader = csv.reader(_text_lines(self.data), delimiter=self.delimiter, strict=True)
+        reader = csv.reader(_text_lines(self.data, self.codec), delimiter=self.delimiter, strict=True)
         for row in reader:
             self.number += 1
             yield row
@@ -393,7 +522,7 @@ class _Rows:
     def broken_cell(self) -> int:
         """The cell of the next row (from `start_line`) where the CSV breaks: a character after a
         closing quote, a cell longer than the csv module takes, or a quote the data ends inside."""
-        lines = islice(_text_lines(self.data), self.start_line - 1, None)
+        lines = islice(_text_lines(self.data, self.codec), self.start_line - 1, None)
         return _scan_row(lines, self.delimiter, csv.field_size_limit())
 
 
@@ -442,37 +571,39 @@ def _scan_row(lines: Iterator[str], delimiter: str, limit: int) -> int:
 def _csv_problem(rows: _Rows, layout: _Layout, exc: csv.Error) -> str:
     place = layout.place(rows.number + 1, rows.broken_cell())
     if "field larger than field limit" in str(exc):
-        return (f"{place}: the cell is longer than {csv.field_size_limit():,} characters, more than any "
-                "field of a requirement holds")
-    return (f"{place}: the file is not valid CSV here ({exc}): a cell that starts with a quote must end "
-            "with one, and a quote inside such a cell is written twice")
+        return _("{place}: the cell is longer than {limit} characters, more than any field of a requirement "
+                 "holds").format(place=place, limit=f"{csv.field_size_limit():,}")
+    return _("{place}: the file is not valid CSV here ({detail}): a cell that starts with a quote must end with "
+             "one, and a quote inside such a cell is written twice").format(place=place, detail=exc)
 
 
-def _decode_problem(data: bytes, delimiter: str) -> str:
-    """Where the first byte that is not UTF-8 is, by row and column."""
-    skip = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
-    try:
-        data[skip:].decode("utf-8")
-        start = len(data) - skip  # not reached: the caller saw a decoding error
-    except UnicodeDecodeError as exc:
-        start = exc.start
-    valid = data[: skip + start]
-    rows = _Rows(valid, delimiter)
+def _decode_problem(data: bytes, delimiter: str, codec: str, *, named: bool) -> str:
+    """Where the first byte that is not text in `codec` is, by row and column, and what to do: for a
+    file whose encoding was detected (`named` False), the first byte that is not UTF-8."""
+    start = first_bad_byte(data, codec)
+    valid = data[:start]
+    text = valid.decode("utf-8-sig" if codec == "utf-8-sig" else codec, errors="replace")
+    rows = _Rows(valid, delimiter, codec)
     header: list[str] = []
     last: list[str] = []
     try:
         for row in rows:
             header = row if rows.number == 1 else header
             last = row
-        if valid[skip:].endswith((b"\n", b"\r")) or not valid[skip:]:
+        if text.endswith(("\n", "\r")) or not text.lstrip("\ufeff"):
             row_number, cell = rows.number + 1, 0  # the byte starts a row
         else:  # it is in the row read last, in its last cell
             row_number, cell = rows.number, max(len(last) - 1, 0)
     except csv.Error:  # the data ends inside a quoted cell (or is broken before the byte)
         row_number, cell = rows.number + 1, rows.broken_cell()
-    layout = _Layout(tuple(header), (), {})
-    return (f"{layout.place(row_number, cell)}: the file is not UTF-8 text (byte {skip + start}): save it "
-            "as \"CSV UTF-8\"")
+    place = _Layout(tuple(header), (), {}).place(row_number, cell)
+    if named:
+        return _("{place}: the file is not {encoding} text (byte {byte}): name the encoding it was saved in, or "
+                 "leave the encoding out to have it detected").format(
+                     place=place, encoding=shown_name(codec), byte=start)
+    return _("{place}: the file is not UTF-8 text (byte {byte}), nor Chinese text in GB18030: save it as "
+             "\"CSV UTF-8\", or name the encoding it is in (--encoding gbk, big5, utf-16 ...)").format(
+                 place=place, byte=start)
 
 
 def _layout(header: list[str]) -> tuple[_Layout, list[int], list[str]]:
@@ -482,25 +613,30 @@ def _layout(header: list[str]) -> tuple[_Layout, list[int], list[str]]:
     problems: list[str] = []
     seen: dict[str, str] = {}
     for index, raw in enumerate(header):
-        where = f"column {column_letter(index)}"
-        name = restore(raw).strip()
+        name = _header_name(raw)
         if not name:
             unnamed.append(index)
             continue
-        shown = _shown_name(name)
-        column = _BY_NAME.get(_norm(name))
+        where = column_place(index, name)
+        place = place_in(row_place(1), where)
+        column = column_named(name)
         if column is None:
-            known = ", ".join(c.header for c in COLUMNS)
-            problems.append(f"row 1, {where} ({shown}): unknown column; the known columns are: {known}")
+            if _norm(name) in _PRIORITY:
+                problems.append(_("{place}: unknown column; a requirement's priority is worked out from its "
+                                  "importance and urgency: give those columns instead").format(place=place))
+                continue
+            known = pgettext("list separator", ", ").join(column_name(c) for c in COLUMNS)
+            problems.append(_("{place}: unknown column; the known columns are: {known}").format(
+                place=place, known=known))
         elif column.field in seen:
-            problems.append(f"row 1, {where} ({shown}): the same column as {seen[column.field]}")
+            problems.append(_("{place}: the same column as {other}").format(place=place, other=seen[column.field]))
         else:
-            seen[column.field] = f"{where} ({shown})"
+            seen[column.field] = where
             parse = None if column.parse is _parse_text else column.parse
-            cells.append((index, column.field, parse, f"{where} ({shown})"))
+            cells.append((index, column.field, parse, where))
     if not problems and "key" not in seen and "title" not in seen:
-        problems.append("row 1: the header has neither a Key nor a Title column")
-    labels = {name: label for _, name, _, label in cells}
+        problems.append(_("row 1: the header has neither a Key nor a Title column"))
+    labels = {name: label for _index, name, _parse, label in cells}
     return _Layout(tuple(header), tuple(cells), labels), unnamed, problems
 
 
@@ -526,7 +662,7 @@ def _records(rows: _Rows, build: _Build, header: _Header) -> Iterator[Incoming]:
     unnamed: list[int] = []
     for row in rows:
         if rows.number == 1:
-            header.blank = not "".join(row).strip()
+            header.blank = not "".join(row).lstrip("\ufeff").strip()
             header.layout, unnamed, header.problems = _layout(row)
             continue
         if not "".join(row).strip():
@@ -541,40 +677,61 @@ def _records(rows: _Rows, build: _Build, header: _Header) -> Iterator[Incoming]:
             yield build(rows.number, row, header.layout, shared)
 
 
-def read_csv(data: bytes, *, identity_only: bool = False) -> tuple[list[Incoming], list[str]]:
+def _codec(data: bytes, encoding: str | None) -> tuple[str | None, bool]:
+    """The codec to read `data` with (None: detection found none) and whether it was named."""
+    if encoding is not None:
+        return import_encoding(encoding), True
+    return detect(data), False
+
+
+def read_csv(data: bytes, *, identity_only: bool = False,
+             encoding: str | None = None) -> tuple[list[Incoming], list[str]]:
     """Parse a CSV file into records; returns (records, problems with the file as a whole).
 
-    Reads the file as a stream of rows. Every problem names its row and, where it has one, its column;
-    with any problem with the file as a whole, no records are returned. With `identity_only` a record
-    carries only what names its requirement (key, UID, version) and a fault of the row as a whole;
-    `stream_csv` gives the whole records afterwards, one at a time.
+    Reads the file as a stream of rows, in `encoding` (None: detected, see `encodings`). Every problem
+    names its row and, where it has one, its column; with any problem with the file as a whole, no
+    records are returned. With `identity_only` a record carries only what names its requirement (key,
+    UID, version) and a fault of the row as a whole; `stream_csv` gives the whole records afterwards,
+    one at a time. Raises InvalidValue for an encoding reqboard does not read.
     """
-    delimiter = _delimiter(data)
-    rows = _Rows(data, delimiter)
+    codec, named = _codec(data, encoding)
+    return _read(data, codec, named=named, identity_only=identity_only)
+
+
+def _read(data: bytes, codec: str | None, *, named: bool, identity_only: bool) -> tuple[list[Incoming], list[str]]:
+    if codec is None:  # neither UTF-8 nor Chinese: where it stops being UTF-8
+        return [], [_decode_problem(data, _delimiter(data, "utf-8-sig"), "utf-8-sig", named=False)]
+    delimiter = _delimiter(data, codec)
+    rows = _Rows(data, delimiter, codec)
     header = _Header()
     try:
         with paused_gc():  # every record made is kept (see storage.paused_gc)
             records = list(_records(rows, _identity if identity_only else _record, header))
     except UnicodeDecodeError:
-        return [], [_decode_problem(data, delimiter)]
+        return [], [_decode_problem(data, delimiter, codec, named=named)]
     except csv.Error as exc:
         return [], [_csv_problem(rows, header.layout, exc)]
     if header.rows_under_blank:
-        return [], ["row 1: the first row is empty, but it must name the columns (Key, Title, ...)"]
+        return [], [_("row 1: the first row is empty, but it must name the columns (Key, Title, ...)")]
     if header.blank:  # no rows, or only empty ones
-        return [], ["the file is empty: a CSV import needs a header row and at least one row"]
-    problems = header.problems + [f"row 1, column {column_letter(i)}: the column has values but no name"
+        return [], [_("the file is empty: a CSV import needs a header row and at least one row")]
+    problems = header.problems + [_("{place}: the column has values but no name").format(
+                                      place=place_in(row_place(1), column_place(i)))
                                   for i in sorted(header.unnamed_with_values)]
     if problems:
         return [], problems
     if not records:
-        return [], ["the file has a header but no rows"]
+        return [], [_("the file has a header but no rows")]
     return records, []
 
 
-def stream_csv(data: bytes) -> Iterator[Incoming]:
+def stream_csv(data: bytes, *, encoding: str | None = None) -> Iterator[Incoming]:
     """The whole records of a file `read_csv` read without a problem, one at a time, in its order."""
-    yield from _records(_Rows(data, _delimiter(data)), _record, _Header())
+    yield from _stream(data, _codec(data, encoding)[0] or "utf-8-sig")
+
+
+def _stream(data: bytes, codec: str) -> Iterator[Incoming]:
+    yield from _records(_Rows(data, _delimiter(data, codec), codec), _record, _Header())
 
 
 _IDENTITY = frozenset({"key", "uid", "version"})
@@ -594,20 +751,22 @@ def _identity(number: int, row: list[str], layout: _Layout, shared: dict[Any, An
                 continue
             setattr(record, name, value)
     if record.key:
-        record.where = f"row {number} ({record.key})"
+        record.where = row_place(number, record.key)
     return record
 
 
 def _ragged(number: int, row: list[str], layout: _Layout) -> Incoming:
     """A record for the row, with a problem when it has more or fewer cells than the header."""
-    record = Incoming(where=f"row {number}", labels=layout.labels)
+    record = Incoming(where=row_place(number), labels=layout.labels)
     width = len(layout.header)
     if len(row) != width:
         if len(row) < width:
-            what = f"it ends before {layout.place(number, len(row)).split(', ', 1)[1]}"
+            message = _("it has {cells} cells but the header has {width} (it ends before {column})")
         else:
-            what = f"column {column_letter(width)} is past the header's last column"
-        record.problems.append(("", f"it has {len(row)} cells but the header has {width} ({what})"))
+            message = _("it has {cells} cells but the header has {width} ({column} is past the header's last "
+                        "column)")
+        column = layout.column_place(len(row)) if len(row) < width else column_place(width)
+        record.problems.append(("", message.format(cells=len(row), width=width, column=column)))
     return record
 
 
@@ -647,17 +806,20 @@ def _record(number: int, row: list[str], layout: _Layout, shared: dict[Any, Any]
         else:
             fields[name] = value
     if record.key:
-        record.where = f"row {number} ({record.key})"
+        record.where = row_place(number, record.key)
     return record
 
 
-def read_csv_file(data: bytes) -> ReadFile:
+def read_csv_file(data: bytes, *, encoding: str | None = None) -> ReadFile:
     """A CSV file's records for the import pipeline: every problem with the file as a whole, or the
-    records (see `read_csv`).
+    records (see `read_csv`), read in `encoding` (None: detected once, here).
 
     Two readings of the file, never all of it at once: which requirement each row names now, and each
-    whole row again as it is planned (see `pipeline`).
+    whole row again as it is planned (see `pipeline`). Raises InvalidValue for an encoding reqboard
+    does not read.
     """
-    records, problems = read_csv(data, identity_only=True)
-    reread = Rereading(names=lambda: read_csv(data, identity_only=True)[0], whole=lambda: stream_csv(data))
+    codec, named = _codec(data, encoding)
+    records, problems = _read(data, codec, named=named, identity_only=True)
+    reread = Rereading(names=lambda: _read(data, codec, named=named, identity_only=True)[0],
+                       whole=lambda: _stream(data, codec or "utf-8-sig"))
     return ReadFile("csv", records if not problems else [], list(problems), reread=reread)

@@ -15,11 +15,30 @@ from typing import Any
 import orjson
 
 from ..errors import InvalidValue
-from ..models import MAX_KEY_DIGITS, Customer, Event, Requirement
+from ..i18n import _
+from ..labels import field_label
+from ..models import MAX_KEY_DIGITS, Customer, Event, Requirement, State
 
 KEY_NUMBER_LIMIT = 10**MAX_KEY_DIGITS - 1
 """The highest key number a board can give (REQ-999999999): an import that would need a higher one is
 refused rather than making a key that no model takes."""
+
+
+def row_place(row: int, key: str | None = None) -> str:
+    """Where a spreadsheet's record is: `row 4`, or `row 4 (REQ-3)` when the row names its key."""
+    if key:
+        return _("row {row} ({key})").format(row=row, key=key)
+    return _("row {row}").format(row=row)
+
+
+def place_in(where: str, what: str) -> str:
+    """A place inside a record: `row 4, column B (Title)`; the record's place alone when `what` is ""."""
+    return _("{record}, {part}").format(record=where, part=what) if what else where
+
+
+def problem_at(place: str, problem: str) -> str:
+    """A problem as the report lists it: `row 4, column B (Title): must be at most 200 characters`."""
+    return _("{place}: {problem}").format(place=place, problem=problem)
 
 
 class ImportRefused(InvalidValue):
@@ -112,7 +131,8 @@ class FieldChange:
     new: Any
 
     def __str__(self) -> str:
-        return f"{self.field}: {show_value(self.old)} -> {show_value(self.new)}"
+        return _("{field}: {old} -> {new}").format(field=field_label(self.field), old=show_value(self.old),
+                                                   new=show_value(self.new))
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,38 +172,50 @@ class ImportSummary:
         return not self.refused
 
     def headline(self) -> str:
-        verb = "would add" if self.dry_run or not self.applied else "added"
-        change = "change" if self.dry_run or not self.applied else "changed"
-        text = (f"{verb} {len(self.added)} requirement(s), {change} {len(self.changed)}, "
-                f"{len(self.unchanged)} unchanged")
+        added, changed, unchanged = len(self.added), len(self.changed), len(self.unchanged)
+        if self.dry_run or not self.applied:
+            text = _("would add {added} requirement(s), change {changed}, {unchanged} unchanged")
+        else:
+            text = _("added {added} requirement(s), changed {changed}, {unchanged} unchanged")
+        text = text.format(added=added, changed=changed, unchanged=unchanged)
         if self.refused:
-            text += f"; {len(self.refused)} refused"
-        return text + (" (dry run: nothing written)" if self.dry_run else "")
+            text = _("{summary}; {refused} refused").format(summary=text, refused=len(self.refused))
+        if self.dry_run:
+            text = _("{summary} (dry run: nothing written)").format(summary=text)
+        return text
 
     def report_lines(self) -> list[str]:
         """Added and changed records, field by field: `REQ-12 title: "old" -> "new"`."""
         lines = []
         for add in self.added:
-            lines.append(f"+ {add.key} {show_value(add.title)} ({add.state}; {add.where})")
+            lines.append(_("+ {key} {title} ({state}; {where})").format(
+                key=add.key, title=show_value(add.title), state=_state_shown(add.state), where=add.where))
         for old, new in self.rekeyed.items():
-            lines.append(f"  {old} -> {new} (re-keyed)")
+            lines.append(_("  {old} -> {new} (re-keyed)").format(old=old, new=new))
         for change in self.changed:
             lines.extend(f"~ {change.key} {c}" for c in change.changes)
-        lines.extend(f"note: {n}" for n in self.notes)
+        lines.extend(f"note: {n}" for n in self.notes)  # `note:` stays as scripts read it
         return lines
 
     def refusal_lines(self) -> list[str]:
-        return [f"refused: {r}" for r in self.refused]
+        return [_("refused: {problem}").format(problem=r) for r in self.refused]
 
     def text(self) -> str:
         return "\n".join([self.headline(), *self.report_lines(), *self.refusal_lines()])
 
     def error_message(self) -> str:
-        shown = self.refused[0] if len(self.refused) == 1 else f"{len(self.refused)} problems"
-        where = f" from {self.source}" if self.source else ""
+        if len(self.refused) == 1:
+            shown = self.refused[0]
+        else:
+            shown = _("{n} problems").format(n=len(self.refused))
         if self.dry_run:
-            return f"the import{where} would be refused: {shown}; nothing was written"
-        return f"nothing imported{where}: {shown}"
+            if self.source:
+                return _("the import from {source} would be refused: {problem}; nothing was written").format(
+                    source=self.source, problem=shown)
+            return _("the import would be refused: {problem}; nothing was written").format(problem=shown)
+        if self.source:
+            return _("nothing imported from {source}: {problem}").format(source=self.source, problem=shown)
+        return _("nothing imported: {problem}").format(problem=shown)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -202,6 +234,14 @@ class ImportSummary:
         }
 
 
+def _state_shown(value: str) -> str:
+    """A state's value (`in_progress`) as the report shows it: its label (In progress, 进行中)."""
+    try:
+        return State(value).label
+    except ValueError:
+        return value
+
+
 def show_value(value: Any, limit: int = 80) -> str:
     """A field value as a dry run shows it: strings quoted, nothing as `-`, long ones cut."""
     if value is None or value == "" or value == [] or value == ():
@@ -212,5 +252,5 @@ def show_value(value: Any, limit: int = 80) -> str:
 
 __all__ = [
     "KEY_NUMBER_LIMIT", "FieldChange", "ImportRefused", "ImportSummary", "Incoming", "PlannedAdd",
-    "PlannedChange", "ReadFile", "Ref", "Rereading", "show_value",
+    "PlannedChange", "ReadFile", "Ref", "Rereading", "place_in", "problem_at", "row_place", "show_value",
 ]

@@ -22,10 +22,11 @@ from pydantic import ValidationError
 
 from ..board import Board
 from ..errors import InvalidValue, Refused, validation_message
+from ..i18n import _
 from ..models import Customer, Event, Requirement, from_outside, iso_utc, now, strip_control
 from ..text import path_text
 from .check import listed
-from .incoming import ImportRefused, Incoming, ReadFile
+from .incoming import ImportRefused, Incoming, ReadFile, problem_at
 
 EXPORT_FORMAT = "reqboard"
 EXPORT_VERSION = 1
@@ -90,8 +91,11 @@ class ImportResult:
     dry_run: bool = False
 
     def summary(self) -> str:
-        verb = "would add" if self.dry_run else "added"
-        lines = [f"{verb} {len(self.added)} requirement(s), {len(self.unchanged)} unchanged"]
+        if self.dry_run:
+            headline = _("would add {added} requirement(s), {unchanged} unchanged")
+        else:
+            headline = _("added {added} requirement(s), {unchanged} unchanged")
+        lines = [headline.format(added=len(self.added), unchanged=len(self.unchanged))]
         for old, new in self.rekeyed.items():
             lines.append(f"  {old} -> {new}")
         return "\n".join(lines)
@@ -109,18 +113,17 @@ def _parse(data: bytes) -> dict[str, Any]:
     try:
         doc = orjson.loads(data)
     except orjson.JSONDecodeError as exc:
-        raise InvalidValue(f"the file is not valid JSON: {exc}") from None
+        raise InvalidValue(_("the file is not valid JSON: {detail}").format(detail=exc)) from None
     if not isinstance(doc, dict) or doc.get("format") != EXPORT_FORMAT:
-        raise InvalidValue('the file is not a reqboard export (no "format": "reqboard")')
+        raise InvalidValue(_('the file is not a reqboard export (no "format": "reqboard")'))
     version = doc.get("version")
     if type(version) is not int or version != EXPORT_VERSION:  # not `true`, not 1.0
-        raise InvalidValue(
-            f"the export is version {_shown(version)}; this reqboard reads version {EXPORT_VERSION}"
-        )
+        raise InvalidValue(_("the export is version {version}; this reqboard reads version {readable}").format(
+            version=_shown(version), readable=EXPORT_VERSION))
     if not isinstance(doc.get("requirements"), list):
-        raise InvalidValue('the export has no "requirements" list')
+        raise InvalidValue(_('the export has no "requirements" list'))
     if not isinstance(doc.get("customers", []), list):
-        raise InvalidValue('the export\'s "customers" is not a list')
+        raise InvalidValue(_('the export\'s "customers" is not a list'))
     return doc
 
 
@@ -135,32 +138,36 @@ def _validate(doc: dict[str, Any], context: dict[str, Any]
     cr_owners: dict[str, str] = {}  # change request key -> key of its requirement
     cr_uids: dict[str, str] = {}  # change request uid -> change request key
     for index, raw in enumerate(doc["requirements"], start=1):
-        where = f"record {index}"
+        where = _record_place(index)
         if not isinstance(raw, dict):
-            problems.append(f"{where}: not an object")
+            problems.append(problem_at(where, _("not an object")))
             continue
         raw = dict(raw)
         events = raw.pop("history", [])
-        where = f"record {index} ({_shown(raw.get('key', 'no key'))})"
+        key = _shown(raw["key"]) if "key" in raw else _("no key")
+        where = _("record {number} ({key})").format(number=index, key=key)
         try:
             req = Requirement.model_validate(raw, context=context)
         except ValidationError as exc:
-            problems.append(f"{where}: {validation_message(exc)}")
+            problems.append(problem_at(where, str(validation_message(exc))))
             continue
         if req.key in keys:
-            problems.append(f"{where}: {req.key} appears twice in the file")
+            problems.append(problem_at(where, _("{key} appears twice in the file").format(key=req.key)))
         keys.add(req.key)
         if req.uid in uids:
-            problems.append(f"{where}: {req.key} has the uid of {uids[req.uid]} ({req.uid}); a uid names "
-                            "one requirement: give one of them another uid or leave one out")
+            problems.append(problem_at(where, _(
+                "{key} has the uid of {other} ({uid}); a uid names one requirement: give one of them another uid "
+                "or leave one out").format(key=req.key, other=uids[req.uid], uid=req.uid)))
         uids.setdefault(req.uid, req.key)
         for cr in req.change_requests:
             if cr.key in cr_owners:
-                problems.append(f"{where}: {cr.key} appears twice in the file (on {cr_owners[cr.key]} too)")
+                problems.append(problem_at(where, _("{cr} appears twice in the file (on {key} too)").format(
+                    cr=cr.key, key=cr_owners[cr.key])))
             cr_owners.setdefault(cr.key, req.key)
             if cr.uid in cr_uids:
-                problems.append(f"{where}: {cr.key} has the uid of {cr_uids[cr.uid]} ({cr.uid}); give one of "
-                                "them another uid or leave one out")
+                problems.append(problem_at(where, _(
+                    "{cr} has the uid of {other} ({uid}); give one of them another uid or leave one out").format(
+                        cr=cr.key, other=cr_uids[cr.uid], uid=cr.uid)))
             cr_uids.setdefault(cr.uid, cr.key)
         history[req.key] = _events(req.key, events, where, context, problems)
         reqs.append(req)
@@ -169,24 +176,31 @@ def _validate(doc: dict[str, Any], context: dict[str, Any]
         try:
             customers.append(Customer.model_validate(raw, context=context))
         except ValidationError as exc:
-            problems.append(f"customer {index}: {validation_message(exc)}")
+            problems.append(problem_at(_("customer {number}").format(number=index), str(validation_message(exc))))
     return reqs, history, customers, problems
+
+
+def _record_place(index: int) -> str:
+    """`record 2`: where a requirement is in the file, counted from 1."""
+    return _("record {number}").format(number=index)
 
 
 def _events(key: str, events: Any, where: str, context: dict[str, Any], problems: list[str]) -> list[Event]:
     """A record's history from the file; each bad event is added to `problems`, by its number."""
     if not isinstance(events, list):
-        problems.append(f"{where}: history: must be a list of events, not {type(events).__name__}")
+        problems.append(problem_at(where, _("history: must be a list of events, not {kind}").format(
+            kind=type(events).__name__)))
         return []
     out = []
     for number, event in enumerate(events, start=1):
+        event_place = _("history event {number}").format(number=number)
         if not isinstance(event, dict):
-            problems.append(f"{where}: history event {number}: not an object")
+            problems.append(problem_at(where, problem_at(event_place, _("not an object"))))
             continue
         try:
             out.append(Event.model_validate({**event, "key": key}, context=context))
         except ValidationError as exc:
-            problems.append(f"{where}: history event {number}: {validation_message(exc)}")
+            problems.append(problem_at(where, problem_at(event_place, str(validation_message(exc)))))
     return out
 
 
@@ -200,9 +214,9 @@ def read_json(data: bytes) -> ReadFile:
         return ReadFile("json", problems=[str(exc)], lossless=True, rule="import.file")
     reqs, history, customers, problems = _validate(doc, from_outside(now()))
     if problems:
-        return ReadFile("json", problems=[f"{len(problems)} problem(s): {listed(problems)}"], lossless=True,
-                        rule="import.invalid")
-    records = [Incoming(f"record {index}", key=req.key, uid=req.uid, version=req.version, whole=req,
+        return ReadFile("json", problems=[_("{n} problem(s): {problems}").format(n=len(problems), problems=listed(problems))],
+                        lossless=True, rule="import.invalid")
+    records = [Incoming(_record_place(index), key=req.key, uid=req.uid, version=req.version, whole=req,
                         history=tuple(history.get(req.key, ())))
                for index, req in enumerate(reqs, start=1)]
     return ReadFile("json", records, lossless=True, customers=tuple(customers))
@@ -227,7 +241,7 @@ def import_json(board: Board, data: bytes, *, rekey: bool = False, dry_run: bool
         if exc.rule == "import.file":
             raise InvalidValue(message) from None
         if exc.rule == "import.invalid":
-            raise InvalidValue(f"nothing imported: {message}") from None
-        raise Refused(f"nothing imported: {message}", exc.rule) from None
+            raise InvalidValue(_("nothing imported: {problem}").format(problem=message)) from None
+        raise Refused(_("nothing imported: {problem}").format(problem=message), exc.rule) from None
     return ImportResult(added=[a.key for a in summary.added], unchanged=list(summary.unchanged),
                         rekeyed=dict(summary.rekeyed), dry_run=dry_run)

@@ -4,65 +4,108 @@ Every piece of user text goes through `escape_inline` (one line) or `escape_bloc
 one Markdown escaper (in `reports.markdown`, which the report uses too), so that a title like
 `# not a heading`, `[link](x)`, `<script>` or `| a | b |` is shown as typed and cannot change the
 structure of the document around it.
+
+It is a document for people, never read back: its headings, labels, states and times are in the current
+language and time zone.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
+from .. import clock
 from ..board import Board
+from ..i18n import _, pgettext
 from ..models import BOARD_STATES, Requirement, State, now
 from ..reports.markdown import escape_block, escape_inline
 
 
-def _field_lines(req: Requirement) -> Iterable[str]:
-    if req.customer:
-        tier = f" (tier {req.tier.value})" if req.tier else ""
-        yield f"- **Customer:** {escape_inline(req.customer)}{tier} via {req.channel.label}"
-    if req.importance is not None or req.urgency is not None:
-        priority = f" (priority {req.priority})" if req.priority is not None else ""
-        yield f"- **Importance / urgency:** {req.importance or '-'} / {req.urgency or '-'}{priority}"
+def _label(label: str) -> str:
+    """`**Owner:**`: a fact's label in bold, with the colon the language writes."""
+    # i18n: a label and its colon, in bold in the Markdown export (`Owner:`)
+    return "**" + _("{label}:").format(label=label) + "**"
+
+
+def _item(label: str, value: str) -> str:
+    """`- **Owner:** Li Wei`: one fact of a requirement, as a list item."""
+    return f"- {_label(label)} {value}"
+
+
+def _customer(req: Requirement) -> str:
+    customer, channel = escape_inline(req.customer), req.channel.label
+    if req.tier:
+        return _("{customer} (tier {tier}) via {channel}").format(customer=customer, tier=req.tier.value,
+                                                                  channel=channel)
+    return _("{customer} via {channel}").format(customer=customer, channel=channel)
+
+
+def _analysis(req: Requirement) -> list[str]:
     facts = []
     if req.kano:
-        facts.append(f"Kano: {req.kano.label}")
+        facts.append(_("Kano: {kano}").format(kano=req.kano.label))
     if req.need_type:
-        facts.append(f"need: {req.need_type.label}")
+        facts.append(_("need: {need_type}").format(need_type=req.need_type.label))
     if req.category:
-        facts.append(f"category: {escape_inline(req.category)}")
+        facts.append(_("category: {category}").format(category=escape_inline(req.category)))
     if req.business_value is not None:
-        facts.append(f"value: {req.business_value}")
+        facts.append(_("value: {value}").format(value=req.business_value))
     if req.effort_estimate is not None:
-        facts.append(f"effort: {req.effort_estimate:g}")
+        facts.append(_("effort: {effort}").format(effort=f"{req.effort_estimate:g}"))
     if req.feasibility:
-        facts.append(f"feasibility: {req.feasibility.label}")
+        facts.append(_("feasibility: {feasibility}").format(feasibility=req.feasibility.label))
+    return facts
+
+
+def _field_lines(req: Requirement) -> Iterable[str]:
+    if req.customer:
+        yield _item(_("Customer"), _customer(req))
+    if req.importance is not None or req.urgency is not None:
+        importance, urgency = req.importance or "-", req.urgency or "-"
+        if req.priority is not None:
+            scores = _("{importance} / {urgency} (priority {priority})").format(
+                importance=importance, urgency=urgency, priority=req.priority)
+        else:
+            scores = f"{importance} / {urgency}"
+        yield _item(_("Importance / urgency"), scores)
+    facts = _analysis(req)
     if facts:
-        yield "- **Analysis:** " + "; ".join(facts)
+        yield _item(_("Analysis"), pgettext("list separator", "; ").join(facts))
     if req.owner:
-        yield f"- **Owner:** {escape_inline(req.owner)}"
+        yield _item(_("Owner"), escape_inline(req.owner))
     if req.due:
-        yield f"- **Due:** {req.due.isoformat()}" + (" (overdue)" if req.overdue() else "")
+        due = req.due.isoformat()
+        yield _item(_("Due"), _("{date} (overdue)").format(date=due) if req.overdue() else due)
     if req.tags:
-        yield "- **Tags:** " + ", ".join(escape_inline(t) for t in req.tags)
+        yield _item(_("Tags"), ", ".join(escape_inline(t) for t in req.tags))
     if req.depends_on:
-        yield "- **Depends on:** " + ", ".join(req.depends_on)
+        yield _item(_("Depends on"), ", ".join(req.depends_on))
     if req.conflicts_with:
-        yield "- **Conflicts with:** " + ", ".join(req.conflicts_with)
+        yield _item(_("Conflicts with"), ", ".join(req.conflicts_with))
     if req.approvals:
         a = req.approvals[-1]
-        current = "" if req.approval_current else " (text changed since)"
-        yield f"- **Approved:** by {escape_inline(a.by)} on {a.at:%Y-%m-%d}{current}"
+        by, day = escape_inline(a.by), clock.local_day(a.at).isoformat()
+        if req.approval_current:
+            approved = _("by {user} on {date}").format(user=by, date=day)
+        else:
+            approved = _("by {user} on {date} (text changed since)").format(user=by, date=day)
+        yield _item(_("Approved"), approved)
     if req.feedback:
         f = req.feedback[-1]
-        yield f"- **Feedback:** {f.satisfaction}/5 on {f.at:%Y-%m-%d}" + (
-            f": {escape_inline(f.comment)}" if f.comment else "")
+        day = clock.local_day(f.at).isoformat()
+        if f.comment:
+            feedback = _("{score}/5 on {date}: {comment}").format(score=f.satisfaction, date=day,
+                                                                 comment=escape_inline(f.comment))
+        else:
+            feedback = _("{score}/5 on {date}").format(score=f.satisfaction, date=day)
+        yield _item(_("Feedback"), feedback)
     if req.suspect:
-        yield f"- **Suspect:** {escape_inline(req.suspect)}"
+        yield _item(_("Suspect"), escape_inline(req.suspect))
     open_crs = req.open_change_requests
     if open_crs:
-        yield "- **Open change requests:** " + ", ".join(
-            f"{cr.key} {escape_inline(cr.summary)} ({cr.status.label})" for cr in open_crs)
+        yield _item(_("Open change requests"), ", ".join(
+            f"{cr.key} {escape_inline(cr.summary)} ({cr.status.label})" for cr in open_crs))
     if req.acceptance_criteria:
-        yield "- **Acceptance criteria:**"
+        yield "- " + _label(_("Acceptance criteria"))
         for c in req.acceptance_criteria:
             yield f"  - [{'x' if c.done else ' '}] {escape_inline(c.text)}"
 
@@ -73,19 +116,23 @@ def _requirement(req: Requirement) -> list[str]:
     if fields:
         lines += [*fields, ""]
     if req.state is State.REJECTED and req.rejection_reason:
-        lines += [f"**Rejected because:** {escape_block(req.rejection_reason)}", ""]
+        rejected = _label(_("Rejected because"))
+        lines += [f"{rejected} {escape_block(req.rejection_reason)}", ""]
     if req.description.strip():
         lines += [escape_block(req.description), ""]
     return lines
 
 
-def export_markdown(board: Board, *, title: str = "Requirements") -> bytes:
-    """The board as a Markdown document: a summary table, then one section per state, in order."""
+def export_markdown(board: Board, *, title: str | None = None) -> bytes:
+    """The board as a Markdown document for people, in the current language: a summary table, then one
+    section per state, in order (`title`: the document's heading, "Requirements" in its language)."""
     reqs = board.requirements()
     groups = {state: [r for r in reqs if r.state is state] for state in (*BOARD_STATES, State.REJECTED)}
-    lines = [f"# {escape_inline(title)}", "",
-             f"{len(reqs)} requirement(s), exported {now():%Y-%m-%d %H:%M} UTC.", "",
-             "| State | Requirements |", "|---|---:|"]
+    exported = clock.shown(now(), zone_abbreviation=True)
+    heading, state_heading = _("Requirements"), _("State")
+    lines = [f"# {escape_inline(heading if title is None else title)}", "",
+             _("{n} requirement(s), exported {time}.").format(n=len(reqs), time=exported), "",
+             f"| {state_heading} | {heading} |", "|---|---:|"]
     lines += [f"| {state.label} | {len(items)} |" for state, items in groups.items()]
     lines.append("")
     for state, items in groups.items():
@@ -93,7 +140,7 @@ def export_markdown(board: Board, *, title: str = "Requirements") -> bytes:
             continue
         lines += [f"## {state.label} ({len(items)})", ""]
         if not items:
-            lines += ["_None._", ""]
+            lines += ["_" + _("None.") + "_", ""]
         for req in items:
             lines += _requirement(req)
     return ("\n".join(lines).rstrip("\n") + "\n").encode("utf-8")

@@ -20,6 +20,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..errors import Outdated
+from ..i18n import N_, _
 from .apply import apply_plan
 from .check import file_refusals, refusals
 from .incoming import ImportRefused, ImportSummary, ReadFile
@@ -88,18 +89,18 @@ def run_import(board: Board, read: ReadFile, *, source: str = "", dry_run: bool 
 def _apply_as_previewed(board: Board, plan: Plan, planner: Planner, read: ReadFile, summary: ImportSummary,
                         previewed: Revision) -> ImportSummary:
     if plan.revision != previewed:
-        raise Outdated(_CHANGED_SINCE_PREVIEW)
+        raise Outdated(_(_CHANGED_SINCE_PREVIEW))
     try:
         with board.transaction(expect=previewed) as tx:
             _apply(tx, plan, planner, read, summary)
     except Outdated:
-        raise Outdated(_CHANGED_SINCE_PREVIEW) from None
+        raise Outdated(_(_CHANGED_SINCE_PREVIEW)) from None
     summary.applied = True
     return summary
 
 
-_CHANGED_SINCE_PREVIEW = ("the board changed since the import was previewed (someone saved meanwhile): nothing was "
-                          "imported; preview it again")
+_CHANGED_SINCE_PREVIEW = N_("the board changed since the import was previewed (someone saved meanwhile): nothing "
+                             "was imported; preview it again")
 
 
 def _apply(tx: Transaction, plan: Plan, planner: Planner, read: ReadFile, summary: ImportSummary) -> None:

@@ -39,9 +39,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from .. import workflow
+from .. import clock, workflow
 from ..cards import validated
 from ..errors import InvalidValue, validation_message
+from ..i18n import _
 from ..memory import paused_gc
 from ..models import (
     BOARD_STATES,
@@ -67,6 +68,8 @@ from .incoming import (
     PlannedChange,
     ReadFile,
     Ref,
+    place_in,
+    problem_at,
 )
 
 
@@ -215,12 +218,12 @@ class _Board:
 def readable(records: Iterable[Incoming]) -> list[Incoming]:
     """The records that can be planned: not one the reader could not read as a whole (a row of the
     wrong length), which is reported only."""
-    return [r for r in records if all(what for what, _ in r.problems)]
+    return [r for r in records if all(what for what, _message in r.problems)]
 
 
 def _readable_one_by_one(records: Iterable[Incoming]) -> Iterator[Incoming]:
     """`readable`, one record at a time."""
-    return (r for r in records if not r.problems or all(what for what, _ in r.problems))
+    return (r for r in records if not r.problems or all(what for what, _message in r.problems))
 
 
 _MISSING = object()
@@ -299,7 +302,7 @@ class Planner:
         whole = self.records if reread is None else _readable_one_by_one(reread.whole())
         for index, record in enumerate(whole):
             if record.problems:
-                plan.refused.extend(f"{record.where}, {what}: {message}" for what, message in record.problems)
+                plan.refused.extend(problem_at(place_in(record.where, what), message) for what, message in record.problems)
             target = by_index.get(index)
             if target is None:  # refused as it was matched with the board
                 continue
@@ -342,13 +345,15 @@ class Planner:
             if record.key:
                 if record.key in in_file:
                     _refuse(plan.refused, record, record.label("key"),
-                            f"{record.key} appears twice in the file (also {in_file[record.key]})")
+                            _("{key} appears twice in the file (also {where})").format(
+                                key=record.key, where=in_file[record.key]))
                     continue
                 in_file[record.key] = record.where
             if record.uid:
                 if record.uid in uids:
                     _refuse(plan.refused, record, record.label("uid"),
-                            f"its UID is also the UID of {uids[record.uid]}: one UID names one requirement")
+                            _("its UID is also the UID of {where}: one UID names one requirement").format(
+                                where=uids[record.uid]))
                     continue
                 uids[record.uid] = record.where
             target = self._target(index, record, board, plan)
@@ -357,8 +362,8 @@ class Planner:
             if target.key:
                 if target.key in claimed:
                     _refuse(plan.refused, record, record.label("key"),
-                            f"it names {target.key} on this board, as {claimed[target.key]} does: "
-                            "import each requirement from one record")
+                            _("it names {key} on this board, as {where} does: import each requirement from one "
+                              "record").format(key=target.key, where=claimed[target.key]))
                     continue
                 claimed[target.key] = record.where
             targets.append(target)
@@ -375,11 +380,12 @@ class Planner:
                     continue
                 if next_number > KEY_NUMBER_LIMIT:
                     if self.read.lossless:
-                        plan.uid_problems.append(f"{target.record.key} cannot be given a new key: keys stop at "
-                                                 f"{MAX_KEY_DIGITS} digits")
+                        plan.uid_problems.append(_("{key} cannot be given a new key: keys stop at {digits} "
+                                                   "digits").format(key=target.record.key, digits=MAX_KEY_DIGITS))
                     else:
                         _refuse(plan.refused, target.record, "",
-                                f"the board has no key left to give it (keys end at REQ-{KEY_NUMBER_LIMIT})")
+                                _("the board has no key left to give it (keys end at {last})").format(
+                                    last=f"REQ-{KEY_NUMBER_LIMIT}"))
                     continue
                 key = f"REQ-{next_number}"
                 next_number += 1
@@ -395,8 +401,9 @@ class Planner:
             if stored is not None:
                 key = stored.get("key")
                 if record.key and record.key != key and not self.read.lossless:
-                    plan.notes.append(f"{record.where}: {record.key} in the file is {key} on this board "
-                                      "(the same requirement, found by its UID)")
+                    plan.notes.append(problem_at(record.where, _(
+                        "{key} in the file is {board_key} on this board (the same requirement, found by its "
+                        "UID)").format(key=record.key, board_key=key)))
                 return _Target(index, record, stored, key)
         if not record.key:
             return _Target(index, record, None, None)
@@ -410,9 +417,9 @@ class Planner:
             if self.rekey:
                 return _Target(index, record, None, None)
             _refuse(plan.refused, record, record.label("key"),
-                    f"{record.key} on this board is a different requirement: {record.key} in the file is not "
-                    f"{record.key} on this board (their UIDs differ; the file may come from another copy of "
-                    "the board); import with --rekey to add it under a new key")
+                    _("{key} on this board is a different requirement: {key} in the file is not {key} on this "
+                      "board (their UIDs differ; the file may come from another copy of the board); import with "
+                      "--rekey to add it under a new key").format(key=record.key))
             return None
         return _Target(index, record, stored, record.key)
 
@@ -433,8 +440,9 @@ class Planner:
             for cr in req.change_requests:
                 if cr.uid in cr_by_uid:
                     plan.uid_problems.append(
-                        f"{cr.key} (on {req.key}) has the uid of {cr_by_uid[cr.uid]} on this board "
-                        f"(on {board_crs[cr_by_uid[cr.uid]]}); a uid names one change request")
+                        _("{cr} (on {key}) has the uid of {board_cr} on this board (on {board_key}); a uid names "
+                          "one change request").format(cr=cr.key, key=req.key, board_cr=cr_by_uid[cr.uid],
+                                                       board_key=board_crs[cr_by_uid[cr.uid]]))
         # Change requests of new records whose keys are taken: refused, or (rekey) given the next free keys.
         in_file = [cr for t in self.records if t.whole is not None for cr in t.whole.change_requests]
         next_cr = max([board.snapshot.next_change_request] + [key_number(cr.key) + 1 for cr in in_file])
@@ -446,7 +454,8 @@ class Planner:
             new_key = f"CR-{next_cr}"
             next_cr += 1
             if not is_change_request_key(new_key):
-                plan.uid_problems.append(f"{cr_key} cannot be given a new key: keys stop at {MAX_KEY_DIGITS} digits")
+                plan.uid_problems.append(_("{key} cannot be given a new key: keys stop at {digits} digits").format(
+                    key=cr_key, digits=MAX_KEY_DIGITS))
             plan.rekeyed[cr_key] = new_key
             cr_map[cr_key] = new_key
         plan.clashes.sort(key=key_number)
@@ -460,19 +469,19 @@ class Planner:
                     plan.outcomes.append(Same(target.key))
                 elif target.key == req.key:
                     plan.uid_problems.append(
-                        f"{req.key} is on this board already and differs from the file's (same uid); "
-                        "importing it again would make a copy: leave it out of the file")
+                        _("{key} is on this board already and differs from the file's (same uid); importing it "
+                          "again would make a copy: leave it out of the file").format(key=req.key))
                 else:
                     plan.uid_problems.append(
-                        f"{req.key} in the file is {target.key} on this board (same uid) and differs from it; "
-                        "importing it would make a copy: leave it out of the file")
+                        _("{key} in the file is {board_key} on this board (same uid) and differs from it; importing "
+                          "it would make a copy: leave it out of the file").format(key=req.key, board_key=target.key))
                 continue
             added = _translated(req, key_map, cr_map)
             history = tuple({**event.model_dump(mode="json", exclude={"generation"}),
                              "cr": cr_map.get(event.cr, event.cr) if event.cr else None}
                             for event in target.record.history)
             plan.outcomes.append(Add(
-                f"record {req.key}", added.key, added.title, added.state, added.model_dump(mode="json"), (),
+                _("record {key}").format(key=req.key), added.key, added.title, added.state, added.model_dump(mode="json"), (),
                 "", None, original=req.key, history=history, model=added))
         known: set[str] = set()
         for customer in self.read.customers:
@@ -496,17 +505,18 @@ class Planner:
                 if isinstance(other, Ref):
                     ref, other = other, self._ref_key(other, board)
                     if other is None:
-                        _refuse(refused, record, record.label(name), f"it links to {ref.identifier}, which is "
-                                "neither an accepted record of this file nor on this board")
+                        _refuse(refused, record, record.label(name),
+                                _("it links to {identifier}, which is neither an accepted record of this file nor "
+                                  "on this board").format(identifier=ref.identifier))
                         continue
                 else:  # a key as the file gives it: the requirement of that record, if the file has it
                     other = file_keys.get(other, other)
                 keys.append(other)
                 if other == key:
-                    _refuse(refused, record, record.label(name), f"{key} cannot list itself")
+                    _refuse(refused, record, record.label(name), _("{key} cannot list itself").format(key=key))
                 elif other not in new_keys and board.by_key(other) is None:
                     _refuse(refused, record, record.label(name),
-                            f"{other} is neither on this board nor added by this file")
+                            _("{key} is neither on this board nor added by this file").format(key=other))
             fields[name] = tuple(keys)
             resolved.append(fields[name])
         return tuple(resolved)
@@ -545,7 +555,7 @@ class Planner:
         reason = fields.pop("rejection_reason", None)
         unknown = set(fields) - EDITABLE_FIELDS
         for name in sorted(unknown):  # a parser bug rather than a user's mistake, but say so plainly
-            _refuse(refused, record, record.label(name), "this field cannot be imported")
+            _refuse(refused, record, record.label(name), _("this field cannot be imported"))
             fields.pop(name)
         return state, reason, fields
 
@@ -577,8 +587,9 @@ class Planner:
             refusal = workflow.check_move(updated, state, reason or "")
             if refusal:
                 _refuse(refused, record, record.label("state"),
-                        f"{refusal.message} (an import changes a state only as the workflow allows; "
-                        f"otherwise use `reqboard move {current.key} {state.value}`)")
+                        _("{refusal} (an import changes a state only as the workflow allows; otherwise use "
+                          "`reqboard move {key} {state}`)").format(refusal=refusal.message, key=current.key,
+                                                                   state=state.value))
                 return None
             wanted.update(self._enter(current, state))
             if state is State.REJECTED:
@@ -589,16 +600,18 @@ class Planner:
         elif reason is not None and strip_control(reason) != current.rejection_reason:
             # (strip_control: text as the models keep it; a spreadsheet may have turned line ends into CRLF)
             _refuse(refused, record, record.label("rejection_reason"),
-                    f"a rejection reason is given only when rejecting {current.key} (State: rejected)")
+                    _("a rejection reason is given only when rejecting {key} (State: rejected)").format(
+                        key=current.key))
             return None
         changes = diff(current, updated)
         if not changes:
             return Same(key)
         if record.version is not None and current.version > record.version:
             _refuse(refused, record, record.label("version"),
-                    f"{current.key} changed since this file was made (version {record.version} in the "
-                    f"file, {current.version} on the board, saved by {current.updated_by} at "
-                    f"{current.updated_at:%Y-%m-%d %H:%M} UTC): export again and redo the edits")
+                    _("{key} changed since this file was made (version {file_version} in the file, {version} on "
+                      "the board, saved by {user} at {time}): export again and redo the edits").format(
+                          key=current.key, file_version=record.version, version=current.version,
+                          user=current.updated_by, time=clock.shown(current.updated_at, zone_abbreviation=True)))
             return None
         return Change(record.where, key, updated.model_dump(mode="json"), changes, updated.customer, updated.tier)
 
@@ -607,7 +620,7 @@ class Planner:
         state, reason, fields = self._split(record, fields, refused)
         title = fields.pop("title", "")
         if not title or not str(title).strip():
-            _refuse(refused, record, record.label("title"), "a new requirement needs a title")
+            _refuse(refused, record, record.label("title"), _("a new requirement needs a title"))
             return None
         now, user = self.now, self.user
         # A record from another copy of the board keeps its uid and version there, so that the copies'
@@ -634,9 +647,9 @@ class Planner:
             refusal = workflow.check_move(req, step, reason or "")
             if refusal:
                 _refuse(refused, record, record.label("state"),
-                        f"a new requirement starts collected and moves on only as the workflow allows: "
-                        f"{refusal.message} (import it in an earlier state, or use the JSON format "
-                        "for a lossless copy)")
+                        _("a new requirement starts collected and moves on only as the workflow allows: {refusal} "
+                          "(import it in an earlier state, or use the JSON format for a lossless copy)").format(
+                              refusal=refusal.message))
                 return None
             entered = {**req.entered_at, step: now}
             moves.append((req.state.value, step.value))
@@ -644,7 +657,7 @@ class Planner:
                                          "rejection_reason": reason or "" if step is State.REJECTED else ""})
         if reason and target is not State.REJECTED:
             _refuse(refused, record, record.label("rejection_reason"),
-                    "a rejection reason is given only for a rejected requirement (State: rejected)")
+                    _("a rejection reason is given only for a rejected requirement (State: rejected)"))
             return None
         if moves:  # model_copy does not validate: the requirement as stored is validated once
             req = Requirement.model_validate(req.model_dump())
@@ -674,8 +687,7 @@ class Planner:
 
 
 def _refuse(refused: list[str], record: Incoming, what: str, message: str) -> None:
-    place = f"{record.where}, {what}" if what else record.where
-    refused.append(f"{place}: {message}")
+    refused.append(problem_at(place_in(record.where, what), message))
 
 
 def _translated(req: Requirement, key_map: dict[str, str], cr_map: dict[str, str]) -> Requirement:

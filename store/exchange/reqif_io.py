@@ -84,6 +84,7 @@ from reqif.unparser import ReqIFUnparser
 
 from ..board import Board
 from ..errors import validation_message
+from ..i18n import N_, _
 from ..models import (
     Channel,
     Feasibility,
@@ -97,7 +98,7 @@ from ..models import (
     now,
 )
 from . import csv_io
-from .incoming import Incoming, ReadFile, Ref
+from .incoming import Incoming, ReadFile, Ref, problem_at
 
 XHTML_NS = "http://www.w3.org/1999/xhtml"
 TOOL = "reqboard"
@@ -186,9 +187,9 @@ def _datatypes(stamp: str) -> list[Any]:
     for attr in ATTRS:
         if attr.kind is AT.ENUMERATION:
             kind = _ENUMS[attr.field]
-            members: list[Any] = list(kind)  # State or a _Choice: each has a label
+            members: list[Any] = list(kind)  # State or a _Choice: each has an English label
             values = [ReqIFEnumValue(_enum_id(attr.field, m.value), key=str(i), last_change=stamp,
-                                     long_name=m.value, other_content=m.label)
+                                     long_name=m.value, other_content=m.english)
                       for i, m in enumerate(members)]
             types.append(ReqIFDataTypeDefinitionEnumeration(attr.datatype, last_change=stamp,
                                                             long_name=attr.name, values=values))
@@ -379,13 +380,19 @@ def _key_refusal(key: str) -> str | None:
         _requirement_key().validate_python(key)
     except ValidationError as exc:
         reason = "; ".join(validation_message(exc).errors.values())
-        return f"{_shown(key)} is not a key a board can hold ({reason}): {_KEY_ADVICE}"
+        return _("{key} is not a key a board can hold ({reason}): {advice}").format(
+            key=_shown(key), reason=reason, advice=_(_KEY_ADVICE))
     except ValueError as exc:
-        return f"{_one_line(str(exc))}: {_KEY_ADVICE}"
+        return problem_at(_one_line(str(exc)), _(_KEY_ADVICE))
     return None
 
 
-_KEY_ADVICE = "correct it, or leave ReqIF.ForeignID out to import the object under a new key"
+_KEY_ADVICE = N_("correct it, or leave ReqIF.ForeignID out to import the object under a new key")
+
+
+def _attribute(name: str) -> str:
+    """`attribute ReqIF.Name`: where a value is in a SPEC-OBJECT, as a message names it."""
+    return _("attribute {name}").format(name=name)
 
 
 class _Identities:
@@ -407,8 +414,9 @@ class _Identities:
         for what, value in claims:
             position_before, where_before = self.first.setdefault((what, value), (position, record.where))
             if position_before != position:
-                message = (f"it has the {what} of {where_before} (SPEC-OBJECTs number {position_before} and "
-                           f"{position} in the file): one {what} names one requirement, so give one of them another")
+                message = _("it has the {what} of {where} (SPEC-OBJECTs number {first} and {second} in the file): one "
+                            "{what} names one requirement, so give one of them another").format(
+                                what=what, where=where_before, first=position_before, second=position)
                 record.problems.append(("", message))
                 return
 
@@ -435,7 +443,7 @@ class _Reader:
         for attribute in obj.attributes:
             definition = definitions.get(attribute.definition_ref)
             name = (definition.long_name if definition and definition.long_name else attribute.definition_ref)
-            name = name or "(a value without DEFINITION)"  # reported among the ignored attributes
+            name = name or _("(a value without DEFINITION)")  # reported among the ignored attributes
             if attribute.attribute_type is AT.ENUMERATION and definition is not None:
                 out[name] = [self._enum_name(definition, ref) for ref in attribute.value]
             elif attribute.attribute_type is AT.XHTML:
@@ -457,8 +465,8 @@ class _Reader:
                 spec_type = self.lookup.get_spec_type_by_ref(obj.spec_object_type)
                 definitions = spec_type.attribute_map
             except (KeyError, AttributeError, TypeError):
-                problems.append(f"{where}: its type {_shown(repr(obj.spec_object_type))} is not defined in "
-                                "SPEC-TYPES")
+                problems.append(problem_at(where, _("its type {type} is not defined in SPEC-TYPES").format(
+                    type=_shown(repr(obj.spec_object_type)))))
                 continue
             values = self.values(obj, definitions)
             defined = {(d.long_name or d.identifier).lower() for d in definitions.values()}
@@ -473,15 +481,16 @@ class _Reader:
         for relation in self.content.spec_relations or []:
             field = relation_fields.get(relation.relation_type_ref)
             if field is None:
-                self._ignore(f"relation type {self._relation_name(relation.relation_type_ref)!r}")
+                self._ignore(_("relation type {name!r}").format(name=self._relation_name(relation.relation_type_ref)))
                 continue
             source = by_identifier.get(relation.source)
             if source is None:
-                problems.append(f"SPEC-RELATION {_shown(relation.identifier)}: its SOURCE "
-                                f"{_shown(str(relation.source))} is not a requirement in this file")
+                problems.append(problem_at(f"SPEC-RELATION {_shown(relation.identifier)}", _(
+                    "its SOURCE {source} is not a requirement in this file").format(source=_shown(str(relation.source)))))
                 continue
             if not relation.target:
-                problems.append(f"SPEC-RELATION {_shown(relation.identifier)}: its TARGET names no SPEC-OBJECT")
+                problems.append(problem_at(f"SPEC-RELATION {_shown(relation.identifier)}",
+                                           _("its TARGET names no SPEC-OBJECT")))
                 continue
             target = by_identifier.get(relation.target)
             source.fields[field].append(Ref(_shown(str(relation.target)), target,
@@ -521,8 +530,8 @@ class _Reader:
         record = Incoming(where=where, uid=_uid_for(obj.identifier))
         foreign_id = _foreign_id(values)
         if foreign_id:
-            record.where = f"{where} ({_shown(foreign_id)})"
-        label = "attribute ReqIF.ForeignID"
+            record.where = _("{element} ({foreign_id})").format(element=where, foreign_id=_shown(foreign_id))
+        label = _attribute("ReqIF.ForeignID")
         number = foreign_id[4:] if foreign_id[:4].upper() == "REQ-" else ""
         if number.isascii() and number.isdigit() and not number.startswith("0"):
             refusal = _key_refusal("REQ-" + number)
@@ -532,18 +541,18 @@ class _Reader:
                 record.key = "REQ-" + number
                 record.labels["key"] = label
         elif number.isnumeric() and not number.isascii():  # REQ-² or REQ-١٢ poses as a key: say so
-            message = (f"{_shown(foreign_id)} looks like a requirement key but its number is not written with "
-                       f"the digits 0-9: {_KEY_ADVICE}")
+            message = _("{foreign_id} looks like a requirement key but its number is not written with the digits "
+                        "0-9: {advice}").format(foreign_id=_shown(foreign_id), advice=_(_KEY_ADVICE))
             record.problems.append((label, message))
         # Another tool's id (PORTAL-7, REQ-007) is no key of ours: the object is matched by its IDENTIFIER.
         for name in values:
             attr = _BY_NAME.get(name.lower())
             if attr is None and name.lower() not in ("reqif.description", "reqif.chaptername"):
-                self._ignore(f"attribute {name!r}")
+                self._ignore(_("attribute {name!r}").format(name=name))
         for attr in ATTRS:
             if attr.field in ("key", *_INFORMATIONAL):
                 continue
-            label = f"attribute {attr.name}"
+            label = _attribute(attr.name)
             record.labels[attr.field] = label
             name = attr.name.lower()
             if name not in lowered and name not in defined:
@@ -557,7 +566,7 @@ class _Reader:
                 record.problems.append((label, _one_line(str(exc))))
         if "description" not in record.fields and "reqif.description" in lowered:
             record.fields["description"] = _plain(lowered["reqif.description"])
-            record.labels["description"] = "attribute ReqIF.Description"
+            record.labels["description"] = _attribute("ReqIF.Description")
         if not record.fields.get("title"):
             first = next((line.strip() for line in text.splitlines() if line.strip()), "")
             if first:
@@ -571,7 +580,7 @@ class _Reader:
     def _set(self, record: Incoming, attr: Attr, raw: Any) -> None:
         if isinstance(raw, list):  # enumeration: one value at most
             if len(raw) > 1:
-                raise csv_io.CellError(f"has {len(raw)} values; it takes one")
+                raise csv_io.CellError(_("has {n} values; it takes one").format(n=len(raw)))
             raw = raw[0] if raw else None
         text = "" if raw is None else str(raw)
         if attr.field == "version":
@@ -585,7 +594,7 @@ class _Unreadable(Exception):
     """The file as a whole cannot be read; the message says why and what to do."""
 
 
-_SAVE_AS_UTF8 = "save it as UTF-8 (the encoding ReqIF files are written in) and import it again"
+_SAVE_AS_UTF8 = N_("save it as UTF-8 (the encoding ReqIF files are written in) and import it again")
 # UTF-32 first: its little-endian mark FF FE 00 00 starts like UTF-16's FF FE.
 _BYTE_ORDER_MARKS = ((codecs.BOM_UTF32_LE, "UTF-32"), (codecs.BOM_UTF32_BE, "UTF-32"),
                      (codecs.BOM_UTF8, "UTF-8"), (codecs.BOM_UTF16_LE, "UTF-16"), (codecs.BOM_UTF16_BE, "UTF-16"))
@@ -616,8 +625,8 @@ def _declared_encoding(head: str) -> str | None:
     match = _DECLARATION.match(head)
     if match is None:
         first = _one_line(head.split("\n", 1)[0], 80)
-        raise _Unreadable(f"the XML declaration on line 1 is malformed ({first}): it should read "
-                          '<?xml version="1.0" encoding="UTF-8"?>')
+        raise _Unreadable(_('the XML declaration on line 1 is malformed ({line}): it should read '
+                            '<?xml version="1.0" encoding="UTF-8"?>').format(line=first))
     return match.group(3)
 
 
@@ -630,10 +639,11 @@ def _utf8_payload(data: bytes) -> bytes:
     """
     mark = next(((bom, name) for bom, name in _BYTE_ORDER_MARKS if data.startswith(bom)), None)
     if mark is not None and mark[1] == "UTF-32":
-        raise _Unreadable("the file is UTF-32 text, which reqboard does not read: " + _SAVE_AS_UTF8)
+        raise _Unreadable(_("the file is UTF-32 text, which reqboard does not read: {advice}").format(
+            advice=_(_SAVE_AS_UTF8)))
     if mark is None and data[:2] in (b"<\x00", b"\x00<"):
-        raise _Unreadable("the file looks like UTF-16 text without the byte order mark XML requires for it: "
-                          + _SAVE_AS_UTF8)
+        raise _Unreadable(_("the file looks like UTF-16 text without the byte order mark XML requires for it: "
+                            "{advice}").format(advice=_(_SAVE_AS_UTF8)))
     actual = mark[1] if mark else "UTF-8"
     body = data[len(mark[0]):] if mark and actual == "UTF-8" else data
     codec = "utf-8" if actual == "UTF-8" else "utf-16"
@@ -641,24 +651,33 @@ def _utf8_payload(data: bytes) -> bytes:
     if declared is not None:
         named = _ENCODINGS.get(declared.upper())
         if named is None:
-            raise _Unreadable(f"the file declares encoding=\"{_shown(declared)}\"; reqboard reads ReqIF files "
-                              "in UTF-8 or UTF-16 only: " + _SAVE_AS_UTF8)
+            raise _Unreadable(_('the file declares encoding="{encoding}"; reqboard reads ReqIF files in UTF-8 or '
+                                'UTF-16 only: {advice}').format(encoding=_shown(declared), advice=_(_SAVE_AS_UTF8)))
         if named != actual:
-            found = (f"starts with a {actual} byte order mark" if mark
-                     else "has no UTF-16 byte order mark (it reads as UTF-8)")
-            raise _Unreadable(f"the file declares encoding=\"{declared}\" but {found}: the declaration and "
-                              "the bytes must agree; " + _SAVE_AS_UTF8)
+            if mark:
+                message = _('the file declares encoding="{encoding}" but starts with a {actual} byte order mark: '
+                            'the declaration and the bytes must agree; {advice}')
+            else:
+                message = _('the file declares encoding="{encoding}" but has no UTF-16 byte order mark (it reads '
+                            'as UTF-8): the declaration and the bytes must agree; {advice}')
+            raise _Unreadable(message.format(encoding=declared, actual=actual, advice=_(_SAVE_AS_UTF8)))
     try:
         text = body.decode(codec)
     except UnicodeDecodeError as exc:
         offset = exc.start + len(data) - len(body)  # count the byte order mark too
         if actual == "UTF-16":
-            raise _Unreadable(f"the file is not valid UTF-16: bytes {offset}-{offset + exc.end - exc.start - 1} "
-                              f"({exc.reason}): " + _SAVE_AS_UTF8) from None
+            raise _Unreadable(_("the file is not valid UTF-16: bytes {first}-{last} ({reason}): {advice}").format(
+                first=offset, last=offset + exc.end - exc.start - 1, reason=exc.reason,
+                advice=_(_SAVE_AS_UTF8))) from None
         line = body[: exc.start].count(b"\n") + 1
-        claim = "says it is UTF-8 but is not" if declared else "is not UTF-8 text"
-        raise _Unreadable(f"the file {claim}: byte {offset} (line {line}) is 0x{body[exc.start]:02X}; it may be "
-                          "Latin-1, Windows-1252 or GB18030 text: " + _SAVE_AS_UTF8) from None
+        if declared:
+            message = _("the file says it is UTF-8 but is not: byte {offset} (line {line}) is {byte}; it may be "
+                        "Latin-1, Windows-1252 or GB18030 text: {advice}")
+        else:
+            message = _("the file is not UTF-8 text: byte {offset} (line {line}) is {byte}; it may be Latin-1, "
+                        "Windows-1252 or GB18030 text: {advice}")
+        raise _Unreadable(message.format(offset=offset, line=line, byte=f"0x{body[exc.start]:02X}",
+                                         advice=_(_SAVE_AS_UTF8))) from None
     return body if actual == "UTF-8" else text.encode("utf-8")
 
 
@@ -674,24 +693,26 @@ def _parse_xml(payload: bytes) -> Any:
         root = etree.fromstring(payload, etree.XMLParser(**_SAFE_PARSING, remove_comments=True, remove_pis=True))
     except etree.LxmlError as exc:
         if _has_doctype(payload):  # the parser's own limits stopped what the DOCTYPE set up: say why
-            raise _Unreadable(_DOCTYPE_REFUSED.format(entities="")) from None
+            raise _Unreadable(_(_DOCTYPE_REFUSED).format(entities="")) from None
         detail = _one_line(exc.msg if isinstance(exc, etree.XMLSyntaxError) and exc.msg else str(exc))
         # libxml2 suggests an option that lifts its limits; they stay on, so the hint would mislead.
         detail = re.sub(r",? (?:use|try) XML_PARSE_HUGE(?: option)?", " (more than reqboard reads)", detail)
-        raise _Unreadable(f"the file is not a readable ReqIF document: it is not well-formed XML ({detail})") from None
+        raise _Unreadable(_("the file is not a readable ReqIF document: it is not well-formed XML ({detail})").format(
+            detail=detail)) from None
     docinfo = root.getroottree().docinfo
     if docinfo.doctype or docinfo.internalDTD is not None:
         dtd = docinfo.internalDTD
         entities = sorted({entity.name for entity in dtd.iterentities()}) if dtd is not None else []
-        named = f" (entities {_one_line(', '.join(entities), 80)}, which are never expanded)" if entities else ""
-        raise _Unreadable(_DOCTYPE_REFUSED.format(entities=named))
+        named = _(" (entities {names}, which are never expanded)").format(
+            names=_one_line(", ".join(entities), 80)) if entities else ""
+        raise _Unreadable(_(_DOCTYPE_REFUSED).format(entities=named))
     return root
 
 
 _SAFE_PARSING: dict[str, Any] = {"encoding": "utf-8", "resolve_entities": False, "no_network": True,
                                  "load_dtd": False, "huge_tree": False}
-_DOCTYPE_REFUSED = ("the file declares a DOCTYPE or entities, which ReqIF does not use{entities}: remove its "
-                    "<!DOCTYPE …> declaration and import it again")
+_DOCTYPE_REFUSED = N_("the file declares a DOCTYPE or entities, which ReqIF does not use{entities}: remove its "
+                      "<!DOCTYPE …> declaration and import it again")
 
 
 class _DoctypeSeen:
@@ -725,13 +746,14 @@ def _bundle(root: Any) -> ReqIFBundle:
     try:
         bundle = ReqIFParser.parse_from_string(text)
     except ReqIFXMLParsingError as exc:
-        raise _Unreadable(f"the file is not a readable ReqIF document: {_one_line(str(exc))}") from None
+        raise _Unreadable(_("the file is not a readable ReqIF document: {detail}").format(
+            detail=_one_line(str(exc)))) from None
     except Exception as exc:  # the library meets a malformed structure with several kinds; all mean that
-        raise _Unreadable("the file is not a readable ReqIF document: an element ReqIF 1.0 requires is "
-                          f"missing or malformed {_where_library_stopped(exc)}; the tool that wrote the file, "
-                          "or a ReqIF validator, can say more") from None
+        raise _Unreadable(_("the file is not a readable ReqIF document: an element ReqIF 1.0 requires is missing "
+                            "or malformed {where}; the tool that wrote the file, or a ReqIF validator, can say "
+                            "more").format(where=_where_library_stopped(exc))) from None
     if bundle.core_content is None or bundle.core_content.req_if_content is None:
-        raise _Unreadable("the file has no CORE-CONTENT / REQ-IF-CONTENT: nothing to import")
+        raise _Unreadable(_("the file has no CORE-CONTENT / REQ-IF-CONTENT: nothing to import"))
     return bundle
 
 
@@ -751,9 +773,13 @@ def _where_library_stopped(exc: Exception) -> str:
             if isinstance(value, etree._Element) and isinstance(value.tag, str):
                 name = etree.QName(value).localname
                 identifier = value.get("IDENTIFIER")
-                inside = next((f" in {etree.QName(a).localname} {_shown(a.get('IDENTIFIER', ''))}"
-                               for a in value.iterancestors() if a.get("IDENTIFIER")), "") if not identifier else ""
-                return f"in {name}" + (f" {_shown(identifier)}" if identifier else inside)
+                if identifier:
+                    return _("in {element} {identifier}").format(element=name, identifier=_shown(identifier))
+                parent = next((a for a in value.iterancestors() if a.get("IDENTIFIER")), None)
+                if parent is None:
+                    return _("in {element}").format(element=name)
+                return _("in {element} in {parent} {identifier}").format(
+                    element=name, parent=etree.QName(parent).localname, identifier=_shown(parent.get("IDENTIFIER", "")))
     return f"({type(exc).__name__})"
 
 
@@ -761,8 +787,9 @@ def _schema_problem(error: Exception) -> str:
     """An element the library skipped as malformed (a SPEC-RELATION without a TARGET), as a refusal."""
     if isinstance(error, ReqIFMissingTagException):
         node = error.xml_node
-        return (f"{etree.QName(node).localname} {_shown(node.get('IDENTIFIER') or '(no IDENTIFIER)')}: "
-                f"it has no <{error.tag}> element, which ReqIF requires")
+        identifier = node.get("IDENTIFIER")
+        element = f"{etree.QName(node).localname} " + (_shown(identifier) if identifier else _("(no IDENTIFIER)"))
+        return problem_at(element, _("it has no <{tag}> element, which ReqIF requires").format(tag=error.tag))
     if isinstance(error, ReqIFSchemaError):
         return _one_line(error.get_description().split("\n", 1)[0])
     return _one_line(str(error)) or type(error).__name__
@@ -777,11 +804,12 @@ def read_reqif(data: bytes) -> tuple[list[Incoming], list[str], list[str]]:
     reader = _Reader(bundle)
     records, problems = reader.records()
     problems.extend(_schema_problem(error) for error in bundle.exceptions)
-    notes = [f"ignored {what}" + (f" ({n} values)" if n > 1 else "") for what, n in sorted(reader.ignored.items())]
+    notes = [_("ignored {what} ({n} values)").format(what=what, n=n) if n > 1 else _("ignored {what}").format(what=what)
+             for what, n in sorted(reader.ignored.items())]
     if reader.headings:
-        notes.append(f"skipped {reader.headings} heading object(s) (ReqIF.ChapterName)")
+        notes.append(_("skipped {n} heading object(s) (ReqIF.ChapterName)").format(n=reader.headings))
     if not records and not problems:
-        problems.append("the file has no requirements (no SPEC-OBJECT with ReqIF.Name or ReqIF.Text)")
+        problems.append(_("the file has no requirements (no SPEC-OBJECT with ReqIF.Name or ReqIF.Text)"))
     return records, problems, notes
 
 
