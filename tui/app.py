@@ -5,26 +5,28 @@ from __future__ import annotations
 import gc
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.command import CommandPalette
 from textual.notifications import SeverityLevel
+from textual.screen import Screen
 from textual.theme import Theme
 
 from reqboard import themes
 from reqboard.store.errors import Conflict, StoreError
-from reqboard.store.i18n import N_
+from reqboard.store.i18n import N_, _, ngettext
 from reqboard.store.memory import paused_gc
 from reqboard.store.paths import config_dir
 from reqboard.store.reader import BoardReader
 from reqboard.store.text import shown
 
 from .background import NoticesFailedWork, failure_message
-from .commands import ReqboardCommands
-from .config import Config, ConfigError, apply_settings, config_path, load_config, load_state, save_state
+from .commands import Palette, ReqboardCommands
+from .config import Config, apply_settings, config_path, configure, load_state, save_state
 from .link import StoreLink
 from .messages import BoardChanged, Held, Refused, Saved
 from .screens.board import BoardScreen
@@ -69,15 +71,13 @@ class ReqboardApp(NoticesFailedWork, App[int]):
         # store's rules): they are imported with the first change, or once the board is drawn.
         self.link = StoreLink(BoardReader(board_path, user))
         self.startup_warnings: list[str] = []
+        # The language and time zone are set first: everything below speaks the language chosen.
         if config is None:
-            try:
-                config, problems = load_config()
-                self.startup_warnings.extend(problems)
-            except ConfigError as exc:
-                self.startup_warnings.append(f"{exc}; using the defaults")
-                config = Config()
+            config, problems = configure()
+            self.startup_warnings.extend(problems)
+        else:
+            apply_settings(config)
         self.config = config
-        apply_settings(config)  # the language and time zone, before anything is composed
         self.watch_interval = watch_interval if watch_interval is not None else config.poll_interval
         self._quit_warned = False
         super().__init__()
@@ -89,16 +89,18 @@ class ReqboardApp(NoticesFailedWork, App[int]):
     def _register_themes(self) -> None:
         specs = themes.builtin_themes()
         user_specs, errors = themes.user_themes(config_dir() / "themes")
-        self.startup_warnings.extend(f"theme skipped: {e}" for e in errors)
+        self.startup_warnings.extend(_("theme skipped: {problem}").format(problem=e) for e in errors)
         for spec in specs + user_specs:
             try:
                 self.register_theme(to_textual_theme(spec))
             except Exception as exc:  # a colour Textual cannot parse: report once, skip it
-                self.startup_warnings.append(f"theme skipped: {spec.source}: {exc}")
+                self.startup_warnings.append(_("theme skipped: {source}: {problem}").format(
+                    source=spec.source, problem=exc))
         wanted = self.config.theme or str(load_state().get("theme") or themes.DEFAULT_THEME)
         if self.config.theme and wanted not in self.available_themes:
-            self.startup_warnings.append(f"{config_path()}: theme {wanted!r} is not installed; using "
-                                         f"{themes.DEFAULT_THEME} (ctrl+p, then 'theme', lists the themes there are)")
+            self.startup_warnings.append(_(
+                "{path}: theme {theme!r} is not installed; using {default} (ctrl+p, then 'theme', lists the "
+                "themes there are)").format(path=config_path(), theme=wanted, default=themes.DEFAULT_THEME))
         self.theme = wanted if wanted in self.available_themes else themes.DEFAULT_THEME
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
@@ -125,11 +127,46 @@ class ReqboardApp(NoticesFailedWork, App[int]):
         held = self.link.held
         if held and not self._quit_warned:
             self._quit_warned = True
-            changes = "1 change waits" if held == 1 else f"{held} changes wait"
-            self.notify(f"{changes} for the server and would be lost: quit again to quit anyway",
+            self.notify(ngettext("{count} change waits for the server and would be lost: quit again to quit anyway",
+                                 "{count} changes wait for the server and would be lost: quit again to quit anyway",
+                                 held).format(count=held),
                         severity="warning", timeout=8, markup=False)
             return
         self.exit()
+
+    def action_help_quit(self) -> None:
+        """ctrl+c, which no longer quits: say which key does (Textual's own words, in the app's language)."""
+        for key, active in self.active_bindings.items():
+            if active.binding.action in ("quit", "app.quit"):
+                self.notify(_("Press {key} to quit").format(key=self.get_key_display(active.binding) or key),
+                            title=_("Do you want to quit?"), markup=False)
+                return
+
+    # ------------------------------------------------------------------ the command palette
+    def action_command_palette(self) -> None:
+        """The command palette, its prompt in the app's language."""
+        if self.use_command_palette and not isinstance(self.screen, CommandPalette):  # (is_open, typed for App[object])
+            self.push_screen(Palette(id="--command-palette", placeholder=_("Search for commands…")))
+
+    def search_themes(self) -> None:
+        """The palette of themes (the "Theme" command), its prompt in the app's language."""
+        from textual.theme import ThemeProvider
+
+        self.push_screen(Palette(providers=[ThemeProvider], placeholder=_("Search for themes…")))
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        """Textual's own palette commands in the app's words and language; "Keys" opens reqboard's help
+        (the keys in force, remapped ones included, described in the app's language)."""
+        yield SystemCommand(_("Theme"), _("Change the current theme"), self.action_change_theme)
+        yield SystemCommand(_("Quit"), _("Quit the application as soon as possible"), self.action_quit)
+        yield SystemCommand(_("Keys"), _("Show the keys in force on this screen and what each does"), self.action_help)
+        if screen.maximized is not None:
+            yield SystemCommand(_("Minimize"), _("Minimize the widget and restore to normal size"),
+                                screen.action_minimize)
+        elif screen.focused is not None and screen.focused.allow_maximize:
+            yield SystemCommand(_("Maximize"), _("Maximize the focused widget"), screen.action_maximize)
+        yield SystemCommand(_("Screenshot"), _("Save an SVG 'screenshot' of the current screen"),
+                            lambda: self.set_timer(0.1, self.deliver_screenshot))
 
     def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
                timeout: float | None = None, markup: bool = True) -> None:
@@ -157,7 +194,7 @@ class ReqboardApp(NoticesFailedWork, App[int]):
         """A change the screen that asked does not show itself: say why (a refusal, a conflict, or a
         fault) and re-read the board."""
         exc = message.error
-        title = "Changed by someone else" if isinstance(exc, Conflict) else ""
+        title = _("Changed by someone else") if isinstance(exc, Conflict) else ""
         timeout = 8 if isinstance(exc, StoreError) else 15
         self.notify(failure_message(exc, message.doing), title=title, severity="error", timeout=timeout,
                     markup=False)
@@ -167,7 +204,7 @@ class ReqboardApp(NoticesFailedWork, App[int]):
         """A change that could not reach the server, asked for by a screen that does not show it itself
         (a form does): say that it waits."""
         self._quit_warned = False
-        self.notify("Offline: the change is kept, and saved when the server is back", severity="warning",
+        self.notify(_("Offline: the change is kept, and saved when the server is back"), severity="warning",
                     timeout=6, markup=False)
 
     def on_board_changed(self, message: BoardChanged) -> None:

@@ -19,6 +19,7 @@ from textual import work
 from textual.worker import Worker, WorkerState
 
 from reqboard.store.errors import StoreError, validation_message
+from reqboard.store.i18n import N_, _
 from reqboard.store.text import shown
 
 MESSAGE_WIDTH = 120
@@ -28,7 +29,8 @@ few to carry a record's contents."""
 
 def background(description: str, *, group: str, exclusive: bool = False) -> Callable[[Any], Any]:
     """`@work` for a thread worker of this app: `description` says what it does, in the words a notice
-    uses if it fails ("Reading the board"). Its errors never end the app (see the module)."""
+    uses if it fails (`N_("Reading the board")`: marked, and translated by the notice). Its errors never
+    end the app (see the module)."""
     return work(thread=True, exit_on_error=False, description=description, group=group, exclusive=exclusive)
 
 
@@ -46,16 +48,18 @@ def describe_fault(exc: BaseException) -> str:
 
 
 def failure_message(exc: BaseException, doing: str) -> str:
-    """One line for the person at the keyboard about `exc`, raised while `doing` something."""
+    """One line for the person at the keyboard about `exc`, raised while `doing` something: `doing` is
+    English marked with N_ ("Saving the change"), translated here, or text in the current language
+    already (which the catalogue leaves as it is)."""
     if isinstance(exc, StoreError):
         return shown(str(exc), one_line=True)  # written for the person at the keyboard already
     from pydantic import ValidationError
 
     if isinstance(exc, ValidationError):
-        return (f"{doing} failed: the board holds a record reqboard cannot read "
-                f"({describe_fault(exc)}); run `reqboard check` to find it")
-    return (f"{doing} failed ({describe_fault(exc)}). The board is still open; if this happens again, "
-            "run `reqboard check` and report it")
+        return _("{doing} failed: the board holds a record reqboard cannot read ({fault}); run `reqboard check` "
+                 "to find it").format(doing=_(doing), fault=describe_fault(exc))
+    return _("{doing} failed ({fault}). The board is still open; if this happens again, run `reqboard check` "
+             "and report it").format(doing=_(doing), fault=describe_fault(exc))
 
 
 class NoticesFailedWork:
@@ -65,5 +69,5 @@ class NoticesFailedWork:
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         worker = event.worker
         if event.state is WorkerState.ERROR and worker.error is not None:
-            worker.node.app.notify(failure_message(worker.error, worker.description or "Background work"),
+            worker.node.app.notify(failure_message(worker.error, worker.description or N_("Background work")),
                                    severity="error", timeout=15, markup=False)

@@ -1,38 +1,69 @@
-"""The command palette: every board action, "Sync with..." another board, and "go to requirement" by key or title."""
+"""The command palette: every board action, "Sync with..." another board, and "go to requirement" by key
+or title; and the palette itself, in the app's language."""
 
 from __future__ import annotations
 
 from functools import partial
 
-from textual.command import DiscoveryHit, Hit, Hits, Provider
+from rich.align import Align
+from rich.text import Text
+from textual.command import CommandList, CommandPalette, DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 from textual.markup import escape
+from textual.widgets.option_list import Option
 
+from reqboard.store import collation
+from reqboard.store.i18n import N_, _
 from reqboard.store.text import shown
 
+from .phrases import labelled
 from .screens.board import BoardScreen
 
+# The names and help are marked here and translated when the palette asks (the language is chosen
+# after import); the palette matches what a person types against the translated name.
 ACTIONS: tuple[tuple[str, str, str], ...] = (
-    ("New requirement", "new", "create a requirement in collected"),
-    ("Edit requirement", "edit", "edit the selected requirement"),
-    ("Move to next state", "move_next", "asks for what the next state needs"),
-    ("Move back", "move_back", "asks for a reason"),
-    ("Open detail", "open", "the selected requirement's detail pane"),
-    ("New change request", "new_cr", "file a change request against the selected requirement"),
-    ("Reject requirement", "reject", "reject the selected requirement, with a reason"),
-    ("Filter", "filter", "by text, customer, tier, channel, tag, owner, priority"),
-    ("Clear filter", "clear_filter", "show every card"),
-    ("Toggle swimlanes", "swimlanes", "group cards by tier, by customer, or not"),
-    ("Undo", "undo", "undo your last change"),
-    ("Archive", "archive", "rejected requirements"),
-    ("Change requests", "change_requests", "every change request with its impact totals"),
-    ("Reports", "reports", "flow metrics and charts"),
-    ("Set WIP limit", "wip_limit", "for the focused column"),
-    ("Export board", "export", "to JSON, CSV, Markdown or ReqIF"),
-    ("Import file", "import_file", "JSON, CSV or ReqIF: shows what would change before writing"),
+    (N_("New requirement"), "new", N_("create a requirement in collected")),
+    (N_("Edit requirement"), "edit", N_("edit the selected requirement")),
+    (N_("Move to next state"), "move_next", N_("asks for what the next state needs")),
+    (N_("Move back"), "move_back", N_("asks for a reason")),
+    (N_("Open detail"), "open", N_("the selected requirement's detail pane")),
+    (N_("New change request"), "new_cr", N_("file a change request against the selected requirement")),
+    (N_("Reject requirement"), "reject", N_("reject the selected requirement, with a reason")),
+    (N_("Filter"), "filter", N_("by text, customer, tier, channel, tag, owner, priority")),
+    (N_("Clear filter"), "clear_filter", N_("show every card")),
+    (N_("Toggle swimlanes"), "swimlanes", N_("group cards by tier, by customer, or not")),
+    (N_("Undo"), "undo", N_("undo your last change")),
+    (N_("Archive"), "archive", N_("rejected requirements")),
+    (N_("Change requests"), "change_requests", N_("every change request with its impact totals")),
+    (N_("Reports"), "reports", N_("flow metrics and charts")),
+    (N_("Set WIP limit"), "wip_limit", N_("for the focused column")),
+    (N_("Export board"), "export", N_("to JSON, CSV, Markdown or ReqIF")),
+    (N_("Import file"), "import_file", N_("JSON, CSV or ReqIF: shows what would change before writing")),
 )
-SYNC = ("Sync with...", "merge with a clone of this board, both ways: the plan and the conflicts first, "
-                        "then the write")
+SYNC = (N_("Sync with..."), N_("merge with a clone of this board, both ways: the plan and the conflicts first, "
+                               "then the write"))
+
+
+class Palette(CommandPalette):
+    """Textual's command palette, saying "no matches" in the app's language.
+
+    A copy of `CommandPalette._start_no_matches_countdown` (Textual is pinned exactly) with the words
+    translated: Textual has no setting for them.
+    """
+
+    def _start_no_matches_countdown(self, search_value: str) -> None:
+        self._stop_no_matches_countdown()
+
+        def show_no_matches() -> None:
+            if search_value:
+                self.query_one(CommandList).add_option(
+                    Option(Align.center(Text(_("No matches found"), style="not bold")), disabled=True,
+                           id=self._NO_MATCHES))
+                self._list_visible = True
+            else:  # discovering (nothing typed): no commands to show is nothing to point out
+                self._list_visible = False
+
+        self._no_matches_timer = self.set_timer(self._NO_MATCHES_COUNTDOWN, show_no_matches)
 
 
 def open_sync(board: BoardScreen) -> None:
@@ -56,30 +87,33 @@ class ReqboardCommands(Provider):
         if board is None:
             return
         for name, action, help in ACTIONS:
-            yield DiscoveryHit(name, partial(self._run, action), help=help)
-        yield DiscoveryHit(SYNC[0], self._sync, help=SYNC[1])
+            yield DiscoveryHit(_(name), partial(self._run, action), help=_(help))
+        yield DiscoveryHit(_(SYNC[0]), self._sync, help=_(SYNC[1]))
 
     async def search(self, query: str) -> Hits:
         board = self._board_screen()
         if board is None:
             return
         matcher = self.matcher(query)
-        for name, action, help in ACTIONS:
+        for english, action, help in ACTIONS:
+            name = _(english)
             score = matcher.match(name)
             if score > 0:
-                yield Hit(score, matcher.highlight(name), partial(self._run, action), help=help)
-        score = matcher.match(SYNC[0])
+                yield Hit(score, matcher.highlight(name), partial(self._run, action), help=_(help))
+        sync_name = _(SYNC[0])
+        score = matcher.match(sync_name)
         if score > 0:
-            yield Hit(score, matcher.highlight(SYNC[0]), self._sync, help=SYNC[1])
+            yield Hit(score, matcher.highlight(sync_name), self._sync, help=_(SYNC[1]))
         needle = query.strip().casefold()
         if len(needle) < 2:
             return
         hits = 0
         for req in board.cards:
             key_match = req.key.casefold() == needle or req.key.casefold().startswith(needle)
-            if key_match or needle in req.title.casefold():
-                text = Content.assemble(("Go to ", "dim"), (shown(req.key, one_line=True), "bold"), " ",
-                                        Content(shown(req.title, one_line=True)))
+            # A Chinese title is found by its pinyin initials too (`bj` finds 北京), as the filter finds it.
+            if key_match or needle in req.title.casefold() or needle in collation.initials(req.title):
+                text = Content.assemble((labelled(_("Go to")), "dim"), (shown(req.key, one_line=True), "bold"),
+                                        " ", Content(shown(req.title, one_line=True)))
                 yield Hit(1.0 if key_match else 0.6, text, partial(self._goto, req.key),
                           # The palette reads a help string as markup: a customer's name is escaped.
                           help=escape(shown(f"{req.state.label} · {req.customer}", one_line=True)))

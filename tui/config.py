@@ -25,6 +25,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from reqboard.store import clock, i18n
+from reqboard.store.i18n import N_, _
 from reqboard.store.paths import config_dir
 from reqboard.store.storage import atomic_write
 from reqboard.store.text import shown
@@ -83,24 +84,29 @@ def _timezone_ok(value: object) -> bool:
 
 
 _RULES: dict[str, tuple[Callable[[object], bool], str]] = {
-    "theme": (_theme_ok, f"must be the name of a theme (up to {MAX_THEME_NAME} printable characters)"),
-    "poll_interval": (_poll_interval_ok,
-                      f"must be between {POLL_INTERVAL_RANGE[0]:g} and {POLL_INTERVAL_RANGE[1]:g} seconds"),
-    "language": (_language_ok, f"must name a language: {' or '.join(repr(code) for code in i18n.LANGUAGES)}"),
-    "timezone": (_timezone_ok, "must be an IANA time zone name such as \"Asia/Shanghai\" or \"Europe/Berlin\""),
+    "theme": (_theme_ok, N_("{path}: theme must be the name of a theme (up to {most} printable characters); "
+                            "using the default theme")),
+    "poll_interval": (_poll_interval_ok, N_("{path}: poll_interval must be between {low} and {high} seconds; "
+                                            "using {default}")),
+    "language": (_language_ok, N_("{path}: language must name a language: {english} or {chinese}; using the language of "
+                                  "the environment")),
+    "timezone": (_timezone_ok, N_("{path}: timezone must be an IANA time zone name such as \"Asia/Shanghai\" or "
+                                  "\"Europe/Berlin\"; using the system's time zone")),
 }
-"""Every setting but the keys table: what a valid value is, and what to say about an invalid one."""
+"""Every setting but the keys table: what a valid value is, and what to say about an invalid one (and
+the default used instead), marked for the catalogue: `_problem` translates it."""
 
 
 def key_problem(keys: object) -> str | None:
     """Why a `[keys]` value cannot be used (None if it can): one or more key names, comma-separated."""
     if not isinstance(keys, str):
-        return 'must be text such as "ctrl+right,>"'
+        return _('must be text such as "ctrl+right,>"')
     names = [name.strip() for name in keys.split(",")]  # as Textual reads them
     if not all(names):
-        return 'must name one or more keys separated by commas, such as "ctrl+right,>"'
+        return _('must name one or more keys separated by commas, such as "ctrl+right,>"')
     if any(len(name) > MAX_KEY_NAME or not name.isprintable() or " " in name for name in names):
-        return f'must name keys of up to {MAX_KEY_NAME} printable characters, without spaces (the space bar is "space")'
+        return _('must name keys of up to {most} printable characters, without spaces (the space bar is '
+                 '"space")').format(most=MAX_KEY_NAME)
     return None
 
 
@@ -108,15 +114,12 @@ def config_path() -> Path:
     return config_dir() / "config.toml"
 
 
-def _default_said(name: str) -> str:
-    default = getattr(Config(), name)
-    if name == "theme":
-        return "using the default theme"
-    if name == "language":
-        return "using the language of the environment"
-    if name == "timezone":
-        return "using the system's time zone"
-    return f"using {default:g}" if isinstance(default, float) else f"using {default}"
+def _problem(path: Path, name: str) -> str:
+    """What is wrong with setting `name` and what is used instead, in the current language."""
+    low, high = POLL_INTERVAL_RANGE
+    return _(_RULES[name][1]).format(
+        path=path, most=MAX_THEME_NAME, low=f"{low:g}", high=f"{high:g}", default=f"{Config().poll_interval:g}",
+        english=repr(i18n.ENGLISH), chinese=repr(i18n.CHINESE))
 
 
 def load_config(path: Path | None = None) -> tuple[Config, list[str]]:
@@ -129,11 +132,11 @@ def load_config(path: Path | None = None) -> tuple[Config, list[str]]:
     except FileNotFoundError:
         return Config(), []
     except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read ({exc})") from None
+        raise ConfigError(_("{path}: cannot read ({problem})").format(path=path, problem=exc)) from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+        raise ConfigError(_("{path}: not valid TOML ({problem})").format(path=path, problem=exc)) from None
     known = [f.name for f in fields(Config)]
     values: dict[str, object] = {}
     problems: list[str] = []
@@ -141,14 +144,17 @@ def load_config(path: Path | None = None) -> tuple[Config, list[str]]:
         said = shown(name, one_line=True)  # a setting's name is echoed: it is what the user typed
         if name not in known:
             close = difflib.get_close_matches(name, known, n=1)
-            hint = f" (did you mean {close[0]}?)" if close else ""
-            problems.append(f"{path}: unknown setting {said!r}{hint}; ignored")
+            if close:
+                problems.append(_("{path}: unknown setting {name!r} (did you mean {suggestion}?); ignored").format(
+                    path=path, name=said, suggestion=close[0]))
+            else:
+                problems.append(_("{path}: unknown setting {name!r}; ignored").format(path=path, name=said))
         elif name == "keys":
             values[name] = _keys(path, value, problems)
         elif _RULES[name][0](value):
             values[name] = value
         else:
-            problems.append(f"{path}: {name} {_RULES[name][1]}; {_default_said(name)}")
+            problems.append(_problem(path, name))
     if isinstance(interval := values.get("poll_interval"), int):
         values["poll_interval"] = float(interval)  # `poll_interval = 2` in the file
     return Config(**values), problems  # type: ignore[arg-type]  # each value was checked against its field above
@@ -159,6 +165,23 @@ def apply_settings(config: Config) -> None:
     environment's when unset): called once at start, before anything is shown."""
     i18n.set_language(i18n.resolve_language(config.language))
     clock.set_zone(config.timezone)  # checked by load_config: a zone this machine knows
+
+
+def configure() -> tuple[Config, list[str]]:
+    """The app's start: read the config file, speak its language and keep its time zone, and return
+    the settings with what could not be used, said in that language (the file is read again for the
+    words only when there is something to say). A file that cannot be read at all leaves the defaults."""
+    try:
+        config, problems = load_config()
+    except ConfigError:
+        config, problems = Config(), [""]
+    apply_settings(config)
+    if not problems:
+        return config, []
+    try:
+        return config, load_config()[1]
+    except ConfigError as exc:
+        return config, [_("{problem}; using the defaults").format(problem=exc)]
 
 
 def apply_config_quietly() -> None:
@@ -174,8 +197,8 @@ def apply_config_quietly() -> None:
 def _keys(path: Path, table: object, problems: list[str]) -> dict[str, str]:
     """The usable entries of the `[keys]` table; each unusable one is reported and left at its default."""
     if not isinstance(table, dict):
-        problems.append(f'{path}: keys must be a table of binding id = "key[,key...]"; '
-                        "every binding keeps its default keys")
+        problems.append(_('{path}: keys must be a table of binding id = "key[,key...]"; every binding keeps its '
+                          'default keys').format(path=path))
         return {}
     keys: dict[str, str] = {}
     for binding_id, value in table.items():
@@ -184,7 +207,8 @@ def _keys(path: Path, table: object, problems: list[str]) -> dict[str, str]:
             keys[binding_id] = value
         else:
             said = shown(binding_id, one_line=True)
-            problems.append(f"{path}: keys.{said} {problem}; that binding keeps its default keys")
+            problems.append(_("{path}: keys.{binding} {problem}; that binding keeps its default keys").format(
+                path=path, binding=said, problem=problem))
     return keys
 
 

@@ -31,6 +31,7 @@ from textual.message_pump import MessagePump
 
 from reqboard.store import errors as store_errors
 from reqboard.store.errors import CommitUncertain, ServerUnreachable, StoreError
+from reqboard.store.i18n import N_, _
 from reqboard.store.reader import BoardReader
 from reqboard.store.storage import LOCK_TIMEOUT_S
 
@@ -55,9 +56,11 @@ class Change:
 
     call: Callable[[Board], Any]
     what: str | Callable[[Any], str]
-    """The notice once saved, and the name of its undo entry; a function makes it from the result."""
-    doing: str = "Saving the change"
-    """What failed, in a notice's words, if it fails."""
+    """The notice once saved, and the name of its undo entry (in the current language); a function
+    makes it from the result."""
+    doing: str = N_("Saving the change")
+    """What failed, in a notice's words, if it fails: English marked with N_ (`failure_message`
+    translates it), or text in the current language."""
     before: Requirement | None = None
     """The requirement as the screen showed it; None when the change creates one."""
     undoable: bool = True
@@ -207,8 +210,8 @@ class StoreLink:
                 return False
             entry = self._undo.pop()
             undoing = _Undoing(entry, len(self._undo))
-        change = Change(_undo_call(entry), f"Undone: {entry.what}", doing="Undoing", before=entry.after,
-                        undoable=False)
+        change = Change(_undo_call(entry), _("Undone: {what}").format(what=entry.what), doing=N_("Undoing"),
+                        before=entry.after, undoable=False)
         self._start(requester, change, undoing)
         return True
 
@@ -282,7 +285,7 @@ class StoreLink:
     # ------------------------------------------------------------------ in the workers
     def _call(self, fn: Callable[[Any], T], *, cards_only: bool = False) -> T:
         if not self._store_lock.acquire(timeout=LOCK_TIMEOUT_S + 5):
-            raise StoreError("the board is busy; try again")
+            raise StoreError(_("the board is busy; try again"))
         try:
             with self._using_storage():
                 return fn(self._board or self.reader if cards_only else self.board)
@@ -295,7 +298,7 @@ class StoreLink:
         waits for those under way."""
         with self._flags:
             if self._closed:
-                raise StoreError("the board was closed")
+                raise StoreError(_("the board was closed"))
             self._calls += 1
         try:
             yield
@@ -415,24 +418,24 @@ class StoreLink:
     # The workers run on the app (not on the screen that asked), so closing a screen never cancels
     # a save half-way through telling about it; their errors never end the app (background.py).
     @staticmethod
-    @work(thread=True, exit_on_error=False, group="store-write", description="Saving the change")
+    @work(thread=True, exit_on_error=False, group="store-write", description=N_("Saving the change"))
     def _save_worker(node: DOMNode, link: StoreLink, requester: MessagePump, change: Change,
                      undoing: _Undoing | None) -> None:
         link._make_change(node.app, requester, change, undoing)
 
     @staticmethod
-    @work(thread=True, exit_on_error=False, group="store-read", description="Reading the board")
+    @work(thread=True, exit_on_error=False, group="store-read", description=N_("Reading the board"))
     def _read_worker(node: DOMNode, link: StoreLink, requester: MessagePump, fn: Callable[[Any], Any],
                      answer: Callable[[Any], Message], doing: str, cards_only: bool) -> None:
         link._make_read(requester, fn, answer, doing, cards_only)
 
     @staticmethod
-    @work(thread=True, exit_on_error=False, group="store-connection", description="Reconnecting to the server")
+    @work(thread=True, exit_on_error=False, group="store-connection", description=N_("Reconnecting to the server"))
     def _reconnect_worker(node: DOMNode, link: StoreLink, requester: MessagePump) -> None:
         link._reconnect(node.app, requester)
 
     @staticmethod
-    @work(thread=True, exit_on_error=False, group="store-prepare", description="Preparing the store")
+    @work(thread=True, exit_on_error=False, group="store-prepare", description=N_("Preparing the store"))
     def _prepare_worker(node: DOMNode, link: StoreLink) -> None:
         with link._using_storage():
             link.board  # noqa: B018 (made now, not by the first key)
@@ -450,8 +453,8 @@ def _undo_call(entry: UndoEntry) -> Callable[[Board], Any]:
             # The key may name another requirement now (a sync renumbered ours and gave its key to one
             # created on the other board, at the same version 1): never reject that one.
             if board.get(entry.after.key).uid != entry.after.uid:
-                raise store_errors.Refused(f"{entry.after.key} is another requirement now (a sync gave yours a "
-                                           "new key): nothing was undone", "undo.uid")
+                raise store_errors.Refused(_("{key} is another requirement now (a sync gave yours a new key): "
+                                             "nothing was undone").format(key=entry.after.key), "undo.uid")
             return board.reject(entry.after.key, "undo: created by mistake", expect_version=entry.after.version)
         return board.replace_requirement(entry.before, expect_version=entry.after.version, reason="undo")
 

@@ -37,7 +37,8 @@ class Refused(Message):
 
     error: Exception
     doing: str
-    """What was being done, in the words a notice uses ("Saving the change", "Undoing")."""
+    """What was being done, in the words a notice uses: English marked with N_ ("Saving the change",
+    "Undoing"), which `failure_message` translates, or text in the current language already."""
 
 
 @dataclass(eq=False)

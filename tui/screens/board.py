@@ -21,15 +21,18 @@ from textual.timer import Timer
 from textual.widgets import Static
 from textual.worker import get_current_worker
 
+from reqboard.store import collation
 from reqboard.store.cards import Card, validated
 from reqboard.store.domain import BOARD_STATES, State
 from reqboard.store.errors import ServerUnreachable, StoreError
+from reqboard.store.i18n import N_, _
 from reqboard.store.query import Query
 from reqboard.store.text import shown
 
 from ..background import NoticesFailedWork, background, describe_fault, failure_message
 from ..link import StoreLink
 from ..messages import BoardChanged, Connection, ReadFailed, ServerSignal
+from ..phrases import labelled
 from ..reads import BoardCards, ReadPolicy, board_cards, card_requirement
 from ..widgets.card_list import CardList, Item, LaneHeader
 from ..widgets.column import ColumnRow, StateColumn
@@ -40,11 +43,11 @@ if TYPE_CHECKING:
 
     from ..actions import RequirementActions
 
-LOADING = "Reading the board"
+LOADING = N_("Reading the board")
 RECONNECT_EVERY_S = 2.0
 """While the board's server cannot be reached, how often the board asks it again (it is also asked as
 soon as the storage's listener gets through)."""
-OFFLINE = "OFFLINE, reconnecting"
+OFFLINE = N_("OFFLINE, reconnecting")
 SERVER_SCHEMES = ("postgresql://", "postgres://")
 
 MIN_COLUMN_WIDTH = 24
@@ -69,7 +72,7 @@ def display_path(path: Path) -> str:
         from reqboard.store.pgstore.url import ServerURL
 
         url = ServerURL.parse(location)
-        return f"{url.database} on {url.host}:{url.port}"
+        return _("{database} on {host}:{port}").format(database=url.database, host=url.host, port=url.port)
     try:
         return "~/" + path.relative_to(Path.home()).as_posix()
     except (ValueError, RuntimeError):  # elsewhere, or no home directory known
@@ -78,23 +81,24 @@ def display_path(path: Path) -> str:
 
 class BoardScreen(NoticesFailedWork, Screen[None]):
     BINDINGS = [
-        Binding("left,h", "column(-1)", "Column left", show=False, id="board.left"),
-        Binding("right,l", "column(1)", "Column right", show=False, id="board.right"),
-        Binding("greater_than_sign,shift+right", "move_next", "Move on", id="card.move-next"),
-        Binding("less_than_sign,shift+left", "move_back", "Move back", id="card.move-back"),
-        Binding("enter", "open", "Open", id="card.open"),
-        Binding("n", "new", "New", id="card.new"),
-        Binding("e", "edit", "Edit", id="card.edit"),
-        Binding("c", "new_cr", "Change req", show=False, id="card.new-cr"),
-        Binding("x", "reject", "Reject", show=False, id="card.reject"),
-        Binding("slash", "filter", "Filter", id="board.filter"),
-        Binding("escape", "clear_filter", "Clear filter", show=False, id="board.clear-filter"),
-        Binding("s", "swimlanes", "Lanes", id="board.swimlanes"),
-        Binding("u", "undo", "Undo", id="board.undo"),
-        Binding("a", "archive", "Archive", show=False, id="board.archive"),
-        Binding("v", "change_requests", "Change requests", show=False, id="board.change-requests"),
-        Binding("r", "reports", "Reports", id="board.reports"),
-        Binding("w", "wip_limit", "WIP limit", show=False, id="board.wip-limit"),
+        # Descriptions are marked for the catalogue: the key bar and help translate them where shown.
+        Binding("left,h", "column(-1)", N_("Column left"), show=False, id="board.left"),
+        Binding("right,l", "column(1)", N_("Column right"), show=False, id="board.right"),
+        Binding("greater_than_sign,shift+right", "move_next", N_("Move on"), id="card.move-next"),
+        Binding("less_than_sign,shift+left", "move_back", N_("Move back"), id="card.move-back"),
+        Binding("enter", "open", N_("Open"), id="card.open"),
+        Binding("n", "new", N_("New"), id="card.new"),
+        Binding("e", "edit", N_("Edit"), id="card.edit"),
+        Binding("c", "new_cr", N_("Change req"), show=False, id="card.new-cr"),
+        Binding("x", "reject", N_("Reject"), show=False, id="card.reject"),
+        Binding("slash", "filter", N_("Filter"), id="board.filter"),
+        Binding("escape", "clear_filter", N_("Clear filter"), show=False, id="board.clear-filter"),
+        Binding("s", "swimlanes", N_("Lanes"), id="board.swimlanes"),
+        Binding("u", "undo", N_("Undo"), id="board.undo"),
+        Binding("a", "archive", N_("Archive"), show=False, id="board.archive"),
+        Binding("v", "change_requests", N_("Change requests"), show=False, id="board.change-requests"),
+        Binding("r", "reports", N_("Reports"), id="board.reports"),
+        Binding("w", "wip_limit", N_("WIP limit"), show=False, id="board.wip-limit"),
     ]
 
     @dataclass(eq=False)
@@ -143,7 +147,7 @@ class BoardScreen(NoticesFailedWork, Screen[None]):
         self._reconnecting: Timer | None = None
         self._whole: dict[str, Requirement] = {}
         """The whole requirements read for a server's cards by key (see `with_selection`)."""
-        self._status: str | None = "loading…"
+        self._status: str | None = _("loading…")
         self._shown_count: int | None = None
         self._read_again = False
         """Our own change came while a read was running: read once more when it answers."""
@@ -175,7 +179,7 @@ class BoardScreen(NoticesFailedWork, Screen[None]):
         yield KeyBar()
 
     def on_mount(self) -> None:
-        self._update_title("loading…")
+        self._update_title(_("loading…"))
         self.watched = self.link.watch(self)
         self.load()
         if not self.watched:
@@ -243,7 +247,7 @@ class BoardScreen(NoticesFailedWork, Screen[None]):
             self._reconnecting.stop()
             self._reconnecting = None
         self._draw_title()
-        self.notify("Connected to the server again", timeout=4, markup=False)
+        self.notify(_("Connected to the server again"), timeout=4, markup=False)
         self.app.post_message(BoardChanged(external=True))
 
     def _show_offline(self, problem: str) -> None:
@@ -267,7 +271,7 @@ class BoardScreen(NoticesFailedWork, Screen[None]):
         if self.watched and isinstance(message.error, ServerUnreachable):
             self.link.reconnect(self)
             return
-        self._update_title("cannot read the board")
+        self._update_title(_("cannot read the board"))
         said = failure_message(message.error, message.doing)
         if self._reported != said:  # the board polls: say it once, not every half second
             self._reported = said
@@ -313,12 +317,12 @@ class BoardScreen(NoticesFailedWork, Screen[None]):
         self.link.prepare(self)
         self._import_screens()
 
-    @background("Preparing the screens", group="board-preload")
+    @background(N_("Preparing the screens"), group="board-preload")
     def _import_screens(self) -> None:
         from .. import actions  # noqa: F401
         from . import detail, form  # noqa: F401
 
-    @background("Checking the records", group="board-check")
+    @background(N_("Checking the records"), group="board-check")
     def check_records(self, cards: list[Card]) -> None:
         """Validate, off the UI thread, every record not yet checked: cards are read without the
         models' checks, so a record that breaks a rule (a score of 9) is reported here, once.
@@ -344,10 +348,10 @@ class BoardScreen(NoticesFailedWork, Screen[None]):
         self._reported_invalid.add((card.key, card.version))
         exc = message.error
         problem = (str(exc) if isinstance(exc, StoreError)
-                   else f"record {card.key} cannot be read ({describe_fault(exc)})")
-        self.notify(f"{problem}. {card.key} is shown but cannot be opened or changed until the file is "
-                    "repaired (reqboard check names every problem)", severity="error", timeout=20,
-                    markup=False)
+                   else _("record {key} cannot be read ({fault})").format(key=card.key, fault=describe_fault(exc)))
+        self.notify(_("{problem}. {key} is shown but cannot be opened or changed until the file is repaired "
+                      "(reqboard check names every problem)").format(problem=problem, key=card.key),
+                    severity="error", timeout=20, markup=False)
 
     # ------------------------------------------------------------------ drawing
     def _sort_by_state(self) -> None:
@@ -391,18 +395,25 @@ class BoardScreen(NoticesFailedWork, Screen[None]):
     def _with_lanes(self, cards: list[Card]) -> list[Item]:
         if self.lanes is None:
             return list(cards)
-        groups: dict[str, list[Card]] = defaultdict(list)
+        # By tier or customer (None: the cards without one, whose lane comes last), in the order a
+        # reader looks for names: pinyin order for Chinese ones (collation.sort_key).
+        groups: dict[str | None, list[Card]] = defaultdict(list)
         for req in cards:
             if self.lanes == "tier":
-                groups[f"Tier {req.tier.value}" if req.tier else "No tier"].append(req)
+                groups[req.tier.value if req.tier else None].append(req)
             else:
-                groups[req.customer or "No customer"].append(req)
-        order = sorted(groups, key=lambda name: (name.startswith("No "), name.casefold()))
+                groups[req.customer or None].append(req)
+        order = sorted(groups, key=lambda name: (name is None, collation.sort_key(name or "")))
         items: list[Item] = []
         for name in order:
-            items.append(LaneHeader(name, len(groups[name])))
+            items.append(LaneHeader(self._lane_label(name), len(groups[name])))
             items.extend(groups[name])
         return items
+
+    def _lane_label(self, name: str | None) -> str:
+        if self.lanes == "tier":
+            return _("Tier {tier}").format(tier=name) if name else _("No tier")
+        return name or _("No customer")
 
     def _update_title(self, status: str | None, shown_count: int | None = None) -> None:
         self._status, self._shown_count = status, shown_count
@@ -415,9 +426,9 @@ class BoardScreen(NoticesFailedWork, Screen[None]):
         parts: list[str | tuple[str, str]] = [("reqboard", "bold")]
         # What a person must not miss comes before the location, which may be long (a server's URL).
         if self.offline:
-            parts.append(("  " + OFFLINE, "bold reverse"))
+            parts.append(("  " + _(OFFLINE), "bold reverse"))
         if self.read_only:
-            parts.append(("  READ-ONLY", "bold"))
+            parts.append(("  " + _("READ-ONLY"), "bold"))
         parts.append(f"  {path}  ")
         if status:
             parts.append(status)
@@ -428,14 +439,15 @@ class BoardScreen(NoticesFailedWork, Screen[None]):
             else:
                 on_board = sum(1 for c in self.cards if c.state is not State.REJECTED)
                 rejected = len(self.cards) - on_board
-            parts.append(f"{on_board} on the board, {rejected} rejected")
+            parts.append(_("{on_board} on the board, {rejected} rejected").format(on_board=on_board, rejected=rejected))
             if self.query_filter:
-                parts.append(("  filter: ", "bold"))
-                parts.append(f"{shown(self.query_filter.text, one_line=True)} ({shown_count} shown)")
+                parts.append(("  " + labelled(_("filter:")), "bold"))
+                parts.append(_("{filter} ({count} shown)").format(
+                    filter=shown(self.query_filter.text, one_line=True), count=shown_count))
             if self.lanes:
-                parts.append(("  lanes: ", "bold"))
-                parts.append(f"by {self.lanes}")
-        parts.append(f"  user: {shown(self.link.user, one_line=True)}")
+                parts.append(("  " + labelled(_("lanes:")), "bold"))
+                parts.append(_("by tier") if self.lanes == "tier" else _("by customer"))
+        parts.append("  " + _("user: {user}").format(user=shown(self.link.user, one_line=True)))
         self.query_one("#board-title", Static).update(Content.assemble(*parts))
 
     # ------------------------------------------------------------------ selection
@@ -455,23 +467,24 @@ class BoardScreen(NoticesFailedWork, Screen[None]):
         the UI thread first (`Picked`)."""
         card = self.selected
         if card is None:
-            self.notify("Select a card first (arrow keys or h/j/k/l)", severity="warning", markup=False)
+            self.notify(_("Select a card first (arrow keys or h/j/k/l)"), severity="warning", markup=False)
             return
         if card.partial:
             known = self._read_whole(card)
             if known is not None:
                 then(known)
             elif self.offline is not None:  # no use waiting for a connection: say it now
-                self.notify(f"{card.key} cannot be opened while the server cannot be reached; a card opened "
-                            "before can", severity="warning", markup=False)
+                self.notify(_("{key} cannot be opened while the server cannot be reached; a card opened before "
+                              "can").format(key=card.key), severity="warning", markup=False)
             else:
                 self.link.read(self, card_requirement(card), answer=lambda req: self.Picked(req, then),
-                               doing=f"Opening {card.key}", cards_only=True)
+                               doing=_("Opening {key}").format(key=card.key), cards_only=True)
             return
         try:
             requirement = card.requirement
         except Exception as exc:  # a record the models refuse, however they refuse it: said, not a crash
-            self.notify(failure_message(exc, f"Opening {card.key}"), severity="error", timeout=10, markup=False)
+            self.notify(failure_message(exc, _("Opening {key}").format(key=card.key)), severity="error", timeout=10,
+                        markup=False)
             return
         then(requirement)
 
@@ -519,7 +532,7 @@ class BoardScreen(NoticesFailedWork, Screen[None]):
     def action_open(self) -> None:
         card = self.selected
         if card is None:
-            self.notify("Select a card first (arrow keys or h/j/k/l)", severity="warning", markup=False)
+            self.notify(_("Select a card first (arrow keys or h/j/k/l)"), severity="warning", markup=False)
             return
         self.open_detail(card)
 
@@ -571,11 +584,12 @@ class BoardScreen(NoticesFailedWork, Screen[None]):
     def action_swimlanes(self) -> None:
         self.lanes = LANE_MODES[(LANE_MODES.index(self.lanes) + 1) % len(LANE_MODES)]
         self.refresh_columns()
-        self.notify(f"Swimlanes: {'by ' + self.lanes if self.lanes else 'off'}", timeout=2, markup=False)
+        said = {"tier": _("Swimlanes: by tier"), "customer": _("Swimlanes: by customer")}
+        self.notify(said.get(self.lanes or "", _("Swimlanes: off")), timeout=2, markup=False)
 
     def action_undo(self) -> None:
         if not self.link.undo(self):
-            self.notify("Nothing to undo", severity="warning", markup=False)
+            self.notify(_("Nothing to undo"), severity="warning", markup=False)
 
     def action_archive(self) -> None:
         from .archive import ArchiveScreen

@@ -4,6 +4,10 @@ The metrics are computed by `store.metrics` in the store link's thread worker (t
 and arrive as a message; the screen only draws. Charts are Plotext plots (textual-plotext); their colours come from
 the theme (`state-*` variables where the app defines them, the theme's standard colours otherwise).
 Titles typed by users, shown in the priority matrix, are rendered literally.
+
+Plotext lays text out a character a cell, so a chart's own text (titles, legends, ticks) is given to it
+only when each character is one cell wide; wider text (Chinese) goes to the panel's border, which
+Textual lays out by display cells.
 """
 
 from __future__ import annotations
@@ -11,9 +15,10 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
+from rich.cells import cell_len
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.color import Color, ColorParseError
@@ -25,6 +30,8 @@ from textual.style import Style
 from textual.widgets import Static
 from textual_plotext import PlotextPlot
 
+from reqboard.store import clock
+from reqboard.store.i18n import N_, _, ngettext
 from reqboard.store.metrics import (
     NOT_ENOUGH_DATA,
     BoardMetrics,
@@ -37,6 +44,7 @@ from reqboard.store.text import shown
 from ..background import failure_message
 from ..link import StoreLink
 from ..messages import BoardChanged, ReadFailed
+from ..phrases import phrase
 from ..reads import metrics
 from ..widgets.key_bar import KeyBar
 
@@ -56,7 +64,16 @@ PlotColour = tuple[int, int, int] | int
 
 
 def _days(value: float | None) -> str:
-    return "—" if value is None else f"{value:.1f} d"
+    return "—" if value is None else _("{days} d").format(days=f"{value:.1f}")
+
+
+def _per_week(value: float | None) -> str:
+    return "—" if value is None else _("{count}/wk").format(count=f"{value:.1f}")
+
+
+def plotext_safe(text: str) -> bool:
+    """Can Plotext lay `text` out (one cell a character)? Not Chinese, whose characters are two wide."""
+    return cell_len(text) == len(text)
 
 
 class ChartPanel(Vertical):
@@ -68,11 +85,20 @@ class ChartPanel(Vertical):
 
     def compose(self) -> ComposeResult:
         yield PlotextPlot()
-        yield Static(NOT_ENOUGH_DATA, classes="note", markup=False)
+        yield Static(_(NOT_ENOUGH_DATA), classes="note", markup=False)
 
     @property
     def plot(self) -> PlotextPlot:
         return self.query_one(PlotextPlot)
+
+    def caption(self, text: str) -> None:
+        """The chart's title: Plotext's, or the panel's lower border where Plotext cannot lay it out."""
+        if plotext_safe(text):
+            self.plot.plt.title(text)
+            self.border_subtitle = ""
+        else:
+            self.plot.plt.title("")
+            self.border_subtitle = text
 
     def show(self, note: str | None) -> None:
         """Show the chart, or (with a note) say why there is none."""
@@ -88,8 +114,8 @@ class ReportsScreen(Screen[None]):
 
     CSS_PATH = "reports.tcss"
     BINDINGS = [
-        Binding("escape", "close", "Back to the board", id="reports.close"),
-        Binding("r", "refresh", "Recompute", id="reports.refresh"),
+        Binding("escape", "close", N_("Back to the board"), id="reports.close"),
+        Binding("r", "refresh", N_("Recompute"), id="reports.refresh"),
     ]
 
     @dataclass(eq=False)
@@ -108,17 +134,18 @@ class ReportsScreen(Screen[None]):
         self._compute_again = False
 
     def compose(self) -> ComposeResult:
-        yield Static(Content(f"Reports · {shown(self.link.path.name, one_line=True)}"), id="reports-title")
-        yield Static(Content("Computing…"), id="reports-headline")
+        yield Static(Content(_("Reports · {board}").format(board=shown(self.link.path.name, one_line=True))),
+                     id="reports-title")
+        yield Static(Content(_("Computing…")), id="reports-headline")
         with VerticalScroll(id="reports-body"):
             with Grid(id="reports-grid"):
-                yield ChartPanel("Cumulative flow (requirements per state, by day)", id="chart-cfd")
-                yield ChartPanel("Throughput (delivered per week)", id="chart-throughput")
-                yield ChartPanel("Lead time distribution (days, collected → done)", id="chart-lead-times")
-                yield ChartPanel("Satisfaction by customer tier (mean of 1-5)", id="chart-satisfaction")
-                yield ChartPanel("Intake per week and forecast", id="chart-forecast")
+                yield ChartPanel(_("Cumulative flow (requirements per state, by day)"), id="chart-cfd")
+                yield ChartPanel(_("Throughput (delivered per week)"), id="chart-throughput")
+                yield ChartPanel(_("Lead time distribution (days, collected → done)"), id="chart-lead-times")
+                yield ChartPanel(_("Satisfaction by customer tier (mean of 1-5)"), id="chart-satisfaction")
+                yield ChartPanel(_("Intake per week and forecast"), id="chart-forecast")
                 with Vertical(id="matrix", classes="panel") as matrix:
-                    matrix.border_title = "Priority matrix (open work; 4-5 is high)"
+                    matrix.border_title = _("Priority matrix (open work; 4-5 is high)")
                     with Grid(id="matrix-grid"):
                         for quadrant in _MATRIX_LAYOUT:
                             quadrant_box = Static(Content(""), id=f"quadrant-{quadrant.value}",
@@ -137,7 +164,7 @@ class ReportsScreen(Screen[None]):
         """Read the board and compute its metrics off the UI thread (once more after the running one
         if it is still computing)."""
         if not self.link.read(self, metrics(self.since, self.clock), answer=self.Computed,
-                              doing="Computing the reports"):
+                              doing=N_("Computing the reports")):
             self._compute_again = True
 
     def _answered(self) -> None:
@@ -155,7 +182,7 @@ class ReportsScreen(Screen[None]):
         try:
             self._draw(message.metrics)
         except Exception as exc:  # the charts are another library's code fed with the board's numbers
-            self._failed(failure_message(exc, "Drawing the reports"))
+            self._failed(failure_message(exc, N_("Drawing the reports")))
 
     def on_read_failed(self, message: ReadFailed) -> None:
         """A history the models refuse, or a fault: said on the screen, not a crash."""
@@ -164,8 +191,8 @@ class ReportsScreen(Screen[None]):
 
     def _failed(self, error: str) -> None:
         self.query_one("#reports-body").loading = False
-        self.query_one("#reports-headline", Static).update(Content(f"Cannot read the board: {error}"))
-        self.notify(error, title="Reports", severity="error", markup=False)
+        self.query_one("#reports-headline", Static).update(Content(_("Cannot read the board: {error}").format(error=error)))
+        self.notify(error, title=_("Reports"), severity="error", markup=False)
 
     def action_close(self) -> None:
         self.dismiss()
@@ -206,20 +233,25 @@ class ReportsScreen(Screen[None]):
 
     def _headline(self, m: BoardMetrics) -> Content:
         sat, cr, fc = m.satisfaction, m.change_requests, m.forecast
-        period = f"since {m.since.isoformat()}" if m.since else "all time"
-        parts: list[str | tuple[str, str]] = [
-            (f"{m.open_count}", "bold"), " open · lead time ", (_days(m.lead_time.median), "bold"),
-            f" (85%: {_days(m.lead_time.p85)}) · cycle ", (_days(m.cycle_time.median), "bold"),
-            f" (85%: {_days(m.cycle_time.p85)}) · response ", (_days(m.response_time.median), "bold"),
-            " · throughput ",
-            ("—" if m.throughput_mean is None else f"{m.throughput_mean:.1f}/wk", "bold"),
-            " · satisfaction ", ("—" if sat.mean is None else f"{sat.mean:.2f}/5", "bold"), f" ({sat.count})",
-            " · CRs ", (str(cr.total), "bold"), f" ({cr.approved} approved, +{cr.schedule_days:g} d)",
-            " · intake forecast ",
-            ("—" if fc.next_period is None else f"{fc.next_period:.1f}/wk", "bold"),
-            f" · {period}, {m.now:%Y-%m-%d %H:%M} UTC",
+        bold = "bold"
+        period = _("since {day}").format(day=m.since.isoformat()) if m.since else _("all time")
+        figures = [
+            phrase(_("{count} open"), count=(f"{m.open_count}", bold)),
+            phrase(_("lead time {median} (85%: {p85})"), median=(_days(m.lead_time.median), bold),
+                   p85=_days(m.lead_time.p85)),
+            phrase(_("cycle {median} (85%: {p85})"), median=(_days(m.cycle_time.median), bold),
+                   p85=_days(m.cycle_time.p85)),
+            phrase(_("response {median}"), median=(_days(m.response_time.median), bold)),
+            phrase(_("throughput {rate}"), rate=(_per_week(m.throughput_mean), bold)),
+            phrase(_("satisfaction {mean} ({count})"),
+                   mean=("—" if sat.mean is None else f"{sat.mean:.2f}/5", bold), count=f"{sat.count}"),
+            phrase(_("CRs {count} ({approved} approved, +{days})"), count=(f"{cr.total}", bold),
+                   approved=f"{cr.approved}", days=_("{days} d").format(days=f"{cr.schedule_days:g}")),
+            phrase(_("intake forecast {rate}"), rate=(_per_week(fc.next_period), bold)),
+            # The time the figures are of stands alone: with its zone.
+            Content(_("{period}, {time}").format(period=period, time=clock.shown(m.now, zone_abbreviation=True))),
         ]
-        return Content.assemble(*parts)
+        return Content(" · ").join(figures)
 
     def _panel(self, panel_id: str) -> ChartPanel:
         return self.query_one(f"#{panel_id}", ChartPanel)
@@ -228,19 +260,28 @@ class ReportsScreen(Screen[None]):
         panel = self._panel("chart-cfd")
         cfd = m.cumulative_flow
         if len(cfd.days) < 2:
-            panel.show(f"{NOT_ENOUGH_DATA}: the flow needs two days of history")
+            panel.show(_("not enough data yet: the flow needs two days of history"))
             return
         plt = panel.plot.plt
         plt.clear_data()
         xs = list(range(len(cfd.days)))
         stacked = cfd.stacked()
+        # Plotext's own legend where it can lay the state names out; else the panel's border holds it.
+        in_plot = all(plotext_safe(state.label) for state in BOARD_STATES)
+        legend: list[str | tuple[str, Style]] = []
         # Top band first: each later state is drawn over the one above it, so the bands stack.
         for state in BOARD_STATES:
+            colour = _STATE_COLOURS[state]
             # Whole-cell blocks: a cell shows one colour, so finer markers would leave gaps between bands.
-            plt.plot(xs, list(stacked[state]), fillx=True, marker="sd",
-                     color=self._colour(_STATE_COLOURS[state]), label=state.label)
+            plt.plot(xs, list(stacked[state]), fillx=True, marker="sd", color=self._colour(colour),
+                     label=state.label if in_plot else "")
+            legend += [("█ ", Style(foreground=self._theme_colour(colour))), state.label, "  "]
+        panel.border_subtitle = "" if in_plot else Content.assemble(*legend).rstrip()
         ticks = _spread(len(xs), 5)
-        plt.xticks([float(t) for t in ticks], [cfd.days[i].strftime("%d %b") for i in ticks])
+        # i18n: a strftime pattern: the day under a tick of the cumulative flow chart ("18 Mar"); ASCII only
+        # (the chart lays its text out a character a cell)
+        day_pattern = _("%d %b")
+        plt.xticks([float(t) for t in ticks], [cfd.days[i].strftime(day_pattern) for i in ticks])
         _integer_yticks(plt, max(stacked[BOARD_STATES[0]]))
         panel.show(None)
 
@@ -248,7 +289,7 @@ class ReportsScreen(Screen[None]):
         panel = self._panel("chart-throughput")
         weeks = m.throughput[-12:]
         if not weeks or not any(w.count for w in weeks):
-            panel.show(f"{NOT_ENOUGH_DATA}: nothing delivered yet")
+            panel.show(_("not enough data yet: nothing delivered yet"))
             return
         plt = panel.plot.plt
         plt.clear_data()
@@ -261,21 +302,21 @@ class ReportsScreen(Screen[None]):
         panel = self._panel("chart-lead-times")
         bins = histogram(m.lead_time.days, bins=8)
         if not bins:
-            panel.show(f"{NOT_ENOUGH_DATA}: no requirement has been done yet")
+            panel.show(_("not enough data yet: no requirement has been done yet"))
             return
         plt = panel.plot.plt
         plt.clear_data()
         plt.bar([b.label for b in bins], [b.count for b in bins], color=self._colour(("primary",)), width=0.7)
         _integer_yticks(plt, max(b.count for b in bins))
-        plt.title(f"median {_days(m.lead_time.median)} · 85th percentile {_days(m.lead_time.p85)} "
-                  f"· {m.lead_time.count} done")
+        panel.caption(_("median {median} · 85th percentile {p85} · {count} done").format(
+            median=_days(m.lead_time.median), p85=_days(m.lead_time.p85), count=m.lead_time.count))
         panel.show(None)
 
     def _draw_satisfaction(self, m: BoardMetrics) -> None:
         panel = self._panel("chart-satisfaction")
         tiers = [(t, r) for t, r in m.satisfaction.by_tier.items() if r.mean is not None]
         if not tiers:
-            panel.show(f"{NOT_ENOUGH_DATA}: no customer feedback recorded")
+            panel.show(_("not enough data yet: no customer feedback recorded"))
             return
         plt = panel.plot.plt
         plt.clear_data()
@@ -286,7 +327,8 @@ class ReportsScreen(Screen[None]):
         plt.xlim(0.5, len(tiers) + 0.5)
         plt.ylim(0, 5)
         plt.yticks([0, 1, 2, 3, 4, 5])
-        plt.title(f"overall {m.satisfaction.mean:.2f} from {m.satisfaction.count} responses")
+        panel.caption(ngettext("overall {mean} from {count} response", "overall {mean} from {count} responses",
+                               m.satisfaction.count).format(mean=f"{m.satisfaction.mean:.2f}", count=m.satisfaction.count))
         panel.show(None)
 
     def _draw_forecast(self, m: BoardMetrics) -> None:
@@ -294,16 +336,17 @@ class ReportsScreen(Screen[None]):
         es, ma = m.forecast, m.forecast_moving_average
         history = es.history[-16:]
         if len(history) < 2:
-            panel.show(es.note or NOT_ENOUGH_DATA)
+            panel.show(es.note or _(NOT_ENOUGH_DATA))
             return
         offset = len(es.history) - len(history)
         plt = panel.plot.plt
         plt.clear_data()
         xs = list(range(len(history) + 1))
         # No Plotext legend: on a short chart it would hide the first weeks. The panel's subtitle says it.
-        lines = [("new", ("primary",), [float(w.count) for w in history] + [None])]
-        for fc, colour, name in ((es, ("accent",), f"smoothing α{es.parameters['alpha']:g}"),
-                                 (ma, ("secondary",), f"{ma.parameters['window']:g}-week mean")):
+        # i18n: the forecast chart's line of the requirements that came in each week
+        lines = [(_("new"), ("primary",), [float(w.count) for w in history] + [None])]
+        for fc, colour, name in ((es, ("accent",), _("smoothing α{alpha}").format(alpha=f"{es.parameters['alpha']:g}")),
+                                 (ma, ("secondary",), _("{weeks}-week mean").format(weeks=f"{ma.parameters['window']:g}"))):
             value = "" if fc.next_period is None else f" → {fc.next_period:.1f}"
             lines.append((name + value, colour, list(fc.fitted[offset:]) + [fc.next_period]))
         legend: list[str | tuple[str, Style]] = []
@@ -313,10 +356,14 @@ class ReportsScreen(Screen[None]):
                 continue
             plt.plot([p[0] for p in points], [p[1] for p in points], marker="braille", color=self._colour(colour))
             legend += [("━ ", Style(foreground=self._theme_colour(colour))), name, "  "]
-        top = max(y for _, _, values in lines for y in values if y is not None)
+        top = max(y for _name, _colour, values in lines for y in values if y is not None)
         _integer_yticks(plt, math.ceil(top))
         ticks = _spread(len(xs), 5)
-        labels = [w.label[5:] for w in history] + ["next"]
+        # i18n: the forecast chart's tick of the week forecast, after the weeks W10, W11...
+        after = _("next")
+        if not plotext_safe(after):  # the week's own name, which Plotext can lay out
+            after = f"W{(history[-1].start + timedelta(days=7)).isocalendar()[1]:02d}"
+        labels = [w.label[5:] for w in history] + [after]
         plt.xticks([float(t) for t in ticks], [labels[i] for i in ticks])
         panel.border_subtitle = Content.assemble(*legend).rstrip()
         panel.show(None)
@@ -329,11 +376,11 @@ class ReportsScreen(Screen[None]):
             lines = [Content.assemble((shown(item.key, one_line=True), "bold"), f" {shown(item.title, one_line=True)}")
                      for item in items[:8]]
             if len(items) > 8:
-                lines.append(Content(f"… and {len(items) - 8} more"))
-            box.update(Content("\n").join(lines) if lines else Content("none"))
+                lines.append(Content(_("… and {count} more").format(count=len(items) - 8)))
+            box.update(Content("\n").join(lines) if lines else Content(_("none")))
         matrix = self.query_one("#matrix")
         unscored = len(m.priority.unscored)
-        matrix.border_subtitle = f"{unscored} open not yet scored" if unscored else ""
+        matrix.border_subtitle = _("{count} open not yet scored").format(count=unscored) if unscored else ""
 
 
 def _spread(n: int, count: int) -> list[int]:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from rich.cells import cell_len
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -26,6 +27,8 @@ from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Input, Label, Static
 
+from reqboard.store.i18n import N_, _, ngettext, pgettext
+from reqboard.store.labels import field_label
 from reqboard.store.sync import FieldConflict, Renumbering, SyncConflicts, SyncPlan, default_other, resolver, sync_boards
 from reqboard.store.sync.merge import Side
 from reqboard.store.text import shown
@@ -33,17 +36,18 @@ from reqboard.store.text import shown
 from ..background import failure_message
 from ..link import Change, StoreLink
 from ..messages import ReadFailed, Refused, Saved
+from ..phrases import labelled, phrase
 from ..widgets.key_bar import KeyBar
 from .board import display_path
 
 if TYPE_CHECKING:
     from reqboard.store.board import Board
 
-PLANNING = "Planning the sync"
-SYNCING = "Syncing"
-SHOWN_CHARS = 160
-"""How much of a long value (a description) a conflict shows before it is cut, saying so: three
-columns of it still fit a 24-line terminal (`v` shows the whole values)."""
+PLANNING = N_("Planning the sync")
+SYNCING = N_("Syncing")
+SHOWN_CELLS = 160
+"""How much of a long value (a description) a conflict shows before it is cut, saying so, in display
+cells: three columns of it still fit a 24-line terminal (`v` shows the whole values)."""
 SHOWN_KEYS = 12
 """How many keys a line of the plan lists before it says how many more."""
 
@@ -111,50 +115,80 @@ def short_name(location: str) -> str:
     return shown(location if "://" in location else Path(location).name, one_line=True)
 
 
-SIDE_NAMES: dict[str, str] = {"ours": "this board", "theirs": "the other board"}
+SIDE_NAMES: dict[str, str] = {"ours": N_("this board"), "theirs": N_("the other board")}
+"""Each side of a sync as the screens name it, marked for the catalogue."""
+
+
+def _separator() -> str:
+    # i18n: between the items of a list in a sentence ("3 in, 2 out"); Chinese uses a full-width comma
+    return pgettext("list", ", ")
 
 
 def _keys(keys: list[str]) -> str:
     listed = " ".join(keys[:SHOWN_KEYS])
-    return listed + (f" and {len(keys) - SHOWN_KEYS} more" if len(keys) > SHOWN_KEYS else "")
+    if len(keys) <= SHOWN_KEYS:
+        return listed
+    return _("{listed} and {count} more").format(listed=listed, count=len(keys) - SHOWN_KEYS)
+
+
+def _created_on(moved: Renumbering) -> str:
+    """The board or boards where a renumbered record had its old key, in words."""
+    sides = set(moved.created_on)
+    if sides == {"ours", "theirs"}:
+        return _("this board and the other board")
+    if sides:
+        return _(SIDE_NAMES[moved.created_on[0]])
+    return _("one board")
 
 
 def renumbering_text(moved: Renumbering, *, done: bool) -> str:
     """`REQ-7 (created on this board) becomes REQ-9 on both boards`."""
-    created = " and ".join(SIDE_NAMES[side] for side in moved.created_on) or "one board"
-    verb = "is now" if done else "becomes"
-    return f"{moved.old} (created on {created}) {verb} {moved.new} on both boards"
+    if done:
+        template = _("{old} (created on {created}) is now {new} on both boards")
+    else:
+        template = _("{old} (created on {created}) becomes {new} on both boards")
+    return template.format(old=moved.old, created=_created_on(moved), new=moved.new)
 
 
 def conflict_name(conflict: FieldConflict) -> str:
-    """`REQ-3 title`, `CR-2 status`."""
-    return f"{conflict.key} {conflict.field.replace('_', ' ')}"
+    """`REQ-3 title`, `CR-2 status` (the field as a person reads it, in the current language)."""
+    return conflict.label
+
+
+def _padded(labels: list[str]) -> list[str]:
+    """Labels padded to one width in display cells, and a space, so that what follows them lines up."""
+    width = max(cell_len(label) for label in labels) + 1
+    return [label + " " * (width - cell_len(label)) for label in labels]
 
 
 def plan_lines(plan: SyncPlan) -> list[Content]:
     """The plan as the sync screen shows it, one line (or paragraph) each; every key and path literal."""
     label = "bold"
-    lines = [Content.assemble(("This board  ", label), where(plan.ours)),
-             Content.assemble(("Other board ", label), where(plan.theirs))]
+    this_board, other_board = _padded([_("This board"), _("Other board")])
+    lines = [Content.assemble((this_board, label), where(plan.ours)),
+             Content.assemble((other_board, label), where(plan.theirs))]
     if plan.base == "none":
-        lines.append(Content.styled("These boards were never cloned or synced from each other: with no state they "
-                                    "agreed on, every difference is a conflict.", "bold $warning"))
+        lines.append(Content.styled(_("These boards were never cloned or synced from each other: with no state they "
+                                      "agreed on, every difference is a conflict."), "bold $warning"))
     if plan.changes_nothing:
-        lines.append(Content("Already in sync: nothing to pull, push or choose."))
+        lines.append(Content(_("Already in sync: nothing to pull, push or choose.")))
     if plan.pulled:
-        lines.append(Content.assemble((f"Into this board ({len(plan.pulled)}): ", label), _keys(plan.pulled)))
+        lines.append(Content.assemble((labelled(_("Into this board ({count}):").format(count=len(plan.pulled))), label),
+                                      _keys(plan.pulled)))
     if plan.pushed:
-        lines.append(Content.assemble((f"Into the other board ({len(plan.pushed)}): ", label), _keys(plan.pushed)))
+        lines.append(Content.assemble(
+            (labelled(_("Into the other board ({count}):").format(count=len(plan.pushed))), label), _keys(plan.pushed)))
     for moved in plan.renumbered:
-        lines.append(Content.assemble(("Renumbered: ", label), renumbering_text(moved, done=False)))
+        lines.append(Content.assemble((labelled(_("Renumbered:")), label), renumbering_text(moved, done=False)))
     if plan.events_pulled or plan.events_pushed:
-        lines.append(Content.assemble(("History: ", label),
-                                      f"{plan.events_pulled} event{_s(plan.events_pulled)} in, "
-                                      f"{plan.events_pushed} out"))
+        lines.append(Content.assemble((labelled(_("History:")), label), ngettext(
+            "{pulled} event in, {pushed} out", "{pulled} events in, {pushed} out", plan.events_pulled).format(
+            pulled=plan.events_pulled, pushed=plan.events_pushed)))
     if plan.conflicts:
         names = [conflict_name(c) for c in plan.conflicts]
-        lines.append(Content.assemble((f"Conflicts ({len(plan.conflicts)}): ", "bold $error"),
-                                      _listed(names), " (changed on both boards: you choose which value stays)"))
+        lines.append(Content.assemble(
+            (labelled(_("Conflicts ({count}):").format(count=len(plan.conflicts))), "bold $error"),
+            _("{conflicts} (changed on both boards: you choose which value stays)").format(conflicts=_listed(names))))
     return lines
 
 
@@ -162,24 +196,25 @@ def summary(plan: SyncPlan) -> str:
     """The notice once synced: `synced with team.json: 3 in, 2 out, REQ-7 is now REQ-9`."""
     name = short_name(plan.theirs)
     if not (plan.pulled or plan.pushed or plan.renumbered or plan.events_pulled or plan.events_pushed):
-        return f"synced with {name}: already in sync, nothing changed"
-    parts = [f"{len(plan.pulled)} in", f"{len(plan.pushed)} out"]
-    parts += [f"{moved.old} is now {moved.new}" for moved in plan.renumbered[:3]]
+        return _("synced with {name}: already in sync, nothing changed").format(name=name)
+    parts = [_("{count} in").format(count=len(plan.pulled)), _("{count} out").format(count=len(plan.pushed))]
+    parts += [_("{old} is now {new}").format(old=moved.old, new=moved.new) for moved in plan.renumbered[:3]]
     if len(plan.renumbered) > 3:
-        parts.append(f"{len(plan.renumbered) - 3} more renumbered")
+        parts.append(_("{count} more renumbered").format(count=len(plan.renumbered) - 3))
     if plan.settled:
-        parts.append(f"{len(plan.settled)} conflict{_s(len(plan.settled))} settled as you chose")
-    return f"synced with {name}: " + ", ".join(parts)
+        parts.append(ngettext("{count} conflict settled as you chose", "{count} conflicts settled as you chose",
+                              len(plan.settled)).format(count=len(plan.settled)))
+    return _("synced with {name}: {what}").format(name=name, what=_separator().join(parts))
 
 
 def value_text(value: Any) -> str:
     """A stored value as a person reads it: text as it is, a list an item a line, nothing as (empty)."""
     if value is None or value == "" or value == [] or value == {}:
-        return "(empty)"
+        return _("(empty)")
     if isinstance(value, str):
         return value
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return _("yes") if value else _("no")
     if isinstance(value, int | float):
         return f"{value:g}" if isinstance(value, float) else str(value)
     if isinstance(value, list):
@@ -194,18 +229,24 @@ def _json(value: Any) -> str:
 def excerpt(value: Any) -> Content:
     """A conflicting value, literal (never markup, nothing disguised), cut visibly when long."""
     text = shown(value_text(value))
-    if len(text) > SHOWN_CHARS:
-        cut = len(text) - SHOWN_CHARS
-        return Content.assemble(text[:SHOWN_CHARS], (f"… ({cut} more characters)", "italic"))
+    if cell_len(text) > SHOWN_CELLS:
+        kept, used = 0, 0
+        for char in text:
+            used += cell_len(char)
+            if used > SHOWN_CELLS:
+                break
+            kept += 1
+        cut = len(text) - kept
+        more = ngettext("… ({count} more character)", "… ({count} more characters)", cut).format(count=cut)
+        return Content.assemble(text[:kept], (more, "italic"))
     return Content(text)
 
 
 def _listed(names: list[str], most: int = 6) -> str:
-    return ", ".join(names[:most]) + (f" and {len(names) - most} more" if len(names) > most else "")
-
-
-def _s(count: int) -> str:
-    return "" if count == 1 else "s"
+    listed = _separator().join(names[:most])
+    if len(names) <= most:
+        return listed
+    return _("{listed} and {count} more").format(listed=listed, count=len(names) - most)
 
 
 # ---------------------------------------------------------------------- the screens
@@ -215,8 +256,8 @@ class SyncScreen(Screen[None]):
 
     CSS_PATH = "sync.tcss"
     BINDINGS = [
-        Binding("escape", "close", "Back", id="sync.close"),
-        Binding("ctrl+s", "sync", "Sync", id="sync.write"),
+        Binding("escape", "close", N_("Back"), id="sync.close"),
+        Binding("ctrl+s", "sync", N_("Sync"), id="sync.write"),
     ]
 
     @dataclass(eq=False)
@@ -245,31 +286,31 @@ class SyncScreen(Screen[None]):
         """The values each conflict had when it was shown: a pick holds only for those."""
 
     def compose(self) -> ComposeResult:
-        yield Static(Content.styled("Sync with another board", "bold"), id="sync-title")
+        yield Static(Content.styled(_("Sync with another board"), "bold"), id="sync-title")
         with VerticalScroll(id="sync-body"):
-            yield Label(Content.styled("The other board", "bold"), classes="sync-label")
-            yield Input(id="sync-other", placeholder="path/to/team.json")
-            yield Static(Content("A board file this one was cloned from or last synced with (`reqboard clone "
-                                 "SOURCE DEST` makes such a copy). Enter shows what a sync would do; nothing is "
-                                 "written until you press Sync."), classes="sync-help")
+            yield Label(Content.styled(_("The other board"), "bold"), classes="sync-label")
+            yield Input(id="sync-other", placeholder=_("path/to/team.json"))
+            yield Static(Content(_("A board file this one was cloned from or last synced with (`reqboard clone "
+                                   "SOURCE DEST` makes such a copy). Enter shows what a sync would do; nothing is "
+                                   "written until you press Sync.")), classes="sync-help")
             yield Static("", id="sync-status")
             yield Static("", id="sync-plan-text")
         with Horizontal(id="sync-buttons"):
-            yield Button("Plan", id="sync-plan", compact=True)
-            yield Button("Sync", variant="primary", id="sync-write", disabled=True, compact=True)
-            yield Button("Back", id="sync-close", compact=True)
+            yield Button(_("Plan"), id="sync-plan", compact=True)
+            yield Button(_("Sync"), variant="primary", id="sync-write", disabled=True, compact=True)
+            yield Button(_("Back"), id="sync-close", compact=True)
         yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one("#sync-other", Input).focus()
-        self.link.read(self, where_to, answer=self.Located, doing="Reading where this board syncs")
+        self.link.read(self, where_to, answer=self.Located, doing=N_("Reading where this board syncs"))
 
     def on_sync_screen_located(self, message: Located) -> None:
         field = self.query_one("#sync-other", Input)
         if message.location and not field.value:
             field.value = where(message.location)
             field.cursor_position = len(field.value)
-            self._status(Content("This board last synced with it. Enter shows the plan."))
+            self._status(Content(_("This board last synced with it. Enter shows the plan.")))
 
     # ------------------------------------------------------------------ planning
     @on(Input.Submitted, "#sync-other")
@@ -279,14 +320,14 @@ class SyncScreen(Screen[None]):
         if self.busy:
             return
         if not typed:
-            self._status(Content.styled("Name the other board first: the path of its file.", "bold $error"))
+            self._status(Content.styled(_("Name the other board first: the path of its file."), "bold $error"))
             return
         location = location_of(typed)
         if not self.link.read(self, plan_call(self.link, location), answer=lambda plan: self.Planned(location, plan),
                               doing=PLANNING):
             return  # the last plan has not answered yet
         self._busy(True)
-        self._status(Content(f"Planning the sync with {where(location)}… (nothing is written)"))
+        self._status(Content(_("Planning the sync with {other}… (nothing is written)").format(other=where(location))))
 
     @on(Input.Changed, "#sync-other")
     def _location_edited(self, event: Input.Changed) -> None:
@@ -300,9 +341,9 @@ class SyncScreen(Screen[None]):
         self._show(message.plan, message.location)
         write = self.query_one("#sync-write", Button)
         if message.plan.conflicts:
-            self._status(Content("Nothing is written yet. Choose a value for each conflict, then sync."))
+            self._status(Content(_("Nothing is written yet. Choose a value for each conflict, then sync.")))
         else:
-            self._status(Content("Nothing is written yet. Sync makes both boards hold this."))
+            self._status(Content(_("Nothing is written yet. Sync makes both boards hold this.")))
         write.focus()
 
     def on_read_failed(self, message: ReadFailed) -> None:
@@ -311,7 +352,7 @@ class SyncScreen(Screen[None]):
         said = failure_message(message.error, message.doing)
         if message.doing == PLANNING:
             self._show(None, "")
-            self._status(Content.assemble(("No plan: ", "bold $error"), said))
+            self._status(Content.assemble((labelled(_("No plan:")), "bold $error"), said))
         self.notify(said, severity="error", timeout=10, markup=False)
 
     def _show(self, plan: SyncPlan | None, location: str) -> None:
@@ -320,13 +361,14 @@ class SyncScreen(Screen[None]):
         write = self.query_one("#sync-write", Button)
         if plan is None:
             text.update("")
-            write.disabled, write.label = True, "Sync"
+            write.disabled, write.label = True, _("Sync")
             write.refresh(layout=True)
             return
         text.update(Content("\n").join(plan_lines(plan)))
         count = len(plan.conflicts)
         write.disabled = False
-        write.label = f"Choose for {count} conflict{_s(count)}…" if count else "Sync"
+        write.label = (ngettext("Choose for {count} conflict…", "Choose for {count} conflicts…", count).format(count=count)
+                       if count else _("Sync"))
         write.refresh(layout=True)  # a new label does not make an auto-width button wider by itself
 
     # ------------------------------------------------------------------ syncing
@@ -335,7 +377,8 @@ class SyncScreen(Screen[None]):
         if self.busy:
             return
         if self.plan is None:
-            self.notify("Plan the sync first: name the other board and press Enter", severity="warning", markup=False)
+            self.notify(_("Plan the sync first: name the other board and press Enter"), severity="warning",
+                        markup=False)
             return
         if self.plan.conflicts and not all(c.name in self.picks for c in self.plan.conflicts):
             self._choose(self.plan.conflicts)
@@ -345,7 +388,7 @@ class SyncScreen(Screen[None]):
     def _choose(self, conflicts: list[FieldConflict], note: str = "") -> None:
         def chosen(picks: dict[str, Side] | None) -> None:
             if picks is None:
-                self._status(Content("Nothing was written: the conflicts are still to choose."))
+                self._status(Content(_("Nothing was written: the conflicts are still to choose.")))
                 return
             self.picks.update(picks)
             self._write()
@@ -355,7 +398,7 @@ class SyncScreen(Screen[None]):
     def _write(self) -> None:
         location = self.planned_for
         self._busy(True)
-        self._status(Content(f"Syncing with {where(location)}…"))
+        self._status(Content(_("Syncing with {other}…").format(other=where(location))))
         self.link.save(self, Change(sync_call(self.link, location, dict(self.picks), dict(self.seen)), summary,
                                     doing=SYNCING, undoable=False))
 
@@ -369,7 +412,7 @@ class SyncScreen(Screen[None]):
         error = message.error
         if not isinstance(error, SyncConflicts):
             # Said by the app in a one-line notice; the plan stays, to try again.
-            self._status(Content.assemble(("Not synced: ", "bold $error"), failure_message(error, SYNCING)))
+            self._status(Content.assemble((labelled(_("Not synced:")), "bold $error"), failure_message(error, SYNCING)))
             return
         message.stop()
         plan = error.plan
@@ -378,8 +421,9 @@ class SyncScreen(Screen[None]):
                 self.picks.pop(conflict.name, None)
             self.seen[conflict.name] = values_of(conflict)
         self._show(plan, self.planned_for)
-        note = (f"The boards changed since the plan: {len(plan.conflicts)} conflict{_s(len(plan.conflicts))} "
-                "to choose. Nothing was written.")
+        note = ngettext("The boards changed since the plan: {count} conflict to choose. Nothing was written.",
+                        "The boards changed since the plan: {count} conflicts to choose. Nothing was written.",
+                        len(plan.conflicts)).format(count=len(plan.conflicts))
         self._status(Content(note))
         self._choose(plan.conflicts, note)
 
@@ -403,8 +447,8 @@ class ConflictChoice(VerticalGroup, can_focus=True):
 
     # Here, not on the screen: the scrolling list around the conflicts would take up and down first.
     BINDINGS = [
-        Binding("down,j", "step(1)", "Next", show=False, id="sync.conflicts.next"),
-        Binding("up,k", "step(-1)", "Previous", show=False, id="sync.conflicts.previous"),
+        Binding("down,j", "step(1)", N_("Next"), show=False, id="sync.conflicts.next"),
+        Binding("up,k", "step(-1)", N_("Previous"), show=False, id="sync.conflicts.previous"),
     ]
 
     @dataclass(eq=False)
@@ -447,11 +491,15 @@ class ConflictChoice(VerticalGroup, can_focus=True):
 
     def _draw(self) -> None:
         c = self.conflict
-        state = ((f"keeps {SIDE_NAMES[self.side]}'s value ({self.side})", "bold") if self.side
-                 else ("to choose: o keeps this board's, t the other board's", "bold $warning"))
+        if self.side == "ours":
+            state = (_("keeps this board's value (ours)"), "bold")
+        elif self.side == "theirs":
+            state = (_("keeps the other board's value (theirs)"), "bold")
+        else:
+            state = (_("to choose: o keeps this board's, t the other board's"), "bold $warning")
         self.query_one(".conflict-heading", Static).update(
-            Content.assemble((c.key, "bold"), " ", (c.field.replace("_", " "), "bold"), "  ", state))
-        headings = {"base": "Base (last agreed)", "ours": "This board (ours)", "theirs": "Other board (theirs)"}
+            Content.assemble((c.key, "bold"), " ", (field_label(c.field), "bold"), "  ", state))
+        headings = {"base": _("Base (last agreed)"), "ours": _("This board (ours)"), "theirs": _("Other board (theirs)")}
         for part, heading in headings.items():
             column = self.query_one(f".side-{part}", VerticalGroup)
             kept = part == self.side
@@ -476,13 +524,13 @@ class ConflictsScreen(Screen[dict[str, Side] | None]):
 
     CSS_PATH = "sync.tcss"
     BINDINGS = [
-        Binding("escape", "close", "Back", show=False, id="sync.conflicts.close"),
-        Binding("o,left", "choose('ours')", "Ours", id="sync.conflicts.ours"),
-        Binding("t,right", "choose('theirs')", "Theirs", id="sync.conflicts.theirs"),
-        Binding("O", "choose_all('ours')", "All ours", show=False, id="sync.conflicts.all-ours"),
-        Binding("T", "choose_all('theirs')", "All theirs", show=False, id="sync.conflicts.all-theirs"),
-        Binding("v", "view", "View", id="sync.conflicts.view"),
-        Binding("ctrl+s", "sync", "Sync", id="sync.conflicts.sync"),
+        Binding("escape", "close", N_("Back"), show=False, id="sync.conflicts.close"),
+        Binding("o,left", "choose('ours')", N_("Ours"), id="sync.conflicts.ours"),
+        Binding("t,right", "choose('theirs')", N_("Theirs"), id="sync.conflicts.theirs"),
+        Binding("O", "choose_all('ours')", N_("All ours"), show=False, id="sync.conflicts.all-ours"),
+        Binding("T", "choose_all('theirs')", N_("All theirs"), show=False, id="sync.conflicts.all-theirs"),
+        Binding("v", "view", N_("View"), id="sync.conflicts.view"),
+        Binding("ctrl+s", "sync", N_("Sync"), id="sync.conflicts.sync"),
     ]
 
     def __init__(self, conflicts: Iterable[FieldConflict], picks: Mapping[str, Side], other: str, *,
@@ -495,19 +543,20 @@ class ConflictsScreen(Screen[dict[str, Side] | None]):
 
     def compose(self) -> ComposeResult:
         count = len(self.conflicts)
-        yield Static(Content.assemble((f"{count} conflict{_s(count)}", "bold"), " with ", self.other),
-                     id="sync-title")
-        intro = ("Changed on both boards since they last agreed: keep this board's value (o, ←) or the "
-                 "other board's (t, →), or click it. Then Sync (ctrl+s).")
+        yield Static(phrase(_("{conflicts} with {other}"),
+                            conflicts=(ngettext("{count} conflict", "{count} conflicts", count).format(count=count), "bold"),
+                            other=self.other), id="sync-title")
+        intro = _("Changed on both boards since they last agreed: keep this board's value (o, ←) or the "
+                  "other board's (t, →), or click it. Then Sync (ctrl+s).")
         yield Static(Content(shown(self.note) + "\n" + intro if self.note else intro), id="conflicts-intro")
         with VerticalScroll(id="conflicts"):
             for index, conflict in enumerate(self.conflicts):
                 yield ConflictChoice(conflict, self.picks.get(conflict.name), index=index)
         with Horizontal(id="sync-buttons"):
-            yield Button("All ours (O)", id="conflicts-all-ours", compact=True)
-            yield Button("All theirs (T)", id="conflicts-all-theirs", compact=True)
-            yield Button("Sync", variant="primary", id="conflicts-sync", compact=True)
-            yield Button("Back", id="conflicts-close", compact=True)
+            yield Button(_("All ours (O)"), id="conflicts-all-ours", compact=True)
+            yield Button(_("All theirs (T)"), id="conflicts-all-theirs", compact=True)
+            yield Button(_("Sync"), variant="primary", id="conflicts-sync", compact=True)
+            yield Button(_("Back"), id="conflicts-close", compact=True)
         yield KeyBar()
 
     def on_mount(self) -> None:
@@ -553,8 +602,8 @@ class ConflictsScreen(Screen[dict[str, Side] | None]):
         missing = [c for c in self.choices if c.side is None]
         if missing:
             names = _listed([conflict_name(c.conflict) for c in missing])
-            self.notify(f"Choose a value for {names} first (o: this board's, t: the other board's)",
-                        severity="warning", markup=False)
+            self.notify(_("Choose a value for {conflicts} first (o: this board's, t: the other board's)").format(
+                conflicts=names), severity="warning", markup=False)
             missing[0].focus()
             return
         self.dismiss(dict(self.picks))
@@ -568,7 +617,7 @@ class ConflictValuesScreen(ModalScreen[None]):
     """One conflict's three values whole (a long description), to read before choosing."""
 
     CSS_PATH = "sync.tcss"
-    BINDINGS = [Binding("escape,v,q", "close", "Close", id="sync.conflict-values.close")]
+    BINDINGS = [Binding("escape,v,q", "close", N_("Close"), id="sync.conflict-values.close")]
 
     def __init__(self, conflict: FieldConflict) -> None:
         super().__init__()
@@ -578,11 +627,11 @@ class ConflictValuesScreen(ModalScreen[None]):
         c = self.conflict
         with VerticalScroll(id="dialog"):
             yield Static(Content.styled(conflict_name(c), "bold"), id="dialog-title")
-            for heading, value in (("Base (last agreed)", c.base), ("This board (ours)", c.ours),
-                                   ("Other board (theirs)", c.theirs)):
+            for heading, value in ((_("Base (last agreed)"), c.base), (_("This board (ours)"), c.ours),
+                                   (_("Other board (theirs)"), c.theirs)):
                 yield Label(Content.styled(heading, "bold"), classes="sync-label")
                 yield Static(Content(shown(value_text(value))), classes="whole-value")
-            yield Static(Content("escape closes"), classes="sync-help")
+            yield Static(Content(_("escape closes")), classes="sync-help")
 
     def action_close(self) -> None:
         self.dismiss()

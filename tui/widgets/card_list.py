@@ -27,6 +27,7 @@ from textual.strip import Strip
 
 from reqboard.store.cards import Card
 from reqboard.store.domain import State
+from reqboard.store.i18n import N_, _
 from reqboard.store.text import shown
 
 CARD_HEIGHT = 5
@@ -100,12 +101,12 @@ class CardList(ScrollView, can_focus=True):
     """The virtual list of cards of one state column."""
 
     BINDINGS = [
-        Binding("up,k", "cursor(-1)", "Up", show=False, id="card.up"),
-        Binding("down,j", "cursor(1)", "Down", show=False, id="card.down"),
-        Binding("pageup", "page(-1)", "Page up", show=False, id="card.page-up"),
-        Binding("pagedown", "page(1)", "Page down", show=False, id="card.page-down"),
-        Binding("home", "first", "First", show=False, id="card.first"),
-        Binding("end", "last", "Last", show=False, id="card.last"),
+        Binding("up,k", "cursor(-1)", N_("Up"), show=False, id="card.up"),
+        Binding("down,j", "cursor(1)", N_("Down"), show=False, id="card.down"),
+        Binding("pageup", "page(-1)", N_("Page up"), show=False, id="card.page-up"),
+        Binding("pagedown", "page(1)", N_("Page down"), show=False, id="card.page-down"),
+        Binding("home", "first", N_("First"), show=False, id="card.first"),
+        Binding("end", "last", N_("Last"), show=False, id="card.last"),
     ]
 
     COMPONENT_CLASSES = {
@@ -323,7 +324,7 @@ class CardList(ScrollView, can_focus=True):
         line = y + int(self.scroll_y)
         if not self._items:
             if y == 1:
-                return Strip([Segment(fit("  (none)", width), self.get_component_rich_style("empty"))])
+                return Strip([Segment(fit("  " + _("(none)"), width), self.get_component_rich_style("empty"))])
             return Strip.blank(width, BLANK)
         if line >= self._offsets[-1]:
             return Strip.blank(width, BLANK)
@@ -373,10 +374,15 @@ class CardList(ScrollView, can_focus=True):
         inner = max(width - 2, 1)
         segments: list[Segment] = [edge]
         if row == 0:
+            key = shown(req.key, one_line=True)
             badges = self._badges(req)
-            badge_width = sum(cell_len(text) + 1 for text, _ in badges)
+            badge_width = sum(cell_len(text) + 1 for text, _cls in badges)
+            if badge_width + cell_len(key) > inner and len(badges) > 1:
+                # Too many badges for the key to show whole: the age goes first (the others say more).
+                badges.pop()
+                badge_width = sum(cell_len(text) + 1 for text, _cls in badges)
             key_width = max(inner - badge_width, 1)
-            segments.append(Segment(fit(shown(req.key, one_line=True), key_width), part["card--key"]))
+            segments.append(Segment(fit(key, key_width), part["card--key"]))
             for text, cls in badges:
                 segments.append(Segment(" ", style))
                 segments.append(Segment(text, part[cls]))
@@ -396,15 +402,22 @@ class CardList(ScrollView, can_focus=True):
         return strip.adjust_cell_length(width - 1, style).extend_cell_length(width, Style())
 
     def _badges(self, req: Card) -> list[tuple[str, str]]:
+        """The badges of a card's first line, the age last: short codes, and short in every language
+        (two Chinese characters are four cells of a line the key shares)."""
         badges: list[tuple[str, str]] = []
         open_crs = req.open_change_requests
         if open_crs:
-            badges.append((f"CR{open_crs}", "card--badge-cr"))
+            # i18n: badge: how many open change requests a card has (short: it shares a line with the key)
+            badges.append((_("CR{count}").format(count=open_crs), "card--badge-cr"))
         if req.approval_stale:
-            badges.append(("CHG", "card--badge-changed"))
+            # i18n: badge: the approved text changed since the approval (short)
+            badges.append((_("CHG"), "card--badge-changed"))
         if req.suspect:
-            badges.append(("SUS", "card--badge-suspect"))
+            # i18n: badge: a requirement this one depends on changed: suspect (short)
+            badges.append((_("SUS"), "card--badge-suspect"))
         if req.overdue(self._now.date()):
-            badges.append(("LATE", "card--badge-overdue"))
-        badges.append((f"{age_days(req, self._now)}d", "card--age"))
+            # i18n: badge: past its due date (short)
+            badges.append((_("LATE"), "card--badge-overdue"))
+        # i18n: badge: days since the card entered its state (short)
+        badges.append((_("{days}d").format(days=age_days(req, self._now)), "card--age"))
         return badges

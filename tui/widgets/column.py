@@ -8,6 +8,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from reqboard.store.domain import State
+from reqboard.store.i18n import _
 
 from .card_list import CardList, Item
 
@@ -64,13 +65,13 @@ class StateColumn(Vertical):
         self.count, self.limit = count, limit
         header = self.query_one(ColumnHeader)
         parts: list[tuple[str, str] | str] = [(self.state.label, "bold")]
-        counted = f"{count}" if total is None or total == count else f"{count} of {total}"
+        counted = f"{count}" if total is None or total == count else _("{count} of {total}").format(count=count, total=total)
         parts.append(f"  {counted}")
         over = limit is not None and (total if total is not None else count) > limit
         if limit is not None:
             parts.append(f"/{limit}")
             if over:
-                parts.append(("  over limit", "bold"))
+                parts.append(("  " + _("over limit"), "bold"))
         header.update(Content.assemble(*parts))
         header.set_class(over, "-over-limit")
         self.cards.set_items(items)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from rich.cells import cell_len
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import HorizontalGroup, VerticalGroup
@@ -13,10 +14,12 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Button, Label, Static
 
+from reqboard.store.i18n import _
 from reqboard.store.text import shown
 
-SHOWN_CHARS = 240
-"""How much of a long value (a description) the panel shows: enough to tell the versions apart."""
+SHOWN_CELLS = 240
+"""How much of a long value (a description) the panel shows, in display cells: enough to tell the
+versions apart."""
 
 
 @dataclass(frozen=True)
@@ -34,8 +37,15 @@ class FieldClash:
 
 
 def _excerpt(text: str) -> Content:
-    text = text if len(text) <= SHOWN_CHARS else text[: SHOWN_CHARS - 1] + "…"
-    return Content(shown(text) if text else "(empty)")
+    if cell_len(text) > SHOWN_CELLS:
+        kept, used = [], 0
+        for char in text:
+            used += cell_len(char)
+            if used > SHOWN_CELLS - 1:
+                break
+            kept.append(char)
+        text = "".join(kept) + "…"
+    return Content(shown(text) if text else _("(empty)"))
 
 
 class FieldClashPanel(VerticalGroup):
@@ -65,16 +75,17 @@ class FieldClashPanel(VerticalGroup):
 
     def compose(self) -> ComposeResult:
         clash = self.clash
-        yield Static(Content(shown(f"Also changed meanwhile, by {clash.by}", one_line=True)), classes="clash-note")
+        yield Static(Content(shown(_("Also changed meanwhile, by {people}").format(people=clash.by), one_line=True)),
+                     classes="clash-note")
         with HorizontalGroup(classes="clash-columns"):
-            for heading, text, part in (("Was", clash.base, "base"), ("Theirs", clash.theirs, "theirs"),
-                                        ("Yours", clash.yours, "yours")):
+            for heading, text, part in ((_("Was"), clash.base, "base"), (_("Theirs"), clash.theirs, "theirs"),
+                                        (_("Yours"), clash.yours, "yours")):
                 with VerticalGroup(classes="clash-column"):
                     yield Label(Content(shown(heading, one_line=True)), classes="clash-heading")
                     yield Static(_excerpt(text), classes=f"clash-value clash-{part}")
         with HorizontalGroup(classes="clash-choices"):
-            yield Button("Keep mine", id=f"keep-{clash.name}", classes="clash-keep", compact=True)
-            yield Button("Take theirs", id=f"take-{clash.name}", classes="clash-take", compact=True)
+            yield Button(_("Keep mine"), id=f"keep-{clash.name}", classes="clash-keep", compact=True)
+            yield Button(_("Take theirs"), id=f"take-{clash.name}", classes="clash-take", compact=True)
 
     @on(Button.Pressed, ".clash-keep")
     def _keep(self, event: Button.Pressed) -> None:
