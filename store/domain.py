@@ -355,7 +355,10 @@ CHANGE_REQUEST_KEY_PATTERN = rf"^CR-{_KEY_NUMBER}$"
 _KEY = re.compile(rf"(?:REQ|CR)-({_KEY_NUMBER})")
 _REQUIREMENT_KEY = re.compile(REQUIREMENT_KEY_PATTERN[1:-1])
 _CHANGE_REQUEST_KEY = re.compile(CHANGE_REQUEST_KEY_PATTERN[1:-1])
-KEY_SHAPE = f"REQ- or CR- and a number of 1 to {MAX_KEY_DIGITS} digits without a leading zero, like REQ-12"
+def key_shape() -> str:
+    """What a key looks like, in the current language (for messages that refuse one)."""
+    return _("REQ- or CR- and a number of 1 to {digits} digits without a leading zero, like REQ-12").format(
+        digits=MAX_KEY_DIGITS)
 
 
 def is_requirement_key(text: object) -> bool:
@@ -376,7 +379,7 @@ def key_number(key: str) -> int:
     match = _key_match(key) if key.__class__ is str else None
     if match is None:
         shown = key[:40] + "…" if isinstance(key, str) and len(key) > 40 else key
-        raise ValueError(f"{shown!r} is not a key: a key is {KEY_SHAPE}")
+        raise ValueError(_("{given!r} is not a key: a key is {shape}").format(given=shown, shape=key_shape()))
     return int(match[1])
 
 
