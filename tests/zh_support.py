@@ -5,7 +5,8 @@
 A word here is a run of three or more Latin letters. Some are Chinese text too, as Chinese teams write
 them: names of formats and products, key names, units and codes; they are allowed (`ALLOWED`, plus
 what a test adds, such as the user data it typed). Keys (REQ-12, CR-3), URLs, paths, option names
-(--json) and ALL-CAPS metavariables (KEY, FILE) are skipped before words are looked for.
+(--json), commands to type (`reqboard approve`, anything in backquotes) and ALL-CAPS metavariables (KEY,
+FILE) are skipped before words are looked for.
 """
 
 from __future__ import annotations
@@ -21,11 +22,12 @@ ALLOWED = frozenset({
     "ctrl", "shift", "alt", "enter", "esc", "escape", "tab", "space", "home", "end", "pageup", "pagedown", "up",
     "down", "left", "right", "backspace", "delete", "insert",
     "iso", "xdg", "tty", "gid", "uid", "pid", "api", "cfd",
-    # the app's own command names and option words a message names as they must be typed
 })
 
 _SKIP = re.compile(
     r"(?:REQ|CR)-\d+"          # keys
+    r"|reqboard(?: [a-z][\w-]*){1,2}"  # a command to type: `reqboard approve`, `reqboard cr add`
+    r"|`[^`\n]*`"                # anything quoted as code
     r"|https?://\S+|postgresql://\S+"
     r"|(?:~|\.{0,2})/[\w./-]+"  # paths
     r"|--?[a-z][\w-]*"         # options
