@@ -5,17 +5,26 @@ Exit codes: 0 done; 1 refused (rule, not found, invalid value, a server login wi
 unreachable. Errors go to stderr as one line starting `error:`; notes (an ignored --user, a password
 in a URL) as lines starting `note:`. Textual is imported only to open the board, and psycopg only for
 a server board, so scripted commands start fast.
+
+Everything a person reads is in the language of the config file or the environment (English or
+简体中文), argparse's own text included; what scripts read does not change with it: the `error:` and
+`note:` prefixes, exit codes, `--json` output. Every fixed value (a state, a channel, a risk ...) is
+accepted by its Chinese name too, whatever the language.
 """
 
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn, Protocol
+
+from reqboard.store import i18n
+from reqboard.store.i18n import N_, _, ngettext, pgettext
 
 if TYPE_CHECKING:
     from reqboard.store.outputs import BoardFiles
@@ -27,8 +36,132 @@ class UsageError(Exception):
     pass
 
 
+# ---------------------------------------------------------------------------- argparse in our language
+ARGPARSE_MESSAGES = (
+    N_("usage: "),
+    N_("positional arguments"),
+    N_("options"),
+    N_("show this help message and exit"),
+    N_("argument %(argument_name)s: %(message)s"),
+    N_("unknown parser %(parser_name)r (choices: %(choices)s)"),
+    N_("unrecognized arguments: %s"),
+    N_("not allowed with argument %s"),
+    N_("ignored explicit argument %r"),
+    N_("the following arguments are required: %s"),
+    N_("one of the arguments %s is required"),
+    N_("expected one argument"),
+    N_("expected at most one argument"),
+    N_("expected at least one argument"),
+    N_("ambiguous option: %(option)s could match %(matches)s"),
+    N_("unexpected option string: %s"),
+    N_("invalid %(type)s value: %(value)r"),
+    N_("invalid choice: %(value)r (choose from %(choices)s)"),
+)
+"""What argparse says to a person (its usage, headings and parse errors), marked for our catalogue.
+Its messages for a programmer who declared a parser wrongly are left in English."""
+
+
+def _argparse_plural(n: int) -> str:
+    """argparse's one message with a plural, marked for our catalogue (argparse asks for it itself)."""
+    return ngettext("expected %s argument", "expected %s arguments", n)
+
+
+@contextmanager
+def _argparse_speaks_ours() -> Iterator[None]:
+    """argparse looks its text up with the `_` and `ngettext` of its own module (gettext's global
+    domain) and has no parameter for a catalogue, so while one of our parsers is built, parses or
+    formats its help, those two names are lent our catalogue's lookup, and given back after. Only our
+    Parser's own methods enter here, in the CLI's one thread; nested entries restore what they found."""
+    names = vars(argparse)  # (its namespace: typeshed does not declare these two helpers)
+    saved = names["_"], names["ngettext"]
+    names.update(_=_, ngettext=ngettext)
+    try:
+        yield
+    finally:
+        names.update(_=saved[0], ngettext=saved[1])
+
+
+# Chinese punctuation that may not start a line, and the punctuation that may not end one.
+_NO_BREAK_BEFORE = frozenset("，。、：；！？）》」』】…")
+_NO_BREAK_AFTER = frozenset("（《「『【")
+_WHITESPACE = re.compile(r"\s+")
+
+
+def wrap_cells(text: str, width: int) -> list[str]:
+    """`text`, its whitespace collapsed, in lines of at most `width` display cells (a wide character
+    counts two): broken at spaces and between Chinese characters, never before a closing mark such
+    as ， or 。 nor after an opening one; a word longer than the width stands alone on its line."""
+    from rich.cells import cell_len
+
+    pieces: list[tuple[str, bool]] = []  # (text that stays together, whether a space came before it)
+    space = False
+    for char in _WHITESPACE.sub(" ", text).strip():
+        if char == " ":
+            space = True
+            continue
+        wide = cell_len(char) == 2
+        if pieces and not space:
+            last = pieces[-1][0][-1]
+            if (char in _NO_BREAK_BEFORE or last in _NO_BREAK_AFTER
+                    or (not wide and cell_len(last) != 2)):
+                pieces[-1] = (pieces[-1][0] + char, pieces[-1][1])
+                continue
+        pieces.append((char, space))
+        space = False
+    lines: list[str] = []
+    line = ""
+    for piece, spaced in pieces:
+        joined = line + (" " if spaced and line else "") + piece
+        if line and cell_len(joined) > width:
+            lines.append(line)
+            line = piece
+        else:
+            line = joined
+    if line:
+        lines.append(line)
+    return lines
+
+
+class HelpFormatter(argparse.HelpFormatter):
+    """argparse's help, wrapped by display cells where a text has wide (Chinese) characters; English
+    help is wrapped as argparse always wrapped it."""
+
+    _USAGE_STANDS_IN = "\x00"
+
+    def add_usage(self, usage: str | None, actions: Iterable[argparse.Action],
+                  groups: Iterable[argparse._MutuallyExclusiveGroup], prefix: str | None = None) -> None:
+        if prefix is None:
+            # argparse indents a wrapped usage by the prefix's length in characters: it is given a
+            # stand-in as wide as the translated prefix in cells, and the prefix replaces it in the end.
+            from rich.cells import cell_len
+
+            self._usage_prefix = _("usage: ")
+            prefix = self._USAGE_STANDS_IN * cell_len(self._usage_prefix)
+        super().add_usage(usage, actions, groups, prefix)
+
+    def format_help(self) -> str:
+        text = super().format_help()
+        prefix = getattr(self, "_usage_prefix", None)
+        if prefix is not None:
+            from rich.cells import cell_len
+
+            text = text.replace(self._USAGE_STANDS_IN * cell_len(prefix), prefix, 1)
+        return text
+
+    def _split_lines(self, text: str, width: int) -> list[str]:
+        if text.isascii():
+            return super()._split_lines(text, width)
+        return wrap_cells(text, width)
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        if text.isascii():
+            return super()._fill_text(text, width, indent)
+        return "\n".join(indent + line for line in wrap_cells(text, width - len(indent)))
+
+
 class Parser(argparse.ArgumentParser):
-    """argparse that reports usage errors as one `error:` line with exit code 2.
+    """argparse that reports usage errors as one `error:` line with exit code 2, and speaks the
+    current language (its own text from our catalogue, help wrapped by display cells).
 
     `deferred_options` adds options whose declaration costs an import (`move`'s come from the workflow
     rules) when this parser is first used, so that other commands and opening the board do not pay it.
@@ -36,8 +169,13 @@ class Parser(argparse.ArgumentParser):
 
     deferred_options: Callable[[argparse.ArgumentParser], None] | None = None
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", HelpFormatter)
+        with _argparse_speaks_ours():  # its headings and -h's help are looked up here
+            super().__init__(*args, **kwargs)
+
     def error(self, message: str) -> NoReturn:
-        raise UsageError(f"{message} (see `{self.prog} --help`)")
+        raise UsageError(_("{message} (see `{prog} --help`)").format(message=message, prog=self.prog))
 
     def add_deferred_options(self) -> Parser:
         """Add the deferred options now (parsing does it; so may a test that lists every option)."""
@@ -46,23 +184,64 @@ class Parser(argparse.ArgumentParser):
             add(self)
         return self
 
+    def parse_args(self, args: Iterable[str] | None = None, namespace: Any = None) -> Any:
+        with _argparse_speaks_ours():
+            return super().parse_args(args, namespace)
+
     def parse_known_args(self, args: Iterable[str] | None = None,
                          namespace: Any = None) -> tuple[Any, list[str]]:
         self.add_deferred_options()
-        return super().parse_known_args(args, namespace)
+        with _argparse_speaks_ours():
+            return super().parse_known_args(args, namespace)
+
+    def format_usage(self) -> str:
+        with _argparse_speaks_ours():
+            return super().format_usage()
+
+    def format_help(self) -> str:
+        self.add_deferred_options()
+        with _argparse_speaks_ours():
+            return super().format_help()
+
+
+# ---------------------------------------------------------------------------- values as people type them
+class _Named(Protocol):
+    """A state or another fixed value of the domain (its `label` is in the current language)."""
+
+    @property
+    def value(self) -> str: ...
+
+    @property
+    def label(self) -> str: ...
+
+
+def _said(member: _Named) -> str:
+    """A fixed value as the CLI says it: its spelling in English (`in_progress`, what one types), its
+    Chinese name in Chinese (进行中, which is accepted as well)."""
+    return member.label if i18n.is_chinese() else member.value
+
+
+def _list(words: Iterable[str]) -> str:
+    """Words as a list in the current language ("a, b, c"; 甲、乙、丙)."""
+    return pgettext("list separator", ", ").join(words)
+
+
+def _choices(members: Iterable[_Named]) -> str:
+    """The values of a choice for help: `after-sales, email` in English, 售后服务、邮件 in Chinese."""
+    return _list(m.label if i18n.is_chinese() else m.value.replace("_", "-") for m in members)
 
 
 def _global_options() -> Parser:
     # SUPPRESS lets the options stand before or after the subcommand without one hiding the other.
     common = Parser(add_help=False)
     common.add_argument("--store", metavar="PATH|URL", default=argparse.SUPPRESS,
-                        help="board file, or a postgresql:// URL of a board on a server (default: "
-                             "$REQBOARD_STORE, else the user data directory)")
+                        help=_("board file, or a postgresql:// URL of a board on a server (default: "
+                               "$REQBOARD_STORE, else the user data directory)"))
     common.add_argument("--user", metavar="NAME", default=argparse.SUPPRESS,
-                        help="who is acting (default: $REQBOARD_USER, else the login name; ignored on a "
-                             "server board, where the database login acts)")
+                        help=_("who is acting (default: $REQBOARD_USER, else the login name; ignored on a "
+                               "server board, where the database login acts)"))
     common.add_argument("--json", action="store_true", default=argparse.SUPPRESS,
-                        help="print records as JSON")
+                        help=_("print records as JSON"))
     return common
 
 
@@ -71,16 +250,16 @@ def _score(text: str) -> int:
     try:
         return int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number from 1 to 5") from None
+        raise argparse.ArgumentTypeError(_("{given!r} is not a whole number from 1 to 5").format(given=text)) from None
 
 
 def _number(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        raise argparse.ArgumentTypeError(_("{given!r} is not a number").format(given=text)) from None
     if value != value or value in (float("inf"), float("-inf")):
-        raise argparse.ArgumentTypeError(f"{text!r} is not a finite number")
+        raise argparse.ArgumentTypeError(_("{given!r} is not a finite number").format(given=text))
     return value
 
 
@@ -88,36 +267,75 @@ def _version(text: str) -> int:
     try:
         return int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a version number") from None
+        raise argparse.ArgumentTypeError(_("{given!r} is not a version number").format(given=text)) from None
+
+
+def _count(text: str) -> int:
+    """A whole number typed as an option's value (a criterion's number, a generation)."""
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(_("{given!r} is not a whole number").format(given=text)) from None
+
+
+def _risk(text: str) -> str:
+    """A change request's risk: low, medium, high, or 低, 中, 高."""
+    from reqboard.store.domain import Risk
+
+    try:
+        return Risk(text).value
+    except ValueError:
+        raise argparse.ArgumentTypeError(_("{given!r} is not a risk: give one of {choices}").format(
+            given=text, choices=_choices(Risk))) from None
+
+
+SIDES = {"ours": ("ours", "我方", "本方"), "theirs": ("theirs", "对方", "他方")}
+"""The sides of a sync, as typed: the English word or a Chinese name."""
+
+
+def _side(text: str) -> str:
+    """`ours` or `theirs` (我方, 对方) as the side of a sync: the English word, which the store takes."""
+    wanted = text.strip().casefold()
+    for side, names in SIDES.items():
+        if wanted in names:
+            return side
+    raise argparse.ArgumentTypeError(_("{given!r} is neither side: give {ours} or {theirs}").format(
+        given=text, ours=_side_said("ours"), theirs=_side_said("theirs")))
+
+
+def _side_said(side: str) -> str:
+    return SIDES[side][1] if i18n.is_chinese() else side
 
 
 def _add_field_options(p: argparse.ArgumentParser, *, editing: bool) -> None:
+    from reqboard.store.domain import Channel, Feasibility, Kano, NeedType, Tier
+
     if editing:
-        p.add_argument("--title")
-    p.add_argument("--description", "-d")
-    p.add_argument("--customer")
-    p.add_argument("--tier", help="customer tier A|B|C")
-    p.add_argument("--channel", help="interview, survey, hotline, email, after-sales, social-media, "
-                                     "market-research, complaint, other")
-    p.add_argument("--need-type", help="explicit, implicit, latent")
-    p.add_argument("--kano", help="must-be, performance, attractive, indifferent, reverse")
-    p.add_argument("--category")
-    p.add_argument("--importance", type=_score)
-    p.add_argument("--urgency", type=_score)
-    p.add_argument("--value", type=_score, help="business value 1-5")
-    p.add_argument("--effort", type=_number, help="effort estimate (hours)")
-    p.add_argument("--feasibility", help="high, medium, low, unknown")
-    p.add_argument("--owner")
-    p.add_argument("--due", help="due date YYYY-MM-DD (empty to clear)")
-    p.add_argument("--tag", action="append", help="a tag (repeat for several; replaces the tags)")
-    p.add_argument("--depends-on", action="append", metavar="KEY", help="repeat; replaces the list")
-    p.add_argument("--conflicts-with", action="append", metavar="KEY", help="repeat; replaces the list")
+        p.add_argument("--title", help=_("the new title"))
+    p.add_argument("--description", "-d", help=_("what the customer needs, in their words"))
+    p.add_argument("--customer", help=_("the customer who asked"))
+    p.add_argument("--tier", help=_("customer tier {choices}").format(choices="|".join(t.value for t in Tier)))
+    p.add_argument("--channel", help=_choices(Channel))
+    p.add_argument("--need-type", help=_choices(NeedType))
+    p.add_argument("--kano", help=_choices(Kano))
+    p.add_argument("--category", help=_("a category of your own (free text)"))
+    p.add_argument("--importance", type=_score, help=_("importance 1-5"))
+    p.add_argument("--urgency", type=_score, help=_("urgency 1-5"))
+    p.add_argument("--value", type=_score, help=_("business value 1-5"))
+    p.add_argument("--effort", type=_number, help=_("effort estimate (hours)"))
+    p.add_argument("--feasibility", help=_choices(Feasibility))
+    p.add_argument("--owner", help=_("who is responsible for it"))
+    p.add_argument("--due", help=_("due date YYYY-MM-DD (empty to clear)"))
+    p.add_argument("--tag", action="append", help=_("a tag (repeat for several; replaces the tags)"))
+    p.add_argument("--depends-on", action="append", metavar="KEY", help=_("repeat; replaces the list"))
+    p.add_argument("--conflicts-with", action="append", metavar="KEY", help=_("repeat; replaces the list"))
     p.add_argument("--criterion", action="append", metavar="TEXT",
-                   help="an acceptance criterion (repeat; replaces the list)")
+                   help=_("an acceptance criterion (repeat; replaces the list)"))
     if editing:
-        p.add_argument("--check", action="append", type=int, metavar="N",
-                       help="mark acceptance criterion N (from 1) as met")
-        p.add_argument("--uncheck", action="append", type=int, metavar="N")
+        p.add_argument("--check", action="append", type=_count, metavar="N",
+                       help=_("mark acceptance criterion N (from 1) as met"))
+        p.add_argument("--uncheck", action="append", type=_count, metavar="N",
+                       help=_("mark acceptance criterion N (from 1) as not met"))
 
 
 _FIELD_MAP = {
@@ -165,23 +383,32 @@ def _guard_inputs() -> dict[str, list[tuple[Any, Any]]]:
     return by_name
 
 
+def _alternatives(words: Iterable[str]) -> str:
+    """Words as alternatives in the current language ("a or b"; 甲或乙)."""
+    return pgettext("list separator", " or ").join(words)
+
+
 def _add_guard_options(p: argparse.ArgumentParser) -> None:
     """`reqboard move`'s options for what a state's rule asks: one per guard input, from workflow."""
-    group = p.add_argument_group("what the target state asks for (see `reqboard show KEY` for a criterion's number)")
+    group = p.add_argument_group(_("what the target state asks for (see `reqboard show KEY` for a criterion's number)"))
     for name, uses in _guard_inputs().items():
         first = uses[0][1]
         kinds = {inp.kind for _state, inp in uses}
-        labels = dict.fromkeys(inp.label for _state, inp in uses)
+        # (`_` of a label: workflow declares labels in English, marked for the catalogue)
+        labels = dict.fromkeys(_(inp.label) for _state, inp in uses)
         if len(labels) == 1:
-            help = f"{first.label}: for a move to {' or '.join(state.value for state, _inp in uses)}"
+            help = _("{label}: for a move to {states}").format(
+                label=_(first.label), states=_alternatives(_said(state) for state, _inp in uses))
         else:
-            help = "; ".join(f"{inp.label} (for a move to {state.value})" for state, inp in uses)
+            help = pgettext("list separator", "; ").join(
+                _("{label} (for a move to {state})").format(label=_(inp.label), state=_said(state)) for state, inp in uses)
         if name in _SET_WITH_ANY_MOVE:
-            help += " (sets it with any other move too)"
+            help = _("{help} (sets it with any other move too)").format(help=help)
         if kinds == {"choice"}:
-            help += "; one of " + ", ".join(value.replace("_", "-") for value, _label in first.choices)
+            values = (_(label) if i18n.is_chinese() else value.replace("_", "-") for value, label in first.choices)
+            help = _("{help}; one of {choices}").format(help=help, choices=_list(values))
         if "checklist" in kinds:
-            help += " (repeat for several)"
+            help = _("{help} (repeat for several)").format(help=help)
         group.add_argument(first.option, dest=f"input_{name}", metavar=_metavar(kinds),
                            action="append" if "checklist" in kinds else "store",
                            type=_score if kinds == {"score"} else str, help=help)
@@ -191,181 +418,226 @@ def _metavar(kinds: set[str]) -> str:
     return {"score": "N", "checklist": "N", "choice": "CHOICE"}.get(next(iter(kinds)), "TEXT") if len(kinds) == 1 else "VALUE"
 
 
+ENCODINGS = ("utf-8", "utf-8-sig", "gb18030", "gbk")
+"""The encodings a CSV file is read or written in: UTF-8 (with the byte order mark Excel writes,
+`utf-8-sig`), and GB18030 and GBK, which Chinese Excel saves "CSV" as."""
+
+NO_LIMIT = ("none", "无", "不限")
+"""How `reqboard wip STATE none` is typed: no limit."""
+
+
 def build_parser() -> Parser:
+    from reqboard.store.domain import Channel, CRStatus, Risk, State
+
     common = _global_options()
     parser = Parser(prog="reqboard", parents=[common],
-                    description="A keyboard-first terminal kanban for customer requirements.")
-    parser.add_argument("--demo", action="store_true", help="open a sample board (a fresh copy)")
-    parser.add_argument("--version", action="version", version=f"reqboard {_package_version()}")
+                    description=_("A keyboard-first terminal kanban for customer requirements."))
+    parser.add_argument("--demo", action="store_true", help=_("open a sample board (a fresh copy)"))
+    parser.add_argument("--version", action="version", version=f"reqboard {_package_version()}",
+                        help=_("show the version and exit"))
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     def command(name: str, help: str) -> argparse.ArgumentParser:
         return sub.add_parser(name, parents=[common], help=help, description=help)
 
-    p = command("add", "add a requirement (prints its key)")
-    p.add_argument("title")
+    def key(p: argparse.ArgumentParser) -> None:
+        p.add_argument("key", metavar="KEY", help=_("the requirement: REQ-12, or just 12"))
+
+    def expect_version(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--expect-version", type=_version, metavar="N",
+                       help=_("refuse (exit 3) if the requirement changed since version N"))
+
+    states = _list(_said(s) for s in State)
+
+    p = command("add", _("add a requirement (prints its key)"))
+    p.add_argument("title", metavar="TITLE", help=_("the requirement's title"))
     _add_field_options(p, editing=False)
 
-    p = command("list", "list requirements")
-    p.add_argument("--state", help="only this state (collected ... fed_back, rejected)")
-    p.add_argument("--customer")
-    p.add_argument("--tag")
-    p.add_argument("--owner")
+    p = command("list", _("list requirements"))
+    p.add_argument("--state", help=_("only this state: {states}").format(states=states))
+    p.add_argument("--customer", help=_("only this customer's"))
+    p.add_argument("--tag", help=_("only those with this tag"))
+    p.add_argument("--owner", help=_("only this owner's"))
 
-    p = command("show", "show one requirement")
-    p.add_argument("key")
+    p = command("show", _("show one requirement"))
+    key(p)
 
-    p = command("edit", "change fields of a requirement")
-    p.add_argument("key")
+    p = command("edit", _("change fields of a requirement"))
+    key(p)
     _add_field_options(p, editing=True)
-    p.add_argument("--reason", default="")
-    p.add_argument("--expect-version", type=_version, metavar="N")
+    p.add_argument("--reason", default="", help=_("why (kept in the history)"))
+    expect_version(p)
 
-    p = command("move", "move a requirement to another state, giving what that state's rule asks for")
-    p.add_argument("key")
-    p.add_argument("state")
-    p.add_argument("--reason", default="", help="why (moving back, rejecting, reopening)")
-    p.add_argument("--expect-version", type=_version, metavar="N")
+    p = command("move", _("move a requirement to another state, giving what that state's rule asks for"))
+    key(p)
+    p.add_argument("state", metavar="STATE", help=_("where to: {states}").format(states=states))
+    p.add_argument("--reason", default="", help=_("why (moving back, rejecting, reopening)"))
+    expect_version(p)
     assert isinstance(p, Parser)
     p.deferred_options = _add_guard_options
 
-    p = command("approve", "record an approval (moves an analysed requirement to approved)")
-    p.add_argument("key")
-    p.add_argument("--comment", default="")
-    p.add_argument("--expect-version", type=_version, metavar="N")
+    p = command("approve", _("record an approval (moves an analysed requirement to approved)"))
+    key(p)
+    p.add_argument("--comment", default="", help=_("a comment kept with the approval"))
+    expect_version(p)
 
-    p = command("feedback", "record customer feedback (moves a done requirement to fed_back)")
-    p.add_argument("key")
-    p.add_argument("--satisfaction", type=_score, required=True)
-    p.add_argument("--comment", default="")
-    p.add_argument("--channel", default="email", help="how the customer was told")
-    p.add_argument("--expect-version", type=_version, metavar="N")
+    p = command("feedback", _("record customer feedback (moves a done requirement to fed_back)"))
+    key(p)
+    p.add_argument("--satisfaction", type=_score, required=True, metavar="N", help=_("satisfaction 1-5"))
+    p.add_argument("--comment", default="", help=_("what the customer said"))
+    p.add_argument("--channel", default="email",
+                   help=_("how the customer was told: {choices}").format(choices=_choices(Channel)))
+    expect_version(p)
 
-    p = command("reject", "reject a requirement (off the board, into the archive)")
-    p.add_argument("key")
-    p.add_argument("--reason", required=True)
-    p.add_argument("--expect-version", type=_version, metavar="N")
+    p = command("reject", _("reject a requirement (off the board, into the archive)"))
+    key(p)
+    p.add_argument("--reason", required=True, help=_("why it is rejected (kept with it)"))
+    expect_version(p)
 
-    p = command("review", "clear a requirement's suspect flag after reviewing it")
-    p.add_argument("key")
-    p.add_argument("--comment", default="")
+    p = command("review", _("clear a requirement's suspect flag after reviewing it"))
+    key(p)
+    p.add_argument("--comment", default="", help=_("what the review found"))
 
-    p = command("history", "the history of a requirement")
-    p.add_argument("key")
+    p = command("history", _("the history of a requirement"))
+    key(p)
 
-    p = command("check", "validate the board file, one line per problem")
+    p = command("check", _("validate the board file, one line per problem"))
     p.add_argument("--repair", action="store_true",
-                   help="keep what can be read of a lost, cut or damaged history journal (the rest is set "
-                        "aside) so that the board takes changes again")
+                   help=_("keep what can be read of a lost, cut or damaged history journal (the rest is set "
+                          "aside) so that the board takes changes again"))
 
-    p = command("export", "export the board")
+    p = command("export", _("export the board"))
     p.add_argument("--format", choices=["json", "csv", "md", "reqif"],
-                   help="default: from the -o file's extension, else json")
-    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: standard output)")
+                   help=_("default: from the -o file's extension, else json"))
+    p.add_argument("-o", "--output", metavar="FILE", help=_("write to FILE (default: standard output)"))
+    p.add_argument("--encoding", choices=ENCODINGS,
+                   help=_("the encoding of a CSV export (default: utf-8-sig, UTF-8 that Excel opens; gb18030 "
+                          "for an older Chinese Excel)"))
 
-    p = command("import", "import requirements from a file (all or nothing)")
-    p.add_argument("file")
-    p.add_argument("--format", choices=["json", "csv", "reqif"], help="default: from the file's extension")
-    p.add_argument("--dry-run", action="store_true", help="show what would happen; write nothing")
-    p.add_argument("--rekey", action="store_true", help="give clashing requirements new keys")
+    p = command("import", _("import requirements from a file (all or nothing)"))
+    p.add_argument("file", metavar="FILE", help=_("the file to import"))
+    p.add_argument("--format", choices=["json", "csv", "reqif"], help=_("default: from the file's extension"))
+    p.add_argument("--encoding", choices=ENCODINGS,
+                   help=_("the encoding of a CSV file (default: told from the file: UTF-8, else GB18030)"))
+    p.add_argument("--dry-run", action="store_true", help=_("show what would happen; write nothing"))
+    p.add_argument("--rekey", action="store_true", help=_("give clashing requirements new keys"))
 
-    p = command("clone", "copy the board at SOURCE (history included) into a new board DEST that can sync back")
-    p.add_argument("source", help="the board to copy (a board file)")
-    p.add_argument("dest", help="the new board (must not exist)")
+    p = command("clone", _("copy the board at SOURCE (history included) into a new board DEST that can sync back"))
+    p.add_argument("source", metavar="SOURCE", help=_("the board to copy (a board file)"))
+    p.add_argument("dest", metavar="DEST", help=_("the new board (must not exist)"))
 
-    p = command("migrate", "copy a whole board (history included) into an empty store: between board files "
-                           "and postgresql:// databases, either way")
-    p.add_argument("source", help="the board to copy (a board file or a postgresql:// URL)")
-    p.add_argument("dest", help="where to: a new board file, or a database made ready by `reqboard server init`")
+    p = command("migrate", _("copy a whole board (history included) into an empty store: between board files "
+                             "and postgresql:// databases, either way"))
+    p.add_argument("source", metavar="SOURCE", help=_("the board to copy (a board file or a postgresql:// URL)"))
+    p.add_argument("dest", metavar="DEST",
+                   help=_("where to: a new board file, or a database made ready by `reqboard server init`"))
 
-    p = command("sync", "merge this board (--store: ours) with another (theirs), both ways, three-way by uid")
-    p.add_argument("other", nargs="?",
-                   help="the other board (default: the one this board was cloned from or last synced with)")
-    p.add_argument("--dry-run", action="store_true", help="print the whole plan; write nothing")
-    p.add_argument("--prefer", choices=["ours", "theirs"], help="settle every conflict with this side's value")
+    p = command("sync", _("merge this board (--store: ours) with another (theirs), both ways, three-way by uid"))
+    p.add_argument("other", nargs="?", metavar="OTHER",
+                   help=_("the other board (default: the one this board was cloned from or last synced with)"))
+    p.add_argument("--dry-run", action="store_true", help=_("print the whole plan; write nothing"))
+    # (metavars stay ASCII: argparse lines up the help after them by their length in characters)
+    p.add_argument("--prefer", type=_side, metavar="SIDE",
+                   help=_("settle every conflict with this side's value: {ours} or {theirs}").format(
+                       ours=_side_said("ours"), theirs=_side_said("theirs")))
     p.add_argument("--no-base", action="store_true",
-                   help="merge as boards that never synced (every difference a conflict): after a restore or a copy")
-    p.add_argument("--resolve", action="append", type=_resolution, metavar="KEY.FIELD=ours|theirs", default=[],
-                   help="settle one conflict, e.g. REQ-3.title=theirs or CR-2.status=ours (repeat for several)")
+                   help=_("merge as boards that never synced (every difference a conflict): after a restore or a copy"))
+    p.add_argument("--resolve", action="append", type=_resolution, default=[],
+                   metavar="KEY.FIELD=SIDE",
+                   help=_("settle one conflict, e.g. REQ-3.title={theirs} or CR-2.status={ours} (repeat for "
+                          "several)").format(theirs=_side_said("theirs"), ours=_side_said("ours")))
 
-    p = command("restore", "list the kept backups or make one the current board")
-    p.add_argument("--list", action="store_true", help="list the kept backups")
-    p.add_argument("--generation", type=int, metavar="N", help="the generation to restore (default: newest)")
+    p = command("restore", _("list the kept backups or make one the current board"))
+    p.add_argument("--list", action="store_true", help=_("list the kept backups"))
+    p.add_argument("--generation", type=_count, metavar="N", help=_("the generation to restore (default: newest)"))
 
-    p = command("wip", "show or set a column's work-in-progress limit")
-    p.add_argument("state", nargs="?")
-    p.add_argument("limit", nargs="?", help="a number, or 'none' to remove the limit")
+    p = command("wip", _("show or set a column's work-in-progress limit"))
+    p.add_argument("state", nargs="?", metavar="STATE", help=_("the column's state: {states}").format(states=states))
+    p.add_argument("limit", nargs="?", metavar="LIMIT",
+                   help=_("a number, or '{none}' to remove the limit").format(none=_no_limit_said()))
 
-    p = command("report", "a report of flow, satisfaction, change requests and the intake forecast")
+    p = command("report", _("a report of flow, satisfaction, change requests and the intake forecast"))
     p.add_argument("--format", choices=["md", "html", "json"], default=None,
-                   help="md (default: for a status mail or wiki), html (one self-contained file), json")
-    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: standard output)")
-    p.add_argument("--since", type=_date, metavar="DATE", help="only the period from DATE (YYYY-MM-DD)")
+                   help=_("md (default: for a status mail or wiki), html (one self-contained file), json"))
+    p.add_argument("-o", "--output", metavar="FILE", help=_("write to FILE (default: standard output)"))
+    p.add_argument("--since", type=_date, metavar="DATE", help=_("only the period from DATE (YYYY-MM-DD)"))
 
-    cr = command("cr", "change requests")
+    cr = command("cr", _("change requests"))
     crs = cr.add_subparsers(dest="cr_command", metavar="CR_COMMAND")
 
     def cr_command(name: str, help: str) -> argparse.ArgumentParser:
         return crs.add_parser(name, parents=[common], help=help, description=help)
 
-    p = cr_command("add", "file a change request against a requirement (prints its key)")
-    p.add_argument("key")
-    p.add_argument("summary")
-    p.add_argument("--reason", default="")
-    p.add_argument("--new-title")
-    p.add_argument("--new-description")
-    p.add_argument("--new-criterion", action="append", metavar="TEXT")
-    p = cr_command("assess", "record the impact assessment")
-    p.add_argument("cr")
-    p.add_argument("--schedule-days", type=_number, required=True)
-    p.add_argument("--cost", type=_number, required=True)
-    p.add_argument("--effort-hours", type=_number, required=True)
-    p.add_argument("--risk", default="medium", choices=["low", "medium", "high"])
-    p.add_argument("--resources", default="")
-    p.add_argument("--affects", action="append", default=[], metavar="KEY")
+    def cr_key(p: argparse.ArgumentParser) -> None:
+        p.add_argument("cr", metavar="CR", help=_("the change request: CR-3, or just 3"))
+
+    p = cr_command("add", _("file a change request against a requirement (prints its key)"))
+    key(p)
+    p.add_argument("summary", metavar="SUMMARY", help=_("the change asked for, in one line"))
+    p.add_argument("--reason", default="", help=_("why the change is asked for"))
+    p.add_argument("--new-title", help=_("the title the requirement would have"))
+    p.add_argument("--new-description", help=_("the description the requirement would have"))
+    p.add_argument("--new-criterion", action="append", metavar="TEXT",
+                   help=_("an acceptance criterion it would have (repeat; replaces the list)"))
+    p = cr_command("assess", _("record the impact assessment"))
+    cr_key(p)
+    p.add_argument("--schedule-days", type=_number, required=True, metavar="DAYS",
+                   help=_("how many days the schedule slips"))
+    p.add_argument("--cost", type=_number, required=True, help=_("the extra cost"))
+    p.add_argument("--effort-hours", type=_number, required=True, metavar="HOURS", help=_("the extra effort in hours"))
+    p.add_argument("--risk", default="medium", type=_risk,
+                   help=_("the risk: {choices} (default: {default})").format(choices=_choices(Risk),
+                                                                           default=_said(Risk.MEDIUM)))
+    p.add_argument("--resources", default="", help=_("the people or things it needs"))
+    p.add_argument("--affects", action="append", default=[], metavar="KEY",
+                   help=_("another requirement it affects (repeat for several)"))
     cr_steps = [p]
-    p = cr_command("approve", "approve (applies the change to its requirement)")
-    p.add_argument("cr")
-    p.add_argument("--rationale", default="approved")
+    p = cr_command("approve", _("approve (applies the change to its requirement)"))
+    cr_key(p)
+    p.add_argument("--rationale", help=_("why it is approved (default: approved)"))
     cr_steps.append(p)
-    p = cr_command("reject", "reject a change request")
-    p.add_argument("cr")
-    p.add_argument("--rationale", required=True)
+    p = cr_command("reject", _("reject a change request"))
+    cr_key(p)
+    p.add_argument("--rationale", required=True, help=_("why it is rejected"))
     cr_steps.append(p)
-    for name, help in (("implement", "mark as implemented"), ("close", "close"), ("show", "show one")):
+    for name, help in (("implement", _("mark as implemented")), ("close", _("close")), ("show", _("show one"))):
         p = cr_command(name, help)
-        p.add_argument("cr")
+        cr_key(p)
         if name != "show":
             cr_steps.append(p)
     for p in cr_steps:
         p.add_argument("--expect-version", type=_version, metavar="N",
-                       help="refuse (exit 3) if its requirement changed since this version "
-                            "(requirement_version in `cr show --json`)")
-    p = cr_command("list", "list change requests")
-    p.add_argument("--status")
+                       help=_("refuse (exit 3) if its requirement changed since this version "
+                              "(requirement_version in `cr show --json`)"))
+    p = cr_command("list", _("list change requests"))
+    p.add_argument("--status", help=_("only this status: {choices}").format(choices=_list(_said(s) for s in CRStatus)))
 
-    server = command("server", "set up a board on a PostgreSQL server: init, grant, revoke")
+    server = command("server", _("set up a board on a PostgreSQL server: init, grant, revoke"))
     servers = server.add_subparsers(dest="server_command", metavar="SERVER_COMMAND")
 
     def server_command(name: str, help: str) -> argparse.ArgumentParser:
         p = servers.add_parser(name, parents=[common], help=help, description=help)
-        p.add_argument("url", help="the database, e.g. postgresql://db.example.com/reqboard")
+        p.add_argument("url", metavar="URL", help=_("the database, e.g. postgresql://db.example.com/reqboard"))
         return p
 
-    server_command("init", "make the board's tables in a database, or bring them up to date (safe to repeat)")
-    p = server_command("grant", "let a database login change the board (or, with --read-only, only read it)")
-    p.add_argument("login", help="the database login (a role made with CREATE ROLE ... LOGIN)")
-    p.add_argument("--read-only", action="store_true", help="only read the board (takes back a right to write)")
-    p = server_command("revoke", "take back a database login's access to the board")
-    p.add_argument("login")
+    server_command("init", _("make the board's tables in a database, or bring them up to date (safe to repeat)"))
+    p = server_command("grant", _("let a database login change the board (or, with --read-only, only read it)"))
+    p.add_argument("login", metavar="LOGIN", help=_("the database login (a role made with CREATE ROLE ... LOGIN)"))
+    p.add_argument("--read-only", action="store_true", help=_("only read the board (takes back a right to write)"))
+    p = server_command("revoke", _("take back a database login's access to the board"))
+    p.add_argument("login", metavar="LOGIN", help=_("the database login"))
     return parser
+
+
+def _no_limit_said() -> str:
+    return NO_LIMIT[1] if i18n.is_chinese() else NO_LIMIT[0]
 
 
 def _date(text: str) -> date:
     try:
         return date.fromisoformat(text.strip())
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+        raise argparse.ArgumentTypeError(_("{given!r} is not a date (YYYY-MM-DD)").format(given=text)) from None
 
 
 def _package_version() -> str:
@@ -443,65 +715,97 @@ def _pad(text: str, width: int) -> str:
     return text + " " * max(0, width - cell_len(text))
 
 
+def _right(text: str, width: int) -> str:
+    """Made safe and right-aligned in at least a display width."""
+    from rich.cells import cell_len
+
+    text = _text(text)
+    return " " * max(0, width - cell_len(text)) + text
+
+
 def _print_list(reqs: Sequence[Any]) -> None:
     # Keys and states are never cut (a longer one shifts its line); customers are cut to their column.
-    print(f"{_pad('KEY', 9)} {_pad('STATE', 12)} {'PRI':>3}  {_cell('CUSTOMER', 20)} TITLE")
+    # Each column is as wide as its heading at least (a translated heading may be wider).
+    from rich.cells import cell_len
+
+    key, state, pri, customer, title = _("KEY"), _("STATE"), _("PRI"), _("CUSTOMER"), _("TITLE")
+    key_w, state_w, pri_w = max(9, cell_len(key)), max(12, cell_len(state)), max(3, cell_len(pri))
+    print(f"{_pad(key, key_w)} {_pad(state, state_w)} {_right(pri, pri_w)}  {_cell(customer, 20)} {title}")
     for r in reqs:
-        pri = "" if r.priority is None else str(r.priority)
-        print(f"{_pad(r.key, 9)} {_pad(r.state.value, 12)} {pri:>3}  {_cell(r.customer or '-', 20)} "
-              f"{_text(r.title)}")
+        priority = "" if r.priority is None else str(r.priority)
+        print(f"{_pad(r.key, key_w)} {_pad(_said(r.state), state_w)} {_right(priority, pri_w)}  "
+              f"{_cell(r.customer or '-', 20)} {_text(r.title)}")
+
+
+def _when(moment: Any, *, zone: bool = False) -> str:
+    """A stored (UTC) time as a person reads it: local, to the minute (with the zone's abbreviation)."""
+    from reqboard.store import clock
+
+    return clock.shown(moment, zone_abbreviation=zone)
 
 
 def _show_text(req: Any) -> str:
     """`reqboard show`: one requirement for a person to read, every piece of user text made safe."""
+    from reqboard.store import clock
+    from reqboard.store.labels import action_label, field_label
     from reqboard.store.workflow import next_state
 
-    lines = [f"{req.key}  {req.title}", f"  state        {req.state.label}"
-             + (f" (rejected: {req.rejection_reason})" if req.rejection_reason else "")]
+    state = req.state.label
+    if req.rejection_reason:
+        state = _("{state} (rejected: {reason})").format(state=state, reason=req.rejection_reason)
+    lines = [f"{req.key}  {req.title}"]
 
     def row(label: str, value: Any) -> None:
         if value not in (None, "", ()):
-            lines.append(f"  {label:<12} {value}")
+            lines.append(f"  {_pad(label, 12)} {value}")
 
-    row("customer", f"{req.customer} (tier {req.tier.value})" if req.tier else req.customer)
-    row("channel", req.channel.label)
-    row("need type", req.need_type.label if req.need_type else None)
-    row("kano", req.kano.label if req.kano else None)
-    row("category", req.category)
+    row(field_label("state"), state)
+    row(field_label("customer"), _("{customer} (tier {tier})").format(customer=req.customer, tier=req.tier.label)
+        if req.tier else req.customer)
+    row(field_label("channel"), req.channel.label)
+    row(field_label("need_type"), req.need_type.label if req.need_type else None)
+    row(field_label("kano"), req.kano.label if req.kano else None)
+    row(field_label("category"), req.category)
     if req.priority is not None:
-        row("priority", f"{req.priority} (importance {req.importance} x urgency {req.urgency})")
-    row("value", req.business_value)
-    row("effort", req.effort_estimate)
-    row("feasibility", req.feasibility.label if req.feasibility else None)
-    row("owner", req.owner)
-    row("due", req.due.isoformat() if req.due else None)
-    row("tags", ", ".join(req.tags))
-    row("depends on", ", ".join(req.depends_on))
-    row("conflicts", ", ".join(req.conflicts_with))
+        row(field_label("priority"), _("{priority} (importance {importance} x urgency {urgency})").format(
+            priority=req.priority, importance=req.importance, urgency=req.urgency))
+    row(field_label("business_value"), req.business_value)
+    row(field_label("effort_estimate"), req.effort_estimate)
+    row(field_label("feasibility"), req.feasibility.label if req.feasibility else None)
+    row(field_label("owner"), req.owner)
+    row(field_label("due"), req.due.isoformat() if req.due else None)
+    row(field_label("tags"), _list(req.tags))
+    row(field_label("depends_on"), _list(req.depends_on))
+    row(field_label("conflicts_with"), _list(req.conflicts_with))
     if req.suspect:
-        row("SUSPECT", req.suspect + f" (clear with: reqboard review {req.key})")
+        row(_("SUSPECT"), _("{reason} (clear with: reqboard review {key})").format(reason=req.suspect, key=req.key))
     if req.approvals and not req.approval_current:
-        row("CHANGED", "since its approval")
-    row("version", f"{req.version}, updated by {req.updated_by} at {req.updated_at:%Y-%m-%d %H:%M} UTC")
+        row(_("CHANGED"), _("since its approval"))
+    row(field_label("version"), _("{version}, updated by {user} at {time}").format(
+        version=req.version, user=req.updated_by, time=_when(req.updated_at, zone=True)))
     if req.description:
         from reqboard.store.text import shown
 
-        lines.append("  description")
+        lines.append(f"  {field_label('description')}")
         lines.extend(f"    {line}" for line in shown(req.description).splitlines())
     if req.acceptance_criteria:
-        lines.append("  acceptance criteria")
+        lines.append(f"  {field_label('acceptance_criteria')}")
         for i, c in enumerate(req.acceptance_criteria, 1):
             lines.append(f"    {i}. [{'x' if c.done else ' '}] {c.text}")
     for a in req.approvals:
-        lines.append(f"  approved     by {a.by} at {a.at:%Y-%m-%d %H:%M}" + (f": {a.comment}" if a.comment else ""))
+        said = (_("by {user} at {time}: {comment}") if a.comment else _("by {user} at {time}")).format(
+            user=a.by, time=_when(a.at), comment=a.comment)
+        row(action_label("approved"), said)
     for f in req.feedback:
-        lines.append(f"  feedback     {f.satisfaction}/5 via {f.channel.label} at {f.at:%Y-%m-%d}"
-                     + (f": {f.comment}" if f.comment else ""))
+        said = (_("{satisfaction}/5 via {channel} at {day}: {comment}") if f.comment
+                else _("{satisfaction}/5 via {channel} at {day}")).format(
+            satisfaction=f.satisfaction, channel=f.channel.label, day=clock.local_day(f.at).isoformat(), comment=f.comment)
+        row(field_label("feedback"), said)
     for cr in req.change_requests:
-        lines.append(f"  {cr.key:<12} {cr.status.label:<12} {cr.summary}")
+        lines.append(f"  {_pad(cr.key, 12)} {_pad(cr.status.label, 12)} {cr.summary}")
     nxt = next_state(req.state)
     if nxt:
-        lines.append(f"  next         reqboard move {req.key} {nxt.value}")
+        row(pgettext("the next step", "next"), f"reqboard move {req.key} {_said(nxt)}")
     # Every line carries user text somewhere: each is made safe whole, so no field can be missed.
     return "\n".join(_text(line) for line in lines)
 
@@ -513,7 +817,7 @@ def _store_path(args: argparse.Namespace) -> Path | str:
 
     given = getattr(args, "store", None)
     if given == "":  # e.g. `--store "$UNSET"`: never fall back to the user's own board for it
-        raise UsageError("--store was given an empty path: give the board file, or leave --store out")
+        raise UsageError(_("--store was given an empty path: give the board file, or leave --store out"))
     if given is None:
         return default_store_path()
     return given if "://" in given else Path(given)
@@ -555,8 +859,8 @@ def _board_at(location: str | Path, args: argparse.Namespace, user: str | None =
     login = board.storage.login
     if login is not None and "user" in args and not getattr(args, "user_noted", False):
         args.user_noted = True
-        print(f"note: --user is ignored on a server board: changes are made as the database login {_text(login)}",
-              file=sys.stderr)
+        _note(_("--user is ignored on a server board: changes are made as the database login {login}").format(
+            login=_text(login)))
     return board
 
 
@@ -669,11 +973,11 @@ def cmd_show(args: argparse.Namespace) -> int:
         if not moved:
             raise
         req = moved[0]
-        print(f"note: {_text(args.key.upper())} is now {req.key}: a sync gave it a new key", file=sys.stderr)
+        _note(_("{old} is now {new}: a sync gave it a new key").format(old=_text(args.key.upper()), new=req.key))
     else:
         for other in board.formerly(req.key):
-            print(f"note: {req.key} was also the key of {other.key} ({_text(other.title)}) until a sync gave it "
-                  f"a new key", file=sys.stderr)
+            _note(_("{key} was also the key of {other} ({title}) until a sync gave it a new key").format(
+                key=req.key, other=other.key, title=_text(other.title)))
     _emit(args, req, _show_text(req))
     return EXIT_OK
 
@@ -691,13 +995,15 @@ def cmd_edit(args: argparse.Namespace) -> int:
             if not 1 <= n <= len(criteria):
                 from reqboard.store.errors import InvalidValue
 
-                raise InvalidValue(f"{req.key} has {len(criteria)} acceptance criteria; there is no number {n}")
+                raise InvalidValue(ngettext("{key} has {count} acceptance criterion; there is no number {n}",
+                                            "{key} has {count} acceptance criteria; there is no number {n}",
+                                            len(criteria)).format(key=req.key, count=len(criteria), n=n))
             criteria[n - 1]["done"] = done
         changes["acceptance_criteria"] = tuple(criteria)
     if not changes:
-        raise UsageError("nothing to change: give at least one field option, e.g. --title or --owner")
+        raise UsageError(_("nothing to change: give at least one field option, e.g. --title or --owner"))
     req = board.edit_requirement(args.key, changes, expect_version=expect_version, reason=args.reason)
-    _emit(args, req, f"{req.key} is now version {req.version}")
+    _emit(args, req, _("{key} is now version {version}").format(key=req.key, version=req.version))
     return EXIT_OK
 
 
@@ -711,7 +1017,7 @@ def cmd_move(args: argparse.Namespace) -> int:
     inputs, updates = _move_inputs(args, state)
     req = _board(args).move_requirement(args.key, state, reason=args.reason, expect_version=args.expect_version,
                                         updates=updates, inputs=inputs)
-    _emit(args, req, f"{req.key} is now {req.state.value}")
+    _emit(args, req, _("{key} is now {state}").format(key=req.key, state=_said(req.state)))
     return EXIT_OK
 
 
@@ -733,34 +1039,37 @@ def _move_inputs(args: argparse.Namespace, state: Any) -> tuple[dict[str, Any] |
     if stray:
         uses = _guard_inputs()
         name = stray[0]
-        raise UsageError(f"--{name.replace('_', '-')} is for a move to "
-                         f"{' or '.join(s.value for s, _inp in uses[name])}, not to {state.value}")
+        raise UsageError(_("{option} is for a move to {states}, not to {state}").format(
+            option=f"--{name.replace('_', '-')}", states=_alternatives(_said(s) for s, _inp in uses[name]),
+            state=_said(state)))
     inputs = workflow.parse_inputs(declared, given) if given else None
     return inputs or None, updates or None
 
 
 def cmd_approve(args: argparse.Namespace) -> int:
     req = _board(args).approve(args.key, args.comment, expect_version=args.expect_version)
-    _emit(args, req, f"{req.key} approved by {req.approvals[-1].by}; it is {req.state.value}")
+    _emit(args, req, _("{key} approved by {user}; it is {state}").format(
+        key=req.key, user=req.approvals[-1].by, state=_said(req.state)))
     return EXIT_OK
 
 
 def cmd_feedback(args: argparse.Namespace) -> int:
     req = _board(args).record_feedback(args.key, args.satisfaction, args.comment, channel=args.channel,
                                        expect_version=args.expect_version)
-    _emit(args, req, f"{req.key} feedback recorded ({args.satisfaction}/5); it is {req.state.value}")
+    _emit(args, req, _("{key} feedback recorded ({satisfaction}/5); it is {state}").format(
+        key=req.key, satisfaction=args.satisfaction, state=_said(req.state)))
     return EXIT_OK
 
 
 def cmd_reject(args: argparse.Namespace) -> int:
     req = _board(args).reject(args.key, args.reason, expect_version=args.expect_version)
-    _emit(args, req, f"{req.key} rejected")
+    _emit(args, req, _("{key} rejected").format(key=req.key))
     return EXIT_OK
 
 
 def cmd_review(args: argparse.Namespace) -> int:
     req = _board(args).review(args.key, args.comment)
-    _emit(args, req, f"{req.key} reviewed; no longer suspect")
+    _emit(args, req, _("{key} reviewed; no longer suspect").format(key=req.key))
     return EXIT_OK
 
 
@@ -769,15 +1078,62 @@ def cmd_history(args: argparse.Namespace) -> int:
     if getattr(args, "json", False):
         _print_json([e.model_dump(mode="json") for e in events])
         return EXIT_OK
+    from reqboard.store import clock
+    from reqboard.store.labels import action_label, field_label
+
     for e in events:
-        what = e.action + (f" {e.cr}" if e.cr else "")
+        old, new = _value_said(e.field, e.old), _value_said(e.field, e.new)
+        if e.action == "approved" or e.field == "suspect":  # notes the store wrote ("version 3")
+            old, new = (_stored_note(v) if isinstance(v, str) else v for v in (old, new))
+        what = action_label(e.action) + (f" {e.cr}" if e.cr else "")
         if e.field and e.action not in ("created",):
-            what += f" {e.field}: {_short(e.old)} -> {_short(e.new)}"
-        elif e.new is not None:
-            what += f" {_short(e.new)}"
-        print(f"{e.at:%Y-%m-%d %H:%M:%S}  {_pad(e.by, 12)} {_text(what)}"
-              + (f"  ({_text(e.reason)})" if e.reason else ""))
+            what = _("{action} {field}: {old} -> {new}").format(
+                action=what, field=field_label(e.field), old=_short(old), new=_short(new))
+        elif new is not None:
+            what += f" {_short(new)}"
+        # The store's own reason for a change a change request made ("CR-2 approved"); else a person's.
+        reason = _stored_note(e.reason) if e.action == "changed" and e.reason else e.reason
+        print(f"{clock.shown(e.at, seconds=True)}  {_pad(e.by, 12)} {_text(what)}"
+              + (f"  ({_text(reason)})" if reason else ""))
     return EXIT_OK
+
+
+# The notes the store writes into a history in English. (The same three as the TUI's
+# tui/screens/lines.stored_note, which the CLI cannot import without Textual: one home in
+# store/labels.py for both is asked for.)
+_VERSION_NOTE = re.compile(r"version (\d+)")
+_CHANGED_BY_NOTE = re.compile(r"([A-Z][A-Z0-9]*-\d+) changed ([A-Z][A-Z0-9]*-\d+)")
+_APPROVED_NOTE = re.compile(r"([A-Z][A-Z0-9]*-\d+) approved")
+
+
+def _stored_note(text: str) -> str:
+    """A note the store wrote into a history ("version 3", "CR-2 changed REQ-4", "CR-2 approved") in
+    the current language; any other text (what a person typed) as it is."""
+    if match := _VERSION_NOTE.fullmatch(text):
+        return _("version {number}").format(number=match[1])
+    if match := _CHANGED_BY_NOTE.fullmatch(text):
+        return _("{cr} changed {key}").format(cr=match[1], key=match[2])
+    if match := _APPROVED_NOTE.fullmatch(text):
+        return _("{cr} approved").format(cr=match[1])
+    return text
+
+
+def _value_said(field: str | None, value: Any) -> Any:
+    """A history value as the CLI says it: a state or another fixed value by its name in the current
+    language (`_said`); anything else as stored."""
+    from reqboard.store import domain
+
+    kinds: dict[str, Callable[[str], _Named]] = {
+        "state": domain.State, "channel": domain.Channel, "need_type": domain.NeedType, "kano": domain.Kano,
+        "feasibility": domain.Feasibility, "tier": domain.Tier, "status": domain.CRStatus, "risk": domain.Risk,
+    }
+    kind = kinds.get(field or "")
+    if kind is None or not isinstance(value, str):
+        return value
+    try:
+        return _said(kind(value))
+    except ValueError:
+        return value
 
 
 def _short(value: Any) -> str:
@@ -794,24 +1150,25 @@ def cmd_check(args: argparse.Namespace) -> int:
     board = _board(args)
     board.storage.maintenance()  # Unsupported (exit 2) where the board is kept by a server, not in a file
     if not os.path.lexists(board.path):
-        print(f"{_text(board.path)} does not exist yet (an empty board)")
+        print(_("{path} does not exist yet (an empty board)").format(path=_text(board.path)))
         return EXIT_OK
     if args.repair:
         done = board.repair()
         for line in done:
-            print(f"repaired: {_text(line)}")
+            print(_("repaired: {what}").format(what=_text(line)))
         if not done:
-            print("nothing to repair in the history journal")
+            print(_("nothing to repair in the history journal"))
     errors, warnings = board.check()
     for w in warnings:
-        print(f"warning: {_text(w)}")
+        print(f"warning: {_text(w)}")  # (the prefix is for scripts: never translated)
     if errors:
         for e in errors:
             print(f"error: {_text(e)}", file=sys.stderr)
         return EXIT_UNREADABLE
     reqs = board.requirements()
-    print(f"{_text(board.path)}: ok ({len(reqs)} requirements, generation {board.generation}, "
-          f"{len(board.backups())} backups kept)")
+    # (one form for any count: scripts have read this line as it was before it was translated)
+    print(_("{path}: ok ({requirements} requirements, generation {generation}, {backups} backups kept)").format(
+        path=_text(board.path), requirements=len(reqs), generation=board.generation, backups=len(board.backups())))
     return EXIT_OK
 
 
@@ -819,57 +1176,70 @@ def cmd_export(args: argparse.Namespace) -> int:
     from reqboard.store.exchange import export_board, guess_format
 
     fmt = args.format or (guess_format(args.output) if args.output else None) or "json"
+    encoding = _encoding(args, fmt)
     board = _board(args)
-    _write_output(args.output, board, lambda: export_board(board, fmt), is_json=fmt == "json")
+    _write_output(args.output, board, lambda: export_board(board, fmt, encoding=encoding), is_json=fmt == "json")
     return EXIT_OK
 
 
 def _resolution(text: str) -> tuple[str, str]:
     name, sep, side = text.rpartition("=")
-    if not sep or side not in ("ours", "theirs") or "." not in name.strip("."):
-        raise argparse.ArgumentTypeError(f"{text!r}: give KEY.FIELD=ours or KEY.FIELD=theirs, e.g. REQ-3.title=theirs")
-    return name, side
+    try:
+        said = _side(side)
+    except argparse.ArgumentTypeError:
+        said = ""
+    if not sep or not said or "." not in name.strip("."):
+        raise argparse.ArgumentTypeError(
+            _("{given!r}: give KEY.FIELD={ours} or KEY.FIELD={theirs}, e.g. REQ-3.title={theirs}").format(
+                given=text, ours=_side_said("ours"), theirs=_side_said("theirs")))
+    return name, said
 
 
-def _source_and_dest(args: argparse.Namespace, command: str, dest_is: str) -> tuple[Any, Any]:
-    """The boards `clone` and `migrate` copy from and into; a usage error when either is not named,
-    NotFound when there is no board at SOURCE to copy."""
+def _source_and_dest(args: argparse.Namespace, needs: str, nothing_there: str) -> tuple[Any, Any]:
+    """The boards `clone` and `migrate` copy from and into: a usage error (`needs`) when either is not
+    named, NotFound (`nothing_there`, with a {where}) when there is no board at SOURCE to copy."""
     from reqboard.store.errors import NotFound
 
     if args.source == "" or args.dest == "":
-        raise UsageError(f"{command} needs a SOURCE board and {dest_is}")
+        raise UsageError(needs)
     source = _board_at(args.source, args)
     if _holds_no_board(source):
-        raise NotFound(f"{_where(source, args.source)}: no board there to {command}")
+        raise NotFound(nothing_there.format(where=_where(source, args.source)))
     return source, _board_at(args.dest, args)
 
 
 def cmd_clone(args: argparse.Namespace) -> int:
     from reqboard.store.sync import clone_board
 
-    source, dest = _source_and_dest(args, "clone", "a new DEST file name")
+    source, dest = _source_and_dest(args, _("clone needs a SOURCE board and a new DEST file name"),
+                                    _("{where}: no board there to clone"))
     count = clone_board(source, dest)
     if getattr(args, "json", False):
         _print_json({"source": source.storage.location, "dest": _path_text(dest.storage.location),
                      "requirements": count})
     else:
         to = _where(dest, args.dest)
-        print(f"cloned {count} requirement{'s' if count != 1 else ''} from {_where(source, args.source)} "
-              f"into {to}; `reqboard --store {to} sync` brings the work back")
+        print(ngettext("cloned {n} requirement from {source} into {dest}; `reqboard --store {dest} sync` brings "
+                       "the work back",
+                       "cloned {n} requirements from {source} into {dest}; `reqboard --store {dest} sync` brings "
+                       "the work back", count).format(n=count, source=_where(source, args.source), dest=to))
     return EXIT_OK
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
     from reqboard.store.sync import migrate_board
 
-    source, dest = _source_and_dest(args, "migrate", "a DEST file or database")
+    source, dest = _source_and_dest(args, _("migrate needs a SOURCE board and a DEST file or database"),
+                                    _("{where}: no board there to migrate"))
     requirements, events = migrate_board(source, dest)
     if getattr(args, "json", False):
         _print_json({"source": _path_text(source.storage.location), "dest": _path_text(dest.storage.location),
                      "requirements": requirements, "events": events})
     else:
-        print(f"migrated {requirements} requirement{'s' if requirements != 1 else ''} and {events} history "
-              f"event{'s' if events != 1 else ''} from {_where(source, args.source)} to {_where(dest, args.dest)}")
+        print(_("migrated {requirements} and {events} from {source} to {dest}").format(
+            requirements=ngettext("{n} requirement", "{n} requirements", requirements).format(n=requirements),
+            events=ngettext("{n} history event", "{n} history events", events).format(n=events),
+            source=_where(source, args.source), dest=_where(dest, args.dest)))
     return EXIT_OK
 
 
@@ -878,41 +1248,46 @@ def cmd_server(args: argparse.Namespace) -> int:
     from reqboard.store.errors import Refused
 
     if args.server_command is None:
-        raise UsageError("give a server command: init, grant, revoke")
+        raise UsageError(_("give a server command: init, grant, revoke"))
     url = pgstore.ServerURL.parse(args.url)
     as_json = getattr(args, "json", False)
     if args.server_command == "init":
         found, now = pgstore.init_server(args.url)
         if now > pgstore.SCHEMA_VERSION:
-            raise Refused(f"{url.shown} is at schema {now}, newer than this reqboard knows "
-                          f"({pgstore.SCHEMA_VERSION}): nothing was changed; upgrade reqboard to set it up",
-                          "server.newer")
+            raise Refused(_("{where} is at schema {found}, newer than this reqboard knows ({known}): nothing was "
+                            "changed; upgrade reqboard to set it up").format(
+                              where=url.shown, found=now, known=pgstore.SCHEMA_VERSION), "server.newer")
         if as_json:
             _print_json({"location": url.shown, "schema_found": found, "schema": now})
         elif found is None:
-            print(f"made the reqboard tables in {_text(url.shown)} (schema {now})")
+            print(_("made the reqboard tables in {where} (schema {schema})").format(where=_text(url.shown), schema=now))
         elif found == now:
-            print(f"{_text(url.shown)} is already at schema {now}")
+            print(_("{where} is already at schema {schema}").format(where=_text(url.shown), schema=now))
         else:
-            print(f"migrated the reqboard tables in {_text(url.shown)} from schema {found} to {now}")
+            print(_("migrated the reqboard tables in {where} from schema {found} to {schema}").format(
+                where=_text(url.shown), found=found, schema=now))
         return EXIT_OK
     login = _text(args.login)
     if args.server_command == "grant":
         access = pgstore.grant(args.url, args.login, read_only=args.read_only)
-        done = (f"{login} may now read the board at {_text(url.shown)} (read-only)" if args.read_only
-                else f"{login} may now change the board at {_text(url.shown)}")
-        still = "change" if args.read_only and access.writes_some else None
+        done = (_("{login} may now read the board at {where} (read-only)") if args.read_only
+                else _("{login} may now change the board at {where}")).format(login=login, where=_text(url.shown))
+        still = _("{login} can still change the board: it is a superuser, or a member of a role that may") \
+            if args.read_only and access.writes_some else None
     else:
         access = pgstore.revoke(args.url, args.login)
-        done = f"{login} no longer has access of its own to the board at {_text(url.shown)}"
-        still = "change" if access.writes_some else "read" if access.reads else None
+        done = _("{login} no longer has access of its own to the board at {where}").format(
+            login=login, where=_text(url.shown))
+        still = (_("{login} can still change the board: it is a superuser, or a member of a role that may")
+                 if access.writes_some else
+                 _("{login} can still read the board: it is a superuser, or a member of a role that may")
+                 if access.reads else None)
     if as_json:
         _print_json({"location": url.shown, "login": args.login, "reads": access.reads, "writes": access.writes})
     else:
         print(done)
     if still:
-        print(f"note: {login} can still {still} the board: it is a superuser, or a member of a role that may",
-              file=sys.stderr)
+        _note(still.format(login=login))
     return EXIT_OK
 
 
@@ -920,12 +1295,12 @@ def cmd_sync(args: argparse.Namespace) -> int:
     from reqboard.store.sync import SyncConflicts, default_other, resolution_name, resolver, sync_boards
 
     if args.other == "":  # e.g. `sync "$UNSET"`: never fall back to the remembered board for it
-        raise UsageError("sync was given an empty path: name the other board, or leave it out")
+        raise UsageError(_("sync was given an empty path: name the other board, or leave it out"))
     ours = _board(args)
     other = args.other or default_other(ours)
     if not other:
-        raise UsageError(f"{_path_text(ours.path)} was never cloned or synced: name the other board, "
-                         "e.g. `reqboard sync team.json`")
+        raise UsageError(_("{path} was never cloned or synced: name the other board, e.g. `reqboard sync "
+                           "team.json`").format(path=_path_text(ours.path)))
     theirs = _board_at(other, args, ours.user)
     decide = resolver(args.prefer, dict(args.resolve))
     with _interrupts_held_after_commit(ours):
@@ -940,8 +1315,9 @@ def cmd_sync(args: argparse.Namespace) -> int:
             sys.stdout.flush()
             _error(exc)
             for c in plan.conflicts:  # (every line through _text: values are user text)
-                print(_text(f"{c.key} {c.field}: base {_value_text(c.base)} ours {_value_text(c.ours)} "
-                            f"theirs {_value_text(c.theirs)}"), file=sys.stderr)
+                print(_text(_("{key} {field}: base {base} ours {ours} theirs {theirs}").format(
+                    key=c.key, field=c.field, base=_value_text(c.base), ours=_value_text(c.ours),
+                    theirs=_value_text(c.theirs))), file=sys.stderr)
             return EXIT_CONFLICT
     if getattr(args, "json", False):
         _print_json(plan.as_json())
@@ -950,8 +1326,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
     settled = {conflict.name for conflict, _side in plan.settled}
     for name, _side in args.resolve:  # a typo settles nothing: say so, rather than let it pass unseen
         if resolution_name(name) not in settled:
-            print(f"note: --resolve {_text(name)} names no conflict of this sync; it was not needed",
-                  file=sys.stderr)
+            _note(_("--resolve {name} names no conflict of this sync; it was not needed").format(name=_text(name)))
     return EXIT_OK
 
 
@@ -966,29 +1341,35 @@ def _sync_lines(plan: Any, *, dry_run: bool, refused: bool = False) -> list[str]
     """What `sync` prints of a plan: as done, or as a plan ("would ...") for a dry run or a sync refused
     for its conflicts (which says on stderr that nothing was written)."""
     planned = dry_run or refused
-    would = "would " if planned else ""
     where = {"ours": _path_text(plan.ours), "theirs": _path_text(plan.theirs)}
-    lines = [f"{'plan: ' if planned else ''}{where['ours']} (ours) with {where['theirs']} (theirs)"]
+    lines = [(_("plan: {ours} (ours) with {theirs} (theirs)") if planned
+              else _("{ours} (ours) with {theirs} (theirs)")).format(**where)]
     if plan.base == "none":
-        lines.append("no common base (never cloned or synced with each other): every difference is a conflict")
+        lines.append(_("no common base (never cloned or synced with each other): every difference is a conflict"))
     if plan.changes_nothing:
-        lines.append("already in sync: nothing to do")
+        lines.append(_("already in sync: nothing to do"))
     if plan.pulled:
-        lines.append(f"{would}pull {len(plan.pulled)} into ours: {' '.join(plan.pulled)}")
+        lines.append((_("would pull {n} into ours: {keys}") if planned else _("pull {n} into ours: {keys}")).format(
+            n=len(plan.pulled), keys=" ".join(plan.pulled)))
     if plan.pushed:
-        lines.append(f"{would}push {len(plan.pushed)} to theirs: {' '.join(plan.pushed)}")
+        lines.append((_("would push {n} to theirs: {keys}") if planned else _("push {n} to theirs: {keys}")).format(
+            n=len(plan.pushed), keys=" ".join(plan.pushed)))
     for moved in plan.renumbered:
-        created = " and ".join(where[side] for side in moved.created_on) or "?"
-        lines.append(f"{moved.old} (created on {created}) {'would become' if planned else 'is now'} {moved.new}")
+        created = pgettext("list separator", " and ").join(where[side] for side in moved.created_on) or "?"
+        lines.append((_("{old} (created on {where}) would become {new}") if planned
+                      else _("{old} (created on {where}) is now {new}")).format(old=moved.old, where=created, new=moved.new))
     for conflict, side in plan.settled:
-        lines.append(f"{conflict.key} {conflict.field}: kept {side} ({_value_text(getattr(conflict, side))})")
+        lines.append(_("{key} {field}: kept {side} ({value})").format(
+            key=conflict.key, field=conflict.field, side=_side_said(side), value=_value_text(getattr(conflict, side))))
     if plan.conflicts:
-        lines.append(f"{len(plan.conflicts)} conflict{'s' if len(plan.conflicts) != 1 else ''} (listed below)")
+        lines.append(ngettext("{n} conflict (listed below)", "{n} conflicts (listed below)",
+                              len(plan.conflicts)).format(n=len(plan.conflicts)))
     if plan.events_pulled or plan.events_pushed:
-        lines.append(f"history: {plan.events_pulled} event{'s' if plan.events_pulled != 1 else ''} in, "
-                     f"{plan.events_pushed} out")
+        lines.append(_("history: {pulled} in, {pushed} out").format(
+            pulled=ngettext("{n} event", "{n} events", plan.events_pulled).format(n=plan.events_pulled),
+            pushed=plan.events_pushed))
     if dry_run:
-        lines.append("nothing was written (dry run)")
+        lines.append(_("nothing was written (dry run)"))
     return lines
 
 
@@ -997,7 +1378,8 @@ def cmd_import(args: argparse.Namespace) -> int:
 
     fmt = args.format or guess_format(args.file)
     if fmt not in IMPORT_FORMATS:
-        raise UsageError(f"cannot tell the format of {args.file}: give --format json, csv or reqif")
+        raise UsageError(_("cannot tell the format of {file}: give --format json, csv or reqif").format(file=args.file))
+    encoding = _encoding(args, fmt)
     from reqboard.store.outputs import read_import_file
 
     data = read_import_file(args.file)
@@ -1005,9 +1387,11 @@ def cmd_import(args: argparse.Namespace) -> int:
     with _interrupts_held_after_commit(board) as held:
         try:
             if args.dry_run:
-                summary = preview_import(board, data, fmt, source=_path_text(args.file), rekey=args.rekey)
+                summary = preview_import(board, data, fmt, source=_path_text(args.file), rekey=args.rekey,
+                                         encoding=encoding)
             else:
-                summary = apply_import(board, data, fmt, source=_path_text(args.file), rekey=args.rekey)
+                summary = apply_import(board, data, fmt, source=_path_text(args.file), rekey=args.rekey,
+                                       encoding=encoding)
         except ImportRefused as exc:
             summary = exc.summary
         if getattr(args, "json", False):
@@ -1022,9 +1406,19 @@ def cmd_import(args: argparse.Namespace) -> int:
             print(f"  {_text(line)}", file=sys.stderr)
         return EXIT_REFUSED
     if held:
-        print("note: ctrl+c came once the board had changed on disk, so the import was completed rather "
-              "than cut short: everything reported above is on the board", file=sys.stderr)
+        _note(_("ctrl+c came once the board had changed on disk, so the import was completed rather than cut "
+                "short: everything reported above is on the board"))
     return EXIT_OK
+
+
+def _encoding(args: argparse.Namespace, fmt: str) -> str | None:
+    """The --encoding of an import or export of format `fmt` (None when not given: an import tells it
+    from the file, a CSV export writes UTF-8 with a byte order mark). A usage error for any format but CSV."""
+    if args.encoding is not None and fmt != "csv":
+        raise UsageError(_("--encoding is for CSV files only, not {format}: JSON is always UTF-8, and a ReqIF "
+                           "file names its own encoding").format(format=fmt))
+    encoding: str | None = args.encoding
+    return encoding
 
 
 @contextmanager
@@ -1083,15 +1477,19 @@ def cmd_restore(args: argparse.Namespace) -> int:
             _print_json([{"generation": b.generation, "path": _path_text(b.path), "size": b.size,
                           "modified": b.mtime} for b in backups])
         elif not backups:
-            print("no backups kept yet")
+            print(_("no backups kept yet"))
         for b in backups if not getattr(args, "json", False) else ():
             from datetime import datetime
 
-            when = datetime.fromtimestamp(b.mtime, UTC)
-            print(f"generation {b.generation:<8} {when:%Y-%m-%d %H:%M:%S} UTC  {b.size:>10} bytes  {_text(b.path)}")
+            from reqboard.store import clock
+
+            when = clock.shown(datetime.fromtimestamp(b.mtime, UTC), seconds=True, zone_abbreviation=True)
+            generation = _("generation {generation}").format(generation=b.generation)
+            size = _("{size} bytes").format(size=f"{b.size:>10}")
+            print(f"{_pad(generation, 19)} {when}  {size}  {_text(b.path)}")
         return EXIT_OK
     chosen = board.restore(args.generation)
-    print(f"restored generation {chosen.generation} of {_text(board.path)}")
+    print(_("restored generation {generation} of {path}").format(generation=chosen.generation, path=_text(board.path)))
     return EXIT_OK
 
 
@@ -1102,17 +1500,18 @@ def cmd_wip(args: argparse.Namespace) -> int:
     if args.state is None:
         limits = board.wip_limits()
         for state in BOARD_STATES:
-            print(f"{state.value:<12} {limits.get(state, '-')}")
+            print(f"{_pad(_said(state), 12)} {limits.get(state, '-')}")
         return EXIT_OK
     if args.limit is None:
-        raise UsageError("give a limit (a number, or 'none')")
+        raise UsageError(_("give a limit (a number, or '{none}')").format(none=_no_limit_said()))
     try:
         state = State.parse(args.state)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
-    limit = None if args.limit.lower() == "none" else _whole(args.limit)
+    limit = None if args.limit.strip().lower() in NO_LIMIT else _whole(args.limit)
     board.set_wip_limit(state, limit)
-    print(f"WIP limit of {_text(args.state)}: {limit if limit is not None else 'none'}")
+    print(_("WIP limit of {state}: {limit}").format(state=_text(args.state),
+                                                    limit=limit if limit is not None else _no_limit_said()))
     return EXIT_OK
 
 
@@ -1120,14 +1519,14 @@ def _whole(text: str) -> int:
     try:
         return int(text)
     except ValueError:
-        raise UsageError(f"{text!r} is not a whole number") from None
+        raise UsageError(_("{given!r} is not a whole number").format(given=text)) from None
 
 
 def cmd_cr(args: argparse.Namespace) -> int:
     board = _board(args)
     sub = args.cr_command
     if sub is None:
-        raise UsageError("give a change-request command: add, assess, approve, reject, implement, close, list, show")
+        raise UsageError(_("give a change-request command: add, assess, approve, reject, implement, close, list, show"))
     if sub == "add":
         cr = board.add_change_request(args.key, args.summary, reason=args.reason, new_title=args.new_title,
                                       new_description=args.new_description, new_criteria=args.new_criterion)
@@ -1138,7 +1537,8 @@ def cmd_cr(args: argparse.Namespace) -> int:
                                          effort_hours=args.effort_hours, risk=args.risk,
                                          resources=args.resources, affects=args.affects, expect_version=expect)
     elif sub in ("approve", "reject"):
-        cr = board.decide_change_request(args.cr, approve=sub == "approve", rationale=args.rationale,
+        rationale = args.rationale if args.rationale is not None else _default_rationale()
+        cr = board.decide_change_request(args.cr, approve=sub == "approve", rationale=rationale,
                                          expect_version=expect)
     elif sub == "implement":
         cr = board.implement_change_request(args.cr, expect_version=expect)
@@ -1148,14 +1548,31 @@ def cmd_cr(args: argparse.Namespace) -> int:
         req, cr = board.find_change_request(args.cr)
         return _emit_cr(args, cr, _cr_text(req, cr), req)
     else:
-        rows = [(r, c) for r, c in board.change_requests() if not args.status or c.status.value == args.status]
+        status = _cr_status(args.status) if args.status else None
+        rows = [(r, c) for r, c in board.change_requests() if status is None or c.status is status]
         if getattr(args, "json", False):
             _print_json([_cr_json(c, r) for r, c in rows])
         else:
             for r, c in rows:
-                print(f"{_pad(c.key, 8)} {_pad(c.status.value, 12)} {_pad(r.key, 9)} {_text(c.summary)}")
+                print(f"{_pad(c.key, 8)} {_pad(_said(c.status), 12)} {_pad(r.key, 9)} {_text(c.summary)}")
         return EXIT_OK
-    return _emit_cr(args, cr, f"{cr.key} is now {cr.status.value}")
+    return _emit_cr(args, cr, _("{key} is now {state}").format(key=cr.key, state=_said(cr.status)))
+
+
+def _default_rationale() -> str:
+    """What an approval of a change request says when no --rationale is given (kept with it)."""
+    return pgettext("a change request's rationale", "approved")
+
+
+def _cr_status(text: str) -> Any:
+    """The status `cr list --status` names (its value or Chinese name); a usage error for another word."""
+    from reqboard.store.domain import CRStatus
+
+    try:
+        return CRStatus(text)
+    except ValueError:
+        raise UsageError(_("unknown status {given!r}: use one of {names}").format(
+            given=text, names=_list(_said(s) for s in CRStatus))) from None
 
 
 def _cr_json(cr: Any, req: Any) -> dict[str, Any]:
@@ -1171,20 +1588,30 @@ def _emit_cr(args: argparse.Namespace, cr: Any, text: str, req: Any = None) -> i
 
 
 def _cr_text(req: Any, cr: Any) -> str:
-    lines = [f"{cr.key}  {cr.summary}", f"  requirement  {req.key} {req.title}", f"  status       {cr.status.label}",
-             f"  submitted    by {cr.submitted_by} at {cr.submitted_at:%Y-%m-%d %H:%M}"]
+    from reqboard.store.labels import field_label
+
+    lines = [f"{cr.key}  {cr.summary}"]
+
+    def row(label: str, value: str) -> None:
+        lines.append(f"  {_pad(label, 12)} {value}")
+
+    row(_("requirement"), f"{req.key} {req.title}")
+    row(field_label("status"), cr.status.label)
+    row(_("submitted"), _("by {user} at {time}").format(user=cr.submitted_by, time=_when(cr.submitted_at)))
     if cr.reason:
-        lines.append(f"  reason       {cr.reason}")
+        row(field_label("reason"), cr.reason)
     if cr.proposed_title:
-        lines.append(f"  new title    {cr.proposed_title}")
+        row(_("new title"), cr.proposed_title)
     if cr.assessment:
         a = cr.assessment
-        lines.append(f"  impact       {a.schedule_days:g} days, cost {a.cost:g}, {a.effort_hours:g} hours, "
-                     f"risk {a.risk.value}" + (f", affects {', '.join(a.affects)}" if a.affects else ""))
+        impact = (_("{days} days, cost {cost}, {hours} hours, risk {risk}, affects {keys}") if a.affects
+                  else _("{days} days, cost {cost}, {hours} hours, risk {risk}"))
+        row(_("impact"), impact.format(days=f"{a.schedule_days:g}", cost=f"{a.cost:g}", hours=f"{a.effort_hours:g}",
+                                       risk=_said(a.risk), keys=_list(a.affects)))
     if cr.decision:
         d = cr.decision
-        lines.append(f"  decision     {'approved' if d.approved else 'rejected'} by {d.by} at "
-                     f"{d.at:%Y-%m-%d %H:%M}: {d.rationale}")
+        decided = _("approved by {user} at {time}: {rationale}") if d.approved else _("rejected by {user} at {time}: {rationale}")
+        row(field_label("decision"), decided.format(user=d.by, time=_when(d.at), rationale=d.rationale))
     return "\n".join(_text(line) for line in lines)
 
 
@@ -1194,7 +1621,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     fmt = args.format or "md"
     if getattr(args, "json", False):
         if args.format not in (None, "json"):
-            raise UsageError(f"--json and --format {args.format} contradict each other: give one")
+            raise UsageError(_("--json and --format {format} contradict each other: give one").format(format=args.format))
         fmt = "json"
     board = _board(args)
 
@@ -1256,9 +1683,28 @@ def _check_text_arguments(args: argparse.Namespace) -> None:
                 except UnicodeEncodeError:
                     raw = text.encode("utf-8", "backslashreplace")
                 raise InvalidValue(
-                    f"the {name.replace('_', ' ')} given ({raw!r}) is not valid UTF-8 text; set the "
-                    "terminal or script to UTF-8, or convert the text (e.g. with iconv), and try again"
+                    _("the {name} given ({raw}) is not valid UTF-8 text; set the terminal or script to UTF-8, or "
+                      "convert the text (e.g. with iconv), and try again").format(name=_argument_said(name), raw=repr(raw))
                 ) from None
+
+
+_ARGUMENT_NAMES = {"cr": N_("change request"), "login": N_("database login"), "limit": N_("limit"),
+                   "url": N_("database URL"), "comment": N_("comment"), "rationale": N_("rationale"),
+                   "resources": N_("resources"), "satisfaction": N_("satisfaction")}
+"""What the arguments that are no field of a requirement are called in a message."""
+
+
+def _argument_said(name: str) -> str:
+    """An argument's name as a message calls it: a requirement's field by its label; another by its own
+    name (or its option, `--new-title`, where it has none)."""
+    from reqboard.store.labels import FIELD_LABELS, field_label
+
+    field = _FIELD_MAP.get(name, name)
+    if field in FIELD_LABELS:
+        return field_label(field)
+    if name in _ARGUMENT_NAMES:
+        return _(_ARGUMENT_NAMES[name])
+    return "--" + name.replace("_", "-")
 
 
 # Arguments that may name a board on a server (a postgresql:// URL).
@@ -1271,8 +1717,8 @@ def _note_password(args: argparse.Namespace) -> None:
     for name in _LOCATION_OPTIONS:
         value = getattr(args, name, None)
         if isinstance(value, str) and "://" in value and _redacted(value) != value:
-            print("note: a password in a URL shows in the process list and the shell history: keep it in "
-                  "~/.pgpass (or the file $PGPASSFILE names) and leave it out of the URL", file=sys.stderr)
+            _note(_("a password in a URL shows in the process list and the shell history: keep it in ~/.pgpass "
+                    "(or the file $PGPASSFILE names) and leave it out of the URL"))
             return
 
 
@@ -1318,7 +1764,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         _error(exc)
         return exc.exit_code
     except KeyboardInterrupt:
-        _error("interrupted")
+        _error(_("interrupted"))
         return 130
     except BrokenPipeError:
         return EXIT_OK
@@ -1326,10 +1772,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         _error(f"{exc.filename or ''}: {exc.strerror or exc}")
         return EXIT_UNREADABLE
     except Exception as exc:  # the promise is no traceback for a user: say what it was, briefly
-        _error(f"unexpected {type(exc).__name__}: {exc} (please report this)")
+        _error(_("unexpected {kind}: {error} (please report this)").format(kind=type(exc).__name__, error=exc))
         return EXIT_REFUSED
     finally:
         _close_opened()
+
+
+def _note(message: str) -> None:
+    """One `note:` line on stderr (the prefix is for scripts and never translated; the text is)."""
+    print(f"note: {message}", file=sys.stderr)
 
 
 def _error(message: object) -> None:
