@@ -6,6 +6,11 @@ its flow metrics (lead and cycle times, weekly intake, cumulative flow) and its 
 It is built from a seeded random generator: the same `now` gives the same board (only the random uids
 differ, and the ids of history events). Text is in English, Chinese and German, and two titles carry Rich markup on purpose, so that
 wide characters and literal rendering are exercised wherever the board is shown.
+
+In Chinese (`chinese=True`, what the app asks for when it speaks Chinese) the demo is a Chinese team's
+board: the same stories, with Chinese customers, people and text (`IN_CHINESE`: sample data rather
+than catalogue text, it is what users typed). People work 08:00 to 18:00 in the time zone given (the
+app gives the local one).
 """
 
 from __future__ import annotations
@@ -14,11 +19,12 @@ import errno
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
 
 from .board import Board
+from .i18n import _
 from .models import Channel, Criterion, State
 from .models import now as utc_now
 
@@ -288,10 +294,11 @@ _FEEDBACK = {
 
 
 class _Calendar:
-    """Turns "working days ago" into a moment: weekdays only, 08:00-18:00 UTC, always before today."""
+    """Turns "working days ago" into a moment: weekdays only, 08:00-18:00 in `zone`, always before today."""
 
-    def __init__(self, today: date, span: int) -> None:
+    def __init__(self, today: date, span: int, zone: tzinfo = UTC) -> None:
         self.today = today
+        self.zone = zone
         self.days: list[date] = []
         day = today
         while len(self.days) < span + 5:
@@ -303,11 +310,11 @@ class _Calendar:
         whole = int(ago)
         if whole < 1:
             raise ValueError(f"demo steps happen at least a working day ago, not {ago:.3f}")
-        start = datetime.combine(self.days[whole - 1], time(8), tzinfo=UTC)
-        return (start + timedelta(hours=10 * (1 - (ago - whole)))).replace(microsecond=0)
+        start = datetime.combine(self.days[whole - 1], time(8), tzinfo=self.zone)
+        return (start + timedelta(hours=10 * (1 - (ago - whole)))).replace(microsecond=0).astimezone(UTC)
 
     def date_of(self, ago: float) -> date:
-        return self.moment(ago).date()
+        return self.moment(ago).astimezone(self.zone).date()
 
 
 class _Clock:
@@ -357,9 +364,12 @@ def _between(older: float, newer: float, fraction: float) -> float:
 class _DemoBuilder:
     """Plans every requirement's story as timed steps, then runs them in time order."""
 
-    def __init__(self, today: date) -> None:
+    def __init__(self, today: date, *, chinese: bool = False, zone: tzinfo = UTC) -> None:
+        self.say: Callable[[str], str] = _in_chinese if chinese else _as_typed
+        """The text a person types, as this board's team writes it (the stories are planned in English)."""
+        self.chinese = chinese
         self.rng = random.Random(SEED)
-        self.calendar = _Calendar(today, SPAN_WORKING_DAYS)
+        self.calendar = _Calendar(today, SPAN_WORKING_DAYS, zone)
         self.today = today
         self.steps: list[_Step] = []
         self.keys: dict[str, str] = {}  # title -> REQ key, filled in as the requirements are added
@@ -449,10 +459,10 @@ class _DemoBuilder:
                 "urgency": rng.choices(range(1, 6), (2, 3, 4, 2, 1))[0],
                 "business_value": rng.choices(range(1, 6), (1, 2, 3, 3, 2))[0],
                 "kano": rng.choices(("must_be", "performance", "attractive", "indifferent"), (3, 4, 3, 1))[0],
-                "category": story.ask.tags[0] if story.ask.tags else "general",
+                "category": self.say(story.ask.tags[0] if story.ask.tags else "general"),
                 "effort_estimate": float(rng.choice((4, 8, 16, 24, 40, 80, 120))),
                 "feasibility": rng.choices(("high", "medium", "low"), (5, 3, 1))[0],
-                "acceptance_criteria": tuple(Criterion(text=c) for c in story.ask.criteria),
+                "acceptance_criteria": tuple(Criterion(text=self.say(c)) for c in story.ask.criteria),
             }
             self.step(_between(previous, ago, 0.8), ANALYST, self.edit(title, analysis))
             self.step(ago, ANALYST, self.move(title, State.ANALYSED))
@@ -514,22 +524,28 @@ class _DemoBuilder:
 
     # ------------------------------------------------------------------ operations (run later)
     def add(self, title: str, fields: dict[str, Any]) -> Callable[[Board], Any]:
+        say = self.say
+        shown = {**fields, "description": say(fields["description"]), "customer": say(fields["customer"]),
+                 "tags": tuple(map(say, fields["tags"]))}
+
         def run(board: Board) -> None:
-            self.keys[title] = board.add_requirement(title, **fields).key
+            self.keys[title] = board.add_requirement(say(title), **shown).key
         return run
 
     def edit(self, title: str, changes: dict[str, Any], reason: str = "") -> Callable[[Board], Any]:
-        return lambda board: board.edit_requirement(self.keys[title], changes, reason=reason)
+        return lambda board: board.edit_requirement(self.keys[title], changes, reason=self.say(reason))
 
     def move(self, title: str, state: State, reason: str = "",
              updates: dict[str, Any] | None = None) -> Callable[[Board], Any]:
-        return lambda board: board.move_requirement(self.keys[title], state, reason=reason, updates=updates)
+        if updates and "owner" in updates:
+            updates = {**updates, "owner": self.say(updates["owner"])}
+        return lambda board: board.move_requirement(self.keys[title], state, reason=self.say(reason), updates=updates)
 
     def approve(self, title: str, comment: str) -> Callable[[Board], Any]:
-        return lambda board: board.approve(self.keys[title], comment)
+        return lambda board: board.approve(self.keys[title], self.say(comment))
 
     def feedback(self, title: str, satisfaction: int, comment: str, channel: str) -> Callable[[Board], Any]:
-        return lambda board: board.record_feedback(self.keys[title], satisfaction, comment, channel=channel)
+        return lambda board: board.record_feedback(self.keys[title], satisfaction, self.say(comment), channel=channel)
 
     def check_criteria(self, title: str) -> Callable[[Board], Any]:
         def run(board: Board) -> None:
@@ -545,26 +561,42 @@ class _DemoBuilder:
         return run
 
     def add_cr(self, name: str, title: str, summary: str, **kwargs: Any) -> Callable[[Board], Any]:
+        say = self.say
+        texts: dict[str, Any] = {field: say(value) for field, value in kwargs.items()
+                                 if field in ("reason", "new_description")}
+        if "new_criteria" in kwargs:
+            texts["new_criteria"] = tuple(map(say, kwargs["new_criteria"]))
+
         def run(board: Board) -> None:
-            self.crs[name] = board.add_change_request(self.keys[title], summary, **kwargs).key
+            self.crs[name] = board.add_change_request(self.keys[title], say(summary), **{**kwargs, **texts}).key
         return run
 
     def assess_cr(self, name: str, affects: tuple[str, ...] = (), **impact: Any) -> Callable[[Board], Any]:
+        if "resources" in impact:
+            impact["resources"] = self.say(impact["resources"])
         return lambda board: board.assess_change_request(
             self.crs[name], affects=[self.keys[t] for t in affects], **impact)
 
     def decide_cr(self, name: str, approve: bool, rationale: str) -> Callable[[Board], Any]:
-        return lambda board: board.decide_change_request(self.crs[name], approve=approve, rationale=rationale)
+        return lambda board: board.decide_change_request(self.crs[name], approve=approve,
+                                                         rationale=self.say(rationale))
+
+    def review(self, title: str, comment: str) -> Callable[[Board], Any]:
+        return lambda board: board.review(self.keys[title], self.say(comment))
+
+    def sentences(self, *texts: str) -> str:
+        """Sentences one after the other, as this board's team writes them (no space after 。)."""
+        return ("" if self.chinese else " ").join(map(self.say, texts))
 
     # ------------------------------------------------------------------ running
     def run(self, path: Path) -> None:
-        clock = _Clock()
+        walking = _Clock()
         boards: dict[str, Board] = {}
         for step in sorted(self.steps):
-            clock.at = self.calendar.moment(-step.sort_key[0])
+            walking.at = self.calendar.moment(-step.sort_key[0])
             board = boards.get(step.user)
             if board is None:
-                board = boards[step.user] = Board(path, step.user, clock=clock)
+                board = boards[step.user] = Board(path, self.say(step.user), clock=walking)
             step.run(board)
 
 
@@ -575,7 +607,7 @@ def _invoice_pdf(b: _DemoBuilder, story: _Story) -> None:
     t = story.ask.title
     b.step(_between(ip, done, 0.2), KEY_ACCOUNTS, b.add_cr(
         "vat", t, "Add the VAT breakdown to the PDF", reason="Their auditors need VAT per rate.",
-        new_description=story.ask.description + " Each PDF shows the VAT breakdown per rate."))
+        new_description=b.sentences(story.ask.description, "Each PDF shows the VAT breakdown per rate.")))
     b.step(_between(ip, done, 0.35), ENGINEERING_LEAD, b.assess_cr(
         "vat", schedule_days=4, cost=3200, effort_hours=32, risk="low", resources="one backend developer"))
     b.step(_between(ip, done, 0.5), PRODUCT_MANAGER, b.decide_cr("vat", True, "Small change; required by law."))
@@ -590,7 +622,7 @@ def _excel_report(b: _DemoBuilder, story: _Story) -> None:
     done, t = story.at[State.DONE], story.ask.title
     b.step(_between(done, 1, 0.2), KEY_ACCOUNTS, b.add_cr(
         "driver-sheet", t, "报表增加按司机汇总的工作表", reason="财务需要按司机核对运费。",
-        new_description=story.ask.description + "\n另附一张按司机汇总的工作表。"))
+        new_description=b.say(story.ask.description) + "\n另附一张按司机汇总的工作表。"))
     b.step(_between(done, 1, 0.4), ENGINEERING_LEAD, b.assess_cr(
         "driver-sheet", affects=(BATCH_WAYBILLS,), schedule_days=6, cost=5000, effort_hours=48, risk="medium"))
     b.step(_between(done, 1, 0.6), PRODUCT_MANAGER,
@@ -637,8 +669,8 @@ def _rescheduling(b: _DemoBuilder, story: _Story) -> None:
     b.step(_between(ip, 1, 0.45), PRODUCT_MANAGER, b.decide_cr("cutoff", True, "Protects the clinics' capacity."))
     b.step(_between(ip, 1, 0.5), PRODUCT_MANAGER, b.approve(t, "Re-approved with the 24-hour cutoff."))
     b.step(_between(ip, 1, 0.7), story.owner, lambda board: board.implement_change_request(b.crs["cutoff"]))
-    b.step(_between(ip, 1, 0.85), ENGINEERING_LEAD, lambda board: board.review(
-        b.keys[REMINDERS], "Checked: reminders still go out 24 hours before."))
+    b.step(_between(ip, 1, 0.85), ENGINEERING_LEAD, b.review(
+        REMINDERS, "Checked: reminders still go out 24 hours before."))
 
 
 def _mobile_pay(b: _DemoBuilder, story: _Story) -> None:
@@ -719,20 +751,250 @@ _SCRIPTS: dict[str, Callable[[_DemoBuilder, _Story], None]] = {
 }
 
 
-def build_demo_board(path: Path, *, user: str = "demo", now: datetime | None = None) -> Board:
+def build_demo_board(path: Path, *, user: str = "demo", now: datetime | None = None,
+                     chinese: bool = False, zone: tzinfo = UTC) -> Board:
     """Write the sample board to `path`, a new file, and return it opened for `user`.
 
     `now` anchors the six months of history (default: the current time); the same `now` builds the
-    same board. Raises FileExistsError when `path` (or its history journal) exists already: the
-    demo never writes over a board.
+    same board. `chinese` makes it a Chinese team's board, and its people work 08:00-18:00 in
+    `zone`: the app asks for `chinese=i18n.is_chinese(), zone=clock.zone()`, the reader's language
+    and zone (arguments, not read here, so that a board built for a test never depends on what an
+    earlier test left set). Raises FileExistsError when `path` (or its history journal) exists
+    already: the demo never writes over a board.
     """
     path = Path(path)
     journal = path.with_name(path.name + ".history.jsonl")
     for existing in (path, journal):
         if existing.exists():
-            raise FileExistsError(errno.EEXIST, "the demo board is only written to a new file", str(existing))
+            raise FileExistsError(errno.EEXIST, _("the demo board is only written to a new file"), str(existing))
     anchor = now or utc_now()
-    builder = _DemoBuilder(anchor.astimezone(UTC).date())
+    builder = _DemoBuilder(anchor.astimezone(zone).date(), chinese=chinese, zone=zone)
     builder.plan()
     builder.run(path)
     return Board(path, user)
+
+
+def _as_typed(text: str) -> str:
+    return text
+
+
+def _in_chinese(text: str) -> str:
+    return IN_CHINESE.get(text, text)
+
+
+IN_CHINESE: dict[str, str] = {
+    # customers
+    "Northwind Logistics": "北京捷运物流",
+    "Atlas Insurance": "和泰保险",
+    "Müller Maschinenbau GmbH": "苏州精工机械",
+    "Bluebird Retail": "青鸟零售",
+    "Harbor Health Clinics": "海湾健康诊所",
+    "Stadtwerke Großhausen": "江城水电燃气",
+    "Corner Café Co.": "街角咖啡",
+    "Pixel & Pine Studio": "松果设计工作室",
+    "Bäckerei Schönfeld": "麦香面包坊",
+    # people
+    PRODUCT_MANAGER: "陈静",
+    ENGINEERING_LEAD: "王磊",
+    CUSTOMER_SUCCESS: "刘洋",
+    KEY_ACCOUNTS: "赵强",
+    "Max Weber": "孙浩",
+    "Priya Nair": "周婷",
+    # tags and categories
+    "invoicing": "开票", "export": "导出", "security": "安全", "sso": "单点登录", "tracking": "物流跟踪",
+    "orders": "订单", "productivity": "效率", "mobile": "移动端", "ui": "界面", "performance": "性能",
+    "integration": "集成", "api": "API", "inventory": "库存", "accessibility": "无障碍", "dashboard": "仪表盘",
+    "notes": "备注", "warehouse": "仓储", "reporting": "报表", "crm": "CRM", "compliance": "合规",
+    "scheduling": "预约", "notifications": "通知", "import": "导入", "retail": "零售", "loyalty": "会员",
+    "payments": "支付", "social": "社交媒体", "website": "网站", "workflow": "流程", "billing": "计费",
+    "support": "客服", "general": "通用",
+    "Rechnung": "账单", "Wartung": "维保", "Service": "服务", "Bestellung": "订购", "App": "移动应用",
+    "Abrechnung": "结算", "Störung": "故障", "Datenschutz": "隐私保护", "Marketing": "营销", "Lebensmittel": "食品",
+    "Integration": "集成", "Benachrichtigung": "通知", "Barrierefreiheit": "无障碍", "Stammdaten": "主数据",
+    # what customers asked for: title, description, acceptance criteria
+    INVOICE_PDF: "发票导出为PDF",
+    "Accounting wants to send invoices straight from the portal instead of copying them into Word.":
+        "财务希望直接从门户发送发票，不用再复制到Word里。",
+    "PDF matches the printed invoice layout": "PDF与纸质发票版式一致",
+    "A month of invoices exports in one go": "一个月的发票可一次导出",
+    SSO: "对接企业微信单点登录",
+    "IT requires every employee to log in with their company account; separate passwords fail "
+    "their annual security audit.": "IT部门要求所有员工用公司账号登录；单独设置密码过不了年度安全审计。",
+    "Users log in with their company account": "员工可用公司账号登录",
+    "Disabled accounts lose access within an hour": "停用的账号1小时内失去访问权限",
+    "Show delivery ETA on the tracking page": "物流跟踪页显示预计送达时间",
+    "Recipients call the hotline to ask when the truck arrives. An ETA window would save calls.":
+        "收件人常打热线问货车什么时候到。显示预计送达时间段可以减少来电。",
+    "ETA shown as a two-hour window": "预计送达时间以两小时时间段显示",
+    "ETA updates when the route changes": "路线变化时预计送达时间随之更新",
+    "Bulk edit of order status": "批量修改订单状态",
+    "Store managers close 200 orders by hand every evening.": "店长每天晚上要手工关闭200个订单。",
+    "Select up to 500 orders and set one status": "一次最多选500个订单，统一设置状态",
+    "Two-factor authentication for administrators": "管理员登录启用双因素认证",
+    "Admins can change payout data; the audit asks for a second factor.": "管理员能修改赔付数据，审计要求增加第二重验证。",
+    "TOTP apps supported": "支持TOTP动态口令",
+    "Recovery codes can be printed": "可打印恢复码",
+    "Dark mode for the driver app": "司机端支持深色模式",
+    "Drivers on night shifts say the white screen dazzles them in the cab.": "夜班司机反映，白色界面在驾驶室里太刺眼。",
+    "Faster search in the order history": "加快历史订单搜索",
+    "Searching two years of orders takes more than 20 seconds.": "搜索两年内的订单要20多秒。",
+    "Results within 1 second for 2 years of orders": "两年订单的搜索结果1秒内返回",
+    "Reorder from a previous order in one click": "一键按历史订单再下一单",
+    "The café orders the same supplies every week.": "咖啡店每周订的物料都一样。",
+    DELAY_WEBHOOK: "运输延误时回调通知客户系统",
+    "Their ERP should learn about delays without polling our API.": "客户的ERP应及时获知延误，而不必轮询我们的API。",
+    "Webhook fires within 5 minutes of a delay": "延误发生后5分钟内发出回调",
+    "Retries for 24 hours": "失败后24小时内自动重试",
+    "Configurable low-stock alerts": "可配置的低库存预警",
+    "Each store wants its own thresholds per product group.": "各门店希望按商品类别设置自己的预警阈值。",
+    "Threshold per store and product group": "阈值可按门店和商品类别设置",
+    "Screen reader support for the booking form": "预约表单支持读屏软件",
+    "Several patients rely on screen readers; the date picker cannot be used with one.":
+        "部分患者依赖读屏软件，而日期选择器没法配合使用。",
+    "Form passes WCAG 2.1 AA": "表单符合WCAG 2.1 AA标准",
+    "Date picker usable with NVDA and VoiceOver": "日期选择器可配合NVDA和读屏助手使用",
+    "Show [bold]urgent[/bold] orders first on the dashboard": "仪表盘优先显示[bold]加急[/bold]订单",
+    "The title is typed with the square brackets on purpose: the customer pasted it from their wiki.":
+        "标题里的方括号是特意保留的：客户从他们的知识库里直接粘贴过来。",
+    "Support links like [@click=app.quit]x in order notes": "订单备注支持[@click=app.quit]x这样的链接",
+    "Notes pasted from their CRM contain bracket syntax; it must show exactly as typed.":
+        "从CRM粘贴的备注带方括号语法，必须按原样显示。",
+    "Notes show brackets literally": "备注中的方括号按原样显示",
+    OFFLINE_SCANNERS: "仓库扫码枪支持离线模式",
+    "Two warehouses have no Wi-Fi in the cold store; scans must be queued and sent later.":
+        "两个仓库的冷库里没有Wi-Fi，扫描记录要先缓存，稍后再上传。",
+    "Scans queue while offline": "离线时扫描记录进入队列",
+    "Queue syncs within a minute of reconnecting": "恢复联网后1分钟内完成同步",
+    "Monthly usage report by e-mail": "每月邮件发送使用报告",
+    "Their controller wants a PDF summary on the first working day of each month.":
+        "客户的财务总监希望每月第一个工作日收到PDF汇总。",
+    "Raise the API rate limit to 600 requests per minute": "API调用频率上限提高到每分钟600次",
+    "Their nightly sync hits the limit and fails half-way.": "客户的夜间同步会触发限流，中途失败。",
+    "Custom fields on customer records": "客户资料支持自定义字段",
+    "They track broker numbers that have no field today.": "他们要记录经纪人编号，目前没有对应字段。",
+    "Up to 20 custom fields": "最多20个自定义字段",
+    "Custom fields are searchable": "自定义字段可搜索",
+    "Audit log export for compliance": "导出审计日志，满足合规要求",
+    "The regulator asks for a yearly export of who changed what.": "监管机构要求每年提供一份谁改了什么的记录。",
+    "Export as CSV with user, time and change": "导出为CSV，包含用户、时间和变更内容",
+    PACKING_SLIPS: "装箱单按每批50张批量打印",
+    "Printing slips one by one takes the warehouse an hour each morning.": "仓库每天早上逐张打印装箱单要花一个小时。",
+    "Batches of up to 50 slips": "每批最多50张",
+    "Slips sorted by shelf location": "装箱单按货架位置排序",
+    RESCHEDULING: "患者可在线改约",
+    "Most calls to reception are patients moving an appointment.": "前台接到的电话大多是患者要改预约时间。",
+    "Patients can pick a new free slot": "患者可选择新的空闲时段",
+    "Reception sees the change immediately": "前台立即看到改约",
+    REMINDERS: "就诊前24小时短信提醒",
+    "No-shows cost each clinic about 15 slots a week.": "患者爽约让每家诊所每周空出约15个号。",
+    "Reminder sent 24 hours before": "提前24小时发送提醒",
+    "Patients can reply to cancel": "患者可回复短信取消预约",
+    "Read-only role for auditors": "为审计人员提供只读角色",
+    "External auditors must see everything and change nothing.": "外部审计人员要能查看全部内容，但不能修改任何数据。",
+    "Import the product catalogue from CSV": "从CSV导入商品目录",
+    "Their buyers maintain the catalogue in a spreadsheet.": "客户的采购在电子表格里维护商品目录。",
+    "Errors reported per row": "错误按行提示",
+    "Show loyalty points on receipts": "小票上显示会员积分",
+    "Customers ask at the till how many points they have.": "顾客结账时常问自己有多少积分。",
+    "Gift cards redeemable online and in the café": "礼品卡线上线下通用",
+    "Gift cards sold in the café cannot be used in the web shop.": "店里卖出的礼品卡没法在网店使用。",
+    "Table reservations from Instagram": "通过小红书预约座位",
+    "Guests ask for tables in direct messages; staff copy them by hand.": "客人通过私信预约座位，店员只能手工登记。",
+    "Allow tipping on card terminals": "收款终端支持数字人民币",
+    "Staff lose tips since most guests pay by card.": "不少顾客想用数字人民币付款，目前收不了。",
+    "Drag-and-drop portfolio page builder": "拖拽式作品集页面编辑器",
+    "The studio wants to arrange project images without writing HTML.": "工作室希望不写HTML就能排布项目图片。",
+    "Client approval links for design proofs": "设计稿客户确认链接",
+    "Clients approve proofs by e-mail today and approvals get lost.": "目前客户通过邮件确认设计稿，确认记录经常丢失。",
+    "Link works without an account": "无需账号即可打开链接",
+    "Approval is recorded with time and name": "确认时记录时间和确认人",
+    "Cancel a subscription without calling support": "无需致电客服即可取消订阅",
+    "Complaint: cancelling requires a phone call during office hours.": "投诉：取消订阅必须在工作时间打电话办理。",
+    "Refunds processed within three working days": "退款三个工作日内办结",
+    "Complaint: refunds for cancelled treatments took up to six weeks.": "投诉：取消治疗后的退款最长拖了六周。",
+    "Chat widget on the help centre": "帮助中心增加在线客服",
+    "Their clients prefer chat to e-mail for quick questions.": "客户有简单问题时更愿意在线咨询，而不是发邮件。",
+    INVOICE_MAIL: "账单以PDF格式通过邮件发送",
+    "Kundinnen und Kunden wollen ihre Rechnung nicht mehr per Post erhalten.": "用户不想再收到邮寄的纸质账单。",
+    "Versand an die hinterlegte E-Mail-Adresse": "发送到用户登记的邮箱",
+    "PDF ist barrierefrei": "PDF符合无障碍要求",
+    "Wartungsintervalle für Maschinen planen": "按设备规划维保周期",
+    "Der Service plant Wartungen heute in einer Excel-Liste.": "售后目前用Excel表格安排维保。",
+    "Intervall pro Maschine einstellbar": "可按设备设置维保周期",
+    "Ersatzteilbestellung direkt aus dem Serviceportal": "在服务门户直接订购备件",
+    "Techniker sollen Ersatzteile beim Einsatz bestellen können.": "技术人员上门服务时应能直接订购备件。",
+    "Zählerstände per App erfassen": "通过手机应用抄表",
+    "Ablesung per Foto statt Postkarte.": "拍照抄表，不用再寄回执卡。",
+    "Zählerstand wird aus dem Foto erkannt": "从照片自动识别表读数",
+    "Abschlagszahlungen online anpassen": "在线调整预缴金额",
+    "Viele Anrufe im Kundenservice betreffen nur die Höhe des Abschlags.": "客服热线的很多来电只是问预缴金额。",
+    "Störungsmeldungen mit Foto": "故障报修支持上传照片",
+    "Meldungen über defekte Straßenlaternen kommen ohne Ortsangabe an.": "路灯故障报修经常没有位置信息。",
+    "DSGVO-konforme Löschung von Kundendaten": "按个人信息保护法删除客户数据",
+    "Löschanfragen werden heute manuell in drei Systemen bearbeitet.": "目前删除申请要在三个系统里手工处理。",
+    "Löschung in allen Systemen protokolliert": "所有系统中的删除操作均有记录",
+    "Vorbestellung von Backwaren bis 18 Uhr": "18点前可预订次日面包",
+    "Stammkunden möchten Brötchen für den nächsten Morgen vorbestellen.": "老顾客希望提前预订第二天早上的面包。",
+    "Tagesangebote auf der Startseite": "首页展示每日特惠",
+    "Die Filialen wollen Tagesangebote selbst einstellen.": "各分店希望自己设置每日特惠。",
+    "Allergene bei jedem Produkt anzeigen": "每个商品标注过敏原",
+    "Pflicht nach der Lebensmittelinformationsverordnung.": "这是食品标签法规的强制要求。",
+    "Alle 14 Hauptallergene angezeigt": "标注全部主要过敏原",
+    SAP_INTERFACE: "对接SAP S/4HANA",
+    "Aufträge sollen ohne Abtippen im ERP landen.": "订单应自动进入ERP，无需人工录入。",
+    "Aufträge erscheinen innerhalb von 5 Minuten in SAP": "订单5分钟内出现在SAP中",
+    "Lieferstatus per SMS": "短信通知发货状态",
+    "Kunden fragen telefonisch nach, wann die Maschine geliefert wird.": "客户常打电话问设备什么时候送到。",
+    "Barrierefreie Formulare nach BITV 2.0": "表单符合信息无障碍国家标准",
+    "Öffentliche Auftraggeber müssen barrierefreie Formulare anbieten.": "政府类客户必须提供无障碍表单。",
+    "Prüfung nach BITV 2.0 bestanden": "通过信息无障碍检测",
+    "Mehrere Lieferadressen pro Kunde": "每个客户支持多个收货地址",
+    "Großkunden haben mehrere Werke mit eigenen Anlieferzeiten.": "大客户有多个工厂，收货时间各不相同。",
+    # comments, reasons and decisions
+    "Fits the roadmap for this quarter.": "符合本季度的产品路线图。",
+    "Approved: high value for the customer.": "批准：对客户价值很高。",
+    "OK, keep the scope tight.": "同意，注意控制范围。",
+    "Approved after review with engineering.": "与研发评审后批准。",
+    "Out of scope: referred to the partner integration.": "超出范围：转由合作伙伴集成解决。",
+    "Customer withdrew the request.": "客户撤回了该需求。",
+    "Cost outweighs the value for this customer tier.": "对这一层级的客户来说，成本高于价值。",
+    "Kunde hat die Anfrage zurückgezogen.": "客户撤回了该需求。",
+    "Nicht wirtschaftlich umsetzbar.": "实施成本过高，不划算。",
+    "Works as expected, thanks!": "效果符合预期，谢谢！",
+    "Exactly what our team needed.": "正是我们团队需要的。",
+    "Usable, some rough edges remain.": "能用，但还有些细节要打磨。",
+    "Took far longer than promised.": "上线比承诺的晚了很多。",
+    "Not what we meant; see the follow-up request.": "和我们的本意不符，见后续需求。",
+    "Funktioniert einwandfrei, danke!": "运行良好，谢谢！",
+    "Genau das, was wir brauchten.": "正是我们需要的。",
+    "Brauchbar, aber noch nicht rund.": "能用，但还不够完善。",
+    "Hat viel zu lange gedauert.": "耗时太长了。",
+    "Add the VAT breakdown to the PDF": "PDF中增加增值税明细",
+    "Their auditors need VAT per rate.": "客户的审计需要按税率列出增值税。",
+    "Each PDF shows the VAT breakdown per rate.": "每张PDF按税率列出增值税明细。",
+    "one backend developer": "一名后端开发",
+    "Small change; required by law.": "改动小，且为法规要求。",
+    "Re-approved with the VAT breakdown.": "增加增值税明细后重新批准。",
+    "A-tier customer; a small extension of delivered work.": "A类客户；对已交付功能的小幅扩展。",
+    "Zusätzlich Lieferscheine an SAP übertragen": "同时把送货单传到SAP",
+    "Der Wareneingang bucht heute doppelt.": "收货部门目前要重复录入。",
+    "Also provision users with SCIM": "同时通过SCIM同步用户账号",
+    "Their IT wants joiners and leavers automated.": "客户IT部门希望员工入职、离职时自动开通和停用账号。",
+    "two backend developers, a security review": "两名后端开发，外加一次安全评审",
+    "Rechnungen zusätzlich per Post versenden": "账单同时邮寄纸质版",
+    "Ältere Kunden haben keine E-Mail.": "部分老年用户没有电子邮箱。",
+    "Druckdienstleister": "外包印刷服务商",
+    "Außerhalb des Produktumfangs: bitte als neue Anforderung erfassen.": "超出产品范围：请作为新需求提交。",
+    "Limit rescheduling to 24 hours before the appointment": "就诊前24小时内不再允许改约",
+    "Late changes leave slots empty.": "临时改约会让号源空置。",
+    "No rescheduling less than 24 hours before": "就诊前24小时内不可改约",
+    "Protects the clinics' capacity.": "保障诊所的接诊能力。",
+    "Re-approved with the 24-hour cutoff.": "加入24小时限制后重新批准。",
+    "Checked: reminders still go out 24 hours before.": "已核实：提醒仍在就诊前24小时发出。",
+    "Duplicate: UnionPay is tracked as its own request.": "重复：银联支付已作为单独的需求跟踪。",
+    "Too costly for one customer right now.": "目前只为一个客户做，成本太高。",
+    "Customer escalated: two warehouses have no Wi-Fi at all.": "客户升级投诉：有两个仓库完全没有Wi-Fi。",
+    "Blocked: waiting for the customer's test system.": "受阻：等待客户的测试环境。",
+    "Acceptance test failed: slips were not sorted by shelf.": "验收测试未通过：装箱单没有按货架排序。",
+}
+"""The demo's English and German text as a Chinese team writes it (what is Chinese already stays)."""
