@@ -54,6 +54,7 @@ FIELD_LABELS = {
 ACTION_LABELS = {
     "created": N_("created"),
     "edited": N_("edited"),
+    "changed": N_("changed by a change request"),
     "moved": N_("moved"),
     "approved": N_("approved"),
     "rejected": N_("rejected"),

@@ -223,8 +223,9 @@ async def test_history_lines_by_li_wei_and_ann_line_up_in_local_time(chinese: Pa
         assert starts == {31}  # the time (16), two spaces, the name in 12 cells and a space
         assert_chinese("\n".join(lines))
         history = "\n".join(lines)
-        assert "状态：已收集 → 已分析" in history and "版本 2" in history
-        assert events[-1].at == START and lines[-1].startswith("2026-03-02 08:30  李伟")
+        assert "状态：已收集 → 已分析" in history and "已批准  版本 3  （评审会议通过）" in history
+        # The clock steps 3 hours a change from 00:30 UTC: the first event is 11:30 in Beijing, not 03:30.
+        assert lines[-1].startswith("2026-03-02 11:30  李伟") and "已创建  电子发票自动开具" in lines[-1]
 
 
 async def test_the_change_request_pane_list_and_archive_are_chinese(chinese: Path) -> None:
