@@ -40,6 +40,7 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 
 from ..board import Board
+from ..collation import has_han, simplified
 from ..errors import InvalidValue, validation_message
 from ..i18n import _, pgettext
 from ..memory import paused_gc
@@ -58,7 +59,7 @@ from ..models import (
     is_requirement_key,
     normalise_key,
 )
-from .encodings import detect, export_encoding, first_bad_byte, import_encoding, shown_name
+from .encodings import IMPORT_ENCODINGS, detect, export_encoding, first_bad_byte, import_encoding, shown_name
 from .incoming import Incoming, ReadFile, Rereading, place_in, row_place
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -206,6 +207,8 @@ def _parse_state(cell: str) -> State | None:
     try:
         return State.parse(cell)
     except ValueError as exc:
+        if has_han(cell) and simplified(cell) != cell:  # 進行中 is 进行中
+            return _parse_state(simplified(cell))
         raise CellError(str(exc)) from None
 
 
@@ -217,6 +220,8 @@ def _choice(kind: type[Tier | Channel | NeedType | Kano | Feasibility], default:
         try:
             return kind(cell.strip())
         except ValueError:
+            if has_han(cell) and simplified(cell) != cell:  # 郵件 is 邮件
+                return parse(simplified(cell))
             names = pgettext("list separator", ", ").join(m.label for m in kind)
             raise CellError(_("{cell} is not one of: {names}").format(cell=_quoted(cell), names=names)) from None
 
@@ -398,11 +403,13 @@ _PRIORITY = frozenset({"priority", "优先级"})
 
 
 def column_named(name: str) -> Column | None:
-    """The column a header cell names (`Title`, `title`, `需求标题`, `Kano类别`), or None."""
+    """The column a header cell names (`Title`, `title`, `需求标题`, `Kano类别`, `標題`), or None."""
     normal = _norm(name)
     found = _BY_NAME.get(normal)
     if found is None and not normal.isascii():
-        found = _BY_NAME.get(normal.replace(" ", ""))
+        compact = normal.replace(" ", "")
+        # Traditional characters as simplified (OpenCC is loaded only for a name not found otherwise).
+        found = _BY_NAME.get(compact) or _BY_NAME.get(simplified(compact))
     return found
 
 
@@ -601,9 +608,10 @@ def _decode_problem(data: bytes, delimiter: str, codec: str, *, named: bool) -> 
         return _("{place}: the file is not {encoding} text (byte {byte}): name the encoding it was saved in, or "
                  "leave the encoding out to have it detected").format(
                      place=place, encoding=shown_name(codec), byte=start)
+    others = ", ".join(name for name in IMPORT_ENCODINGS if not name.startswith("utf-8"))
     return _("{place}: the file is not UTF-8 text (byte {byte}), nor Chinese text in GB18030: save it as "
-             "\"CSV UTF-8\", or name the encoding it is in (--encoding gbk, big5, utf-16 ...)").format(
-                 place=place, byte=start)
+             "\"CSV UTF-8\", or name the encoding it is in ({encodings})").format(
+                 place=place, byte=start, encodings=others)
 
 
 def _layout(header: list[str]) -> tuple[_Layout, list[int], list[str]]:

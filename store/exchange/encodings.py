@@ -6,10 +6,10 @@ a byte order mark. So a CSV file whose encoding nobody names is read as:
 
 1. UTF-8 or UTF-16 when it starts with that byte order mark;
 2. UTF-8 when all of it is UTF-8 (plain ASCII is);
-3. GB18030 (which reads GBK and GB2312 files too) when all of it decodes so *and* reads as Chinese: most
-   of its other characters are the common Chinese characters and punctuation of GB2312. A Latin-1
-   file (`Größe`) often decodes as GB18030 too, but into rare characters, and is refused rather than
-   imported as nonsense;
+3. GB18030 (which reads GBK and GB2312 files too) when all of it decodes so *and* reads as such text:
+   most of its other characters are the common Chinese characters and punctuation of GB2312 (or ones
+   GB18030 writes in four bytes, as `ä`). A Latin-1 file (`Größe`) often decodes as GB18030 too, but
+   into rare characters, and is refused rather than imported as nonsense;
 4. else it is refused, naming where it stops being UTF-8 (see `csv_io`), and the person names the
    encoding (`--encoding big5`).
 
@@ -79,21 +79,24 @@ def decodes(data: bytes, codec: str) -> bool:
     return True
 
 
-def _common_chinese(character: str) -> bool:
-    """A character of GB2312's punctuation and symbols (rows A1-A9) or its 3,755 common characters
-    (rows B0-D7): nearly every character of Chinese business text, and seldom what other text becomes."""
-    try:
-        lead = character.encode("gb2312")[0]
-    except UnicodeEncodeError:
-        return False
-    return 0xA1 <= lead <= 0xA9 or 0xB0 <= lead <= 0xD7
+def _likely(character: str) -> bool:
+    """A character GB18030 text holds and other text misread as GB18030 seldom becomes: GB2312's
+    punctuation, full-width forms and numbers (rows A1-A3), its accented Latin letters (row A8: é, ü)
+    and its 3,755 common characters (rows B0-D7), nearly every character of Chinese business text; or
+    one GB18030 writes in four bytes (ä, ß, emoji), which takes a digit after each of two bytes past
+    ASCII. A Latin-1 `öß` becomes a rare character of row F6 instead, and Big5 text mostly kana, Greek,
+    Cyrillic (rows A4-A7), rare characters or ones whose second byte is ASCII."""
+    code = character.encode("gb18030")
+    if len(code) == 4:
+        return True
+    return len(code) == 2 and code[1] >= 0xA1 and (0xA1 <= code[0] <= 0xA3 or code[0] == 0xA8 or 0xB0 <= code[0] <= 0xD7)
 
 
 def reads_as_chinese(data: bytes) -> bool:
-    """Whether GB18030 text reads as Chinese: at least half of the characters past ASCII at its start are
-    common Chinese characters and punctuation (see `_common_chinese`)."""
+    """Whether text that decodes as GB18030 is GB18030 text: at least half of the characters past ASCII at
+    its start are ones such text holds (see `_likely`)."""
     sample = [c for c in data[:_SAMPLE].decode("gb18030", "ignore") if c > "\x7f"][:_SAMPLED_CHARACTERS]
-    return bool(sample) and 2 * sum(map(_common_chinese, sample)) >= len(sample)
+    return bool(sample) and 2 * sum(map(_likely, sample)) >= len(sample)
 
 
 def detect(data: bytes) -> str | None:

@@ -138,7 +138,7 @@ def export_markdown(board: Board, *, title: str | None = None) -> bytes:
     for state, items in groups.items():
         if not items and state is State.REJECTED:
             continue
-        lines += [f"## {state.label} ({len(items)})", ""]
+        lines += ["## " + _("{state} ({n})").format(state=state.label, n=len(items)), ""]
         if not items:
             lines += ["_" + _("None.") + "_", ""]
         for req in items:
