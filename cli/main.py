@@ -747,7 +747,7 @@ def _when(moment: Any, *, zone: bool = False) -> str:
 def _show_text(req: Any) -> str:
     """`reqboard show`: one requirement for a person to read, every piece of user text made safe."""
     from reqboard.store import clock
-    from reqboard.store.labels import action_label, field_label
+    from reqboard.store.labels import action_label, field_label, stored_note
     from reqboard.store.workflow import next_state
 
     state = req.state.label
@@ -778,7 +778,7 @@ def _show_text(req: Any) -> str:
     row(field_label("depends_on"), _list(req.depends_on))
     row(field_label("conflicts_with"), _list(req.conflicts_with))
     if req.suspect:
-        row(_("SUSPECT"), _("{reason} (clear with: reqboard review {key})").format(reason=req.suspect, key=req.key))
+        row(_("SUSPECT"), _("{reason} (clear with: reqboard review {key})").format(reason=stored_note(req.suspect), key=req.key))
     if req.approvals and not req.approval_current:
         row(_("CHANGED"), _("since its approval"))
     row(field_label("version"), _("{version}, updated by {user} at {time}").format(
@@ -1079,12 +1079,12 @@ def cmd_history(args: argparse.Namespace) -> int:
         _print_json([e.model_dump(mode="json") for e in events])
         return EXIT_OK
     from reqboard.store import clock
-    from reqboard.store.labels import action_label, field_label
+    from reqboard.store.labels import action_label, field_label, stored_note
 
     for e in events:
         old, new = _value_said(e.field, e.old), _value_said(e.field, e.new)
         if e.action == "approved" or e.field == "suspect":  # notes the store wrote ("version 3")
-            old, new = (_stored_note(v) if isinstance(v, str) else v for v in (old, new))
+            old, new = (stored_note(v) if isinstance(v, str) else v for v in (old, new))
         what = action_label(e.action) + (f" {e.cr}" if e.cr else "")
         if e.field and e.action not in ("created",):
             what = _("{action} {field}: {old} -> {new}").format(
@@ -1092,30 +1092,10 @@ def cmd_history(args: argparse.Namespace) -> int:
         elif new is not None:
             what += f" {_short(new)}"
         # The store's own reason for a change a change request made ("CR-2 approved"); else a person's.
-        reason = _stored_note(e.reason) if e.action == "changed" and e.reason else e.reason
+        reason = stored_note(e.reason) if e.action == "changed" and e.reason else e.reason
         print(f"{clock.shown(e.at, seconds=True)}  {_pad(e.by, 12)} {_text(what)}"
               + (f"  ({_text(reason)})" if reason else ""))
     return EXIT_OK
-
-
-# The notes the store writes into a history in English. (The same three as the TUI's
-# tui/screens/lines.stored_note, which the CLI cannot import without Textual: one home in
-# store/labels.py for both is asked for.)
-_VERSION_NOTE = re.compile(r"version (\d+)")
-_CHANGED_BY_NOTE = re.compile(r"([A-Z][A-Z0-9]*-\d+) changed ([A-Z][A-Z0-9]*-\d+)")
-_APPROVED_NOTE = re.compile(r"([A-Z][A-Z0-9]*-\d+) approved")
-
-
-def _stored_note(text: str) -> str:
-    """A note the store wrote into a history ("version 3", "CR-2 changed REQ-4", "CR-2 approved") in
-    the current language; any other text (what a person typed) as it is."""
-    if match := _VERSION_NOTE.fullmatch(text):
-        return _("version {number}").format(number=match[1])
-    if match := _CHANGED_BY_NOTE.fullmatch(text):
-        return _("{cr} changed {key}").format(cr=match[1], key=match[2])
-    if match := _APPROVED_NOTE.fullmatch(text):
-        return _("{cr} approved").format(cr=match[1])
-    return text
 
 
 def _value_said(field: str | None, value: Any) -> Any:

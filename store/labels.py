@@ -6,6 +6,8 @@ the CLI's history, the detail pane's history and the reports show these labels i
 
 from __future__ import annotations
 
+import re
+
 from .i18n import N_, _
 
 FIELD_LABELS = {
@@ -98,3 +100,21 @@ def action_label(action: str) -> str:
     """A history action as a person reads it, in the current language (unknown ones as stored)."""
     label = ACTION_LABELS.get(action)
     return _(label) if label is not None else action.replace(".", " ").replace("_", " ")
+
+
+_VERSION_NOTE = re.compile(r"version (\d+)")
+_CHANGED_BY_NOTE = re.compile(r"([A-Z][A-Z0-9]*-\d+) changed ([A-Z][A-Z0-9]*-\d+)")
+_APPROVED_NOTE = re.compile(r"([A-Z][A-Z0-9]*-\d+) approved")
+
+
+def stored_note(text: str) -> str:
+    """A note the store writes into a record or its history in English ("version 3", "CR-2 changed
+    REQ-4", "CR-2 approved": data, kept as written), in the current language; any other text (what a
+    person typed) as it is."""
+    if match := _VERSION_NOTE.fullmatch(text):
+        return _("version {number}").format(number=match[1])
+    if match := _CHANGED_BY_NOTE.fullmatch(text):
+        return _("{cr} changed {key}").format(cr=match[1], key=match[2])
+    if match := _APPROVED_NOTE.fullmatch(text):
+        return _("{cr} approved").format(cr=match[1])
+    return text

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
@@ -13,7 +12,7 @@ from textual.content import Content
 from reqboard.store import clock
 from reqboard.store.domain import Channel, CRStatus, Feasibility, Kano, NeedType, Risk, State, Tier
 from reqboard.store.i18n import _, pgettext
-from reqboard.store.labels import action_label, field_label
+from reqboard.store.labels import action_label, field_label, stored_note
 from reqboard.store.text import shown
 
 if TYPE_CHECKING:
@@ -30,9 +29,6 @@ _CHOICE_FIELDS: dict[str, type[StrEnum]] = {
 }
 """Fields whose stored value is an enum's: a history line shows the value's label."""
 
-_VERSION = re.compile(r"version (\d+)")
-_CHANGED_BY = re.compile(r"([A-Z][A-Z0-9]*-\d+) changed ([A-Z][A-Z0-9]*-\d+)")
-_APPROVED = re.compile(r"([A-Z][A-Z0-9]*-\d+) approved")
 
 
 def literal(text: str) -> Content:
@@ -49,18 +45,6 @@ def padded(text: str, cells: int) -> str:
 def listed(items: Iterable[str]) -> str:
     """Items as a list in a sentence: "a, b, c" (in Chinese with 、)."""
     return pgettext("list separator", ", ").join(items)
-
-
-def stored_note(text: str) -> str:
-    """A note the store writes into a record or its history in English ("version 3", "CR-2 changed
-    REQ-4", "CR-2 approved"), in the current language; any other text (what a person typed) as it is."""
-    if match := _VERSION.fullmatch(text):
-        return _("version {number}").format(number=match[1])
-    if match := _CHANGED_BY.fullmatch(text):
-        return _("{cr} changed {key}").format(cr=match[1], key=match[2])
-    if match := _APPROVED.fullmatch(text):
-        return _("{cr} approved").format(cr=match[1])
-    return text
 
 
 def value_text(field: str | None, value: Any) -> Any:
