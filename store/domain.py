@@ -15,7 +15,7 @@ from enum import StrEnum
 from typing import Any
 
 from .collation import has_han, simplified  # light: OpenCC and pypinyin are loaded only for Han text
-from .i18n import N_, _
+from .i18n import N_, _, is_chinese
 
 # C0 controls except tab (\x09) and newline (\x0a), DEL, and the C1 block.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -79,7 +79,10 @@ class State(StrEnum):
         member = _chinese_member(cls, text)
         if isinstance(member, State):
             return member
-        names = ", ".join(s.value for s in cls)
+        if is_chinese():  # the names a Chinese reader types, with the English ones scripts use
+            names = "、".join(f"{CHINESE_NAMES[s][0]}（{s.value}）" for s in cls)
+        else:
+            names = ", ".join(s.value for s in cls)
         raise ValueError(_("unknown state {given!r}: use one of {names}").format(given=text, names=names)) from None
 
 
