@@ -3,7 +3,14 @@
 Export writes every requirement with the columns of `COLUMNS`, the UID last; multi-line text stays in
 one quoted cell; lists (tags, links, acceptance criteria) hold one item per line (a lone tag with a
 comma ends with a line break, so that it is read back as one tag: a cell typed on one line may
-separate tags with commas).
+separate tags with commas). What an export writes is the same in every language: English headers
+and enum spellings (`In progress`, `after sales`), UTF-8 with a BOM unless `encoding=` names GB18030
+(what a Chinese Excel opens), GBK or UTF-8 without the BOM.
+
+Chinese spreadsheets. Import takes each column by its Chinese names too (`CHINESE_HEADERS`: 标题, 需求描述,
+客户名称, Kano 类别 ...; traditional characters read as simplified), enum values by their Chinese names
+(邮件, 必备型, 进行中: the domain's `CHINESE_NAMES`), dates written year first (2026/1/5, 2026年1月5日),
+and a file in GB18030/GBK or UTF-16 as well as UTF-8, detected or named (see `encodings`).
 
 Formula cells. A spreadsheet runs a cell that starts with `=`, `+`, `-`, `@`, tab or carriage return
 as a formula. Export puts a `'` before any cell that starts with one of those characters *or with `'`
