@@ -12,9 +12,10 @@ from typing import Any
 import pytest
 
 from reqboard.store import i18n
+from reqboard.store import query as query_module
 from reqboard.store.cards import Card
 from reqboard.store.domain import CHINESE_NAMES, Channel, Kano, State, Tier
-from reqboard.store.query import CHINESE_FIELDS, FIELDS, QueryError, parse_query
+from reqboard.store.query import CHINESE_FIELDS, FIELDS, QueryError, parse_query, prepare
 from tests.zh_support import english_words
 
 
@@ -121,6 +122,18 @@ def test_latin_letters_find_the_pinyin_initials_of_a_title_and_a_customer(cards:
     assert keys("客户:bj", cards) == ["REQ-1"]
     assert keys("负责人:zm", cards) == ["REQ-1"]
     assert keys("bj2", cards) == []                  # initials are letters only
+
+
+def test_prepared_cards_are_filtered_by_initials_without_working_them_out_again() -> None:
+    # Titles of their own, so that no other test has worked out their initials yet.
+    fresh = [Card.of(_record(n, f"预热{n}号北京分公司报表", customer=f"第{n}客户")) for n in range(1, 40)]
+    before = query_module._initials.cache_info().misses
+    prepare(fresh)
+    prepared = query_module._initials.cache_info().misses
+    assert prepared - before == 2 * len(fresh)  # each title and customer once
+    assert len(keys("yr bjfgs", fresh)) == len(fresh) and keys("kh", fresh) == keys("yr", fresh)
+    assert keys("xyz", fresh) == []
+    assert query_module._initials.cache_info().misses == prepared
 
 
 def test_traditional_and_simplified_characters_find_each_other(cards: list[Card]) -> None:
