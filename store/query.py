@@ -11,7 +11,9 @@ colon may be full-width (`客户：华为`), terms may be parted by a full-width
 “…”, fixed values take their Chinese names (进行中, 邮件, 必备, A类), and a list of tiers may be
 parted by `，` or `、`. A word in traditional characters finds the simplified ones and the other way
 round (發票 finds 发票), and a word of Latin letters also finds the pinyin initials of a card's title
-and customer (`bj` finds 北京银行), as does `customer:` and `owner:`.
+and customer (`bj` finds 北京银行), as does `customer:` and `owner:`. Initials are worked out once per
+text, and only for text with Han characters (a board without any never loads pypinyin); `prepare`
+works them out ahead, in a worker, so that the first such filter costs no more than the next.
 """
 
 from __future__ import annotations
