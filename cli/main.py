@@ -129,7 +129,7 @@ class HelpFormatter(argparse.HelpFormatter):
     _USAGE_STANDS_IN = "\x00"
 
     def add_usage(self, usage: str | None, actions: Iterable[argparse.Action],
-                  groups: Iterable[argparse._MutuallyExclusiveGroup], prefix: str | None = None) -> None:
+                  groups: Iterable[Any], prefix: str | None = None) -> None:
         if prefix is None:
             # argparse indents a wrapped usage by the prefix's length in characters: it is given a
             # stand-in as wide as the translated prefix in cells, and the prefix replaces it in the end.
@@ -418,9 +418,6 @@ def _metavar(kinds: set[str]) -> str:
     return {"score": "N", "checklist": "N", "choice": "CHOICE"}.get(next(iter(kinds)), "TEXT") if len(kinds) == 1 else "VALUE"
 
 
-ENCODINGS = ("utf-8", "utf-8-sig", "gb18030", "gbk")
-"""The encodings a CSV file is read or written in: UTF-8 (with the byte order mark Excel writes,
-`utf-8-sig`), and GB18030 and GBK, which Chinese Excel saves "CSV" as."""
 
 NO_LIMIT = ("none", "无", "不限")
 """How `reqboard wip STATE none` is typed: no limit."""
@@ -428,6 +425,7 @@ NO_LIMIT = ("none", "无", "不限")
 
 def build_parser() -> Parser:
     from reqboard.store.domain import Channel, CRStatus, Risk, State
+    from reqboard.store.encodings import EXPORT_ENCODINGS, IMPORT_ENCODINGS
 
     common = _global_options()
     parser = Parser(prog="reqboard", parents=[common],
@@ -510,15 +508,16 @@ def build_parser() -> Parser:
     p.add_argument("--format", choices=["json", "csv", "md", "reqif"],
                    help=_("default: from the -o file's extension, else json"))
     p.add_argument("-o", "--output", metavar="FILE", help=_("write to FILE (default: standard output)"))
-    p.add_argument("--encoding", choices=ENCODINGS,
+    p.add_argument("--encoding", choices=EXPORT_ENCODINGS,
                    help=_("the encoding of a CSV export (default: utf-8-sig, UTF-8 that Excel opens; gb18030 "
                           "for an older Chinese Excel)"))
 
     p = command("import", _("import requirements from a file (all or nothing)"))
     p.add_argument("file", metavar="FILE", help=_("the file to import"))
     p.add_argument("--format", choices=["json", "csv", "reqif"], help=_("default: from the file's extension"))
-    p.add_argument("--encoding", choices=ENCODINGS,
-                   help=_("the encoding of a CSV file (default: told from the file: UTF-8, else GB18030)"))
+    p.add_argument("--encoding", choices=IMPORT_ENCODINGS, metavar="ENCODING",
+                   help=_("the encoding of a CSV file, one of {names} (default: told from the file: UTF-8, "
+                          "else GB18030)").format(names=", ".join(IMPORT_ENCODINGS)))
     p.add_argument("--dry-run", action="store_true", help=_("show what would happen; write nothing"))
     p.add_argument("--rekey", action="store_true", help=_("give clashing requirements new keys"))
 

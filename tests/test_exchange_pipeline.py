@@ -57,7 +57,7 @@ def private_uses(source: str, filename: str = "<source>") -> list[str]:
                 found.append(f"{filename}:{node.lineno}: {ast.unparse(node)}")
         elif isinstance(node, ast.ImportFrom):
             found.extend(f"{filename}:{node.lineno}: from {node.module} import {alias.name}"
-                         for alias in node.names if alias.name.startswith("_") and alias.name != "__future__")
+                         for alias in node.names if alias.name.startswith("_") and alias.name not in ("__future__", "_"))
     return found
 
 

@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 
 from reqboard.store import i18n
 from reqboard.store.board import Board
+from reqboard.store.encodings import detect
 from reqboard.store.errors import InvalidValue
 from reqboard.store.exchange import (
     EXPORT_ENCODINGS,
@@ -33,7 +34,6 @@ from reqboard.store.exchange import (
     preview_import,
 )
 from reqboard.store.exchange.csv_io import COLUMNS, column_name, column_named
-from reqboard.store.exchange.encodings import detect
 from reqboard.store.labels import field_label
 from reqboard.store.models import Channel, Feasibility, Kano, NeedType, State, Tier
 

@@ -28,6 +28,7 @@ _SKIP = re.compile(
     r"(?:REQ|CR)-\d+"          # keys
     r"|reqboard(?: [a-z][\w-]*){1,2}"  # a command to type: `reqboard approve`, `reqboard cr add`
     r"|`[^`\n]*`"                # anything quoted as code
+    r"|\b(?:big5|gb2312|gb18030|gbk|cp936|utf-?(?:8|16)(?:-sig)?)\b"  # encodings, as they are named
     r"|https?://\S+|postgresql://\S+"
     r"|(?:~|\.{0,2})/[\w./-]+"  # paths
     r"|--?[a-z][\w-]*"         # options

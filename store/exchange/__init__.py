@@ -26,9 +26,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
+from ..encodings import EXPORT_ENCODINGS, IMPORT_ENCODINGS
 from ..errors import InvalidValue
 from ..i18n import _
-from .encodings import EXPORT_ENCODINGS, IMPORT_ENCODINGS
 from .incoming import FieldChange, ImportRefused, ImportSummary, PlannedAdd, PlannedChange, ReadFile
 
 if TYPE_CHECKING:

@@ -48,6 +48,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from ..board import Board
 from ..collation import has_han, simplified
+from ..encodings import IMPORT_ENCODINGS, detect, export_encoding, first_bad_byte, import_encoding, shown_name
 from ..errors import InvalidValue, validation_message
 from ..i18n import _, pgettext
 from ..memory import paused_gc
@@ -66,7 +67,6 @@ from ..models import (
     is_requirement_key,
     normalise_key,
 )
-from .encodings import IMPORT_ENCODINGS, detect, export_encoding, first_bad_byte, import_encoding, shown_name
 from .incoming import Incoming, ReadFile, Rereading, place_in, row_place
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import codecs
 
-from ..errors import InvalidValue
-from ..i18n import _
+from .errors import InvalidValue
+from .i18n import _
 
 IMPORT_ENCODINGS = ("utf-8", "utf-8-sig", "gb18030", "gbk", "gb2312", "big5", "utf-16")
 """What a CSV file may be read as, when named (`utf-8` reads a file with or without a byte order mark)."""
