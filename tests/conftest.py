@@ -31,8 +31,16 @@ if TYPE_CHECKING:
 REPO = Path(__file__).resolve().parents[1]
 
 
+def _english_in_utc() -> None:
+    i18n.set_language(i18n.ENGLISH)
+    clock.set_zone("UTC")
+
+
+_english_in_utc()  # for module and session fixtures too, which are made before any test's own fixtures
+
+
 @pytest.fixture(autouse=True)
-def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     home = tmp_path / "home"
     home.mkdir()
     monkeypatch.setenv("HOME", str(home))
@@ -46,9 +54,9 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     # subprocesses a test starts inherit them too).
     monkeypatch.setenv("REQBOARD_LANG", "en")
     monkeypatch.setenv("TZ", "UTC")
-    i18n.set_language(i18n.ENGLISH)
-    clock.set_zone("UTC")
-    return home
+    _english_in_utc()
+    yield home
+    _english_in_utc()  # a test that chose Chinese or another zone leaves none of it to the next fixtures
 
 
 @pytest.fixture
