@@ -275,7 +275,7 @@ class ReportsScreen(Screen[None]):
             # Whole-cell blocks: a cell shows one colour, so finer markers would leave gaps between bands.
             plt.plot(xs, list(stacked[state]), fillx=True, marker="sd", color=self._colour(colour),
                      label=state.label if in_plot else "")
-            legend += [("█ ", Style(foreground=self._theme_colour(colour))), state.label, "  "]
+            legend += [("█ ", Style(foreground=self._theme_colour(colour))), state.label, " "]
         panel.border_subtitle = "" if in_plot else Content.assemble(*legend).rstrip()
         ticks = _spread(len(xs), 5)
         # i18n: a strftime pattern: the day under a tick of the cumulative flow chart ("18 Mar"); ASCII only

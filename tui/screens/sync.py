@@ -296,7 +296,8 @@ class SyncScreen(Screen[None]):
             yield Static("", id="sync-status")
             yield Static("", id="sync-plan-text")
         with Horizontal(id="sync-buttons"):
-            yield Button(_("Plan"), id="sync-plan", compact=True)
+            # i18n: the button that shows what a sync would do, writing nothing
+            yield Button(pgettext("sync", "Plan"), id="sync-plan", compact=True)
             yield Button(_("Sync"), variant="primary", id="sync-write", disabled=True, compact=True)
             yield Button(_("Back"), id="sync-close", compact=True)
         yield KeyBar()
