@@ -1271,6 +1271,7 @@ def cmd_server(args: argparse.Namespace) -> int:
 
 
 def cmd_sync(args: argparse.Namespace) -> int:
+    from reqboard.store.labels import field_label
     from reqboard.store.sync import SyncConflicts, default_other, resolution_name, resolver, sync_boards
 
     if args.other == "":  # e.g. `sync "$UNSET"`: never fall back to the remembered board for it
@@ -1295,7 +1296,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
             _error(exc)
             for c in plan.conflicts:  # (every line through _text: values are user text)
                 print(_text(_("{key} {field}: base {base} ours {ours} theirs {theirs}").format(
-                    key=c.key, field=c.field, base=_value_text(c.base), ours=_value_text(c.ours),
+                    key=c.key, field=field_label(c.field), base=_value_text(c.base), ours=_value_text(c.ours),
                     theirs=_value_text(c.theirs))), file=sys.stderr)
             return EXIT_CONFLICT
     if getattr(args, "json", False):
@@ -1337,9 +1338,11 @@ def _sync_lines(plan: Any, *, dry_run: bool, refused: bool = False) -> list[str]
         created = pgettext("list separator", " and ").join(where[side] for side in moved.created_on) or "?"
         lines.append((_("{old} (created on {where}) would become {new}") if planned
                       else _("{old} (created on {where}) is now {new}")).format(old=moved.old, where=created, new=moved.new))
+    from reqboard.store.labels import field_label
+
     for conflict, side in plan.settled:
         lines.append(_("{key} {field}: kept {side} ({value})").format(
-            key=conflict.key, field=conflict.field, side=_side_said(side), value=_value_text(getattr(conflict, side))))
+            key=conflict.key, field=field_label(conflict.field), side=_side_said(side), value=_value_text(getattr(conflict, side))))
     if plan.conflicts:
         lines.append(ngettext("{n} conflict (listed below)", "{n} conflicts (listed below)",
                               len(plan.conflicts)).format(n=len(plan.conflicts)))
