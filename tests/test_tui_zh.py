@@ -284,6 +284,25 @@ async def test_a_palette_command_found_by_its_chinese_name_runs(chinese_board: P
         await wait_until(pilot, lambda: screen.lanes == "tier", "lanes by tier")
 
 
+async def test_the_screenshot_command_says_where_it_saved_in_chinese(chinese_board: Path, isolated_home: Path) -> None:
+    (isolated_home / "Downloads").mkdir()  # where Textual saves it
+    app = chinese_app(chinese_board)
+    async with app.run_test(size=BIG) as pilot:
+        await board_ready(pilot)
+        await pilot.press("ctrl+p")
+        await wait_until(pilot, lambda: isinstance(app.screen, Palette), "the command palette")
+        app.screen.query_one(Input).value = "截图"
+        commands = app.screen.query_one(CommandList)
+        await wait_until(pilot, lambda: commands.option_count and "截图" in str(commands.get_option_at_index(0).prompt),
+                         "the screenshot command")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: any(n.startswith("截图已保存到 ") for n in notifications(app)),
+                         "the screenshot's notice", timeout=20)
+        said = next(n for n in notifications(app) if n.startswith("截图已保存到 "))
+        assert Path(said.removeprefix("截图已保存到 ")).is_file()
+        assert not any("Saved" in n for n in notifications(app))
+
+
 # ---------------------------------------------------------------------- reports
 async def test_the_reports_screen_holds_no_english(chinese_board: Path) -> None:
     app = chinese_app(chinese_board)

@@ -9,6 +9,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from textual import events, on
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.command import CommandPalette
@@ -167,6 +168,21 @@ class ReqboardApp(NoticesFailedWork, App[int]):
             yield SystemCommand(_("Maximize"), _("Maximize the focused widget"), screen.action_maximize)
         yield SystemCommand(_("Screenshot"), _("Save an SVG 'screenshot' of the current screen"),
                             lambda: self.set_timer(0.1, self.deliver_screenshot))
+
+    @on(events.DeliveryComplete)
+    def _screenshot_saved(self, event: events.DeliveryComplete) -> None:
+        """The "Screenshot" command's notice in the app's language (instead of Textual's own)."""
+        if event.name == "screenshot":
+            event.prevent_default()
+            said = (_("Saved the screenshot") if event.path is None
+                    else _("Saved the screenshot to {path}").format(path=event.path))
+            self.notify(said, title=_("Screenshot"), markup=False)
+
+    @on(events.DeliveryFailed)
+    def _screenshot_failed(self, event: events.DeliveryFailed) -> None:
+        if event.name == "screenshot":
+            event.prevent_default()
+            self.notify(_("Could not save the screenshot"), title=_("Screenshot"), severity="error", markup=False)
 
     def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
                timeout: float | None = None, markup: bool = True) -> None:

@@ -20,7 +20,7 @@ from textual.worker import Worker, WorkerState
 
 from reqboard.store.errors import StoreError, validation_message
 from reqboard.store.i18n import N_, _
-from reqboard.store.text import shown
+from reqboard.store.text import fit, shown
 
 MESSAGE_WIDTH = 120
 """Cells of an unexpected error's own message that a notice repeats: enough to name the fault, too
@@ -41,9 +41,7 @@ def describe_fault(exc: BaseException) -> str:
 
     if isinstance(exc, ValidationError):
         return str(validation_message(exc))
-    text = shown(str(exc), one_line=True).strip()
-    if len(text) > MESSAGE_WIDTH:
-        text = text[: MESSAGE_WIDTH - 1] + "…"
+    text = fit(shown(str(exc), one_line=True).strip(), MESSAGE_WIDTH)
     return type(exc).__name__ + (f": {text}" if text else "")
 
 

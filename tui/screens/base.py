@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any
 from textual.message import Message
 from textual.screen import Screen
 
+from reqboard.store.i18n import N_
+
 from ..background import failure_message
 from ..link import StoreLink
 from ..messages import BoardChanged, ReadFailed
@@ -16,7 +18,7 @@ from ..messages import BoardChanged, ReadFailed
 if TYPE_CHECKING:
     from ..actions import RequirementActions
 
-READING = "Reading the board"
+READING = N_("Reading the board")
 
 
 class BoardReadingScreen(Screen[None]):

@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from rich.cells import cell_len
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import HorizontalGroup, VerticalGroup
@@ -15,7 +14,7 @@ from textual.message import Message
 from textual.widgets import Button, Label, Static
 
 from reqboard.store.i18n import _
-from reqboard.store.text import shown
+from reqboard.store.text import fit, shown
 
 SHOWN_CELLS = 240
 """How much of a long value (a description) the panel shows, in display cells: enough to tell the
@@ -37,14 +36,7 @@ class FieldClash:
 
 
 def _excerpt(text: str) -> Content:
-    if cell_len(text) > SHOWN_CELLS:
-        kept, used = [], 0
-        for char in text:
-            used += cell_len(char)
-            if used > SHOWN_CELLS - 1:
-                break
-            kept.append(char)
-        text = "".join(kept) + "…"
+    text = fit(text, SHOWN_CELLS)
     return Content(shown(text) if text else _("(empty)"))
 
 
