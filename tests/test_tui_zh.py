@@ -19,8 +19,6 @@ from typing import Any
 
 import pytest
 from rich.cells import cell_len
-from test_reports_screen import Harness, build_weeks_board, computed
-from test_tui_sync import conflicts, my_board, pair, plan, screen_text, team_board  # noqa: F401 (pair is a fixture)
 from textual.command import CommandList
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
@@ -40,6 +38,8 @@ from reqboard.tui.widgets.card_list import CardList, LaneHeader
 from reqboard.tui.widgets.column import ColumnHeader
 from reqboard.tui.widgets.key_bar import KeyBar
 
+from test_reports_screen import Harness, build_weeks_board, computed
+from test_tui_sync import conflicts, my_board, pair, plan, screen_text, team_board  # noqa: F401 (pair is a fixture)
 from tui_support import (  # noqa: F401 (small_template is a fixture)
     StepClock,
     board_ready,

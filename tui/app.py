@@ -18,6 +18,7 @@ from textual.screen import Screen
 from textual.theme import Theme
 
 from reqboard import themes
+from reqboard.store import clock, i18n
 from reqboard.store.errors import Conflict, StoreError
 from reqboard.store.i18n import N_, _, ngettext
 from reqboard.store.memory import paused_gc
@@ -239,7 +240,8 @@ def run_app(path: Path | str, user: str, *, demo: bool = False) -> int:
 
         workdir = Path(tempfile.mkdtemp(prefix="reqboard-demo-"))
         path = workdir / "demo.json"
-        build_demo_board(path)
+        # The language and zone the command line chose: a Chinese team's board for a Chinese reader.
+        build_demo_board(path, chinese=i18n.is_chinese(), zone=clock.zone())
         try:
             return ReqboardApp(path, user).run() or 0
         finally:

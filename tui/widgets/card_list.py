@@ -25,6 +25,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from reqboard.store import clock
 from reqboard.store.cards import Card
 from reqboard.store.domain import State
 from reqboard.store.i18n import N_, _
@@ -415,7 +416,7 @@ class CardList(ScrollView, can_focus=True):
         if req.suspect:
             # i18n: badge: a requirement this one depends on changed: suspect (short)
             badges.append((_("SUS"), "card--badge-suspect"))
-        if req.overdue(self._now.date()):
+        if req.overdue(clock.local_day(self._now)):
             # i18n: badge: past its due date (short)
             badges.append((_("LATE"), "card--badge-overdue"))
         # i18n: badge: days since the card entered its state (short)
