@@ -1090,8 +1090,8 @@ def cmd_history(args: argparse.Namespace) -> int:
                 action=what, field=field_label(e.field), old=_short(old), new=_short(new))
         elif new is not None:
             what += f" {_short(new)}"
-        # The store's own reason for a change a change request made ("CR-2 approved"); else a person's.
-        reason = stored_note(e.reason) if e.action == "changed" and e.reason else e.reason
+        # The store's own reasons ("CR-2 approved", "synced A with B", "undo") translated; a person's as typed.
+        reason = stored_note(e.reason) if e.reason else e.reason
         print(f"{clock.shown(e.at, seconds=True)}  {_pad(e.by, 12)} {_text(what)}"
               + (f"  ({_text(reason)})" if reason else ""))
     return EXIT_OK
@@ -1106,6 +1106,10 @@ def _value_said(field: str | None, value: Any) -> Any:
         "state": domain.State, "channel": domain.Channel, "need_type": domain.NeedType, "kano": domain.Kano,
         "feasibility": domain.Feasibility, "tier": domain.Tier, "status": domain.CRStatus, "risk": domain.Risk,
     }
+    if isinstance(value, list):  # tags, links, acceptance criteria (`[x] text`): as the detail pane lists them
+        from reqboard.store.labels import item_text
+
+        return ", ".join(item_text(item) for item in value)
     kind = kinds.get(field or "")
     if kind is None or not isinstance(value, str):
         return value
@@ -1313,6 +1317,10 @@ def cmd_sync(args: argparse.Namespace) -> int:
 def _value_text(value: Any) -> str:
     import orjson
 
+    from reqboard.store.labels import item_text
+
+    if isinstance(value, list):  # an acceptance criterion as `[x] text`, not its stored keys
+        value = [item_text(item) if isinstance(item, dict) else item for item in value]
     text = orjson.dumps(value).decode()
     return text if len(text) <= 80 else text[:79] + "…"
 
@@ -1751,7 +1759,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return EXIT_OK
     except OSError as exc:
-        _error(f"{exc.filename or ''}: {exc.strerror or exc}")
+        from reqboard.store.errors import os_reason
+
+        _error(f"{exc.filename or ''}: {os_reason(exc)}")
         return EXIT_UNREADABLE
     except Exception as exc:  # the promise is no traceback for a user: say what it was, briefly
         _error(_("unexpected {kind}: {error} (please report this)").format(kind=type(exc).__name__, error=exc))

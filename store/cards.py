@@ -54,7 +54,7 @@ def _text(value: Any) -> str:
 def _moment(value: Any) -> datetime:
     moment = datetime.fromisoformat(value)
     if moment.utcoffset() is None:
-        raise ValueError("a time without a time zone")
+        raise ValueError("a time without a time zone")  # i18n: not shown (the reader validates the record instead)
     return moment
 
 

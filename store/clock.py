@@ -18,6 +18,8 @@ from datetime import UTC, date, datetime, tzinfo
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from .i18n import _
+
 _zone: tzinfo | None = None
 _zone_name = "UTC"
 _LOCALTIME = Path("/etc/localtime")
@@ -32,7 +34,8 @@ def zone_named(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, OSError):
-        raise UnknownZone(f"{name!r} is not a time zone (an IANA name such as Asia/Shanghai or Europe/Berlin)") from None
+        raise UnknownZone(_("{name!r} is not a time zone (an IANA name such as Asia/Shanghai or Europe/Berlin)").format(
+            name=name)) from None
 
 
 def system_zone() -> tuple[str, tzinfo]:

@@ -309,7 +309,7 @@ class _Calendar:
     def moment(self, ago: float) -> datetime:
         whole = int(ago)
         if whole < 1:
-            raise ValueError(f"demo steps happen at least a working day ago, not {ago:.3f}")
+            raise ValueError(f"demo steps happen at least a working day ago, not {ago:.3f}")  # i18n: not shown (a demo script bug)
         start = datetime.combine(self.days[whole - 1], time(8), tzinfo=self.zone)
         return (start + timedelta(hours=10 * (1 - (ago - whole)))).replace(microsecond=0).astimezone(UTC)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -284,9 +285,131 @@ def _context_value(name: str, value: Any) -> Any:
         known = _TIME_PARSING.get(value)
         return _(known) if known is not None else value
     if name == "expected" and isinstance(value, str) and " or " in value:
-        # "'low', 'medium' or 'high'": the choices as the language lists them
+        # "'low', 'medium' or 'high'": the choices as the language lists them, each by its name in it
         head, _sep, last = value.rpartition(" or ")
-        items = [*head.split(", "), last]
+        items = [_choice_named(item) for item in [*head.split(", "), last]]
         return _("{choices} or {last}").format(
             choices=pgettext("list separator", ", ").join(items[:-1]), last=items[-1])
     return value
+
+
+def _choice_named(item: str) -> str:
+    """A state's or a choice's stored value as pydantic quotes it (`'email'`) by its name in the
+    current language (`“邮件”`, which the CLI, the filter and CSV accept too); anything else as it is."""
+    from .domain import CHOICE_LABELS, STATE_LABELS
+
+    if len(item) > 2 and item[0] == item[-1] == "'":
+        for member in (*STATE_LABELS, *CHOICE_LABELS):
+            if member.value == item[1:-1]:
+                return _("“{name}”").format(name=member.label)  # type: ignore[attr-defined]  # every one has a label
+    return item
+
+
+# What the JSON parser (orjson) and the csv module say of a file they cannot read, as they word it.
+_PARSER_WORDS = {
+    "unexpected end of data": N_("unexpected end of data"),
+    "trailing comma is not allowed": N_("trailing comma is not allowed"),
+    "unexpected character, expected ',' or ']'": N_("unexpected character, expected ',' or ']'"),
+    "unexpected character, expected ',' or '}'": N_("unexpected character, expected ',' or '}'"),
+    "unexpected character, expected ':' after key": N_("unexpected character, expected ':' after key"),
+    "unexpected character, expected a JSON value": N_("unexpected character, expected a JSON value"),
+    "unexpected character, expected a string key": N_("unexpected character, expected a string key"),
+    "unexpected content after document": N_("unexpected content after document"),
+    "unexpected control character in string": N_("unexpected control character in string"),
+    "invalid escape in string": N_("invalid escaped sequence in string"),
+    "invalid escaped sequence in string": N_("invalid escaped sequence in string"),
+    "invalid high surrogate in string": N_("invalid high surrogate in string"),
+    "invalid low surrogate in string": N_("invalid low surrogate in string"),
+    "invalid literal, expected 'true'": N_("invalid literal, expected 'true'"),
+    "invalid literal, expected 'false'": N_("invalid literal, expected 'false'"),
+    "invalid literal, expected 'null'": N_("invalid literal, expected 'null'"),
+    "no digit after decimal point": N_("no digit after decimal point"),
+    "no digit after exponent sign": N_("no digit after exponent sign"),
+    "no digit after sign": N_("no digit after sign"),
+    "number is infinity when parsed as double": N_("number is infinity when parsed as double"),
+    "number with leading zero is not allowed": N_("number with leading zero is not allowed"),
+    "invalid UTF-8 encoding in string": N_("invalid UTF-8 encoding in string"),
+    "invalid utf-8 encoding in string": N_("invalid UTF-8 encoding in string"),
+    "str is not valid UTF-8: surrogates not allowed": N_("str is not valid UTF-8: surrogates not allowed"),
+    "Input is a zero-length, empty document": N_("Input is a zero-length, empty document"),
+    "input data is empty": N_("Input is a zero-length, empty document"),
+    "line contains NUL": N_("line contains NUL"),
+    "new-line character seen in unquoted field - do you need to open the file with newline=''?":
+        N_("new-line character seen in unquoted field"),
+}
+
+
+def parser_words(message: str) -> str:
+    """What orjson or the csv module said of a file (`unexpected end of data`), in the current
+    language; a message neither is known to write, as it is (and in English every one as written)."""
+    if language() == ENGLISH:
+        return message
+    known = _PARSER_WORDS.get(message)
+    if known is not None:
+        return _(known)
+    expected, after = _expected_after(message)
+    if expected:
+        return _("'{expected}' expected after '{after}'").format(expected=expected, after=after)
+    return message
+
+
+def _expected_after(message: str) -> tuple[str, str]:
+    """The two characters of the csv module's `',' expected after '"'` (a delimiter it wanted)."""
+    match = _EXPECTED_AFTER.fullmatch(message)
+    return (match[1], match[2]) if match else ("", "")
+
+
+_EXPECTED_AFTER = re.compile(r"'(.)' expected after '(.)'", re.DOTALL)
+
+
+def json_problem(exc: Any) -> str:
+    """An orjson.JSONDecodeError as `str(exc)` says it (`unexpected end of data: line 1 column 2
+    (char 1)`), in the current language."""
+    msg, line, column, pos = (getattr(exc, name, None) for name in ("msg", "lineno", "colno", "pos"))
+    if not isinstance(msg, str) or line is None or column is None or pos is None:
+        return str(exc)
+    return _("{reason}: line {line} column {column} (char {char})").format(
+        reason=parser_words(msg), line=line, column=column, char=pos)
+
+
+# Why the system refused a file operation (an OSError's errno), as a person reads it; strerror is English.
+_OS_REASONS = {
+    "ENOENT": N_("No such file or directory"),
+    "EACCES": N_("Permission denied"),
+    "EPERM": N_("Operation not permitted"),
+    "EISDIR": N_("Is a directory"),
+    "ENOTDIR": N_("Not a directory"),
+    "EEXIST": N_("File exists"),
+    "ENOTEMPTY": N_("Directory not empty"),
+    "ENOSPC": N_("No space left on device"),
+    "EDQUOT": N_("Disk quota exceeded"),
+    "EROFS": N_("Read-only file system"),
+    "ELOOP": N_("Too many levels of symbolic links"),
+    "ENAMETOOLONG": N_("File name too long"),
+    "EXDEV": N_("Invalid cross-device link"),
+    "EBUSY": N_("Device or resource busy"),
+    "ETXTBSY": N_("Text file busy"),
+    "EMFILE": N_("Too many open files"),
+    "EIO": N_("Input/output error"),
+    "EINVAL": N_("Invalid argument"),
+    "EFBIG": N_("File too large"),
+}
+
+
+def os_reason(exc: BaseException) -> str:
+    """Why a file could not be read or written, in the current language: an OSError by its errno (its
+    strerror where the errno is not one of ours; in English the strerror always), text that is not UTF-8
+    by the byte; else `str(exc)`."""
+    import errno
+
+    if language() == ENGLISH:
+        return (exc.strerror if isinstance(exc, OSError) else None) or str(exc)
+    if isinstance(exc, OSError) and exc.errno is not None:
+        known = _OS_REASONS.get(errno.errorcode.get(exc.errno, ""))
+        if known is not None:
+            return _(known)
+        return exc.strerror or str(exc)
+    if isinstance(exc, UnicodeDecodeError):
+        return _("not UTF-8 text: byte 0x{byte:02X} at offset {position}").format(
+            byte=exc.object[exc.start], position=exc.start)
+    return str(exc)

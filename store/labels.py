@@ -7,8 +7,9 @@ the CLI's history, the detail pane's history and the reports show these labels i
 from __future__ import annotations
 
 import re
+from typing import Any
 
-from .i18n import N_, _
+from .i18n import N_, _, pgettext
 
 FIELD_LABELS = {
     "key": N_("key"),
@@ -102,19 +103,45 @@ def action_label(action: str) -> str:
     return _(label) if label is not None else action.replace(".", " ").replace("_", " ")
 
 
+def item_text(item: Any) -> str:
+    """An item of a stored list as a person reads it: an acceptance criterion as `[x] text` (never its
+    stored keys), anything else as text."""
+    if isinstance(item, dict) and isinstance(item.get("text"), str):
+        return f"[{'x' if item.get('done') else ' '}] {item['text']}"
+    return str(item)
+
+
 _VERSION_NOTE = re.compile(r"version (\d+)")
 _CHANGED_BY_NOTE = re.compile(r"([A-Z][A-Z0-9]*-\d+) changed ([A-Z][A-Z0-9]*-\d+)")
 _APPROVED_NOTE = re.compile(r"([A-Z][A-Z0-9]*-\d+) approved")
+# The reasons the store writes into history events (sync/run.py, exchange/apply.py, board.py), as written.
+_SYNCED_NOTE = re.compile(r"synced (.+) with (.+)", re.DOTALL)
+_RENUMBERED_NOTE = re.compile(r"(\S+) was created on both (.+) and (.+) for different requirements; the key stays "
+                              r"with the one created first", re.DOTALL)
+_IMPORTED_FROM_NOTE = re.compile(r"imported from (.+)", re.DOTALL)
+_IMPORTED_NOTE = re.compile(r"imported \((\w+)\)")
+_UNDO_NOTE = "undo"
 
 
 def stored_note(text: str) -> str:
     """A note the store writes into a record or its history in English ("version 3", "CR-2 changed
-    REQ-4", "CR-2 approved": data, kept as written), in the current language; any other text (what a
-    person typed) as it is."""
+    REQ-4", "CR-2 approved", "synced A with B", "imported from F", "undo": data, kept as written), in
+    the current language; any other text (what a person typed) as it is."""
     if match := _VERSION_NOTE.fullmatch(text):
         return _("version {number}").format(number=match[1])
     if match := _CHANGED_BY_NOTE.fullmatch(text):
         return _("{cr} changed {key}").format(cr=match[1], key=match[2])
     if match := _APPROVED_NOTE.fullmatch(text):
         return _("{cr} approved").format(cr=match[1])
+    if match := _RENUMBERED_NOTE.fullmatch(text):
+        return _("{key} was created on both {board} and {other} for different requirements; the key stays with "
+                 "the one created first").format(key=match[1], board=match[2], other=match[3])
+    if match := _SYNCED_NOTE.fullmatch(text):
+        return _("synced {board} with {other}").format(board=match[1], other=match[2])
+    if match := _IMPORTED_FROM_NOTE.fullmatch(text):
+        return _("imported from {source}").format(source=match[1])
+    if match := _IMPORTED_NOTE.fullmatch(text):
+        return _("imported ({format})").format(format=match[1])
+    if text == _UNDO_NOTE:
+        return pgettext("a history event's reason", "undo")
     return text

@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import InvalidValue
+from .errors import InvalidValue, os_reason
 from .filestore.files import kind_of, new_file_mode, write_durably
 from .i18n import N_, _
 
@@ -159,7 +159,7 @@ def _open_folder(target: str | Path) -> tuple[Path, int]:
         raise InvalidValue(_("cannot write {path}: {folder} is not a folder").format(path=path, folder=folder)) from None
     except (OSError, ValueError) as exc:
         raise InvalidValue(_("cannot write {path}: {folder}: {reason}").format(
-            path=path, folder=folder, reason=getattr(exc, "strerror", None) or exc)) from None
+            path=path, folder=folder, reason=os_reason(exc))) from None
 
 
 _SIDECARS = ((".history.jsonl", N_("the history journal of the board {board}")),
@@ -215,7 +215,7 @@ def _checked_target(path: Path, dir_fd: int, board: BoardFiles | None) -> tuple[
     except FileNotFoundError:
         return new_file_mode(), None
     except OSError as exc:
-        raise InvalidValue(_("cannot write {path}: {reason}").format(path=path, reason=exc.strerror)) from None
+        raise InvalidValue(_("cannot write {path}: {reason}").format(path=path, reason=os_reason(exc))) from None
     if stat.S_ISLNK(st.st_mode):
         raise InvalidValue(_("refusing to write onto {path}: it is a symbolic link, and reqboard does not write "
                              "through links; give the file it points to, or remove the link").format(path=path))
@@ -258,7 +258,7 @@ def _replace(path: Path, dir_fd: int, payload: bytes | Iterable[bytes], mode: in
     try:
         fd = os.open(tmp, flags, 0o600, dir_fd=dir_fd)
     except OSError as exc:
-        raise InvalidValue(_("cannot write {path}: {reason}").format(path=path, reason=exc.strerror)) from None
+        raise InvalidValue(_("cannot write {path}: {reason}").format(path=path, reason=os_reason(exc))) from None
     try:
         with os.fdopen(fd, "wb") as fh:
             if owner is not None and owner != (os.geteuid(), os.getegid()):
@@ -275,7 +275,7 @@ def _replace(path: Path, dir_fd: int, payload: bytes | Iterable[bytes], mode: in
         except OSError:
             pass
         if isinstance(exc, OSError):
-            raise InvalidValue(_("cannot write {path}: {reason}").format(path=path, reason=exc.strerror or exc)) from None
+            raise InvalidValue(_("cannot write {path}: {reason}").format(path=path, reason=os_reason(exc))) from None
         raise
     try:
         os.fsync(dir_fd)
@@ -293,7 +293,7 @@ def read_import_file(path: str | os.PathLike[str]) -> bytes:
         # O_NONBLOCK: opening a FIFO must not wait for a writer; it is refused just below.
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     except (OSError, ValueError) as exc:
-        reason = getattr(exc, "strerror", None) or str(exc)
+        reason = os_reason(exc)
         raise InvalidValue(_("cannot read {path}: {reason}").format(path=os.fspath(path), reason=reason),
                            {"path": _("cannot read: {reason}").format(reason=reason)}) from None
     mode = os.fstat(fd).st_mode
@@ -307,6 +307,6 @@ def read_import_file(path: str | os.PathLike[str]) -> bytes:
         try:
             return fh.read()
         except OSError as exc:
-            reason = exc.strerror or str(exc)
+            reason = os_reason(exc)
             raise InvalidValue(_("cannot read {path}: {reason}").format(path=os.fspath(path), reason=reason),
                                {"path": _("cannot read: {reason}").format(reason=reason)}) from None

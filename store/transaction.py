@@ -234,7 +234,7 @@ class Transaction:
     def set_meta_value(self, name: str, value: Any) -> None:
         """Stage a value of the board's meta record (the board's id; not a counter or setting)."""
         if name in ("generation", "journal_size", "schema", "format", "settings", "sync"):
-            raise ValueError(f"{name} is not set this way")
+            raise ValueError(f"{name} is not set this way")  # i18n: not shown (a programming error)
         self._change.set_meta(**{name: value})
 
     def add_customer_record(self, record: Mapping[str, Any]) -> None:

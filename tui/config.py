@@ -25,6 +25,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from reqboard.store import clock, i18n
+from reqboard.store.errors import os_reason
 from reqboard.store.i18n import N_, _
 from reqboard.store.paths import config_dir
 from reqboard.store.storage import atomic_write
@@ -132,7 +133,7 @@ def load_config(path: Path | None = None) -> tuple[Config, list[str]]:
     except FileNotFoundError:
         return Config(), []
     except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(_("{path}: cannot read ({problem})").format(path=path, problem=exc)) from None
+        raise ConfigError(_("{path}: cannot read ({problem})").format(path=path, problem=os_reason(exc))) from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

@@ -455,7 +455,8 @@ def _undo_call(entry: UndoEntry) -> Callable[[Board], Any]:
             if board.get(entry.after.key).uid != entry.after.uid:
                 raise store_errors.Refused(_("{key} is another requirement now (a sync gave yours a new key): "
                                              "nothing was undone").format(key=entry.after.key), "undo.uid")
-            return board.reject(entry.after.key, "undo: created by mistake", expect_version=entry.after.version)
+            # The rejection reason is the person's, as if typed: in their language.
+            return board.reject(entry.after.key, _("undo: created by mistake"), expect_version=entry.after.version)
         return board.replace_requirement(entry.before, expect_version=entry.after.version, reason="undo")
 
     return undo

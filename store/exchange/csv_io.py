@@ -49,7 +49,7 @@ from pydantic import TypeAdapter, ValidationError
 from ..board import Board
 from ..collation import has_han, simplified
 from ..encodings import IMPORT_ENCODINGS, detect, export_encoding, first_bad_byte, import_encoding, shown_name
-from ..errors import InvalidValue, validation_message
+from ..errors import InvalidValue, parser_words, validation_message
 from ..i18n import _, pgettext
 from ..memory import paused_gc
 from ..models import (
@@ -588,7 +588,7 @@ def _csv_problem(rows: _Rows, layout: _Layout, exc: csv.Error) -> str:
         return _("{place}: the cell is longer than {limit} characters, more than any field of a requirement "
                  "holds").format(place=place, limit=f"{csv.field_size_limit():,}")
     return _("{place}: the file is not valid CSV here ({detail}): a cell that starts with a quote must end with "
-             "one, and a quote inside such a cell is written twice").format(place=place, detail=exc)
+             "one, and a quote inside such a cell is written twice").format(place=place, detail=parser_words(str(exc)))
 
 
 def _decode_problem(data: bytes, delimiter: str, codec: str, *, named: bool) -> str:

@@ -21,7 +21,7 @@ import orjson
 from pydantic import ValidationError
 
 from ..board import Board
-from ..errors import InvalidValue, Refused, validation_message
+from ..errors import InvalidValue, Refused, json_problem, validation_message
 from ..i18n import _
 from ..models import Customer, Event, Requirement, from_outside, iso_utc, now, strip_control
 from ..text import path_text
@@ -113,7 +113,7 @@ def _parse(data: bytes) -> dict[str, Any]:
     try:
         doc = orjson.loads(data)
     except orjson.JSONDecodeError as exc:
-        raise InvalidValue(_("the file is not valid JSON: {detail}").format(detail=exc)) from None
+        raise InvalidValue(_("the file is not valid JSON: {detail}").format(detail=json_problem(exc))) from None
     if not isinstance(doc, dict) or doc.get("format") != EXPORT_FORMAT:
         raise InvalidValue(_('the file is not a reqboard export (no "format": "reqboard")'))
     version = doc.get("version")

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 from tinydb import TinyDB
 from tinydb.storages import Storage as TinyDBStorage
 
-from ..errors import BoardChangedUnderneath, Conflict, ReadOnly, Refused, StoreUnreadable
+from ..errors import BoardChangedUnderneath, Conflict, ReadOnly, Refused, StoreUnreadable, os_reason
 from ..i18n import _
 from ..memory import paused_gc
 from ..outputs import BoardFiles
@@ -329,7 +329,7 @@ class BoardFile:
             self._copied.add(table)
         docs = tables[table]
         if new and str(doc_id) in docs:
-            raise ValueError(f"document {doc_id} already exists in table {table!r}")
+            raise ValueError(f"document {doc_id} already exists in table {table!r}")  # i18n: not shown (a store bug)
         docs[str(doc_id)] = document
         self._dirty = True
 
@@ -374,7 +374,7 @@ class BoardFile:
             except OSError as exc:
                 raise StoreUnreadable(
                     _("{path}: could not keep a backup ({error}); nothing was changed").format(
-                        path=self.backup_dir, error=exc.strerror)
+                        path=self.backup_dir, error=os_reason(exc))
                 ) from None
             self._remove_dead_temp_files()
             self._check_unchanged()
@@ -382,7 +382,7 @@ class BoardFile:
                 atomic_write(self.path, board_lines(tables), mode)
             except OSError as exc:
                 raise StoreUnreadable(_("{path}: could not write the board ({error})").format(
-                    path=self.path, error=exc.strerror)) from None
+                    path=self.path, error=os_reason(exc))) from None
             except Unwritable as exc:
                 raise StoreUnreadable(
                     _("{path}: {problem}; nothing was written: `reqboard check` says what is damaged, "

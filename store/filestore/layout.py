@@ -19,7 +19,7 @@ from typing import Any
 
 import orjson
 
-from ..errors import StoreUnreadable
+from ..errors import StoreUnreadable, parser_words
 from ..i18n import _, ngettext
 from ..memory import paused_gc
 
@@ -31,7 +31,7 @@ META_ID = "1"
 
 def describe_json_error(path: Path, data: bytes, exc: orjson.JSONDecodeError) -> str:
     """Where a board file stops being JSON, as a person reads it (line, column, byte), and that it was
-    left untouched. The parser's own words (`exc.msg`) stay as it wrote them."""
+    left untouched. The parser's own words (`exc.msg`) in the current language where they are known."""
     pos = getattr(exc, "pos", None)
     if pos is None:
         return _("{path} is not valid JSON ({error}); the file was left untouched (see `reqboard restore --list`)"
@@ -54,7 +54,7 @@ def describe_json_error(path: Path, data: bytes, exc: orjson.JSONDecodeError) ->
     else:
         message = _("{path} is not valid JSON at line {line}, column {column} (byte {byte}): {error}; "
                     "the file was left untouched (see `reqboard restore --list`)")
-    return message.format(path=path, line=line, column=column, byte=pos, error=exc.msg)
+    return message.format(path=path, line=line, column=column, byte=pos, error=parser_words(exc.msg))
 
 
 

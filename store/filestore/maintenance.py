@@ -15,7 +15,7 @@ import orjson
 from pydantic import ValidationError
 
 from ..domain import key_number
-from ..errors import NotFound, StoreUnreadable, validation_message
+from ..errors import NotFound, StoreUnreadable, os_reason, validation_message
 from ..i18n import N_, _, ngettext
 from ..models import MAX_COUNT, Customer, Event, Requirement
 from ..transaction import Transaction
@@ -72,7 +72,7 @@ class FileMaintenance:
         try:
             size = self.file.journal_size()
         except OSError as exc:
-            return [_("history: {path}: {error}").format(path=self.file.journal_path, error=exc.strerror)]
+            return [_("history: {path}: {error}").format(path=self.file.journal_path, error=os_reason(exc))]
         if size is None:
             return [ngettext("the history journal {name} is missing but the board records {n} byte of history; "
                              "`reqboard check --repair` keeps what is left",

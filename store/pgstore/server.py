@@ -21,6 +21,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import logging
+import re
 import threading
 import weakref
 from collections.abc import Callable, Iterator, Mapping
@@ -48,7 +49,7 @@ from ..errors import (
     StoreUnreadable,
     Unsupported,
 )
-from ..i18n import _
+from ..i18n import ENGLISH, N_, _, language
 from ..snapshot import Revision, Snapshot
 from .schema import CHANNEL, SCHEMA_VERSION, installed_version
 from .url import ServerPath, ServerURL, redact
@@ -87,6 +88,38 @@ def _reason(exc: BaseException) -> str:
     if "failed: " in line:  # "connection to server at "h", port 5432 failed: Connection refused"
         line = line.rsplit("failed: ", 1)[1]
     return redact(line.removeprefix("FATAL:").strip())
+
+
+# libpq's and the server's words for the failures people meet when connecting, in English (libpq
+# ships without translations in the binary wheels); each in the current language, names kept.
+_SERVER_WORDS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"Connection refused"), N_("Connection refused")),
+    (re.compile(r"No such file or directory"), N_("No such file or directory")),
+    (re.compile(r"(?:Connection timed out|(?:connection )?timeout expired)"), N_("the connection timed out")),
+    (re.compile(r"Network is unreachable"), N_("the network is unreachable")),
+    (re.compile(r"No route to host"), N_("no route to the host")),
+    (re.compile(r"failed to resolve host '(?P<name>[^']*)'.*"), N_("cannot resolve the host name {name}")),
+    (re.compile(r'could not translate host name "(?P<name>[^"]*)" to address.*'),
+     N_("cannot resolve the host name {name}")),
+    (re.compile(r'password authentication failed for user "(?P<name>[^"]*)"'),
+     N_("password authentication failed for the login {name}")),
+    (re.compile(r"(?:fe_sendauth: )?no password supplied"), N_("no password was given")),
+    (re.compile(r'database "(?P<name>[^"]*)" does not exist'), N_("the database {name} does not exist")),
+    (re.compile(r'role "(?P<name>[^"]*)" does not exist'), N_("the login {name} does not exist")),
+    (re.compile(r"server closed the connection unexpectedly"), N_("the server closed the connection unexpectedly")),
+)
+
+
+def server_words(reason: str) -> str:
+    """A reason `_reason` gave, in the current language where it is one of the common ones (in
+    English, libpq's own words as they always were)."""
+    if language() == ENGLISH:
+        return reason
+    for pattern, message in _SERVER_WORDS:
+        match = pattern.fullmatch(reason)
+        if match:
+            return _(message).format(**match.groupdict())
+    return reason
 
 
 class _Cache:
@@ -159,7 +192,7 @@ class ServerStorage:
             return storage
         except pg_errors.InsufficientPrivilege as exc:
             raise StoreUnreadable(_("{url}: this login may not read the board ({reason}); ask the board's owner for "
-                                    "access (README: A team server)").format(url=url.shown, reason=_reason(exc))
+                                    "access (README: A team server)").format(url=url.shown, reason=server_words(_reason(exc)))
                                   ) from None
         except psycopg.Error as exc:
             raise translated(url, exc) from None
@@ -641,8 +674,9 @@ def _json(value: Any) -> Json:
 
 def unreachable(url: ServerURL, exc: BaseException) -> StoreError:
     """The error of a connection that could not be opened: exit 4, naming where, never a password."""
-    reason = _reason(exc)
-    if "does not exist" in reason and "database" in reason:
+    english = _reason(exc)
+    reason = server_words(english)
+    if "does not exist" in english and "database" in english:
         return ServerUnreachable(_("{url}: {reason}; create it (createdb {database}) and run "
                                    "`reqboard server init {url}`").format(url=url.shown, reason=reason,
                                                                           database=url.database))
@@ -659,7 +693,7 @@ def _connection_lost(exc: BaseException) -> bool:
 
 def translated(url: ServerURL, exc: BaseException) -> StoreError:
     """A psycopg failure as the store's error (one line, no password)."""
-    reason = _reason(exc)
+    reason = server_words(_reason(exc))
     if isinstance(exc, pg_errors.InsufficientPrivilege | pg_errors.ReadOnlySqlTransaction):
         return Refused(_("{url}: the server refused the change ({reason}): this login may only read the board"
                          ).format(url=url.shown, reason=reason), "server.read_only")
@@ -930,7 +964,7 @@ class _Listener(threading.Thread):
                 if self._stopping.is_set():
                     return
                 problem = _("offline: cannot reach {server} ({reason}); reconnecting").format(
-                    server=self._url.endpoint, reason=_reason(exc))
+                    server=self._url.endpoint, reason=server_words(_reason(exc)))
                 if problem != self.problem:
                     self.problem = problem
                     self._changed()

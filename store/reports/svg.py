@@ -36,6 +36,7 @@ ACTUAL = "#4f9bd9"
 FITTED = "#e0a84f"
 AXIS = "#6b7785"
 QUADRANT_FILLS = ("#e0645c22", "#4f9bd922", "#e0a84f22", "#8c98a622")
+# i18n: not shown (font family names, for the browser)
 FONTS = ('system-ui, -apple-system, "Segoe UI", "PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", '
          '"Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei", sans-serif')
 """The system's UI font, then the Chinese fonts of macOS, Windows and Linux: the report embeds none."""

@@ -12,7 +12,7 @@ from textual.content import Content
 from reqboard.store import clock
 from reqboard.store.domain import Channel, CRStatus, Feasibility, Kano, NeedType, Risk, State, Tier
 from reqboard.store.i18n import _, pgettext
-from reqboard.store.labels import action_label, field_label, stored_note
+from reqboard.store.labels import action_label, field_label, item_text, stored_note
 from reqboard.store.text import shown
 
 if TYPE_CHECKING:
@@ -51,7 +51,7 @@ def value_text(field: str | None, value: Any) -> Any:
     """A field's stored value as a history line shows it: a state or choice by its label, a list as
     its items (a criterion as `[x] text`), other values as stored."""
     if isinstance(value, list):  # tags, links, acceptance criteria: as the detail pane lists them
-        return ", ".join(_item_text(item) for item in value)
+        return ", ".join(item_text(item) for item in value)
     enum = _CHOICE_FIELDS.get(field or "")
     if enum is None or not isinstance(value, str):
         return value
@@ -61,12 +61,6 @@ def value_text(field: str | None, value: Any) -> Any:
         return value
     label: str = member.label  # type: ignore[attr-defined]  # every enum of _CHOICE_FIELDS has a label
     return label.lower() if isinstance(member, State) else label
-
-
-def _item_text(item: Any) -> str:
-    if isinstance(item, dict) and isinstance(item.get("text"), str):  # an acceptance criterion
-        return f"[{'x' if item.get('done') else ' '}] {item['text']}"
-    return str(item)
 
 
 def describe_event(event: Event) -> str:
@@ -81,8 +75,8 @@ def describe_event(event: Event) -> str:
     elif new not in (None, ""):
         what += f"  {_short(new)}"
     if event.reason:
-        # The store's own reason for a change a change request made ("CR-2 approved"); else a person's.
-        reason = stored_note(event.reason) if event.action == "changed" else event.reason
+        # The store's own reasons ("CR-2 approved", "synced A with B", "undo") translated; a person's as typed.
+        reason = stored_note(event.reason)
         what += "  " + _("({reason})").format(reason=_short(reason))
     return shown(what, one_line=True)
 

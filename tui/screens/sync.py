@@ -28,7 +28,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Input, Label, Static
 
 from reqboard.store.i18n import N_, _, ngettext, pgettext
-from reqboard.store.labels import field_label
+from reqboard.store.labels import field_label, item_text
 from reqboard.store.sync import FieldConflict, Renumbering, SyncConflicts, SyncPlan, default_other, resolver, sync_boards
 from reqboard.store.sync.merge import Side
 from reqboard.store.text import shown
@@ -218,7 +218,8 @@ def value_text(value: Any) -> str:
     if isinstance(value, int | float):
         return f"{value:g}" if isinstance(value, float) else str(value)
     if isinstance(value, list):
-        return "\n".join("• " + (item if isinstance(item, str) else _json(item)) for item in value)
+        return "\n".join("• " + (item if isinstance(item, str) else item_text(item) if isinstance(item, dict)
+                              else _json(item)) for item in value)
     return _json(value)
 
 
