@@ -325,10 +325,15 @@ def text_hash(title: str, description: str, criteria: Iterable[str]) -> str:
     return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
 
 
+CRITERIA_HEADING = N_("Acceptance criteria:")
+"""The line before the criteria in an approved text: stored in English (the approval's record), shown
+translated (`_(CRITERIA_HEADING)`) where the text is shown."""
+
+
 def approved_text(title: str, description: str, criteria: Iterable[str]) -> str:
     """The text an approval covers as a person reads it: title, description, then the criteria."""
     listed = "".join(f"\n- {c}" for c in criteria)
-    return f"{title}\n\n{description}" + (f"\n\nAcceptance criteria:{listed}" if listed else "")
+    return f"{title}\n\n{description}" + (f"\n\n{CRITERIA_HEADING}{listed}" if listed else "")
 
 
 def search_text(key: str, title: str, description: str, customer: str, tags: tuple[str, ...]) -> str:

@@ -121,6 +121,7 @@ _RENUMBERED_NOTE = re.compile(r"(\S+) was created on both (.+) and (.+) for diff
 _IMPORTED_FROM_NOTE = re.compile(r"imported from (.+)", re.DOTALL)
 _IMPORTED_NOTE = re.compile(r"imported \((\w+)\)")
 _UNDO_NOTE = "undo"
+_UNDONE_CREATION_NOTE = N_("undo: created by mistake")
 
 
 def stored_note(text: str) -> str:
@@ -144,4 +145,6 @@ def stored_note(text: str) -> str:
         return _("imported ({format})").format(format=match[1])
     if text == _UNDO_NOTE:
         return pgettext("a history event's reason", "undo")
+    if text == _UNDONE_CREATION_NOTE:  # written in English by earlier versions; now in the person's language
+        return _(_UNDONE_CREATION_NOTE)
     return text

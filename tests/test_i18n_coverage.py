@@ -566,3 +566,94 @@ def test_why_a_file_could_not_be_read_is_said_in_the_language(chinese: None) -> 
         assert os_reason(exc) == "不是 UTF-8 文本：偏移量 2 处的字节为 0xFF"
     i18n.set_language(i18n.ENGLISH)
     assert os_reason(PermissionError(errno.EACCES, "Permission denied", "/x")) == "Permission denied"
+
+
+# A notice in Chinese over the board: Textual's compositor would drop a character wherever a column of
+# the board begins under it (tui/wide_chars.py).
+
+NOTICE = "已撤销：REQ-61 已创建需求，已经写入看板"
+
+
+async def test_a_chinese_notice_over_the_board_keeps_every_character(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from reqboard.tui import wide_chars
+    from reqboard.tui.screens.board import BoardScreen
+
+    from tui_support import build_small_board, open_app, wait_until
+
+    monkeypatch.setenv("REQBOARD_LANG", "zh_CN")
+    build_small_board(tmp_path / "board.json")
+    app = open_app(tmp_path / "board.json")
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, BoardScreen) and app.screen.loaded, "the board")
+        for indent in range(4):  # the text starts a cell further each time: some character meets a column edge
+            app.notify(" " * indent + NOTICE, timeout=60)
+        await wait_until(pilot, lambda: len(app.screen.query("Toast")) == 4, "the notices")
+        await pilot.pause(0.3)
+        compositor = app.screen._compositor
+        drawn = [strip.text for strip in compositor.render_strips()]
+        assert sum(NOTICE in line for line in drawn) == 4, "\n".join(drawn)
+        # Textual's own method loses characters here: what the test would see without the fix.
+        with monkeypatch.context() as patch:
+            patch.setattr(type(compositor), "_render_chops", wide_chars.ORIGINAL)
+            drawn = [strip.text for strip in compositor.render_strips()]
+        assert sum(NOTICE in line for line in drawn) < 4, "\n".join(drawn)
+
+
+def test_the_compositor_method_replaced_is_still_textuals_own() -> None:
+    """tui/wide_chars.py replaces Compositor._render_chops as Textual 8.2.8 wrote it: another Textual
+    may change or fix it, and then the replacement must be looked at again."""
+    import hashlib
+    import inspect
+
+    import textual
+
+    from reqboard.tui import wide_chars
+
+    source = inspect.getsource(wide_chars.ORIGINAL)
+    assert textual.__version__ == "8.2.8"
+    assert hashlib.sha256(source.encode()).hexdigest()[:16] == ORIGINAL_RENDER_CHOPS, source
+
+
+ORIGINAL_RENDER_CHOPS = "ca8c3359d7afd017"
+
+
+def test_what_is_wrong_with_a_toml_file_is_said_in_chinese(tmp_path: Path, chinese: None) -> None:
+    from reqboard.themes import ThemeFileError, parse_theme
+    from reqboard.tui.config import ConfigError, load_config
+
+    config = tmp_path / "config.toml"
+    config.write_text('language = "zh_CN"\ntheme = \n', encoding="utf-8")
+    with pytest.raises(ConfigError) as bad_config:
+        load_config(config)
+    assert "无效的值（第 2 行第 9 列）" in str(bad_config.value)
+    with pytest.raises(ThemeFileError) as bad_theme:
+        parse_theme('name = "x"\n[colors\n', "mine.toml")
+    assert english_words(str(bad_theme.value)) == set(), str(bad_theme.value)
+
+
+async def test_a_changed_approved_text_is_shown_with_its_criteria_heading_in_chinese(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The approved text is kept in English ("Acceptance criteria:", the approval's record); the detail
+    pane's diff of what changed since shows the heading in Chinese."""
+    from test_tui_detail_zh import open_detail, pane_text
+
+    from reqboard.store.board import Board
+    from reqboard.store.models import State
+
+    from tui_support import open_app
+
+    board = Board(tmp_path / "board.json", "li")
+    req = board.add_requirement("导出发票", customer="华为", acceptance_criteria=({"text": "每张发票一个 PDF", "done": False},))
+    board.move_requirement(req.key, State.ANALYSED, updates={"importance": 4, "urgency": 3, "kano": "performance"})
+    board.approve(req.key, "同意")
+    board.edit_requirement(req.key, {"acceptance_criteria": ({"text": "每张发票一个 PDF，带公司抬头", "done": False},)})
+    assert "Acceptance criteria:" in board.get(req.key).approvals[-1].text
+
+    monkeypatch.setenv("REQBOARD_LANG", "zh_CN")
+    app = open_app(tmp_path / "board.json")
+    async with app.run_test(size=(160, 50)) as pilot:
+        await open_detail(pilot, req.key)
+        text = pane_text(app)
+    assert " 验收标准：" in text and "+- 每张发票一个 PDF，带公司抬头" in text, text
+    assert english_words(text, allowed={"PDF"}) == set(), text

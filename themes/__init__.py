@@ -13,12 +13,13 @@ messages (what is wrong with a theme file) are in the language spoken (`reqboard
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from reqboard.store.i18n import _
+from reqboard.store.i18n import ENGLISH, N_, _, language
 
 THEME_FIELDS = frozenset({
     "primary", "secondary", "warning", "error", "success", "accent", "foreground",
@@ -46,12 +47,50 @@ class ThemeFileError(ValueError):
     """A theme file that cannot be used; the message names the file and the problem."""
 
 
+# What Python's TOML reader says of a file it cannot read, as it words it (the common ones).
+_TOML_WORDS = {
+    "Expected '=' after a key in a key/value pair": N_("Expected '=' after a key in a key/value pair"),
+    "Expected ']' at the end of a table declaration": N_("Expected ']' at the end of a table declaration"),
+    "Expected ']]' at the end of an array declaration": N_("Expected ']]' at the end of an array declaration"),
+    "Invalid statement": N_("Invalid statement"),
+    "Invalid value": N_("Invalid value"),
+    "Invalid date or datetime": N_("Invalid date or datetime"),
+    "Invalid initial character for a key part": N_("Invalid initial character for a key part"),
+    "Unclosed array": N_("Unclosed array"),
+    "Unclosed inline table": N_("Unclosed inline table"),
+    "Unterminated string": N_("Unterminated string"),
+    "Cannot overwrite a value": N_("Cannot overwrite a value"),
+}
+_TOML_AT = re.compile(r"(?P<what>.*) \(at line (?P<line>\d+), column (?P<column>\d+)\)", re.DOTALL)
+_TOML_AT_END = " (at end of document)"
+
+
+def toml_problem(exc: tomllib.TOMLDecodeError) -> str:
+    """What is wrong with a TOML file and where, as tomllib says it, in the current language (in
+    English as tomllib wrote it)."""
+    text = str(exc)
+    if language() == ENGLISH:
+        return text
+    if match := _TOML_AT.fullmatch(text):
+        return _("{problem} (at line {line}, column {column})").format(
+            problem=_toml_words(match["what"]), line=match["line"], column=match["column"])
+    if text.endswith(_TOML_AT_END):
+        return _("{problem} (at the end of the file)").format(problem=_toml_words(text[:-len(_TOML_AT_END)]))
+    return _toml_words(text)
+
+
+def _toml_words(text: str) -> str:
+    known = _TOML_WORDS.get(text)
+    return _(known) if known is not None else text
+
+
 def parse_theme(text: str, source: str) -> ThemeSpec:
     """Read one theme file's text; raises ThemeFileError naming the file and the key."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ThemeFileError(_("{source}: not valid TOML ({problem})").format(source=source, problem=exc)) from None
+        raise ThemeFileError(_("{source}: not valid TOML ({problem})").format(source=source,
+                                                                               problem=toml_problem(exc))) from None
     name = data.get("name")
     if not isinstance(name, str) or not name.strip():
         raise ThemeFileError(_('{source}: needs a name = "..."').format(source=source))

@@ -26,6 +26,7 @@ from reqboard.store.paths import config_dir
 from reqboard.store.reader import BoardReader
 from reqboard.store.text import shown
 
+from . import wide_chars
 from .background import NoticesFailedWork, failure_message
 from .commands import Palette, ReqboardCommands
 from .config import Config, apply_settings, config_path, configure, load_state, save_state
@@ -82,6 +83,7 @@ class ReqboardApp(NoticesFailedWork, App[int]):
         self.config = config
         self.watch_interval = watch_interval if watch_interval is not None else config.poll_interval
         self._quit_warned = False
+        wide_chars.install()  # a Chinese notice over the board keeps every character (see the module)
         super().__init__()
         self._register_themes()
         if config.keys:

@@ -30,6 +30,7 @@ from reqboard.store.i18n import N_, _
 from reqboard.store.paths import config_dir
 from reqboard.store.storage import atomic_write
 from reqboard.store.text import shown
+from reqboard.themes import toml_problem
 
 
 class ConfigError(ValueError):
@@ -137,7 +138,7 @@ def load_config(path: Path | None = None) -> tuple[Config, list[str]]:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(_("{path}: not valid TOML ({problem})").format(path=path, problem=exc)) from None
+        raise ConfigError(_("{path}: not valid TOML ({problem})").format(path=path, problem=toml_problem(exc))) from None
     known = [f.name for f in fields(Config)]
     values: dict[str, object] = {}
     problems: list[str] = []

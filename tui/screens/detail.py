@@ -15,6 +15,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from reqboard.store import clock
+from reqboard.store.domain import CRITERIA_HEADING
 from reqboard.store.errors import NotFound
 from reqboard.store.i18n import N_, _, pgettext
 from reqboard.store.models import Event, Requirement, approval_text
@@ -175,6 +176,8 @@ class DetailScreen(BoardReadingScreen):
                                                 "approved", "today", lineterm="", n=1)
                     for line in list(diff)[2:]:
                         style = "bold" if line.startswith(("+", "-")) else "dim"
+                        if line[1:] == CRITERIA_HEADING:  # stored in English, as the approval's record
+                            line = line[:1] + _(CRITERIA_HEADING)
                         rows.append(Content.styled(shown(line, one_line=True), style))
         if req.feedback:
             rows.append(Content.styled(_("Feedback"), "bold"))
