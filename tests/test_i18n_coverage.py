@@ -6,14 +6,16 @@ every module of cli/, store/, tui/ and themes/ and looks at what reaches a perso
 
 - display calls: `notify`, `Static`, `Label`, `Button`, `Input(placeholder=)`, `Option`, `Hit`,
   `SystemCommand`, `FieldSpec(label, help=)`, `GuardInput(label)`, a `DataTable`'s `add_column(s)`, a
-  widget's `update`, the form and lines screens' titles, Rich and Textual `Content`/`Text` on the way;
+  widget's `update`, a form's title, intro and button (`FormScreen`, `_form`, `_cr_step`), a chart
+  panel's title, a change's notice and what a worker is doing (`Change`, `Lookup`, `@background`),
+  through Rich and Textual `Content`/`Text`, `shown()` and `.format()` on the way;
 - a `Binding`'s description, which is made at import time and so must be `N_()` (never `_()`, never
   bare text);
 - `title`, `sub_title`, `border_title`, `border_subtitle` (and `TITLE`/`SUB_TITLE`) assigned;
 - the errors people read: any call of `StoreError` or a subclass, `ValueError` (pydantic shows a
   validator's), every exception class of the code derived from them, the CLI's `UsageError`;
 - the CLI: `print`, `write` to a stream, argparse's `help=`, `description=`, `epilog=` and
-  `parser.error`, the `_note`/`_error` lines;
+  `parser.error`, a subcommand's help (`command`), `show`'s labelled rows, the `_note`/`_error` lines;
 - the reports (Markdown, HTML, SVG, the Markdown export): any text between the markup;
 - tui/ and cli/ as a whole: any literal that reads as prose (two English words or more), wherever it goes.
 
@@ -87,11 +89,14 @@ DISPLAY_CALLS: dict[str, tuple[tuple[int, ...] | str, tuple[str, ...]]] = {
     "add_column": ((0,), ("label",)),
     "add_columns": (ALL, ()),
     "update": ((0,), ()),  # a widget's new content (a dict's update takes no text)
-    "FormScreen": ((0,), ("title", "intro")),
-    "LinesScreen": ((0,), ("title",)),
-    "_form": ((0,), ("title", "intro")),
+    "FormScreen": ((0,), ("title", "intro", "submit_label")),
+    "_form": ((0,), ("title", "intro", "submit_label")),
+    "_cr_step": ((1, 4, 5), ("title", "intro", "submit_label", "what")),
+    "background": ((0,), ()),  # what a worker is doing, for its failure notice
+    "Lookup": ((1,), ("doing",)),
+    "Change": ((1,), ("what", "doing")),  # a change's words for its notice ("created") and its wait
+    "ChartPanel": ((0,), ("title",)),
     "_status": ((0,), ()),
-    "describe": ((0,), ()),
 }
 CLI_CALLS: dict[str, tuple[tuple[int, ...] | str, tuple[str, ...]]] = {
     "print": (ALL, ()),
@@ -100,6 +105,8 @@ CLI_CALLS: dict[str, tuple[tuple[int, ...] | str, tuple[str, ...]]] = {
     "exit": ((0,), ()),
     "SystemExit": ((0,), ()),
     "_note": ((0,), ()),
+    "command": ((1,), ("help",)),  # build_parser's subcommand: its help
+    "row": ((0,), ()),  # show's and cr show's labelled lines
     "_error": ((0,), ()),
     "add_argument": ((), ("help",)),
     "add_parser": ((), ("help", "description", "epilog")),
