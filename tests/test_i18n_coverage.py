@@ -266,19 +266,20 @@ class _Scan:
                 self.parents[child] = parent
 
     def exempt(self, node: ast.AST) -> bool:
+        """An exemption comment at the end of one of the expression's lines or of its statement's first
+        line, or on a line of its own just above either."""
         first = getattr(node, "lineno", 1)
         last = getattr(node, "end_lineno", first) or first
-        # The statement the expression is part of: a comment at the end of any of its lines counts.
+        numbers = set(range(first, last + 1))
         statement: ast.AST | None = node
         while statement is not None and not isinstance(statement, ast.stmt):
             statement = self.parents.get(statement)
-        if statement is not None and not isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
-                                                                   | ast.If | ast.For | ast.While | ast.With | ast.Try):
-            first, last = min(first, statement.lineno), max(last, statement.end_lineno or last)
-        lines = self.lines[first - 1:last]
-        if first >= 2 and self.lines[first - 2].strip().startswith("#"):
-            lines = [self.lines[first - 2], *lines]
-        return any(EXEMPTION.search(line) for line in lines)
+        starts = {first}
+        if statement is not None:
+            numbers.add(statement.lineno)
+            starts.add(statement.lineno)
+        numbers |= {start - 1 for start in starts if start >= 2 and self.lines[start - 2].strip().startswith("#")}
+        return any(EXEMPTION.search(self.lines[number - 1]) for number in numbers)
 
     def report(self, node: ast.Constant | ast.JoinedStr, where: str, *, markup: bool = False) -> None:
         if id(node) in self.seen:
@@ -664,3 +665,10 @@ async def test_a_changed_approved_text_is_shown_with_its_criteria_heading_in_chi
         text = pane_text(app)
     assert " 验收标准：" in text and "+- 每张发票一个 PDF，带公司抬头" in text, text
     assert english_words(text, allowed={"PDF"}) == set(), text
+
+
+def test_an_exemption_covers_its_own_statement_only(tmp_path: Path) -> None:
+    source = ('def f(app):\n'
+              '    app.notify("Hello world")  # i18n: not shown (a sample)\n'
+              '    app.notify("Goodbye world")\n')
+    assert [(f.line, f.text) for f in _scan_sample(tmp_path, "tui", source)] == [(3, "Goodbye world")]
