@@ -529,6 +529,8 @@ def test_the_reasons_the_store_writes_into_history_are_shown_in_chinese(tmp_path
     (b'Title,Owner\r\nok,"Bob"by\r\n', "csv", "expected after"),
     (b'{"format": "reqboard",}', "json", "trailing comma"),
     (b"", "json", "zero-length"),
+    (b"<a><b></a>", "reqif", "Opening and ending tag mismatch"),
+    (b"<a>", "reqif", "Premature end of data"),
 ])
 def test_what_a_parser_says_of_a_bad_file_is_said_in_chinese(
         tmp_path: Path, data: bytes, fmt: str, english: str) -> None:
@@ -672,3 +674,27 @@ def test_an_exemption_covers_its_own_statement_only(tmp_path: Path) -> None:
               '    app.notify("Hello world")  # i18n: not shown (a sample)\n'
               '    app.notify("Goodbye world")\n')
     assert [(f.line, f.text) for f in _scan_sample(tmp_path, "tui", source)] == [(3, "Goodbye world")]
+
+
+@pytest.mark.parametrize("location", ["postgresql://[bad", "postgresql://h/db?foo=bar", "postgresql://h/db?x",
+                                      "postgresql://h/%zz/db"])
+def test_a_url_the_server_storage_cannot_read_is_refused_in_chinese(location: str, chinese: None) -> None:
+    pytest.importorskip("psycopg")
+    from reqboard.store.errors import Unsupported
+    from reqboard.store.pgstore.url import ServerURL
+
+    with pytest.raises(Unsupported) as refused:
+        ServerURL.parse(location)
+    assert english_words(str(refused.value), allowed={"IPv", "foo"}) == set(), str(refused.value)
+
+
+@pytest.mark.parametrize(("reason", "chinese_words"), [
+    ("Connection refused", "连接被拒绝"),
+    ('database "team" does not exist', "数据库 team 不存在"),
+    ("failed to resolve host 'db.example': [Errno -2] Name or service not known", "无法解析主机名 db.example"),
+])
+def test_why_the_server_cannot_be_reached_is_said_in_chinese(reason: str, chinese_words: str, chinese: None) -> None:
+    pytest.importorskip("psycopg")
+    from reqboard.store.pgstore.server import server_words
+
+    assert server_words(reason) == chinese_words

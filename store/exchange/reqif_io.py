@@ -84,7 +84,7 @@ from reqif.unparser import ReqIFUnparser
 
 from ..board import Board
 from ..errors import validation_message
-from ..i18n import N_, _
+from ..i18n import ENGLISH, N_, _, language
 from ..models import (
     Channel,
     Feasibility,
@@ -604,6 +604,42 @@ _DECLARATION = re.compile(r"""<\?xml\s+version\s*=\s*(["'])1\.[0-9]+\1"""
                           r"""(?:\s+standalone\s*=\s*(["'])(?:yes|no)\4)?\s*\?>""")
 
 
+# What libxml2 says of a file that is not well-formed XML (the common ones), as it words them.
+_XML_WORDS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"Document is empty"), N_("Document is empty")),
+    (re.compile(r"Start tag expected, '<' not found"), N_("Start tag expected, '<' not found")),
+    (re.compile(r"Opening and ending tag mismatch: (?P<opening>\S+) line (?P<at>\d+) and (?P<ending>\S+)"),
+     N_("Opening and ending tag mismatch: {opening} line {at} and {ending}")),
+    (re.compile(r"Premature end of data in tag (?P<tag>\S+) line (?P<at>\d+)"),
+     N_("Premature end of data in tag {tag} line {at}")),
+    (re.compile(r"Couldn't find end of Start Tag (?P<tag>\S+) line (?P<at>\d+)"),
+     N_("Couldn't find end of Start Tag {tag} line {at}")),
+    (re.compile(r"Extra content at the end of the document"), N_("Extra content at the end of the document")),
+    (re.compile(r"Invalid bytes in character encoding"), N_("Invalid bytes in character encoding")),
+    (re.compile(r"AttValue: \" or ' expected"), N_("AttValue: \" or ' expected")),
+    (re.compile(r"EntityRef: expecting ';'"), N_("EntityRef: expecting ';'")),
+    (re.compile(r"PCDATA invalid Char value (?P<value>\d+)"), N_("PCDATA invalid Char value {value}")),
+)
+_XML_AT = re.compile(r"(?P<problem>.*), line (?P<line>\d+), column (?P<column>\d+)", re.DOTALL)
+
+
+def _xml_words(detail: str) -> str:
+    """libxml2's words for XML it cannot read (`Document is empty, line 1, column 1`) in the current
+    language where they are common ones; in English as libxml2 wrote them."""
+    if language() == ENGLISH:
+        return detail
+    at = _XML_AT.fullmatch(detail)
+    problem = at["problem"] if at else detail
+    for pattern, message in _XML_WORDS:
+        if match := pattern.fullmatch(problem):
+            problem = _(message).format(**match.groupdict())
+            break
+    if at:
+        return _("{problem}, line {line}, column {column}").format(problem=problem, line=at["line"],
+                                                                     column=at["column"])
+    return problem
+
+
 def _one_line(text: str, limit: int = 200) -> str:
     """Text for a one-line message: runs of white space (line breaks too) as one space, long text cut."""
     text = " ".join(text.split())
@@ -698,7 +734,7 @@ def _parse_xml(payload: bytes) -> Any:
         # libxml2 suggests an option that lifts its limits; they stay on, so the hint would mislead.
         detail = re.sub(r",? (?:use|try) XML_PARSE_HUGE(?: option)?", " (more than reqboard reads)", detail)
         raise _Unreadable(_("the file is not a readable ReqIF document: it is not well-formed XML ({detail})").format(
-            detail=detail)) from None
+            detail=_xml_words(detail))) from None
     docinfo = root.getroottree().docinfo
     if docinfo.doctype or docinfo.internalDTD is not None:
         dtd = docinfo.internalDTD

@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import quote
 
 from ..errors import Unsupported
-from ..i18n import _
+from ..i18n import ENGLISH, N_, _, language
 
 SCHEMES = ("postgresql", "postgres")
 SECRETS = ("password", "sslpassword")
@@ -29,6 +29,31 @@ def is_server_location(location: str) -> bool:
     found = _SCHEME.match(location)
     return found is not None and found["scheme"].lower() in SCHEMES
 
+
+# What libpq says of a URL it cannot read (the common ones), as it words them.
+_URL_WORDS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r'end of string reached when looking for matching "\]" in IPv6 host address in URI: .*'),
+     N_("the ] that ends an IPv6 address is missing")),
+    (re.compile(r"IPv6 host address may not be empty in URI: .*"), N_("the IPv6 address between [ and ] is empty")),
+    (re.compile(r'invalid URI query parameter: "(?P<name>[^"]*)"'), N_("{name} is not a setting a URL can give")),
+    (re.compile(r'missing key/value separator "=" in URI query parameter: "(?P<name>[^"]*)"'),
+     N_("the setting {name} has no = and value")),
+    (re.compile(r'extra key/value separator "=" in URI query parameter: "(?P<name>[^"]*)"'),
+     N_("the setting {name} has more than one =")),
+    (re.compile(r'invalid percent-encoded token: "(?P<token>[^"]*)"'), N_("{token} is not a valid percent-escape")),
+    (re.compile(r'forbidden value %00 in percent-encoded value: .*'), N_("%00 is not allowed in a URL")),
+)
+
+
+def _url_words(reason: str) -> str:
+    """libpq's reason for refusing a URL in the current language, where it is a common one (in English
+    as libpq wrote it)."""
+    if language() == ENGLISH:
+        return reason
+    for pattern, message in _URL_WORDS:
+        if match := pattern.fullmatch(reason):
+            return _(message).format(**match.groupdict())
+    return reason
 
 @dataclass(frozen=True)
 class ServerURL:
@@ -56,7 +81,7 @@ class ServerURL:
         except Exception as exc:  # psycopg.ProgrammingError: the URL's syntax
             reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             raise Unsupported(_("{location}: not a PostgreSQL URL ({reason})").format(
-                location=redact(location), reason=redact(reason))) from None
+                location=redact(location), reason=redact(_url_words(reason)))) from None
         settings = {name: str(value) for name, value in raw.items() if value is not None}
         port = settings.get("port", "")
         if port and not all(part.strip().isdigit() for part in port.split(",")):
