@@ -307,7 +307,6 @@ class BoardScreen(NoticesFailedWork, Screen[None]):
         self._reveal_columns()
         # After the cards are on screen: the check must not slow the first frames down.
         self.set_timer(0.5, lambda: self.check_records(self.cards))
-        self.set_timer(0.5, lambda: self.prepare_filter(self.cards))
         if first:
             self.set_timer(0.1, self._preload)  # soon: the first key should find it all made
 
@@ -325,8 +324,10 @@ class BoardScreen(NoticesFailedWork, Screen[None]):
 
     @background(N_("Preparing the filter"), group="board-filter")
     def prepare_filter(self, cards: list[Card]) -> None:
-        """Work out each card's search text and pinyin initials off the UI thread, so that the first
-        filter typed does not pay for them (over a second for 10,000 Chinese titles)."""
+        """Work out each card's search text and pinyin initials off the UI thread while the filter is
+        being typed, so that applying it does not pay for them (about a second for 10,000 Chinese
+        titles). Not at start-up: pypinyin's dictionary costs some 55 MB, which only a board that is
+        filtered needs."""
         from reqboard.store.query import prepare
 
         prepare(cards)
@@ -580,6 +581,7 @@ class BoardScreen(NoticesFailedWork, Screen[None]):
             if query is not None:
                 self.set_filter(query)
 
+        self.prepare_filter(self.cards)
         self.actions.filter(self.query_filter.text, apply)
 
     def set_filter(self, query: Query) -> None:
