@@ -305,7 +305,7 @@ def test_the_markdown_document_is_in_chinese(board_path: Path, chinese: None) ->
     document = export_board(board, "md").decode()
     assert document.startswith("# 需求\n\n共 1 个需求，导出于 ")
     assert "| 状态 | 需求 |" in document and "| 已批准 | 1 |" in document and "## 已批准（1）" in document
-    assert "- **客户：** 上海电气（层级 A），渠道：邮件" in document
+    assert "- **客户：** 上海电气（A 类客户），渠道：邮件" in document
     assert "- **负责人：** 李伟" in document and "_无。_" in document
     assert english_words(document, allowed=["Excel", "Kano", "alice"]) == set(), document
 

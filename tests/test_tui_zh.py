@@ -247,7 +247,7 @@ async def test_the_command_palette_speaks_chinese(chinese_board: Path) -> None:
         commands = palette.query_one(CommandList)
         await wait_until(pilot, lambda: commands.option_count > 20, "the palette's commands")
         listed = "\n".join(str(commands.get_option_at_index(i).prompt) for i in range(commands.option_count))
-        for name in ("新建需求", "切换泳道", "同步到…", "报告", "主题", "退出", "快捷键", "截图"):
+        for name in ("新建需求", "切换泳道", "与其他看板同步…", "报告", "主题", "退出", "快捷键", "截图"):
             assert name in listed, name
         assert_chinese(listed)
 
@@ -337,9 +337,9 @@ async def test_the_sync_screens_speak_chinese(pair: tuple[Path, Path], small_tem
         await board_ready(pilot)
         await pilot.press("ctrl+p")
         await wait_until(pilot, lambda: isinstance(app.screen, Palette), "the command palette")
-        app.screen.query_one(Input).value = "同步到"
+        app.screen.query_one(Input).value = "同步"
         commands = app.screen.query_one(CommandList)
-        await wait_until(pilot, lambda: commands.option_count and "同步到…" in str(commands.get_option_at_index(0).prompt),
+        await wait_until(pilot, lambda: commands.option_count and "与其他看板同步…" in str(commands.get_option_at_index(0).prompt),
                          "the sync command, by its Chinese name")
         await pilot.press("enter")
         await wait_until(pilot, lambda: isinstance(app.screen, SyncScreen), "the sync screen")
