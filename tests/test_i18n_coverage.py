@@ -698,3 +698,35 @@ def test_why_the_server_cannot_be_reached_is_said_in_chinese(reason: str, chines
     from reqboard.store.pgstore.server import server_words
 
     assert server_words(reason) == chinese_words
+
+
+def test_textuals_own_key_descriptions_the_help_lists_are_translated(chinese: None) -> None:
+    """The help lists the keys in force on the screen one came from, Textual's own bindings included
+    (an input's, a text area's, a list's, a table's, a scrolling container's): each is translated
+    (tui/screens/help.py marks them). The command palette's own keys are never listed (the help opens
+    over the screen beneath it)."""
+    import textual.containers as containers
+    import textual.widgets as widgets
+    from textual.app import App
+    from textual.binding import Binding
+    from textual.screen import ModalScreen, Screen
+    from textual.scroll_view import ScrollView
+    from textual.widgets._select import SelectCurrent, SelectOverlay  # the parts of a Select that take keys
+    from textual.widgets._toast import Toast
+
+    from reqboard.tui.widgets.card_list import CardList
+
+    used = [widgets.Button, widgets.DataTable, widgets.Input, widgets.Label, widgets.OptionList, widgets.Select,
+            widgets.SelectionList, widgets.Static, widgets.TextArea, SelectCurrent, SelectOverlay, Toast,
+            containers.Horizontal, containers.Vertical, containers.VerticalScroll, containers.HorizontalScroll,
+            containers.Grid, containers.HorizontalGroup, containers.VerticalGroup, Screen, ModalScreen, ScrollView,
+            App, CardList]
+    untranslated = set()
+    for widget in used:
+        for klass in widget.__mro__:
+            for binding in vars(klass).get("BINDINGS", []):
+                description = binding.description if isinstance(binding, Binding) else (
+                    binding[2] if len(binding) > 2 else "")
+                if description and i18n._(description) == description:
+                    untranslated.add(f"{klass.__name__}: {description}")
+    assert untranslated == set()
