@@ -751,7 +751,7 @@ def _show_text(req: Any) -> str:
 
     state = req.state.label
     if req.rejection_reason:
-        state = _("{state} (rejected: {reason})").format(state=state, reason=req.rejection_reason)
+        state = _("{state} (rejected: {reason})").format(state=state, reason=stored_note(req.rejection_reason))
     lines = [f"{req.key}  {req.title}"]
 
     def row(label: str, value: Any) -> None:

@@ -730,3 +730,28 @@ def test_textuals_own_key_descriptions_the_help_lists_are_translated(chinese: No
                 if description and i18n._(description) == description:
                     untranslated.add(f"{klass.__name__}: {description}")
     assert untranslated == set()
+
+
+def test_the_markdown_export_says_the_stores_notes_in_chinese(tmp_path: Path) -> None:
+    """A suspect requirement's note ("CR-1 changed REQ-1", stored in English) reads in Chinese in the
+    Markdown document, as in the detail pane and `reqboard show`."""
+    from reqboard.store.board import Board
+    from reqboard.store.exchange import export_board
+    from reqboard.store.models import State
+
+    board = Board(tmp_path / "board.json", "li")
+    base = board.add_requirement("统一登录", customer="华为")
+    board.add_requirement("单点登录报表", customer="华为", depends_on=(base.key,))
+    board.move_requirement(base.key, State.ANALYSED, updates={"importance": 4, "urgency": 3, "kano": "performance"})
+    board.approve(base.key, "同意")
+    cr = board.add_change_request(base.key, "改名", new_title="统一身份认证")
+    board.assess_change_request(cr.key, schedule_days=1, cost=100, effort_hours=8, risk="low")
+    board.decide_change_request(cr.key, approve=True, rationale="客户要求")
+    assert any(req.suspect for req in board.requirements())
+
+    i18n.set_language(i18n.CHINESE)
+    try:
+        document = export_board(board, "md").decode("utf-8")
+    finally:
+        i18n.set_language(i18n.ENGLISH)
+    assert "修改了" in document and english_words(document) == set(), document

@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from .. import clock
 from ..board import Board
 from ..i18n import _, pgettext
+from ..labels import stored_note
 from ..models import BOARD_STATES, Requirement, State, now
 from ..reports.markdown import escape_block, escape_inline
 
@@ -99,7 +100,7 @@ def _field_lines(req: Requirement) -> Iterable[str]:
             feedback = _("{score}/5 on {date}").format(score=f.satisfaction, date=day)
         yield _item(_("Feedback"), feedback)
     if req.suspect:
-        yield _item(_("Suspect"), escape_inline(req.suspect))
+        yield _item(_("Suspect"), escape_inline(stored_note(req.suspect)))  # "CR-2 changed REQ-4", as it reads
     open_crs = req.open_change_requests
     if open_crs:
         yield _item(_("Open change requests"), ", ".join(
@@ -117,7 +118,7 @@ def _requirement(req: Requirement) -> list[str]:
         lines += [*fields, ""]
     if req.state is State.REJECTED and req.rejection_reason:
         rejected = _label(_("Rejected because"))
-        lines += [f"{rejected} {escape_block(req.rejection_reason)}", ""]
+        lines += [f"{rejected} {escape_block(stored_note(req.rejection_reason))}", ""]
     if req.description.strip():
         lines += [escape_block(req.description), ""]
     return lines

@@ -19,7 +19,7 @@ from ..link import StoreLink
 from ..reads import rejected
 from ..widgets.key_bar import KeyBar
 from .base import BoardReadingScreen
-from .lines import literal
+from .lines import literal, stored_note
 
 
 class ArchiveScreen(BoardReadingScreen):
@@ -46,7 +46,8 @@ class ArchiveScreen(BoardReadingScreen):
         options.clear_options()
         for req in rejected:
             options.add_option(Option(Content.assemble((f"{req.key:<9}", "bold"), literal(req.title),
-                                                       ("  — ", "dim"), literal(req.rejection_reason)), id=req.key))
+                                                       ("  — ", "dim"), literal(stored_note(req.rejection_reason))),
+                                       id=req.key))
         if not rejected:
             options.add_option(Option(Content(_("(nothing rejected)")), disabled=True))
 

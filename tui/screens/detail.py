@@ -127,7 +127,8 @@ class DetailScreen(BoardReadingScreen):
             state = _("{state} since {day}").format(state=state, day=clock.local_day(req.state_since).isoformat())
         rows = [_row(_("State"), state)]
         if req.rejection_reason:
-            rows.append(_row(pgettext("the reason a requirement was rejected", "Rejected"), req.rejection_reason))
+            rows.append(_row(pgettext("the reason a requirement was rejected", "Rejected"),
+                             stored_note(req.rejection_reason)))
         customer = req.customer or "–"
         if req.tier:
             customer = _("{customer}  (tier {tier})").format(customer=customer, tier=req.tier.value)
