@@ -119,8 +119,8 @@ def test_a_validation_error_is_said_in_chinese_with_the_fields_labels(chinese: N
     assert bad.value.errors["importance"] == "应小于或等于 5"
     with pytest.raises(InvalidValue) as choice:
         board.add_requirement("新需求", channel="信鸽")
-    assert str(choice.value).startswith("新需求：输入无效——渠道：应为 'interview'、'survey'")
-    assert str(choice.value).endswith("'complaint' 或 'other'")
+    assert str(choice.value).startswith("新需求：输入无效——渠道：应为 “访谈”、“问卷调查”")
+    assert str(choice.value).endswith("“投诉” 或 “其他”")
     with pytest.raises(InvalidValue) as long_title:
         board.add_requirement("长" * 201)
     assert str(long_title.value) == "新需求：输入无效——标题：最多 200 个字符（现有 201 个）"
