@@ -9,6 +9,8 @@ import pytest
 from reqboard.store.board import Board
 from reqboard.store.filestore.journal import Journal
 
+from cli_support import CliRunner
+
 
 @pytest.fixture
 def busy_board(tmp_path: Path) -> Board:
@@ -44,3 +46,18 @@ def test_lines_past_the_committed_size_are_not_read(busy_board: Board) -> None:
         fh.write(b'{"at":"2026-01-01T00:00:00Z","by":"ghost","key":"REQ-1","action":"edited"}\n')
     assert len(busy_board.history()) == before
     assert all(e.by != "ghost" for e in busy_board.history("REQ-1"))
+
+
+def test_a_restore_keeps_the_line_a_damaged_journal_size_falls_inside(busy_board: Board, cli: CliRunner) -> None:
+    """A board whose recorded history length lands inside a line (a flipped byte: a commit always ends
+    on a line end) is brought back by `restore` with every line of its history, and passes `check`."""
+    path = busy_board.storage.path
+    events = len(busy_board.storage.journal_path.read_bytes().splitlines())
+    committed = int(busy_board.storage.meta["journal_size"])
+    raw = path.read_bytes()
+    assert raw.count(b'"journal_size":%d' % committed) == 1
+    path.write_bytes(raw.replace(b'"journal_size":%d' % committed, b'"journal_size":%d' % (committed - 40)))
+    cli("restore", "--store", str(path))
+    assert ": ok (" in cli("check", "--store", str(path))
+    lines = busy_board.storage.journal_path.read_bytes().splitlines()
+    assert len(lines) == events + 1 and b'"action":"restored"' in lines[-1]

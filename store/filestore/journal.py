@@ -203,6 +203,11 @@ class Journal:
                       ).format(path=self.path, size=st.st_size, committed=committed)
                 )
             committed = last_line_end(fd, st.st_size)
+        elif adopt and committed and os.pread(fd, 1, committed - 1) != b"\n":
+            # A recorded length inside a line (a damaged board: a commit always ends on a line end).
+            # The line it cuts was begun inside the committed history, so it was written whole: keep it
+            # rather than cut it and the lines after it.
+            committed = next_line_end(fd, committed, st.st_size)
         return fd, committed
 
     @staticmethod
@@ -248,6 +253,19 @@ def last_line_end(fd: int, size: int) -> int:
             return start + cut + 1
         size = start
     return 0
+
+
+def next_line_end(fd: int, position: int, size: int) -> int:
+    """Where the line `position` falls in ends (after its newline); the last whole line's end when
+    the file's last line has no newline."""
+    start = position
+    while start < size:
+        block = os.pread(fd, min(BLOCK, size - start), start)
+        cut = block.find(b"\n")
+        if cut != -1:
+            return start + cut + 1
+        start += len(block)
+    return last_line_end(fd, position)
 
 
 def lines_with(block: bytes, needle: bytes) -> Iterator[bytes]:
