@@ -45,7 +45,7 @@ def sort_key(text: str) -> tuple[str, str, str]:
     return "".join(syllables).casefold(), "".join(tones).casefold(), text
 
 
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=1 << 17)
 def initials(text: str) -> str:
     """The pinyin initial of each Han character in `text`, in order ("" when there is none):
     北京华为 -> "bjhw"; Latin letters and digits are not included (they match as themselves)."""

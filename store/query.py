@@ -22,7 +22,7 @@ import operator
 import re
 import shlex
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache
@@ -82,6 +82,9 @@ class Query:
     tests: tuple[Callable[[Requirement], bool], ...] = field(default=(), compare=False)
     spelled: frozenset[str] = field(default=frozenset(), compare=False)
     """The words that may also be pinyin initials (Latin letters only)."""
+    simpler: Mapping[str, str] = field(default_factory=dict, compare=False)
+    """A word's simplified form where it differs from the word as typed: either is looked for (OpenCC
+    writes a lone 乾 as 干 but keeps 乾 in 乾隆, so the typed form must match too)."""
 
     def __bool__(self) -> bool:
         return bool(self.words or self.tests)
@@ -93,7 +96,9 @@ class Query:
                 # isascii() is a flag CPython keeps: an all-Latin card is never asked for initials.
                 if word not in haystack and not (word in self.spelled and not haystack.isascii()
                                                  and _spelled(word, req)):
-                    return False
+                    simple = self.simpler.get(word)
+                    if simple is None or simple not in haystack:
+                        return False
         return all(test(req) for test in self.tests)
 
     def select(self, items: Iterable[T]) -> list[T]:
@@ -121,25 +126,33 @@ def parse_query(text: str) -> Query:
         name = unicodedata.normalize("NFKC", term[:colon.start()]).lower() if colon else ""
         known = name if name in FIELDS else CHINESE_FIELDS.get(name)
         if colon is None or known is None:
-            words.append(simplified(term.casefold()))
+            words.append(term.casefold())
             continue
         tests.append(_field_test(known, name, term[colon.end():]))
     spelled = frozenset(word for word in words if word.isascii() and word.isalpha())
-    return Query(text=text, words=tuple(words), tests=tuple(tests), spelled=spelled)
+    simpler = {word: simple for word in words if (simple := simplified(word)) != word}
+    return Query(text=text, words=tuple(words), tests=tuple(tests), spelled=spelled, simpler=simpler)
 
 
 def _field_test(known: str, name: str, value: str) -> Callable[[Requirement], bool]:
     """The test of one `name:value` term; `known` is the field's English name, `name` as typed."""
-    wanted = simplified(value.casefold())
+    typed_value = value.casefold()
+    wanted = simplified(typed_value)
     if not wanted:
         raise QueryError(_("{name}: needs a value, e.g. {name}:something").format(name=name))
     if known in ("customer", "owner"):
         by_initials = wanted.isascii() and wanted.isalpha()
+        forms = (typed_value,) if wanted == typed_value else (typed_value, wanted)  # (see Query.simpler)
+
+        def found(text: str) -> bool:
+            folded = _folded(text)
+            return any(form in folded for form in forms) or (by_initials and wanted in _initials(text))
+
         if known == "customer":
-            return lambda r: wanted in _folded(r.customer) or (by_initials and wanted in _initials(r.customer))
-        return lambda r: wanted in _folded(r.owner) or (by_initials and wanted in _initials(r.owner))
+            return lambda r: found(r.customer)
+        return lambda r: found(r.owner)
     if known == "tag":
-        return lambda r: any(_folded_tag(t) == wanted for t in r.tags)
+        return lambda r: any(_folded_tag(t) in (wanted, typed_value) for t in r.tags)
     if known == "tier":
         try:
             tiers = {Tier(t) for t in _LIST.split(unicodedata.normalize("NFKC", value))}
@@ -203,11 +216,10 @@ def _folded_tag(tag: str) -> str:
     return simplified(tag.casefold())
 
 
-@lru_cache(maxsize=1 << 17)
-def _initials(text: str) -> str:
-    """The pinyin initials of a title's or name's Han characters ("" for text without any: pypinyin
-    is not loaded for it). Kept by the text, so that each card's title is read once (50 µs)."""
-    return initials(text)
+_initials = initials
+"""The pinyin initials of a title's or name's Han characters ("" for text without any: pypinyin is not
+loaded for it), kept by the text (collation's cache holds 131,072), so that each title is read once and
+the palette's go-to finds them worked out too."""
 
 
 def _spelled(word: str, req: Requirement) -> bool:

@@ -145,6 +145,13 @@ def test_traditional_and_simplified_characters_find_each_other(cards: list[Card]
     assert keys("溫度超標", cards) == ["REQ-4"]
 
 
+def test_a_character_opencc_writes_otherwise_alone_is_found_as_typed() -> None:
+    """OpenCC writes a lone 乾 as 干 but keeps it in 乾隆 and 乾坤: the typed form is looked for too."""
+    archive = [Card.of(_record(9, "乾隆时期档案数字化", customer="乾坤科技", tags=["乾隆"]))]
+    for text in ("乾", "乾隆", "客户:乾", "客户:乾坤", "标签:乾隆"):
+        assert keys(text, archive) == ["REQ-9"], text
+
+
 @pytest.mark.parametrize("text, said", [
     ("层级:D", "层级:D：层级只有 A、B、C（例如 层级:A 或 层级:A,B）"),
     ("客户:", "客户：冒号后缺少要筛选的值"),

@@ -108,10 +108,13 @@ class ReqboardCommands(Provider):
         if len(needle) < 2:
             return
         hits = 0
+        spelled = needle.isascii() and needle.isalpha()  # what may be pinyin initials: Latin letters only
         for req in board.cards:
             key_match = req.key.casefold() == needle or req.key.casefold().startswith(needle)
-            # A Chinese title is found by its pinyin initials too (`bj` finds 北京), as the filter finds it.
-            if key_match or needle in req.title.casefold() or needle in collation.initials(req.title):
+            # A Chinese title is found by its pinyin initials too (`bj` finds 北京), as the filter finds it
+            # (kept by the title once worked out; the filter prompt works them out ahead, in a worker).
+            if (key_match or needle in req.title.casefold()
+                    or (spelled and not req.title.isascii() and needle in collation.initials(req.title))):
                 text = Content.assemble((labelled(_("Go to")), "dim"), (shown(req.key, one_line=True), "bold"),
                                         " ", Content(shown(req.title, one_line=True)))
                 yield Hit(1.0 if key_match else 0.6, text, partial(self._goto, req.key),

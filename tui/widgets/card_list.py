@@ -169,6 +169,7 @@ class CardList(ScrollView, can_focus=True):
         self._cache: LRUCache[tuple[str, int, int, int, bool, date, str], Strip] = LRUCache(1024)
         self._styles: dict[tuple[str, bool], dict[str, Style]] = {}
         self._now = datetime.now(UTC)
+        self._today = clock.local_day(self._now)  # the day cards are overdue by: the local one
 
     # ------------------------------------------------------------------ data
     @property
@@ -204,6 +205,7 @@ class CardList(ScrollView, can_focus=True):
         # No cache clear: a card's lines do not depend on where it sits, and its key carries its
         # version and the day (for its age), so lines drawn before a filter or a reload stay valid.
         self._now = datetime.now(UTC)
+        self._today = clock.local_day(self._now)  # the day cards are overdue by: the local one
         # Width 0: cards never scroll sideways, and a resize then changes nothing to lay out again.
         self.virtual_size = Size(0, max(offsets[-1], 1))
         index = 0
@@ -338,7 +340,7 @@ class CardList(ScrollView, can_focus=True):
         selected = self.has_focus and self._card_rows and self._card_rows[self.cursor] == index
         # Everything a line depends on: focus restyles the widget but changes none of these, so
         # moving between columns redraws from the cache; a new theme is a new key.
-        key = (item.key, item.version, row, width, bool(selected), self._now.date(), self.app.theme)
+        key = (item.key, item.version, row, width, bool(selected), self._today, self.app.theme)
         strip = self._cache.get(key)
         if strip is None:
             strip = self._card_line(item, row, width, bool(selected))
@@ -416,7 +418,7 @@ class CardList(ScrollView, can_focus=True):
         if req.suspect:
             # i18n: badge: a requirement this one depends on changed: suspect (short)
             badges.append((_("SUS"), "card--badge-suspect"))
-        if req.overdue(clock.local_day(self._now)):
+        if req.overdue(self._today):
             # i18n: badge: past its due date (short)
             badges.append((_("LATE"), "card--badge-overdue"))
         # i18n: badge: days since the card entered its state (short)
