@@ -1527,7 +1527,9 @@ def cmd_cr(args: argparse.Namespace) -> int:
                                          effort_hours=args.effort_hours, risk=args.risk,
                                          resources=args.resources, affects=args.affects, expect_version=expect)
     elif sub in ("approve", "reject"):
-        rationale = args.rationale if args.rationale is not None else _default_rationale()
+        from reqboard.store.labels import DEFAULT_RATIONALE
+
+        rationale = args.rationale if args.rationale is not None else DEFAULT_RATIONALE  # shown translated
         cr = board.decide_change_request(args.cr, approve=sub == "approve", rationale=rationale,
                                          expect_version=expect)
     elif sub == "implement":
@@ -1548,10 +1550,6 @@ def cmd_cr(args: argparse.Namespace) -> int:
         return EXIT_OK
     return _emit_cr(args, cr, _("{key} is now {state}").format(key=cr.key, state=_said(cr.status)))
 
-
-def _default_rationale() -> str:
-    """What an approval of a change request says when no --rationale is given (kept with it)."""
-    return pgettext("a change request's rationale", "approved")
 
 
 def _cr_status(text: str) -> Any:
@@ -1578,7 +1576,7 @@ def _emit_cr(args: argparse.Namespace, cr: Any, text: str, req: Any = None) -> i
 
 
 def _cr_text(req: Any, cr: Any) -> str:
-    from reqboard.store.labels import field_label
+    from reqboard.store.labels import field_label, stored_note
 
     lines = [f"{cr.key}  {cr.summary}"]
 
@@ -1601,7 +1599,7 @@ def _cr_text(req: Any, cr: Any) -> str:
     if cr.decision:
         d = cr.decision
         decided = _("approved by {user} at {time}: {rationale}") if d.approved else _("rejected by {user} at {time}: {rationale}")
-        row(field_label("decision"), decided.format(user=d.by, time=_when(d.at), rationale=d.rationale))
+        row(field_label("decision"), decided.format(user=d.by, time=_when(d.at), rationale=stored_note(d.rationale)))
     return "\n".join(_text(line) for line in lines)
 
 

@@ -121,7 +121,10 @@ _RENUMBERED_NOTE = re.compile(r"(\S+) was created on both (.+) and (.+) for diff
 _IMPORTED_FROM_NOTE = re.compile(r"imported from (.+)", re.DOTALL)
 _IMPORTED_NOTE = re.compile(r"imported \((\w+)\)")
 _UNDO_NOTE = "undo"
-_UNDONE_CREATION_NOTE = N_("undo: created by mistake")
+UNDONE_CREATION_NOTE = N_("undo: created by mistake")
+"""The rejection reason an undone creation stores (in English, as every note the board keeps)."""
+DEFAULT_RATIONALE = "approved"
+"""What an approved change request's decision stores when no rationale is given."""
 
 
 def stored_note(text: str) -> str:
@@ -145,6 +148,8 @@ def stored_note(text: str) -> str:
         return _("imported ({format})").format(format=match[1])
     if text == _UNDO_NOTE:
         return pgettext("a history event's reason", "undo")
-    if text == _UNDONE_CREATION_NOTE:  # written in English by earlier versions; now in the person's language
-        return _(_UNDONE_CREATION_NOTE)
+    if text == UNDONE_CREATION_NOTE:
+        return _(UNDONE_CREATION_NOTE)
+    if text == DEFAULT_RATIONALE:
+        return pgettext("a change request's rationale", "approved")
     return text

@@ -300,3 +300,14 @@ def test_a_gb18030_csv_export_and_its_import(cli: CliRunner, tmp_path: Path) -> 
     default = tmp_path / "default.csv"
     cli("export", "-o", str(default))
     assert default.read_bytes().startswith(b"\xef\xbb\xbf")  # Excel-compatible UTF-8 by default
+
+
+def test_what_a_command_stores_for_a_person_stays_english_and_is_shown_translated(chinese: None, cli: CliRunner) -> None:
+    """`cr approve` without --rationale stores "approved" (what `--json` and the board keep), shown as 已批准."""
+    cli("add", "电子发票", "--customer", "华为")
+    cli("cr", "add", "REQ-1", "同时支持专票")
+    cli("cr", "assess", "CR-1", "--schedule-days", "2", "--cost", "100", "--effort-hours", "8")
+    cli("cr", "approve", "CR-1")
+    assert cli.json("cr", "show", "CR-1", "--json")["decision"]["rationale"] == "approved"
+    shown = cli("cr", "show", "CR-1")
+    assert "批准：同意" in shown and "approved" not in shown

@@ -240,7 +240,7 @@ async def test_the_change_request_pane_list_and_archive_are_chinese(chinese: Pat
         assert isinstance(app.screen, ChangeRequestScreen)
         text = pane_text(app)
         assert_chinese(text)
-        assert "进度 5 天 · 成本 12,000.00 · 工作量 40 小时 · 风险高" in text
+        assert "进度 5 天 · 成本 12,000.00 · 工作量 40 小时 · 风险：高" in text
         assert "成本可控，客户多次提出" in text and "影响评估" in text and "时间线" in text
         await pilot.press("escape", "escape")
         await settle(pilot)

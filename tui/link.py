@@ -32,6 +32,7 @@ from textual.message_pump import MessagePump
 from reqboard.store import errors as store_errors
 from reqboard.store.errors import CommitUncertain, ServerUnreachable, StoreError
 from reqboard.store.i18n import N_, _
+from reqboard.store.labels import UNDONE_CREATION_NOTE
 from reqboard.store.reader import BoardReader
 from reqboard.store.storage import LOCK_TIMEOUT_S
 
@@ -455,8 +456,8 @@ def _undo_call(entry: UndoEntry) -> Callable[[Board], Any]:
             if board.get(entry.after.key).uid != entry.after.uid:
                 raise store_errors.Refused(_("{key} is another requirement now (a sync gave yours a new key): "
                                              "nothing was undone").format(key=entry.after.key), "undo.uid")
-            # The rejection reason is the person's, as if typed: in their language.
-            return board.reject(entry.after.key, _("undo: created by mistake"), expect_version=entry.after.version)
+            # Stored in English like every note the board keeps, and shown in the reader's language.
+            return board.reject(entry.after.key, UNDONE_CREATION_NOTE, expect_version=entry.after.version)
         return board.replace_requirement(entry.before, expect_version=entry.after.version, reason="undo")
 
     return undo

@@ -13,6 +13,7 @@ from textual.widgets import Static
 
 from reqboard.store import clock
 from reqboard.store.i18n import N_, _
+from reqboard.store.labels import stored_note
 from reqboard.store.models import ChangeRequest, Event, Requirement
 from reqboard.store.text import shown
 
@@ -92,7 +93,7 @@ class ChangeRequestScreen(BoardReadingScreen):
         if cr.decision:
             d = cr.decision
             decided = _("approved by {user} {time}: {rationale}") if d.approved else _("rejected by {user} {time}: {rationale}")
-            rows.append(literal(decided.format(user=d.by, time=clock.shown(d.at), rationale=d.rationale)))
+            rows.append(literal(decided.format(user=d.by, time=clock.shown(d.at), rationale=stored_note(d.rationale))))
         else:
             rows.append(Content(_("(no decision yet)")))
         for said, step in ((_("Implemented by {user} {time}"), cr.implemented), (_("Closed by {user} {time}"), cr.closed)):
