@@ -19,6 +19,7 @@ import fcntl
 import gettext
 import io
 import json
+import re
 import string
 import sys
 from collections.abc import Iterator
@@ -136,10 +137,21 @@ def translate(path: Path) -> None:
 
 
 def _fields(text: str) -> set[str]:
+    """The names of a message's `{fields}`: a translation must use the same (an unknown one raises at
+    `.format`; one left out loses what it says). Their formats may differ on purpose: a week unpadded
+    in Chinese, a day as `%m-%d`."""
     try:
         return {name for _lit, name, _spec, _conv in string.Formatter().parse(text) if name is not None}
     except ValueError:
         return {"<unbalanced braces>"}
+
+
+_PERCENT = re.compile(r"%(?:\((\w+)\))?[-#0 +]*\d*(?:\.\d+)?[sdrif%]")
+
+
+def _percent_fields(text: str) -> list[str]:
+    """The `%s` / `%(name)s` placeholders of a message (argparse's own are written that way)."""
+    return sorted(match[0] for match in _PERCENT.finditer(text) if match[0] != "%%")
 
 
 def unmarked_calls() -> list[str]:
@@ -166,6 +178,12 @@ def unmarked_calls() -> list[str]:
 
 
 def problems() -> list[str]:
+    """Everything wrong with the catalogue (read under the lock: never half-written by an update)."""
+    with _locked():
+        return _problems()
+
+
+def _problems() -> list[str]:
     """Everything wrong with the catalogue: messages the code has that the .po lacks (or the other way),
     entries without a translation, translations whose {fields} differ from the English, a .mo that
     is not the .po compiled, and marked calls of non-literal text."""
@@ -188,7 +206,9 @@ def problems() -> list[str]:
         if "fuzzy" in message.flags or not chinese or not all(chinese):
             found.append(f"no translation ({where}): {english[0]!r}")
             continue
-        if any(_fields(text) != _fields(english[-1]) for text in chinese):
+        if any(_fields(text) != _fields(english[-1]) for text in chinese) or (
+                "python-format" in message.flags
+                and any(_percent_fields(text) != _percent_fields(english[-1]) for text in chinese)):
             found.append(f"the translation's {{fields}} differ from the English ({where}): {english[0]!r} -> {chinese[0]!r}")
     if not MO.exists() or _messages(MO.read_bytes()) != _messages(compiled(catalog)):
         found.append("the .mo is not the .po compiled (run .ci/catalogue.py update)")

@@ -134,3 +134,22 @@ def test_times_are_shown_and_days_cut_in_the_configured_zone() -> None:
     with pytest.raises(clock.UnknownZone):
         clock.set_zone("Mars/Olympus")
     assert clock.zone_name() == "Asia/Shanghai"
+
+
+def test_the_catalogue_check_finds_a_translation_that_would_raise(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A translation naming a {field} the English does not, or dropping an argparse %(name)s, is reported."""
+    tool = _catalogue_tool()
+    source = tmp_path / "store"
+    source.mkdir()
+    (source / "m.py").write_text('from reqboard.store.i18n import _, N_\n_("moved {key}")\nN_("%(prog)s: error: %(message)s")\n')
+    po = tmp_path / "reqboard.po"
+    monkeypatch.setattr(tool, "ROOT", tmp_path)
+    monkeypatch.setattr(tool, "SOURCES", ("store",))
+    monkeypatch.setattr(tool, "PO", po)
+    monkeypatch.setattr(tool, "MO", po.with_suffix(".mo"))
+    (tmp_path / "t.json").write_text('{"moved {key}": "已移动 {keys}", "%(prog)s: error: %(message)s": "%(prog)s：错误：%(mesage)s"}',
+                                     encoding="utf-8")
+    tool.translate(tmp_path / "t.json")
+    problems = tool.problems()
+    assert any("moved {key}" in line and "fields" in line for line in problems), problems
+    assert any("%(prog)s" in line and "fields" in line for line in problems), problems
