@@ -1553,14 +1553,20 @@ def cmd_cr(args: argparse.Namespace) -> int:
 
 
 def _cr_status(text: str) -> Any:
-    """The status `cr list --status` names (its value or Chinese name); a usage error for another word."""
+    """The status `cr list --status` names (its value or Chinese name). Another word lists nothing,
+    with exit 0, as it always did (scripts may rely on it), and a note says which words there are."""
     from reqboard.store.domain import CRStatus
 
     try:
         return CRStatus(text)
     except ValueError:
-        raise UsageError(_("unknown status {given!r}: use one of {names}").format(
-            given=text, names=_list(_said(s) for s in CRStatus))) from None
+        _note(_("unknown status {given!r}: use one of {names}").format(
+            given=text, names=_list(_said(s) for s in CRStatus)))
+        return _NO_STATUS
+
+
+_NO_STATUS = object()
+"""A status no change request has (what an unknown `--status` selects)."""
 
 
 def _cr_json(cr: Any, req: Any) -> dict[str, Any]:

@@ -216,13 +216,18 @@ def test_every_fixed_value_is_accepted_by_its_chinese_name(language: str, cli: C
     assert cli_main._resolution("REQ-1.title=我方") == ("REQ-1.title", "ours")
 
 
-def test_an_unknown_chinese_value_is_refused_in_chinese(chinese: None, cli: CliRunner) -> None:
+def test_an_unknown_chinese_value_is_refused_in_chinese(chinese: None, cli: CliRunner,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
     cli("add", "导出发票")
     cli("cr", "add", "REQ-1", "增加横向打印")
     err = cli.fails(2, "cr", "assess", "CR-1", "--schedule-days", "1", "--cost", "1", "--effort-hours", "1",
                     "--risk", "很高")
     assert "'很高' 不是风险等级：请从 低、中、高 中选择" in err
-    assert "未知状态 '很多'" in cli.fails(2, "cr", "list", "--status", "很多")
+    # An unknown status lists nothing with exit 0, as it always did, and a note says which there are.
+    capsys.readouterr()
+    assert main(["cr", "list", "--status", "很多"]) == 0
+    out, err = capsys.readouterr()
+    assert out == "" and err.startswith("note: 未知状态 '很多'")
 
 
 # ---------------------------------------------------------------------------- text for people
