@@ -11,7 +11,8 @@ Text built at import time (class attributes, module constants, Binding descripti
 chosen after import (`set_language`, from the config file or the environment).
 
 What scripts parse never goes through here: the `error:` prefix, `--json` keys and values, state and
-enum spellings in files, exit codes.
+enum spellings in files, exit codes. Where the same message is both read by a person and printed for a
+script (an import's refusals), the script's copy is made by the same code inside `english()`.
 
 The catalogue is `store/locale/zh_CN/LC_MESSAGES/reqboard.po`, compiled to the `.mo` beside it and
 shipped in the package; `.ci/catalogue` extracts, merges and compiles it with Babel, and
@@ -22,7 +23,9 @@ from __future__ import annotations
 
 import gettext
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 
 DOMAIN = "reqboard"
@@ -40,22 +43,41 @@ _ENVIRONMENT = ("REQBOARD_LANG", "LC_ALL", "LC_MESSAGES", "LANG")
 
 _language = ENGLISH
 _translations: gettext.NullTranslations = gettext.NullTranslations()
+_ENGLISH_TRANSLATIONS = gettext.NullTranslations()
+_in_english: ContextVar[bool] = ContextVar("reqboard_in_english", default=False)
+"""True inside `english()`: this thread (or task) speaks English whatever the language chosen."""
+
+
+def _current() -> gettext.NullTranslations:
+    return _ENGLISH_TRANSLATIONS if _in_english.get() else _translations
 
 
 def _(message: str) -> str:
     """`message` in the current language (itself in English, or where the catalogue lacks it)."""
-    return _translations.gettext(message)
+    return _current().gettext(message)
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:
     """The singular or plural form for `n`, in the current language (Chinese has one form)."""
-    return _translations.ngettext(singular, plural, n)
+    return _current().ngettext(singular, plural, n)
 
 
 def pgettext(context: str, message: str) -> str:
     """`message` in the current language, where the same English word needs different translations
     in different places (`pgettext("state", "done")` is 已完成, a button's "Done" is 完成)."""
-    return _translations.pgettext(context, message)
+    return _current().pgettext(context, message)
+
+
+@contextmanager
+def english() -> Iterator[None]:
+    """Speak English inside the block, in this thread (or asyncio task) only, whatever the language
+    chosen: for the text of what scripts read (`import --json`), made by the same code as what a
+    person reads. Other threads (the TUI's) go on in their language; the block may nest."""
+    token = _in_english.set(True)
+    try:
+        yield
+    finally:
+        _in_english.reset(token)
 
 
 def N_(message: str) -> str:
@@ -110,14 +132,14 @@ def set_language(code: str) -> str:
 
 
 def language() -> str:
-    """The language spoken now (one of LANGUAGES)."""
-    return _language
+    """The language spoken now (one of LANGUAGES): English inside `english()`."""
+    return ENGLISH if _in_english.get() else _language
 
 
 def is_chinese() -> bool:
-    return _language == CHINESE
+    return language() == CHINESE
 
 
 def language_tag() -> str:
     """The current language as HTML's `lang` and HTTP name it (BCP 47): `en`, `zh-CN`."""
-    return _language.replace("_", "-")
+    return language().replace("_", "-")

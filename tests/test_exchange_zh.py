@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
+import orjson
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
@@ -315,3 +316,88 @@ def test_a_reqif_export_keeps_english_enum_labels_in_chinese(board_path: Path, c
     document = export_board(board, "reqif").decode()
     assert 'OTHER-CONTENT="Approved"' in document and 'OTHER-CONTENT="must be"' in document
     assert "已批准" not in document and "必备型" not in document
+
+
+# ------------------------------------------------------------------ what scripts read
+def _import_json(argv: list[str], language: str, monkeypatch: pytest.MonkeyPatch,
+                 capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    """`reqboard --json import ... --dry-run` in `language`: exit code, stdout and stderr."""
+    from reqboard.cli.main import main
+
+    monkeypatch.setenv("REQBOARD_LANG", language)
+    capsys.readouterr()
+    code = main(argv)
+    out, err = capsys.readouterr()
+    i18n.set_language(i18n.ENGLISH)
+    return code, out, err
+
+
+def _the_json_in_both_languages(argv: list[str], monkeypatch: pytest.MonkeyPatch,
+                                capsys: pytest.CaptureFixture[str]) -> tuple[dict[str, object], str]:
+    """The `--json` output, asserted byte for byte the same in English and in Chinese, parsed; and the
+    Chinese stderr (which a person reads, in Chinese)."""
+    code, english_out, english_err = _import_json(argv, "en", monkeypatch, capsys)
+    zh_code, chinese_out, chinese_err = _import_json(argv, "zh_CN", monkeypatch, capsys)
+    assert (code, zh_code) == (1, 1)  # refused: exit 1 in both
+    assert chinese_out == english_out
+    assert english_err.startswith("error: the import from ") and chinese_err.startswith("error: 从 ")
+    return orjson.loads(english_out), chinese_err
+
+
+def test_import_json_output_is_the_same_in_every_language(board_path: Path, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    """`--json` keys and values never change with the language: places, refusals (the workflow's and the
+    models' words included) and notes in English, while stderr speaks Chinese."""
+    board = approved_board(board_path)
+    exported = rows(export_board(board, "csv"), "utf-8-sig")
+    header, row = exported[0], dict(zip(exported[0], exported[1], strict=True))
+    row["Key"] = "REQ-7"  # the same requirement (its UID), another key: noted, not refused
+    sheet = io.StringIO(newline="")
+    writer = csv.writer(sheet, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerow([row[name] for name in header])
+    blank = dict.fromkeys(header, "")
+    writer.writerow([{**blank, "Title": "离线同步", "Importance": "9"}[name] for name in header])
+    writer.writerow([{**blank, "Title": "导出报表", "State": "done"}[name] for name in header])
+    writer.writerow([{**blank, "Title": "长" * 300}[name] for name in header])
+    writer.writerow([{**blank, "Title": "新需求", "Customer": "华为"}[name] for name in header])
+    path = tmp_path / "需求.csv"
+    path.write_bytes(sheet.getvalue().encode("gb18030"))
+    summary, chinese_err = _the_json_in_both_languages(
+        ["--store", str(board_path), "--json", "import", str(path), "--dry-run"], monkeypatch, capsys)
+    assert summary["notes"] == ["row 2 (REQ-7): REQ-7 in the file is REQ-1 on this board (the same requirement, "
+                                "found by its UID)"]
+    refused = summary["refused"]
+    assert isinstance(refused, list) and len(refused) == 3
+    assert refused[0] == "row 3, column J (Importance): '9' is not a whole number from 1 to 5"
+    assert refused[1].startswith("row 4, column C (State): a new requirement starts collected and moves on only as "
+                                 "the workflow allows: REQ-3 needs ")
+    assert refused[2] == "row 5, column B (Title): must be at most 200 characters (it has 300)"
+    assert summary["added"] == [{"key": "REQ-5", "title": "新需求", "state": "collected", "where": "row 6"}]
+    assert all(not re.search("[\u4e00-\u9fff]", text) for text in [*refused, *summary["notes"]]), summary
+    assert "第 3 行，J 列（Importance）：'9' 不是 1 到 5 之间的整数" in chinese_err
+
+
+def test_import_json_output_of_a_bad_json_file_is_the_same_in_every_language(
+        board_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    board = approved_board(board_path)
+    document = orjson.loads(export_board(board, "json"))
+    record = {**document["requirements"][0], "key": "REQ-9", "title": "", "importance": 9,
+              "uid": "rb-" + "0" * 32}
+    document["requirements"] += [record, 5]
+    document["requirements"][0]["history"].append({"action": "moved", "at": "yesterday"})
+    path = tmp_path / "bad.json"
+    path.write_bytes(orjson.dumps(document))
+    summary, chinese_err = _the_json_in_both_languages(
+        ["--store", str(board_path), "--json", "import", str(path), "--dry-run"], monkeypatch, capsys)
+    [refused] = summary["refused"]
+    assert refused.startswith("3 problem(s): record 1 (REQ-1): history event ")
+    assert "record 2 (REQ-9): invalid title: must not be empty" in refused and "record 3: not an object" in refused
+    assert not re.search("[\u4e00-\u9fff]", refused), refused
+    assert "第 2 条记录（REQ-9）：" in chinese_err
+    path.write_bytes(b'{"format": "reqboard", "version": 7, "requirements": []}')
+    summary, chinese_err = _the_json_in_both_languages(
+        ["--store", str(board_path), "--json", "import", str(path), "--dry-run"], monkeypatch, capsys)
+    assert summary["refused"] == ["the export is version 7; this reqboard reads version 1"]

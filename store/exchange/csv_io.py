@@ -67,7 +67,7 @@ from ..models import (
     is_requirement_key,
     normalise_key,
 )
-from .incoming import Incoming, ReadFile, Rereading, place_in, row_place
+from .incoming import Incoming, ReadFile, Rereading, place_in, row_place, said, said_by
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 ESCAPE = "'"
@@ -86,7 +86,14 @@ def restore(cell: str) -> str:
 
 
 class CellError(ValueError):
-    """A cell's text is not a valid value; the message says what is expected."""
+    """A cell's text is not a valid value; the message (made by `said`, knowing its English) says what is
+    expected."""
+
+    @property
+    def message(self) -> str:
+        """The message as raised (`str(error)` would be a copy without its English)."""
+        first = self.args[0] if self.args else ""
+        return first if isinstance(first, str) else str(self)
 
 
 def _quoted(cell: str, limit: int = 60) -> str:
@@ -136,9 +143,9 @@ def _parse_score(cell: str) -> int | None:
     try:
         number = float(cell.strip())
     except ValueError:
-        raise CellError(_("{cell} is not a whole number from 1 to 5").format(cell=_quoted(cell))) from None
+        raise CellError(said(lambda: _("{cell} is not a whole number from 1 to 5"), cell=_quoted(cell))) from None
     if not number.is_integer() or not 1 <= number <= 5:
-        raise CellError(_("{cell} is not a whole number from 1 to 5").format(cell=_quoted(cell)))
+        raise CellError(said(lambda: _("{cell} is not a whole number from 1 to 5"), cell=_quoted(cell)))
     return int(number)
 
 
@@ -149,9 +156,9 @@ def _parse_number(cell: str) -> float | None:
     try:
         number = float(cell.strip().replace(",", "."))
     except ValueError:
-        raise CellError(_("{cell} is not a number").format(cell=_quoted(cell))) from None
+        raise CellError(said(lambda: _("{cell} is not a number"), cell=_quoted(cell))) from None
     if not math.isfinite(number):
-        raise CellError(_("{cell} is not a finite number").format(cell=_quoted(cell)))
+        raise CellError(said(lambda: _("{cell} is not a finite number"), cell=_quoted(cell)))
     return number
 
 
@@ -162,8 +169,8 @@ def parse_version(cell: str) -> int | None:
         return None
     # ASCII digits only: int() would also take "1_000", "١٢" and thousands of digits.
     if not (text.isascii() and text.isdigit()) or len(text) > len(str(MAX_COUNT)) or not 1 <= int(text) <= MAX_COUNT:
-        raise CellError(_("{cell} is not a version number (a whole number from 1 to {most}, as the export wrote "
-                          "it)").format(cell=_quoted(cell), most=f"{MAX_COUNT:,}"))
+        raise CellError(said(lambda: _("{cell} is not a version number (a whole number from 1 to {most}, as the export "
+                                       "wrote it)"), cell=_quoted(cell), most=f"{MAX_COUNT:,}"))
     return int(text)
 
 
@@ -178,10 +185,19 @@ def _parse_uid(cell: str) -> str | None:
         return None
     try:
         return _uid_rule().validate_python(text)
-    except ValidationError as exc:  # the models' own rule, in their words
+    except ValidationError:
+        raise CellError(said_by(lambda: _not_a_uid(cell))) from None
+
+
+def _not_a_uid(cell: str) -> str:
+    """Why `cell` is not a UID, in the models' own words, in the language spoken now."""
+    try:
+        _uid_rule().validate_python(cell.strip())
+        reason = ""
+    except ValidationError as exc:
         reason = "; ".join(validation_message(exc).errors.values())
-        raise CellError(_("{cell} is not a UID: it {reason}, as the export wrote it; clear the cell to match "
-                          "the row by its key").format(cell=_quoted(cell), reason=reason)) from None
+    return _("{cell} is not a UID: it {reason}, as the export wrote it; clear the cell to match the row by its "
+             "key").format(cell=_quoted(cell), reason=reason)
 
 
 # A date with the year first, as Chinese spreadsheets write it: 2026/1/5, 2026.01.05, 2026年1月5日.
@@ -204,7 +220,7 @@ def _parse_date(cell: str) -> date | None:
             return date(*map(int, match.groups()))
         except ValueError:
             pass
-    raise CellError(_("{cell} is not a date: write it as YYYY-MM-DD").format(cell=_quoted(cell))) from None
+    raise CellError(said(lambda: _("{cell} is not a date: write it as YYYY-MM-DD"), cell=_quoted(cell))) from None
 
 
 @lru_cache(maxsize=256)
@@ -213,10 +229,19 @@ def _parse_state(cell: str) -> State | None:
         return None
     try:
         return State.parse(cell)
-    except ValueError as exc:
+    except ValueError:
         if has_han(cell) and simplified(cell) != cell:  # 進行中 is 进行中
             return _parse_state(simplified(cell))
-        raise CellError(str(exc)) from None
+        raise CellError(said_by(lambda: _refusal_of(State.parse, cell))) from None
+
+
+def _refusal_of(parse: Callable[[str], object], cell: str) -> str:
+    """What `parse(cell)`, which refuses the cell, says is wrong, in the language spoken now."""
+    try:
+        parse(cell)
+    except ValueError as exc:
+        return str(exc)
+    raise AssertionError("the cell was refused")  # pragma: no cover
 
 
 def _choice(kind: type[Tier | Channel | NeedType | Kano | Feasibility], default: Any = None) -> Callable[[str], Any]:
@@ -229,8 +254,8 @@ def _choice(kind: type[Tier | Channel | NeedType | Kano | Feasibility], default:
         except ValueError:
             if has_han(cell) and simplified(cell) != cell:  # 郵件 is 邮件
                 return parse(simplified(cell))
-            names = pgettext("list separator", ", ").join(m.label for m in kind)
-            raise CellError(_("{cell} is not one of: {names}").format(cell=_quoted(cell), names=names)) from None
+            names = said_by(lambda: pgettext("list separator", ", ").join(m.label for m in kind))
+            raise CellError(said(lambda: _("{cell} is not one of: {names}"), cell=_quoted(cell), names=names)) from None
 
     return parse
 
@@ -258,7 +283,7 @@ def _parse_key_cell(cell: str) -> str | None:
     try:
         return parse_key(cell)
     except CellError as exc:
-        raise CellError(_("{problem}; leave it blank to add a new requirement").format(problem=exc)) from None
+        raise CellError(said(lambda: _("{problem}; leave it blank to add a new requirement"), problem=exc.message)) from None
 
 
 def _parse_criteria(cell: str) -> tuple[dict[str, Any], ...]:
@@ -282,9 +307,9 @@ def parse_key(text: str) -> str:
         return key
     digits = key[4:] if key.startswith("REQ-") else ""
     if digits.isascii() and digits.isdigit() and len(digits) > MAX_KEY_DIGITS:
-        raise CellError(_("{cell} is not a requirement key: a key has at most {digits} digits").format(
-            cell=_quoted(text.strip()), digits=MAX_KEY_DIGITS))
-    raise CellError(_("{cell} is not a requirement key (they look like REQ-12)").format(cell=_quoted(text.strip())))
+        raise CellError(said(lambda: _("{cell} is not a requirement key: a key has at most {digits} digits"),
+                             cell=_quoted(text.strip()), digits=MAX_KEY_DIGITS))
+    raise CellError(said(lambda: _("{cell} is not a requirement key (they look like REQ-12)"), cell=_quoted(text.strip())))
 
 
 @dataclass(frozen=True)
@@ -483,8 +508,8 @@ class _Layout:
 def column_place(column: int, name: str = "") -> str:
     """`column B (Title)`, or `column B` for a column without a name."""
     if name:
-        return _("column {letter} ({name})").format(letter=column_letter(column), name=_shown_name(name))
-    return _("column {letter}").format(letter=column_letter(column))
+        return said(lambda: _("column {letter} ({name})"), letter=column_letter(column), name=_shown_name(name))
+    return said(lambda: _("column {letter}"), letter=column_letter(column))
 
 
 def _header_name(cell: str) -> str:
@@ -585,10 +610,11 @@ def _scan_row(lines: Iterator[str], delimiter: str, limit: int) -> int:
 def _csv_problem(rows: _Rows, layout: _Layout, exc: csv.Error) -> str:
     place = layout.place(rows.number + 1, rows.broken_cell())
     if "field larger than field limit" in str(exc):
-        return _("{place}: the cell is longer than {limit} characters, more than any field of a requirement "
-                 "holds").format(place=place, limit=f"{csv.field_size_limit():,}")
-    return _("{place}: the file is not valid CSV here ({detail}): a cell that starts with a quote must end with "
-             "one, and a quote inside such a cell is written twice").format(place=place, detail=parser_words(str(exc)))
+        return said(lambda: _("{place}: the cell is longer than {limit} characters, more than any field of a "
+                              "requirement holds"), place=place, limit=f"{csv.field_size_limit():,}")
+    return said(lambda: _("{place}: the file is not valid CSV here ({detail}): a cell that starts with a quote must "
+                          "end with one, and a quote inside such a cell is written twice"),
+                place=place, detail=said_by(lambda: parser_words(str(exc))))
 
 
 def _decode_problem(data: bytes, delimiter: str, codec: str, *, named: bool) -> str:
@@ -612,13 +638,13 @@ def _decode_problem(data: bytes, delimiter: str, codec: str, *, named: bool) -> 
         row_number, cell = rows.number + 1, rows.broken_cell()
     place = _Layout(tuple(header), (), {}).place(row_number, cell)
     if named:
-        return _("{place}: the file is not {encoding} text (byte {byte}): name the encoding it was saved in, or "
-                 "leave the encoding out to have it detected").format(
-                     place=place, encoding=shown_name(codec), byte=start)
+        return said(lambda: _("{place}: the file is not {encoding} text (byte {byte}): name the encoding it was saved "
+                              "in, or leave the encoding out to have it detected"),
+                    place=place, encoding=shown_name(codec), byte=start)
     others = ", ".join(name for name in IMPORT_ENCODINGS if not name.startswith("utf-8"))
-    return _("{place}: the file is not UTF-8 text (byte {byte}), nor Chinese text in GB18030: save it as "
-             "\"CSV UTF-8\", or name the encoding it is in ({encodings})").format(
-                 place=place, byte=start, encodings=others)
+    return said(lambda: _("{place}: the file is not UTF-8 text (byte {byte}), nor Chinese text in GB18030: save it "
+                          "as \"CSV UTF-8\", or name the encoding it is in ({encodings})"),
+                place=place, byte=start, encodings=others)
 
 
 def _layout(header: list[str]) -> tuple[_Layout, list[int], list[str]]:
@@ -637,20 +663,20 @@ def _layout(header: list[str]) -> tuple[_Layout, list[int], list[str]]:
         column = column_named(name)
         if column is None:
             if _norm(name) in _PRIORITY:
-                problems.append(_("{place}: unknown column; a requirement's priority is worked out from its "
-                                  "importance and urgency: give those columns instead").format(place=place))
+                problems.append(said(lambda: _("{place}: unknown column; a requirement's priority is worked out from "
+                                               "its importance and urgency: give those columns instead"), place=place))
                 continue
-            known = pgettext("list separator", ", ").join(column_name(c) for c in COLUMNS)
-            problems.append(_("{place}: unknown column; the known columns are: {known}").format(
-                place=place, known=known))
+            known = said_by(lambda: pgettext("list separator", ", ").join(column_name(c) for c in COLUMNS))
+            problems.append(said(lambda: _("{place}: unknown column; the known columns are: {known}"),
+                                 place=place, known=known))
         elif column.field in seen:
-            problems.append(_("{place}: the same column as {other}").format(place=place, other=seen[column.field]))
+            problems.append(said(lambda: _("{place}: the same column as {other}"), place=place, other=seen[column.field]))
         else:
             seen[column.field] = where
             parse = None if column.parse is _parse_text else column.parse
             cells.append((index, column.field, parse, where))
     if not problems and "key" not in seen and "title" not in seen:
-        problems.append(_("row 1: the header has neither a Key nor a Title column"))
+        problems.append(said(lambda: _("row 1: the header has neither a Key nor a Title column")))
     labels = {name: label for _index, name, _parse, label in cells}
     return _Layout(tuple(header), tuple(cells), labels), unnamed, problems
 
@@ -727,16 +753,16 @@ def _read(data: bytes, codec: str | None, *, named: bool, identity_only: bool) -
     except csv.Error as exc:
         return [], [_csv_problem(rows, header.layout, exc)]
     if header.rows_under_blank:
-        return [], [_("row 1: the first row is empty, but it must name the columns (Key, Title, ...)")]
+        return [], [said(lambda: _("row 1: the first row is empty, but it must name the columns (Key, Title, ...)"))]
     if header.blank:  # no rows, or only empty ones
-        return [], [_("the file is empty: a CSV import needs a header row and at least one row")]
-    problems = header.problems + [_("{place}: the column has values but no name").format(
-                                      place=place_in(row_place(1), column_place(i)))
+        return [], [said(lambda: _("the file is empty: a CSV import needs a header row and at least one row"))]
+    problems = header.problems + [said(lambda: _("{place}: the column has values but no name"),
+                                       place=place_in(row_place(1), column_place(i)))
                                   for i in sorted(header.unnamed_with_values)]
     if problems:
         return [], problems
     if not records:
-        return [], [_("the file has a header but no rows")]
+        return [], [said(lambda: _("the file has a header but no rows"))]
     return records, []
 
 
@@ -776,12 +802,12 @@ def _ragged(number: int, row: list[str], layout: _Layout) -> Incoming:
     width = len(layout.header)
     if len(row) != width:
         if len(row) < width:
-            message = _("it has {cells} cells but the header has {width} (it ends before {column})")
+            message = said(lambda: _("it has {cells} cells but the header has {width} (it ends before {column})"),
+                           cells=len(row), width=width, column=layout.column_place(len(row)))
         else:
-            message = _("it has {cells} cells but the header has {width} ({column} is past the header's last "
-                        "column)")
-        column = layout.column_place(len(row)) if len(row) < width else column_place(width)
-        record.problems.append(("", message.format(cells=len(row), width=width, column=column)))
+            message = said(lambda: _("it has {cells} cells but the header has {width} ({column} is past the header's "
+                                     "last column)"), cells=len(row), width=width, column=column_place(width))
+        record.problems.append(("", message))
     return record
 
 
@@ -805,7 +831,7 @@ def _record(number: int, row: list[str], layout: _Layout, shared: dict[Any, Any]
         try:
             value = parse(cell)
         except CellError as exc:
-            record.problems.append((label, str(exc)))
+            record.problems.append((label, exc.message))
             continue
         if name == "key":
             record.key = value

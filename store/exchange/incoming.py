@@ -15,7 +15,7 @@ from typing import Any
 import orjson
 
 from ..errors import InvalidValue
-from ..i18n import _
+from ..i18n import ENGLISH, N_, _, english, language
 from ..labels import field_label
 from ..models import MAX_KEY_DIGITS, Customer, Event, Requirement, State
 
@@ -24,21 +24,109 @@ KEY_NUMBER_LIMIT = 10**MAX_KEY_DIGITS - 1
 refused rather than making a key that no model takes."""
 
 
+class Said(str):
+    """A message in the language spoken when it was made, that knows its English too: a person reads
+    the one, `import --json` prints the other whatever the language (made by `said`). Formatted into
+    a message `said` makes, it gives that message's English its own English."""
+
+    english: str
+
+    def __new__(cls, text: str, english_text: str) -> Said:
+        made = super().__new__(cls, text)
+        made.english = english_text
+        return made
+
+    def __getnewargs__(self) -> tuple[str, str]:  # type: ignore[override]  # (str's takes one: ours two)
+        return str.__str__(self), self.english
+
+    def __str__(self) -> str:
+        return self.english if language() == ENGLISH else str.__str__(self)
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self), spec)
+
+
+def said(message: Callable[[], str], /, **fields: Any) -> str:
+    """`message().format(**fields)`: a message (`lambda: _("{key} cannot list itself")`) in the language
+    spoken now. In any language but English, a `Said` that also holds the same message made inside
+    `i18n.english()`, where the fields that are messages (`Said`, `RowPlace`) give their English too."""
+    text = message().format(**fields)
+    if language() == ENGLISH:
+        return text
+    with english():
+        return Said(text, message().format(**fields))
+
+
+def said_by(render: Callable[[], str]) -> str:
+    """`render()`, text made of messages (a list of names, a library's words in ours), like `said`: in any
+    language but English, a `Said` holding what `render()` makes inside `i18n.english()` too."""
+    return with_english(render(), render)
+
+
+def with_english(text: str, render: Callable[[], str]) -> str:
+    """`text`, made in the language spoken now; in any language but English, a `Said` holding what
+    `render()` (the code that made `text`) makes inside `i18n.english()` as its English."""
+    if language() == ENGLISH:
+        return text
+    with english():
+        return Said(text, render())
+
+
+_ROW = N_("row {row}")
+_ROW_WITH_KEY = N_("row {row} ({key})")
+
+
+class RowPlace(str):
+    """Where a spreadsheet's record is: `row 4`, or `row 4 (REQ-3)` when the row names its key. The text
+    itself is the English (what `import --json` prints); formatted into a message, or made a `str`, it is
+    said in the language spoken then (第 4 行). No bigger than a string: one is kept for every row of a file."""
+
+    __slots__ = ()
+
+    def __new__(cls, row: int, key: str | None = None) -> RowPlace:
+        return super().__new__(cls, _ROW_WITH_KEY.format(row=row, key=key) if key else _ROW.format(row=row))
+
+    def __getnewargs__(self) -> tuple[int, str | None]:  # type: ignore[override]  # (str's takes a str)
+        row, key = self._parts()
+        return int(row), key
+
+    def _parts(self) -> tuple[str, str | None]:
+        row, _sep, key = str.__str__(self).removeprefix("row ").partition(" (")
+        return row, key.removesuffix(")") or None
+
+    @property
+    def english(self) -> str:
+        return str.__str__(self)
+
+    def __str__(self) -> str:
+        if language() == ENGLISH:
+            return str.__str__(self)
+        row, key = self._parts()
+        return _(_ROW_WITH_KEY).format(row=row, key=key) if key else _(_ROW).format(row=row)
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self), spec)
+
+
+def in_english(text: str) -> str:
+    """`text` as `import --json` prints it: a message's English (see `said`), other text as it is."""
+    return text.english if isinstance(text, Said | RowPlace) else text
+
+
 def row_place(row: int, key: str | None = None) -> str:
-    """Where a spreadsheet's record is: `row 4`, or `row 4 (REQ-3)` when the row names its key."""
-    if key:
-        return _("row {row} ({key})").format(row=row, key=key)
-    return _("row {row}").format(row=row)
+    """Where a spreadsheet's record is: `row 4`, or `row 4 (REQ-3)` when the row names its key (a key
+    as the models take it); in the language spoken where it is shown (see `RowPlace`)."""
+    return RowPlace(row, key)
 
 
 def place_in(where: str, what: str) -> str:
     """A place inside a record: `row 4, column B (Title)`; the record's place alone when `what` is ""."""
-    return _("{record}, {part}").format(record=where, part=what) if what else where
+    return said(lambda: _("{record}, {part}"), record=where, part=what) if what else where
 
 
 def problem_at(place: str, problem: str) -> str:
     """A problem as the report lists it: `row 4, column B (Title): must be at most 200 characters`."""
-    return _("{place}: {problem}").format(place=place, problem=problem)
+    return said(lambda: _("{place}: {problem}"), place=place, problem=problem)
 
 
 class ImportRefused(InvalidValue):
@@ -69,7 +157,8 @@ class Incoming:
     labels: dict[str, str] = field(default_factory=dict)
     """Where each field is in the record: `column F (Importance)`, `attribute reqboard.importance`."""
     problems: list[tuple[str, str]] = field(default_factory=list)
-    """What the parser already found wrong: (where in the record, or "" for all of it; message)."""
+    """What the parser already found wrong: (where in the record, or "" for all of it; message, made by
+    `said` so that `--json` prints its English)."""
     whole: Requirement | None = None
     """A lossless record (JSON): the requirement exactly as stored elsewhere; `fields` stay empty."""
     history: tuple[Event, ...] = ()
@@ -161,6 +250,7 @@ class ImportSummary:
     changed: list[PlannedChange] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)
+    """Every refusal, as a person reads it (`as_dict` prints its English: see `said`)."""
     notes: list[str] = field(default_factory=list)
     rekeyed: dict[str, str] = field(default_factory=dict)
     applied: bool = False
@@ -218,18 +308,21 @@ class ImportSummary:
         return _("nothing imported: {problem}").format(problem=shown)
 
     def as_dict(self) -> dict[str, Any]:
+        """The summary as `import --json` prints it: the same in every language (places, refusals and
+        notes in English, as `said` made them; titles and values as the file gives them)."""
         return {
             "format": self.format,
             "source": self.source,
             "dry_run": self.dry_run,
             "applied": self.applied,
-            "added": [{"key": a.key, "title": a.title, "state": a.state, "where": a.where} for a in self.added],
-            "changed": [{"key": c.key, "where": c.where,
+            "added": [{"key": a.key, "title": a.title, "state": a.state, "where": in_english(a.where)}
+                      for a in self.added],
+            "changed": [{"key": c.key, "where": in_english(c.where),
                          "changes": [{"field": f.field, "old": f.old, "new": f.new} for f in c.changes]}
                         for c in self.changed],
             "unchanged": self.unchanged,
-            "refused": self.refused,
-            "notes": self.notes,
+            "refused": [in_english(r) for r in self.refused],
+            "notes": [in_english(n) for n in self.notes],
             "rekeyed": self.rekeyed,
         }
 
@@ -252,5 +345,6 @@ def show_value(value: Any, limit: int = 80) -> str:
 
 __all__ = [
     "KEY_NUMBER_LIMIT", "FieldChange", "ImportRefused", "ImportSummary", "Incoming", "PlannedAdd",
-    "PlannedChange", "ReadFile", "Ref", "Rereading", "place_in", "problem_at", "row_place", "show_value",
+    "PlannedChange", "ReadFile", "Ref", "Rereading", "RowPlace", "Said", "in_english", "place_in",
+    "problem_at", "row_place", "said", "said_by", "show_value", "with_english",
 ]

@@ -26,7 +26,7 @@ from ..i18n import _
 from ..models import Customer, Event, Requirement, from_outside, iso_utc, now, strip_control
 from ..text import path_text
 from .check import listed
-from .incoming import ImportRefused, Incoming, ReadFile, problem_at
+from .incoming import ImportRefused, Incoming, ReadFile, problem_at, said, with_english
 
 EXPORT_FORMAT = "reqboard"
 EXPORT_VERSION = 1
@@ -182,7 +182,7 @@ def _validate(doc: dict[str, Any], context: dict[str, Any]
 
 def _record_place(index: int) -> str:
     """`record 2`: where a requirement is in the file, counted from 1."""
-    return _("record {number}").format(number=index)
+    return said(lambda: _("record {number}"), number=index)
 
 
 def _events(key: str, events: Any, where: str, context: dict[str, Any], problems: list[str]) -> list[Event]:
@@ -211,15 +211,33 @@ def read_json(data: bytes) -> ReadFile:
     try:
         doc = _parse(data)
     except InvalidValue as exc:
-        return ReadFile("json", problems=[str(exc)], lossless=True, rule="import.file")
-    reqs, history, customers, problems = _validate(doc, from_outside(now()))
+        return ReadFile("json", problems=[with_english(str(exc), lambda: _parse_problem(data))], lossless=True,
+                        rule="import.file")
+    context = from_outside(now())
+    reqs, history, customers, problems = _validate(doc, context)
     if problems:
-        return ReadFile("json", problems=[_("{n} problem(s): {problems}").format(n=len(problems), problems=listed(problems))],
+        # Said again in English by the same checks (a validator says it in the language it ran in).
+        return ReadFile("json", problems=[with_english(_problems_text(problems),
+                                                       lambda: _problems_text(_validate(doc, context)[3]))],
                         lossless=True, rule="import.invalid")
     records = [Incoming(_record_place(index), key=req.key, uid=req.uid, version=req.version, whole=req,
                         history=tuple(history.get(req.key, ())))
                for index, req in enumerate(reqs, start=1)]
     return ReadFile("json", records, lossless=True, customers=tuple(customers))
+
+
+def _parse_problem(data: bytes) -> str:
+    """What is wrong with the shape of a file `_parse` refuses, in the language spoken now."""
+    try:
+        _parse(data)
+    except InvalidValue as exc:
+        return str(exc)
+    raise AssertionError("the file was refused")  # pragma: no cover
+
+
+def _problems_text(problems: list[str]) -> str:
+    """The invalid records, events and customers of a file as one line: how many, and the first few."""
+    return _("{n} problem(s): {problems}").format(n=len(problems), problems=listed(problems))
 
 
 def import_json(board: Board, data: bytes, *, rekey: bool = False, dry_run: bool = False) -> ImportResult:

@@ -32,7 +32,7 @@ requirement, key, links or customer tier changed; the others keep their planned 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -42,7 +42,7 @@ from pydantic import ValidationError
 from .. import clock, workflow
 from ..cards import validated
 from ..errors import InvalidValue, validation_message
-from ..i18n import _
+from ..i18n import ENGLISH, _, english, language
 from ..memory import paused_gc
 from ..models import (
     BOARD_STATES,
@@ -68,8 +68,10 @@ from .incoming import (
     PlannedChange,
     ReadFile,
     Ref,
+    Said,
     place_in,
     problem_at,
+    said,
 )
 
 
@@ -345,15 +347,15 @@ class Planner:
             if record.key:
                 if record.key in in_file:
                     _refuse(plan.refused, record, record.label("key"),
-                            _("{key} appears twice in the file (also {where})").format(
-                                key=record.key, where=in_file[record.key]))
+                            said(lambda: _("{key} appears twice in the file (also {where})"),
+                                 key=record.key, where=in_file[record.key]))
                     continue
                 in_file[record.key] = record.where
             if record.uid:
                 if record.uid in uids:
                     _refuse(plan.refused, record, record.label("uid"),
-                            _("its UID is also the UID of {where}: one UID names one requirement").format(
-                                where=uids[record.uid]))
+                            said(lambda: _("its UID is also the UID of {where}: one UID names one requirement"),
+                                 where=uids[record.uid]))
                     continue
                 uids[record.uid] = record.where
             target = self._target(index, record, board, plan)
@@ -362,8 +364,8 @@ class Planner:
             if target.key:
                 if target.key in claimed:
                     _refuse(plan.refused, record, record.label("key"),
-                            _("it names {key} on this board, as {where} does: import each requirement from one "
-                              "record").format(key=target.key, where=claimed[target.key]))
+                            said(lambda: _("it names {key} on this board, as {where} does: import each requirement "
+                                           "from one record"), key=target.key, where=claimed[target.key]))
                     continue
                 claimed[target.key] = record.where
             targets.append(target)
@@ -380,12 +382,13 @@ class Planner:
                     continue
                 if next_number > KEY_NUMBER_LIMIT:
                     if self.read.lossless:
-                        plan.uid_problems.append(_("{key} cannot be given a new key: keys stop at {digits} "
-                                                   "digits").format(key=target.record.key, digits=MAX_KEY_DIGITS))
+                        plan.uid_problems.append(said(lambda: _("{key} cannot be given a new key: keys stop at "
+                                                                "{digits} digits"),
+                                                      key=target.record.key, digits=MAX_KEY_DIGITS))
                     else:
                         _refuse(plan.refused, target.record, "",
-                                _("the board has no key left to give it (keys end at {last})").format(
-                                    last=f"REQ-{KEY_NUMBER_LIMIT}"))
+                                said(lambda: _("the board has no key left to give it (keys end at {last})"),
+                                     last=f"REQ-{KEY_NUMBER_LIMIT}"))
                     continue
                 key = f"REQ-{next_number}"
                 next_number += 1
@@ -401,9 +404,9 @@ class Planner:
             if stored is not None:
                 key = stored.get("key")
                 if record.key and record.key != key and not self.read.lossless:
-                    plan.notes.append(problem_at(record.where, _(
+                    plan.notes.append(problem_at(record.where, said(lambda: _(
                         "{key} in the file is {board_key} on this board (the same requirement, found by its "
-                        "UID)").format(key=record.key, board_key=key)))
+                        "UID)"), key=record.key, board_key=key)))
                 return _Target(index, record, stored, key)
         if not record.key:
             return _Target(index, record, None, None)
@@ -417,9 +420,9 @@ class Planner:
             if self.rekey:
                 return _Target(index, record, None, None)
             _refuse(plan.refused, record, record.label("key"),
-                    _("{key} on this board is a different requirement: {key} in the file is not {key} on this "
-                      "board (their UIDs differ; the file may come from another copy of the board); import with "
-                      "--rekey to add it under a new key").format(key=record.key))
+                    said(lambda: _("{key} on this board is a different requirement: {key} in the file is not {key} on "
+                                   "this board (their UIDs differ; the file may come from another copy of the board); "
+                                   "import with --rekey to add it under a new key"), key=record.key))
             return None
         return _Target(index, record, stored, record.key)
 
@@ -439,10 +442,10 @@ class Planner:
             new.append(target)
             for cr in req.change_requests:
                 if cr.uid in cr_by_uid:
-                    plan.uid_problems.append(
-                        _("{cr} (on {key}) has the uid of {board_cr} on this board (on {board_key}); a uid names "
-                          "one change request").format(cr=cr.key, key=req.key, board_cr=cr_by_uid[cr.uid],
-                                                       board_key=board_crs[cr_by_uid[cr.uid]]))
+                    plan.uid_problems.append(said(
+                        lambda: _("{cr} (on {key}) has the uid of {board_cr} on this board (on {board_key}); a uid "
+                                  "names one change request"),
+                        cr=cr.key, key=req.key, board_cr=cr_by_uid[cr.uid], board_key=board_crs[cr_by_uid[cr.uid]]))
         # Change requests of new records whose keys are taken: refused, or (rekey) given the next free keys.
         in_file = [cr for t in self.records if t.whole is not None for cr in t.whole.change_requests]
         next_cr = max([board.snapshot.next_change_request] + [key_number(cr.key) + 1 for cr in in_file])
@@ -454,8 +457,8 @@ class Planner:
             new_key = f"CR-{next_cr}"
             next_cr += 1
             if not is_change_request_key(new_key):
-                plan.uid_problems.append(_("{key} cannot be given a new key: keys stop at {digits} digits").format(
-                    key=cr_key, digits=MAX_KEY_DIGITS))
+                plan.uid_problems.append(said(lambda: _("{key} cannot be given a new key: keys stop at {digits} "
+                                                        "digits"), key=cr_key, digits=MAX_KEY_DIGITS))
             plan.rekeyed[cr_key] = new_key
             cr_map[cr_key] = new_key
         plan.clashes.sort(key=key_number)
@@ -468,20 +471,22 @@ class Planner:
                 if _translated(req, key_map, cr_map) == validated(stored, self.path):
                     plan.outcomes.append(Same(target.key))
                 elif target.key == req.key:
-                    plan.uid_problems.append(
-                        _("{key} is on this board already and differs from the file's (same uid); importing it "
-                          "again would make a copy: leave it out of the file").format(key=req.key))
+                    plan.uid_problems.append(said(
+                        lambda: _("{key} is on this board already and differs from the file's (same uid); importing "
+                                  "it again would make a copy: leave it out of the file"), key=req.key))
                 else:
-                    plan.uid_problems.append(
-                        _("{key} in the file is {board_key} on this board (same uid) and differs from it; importing "
-                          "it would make a copy: leave it out of the file").format(key=req.key, board_key=target.key))
+                    plan.uid_problems.append(said(
+                        lambda: _("{key} in the file is {board_key} on this board (same uid) and differs from it; "
+                                  "importing it would make a copy: leave it out of the file"),
+                        key=req.key, board_key=target.key))
                 continue
             added = _translated(req, key_map, cr_map)
             history = tuple({**event.model_dump(mode="json", exclude={"generation"}),
                              "cr": cr_map.get(event.cr, event.cr) if event.cr else None}
                             for event in target.record.history)
             plan.outcomes.append(Add(
-                _("record {key}").format(key=req.key), added.key, added.title, added.state, added.model_dump(mode="json"), (),
+                said(lambda: _("record {key}"), key=req.key), added.key, added.title, added.state,
+                added.model_dump(mode="json"), (),
                 "", None, original=req.key, history=history, model=added))
         known: set[str] = set()
         for customer in self.read.customers:
@@ -506,17 +511,17 @@ class Planner:
                     ref, other = other, self._ref_key(other, board)
                     if other is None:
                         _refuse(refused, record, record.label(name),
-                                _("it links to {identifier}, which is neither an accepted record of this file nor "
-                                  "on this board").format(identifier=ref.identifier))
+                                said(lambda: _("it links to {identifier}, which is neither an accepted record of this "
+                                               "file nor on this board"), identifier=ref.identifier))
                         continue
                 else:  # a key as the file gives it: the requirement of that record, if the file has it
                     other = file_keys.get(other, other)
                 keys.append(other)
                 if other == key:
-                    _refuse(refused, record, record.label(name), _("{key} cannot list itself").format(key=key))
+                    _refuse(refused, record, record.label(name), said(lambda: _("{key} cannot list itself"), key=key))
                 elif other not in new_keys and board.by_key(other) is None:
                     _refuse(refused, record, record.label(name),
-                            _("{key} is neither on this board nor added by this file").format(key=other))
+                            said(lambda: _("{key} is neither on this board nor added by this file"), key=other))
             fields[name] = tuple(keys)
             resolved.append(fields[name])
         return tuple(resolved)
@@ -542,12 +547,23 @@ class Planner:
             wanted = "tier" not in fields and name != stored.get("customer")
         return board.tier(str(name)) if wanted else None
 
-    def _validation(self, record: Incoming, exc: Exception, refused: list[str]) -> None:
-        err = validation_message(exc) if isinstance(exc, ValidationError) else exc
-        errors = getattr(err, "errors", None) or {"": str(err)}
+    def _validation(self, record: Incoming, exc: Exception, refused: list[str], again: Callable[[], object]) -> None:
+        """Refuse `record` for each field the models refused (`exc`, raised by `again()`); in another
+        language than English, `again()` is run once more in English for the English of each refusal
+        (a validator's message is made in the language spoken when it ran)."""
+        errors = _field_errors(exc)
+        in_english = errors
+        if language() != ENGLISH:
+            with english():
+                try:
+                    again()
+                except (InvalidValue, ValidationError) as english_exc:
+                    in_english = _field_errors(english_exc)
         for loc, msg in errors.items():
             name = loc.split(".", 1)[0]
-            _refuse(refused, record, record.label(name) if name else "", msg)
+            english_msg = in_english.get(loc, msg)
+            _refuse(refused, record, record.label(name) if name else "",
+                    Said(msg, english_msg) if english_msg != msg else msg)
 
     def _split(self, record: Incoming, fields: dict[str, Any],
                refused: list[str]) -> tuple[State | None, str | None, dict[str, Any]]:
@@ -555,7 +571,7 @@ class Planner:
         reason = fields.pop("rejection_reason", None)
         unknown = set(fields) - EDITABLE_FIELDS
         for name in sorted(unknown):  # a parser bug rather than a user's mistake, but say so plainly
-            _refuse(refused, record, record.label(name), _("this field cannot be imported"))
+            _refuse(refused, record, record.label(name), said(lambda: _("this field cannot be imported")))
             fields.pop(name)
         return state, reason, fields
 
@@ -581,15 +597,15 @@ class Planner:
         try:
             updated = self._revise(current, wanted)
         except (InvalidValue, ValidationError) as exc:
-            self._validation(record, exc, refused)
+            self._validation(record, exc, refused, lambda: self._revise(current, wanted))
             return None
         if state is not None and state is not current.state:
             refusal = workflow.check_move(updated, state, reason or "")
             if refusal:
                 _refuse(refused, record, record.label("state"),
-                        _("{refusal} (an import changes a state only as the workflow allows; otherwise use "
-                          "`reqboard move {key} {state}`)").format(refusal=refusal.message, key=current.key,
-                                                                   state=state.value))
+                        said(lambda: _("{refusal} (an import changes a state only as the workflow allows; otherwise "
+                                       "use `reqboard move {key} {state}`)"),
+                             refusal=_refusal_said(refusal, updated, state, reason), key=current.key, state=state.value))
                 return None
             wanted.update(self._enter(current, state))
             if state is State.REJECTED:
@@ -600,18 +616,19 @@ class Planner:
         elif reason is not None and strip_control(reason) != current.rejection_reason:
             # (strip_control: text as the models keep it; a spreadsheet may have turned line ends into CRLF)
             _refuse(refused, record, record.label("rejection_reason"),
-                    _("a rejection reason is given only when rejecting {key} (State: rejected)").format(
-                        key=current.key))
+                    said(lambda: _("a rejection reason is given only when rejecting {key} (State: rejected)"),
+                         key=current.key))
             return None
         changes = diff(current, updated)
         if not changes:
             return Same(key)
         if record.version is not None and current.version > record.version:
             _refuse(refused, record, record.label("version"),
-                    _("{key} changed since this file was made (version {file_version} in the file, {version} on "
-                      "the board, saved by {user} at {time}): export again and redo the edits").format(
-                          key=current.key, file_version=record.version, version=current.version,
-                          user=current.updated_by, time=clock.shown(current.updated_at, zone_abbreviation=True)))
+                    said(lambda: _("{key} changed since this file was made (version {file_version} in the file, "
+                                   "{version} on the board, saved by {user} at {time}): export again and redo the "
+                                   "edits"),
+                         key=current.key, file_version=record.version, version=current.version, user=current.updated_by,
+                         time=clock.shown(current.updated_at, zone_abbreviation=True)))
             return None
         return Change(record.where, key, updated.model_dump(mode="json"), changes, updated.customer, updated.tier)
 
@@ -620,20 +637,19 @@ class Planner:
         state, reason, fields = self._split(record, fields, refused)
         title = fields.pop("title", "")
         if not title or not str(title).strip():
-            _refuse(refused, record, record.label("title"), _("a new requirement needs a title"))
+            _refuse(refused, record, record.label("title"), said(lambda: _("a new requirement needs a title")))
             return None
         now, user = self.now, self.user
         # A record from another copy of the board keeps its uid and version there, so that the copies'
         # versions stay comparable when the record comes back changed.
         version = record.version if record.uid and record.version else 1
+        values = dict(key=key, uid=record.uid or new_uid(), title=title, **fields, state=State.COLLECTED,
+                      entered_at={State.COLLECTED: now}, state_since=now, version=version,
+                      created_by=user, created_at=now, updated_by=user, updated_at=now)
         try:
-            req = Requirement(
-                key=key, uid=record.uid or new_uid(), title=title, **fields, state=State.COLLECTED,
-                entered_at={State.COLLECTED: now}, state_since=now, version=version,
-                created_by=user, created_at=now, updated_by=user, updated_at=now,
-            )
+            req = Requirement(**values)
         except ValidationError as exc:
-            self._validation(record, exc, refused)
+            self._validation(record, exc, refused, lambda: Requirement(**values))
             return None
         target = state or State.COLLECTED
         if target is State.COLLECTED:  # most rows of most files
@@ -647,9 +663,9 @@ class Planner:
             refusal = workflow.check_move(req, step, reason or "")
             if refusal:
                 _refuse(refused, record, record.label("state"),
-                        _("a new requirement starts collected and moves on only as the workflow allows: {refusal} "
-                          "(import it in an earlier state, or use the JSON format for a lossless copy)").format(
-                              refusal=refusal.message))
+                        said(lambda: _("a new requirement starts collected and moves on only as the workflow allows: "
+                                       "{refusal} (import it in an earlier state, or use the JSON format for a lossless "
+                                       "copy)"), refusal=_refusal_said(refusal, req, step, reason)))
                 return None
             entered = {**req.entered_at, step: now}
             moves.append((req.state.value, step.value))
@@ -657,7 +673,7 @@ class Planner:
                                          "rejection_reason": reason or "" if step is State.REJECTED else ""})
         if reason and target is not State.REJECTED:
             _refuse(refused, record, record.label("rejection_reason"),
-                    _("a rejection reason is given only for a rejected requirement (State: rejected)"))
+                    said(lambda: _("a rejection reason is given only for a rejected requirement (State: rejected)")))
             return None
         if moves:  # model_copy does not validate: the requirement as stored is validated once
             req = Requirement.model_validate(req.model_dump())
@@ -688,6 +704,22 @@ class Planner:
 
 def _refuse(refused: list[str], record: Incoming, what: str, message: str) -> None:
     refused.append(problem_at(place_in(record.where, what), message))
+
+
+def _field_errors(exc: Exception) -> dict[str, str]:
+    """Each field the models refused (by its path, `title`; "" for the record as a whole) and why."""
+    err = validation_message(exc) if isinstance(exc, ValidationError) else exc
+    return getattr(err, "errors", None) or {"": str(err)}
+
+
+def _refusal_said(refusal: workflow.Refusal, req: Requirement, state: State, reason: str | None) -> str:
+    """Why the workflow refused moving `req` to `state` (`refusal`), with its English (see `said`): the
+    workflow asked again inside `i18n.english()`."""
+    if language() == ENGLISH:
+        return refusal.message
+    with english():
+        again = workflow.check_move(req, state, reason or "")
+    return Said(refusal.message, again.message if again is not None else refusal.message)
 
 
 def _translated(req: Requirement, key_map: dict[str, str], cr_map: dict[str, str]) -> Requirement:
