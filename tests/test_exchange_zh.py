@@ -12,6 +12,7 @@ import csv
 import io
 import re
 import tempfile
+import tracemalloc
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -22,7 +23,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from reqboard.store import i18n
+from reqboard.store import encodings, i18n
 from reqboard.store.board import Board
 from reqboard.store.encodings import detect
 from reqboard.store.errors import InvalidValue
@@ -34,7 +35,7 @@ from reqboard.store.exchange import (
     export_board,
     preview_import,
 )
-from reqboard.store.exchange.csv_io import COLUMNS, column_name, column_named
+from reqboard.store.exchange.csv_io import COLUMNS, column_name, column_named, read_csv_file
 from reqboard.store.labels import field_label
 from reqboard.store.models import Channel, Feasibility, Kano, NeedType, State, Tier
 
@@ -135,10 +136,27 @@ def test_a_gb18030_export_is_detected_and_imported_as_it_was(records: list[tuple
         data.decode("gb18030")
         with pytest.raises(UnicodeDecodeError):
             data.decode("utf-8")  # Chinese text in GB18030 is not UTF-8: it is told apart by detection
-        assert detect(data) == "gb18030"
-        apply_import(target, data, "csv")  # no encoding named: detected
+        found = detect(data)
+        if found is None:  # refused only when it is Korean text too (CP949): never misread, read when named
+            assert reads_as_hangul(data)
+            apply_import(target, data, "csv", encoding="gb18030")
+        else:
+            assert found == "gb18030"
+            apply_import(target, data, "csv")  # no encoding named: detected
         assert [(r.title, r.customer, r.channel) for r in target.requirements()] == [
             (r.title, r.customer, r.channel) for r in source.requirements()]
+
+
+def reads_as_hangul(data: bytes) -> bool:
+    """Whether the bytes may be Korean text too: CP949 reads them, most letters as the Hangul syllables
+    Korean is written in (KS X 1001's, where GB2312 has its characters of rows B0-C8)."""
+    try:
+        text = data.decode("cp949")
+    except UnicodeDecodeError:
+        return False
+    letters = [c for c in text if c > "\x7f" and c.isalpha()]
+    hangul = [c for c in letters if "\uac00" <= c <= "\ud7a3" and min(c.encode("cp949")) >= 0xA1]
+    return bool(letters) and 2 * len(hangul) >= len(letters)
 
 
 ANY_TEXT = st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=60)
@@ -401,3 +419,172 @@ def test_import_json_output_of_a_bad_json_file_is_the_same_in_every_language(
     summary, chinese_err = _the_json_in_both_languages(
         ["--store", str(board_path), "--json", "import", str(path), "--dry-run"], monkeypatch, capsys)
     assert summary["refused"] == ["the export is version 7; this reqboard reads version 1"]
+
+
+# ------------------------------------------------------------------ telling Chinese from Korean and Japanese
+KOREAN_SHEETS = [
+    "Title,Customer\r\n결제 시스템 개선,삼성전자\r\n",  # what Korean Excel saves: the reported file
+    "제목,고객,설명\r\n모바일 앱 로그인 오류 수정,LG전자,사용자가 비밀번호를 입력하면 앱이 종료됩니다\r\n"
+    "배송 조회 기능 추가,현대자동차,고객이 주문 상태를 실시간으로 확인할 수 있어야 합니다\r\n",
+    "Key,Title,State,Customer\r\nREQ-1,전자 세금계산서 자동 발행,collected,SK텔레콤\r\nREQ-2,보고서 엑셀 내보내기,analysed,카카오\r\n",
+    "Title\r\n회원가입\r\n",
+    "Title\r\n大韓民國 정부 전자 문서 시스템 개선 요청\r\n",  # Hanja among Hangul
+]
+JAPANESE_SHEETS = [
+    "Title,Customer\r\n決済システムの改善,ソニー株式会社\r\n",
+    "タイトル,顧客\r\nログイン画面のエラーを修正する,トヨタ自動車\r\n請求書を自動で発行したい,日本電気\r\n",
+    "Title\r\nレポートをエクセルに出力\r\n",
+]
+CHINESE_SHEETS = [
+    "Title,Customer\r\n电子发票自动开具,华为\r\n",
+    "Title\r\n客户满意度调查\r\n",
+    "Title,Customer\r\n支持微信登录,腾讯\r\n",
+    "Title,Customer\r\n导出报表,上海电气\r\n",
+    "标题,客户\r\n订单管理,阿里巴巴\r\n",  # (its rows alone CP949 reads as Hangul too: the header tells)
+    "编号,标题,客户,描述\r\n,导出为 Excel 报表,上海电气,每月底需要把所有需求导出为报表，发给管理层审阅。\r\n"
+    ",离线同步,北京华为,在没有网络的情况下也能查看和修改需求，联网后自动同步。\r\n",
+]
+
+
+@pytest.mark.parametrize("sheet", KOREAN_SHEETS, ids=range(len(KOREAN_SHEETS)))
+@pytest.mark.parametrize("encoding", ["cp949", "euc_kr"])
+def test_a_korean_sheet_is_refused_not_read_as_chinese(board_path: Path, sheet: str, encoding: str) -> None:
+    """CP949 and EUC-KR put Hangul where GB2312 has its common characters: such a file decodes as
+    GB18030 into Chinese nonsense (결제 시스템 개선 as 搬力 矫胶袍 俺急), and is refused instead."""
+    data = sheet.encode(encoding)
+    data.decode("gb18030")  # it does decode: only what the text reads as tells
+    assert detect(data) is None
+    [problem] = preview_import(Board(board_path, "alice"), data, "csv", source="ko.csv").refused
+    assert "the file is not UTF-8 text (byte" in problem and "nor Chinese text in GB18030" in problem, problem
+
+
+@pytest.mark.parametrize("sheet", JAPANESE_SHEETS, ids=range(len(JAPANESE_SHEETS)))
+@pytest.mark.parametrize("encoding", ["euc_jp", "shift_jis", "cp932"])
+def test_a_japanese_sheet_is_refused_not_read_as_chinese(board_path: Path, sheet: str, encoding: str) -> None:
+    data = sheet.encode(encoding)
+    assert detect(data) is None
+    [problem] = preview_import(Board(board_path, "alice"), data, "csv", source="ja.csv").refused
+    assert "nor Chinese text in GB18030" in problem, problem
+
+
+@pytest.mark.parametrize("sheet", CHINESE_SHEETS, ids=range(len(CHINESE_SHEETS)))
+@pytest.mark.parametrize("encoding", ["gbk", "gb18030"])
+def test_a_chinese_sheet_short_or_long_is_still_detected(board_path: Path, sheet: str, encoding: str) -> None:
+    data = sheet.encode(encoding)
+    summary = preview_import(Board(board_path, "alice"), data, "csv", source="zh.csv")
+    assert summary.ok, summary.text()
+    header, *rows = sheet.splitlines()
+    titled = header.split(",").index("Title" if "Title" in header else "标题")
+    assert [a.title for a in summary.added] == [row.split(",")[titled] for row in rows]
+
+
+def test_a_short_sheet_that_is_korean_text_too_is_read_only_when_named(board_path: Path) -> None:
+    """订单管理 in GBK is 5 Hangul syllables in CP949: without a Chinese column name to tell, it is refused
+    rather than guessed, and read when the encoding is named."""
+    data = "Title,Customer\r\n订单管理,阿里巴巴\r\n".encode("gbk")
+    board = Board(board_path, "alice")
+    assert preview_import(board, data, "csv").refused
+    summary = preview_import(board, data, "csv", encoding="gbk")
+    assert [(a.title, a.where) for a in summary.added] == [("订单管理", "row 2")]
+
+
+def test_other_encodings_are_refused_not_misread(board_path: Path) -> None:
+    board = Board(board_path, "alice")
+    for sheet, encoding in (("Title,Customer\r\nGrößenänderung der Fenster,Müller GmbH\r\n", "latin-1"),
+                            ("Title\r\nCafé crème à la carte\r\n", "cp1252"),
+                            ("Title,Customer\r\n電子發票自動開立,台積電\r\n", "big5"),
+                            ("Title,Customer\r\n匯出報表,鴻海\r\n", "big5"),
+                            ("Title,Customer,Description\r\n行動裝置登入失敗,中華電信,使用者輸入密碼後應用程式會閃退，"
+                             "需要盡快修復這個問題。\r\n", "big5")):
+        data = sheet.encode(encoding)
+        assert detect(data) is None, sheet
+        assert preview_import(board, data, "csv").refused, sheet
+
+
+def test_a_gb18030_export_in_traditional_characters_is_detected(board_path: Path, tmp_path: Path) -> None:
+    """Traditional characters are GB18030's rarer ones; amid other Chinese characters, as forms of its common
+    ones, they are Chinese text all the same."""
+    source = Board(board_path, "alice")
+    for title, customer in (("電子發票自動開立", "台積電"), ("行動裝置登入失敗", "中華電信"), ("匯出報表", "鴻海")):
+        source.add_requirement(title, customer=customer)
+    data = export_board(source, "csv", encoding="gb18030")
+    assert detect(data) == "gb18030"
+    target = Board(tmp_path / "target.json", "bob")
+    apply_import(target, data, "csv")
+    assert [(r.title, r.customer) for r in target.requirements()] == [
+        ("電子發票自動開立", "台積電"), ("行動裝置登入失敗", "中華電信"), ("匯出報表", "鴻海")]
+
+
+def test_a_gb18030_file_whose_first_rows_are_english_is_detected(board_path: Path) -> None:
+    """What `export --encoding gb18030` writes for a board whose early requirements are English: more than
+    the 64 KiB detection looks at before its first Chinese row. It is judged by its Chinese text."""
+    sheet = "Title,Customer\r\n" + "".join(f"Requirement {n},ACME Corporation\r\n" for n in range(3000))
+    data = (sheet + "电子发票自动开具,华为\r\n").encode("gb18030")
+    assert data.find("电".encode("gb18030")) > 1 << 16
+    assert detect(data) == "gb18030"
+    board = Board(board_path, "alice")
+    apply_import(board, data, "csv")
+    assert (board.get("REQ-3001").title, board.get("REQ-3001").customer) == ("电子发票自动开具", "华为")
+
+
+def test_where_a_file_stops_being_text_is_found_in_bounded_memory(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The refusal of a big file that is no text in its encoding names the byte by row and column without
+    decoding the file whole (a copy of its text, several times its size): a megabyte at a time."""
+    sheet = "Title,Customer,Description\r\n" + "".join(
+        f"Requirement number {n},Customer {n % 50},Some description of it\r\n" for n in range(200_000))
+    data = (sheet + "Größe,Müller,x\r\n").encode("latin-1")  # 12 MB, then a Latin-1 row
+    tracemalloc.start()
+    try:
+        problems = read_csv_file(data).problems
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert problems == [f"row 200002, column A (Title): the file is not UTF-8 text (byte {len(sheet) + 2}), nor "
+                        'Chinese text in GB18030: save it as "CSV UTF-8", or name the encoding it is in (gb18030, '
+                        "gbk, gb2312, big5, utf-16)"]
+    assert peak < len(data) // 2, f"{peak:,} bytes at the peak for a file of {len(data):,}"  # (whole: 2 copies)
+
+
+@pytest.mark.parametrize("codec", ["utf-8", "utf-8-sig", "gb18030", "gbk", "big5", "utf-16"])
+def test_the_first_bad_byte_is_found_across_chunks(codec: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Read a chunk at a time (here 7 bytes), the first byte that is not text is where decoding it whole says."""
+    monkeypatch.setattr(encodings, "_CHUNK", 7)
+    text = "标题,客户\r\n离线同步,北京华为😀\r\n" if codec not in ("gbk", "big5") else "標題,客戶\r\n離線同步,北京\r\n"
+    good = text.encode(codec)
+    for at in range(2 if codec == "utf-16" else 0, len(good)):
+        for spliced in (good[:at] + b"\xff" + good[at:], good[:at] + b"\x80\x80" + good[at:], good[:at]):
+            try:
+                spliced.removeprefix(codecs.BOM_UTF8).decode("utf-8" if codec == "utf-8-sig" else codec)
+                expected = len(spliced)
+            except UnicodeDecodeError as exc:
+                expected = exc.start + (3 if codec == "utf-8-sig" and spliced.startswith(codecs.BOM_UTF8) else 0)
+            assert encodings.first_bad_byte(spliced, codec) == expected, (spliced, at)
+
+
+def test_utf16_named_for_a_file_without_its_byte_order_mark_is_refused(board_path: Path) -> None:
+    data = "Title\r\n离线同步\r\n".encode("utf-16-le")
+    [problem] = preview_import(Board(board_path, "alice"), data, "csv", encoding="utf-16").refused
+    assert problem.startswith("row 1, column A: the file is not UTF-16 text (byte 0)"), problem
+
+
+def test_english_is_spoken_inside_english_in_that_thread_only(chinese: None) -> None:
+    """`i18n.english()`: the English of a message for scripts, while another thread (the TUI's) speaks on."""
+    import threading
+
+    inside = threading.Event()
+    leave = threading.Event()
+    said_there: list[str] = []
+
+    def in_english() -> None:
+        with i18n.english():
+            said_there.append(i18n._("the file has a header but no rows"))
+            inside.set()
+            leave.wait(10)
+
+    worker = threading.Thread(target=in_english)
+    worker.start()
+    assert inside.wait(10)
+    here = i18n._("the file has a header but no rows")
+    leave.set()
+    worker.join(10)
+    assert said_there == ["the file has a header but no rows"] and here != said_there[0] and i18n.is_chinese()

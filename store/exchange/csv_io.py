@@ -32,6 +32,7 @@ The file is read as a stream of rows, and checked and planned before the board's
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import math
@@ -521,9 +522,30 @@ def _header_name(cell: str) -> str:
 _NO_HEADER = _Layout((), (), {})
 
 
-def _text_lines(data: bytes, codec: str) -> io.TextIOWrapper:
-    """The file's text a line at a time, decoded as it is read (never a second copy of a big file)."""
-    return io.TextIOWrapper(io.BytesIO(data), encoding=codec, newline="")
+def _text_lines(data: bytes, codec: str, end: int | None = None) -> io.TextIOWrapper:
+    """The file's text (up to byte `end`) a line at a time, decoded as it is read (never a second copy of
+    a big file)."""
+    if end is None:
+        return io.TextIOWrapper(io.BytesIO(data), encoding=codec, newline="")
+    return io.TextIOWrapper(io.BufferedReader(_Prefix(data, end)), encoding=codec, newline="")
+
+
+class _Prefix(io.RawIOBase):
+    """The first `end` bytes of `data` as a file, without a copy of them."""
+
+    def __init__(self, data: bytes, end: int) -> None:
+        super().__init__()
+        self._view = memoryview(data)[:end]
+        self._at = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        size = min(len(buffer), len(self._view) - self._at)
+        buffer[:size] = self._view[self._at:self._at + size]
+        self._at += size
+        return size
 
 
 def _delimiter(data: bytes, codec: str) -> str:
@@ -542,17 +564,19 @@ def _delimiter(data: bytes, codec: str) -> str:
 class _Rows:
     """The rows of a CSV file, numbered as a spreadsheet numbers them, remembering where each starts."""
 
-    def __init__(self, data: bytes, delimiter: str, codec: str) -> None:
+    def __init__(self, data: bytes, delimiter: str, codec: str, end: int | None = None) -> None:
         self.data = data
         self.delimiter = delimiter
         self.codec = codec
+        self.end = end
+        """Where the rows end (None: at the end of `data`)."""
         self.number = 0
         """The last row read (the header is row 1)."""
         self.start_line = 1
         """The line of the file where the next row starts (a row may span lines)."""
 
     def __iter__(self) -> Iterator[list[str]]:
-        reader = csv.reader(_text_lines(self.data, self.codec), delimiter=self.delimiter, strict=True)
+        reader = csv.reader(_text_lines(self.data, self.codec, self.end), delimiter=self.delimiter, strict=True)
         for row in reader:
             self.number += 1
             yield row
@@ -561,7 +585,7 @@ class _Rows:
     def broken_cell(self) -> int:
         """The cell of the next row (from `start_line`) where the CSV breaks: a character after a
         closing quote, a cell longer than the csv module takes, or a quote the data ends inside."""
-        lines = islice(_text_lines(self.data, self.codec), self.start_line - 1, None)
+        lines = islice(_text_lines(self.data, self.codec, self.end), self.start_line - 1, None)
         return _scan_row(lines, self.delimiter, csv.field_size_limit())
 
 
@@ -621,16 +645,14 @@ def _decode_problem(data: bytes, delimiter: str, codec: str, *, named: bool) -> 
     """Where the first byte that is not text in `codec` is, by row and column, and what to do: for a
     file whose encoding was detected (`named` False), the first byte that is not UTF-8."""
     start = first_bad_byte(data, codec)
-    valid = data[:start]
-    text = valid.decode("utf-8-sig" if codec == "utf-8-sig" else codec, errors="replace")
-    rows = _Rows(valid, delimiter, codec)
+    rows = _Rows(data, delimiter, codec, end=start)  # the text before the byte
     header: list[str] = []
     last: list[str] = []
     try:
         for row in rows:
             header = row if rows.number == 1 else header
             last = row
-        if text.endswith(("\n", "\r")) or not text.lstrip("\ufeff"):
+        if _starts_a_line(data, start, codec):
             row_number, cell = rows.number + 1, 0  # the byte starts a row
         else:  # it is in the row read last, in its last cell
             row_number, cell = rows.number, max(len(last) - 1, 0)
@@ -645,6 +667,20 @@ def _decode_problem(data: bytes, delimiter: str, codec: str, *, named: bool) -> 
     return said(lambda: _("{place}: the file is not UTF-8 text (byte {byte}), nor Chinese text in GB18030: save it "
                           "as \"CSV UTF-8\", or name the encoding it is in ({encodings})"),
                 place=place, byte=start, encodings=others)
+
+
+def _starts_a_line(data: bytes, end: int, codec: str) -> bool:
+    """Whether byte `end` starts a line: the text before it ends with a line end, or is empty (or only a
+    byte order mark). Read a megabyte at a time, only the last character kept."""
+    decoder = codecs.getincrementaldecoder(codec)(errors="replace")
+    last = ""
+    for start in range(0, end, _CHUNK):
+        text = decoder.decode(data[start:min(start + _CHUNK, end)], start + _CHUNK >= end).lstrip("\ufeff" if not last else "")
+        last = text[-1:] or last
+    return last in ("", "\n", "\r")
+
+
+_CHUNK = 1 << 20
 
 
 def _layout(header: list[str]) -> tuple[_Layout, list[int], list[str]]:
@@ -722,7 +758,13 @@ def _codec(data: bytes, encoding: str | None) -> tuple[str | None, bool]:
     """The codec to read `data` with (None: detection found none) and whether it was named."""
     if encoding is not None:
         return import_encoding(encoding), True
-    return detect(data), False
+    return detect(data, chinese_header=_names_a_column_in_chinese), False
+
+
+def _names_a_column_in_chinese(cell: str) -> bool:
+    """Whether a header cell names a column in Chinese (标题, 客户名称): a sign that a file is Chinese text
+    (see `encodings.reads_as_chinese`)."""
+    return has_han(cell) and column_named(_header_name(cell)) is not None
 
 
 def read_csv(data: bytes, *, identity_only: bool = False,
@@ -748,7 +790,7 @@ def _read(data: bytes, codec: str | None, *, named: bool, identity_only: bool) -
     try:
         with paused_gc():  # every record made is kept (see storage.paused_gc)
             records = list(_records(rows, _identity if identity_only else _record, header))
-    except UnicodeDecodeError:
+    except UnicodeError:  # a byte that is not text in the codec, or UTF-16 without its byte order mark
         return [], [_decode_problem(data, delimiter, codec, named=named)]
     except csv.Error as exc:
         return [], [_csv_problem(rows, header.layout, exc)]
