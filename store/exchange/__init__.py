@@ -6,11 +6,13 @@ Plain functions for the CLI and the TUI:
     preview_import(board, data, "csv", source="reqs.csv") -> ImportSummary    (writes nothing)
     apply_import(board, data, "csv", source="reqs.csv") -> ImportSummary      (all or nothing)
 
-A CSV file's encoding is detected (UTF-8 with or without a BOM, UTF-16 with a BOM, GB18030/GBK) unless
-`encoding=` names it (see `encodings`); the other formats say their own encoding, and refuse one given.
+A CSV file's encoding is detected (UTF-8 with or without a BOM, UTF-16 with a BOM, GB18030/GBK; a
+Korean or Japanese file is refused rather than misread as Chinese) unless `encoding=` names it (see
+`encodings`); the other formats say their own encoding, and refuse one given.
 
 `apply_import` raises ImportRefused (an InvalidValue, exit code 1) carrying the summary when anything
-in the file is refused; nothing is written then. `summary.text()` is the report a person reads.
+in the file is refused; nothing is written then. `summary.text()` is the report a person reads, in
+the language spoken; `summary.as_dict()` what `import --json` prints, the same in every language.
 
 Each format is registered once (`register`): its name, the file extensions that suggest it, and the
 functions of its module that write a board (export) and read a file into records (import). A reader
