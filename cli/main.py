@@ -1364,7 +1364,10 @@ def _sync_lines(plan: Any, *, dry_run: bool, refused: bool = False) -> list[str]
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    from contextlib import nullcontext
+
     from reqboard.store.exchange import IMPORT_FORMATS, ImportRefused, apply_import, guess_format, preview_import
+    from reqboard.store.i18n import english
 
     fmt = args.format or guess_format(args.file)
     if fmt not in IMPORT_FORMATS:
@@ -1374,7 +1377,11 @@ def cmd_import(args: argparse.Namespace) -> int:
 
     data = read_import_file(args.file)
     board = _board(args)
-    with _interrupts_held_after_commit(board) as held:
+    as_json = getattr(args, "json", False)
+    # What `--json` says never changes with the language: a summary every part of which (ReqIF's places
+    # and the board's clashes too) is made in English; the text report below stays the person's.
+    speaking = english() if as_json else nullcontext()
+    with _interrupts_held_after_commit(board) as held, speaking:
         try:
             if args.dry_run:
                 summary = preview_import(board, data, fmt, source=_path_text(args.file), rekey=args.rekey,
@@ -1384,14 +1391,16 @@ def cmd_import(args: argparse.Namespace) -> int:
                                        encoding=encoding)
         except ImportRefused as exc:
             summary = exc.summary
-        if getattr(args, "json", False):
+        if as_json:
             _print_json(summary.as_dict())
         elif args.dry_run or not summary.refused:
             print("\n".join(_text(line) for line in [summary.headline(), *summary.report_lines()]))
         sys.stdout.flush()
     if summary.refused:
         # One `error:` line, then the report by row/column or element, all on stderr.
-        print(f"error: {_text(summary.error_message())}", file=sys.stderr)
+        with english() if as_json else nullcontext():
+            said = summary.error_message()
+        print(f"error: {_text(said)}", file=sys.stderr)
         for line in summary.refused:
             print(f"  {_text(line)}", file=sys.stderr)
         return EXIT_REFUSED
