@@ -64,15 +64,14 @@ def system_zone() -> tuple[str, tzinfo]:
         return "UTC", UTC
 
 
-def set_zone(name: str | None) -> str:
-    """Show times and cut days in zone `name` (None: the system's); returns the zone's name.
+def set_zone(name: str | None) -> None:
+    """Show times and cut days in zone `name` (None: the system's, looked up when first needed).
     Raises UnknownZone for a name that is no zone (the previous zone stays)."""
     global _zone, _zone_name
     if name:
         _zone, _zone_name = zone_named(name), name
     else:
-        _zone_name, _zone = system_zone()
-    return _zone_name
+        _zone = None  # the system's, looked up when first needed (a few ms start-up need not pay)
 
 
 def zone() -> tzinfo:
