@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import gettext
 import os
+import struct
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -125,7 +126,7 @@ def set_language(code: str) -> str:
         try:
             with (LOCALE_DIR / chosen / "LC_MESSAGES" / f"{DOMAIN}.mo").open("rb") as file:
                 translations = gettext.GNUTranslations(file)
-        except (OSError, ValueError):  # a damaged install: English rather than a crash
+        except (OSError, ValueError, struct.error, UnicodeDecodeError):  # a damaged install: English, not a crash
             chosen = ENGLISH
     _language, _translations = chosen, translations
     return chosen

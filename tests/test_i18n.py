@@ -153,3 +153,18 @@ def test_the_catalogue_check_finds_a_translation_that_would_raise(tmp_path: Path
     problems = tool.problems()
     assert any("moved {key}" in line and "fields" in line for line in problems), problems
     assert any("%(prog)s" in line and "fields" in line for line in problems), problems
+
+
+def test_a_damaged_or_missing_catalogue_speaks_english_rather_than_failing(tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tmp_path / "zh_CN" / "LC_MESSAGES"
+    folder.mkdir(parents=True)
+    (folder / "reqboard.mo").write_bytes(b"\x00not a catalogue at all")
+    monkeypatch.setattr(i18n, "LOCALE_DIR", tmp_path)
+    assert i18n.set_language("zh_CN") == "en" and _("Quit") == "Quit"
+    real = (ROOT / "store" / "locale" / "zh_CN" / "LC_MESSAGES" / "reqboard.mo").read_bytes()
+    for cut in (10, 100, len(real) // 2):  # a catalogue cut short, as a failed copy leaves it
+        (folder / "reqboard.mo").write_bytes(real[:cut])
+        assert i18n.set_language("zh_CN") == "en" and _("Quit") == "Quit"
+    (folder / "reqboard.mo").unlink()
+    assert i18n.set_language("zh_CN") == "en" and _("Quit") == "Quit"
