@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, Protocol
 
 from reqboard.store import i18n
-from reqboard.store.i18n import N_, _, ngettext, pgettext
+from reqboard.store.i18n import N_, _, listed, ngettext, pgettext
 
 if TYPE_CHECKING:
     from reqboard.store.outputs import BoardFiles
@@ -221,14 +221,9 @@ def _said(member: _Named) -> str:
     return member.label if i18n.is_chinese() else member.value
 
 
-def _list(words: Iterable[str]) -> str:
-    """Words as a list in the current language ("a, b, c"; 甲、乙、丙)."""
-    return pgettext("list separator", ", ").join(words)
-
-
 def _choices(members: Iterable[_Named]) -> str:
     """The values of a choice for help: `after-sales, email` in English, 售后服务、邮件 in Chinese."""
-    return _list(m.label if i18n.is_chinese() else m.value.replace("_", "-") for m in members)
+    return listed(m.label if i18n.is_chinese() else m.value.replace("_", "-") for m in members)
 
 
 def _global_options() -> Parser:
@@ -406,7 +401,7 @@ def _add_guard_options(p: argparse.ArgumentParser) -> None:
             help = _("{help} (sets it with any other move too)").format(help=help)
         if kinds == {"choice"}:
             values = (_(label) if i18n.is_chinese() else value.replace("_", "-") for value, label in first.choices)
-            help = _("{help}; one of {choices}").format(help=help, choices=_list(values))
+            help = _("{help}; one of {choices}").format(help=help, choices=listed(values))
         if "checklist" in kinds:
             help = _("{help} (repeat for several)").format(help=help)
         group.add_argument(first.option, dest=f"input_{name}", metavar=_metavar(kinds),
@@ -445,7 +440,7 @@ def build_parser() -> Parser:
         p.add_argument("--expect-version", type=_version, metavar="N",
                        help=_("refuse (exit 3) if the requirement changed since version N"))
 
-    states = _list(_said(s) for s in State)
+    states = listed(_said(s) for s in State)
 
     p = command("add", _("add a requirement (prints its key)"))
     p.add_argument("title", metavar="TITLE", help=_("the requirement's title"))
@@ -609,7 +604,7 @@ def build_parser() -> Parser:
                        help=_("refuse (exit 3) if its requirement changed since this version "
                               "(requirement_version in `cr show --json`)"))
     p = cr_command("list", _("list change requests"))
-    p.add_argument("--status", help=_("only this status: {choices}").format(choices=_list(_said(s) for s in CRStatus)))
+    p.add_argument("--status", help=_("only this status: {choices}").format(choices=listed(_said(s) for s in CRStatus)))
 
     server = command("server", _("set up a board on a PostgreSQL server: init, grant, revoke"))
     servers = server.add_subparsers(dest="server_command", metavar="SERVER_COMMAND")
@@ -708,10 +703,9 @@ def _cell(text: str, width: int) -> str:
 
 def _pad(text: str, width: int) -> str:
     """Made safe and padded to at least a display width; longer text is kept whole."""
-    from rich.cells import cell_len
+    from reqboard.store.text import pad
 
-    text = _text(text)
-    return text + " " * max(0, width - cell_len(text))
+    return pad(_text(text), width)
 
 
 def _right(text: str, width: int) -> str:
@@ -773,9 +767,9 @@ def _show_text(req: Any) -> str:
     row(field_label("feasibility"), req.feasibility.label if req.feasibility else None)
     row(field_label("owner"), req.owner)
     row(field_label("due"), req.due.isoformat() if req.due else None)
-    row(field_label("tags"), _list(req.tags))
-    row(field_label("depends_on"), _list(req.depends_on))
-    row(field_label("conflicts_with"), _list(req.conflicts_with))
+    row(field_label("tags"), listed(req.tags))
+    row(field_label("depends_on"), listed(req.depends_on))
+    row(field_label("conflicts_with"), listed(req.conflicts_with))
     if req.suspect:
         row(_("SUSPECT"), _("{reason} (clear with: reqboard review {key})").format(reason=stored_note(req.suspect), key=req.key))
     if req.approvals and not req.approval_current:
@@ -942,15 +936,15 @@ def cmd_list(args: argparse.Namespace) -> int:
         from reqboard.store.exchange.json_io import requirement_json
     # One model at a time, each turned into its output at once: every record is still validated (one
     # the models refuse stops the listing, exit 4), but 50,000 models are never held together.
-    listed: list[Any] = []
+    found: list[Any] = []
     for card in board.cards(whole=True):  # (a server sends only what cards show unless asked for more)
         req = validated(card.record, card.path)
         if wanted(req):
-            listed.append(_json_element(requirement_json(req)) if as_json else card)
+            found.append(_json_element(requirement_json(req)) if as_json else card)
     if as_json:
-        _write_bytes(_json_for_terminal(("[\n" + ",\n".join(listed) + "\n]\n" if listed else "[]\n").encode()))
+        _write_bytes(_json_for_terminal(("[\n" + ",\n".join(found) + "\n]\n" if found else "[]\n").encode()))
     else:
-        _print_list(listed)
+        _print_list(found)
     return EXIT_OK
 
 
@@ -1570,7 +1564,7 @@ def _cr_status(text: str) -> Any:
         return CRStatus(text)
     except ValueError:
         _note(_("unknown status {given!r}: use one of {names}").format(
-            given=text, names=_list(_said(s) for s in CRStatus)))
+            given=text, names=listed(_said(s) for s in CRStatus)))
         return _NO_STATUS
 
 
@@ -1610,7 +1604,7 @@ def _cr_text(req: Any, cr: Any) -> str:
         impact = (_("{days} days, cost {cost}, {hours} hours, risk {risk}, affects {keys}") if a.affects
                   else _("{days} days, cost {cost}, {hours} hours, risk {risk}"))
         row(_("impact"), impact.format(days=f"{a.schedule_days:g}", cost=f"{a.cost:g}", hours=f"{a.effort_hours:g}",
-                                       risk=_said(a.risk), keys=_list(a.affects)))
+                                       risk=_said(a.risk), keys=listed(a.affects)))
     if cr.decision:
         d = cr.decision
         decided = _("approved by {user} at {time}: {rationale}") if d.approved else _("rejected by {user} at {time}: {rationale}")

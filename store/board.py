@@ -16,7 +16,7 @@ from . import workflow
 from .board_maintenance import BoardMaintenance
 from .change_requests import ChangeRequestOperations
 from .errors import InvalidValue, Refused, field_shown, validation_message
-from .i18n import _, pgettext
+from .i18n import _, listed
 from .models import (
     BOARD_STATES,
     Approval,
@@ -191,7 +191,7 @@ class Board(ChangeRequestOperations, BoardMaintenance):
                 else:
                     message = _("{key} is {state}: it must be analysed before it can be approved")
                 raise Refused(message.format(key=req.key, state=req.state.label.lower(),
-                                             missing=pgettext("list separator", ", ").join(missing)), "approved.no_skip")
+                                             missing=listed(missing)), "approved.no_skip")
             elif req.approval_current:
                 raise Refused(_("{key} is already approved and unchanged since").format(key=req.key), "approved.same")
             # Reads "approved version 4 (comment)": which text was approved; the comment is the reason.

@@ -6,7 +6,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from .i18n import ENGLISH, N_, _, language, pgettext
+from .i18n import ENGLISH, N_, _, language, listed, pgettext
 
 
 class StoreError(Exception):
@@ -289,7 +289,7 @@ def _context_value(name: str, value: Any) -> Any:
         head, _sep, last = value.rpartition(" or ")
         items = [_choice_named(item) for item in [*head.split(", "), last]]
         return _("{choices} or {last}").format(
-            choices=pgettext("list separator", ", ").join(items[:-1]), last=items[-1])
+            choices=listed(items[:-1]), last=items[-1])
     return value
 
 

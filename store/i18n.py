@@ -23,8 +23,9 @@ from __future__ import annotations
 
 import gettext
 import os
+import re
 import struct
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
@@ -81,6 +82,23 @@ def english() -> Iterator[None]:
         _in_english.reset(token)
 
 
+def listed(items: Iterable[str]) -> str:
+    """Items as a list in a sentence, in the current language: "a, b, c"; 甲、乙、丙."""
+    return pgettext("list separator", ", ").join(items)
+
+
+def library_words(text: str, words: Iterable[tuple[re.Pattern[str], str]]) -> str:
+    """What a library said in English (libpq, libxml2), in the current language where it is one of
+    `words`: (a pattern the whole text matches, its message marked with N_, whose {fields} are the
+    pattern's named groups). Any other text, and every text in English, as the library wrote it."""
+    if language() == ENGLISH:
+        return text
+    for pattern, message in words:
+        if match := pattern.fullmatch(text):
+            return _(message).format(**match.groupdict())
+    return text
+
+
 def N_(message: str) -> str:
     """Marks text for the catalogue without translating it: for text made at import time, which is
     translated with `_()` where it is shown."""
@@ -121,6 +139,8 @@ def set_language(code: str) -> str:
     A catalogue that cannot be read leaves English, which is always complete."""
     global _language, _translations
     chosen = language_code(code) or ENGLISH
+    if chosen == _language:
+        return chosen  # (the command line and then the app both choose: the catalogue is read once)
     translations: gettext.NullTranslations = gettext.NullTranslations()
     if chosen != ENGLISH:
         try:

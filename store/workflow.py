@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from .domain import BOARD_STATES, CHINESE_NAMES, CHOICE_LABELS, Channel, CRStatus, Kano, State
 from .errors import InvalidValue, validation_message
-from .i18n import ENGLISH, N_, _, language, pgettext
+from .i18n import ENGLISH, N_, _, language, listed
 
 if TYPE_CHECKING:
     from .models import ChangeRequest, Requirement
@@ -403,7 +403,7 @@ def _choice_value(inp: GuardInput, given: Any) -> str:
     # The choices as they are typed in English (`must-be`); in another language by their labels (必备型),
     # which are taken too. A checklist's items are named by their numbers in any language.
     by_label = inp.kind == "choice" and language() != ENGLISH
-    one_of = pgettext("list separator", ", ").join(label if by_label else value.replace("_", "-")
+    one_of = listed(label if by_label else value.replace("_", "-")
                                                    for value, label in inp.choices)
     raise _invalid(inp, _("{given!r} is not one of {choices}").format(given=text[:40], choices=one_of))
 
@@ -542,7 +542,7 @@ def join_items(items: list[str]) -> str:
     """`a, b and c` in the current language (`a、b和c`)."""
     if len(items) <= 1:
         return "".join(items)
-    return _("{items} and {last}").format(items=pgettext("list separator", ", ").join(items[:-1]), last=items[-1])
+    return _("{items} and {last}").format(items=listed(items[:-1]), last=items[-1])
 
 
 # Change requests: submitted -> assessed -> approved | rejected -> implemented -> closed.

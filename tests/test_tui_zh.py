@@ -78,6 +78,17 @@ def chinese(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("REQBOARD_LANG", "zh_CN")
 
 
+async def run_first_hit(pilot: Pilot, typed: str, name: str, what: str) -> None:
+    """Type `typed` into the command palette, wait until its first hit is the command `name`, run it."""
+    app = pilot.app
+    await pilot.press("ctrl+p")
+    await wait_until(pilot, lambda: isinstance(app.screen, Palette), "the command palette")
+    app.screen.query_one(Input).value = typed
+    commands = app.screen.query_one(CommandList)
+    await wait_until(pilot, lambda: commands.option_count and name in str(commands.get_option_at_index(0).prompt), what)
+    await pilot.press("enter")
+
+
 def build_chinese_board(path: Path, *, at: Callable[[], datetime] | None = None) -> Board:
     """A board by 李伟 whose text is mostly Chinese, with a card in every column and every badge:
 
@@ -274,13 +285,7 @@ async def test_a_palette_command_found_by_its_chinese_name_runs(chinese_board: P
     app = chinese_app(chinese_board)
     async with app.run_test(size=BIG) as pilot:
         screen = await board_ready(pilot)
-        await pilot.press("ctrl+p")
-        await wait_until(pilot, lambda: isinstance(app.screen, Palette), "the command palette")
-        app.screen.query_one(Input).value = "切换泳道"
-        commands = app.screen.query_one(CommandList)
-        await wait_until(pilot, lambda: commands.option_count and "切换泳道" in str(commands.get_option_at_index(0).prompt),
-                         "the swimlanes command")
-        await pilot.press("enter")
+        await run_first_hit(pilot, "切换泳道", "切换泳道", "the swimlanes command")
         await wait_until(pilot, lambda: screen.lanes == "tier", "lanes by tier")
 
 
@@ -289,13 +294,7 @@ async def test_the_screenshot_command_says_where_it_saved_in_chinese(chinese_boa
     app = chinese_app(chinese_board)
     async with app.run_test(size=BIG) as pilot:
         await board_ready(pilot)
-        await pilot.press("ctrl+p")
-        await wait_until(pilot, lambda: isinstance(app.screen, Palette), "the command palette")
-        app.screen.query_one(Input).value = "截图"
-        commands = app.screen.query_one(CommandList)
-        await wait_until(pilot, lambda: commands.option_count and "截图" in str(commands.get_option_at_index(0).prompt),
-                         "the screenshot command")
-        await pilot.press("enter")
+        await run_first_hit(pilot, "截图", "截图", "the screenshot command")
         await wait_until(pilot, lambda: any(n.startswith("截图已保存到 ") for n in notifications(app)),
                          "the screenshot's notice", timeout=20)
         said = next(n for n in notifications(app) if n.startswith("截图已保存到 "))
@@ -335,13 +334,7 @@ async def test_the_sync_screens_speak_chinese(pair: tuple[Path, Path], small_tem
     app = open_app(mine)
     async with app.run_test(size=SMALL) as pilot:
         await board_ready(pilot)
-        await pilot.press("ctrl+p")
-        await wait_until(pilot, lambda: isinstance(app.screen, Palette), "the command palette")
-        app.screen.query_one(Input).value = "同步"
-        commands = app.screen.query_one(CommandList)
-        await wait_until(pilot, lambda: commands.option_count and "与其他看板同步…" in str(commands.get_option_at_index(0).prompt),
-                         "the sync command, by its Chinese name")
-        await pilot.press("enter")
+        await run_first_hit(pilot, "同步", "与其他看板同步…", "the sync command, by its Chinese name")
         await wait_until(pilot, lambda: isinstance(app.screen, SyncScreen), "the sync screen")
         screen = app.screen
         assert isinstance(screen, SyncScreen)

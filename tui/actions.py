@@ -17,7 +17,7 @@ from textual.screen import Screen
 
 from reqboard.store import workflow
 from reqboard.store.errors import InvalidValue
-from reqboard.store.i18n import _
+from reqboard.store.i18n import _, listed
 from reqboard.store.labels import field_label
 from reqboard.store.models import ChangeRequest, Requirement, Risk, State
 from reqboard.store.query import Query, QueryError, parse_query
@@ -26,7 +26,7 @@ from reqboard.store.revisions import merge_edit
 from .link import Change, StoreLink
 from .screens.fields import FieldSpec
 from .screens.form import FieldClash, FormScreen, Lookup, Rebase, Rebased
-from .screens.lines import listed, stored_note
+from .screens.lines import stored_note
 from .screens.prompts import input_fields, number, reason_fields, requirement_fields, to_changes
 
 if TYPE_CHECKING:

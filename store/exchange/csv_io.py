@@ -51,7 +51,7 @@ from ..board import Board
 from ..collation import has_han, simplified
 from ..encodings import IMPORT_ENCODINGS, detect, export_encoding, first_bad_byte, import_encoding, shown_name
 from ..errors import InvalidValue, parser_words, validation_message
-from ..i18n import _, pgettext
+from ..i18n import _, listed, pgettext
 from ..memory import paused_gc
 from ..models import (
     MAX_COUNT,
@@ -255,7 +255,7 @@ def _choice(kind: type[Tier | Channel | NeedType | Kano | Feasibility], default:
         except ValueError:
             if has_han(cell) and simplified(cell) != cell:  # 郵件 is 邮件
                 return parse(simplified(cell))
-            names = said_by(lambda: pgettext("list separator", ", ").join(m.label for m in kind))
+            names = said_by(lambda: listed(m.label for m in kind))
             raise CellError(said(lambda: _("{cell} is not one of: {names}"), cell=_quoted(cell), names=names)) from None
 
     return parse
@@ -702,7 +702,7 @@ def _layout(header: list[str]) -> tuple[_Layout, list[int], list[str]]:
                 problems.append(said(lambda: _("{place}: unknown column; a requirement's priority is worked out from "
                                                "its importance and urgency: give those columns instead"), place=place))
                 continue
-            known = said_by(lambda: pgettext("list separator", ", ").join(column_name(c) for c in COLUMNS))
+            known = said_by(lambda: listed(column_name(c) for c in COLUMNS))
             problems.append(said(lambda: _("{place}: unknown column; the known columns are: {known}"),
                                  place=place, known=known))
         elif column.field in seen:

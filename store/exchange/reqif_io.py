@@ -84,7 +84,7 @@ from reqif.unparser import ReqIFUnparser
 
 from ..board import Board
 from ..errors import validation_message
-from ..i18n import ENGLISH, N_, _, language
+from ..i18n import ENGLISH, N_, _, language, library_words
 from ..models import (
     Channel,
     Feasibility,
@@ -629,11 +629,7 @@ def _xml_words(detail: str) -> str:
     if language() == ENGLISH:
         return detail
     at = _XML_AT.fullmatch(detail)
-    problem = at["problem"] if at else detail
-    for pattern, message in _XML_WORDS:
-        if match := pattern.fullmatch(problem):
-            problem = _(message).format(**match.groupdict())
-            break
+    problem = library_words(at["problem"] if at else detail, _XML_WORDS)
     if at:
         return _("{problem}, line {line}, column {column}").format(problem=problem, line=at["line"],
                                                                      column=at["column"])

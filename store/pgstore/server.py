@@ -49,7 +49,7 @@ from ..errors import (
     StoreUnreadable,
     Unsupported,
 )
-from ..i18n import ENGLISH, N_, _, language
+from ..i18n import N_, _, library_words
 from ..snapshot import Revision, Snapshot
 from .schema import CHANNEL, SCHEMA_VERSION, installed_version
 from .url import ServerPath, ServerURL, redact
@@ -113,13 +113,7 @@ _SERVER_WORDS: tuple[tuple[re.Pattern[str], str], ...] = (
 def server_words(reason: str) -> str:
     """A reason `_reason` gave, in the current language where it is one of the common ones (in
     English, libpq's own words as they always were)."""
-    if language() == ENGLISH:
-        return reason
-    for pattern, message in _SERVER_WORDS:
-        match = pattern.fullmatch(reason)
-        if match:
-            return _(message).format(**match.groupdict())
-    return reason
+    return library_words(reason, _SERVER_WORDS)
 
 
 class _Cache:

@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import quote
 
 from ..errors import Unsupported
-from ..i18n import ENGLISH, N_, _, language
+from ..i18n import N_, _, library_words
 
 SCHEMES = ("postgresql", "postgres")
 SECRETS = ("password", "sslpassword")
@@ -48,12 +48,8 @@ _URL_WORDS: tuple[tuple[re.Pattern[str], str], ...] = (
 def _url_words(reason: str) -> str:
     """libpq's reason for refusing a URL in the current language, where it is a common one (in English
     as libpq wrote it)."""
-    if language() == ENGLISH:
-        return reason
-    for pattern, message in _URL_WORDS:
-        if match := pattern.fullmatch(reason):
-            return _(message).format(**match.groupdict())
-    return reason
+    return library_words(reason, _URL_WORDS)
+
 
 @dataclass(frozen=True)
 class ServerURL:

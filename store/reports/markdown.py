@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterable, Mapping
 
 from .. import clock, collation
-from ..i18n import _, ngettext, pgettext
+from ..i18n import _, listed, ngettext, pgettext
 from ..labels import field_label
 from ..metrics import HIGH_SCORE, NOT_ENOUGH_DATA, BoardMetrics, ChangeRequestSummary, Durations, Forecast, Quadrant, Rating
 from ..models import BOARD_STATES, Channel, Kano, State
@@ -192,8 +192,8 @@ def _summary(m: BoardMetrics) -> list[str]:
 
 def _more(keys: Iterable[str], top: int) -> str:
     """The first `top` keys as a list, with an ellipsis for the rest."""
-    listed = list(keys)
-    return pgettext("list separator", ", ").join(listed[:top] + (["…"] if len(listed) > top else []))
+    every = list(keys)
+    return listed(every[:top] + (["…"] if len(every) > top else []))
 
 
 def _heading(level: int, text: str) -> str:

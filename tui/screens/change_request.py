@@ -15,20 +15,20 @@ from reqboard.store import clock
 from reqboard.store.i18n import N_, _
 from reqboard.store.labels import stored_note
 from reqboard.store.models import ChangeRequest, Event, Requirement
-from reqboard.store.text import shown
+from reqboard.store.text import pad, shown
 
 from ..link import StoreLink
 from ..reads import change_request_with_timeline
 from ..widgets.key_bar import KeyBar
 from .base import BoardReadingScreen
-from .lines import history_line, literal, padded
+from .lines import history_line, literal
 
 LABEL_CELLS = 14
 """The cells of a row's label: the values start in one column whatever the language."""
 
 
 def _label(text: str) -> tuple[str, str]:
-    return padded(text, LABEL_CELLS), "bold"
+    return pad(text, LABEL_CELLS), "bold"
 
 
 class ChangeRequestScreen(BoardReadingScreen):

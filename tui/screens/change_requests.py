@@ -14,13 +14,12 @@ from textual.widgets import DataTable, Static
 
 from reqboard.store.i18n import N_, _, pgettext
 from reqboard.store.models import ChangeRequest, CRStatus, Requirement
-from reqboard.store.text import shown
+from reqboard.store.text import pad, shown
 
 from ..link import StoreLink
 from ..reads import change_requests
 from ..widgets.key_bar import KeyBar
 from .base import BoardReadingScreen
-from .lines import padded
 
 STATUS_FILTERS: tuple[CRStatus | None, ...] = (None, *CRStatus)
 COLUMNS = (N_("CR"), N_("Status"), N_("Requirement"), N_("Summary"), N_("Days"), N_("Cost"), N_("Hours"), N_("Risk"))
@@ -71,7 +70,7 @@ class ChangeRequestsScreen(BoardReadingScreen):
             (_("Change requests"), "bold"), "  ", _("status: {status}  ({shown} of {total})  f: filter").format(
                 status=which, shown=len(listed), total=len(rows))))
         self.query_one("#crs-totals", Static).update(Content.assemble(
-            (padded(_("Total impact"), 14), "bold"),
+            (pad(_("Total impact"), 14), "bold"),
             _("{days} days · cost {cost} · {hours} hours").format(days=f"{days:g}", cost=f"{cost:,.2f}",
                                                                  hours=f"{hours:g}")))
 

@@ -17,23 +17,23 @@ from textual.widgets.option_list import Option
 from reqboard.store import clock
 from reqboard.store.domain import CRITERIA_HEADING
 from reqboard.store.errors import NotFound
-from reqboard.store.i18n import N_, _, pgettext
+from reqboard.store.i18n import N_, _, listed, pgettext
 from reqboard.store.models import Event, Requirement, approval_text
-from reqboard.store.text import shown
+from reqboard.store.text import pad, shown
 
 from ..background import failure_message
 from ..link import StoreLink
 from ..reads import requirement_with_history
 from ..widgets.key_bar import KeyBar
 from .base import BoardReadingScreen
-from .lines import history_line, listed, literal, padded, stored_note
+from .lines import history_line, literal, stored_note
 
 LABEL_CELLS = 16
 """The cells of a row's label: the values start in one column whatever the language."""
 
 
 def _row(label: str, value: Any) -> Content:
-    return Content.assemble((padded(label, LABEL_CELLS), "bold"), literal(str(value)))
+    return Content.assemble((pad(label, LABEL_CELLS), "bold"), literal(str(value)))
 
 
 BUSINESS_VALUE, KANO, NEED_TYPE, CATEGORY = N_("Business value"), N_("Kano"), N_("Need type"), N_("Category")
@@ -113,7 +113,7 @@ class DetailScreen(BoardReadingScreen):
         highlighted = crs.highlighted
         crs.clear_options()
         for cr in req.change_requests:
-            line = Content.assemble((padded(cr.key, 7), "bold"), padded(cr.status.label, 12), literal(cr.summary))
+            line = Content.assemble((pad(cr.key, 7), "bold"), pad(cr.status.label, 12), literal(cr.summary))
             crs.add_option(Option(line, id=cr.key))
         if not req.change_requests:
             crs.add_option(Option(Content(_("(none: press c to file one)")), disabled=True))
@@ -146,7 +146,7 @@ class DetailScreen(BoardReadingScreen):
             if value not in (None, "", ()):
                 rows.append(_row(_(label), value))
         if req.suspect:
-            rows.append(Content.assemble((padded(_("SUSPECT"), LABEL_CELLS), "bold reverse"),
+            rows.append(Content.assemble((pad(_("SUSPECT"), LABEL_CELLS), "bold reverse"),
                                          literal(" " + _("{note}  (v: reviewed)").format(note=stored_note(req.suspect)))))
         if req.overdue():
             rows.append(Content.styled(_("OVERDUE"), "bold"))

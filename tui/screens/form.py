@@ -33,7 +33,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, SelectionList, Static, TextArea
 
 from reqboard.store.errors import Conflict, InvalidValue, validation_message
-from reqboard.store.i18n import N_, _
+from reqboard.store.i18n import N_, _, listed
 from reqboard.store.text import shown
 
 from ..background import failure_message
@@ -41,7 +41,6 @@ from ..link import Change
 from ..messages import Held, ReadFailed, Refused, Saved
 from ..widgets.field_clash import FieldClash, FieldClashPanel
 from .fields import FieldSpec
-from .lines import listed
 
 if TYPE_CHECKING:
     from ..link import StoreLink

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
@@ -11,9 +10,9 @@ from textual.content import Content
 
 from reqboard.store import clock
 from reqboard.store.domain import Channel, CRStatus, Feasibility, Kano, NeedType, Risk, State, Tier
-from reqboard.store.i18n import _, pgettext
+from reqboard.store.i18n import _
 from reqboard.store.labels import action_label, field_label, item_text, stored_note
-from reqboard.store.text import shown
+from reqboard.store.text import pad, shown
 
 if TYPE_CHECKING:
     from reqboard.store.models import Event
@@ -34,17 +33,6 @@ _CHOICE_FIELDS: dict[str, type[StrEnum]] = {
 def literal(text: str) -> Content:
     """One line of user text as the terminal may show it: literal (no markup), nothing disguised."""
     return Content(shown(text, one_line=True))
-
-
-def padded(text: str, cells: int) -> str:
-    """`text` followed by spaces to fill `cells` display cells (a wider text is left whole): 李伟 takes
-    four cells, ann three."""
-    return text + " " * max(0, cells - cell_len(text))
-
-
-def listed(items: Iterable[str]) -> str:
-    """Items as a list in a sentence: "a, b, c" (in Chinese with 、)."""
-    return pgettext("list separator", ", ").join(items)
 
 
 def value_text(field: str | None, value: Any) -> Any:
@@ -85,7 +73,7 @@ def history_line(event: Event) -> Content:
     """An event as the history and a change request's timeline list it: when (local time), who (padded
     by display cells, so that the actions line up), what."""
     return Content.assemble((f"{clock.shown(event.at)}  ", "dim"),
-                            (padded(shown(event.by, one_line=True), NAME_CELLS) + " ", "bold"),
+                            (pad(shown(event.by, one_line=True), NAME_CELLS) + " ", "bold"),
                             Content(describe_event(event)))
 
 

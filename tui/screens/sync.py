@@ -31,7 +31,7 @@ from reqboard.store.i18n import N_, _, ngettext, pgettext
 from reqboard.store.labels import field_label, item_text
 from reqboard.store.sync import FieldConflict, Renumbering, SyncConflicts, SyncPlan, default_other, resolver, sync_boards
 from reqboard.store.sync.merge import Side
-from reqboard.store.text import shown
+from reqboard.store.text import pad, shown
 
 from ..background import failure_message
 from ..link import Change, StoreLink
@@ -158,7 +158,7 @@ def conflict_name(conflict: FieldConflict) -> str:
 def _padded(labels: list[str]) -> list[str]:
     """Labels padded to one width in display cells, and a space, so that what follows them lines up."""
     width = max(cell_len(label) for label in labels) + 1
-    return [label + " " * (width - cell_len(label)) for label in labels]
+    return [pad(label, width) for label in labels]
 
 
 def plan_lines(plan: SyncPlan) -> list[Content]:
