@@ -15,34 +15,21 @@ from pydantic import ValidationError
 from . import workflow
 from .board_maintenance import BoardMaintenance
 from .change_requests import ChangeRequestOperations
-from .errors import InvalidValue, Refused, field_shown, validation_message
-from .i18n import _, listed
+from .errors import InvalidValue, Refused, validation_message
+from .i18n import _
 from .models import (
     BOARD_STATES,
-    Approval,
     Feedback,
     Requirement,
     Review,
     State,
-    approval_text,
-    normalise_key,
     strip_control,
-    text_hash,
 )
+from .review import ReviewOperations, board_rules, check_links, mirror_conflicts, role_of, signed_note
 from .revisions import EDITABLE_FIELDS, diff, record_diff
 from .transaction import MAX_KEY_NUMBER, Transaction
 
 __all__ = ["EDITABLE_FIELDS", "MAX_KEY_NUMBER", "Board", "Transaction", "diff"]
-
-def _check_links(tx: Transaction, key: str, changes: dict[str, Any]) -> None:
-    """Raise InvalidValue for a link to itself, NotFound for a link to a requirement not on the board."""
-    for field in ("depends_on", "conflicts_with"):
-        for other in changes.get(field, ()):
-            other = normalise_key(other)
-            if other == key:
-                raise InvalidValue(_("{key} cannot list itself in {field}").format(key=key, field=field_shown(field)))
-            tx.requirement(other)
-
 
 def _with_customer_tier(tx: Transaction, fields: dict[str, Any]) -> dict[str, Any]:
     """The fields with the known customer's tier when they name a customer and no tier."""
@@ -67,12 +54,13 @@ def _record_guard_records(tx: Transaction, old: Requirement, new: Requirement) -
     """The history of an approval or a feedback a move's inputs made, as `approve` and
     `record_feedback` record theirs (the diff leaves these collections to their own events)."""
     for approval in new.approvals[len(old.approvals):]:
-        tx.record_event(old.key, "approved", new=f"version {old.version}", reason=approval.comment)
+        tx.record_event(old.key, "approved", new=signed_note(old.version, approval.role, approval.on_behalf_of),
+                        reason=approval.comment)
     for feedback in new.feedback[len(old.feedback):]:
         tx.record_event(old.key, "feedback", field="feedback", new=feedback.satisfaction, reason=feedback.comment)
 
 
-class Board(ChangeRequestOperations, BoardMaintenance):
+class Board(ReviewOperations, ChangeRequestOperations, BoardMaintenance):
     """A board and the user acting on it: every read with the models, and every change.
 
     Every change is one `transaction()`; the operations below are written on it, and so is every
@@ -92,7 +80,7 @@ class Board(ChangeRequestOperations, BoardMaintenance):
             raise InvalidValue(_("unknown field(s): {fields}").format(fields=", ".join(sorted(unknown))))
         with self.transaction() as tx:
             key = tx.next_key()
-            _check_links(tx, key, fields)
+            check_links(tx, key, fields)
             fields = _with_customer_tier(tx, fields)
             try:
                 req = Requirement(
@@ -107,6 +95,8 @@ class Board(ChangeRequestOperations, BoardMaintenance):
             tx.upsert_customer(req.customer, req.tier)
             tx.record_event(req.key, "created", field="title", new=req.title)
             tx.put_requirement(req, new=True)
+            if req.conflicts_with:
+                mirror_conflicts(tx, req.model_copy(update={"conflicts_with": ()}), req)
             return req
 
     def edit_requirement(self, key: str, changes: dict[str, Any], *, expect_version: int | None = None,
@@ -123,22 +113,36 @@ class Board(ChangeRequestOperations, BoardMaintenance):
                 wanted = _with_customer_tier(tx, wanted)
             if not wanted:
                 return current
-            _check_links(tx, current.key, wanted)
+            check_links(tx, current.key, wanted)
             updated = tx.revise(current, **wanted)
             tx.upsert_customer(updated.customer, updated.tier)
             record_diff(tx, current, updated, "edited", reason)
             tx.put_requirement(updated, new=False)
+            mirror_conflicts(tx, current, updated)
             return updated
 
     def move_requirement(self, key: str, target: State | str, *, reason: str = "",
                          expect_version: int | None = None, updates: dict[str, Any] | None = None,
-                         inputs: Mapping[str, Any] | None = None) -> Requirement:
+                         inputs: Mapping[str, Any] | None = None, override_dependency: bool = False) -> Requirement:
         """Move to another state, applying `updates` first (what the target's guard needs).
+
+        The board's rules apply (see store.review): a move to in progress or done waits for what the
+        requirement depends on, unless `override_dependency` (with a `reason`, recorded in its history);
+        a requirement in conflict is not approved; one approved or beyond whose text changed is
+        re-approved before it moves on. A move of an analysed requirement to approved with a sign-off
+        in `inputs` is `approve` (it moves once every sign-off role has signed).
 
         Raises Refused naming the rule when the workflow does not allow it, InvalidValue for a bad
         update, NotFound, Conflict (stale version).
         """
         target = State.parse(target) if isinstance(target, str) else target
+        signoff = {name: inputs[name] for name in ("comment", "role", "on_behalf_of")
+                   if inputs and isinstance(inputs.get(name), str)}
+        if target is State.APPROVED and signoff and not updates and set(signoff) == set(inputs or ()):
+            current = self.get(key)
+            if current.state is State.ANALYSED:
+                return self.approve(key, signoff.get("comment", ""), role=signoff.get("role", ""),
+                                    on_behalf_of=signoff.get("on_behalf_of", ""), expect_version=expect_version)
         if not reason.strip() and inputs and isinstance(inputs.get("comment"), str):
             reason = inputs["comment"]  # an approval's or a feedback's comment says why, as approve's does
         updates = dict(updates or {})
@@ -147,12 +151,19 @@ class Board(ChangeRequestOperations, BoardMaintenance):
             raise InvalidValue(_("cannot set field(s) while moving: {fields}").format(fields=", ".join(sorted(unknown))))
 
         def change(tx: Transaction, req: Requirement) -> dict[str, Any]:
-            wanted = {**_guard_changes(tx, req, target, inputs), **updates}
+            rules = board_rules(tx, req, conflicts=target is State.APPROVED)
+            values = dict(inputs or {})
+            if target is State.APPROVED and "role" in values and isinstance(values["role"], str):
+                values["role"] = role_of(values["role"], rules.signoff_roles, req.key)
+            wanted = {**_guard_changes(tx, req, target, values), **updates}
             candidate = tx.revise(req, **wanted) if wanted else req
-            refusal = workflow.check_move(candidate, target, reason)
+            refusal = workflow.check_move(candidate, target, reason, rules, override_dependency=override_dependency)
             if refusal:
                 raise Refused(refusal.message, refusal.rule)
             _record_guard_records(tx, req, candidate)
+            if override_dependency and rules.blockers and target in (State.IN_PROGRESS, State.DONE):
+                tx.record_event(req.key, "dependency_overridden", field="depends_on", old=list(rules.blockers),
+                                new=target.value, reason=reason)
             extra: dict[str, Any] = {}
             if target is State.REJECTED:
                 extra["rejection_reason"] = strip_control(reason)
@@ -165,40 +176,6 @@ class Board(ChangeRequestOperations, BoardMaintenance):
     def reject(self, key: str, reason: str, *, expect_version: int | None = None) -> Requirement:
         """Move a requirement off the board with a reason; raises Refused, NotFound, Conflict."""
         return self.move_requirement(key, State.REJECTED, reason=reason, expect_version=expect_version)
-
-    def approve(self, key: str, comment: str = "", *, expect_version: int | None = None) -> Requirement:
-        """Record an approval of the current text; an analysed requirement moves to approved.
-
-        A requirement already approved or beyond is re-approved when its text changed since.
-        Raises Refused (not analysed yet, or already approved and unchanged), NotFound, Conflict.
-        """
-
-        def change(tx: Transaction, req: Requirement) -> dict[str, Any]:
-            approval = Approval(by=tx.user, at=tx.now, comment=comment, text_hash=text_hash(req),
-                                text=approval_text(req))
-            changes: dict[str, Any] = {"approvals": (*req.approvals, approval)}
-            if req.state is State.ANALYSED:
-                candidate = req.model_copy(update=changes)
-                refusal = workflow.check_move(candidate, State.APPROVED)
-                if refusal:
-                    raise Refused(refusal.message, refusal.rule)
-                changes.update(tx.enter(req, State.APPROVED))
-            elif req.state in (State.COLLECTED, State.REJECTED):
-                missing = workflow.needs_for(req, State.ANALYSED)
-                if missing:
-                    message = _("{key} is {state}: it must be analysed before it can be approved: it needs "
-                                "{missing} first")
-                else:
-                    message = _("{key} is {state}: it must be analysed before it can be approved")
-                raise Refused(message.format(key=req.key, state=req.state.label.lower(),
-                                             missing=listed(missing)), "approved.no_skip")
-            elif req.approval_current:
-                raise Refused(_("{key} is already approved and unchanged since").format(key=req.key), "approved.same")
-            # Reads "approved version 4 (comment)": which text was approved; the comment is the reason.
-            tx.record_event(req.key, "approved", new=f"version {req.version}", reason=comment)
-            return changes
-
-        return self._mutate(key, change, expect_version=expect_version, reason=comment)
 
     def record_feedback(self, key: str, satisfaction: int, comment: str = "", *, channel: str = "email",
                         expect_version: int | None = None) -> Requirement:

@@ -21,11 +21,14 @@ from typing import TYPE_CHECKING, Any, cast
 from .domain import (
     Channel,
     CRStatus,
+    Feasibility,
     Kano,
+    NeedType,
     State,
     Tier,
     is_overdue,
     key_number,
+    reapproval_pending,
     search_text,
     strip_control,
     text_hash,
@@ -41,6 +44,8 @@ _STATES = cast("dict[str, State]", State._value2member_map_)
 _TIERS = cast("dict[str, Tier]", Tier._value2member_map_)
 _CHANNELS = cast("dict[str, Channel]", Channel._value2member_map_)
 _KANO = cast("dict[str, Kano]", Kano._value2member_map_)
+_NEEDS = cast("dict[str, NeedType]", NeedType._value2member_map_)
+_FEASIBILITY = cast("dict[str, Feasibility]", Feasibility._value2member_map_)
 _CLOSED_CR = (CRStatus.CLOSED.value, CRStatus.REJECTED.value)
 
 
@@ -65,7 +70,8 @@ class Card:
         "key", "number", "uid", "version", "title", "description", "state", "customer", "tier",
         "channel", "owner", "tags", "kano", "importance", "urgency", "since", "due",
         "priority", "open_change_requests", "_approval_stale", "suspect", "record", "path", "_requirement",
-        "_search_text", "loader",
+        "_search_text", "loader", "depends_on", "conflicts_with", "resolved_uids", "business_value",
+        "effort_estimate", "feasibility", "need_type", "category", "_signoffs",
     )
 
     key: str
@@ -90,6 +96,15 @@ class Card:
     due: date | None
     open_change_requests: int
     suspect: str
+    depends_on: tuple[str, ...]
+    conflicts_with: tuple[str, ...]
+    resolved_uids: frozenset[str]
+    """The uids of the requirements a conflict with which was settled (see store.links)."""
+    business_value: int | None
+    effort_estimate: float | None
+    feasibility: Feasibility | None
+    need_type: NeedType | None
+    category: str
     record: dict[str, Any]
     """The stored record the card was read from (never changed in place by the store)."""
     path: Path | None
@@ -98,6 +113,7 @@ class Card:
     """None: `record` is the whole stored record. Else `record` holds only what a card shows (see
     `card_fields`; a server sends no more to draw the board) and this reads the whole one."""
     _approval_stale: bool | None
+    _signoffs: tuple[tuple[str, str], ...] | None
     _requirement: Requirement | None
     _search_text: str | None
 
@@ -141,6 +157,21 @@ class Card:
         card._approval_stale = None if get("approvals") else False
         suspect = get("suspect", "")
         card.suspect = suspect if suspect.__class__ is str and suspect.isprintable() else _text(suspect)
+        depends, conflicts, resolutions = get("depends_on"), get("conflicts_with"), get("resolutions")
+        card.depends_on = tuple(map(_text, depends)) if depends else ()
+        card.conflicts_with = tuple(map(_text, conflicts)) if conflicts else ()
+        card.resolved_uids = frozenset(r["other_uid"] for r in resolutions) if resolutions else _NONE
+        value, effort = get("business_value"), get("effort_estimate")
+        if (value is not None and value.__class__ is not int) or (
+                effort is not None and effort.__class__ not in (int, float)):
+            raise TypeError("a score or an effort is a number")
+        card.business_value, card.effort_estimate = value, effort
+        feasibility, need = get("feasibility"), get("need_type")
+        card.feasibility = None if feasibility is None else _FEASIBILITY[feasibility]
+        card.need_type = None if need is None else _NEEDS[need]
+        category = get("category", "")
+        card.category = category if category.__class__ is str and category.isprintable() else _text(category)
+        card._signoffs = None
         card.record = record
         card.path = path
         card._requirement = None
@@ -172,16 +203,40 @@ class Card:
 
     @property
     def approval_stale(self) -> bool:
-        """Approved once, and the text differs from the text of its latest approval."""
+        """Approved once, and the text differs from the text of every approval."""
         if self._approval_stale is None:  # a hash: worked out only for the cards that are drawn
             try:
-                record = self.record
-                self._approval_stale = record["approvals"][-1]["text_hash"] != text_hash(
-                    record["title"], record.get("description", ""),
-                    (c["text"] for c in record.get("acceptance_criteria", ())))
+                current = self.text_hash
+                self._approval_stale = all(a["text_hash"] != current for a in self.record["approvals"])
             except (KeyError, IndexError, TypeError, AttributeError):
                 self._approval_stale = True  # a malformed approval: the background check reports it
         return self._approval_stale
+
+    @property
+    def signoffs(self) -> tuple[tuple[str, str], ...]:
+        """Each approval's (text hash, role), oldest first (a malformed one is left out: the background
+        check reports it)."""
+        if self._signoffs is None:
+            approvals = self.record.get("approvals") or ()
+            self._signoffs = tuple((a.get("text_hash", ""), a.get("role", "") or "")
+                                   for a in approvals if isinstance(a, Mapping))
+        return self._signoffs
+
+    def needs_reapproval(self, roles: tuple[str, ...]) -> bool:
+        """Signed off, changed since, and not yet signed again by every role the board requires (the
+        CHG badge; see `domain.reapproval_pending`)."""
+        if not self.record.get("approvals"):
+            return False
+        if self.approval_stale:
+            return True
+        return reapproval_pending(self.signoffs, self.text_hash, roles)
+
+    @property
+    def text_hash(self) -> str:
+        """The hash of the text an approval covers, as it reads now."""
+        record = self.record
+        return text_hash(record["title"], record.get("description", ""),
+                         (c["text"] for c in record.get("acceptance_criteria", ())))
 
     def overdue(self, today: date) -> bool:
         """Past its due date and still open (see `domain.is_overdue`, which the model asks too)."""
@@ -198,17 +253,21 @@ class Card:
         return f"Card({self.key} v{self.version} {self.state.value})"
 
 
+_NONE: frozenset[str] = frozenset()
+
 CARD_FIELDS = (
     "key", "uid", "version", "title", "description", "state", "customer", "tier", "channel", "owner",
     "tags", "kano", "importance", "urgency", "state_since", "updated_at", "due", "suspect",
+    "depends_on", "conflicts_with", "business_value", "effort_estimate", "feasibility", "need_type", "category",
 )
 """The fields of a stored record that `Card.of` reads as they are (see `card_fields`)."""
 
 
 def card_fields(record: Mapping[str, Any]) -> dict[str, Any]:
-    """What of a stored record a card needs (`Card.of` and `approval_stale` read nothing else): the
-    fields it shows, sorts and filters on, each change request's status, the latest approval's text
-    hash and the acceptance criteria's text. A server keeps this beside the whole record, so a board
+    """What of a stored record a card needs (`Card.of`, `approval_stale` and `needs_reapproval` read
+    nothing else): the fields it shows, sorts and filters on (links and the scored fields among them),
+    each change request's status, each approval's text hash and role, the uid each resolution names,
+    the acceptance criteria's text. A server keeps this beside the whole record, so a board
     of 100,000 is drawn from a fraction of the bytes."""
     fields = {name: record[name] for name in CARD_FIELDS if name in record}
     crs = record.get("change_requests")
@@ -216,8 +275,12 @@ def card_fields(record: Mapping[str, Any]) -> dict[str, Any]:
         fields["change_requests"] = [{"status": cr.get("status")} if isinstance(cr, Mapping) else cr for cr in crs]
     approvals = record.get("approvals")
     if isinstance(approvals, (list, tuple)) and approvals:
-        last = approvals[-1]
-        fields["approvals"] = [{"text_hash": last.get("text_hash")} if isinstance(last, Mapping) else last]
+        fields["approvals"] = [{"text_hash": a.get("text_hash"), "role": a.get("role", "")}
+                               if isinstance(a, Mapping) else a for a in approvals]
+    resolutions = record.get("resolutions")
+    if isinstance(resolutions, (list, tuple)) and resolutions:
+        fields["resolutions"] = [{"other_uid": r.get("other_uid")} if isinstance(r, Mapping) else r
+                                 for r in resolutions]
     criteria = record.get("acceptance_criteria")
     if isinstance(criteria, (list, tuple)) and criteria:
         fields["acceptance_criteria"] = [{"text": c.get("text")} if isinstance(c, Mapping) else c for c in criteria]

@@ -6,17 +6,19 @@ flags the requirements that depend on it suspect. Each step is one transaction o
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable, Iterator
+from datetime import date, timedelta
 from typing import Any
 
 from pydantic import ValidationError
 
-from . import workflow
+from . import clock, workflow
 from .board_core import BoardCore
 from .domain import CRStatus, State, key_number, normalise_key
 from .errors import NotFound, Refused, validation_message
-from .i18n import _
-from .models import Assessment, ChangeRequest, Criterion, Decision, Requirement, StepRecord
+from .i18n import _, listed
+from .models import Assessment, ChangeRequest, Criterion, Decision, Notice, Requirement, StepRecord
 from .revisions import record_diff
 from .transaction import Transaction
 
@@ -25,9 +27,11 @@ class ChangeRequestOperations(BoardCore):
     """The change request operations of `Board` (a part of it, kept in its own module)."""
 
     def add_change_request(self, key: str, summary: str, *, reason: str = "", new_title: str | None = None,
-                           new_description: str | None = None,
-                           new_criteria: Iterable[str] | None = None) -> ChangeRequest:
-        """File a change request against a requirement; returns it with its new key.
+                           new_description: str | None = None, new_criteria: Iterable[str] | None = None,
+                           new_due: date | str | None = None, new_owner: str | None = None,
+                           new_importance: int | None = None, new_urgency: int | None = None) -> ChangeRequest:
+        """File a change request against a requirement; returns it with its new key. Besides the text it
+        may propose a new due date, owner, importance and urgency: approving it applies them.
 
         Raises Refused (a rejected requirement), InvalidValue, NotFound.
         """
@@ -41,7 +45,8 @@ class ChangeRequestOperations(BoardCore):
                     key=tx.next_cr_key(), summary=summary, reason=reason,
                     proposed_title=new_title, proposed_description=new_description,
                     proposed_criteria=tuple(Criterion(text=t) for t in new_criteria) if new_criteria else None,
-                    submitted_by=tx.user, submitted_at=tx.now,
+                    proposed_due=new_due, proposed_owner=new_owner, proposed_importance=new_importance,
+                    proposed_urgency=new_urgency, submitted_by=tx.user, submitted_at=tx.now,
                 )
             except ValidationError as exc:
                 raise validation_message(exc, _("change request")) from None
@@ -78,8 +83,9 @@ class ChangeRequestOperations(BoardCore):
 
     def assess_change_request(self, cr_key: str, *, schedule_days: float, cost: float, effort_hours: float,
                               risk: str = "medium", resources: str = "", affects: Iterable[str] = (),
-                              expect_version: int | None = None) -> ChangeRequest:
-        """Record the impact assessment of a change request (it may be assessed again before a decision).
+                              notify: Iterable[str] = (), expect_version: int | None = None) -> ChangeRequest:
+        """Record the impact assessment of a change request (it may be assessed again before a decision):
+        what it costs, whom it affects, and `notify`, who must be told once it is decided.
 
         Raises Refused (the change request's workflow), InvalidValue, NotFound (it, or an affected key).
         """
@@ -90,7 +96,8 @@ class ChangeRequestOperations(BoardCore):
         def build(tx: Transaction, req: Requirement, cr: ChangeRequest) -> dict[str, Any]:
             return {"assessment": Assessment.model_validate({
                 "by": tx.user, "at": tx.now, "schedule_days": schedule_days, "cost": cost,
-                "effort_hours": effort_hours, "risk": risk, "resources": resources, "affects": affects})}
+                "effort_hours": effort_hours, "risk": risk, "resources": resources, "affects": affects,
+                "notify": tuple(notify)})}
 
         return self._cr_step(cr_key, CRStatus.ASSESSED, build, expect_version=expect_version)
 
@@ -119,6 +126,33 @@ class ChangeRequestOperations(BoardCore):
                              lambda tx, req, cr: {"closed": StepRecord(by=tx.user, at=tx.now)},
                              expect_version=expect_version)
 
+    def record_notified(self, cr_key: str, name: str, *, expect_version: int | None = None) -> ChangeRequest:
+        """Record that `name`, one of the people the assessment says must be told, was told of the change
+        request (by this user, now). Raises Refused (not assessed yet, nobody of that name to tell, or
+        told already), InvalidValue, NotFound, Conflict."""
+        wanted = " ".join(name.split())
+        with self.transaction() as tx:
+            req, cr = self._find_change_request(tx.snapshot(), normalise_key(cr_key, "CR"))
+            tx.check_version(req, expect_version)
+            names = cr.assessment.notify if cr.assessment else ()
+            if not names:
+                raise Refused(_("{key} names nobody to tell: its assessment lists them with --notify NAME").format(
+                    key=cr.key), "cr.notify_none")
+            match = next((n for n in names if n.casefold() == wanted.casefold()), None)
+            if match is None:
+                raise Refused(_("{name!r} is not among those {key} must be told of ({names})").format(
+                    name=wanted[:80], key=cr.key, names=listed(names)), "cr.notify_unknown")
+            told = next((n for n in cr.notified if n.name.casefold() == match.casefold()), None)
+            if told is not None:
+                raise Refused(_("{name} was told of {key} already, by {user} {time}").format(
+                    name=match, key=cr.key, user=told.by, time=clock.shown(told.at, zone_abbreviation=True)),
+                    "cr.notified_already")
+            new_cr = cr.model_copy(update={"notified": (*cr.notified, Notice(name=match, by=tx.user, at=tx.now))})
+            crs = tuple(new_cr if c.key == cr.key else c for c in req.change_requests)
+            tx.record_event(req.key, "cr.notified", cr=cr.key, field="notified", new=match)
+            tx.put_requirement(tx.revise(req, change_requests=crs), new=False)
+            return new_cr
+
     def change_requests(self) -> Iterator[tuple[Requirement, ChangeRequest]]:
         """Every change request with its requirement, in key order."""
         for req in self.requirements():
@@ -126,15 +160,29 @@ class ChangeRequestOperations(BoardCore):
                 yield req, cr
 
 
+def plan_changes(req: Requirement, cr: ChangeRequest) -> dict[str, Any]:
+    """What approving `cr` changes in `req`'s plan and text: the proposed title, description, criteria,
+    owner, importance and urgency; the proposed due date, or else the due date moved by the assessed
+    schedule days (rounded up to whole days); the assessed effort added to the estimate."""
+    changes: dict[str, Any] = {}
+    for name, proposed in (("title", cr.proposed_title), ("description", cr.proposed_description),
+                           ("acceptance_criteria", cr.proposed_criteria), ("owner", cr.proposed_owner),
+                           ("importance", cr.proposed_importance), ("urgency", cr.proposed_urgency),
+                           ("due", cr.proposed_due)):
+        if proposed is not None:
+            changes[name] = proposed
+    assessment = cr.assessment
+    if assessment is not None:
+        if cr.proposed_due is None and req.due is not None and assessment.schedule_days:
+            changes["due"] = req.due + timedelta(days=math.ceil(assessment.schedule_days))
+        if assessment.effort_hours:
+            changes["effort_estimate"] = round((req.effort_estimate or 0) + assessment.effort_hours, 2)
+    return changes
+
+
 def _apply_approved_change(tx: Transaction, req: Requirement, cr: ChangeRequest) -> dict[str, Any]:
     """What approving a change request does to its requirement and the requirements around it."""
-    changes: dict[str, Any] = {}
-    if cr.proposed_title is not None:
-        changes["title"] = cr.proposed_title
-    if cr.proposed_description is not None:
-        changes["description"] = cr.proposed_description
-    if cr.proposed_criteria is not None:
-        changes["acceptance_criteria"] = cr.proposed_criteria
+    changes = plan_changes(req, cr)
     if req.state in (State.DONE, State.FED_BACK):
         changes.update(tx.enter(req, State.APPROVED))
     affected = set(cr.assessment.affects if cr.assessment else ())

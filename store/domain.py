@@ -48,6 +48,38 @@ def new_uid() -> str:
     return uuid.uuid4().hex
 
 
+def missing_signoffs(approvals: Iterable[tuple[str, str]], current_hash: str,
+                     roles: Iterable[str]) -> tuple[str, ...]:
+    """The sign-offs the text as it reads now (`current_hash`) still lacks, from its approvals' (text
+    hash, role) pairs: each of the board's `roles` nobody signed this text for (compared without
+    case); with no roles, `ANY_SIGNOFF` until somebody signed it at all. Empty: signed off."""
+    signed = {role.casefold() for text, role in approvals if text == current_hash}
+    wanted = tuple(roles)
+    if not wanted:
+        return () if signed else (ANY_SIGNOFF,)
+    return tuple(role for role in wanted if role.casefold() not in signed)
+
+
+def reapproval_pending(approvals: Iterable[tuple[str, str]], current_hash: str, roles: Iterable[str]) -> bool:
+    """Was the text signed off and changed since, without every sign-off the board requires of the new
+    text yet? (The CHG badge; a requirement approved or beyond cannot move on until it is re-approved.)
+    A board that names roles after a requirement was approved asks nothing more of its unchanged text."""
+    pairs = list(approvals)
+    if not pairs:
+        return False
+    if all(text != current_hash for text, _role in pairs):
+        return True
+    return any(text != current_hash for text, _role in pairs) and bool(missing_signoffs(pairs, current_hash, roles))
+
+
+ANY_SIGNOFF = ""
+"""What `missing_signoffs` names when a board requires no roles and nobody signed: one sign-off."""
+
+PAST_APPROVAL = frozenset({"approved", "in_progress", "done", "fed_back"})
+"""The states (by value) of a requirement that was signed off: from these, a changed text must be
+re-approved before it moves on."""
+
+
 class State(StrEnum):
     COLLECTED = "collected"
     ANALYSED = "analysed"

@@ -210,12 +210,46 @@ class Customer(Record):
 
 
 class Approval(Record):
+    """One sign-off of a requirement's text: by whom, in which role, of which text."""
+
     by: Annotated[Line, Field(min_length=1, max_length=80)]
     at: UTCTime
     comment: Annotated[CleanText, Field(max_length=2000)] = ""
     text_hash: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
     text: Annotated[CleanText, Field(max_length=40_000)] = ""
     """The text as approved (see `approval_text`), kept so a later change can be shown as a diff."""
+    role: Annotated[Line, Field(max_length=40)] = ""
+    """The role signed for (`customer`, `product`: one of the board's sign-off roles), or "" for a
+    sign-off on a board that names no roles."""
+    on_behalf_of: Annotated[Line, Field(max_length=80)] = ""
+    """Who signed, when `by` recorded it for them (the customer's signature taken by phone)."""
+
+    @property
+    def signer(self) -> str:
+        """Who signed: the person it was recorded for, else who recorded it."""
+        return self.on_behalf_of or self.by
+
+
+class Resolution(Record):
+    """How a conflict between two requirements was settled; both requirements keep one."""
+
+    other: RequirementKey
+    """The requirement it was in conflict with (its key when resolved)."""
+    other_uid: Uid
+    """That requirement's uid: what the resolution is matched by (a sync may change a key)."""
+    by: Annotated[Line, Field(min_length=1, max_length=80)]
+    at: UTCTime
+    decision: Annotated[CleanText, Field(min_length=1, max_length=2000)]
+    rejected: RequirementKey | None = None
+    """The requirement the decision rejected, if any."""
+
+
+class Notice(Record):
+    """That someone a change request affects was told of it."""
+
+    name: Annotated[Line, Field(min_length=1, max_length=80)]
+    by: Annotated[Line, Field(min_length=1, max_length=80)]
+    at: UTCTime
 
 
 class Feedback(Record):
@@ -250,6 +284,13 @@ class Assessment(Record):
     resources: Annotated[CleanText, Field(max_length=500)] = ""
     risk: Risk = Risk.MEDIUM
     affects: tuple[RequirementKey, ...] = ()
+    notify: tuple[Annotated[Line, Field(min_length=1, max_length=80)], ...] = ()
+    """Who must be told of the change once it is decided (see `ChangeRequest.notified`)."""
+
+    @field_validator("notify")
+    @classmethod
+    def _unique_names(cls, names: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(names))
 
 
 class Decision(Record):
@@ -275,16 +316,29 @@ class ChangeRequest(Record):
     proposed_title: Annotated[Line, Field(min_length=1, max_length=200)] | None = None
     proposed_description: Annotated[CleanText, Field(max_length=20_000)] | None = None
     proposed_criteria: tuple[Criterion, ...] | None = None
+    proposed_due: date | None = None
+    proposed_owner: Annotated[Line, Field(min_length=1, max_length=80)] | None = None
+    proposed_importance: Score | None = None
+    proposed_urgency: Score | None = None
     submitted_by: Annotated[Line, Field(min_length=1, max_length=80)]
     submitted_at: UTCTime
     assessment: Assessment | None = None
     decision: Decision | None = None
     implemented: StepRecord | None = None
     closed: StepRecord | None = None
+    notified: tuple[Notice, ...] = ()
+    """Who was told of it, and by whom, when."""
 
     @property
     def is_open(self) -> bool:
         return self.status not in (CRStatus.CLOSED, CRStatus.REJECTED)
+
+    @property
+    def to_notify(self) -> tuple[str, ...]:
+        """Who the assessment says must be told and nobody has told yet."""
+        told = {n.name.casefold() for n in self.notified}
+        names = self.assessment.notify if self.assessment else ()
+        return tuple(name for name in names if name.casefold() not in told)
 
 
 class Requirement(Record):
@@ -319,6 +373,8 @@ class Requirement(Record):
     changed_since_approval: bool = False
     suspect: Annotated[CleanText, Field(max_length=500)] = ""
     reviews: tuple[Review, ...] = ()
+    resolutions: tuple[Resolution, ...] = ()
+    """How each of its conflicts with another requirement was settled."""
     previous_keys: tuple[RequirementKey, ...] = ()
     """Keys it had before a sync gave it another (another requirement was created under the same key
     on the board it synced with); `show` of an old key says where it went."""
@@ -366,6 +422,17 @@ class Requirement(Record):
     def approval_current(self) -> bool:
         """True when the latest approval covers the text as it reads today."""
         return bool(self.approvals) and self.approvals[-1].text_hash == text_hash(self)
+
+    @property
+    def current_approvals(self) -> tuple[Approval, ...]:
+        """The sign-offs of the text as it reads today (a change of the text voids the earlier ones)."""
+        current = text_hash(self)
+        return tuple(a for a in self.approvals if a.text_hash == current)
+
+    @property
+    def resolved_uids(self) -> frozenset[str]:
+        """The uids of the requirements a conflict with which was resolved."""
+        return frozenset(r.other_uid for r in self.resolutions)
 
     def overdue(self, today: date | None = None) -> bool:
         """Past its due date and still open (see `domain.is_overdue`)."""

@@ -16,7 +16,19 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
-from .domain import BOARD_STATES, CHINESE_NAMES, CHOICE_LABELS, Channel, CRStatus, Kano, State
+from .domain import (
+    ANY_SIGNOFF,
+    BOARD_STATES,
+    CHINESE_NAMES,
+    CHOICE_LABELS,
+    PAST_APPROVAL,
+    Channel,
+    CRStatus,
+    Kano,
+    State,
+    missing_signoffs,
+)
+from .domain import reapproval_pending as pending
 from .errors import InvalidValue, validation_message
 from .i18n import ENGLISH, N_, _, language, listed
 
@@ -36,6 +48,22 @@ class Refusal:
 
     def __str__(self) -> str:
         return self.message
+
+
+@dataclass(frozen=True)
+class Rules:
+    """What the board around a requirement adds to its rules: the sign-offs the board requires and
+    the links that hold it back (worked out by the store from the whole board, see store.links)."""
+
+    signoff_roles: tuple[str, ...] = ()
+    """The roles that must each sign a requirement's text before it is approved (none: one sign-off)."""
+    blockers: tuple[str, ...] = ()
+    """What it depends on that is not yet done or fed back."""
+    open_conflicts: tuple[str, ...] = ()
+    """The requirements it is in conflict with, not rejected, and no decision taken."""
+
+
+NO_RULES = Rules()
 
 
 InputKind = Literal["text", "score", "choice", "checklist"]
@@ -62,7 +90,7 @@ class GuardInput:
     default: Any = None
     # How a prompt fills this input in for one requirement and user (None from it: not asked, the
     # requirement has it); without one the input is asked as declared.
-    fill: Callable[[GuardInput, Requirement, str], GuardInput | None] | None = field(
+    fill: Callable[[GuardInput, Requirement, str, Rules], GuardInput | None] | None = field(
         default=None, compare=False, repr=False)
 
     @property
@@ -105,20 +133,20 @@ class Guard:
 
     rule: str
     needs: tuple[str, ...]
-    missing: Callable[[Requirement], list[str]]
-    """What `req` lacks to pass, as a person reads it in the current language."""
-    fix: str | Callable[[Requirement], str]
+    missing: Callable[[Requirement, Rules], list[str]]
+    """What `req` lacks to pass under the board's rules, as a person reads it in the current language."""
+    fix: str | Callable[[Requirement, Rules], str]
     """What to do: text marked with N_() (translated when shown; `{key}` names the requirement) or a
-    function of the requirement."""
+    function of the requirement and the rules."""
     inputs: tuple[GuardInput, ...] = ()
     apply: Apply = set_fields
 
-    def fix_for(self, req: Requirement) -> str:
+    def fix_for(self, req: Requirement, rules: Rules = NO_RULES) -> str:
         """What to do so that `req` passes this guard."""
-        return self.fix(req) if callable(self.fix) else _(self.fix).format(key=req.key)
+        return self.fix(req, rules) if callable(self.fix) else _(self.fix).format(key=req.key)
 
 
-def _collected_missing(req: Requirement) -> list[str]:
+def _collected_missing(req: Requirement, rules: Rules) -> list[str]:
     return [] if req.title.strip() else [_("a title")]
 
 
@@ -131,35 +159,60 @@ _ANALYSIS: tuple[tuple[str, Callable[[Requirement], bool], str], ...] = (
 )
 
 
-def _analysed_missing(req: Requirement) -> list[str]:
+def _analysed_missing(req: Requirement, rules: Rules) -> list[str]:
     return [_(need) for need, has, _option in _ANALYSIS if not has(req)]
 
 
-def _analysed_fix(req: Requirement) -> str:
+def _analysed_fix(req: Requirement, rules: Rules) -> str:
     options = " ".join(option for _need, has, option in _ANALYSIS if not has(req))
     return _("reqboard edit {key} {options}").format(key=req.key, options=options)
 
 
-def _approved_missing(req: Requirement) -> list[str]:
+def signoffs_missing(req: Requirement, rules: Rules = NO_RULES) -> tuple[str, ...]:
+    """The board's sign-off roles nobody signed `req`'s text as it reads now for (`ANY_SIGNOFF` alone:
+    the board names no roles and nobody signed it); empty when it is signed off."""
+    from .models import text_hash
+
+    return missing_signoffs(((a.text_hash, a.role) for a in req.approvals), text_hash(req), rules.signoff_roles)
+
+
+def reapproval_pending(req: Requirement, rules: Rules = NO_RULES) -> bool:
+    """Was `req` signed off and changed since, without every sign-off of its new text yet (CHG)?"""
+    from .models import text_hash
+
+    return pending(((a.text_hash, a.role) for a in req.approvals), text_hash(req), rules.signoff_roles)
+
+
+def _approved_missing(req: Requirement, rules: Rules) -> list[str]:
+    missing = signoffs_missing(req, rules)
+    if not missing:
+        return []
+    if missing != (ANY_SIGNOFF,):
+        return [_("a sign-off by {roles}").format(roles=join_items(list(missing)))]
     if not req.approvals:
         return [_("an approval")]
-    if not req.approval_current:
-        return [_("an approval of its current text (it changed since it was approved)")]
-    return []
+    return [_("an approval of its current text (it changed since it was approved)")]
 
 
-def _in_progress_missing(req: Requirement) -> list[str]:
+def _approved_fix(req: Requirement, rules: Rules) -> str:
+    missing = signoffs_missing(req, rules)
+    if missing and missing != (ANY_SIGNOFF,):
+        return _("reqboard approve {key} --role {role}").format(key=req.key, role=missing[0])
+    return _("reqboard approve {key} --comment TEXT").format(key=req.key)
+
+
+def _in_progress_missing(req: Requirement, rules: Rules) -> list[str]:
     return [] if req.owner else [_("an owner")]
 
 
-def _done_missing(req: Requirement) -> list[str]:
+def _done_missing(req: Requirement, rules: Rules) -> list[str]:
     open_criteria = [c.text for c in req.acceptance_criteria if not c.done]
     if open_criteria:
         return [_("all acceptance criteria checked ({n} open)").format(n=len(open_criteria))]
     return []
 
 
-def _fed_back_missing(req: Requirement) -> list[str]:
+def _fed_back_missing(req: Requirement, rules: Rules) -> list[str]:
     return [] if req.feedback else [_("a feedback record (when the customer was told, satisfaction)")]
 
 
@@ -173,31 +226,41 @@ def _choices_of(enum: Any) -> tuple[tuple[str, str], ...]:
 SCORE_CHOICES = tuple((str(n), str(n)) for n in range(1, 6))
 
 
-def _unless_set(inp: GuardInput, req: Requirement, user: str) -> GuardInput | None:
+def _unless_set(inp: GuardInput, req: Requirement, user: str, rules: Rules) -> GuardInput | None:
     """Asked only when the requirement lacks it."""
     return None if getattr(req, inp.name) else inp
 
 
-def _from_requirement(inp: GuardInput, req: Requirement, user: str) -> GuardInput:
+def _from_requirement(inp: GuardInput, req: Requirement, user: str, rules: Rules) -> GuardInput:
     """Starts from the requirement's own value."""
     value = getattr(req, inp.name)
     return replace(inp, default=getattr(value, "value", value))
 
 
-def _kano_unless_categorised(inp: GuardInput, req: Requirement, user: str) -> GuardInput:
+def _kano_unless_categorised(inp: GuardInput, req: Requirement, user: str, rules: Rules) -> GuardInput:
     """A category stands in for a Kano class (see `_ANALYSIS`), so with one the class is optional."""
-    return replace(_from_requirement(inp, req, user), required=not req.category)
+    return replace(_from_requirement(inp, req, user, rules), required=not req.category)
 
 
-def _approving_as(inp: GuardInput, req: Requirement, user: str) -> GuardInput:
+def _approving_as(inp: GuardInput, req: Requirement, user: str, rules: Rules) -> GuardInput:
     return replace(inp, label=_("{label} (approving as {user})").format(label=inp.label, user=user))
 
 
-def _owner_or_user(inp: GuardInput, req: Requirement, user: str) -> GuardInput:
+def _role_to_sign(inp: GuardInput, req: Requirement, user: str, rules: Rules) -> GuardInput | None:
+    """On a board that names sign-off roles: a choice of the roles still to sign the current text (the
+    first one offered); asked on no other board."""
+    if not rules.signoff_roles:
+        return None
+    missing = signoffs_missing(req, rules) or rules.signoff_roles
+    return replace(inp, kind="choice", choices=tuple((role, role) for role in missing), default=missing[0],
+                   required=True)
+
+
+def _owner_or_user(inp: GuardInput, req: Requirement, user: str, rules: Rules) -> GuardInput:
     return replace(inp, default=req.owner or user)
 
 
-def _criteria_of(inp: GuardInput, req: Requirement, user: str) -> GuardInput:
+def _criteria_of(inp: GuardInput, req: Requirement, user: str, rules: Rules) -> GuardInput:
     """The requirement's criteria, numbered from 1 as `reqboard show` prints them; the met ones ticked."""
     numbered = list(enumerate(req.acceptance_criteria, 1))
     return replace(inp, choices=tuple((str(n), c.text) for n, c in numbered),
@@ -211,14 +274,15 @@ def _record_approval(req: Requirement, values: Mapping[str, Any], user: str, now
     from .models import Approval, approval_text, text_hash
 
     rest = dict(values)
-    if "comment" not in rest:
+    signed = {name: rest.pop(name) for name in ("comment", "role", "on_behalf_of") if name in rest}
+    if not signed:
         return set_fields(req, rest, user, now)
-    comment = rest.pop("comment") or ""
     changes = set_fields(req, rest, user, now)
     approved = req.model_copy(update=changes) if changes else req
     try:
-        approval = Approval(by=user, at=now, comment=comment, text_hash=text_hash(approved),
-                            text=approval_text(approved))
+        approval = Approval(by=user, at=now, comment=signed.get("comment") or "", text_hash=text_hash(approved),
+                            text=approval_text(approved), role=signed.get("role") or "",
+                            on_behalf_of=signed.get("on_behalf_of") or "")
     except ValidationError as exc:
         raise validation_message(exc, _("approval")) from None
     return {**changes, "approvals": (*req.approvals, approval)}
@@ -280,9 +344,13 @@ GUARDS: dict[State, Guard] = {
         ),
     ),
     State.APPROVED: Guard(
-        "approved.approval", ("approval",), _approved_missing, N_("reqboard approve {key} --comment TEXT"),
-        inputs=(GuardInput("comment", "text", N_("Approval comment"), required=False, default="",
-                           fill=_approving_as),),
+        "approved.approval", ("approval",), _approved_missing, _approved_fix,
+        inputs=(GuardInput("role", "text", N_("Signing as (role)"), required=False, default="",
+                           fill=_role_to_sign),
+                GuardInput("on_behalf_of", "text", N_("On behalf of (who signed, if not you)"), required=False,
+                           default=""),
+                GuardInput("comment", "text", N_("Approval comment"), required=False, default="",
+                           fill=_approving_as)),
         apply=_record_approval,
     ),
     State.IN_PROGRESS: Guard(
@@ -319,17 +387,17 @@ def inputs_of(target: State) -> tuple[GuardInput, ...]:
     return tuple(inp.shown() for inp in guard.inputs) if guard else ()
 
 
-def prompt_for(req: Requirement, target: State, user: str) -> tuple[GuardInput, ...]:
+def prompt_for(req: Requirement, target: State, user: str, rules: Rules = NO_RULES) -> tuple[GuardInput, ...]:
     """What to ask `user` before `req` moves forward to `target`: the guard's inputs filled in for this
-    requirement (choices, defaults, only what it lacks), labelled in the current language; () when the
-    move needs nothing."""
+    requirement and board (choices, defaults, only what it lacks), labelled in the current language;
+    () when the move needs nothing."""
     guard = GUARDS.get(target)
-    if guard is None or is_backward(req.state, target) or not guard.missing(req):
+    if guard is None or is_backward(req.state, target) or not guard.missing(req, rules):
         return ()
     asked = []
     for declared in guard.inputs:
         inp = declared.shown()
-        filled = inp.fill(inp, req, user) if inp.fill else inp
+        filled = inp.fill(inp, req, user, rules) if inp.fill else inp
         if filled is not None:
             asked.append(filled)
     return tuple(asked)
@@ -483,14 +551,17 @@ def is_backward(current: State, target: State) -> bool:
     return target in BOARD_STATES and position(target) < position(current)
 
 
-def needs_for(req: Requirement, target: State) -> list[str]:
+def needs_for(req: Requirement, target: State, rules: Rules = NO_RULES) -> list[str]:
     """What `req` still lacks to enter `target` by its guard (empty when it has it all)."""
     guard = GUARDS.get(target)
-    return guard.missing(req) if guard else []
+    return guard.missing(req, rules) if guard else []
 
 
-def check_move(req: Requirement, target: State, reason: str = "") -> Refusal | None:
-    """Decide whether `req` may move to `target`; None means yes, else a Refusal saying why."""
+def check_move(req: Requirement, target: State, reason: str = "", rules: Rules = NO_RULES, *,
+               override_dependency: bool = False) -> Refusal | None:
+    """Decide whether `req` may move to `target` under the board's `rules`; None means yes, else a
+    Refusal saying why. `override_dependency` lets work start or finish before what it depends on (with
+    a reason, which the store records)."""
     key, current = req.key, req.state
     # States by their label, lower-cased in English ("in progress"); Chinese has no case.
     now_in, to = current.label.lower(), target.label.lower()
@@ -527,15 +598,44 @@ def check_move(req: Requirement, target: State, reason: str = "") -> Refusal | N
     if target is not expected:
         return Refusal("move.no_skip", _("{key} cannot skip from {state} to {target}: move it to {next} first").format(
             key=key, state=now_in, target=to, next=expected.label.lower() if expected else _("nothing")))
-    missing = needs_for(req, target)
+    if current.value in PAST_APPROVAL and reapproval_pending(req, rules):
+        return Refusal(
+            "approved.reapproval",
+            _("{key} changed since it was approved and needs {missing} before it can be {state}: {fix}").format(
+                key=key, missing=join_items(_approved_missing(req, rules)), state=to, fix=_approved_fix(req, rules)),
+        )
+    if target in (State.IN_PROGRESS, State.DONE) and rules.blockers:
+        blockers = join_items(list(rules.blockers))
+        if not override_dependency:
+            return Refusal(
+                "dependency.open",
+                _("{key} depends on {blockers}, not yet done: finish it first, or move anyway with "
+                  "--override-dependency --reason TEXT").format(key=key, blockers=blockers),
+            )
+        if not reason.strip():
+            return Refusal(
+                "dependency.override_reason",
+                _("{key} needs a reason to be {state} before {blockers} is done: add --reason TEXT").format(
+                    key=key, state=to, blockers=blockers),
+            )
+    if target is State.APPROVED and rules.open_conflicts:
+        return Refusal("approved.conflict", conflict_message(key, rules.open_conflicts))
+    missing = needs_for(req, target, rules)
     if missing:
         guard = GUARDS[target]
         return Refusal(
             guard.rule,
             _("{key} needs {missing} before it can be {state}: {fix}").format(
-                key=key, missing=join_items(missing), state=to, fix=guard.fix_for(req)),
+                key=key, missing=join_items(missing), state=to, fix=guard.fix_for(req, rules)),
         )
     return None
+
+
+def conflict_message(key: str, conflicts: Sequence[str]) -> str:
+    """Why `key` cannot be approved while in conflict with `conflicts`, and how to settle it."""
+    return _("{key} is in conflict with {others}: settle it first with reqboard resolve {key} {other} "
+             "--decision TEXT (and --reject KEY to reject one of them)").format(
+        key=key, others=join_items(list(conflicts)), other=conflicts[0])
 
 
 def join_items(items: list[str]) -> str:
