@@ -42,6 +42,14 @@ FIELD_LABELS = {
     "changed_since_approval": N_("changed since approval"),
     "suspect": N_("suspect"),
     "reviews": N_("reviews"),
+    "resolutions": N_("conflict resolutions"),
+    "signoff_roles": N_("sign-off roles"),
+    "score_weights": N_("score weights"),
+    "notified": N_("told"),
+    "proposed_due": N_("proposed due date"),
+    "proposed_owner": N_("proposed owner"),
+    "proposed_importance": N_("proposed importance"),
+    "proposed_urgency": N_("proposed urgency"),
     "version": N_("version"),
     "status": N_("status"),
     "summary": N_("summary"),
@@ -64,6 +72,8 @@ ACTION_LABELS = {
     "feedback": N_("feedback"),
     "reviewed": N_("reviewed"),
     "suspect": N_("marked suspect"),
+    "resolved": N_("conflict resolved"),
+    "dependency_overridden": N_("moved before what it depends on is done"),
     "settings": N_("settings changed"),
     "imported": N_("imported"),
     "restored": N_("restored"),
@@ -78,6 +88,7 @@ ACTION_LABELS = {
     "cr.rejected": N_("change request rejected"),
     "cr.implemented": N_("change request implemented"),
     "cr.closed": N_("change request closed"),
+    "cr.notified": N_("told of a change request"),
 }
 """History actions as a person reads them (English), marked for the catalogue."""
 
@@ -112,6 +123,7 @@ def item_text(item: Any) -> str:
 
 
 _VERSION_NOTE = re.compile(r"version (\d+)")
+_SIGNED_NOTE = re.compile(r"version (\d+)(?: as (.+?))?(?: for (.+))?", re.DOTALL)
 _CHANGED_BY_NOTE = re.compile(r"([A-Z][A-Z0-9]*-\d+) changed ([A-Z][A-Z0-9]*-\d+)")
 _APPROVED_NOTE = re.compile(r"([A-Z][A-Z0-9]*-\d+) approved")
 # The reasons the store writes into history events (sync/run.py, exchange/apply.py, board.py), as written.
@@ -133,6 +145,13 @@ def stored_note(text: str) -> str:
     the current language; any other text (what a person typed) as it is."""
     if match := _VERSION_NOTE.fullmatch(text):
         return _("version {number}").format(number=match[1])
+    if match := _SIGNED_NOTE.fullmatch(text):  # an approval's: "version 4 as customer for Li Wei"
+        number, role, name = match[1], match[2], match[3]
+        if role and name:
+            return _("version {number} as {role} for {name}").format(number=number, role=role, name=name)
+        if role:
+            return _("version {number} as {role}").format(number=number, role=role)
+        return _("version {number} for {name}").format(number=number, name=name)
     if match := _CHANGED_BY_NOTE.fullmatch(text):
         return _("{cr} changed {key}").format(cr=match[1], key=match[2])
     if match := _APPROVED_NOTE.fullmatch(text):
