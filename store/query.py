@@ -1,10 +1,19 @@
-"""Filtering requirements by a one-line query, as typed after `/` on the board.
+"""Filtering requirements by a one-line query, as typed after `/` on the board or given to
+`reqboard list --query` (one parser, so that a script and the board keep the same requirements).
 
     pdf export customer:acme tier:A channel:email tag:ui owner:bob priority:>=12
-    发票 客户:华为 层级:A 渠道:邮件 状态:进行中 卡诺:必备 优先级：>=12
+    need:latent category:billing due:<2026-12-31 overdue blocked
+    发票 客户:华为 层级:A 渠道:邮件 状态:进行中 卡诺:必备 优先级：>=12 需求类型:潜在 截止:<2026-12-31 逾期 受阻
 
 Bare words must all appear in the key, title, description, customer or tags (case-insensitive);
 `field:value` terms narrow by field. Quote a value with spaces: customer:"Müller GmbH".
+`need:` takes the start of a need type (explicit, implicit, latent); `category:` a part of the
+category; `due:` a date (2026-12-31, also 2026/12/31 or 2026年12月31日, or `today`) after an optional
+comparison (`<`, `<=`, `>`, `>=`, `=`; none means on that day), and keeps only requirements with a due
+date. Two bare words are tests, not words to look for: `overdue` (past its due date and still open)
+and `blocked` (waiting on a dependency that is not done: it needs the whole board, which the caller
+gives as a `QueryContext`; without one, `blocked` is refused). The context also says what day it is;
+without one, today is the day in the board's time zone (`clock.today()`).
 
 Chinese is typed as Chinese users type it: every field has a Chinese name (`CHINESE_FIELDS`), the
 colon may be full-width (`客户：华为`), terms may be parted by a full-width space and quoted with
@@ -24,12 +33,14 @@ import shlex
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from enum import StrEnum
 from functools import lru_cache
 from typing import TYPE_CHECKING, TypeVar
 
+from . import clock
 from .collation import initials, simplified
-from .domain import CHINESE_NAMES, CHOICE_LABELS, STATE_LABELS, Channel, Kano, State, Tier
+from .domain import CHINESE_NAMES, CHOICE_LABELS, STATE_LABELS, Channel, Kano, NeedType, State, Tier, is_overdue
 from .i18n import N_, _, is_chinese
 
 if TYPE_CHECKING:
@@ -39,7 +50,7 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 E = TypeVar("E", bound=StrEnum)
 
-FIELDS = ("customer", "tier", "channel", "tag", "owner", "priority", "state", "kano")
+FIELDS = ("customer", "tier", "channel", "tag", "owner", "priority", "state", "kano", "need", "category", "due")
 """The fields a `name:value` term narrows by, by their English names."""
 
 CHINESE_FIELDS: dict[str, str] = {
@@ -53,11 +64,27 @@ CHINESE_FIELDS: dict[str, str] = {
     "状态": "state",
     "卡诺": "kano",
     "kano类别": "kano",
+    "需求类型": "need",
+    "类型": "need",
+    "分类": "category",
+    "类别": "category",
+    "截止": "due",
+    "截止日期": "due",
 }
 """The Chinese names of the fields (any language may use them), and the field each one means."""
 
+FLAGS: dict[str, str] = {"overdue": "overdue", "blocked": "blocked", "逾期": "overdue", "受阻": "blocked"}
+"""The bare words that are tests rather than words to look for (any case, either language), and the
+test each one means."""
+
 _COMPARE = re.compile(r"^(>=|<=|>|<|=)?\s*(\d+)$")
 _OPS: dict[str, Callable[[int, int], bool]] = {
+    ">=": operator.ge, "<=": operator.le, ">": operator.gt, "<": operator.lt, "=": operator.eq,
+}
+_DATE_COMPARE = re.compile(r"^(>=|<=|>|<|=)?\s*(.+)$", re.DOTALL)
+_DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
+_TODAY = frozenset({"today", "今天", "今日"})
+_DATE_OPS: dict[str, Callable[[date, date], bool]] = {
     ">=": operator.ge, "<=": operator.le, ">": operator.gt, "<": operator.lt, "=": operator.eq,
 }
 _COLON = re.compile("[:：]")
@@ -76,6 +103,16 @@ class QueryError(ValueError):
 
 
 @dataclass(frozen=True)
+class QueryContext:
+    """What a filter needs to know beyond each requirement: the day it is (for `overdue` and
+    `due:today`) and which requirements are blocked, by key (`store.links.LinkIndex.blocked` of the
+    board the filter runs on)."""
+
+    today: date
+    blocked: Callable[[str], bool]
+
+
+@dataclass(frozen=True)
 class Query:
     text: str = ""
     words: tuple[str, ...] = ()
@@ -90,6 +127,9 @@ class Query:
         return bool(self.words or self.tests)
 
     def matches(self, req: Requirement) -> bool:
+        return self._has_words(req) and all(test(req) for test in self.tests)
+
+    def _has_words(self, req: Requirement) -> bool:
         if self.words:
             haystack = req.search_text
             for word in self.words:
@@ -99,20 +139,25 @@ class Query:
                     simple = self.simpler.get(word)
                     if simple is None or simple not in haystack:
                         return False
-        return all(test(req) for test in self.tests)
+        return True
 
     def select(self, items: Iterable[T]) -> list[T]:
         """The items that match, in order: what `matches` says of each, with less work per item
-        (a board filters every card on each change of the query)."""
-        if not self.words and len(self.tests) == 1:
-            test = self.tests[0]
+        (a board filters every card on each change of the query): each test in turn keeps what
+        passes it, so that the next one asks fewer items, and the words are looked for last."""
+        kept = items if isinstance(items, list) else list(items)
+        for test in self.tests:
             # A Card answers every test with the same names and values as its Requirement (duck-typed).
-            return [item for item in items if test(item)]  # type: ignore[arg-type]  # a Card or a Requirement
-        return [item for item in items if self.matches(item)]  # type: ignore[arg-type]  # a Card or a Requirement
+            kept = [item for item in kept if test(item)]  # type: ignore[arg-type]  # a Card or a Requirement
+        if self.words:
+            kept = [item for item in kept if self._has_words(item)]  # type: ignore[arg-type]  # a Card or a Requirement
+        return kept if kept is not items else list(kept)
 
 
-def parse_query(text: str) -> Query:
-    """Parse a filter query; raises QueryError naming the term it cannot use."""
+def parse_query(text: str, context: QueryContext | None = None) -> Query:
+    """Parse a filter query; `context` gives the day and the board's blocked requirements (see
+    `QueryContext`; without one, today is `clock.today()` and `blocked` cannot be used).
+    Raises QueryError naming the term it cannot use."""
     try:
         terms = shlex.split(text.translate(_TYPED))
     except ValueError as exc:
@@ -123,24 +168,46 @@ def parse_query(text: str) -> Query:
     tests: list[Callable[[Requirement], bool]] = []
     for term in terms:
         colon = _COLON.search(term)
+        if colon is None:
+            flag = FLAGS.get(unicodedata.normalize("NFKC", term).casefold())
+            if flag is not None:
+                tests.append(_flag_test(flag, term, context))
+                continue
         name = unicodedata.normalize("NFKC", term[:colon.start()]).lower() if colon else ""
         known = name if name in FIELDS else CHINESE_FIELDS.get(name)
         if colon is None or known is None:
             words.append(term.casefold())
             continue
-        tests.append(_field_test(known, name, term[colon.end():]))
+        tests.append(_field_test(known, name, term[colon.end():], context))
     spelled = frozenset(word for word in words if word.isascii() and word.isalpha())
     simpler = {word: simple for word in words if (simple := simplified(word)) != word}
     return Query(text=text, words=tuple(words), tests=tuple(tests), spelled=spelled, simpler=simpler)
 
 
-def _field_test(known: str, name: str, value: str) -> Callable[[Requirement], bool]:
+def _today(context: QueryContext | None) -> date:
+    return context.today if context is not None else clock.today()
+
+
+def _flag_test(flag: str, word: str, context: QueryContext | None) -> Callable[[Requirement], bool]:
+    """The test a bare `overdue` or `blocked` (or 逾期, 受阻) stands for; `word` as typed."""
+    if flag == "overdue":
+        today = _today(context)
+        return lambda r: is_overdue(r.due, r.state, today)
+    if context is None:
+        raise QueryError(_("{word} needs the whole board: use it on the board or with reqboard list --query").format(
+            word=word))
+    blocked = context.blocked
+    return lambda r: blocked(r.key)
+
+
+def _field_test(known: str, name: str, value: str,
+                context: QueryContext | None = None) -> Callable[[Requirement], bool]:
     """The test of one `name:value` term; `known` is the field's English name, `name` as typed."""
     typed_value = value.casefold()
     wanted = simplified(typed_value)
     if not wanted:
         raise QueryError(_("{name}: needs a value, e.g. {name}:something").format(name=name))
-    if known in ("customer", "owner"):
+    if known in ("customer", "owner", "category"):
         by_initials = wanted.isascii() and wanted.isalpha()
         forms = (typed_value,) if wanted == typed_value else (typed_value, wanted)  # (see Query.simpler)
 
@@ -150,6 +217,8 @@ def _field_test(known: str, name: str, value: str) -> Callable[[Requirement], bo
 
         if known == "customer":
             return lambda r: found(r.customer)
+        if known == "category":
+            return lambda r: found(r.category)
         return lambda r: found(r.owner)
     if known == "tag":
         return lambda r: any(_folded_tag(t) in (wanted, typed_value) for t in r.tags)
@@ -174,6 +243,16 @@ def _field_test(known: str, name: str, value: str) -> Callable[[Requirement], bo
     if known == "kano":
         kanos = _starting_with(Kano, wanted)
         return lambda r: r.kano in kanos
+    if known == "need":
+        needs = _starting_with(NeedType, wanted.strip())
+        if not needs:
+            names = ("、".join(CHINESE_NAMES[n][0] for n in NeedType) if is_chinese()
+                     else ", ".join(n.value for n in NeedType))
+            raise QueryError(_("{name}:{value}: unknown need type; use one of {names}").format(
+                name=name, value=value, names=names))
+        return lambda r: r.need_type in needs
+    if known == "due":
+        return _due_test(name, value, context)
     typed = unicodedata.normalize("NFKC", value).replace("≥", ">=").replace("≤", "<=").strip()
     match = _COMPARE.match(typed)
     if not match:
@@ -181,6 +260,31 @@ def _field_test(known: str, name: str, value: str) -> Callable[[Requirement], bo
             name=name, value=value))
     op, number = _OPS[match.group(1) or ">="], int(match.group(2))
     return lambda r: r.priority is not None and op(r.priority, number)
+
+
+def _due_test(name: str, value: str, context: QueryContext | None) -> Callable[[Requirement], bool]:
+    """The test of `due:<2026-12-31` and the like: a requirement without a due date never matches."""
+    typed = unicodedata.normalize("NFKC", value).replace("≥", ">=").replace("≤", "<=").strip()
+    match = _DATE_COMPARE.match(typed)
+    day = _day(match.group(2).strip(), context) if match else None
+    if match is None or day is None:
+        raise QueryError(_("{name}:{value}: use a date like 2026-12-31 with an optional comparison, "
+                           "e.g. {name}:<2026-12-31 or {name}:>=today").format(name=name, value=value))
+    op = _DATE_OPS[match.group(1) or "="]
+    return lambda r: r.due is not None and op(r.due, day)
+
+
+def _day(text: str, context: QueryContext | None) -> date | None:
+    """The day `text` names: a date (2026-12-31, 2026/12/31, 2026年12月31日) or today; None if none."""
+    if text.casefold() in _TODAY:
+        return _today(context)
+    match = _DATE.match(text)
+    if match is None:
+        return None
+    try:
+        return date(*(int(part) for part in match.groups()))
+    except ValueError:  # 2026-02-30
+        return None
 
 
 def _starting_with(kind: type[E], wanted: str) -> frozenset[E]:

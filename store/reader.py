@@ -17,6 +17,7 @@ from .errors import InvalidValue
 from .i18n import _
 from .memory import paused_gc
 from .outputs import BoardFiles
+from .scoring import SCORE_WEIGHTS, Weights, weights_of
 from .snapshot import Revision
 from .storage import Backup, Storage, open_storage
 
@@ -199,6 +200,11 @@ class BoardReader:
             State(k): v for k, v in limits.items()
             if k in State._value2member_map_ and type(v) is int and 0 < v <= 100_000
         }
+
+    def score_weights(self) -> Weights:
+        """The weights of the team's priority score (`store.scoring`); a damaged setting gives the
+        default, importance x urgency (see `scoring.weights_of`)."""
+        return weights_of(self.settings().get(SCORE_WEIGHTS))
 
     @property
     def generation(self) -> int:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -14,8 +15,8 @@ import pytest
 from reqboard.store import i18n
 from reqboard.store import query as query_module
 from reqboard.store.cards import Card
-from reqboard.store.domain import CHINESE_NAMES, Channel, Kano, State, Tier
-from reqboard.store.query import CHINESE_FIELDS, FIELDS, QueryError, parse_query, prepare
+from reqboard.store.domain import CHINESE_NAMES, Channel, Kano, NeedType, State, Tier
+from reqboard.store.query import CHINESE_FIELDS, FIELDS, QueryContext, QueryError, parse_query, prepare
 from tests.zh_support import english_words
 
 
@@ -27,11 +28,14 @@ def _record(number: int, title: str, **fields: Any) -> dict[str, Any]:
 
 RECORDS = (
     _record(1, "北京银行电子发票导出", state="in_progress", customer="北京银行", tier="A", channel="email",
-            owner="张敏", tags=["发票"], kano="must_be", importance=5, urgency=4),
+            owner="张敏", tags=["发票"], kano="must_be", importance=5, urgency=4, need_type="explicit",
+            category="账单管理", due="2026-12-15"),
     _record(2, "發票列印（繁體）", customer="華為技術", tier="B", channel="hotline",
-            owner="李伟", tags=["報表"], kano="performance", importance=2, urgency=3),
+            owner="李伟", tags=["報表"], kano="performance", importance=2, urgency=3, need_type="latent",
+            category="報表列印", due="2027-01-20"),
     _record(3, "Export invoices as PDF", state="done", customer="Acme", tier="C", channel="after_sales",
-            owner="bob", tags=["ui"], kano="attractive", importance=1, urgency=1),
+            owner="bob", tags=["ui"], kano="attractive", importance=1, urgency=1, need_type="implicit",
+            category="Billing", due="2026-11-30"),
     _record(4, "重庆仓库温度超标提醒", state="fed_back", customer="重庆冷链物流", channel="complaint",
             description="冷库温度超标时通知值班人员。"),
 )
@@ -42,9 +46,9 @@ def cards() -> list[Card]:
     return [Card.of(dict(record)) for record in RECORDS]
 
 
-def keys(text: str, cards: list[Card]) -> list[str]:
+def keys(text: str, cards: list[Card], context: QueryContext | None = None) -> list[str]:
     """The keys the filter `text` keeps, from the cards and (the same, checked) from the models."""
-    query = parse_query(text)
+    query = parse_query(text, context)
     found = [card.key for card in query.select(cards)]
     assert [card.key for card in cards if query.matches(card.requirement)] == found, text
     return found
@@ -62,6 +66,12 @@ EXAMPLES = {
     "状态": ("状态:进行中", "state:in_progress", ["REQ-1"]),
     "卡诺": ("卡诺:必备型", "kano:must_be", ["REQ-1"]),
     "kano类别": ("Kano类别:魅力", "kano:attractive", ["REQ-3"]),
+    "需求类型": ("需求类型:潜在", "need:latent", ["REQ-2"]),
+    "类型": ("类型：显性需求", "need:exp", ["REQ-1"]),
+    "分类": ("分类:报表", "category:報表", ["REQ-2"]),
+    "类别": ("类别:zdgl", "category:账单", ["REQ-1"]),      # the pinyin initials of 账单管理
+    "截止": ("截止:<2026年12月31日", "due:<2026-12-31", ["REQ-1", "REQ-3"]),
+    "截止日期": ("截止日期：≥2027/1/1", "due:>=2027-01-01", ["REQ-2"]),
 }
 
 
@@ -158,6 +168,10 @@ def test_a_character_opencc_writes_otherwise_alone_is_found_as_typed() -> None:
     ("优先级:高", "优先级:高：请填写数字"),
     ('客户:"华为', "无法读取筛选条件（引号没有闭合）"),
     ("渠道:传真", "渠道:传真：没有这个渠道"),
+    ("需求类型:明确", "需求类型:明确：没有这个需求类型，请使用以下之一：显性需求、隐性需求、潜在需求"),
+    ("截止:明天", "截止:明天：请填写日期（如 2026-12-31）"),
+    ("截止:2026-02-30", "截止:2026-02-30：请填写日期"),
+    ("受阻", "“受阻”要根据整个看板判断"),
 ])
 def test_a_query_that_cannot_be_used_is_explained_in_chinese(text: str, said: str) -> None:
     i18n.set_language("zh_CN")
@@ -166,6 +180,21 @@ def test_a_query_that_cannot_be_used_is_explained_in_chinese(text: str, said: st
     message = str(caught.value)
     assert said in message
     assert english_words(message) == set()
+
+
+@pytest.mark.parametrize("member", list(NeedType))
+def test_every_chinese_name_of_a_need_type_filters_by_it(member: NeedType) -> None:
+    for name in CHINESE_NAMES[member]:
+        for field in ("need", "需求类型", "类型"):
+            assert _matched(f"{field}:{name}", "need_type", NeedType) == {member}, (field, name)
+
+
+def test_overdue_and_blocked_have_chinese_words(cards: list[Card]) -> None:
+    context = QueryContext(today=date(2026, 12, 20), blocked=lambda key: key == "REQ-2")
+    assert keys("逾期", cards, context) == keys("overdue", cards, context) == ["REQ-1"]  # REQ-3 is done
+    assert keys("受阻", cards, context) == keys("blocked", cards, context) == ["REQ-2"]
+    assert keys("逾期 客户:北京", cards, context) == ["REQ-1"]
+    assert keys("受阻 逾期", cards, context) == []
 
 
 def test_an_unknown_channel_lists_the_channels_by_their_chinese_names() -> None:
