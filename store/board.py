@@ -27,6 +27,7 @@ from .models import (
 )
 from .review import ReviewOperations, board_rules, check_links, mirror_conflicts, role_of, signed_note
 from .revisions import EDITABLE_FIELDS, diff, record_diff
+from .scoring import ScoringOperations
 from .transaction import MAX_KEY_NUMBER, Transaction
 
 __all__ = ["EDITABLE_FIELDS", "MAX_KEY_NUMBER", "Board", "Transaction", "diff"]
@@ -60,7 +61,7 @@ def _record_guard_records(tx: Transaction, old: Requirement, new: Requirement) -
         tx.record_event(old.key, "feedback", field="feedback", new=feedback.satisfaction, reason=feedback.comment)
 
 
-class Board(ReviewOperations, ChangeRequestOperations, BoardMaintenance):
+class Board(ReviewOperations, ChangeRequestOperations, ScoringOperations, BoardMaintenance):
     """A board and the user acting on it: every read with the models, and every change.
 
     Every change is one `transaction()`; the operations below are written on it, and so is every
