@@ -89,6 +89,21 @@ DELAY_WEBHOOK = "Webhook when a shipment is delayed"
 PACKING_SLIPS = "Print packing slips in batches of 50"
 DASHBOARD_YOY = "数据看板增加月度同比"
 BATCH_WAYBILLS = "运单批量打印"
+TWO_FACTOR = "Two-factor authentication for administrators"
+DELIVERY_ETA = "Show delivery ETA on the tracking page"
+AUDIT_LOG = "Audit log export for compliance"
+AUDITOR_ROLE = "Read-only role for auditors"
+GDPR_DELETION = "DSGVO-konforme Löschung von Kundendaten"
+SPARE_PARTS = "Ersatzteilbestellung direkt aus dem Serviceportal"
+POINTS_COUPONS = "会员积分兑换优惠券"
+MINI_PROGRAM = "微信小程序下单"
+STORE_STOCK = "门店库存实时同步"
+COLD_ALARM = "仓库温度超标自动报警"
+
+SIGNOFF_ROLES = ("customer", "product")
+ROLES_SINCE = 30.0
+"""Working days ago the team began to sign off by role: the customer's sign-off (taken by whoever
+looks after the account) and product management's. Approvals before that are one sign-off each."""
 
 ASKS: tuple[_Ask, ...] = (
     # English
@@ -101,13 +116,13 @@ ASKS: tuple[_Ask, ...] = (
          "their annual security audit.",
          ("Users log in with their company account", "Disabled accounts lose access within an hour"),
          ("security", "sso")),
-    _Ask("Northwind Logistics", "Show delivery ETA on the tracking page",
+    _Ask("Northwind Logistics", DELIVERY_ETA,
          "Recipients call the hotline to ask when the truck arrives. An ETA window would save calls.",
          ("ETA shown as a two-hour window", "ETA updates when the route changes"), ("tracking",)),
     _Ask("Bluebird Retail", "Bulk edit of order status",
          "Store managers close 200 orders by hand every evening.",
          ("Select up to 500 orders and set one status",), ("orders", "productivity")),
-    _Ask("Atlas Insurance", "Two-factor authentication for administrators",
+    _Ask("Atlas Insurance", TWO_FACTOR,
          "Admins can change payout data; the audit asks for a second factor.",
          ("TOTP apps supported", "Recovery codes can be printed"), ("security",)),
     _Ask("Northwind Logistics", "Dark mode for the driver app",
@@ -143,7 +158,7 @@ ASKS: tuple[_Ask, ...] = (
     _Ask("Atlas Insurance", "Custom fields on customer records",
          "They track broker numbers that have no field today.",
          ("Up to 20 custom fields", "Custom fields are searchable"), ("crm",)),
-    _Ask("Atlas Insurance", "Audit log export for compliance",
+    _Ask("Atlas Insurance", AUDIT_LOG,
          "The regulator asks for a yearly export of who changed what.",
          ("Export as CSV with user, time and change",), ("compliance", "export")),
     _Ask("Bluebird Retail", PACKING_SLIPS,
@@ -155,7 +170,7 @@ ASKS: tuple[_Ask, ...] = (
     _Ask("Harbor Health Clinics", REMINDERS,
          "No-shows cost each clinic about 15 slots a week.",
          ("Reminder sent 24 hours before", "Patients can reply to cancel"), ("notifications",)),
-    _Ask("Atlas Insurance", "Read-only role for auditors",
+    _Ask("Atlas Insurance", AUDITOR_ROLE,
          "External auditors must see everything and change nothing.", (), ("security",)),
     _Ask("Bluebird Retail", "Import the product catalogue from CSV",
          "Their buyers maintain the catalogue in a spreadsheet.",
@@ -186,7 +201,7 @@ ASKS: tuple[_Ask, ...] = (
          ("导出的Excel可直接打开", "包含运单号、金额和日期"), ("报表", "导出")),
     _Ask("上海明达物流", BATCH_WAYBILLS, "仓库每天要打印几百张运单，逐张打印太慢。",
          ("一次最多打印100张",), ("打印",)),
-    _Ask("上海明达物流", "仓库温度超标自动报警", "冷链仓库温度超过设定值时，需要立即通知值班人员。",
+    _Ask("上海明达物流", COLD_ALARM, "冷链仓库温度超过设定值时，需要立即通知值班人员。",
          ("超标后1分钟内发出通知",), ("冷链", "报警")),
     _Ask("深圳星河电子", "司机端显示最优配送路线", "司机希望系统根据路况推荐送货顺序。", (), ("路线",)),
     _Ask("深圳星河电子", MOBILE_PAY, "线上订单需要支持支付宝和微信支付。",
@@ -194,14 +209,14 @@ ASKS: tuple[_Ask, ...] = (
     _Ask("上海明达物流", "客户签收时拍照留证", "出现签收纠纷时需要有照片作为证据。", (), ("签收",)),
     _Ask("深圳星河电子", "多语言界面（简体中文、英文）", "海外分公司的员工需要英文界面。",
          ("所有页面支持中英文切换",), ("国际化",)),
-    _Ask("杭州小雨茶馆", "会员积分兑换优惠券", "茶馆希望老顾客可以用积分兑换优惠券。", (), ("会员",)),
-    _Ask("深圳星河电子", "门店库存实时同步", "门店和网店的库存数据不一致，经常超卖。",
+    _Ask("杭州小雨茶馆", POINTS_COUPONS, "茶馆希望老顾客可以用积分兑换优惠券。", (), ("会员",)),
+    _Ask("深圳星河电子", STORE_STOCK, "门店和网店的库存数据不一致，经常超卖。",
          ("库存变化1分钟内同步",), ("库存",)),
     _Ask("杭州小雨茶馆", "订单异常短信通知", "订单出现异常时，希望用短信通知顾客。", (), ("通知",)),
     _Ask("深圳星河电子", "电子发票自动开具", "客户付款后系统应自动开具电子发票。",
          ("付款后10分钟内开具",), ("发票",)),
     _Ask("上海明达物流", DASHBOARD_YOY, "管理层希望在数据看板上看到月度同比和环比。", (), ("报表", "看板")),
-    _Ask("杭州小雨茶馆", "微信小程序下单", "顾客希望在小程序里直接点单。", (), ("小程序",)),
+    _Ask("杭州小雨茶馆", MINI_PROGRAM, "顾客希望在小程序里直接点单。", (), ("小程序",)),
     # German
     _Ask("Stadtwerke Großhausen", INVOICE_MAIL,
          "Kundinnen und Kunden wollen ihre Rechnung nicht mehr per Post erhalten.",
@@ -209,7 +224,7 @@ ASKS: tuple[_Ask, ...] = (
     _Ask("Müller Maschinenbau GmbH", "Wartungsintervalle für Maschinen planen",
          "Der Service plant Wartungen heute in einer Excel-Liste.",
          ("Intervall pro Maschine einstellbar",), ("Wartung",)),
-    _Ask("Müller Maschinenbau GmbH", "Ersatzteilbestellung direkt aus dem Serviceportal",
+    _Ask("Müller Maschinenbau GmbH", SPARE_PARTS,
          "Techniker sollen Ersatzteile beim Einsatz bestellen können.", (), ("Service", "Bestellung")),
     _Ask("Stadtwerke Großhausen", "Zählerstände per App erfassen",
          "Ablesung per Foto statt Postkarte.", ("Zählerstand wird aus dem Foto erkannt",), ("App",)),
@@ -217,7 +232,7 @@ ASKS: tuple[_Ask, ...] = (
          "Viele Anrufe im Kundenservice betreffen nur die Höhe des Abschlags.", (), ("Abrechnung",)),
     _Ask("Stadtwerke Großhausen", "Störungsmeldungen mit Foto",
          "Meldungen über defekte Straßenlaternen kommen ohne Ortsangabe an.", (), ("Störung",)),
-    _Ask("Müller Maschinenbau GmbH", "DSGVO-konforme Löschung von Kundendaten",
+    _Ask("Müller Maschinenbau GmbH", GDPR_DELETION,
          "Löschanfragen werden heute manuell in drei Systemen bearbeitet.",
          ("Löschung in allen Systemen protokolliert",), ("Datenschutz",)),
     _Ask("Bäckerei Schönfeld", "Vorbestellung von Backwaren bis 18 Uhr",
@@ -275,6 +290,10 @@ _APPROVAL_COMMENTS = (
     "Approved: high value for the customer.",
     "OK, keep the scope tight.",
     "Approved after review with engineering.",
+)
+_CUSTOMER_SIGNOFFS = (
+    "Signed off by the customer in the review call.",
+    "The customer confirmed the scope by e-mail.",
 )
 _REJECTION_REASONS = {
     "en": ("Out of scope: referred to the partner integration.", "Customer withdrew the request.",
@@ -383,26 +402,37 @@ class _DemoBuilder:
         self.steps.append(_Step((-ago, len(self.steps)), user, run))
 
     def plan(self) -> None:
-        pool = [state for state, count in FINAL_STATES.items() for _ in range(count)]
+        pool = [state for state, count in FINAL_STATES.items() for _count in range(count)]
         for title, state in _SCRIPTED_FINAL.items():
-            # EXCEL_REPORT is planned to reach done; its approved change request sends it back.
-            pool.remove(State.APPROVED if title == EXCEL_REPORT else state)
+            # A script may take a story further than its lifecycle: the board counts where it ends.
+            pool.remove(_ENDS_IN.get(title, state))
         self.rng.shuffle(pool)
         free = iter(pool)
         for ask in ASKS:
             final = _SCRIPTED_FINAL.get(ask.title) or next(free)
             self.stories[ask.title] = self.lifecycle(ask, final, min_age=_MIN_AGE.get(ask.title, 1.0))
-        # Requirements linked to a change request exist well before it is decided.
-        for title, anchor, state in ((DASHBOARD_YOY, EXCEL_REPORT, State.DONE),
-                                     (BATCH_WAYBILLS, EXCEL_REPORT, State.DONE),
-                                     (REMINDERS, RESCHEDULING, State.IN_PROGRESS)):
-            needed = self.stories[anchor].at[state] + 2
-            if self.stories[title].created < needed:
-                self.stories[title].shift(needed - self.stories[title].created)
+        self.order_stories()
+        # The team began to sign off by role partway through the six months.
+        self.step(ROLES_SINCE, PRODUCT_MANAGER, self.set_roles(SIGNOFF_ROLES))
         for story in self.stories.values():
             self.schedule(story)
         self.schedule_due_dates()
         self.schedule_links()
+
+    def order_stories(self) -> None:
+        """Move stories back in time until every `_ORDER` holds (a story is only ever made older)."""
+        for _round in range(len(_ORDER) + 1):
+            moved = False
+            for title, state, other, other_state in _ORDER:
+                story, needed = self.stories[title], self.stories[other].at[other_state] + 2
+                if story.at[state] < needed:
+                    story.shift(needed - story.at[state])
+                    moved = True
+            if not moved:
+                break
+        oldest = max(story.created for story in self.stories.values())
+        if moved or oldest > SPAN_WORKING_DAYS:
+            raise ValueError("the demo's stories cannot be put in order")  # i18n: not shown (a demo script bug)
 
     def lifecycle(self, ask: _Ask, final: State, *, min_age: float = 1.0) -> _Story:
         """When the requirement entered each state: phase durations, scaled to fit six months."""
@@ -467,10 +497,11 @@ class _DemoBuilder:
             self.step(_between(previous, ago, 0.8), ANALYST, self.edit(title, analysis))
             self.step(ago, ANALYST, self.move(title, State.ANALYSED))
         elif state is State.APPROVED:
-            self.step(ago, PRODUCT_MANAGER, self.approve(title, rng.choice(_APPROVAL_COMMENTS)))
+            self.signoffs(story, previous, ago, rng.choice(_APPROVAL_COMMENTS))
         elif state is State.IN_PROGRESS:
-            self.step(ago, ENGINEERING_LEAD,
-                      self.move(title, State.IN_PROGRESS, updates={"owner": story.owner}))
+            reason = _STARTED_ANYWAY.get(title, "")  # ahead of what it depends on, and why
+            self.step(ago, ENGINEERING_LEAD, self.move(title, State.IN_PROGRESS, reason, updates={"owner": story.owner},
+                                                       override_dependency=bool(reason)))
         elif state is State.DONE:
             if story.ask.criteria:
                 self.step(_between(previous, ago, 0.9), story.owner, self.check_criteria(title))
@@ -481,6 +512,25 @@ class _DemoBuilder:
             comment = rng.choice(_FEEDBACK[story.ask.language][level])
             channel = rng.choice(("email", "hotline", "interview", "after_sales"))
             self.step(ago, CUSTOMER_SUCCESS, self.feedback(title, satisfaction, comment, channel))
+
+    def signoffs(self, story: _Story, previous: float, ago: float, comment: str) -> None:
+        """The approval of `story`'s text at `ago` (working days ago; `previous`: its step before): product
+        management's sign-off, and once the board signs off by role, the customer's before it (taken by
+        whoever looks after the account, for the customer)."""
+        title = story.ask.title
+        if ago >= ROLES_SINCE:
+            self.step(ago, PRODUCT_MANAGER, self.approve(title, comment))
+            return
+        customer_at = _between(min(previous, ROLES_SINCE), ago, 0.6)
+        said = _CUSTOMER_SIGNOFFS[len(self.steps) % len(_CUSTOMER_SIGNOFFS)]
+        self.step(customer_at, self.account_manager(story), self.approve(title, said, role=SIGNOFF_ROLES[0],
+                                                                         for_customer=True))
+        self.step(ago, PRODUCT_MANAGER, self.approve(title, comment, role=SIGNOFF_ROLES[1]))
+
+    @staticmethod
+    def account_manager(story: _Story) -> str:
+        """Who speaks with the customer: key accounts for tier A, customer success for the others."""
+        return KEY_ACCOUNTS if CUSTOMERS[story.ask.customer] == "A" else CUSTOMER_SUCCESS
 
     def next_channel(self) -> str:
         """Every channel once (complaints come from complaint texts), then a realistic mix."""
@@ -493,11 +543,11 @@ class _DemoBuilder:
         """Due dates set at approval: a few of the ones still open are overdue today."""
         rng = self.rng
         open_titles = {s.ask.title for s in self.stories.values()
-                       if s.final in (State.APPROVED, State.IN_PROGRESS) and s.ask.title != EXCEL_REPORT}
+                       if s.final in (State.APPROVED, State.IN_PROGRESS) and s.ask.title not in _OWN_DUE}
         long_open = [t for t in sorted(open_titles) if self.stories[t].at[State.APPROVED] >= 15]
         late = set(rng.sample(long_open, min(3, len(long_open))))
         for story in self.stories.values():
-            if State.APPROVED not in story.at or story.ask.title == EXCEL_REPORT:
+            if State.APPROVED not in story.at or story.ask.title in _OWN_DUE:
                 continue
             approved = story.at[State.APPROVED]
             approved_on = self.calendar.date_of(approved)
@@ -535,14 +585,27 @@ class _DemoBuilder:
     def edit(self, title: str, changes: dict[str, Any], reason: str = "") -> Callable[[Board], Any]:
         return lambda board: board.edit_requirement(self.keys[title], changes, reason=self.say(reason))
 
-    def move(self, title: str, state: State, reason: str = "",
-             updates: dict[str, Any] | None = None) -> Callable[[Board], Any]:
+    def move(self, title: str, state: State, reason: str = "", updates: dict[str, Any] | None = None, *,
+             override_dependency: bool = False) -> Callable[[Board], Any]:
         if updates and "owner" in updates:
             updates = {**updates, "owner": self.say(updates["owner"])}
-        return lambda board: board.move_requirement(self.keys[title], state, reason=self.say(reason), updates=updates)
+        return lambda board: board.move_requirement(self.keys[title], state, reason=self.say(reason), updates=updates,
+                                                    override_dependency=override_dependency)
 
-    def approve(self, title: str, comment: str) -> Callable[[Board], Any]:
-        return lambda board: board.approve(self.keys[title], self.say(comment))
+    def approve(self, title: str, comment: str, *, role: str = "", for_customer: bool = False) -> Callable[[Board], Any]:
+        say = self.say
+
+        def run(board: Board) -> None:
+            signer = say(self.stories[title].ask.customer) if for_customer else ""
+            board.approve(self.keys[title], say(comment), role=say(role) if role else "", on_behalf_of=signer)
+        return run
+
+    def set_roles(self, roles: tuple[str, ...]) -> Callable[[Board], Any]:
+        return lambda board: board.set_signoff_roles([self.say(role) for role in roles])
+
+    def resolve(self, title: str, other: str, decision: str, *, reject: str | None = None) -> Callable[[Board], Any]:
+        return lambda board: board.resolve_conflict(self.keys[title], self.keys[other], self.say(decision),
+                                                    reject=self.keys[reject] if reject else None)
 
     def feedback(self, title: str, satisfaction: int, comment: str, channel: str) -> Callable[[Board], Any]:
         return lambda board: board.record_feedback(self.keys[title], satisfaction, self.say(comment), channel=channel)
@@ -566,6 +629,8 @@ class _DemoBuilder:
                                  if field in ("reason", "new_description")}
         if "new_criteria" in kwargs:
             texts["new_criteria"] = tuple(map(say, kwargs["new_criteria"]))
+        if "new_owner" in kwargs:
+            texts["new_owner"] = say(kwargs["new_owner"])
 
         def run(board: Board) -> None:
             self.crs[name] = board.add_change_request(self.keys[title], say(summary), **{**kwargs, **texts}).key
@@ -574,12 +639,17 @@ class _DemoBuilder:
     def assess_cr(self, name: str, affects: tuple[str, ...] = (), **impact: Any) -> Callable[[Board], Any]:
         if "resources" in impact:
             impact["resources"] = self.say(impact["resources"])
+        if "notify" in impact:
+            impact["notify"] = tuple(map(self.say, impact["notify"]))
         return lambda board: board.assess_change_request(
             self.crs[name], affects=[self.keys[t] for t in affects], **impact)
 
     def decide_cr(self, name: str, approve: bool, rationale: str) -> Callable[[Board], Any]:
         return lambda board: board.decide_change_request(self.crs[name], approve=approve,
                                                          rationale=self.say(rationale))
+
+    def notified(self, name: str, person: str) -> Callable[[Board], Any]:
+        return lambda board: board.record_notified(self.crs[name], self.say(person))
 
     def review(self, title: str, comment: str) -> Callable[[Board], Any]:
         return lambda board: board.review(self.keys[title], self.say(comment))
@@ -611,7 +681,7 @@ def _invoice_pdf(b: _DemoBuilder, story: _Story) -> None:
     b.step(_between(ip, done, 0.35), ENGINEERING_LEAD, b.assess_cr(
         "vat", schedule_days=4, cost=3200, effort_hours=32, risk="low", resources="one backend developer"))
     b.step(_between(ip, done, 0.5), PRODUCT_MANAGER, b.decide_cr("vat", True, "Small change; required by law."))
-    b.step(_between(ip, done, 0.55), PRODUCT_MANAGER, b.approve(t, "Re-approved with the VAT breakdown."))
+    b.signoffs(story, _between(ip, done, 0.5), _between(ip, done, 0.55), "Re-approved with the VAT breakdown.")
     b.step(_between(ip, done, 0.8), story.owner,
            lambda board: board.implement_change_request(b.crs["vat"]))
     b.step(_between(done, fed, 0.4), ENGINEERING_LEAD, lambda board: board.close_change_request(b.crs["vat"]))
@@ -637,8 +707,12 @@ def _sap_interface(b: _DemoBuilder, story: _Story) -> None:
 
 
 def _sso(b: _DemoBuilder, story: _Story) -> None:
-    """A change request assessed (high risk), waiting for a decision."""
+    """Its conflict with the older two-factor request settled by rejecting that one; then a change request
+    assessed (high risk), waiting for a decision."""
     ip, t = story.at[State.IN_PROGRESS], story.ask.title
+    b.step(_between(story.at[State.ANALYSED], story.at[State.APPROVED], 0.5), PRODUCT_MANAGER, b.resolve(
+        t, TWO_FACTOR, "Administrators sign in through Entra ID, which already asks for a second factor; "
+        "no separate TOTP of our own.", reject=TWO_FACTOR))
     b.step(_between(ip, 1, 0.3), CUSTOMER_SUCCESS, b.add_cr(
         "scim", t, "Also provision users with SCIM", reason="Their IT wants joiners and leavers automated."))
     b.step(_between(ip, 1, 0.6), ENGINEERING_LEAD, b.assess_cr(
@@ -667,7 +741,7 @@ def _rescheduling(b: _DemoBuilder, story: _Story) -> None:
     b.step(_between(ip, 1, 0.3), ENGINEERING_LEAD, b.assess_cr(
         "cutoff", affects=(REMINDERS,), schedule_days=2, cost=1500, effort_hours=16, risk="low"))
     b.step(_between(ip, 1, 0.45), PRODUCT_MANAGER, b.decide_cr("cutoff", True, "Protects the clinics' capacity."))
-    b.step(_between(ip, 1, 0.5), PRODUCT_MANAGER, b.approve(t, "Re-approved with the 24-hour cutoff."))
+    b.signoffs(story, _between(ip, 1, 0.45), _between(ip, 1, 0.5), "Re-approved with the 24-hour cutoff.")
     b.step(_between(ip, 1, 0.7), story.owner, lambda board: board.implement_change_request(b.crs["cutoff"]))
     b.step(_between(ip, 1, 0.85), ENGINEERING_LEAD, b.review(
         REMINDERS, "Checked: reminders still go out 24 hours before."))
@@ -689,6 +763,31 @@ def _offline_scanners(b: _DemoBuilder, story: _Story) -> None:
     b.step(_between(analysed, 1, 0.5), PRODUCT_MANAGER,
            b.move(t, State.COLLECTED, "Customer escalated: two warehouses have no Wi-Fi at all."))
     b.step(_between(analysed, 1, 0.6), ANALYST, b.move(t, State.ANALYSED))
+    # Its conflict with the stores' live stock settled without giving up either; the customer signs, product not yet.
+    b.step(_between(analysed, 1, 0.7), PRODUCT_MANAGER, b.resolve(
+        t, STORE_STOCK, "Both go ahead: offline scans count as pending stock until they sync, so the stores never "
+        "sell what the warehouse has not booked."))
+    b.step(_between(analysed, 1, 0.85), b.account_manager(story), b.approve(
+        t, _CUSTOMER_SIGNOFFS[0], role=SIGNOFF_ROLES[0], for_customer=True))
+
+
+def _cold_alarm(b: _DemoBuilder, story: _Story) -> None:
+    """A change request that reaches the plan: a later due date and a new owner, applied when approved;
+    of the two people it must reach, the previous owner was told and the customer not yet."""
+    approved, ip, t = story.at[State.APPROVED], story.at[State.IN_PROGRESS], story.ask.title
+    due = b.today + timedelta(days=12)
+    b.step(approved - 0.002, PRODUCT_MANAGER, b.edit(t, {"due": due}))
+    successor = next(person for person in OWNERS if person not in (story.owner, ENGINEERING_LEAD))
+    b.step(_between(ip, 1, 0.3), KEY_ACCOUNTS, b.add_cr(
+        "second-store", t, "Extend the alarms to the second cold store",
+        reason="The customer opens a second cold store next month and wants alarms there from day one.",
+        new_due=due + timedelta(days=21), new_owner=successor))
+    b.step(_between(ip, 1, 0.45), ENGINEERING_LEAD, b.assess_cr(
+        "second-store", schedule_days=15, cost=6000, effort_hours=40, risk="medium",
+        resources="one embedded developer", notify=(story.owner, story.ask.customer)))
+    b.step(_between(ip, 1, 0.6), PRODUCT_MANAGER, b.decide_cr(
+        "second-store", True, "Approved: part of the same contract; the sensor gateway team takes it over."))
+    b.step(_between(ip, 1, 0.75), PRODUCT_MANAGER, b.notified("second-store", story.owner))
 
 
 def _delay_webhook(b: _DemoBuilder, story: _Story) -> None:
@@ -709,19 +808,40 @@ def _packing_slips(b: _DemoBuilder, story: _Story) -> None:
 
 # Requirements that depend on one whose change request gets approved are flagged suspect: the demo
 # shows exactly two (DASHBOARD_YOY by this list, BATCH_WAYBILLS by the assessment of that change).
+# Blocked today (BLK): DASHBOARD_YOY (its dependency reopened by that change), POINTS_COUPONS (started
+# anyway, see _STARTED_ANYWAY), SPARE_PARTS and AUDITOR_ROLE (not started). Conflicts: one settled by
+# rejecting TWO_FACTOR, one settled keeping both, GDPR_DELETION's still open (CON).
 _LINKS: tuple[tuple[str, str, str], ...] = (
     (DASHBOARD_YOY, "depends_on", EXCEL_REPORT),
-    (REMINDERS, "depends_on", RESCHEDULING),
-    (DELAY_WEBHOOK, "depends_on", "Show delivery ETA on the tracking page"),
-    ("Reorder from a previous order in one click", "depends_on", "Faster search in the order history"),
-    ("Read-only role for auditors", "depends_on", "Audit log export for compliance"),
-    ("会员积分兑换优惠券", "depends_on", "微信小程序下单"),
-    ("电子发票自动开具", "depends_on", MOBILE_PAY),
-    ("Lieferstatus per SMS", "depends_on", SAP_INTERFACE),
-    ("Ersatzteilbestellung direkt aus dem Serviceportal", "depends_on", SAP_INTERFACE),
-    ("DSGVO-konforme Löschung von Kundendaten", "conflicts_with", "Audit log export for compliance"),
-    (OFFLINE_SCANNERS, "conflicts_with", "门店库存实时同步"),
-    ("Vorbestellung von Backwaren bis 18 Uhr", "conflicts_with", "Tagesangebote auf der Startseite"),
+    (DELAY_WEBHOOK, "depends_on", DELIVERY_ETA),
+    (AUDITOR_ROLE, "depends_on", AUDIT_LOG),
+    (POINTS_COUPONS, "depends_on", MINI_PROGRAM),
+    (SPARE_PARTS, "depends_on", SAP_INTERFACE),
+    (SSO, "conflicts_with", TWO_FACTOR),
+    (OFFLINE_SCANNERS, "conflicts_with", STORE_STOCK),
+    (GDPR_DELETION, "conflicts_with", AUDIT_LOG),
+)
+
+_STARTED_ANYWAY: dict[str, str] = {
+    POINTS_COUPONS: "Redemption starts at the tills; the mini-program entry follows once ordering there is live.",
+}
+"""Requirements moved to in progress before what they depend on is done, and the reason recorded."""
+
+# Stories that must come first (each shifted back as needed): (title, state, other, other's state) says
+# `title` entered `state` at least two working days before `other` entered its state.
+_ORDER: tuple[tuple[str, State, str, State], ...] = (
+    # Requirements a change request affects exist well before it is decided.
+    (DASHBOARD_YOY, State.COLLECTED, EXCEL_REPORT, State.DONE),
+    (BATCH_WAYBILLS, State.COLLECTED, EXCEL_REPORT, State.DONE),
+    (REMINDERS, State.COLLECTED, RESCHEDULING, State.IN_PROGRESS),
+    # What work depends on is done before the work starts, or under way when it starts anyway.
+    (EXCEL_REPORT, State.DONE, DASHBOARD_YOY, State.IN_PROGRESS),
+    (DELIVERY_ETA, State.DONE, DELAY_WEBHOOK, State.IN_PROGRESS),
+    (MINI_PROGRAM, State.IN_PROGRESS, POINTS_COUPONS, State.IN_PROGRESS),
+    # Conflicts come up with a newer request: the older one was approved already, or is still open.
+    (TWO_FACTOR, State.APPROVED, SSO, State.COLLECTED),
+    (AUDIT_LOG, State.APPROVED, GDPR_DELETION, State.COLLECTED),
+    (STORE_STOCK, State.COLLECTED, OFFLINE_SCANNERS, State.ANALYSED),
 )
 
 # Where the scripted stories end (before their scripts run) and how long ago at the latest.
@@ -730,11 +850,19 @@ _SCRIPTED_FINAL: dict[str, State] = {
     SSO: State.IN_PROGRESS, INVOICE_MAIL: State.FED_BACK, RESCHEDULING: State.IN_PROGRESS,
     REMINDERS: State.FED_BACK, MOBILE_PAY: State.ANALYSED, OFFLINE_SCANNERS: State.ANALYSED,
     DELAY_WEBHOOK: State.IN_PROGRESS, PACKING_SLIPS: State.DONE, DASHBOARD_YOY: State.IN_PROGRESS,
-    BATCH_WAYBILLS: State.APPROVED,
+    BATCH_WAYBILLS: State.APPROVED, TWO_FACTOR: State.APPROVED, DELIVERY_ETA: State.FED_BACK,
+    AUDIT_LOG: State.APPROVED, AUDITOR_ROLE: State.ANALYSED, GDPR_DELETION: State.ANALYSED,
+    SPARE_PARTS: State.COLLECTED, POINTS_COUPONS: State.IN_PROGRESS, MINI_PROGRAM: State.IN_PROGRESS,
+    STORE_STOCK: State.ANALYSED, COLD_ALARM: State.IN_PROGRESS,
 }
+_ENDS_IN: dict[str, State] = {EXCEL_REPORT: State.APPROVED, TWO_FACTOR: State.REJECTED}
+"""Where a script takes a story after its lifecycle: an approved change request sends EXCEL_REPORT back
+to approved, a conflict's decision rejects TWO_FACTOR."""
+_OWN_DUE = {*_ENDS_IN, COLD_ALARM}
+"""Stories whose due date is their script's (or none), not a random one."""
 _MIN_AGE: dict[str, float] = {
     EXCEL_REPORT: 6, SAP_INTERFACE: 4, SSO: 6, INVOICE_MAIL: 6, RESCHEDULING: 8, MOBILE_PAY: 4,
-    OFFLINE_SCANNERS: 10, DELAY_WEBHOOK: 6, PACKING_SLIPS: 5,
+    OFFLINE_SCANNERS: 10, DELAY_WEBHOOK: 6, PACKING_SLIPS: 5, COLD_ALARM: 8,
 }
 
 _SCRIPTS: dict[str, Callable[[_DemoBuilder, _Story], None]] = {
@@ -748,6 +876,7 @@ _SCRIPTS: dict[str, Callable[[_DemoBuilder, _Story], None]] = {
     OFFLINE_SCANNERS: _offline_scanners,
     DELAY_WEBHOOK: _delay_webhook,
     PACKING_SLIPS: _packing_slips,
+    COLD_ALARM: _cold_alarm,
 }
 
 
@@ -996,5 +1125,21 @@ IN_CHINESE: dict[str, str] = {
     "Customer escalated: two warehouses have no Wi-Fi at all.": "客户升级投诉：有两个仓库完全没有Wi-Fi。",
     "Blocked: waiting for the customer's test system.": "受阻：等待客户的测试环境。",
     "Acceptance test failed: slips were not sorted by shelf.": "验收测试未通过：装箱单没有按货架排序。",
+    # sign-off by role, links and decisions
+    "customer": "客户",
+    "product": "产品",
+    "Signed off by the customer in the review call.": "客户在评审电话会上签核。",
+    "The customer confirmed the scope by e-mail.": "客户已通过邮件确认范围。",
+    "Administrators sign in through Entra ID, which already asks for a second factor; "
+    "no separate TOTP of our own.": "管理员通过企业微信单点登录，登录时已有二次验证，不再单独做TOTP动态口令。",
+    "Both go ahead: offline scans count as pending stock until they sync, so the stores never "
+    "sell what the warehouse has not booked.": "两个需求都做：离线扫描在同步前计为待入账库存，门店不会卖出仓库尚未入账的货。",
+    "Redemption starts at the tills; the mini-program entry follows once ordering there is live.":
+        "积分兑换先在门店收银台上线，小程序下单上线后再接入小程序入口。",
+    "Extend the alarms to the second cold store": "报警覆盖第二座冷库",
+    "The customer opens a second cold store next month and wants alarms there from day one.":
+        "客户下月启用第二座冷库，希望启用当天就有报警。",
+    "one embedded developer": "一名嵌入式开发",
+    "Approved: part of the same contract; the sensor gateway team takes it over.": "批准：属于同一份合同，由传感器网关团队接手。",
 }
 """The demo's English and German text as a Chinese team writes it (what is Chinese already stays)."""

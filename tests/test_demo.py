@@ -188,3 +188,83 @@ def test_never_writes_over_an_existing_file(tmp_path: Path) -> None:
         build_demo_board(path)
     assert path.read_bytes() == b"my data"
     assert not path.with_name("board.json.history.jsonl").exists()
+
+
+def _moves(demo: Board) -> list[tuple[datetime, str, str, str]]:
+    """Every change of state, in time order: (at, key, old, new)."""
+    return [(e.at, e.key, e.old, e.new) for e in demo.history() if e.field == "state"]
+
+
+def test_blocked_work_and_one_start_ahead_of_its_dependency(demo: Board, reqs: list[Requirement]) -> None:
+    links = demo.links()
+    blocked = [r for r in reqs if links.blocked(r.key)]
+    assert 2 <= len(blocked) <= 5
+    assert {r.state for r in blocked} >= {State.COLLECTED, State.IN_PROGRESS}
+    overrides = [e for e in demo.history() if e.action == "dependency_overridden"]
+    assert len(overrides) == 1
+    override = overrides[0]
+    assert override.reason and override.new == "in_progress" and override.old == list(links.blockers(override.key))
+    moves = _moves(demo)
+    # Work that started while what it depends on was unfinished did so by that override, or its
+    # dependency was reopened (a change request) after it started.
+    for req in reqs:
+        started = [at for at, key, _old, new in moves if key == req.key and new == "in_progress"]
+        for other in req.depends_on:
+            for at in started:
+                state_then = [new for when, key, _old, new in moves if key == other and when <= at][-1]
+                if state_then not in ("done", "fed_back"):
+                    assert (req.key, at) == (override.key, override.at)
+        if links.blocked(req.key) and req.state is State.IN_PROGRESS and req.key != override.key:
+            reopened = [at for at, key, old, new in moves if key in req.depends_on and old == "done"]
+            assert reopened and max(reopened) > max(started)
+
+
+def test_conflicts_one_open_one_settled_and_one_settled_by_a_rejection(demo: Board, reqs: list[Requirement]) -> None:
+    links = demo.links()
+    open_pairs = {tuple(sorted((r.key, other))) for r in reqs for other in links.open_conflicts(r.key)}
+    assert len(open_pairs) == 1
+    states = {demo.get(key).state for key in open_pairs.pop()}
+    assert State.ANALYSED in states  # not yet approved: its approval waits for a decision
+    resolutions = [(r, res) for r in reqs for res in r.resolutions]
+    assert len(resolutions) == 4  # two conflicts settled, each recorded on both requirements
+    rejecting = [(r, res) for r, res in resolutions if res.rejected]
+    assert len(rejecting) == 2 and rejecting[0][1].rejected == rejecting[1][1].rejected
+    rejected = demo.get(rejecting[0][1].rejected)
+    assert rejected.state is State.REJECTED and rejected.rejection_reason == rejecting[0][1].decision
+    kept = [r for r, res in resolutions if not res.rejected]
+    assert len(kept) == 2 and all(r.state is not State.REJECTED for r in kept)
+    assert all(links.is_resolved(r.key, res.other) for r, res in resolutions)
+
+
+def test_sign_off_by_role_since_partway_with_one_requirement_waiting_for_product(demo: Board,
+                                                                                 reqs: list[Requirement]) -> None:
+    assert demo.signoff_roles() == ("customer", "product")
+    settings = [e for e in demo.history() if e.action == "settings"]
+    assert [(e.old, e.new) for e in settings] == [([], ["customer", "product"])]
+    since = settings[0].at
+    before = [a for r in reqs for a in r.approvals if a.at < since]
+    after = [(r, a) for r in reqs for a in r.approvals if a.at > since]
+    assert len(before) >= 20 and all(a.role == "" for a in before)
+    assert len(after) >= 10 and all(a.role in ("customer", "product") for _r, a in after)
+    assert all(a.on_behalf_of == r.customer and a.by != r.customer for r, a in after if a.role == "customer")
+    for req in reqs:  # approved since the roles were set: both roles signed the text approved
+        if req.entered_at.get(State.APPROVED, since) > since and req.approval_current:
+            assert demo.signoff_status(req)[1] == ()
+    waiting = [r for r in reqs if r.state is State.ANALYSED and r.current_approvals]
+    assert len(waiting) == 1
+    signed, missing = demo.signoff_status(waiting[0])
+    assert [a.role for a in signed] == ["customer"] and missing == ("product",)
+
+
+def test_an_approved_change_request_moves_the_due_date_and_the_owner(demo: Board) -> None:
+    planned = [(r, cr) for r, cr in demo.change_requests() if cr.proposed_due or cr.proposed_owner]
+    assert len(planned) == 1
+    req, cr = planned[0]
+    assert cr.status is CRStatus.APPROVED and cr.assessment is not None
+    assert (req.due, req.owner) == (cr.proposed_due, cr.proposed_owner)
+    changed = {e.field: e for e in demo.history(req.key) if e.reason == f"{cr.key} approved"}
+    assert changed["due"].new > changed["due"].old and changed["owner"].old != changed["owner"].new
+    assert changed["effort_estimate"].new == changed["effort_estimate"].old + cr.assessment.effort_hours
+    # Who must be told: the previous owner was, the customer not yet.
+    assert cr.assessment.notify == (changed["owner"].old, req.customer)
+    assert [n.name for n in cr.notified] == [changed["owner"].old] and cr.to_notify == (req.customer,)

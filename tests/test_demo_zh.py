@@ -51,12 +51,14 @@ def test_the_chinese_demo_tells_the_same_stories(chinese: Board, english: Board)
 def _texts(req: Requirement) -> list[str]:
     texts = [req.title, req.description, req.customer, req.owner, req.category, req.rejection_reason, *req.tags,
              *(c.text for c in req.acceptance_criteria), *(a.comment for a in req.approvals),
-             *(f.comment for f in req.feedback), *(r.comment for r in req.reviews)]
+             *(f.comment for f in req.feedback), *(r.comment for r in req.reviews),
+             *(a.role for a in req.approvals), *(a.on_behalf_of for a in req.approvals),
+             *(r.decision for r in req.resolutions)]
     for cr in req.change_requests:
         texts += [cr.summary, cr.reason, cr.proposed_title or "", cr.proposed_description or "",
-                  *(c.text for c in cr.proposed_criteria or ())]
+                  cr.proposed_owner or "", *(c.text for c in cr.proposed_criteria or ()), *(n.name for n in cr.notified)]
         if cr.assessment:
-            texts.append(cr.assessment.resources)
+            texts += [cr.assessment.resources, *cr.assessment.notify]
         if cr.decision:
             texts.append(cr.decision.rationale)
     return [text for text in texts if text]
@@ -71,15 +73,21 @@ def test_every_text_on_the_chinese_demo_is_chinese(chinese: Board) -> None:
     assert all(has_han(customer.name) for customer in chinese.customers())
     people = {event.by for event in chinese.history()} | {req.owner for req in reqs if req.owner}
     assert len(people) >= 5 and all(has_han(name) for name in people)
-    # The reasons the demo's people gave (the store writes its own, "CR-3 approved", as it stores them).
-    reasons = {e.reason for e in chinese.history() if e.reason and not re.fullmatch(r"CR-\d+ \w+", e.reason)}
+    # The reasons the demo's people gave (the store writes its own, "CR-3 approved", "REQ-5 conflicts_with"
+    # on the other side of a conflict, as it stores them).
+    reasons = {e.reason for e in chinese.history()
+               if e.reason and not re.fullmatch(r"CR-\d+ \w+|REQ-\d+ conflicts_with", e.reason)}
     assert len(reasons) >= 5 and all(has_han(reason) for reason in reasons)
+    decided = {e.reason for e in chinese.history() if e.action in ("resolved", "dependency_overridden")}
+    assert len(decided) == 3 and decided <= reasons
+    assert chinese.signoff_roles() == ("客户", "产品")
 
 
 def test_every_english_and_german_text_the_demo_may_pick_has_its_chinese() -> None:
     """Another anchor picks other comments and reasons: every text the demo might write is translated."""
     sources = [*demo_module.CUSTOMERS, *demo_module.OWNERS, demo_module.PRODUCT_MANAGER, demo_module.CUSTOMER_SUCCESS,
-               demo_module.KEY_ACCOUNTS, demo_module.ANALYST, *demo_module._APPROVAL_COMMENTS, "general"]
+               demo_module.KEY_ACCOUNTS, demo_module.ANALYST, *demo_module._APPROVAL_COMMENTS, "general",
+               *demo_module.SIGNOFF_ROLES, *demo_module._CUSTOMER_SIGNOFFS, *demo_module._STARTED_ANYWAY.values()]
     sources += [text for texts in demo_module._REJECTION_REASONS.values() for text in texts]
     sources += [text for levels in demo_module._FEEDBACK.values() for texts in levels.values() for text in texts]
     for ask in demo_module.ASKS:
