@@ -284,6 +284,32 @@ def _risk(text: str) -> str:
             given=text, choices=_choices(Risk))) from None
 
 
+def _weight_said(name: str) -> str:
+    """A score weight's name as the CLI says it: as typed (`value`) in English, its label (业务价值,
+    which is accepted as well) in Chinese."""
+    from reqboard.store.scoring import FACTOR_LABELS
+
+    return _(FACTOR_LABELS[name]) if i18n.is_chinese() else name
+
+
+def _weights_said() -> str:
+    from reqboard.store.scoring import WEIGHT_NAMES
+
+    return listed(map(_weight_said, WEIGHT_NAMES))
+
+
+def _weight(text: str) -> tuple[str, float]:
+    """`NAME=N` of `reqboard score-weights`. Only the syntax is a usage error; the store refuses a name
+    it does not know or a number out of range (exit 1), naming the weights there are."""
+    import unicodedata
+
+    name, sep, value = unicodedata.normalize("NFKC", text).partition("=")
+    if not sep or not name.strip():
+        raise argparse.ArgumentTypeError(_("{given!r}: give NAME=N, e.g. value=1 (NAME one of {names})").format(
+            given=text, names=_weights_said()))
+    return name.strip(), _number(value)
+
+
 SIDES = {"ours": ("ours", "我方", "本方"), "theirs": ("theirs", "对方", "他方")}
 """The sides of a sync, as typed: the English word or a Chinese name."""
 
@@ -451,6 +477,10 @@ def build_parser() -> Parser:
     p.add_argument("--customer", help=_("only this customer's"))
     p.add_argument("--tag", help=_("only those with this tag"))
     p.add_argument("--owner", help=_("only this owner's"))
+    p.add_argument("--query", "-q", metavar="QUERY",
+                   help=_("only those the board's filter finds, e.g. 'customer:acme priority:>=12 blocked' "
+                          "(words, customer: tier: channel: tag: owner: priority: state: kano: need: "
+                          "category: due:<DATE, overdue, blocked); the same language as `/` on the board"))
 
     p = command("show", _("show one requirement"))
     key(p)
@@ -464,15 +494,47 @@ def build_parser() -> Parser:
     p = command("move", _("move a requirement to another state, giving what that state's rule asks for"))
     key(p)
     p.add_argument("state", metavar="STATE", help=_("where to: {states}").format(states=states))
-    p.add_argument("--reason", default="", help=_("why (moving back, rejecting, reopening)"))
+    p.add_argument("--reason", default="", help=_("why (moving back, rejecting, reopening, overriding a "
+                                                  "dependency)"))
+    p.add_argument("--override-dependency", action="store_true",
+                   help=_("start or finish it before what it depends on is done (needs --reason; kept in the "
+                          "history)"))
     expect_version(p)
     assert isinstance(p, Parser)
     p.deferred_options = _add_guard_options
 
-    p = command("approve", _("record an approval (moves an analysed requirement to approved)"))
+    p = command("approve", _("record a sign-off of the current text (an analysed requirement moves to approved "
+                             "once every sign-off role has signed)"))
     key(p)
+    p.add_argument("--role", default="", metavar="ROLE",
+                   help=_("the role signed for, one of the board's sign-off roles (see `reqboard signoff-roles`); "
+                          "required on a board that names roles"))
+    p.add_argument("--on-behalf-of", default="", metavar="NAME",
+                   help=_("who signed, when you record it for them (e.g. a customer's sign-off by phone)"))
     p.add_argument("--comment", default="", help=_("a comment kept with the approval"))
     expect_version(p)
+
+    p = command("signoff-roles", _("show or set the roles that must each sign a requirement off before it is "
+                                   "approved"))
+    p.add_argument("roles", nargs="*", metavar="ROLE",
+                   help=_("the roles, e.g. customer product (they replace the board's; commas part them too)"))
+    p.add_argument("--none", action="store_true",
+                   help=_("name no roles: one sign-off by anyone approves a requirement (the default)"))
+
+    p = command("resolve", _("settle a conflict between two requirements with a decision (kept on both)"))
+    key(p)
+    p.add_argument("other", metavar="OTHER", help=_("the requirement it is in conflict with"))
+    p.add_argument("--decision", required=True, metavar="TEXT", help=_("what was decided, and why"))
+    p.add_argument("--reject", metavar="KEY",
+                   help=_("reject one of the two (KEY or OTHER), with the decision as its reason"))
+    expect_version(p)
+
+    p = command("score-weights", _("show or set the weights of the priority score that orders each column"))
+    p.add_argument("weights", nargs="*", type=_weight, metavar="NAME=N",
+                   help=_("a weight to set, from 0 to 10: {names}").format(names=_weights_said()))
+    p.add_argument("--reset", action="store_true",
+                   help=_("every weight back to the default (importance 1, urgency 1, the rest 0: importance "
+                          "x urgency) before the ones given"))
 
     p = command("feedback", _("record customer feedback (moves a done requirement to fed_back)"))
     key(p)
@@ -573,6 +635,12 @@ def build_parser() -> Parser:
     p.add_argument("--new-description", help=_("the description the requirement would have"))
     p.add_argument("--new-criterion", action="append", metavar="TEXT",
                    help=_("an acceptance criterion it would have (repeat; replaces the list)"))
+    p.add_argument("--new-due", type=_date, metavar="DATE",
+                   help=_("the due date it would have (YYYY-MM-DD; without it, the assessed schedule days move "
+                          "the due date)"))
+    p.add_argument("--new-owner", metavar="NAME", help=_("the owner it would have"))
+    p.add_argument("--new-importance", type=_score, metavar="N", help=_("the importance it would have (1-5)"))
+    p.add_argument("--new-urgency", type=_score, metavar="N", help=_("the urgency it would have (1-5)"))
     p = cr_command("assess", _("record the impact assessment"))
     cr_key(p)
     p.add_argument("--schedule-days", type=_number, required=True, metavar="DAYS",
@@ -585,6 +653,8 @@ def build_parser() -> Parser:
     p.add_argument("--resources", default="", help=_("the people or things it needs"))
     p.add_argument("--affects", action="append", default=[], metavar="KEY",
                    help=_("another requirement it affects (repeat for several)"))
+    p.add_argument("--notify", action="extend", nargs="+", default=[], metavar="NAME",
+                   help=_("who must be told once it is decided (one or more names; repeat the option for more)"))
     cr_steps = [p]
     p = cr_command("approve", _("approve (applies the change to its requirement)"))
     cr_key(p)
@@ -599,6 +669,10 @@ def build_parser() -> Parser:
         cr_key(p)
         if name != "show":
             cr_steps.append(p)
+    p = cr_command("notified", _("record that someone the assessment lists was told of the change request"))
+    cr_key(p)
+    p.add_argument("name", metavar="NAME", help=_("who was told (as the assessment's --notify names them)"))
+    cr_steps.append(p)
     for p in cr_steps:
         p.add_argument("--expect-version", type=_version, metavar="N",
                        help=_("refuse (exit 3) if its requirement changed since this version "
@@ -737,9 +811,11 @@ def _when(moment: Any, *, zone: bool = False) -> str:
     return clock.shown(moment, zone_abbreviation=zone)
 
 
-def _show_text(req: Any) -> str:
-    """`reqboard show`: one requirement for a person to read, every piece of user text made safe."""
+def _show_text(req: Any, review: _BoardReview) -> str:
+    """`reqboard show`: one requirement for a person to read, every piece of user text made safe; with
+    what the board says of it (`review`): its links both ways, its sign-offs, its score."""
     from reqboard.store import clock
+    from reqboard.store.domain import State
     from reqboard.store.labels import action_label, field_label, stored_note
     from reqboard.store.workflow import next_state
 
@@ -762,14 +838,22 @@ def _show_text(req: Any) -> str:
     if req.priority is not None:
         row(field_label("priority"), _("{priority} (importance {importance} x urgency {urgency})").format(
             priority=req.priority, importance=req.importance, urgency=req.urgency))
+    row(_("score"), _score_said(req, review))
     row(field_label("business_value"), req.business_value)
     row(field_label("effort_estimate"), req.effort_estimate)
     row(field_label("feasibility"), req.feasibility.label if req.feasibility else None)
     row(field_label("owner"), req.owner)
     row(field_label("due"), req.due.isoformat() if req.due else None)
     row(field_label("tags"), listed(req.tags))
+    links = review.links
     row(field_label("depends_on"), listed(req.depends_on))
-    row(field_label("conflicts_with"), listed(req.conflicts_with))
+    row(_("needed by"), listed(links.needed_by(req.key)))
+    blockers = review.blocked_by(req.key)
+    if blockers:
+        row(_("blocked by"), listed(_("{key} ({state})").format(key=k, state=_said(s)) if (s := links.state(k)) else k
+                                    for k in blockers))
+    for other in links.conflicts_of(req.key):
+        row(field_label("conflicts_with"), _conflict_said(req, other, links))
     if req.suspect:
         row(_("SUSPECT"), _("{reason} (clear with: reqboard review {key})").format(reason=stored_note(req.suspect), key=req.key))
     if req.approvals and not req.approval_current:
@@ -785,10 +869,22 @@ def _show_text(req: Any) -> str:
         lines.append(f"  {field_label('acceptance_criteria')}")
         for i, c in enumerate(req.acceptance_criteria, 1):
             lines.append(f"    {i}. [{'x' if c.done else ' '}] {c.text}")
+    current = {id(a) for a in req.current_approvals}
     for a in req.approvals:
-        said = (_("by {user} at {time}: {comment}") if a.comment else _("by {user} at {time}")).format(
-            user=a.by, time=_when(a.at), comment=a.comment)
-        row(action_label("approved"), said)
+        if id(a) in current:
+            row(_("signed off"), _approval_said(a))
+        else:
+            row(action_label("approved"), _("{signature} (an earlier text)").format(signature=_approval_said(a)))
+    missing = review.signoffs_missing(req)
+    if missing and req.state not in (State.COLLECTED, State.REJECTED):
+        from shlex import quote
+
+        from reqboard.store.review import missing_shown
+
+        fix = f"reqboard approve {req.key} --role {quote(missing[0])}" if review.roles else f"reqboard approve {req.key}"
+        row(_("missing"), _("{missing} (sign with: {fix})").format(
+            missing=_("a sign-off by {roles}").format(roles=missing_shown(missing)) if review.roles
+            else missing_shown(missing), fix=fix))
     for f in req.feedback:
         said = (_("{satisfaction}/5 via {channel} at {day}: {comment}") if f.comment
                 else _("{satisfaction}/5 via {channel} at {day}")).format(
@@ -801,6 +897,64 @@ def _show_text(req: Any) -> str:
         row(pgettext("the next step", "next"), f"reqboard move {req.key} {_said(nxt)}")
     # Every line carries user text somewhere: each is made safe whole, so no field can be missed.
     return "\n".join(_text(line) for line in lines)
+
+
+def _approval_said(a: Any) -> str:
+    """One sign-off as `show` lists it: the role, who signed (and who recorded it for them), when, the
+    comment."""
+    if a.on_behalf_of:
+        who = _("{signer} (recorded by {user})").format(signer=a.on_behalf_of, user=a.by)
+    else:
+        who = a.by
+    when = _when(a.at)
+    if a.role:
+        said = (_("{role}: {signer} at {time}: {comment}") if a.comment else _("{role}: {signer} at {time}"))
+    else:
+        said = _("by {user} at {time}: {comment}") if a.comment else _("by {user} at {time}")
+    return said.format(role=a.role, signer=who, user=who, time=when, comment=a.comment)
+
+
+def _conflict_said(req: Any, other: str, links: Any) -> str:
+    """One conflict of `req` as `show` lists it: resolved (by whom, when, the decision), with a
+    rejected requirement, or open (and how to settle it)."""
+    from reqboard.store.domain import State
+
+    uid = links.uids.get(other)
+    resolution = next((r for r in reversed(req.resolutions) if r.other_uid == uid or r.other == other), None)
+    if resolution is not None:
+        said = (_("{other}: resolved by {user} at {time}: {decision} ({rejected} rejected)") if resolution.rejected
+                else _("{other}: resolved by {user} at {time}: {decision}"))
+        return said.format(other=other, user=resolution.by, time=_when(resolution.at), decision=resolution.decision,
+                           rejected=resolution.rejected)
+    if links.is_resolved(req.key, other):  # settled on the other side only (a board that synced it so)
+        return _("{other}: resolved (see reqboard show {other})").format(other=other)
+    if links.state(other) is State.REJECTED:
+        return _("{other}: no longer open ({other} is rejected)").format(other=other)
+    if req.state is State.REJECTED:
+        return _("{other}: no longer open ({key} is rejected)").format(other=other, key=req.key)
+    return _("{other}: open (settle it with: reqboard resolve {key} {other} --decision TEXT)").format(
+        other=other, key=req.key)
+
+
+def _score_said(req: Any, review: _BoardReview) -> str | None:
+    """The priority score and how it is made, when the team's weights make it differ from importance x
+    urgency (the priority row says that one); None otherwise or while it has no score."""
+    from reqboard.store import scoring
+
+    score = review.score(req)
+    if score is None or review.weights == scoring.Weights():
+        return None
+    factors = [_("{factor} {value}^{weight}").format(factor=_factor_label(name), value=f"{value:g}",
+                                                    weight=f"{weight:g}")
+               for name, value, weight in scoring.explain(req, review.weights) if weight]
+    return _("{score} ({factors})").format(score=f"{score:g}", factors=" × ".join(factors))
+
+
+def _factor_label(name: str) -> str:
+    """A factor of the score by the name a person reads (store.scoring.explain names them)."""
+    from reqboard.store.scoring import FACTOR_LABELS
+
+    return _(FACTOR_LABELS[name])
 
 
 # ---------------------------------------------------------------------------- commands
@@ -896,20 +1050,65 @@ def _write_output(output: str | None, board: Any, make: Callable[[], bytes], *, 
     write_output(output, make(), files)
 
 
-def _emit(args: argparse.Namespace, req: Any, text: str) -> None:
+def _emit(args: argparse.Namespace, req: Any, text: str, board: Any) -> None:
+    """What a command that changed a requirement prints: `text`, or with --json the record as `show
+    --json` prints it."""
     if getattr(args, "json", False):
-        from reqboard.store.exchange.json_io import requirement_json
-
-        _print_json(requirement_json(req))
+        _print_json(_BoardReview(board).record_json(req))
     else:
         print("\n".join(_text(line) for line in text.split("\n")))
+
+
+class _BoardReview:
+    """What the board around a requirement says of it, read once for a command: the links both ways
+    (store.links), the sign-off roles and the priority score's weights."""
+
+    def __init__(self, board: Any, cards: Sequence[Any] | None = None) -> None:
+        from reqboard.store import scoring, workflow
+        from reqboard.store.links import LinkIndex
+
+        self.links = LinkIndex.of(board.cards() if cards is None else cards)
+        self.roles: tuple[str, ...] = board.signoff_roles()
+        self.rules = workflow.Rules(signoff_roles=self.roles)
+        self.weights = board.score_weights()
+        self._score = scoring.score
+        self._missing = workflow.signoffs_missing
+
+    def blocked_by(self, key: str) -> tuple[str, ...]:
+        """What `key`'s work waits on (nothing once it is done, or when it is rejected)."""
+        return self.links.blockers(key) if self.links.blocked(key) else ()
+
+    def signoffs_missing(self, req: Any) -> tuple[str, ...]:
+        """The roles still to sign `req`'s current text (`""` alone: the board names none, nobody signed)."""
+        missing: tuple[str, ...] = self._missing(req, self.rules)
+        return missing
+
+    def score(self, req: Any) -> float | None:
+        found: float | None = self._score(req, self.weights)
+        return found
+
+    def record_json(self, req: Any) -> dict[str, Any]:
+        """`show --json`'s record: every stored and derived field (store.exchange.json_io), and what
+        the board says of it: who needs it, its conflicts both ways, what blocks it, the sign-offs
+        still missing, its score."""
+        from reqboard.store.exchange.json_io import requirement_json
+
+        key = req.key
+        return {**requirement_json(req),
+                "needed_by": list(self.links.needed_by(key)),
+                "conflicts": list(self.links.conflicts_of(key)),
+                "open_conflicts": list(self.links.open_conflicts(key)),
+                "blocked_by": list(self.blocked_by(key)),
+                "signoffs_missing": list(self.signoffs_missing(req)),
+                "score": self.score(req)}
 
 
 def cmd_add(args: argparse.Namespace) -> int:
     fields = _field_values(args)
     title = fields.pop("title")
-    req = _board(args).add_requirement(title, **fields)
-    _emit(args, req, req.key)
+    board = _board(args)
+    req = board.add_requirement(title, **fields)
+    _emit(args, req, req.key, board)
     return EXIT_OK
 
 
@@ -932,20 +1131,34 @@ def cmd_list(args: argparse.Namespace) -> int:
 
     board = _board(args)
     as_json = getattr(args, "json", False)
-    if as_json:
-        from reqboard.store.exchange.json_io import requirement_json
+    cards = board.cards(whole=True)  # (a server sends only what cards show unless asked for more)
+    review = _BoardReview(board, cards) if as_json or args.query is not None else None
+    query = _list_query(args.query, review) if args.query is not None else None
     # One model at a time, each turned into its output at once: every record is still validated (one
     # the models refuse stops the listing, exit 4), but 50,000 models are never held together.
     found: list[Any] = []
-    for card in board.cards(whole=True):  # (a server sends only what cards show unless asked for more)
+    for card in cards:
         req = validated(card.record, card.path)
-        if wanted(req):
-            found.append(_json_element(requirement_json(req)) if as_json else card)
+        if wanted(req) and (query is None or query.matches(req)):
+            found.append(_json_element(review.record_json(req)) if review is not None and as_json else card)
     if as_json:
         _write_bytes(_json_for_terminal(("[\n" + ",\n".join(found) + "\n]\n" if found else "[]\n").encode()))
     else:
         _print_list(found)
     return EXIT_OK
+
+
+def _list_query(text: str, review: Any) -> Any:
+    """`list --query`: the board's filter (store.query), `blocked` and `overdue` judged as the board
+    judges them (the whole board's links, today in the board's time zone). A query it cannot read is
+    a usage error (exit 2), as a state it does not know is."""
+    from reqboard.store import clock
+    from reqboard.store.query import QueryContext, QueryError, parse_query
+
+    try:
+        return parse_query(text, QueryContext(today=clock.today(), blocked=review.links.blocked))
+    except QueryError as exc:
+        raise UsageError(_("--query {query!r}: {reason}").format(query=text, reason=exc)) from None
 
 
 def _json_element(data: Any) -> str:
@@ -971,7 +1184,11 @@ def cmd_show(args: argparse.Namespace) -> int:
         for other in board.formerly(req.key):
             _note(_("{key} was also the key of {other} ({title}) until a sync gave it a new key").format(
                 key=req.key, other=other.key, title=_text(other.title)))
-    _emit(args, req, _show_text(req))
+    review = _BoardReview(board)
+    if getattr(args, "json", False):
+        _print_json(review.record_json(req))
+    else:
+        print(_show_text(req, review))
     return EXIT_OK
 
 
@@ -996,7 +1213,7 @@ def cmd_edit(args: argparse.Namespace) -> int:
     if not changes:
         raise UsageError(_("nothing to change: give at least one field option, e.g. --title or --owner"))
     req = board.edit_requirement(args.key, changes, expect_version=expect_version, reason=args.reason)
-    _emit(args, req, _("{key} is now version {version}").format(key=req.key, version=req.version))
+    _emit(args, req, _("{key} is now version {version}").format(key=req.key, version=req.version), board)
     return EXIT_OK
 
 
@@ -1008,9 +1225,14 @@ def cmd_move(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     inputs, updates = _move_inputs(args, state)
-    req = _board(args).move_requirement(args.key, state, reason=args.reason, expect_version=args.expect_version,
-                                        updates=updates, inputs=inputs)
-    _emit(args, req, _("{key} is now {state}").format(key=req.key, state=_said(req.state)))
+    board = _board(args)
+    req = board.move_requirement(args.key, state, reason=args.reason, expect_version=args.expect_version,
+                                 updates=updates, inputs=inputs, override_dependency=args.override_dependency)
+    if state is State.APPROVED and req.state is State.ANALYSED:  # a sign-off; other roles still to sign
+        said = _signoff_said(board, req)
+    else:
+        said = _("{key} is now {state}").format(key=req.key, state=_said(req.state))
+    _emit(args, req, said, board)
     return EXIT_OK
 
 
@@ -1040,29 +1262,122 @@ def _move_inputs(args: argparse.Namespace, state: Any) -> tuple[dict[str, Any] |
 
 
 def cmd_approve(args: argparse.Namespace) -> int:
-    req = _board(args).approve(args.key, args.comment, expect_version=args.expect_version)
-    _emit(args, req, _("{key} approved by {user}; it is {state}").format(
-        key=req.key, user=req.approvals[-1].by, state=_said(req.state)))
+    board = _board(args)
+    req = board.approve(args.key, args.comment, role=args.role, on_behalf_of=args.on_behalf_of,
+                        expect_version=args.expect_version)
+    _emit(args, req, _signoff_said(board, req), board)
+    return EXIT_OK
+
+
+def _signoff_said(board: Any, req: Any) -> str:
+    """What `approve` (or a move to approved with a sign-off) did: the sign-off it recorded, the roles
+    still to sign, and the state the requirement is in now."""
+    from reqboard.store.review import missing_shown
+
+    latest = req.approvals[-1] if req.approvals else None
+    state = _said(req.state)
+    if latest is None or latest.at != req.updated_at:  # signed off already: it moved on without a new sign-off
+        return _("{key} was already signed off; it is {state}").format(key=req.key, state=state)
+    signer = latest.signer if not latest.on_behalf_of else _("{signer}, recorded by {user}").format(
+        signer=latest.signer, user=latest.by)
+    _approvals, missing = board.signoff_status(req)
+    if not latest.role:
+        return _("{key} approved by {user}; it is {state}").format(key=req.key, user=signer, state=state)
+    if missing:
+        return _("{key} signed off by {role} ({signer}); still missing: {missing}; it is {state}").format(
+            key=req.key, role=latest.role, signer=signer, missing=missing_shown(missing), state=state)
+    return _("{key} signed off by {role} ({signer}); every sign-off role has signed; it is {state}").format(
+        key=req.key, role=latest.role, signer=signer, state=state)
+
+
+def cmd_signoff_roles(args: argparse.Namespace) -> int:
+    board = _board(args)
+    roles = [part for given in args.roles for part in (_ROLE_SEPARATORS.split(given) if given.strip() else [given])
+             if part.strip() or not given.strip()]
+    if args.none and roles:
+        raise UsageError(_("give the roles or --none, not both"))
+    if args.none or roles:
+        shown = board.set_signoff_roles(roles)
+    else:
+        shown = board.signoff_roles()
+    if getattr(args, "json", False):
+        _print_json({"signoff_roles": list(shown)})
+    elif shown:
+        print(_text(_("sign-off roles: {roles} (each signs a requirement's current text before it is "
+                      "approved: reqboard approve KEY --role ROLE)").format(roles=listed(shown))))
+    else:
+        print(_("no sign-off roles: one sign-off by anyone approves a requirement"))
+    return EXIT_OK
+
+
+_ROLE_SEPARATORS = re.compile("[,，、]")
+"""What parts roles typed in one word: `customer,product` (and a Chinese comma or list mark)."""
+
+
+def cmd_resolve(args: argparse.Namespace) -> int:
+    board = _board(args)
+    first, second = board.resolve_conflict(args.key, args.other, args.decision, reject=args.reject,
+                                           expect_version=args.expect_version)
+    if getattr(args, "json", False):
+        review = _BoardReview(board)
+        _print_json([review.record_json(first), review.record_json(second)])
+        return EXIT_OK
+    resolution = first.resolutions[-1]
+    if resolution.rejected:
+        said = _("the conflict between {key} and {other} is resolved by {user}: {decision}; {rejected} is rejected")
+    else:
+        said = _("the conflict between {key} and {other} is resolved by {user}: {decision}")
+    print(_text(said.format(key=first.key, other=second.key, user=resolution.by, decision=resolution.decision,
+                            rejected=resolution.rejected)))
+    return EXIT_OK
+
+
+def cmd_score_weights(args: argparse.Namespace) -> int:
+    from dataclasses import asdict
+
+    from reqboard.store.scoring import WEIGHT_NAMES, Weights
+
+    board = _board(args)
+    changes: dict[str, float] = dict(args.weights)
+    if args.reset:
+        changes = {**asdict(Weights()), **changes}
+    weights = board.set_score_weights(changes) if changes else board.score_weights()
+    values = asdict(weights)
+    if getattr(args, "json", False):
+        _print_json(values)
+        return EXIT_OK
+    for name in WEIGHT_NAMES:
+        print(f"{_pad(_weight_said(name), 12)} {values[name]:g}")
+    factors = [_("{factor}^{weight}").format(factor=_weight_said(name), weight=f"{values[name]:g}")
+               for name in WEIGHT_NAMES if values[name]]
+    print(_("score = {factors}").format(factors=" × ".join(factors)) if factors
+          else _("score = 1 for every requirement (every weight is 0): columns keep the order of the keys"))
+    print(_("Each factor counts on a scale of 1 to 5, raised to its weight (0 leaves it out): effort is a cost "
+            "(8 hours or less scores 5), feasibility high 5, medium 3, low 1, tier A 5, B 3, C 1, and a factor not "
+            "set counts 3. The default weights (importance 1, urgency 1) give importance x urgency."))
     return EXIT_OK
 
 
 def cmd_feedback(args: argparse.Namespace) -> int:
-    req = _board(args).record_feedback(args.key, args.satisfaction, args.comment, channel=args.channel,
-                                       expect_version=args.expect_version)
+    board = _board(args)
+    req = board.record_feedback(args.key, args.satisfaction, args.comment, channel=args.channel,
+                                expect_version=args.expect_version)
     _emit(args, req, _("{key} feedback recorded ({satisfaction}/5); it is {state}").format(
-        key=req.key, satisfaction=args.satisfaction, state=_said(req.state)))
+        key=req.key, satisfaction=args.satisfaction, state=_said(req.state)), board)
     return EXIT_OK
 
 
 def cmd_reject(args: argparse.Namespace) -> int:
-    req = _board(args).reject(args.key, args.reason, expect_version=args.expect_version)
-    _emit(args, req, _("{key} rejected").format(key=req.key))
+    board = _board(args)
+    req = board.reject(args.key, args.reason, expect_version=args.expect_version)
+    _emit(args, req, _("{key} rejected").format(key=req.key), board)
     return EXIT_OK
 
 
 def cmd_review(args: argparse.Namespace) -> int:
-    req = _board(args).review(args.key, args.comment)
-    _emit(args, req, _("{key} reviewed; no longer suspect").format(key=req.key))
+    board = _board(args)
+    req = board.review(args.key, args.comment)
+    _emit(args, req, _("{key} reviewed; no longer suspect").format(key=req.key), board)
     return EXIT_OK
 
 
@@ -1079,7 +1394,10 @@ def cmd_history(args: argparse.Namespace) -> int:
         if e.action == "approved" or e.field == "suspect":  # notes the store wrote ("version 3")
             old, new = (stored_note(v) if isinstance(v, str) else v for v in (old, new))
         what = action_label(e.action) + (f" {e.cr}" if e.cr else "")
-        if e.field and e.action not in ("created",):
+        said = _review_event_said(e)
+        if said is not None:
+            what = said
+        elif e.field and e.action not in ("created",):
             what = _("{action} {field}: {old} -> {new}").format(
                 action=what, field=field_label(e.field), old=_short(old), new=_short(new))
         elif new is not None:
@@ -1089,6 +1407,21 @@ def cmd_history(args: argparse.Namespace) -> int:
         print(f"{clock.shown(e.at, seconds=True)}  {_pad(e.by, 12)} {_text(what)}"
               + (f"  ({_text(reason)})" if reason else ""))
     return EXIT_OK
+
+
+def _review_event_said(e: Any) -> str | None:
+    """A history event of the review rules as a sentence (a conflict resolved, a move ahead of what it
+    depends on, someone told of a change request); None for any other event."""
+    from reqboard.store.domain import State
+
+    if e.action == "resolved" and e.field == "conflicts_with" and isinstance(e.new, str):
+        return _("conflict with {other} resolved").format(other=e.new)
+    if e.action == "dependency_overridden" and isinstance(e.old, list):
+        target = _value_said("state", e.new) if e.new in State._value2member_map_ else e.new
+        return _("moved to {state} before {keys} was done").format(state=target, keys=listed(map(str, e.old)))
+    if e.action == "cr.notified" and isinstance(e.new, str):
+        return _("told {name} of {cr}").format(name=e.new, cr=e.cr or "-")
+    return None
 
 
 def _value_said(field: str | None, value: Any) -> Any:
@@ -1519,16 +1852,20 @@ def cmd_cr(args: argparse.Namespace) -> int:
     board = _board(args)
     sub = args.cr_command
     if sub is None:
-        raise UsageError(_("give a change-request command: add, assess, approve, reject, implement, close, list, show"))
+        raise UsageError(_("give a change-request command: add, assess, approve, reject, implement, close, notified, "
+                           "list, show"))
     if sub == "add":
         cr = board.add_change_request(args.key, args.summary, reason=args.reason, new_title=args.new_title,
-                                      new_description=args.new_description, new_criteria=args.new_criterion)
+                                      new_description=args.new_description, new_criteria=args.new_criterion,
+                                      new_due=args.new_due, new_owner=args.new_owner,
+                                      new_importance=args.new_importance, new_urgency=args.new_urgency)
         return _emit_cr(args, cr, cr.key)
     expect = getattr(args, "expect_version", None)
     if sub == "assess":
         cr = board.assess_change_request(args.cr, schedule_days=args.schedule_days, cost=args.cost,
                                          effort_hours=args.effort_hours, risk=args.risk,
-                                         resources=args.resources, affects=args.affects, expect_version=expect)
+                                         resources=args.resources, affects=args.affects, notify=args.notify,
+                                         expect_version=expect)
     elif sub in ("approve", "reject"):
         from reqboard.store.labels import DEFAULT_RATIONALE
 
@@ -1539,6 +1876,13 @@ def cmd_cr(args: argparse.Namespace) -> int:
         cr = board.implement_change_request(args.cr, expect_version=expect)
     elif sub == "close":
         cr = board.close_change_request(args.cr, expect_version=expect)
+    elif sub == "notified":
+        cr = board.record_notified(args.cr, args.name, expect_version=expect)
+        told = cr.notified[-1].name
+        said = (_("{name} was told of {key}; still to tell: {names}").format(
+                    name=told, key=cr.key, names=listed(cr.to_notify)) if cr.to_notify
+                else _("{name} was told of {key}; everyone it names has been told").format(name=told, key=cr.key))
+        return _emit_cr(args, cr, _text(said))
     elif sub == "show":
         req, cr = board.find_change_request(args.cr)
         return _emit_cr(args, cr, _cr_text(req, cr), req)
@@ -1572,20 +1916,27 @@ _NO_STATUS = object()
 """A status no change request has (what an unknown `--status` selects)."""
 
 
-def _cr_json(cr: Any, req: Any) -> dict[str, Any]:
-    return {**cr.model_dump(mode="json"), "requirement": req.key, "requirement_version": req.version}
+def _cr_json(cr: Any, req: Any = None) -> dict[str, Any]:
+    """A change request as `--json` prints it: every stored field, who is still to be told, and (where
+    known) its requirement's key and version."""
+    data = {**cr.model_dump(mode="json"), "to_notify": list(cr.to_notify)}
+    if req is not None:
+        data.update(requirement=req.key, requirement_version=req.version)
+    return data
 
 
 def _emit_cr(args: argparse.Namespace, cr: Any, text: str, req: Any = None) -> int:
     if getattr(args, "json", False):
-        _print_json(_cr_json(cr, req) if req is not None else cr.model_dump(mode="json"))
+        _print_json(_cr_json(cr, req))
     else:
         print(text)  # made safe by whoever wrote it (keys and states, or `_cr_text`)
     return EXIT_OK
 
 
 def _cr_text(req: Any, cr: Any) -> str:
+    from reqboard.store.domain import CRStatus
     from reqboard.store.labels import field_label, stored_note
+    from reqboard.store.text import shown
 
     lines = [f"{cr.key}  {cr.summary}"]
 
@@ -1599,17 +1950,60 @@ def _cr_text(req: Any, cr: Any) -> str:
         row(field_label("reason"), cr.reason)
     if cr.proposed_title:
         row(_("new title"), cr.proposed_title)
+    if cr.proposed_description is not None:
+        lines.append("  " + _("new description"))
+        lines.extend(f"    {line}" for line in (shown(cr.proposed_description).splitlines() or ["-"]))
+    if cr.proposed_criteria is not None:
+        lines.append("  " + _("new acceptance criteria"))
+        lines.extend(f"    {i}. {c.text}" for i, c in enumerate(cr.proposed_criteria, 1))
+    if cr.proposed_due is not None:
+        row(_("new due date"), cr.proposed_due.isoformat())
+    if cr.proposed_owner is not None:
+        row(_("new owner"), cr.proposed_owner)
+    if cr.proposed_importance is not None:
+        row(_("new importance"), str(cr.proposed_importance))
+    if cr.proposed_urgency is not None:
+        row(_("new urgency"), str(cr.proposed_urgency))
     if cr.assessment:
         a = cr.assessment
         impact = (_("{days} days, cost {cost}, {hours} hours, risk {risk}, affects {keys}") if a.affects
                   else _("{days} days, cost {cost}, {hours} hours, risk {risk}"))
         row(_("impact"), impact.format(days=f"{a.schedule_days:g}", cost=f"{a.cost:g}", hours=f"{a.effort_hours:g}",
                                        risk=_said(a.risk), keys=listed(a.affects)))
+    if cr.status in (CRStatus.SUBMITTED, CRStatus.ASSESSED):
+        for name, was, now in _plan_said(req, cr):
+            row(_("if approved"), _("{field}: {old} -> {new}").format(field=field_label(name), old=was, new=now))
+    if cr.assessment and cr.assessment.notify:
+        row(_("to tell"), listed(cr.assessment.notify))
+        for notice in cr.notified:
+            row(field_label("notified"), _("{name}, by {user} at {time}").format(
+                name=notice.name, user=notice.by, time=_when(notice.at)))
+        if cr.to_notify:
+            row(_("still to tell"), _("{names} (once told: reqboard cr notified {key} NAME)").format(
+                names=listed(cr.to_notify), key=cr.key))
     if cr.decision:
         d = cr.decision
         decided = _("approved by {user} at {time}: {rationale}") if d.approved else _("rejected by {user} at {time}: {rationale}")
         row(field_label("decision"), decided.format(user=d.by, time=_when(d.at), rationale=stored_note(d.rationale)))
     return "\n".join(_text(line) for line in lines)
+
+
+def _plan_said(req: Any, cr: Any) -> list[tuple[str, str, str]]:
+    """What approving `cr` would change in its requirement's plan (store.change_requests.plan_changes)
+    as (field, was, would be), the text aside (the rows above it say that)."""
+    from reqboard.store.change_requests import plan_changes
+
+    said = []
+    for name, value in plan_changes(req, cr).items():
+        if name in ("title", "description", "acceptance_criteria"):
+            continue
+        was = getattr(req, name)
+        said.append((name, "-" if was in (None, "") else _plan_value(was), _plan_value(value)))
+    return said
+
+
+def _plan_value(value: Any) -> str:
+    return value.isoformat() if isinstance(value, date) else f"{value:g}" if isinstance(value, float) else str(value)
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -1647,7 +2041,8 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "approve": cmd_approve, "feedback": cmd_feedback, "reject": cmd_reject, "review": cmd_review,
     "history": cmd_history, "check": cmd_check, "export": cmd_export, "import": cmd_import,
     "restore": cmd_restore, "wip": cmd_wip, "cr": cmd_cr, "clone": cmd_clone, "sync": cmd_sync,
-    "report": cmd_report, "migrate": cmd_migrate, "server": cmd_server,
+    "report": cmd_report, "migrate": cmd_migrate, "server": cmd_server, "signoff-roles": cmd_signoff_roles,
+    "resolve": cmd_resolve, "score-weights": cmd_score_weights,
 }
 
 
@@ -1687,7 +2082,9 @@ def _check_text_arguments(args: argparse.Namespace) -> None:
 
 _ARGUMENT_NAMES = {"cr": N_("change request"), "login": N_("database login"), "limit": N_("limit"),
                    "url": N_("database URL"), "comment": N_("comment"), "rationale": N_("rationale"),
-                   "resources": N_("resources"), "satisfaction": N_("satisfaction")}
+                   "resources": N_("resources"), "satisfaction": N_("satisfaction"), "roles": N_("sign-off role"),
+                   "role": N_("sign-off role"), "on_behalf_of": N_("name of who signed"), "decision": N_("decision"),
+                   "query": N_("query"), "name": N_("person's name"), "notify": N_("person's name"), "new_owner": N_("owner")}
 """What the arguments that are no field of a requirement are called in a message."""
 
 
