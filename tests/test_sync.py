@@ -471,3 +471,105 @@ def test_a_wrong_history_mark_reads_the_histories_whole_without_doubling(pair: t
     plan = sync_boards(offline, team)
     assert (plan.events_pulled, plan.events_pushed) == (1, 0)
     assert sorted(e.id or "" for e in offline.history()) == sorted(e.id or "" for e in team.history())
+
+
+def _analysed(board: Board, key: str) -> None:
+    board.move_requirement(key, "analysed", updates={"importance": 3, "urgency": 3, "kano": "performance"})
+
+
+def test_sign_offs_in_different_roles_on_each_side_are_both_kept(pair: tuple[Board, Board]) -> None:
+    offline, team = pair
+    for board in pair:  # a board setting: each board has its own (a clone copies it)
+        board.set_signoff_roles(["customer", "product"])
+    _analysed(team, "REQ-1")
+    sync_boards(offline, team)
+    offline.approve("REQ-1", "signed at the workshop", role="customer", on_behalf_of="Li Wei")
+    team.approve("REQ-1", "fits the roadmap", role="product")
+    plan = sync_boards(offline, team)
+    assert not plan.conflicts
+    for board in pair:
+        req = board.get("REQ-1")
+        assert {(a.role, a.by, a.on_behalf_of, a.comment) for a in req.approvals} == {
+            ("customer", "con", "Li Wei", "signed at the workshop"), ("product", "ann", "", "fits the roadmap")}
+        assert board.signoff_status(req)[1] == ()
+    assert stored(offline) == stored(team)
+    # Each side signed alone and stayed analysed: approving again moves it on, without a third signature.
+    assert team.approve("REQ-1", role="product").state.value == "approved"
+    assert len(team.get("REQ-1").approvals) == 2
+
+
+def test_an_approval_saved_before_and_after_roles_existed_is_one(pair: tuple[Board, Board]) -> None:
+    from reqboard.store.sync.merge import merge_records
+
+    offline, _team = pair
+    _analysed(offline, "REQ-1")
+    new_form = dict(offline.approve("REQ-1", "ok").approvals[0].model_dump(mode="json"))
+    assert new_form["role"] == "" and new_form["on_behalf_of"] == ""
+    old_form = {k: v for k, v in new_form.items() if k not in ("role", "on_behalf_of")}
+    assert merge_records([old_form], [new_form]) == [old_form]
+    assert merge_records([new_form], [old_form]) == [new_form]
+    signed = {**new_form, "role": "customer"}  # a sign-off in a role at the same moment is another one
+    assert len(merge_records([old_form], [signed])) == 2
+
+
+def test_conflict_resolutions_on_each_side_accumulate(pair: tuple[Board, Board]) -> None:
+    offline, team = pair
+    team.edit_requirement("REQ-1", {"conflicts_with": ("REQ-2", "REQ-3")})
+    sync_boards(offline, team)
+    offline.resolve_conflict("REQ-1", "REQ-2", "PDF first, Word later")
+    team.resolve_conflict("REQ-3", "REQ-1", "dark mode waits", reject="REQ-3")
+    plan = sync_boards(offline, team)
+    assert not plan.conflicts
+    for board in pair:
+        one = board.get("REQ-1")
+        assert sorted((r.other, r.decision, r.rejected) for r in one.resolutions) == [
+            ("REQ-2", "PDF first, Word later", None), ("REQ-3", "dark mode waits", "REQ-3")]
+        assert [r.decision for r in board.get("REQ-2").resolutions] == ["PDF first, Word later"]
+        assert board.get("REQ-3").state.value == "rejected"
+        assert board.links().open_conflicts("REQ-1") == ()
+        assert set(board.get("REQ-2").conflicts_with) == {"REQ-1"}  # the mirrored link arrived too
+    assert stored(offline) == stored(team)
+
+
+def test_who_was_told_of_a_change_request_is_united_not_a_conflict(pair: tuple[Board, Board]) -> None:
+    offline, team = pair
+    team.add_change_request("REQ-1", "Also Word")
+    team.assess_change_request("CR-1", schedule_days=2, cost=100, effort_hours=8,
+                               notify=("Li Wei", "Bob", "Cara"))
+    sync_boards(offline, team)
+    real = offline.clock
+    offline.clock = lambda: real() - timedelta(hours=1)
+    offline.record_notified("CR-1", "li wei")
+    offline.record_notified("CR-1", "Cara")
+    team.record_notified("CR-1", "Bob")
+    team.record_notified("CR-1", "cara")  # told on both sides: once, the first telling kept
+    plan = sync_boards(offline, team)
+    assert not plan.conflicts
+    for board in pair:
+        [(_req, cr)] = list(board.change_requests())
+        assert sorted((n.name, n.by) for n in cr.notified) == [("Bob", "ann"), ("Cara", "con"), ("Li Wei", "con")]
+        assert cr.to_notify == ()
+    assert stored(offline) == stored(team)
+
+
+def test_a_change_request_that_moves_the_plan_merges_field_by_field(pair: tuple[Board, Board]) -> None:
+    offline, team = pair
+    team.edit_requirement("REQ-1", {"due": "2026-06-01", "owner": "ann", "effort_estimate": 10})
+    team.add_change_request("REQ-1", "Move to the summer release", new_due="2026-07-15", new_owner="bob",
+                            new_importance=4)
+    team.assess_change_request("CR-1", schedule_days=5, cost=100, effort_hours=8, notify=("Li Wei",))
+    sync_boards(offline, team)
+    offline.decide_change_request("CR-1", approve=True, rationale="customer agreed")
+    team.record_notified("CR-1", "Li Wei")
+    team.edit_requirement("REQ-1", {"title": "Export to PDF (A4 and Letter)"})
+    plan = sync_boards(offline, team)
+    assert not plan.conflicts
+    for board in pair:
+        req = board.get("REQ-1")
+        [cr] = req.change_requests
+        assert (cr.status.value, cr.proposed_due.isoformat() if cr.proposed_due else None, cr.proposed_owner,
+                cr.proposed_importance, [n.name for n in cr.notified]) == (
+            "approved", "2026-07-15", "bob", 4, ["Li Wei"])
+        assert (req.title, req.due.isoformat() if req.due else None, req.owner, req.importance,
+                req.effort_estimate) == ("Export to PDF (A4 and Letter)", "2026-07-15", "bob", 4, 18)
+    assert stored(offline) == stored(team)

@@ -4,8 +4,9 @@ For each requirement (matched by uid, never by key):
   - a field changed on one side since the base is taken; changed on both to the same value is fine;
     changed on both to different values is a conflict, settled by a `Decide` or left for the caller;
   - sets merge element by element (tags, links: what one side added is added, what one side removed
-    is removed) and records that accumulate are united (approvals, feedback, reviews, the time each
-    state was first entered); change requests merge the same way by their own uid, field by field;
+    is removed) and records that accumulate are united (approvals, feedback, reviews, conflict
+    resolutions, the time each state was first entered); change requests merge the same way by their
+    own uid, field by field, except who was told of one (`notified`), which is united too;
   - a requirement on one side only is added to the other.
 Keys are assigned afterwards: when two requirements (or change requests) want one key, the one
 created first keeps it (created_at, then uid: the same answer on both boards) and the other gets the
@@ -37,8 +38,10 @@ FIXED = ("uid", "key", "created_by", "created_at")
 """Never merged: identity (the key is assigned after the merge) and creation."""
 TEXT_SETS = ("tags",)
 LINK_SETS = ("depends_on", "conflicts_with")
-RECORD_SETS = ("approvals", "feedback", "reviews")
+RECORD_SETS = ("approvals", "feedback", "reviews", "resolutions")
 CR_FIXED = ("uid", "key", "submitted_by", "submitted_at")
+CR_RECORD_SETS = ("notified",)
+"""A change request's records that accumulate: each side may have told someone."""
 
 _UNKNOWN = "key:"
 """A link token for a key that names no requirement on its board: kept as the key."""
@@ -174,11 +177,26 @@ def merge_set(base: list[Any] | None, ours: list[Any], theirs: list[Any]) -> lis
 
 
 def merge_records(ours: list[Record], theirs: list[Record]) -> list[Record]:
-    """Records that accumulate (approvals, feedback, reviews): the union, each once, oldest first."""
+    """Records that accumulate (approvals, feedback, reviews, resolutions): the union, each once,
+    oldest first. One record is known by its non-empty fields, so that an approval written before
+    approvals had a `role` and the same approval saved since (`role: ""`) are one."""
     union: dict[bytes, Record] = {}
     for record in (*ours, *theirs):
-        union.setdefault(canonical(record), record)
-    return sorted(union.values(), key=lambda r: (moment(r.get("at")), canonical(r)))
+        union.setdefault(_identity(record), record)
+    return sorted(union.values(), key=lambda r: (moment(r.get("at")), _identity(r)))
+
+
+def _identity(record: Record) -> bytes:
+    return canonical({name: value for name, value in record.items() if value not in ("", None, [], {})})
+
+
+def merge_notices(ours: list[Record], theirs: list[Record]) -> list[Record]:
+    """Who was told of a change request, from both sides: each person once (any case), the earliest
+    telling kept."""
+    told: dict[str, Record] = {}
+    for notice in merge_records(ours, theirs):
+        told.setdefault(str(notice.get("name", "")).casefold(), notice)
+    return list(told.values())
 
 
 def merge_entered(ours: Mapping[str, str], theirs: Mapping[str, str]) -> dict[str, str]:
@@ -264,7 +282,9 @@ def merge_change_requests(base: Record | None, ours: list[Record], theirs: list[
         fields = _FieldMerge(str(cr["key"]), str(cr["uid"]), decide, out)
         one = dict(cr)
         for name in dict.fromkeys((*cr, *other)):
-            if name not in CR_FIXED:
+            if name in CR_RECORD_SETS:
+                one[name] = merge_notices(cr.get(name) or [], other.get(name) or [])
+            elif name not in CR_FIXED:
                 one[name] = fields.value(name, base_crs.get(cr["uid"]), cr, other)
         # A key only theirs changed since the base (a sync renumbered it there, and was cut short before
         # our board's commit) is kept, as a requirement's is: else the next sync would renumber it back.
