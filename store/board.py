@@ -25,7 +25,16 @@ from .models import (
     State,
     strip_control,
 )
-from .review import ReviewOperations, board_rules, check_links, mirror_conflicts, role_of, signed_note
+from .review import (
+    ReviewOperations,
+    board_rules,
+    check_links,
+    mirror_conflicts,
+    role_of,
+    signed_note,
+    signoff_changes,
+    unresolve_partners,
+)
 from .revisions import EDITABLE_FIELDS, diff, record_diff
 from .scoring import ScoringOperations
 from .transaction import MAX_KEY_NUMBER, Transaction
@@ -139,11 +148,9 @@ class Board(ReviewOperations, ChangeRequestOperations, ScoringOperations, BoardM
         target = State.parse(target) if isinstance(target, str) else target
         signoff = {name: inputs[name] for name in ("comment", "role", "on_behalf_of")
                    if inputs and isinstance(inputs.get(name), str)}
-        if target is State.APPROVED and signoff and not updates and set(signoff) == set(inputs or ()):
-            current = self.get(key)
-            if current.state is State.ANALYSED:
-                return self.approve(key, signoff.get("comment", ""), role=signoff.get("role", ""),
-                                    on_behalf_of=signoff.get("on_behalf_of", ""), expect_version=expect_version)
+        # Only sign-off inputs: an analysed requirement is approved as `approve` does it (it may stay
+        # analysed while roles are missing). Decided on the record as the transaction reads it.
+        signing_only = target is State.APPROVED and bool(signoff) and not updates and set(signoff) == set(inputs or ())
         if not reason.strip() and inputs and isinstance(inputs.get("comment"), str):
             reason = inputs["comment"]  # an approval's or a feedback's comment says why, as approve's does
         updates = dict(updates or {})
@@ -152,6 +159,9 @@ class Board(ReviewOperations, ChangeRequestOperations, ScoringOperations, BoardM
             raise InvalidValue(_("cannot set field(s) while moving: {fields}").format(fields=", ".join(sorted(unknown))))
 
         def change(tx: Transaction, req: Requirement) -> dict[str, Any]:
+            if signing_only and req.state is State.ANALYSED:
+                return signoff_changes(tx, req, signoff.get("comment", ""), role=signoff.get("role", ""),
+                                       on_behalf_of=signoff.get("on_behalf_of", ""))
             rules = board_rules(tx, req, conflicts=target is State.APPROVED)
             values = dict(inputs or {})
             if target is State.APPROVED and "role" in values and isinstance(values["role"], str):
@@ -230,8 +240,18 @@ class Board(ReviewOperations, ChangeRequestOperations, ScoringOperations, BoardM
             if req.uid != previous.uid:
                 raise Refused(_("{key} is a different requirement now").format(key=req.key), "undo.uid")
             keep = {"key", "uid", "version", "created_by", "created_at", "updated_by", "updated_at"}
-            return {k: getattr(previous, k) for k in Requirement.model_fields if k not in keep
-                    and getattr(previous, k) != getattr(req, k)}
+            changes = {k: getattr(previous, k) for k in Requirement.model_fields if k not in keep
+                       and getattr(previous, k) != getattr(req, k)}
+            # The links stay what they mean on the whole board: a dependency put back must not close a
+            # cycle made since, and the other side of a conflict or of its resolution follows.
+            restored_links = set(previous.depends_on) - set(req.depends_on)
+            if restored_links:
+                check_links(tx, req.key, {"depends_on": tuple(sorted(restored_links))})
+            if "conflicts_with" in changes:
+                mirror_conflicts(tx, req, req.model_copy(update={"conflicts_with": previous.conflicts_with}))
+            if "resolutions" in changes:
+                unresolve_partners(tx, req, previous.resolutions)
+            return changes
 
         return self._mutate(previous.key, change, expect_version=expect_version, action="undone", reason=reason)
 

@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from . import clock, workflow
 from .board_core import BoardCore
 from .domain import CRStatus, State, key_number, normalise_key
-from .errors import NotFound, Refused, validation_message
+from .errors import InvalidValue, NotFound, Refused, validation_message
 from .i18n import _, listed
 from .models import Assessment, ChangeRequest, Criterion, Decision, Notice, Requirement, StepRecord
 from .revisions import record_diff
@@ -41,13 +41,13 @@ class ChangeRequestOperations(BoardCore):
                 raise Refused(_("{key} is rejected: reopen it before changing it").format(key=req.key),
                               "cr.rejected_requirement")
             try:
-                cr = ChangeRequest(
-                    key=tx.next_cr_key(), summary=summary, reason=reason,
-                    proposed_title=new_title, proposed_description=new_description,
-                    proposed_criteria=tuple(Criterion(text=t) for t in new_criteria) if new_criteria else None,
-                    proposed_due=new_due, proposed_owner=new_owner, proposed_importance=new_importance,
-                    proposed_urgency=new_urgency, submitted_by=tx.user, submitted_at=tx.now,
-                )
+                cr = ChangeRequest.model_validate({  # a due date may come as text (YYYY-MM-DD)
+                    "key": tx.next_cr_key(), "summary": summary, "reason": reason,
+                    "proposed_title": new_title, "proposed_description": new_description,
+                    "proposed_criteria": tuple(Criterion(text=t) for t in new_criteria) if new_criteria else None,
+                    "proposed_due": new_due, "proposed_owner": new_owner, "proposed_importance": new_importance,
+                    "proposed_urgency": new_urgency, "submitted_by": tx.user, "submitted_at": tx.now,
+                })
             except ValidationError as exc:
                 raise validation_message(exc, _("change request")) from None
             updated = tx.revise(req, change_requests=(*req.change_requests, cr))
@@ -174,7 +174,13 @@ def plan_changes(req: Requirement, cr: ChangeRequest) -> dict[str, Any]:
     assessment = cr.assessment
     if assessment is not None:
         if cr.proposed_due is None and req.due is not None and assessment.schedule_days:
-            changes["due"] = req.due + timedelta(days=math.ceil(assessment.schedule_days))
+            try:
+                changes["due"] = req.due + timedelta(days=math.ceil(assessment.schedule_days))
+            except OverflowError:
+                message = _("{cr} would move the due date of {key} ({due}) by {days} days, past the year 9999: "
+                            "propose a due date with the change request instead").format(
+                    cr=cr.key, key=req.key, due=req.due.isoformat(), days=math.ceil(assessment.schedule_days))
+                raise InvalidValue(message, {"due": message}) from None
         if assessment.effort_hours:
             changes["effort_estimate"] = round((req.effort_estimate or 0) + assessment.effort_hours, 2)
     return changes

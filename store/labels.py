@@ -126,6 +126,8 @@ _VERSION_NOTE = re.compile(r"version (\d+)")
 _SIGNED_NOTE = re.compile(r"version (\d+)(?: as (.+?))?(?: for (.+))?", re.DOTALL)
 _CHANGED_BY_NOTE = re.compile(r"([A-Z][A-Z0-9]*-\d+) changed ([A-Z][A-Z0-9]*-\d+)")
 _APPROVED_NOTE = re.compile(r"([A-Z][A-Z0-9]*-\d+) approved")
+_MIRRORED_NOTE = re.compile(r"(REQ-\d+) conflicts_with")  # review.mirror_conflicts: the other side's edit
+_UNDONE_ON_NOTE = re.compile(r"(REQ-\d+) undone")  # review.unresolve_partners: an undo on the other side
 # The reasons the store writes into history events (sync/run.py, exchange/apply.py, board.py), as written.
 _SYNCED_NOTE = re.compile(r"synced (.+) with (.+)", re.DOTALL)
 _RENUMBERED_NOTE = re.compile(r"(\S+) was created on both (.+) and (.+) for different requirements; the key stays "
@@ -156,6 +158,10 @@ def stored_note(text: str) -> str:
         return _("{cr} changed {key}").format(cr=match[1], key=match[2])
     if match := _APPROVED_NOTE.fullmatch(text):
         return _("{cr} approved").format(cr=match[1])
+    if match := _MIRRORED_NOTE.fullmatch(text):
+        return _("as {key} lists the conflict").format(key=match[1])
+    if match := _UNDONE_ON_NOTE.fullmatch(text):
+        return _("undone on {key}").format(key=match[1])
     if match := _RENUMBERED_NOTE.fullmatch(text):
         return _("{key} was created on both {board} and {other} for different requirements; the key stays with "
                  "the one created first").format(key=match[1], board=match[2], other=match[3])

@@ -13,6 +13,7 @@ it costs a pass over the items, work only for those with links (about 2 ms at 10
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -157,9 +158,9 @@ class LinkIndex:
     def cycle_path(self, start: str, goal: str) -> list[str] | None:
         """The chain of dependencies from `start` to `goal` (both included), or None."""
         parents: dict[str, str | None] = {start: None}
-        todo = [start]
+        todo = deque([start])
         while todo:
-            key = todo.pop(0)
+            key = todo.popleft()
             if key == goal:
                 path = [key]
                 while (parent := parents[path[-1]]) is not None:

@@ -290,7 +290,11 @@ class Assessment(Record):
     @field_validator("notify")
     @classmethod
     def _unique_names(cls, names: tuple[str, ...]) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(names))
+        # Each person once, whatever the case they were typed in (as `to_notify` and `notified` match them).
+        first: dict[str, str] = {}
+        for name in names:
+            first.setdefault(name.casefold(), name)
+        return tuple(first.values())
 
 
 class Decision(Record):

@@ -19,7 +19,7 @@ from .board_core import BoardCore
 from .domain import ANY_SIGNOFF, State, normalise_key
 from .errors import InvalidValue, NotFound, Refused, validation_message
 from .i18n import _, listed
-from .links import LinkIndex
+from .links import FINISHED, LinkIndex
 from .models import Approval, Requirement, Resolution, approval_text, text_hash
 from .revisions import record_diff
 from .transaction import Transaction
@@ -88,19 +88,21 @@ def signed_note(version: int, role: str, on_behalf_of: str) -> str:
 def board_rules(tx: Transaction, req: Requirement, *, conflicts: bool = False) -> workflow.Rules:
     """The rules `req` moves under on this board: its sign-off roles, what it waits on, and (when
     `conflicts`: a scan of the board, for approving) its open conflicts."""
-    blockers = []
+    blockers, rejected = [], []
     for other in req.depends_on:
         try:
             state = tx.requirement(other).state
         except NotFound:
             continue  # a link to a requirement no longer on the board blocks nothing
-        if state not in (State.DONE, State.FED_BACK):
+        if state not in FINISHED:
             blockers.append(other)
+            if state is State.REJECTED:
+                rejected.append(other)
     open_conflicts: tuple[str, ...] = ()
     if conflicts:
         open_conflicts = links_of(tx).open_conflicts(req.key)
     return workflow.Rules(signoff_roles=stored_roles(tx.setting(SIGNOFF_ROLES)), blockers=tuple(blockers),
-                          open_conflicts=open_conflicts)
+                          open_conflicts=open_conflicts, rejected_blockers=tuple(rejected))
 
 
 def links_of(tx: Transaction) -> LinkIndex:
@@ -152,6 +154,28 @@ def mirror_conflicts(tx: Transaction, before: Requirement, after: Requirement) -
         tx.put_requirement(updated, new=False)
 
 
+def unresolve_partners(tx: Transaction, req: Requirement, kept: Iterable[Resolution]) -> None:
+    """Undoing a resolution on `req` (it keeps only `kept`) takes it off the other requirement too, where
+    the same decision is recorded: a conflict settled on either side counts as settled (see
+    `LinkIndex.is_resolved`), so the undo would otherwise reopen nothing."""
+    kept = tuple(kept)
+    keys = {uid: key for key, uid in links_of(tx).uids.items()}
+    for dropped in req.resolutions:
+        if dropped in kept:
+            continue
+        other_key = keys.get(dropped.other_uid)
+        if other_key is None:
+            continue
+        other = tx.requirement(other_key)
+        remaining = tuple(r for r in other.resolutions if not (
+            r.other_uid == req.uid and r.at == dropped.at and r.decision == dropped.decision))
+        if remaining == other.resolutions:
+            continue
+        tx.record_event(other.key, "undone", field="resolutions", old=dropped.decision, new=None,
+                        reason=f"{req.key} undone")
+        tx.put_requirement(tx.revise(other, resolutions=remaining), new=False)
+
+
 class ReviewOperations(BoardCore):
     """Sign-off, the board's sign-off roles and conflict resolution: a part of `Board`."""
 
@@ -184,46 +208,7 @@ class ReviewOperations(BoardCore):
         """
 
         def change(tx: Transaction, req: Requirement) -> dict[str, Any]:
-            if req.state in (State.COLLECTED, State.REJECTED):
-                missing = workflow.needs_for(req, State.ANALYSED)
-                if missing:
-                    message = _("{key} is {state}: it must be analysed before it can be approved: it needs "
-                                "{missing} first")
-                else:
-                    message = _("{key} is {state}: it must be analysed before it can be approved")
-                raise Refused(message.format(key=req.key, state=req.state.label.lower(),
-                                             missing=listed(missing)), "approved.no_skip")
-            rules = board_rules(tx, req, conflicts=True)
-            if rules.open_conflicts:
-                raise Refused(workflow.conflict_message(req.key, rules.open_conflicts), "approved.conflict")
-            signed_as = role_of(role, rules.signoff_roles, req.key)
-            signer = " ".join(on_behalf_of.split()) or tx.user
-            already = _already_signed(req, rules, signed_as, signer)
-            if already is not None:
-                if req.state is State.ANALYSED and not workflow.signoffs_missing(req, rules):
-                    # Signed off before it was moved back: approving moves it on, without a second signature.
-                    refusal = workflow.check_move(req, State.APPROVED, rules=rules)
-                    if refusal:
-                        raise Refused(refusal.message, refusal.rule)
-                    return tx.enter(req, State.APPROVED)
-                raise already
-            try:
-                approval = Approval(by=tx.user, at=tx.now, comment=comment, text_hash=text_hash(req),
-                                    text=approval_text(req), role=signed_as, on_behalf_of=on_behalf_of)
-            except ValidationError as exc:
-                raise validation_message(exc, _("approval")) from None
-            changes: dict[str, Any] = {"approvals": (*req.approvals, approval)}
-            if req.state is State.ANALYSED:
-                candidate = req.model_copy(update=changes)
-                if not workflow.signoffs_missing(candidate, rules):
-                    refusal = workflow.check_move(candidate, State.APPROVED, rules=rules)
-                    if refusal:
-                        raise Refused(refusal.message, refusal.rule)
-                    changes.update(tx.enter(req, State.APPROVED))
-            # Reads "approved version 4 as customer (comment)": which text, in which role; the comment is the reason.
-            tx.record_event(req.key, "approved", new=signed_note(req.version, signed_as, approval.on_behalf_of),
-                            reason=comment)
-            return changes
+            return signoff_changes(tx, req, comment, role=role, on_behalf_of=on_behalf_of)
 
         return self._mutate(key, change, expect_version=expect_version, reason=comment)
 
@@ -285,6 +270,57 @@ class ReviewOperations(BoardCore):
                 tx.put_requirement(updated, new=False)
                 saved.append(updated)
             return saved[0], saved[1]
+
+
+def signoff_changes(tx: Transaction, req: Requirement, comment: str = "", *, role: str = "",
+                    on_behalf_of: str = "") -> dict[str, Any]:
+    """The changes of one sign-off of `req`'s current text inside `tx` (what `Board.approve` makes, and a
+    move of an analysed requirement to approved with only sign-off inputs): the approval, and the move to
+    approved once every role has signed; its history event is recorded. Every rule is checked here,
+    against the board as the transaction sees it. Raises Refused, InvalidValue (see `Board.approve`)."""
+    if req.state is State.REJECTED:
+        raise Refused(_("{key} is rejected: reopen it with reqboard move {key} collected --reason TEXT, and analyse "
+                        "it, before it can be approved").format(key=req.key), "approved.no_skip")
+    if req.state is State.COLLECTED:
+        missing = workflow.needs_for(req, State.ANALYSED)
+        if missing:
+            message = _("{key} is {state}: it must be analysed before it can be approved: it needs "
+                        "{missing} first")
+        else:
+            message = _("{key} is {state}: it must be analysed before it can be approved")
+        raise Refused(message.format(key=req.key, state=req.state.label.lower(),
+                                     missing=listed(missing)), "approved.no_skip")
+    rules = board_rules(tx, req, conflicts=True)
+    if rules.open_conflicts:
+        raise Refused(workflow.conflict_message(req.key, rules.open_conflicts), "approved.conflict")
+    signed_as = role_of(role, rules.signoff_roles, req.key)
+    on_behalf_of = " ".join(on_behalf_of.split())
+    already = _already_signed(req, rules, signed_as, on_behalf_of or tx.user)
+    if already is not None:
+        if req.state is State.ANALYSED and not workflow.signoffs_missing(req, rules):
+            # Signed off before it was moved back: approving moves it on, without a second signature.
+            refusal = workflow.check_move(req, State.APPROVED, rules=rules)
+            if refusal:
+                raise Refused(refusal.message, refusal.rule)
+            return tx.enter(req, State.APPROVED)
+        raise already
+    try:
+        approval = Approval(by=tx.user, at=tx.now, comment=comment, text_hash=text_hash(req),
+                            text=approval_text(req), role=signed_as, on_behalf_of=on_behalf_of)
+    except ValidationError as exc:
+        raise validation_message(exc, _("approval")) from None
+    changes: dict[str, Any] = {"approvals": (*req.approvals, approval)}
+    if req.state is State.ANALYSED:
+        candidate = req.model_copy(update=changes)
+        if not workflow.signoffs_missing(candidate, rules):
+            refusal = workflow.check_move(candidate, State.APPROVED, rules=rules)
+            if refusal:
+                raise Refused(refusal.message, refusal.rule)
+            changes.update(tx.enter(req, State.APPROVED))
+    # Reads "approved version 4 as customer (comment)": which text, in which role; the comment is the reason.
+    tx.record_event(req.key, "approved", new=signed_note(req.version, signed_as, approval.on_behalf_of),
+                    reason=comment)
+    return changes
 
 
 def _already_signed(req: Requirement, rules: workflow.Rules, role: str, signer: str) -> Refused | None:

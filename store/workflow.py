@@ -30,7 +30,7 @@ from .domain import (
 )
 from .domain import reapproval_pending as pending
 from .errors import InvalidValue, validation_message
-from .i18n import ENGLISH, N_, _, language, listed
+from .i18n import ENGLISH, N_, _, language, listed, ngettext
 
 if TYPE_CHECKING:
     from .models import ChangeRequest, Requirement
@@ -61,6 +61,8 @@ class Rules:
     """What it depends on that is not yet done or fed back."""
     open_conflicts: tuple[str, ...] = ()
     """The requirements it is in conflict with, not rejected, and no decision taken."""
+    rejected_blockers: tuple[str, ...] = ()
+    """The blockers that were rejected (they will never be done: the refusal says to drop the link)."""
 
 
 NO_RULES = Rules()
@@ -281,8 +283,8 @@ def _record_approval(req: Requirement, values: Mapping[str, Any], user: str, now
     approved = req.model_copy(update=changes) if changes else req
     try:
         approval = Approval(by=user, at=now, comment=signed.get("comment") or "", text_hash=text_hash(approved),
-                            text=approval_text(approved), role=signed.get("role") or "",
-                            on_behalf_of=signed.get("on_behalf_of") or "")
+                            text=approval_text(approved), role=" ".join((signed.get("role") or "").split()),
+                            on_behalf_of=" ".join((signed.get("on_behalf_of") or "").split()))
     except ValidationError as exc:
         raise validation_message(exc, _("approval")) from None
     return {**changes, "approvals": (*req.approvals, approval)}
@@ -593,31 +595,24 @@ def check_move(req: Requirement, target: State, reason: str = "", rules: Rules =
                 _("{key} needs a reason to move back from {state} to {target}: add --reason TEXT").format(
                     key=key, state=now_in, target=to),
             )
-        return None
+        # Back into in progress or done is work on it again: it waits for what it depends on too.
+        return _dependency_refusal(key, target, reason, rules, override_dependency)
     expected = next_state(current)
     if target is not expected:
         return Refusal("move.no_skip", _("{key} cannot skip from {state} to {target}: move it to {next} first").format(
             key=key, state=now_in, target=to, next=expected.label.lower() if expected else _("nothing")))
     if current.value in PAST_APPROVAL and reapproval_pending(req, rules):
+        unsigned = signoffs_missing(req, rules)
+        needed = (_("a sign-off of its new text by {roles}").format(roles=join_items(list(unsigned)))
+                  if unsigned and unsigned != (ANY_SIGNOFF,) else _("an approval of its new text"))
         return Refusal(
             "approved.reapproval",
             _("{key} changed since it was approved and needs {missing} before it can be {state}: {fix}").format(
-                key=key, missing=join_items(_approved_missing(req, rules)), state=to, fix=_approved_fix(req, rules)),
+                key=key, missing=needed, state=to, fix=_approved_fix(req, rules)),
         )
-    if target in (State.IN_PROGRESS, State.DONE) and rules.blockers:
-        blockers = join_items(list(rules.blockers))
-        if not override_dependency:
-            return Refusal(
-                "dependency.open",
-                _("{key} depends on {blockers}, not yet done: finish it first, or move anyway with "
-                  "--override-dependency --reason TEXT").format(key=key, blockers=blockers),
-            )
-        if not reason.strip():
-            return Refusal(
-                "dependency.override_reason",
-                _("{key} needs a reason to be {state} before {blockers} is done: add --reason TEXT").format(
-                    key=key, state=to, blockers=blockers),
-            )
+    refusal = _dependency_refusal(key, target, reason, rules, override_dependency)
+    if refusal:
+        return refusal
     if target is State.APPROVED and rules.open_conflicts:
         return Refusal("approved.conflict", conflict_message(key, rules.open_conflicts))
     missing = needs_for(req, target, rules)
@@ -628,6 +623,37 @@ def check_move(req: Requirement, target: State, reason: str = "", rules: Rules =
             _("{key} needs {missing} before it can be {state}: {fix}").format(
                 key=key, missing=join_items(missing), state=to, fix=guard.fix_for(req, rules)),
         )
+    return None
+
+
+def _dependency_refusal(key: str, target: State, reason: str, rules: Rules,
+                        override_dependency: bool) -> Refusal | None:
+    """Why `key` may not be in progress or done yet: what it depends on is unfinished (None: it may,
+    or the move is overridden with a reason)."""
+    if target not in (State.IN_PROGRESS, State.DONE) or not rules.blockers:
+        return None
+    to, n = target.label.lower(), len(rules.blockers)
+    blockers = join_items(list(rules.blockers))
+    if not override_dependency:
+        if set(rules.blockers) <= set(rules.rejected_blockers):
+            message = ngettext(
+                "{key} depends on {blockers}, which was rejected and will not be done: take it out of {key}'s "
+                "dependencies (reqboard edit {key} --depends-on KEY replaces the list), or move anyway with "
+                "--override-dependency --reason TEXT",
+                "{key} depends on {blockers}, which were rejected and will not be done: take them out of "
+                "{key}'s dependencies (reqboard edit {key} --depends-on KEY replaces the list), or move anyway "
+                "with --override-dependency --reason TEXT", n)
+        else:
+            message = ngettext(
+                "{key} depends on {blockers}, not yet done: finish it first, or move anyway with "
+                "--override-dependency --reason TEXT",
+                "{key} depends on {blockers}, not yet done: finish them first, or move anyway with "
+                "--override-dependency --reason TEXT", n)
+        return Refusal("dependency.open", message.format(key=key, blockers=blockers))
+    if not reason.strip():
+        message = ngettext("{key} needs a reason to be {state} before {blockers} is done: add --reason TEXT",
+                           "{key} needs a reason to be {state} before {blockers} are done: add --reason TEXT", n)
+        return Refusal("dependency.override_reason", message.format(key=key, state=to, blockers=blockers))
     return None
 
 

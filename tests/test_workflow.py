@@ -64,6 +64,11 @@ def complete(state: State, key: str = "REQ-7") -> Requirement:
     return req.model_copy(update={"approvals": (approval,)})
 
 
+def signed(req: Requirement) -> Requirement:
+    """`req` with one more approval, of its text as it reads now."""
+    return req.model_copy(update={"approvals": (*req.approvals, Approval(by="carol", at=T0, text_hash=text_hash(req)))})
+
+
 def expected_rule(current: State, target: State, *, satisfied: bool, reason: bool) -> str | None:
     """The rule that refuses the move, or None when it is allowed (the spec of DESIGN.md table 1)."""
     if current is target:
@@ -127,6 +132,9 @@ def test_each_guard_names_what_is_missing_and_the_fix(target: State, update: dic
                                                       fix: str) -> None:
     previous = BOARD_STATES[ORDER[target] - 1]
     req = complete(previous).model_copy(update=update)
+    if target is not State.APPROVED:
+        # Issue #15: changed criteria text past approval needs re-approval first; this test is about the guard.
+        req = signed(req)
     refusal = workflow.check_move(req, target)
     assert refusal is not None
     assert refusal.rule == GUARD_RULE[target]
@@ -164,7 +172,8 @@ def test_an_approval_of_older_text_does_not_count() -> None:
 
 
 def test_no_acceptance_criteria_means_done_is_allowed() -> None:
-    req = complete(State.IN_PROGRESS).model_copy(update={"acceptance_criteria": ()})
+    # Signed again: dropping the criteria changes the approved text (issue #15 asks re-approval for that).
+    req = signed(complete(State.IN_PROGRESS).model_copy(update={"acceptance_criteria": ()}))
     assert workflow.check_move(req, State.DONE) is None
 
 
@@ -326,7 +335,8 @@ def test_each_guard_declares_the_inputs_a_move_takes() -> None:
     assert declared == {
         State.COLLECTED: [],
         State.ANALYSED: [("customer", "text"), ("importance", "score"), ("urgency", "score"), ("kano", "choice")],
-        State.APPROVED: [("comment", "text")],
+        # Issue #15: a sign-off names its role and for whom it was recorded.
+        State.APPROVED: [("role", "text"), ("on_behalf_of", "text"), ("comment", "text")],
         State.IN_PROGRESS: [("owner", "text")],
         State.DONE: [("criteria", "checklist")],
         State.FED_BACK: [("satisfaction", "score"), ("channel", "choice"), ("comment", "text")],
