@@ -204,7 +204,14 @@ def test_a_guards_inputs_take_chinese_names_and_say_what_is_wrong_in_chinese(chi
         workflow.parse_inputs(inputs, {"satisfaction": "六"})
     assert str(score.value) == "客户满意度（1-5）：'六' 不是 1 到 5 之间的整数"
     approving = workflow.prompt_for(board.get(key), State.APPROVED, "李伟")
-    assert [inp.label for inp in approving] == ["批准意见（以 李伟 的身份批准）"]
+    # Issue #15: a sign-off may be recorded for someone else (and, on a board with roles, asks the role).
+    assert [inp.label for inp in approving] == ["代签对象（签核人不是您本人时填写）", "批准意见（以 李伟 的身份批准）"]
+    board.set_signoff_roles(["客户", "产品"])
+    by_role = workflow.prompt_for(board.get(key), State.APPROVED, "李伟", workflow.Rules(signoff_roles=("客户", "产品")))
+    assert (by_role[0].label, by_role[0].choices) == ("签核角色", (("客户", "客户"), ("产品", "产品")))
+    with pytest.raises(Refused) as unsigned:
+        board.move_requirement(key, State.APPROVED)
+    assert str(unsigned.value).endswith("还缺少：客户、产品 的签核；请运行 reqboard approve " + key + " --role 客户")
 
 
 def test_the_labels_follow_the_language_chosen_after_import() -> None:
