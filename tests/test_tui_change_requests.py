@@ -66,7 +66,8 @@ async def test_c_files_a_change_request_and_the_card_shows_it(small: Path) -> No
         await pilot.press("c")
         dialog = form(app)
         assert dialog.form_title == "New change request for REQ-6"
-        assert field_ids(dialog) == ["summary", "reason", "new_title", "new_description"]
+        assert field_ids(dialog) == ["summary", "reason", "new_title", "new_description", "new_due", "new_owner",
+                                     "new_importance", "new_urgency"]  # #15: a change may propose a new plan
         await submit(pilot)
         assert "is needed" in error(dialog, "summary")
         fill(pilot, "#field-summary", "Send it on Fridays too")
@@ -108,7 +109,8 @@ async def test_the_pane_assesses_then_approves_and_the_approval_changes_the_requ
 
         await pilot.press("a")
         dialog = form(app)
-        assert field_ids(dialog) == ["schedule_days", "cost", "effort_hours", "risk", "resources", "affects"]
+        assert field_ids(dialog) == ["schedule_days", "cost", "effort_hours", "risk", "resources", "affects",
+                                     "notify"]  # #15: who must be told
         fill(pilot, "#field-schedule_days", "5")
         fill(pilot, "#field-cost", "1200")
         fill(pilot, "#field-effort_hours", "16")
@@ -152,7 +154,8 @@ async def test_the_pane_assesses_then_approves_and_the_approval_changes_the_requ
         assert "[Approved]" in text_of(detail.query_one("#detail-title"))
         more = text_of(detail.query_one("#detail-more"))
         assert "Changed since its approval:" in more
-        assert "-Single sign-on with Entra ID" in more and "+Single sign-on with Entra ID and Google" in more
+        # #15: "was → now" per field instead of a unified diff.
+        assert "Single sign-on with Entra ID → Single sign-on with Entra ID and Google" in more
         await pilot.press("escape")
         await settle(pilot)
         assert isinstance(app.screen, BoardScreen)

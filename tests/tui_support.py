@@ -53,7 +53,8 @@ def build_small_board(path: Path, user: str = "anna", *, clock: Callable[[], dat
     REQ-1 collected (Northwind, tier A)       REQ-2 collected, no customer
     REQ-3 analysed                            REQ-4 approved (REQ-8 depends on it), one open CR-1
     REQ-5 in progress, two open criteria      REQ-6 done, with one criterion met
-    REQ-7 fed back                            REQ-8 in progress, due 2026-03-01 (late)
+    REQ-7 fed back                            REQ-8 in progress (started before REQ-4 was done:
+                                              blocked), due 2026-03-01 (late)
     REQ-9 rejected
     """
     board = Board(path, user, clock=clock) if clock else Board(path, user)
@@ -95,7 +96,10 @@ def build_small_board(path: Path, user: str = "anna", *, clock: Callable[[], dat
              due=date(2026, 3, 1))
     board.move_requirement(r8.key, State.ANALYSED, updates={"importance": 4, "urgency": 4, "kano": "performance"})
     board.approve(r8.key, "")
-    board.move_requirement(r8.key, State.IN_PROGRESS, updates={"owner": "Tom Baker"})
+    # Started ahead of what it depends on (REQ-4 is only approved): the override is recorded, and the
+    # card shows BLK until REQ-4 is done.
+    board.move_requirement(r8.key, State.IN_PROGRESS, updates={"owner": "Tom Baker"}, override_dependency=True,
+                           reason="the webhook's payload is agreed already")
 
     r9 = add("Fax integration", customer="Bäckerei Schönfeld", tier="C", channel="other")
     board.reject(r9.key, "nobody sends faxes any more")

@@ -15,19 +15,34 @@ from typing import TYPE_CHECKING, Any
 
 from textual.screen import Screen
 
-from reqboard.store import workflow
+from reqboard.store import clock, workflow
+from reqboard.store.domain import ANY_SIGNOFF, PAST_APPROVAL
 from reqboard.store.errors import InvalidValue
 from reqboard.store.i18n import _, listed
 from reqboard.store.labels import field_label
+from reqboard.store.links import FINISHED
 from reqboard.store.models import ChangeRequest, Requirement, Risk, State
-from reqboard.store.query import Query, QueryError, parse_query
+from reqboard.store.query import Query, QueryContext, QueryError, parse_query
+from reqboard.store.review import missing_shown
 from reqboard.store.revisions import merge_edit
+from reqboard.store.scoring import FACTOR_LABELS, MAX_WEIGHT, WEIGHT_NAMES, Weights, weight_value
 
 from .link import Change, StoreLink
 from .screens.fields import FieldSpec
 from .screens.form import FieldClash, FormScreen, Lookup, Rebase, Rebased
 from .screens.lines import stored_note
-from .screens.prompts import input_fields, number, reason_fields, requirement_fields, to_changes
+from .screens.prompts import (
+    SCORES,
+    input_fields,
+    names_in,
+    number,
+    parse_date,
+    reason_fields,
+    requirement_fields,
+    to_changes,
+    weight_text,
+)
+from .widgets.board_view import BoardView
 
 if TYPE_CHECKING:
     from reqboard.store.board import Board
@@ -59,25 +74,29 @@ class RequirementActions:
                                                intro=intro, submit_label=submit_label), done)
 
     # ------------------------------------------------------------------ moves
-    def move_next(self, req: Requirement) -> None:
+    def move_next(self, req: Requirement, view: BoardView | None = None) -> None:
+        """Move `req` on, under the board as `view` last read it (its sign-off roles and links)."""
         target = workflow.next_state(req.state)
         if target is None:
             self._notify(_("{key} is {state}: there is no next state").format(
                 key=req.key, state=req.state.label.lower()))
             return
-        self.move_to(req, target)
+        self.move_to(req, target, view)
 
-    def move_back(self, req: Requirement) -> None:
+    def move_back(self, req: Requirement, view: BoardView | None = None) -> None:
         target = State.COLLECTED if req.state is State.REJECTED else workflow.previous_state(req.state)
         if target is None:
             self._notify(_("{key} is {state}: there is no earlier state").format(
                 key=req.key, state=req.state.label.lower()))
             return
-        self.move_to(req, target)
+        self.move_to(req, target, view)
 
-    def move_to(self, req: Requirement, target: State) -> None:
+    def move_to(self, req: Requirement, target: State, view: BoardView | None = None) -> None:
+        """Move `req` to `target`, asking for what the move needs under the board as `view` last read
+        it (none: a board without roles or links, enough for a move back)."""
         if not self._may_change():
             return
+        view = view if view is not None else BoardView()
         state = target.label.lower()
         what = _("{key} moved to {state}").format(key=req.key, state=state)
         if workflow.is_backward(req.state, target):
@@ -91,21 +110,143 @@ class RequirementActions:
 
             self._form(title, reason_fields(_("Why?")), back, submit_label=_("Move"))
             return
-        inputs = workflow.prompt_for(req, target, self.link.user)
-        if not inputs:  # nothing to ask: the store says whether the move may be made
+        rules = rules_for(req, view)
+        if req.state.value in PAST_APPROVAL and workflow.reapproval_pending(req, rules):
+            # Refused until its changed text is signed again: the sign-off is what to ask for.
+            self.sign_off(req, view)
+            return
+        if target is State.APPROVED and workflow.needs_for(req, target, rules):
+            self.sign_off(req, view)
+            return
+        inputs = workflow.prompt_for(req, target, self.link.user, rules)
+        blockers = rules.blockers if target in (State.IN_PROGRESS, State.DONE) else ()
+        if not inputs and not blockers:  # nothing to ask: the store says whether the move may be made
             self.link.save(self.opener, Change(lambda board: board.move_requirement(
                 req.key, target, expect_version=req.version), what, before=req))
             return
-        intro = _("{key} needs {needs} to be {state}.").format(
-            key=req.key, needs=listed(workflow.needs_for(req, target)), state=state)
+        fields = input_fields(inputs)
+        intros = []
+        if blockers:
+            intros.append(_("{key} depends on {blockers}, not yet done. Finish that first, or give a reason to "
+                            "move it anyway: the reason is kept in its history.").format(
+                key=req.key, blockers=workflow.join_items(list(blockers))))
+            fields.insert(0, FieldSpec("reason", _("Why move it before {blockers} is done?").format(
+                blockers=workflow.join_items(list(blockers))), required=True))
+        if inputs:
+            intros.append(_("{key} needs {needs} to be {state}.").format(
+                key=req.key, needs=listed(workflow.needs_for(req, target, rules)), state=state))
 
         def forward(values: dict[str, Any]) -> Change:
             # The values as the form holds them: the store reads them against the guard's inputs.
-            return Change(lambda board: board.move_requirement(req.key, target, inputs=values,
-                                                               expect_version=req.version), what, before=req)
+            given = dict(values)
+            reason = given.pop("reason", "") if blockers else ""
+            return Change(lambda board: board.move_requirement(
+                req.key, target, inputs=given or None, reason=reason, override_dependency=bool(blockers),
+                expect_version=req.version), what, before=req)
 
-        self._form(_("Move {key} to {state}").format(key=req.key, state=state), input_fields(inputs), forward,
-                   intro=intro, submit_label=_("Move"))
+        if blockers:
+            title, verb = _("Move {key} to {state} anyway?"), _("Move anyway")
+        else:
+            title, verb = _("Move {key} to {state}"), _("Move")
+        self._form(title.format(key=req.key, state=state), fields, forward, intro="\n".join(intros),
+                   submit_label=verb)
+
+    def sign_off(self, req: Requirement, view: BoardView) -> None:
+        """Sign `req`'s text as it reads now (`Board.approve`): in one of the roles still missing when
+        the board names roles, maybe for someone else, with a comment. An analysed requirement moves
+        to approved once every role has signed; a changed one that was approved is re-approved."""
+        if not self._may_change():
+            return
+        rules = rules_for(req, view)
+        if req.state in (State.COLLECTED, State.REJECTED):
+            self._notify(_("{key} is {state}: it must be analysed before it can be signed off").format(
+                key=req.key, state=req.state.label.lower()))
+            return
+        if rules.open_conflicts:
+            self._notify(_("{key} is in conflict with {others}: resolve that first (open it and press r)").format(
+                key=req.key, others=workflow.join_items(list(rules.open_conflicts))))
+            return
+        missing = workflow.signoffs_missing(req, rules)
+        changed = workflow.reapproval_pending(req, rules)
+        if not missing and not changed:
+            if req.state is State.ANALYSED:  # signed off already (then moved back): it moves on as it is
+                self.link.save(self.opener, Change(lambda board: board.move_requirement(
+                    req.key, State.APPROVED, expect_version=req.version),
+                    _("{key} moved to {state}").format(key=req.key, state=State.APPROVED.label.lower()), before=req))
+            else:
+                self._notify(_("{key} is signed off as it reads now: nothing to sign").format(key=req.key))
+            return
+        inputs = signoff_inputs(req, self.link.user, rules)
+        if changed:
+            title = _("Re-approve {key}")
+            intro = _("{key} changed since it was approved: it needs {missing} of its text as it reads now "
+                      "before it can move on.")
+        else:
+            title = _("Sign off {key}")
+            intro = _("{key} is approved once it has {missing}.")
+        needs = _("a sign-off by {roles}").format(roles=workflow.join_items(list(missing))) if (
+            missing and missing != (ANY_SIGNOFF,)) else _("an approval")
+        key, roles, moving = req.key, rules.signoff_roles, req.state is State.ANALYSED
+
+        def signed(after: Requirement, role: str) -> str:
+            if moving and after.state is State.APPROVED:
+                return _("{key} moved to {state}").format(key=key, state=after.state.label.lower())
+            still = workflow.signoffs_missing(after, workflow.Rules(signoff_roles=roles))
+            if still:
+                return _("{key} signed off by {role}; still missing: {missing}").format(
+                    key=key, role=role or after.approvals[-1].signer, missing=missing_shown(still))
+            return _("{key} re-approved").format(key=key) if changed else _("{key} signed off").format(key=key)
+
+        def sign(values: dict[str, Any]) -> Change:
+            given = workflow.parse_inputs(inputs, values)  # an unknown role: said under its field
+            role, comment = given.get("role", ""), given.get("comment", "")
+            return Change(lambda board: board.approve(key, comment, role=role,
+                                                      on_behalf_of=given.get("on_behalf_of", ""),
+                                                      expect_version=req.version),
+                          lambda after: signed(after, role), before=req)
+
+        self._form(title.format(key=key), input_fields(inputs), sign, intro=intro.format(key=key, missing=needs),
+                   submit_label=_("Sign off"))
+
+    def resolve_conflict(self, req: Requirement, view: BoardView) -> None:
+        """Settle one of `req`'s open conflicts with a decision (`Board.resolve_conflict`), recorded on
+        both requirements; optionally rejecting one of the two."""
+        if not self._may_change():
+            return
+        links = view.links
+        open_conflicts = links.open_conflicts(req.key)
+        if not open_conflicts:
+            self._notify(_("{key} has no open conflict to resolve").format(key=req.key))
+            return
+
+        def named(key: str) -> str:
+            state = links.state(key)
+            return _("{key} ({state})").format(key=key, state=state.label.lower()) if state else key
+
+        fields = [
+            FieldSpec("other", _("In conflict with"), "select", value=open_conflicts[0], required=True,
+                      options=[(named(key), key) for key in open_conflicts]),
+            FieldSpec("decision", _("Decision"), required=True,
+                      placeholder=_("what was decided, and by whom")),
+            FieldSpec("reject", _("Reject one of them (optional)"), "select", value=None,
+                      options=[(named(key), key) for key in (req.key, *open_conflicts)],
+                      help=_("the decision is its reason; blank: both stay")),
+        ]
+
+        def resolve(values: dict[str, Any]) -> Change:
+            other, decision, reject = values["other"], values["decision"], values["reject"] or None
+            if reject is not None and reject not in (req.key, other):
+                message = _("{given} is not one of the two in conflict ({key} and {other})").format(
+                    given=reject, key=req.key, other=other)
+                raise InvalidValue(message, {"reject": message})
+            return Change(lambda board: board.resolve_conflict(req.key, other, decision, reject=reject,
+                                                               expect_version=req.version)[0],
+                          _("The conflict between {key} and {other} is resolved").format(key=req.key, other=other),
+                          before=req, undoable=False)
+
+        self._form(_("Resolve a conflict of {key}").format(key=req.key), fields, resolve,
+                   intro=_("Record the decision that settles it, on both requirements: until then neither can be "
+                           "approved."), submit_label=_("Resolve"))
 
     def reject(self, req: Requirement) -> None:
         if not self._may_change():
@@ -158,13 +299,24 @@ class RequirementActions:
             FieldSpec("reason", _("Why (the customer's reason)"), "textarea"),
             FieldSpec("new_title", _("Proposed new title (blank: unchanged)"), value=""),
             FieldSpec("new_description", _("Proposed new description (blank: unchanged)"), "textarea", value=""),
+            FieldSpec("new_due", _("Proposed due date (blank: unchanged)"), value="", placeholder=_("YYYY-MM-DD"),
+                      help=_("blank: an approved change moves the due date by the assessed schedule days")),
+            FieldSpec("new_owner", _("Proposed owner (blank: unchanged)"), value=""),
+            FieldSpec("new_importance", _("Proposed importance (blank: unchanged)"), "select", value=None,
+                      options=SCORES),
+            FieldSpec("new_urgency", _("Proposed urgency (blank: unchanged)"), "select", value=None, options=SCORES),
         ]
 
         def file(values: dict[str, Any]) -> Change:
+            due = parse_date(values["new_due"], "new_due")
+
             def call(board: Board) -> Requirement:
                 board.add_change_request(req.key, values["summary"], reason=values["reason"],
                                          new_title=values["new_title"] or None,
-                                         new_description=values["new_description"] or None)
+                                         new_description=values["new_description"] or None,
+                                         new_due=due, new_owner=values["new_owner"] or None,
+                                         new_importance=values["new_importance"],
+                                         new_urgency=values["new_urgency"])
                 return board.get(req.key)
 
             return Change(call, lambda after: _("{cr} filed against {key}").format(
@@ -203,15 +355,18 @@ class RequirementActions:
             FieldSpec("resources", _("Resources"), value=a.resources if a else ""),
             FieldSpec("affects", _("Other requirements affected"), value=", ".join(a.affects) if a else "",
                       placeholder="REQ-3, REQ-9"),
+            FieldSpec("notify", _("Who must be told once it is decided"), value=", ".join(a.notify) if a else "",
+                      placeholder=_("Li Wei, sales team"), help=_("names, separated by commas")),
         ]
 
         def assess(v: dict[str, Any]) -> Callable[[Board], Any]:
             days, cost, hours = (number(v[name], name) for name in ("schedule_days", "cost", "effort_hours"))
-            affects = [k.strip() for k in v["affects"].replace(";", ",").split(",") if k.strip()]
+            affects = names_in(v["affects"])
+            notify = names_in(v["notify"])
             # Decided on what the pane showed: refused if someone changed the requirement since.
             return lambda board: board.assess_change_request(
                 cr.key, schedule_days=days, cost=cost, effort_hours=hours, risk=v["risk"],
-                resources=v["resources"], affects=affects, expect_version=req.version)
+                resources=v["resources"], affects=affects, notify=notify, expect_version=req.version)
 
         self._cr_step(req, _("Assess {cr}").format(cr=cr.key), fields, assess,
                       _("{cr} assessed").format(cr=cr.key), _("Assess"))
@@ -242,7 +397,73 @@ class RequirementActions:
                       lambda v: lambda board: board.close_change_request(cr.key, expect_version=req.version),
                       _("{cr} closed").format(cr=cr.key), _("Close"))
 
+    def mark_told(self, req: Requirement, cr: ChangeRequest) -> None:
+        """Record that someone the assessment names was told of the change request (`Board.record_notified`)."""
+        if not self._may_change():
+            return
+        to_tell = cr.to_notify
+        if not to_tell:
+            if cr.assessment is None or not cr.assessment.notify:
+                self._notify(_("{cr} names nobody to tell: its assessment lists who must be told (a)").format(cr=cr.key))
+            else:
+                self._notify(_("Everyone {cr} names was told of it already").format(cr=cr.key))
+            return
+        fields = [FieldSpec("name", _("Who was told?"), "select", value=to_tell[0], required=True,
+                            options=[(name, name) for name in to_tell])]
+
+        def told(values: dict[str, Any]) -> Callable[[Board], Any]:
+            name = values["name"]
+            return lambda board: board.record_notified(cr.key, name, expect_version=req.version)
+
+        self._cr_step(req, _("Mark who was told of {cr}").format(cr=cr.key), fields, told,
+                      _("Told of {cr}: recorded").format(cr=cr.key), _("Told"),
+                      intro=_("Still to tell: {names}").format(names=listed(to_tell)))
+
     # ------------------------------------------------------------------ the board
+    def signoff_roles(self, current: tuple[str, ...]) -> None:
+        """The board's sign-off roles (`Board.set_signoff_roles`): who must each sign a requirement's text."""
+        if not self._may_change():
+            return
+        fields = [FieldSpec("roles", _("Sign-off roles"), value=", ".join(current), placeholder=_("customer, product"),
+                            help=_("names, separated by commas; empty: one sign-off by anyone approves"))]
+
+        def save(values: dict[str, Any]) -> Change:
+            roles = names_in(values["roles"])
+
+            def said(saved: tuple[str, ...]) -> str:
+                if not saved:
+                    return _("Sign-off roles cleared: one sign-off by anyone approves a requirement")
+                return _("Sign-off roles: {roles}").format(roles=listed(saved))
+
+            return Change(lambda board: board.set_signoff_roles(roles), said, undoable=False)
+
+        self._form(_("Sign-off roles"), fields, save,
+                   intro=_("A requirement is approved once each role has signed its text as it reads then; a "
+                           "changed text is signed again."))
+
+    def score_weights(self, current: Weights) -> None:
+        """The weights of the team's score (`Board.set_score_weights`), by which the columns sort."""
+        if not self._may_change():
+            return
+        fields = [FieldSpec(name, _("{factor} (0-{most})").format(factor=_(FACTOR_LABELS[name]).capitalize(),
+                                                                   most=weight_text(MAX_WEIGHT)),
+                            value=weight_text(getattr(current, name)), required=True)
+                  for name in WEIGHT_NAMES]
+
+        def save(values: dict[str, Any]) -> Change:
+            weights: dict[str, float] = {}
+            for name in WEIGHT_NAMES:
+                try:
+                    weights[name] = weight_value(_(FACTOR_LABELS[name]), values[name])
+                except InvalidValue as exc:
+                    raise InvalidValue(str(exc), {name: str(exc)}) from None
+            return Change(lambda board: board.set_score_weights(weights), _("Score weights saved"), undoable=False)
+
+        self._form(_("Score weights"), fields, save, intro=_(
+            "Each factor, on a scale of 1 to 5 (unset: 3), is raised to its weight and the results are multiplied: "
+            "0 leaves a factor out. Effort counts as a cost (fewer hours score more), tier A as 5, B 3, C 1. "
+            "Importance 1 and urgency 1, the rest 0, is importance × urgency."))
+
     def wip_limit(self, state: State, current: int | None) -> None:
         if not self._may_change():
             return
@@ -258,14 +479,17 @@ class RequirementActions:
 
         self._form(_("WIP limit: {state}").format(state=state.label), fields, limit)
 
-    def filter(self, current: str, apply: Callable[[Query | None], None]) -> None:
-        fields = [FieldSpec("query", _("Filter"), value=current,
+    def filter(self, current: str, apply: Callable[[Query | None], None], blocked: Callable[[str], bool]) -> None:
+        """Ask for a filter; `blocked` says which cards wait on unfinished work (the board's latest read)."""
+        fields = [FieldSpec("query", _("Filter"), value=current, placeholder=_("blocked  overdue  need:latent  "
+                                                                               "due:<2026-12-31"),
                             help=_("words to find, and customer:  tier:A  channel:email  tag:  owner:  "
-                                   "priority:>=12  state:  (empty clears)"))]
+                                   "priority:>=12  state:  need:  category:  due:<DATE  overdue  blocked  "
+                                   "(empty clears)"))]
 
         def parse(values: dict[str, Any]) -> Query:
             try:
-                return parse_query(values["query"])
+                return parse_query(values["query"], QueryContext(clock.today(), blocked))
             except QueryError as exc:  # the query's own validation: said under the field
                 raise InvalidValue(str(exc), {"query": str(exc)}) from None
 
@@ -404,6 +628,29 @@ def _names(people: list[str]) -> str:
 
 def _exported(fmt: str, path: Path) -> str:
     return _("Exported {format} to {path}").format(format=fmt, path=path)
+
+
+def rules_for(req: Requirement, view: BoardView) -> workflow.Rules:
+    """The rules `req` moves under, as the board around it was last read: its sign-off roles, what it
+    depends on that is not finished yet, its open conflicts. (The store works them out again, inside
+    the move: these only decide what to ask.)"""
+    links = view.links
+    blockers = tuple(key for key in req.depends_on
+                     if (state := links.state(key)) is not None and state not in FINISHED)
+    return workflow.Rules(signoff_roles=view.roles, blockers=blockers, open_conflicts=links.open_conflicts(req.key))
+
+
+def signoff_inputs(req: Requirement, user: str, rules: workflow.Rules) -> tuple[workflow.GuardInput, ...]:
+    """What a sign-off of `req` asks (the approved guard's inputs, filled in for it and this board: the
+    roles still missing, on behalf of, a comment), whatever state it is in: a changed requirement
+    approved or beyond is signed again without moving."""
+    asked = []
+    for declared in workflow.GUARDS[State.APPROVED].inputs:
+        inp = declared.shown()
+        filled = inp.fill(inp, req, user, rules) if inp.fill else inp
+        if filled is not None:
+            asked.append(filled)
+    return tuple(asked)
 
 
 # ---------------------------------------------------------------------- the store calls (run by the link)

@@ -29,7 +29,8 @@ ACTIONS: tuple[tuple[str, str, str], ...] = (
     (N_("Open detail"), "open", N_("the selected requirement's detail pane")),
     (N_("New change request"), "new_cr", N_("file a change request against the selected requirement")),
     (N_("Reject requirement"), "reject", N_("reject the selected requirement, with a reason")),
-    (N_("Filter"), "filter", N_("by text, customer, tier, channel, tag, owner, priority")),
+    (N_("Filter"), "filter", N_("by text, customer, tier, channel, tag, owner, priority, need, due date; "
+                                "blocked or overdue work")),
     (N_("Clear filter"), "clear_filter", N_("show every card")),
     (N_("Toggle swimlanes"), "swimlanes", N_("group cards by tier, by customer, or not")),
     (N_("Undo"), "undo", N_("undo your last change")),
@@ -37,6 +38,9 @@ ACTIONS: tuple[tuple[str, str, str], ...] = (
     (N_("Change requests"), "change_requests", N_("every change request with its impact totals")),
     (N_("Reports"), "reports", N_("flow metrics and charts")),
     (N_("Set WIP limit"), "wip_limit", N_("for the focused column")),
+    (N_("Sign-off roles..."), "signoff_roles", N_("who must each sign a requirement's text before it is approved")),
+    (N_("Score weights..."), "score_weights", N_("how importance, urgency, value, effort, feasibility and tier make "
+                                                 "the score the columns sort by")),
     (N_("Export board"), "export", N_("to JSON, CSV, Markdown or ReqIF")),
     (N_("Import file"), "import_file", N_("JSON, CSV or ReqIF: shows what would change before writing")),
 )

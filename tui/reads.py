@@ -3,14 +3,18 @@ worker (screens hold none of these calls themselves). Each returns what its scre
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from reqboard.store.cards import Card
 from reqboard.store.domain import State
+from reqboard.store.links import LinkIndex
+from reqboard.store.scoring import Weights
+
+from .widgets.board_view import BoardView
 
 if TYPE_CHECKING:
     from reqboard.store.board import Board
@@ -20,6 +24,21 @@ if TYPE_CHECKING:
 
 ReadPolicy = Callable[[bool], AbstractContextManager[Any]]
 """What a whole-board read runs inside (the app's memory policy); told whether it is the first read."""
+
+SIGNOFF_ROLES = "signoff_roles"
+"""The board setting of the sign-off roles (store.review's; read here from the settings, as the
+board's first frame is drawn before the store's review module and pydantic are loaded)."""
+MAX_ROLE_LENGTH = 40
+"""As store.review keeps them: a longer stored role is damage, which `reqboard check` reports."""
+
+
+def stored_roles(settings: Mapping[str, Any]) -> tuple[str, ...]:
+    """The board's sign-off roles as its settings hold them (a damaged setting names none, as the
+    store reads it: `reqboard check` says what is wrong)."""
+    value = settings.get(SIGNOFF_ROLES)
+    if not isinstance(value, list):
+        return ()
+    return tuple(role for role in value if isinstance(role, str) and 0 < len(role) <= MAX_ROLE_LENGTH)
 
 
 @dataclass(frozen=True)
@@ -41,6 +60,8 @@ class BoardCards:
     counts: dict[State, int] | None = None
     """Set for a first frame's window (`board_cards(window=...)`): only the first cards of each column
     are in `cards`, and these are how many each state holds; the whole board is read next."""
+    view: BoardView = field(default_factory=BoardView)
+    """The links, sign-off roles and score weights the cards are drawn and sorted with."""
 
 
 def board_cards(known_generation: int | None, policy: ReadPolicy, known_epoch: int | None = None, *,
@@ -59,8 +80,9 @@ def board_cards(known_generation: int | None, policy: ReadPolicy, known_epoch: i
             found = board.first_cards(window)
             if found is not None:
                 cards, counts = found
+                view = BoardView.of(cards, stored_roles(board.settings()), board.score_weights())
                 return BoardCards(cards, board.wip_limits(), board.generation, False, board.read_only_reason,
-                                  counts=counts)
+                                  counts=counts, view=view)
         with policy(first):
             external = board.refresh()
             if not first and board.generation == known_generation:
@@ -69,8 +91,9 @@ def board_cards(known_generation: int | None, policy: ReadPolicy, known_epoch: i
             epoch = board.card_cache.epoch
             keys = board.card_changes_since(known_epoch) if known_epoch is not None else None
             changed = None if keys is None else {key: board.card_cache.by_key.get(key) for key in keys}
+            view = BoardView.of(cards, stored_roles(board.settings()), board.score_weights())
         return BoardCards(cards, board.wip_limits(), board.generation, external, board.read_only_reason,
-                          epoch, changed)
+                          epoch, changed, view=view)
 
     return read
 
@@ -84,10 +107,23 @@ def card_requirement(card: Card) -> Callable[[BoardReader | Board], Requirement]
     return read
 
 
-def requirement_with_history(key: str) -> Callable[[Board], tuple[Requirement, list[Event]]]:
-    def read(board: Board) -> tuple[Requirement, list[Event]]:
+@dataclass(frozen=True)
+class RequirementDetail:
+    """One requirement as its detail pane shows it, with what the board around it says: its history,
+    the links both ways, the board's sign-off roles and score weights."""
+
+    requirement: Requirement
+    history: list[Event]
+    links: LinkIndex
+    roles: tuple[str, ...]
+    weights: Weights
+
+
+def requirement_with_history(key: str) -> Callable[[Board], RequirementDetail]:
+    def read(board: Board) -> RequirementDetail:
         board.refresh()
-        return board.get(key), board.history(key)
+        req = board.get(key)
+        return RequirementDetail(req, board.history(key), board.links(), board.signoff_roles(), board.score_weights())
 
     return read
 

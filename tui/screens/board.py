@@ -34,6 +34,7 @@ from ..link import StoreLink
 from ..messages import BoardChanged, Connection, ReadFailed, ServerSignal
 from ..phrases import labelled
 from ..reads import BoardCards, ReadPolicy, board_cards, card_requirement
+from ..widgets.board_view import BoardView
 from ..widgets.card_list import CardList, Item, LaneHeader
 from ..widgets.column import ColumnRow, StateColumn
 from ..widgets.key_bar import KeyBar
@@ -60,8 +61,17 @@ FIRST_WINDOW = 60
 shows): the whole board follows right after."""
 
 
-def sort_key(card: Card) -> tuple[int, int]:
+def sort_key(card: Card) -> tuple[float, int]:
+    """A column's order under the default weights: the priority, highest first, then the key."""
     return (-(card.priority or 0), card.number)
+
+
+def sort_key_of(view: BoardView) -> Callable[[Card], tuple[float, int]]:
+    """A column's order under the board's score weights: the score, highest first, then the key."""
+    scores = view.scores
+    if scores is None:
+        return sort_key
+    return lambda card: (-(scores.get(card.key) or 0), card.number)
 
 
 def display_path(path: Path) -> str:
@@ -130,6 +140,9 @@ class BoardScreen(NoticesFailedWork, Screen[None]):
         self.cards: list[Card] = []
         self.by_state: dict[State, list[Card]] = {}
         self.limits: dict[State, int] = {}
+        self.view = BoardView()
+        """The links, sign-off roles and score weights of the latest read (the badges, the order, what a
+        move asks for)."""
         self.generation = -1
         self.card_epoch = 0
         """The card cache's epoch of the cards drawn (see `CardCache.changes_since`)."""
@@ -296,7 +309,9 @@ class BoardScreen(NoticesFailedWork, Screen[None]):
         first = not self.loaded
         self.loaded = True
         was_window, self.window = self.window, read.counts
-        if read.changed is None or first or was_window is not None:
+        reweighed = read.view.weights != self.view.weights
+        self.view = read.view
+        if read.changed is None or first or was_window is not None or reweighed:
             self._sort_by_state()
         else:
             self._resort(read.changed)
@@ -369,8 +384,9 @@ class BoardScreen(NoticesFailedWork, Screen[None]):
         by_state: dict[State, list[Card]] = defaultdict(list)
         for card in self.cards:
             by_state[card.state].append(card)
+        order = sort_key_of(self.view)
         for cards in by_state.values():
-            cards.sort(key=sort_key)
+            cards.sort(key=order)
         self.by_state = by_state
 
     def _resort(self, changed: dict[str, Card | None]) -> None:
@@ -382,9 +398,10 @@ class BoardScreen(NoticesFailedWork, Screen[None]):
         by_state: dict[State, list[Card]] = defaultdict(list)
         for state, cards in self.by_state.items():
             by_state[state] = [card for card in cards if card.key not in changed]
+        order = sort_key_of(self.view)
         for card in changed.values():
             if card is not None:
-                bisect.insort(by_state[card.state], card, key=sort_key)
+                bisect.insort(by_state[card.state], card, key=order)
         self.by_state = by_state
 
     def refresh_columns(self) -> None:
@@ -397,9 +414,10 @@ class BoardScreen(NoticesFailedWork, Screen[None]):
             if self.window is not None:  # the first cards of a column: its count is the server's
                 held = self.window.get(state, 0)
                 column.show(self._with_lanes(cards), len(cards) if self.query_filter else held,
-                            self.limits.get(state), total=held)
+                            self.limits.get(state), total=held, view=self.view)
                 continue
-            column.show(self._with_lanes(cards), len(cards), self.limits.get(state), total=len(all_cards))
+            column.show(self._with_lanes(cards), len(cards), self.limits.get(state), total=len(all_cards),
+                        view=self.view)
         self._update_title(None, shown_count)
 
     def _with_lanes(self, cards: list[Card]) -> list[Item]:
@@ -534,10 +552,10 @@ class BoardScreen(NoticesFailedWork, Screen[None]):
 
     # ------------------------------------------------------------------ actions
     def action_move_next(self) -> None:
-        self.with_selection(lambda req: self.actions.move_next(req))
+        self.with_selection(lambda req: self.actions.move_next(req, self.view))
 
     def action_move_back(self) -> None:
-        self.with_selection(lambda req: self.actions.move_back(req))
+        self.with_selection(lambda req: self.actions.move_back(req, self.view))
 
     def action_open(self) -> None:
         card = self.selected
@@ -555,14 +573,14 @@ class BoardScreen(NoticesFailedWork, Screen[None]):
             requirement = self._read_whole(card) if card.partial else card.requirement
         except Exception:  # an invalid record, however the models refuse it: the pane's own read reports it
             requirement = None
-        self.app.push_screen(DetailScreen(card.key, self.link, requirement))
+        self.app.push_screen(DetailScreen(card.key, self.link, requirement, self.view))
 
     def go_to(self, key: str) -> None:
         """Select the card with this key, or (a rejected one, off the board) open its detail pane."""
         if not self.select(key):
             from .detail import DetailScreen
 
-            self.app.push_screen(DetailScreen(key, self.link))
+            self.app.push_screen(DetailScreen(key, self.link, view=self.view))
 
     def action_new(self) -> None:
         self.actions.new()
@@ -582,7 +600,8 @@ class BoardScreen(NoticesFailedWork, Screen[None]):
                 self.set_filter(query)
 
         self.prepare_filter(self.cards)
-        self.actions.filter(self.query_filter.text, apply)
+        # Asked when the filter runs, of the latest read: a filter kept across reads follows the board.
+        self.actions.filter(self.query_filter.text, apply, lambda key: self.view.blocked(key))
 
     def set_filter(self, query: Query) -> None:
         self.query_filter = query
@@ -622,6 +641,12 @@ class BoardScreen(NoticesFailedWork, Screen[None]):
 
     def action_import_file(self) -> None:
         self.actions.import_file()
+
+    def action_signoff_roles(self) -> None:
+        self.actions.signoff_roles(self.view.roles)
+
+    def action_score_weights(self) -> None:
+        self.actions.score_weights(self.view.weights)
 
     def action_wip_limit(self) -> None:
         cards = self.focused_list

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from textual.app import ComposeResult
@@ -12,8 +13,10 @@ from textual.content import Content
 from textual.widgets import Static
 
 from reqboard.store import clock
-from reqboard.store.i18n import N_, _
-from reqboard.store.labels import stored_note
+from reqboard.store.change_requests import plan_changes
+from reqboard.store.domain import CRStatus
+from reqboard.store.i18n import N_, _, listed
+from reqboard.store.labels import field_label, stored_note
 from reqboard.store.models import ChangeRequest, Event, Requirement
 from reqboard.store.text import pad, shown
 
@@ -39,6 +42,7 @@ class ChangeRequestScreen(BoardReadingScreen):
         Binding("r", "reject", N_("Reject"), id="cr.reject"),
         Binding("i", "implement", N_("Implemented"), id="cr.implement"),
         Binding("d", "close_cr", N_("Close"), id="cr.close-request"),
+        Binding("t", "told", N_("Mark told"), id="cr.told"),
     ]
 
     def __init__(self, cr_key: str, link: StoreLink) -> None:
@@ -75,6 +79,7 @@ class ChangeRequestScreen(BoardReadingScreen):
             rows.append(Content.assemble(_label(_("New title")), literal(cr.proposed_title)))
         if cr.proposed_description is not None:
             rows.append(Content.assemble(_label(_("New text")), Content(shown(cr.proposed_description))))
+        rows.extend(self._plan(req, cr))
         rows.append(Content(""))
         rows.append(Content.styled(_("Impact assessment"), "bold"))
         if cr.assessment:
@@ -99,9 +104,52 @@ class ChangeRequestScreen(BoardReadingScreen):
         for said, step in ((_("Implemented by {user} {time}"), cr.implemented), (_("Closed by {user} {time}"), cr.closed)):
             if step:
                 rows.append(literal(said.format(user=step.by, time=clock.shown(step.at))))
+        rows.extend(self._notified(cr))
         self.query_one("#cr-fields", Static).update(Content("\n").join(rows))
+        self.refresh_bindings()  # "mark told" is offered while someone is still to be told
         lines = [history_line(e) for e in events]
         self.query_one("#cr-history", Static).update(Content("\n").join(lines) if lines else Content(_("(none)")))
+
+    @staticmethod
+    def _plan(req: Requirement, cr: ChangeRequest) -> list[Content]:
+        """What the change does to the plan: proposed as filed, and (until it is decided) what approving
+        it would change in the requirement now, each field "was → then"."""
+        rows = []
+        for label, value in ((_("New due date"), cr.proposed_due and cr.proposed_due.isoformat()),
+                             (_("New owner"), cr.proposed_owner), (_("New importance"), cr.proposed_importance),
+                             (_("New urgency"), cr.proposed_urgency)):
+            if value is not None:
+                rows.append(Content.assemble(_label(label), literal(str(value))))
+        if cr.status not in (CRStatus.SUBMITTED, CRStatus.ASSESSED):
+            return rows
+        changes = {name: value for name, value in plan_changes(req, cr).items()
+                   if name in ("due", "owner", "importance", "urgency", "effort_estimate")}
+        if changes:
+            rows.append(Content(""))
+            rows.append(Content.styled(_("If approved, the plan changes"), "bold"))
+            for name, value in changes.items():
+                old = getattr(req, name)
+                rows.append(Content.assemble(_label(field_label(name)), literal(_("{was} → {now}").format(
+                    was=_plan_value(old), now=_plan_value(value)))))
+        return rows
+
+    @staticmethod
+    def _notified(cr: ChangeRequest) -> list[Content]:
+        """Who must be told of the change (the assessment says), who was (by whom, when) and who is still to be."""
+        names = cr.assessment.notify if cr.assessment else ()
+        if not names:
+            return []
+        rows = [Content(""), Content.styled(_("Who must be told"), "bold")]
+        for notice in cr.notified:
+            rows.append(literal(_("{name}: told by {user} {time}").format(
+                name=notice.name, user=notice.by, time=clock.shown(notice.at))))
+        to_tell = cr.to_notify
+        if to_tell:
+            rows.append(Content.assemble((_("Still to tell:"), "bold"), " ", literal(listed(to_tell)),
+                                         ("  " + _("(t marks one told)"), "dim")))
+        else:
+            rows.append(Content(_("Everyone was told.")))
+        return rows
 
     # ------------------------------------------------------------------ steps
     def _shown(self) -> tuple[Requirement, ChangeRequest] | None:
@@ -131,5 +179,23 @@ class ChangeRequestScreen(BoardReadingScreen):
         if shown_now := self._shown():
             self.actions.close_change_request(*shown_now)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "told":
+            return self.change_request is not None and bool(self.change_request.to_notify)
+        return True
+
+    def action_told(self) -> None:
+        if shown_now := self._shown():
+            self.actions.mark_told(*shown_now)
+
     def action_close(self) -> None:
         self.dismiss()
+
+
+def _plan_value(value: object) -> str:
+    """A plan field's value in a "was → then" line: a date as ISO, an effort without needless decimals."""
+    if value is None or value == "":
+        return "–"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return value.isoformat() if isinstance(value, date) else str(value)

@@ -14,16 +14,21 @@ from textual.content import Content
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from reqboard.store import clock
-from reqboard.store.domain import CRITERIA_HEADING
+from reqboard.store import clock, workflow
+from reqboard.store.domain import CRITERIA_HEADING, State
 from reqboard.store.errors import NotFound
 from reqboard.store.i18n import N_, _, listed, pgettext
-from reqboard.store.models import Event, Requirement, approval_text
+from reqboard.store.links import LinkIndex
+from reqboard.store.models import Approval, Event, Requirement
+from reqboard.store.review import missing_shown
+from reqboard.store.scoring import FACTOR_LABELS, explain, score
 from reqboard.store.text import pad, shown
 
 from ..background import failure_message
 from ..link import StoreLink
-from ..reads import requirement_with_history
+from ..phrases import labelled
+from ..reads import RequirementDetail, requirement_with_history
+from ..widgets.board_view import BoardView
 from ..widgets.key_bar import KeyBar
 from .base import BoardReadingScreen
 from .lines import history_line, literal, stored_note
@@ -39,12 +44,59 @@ def _row(label: str, value: Any) -> Content:
 BUSINESS_VALUE, KANO, NEED_TYPE, CATEGORY = N_("Business value"), N_("Kano"), N_("Need type"), N_("Category")
 EFFORT, FEASIBILITY, OWNER, DUE = N_("Effort"), N_("Feasibility"), N_("Owner"), N_("Due")
 TAGS, DEPENDS_ON, CONFLICTS_WITH = N_("Tags"), N_("Depends on"), N_("Conflicts with")
+NEEDED_BY, BLOCKED_BY = N_("Needed by"), N_("Blocked by")
 
 
 def _signed(when: str, who: str, comment: str) -> str:
     """An approval or review as the pane lists it: when, who, and what they said."""
     line = f"{when}  {who}"
     return line + _(": {comment}").format(comment=comment) if comment else line
+
+
+def _signer(approval: Approval) -> str:
+    """Who signed an approval, in which role, and who recorded it for them."""
+    who = approval.signer
+    if approval.on_behalf_of:
+        who = _("{signer} (recorded by {user})").format(signer=who, user=approval.by)
+    if approval.role:
+        who = _("{signer} as {role}").format(signer=who, role=approval.role)
+    return who
+
+
+def approved_parts(text: str) -> tuple[str, str, list[str]] | None:
+    """The title, description and acceptance criteria of an approval's text (`domain.approved_text`:
+    the title, a blank line, the description, then the criteria under their heading, stored in
+    English); None when the approval kept no text (one made by an older reqboard)."""
+    if not text:
+        return None
+    title, _blank, rest = text.partition("\n\n")
+    marker = f"\n\n{CRITERIA_HEADING}\n- "
+    at = rest.rfind(marker)
+    if at < 0:
+        return title, rest, []
+    return title, rest[:at], rest[at + len(marker):].split("\n- ")
+
+
+def text_changes(before: tuple[str, str, list[str]], req: Requirement) -> list[tuple[str, str | None, str | None]]:
+    """What changed in a requirement's text since `before` (`approved_parts`), field by field:
+    (label, was, now); None for a criterion that was not there then, or is not now."""
+    title, description, criteria = before
+    changes: list[tuple[str, str | None, str | None]] = []
+    if title != req.title:
+        changes.append((_("Title"), title, req.title))
+    if description != req.description:
+        changes.append((_("Description"), description, req.description))
+    now = [c.text for c in req.acceptance_criteria]
+    matcher = difflib.SequenceMatcher(a=criteria, b=now, autojunk=False)
+    for op, a0, a1, b0, b1 in matcher.get_opcodes():
+        if op == "equal":
+            continue
+        for n in range(max(a1 - a0, b1 - b0)):
+            was = criteria[a0 + n] if a0 + n < a1 else None
+            new = now[b0 + n] if b0 + n < b1 else None
+            number = b0 + n + 1 if new is not None else a0 + n + 1
+            changes.append((_("Criterion {n}").format(n=number), was, new))
+    return changes
 
 
 class DetailScreen(BoardReadingScreen):
@@ -55,18 +107,25 @@ class DetailScreen(BoardReadingScreen):
         Binding("e", "edit", N_("Edit"), id="detail.edit"),
         Binding("greater_than_sign,shift+right", "move_next", N_("Move on"), id="detail.move-next"),
         Binding("less_than_sign,shift+left", "move_back", N_("Move back"), id="detail.move-back"),
+        # Offered (and on the key bar) only when it applies: a changed text to sign again, a conflict to settle.
+        Binding("a", "reapprove", N_("Re-approve"), id="detail.reapprove"),
+        Binding("r", "resolve", N_("Resolve conflict"), id="detail.resolve"),
         Binding("c", "new_cr", N_("Change request"), id="detail.new-cr"),
         Binding("v", "review", N_("Reviewed"), id="detail.review"),
         Binding("x", "reject", N_("Reject"), show=False, id="detail.reject"),
         Binding("u", "undo", N_("Undo"), show=False, id="detail.undo"),
     ]
 
-    def __init__(self, key: str, link: StoreLink, requirement: Requirement | None = None) -> None:
-        """`requirement`, when the opener has it, is shown at once; the worker's fresh read follows."""
+    def __init__(self, key: str, link: StoreLink, requirement: Requirement | None = None,
+                 view: BoardView | None = None) -> None:
+        """`requirement`, when the opener has it, is shown at once (with `view`, the board as the
+        opener last read it: links, sign-off roles, score weights); the worker's fresh read follows."""
         super().__init__(link)
         self.key = key
         self.requirement: Requirement | None = requirement
         """The version the pane shows (drawn on mount when given; a re-read redraws only if it differs)."""
+        self.view = view if view is not None else BoardView()
+        """The board around it as last read: what a move asks for, the links and sign-offs shown."""
         self.history: list[Event] | None = None
         """The history shown, once the pane's read has brought it."""
 
@@ -85,7 +144,7 @@ class DetailScreen(BoardReadingScreen):
         if self.requirement is not None:
             self._show_requirement(self.requirement)
 
-    def reading(self) -> Callable[[Any], tuple[Requirement, list[Event]]]:
+    def reading(self) -> Callable[[Any], RequirementDetail]:
         return requirement_with_history(self.key)
 
     def read_failed(self, exc: Exception) -> None:
@@ -95,14 +154,25 @@ class DetailScreen(BoardReadingScreen):
             message = failure_message(exc, _("Reading {key}").format(key=self.key))
         self.notify(message, severity="error", markup=False)
 
-    def show(self, result: tuple[Requirement, list[Event]]) -> None:
-        req, history = result
+    def show(self, result: RequirementDetail) -> None:
+        req, history = result.requirement, result.history
         self.history = history
-        if req != self.requirement:  # a given requirement was drawn on mount, before this read
+        before = self._around(self.view)
+        self.view = BoardView(result.links, result.roles, result.weights)
+        # A given requirement was drawn on mount, before this read (with the opener's view of the board).
+        if req != self.requirement or self._around(self.view) != before:
             self._show_requirement(req)
         lines = [history_line(e) for e in reversed(history)]
         self.query_one("#detail-history", Static).update(
             Content("\n").join(lines) if lines else Content(_("(no history)")))
+
+    def _around(self, view: BoardView) -> tuple[Any, ...]:
+        """What the pane shows of the board around the requirement: a change redraws it."""
+        links, key = view.links, self.key
+        around = (*links.depends_on(key), *links.needed_by(key), *links.conflicts_of(key))
+        return (view.roles, view.weights, links.needed_by(key), links.conflicts_of(key),
+                tuple(links.state(other) for other in around), links.resolved.get(key),
+                tuple(links.resolved.get(other) for other in links.conflicts_of(key)))
 
     def _show_requirement(self, req: Requirement) -> None:
         self.requirement = req
@@ -120,6 +190,7 @@ class DetailScreen(BoardReadingScreen):
         elif highlighted is not None:
             crs.highlighted = min(highlighted, len(req.change_requests) - 1)
         self.query_one("#detail-more", Static).update(self._more(req))
+        self.refresh_bindings()  # re-approve and resolve are offered only when they apply
 
     def _fields(self, req: Requirement) -> Content:
         state = req.state.label
@@ -134,17 +205,27 @@ class DetailScreen(BoardReadingScreen):
             customer = _("{customer}  (tier {tier})").format(customer=customer, tier=req.tier.value)
         rows.append(_row(_("Customer"), customer))
         rows.append(_row(_("Channel"), req.channel.label))
-        if req.priority is not None:
+        weights = self.view.weights
+        if req.priority is not None and weights.is_default:
             rows.append(_row(_("Priority"), _("{priority}  (importance {importance} × urgency {urgency})").format(
                 priority=req.priority, importance=req.importance, urgency=req.urgency)))
+        elif (scored := score(req, weights)) is not None:
+            factors = []
+            for name, on_scale, weight in explain(req, weights):
+                factor, number = _(FACTOR_LABELS[name]), f"{on_scale:g}"
+                factors.append(_("{factor} {value}").format(factor=factor, value=number) if weight == 1 else
+                               _("{factor} {value}^{weight}").format(factor=factor, value=number,
+                                                                     weight=f"{weight:g}"))
+            rows.append(_row(_("Priority"), _("{score}  (the team's score: {factors})").format(
+                score=f"{scored:g}", factors=" × ".join(factors))))
         for label, value in ((BUSINESS_VALUE, req.business_value), (KANO, req.kano and req.kano.label),
                              (NEED_TYPE, req.need_type and req.need_type.label), (CATEGORY, req.category),
                              (EFFORT, req.effort_estimate), (FEASIBILITY, req.feasibility and req.feasibility.label),
                              (OWNER, req.owner), (DUE, req.due and req.due.isoformat()),
-                             (TAGS, listed(req.tags)), (DEPENDS_ON, listed(req.depends_on)),
-                             (CONFLICTS_WITH, listed(req.conflicts_with))):
+                             (TAGS, listed(req.tags))):
             if value not in (None, "", ()):
                 rows.append(_row(_(label), value))
+        rows.extend(self._links(req))
         if req.suspect:
             rows.append(Content.assemble((pad(_("SUSPECT"), LABEL_CELLS), "bold reverse"),
                                          literal(" " + _("{note}  (v: reviewed)").format(note=stored_note(req.suspect)))))
@@ -163,23 +244,80 @@ class DetailScreen(BoardReadingScreen):
             rows.extend(literal(f"[{'x' if c.done else ' '}] {c.text}") for c in req.acceptance_criteria)
         return Content("\n").join(rows)
 
+    def _links(self, req: Requirement) -> list[Content]:
+        """What it depends on (and the state of each), what needs it, what blocks it, and its conflicts
+        whichever side declared them, open or settled (with the decision)."""
+        links, key = self.view.links, req.key
+
+        def named(other: str) -> str:
+            state = links.state(other)
+            return _("{key} ({state})").format(key=other, state=state.label.lower()) if state else other
+
+        rows = []
+        if req.depends_on:
+            rows.append(_row(_(DEPENDS_ON), listed(named(other) for other in req.depends_on)))
+        needed = links.needed_by(key)
+        if needed:
+            rows.append(_row(_(NEEDED_BY), listed(named(other) for other in needed)))
+        blockers = [other for other in req.depends_on
+                    if (state := links.state(other)) is not None and state not in (State.DONE, State.FED_BACK)]
+        if blockers and req.state in (State.COLLECTED, State.ANALYSED, State.APPROVED, State.IN_PROGRESS):
+            rows.append(Content.assemble((pad(_(BLOCKED_BY), LABEL_CELLS), "bold"),
+                                         (listed(blockers), "bold")))
+        if not links.states:  # the board around it not read yet: its own links, as it lists them
+            if req.conflicts_with:
+                rows.append(_row(_(CONFLICTS_WITH), listed(req.conflicts_with)))
+            return rows
+        for n, other in enumerate(links.conflicts_of(key)):
+            label = _(CONFLICTS_WITH) if n == 0 else ""
+            rows.append(Content.assemble((pad(label, LABEL_CELLS), "bold"), literal(
+                _("{other}: {status}").format(other=named(other), status=self._conflict_status(req, links, other)))))
+        return rows
+
+    @staticmethod
+    def _conflict_status(req: Requirement, links: LinkIndex, other: str) -> str:
+        uid = links.uids.get(other)
+        resolution = next((r for r in req.resolutions if r.other_uid == uid or (uid is None and r.other == other)),
+                          None)
+        if resolution is not None:
+            said = _("resolved by {user} on {day}: {decision}").format(
+                user=resolution.by, day=clock.local_day(resolution.at).isoformat(), decision=resolution.decision)
+            if resolution.rejected:
+                said = _("{resolved}; {key} rejected").format(resolved=said, key=resolution.rejected)
+            return said
+        if links.state(other) is State.REJECTED:
+            return _("settled: {key} is rejected").format(key=other)
+        if links.state(other) is None:
+            return _("no longer on the board")
+        if links.is_resolved(req.key, other):
+            return _("resolved")
+        if req.state is State.REJECTED:
+            return _("settled: {key} is rejected").format(key=req.key)
+        return _("open: no decision yet (r resolves it)")
+
     def _more(self, req: Requirement) -> Content:
         rows: list[Content] = []
+        rules = workflow.Rules(signoff_roles=self.view.roles)
         if req.approvals:
             rows.append(Content.styled(_("Approvals"), "bold"))
             for a in req.approvals:
-                rows.append(literal(_signed(clock.shown(a.at), a.by, a.comment)))
-            latest = req.approvals[-1]
-            if not req.approval_current:
-                rows.append(Content.styled(_("Changed since its approval:"), "bold"))
-                if latest.text:
-                    diff = difflib.unified_diff(latest.text.splitlines(), approval_text(req).splitlines(),
-                                                "approved", "today", lineterm="", n=1)
-                    for line in list(diff)[2:]:
-                        style = "bold" if line.startswith(("+", "-")) else "dim"
-                        if line[1:] == CRITERIA_HEADING:  # stored in English, as the approval's record
-                            line = line[:1] + _(CRITERIA_HEADING)
-                        rows.append(Content.styled(shown(line, one_line=True), style))
+                rows.append(literal(_signed(clock.shown(a.at), _signer(a), a.comment)))
+        if req.state is not State.REJECTED and (req.approvals or (rules.signoff_roles and req.state is State.ANALYSED)):
+            missing = workflow.signoffs_missing(req, rules)
+            if req.state is not State.COLLECTED and missing:
+                rows.append(Content.assemble((labelled(_("Still to sign its text as it reads now:")), "bold"),
+                                             literal(missing_shown(missing))))
+        stale = bool(req.approvals) and (not req.current_approvals or workflow.reapproval_pending(req, rules))
+        if stale:
+            rows.append(Content.styled(_("Changed since its approval:"), "bold"))
+            current = req.current_approvals
+            base = next((a for a in reversed(req.approvals) if a not in current), req.approvals[-1])
+            parts = approved_parts(base.text)
+            if parts is None:
+                rows.append(Content(_("(the approved text was not kept)")))
+            else:
+                for label, was, now in text_changes(parts, req):
+                    rows.extend(_was_now(label, was, now))
         if req.feedback:
             rows.append(Content.styled(_("Feedback"), "bold"))
             for f in req.feedback:
@@ -208,11 +346,28 @@ class DetailScreen(BoardReadingScreen):
 
     def action_move_next(self) -> None:
         if req := self._current():
-            self.actions.move_next(req)
+            self.actions.move_next(req, self.view)
 
     def action_move_back(self) -> None:
         if req := self._current():
-            self.actions.move_back(req)
+            self.actions.move_back(req, self.view)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Re-approve only a changed text that waits for it; resolve only an open conflict."""
+        req = self.requirement
+        if action == "reapprove":
+            return req is not None and workflow.reapproval_pending(req, workflow.Rules(signoff_roles=self.view.roles))
+        if action == "resolve":
+            return req is not None and bool(self.view.links.open_conflicts(req.key))
+        return True
+
+    def action_reapprove(self) -> None:
+        if req := self._current():
+            self.actions.sign_off(req, self.view)
+
+    def action_resolve(self) -> None:
+        if req := self._current():
+            self.actions.resolve_conflict(req, self.view)
 
     def action_new_cr(self) -> None:
         if req := self._current():
@@ -236,3 +391,21 @@ class DetailScreen(BoardReadingScreen):
             from .change_request import ChangeRequestScreen
 
             self.app.push_screen(ChangeRequestScreen(event.option.id, self.link))
+
+
+def _was_now(label: str, was: str | None, now: str | None) -> list[Content]:
+    """One changed field as "was → now": on one line when both are one line, else the two texts one
+    under the other; a criterion added or removed says so."""
+    head = (pad(label, LABEL_CELLS), "bold")
+    if was is None:
+        return [Content.assemble(head, literal(_("added: {text}").format(text=now or "")))]
+    if now is None:
+        return [Content.assemble(head, literal(_("removed: {text}").format(text=was)))]
+    if "\n" not in was and "\n" not in now:
+        return [Content.assemble(head, literal(_("{was} → {now}").format(was=was or "–", now=now or "–")))]
+    indent = " " * LABEL_CELLS
+    rows = [Content.assemble(head, (_("was:"), "dim"))]
+    rows.extend(Content(indent + line) for line in (shown(was).splitlines() or ["–"]))
+    rows.append(Content.assemble(indent, (_("now:"), "dim")))
+    rows.extend(Content(indent + line) for line in (shown(now).splitlines() or ["–"]))
+    return rows

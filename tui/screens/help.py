@@ -23,6 +23,13 @@ GUIDE = N_(
     "Moving on asks for what the next state needs (analysis, an approval, an owner, the acceptance "
     "criteria, the customer's feedback); moving back asks why. Rejected requirements are in the archive."
 )
+BADGES = N_(
+    "Approving asks for a sign-off in each role the board names (ctrl+p, Sign-off roles...); a text changed "
+    "since (CHG) is signed again before it moves on (a in its detail pane). BLK: it waits on a requirement it "
+    "depends on that is not done; moving it on asks for a reason. CON: in conflict with another requirement "
+    "until a decision settles it (r in its detail pane). Columns sort by the team's score (ctrl+p, Score "
+    "weights...)."
+)
 KEYS_WIDTH = 22
 """Display cells of the keys column."""
 TEXTUAL_DESCRIPTIONS = (
@@ -71,7 +78,8 @@ class HelpScreen(ModalScreen[None]):
         self.under = under
 
     def compose(self) -> ComposeResult:
-        rows = [Content.styled(_("reqboard keys"), "bold"), Content(""), Content(_(GUIDE)), Content("")]
+        rows = [Content.styled(_("reqboard keys"), "bold"), Content(""), Content(_(GUIDE)), Content(""),
+                Content(_(BADGES)), Content("")]
         for keys, label in key_table(self.under):
             padding = " " * max(KEYS_WIDTH - cell_len(keys), 0)
             rows.append(Content.assemble((keys + padding, "bold"), label))

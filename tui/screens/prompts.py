@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
@@ -13,6 +14,8 @@ from reqboard.store.models import Channel, Feasibility, Kano, NeedType, Requirem
 from reqboard.store.workflow import GuardInput
 
 from .fields import FieldSpec
+
+_SEPARATORS = re.compile("[,;，；、]")
 
 SCORES = [(f"{n}", n) for n in range(1, 6)]
 SCORE_CHOICES = tuple((str(n), str(n)) for n in range(1, 6))
@@ -95,12 +98,27 @@ def _field_error(name: str, message: str) -> InvalidValue:
 
 
 def _date(value: Any) -> date | None:
+    return parse_date(value, "due")
+
+
+def parse_date(value: Any, name: str) -> date | None:
+    """A date as typed (blank: none); InvalidValue under the field `name` if it is none."""
     if not value:
         return None
     try:
         return date.fromisoformat(str(value))
     except ValueError:
-        raise _field_error("due", _("due date {value!r} is not a date like 2026-12-31").format(value=value)) from None
+        raise _field_error(name, _("due date {value!r} is not a date like 2026-12-31").format(value=value)) from None
+
+
+def names_in(text: str) -> list[str]:
+    """The names (or keys) typed in one field, separated by commas (or `;`, `，`, `、`), each trimmed."""
+    return [part.strip() for part in _SEPARATORS.split(text) if part.strip()]
+
+
+def weight_text(value: float) -> str:
+    """A score weight as a person types it: 1, not 1.0; 1.5 as it is."""
+    return str(int(value)) if value == int(value) else f"{value:g}"
 
 
 def _number(value: Any, name: str, label: str) -> float | None:

@@ -31,6 +31,8 @@ from reqboard.store.domain import State
 from reqboard.store.i18n import N_, _
 from reqboard.store.text import shown
 
+from .board_view import BLOCKED, IN_CONFLICT, BoardView
+
 CARD_HEIGHT = 5
 """Four lines of card and one of gap."""
 SCROLLBAR_WIDTH = 1
@@ -113,7 +115,8 @@ class CardList(ScrollView, can_focus=True):
     COMPONENT_CLASSES = {
         "card", "card--selected", "card--key", "card--title", "card--customer", "card--priority",
         "card--badge-cr", "card--badge-suspect", "card--badge-overdue", "card--badge-changed",
-        "card--age", "card--edge", "card--tier-a", "card--tier-b", "card--tier-c", "lane", "empty",
+        "card--badge-blocked", "card--badge-conflict", "card--age", "card--edge", "card--tier-a", "card--tier-b",
+        "card--tier-c", "lane", "empty",
     }
 
     DEFAULT_CSS = """
@@ -133,6 +136,8 @@ class CardList(ScrollView, can_focus=True):
     CardList > .card--badge-suspect { color: $badge-suspect; text-style: bold reverse; }
     CardList > .card--badge-overdue { color: $badge-overdue; text-style: bold; }
     CardList > .card--badge-changed { color: $badge-changed; text-style: bold; }
+    CardList > .card--badge-blocked { color: $badge-blocked; text-style: bold; }
+    CardList > .card--badge-conflict { color: $badge-conflict; text-style: bold; }
     CardList > .card--age { color: $foreground-muted; }
     CardList > .card--edge { color: $primary; }
     CardList > .card--tier-a { color: $tier-a; text-style: bold; }
@@ -166,10 +171,13 @@ class CardList(ScrollView, can_focus=True):
         self._items: list[Item] = []
         self._offsets: list[int] = [0]
         self._card_rows: list[int] = []  # item index of each card, in cursor order
-        self._cache: LRUCache[tuple[str, int, int, int, bool, date, str], Strip] = LRUCache(1024)
+        self._cache: LRUCache[tuple[str, int, int, int, bool, date, str, str, int], Strip] = LRUCache(1024)
         self._styles: dict[tuple[str, bool], dict[str, Style]] = {}
         self._now = datetime.now(UTC)
         self._today = clock.local_day(self._now)  # the day cards are overdue by: the local one
+        self.view = BoardView()
+        """What the board around the cards adds (links, sign-off roles, score weights), as last read."""
+        self._board_key = hash((self.view.roles, self.view.weights))
 
     # ------------------------------------------------------------------ data
     @property
@@ -184,10 +192,14 @@ class CardList(ScrollView, can_focus=True):
         item = self._items[self._card_rows[min(self.cursor, len(self._card_rows) - 1)]]
         return item if isinstance(item, Card) else None
 
-    def set_items(self, items: list[Item], *, keep: str | None = None) -> None:
-        """Show these items; keep the card with key `keep` selected if it is still here."""
+    def set_items(self, items: list[Item], *, keep: str | None = None, view: BoardView | None = None) -> None:
+        """Show these items (drawn with `view`, the board as last read, if given); keep the card with
+        key `keep` selected if it is still here."""
         previous = keep if keep is not None else (self.selected.key if self.selected else None)
         self._items = items
+        if view is not None and view is not self.view:
+            self.view = view
+            self._board_key = hash((view.roles, view.weights))
         if not items or not isinstance(items[0], LaneHeader):
             # Cards alone (swimlanes start with their header): every item is a card of the same
             # height, so the offsets are a range, built in C (a loop was 10 ms a filter at 50,000).
@@ -203,7 +215,8 @@ class CardList(ScrollView, can_focus=True):
                     offsets.append(offsets[-1] + item.height)
         self._offsets, self._card_rows = offsets, rows
         # No cache clear: a card's lines do not depend on where it sits, and its key carries its
-        # version and the day (for its age), so lines drawn before a filter or a reload stay valid.
+        # version, the day (for its age), its marks and the board's roles and weights (what other
+        # cards and the settings add), so lines drawn before a filter or a reload stay valid.
         self._now = datetime.now(UTC)
         self._today = clock.local_day(self._now)  # the day cards are overdue by: the local one
         # Width 0: cards never scroll sideways, and a resize then changes nothing to lay out again.
@@ -339,8 +352,10 @@ class CardList(ScrollView, can_focus=True):
         # Only the focused column shows its selection: one highlighted card on the board.
         selected = self.has_focus and self._card_rows and self._card_rows[self.cursor] == index
         # Everything a line depends on: focus restyles the widget but changes none of these, so
-        # moving between columns redraws from the cache; a new theme is a new key.
-        key = (item.key, item.version, row, width, bool(selected), self._today, self.app.theme)
+        # moving between columns redraws from the cache; a new theme is a new key. Its marks come
+        # from other cards (a blocker done, a conflict settled) and the context from the settings.
+        key = (item.key, item.version, row, width, bool(selected), self._today, self.app.theme,
+               self.view.marks.get(item.key, ""), self._board_key)
         strip = self._cache.get(key)
         if strip is None:
             strip = self._card_line(item, row, width, bool(selected))
@@ -380,8 +395,9 @@ class CardList(ScrollView, can_focus=True):
             key = shown(req.key, one_line=True)
             badges = self._badges(req)
             badge_width = sum(cell_len(text) + 1 for text, _cls in badges)
-            if badge_width + cell_len(key) > inner and len(badges) > 1:
-                # Too many badges for the key to show whole: the age goes first (the others say more).
+            while badge_width + cell_len(key) > inner and len(badges) > 1:
+                # Too many badges for the key to show whole: the age goes first (the others say more),
+                # then the last of the others.
                 badges.pop()
                 badge_width = sum(cell_len(text) + 1 for text, _cls in badges)
             key_width = max(inner - badge_width, 1)
@@ -392,7 +408,9 @@ class CardList(ScrollView, can_focus=True):
         elif row in (1, 2):
             segments.append(Segment(wrap(shown(req.title, one_line=True), inner, 2)[row - 1], part["card--title"]))
         else:
-            priority = f"P{req.priority}" if req.priority is not None else ""
+            score = self.view.score(req)
+            # The team's score (importance x urgency unless the board weighs more), as a priority.
+            priority = f"P{score:g}" if score is not None else ""
             tier_value = req.tier.value if req.tier else ""
             tier = f" {tier_value}" if tier_value else ""
             customer_width = max(inner - cell_len(priority) - cell_len(tier) - 1, 1)
@@ -412,9 +430,17 @@ class CardList(ScrollView, can_focus=True):
         if open_crs:
             # i18n: badge: how many open change requests a card has (short: it shares a line with the key)
             badges.append((_("CR{count}").format(count=open_crs), "card--badge-cr"))
-        if req.approval_stale:
+        if req.needs_reapproval(self.view.roles):
             # i18n: badge: the approved text changed since the approval (short)
             badges.append((_("CHG"), "card--badge-changed"))
+        marks = self.view.marks.get(req.key)
+        if marks:
+            if BLOCKED in marks:
+                # i18n: badge: it waits on a requirement it depends on that is not done yet (short)
+                badges.append((_("BLK"), "card--badge-blocked"))
+            if IN_CONFLICT in marks:
+                # i18n: badge: in conflict with another requirement, no decision yet (short)
+                badges.append((_("CON"), "card--badge-conflict"))
         if req.suspect:
             # i18n: badge: a requirement this one depends on changed: suspect (short)
             badges.append((_("SUS"), "card--badge-suspect"))

@@ -10,6 +10,7 @@ from textual.widgets import Static
 from reqboard.store.domain import State
 from reqboard.store.i18n import _
 
+from .board_view import BoardView
 from .card_list import CardList, Item
 
 
@@ -60,8 +61,10 @@ class StateColumn(Vertical):
     def cards(self) -> CardList:
         return self.query_one(CardList)
 
-    def show(self, items: list[Item], count: int, limit: int | None, *, total: int | None = None) -> None:
-        """Show these items; `count` cards match the filter, `total` are in the state."""
+    def show(self, items: list[Item], count: int, limit: int | None, *, total: int | None = None,
+             view: BoardView | None = None) -> None:
+        """Show these items (drawn with `view`, the board as last read); `count` cards match the
+        filter, `total` are in the state."""
         self.count, self.limit = count, limit
         header = self.query_one(ColumnHeader)
         parts: list[tuple[str, str] | str] = [(self.state.label, "bold")]
@@ -74,7 +77,7 @@ class StateColumn(Vertical):
                 parts.append(("  " + _("over limit"), "bold"))
         header.update(Content.assemble(*parts))
         header.set_class(over, "-over-limit")
-        self.cards.set_items(items)
+        self.cards.set_items(items, view=view)
 
 
 class ColumnRow(HorizontalScroll, can_focus=False):

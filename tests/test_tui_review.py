@@ -1,0 +1,586 @@
+"""Review rigour on the board (issue #15), driven through Pilot: sign-off by role from `>`, re-approval of a
+changed text from the detail pane, the BLK and CON badges (and their going when the other card changes),
+the override of a dependency with a reason, conflicts settled from the detail pane, the links both ways,
+who must be told of a change request, the settings from the palette, the team's score, the filter's
+`blocked`; and the same screens in 简体中文.
+
+The small board (tests/tui_support.py): REQ-3 analysed, REQ-4 approved with CR-1 open, REQ-8 in progress
+and depending on REQ-4 (started ahead of it, so blocked), REQ-1 and REQ-2 collected.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.command import CommandPalette
+from textual.pilot import Pilot
+from textual.widgets import Input, OptionList, Select
+
+from reqboard.store.board import Board
+from reqboard.store.models import State
+from reqboard.tui.screens.board import BoardScreen
+from reqboard.tui.screens.change_request import ChangeRequestScreen
+from reqboard.tui.screens.detail import DetailScreen, approved_parts
+from reqboard.tui.widgets.key_bar import KeyBar
+
+from tui_support import (  # noqa: F401 (small, small_template are fixtures)
+    POLL,
+    SIZE,
+    board_ready,
+    card_keys,
+    cards,
+    copy_board,
+    drawn,
+    error,
+    field_ids,
+    fill,
+    form,
+    notifications,
+    open_app,
+    select_card,
+    settle,
+    small,
+    small_template,
+    submit,
+    text_of,
+    wait_until,
+)
+from zh_support import english_words
+
+
+def first_line(app: Any, state: State, key: str) -> str:
+    """A card's top line (its key and badges) as drawn."""
+    return next(line for line in drawn(cards(app, state)).splitlines() if line[1:].startswith(key + " "))
+
+
+def bottom_line(app: Any, state: State, key: str) -> str:
+    """A card's last line (customer, tier, score) as drawn."""
+    lines = drawn(cards(app, state)).splitlines()
+    top = next(n for n, line in enumerate(lines) if line[1:].startswith(key + " "))
+    return lines[top + 3]
+
+
+def key_bar(app: Any) -> str:
+    return text_of(app.screen.query_one(KeyBar))
+
+
+async def open_detail(pilot: Pilot, key: str) -> DetailScreen:
+    await select_card(pilot, key)
+    await pilot.press("enter")
+    await settle(pilot)
+    detail = pilot.app.screen
+    assert isinstance(detail, DetailScreen) and detail.history is not None
+    return detail
+
+
+async def palette(pilot: Pilot, text: str) -> None:
+    """Run the palette command named `text`."""
+    await pilot.press("ctrl+p")
+    await wait_until(pilot, lambda: isinstance(pilot.app.screen, CommandPalette), "the command palette")
+    screen = pilot.app.screen
+    screen.query_one(Input).value = text
+    hits = screen.query_one("CommandList", OptionList)
+    await wait_until(pilot, lambda: any(text.casefold() in str(hits.get_option_at_index(i).prompt).casefold()
+                                        for i in range(hits.option_count)), f"a palette hit for {text}")
+    await pilot.press("enter")
+    await settle(pilot)
+
+
+def options(dialog: Any, name: str) -> list[Any]:
+    return [value for _label, value in dialog.query_one(f"#field-{name}", Select)._options if value is not Select.NULL]
+
+
+# ---------------------------------------------------------------------- sign-off by role
+async def test_moving_on_signs_off_in_a_role_still_missing_until_every_role_signed(small: Path) -> None:
+    Board(small, "anna").set_signoff_roles(["customer", "product"])
+    app = open_app(small)
+    async with app.run_test(size=SIZE) as pilot:
+        await board_ready(pilot)
+        await select_card(pilot, "REQ-3")
+        await pilot.press("greater_than_sign")
+        dialog = form(app)
+        assert dialog.form_title == "Sign off REQ-3"
+        assert field_ids(dialog) == ["role", "on_behalf_of", "comment"]
+        assert options(dialog, "role") == ["customer", "product"]
+        assert "a sign-off by customer and product" in text_of(dialog.query_one("#dialog-intro"))
+        dialog.query_one("#field-role", Select).value = "customer"
+        fill(pilot, "#field-on_behalf_of", "Dana Whitfield")
+        fill(pilot, "#field-comment", "agreed on the phone")
+        await submit(pilot)
+        assert isinstance(app.screen, BoardScreen)
+        assert "REQ-3 signed off by customer; still missing: product" in notifications(app)
+        req = Board(small, "check").get("REQ-3")
+        assert req.state is State.ANALYSED
+        signed = req.approvals[-1]
+        assert (signed.role, signed.on_behalf_of, signed.by, signed.comment) == (
+            "customer", "Dana Whitfield", "tester", "agreed on the phone")
+
+        # The detail pane says who signed and who is still missing.
+        detail = await open_detail(pilot, "REQ-3")
+        more = text_of(detail.query_one("#detail-more"))
+        assert "Dana Whitfield (recorded by tester) as customer: agreed on the phone" in more
+        assert "Still to sign its text as it reads now: product" in more
+        await pilot.press("escape")
+        await settle(pilot)
+
+        await select_card(pilot, "REQ-3")
+        await pilot.press("greater_than_sign")
+        dialog = form(app)
+        assert options(dialog, "role") == ["product"]  # only the role still missing is offered
+        await submit(pilot)
+        assert "REQ-3 moved to approved" in notifications(app)
+        assert Board(small, "check").get("REQ-3").state is State.APPROVED
+        assert "REQ-3" in card_keys(app, State.APPROVED)
+
+
+async def test_without_roles_one_sign_off_approves_and_asks_no_role(small: Path) -> None:
+    app = open_app(small)
+    async with app.run_test(size=SIZE) as pilot:
+        await board_ready(pilot)
+        await select_card(pilot, "REQ-3")
+        await pilot.press("greater_than_sign")
+        dialog = form(app)
+        assert field_ids(dialog) == ["on_behalf_of", "comment"]
+        await submit(pilot)
+        assert "REQ-3 moved to approved" in notifications(app)
+        req = Board(small, "check").get("REQ-3")
+        assert req.state is State.APPROVED and req.approvals[-1].by == "tester"
+
+
+# ---------------------------------------------------------------------- re-approval of a changed text
+async def test_a_changed_requirement_is_re_approved_from_the_detail_pane(small: Path) -> None:
+    Board(small, "alice").edit_requirement("REQ-4", {"title": "Single sign-on with Entra ID and Google",
+                                                     "description": "Staff sign in with Microsoft\nor Google."})
+    app = open_app(small)
+    async with app.run_test(size=SIZE) as pilot:
+        await board_ready(pilot)
+        assert "CHG" in first_line(app, State.APPROVED, "REQ-4")
+        detail = await open_detail(pilot, "REQ-4")
+        more = text_of(detail.query_one("#detail-more"))
+        assert "Single sign-on with Entra ID → Single sign-on with Entra ID and Google" in more
+        assert "was:" in more and "Staff sign in with their Microsoft account." in more and "or Google." in more
+        assert "Re-approve" in key_bar(app)
+
+        # Moving it on is held back: it asks for the re-approval instead.
+        await pilot.press("greater_than_sign")
+        dialog = form(app)
+        assert dialog.form_title == "Re-approve REQ-4"
+        await pilot.press("escape")
+
+        await pilot.press("a")
+        dialog = form(app)
+        assert dialog.form_title == "Re-approve REQ-4"
+        fill(pilot, "#field-comment", "Google is fine too")
+        await submit(pilot)
+        assert app.screen is detail
+        assert "REQ-4 re-approved" in notifications(app)
+        req = Board(small, "check").get("REQ-4")
+        assert req.approval_current and req.approvals[-1].comment == "Google is fine too"
+        await settle(pilot)
+        assert "Changed since its approval" not in text_of(detail.query_one("#detail-more"))
+        assert "Re-approve" not in key_bar(app)
+        await pilot.press("a")  # not offered any more: the key does nothing
+        assert app.screen is detail
+        await pilot.press("escape")
+        await settle(pilot)
+        assert "CHG" not in first_line(app, State.APPROVED, "REQ-4")
+
+
+async def test_re_approval_by_role_keeps_the_card_changed_until_every_role_signed(small: Path) -> None:
+    anna = Board(small, "anna")
+    anna.set_signoff_roles(["customer", "product"])
+    anna.edit_requirement("REQ-4", {"title": "Single sign-on with Entra ID and Google"})
+    app = open_app(small)
+    async with app.run_test(size=SIZE) as pilot:
+        await board_ready(pilot)
+        assert "CHG" in first_line(app, State.APPROVED, "REQ-4")
+        await open_detail(pilot, "REQ-4")
+        await pilot.press("a")
+        dialog = form(app)
+        assert options(dialog, "role") == ["customer", "product"]
+        dialog.query_one("#field-role", Select).value = "product"
+        await submit(pilot)
+        assert "REQ-4 signed off by product; still missing: customer" in notifications(app)
+        await settle(pilot)
+        assert "Re-approve" in key_bar(app)  # the customer has still to sign the new text
+        await pilot.press("escape")
+        await settle(pilot)
+        assert "CHG" in first_line(app, State.APPROVED, "REQ-4")
+
+
+def test_the_approved_text_is_read_back_field_by_field() -> None:
+    assert approved_parts("") is None
+    assert approved_parts("Title\n\n") == ("Title", "", [])
+    assert approved_parts("Title\n\nline one\n\nline two") == ("Title", "line one\n\nline two", [])
+    assert approved_parts("Title\n\n\n\nAcceptance criteria:\n- a\n- b") == ("Title", "", ["a", "b"])
+    assert approved_parts("Title\n\nSome text\n\nAcceptance criteria:\n- a") == ("Title", "Some text", ["a"])
+
+
+# ---------------------------------------------------------------------- dependencies: BLK and the override
+async def test_blk_goes_when_the_blocker_is_done_though_the_blocked_card_did_not_change(small: Path) -> None:
+    app = open_app(small, watch_interval=POLL)
+    async with app.run_test(size=SIZE) as pilot:
+        await board_ready(pilot)
+        assert "BLK" in first_line(app, State.IN_PROGRESS, "REQ-8")
+        assert "BLK" not in first_line(app, State.IN_PROGRESS, "REQ-5")
+        version = Board(small, "check").get("REQ-8").version
+        other = Board(small, "alice")
+        other.move_requirement("REQ-4", State.IN_PROGRESS, updates={"owner": "Ana"})
+        other.move_requirement("REQ-4", State.DONE)
+        await wait_until(pilot, lambda: "REQ-4" in card_keys(app, State.DONE), "REQ-4 to be done on the board")
+        await settle(pilot)
+        assert Board(small, "check").get("REQ-8").version == version  # REQ-8 itself did not change
+        assert "BLK" not in first_line(app, State.IN_PROGRESS, "REQ-8")
+
+
+async def test_a_blocked_move_asks_for_a_reason_to_override_and_records_it(small: Path) -> None:
+    app = open_app(small)
+    async with app.run_test(size=SIZE) as pilot:
+        await board_ready(pilot)
+        await select_card(pilot, "REQ-8")
+        await pilot.press("greater_than_sign")
+        dialog = form(app)
+        assert dialog.form_title == "Move REQ-8 to done anyway?"
+        assert "REQ-8 depends on REQ-4, not yet done" in text_of(dialog.query_one("#dialog-intro"))
+        assert field_ids(dialog) == ["reason"]
+        await submit(pilot)
+        assert "is needed" in error(dialog, "reason")
+        assert Board(small, "check").get("REQ-8").state is State.IN_PROGRESS
+        fill(pilot, "#field-reason", "the customer tests against a stub")
+        await submit(pilot)
+        assert isinstance(app.screen, BoardScreen)
+        assert "REQ-8 moved to done" in notifications(app)
+        board = Board(small, "check")
+        assert board.get("REQ-8").state is State.DONE
+        overridden = [e for e in board.history("REQ-8") if e.action == "dependency_overridden"]
+        assert [(e.old, e.new, e.reason, e.by) for e in overridden][-1] == (
+            ["REQ-4"], "done", "the customer tests against a stub", "tester")
+        assert "BLK" not in first_line(app, State.DONE, "REQ-8")  # done work is blocked no more
+
+
+async def test_the_override_form_asks_the_guard_inputs_too(small: Path) -> None:
+    Board(small, "anna").edit_requirement("REQ-3", {"depends_on": ["REQ-2"]})
+    Board(small, "anna").approve("REQ-3", "fine")
+    app = open_app(small)
+    async with app.run_test(size=SIZE) as pilot:
+        await board_ready(pilot)
+        assert "BLK" in first_line(app, State.APPROVED, "REQ-3")
+        await select_card(pilot, "REQ-3")
+        await pilot.press("greater_than_sign")
+        dialog = form(app)
+        assert field_ids(dialog) == ["reason", "owner"]
+        fill(pilot, "#field-reason", "REQ-2 is cosmetic")
+        fill(pilot, "#field-owner", "Priya Nair")
+        await submit(pilot)
+        req = Board(small, "check").get("REQ-3")
+        assert (req.state, req.owner) == (State.IN_PROGRESS, "Priya Nair")
+
+
+async def test_the_detail_pane_shows_links_both_ways(small: Path) -> None:
+    app = open_app(small)
+    async with app.run_test(size=SIZE) as pilot:
+        await board_ready(pilot)
+        detail = await open_detail(pilot, "REQ-8")
+        fields = text_of(detail.query_one("#detail-fields"))
+        assert "Depends on      REQ-4 (approved)" in fields
+        assert "Blocked by      REQ-4" in fields
+        await pilot.press("escape")
+        await settle(pilot)
+        detail = await open_detail(pilot, "REQ-4")
+        assert "Needed by       REQ-8 (in progress)" in text_of(detail.query_one("#detail-fields"))
+
+
+# ---------------------------------------------------------------------- conflicts: CON and resolving
+async def test_con_on_both_sides_until_resolved_from_the_detail_pane(small: Path) -> None:
+    Board(small, "anna").edit_requirement("REQ-3", {"conflicts_with": ["REQ-1"]})
+    app = open_app(small)
+    async with app.run_test(size=SIZE) as pilot:
+        await board_ready(pilot)
+        assert "CON" in first_line(app, State.ANALYSED, "REQ-3")
+        assert "CON" in first_line(app, State.COLLECTED, "REQ-1")  # whichever side declared it
+
+        # Approval waits for a decision: `>` says so instead of asking for a sign-off.
+        await select_card(pilot, "REQ-3")
+        await pilot.press("greater_than_sign")
+        assert isinstance(app.screen, BoardScreen)
+        assert any("REQ-3 is in conflict with REQ-1: resolve that first" in m for m in notifications(app))
+
+        detail = await open_detail(pilot, "REQ-1")
+        assert "Conflicts with  REQ-3 (analysed): open" in text_of(detail.query_one("#detail-fields"))
+        assert "Resolve conflict" in key_bar(app)
+        await pilot.press("r")
+        dialog = form(app)
+        assert dialog.form_title == "Resolve a conflict of REQ-1"
+        assert options(dialog, "other") == ["REQ-3"]
+        await submit(pilot)
+        assert "is needed" in error(dialog, "decision")
+        fill(pilot, "#field-decision", "reminders first, exports next quarter")
+        await submit(pilot)
+        assert app.screen is detail
+        assert "The conflict between REQ-1 and REQ-3 is resolved" in notifications(app)
+        await settle(pilot)
+        fields = text_of(detail.query_one("#detail-fields"))
+        assert "REQ-3 (analysed): resolved by tester on" in fields
+        assert "reminders first, exports next quarter" in fields
+        assert "Resolve conflict" not in key_bar(app)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert "CON" not in first_line(app, State.ANALYSED, "REQ-3")
+        assert "CON" not in first_line(app, State.COLLECTED, "REQ-1")
+        board = Board(small, "check")
+        assert [r.decision for r in board.get("REQ-3").resolutions] == ["reminders first, exports next quarter"]
+
+
+async def test_resolving_can_reject_one_of_the_two(small: Path) -> None:
+    Board(small, "anna").edit_requirement("REQ-3", {"conflicts_with": ["REQ-2"]})
+    app = open_app(small)
+    async with app.run_test(size=SIZE) as pilot:
+        await board_ready(pilot)
+        await open_detail(pilot, "REQ-3")
+        await pilot.press("r")
+        dialog = form(app)
+        fill(pilot, "#field-decision", "dark mode is out of scope")
+        dialog.query_one("#field-reject", Select).value = "REQ-2"
+        await submit(pilot)
+        board = Board(small, "check")
+        assert board.get("REQ-2").state is State.REJECTED
+        assert board.get("REQ-2").rejection_reason == "dark mode is out of scope"
+        fields = text_of(app.screen.query_one("#detail-fields"))
+        assert "REQ-2 (rejected): resolved by tester on" in fields and "REQ-2 rejected" in fields
+
+
+async def test_con_goes_when_the_other_card_is_rejected_elsewhere(small: Path) -> None:
+    Board(small, "anna").edit_requirement("REQ-3", {"conflicts_with": ["REQ-1"]})
+    app = open_app(small, watch_interval=POLL)
+    async with app.run_test(size=SIZE) as pilot:
+        await board_ready(pilot)
+        assert "CON" in first_line(app, State.ANALYSED, "REQ-3")
+        version = Board(small, "check").get("REQ-3").version
+        Board(small, "alice").reject("REQ-1", "the customer withdrew it")
+        await wait_until(pilot, lambda: "REQ-1" not in card_keys(app, State.COLLECTED), "REQ-1 to leave the board")
+        await settle(pilot)
+        assert Board(small, "check").get("REQ-3").version == version
+        assert "CON" not in first_line(app, State.ANALYSED, "REQ-3")
+
+
+# ---------------------------------------------------------------------- change requests reach the plan
+async def open_cr_pane(pilot: Pilot, key: str) -> ChangeRequestScreen:
+    await open_detail(pilot, key)
+    crs = pilot.app.screen.query_one("#detail-crs", OptionList)
+    crs.focus()
+    crs.highlighted = 0
+    await pilot.press("enter")
+    await settle(pilot)
+    pane = pilot.app.screen
+    assert isinstance(pane, ChangeRequestScreen)
+    return pane
+
+
+async def test_the_cr_pane_lists_who_must_be_told_and_marks_them_told(small: Path) -> None:
+    anna = Board(small, "anna")
+    anna.edit_requirement("REQ-4", {"due": "2026-04-01", "effort_estimate": 16})
+    anna.assess_change_request("CR-1", schedule_days=4.5, cost=800, effort_hours=24, notify=["Li Wei", "sales team"])
+    app = open_app(small)
+    async with app.run_test(size=SIZE) as pilot:
+        await board_ready(pilot)
+        pane = await open_cr_pane(pilot, "REQ-4")
+        shown = text_of(pane.query_one("#cr-fields"))
+        assert "If approved, the plan changes" in shown
+        assert "2026-04-01 → 2026-04-06" in shown  # 4.5 days, rounded up
+        assert "16 → 40" in shown
+        assert "Who must be told" in shown and "Still to tell: Li Wei, sales team" in shown
+        assert "Mark told" in key_bar(app)
+
+        await pilot.press("t")
+        dialog = form(app)
+        assert options(dialog, "name") == ["Li Wei", "sales team"]
+        dialog.query_one("#field-name", Select).value = "sales team"
+        await submit(pilot)
+        assert app.screen is pane
+        await settle(pilot)
+        shown = text_of(pane.query_one("#cr-fields"))
+        assert "sales team: told by tester" in shown and "Still to tell: Li Wei" in shown
+        cr = Board(small, "check").find_change_request("CR-1")[1]
+        assert [(n.name, n.by) for n in cr.notified] == [("sales team", "tester")]
+
+        await pilot.press("t")
+        await submit(pilot)  # Li Wei, the one left
+        await settle(pilot)
+        assert "Everyone was told." in text_of(pane.query_one("#cr-fields"))
+        assert "Mark told" not in key_bar(app)
+
+
+async def test_a_new_change_request_proposes_a_plan_and_the_assessment_names_who_to_tell(small: Path) -> None:
+    app = open_app(small)
+    async with app.run_test(size=SIZE) as pilot:
+        await board_ready(pilot)
+        await select_card(pilot, "REQ-3")
+        await pilot.press("c")
+        dialog = form(app)
+        fill(pilot, "#field-summary", "Send them 48 hours ahead")
+        fill(pilot, "#field-new_due", "next week")
+        await submit(pilot)
+        assert "not a date like 2026-12-31" in error(dialog, "new_due")
+        fill(pilot, "#field-new_due", "2026-05-31")
+        fill(pilot, "#field-new_owner", "Max Weber")
+        dialog.query_one("#field-new_urgency", Select).value = 5
+        await submit(pilot)
+        cr = Board(small, "check").get("REQ-3").change_requests[-1]
+        assert (str(cr.proposed_due), cr.proposed_owner, cr.proposed_urgency, cr.proposed_importance) == (
+            "2026-05-31", "Max Weber", 5, None)
+        pane = await open_cr_pane(pilot, "REQ-3")
+        shown = text_of(pane.query_one("#cr-fields"))
+        assert "New due date  2026-05-31" in shown and "New owner     Max Weber" in shown
+        await pilot.press("a")
+        dialog = form(app)
+        for name, value in (("schedule_days", "2"), ("cost", "0"), ("effort_hours", "3"),
+                            ("notify", "Harbor Health, front desk")):
+            fill(pilot, f"#field-{name}", value)
+        await submit(pilot)
+        assessed = Board(small, "check").get("REQ-3").change_requests[-1].assessment
+        assert assessed.notify == ("Harbor Health", "front desk")
+
+
+# ---------------------------------------------------------------------- settings, score and filter
+async def test_sign_off_roles_are_set_from_the_palette(small: Path) -> None:
+    app = open_app(small)
+    async with app.run_test(size=SIZE) as pilot:
+        await board_ready(pilot)
+        await palette(pilot, "Sign-off roles")
+        dialog = form(app)
+        fill(pilot, "#field-roles", "customer, product")
+        await submit(pilot)
+        assert Board(small, "check").signoff_roles() == ("customer", "product")
+        assert "Sign-off roles: customer, product" in notifications(app)
+        await palette(pilot, "Sign-off roles")
+        dialog = form(app)
+        assert dialog.query_one("#field-roles", Input).value == "customer, product"
+        fill(pilot, "#field-roles", "")
+        await submit(pilot)
+        assert Board(small, "check").signoff_roles() == ()
+
+
+async def test_score_weights_from_the_palette_reorder_the_columns(small: Path) -> None:
+    Board(small, "anna").edit_requirement("REQ-5", {"business_value": 5})
+    app = open_app(small)
+    async with app.run_test(size=SIZE) as pilot:
+        await board_ready(pilot)
+        assert card_keys(app, State.IN_PROGRESS) == ["REQ-8", "REQ-5"]  # 4x4 above 3x5
+        assert bottom_line(app, State.IN_PROGRESS, "REQ-8").rstrip().endswith("P16")
+        await palette(pilot, "Score weights")
+        dialog = form(app)
+        assert field_ids(dialog) == ["importance", "urgency", "value", "effort", "feasibility", "tier"]
+        fill(pilot, "#field-value", "eleven")
+        await submit(pilot)
+        assert "0 to 10" in error(dialog, "value")
+        fill(pilot, "#field-value", "1")
+        await submit(pilot)
+        assert Board(small, "check").score_weights().value == 1
+        await settle(pilot)
+        # REQ-5: 3 x 5 x value 5 = 75; REQ-8: 4 x 4 x value unset (3) = 48.
+        assert card_keys(app, State.IN_PROGRESS) == ["REQ-5", "REQ-8"]
+        assert bottom_line(app, State.IN_PROGRESS, "REQ-5").rstrip().endswith("P75")
+        detail = await open_detail(pilot, "REQ-5")
+        assert "75  (the team's score: importance 3 × urgency 5 × business value 5)" in text_of(
+            detail.query_one("#detail-fields"))
+
+
+async def test_the_filter_blocked_follows_the_board(small: Path) -> None:
+    app = open_app(small, watch_interval=POLL)
+    async with app.run_test(size=SIZE) as pilot:
+        await board_ready(pilot)
+        await pilot.press("slash")
+        dialog = form(app)
+        assert "blocked" in text_of(dialog.query_one(".field-help")) and "due:<DATE" in text_of(
+            dialog.query_one(".field-help"))
+        fill(pilot, "#field-query", "blocked")
+        await submit(pilot)
+        shown = [key for state in (State.COLLECTED, State.ANALYSED, State.APPROVED, State.IN_PROGRESS)
+                 for key in card_keys(app, state)]
+        assert shown == ["REQ-8"]
+        other = Board(small, "alice")
+        other.move_requirement("REQ-4", State.IN_PROGRESS, updates={"owner": "Ana"})
+        other.move_requirement("REQ-4", State.DONE)
+        await wait_until(pilot, lambda: card_keys(app, State.IN_PROGRESS) == [], "REQ-8 to be blocked no more")
+
+
+# ---------------------------------------------------------------------- 简体中文
+@pytest.fixture
+def small_zh(small_template: Path, board_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("REQBOARD_LANG", "zh_CN")
+    return copy_board(small_template, board_path)
+
+
+# The small board's own data (English names and titles) is allowed; the app's words must be Chinese.
+DATA = {"anna", "tester", "single", "sign", "with", "entra", "and", "google", "delivery", "delay", "webhook",
+        "sms", "reminders", "before", "appointments", "export", "invoices", "pdf", "sales", "team", "wei",
+        "customer", "product", "dana", "whitfield", "atlas", "insurance", "harbor", "health", "clinics",
+        "northwind", "logistics", "the", "webhook's", "payload", "agreed", "already", "tom", "baker",
+        "also", "support", "accounts", "half", "their", "staff", "use", "gmail", "microsoft", "account",
+        "dark", "mode", "for", "web", "portal", "priya", "nair", "offline", "warehouse", "scanners"}
+
+
+def dialog_words(dialog: Any) -> str:
+    parts = [text_of(widget) for widget in dialog.query("#dialog Label, #dialog Static")]
+    for select in dialog.query(Select):
+        parts += [str(label) for label, _value in select._options]
+    parts += [field.placeholder for field in dialog.query(Input)]
+    return "\n".join(parts)
+
+
+async def test_the_review_screens_speak_chinese(small_zh: Path) -> None:
+    anna = Board(small_zh, "anna")
+    anna.set_signoff_roles(["customer", "product"])
+    anna.edit_requirement("REQ-3", {"conflicts_with": ["REQ-1"]})
+    anna.edit_requirement("REQ-4", {"title": "Single sign-on with Entra ID and Google"})
+    anna.assess_change_request("CR-1", schedule_days=1, cost=0, effort_hours=2, notify=["Li Wei", "sales team"])
+    app = open_app(small_zh)
+    async with app.run_test(size=SIZE) as pilot:
+        await board_ready(pilot)
+        assert "受阻" in first_line(app, State.IN_PROGRESS, "REQ-8")
+        assert "冲突" in first_line(app, State.ANALYSED, "REQ-3")
+        assert "已改" in first_line(app, State.APPROVED, "REQ-4")
+
+        detail = await open_detail(pilot, "REQ-4")
+        text = "\n".join(text_of(detail.query_one(f"#{part}")) for part in ("detail-fields", "detail-more"))
+        assert english_words(text + key_bar(app), DATA) == set(), text
+        await pilot.press("a")
+        assert english_words(dialog_words(form(app)), DATA) == set()
+        await pilot.press("escape")
+
+        crs = detail.query_one("#detail-crs", OptionList)
+        crs.focus()
+        crs.highlighted = 0
+        await pilot.press("enter")
+        await settle(pilot)
+        pane = app.screen
+        assert isinstance(pane, ChangeRequestScreen)
+        text = text_of(pane.query_one("#cr-fields"))
+        assert english_words(text + key_bar(app), DATA) == set(), text
+        await pilot.press("t")
+        assert english_words(dialog_words(form(app)), DATA) == set()
+        await pilot.press("escape")
+        await pilot.press("escape")
+        await pilot.press("escape")
+        await settle(pilot)
+
+        detail = await open_detail(pilot, "REQ-1")
+        text = text_of(detail.query_one("#detail-fields"))
+        assert english_words(text + key_bar(app), DATA) == set(), text
+        await pilot.press("r")
+        assert english_words(dialog_words(form(app)), DATA) == set()
+        await pilot.press("escape")
+        await pilot.press("escape")
+        await settle(pilot)
+
+        await select_card(pilot, "REQ-8")
+        await pilot.press("greater_than_sign")
+        assert english_words(dialog_words(form(app)), DATA) == set()
+        await pilot.press("escape")
+
+        for command in ("签核角色", "评分权重"):
+            await palette(pilot, command)
+            assert english_words(dialog_words(form(app)), DATA) == set()
+            await pilot.press("escape")
