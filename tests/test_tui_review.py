@@ -519,7 +519,8 @@ DATA = {"anna", "tester", "single", "sign", "with", "entra", "and", "google", "d
         "customer", "product", "dana", "whitfield", "atlas", "insurance", "harbor", "health", "clinics",
         "northwind", "logistics", "the", "webhook's", "payload", "agreed", "already", "tom", "baker",
         "also", "support", "accounts", "half", "their", "staff", "use", "gmail", "microsoft", "account",
-        "dark", "mode", "for", "web", "portal", "priya", "nair", "offline", "warehouse", "scanners"}
+        "dark", "mode", "for", "web", "portal", "priya", "nair", "offline", "warehouse", "scanners", "steering",
+        "meeting", "accounting", "wants", "one", "invoice", "company", "letterhead", "billing", "per"}
 
 
 def dialog_words(dialog: Any) -> str:

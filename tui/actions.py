@@ -177,15 +177,17 @@ class RequirementActions:
                 self._notify(_("{key} is signed off as it reads now: nothing to sign").format(key=req.key))
             return
         inputs = signoff_inputs(req, self.link.user, rules)
+        by_roles = bool(missing) and missing != (ANY_SIGNOFF,)
         if changed:
             title = _("Re-approve {key}")
-            intro = _("{key} changed since it was approved: it needs {missing} of its text as it reads now "
-                      "before it can move on.")
+            intro = (_("{key} changed since it was approved: before it moves on, its text as it reads now needs "
+                       "a sign-off by {roles}.") if by_roles else
+                     _("{key} changed since it was approved: before it moves on, sign off its text as it reads now."))
         else:
             title = _("Sign off {key}")
-            intro = _("{key} is approved once it has {missing}.")
-        needs = _("a sign-off by {roles}").format(roles=workflow.join_items(list(missing))) if (
-            missing and missing != (ANY_SIGNOFF,)) else _("an approval")
+            intro = (_("{key} is approved once it has a sign-off by {roles}.") if by_roles else
+                     _("Your sign-off approves {key}."))
+        roles_missing = workflow.join_items(list(missing))
         key, roles, moving = req.key, rules.signoff_roles, req.state is State.ANALYSED
 
         def signed(after: Requirement, role: str) -> str:
@@ -205,7 +207,7 @@ class RequirementActions:
                                                       expect_version=req.version),
                           lambda after: signed(after, role), before=req)
 
-        self._form(title.format(key=key), input_fields(inputs), sign, intro=intro.format(key=key, missing=needs),
+        self._form(title.format(key=key), input_fields(inputs), sign, intro=intro.format(key=key, roles=roles_missing),
                    submit_label=_("Sign off"))
 
     def resolve_conflict(self, req: Requirement, view: BoardView) -> None:

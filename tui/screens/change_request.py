@@ -16,7 +16,7 @@ from reqboard.store import clock
 from reqboard.store.change_requests import plan_changes
 from reqboard.store.domain import CRStatus
 from reqboard.store.i18n import N_, _, listed
-from reqboard.store.labels import field_label, stored_note
+from reqboard.store.labels import stored_note
 from reqboard.store.models import ChangeRequest, Event, Requirement
 from reqboard.store.text import pad, shown
 
@@ -31,7 +31,7 @@ LABEL_CELLS = 14
 
 
 def _label(text: str) -> tuple[str, str]:
-    return pad(text, LABEL_CELLS), "bold"
+    return pad(text, LABEL_CELLS - 1) + " ", "bold"  # a label as wide as the column still ends in a space
 
 
 class ChangeRequestScreen(BoardReadingScreen):
@@ -127,9 +127,11 @@ class ChangeRequestScreen(BoardReadingScreen):
         if changes:
             rows.append(Content(""))
             rows.append(Content.styled(_("If approved, the plan changes"), "bold"))
+            labels = {"due": _("Due date"), "owner": _("Owner"), "importance": _("Importance"),
+                      "urgency": _("Urgency"), "effort_estimate": _("Effort (hours)")}
             for name, value in changes.items():
                 old = getattr(req, name)
-                rows.append(Content.assemble(_label(field_label(name)), literal(_("{was} → {now}").format(
+                rows.append(Content.assemble(_label(labels[name]), literal(_("{was} → {now}").format(
                     was=_plan_value(old), now=_plan_value(value)))))
         return rows
 
