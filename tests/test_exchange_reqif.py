@@ -110,7 +110,9 @@ def test_attributes_use_the_names_other_tools_map_without_configuration(board_pa
 
 def test_links_are_spec_relations(board_path: Path) -> None:
     data = export_board(sample_board(board_path), "reqif")
-    assert relations(data) == {("REQ-2", "Depends on", "REQ-1"), ("REQ-3", "Conflicts with", "REQ-2")}
+    # A conflict is stored on both requirements (the board mirrors it): a relation each way.
+    assert relations(data) == {("REQ-2", "Depends on", "REQ-1"), ("REQ-3", "Conflicts with", "REQ-2"),
+                               ("REQ-2", "Conflicts with", "REQ-3")}
 
 
 # ------------------------------------------------------------------ round trips
@@ -146,7 +148,7 @@ def test_a_file_edited_in_another_tool_updates_field_by_field(board_path: Path) 
     apply_import(board, data.encode(), "reqif", source="edited.reqif")
     req = board.get("REQ-2")
     assert (req.title, req.description) == ("支持中文和日文界面", "用户希望界面支持简体中文。\n第二行 & 第三行。")
-    assert req.version == 3  # created, moved to analysed, then this import
+    assert req.version == 4  # created, moved to analysed, REQ-3's conflict mirrored onto it, then this import
     assert {e.field for e in board.history("REQ-2") if e.action == "imported"} == {"title", "description"}
 
 

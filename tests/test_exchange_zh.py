@@ -55,9 +55,12 @@ def chinese() -> Iterator[None]:
 
 
 def approved_board(path: Path) -> Board:
-    """REQ-1 approved, as the sheet in EXCEL_GBK finds it."""
+    """REQ-1 approved, as the sheet in EXCEL_GBK finds it (its text as approved: a sheet that changed the text
+    could not move it on before it is approved again)."""
     board = Board(path, "alice")
-    board.add_requirement("导出为 Excel 报表", customer="上海电气", importance=5, urgency=4, kano="must_be")
+    board.add_requirement("导出为 Excel 报表", customer="上海电气", importance=5, urgency=4, kano="must_be",
+                          description="财务部每月需要把需求清单导出为 Excel，\n用于月度评审。",
+                          acceptance_criteria=({"text": "导出的文件能用 Excel 打开"}, {"text": "列名为中文"}))
     board.move_requirement("REQ-1", "analysed")
     board.approve("REQ-1", "月度评审通过")
     return board

@@ -26,6 +26,7 @@ from reqboard.store.models import (
     CRStatus,
     Event,
     Kano,
+    Notice,
     Requirement,
     State,
     Tier,
@@ -88,6 +89,59 @@ def rich_board(path: Path) -> Board:
     board.decide_change_request(cr, approve=True, rationale="cheap")
     board.add_change_request(b, "Follow the system theme")
     return board
+
+
+def review_board(path: Path) -> Board:
+    """A board with what review rigour records: sign-offs in roles (one for someone else), conflicts
+    settled (one by a rejection), a change request that moves the plan, its notify list half told."""
+    board = Board(path, "ann", clock=Clock())
+    board.set_signoff_roles(["customer", "product"])
+    analysis = {"importance": 3, "urgency": 3, "kano": "performance"}
+    a = board.add_requirement("Export to PDF", customer="ACME").key
+    b = board.add_requirement("Export to Word", customer="ACME", conflicts_with=(a,)).key
+    c = board.add_requirement("Print only", customer="ACME", conflicts_with=(a,)).key
+    for key in (a, b):
+        board.move_requirement(key, "analysed", updates=analysis)
+    board.resolve_conflict(a, b, "PDF now, Word next quarter")
+    board.resolve_conflict(c, a, "printing comes from the PDF", reject=c)
+    board.approve(a, "signed at the workshop", role="customer", on_behalf_of="Li Wei")
+    board.approve(a, "fits the roadmap", role="product")
+    board.approve(b, "Word too", role="Customer", on_behalf_of="李伟")
+    board.edit_requirement(a, {"due": "2026-06-01", "effort_estimate": 10, "depends_on": (b,)})
+    cr = board.add_change_request(a, "Summer release", new_due="2026-07-15", new_owner="bob", new_importance=5,
+                                  new_urgency=2).key
+    board.assess_change_request(cr, schedule_days=5, cost=100, effort_hours=8, notify=("Li Wei", "Sales"))
+    board.decide_change_request(cr, approve=True, rationale="customer agreed")
+    board.record_notified(cr, "li wei")
+    return board
+
+
+def test_review_records_survive_export_and_import(tmp_path: Path, board_location: BoardLocation) -> None:
+    source = review_board(tmp_path / "a" / "board.json")
+    exported = export_json(source)
+    target = board_location.board("carl")
+    assert import_json(target, dumps(exported)).added == ["REQ-1", "REQ-2", "REQ-3"]
+    assert records(export_json(target)) == records(exported)
+    for before, after in zip(source.requirements(), target.requirements(), strict=True):
+        assert after == before
+    one, two, three = target.requirements()
+    assert [(a.role, a.by, a.on_behalf_of) for a in one.approvals] == [
+        ("customer", "ann", "Li Wei"), ("product", "ann", "")]
+    assert [(a.role, a.on_behalf_of) for a in two.approvals] == [("customer", "李伟")]
+    assert [(r.other, r.other_uid, r.decision, r.rejected) for r in one.resolutions] == [
+        ("REQ-2", two.uid, "PDF now, Word next quarter", None), ("REQ-3", three.uid, "printing comes from the PDF",
+                                                                 "REQ-3")]
+    assert three.state is State.REJECTED and [r.other_uid for r in three.resolutions] == [one.uid]
+    [cr] = one.change_requests
+    assert (cr.proposed_due, cr.proposed_owner, cr.proposed_importance, cr.proposed_urgency) == (
+        datetime(2026, 7, 15).date(), "bob", 5, 2)
+    assert cr.assessment is not None and cr.assessment.notify == ("Li Wei", "Sales")
+    assert [(n.name, n.by) for n in cr.notified] == [("Li Wei", "ann")] and cr.to_notify == ("Sales",)
+    assert (one.due, one.owner, one.importance, one.effort_estimate) == (datetime(2026, 7, 15).date(), "bob", 5, 18)
+    # What the board works out from them works the same on the copy.
+    links = target.links()
+    assert links.open_conflicts("REQ-1") == () and links.needed_by("REQ-2") == ("REQ-1",)
+    board_location.assert_clean(target)
 
 
 # ============================================================================ round trip
@@ -286,7 +340,11 @@ def requirement_records(draw: st.DrawFn, number: int, cr_numbers: list[int]) -> 
     crs = [
         ChangeRequest(key=f"CR-{n}", summary=draw(_one_line()), status=draw(st.sampled_from(list(CRStatus))),
                       submitted_by=draw(_one_line()), submitted_at=draw(_times),
-                      proposed_description=draw(st.none() | st.text(max_size=40)))
+                      proposed_description=draw(st.none() | st.text(max_size=40)),
+                      proposed_due=draw(st.none() | st.dates()), proposed_owner=draw(st.none() | _one_line()),
+                      proposed_urgency=draw(st.none() | st.integers(1, 5)),
+                      notified=tuple(Notice(name=name, by=draw(_one_line()), at=draw(_times))
+                                     for name in draw(st.lists(_one_line(), max_size=2))))
         for n in cr_numbers
     ]
     req = Requirement(

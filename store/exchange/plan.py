@@ -15,6 +15,11 @@ requirement the first import made or changed, and a record identical to it is re
 
 Records with fields (CSV, ReqIF) change the requirement they name through the models' validators and
 `workflow.check_move` for any change of state: a version bump and one history event per changed field.
+`check_move` is asked with the default rules: an import carries a state as the file gives it, without the
+board's sign-off roles, dependencies or conflicts (what it cannot carry, an approval, it refuses). Links
+are the board's though: a dependency that would close a cycle is refused, as an edit's is, and a note says
+when a record drops a conflict that the other requirement still lists (a conflict is one link, whichever
+side lists it: see store.links).
 A change to a requirement whose version on the board is newer than the file's is refused (it was
 changed since the file was made); a record identical to the requirement is never refused. An existing
 requirement moves only as `check_move` allows (one step forward with its guard satisfied, or to
@@ -43,6 +48,7 @@ from .. import clock, workflow
 from ..cards import validated
 from ..errors import InvalidValue, validation_message
 from ..i18n import ENGLISH, _, english, language
+from ..links import LinkIndex
 from ..memory import paused_gc
 from ..models import (
     BOARD_STATES,
@@ -300,6 +306,7 @@ class Planner:
         file_keys = {t.record.key: t.key for t in targets if t.record.key and t.record.key != t.key}
         new_keys = {t.key for t in targets if t.stored is None}
         by_index = {t.index: t for t in targets}
+        linking: dict[str, Incoming] = {}  # the records whose links change, by key
         reread = self.read.reread
         whole = self.records if reread is None else _readable_one_by_one(reread.whole())
         for index, record in enumerate(whole):
@@ -333,8 +340,40 @@ class Planner:
             # A record with a bad value is reported as refused only (it was planned for its other faults).
             if planned.outcome is not None and not record.problems and not planned.refused:
                 plan.outcomes.append(planned.outcome)
+                if _links_change(planned.outcome):
+                    linking[key] = record
+        if linking:
+            self._check_links_across(board, plan, linking)
         self.targets, self.record_keys = [], {}
         return plan
+
+    @staticmethod
+    def _check_links_across(board: _Board, plan: Plan, linking: dict[str, Incoming]) -> None:
+        """The links of the board with every planned record in it: refuse a dependency that closes a cycle
+        (work that waits on itself never starts); note a conflict a record drops that the other still lists."""
+        documents = {key_number(o.key): o.document for o in plan.outcomes if isinstance(o, Add | Change)}
+        index = LinkIndex.of_records({**board.records, **documents}.values())
+        for outcome in plan.outcomes:
+            record = linking.get(outcome.key)
+            if record is None or isinstance(outcome, Same):
+                continue
+            key, stored = outcome.key, board.by_key(outcome.key) if isinstance(outcome, Change) else None
+            before = set(stored.get("depends_on") or ()) if stored is not None else set()
+            for other in outcome.document.get("depends_on") or ():
+                chain = index.cycle_path(other, key) if other not in before else None
+                if chain is not None:
+                    _refuse(plan.refused, record, record.label("depends_on"), said(
+                        lambda: _("{key} cannot depend on {other}: {other} already depends on {key} ({chain}), and "
+                                  "work that waits on itself never starts"),
+                        key=key, other=other, chain=" → ".join(chain)))
+            dropped = set(stored.get("conflicts_with") or ()) if stored is not None else set()
+            dropped -= set(outcome.document.get("conflicts_with") or ())
+            for other in sorted(dropped, key=_number_of):
+                listing = documents.get(_number_of(other)) or board.by_key(other)
+                if listing is not None and key in (listing.get("conflicts_with") or ()):
+                    plan.notes.append(problem_at(place_in(record.where, record.label("conflicts_with")), said(
+                        lambda: _("{other} still lists {key} as a conflict, so the conflict stays: drop it from "
+                                  "{other} too"), key=key, other=other)))
 
     # ---------------------------------------------------------------- which requirement a record names
     def _targets(self, board: _Board, plan: Plan) -> list[_Keyed]:
@@ -600,6 +639,7 @@ class Planner:
             self._validation(record, exc, refused, lambda: self._revise(current, wanted))
             return None
         if state is not None and state is not current.state:
+            # The default rules: an import carries a state as the file gives it (see the module docstring).
             refusal = workflow.check_move(updated, state, reason or "")
             if refusal:
                 _refuse(refused, record, record.label("state"),
@@ -659,7 +699,7 @@ class Planner:
         else:
             path = BOARD_STATES[1 : workflow.position(target) + 1]
         moves = []
-        for step in path:
+        for step in path:  # (the default rules, as for a change above)
             refusal = workflow.check_move(req, step, reason or "")
             if refusal:
                 _refuse(refused, record, record.label("state"),
@@ -700,6 +740,21 @@ class Planner:
             document[name] = stamp
         document["entered_at"] = {_STATE_VALUE[state]: stamp for state in req.entered_at}
         return document
+
+
+def _links_change(outcome: Outcome) -> bool:
+    """Does this outcome add a requirement with links, or change its links?"""
+    if isinstance(outcome, Add):
+        return bool(outcome.document.get("depends_on") or outcome.document.get("conflicts_with"))
+    return isinstance(outcome, Change) and any(name in ("depends_on", "conflicts_with") for name, _old, _new in
+                                               outcome.changes)
+
+
+def _number_of(key: str) -> int:
+    try:
+        return key_number(key)
+    except ValueError:
+        return 0
 
 
 def _refuse(refused: list[str], record: Incoming, what: str, message: str) -> None:
