@@ -6,7 +6,8 @@ when a postgresql:// store is opened or set up: importing the package loads neit
 `server` (`ServerStorage` is loaded when first asked for), so a reqboard without the `postgres` extra
 can still print a server's URL, and says what to install instead of failing on an import.
 
-Setting a server up is here too: `init_server` (the tables), `grant` and `revoke` (who may use them).
+Setting a server up is here too: `init_server` (the tables, and the cards of a board an older reqboard
+wrote), `grant` and `revoke` (who may use them).
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..errors import NotFound, Refused, StoreUnreadable, Unsupported
-from ..i18n import N_, _
-from .schema import GRANTS_EDITOR, GRANTS_VIEWER, SCHEMA_VERSION
+from ..i18n import N_, _, ngettext
+from .schema import CHANNEL, GRANTS_EDITOR, GRANTS_VIEWER, SCHEMA_VERSION
 from .url import ServerURL, is_server_location, redact
 
 if TYPE_CHECKING:
@@ -26,8 +27,8 @@ if TYPE_CHECKING:
 
     from .server import ServerChange, ServerRevision, ServerStorage
 
-__all__ = ["SCHEMA_VERSION", "Access", "ServerChange", "ServerRevision", "ServerStorage", "ServerURL", "grant",
-           "init_server", "is_server_location", "redact", "revoke"]
+__all__ = ["SCHEMA_VERSION", "Access", "ServerChange", "ServerInit", "ServerRevision", "ServerStorage", "ServerURL",
+           "grant", "init_server", "is_server_location", "redact", "revoke"]
 
 NO_PSYCOPG = N_("postgresql:// stores need psycopg, which is not installed: pip install 'reqboard[postgres]'")
 """Why a server board cannot be opened by a reqboard installed without the `postgres` extra (English,
@@ -78,19 +79,103 @@ def _connected(location: str, purpose: str) -> Iterator[tuple[ServerURL, psycopg
         raise translated(url, exc) from None
 
 
-def init_server(location: str) -> tuple[int | None, int]:
-    """Make the board's tables in the database at `location`, or migrate them forward; returns the
-    schema version found (None: none) and the version now (a newer schema than SCHEMA_VERSION is left
-    as it is: both numbers are then that newer version). Idempotent. Raises Unsupported (a bad URL, no
-    psycopg), ServerUnreachable (exit 4), Refused (exit 1: this login may not create the schema),
-    StoreUnreadable (the server refused otherwise)."""
+class ServerInit(tuple[int | None, int]):
+    """What `init_server` did: the pair (schema version found, None: none; version now), and what it
+    did to the cards of a board that was there."""
+
+    refreshed: int | None
+    """How many requirements' cards it wrote again from their records (None: it did not look)."""
+    note: str | None
+    """What a person is told of the cards, in the current language (None: nothing to tell)."""
+
+    def __new__(cls, found: int | None, schema: int, refreshed: int | None = None,
+                note: str | None = None) -> ServerInit:
+        made = super().__new__(cls, (found, schema))
+        made.refreshed, made.note = refreshed, note
+        return made
+
+    @property
+    def found(self) -> int | None:
+        return self[0]
+
+    @property
+    def schema(self) -> int:
+        return self[1]
+
+
+REFRESH_BATCH = 2000
+"""Rows read at a time when the cards are checked (a board of 100,000 is never held whole)."""
+
+
+def init_server(location: str) -> ServerInit:
+    """Make the board's tables in the database at `location`, or migrate them forward, then bring every
+    requirement's `card` up to date with its record (rows an older reqboard wrote lack what cards now
+    show: links, the scored fields, sign-off roles, resolutions). Returns the schema version found
+    (None: none) and the version now, as a pair (a newer schema than SCHEMA_VERSION is left as it is:
+    both numbers are then that newer version, and no card is touched), with `refreshed` and `note`.
+    The schema version does not change for the cards: older clients keep working. Idempotent.
+
+    A login that may read the board but not change it may ask (the cards are then not looked at, and
+    `note` says so). Raises Unsupported (a bad URL, no psycopg), ServerUnreachable (exit 4), Refused
+    (exit 1: this login may not create the schema), StoreUnreadable (the server refused otherwise)."""
     from .schema import initialise, installed_version
 
     with _connected(location, N_("make the reqboard tables")) as (_url, conn):
         found = installed_version(conn)
-        if found is not None and found >= SCHEMA_VERSION:  # (so any login that may read the board can ask)
-            return found, found
-        return initialise(conn)
+        if found is not None and found > SCHEMA_VERSION:
+            return ServerInit(found, found)
+        if found is None or found < SCHEMA_VERSION:
+            found, now = initialise(conn)
+            if now > SCHEMA_VERSION or found is None:  # another init made a newer schema, or a new board
+                return ServerInit(found, now)
+        if not _may_rewrite_cards(conn):
+            return ServerInit(found, SCHEMA_VERSION, None, _(
+                "the cards were not checked: the login {login} may not change the board (run this as the owner of "
+                "the board's tables)").format(login=conn.info.user))
+        refreshed = _refresh_cards(conn)
+        if refreshed:
+            note = ngettext("refreshed the card of {n} requirement written by an older reqboard",
+                            "refreshed the cards of {n} requirements written by an older reqboard",
+                            refreshed).format(n=refreshed)
+        else:
+            note = _("every requirement's card is up to date")
+        return ServerInit(found, SCHEMA_VERSION, refreshed, note)
+
+
+def _may_rewrite_cards(conn: psycopg.Connection[Any]) -> bool:
+    row = conn.execute("SELECT has_table_privilege('reqboard.requirements', 'UPDATE')"
+                       " AND has_table_privilege('reqboard.board', 'UPDATE')").fetchone()
+    return bool(row and row[0])
+
+
+def _refresh_cards(conn: psycopg.Connection[Any]) -> int:
+    """Write every requirement's `card` again from its `record` where they differ, in batches, in one
+    transaction that is one commit of the board (a new generation, announced), so that open boards
+    read the cards again; returns how many were written. The records are not touched."""
+    from ..cards import card_fields
+    from .server import _json
+
+    with conn.transaction():
+        row = conn.execute("SELECT generation FROM reqboard.board WHERE id = 1 FOR UPDATE").fetchone()
+        generation = (int(row[0]) if row else 0) + 1
+        refreshed, last = 0, 0
+        while True:
+            rows = conn.execute("SELECT number, card, record FROM reqboard.requirements WHERE number > %s"
+                                " ORDER BY number LIMIT %s", (last, REFRESH_BATCH)).fetchall()
+            if not rows:
+                break
+            last = rows[-1][0]
+            stale = [(_json(fresh), generation, number) for number, card, record in rows
+                     if isinstance(record, dict) and (fresh := card_fields(record)) != card]
+            if stale:
+                with conn.cursor() as cur:
+                    cur.executemany("UPDATE reqboard.requirements SET card = %s, generation = %s WHERE number = %s",
+                                    stale)
+                refreshed += len(stale)
+        if refreshed:
+            conn.execute("UPDATE reqboard.board SET generation = %s WHERE id = 1", (generation,))
+            conn.execute("SELECT pg_notify(%s, %s)", (CHANNEL, str(generation)))
+    return refreshed
 
 
 @dataclass(frozen=True)
