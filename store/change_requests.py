@@ -90,10 +90,10 @@ class ChangeRequestOperations(BoardCore):
         Raises Refused (the change request's workflow), InvalidValue, NotFound (it, or an affected key).
         """
         affects = tuple(normalise_key(k) for k in affects)
-        for other in affects:
-            self._raw(other)
 
         def build(tx: Transaction, req: Requirement, cr: ChangeRequest) -> dict[str, Any]:
+            for other in affects:
+                tx.requirement(other)  # NotFound, as the board is under the lock
             return {"assessment": Assessment.model_validate({
                 "by": tx.user, "at": tx.now, "schedule_days": schedule_days, "cost": cost,
                 "effort_hours": effort_hours, "risk": risk, "resources": resources, "affects": affects,

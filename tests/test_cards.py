@@ -8,10 +8,12 @@ from pathlib import Path
 import orjson
 import pytest
 
+from reqboard.store import workflow
 from reqboard.store.board import Board
 from reqboard.store.cards import Card
 from reqboard.store.demo import build_demo_board
 from reqboard.store.errors import StoreUnreadable
+from reqboard.store.links import LinkIndex
 from reqboard.store.models import State
 from reqboard.store.query import parse_query
 
@@ -40,11 +42,51 @@ def test_every_card_shows_what_its_requirement_says(demo_board: Board) -> None:
         assert card.open_change_requests == len(req.open_change_requests)
         assert card.approval_stale == (bool(req.approvals) and not req.approval_current)
         assert card.suspect == req.suspect
+        assert (card.depends_on, card.conflicts_with, card.resolved_uids) == (
+            req.depends_on, req.conflicts_with, req.resolved_uids)
+        assert card.signoffs == tuple((a.text_hash, a.role) for a in req.approvals)
         assert card.requirement == req
         stale += card.approval_stale
         crs += bool(card.open_change_requests)
     # The demo has both kinds of badge, so the comparison above covered them.
     assert stale and crs
+
+
+def test_cards_carry_the_review_fields_and_links_of_their_requirements(tmp_path: Path) -> None:
+    """Issue #15's fields on a card (links, resolutions, the plan fields, sign-offs and the CHG badge)
+    say what the models and the rules say, on a board with roles, links, a resolution and a changed text."""
+    board = Board(tmp_path / "b.json", "lead")
+    roles = board.set_signoff_roles(["customer", "product"])
+    analysis = {"customer": "ACME", "importance": 3, "urgency": 4, "kano": "performance"}
+    base = board.add_requirement("Payment API", **analysis, business_value=5, effort_estimate=12.5,
+                                 feasibility="high", need_type="explicit", category="payments").key
+    board.move_requirement(base, State.ANALYSED)
+    for role in roles:
+        board.approve(base, role=role)
+    waiting = board.add_requirement("Checkout", **analysis, depends_on=(base,)).key
+    rival = board.add_requirement("Pay on delivery", conflicts_with=(waiting,)).key
+    board.resolve_conflict(waiting, rival, "both, by region")
+    other = board.add_requirement("Invoice by mail", conflicts_with=(base,)).key
+    board.edit_requirement(base, {"description": "Card and wallet."})  # CHG: signed off, changed since
+    board.move_requirement(waiting, State.ANALYSED)
+    board.approve(waiting, role="customer")  # half signed, text unchanged: no CHG
+    cards, models = {c.key: c for c in board.cards()}, {r.key: r for r in board.requirements()}
+    rules = workflow.Rules(signoff_roles=roles)
+    for key, req in models.items():
+        card = cards[key]
+        assert (card.depends_on, card.conflicts_with, card.resolved_uids) == (
+            req.depends_on, req.conflicts_with, req.resolved_uids)
+        assert (card.business_value, card.effort_estimate, card.feasibility, card.need_type, card.category) == (
+            req.business_value, req.effort_estimate, req.feasibility, req.need_type, req.category)
+        assert card.signoffs == tuple((a.text_hash, a.role) for a in req.approvals)
+        assert card.needs_reapproval(roles) == workflow.reapproval_pending(req, rules)
+    assert [key for key in models if cards[key].needs_reapproval(roles)] == [base]
+    by_cards, by_models = LinkIndex.of(cards.values()), LinkIndex.of(models.values())
+    for key in models:
+        assert (by_cards.blocked(key), by_cards.open_conflicts(key), by_cards.needed_by(key)) == (
+            by_models.blocked(key), by_models.open_conflicts(key), by_models.needed_by(key))
+    assert by_cards.blocked(waiting) and by_cards.needed_by(base) == (waiting,)
+    assert by_cards.open_conflicts(base) == (other,) and by_cards.open_conflicts(waiting) == ()
 
 
 def test_a_filter_selects_the_same_cards_as_requirements(demo_board: Board) -> None:
