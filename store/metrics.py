@@ -14,7 +14,7 @@ Conventions used throughout:
   on or after it, feedback given on or after it, change requests submitted on or after it, the
   cumulative flow from that day. Weekly series count whole weeks, starting with the week that
   contains `since`. Snapshots of the board as it is now (count by state, aging, Kano mix, the
-  priority matrix) are not limited.
+  priority matrix, open conflicts and blocked work) are not limited.
 - A figure over no data is None, with a note saying why where a reader will see it; nothing divides
   by zero.
 """
@@ -32,8 +32,10 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from . import clock
+from .domain import key_number
 from .i18n import N_, _
 from .i18n import ngettext as _ngettext
+from .links import LinkIndex
 from .models import BOARD_STATES, CRStatus, Event, Kano, Requirement, State
 from .models import now as _utcnow
 
@@ -337,6 +339,76 @@ def priority_matrix(reqs: Iterable[Requirement]) -> PriorityMatrix:
     for items in placed.values():
         items.sort(key=lambda m: (-m.importance * m.urgency, -m.importance, m.key))
     return PriorityMatrix({q: tuple(v) for q, v in placed.items()}, tuple(unscored))
+
+
+# ============================================================================ links
+
+
+@dataclass(frozen=True)
+class LinkedItem:
+    """A requirement as a list of conflicts or dependencies names it."""
+
+    key: str
+    title: str
+    state: State
+
+
+@dataclass(frozen=True)
+class OpenConflict:
+    """Two requirements in conflict that nobody has decided on yet, neither rejected (the CON badge):
+    neither can be approved until `reqboard resolve` settles it."""
+
+    first: LinkedItem
+    second: LinkedItem
+
+    @property
+    def keys(self) -> tuple[str, str]:
+        return self.first.key, self.second.key
+
+
+@dataclass(frozen=True)
+class BlockedItem:
+    """Work not yet done that waits on what it depends on (the BLK badge)."""
+
+    item: LinkedItem
+    blocked_by: tuple[LinkedItem, ...]
+
+
+def _key_order(key: str) -> int:
+    try:
+        return key_number(key)
+    except ValueError:
+        return 0
+
+
+def open_conflicts(reqs: Iterable[Requirement], links: LinkIndex | None = None) -> tuple[OpenConflict, ...]:
+    """Every open conflict once, the lower key first, in key order (`links`: the index of the whole
+    board, when `reqs` are only some of it)."""
+    reqs = list(reqs)
+    links = links if links is not None else LinkIndex.of(reqs)
+    by_key = {r.key: r for r in reqs}
+    pairs = {tuple(sorted((key, other), key=_key_order)) for key in by_key for other in links.open_conflicts(key)}
+    return tuple(OpenConflict(_item(by_key, links, a), _item(by_key, links, b))
+                 for a, b in sorted(pairs, key=lambda pair: (_key_order(pair[0]), _key_order(pair[1]))))
+
+
+def blocked_work(reqs: Iterable[Requirement], links: LinkIndex | None = None) -> tuple[BlockedItem, ...]:
+    """Every requirement waiting on an unfinished dependency, furthest along first (work in progress
+    that waits is the most expensive), then in key order; what it waits on in key order."""
+    reqs = list(reqs)
+    links = links if links is not None else LinkIndex.of(reqs)
+    by_key = {r.key: r for r in reqs}
+    blocked = [BlockedItem(_item(by_key, links, r.key),
+                           tuple(_item(by_key, links, k) for k in sorted(links.blockers(r.key), key=_key_order)))
+               for r in reqs if links.blocked(r.key)]
+    return tuple(sorted(blocked, key=lambda b: (-OPEN_STATES.index(b.item.state), _key_order(b.item.key))))
+
+
+def _item(by_key: Mapping[str, Requirement], links: LinkIndex, key: str) -> LinkedItem:
+    req = by_key.get(key)
+    if req is not None:
+        return LinkedItem(req.key, req.title, req.state)
+    return LinkedItem(key, "", links.state(key) or State.COLLECTED)  # (on the board, not among `reqs`)
 
 
 # ============================================================================ flow
@@ -764,6 +836,8 @@ class BoardMetrics:
     """The headline forecast: exponential smoothing."""
     forecast_moving_average: Forecast
     priority: PriorityMatrix
+    open_conflicts: tuple[OpenConflict, ...] = ()
+    blocked: tuple[BlockedItem, ...] = ()
 
     @property
     def throughput_mean(self) -> float | None:
@@ -776,8 +850,9 @@ class BoardMetrics:
 
 def compute_metrics(reqs: Sequence[Requirement], events: Iterable[Event], *, now: datetime | None = None,
                     since: date | None = None, window: int = DEFAULT_WINDOW,
-                    alpha: float = DEFAULT_ALPHA) -> BoardMetrics:
+                    alpha: float = DEFAULT_ALPHA, links: LinkIndex | None = None) -> BoardMetrics:
     """All metrics of a board, measured at `now` (default: the current time), limited to `since`.
+    `links`: the whole board's links, when `reqs` are only some of the board (a customer's).
 
     Raises ValueError for a window below 1 or an alpha outside (0, 1].
     """
@@ -785,6 +860,7 @@ def compute_metrics(reqs: Sequence[Requirement], events: Iterable[Event], *, now
     today = clock.local_day(moment)  # the zone's today: a Monday 07:30 in Beijing is Monday, not Sunday
     reqs = list(reqs)
     events = list(events)
+    links = links if links is not None else LinkIndex.of(reqs)
     lead = lead_times(reqs, since=since)
     intake = weekly_intake(reqs, today=today, since=since)
     return BoardMetrics(
@@ -806,6 +882,8 @@ def compute_metrics(reqs: Sequence[Requirement], events: Iterable[Event], *, now
         forecast=exponential_smoothing_forecast(intake, alpha),
         forecast_moving_average=moving_average_forecast(intake, window),
         priority=priority_matrix(reqs),
+        open_conflicts=open_conflicts(reqs, links),
+        blocked=blocked_work(reqs, links),
     )
 
 

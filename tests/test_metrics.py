@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from reqboard.store.board import Board
+from reqboard.store.links import LinkIndex
 from reqboard.store.metrics import (
     NOT_ENOUGH_DATA,
     BoardMetrics,
@@ -21,6 +22,7 @@ from reqboard.store.metrics import (
     quadrant_of,
 )
 from reqboard.store.models import CRStatus, State
+from reqboard.store.reports import render_html, render_markdown, report_json
 
 from board_locations import BoardLocation
 
@@ -399,6 +401,98 @@ def test_priority_matrix_places_open_scored_work(script: Script) -> None:
     assert placed(Quadrant.RECONSIDER) == [(keys["neither"], "neither", 3, 3)]
     assert pm.unscored == (keys["unscored"],)
     assert pm.placed == 4
+
+
+# ============================================================================ links
+
+
+def _linked(script: Script) -> dict[str, str]:
+    """Login (analysed) <- Profile (started anyway) <- Avatar (collected); Logs and Delete in conflict;
+    Export in conflict with Logs, settled; Archive in conflict with Delete, rejected."""
+    keys = {name: script.add(day(0), name) for name in ("Login", "Profile", "Avatar", "Logs <b>|</b>", "Delete",
+                                                         "Export", "Archive")}
+    board = script.board
+    board.edit_requirement(keys["Profile"], {"depends_on": (keys["Login"],)})
+    board.edit_requirement(keys["Avatar"], {"depends_on": (keys["Profile"], keys["Login"])})
+    board.edit_requirement(keys["Delete"], {"conflicts_with": (keys["Logs <b>|</b>"], keys["Archive"])})
+    board.edit_requirement(keys["Export"], {"conflicts_with": (keys["Logs <b>|</b>"],)})
+    script.to(day(1), keys["Login"], "analysed")
+    script.to(day(1), keys["Profile"], "analysed")
+    script.to(day(2), keys["Profile"], "approved")
+    script.clock.at = day(3)
+    board.move_requirement(keys["Profile"], "in_progress", updates={"owner": "bob"}, override_dependency=True,
+                           reason="the profile page can use a stub login")
+    board.resolve_conflict(keys["Export"], keys["Logs <b>|</b>"], "export the logs, keep them too")
+    board.reject(keys["Archive"], "not this year")
+    return keys
+
+
+def test_open_conflicts_are_listed_once_each_with_their_states(script: Script) -> None:
+    keys = _linked(script)
+    m = script.metrics(now=day(4))
+    assert [(c.keys, (c.first.title, c.first.state), (c.second.title, c.second.state)) for c in m.open_conflicts] == [
+        ((keys["Logs <b>|</b>"], keys["Delete"]), ("Logs <b>|</b>", State.COLLECTED), ("Delete", State.COLLECTED))]
+
+
+def test_blocked_work_is_listed_furthest_along_first_with_what_it_waits_on(script: Script) -> None:
+    keys = _linked(script)
+    m = script.metrics(now=day(4))
+    assert [(b.item.key, b.item.state, [(i.key, i.title, i.state) for i in b.blocked_by]) for b in m.blocked] == [
+        (keys["Profile"], State.IN_PROGRESS, [(keys["Login"], "Login", State.ANALYSED)]),
+        (keys["Avatar"], State.COLLECTED, [(keys["Login"], "Login", State.ANALYSED),
+                                           (keys["Profile"], "Profile", State.IN_PROGRESS)])]
+    # Once what they wait on is done, nothing is blocked.
+    for state, when in (("approved", 5), ("in_progress", 5), ("done", 6)):
+        script.to(day(when), keys["Login"], state)
+    script.to(day(6), keys["Profile"], "done")
+    assert script.metrics(now=day(7)).blocked == ()
+
+
+def test_links_of_the_whole_board_name_what_lies_outside_the_requirements_measured(script: Script) -> None:
+    keys = _linked(script)
+    everything = script.board.requirements()
+    some = [r for r in everything if r.key in (keys["Delete"], keys["Avatar"])]
+    m = compute_metrics(some, [], now=day(4), links=LinkIndex.of(everything))
+    [conflict] = m.open_conflicts
+    assert (conflict.first.key, conflict.first.title, conflict.first.state) == (keys["Logs <b>|</b>"], "",
+                                                                               State.COLLECTED)
+    assert [b.item.key for b in m.blocked] == [keys["Avatar"]]
+    assert compute_metrics(some, [], now=day(4)).open_conflicts == ()  # without the board's links: none seen
+
+
+def test_the_reports_list_open_conflicts_and_blocked_work(script: Script) -> None:
+    keys = _linked(script)
+    m = script.metrics(now=day(4))
+    data = report_json(m)
+    assert data["open_conflicts"] == [{"keys": [keys["Logs <b>|</b>"], keys["Delete"]]}]
+    assert data["blocked"] == [{"key": keys["Profile"], "blocked_by": [keys["Login"]]},
+                               {"key": keys["Avatar"], "blocked_by": [keys["Login"], keys["Profile"]]}]
+    logs, delete, profile, avatar, login = (keys[n] for n in ("Logs <b>|</b>", "Delete", "Profile", "Avatar", "Login"))
+
+    markdown = render_markdown(m)
+    assert "\n## Dependencies and conflicts\n\n### Open conflicts (1)\n" in markdown
+    assert f"- {logs} Logs \\<b\\>\\|\\</b\\> (collected) conflicts with {delete} Delete (collected)\n" in markdown
+    assert "reqboard resolve KEY OTHER --decision TEXT" in markdown
+    assert "\n### Blocked work (2)\n" in markdown
+    assert (f"- {profile} Profile (in progress), waiting for {login} Login (analysed)\n"
+            f"- {avatar} Avatar (collected), waiting for {login} Login (analysed), {profile} Profile (in progress)\n"
+            ) in markdown
+
+    html = render_html(m)
+    links = html[html.index('<section id="links">'):]
+    links = links[:links.index("</section>")]
+    assert "<h3>Open conflicts (1)</h3>" in links and "<h3>Blocked work (2)</h3>" in links
+    assert (f'<li><span class="key">{logs}</span> Logs &lt;b&gt;|&lt;/b&gt; (collected) conflicts with '
+            f'<span class="key">{delete}</span> Delete (collected)</li>') in links
+    assert "<b>" not in links
+
+
+def test_a_board_without_links_says_none(script: Script) -> None:
+    script.add(day(0), "Alone")
+    m = script.metrics(now=day(1))
+    assert (m.open_conflicts, m.blocked) == ((), ())
+    assert (report_json(m)["open_conflicts"], report_json(m)["blocked"]) == ([], [])
+    assert "### Open conflicts (0)\n\n_none_\n\n### Blocked work (0)\n\n_none_\n" in render_markdown(m)
 
 
 # ============================================================================ empty and tiny boards

@@ -232,3 +232,29 @@ def test_legend_entries_are_spaced_by_display_width() -> None:
     for label, x, following in zip(labels, xs, xs[1:], strict=False):
         # An 11px font draws a Chinese character about 11px wide; the swatch of the next entry takes 14.
         assert following - x - 14 >= 11 * len(label), (label, x, following)
+
+
+def test_open_conflicts_and_blocked_work_are_reported_in_chinese(board: Board) -> None:
+    board.edit_requirement("REQ-4", {"depends_on": ("REQ-2",)})
+    board.edit_requirement("REQ-3", {"conflicts_with": ("REQ-4",)})
+    m = _metrics(board, "Asia/Shanghai")
+    english = report_json(m, board="board.json")
+    i18n.set_language("zh_CN")
+    assert report_json(m, board="board.json") == english
+    assert (english["open_conflicts"], english["blocked"]) == ([{"keys": ["REQ-3", "REQ-4"]}],
+                                                               [{"key": "REQ-4", "blocked_by": ["REQ-2"]}])
+
+    text = render_markdown(m, board="board.json")
+    links = text[text.index("\n## 依赖与冲突\n"):text.index("\n## 满意度\n")]
+    assert "\n### 未解决的冲突（1）\n" in links and "\n### 受阻的需求（1）\n" in links
+    assert "- REQ-3 Rates \\<b\\>\\|\\</b\\>（已收集）与 REQ-4 深色模式（已收集）冲突\n" in links
+    assert "- REQ-4 深色模式（已收集），等待 REQ-2 单点登录（已分析）\n" in links
+    assert "reqboard resolve KEY OTHER --decision TEXT" in links
+    assert english_words(links, USER_DATA) == set()
+
+    html = render_html(m, board="board.json")
+    section = html[html.index('<section id="links">'):]
+    section = _visible(section[:section.index("</section>")])
+    assert "依赖与冲突" in section and "未解决的冲突（1）" in section and "受阻的需求（1）" in section
+    assert "REQ-4 深色模式（已收集），等待 REQ-2 单点登录（已分析）" in section.replace("\n", "")
+    assert english_words(section, USER_DATA) == set()

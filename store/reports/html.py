@@ -13,21 +13,29 @@ from __future__ import annotations
 from html import escape
 
 from .. import clock
-from ..i18n import _, language_tag, ngettext, pgettext
+from ..i18n import _, language_tag, listed, ngettext, pgettext
 from ..labels import field_label
-from ..metrics import HIGH_SCORE, NOT_ENOUGH_DATA, BoardMetrics, Durations, Forecast, Quadrant, histogram
+from ..metrics import HIGH_SCORE, NOT_ENOUGH_DATA, BoardMetrics, Durations, Forecast, LinkedItem, Quadrant, histogram
 from ..models import State
 from . import svg
 from .markdown import (
     aging_header,
+    blocked_heading,
+    blocked_line,
+    blocked_note,
     change_request_sentence,
     channels_by_name,
+    conflict_line,
+    conflicts_heading,
+    conflicts_note,
     days,
     flow_header,
     flow_rows,
     forecast_parameters,
     generated_line,
     kano_name,
+    linked_item,
+    links_heading,
     number,
     priority_note,
     report_title,
@@ -105,6 +113,13 @@ def _note(text: str) -> str:
 
 def _flow_row(label: str, d: Durations) -> list[str]:
     return [escape(label), days(d.median), days(d.p85), str(d.count)]
+
+
+def _html_item(item: LinkedItem) -> str:
+    """A requirement in a list of links, as markup: the sentence escaped before the key (in its span)
+    and the title are put in."""
+    return escape(linked_item(LinkedItem("{key}", "{title}" if item.title else "", item.state), "{title}")).format(
+        key=f'<span class="key">{escape(item.key)}</span>', title=escape(item.title))
 
 
 def _in_days(value: float | None) -> str:
@@ -277,6 +292,28 @@ def render_html(m: BoardMetrics, *, board: str | None = None, top: int = 15, wee
             for a in m.aging[:top]], numeric_from=3))
     else:
         parts.append(_note(_("No open work.")))
+    parts.append("</section>")
+
+    # ------------------------------------------------------------------ links
+    parts.append(_section("links", links_heading()))
+    parts.append(f"<h3>{escape(conflicts_heading(m))}</h3>")
+    if m.open_conflicts:
+        parts.append(_note(conflicts_note()))
+        line = escape(conflict_line("{first}", "{second}"))  # escaped before the items' markup goes in
+        parts.append("<ul>" + "".join(
+            "<li>" + line.format(first=_html_item(c.first), second=_html_item(c.second)) + "</li>"
+            for c in m.open_conflicts[:top]) + "</ul>")
+    else:
+        parts.append(_note(pgettext("list", "none")))
+    parts.append(f"<h3>{escape(blocked_heading(m))}</h3>")
+    if m.blocked:
+        parts.append(_note(blocked_note()))
+        line = escape(blocked_line("{item}", ["{blockers}"]))
+        parts.append("<ul>" + "".join(
+            "<li>" + line.format(item=_html_item(b.item), blockers=listed([_html_item(i) for i in b.blocked_by]))
+            + "</li>" for b in m.blocked[:top]) + "</ul>")
+    else:
+        parts.append(_note(pgettext("list", "none")))
     parts.append("</section>")
 
     # ------------------------------------------------------------------ change requests

@@ -3,7 +3,9 @@
 At least the keys of DESIGN.md section 3: count_by_state, lead_time_days {median, p85},
 cycle_time_days {median, p85}, throughput_per_week, satisfaction {mean, count},
 change_requests {total, approved, rejected, schedule_days, cost}, forecast {method, next_period}.
-Days are rounded to 2 decimals; a figure over no data is null.
+Days are rounded to 2 decimals; a figure over no data is null. The links as the board stands:
+`open_conflicts` [{"keys": [a, b]}] (each pair once, the lower key first) and `blocked`
+[{"key": k, "blocked_by": [keys]}] (work waiting on an unfinished dependency).
 
 What scripts read stays the same in every language: keys, state and enum spellings, the forecast's
 method and note (in English), `generated_at` in UTC. Days and weeks (the period's end, the weekly
@@ -104,4 +106,6 @@ def report_json(m: BoardMetrics, *, board: str | None = None) -> dict[str, Any]:
                for q, items in m.priority.quadrants.items()},
             "unscored": list(m.priority.unscored),
         },
+        "open_conflicts": [{"keys": list(c.keys)} for c in m.open_conflicts],
+        "blocked": [{"key": b.item.key, "blocked_by": [i.key for i in b.blocked_by]} for b in m.blocked],
     }

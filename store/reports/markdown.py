@@ -19,7 +19,17 @@ from collections.abc import Iterable, Mapping
 from .. import clock, collation
 from ..i18n import _, listed, ngettext, pgettext
 from ..labels import field_label
-from ..metrics import HIGH_SCORE, NOT_ENOUGH_DATA, BoardMetrics, ChangeRequestSummary, Durations, Forecast, Quadrant, Rating
+from ..metrics import (
+    HIGH_SCORE,
+    NOT_ENOUGH_DATA,
+    BoardMetrics,
+    ChangeRequestSummary,
+    Durations,
+    Forecast,
+    LinkedItem,
+    Quadrant,
+    Rating,
+)
 from ..models import BOARD_STATES, Channel, Kano, State
 from ..text import shown
 
@@ -138,6 +148,44 @@ def flow_header() -> list[str]:
     return ["", _("median (days)"), _("85th percentile (days)"), pgettext("report", "requirements")]
 
 
+def links_heading() -> str:
+    return _("Dependencies and conflicts")
+
+
+def conflicts_heading(m: BoardMetrics) -> str:
+    return _("Open conflicts ({n})").format(n=len(m.open_conflicts))
+
+
+def conflicts_note() -> str:
+    return _("Neither requirement of a pair can be approved until the conflict is settled: "
+             "reqboard resolve KEY OTHER --decision TEXT (--reject KEY rejects one of them).")
+
+
+def blocked_heading(m: BoardMetrics) -> str:
+    return _("Blocked work ({n})").format(n=len(m.blocked))
+
+
+def blocked_note() -> str:
+    return _("Work that waits on what it depends on: it moves to in progress or done once that is done, "
+             "or earlier with --override-dependency and a reason.")
+
+
+def linked_item(item: LinkedItem, title: str) -> str:
+    """A requirement in a list of links: key, `title` (already escaped for its format) and state."""
+    state = item.state.label.lower()
+    if not item.title:
+        return _("{key} ({state})").format(key=item.key, state=state)
+    return _("{key} {title} ({state})").format(key=item.key, title=title, state=state)
+
+
+def conflict_line(first: str, second: str) -> str:
+    return _("{first} conflicts with {second}").format(first=first, second=second)
+
+
+def blocked_line(item: str, blockers: list[str]) -> str:
+    return _("{item}, waiting for {blockers}").format(item=item, blockers=listed(blockers))
+
+
 def aging_header() -> list[str]:
     return [field_label("key").capitalize(), field_label("title").capitalize(), field_label("state").capitalize(),
             _("age (days)"), _("in state (days)")]
@@ -196,6 +244,10 @@ def _more(keys: Iterable[str], top: int) -> str:
     return listed(every[:top] + (["…"] if len(every) > top else []))
 
 
+def _md_item(item: LinkedItem) -> str:
+    return linked_item(item, escape_inline(item.title))
+
+
 def _heading(level: int, text: str) -> str:
     return f"{'#' * level} {text}"
 
@@ -249,6 +301,25 @@ def render_markdown(m: BoardMetrics, *, board: str | None = None, top: int = 10,
                                  more).format(n=more)]
     else:
         out.append(_emphasis(_("no open work")))
+    out.append("")
+
+    # ------------------------------------------------------------------ links
+    out += [_heading(2, links_heading()), "", _heading(3, conflicts_heading(m)), ""]
+    if m.open_conflicts:
+        out += [conflicts_note(), ""]
+        out += ["- " + conflict_line(_md_item(c.first), _md_item(c.second)) for c in m.open_conflicts[:top]]
+        if len(m.open_conflicts) > top:
+            out.append("- " + _("… and {n} more").format(n=len(m.open_conflicts) - top))
+    else:
+        out.append(_emphasis(pgettext("list", "none")))
+    out += ["", _heading(3, blocked_heading(m)), ""]
+    if m.blocked:
+        out += [blocked_note(), ""]
+        out += ["- " + blocked_line(_md_item(b.item), [_md_item(i) for i in b.blocked_by]) for b in m.blocked[:top]]
+        if len(m.blocked) > top:
+            out.append("- " + _("… and {n} more").format(n=len(m.blocked) - top))
+    else:
+        out.append(_emphasis(pgettext("list", "none")))
     out.append("")
 
     # ------------------------------------------------------------------ satisfaction
