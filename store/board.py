@@ -15,7 +15,7 @@ from pydantic import ValidationError
 from . import workflow
 from .board_maintenance import BoardMaintenance
 from .change_requests import ChangeRequestOperations
-from .errors import InvalidValue, Refused, validation_message
+from .errors import InvalidValue, NotFound, Refused, validation_message
 from .i18n import _
 from .models import (
     BOARD_STATES,
@@ -29,6 +29,7 @@ from .review import (
     ReviewOperations,
     board_rules,
     check_links,
+    conflict_resolutions,
     mirror_conflicts,
     role_of,
     signed_note,
@@ -124,7 +125,17 @@ class Board(ReviewOperations, ChangeRequestOperations, ScoringOperations, BoardM
             if not wanted:
                 return current
             check_links(tx, current.key, wanted)
-            updated = tx.revise(current, **wanted)
+            settled: dict[str, Any] = {}
+            if "conflicts_with" in wanted:  # a conflict taken out takes its resolution with it
+                gone = set(current.conflicts_with) - set(wanted["conflicts_with"])
+                uids = set()
+                for other in gone:
+                    try:
+                        uids.add(tx.requirement(other).uid)
+                    except NotFound:
+                        continue  # no longer on the board: no conflict to reopen
+                settled = conflict_resolutions(tx, current, uids, reason)
+            updated = tx.revise(current, **wanted, **settled)
             tx.upsert_customer(updated.customer, updated.tier)
             record_diff(tx, current, updated, "edited", reason)
             tx.put_requirement(updated, new=False)

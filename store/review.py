@@ -136,22 +136,39 @@ def check_links(tx: Transaction, key: str, changes: Mapping[str, Any], links: Li
 
 def mirror_conflicts(tx: Transaction, before: Requirement, after: Requirement) -> None:
     """Make a conflict symmetric in what is stored: a requirement added to (or taken out of) `after`'s
-    conflicts lists `after` too (or no longer); its history says why."""
+    conflicts lists `after` too (or no longer); its history says why. A conflict taken out takes its
+    resolution on the other side with it (see `conflict_resolutions`)."""
     old, new = set(before.conflicts_with), set(after.conflicts_with)
     for other_key, adding in [*((k, True) for k in sorted(new - old)), *((k, False) for k in sorted(old - new))]:
         try:
             other = tx.requirement(other_key)
         except NotFound:
             continue
+        note = f"{after.key} conflicts_with"  # stored (labels.stored_note shows it in the language)
+        changes: dict[str, Any] = {}
         listed_there = after.key in other.conflicts_with
-        if adding == listed_there:
-            continue
-        links = (*other.conflicts_with, after.key) if adding else tuple(
-            k for k in other.conflicts_with if k != after.key)
-        updated = tx.revise(other, conflicts_with=links)
-        tx.record_event(other.key, "edited", field="conflicts_with", old=list(other.conflicts_with),
-                        new=list(links), reason=f"{after.key} conflicts_with")
-        tx.put_requirement(updated, new=False)
+        if adding != listed_there:
+            links = (*other.conflicts_with, after.key) if adding else tuple(
+                k for k in other.conflicts_with if k != after.key)
+            tx.record_event(other.key, "edited", field="conflicts_with", old=list(other.conflicts_with),
+                            new=list(links), reason=note)
+            changes["conflicts_with"] = links
+        if not adding:
+            changes.update(conflict_resolutions(tx, other, {after.uid}, note))
+        if changes:
+            tx.put_requirement(tx.revise(other, **changes), new=False)
+
+
+def conflict_resolutions(tx: Transaction, req: Requirement, uids: set[str], reason: str) -> dict[str, Any]:
+    """The change to `req`'s resolutions when its conflicts with the requirements of `uids` are taken
+    out: their decisions go (the history keeps them), so that a conflict declared again later is open
+    until decided again. Records the event; {} when there is nothing to drop."""
+    kept = tuple(r for r in req.resolutions if r.other_uid not in uids)
+    if kept == req.resolutions:
+        return {}
+    dropped = [r.decision for r in req.resolutions if r.other_uid in uids]
+    tx.record_event(req.key, "edited", field="resolutions", old=dropped, new=None, reason=reason)
+    return {"resolutions": kept}
 
 
 def unresolve_partners(tx: Transaction, req: Requirement, kept: Iterable[Resolution]) -> None:

@@ -344,6 +344,20 @@ def test_an_open_conflict_stops_approval_until_resolved_on_both(people: Callable
     refused("conflict.resolved", lambda: board.resolve_conflict(second, first, "again"))
 
 
+def test_a_conflict_taken_out_and_declared_again_needs_a_new_decision(board: Board) -> None:
+    first = analysed(board, "Dark mode only")
+    second = analysed(board, "Light mode only", conflicts_with=(first,))
+    board.resolve_conflict(first, second, "both, as a setting")
+    board.edit_requirement(second, {"conflicts_with": ()}, reason="not in conflict after all")
+    assert board.get(first).resolutions == () and board.get(second).resolutions == ()
+    dropped = [e for e in board.history(first) + board.history(second) if e.field == "resolutions"]
+    assert [(e.key, e.old) for e in dropped] == [(first, ["both, as a setting"]), (second, ["both, as a setting"])]
+    assert [e.action for e in board.history(first) if e.action == "resolved"] == ["resolved"]  # still on record
+    board.edit_requirement(first, {"conflicts_with": (second,)})
+    assert board.links().open_conflicts(second) == (first,)
+    refused("approved.conflict", lambda: board.approve(second))
+
+
 def test_resolve_refuses_what_is_not_a_conflict_or_not_a_decision(board: Board) -> None:
     first = board.add_requirement("One").key
     second = board.add_requirement("Two", conflicts_with=(first,)).key
