@@ -495,3 +495,38 @@ def test_undoing_an_edit_keeps_links_whole(board: Board) -> None:
     refused("dependency.cycle", lambda: board.replace_requirement(linked, expect_version=unlinked.version))
     assert board.get(first).depends_on == ()
 
+
+
+# ============================================================================ hostile input
+def test_hostile_text_in_signoffs_decisions_and_notices_is_cleaned_or_refused(board: Board) -> None:
+    board.set_signoff_roles(["customer"])
+    key = analysed(board)
+    signed = board.approve(key, "ok\x1b[31m", role="customer", on_behalf_of="Li\x07 Wei")
+    assert (signed.approvals[-1].on_behalf_of, signed.approvals[-1].comment) == ("Li Wei", "ok[31m")
+    other = analysed(board, "Other")
+    with pytest.raises(InvalidValue, match="approval"):
+        board.approve(other, role="customer", on_behalf_of="x" * 81)
+    with pytest.raises(InvalidValue, match="sign-off role needs a name"):
+        board.set_signoff_roles(["\x1b"])
+    rival = board.add_requirement("Rival", conflicts_with=(other,)).key
+    with pytest.raises(InvalidValue, match="decision"):
+        board.resolve_conflict(other, rival, "x" * 2001)
+    one, _two = board.resolve_conflict(other, rival, "keep\x9b both")
+    assert one.resolutions[0].decision == "keep both"
+    cr = board.add_change_request(key, "Later")
+    with pytest.raises(InvalidValue):
+        board.assess_change_request(cr.key, schedule_days=1, cost=0, effort_hours=0, notify=["ok", " "])
+    with pytest.raises(InvalidValue):
+        board.add_change_request(key, "Sooner", new_due="the 5th")
+    with pytest.raises(InvalidValue):
+        board.add_change_request(key, "Sooner", new_importance=6)
+    assessed = board.assess_change_request(cr.key, schedule_days=1, cost=0, effort_hours=0, notify=["Li\x1b Wei"])
+    assert assessed.to_notify == ("Li Wei",)
+
+
+def test_a_damaged_roles_setting_names_no_roles(board: Board) -> None:
+    with board.transaction() as tx:
+        tx.set_setting("signoff_roles", "customer")  # by hand: not a list
+    assert board.signoff_roles() == ()
+    key = analysed(board)
+    assert board.approve(key).state is State.APPROVED
