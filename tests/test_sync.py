@@ -573,3 +573,23 @@ def test_a_change_request_that_moves_the_plan_merges_field_by_field(pair: tuple[
         assert (req.title, req.due.isoformat() if req.due else None, req.owner, req.importance,
                 req.effort_estimate) == ("Export to PDF (A4 and Letter)", "2026-07-15", "bob", 4, 18)
     assert stored(offline) == stored(team)
+
+
+def test_a_conflict_taken_out_on_one_side_takes_its_decision_with_it_on_both(pair: tuple[Board, Board]) -> None:
+    offline, team = pair
+    team.edit_requirement("REQ-1", {"conflicts_with": ("REQ-2", "REQ-3")})
+    team.resolve_conflict("REQ-1", "REQ-2", "PDF first")
+    sync_boards(offline, team)
+    offline.edit_requirement("REQ-1", {"conflicts_with": ("REQ-3",)})  # no conflict with REQ-2 after all
+    team.resolve_conflict("REQ-1", "REQ-3", "dark mode later")
+    plan = sync_boards(offline, team)
+    assert not plan.conflicts
+    for board in pair:
+        assert [r.decision for r in board.get("REQ-1").resolutions] == ["dark mode later"]
+        assert board.get("REQ-2").resolutions == () and board.get("REQ-2").conflicts_with == ()
+        assert board.get("REQ-1").conflicts_with == ("REQ-3",)
+    assert stored(offline) == stored(team)
+    # Declared again, the conflict is open until decided again, on either board.
+    team.edit_requirement("REQ-2", {"conflicts_with": ("REQ-1",)})
+    sync_boards(offline, team)
+    assert offline.links().open_conflicts("REQ-1") == ("REQ-2",)

@@ -4,9 +4,10 @@ For each requirement (matched by uid, never by key):
   - a field changed on one side since the base is taken; changed on both to the same value is fine;
     changed on both to different values is a conflict, settled by a `Decide` or left for the caller;
   - sets merge element by element (tags, links: what one side added is added, what one side removed
-    is removed) and records that accumulate are united (approvals, feedback, reviews, conflict
-    resolutions, the time each state was first entered); change requests merge the same way by their
-    own uid, field by field, except who was told of one (`notified`), which is united too;
+    is removed) and records that accumulate are united (approvals, feedback, reviews, the time each
+    state was first entered); conflict resolutions accumulate too, but one a side dropped since the
+    base (its conflict was taken out) stays dropped; change requests merge by their own uid, field by
+    field, except who was told of one (`notified`), which is united too;
   - a requirement on one side only is added to the other.
 Keys are assigned afterwards: when two requirements (or change requests) want one key, the one
 created first keeps it (created_at, then uid: the same answer on both boards) and the other gets the
@@ -38,7 +39,9 @@ FIXED = ("uid", "key", "created_by", "created_at")
 """Never merged: identity (the key is assigned after the merge) and creation."""
 TEXT_SETS = ("tags",)
 LINK_SETS = ("depends_on", "conflicts_with")
-RECORD_SETS = ("approvals", "feedback", "reviews", "resolutions")
+RECORD_SETS = ("approvals", "feedback", "reviews")
+DROPPABLE_RECORD_SETS = ("resolutions",)
+"""Records that accumulate and that an edit may also drop: merged against the base, element by element."""
 CR_FIXED = ("uid", "key", "submitted_by", "submitted_at")
 CR_RECORD_SETS = ("notified",)
 """A change request's records that accumulate: each side may have told someone."""
@@ -186,6 +189,17 @@ def merge_records(ours: list[Record], theirs: list[Record]) -> list[Record]:
     return sorted(union.values(), key=lambda r: (moment(r.get("at")), _identity(r)))
 
 
+def merge_droppable(base: list[Record] | None, ours: list[Record], theirs: list[Record]) -> list[Record]:
+    """Records that accumulate but may be dropped (resolutions): what either side added is in, what
+    either side dropped of the base is out (without a base: the union); oldest first."""
+    if base is None:
+        return merge_records(ours, theirs)
+    known = {_identity(r) for r in base}
+    ours_ids, theirs_ids = {_identity(r) for r in ours}, {_identity(r) for r in theirs}
+    kept = [r for r in (*ours, *theirs) if (i := _identity(r)) not in known or (i in ours_ids and i in theirs_ids)]
+    return merge_records(kept, [])
+
+
 def _identity(record: Record) -> bytes:
     return canonical({name: value for name, value in record.items() if value not in ("", None, [], {})})
 
@@ -249,6 +263,8 @@ def merge_requirement(base: Record | None, ours: Record, theirs: Record, key: st
             merged[name] = merge_set(None if base is None else base.get(name) or [], o or [], t or [])
         elif name in RECORD_SETS:
             merged[name] = merge_records(o or [], t or [])
+        elif name in DROPPABLE_RECORD_SETS:
+            merged[name] = merge_droppable(None if base is None else base.get(name) or [], o or [], t or [])
         elif name == "entered_at":
             merged[name] = merge_entered(o or {}, t or {})
         elif name == "change_requests":
