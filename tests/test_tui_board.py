@@ -182,8 +182,8 @@ async def test_moving_to_approved_asks_for_a_comment_and_records_the_approval(sm
         await select_card(pilot, "REQ-3")
         await pilot.press("greater_than_sign")
         dialog = form(app)
-        assert field_ids(dialog) == ["comment"]
-        assert "approving as tester" in text_of(dialog.query(".field-label").first())
+        assert field_ids(dialog) == ["on_behalf_of", "comment"]  # #15: a sign-off may be for someone else
+        assert "approving as tester" in text_of(dialog.query(".field-label").last())
         await type_into(pilot, "#field-comment", "ok for Q3")
         await pilot.press("enter")  # enter in a field submits the form
         await settle(pilot)
@@ -242,7 +242,14 @@ async def test_moving_to_done_asks_for_the_acceptance_criteria(small: Path) -> N
         assert "REQ-5" in card_keys(app, State.DONE)
 
 
+def without_its_dependency(path: Path) -> None:
+    """REQ-8 no longer waits on REQ-4 (#15: a dependency not yet done asks for an override), so that
+    moving it to done needs nothing."""
+    Board(path, "anna").edit_requirement("REQ-8", {"depends_on": []})
+
+
 async def test_moving_to_done_without_criteria_needs_no_prompt(small: Path) -> None:
+    without_its_dependency(small)
     app = open_app(small)
     async with app.run_test(size=SIZE) as pilot:
         await board_ready(pilot)
@@ -311,6 +318,7 @@ async def test_a_move_with_nowhere_to_go_is_shown_not_raised(small: Path) -> Non
 
 
 async def test_a_move_the_store_refuses_is_shown_as_a_notification(small: Path) -> None:
+    without_its_dependency(small)
     app = open_app(small)
     async with app.run_test(size=SIZE) as pilot:
         await board_ready(pilot)
@@ -503,6 +511,7 @@ async def test_swimlanes_group_cards_by_tier_then_customer_then_off(small: Path)
 
 
 async def test_undo_a_move(small: Path) -> None:
+    without_its_dependency(small)
     app = open_app(small)
     async with app.run_test(size=SIZE) as pilot:
         await board_ready(pilot)
@@ -513,7 +522,7 @@ async def test_undo_a_move(small: Path) -> None:
         await pilot.press("u")
         await settle(pilot)
         req = Board(small, "check").get("REQ-8")
-        assert req.state is State.IN_PROGRESS and req.version == 6
+        assert req.state is State.IN_PROGRESS and req.version == 7
         last = Board(small, "check").history("REQ-8")[-1]
         assert (last.field, last.old, last.new, last.reason, last.by) == ("state", "done", "in_progress", "undo", "tester")
         assert "REQ-8" in card_keys(app, State.IN_PROGRESS) and "REQ-8" not in card_keys(app, State.DONE)

@@ -369,7 +369,7 @@ async def test_every_other_form_of_the_actions_is_chinese(chinese: Path) -> None
             "close": lambda: actions.close_change_request(req1, req1.change_requests[0]),
             "review": lambda: actions.review(req2),
             "WIP limit": lambda: actions.wip_limit(State.IN_PROGRESS, 3),
-            "filter": lambda: actions.filter("", lambda query: None),
+            "filter": lambda: actions.filter("", lambda query: None, lambda key: False),
             "export": actions.export,
             "import": actions.import_file,
         }

@@ -449,6 +449,7 @@ def disguised(small: Path) -> Path:
         "acceptance_criteria": ({"text": f"[b]crit[/b] {RLO}one", "done": False},),
     })
     board.edit_requirement("REQ-5", {"acceptance_criteria": ({"text": f"[b]crit[/b] {RLO}one", "done": False},)})
+    board.approve("REQ-5", "the new criterion too")  # #15: a changed text is signed again before it moves on
     return small
 
 

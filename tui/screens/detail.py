@@ -302,9 +302,11 @@ class DetailScreen(BoardReadingScreen):
             rows.append(Content.styled(_("Approvals"), "bold"))
             for a in req.approvals:
                 rows.append(literal(_signed(clock.shown(a.at), _signer(a), a.comment)))
-        if req.state is not State.REJECTED and (req.approvals or (rules.signoff_roles and req.state is State.ANALYSED)):
+        # Which roles are still to sign: before approval, or a changed text (an unchanged one approved before
+        # the board named roles needs nothing more; a board without roles needs one approval, as shown below).
+        if rules.signoff_roles and (req.state is State.ANALYSED or workflow.reapproval_pending(req, rules)):
             missing = workflow.signoffs_missing(req, rules)
-            if req.state is not State.COLLECTED and missing:
+            if missing:
                 rows.append(Content.assemble((labelled(_("Still to sign its text as it reads now:")), "bold"),
                                              literal(missing_shown(missing))))
         stale = bool(req.approvals) and (not req.current_approvals or workflow.reapproval_pending(req, rules))

@@ -54,6 +54,8 @@ def value_text(field: str | None, value: Any) -> Any:
 def describe_event(event: Event) -> str:
     """One history line: what changed, as a person would say it."""
     old, new = value_text(event.field, event.old), value_text(event.field, event.new)
+    if event.action == "dependency_overridden":  # the state it moved to before what it depends on was done
+        new = value_text("state", event.new)
     if event.action == "approved" or event.field == "suspect":  # notes the store wrote ("version 3")
         old, new = (stored_note(v) if isinstance(v, str) else v for v in (old, new))
     what = action_label(event.action) + (f" {event.cr}" if event.cr else "")
