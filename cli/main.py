@@ -877,11 +877,9 @@ def _show_text(req: Any, review: _BoardReview) -> str:
             row(action_label("approved"), _("{signature} (an earlier text)").format(signature=_approval_said(a)))
     missing = review.signoffs_missing(req)
     if missing and req.state not in (State.COLLECTED, State.REJECTED):
-        from shlex import quote
-
         from reqboard.store.review import missing_shown
 
-        fix = f"reqboard approve {req.key} --role {quote(missing[0])}" if review.roles else f"reqboard approve {req.key}"
+        fix = f"reqboard approve {req.key} --role {_shell_word(missing[0])}" if review.roles else f"reqboard approve {req.key}"
         row(_("missing"), _("{missing} (sign with: {fix})").format(
             missing=_("a sign-off by {roles}").format(roles=missing_shown(missing)) if review.roles
             else missing_shown(missing), fix=fix))
@@ -897,6 +895,16 @@ def _show_text(req: Any, review: _BoardReview) -> str:
         row(pgettext("the next step", "next"), f"reqboard move {req.key} {_said(nxt)}")
     # Every line carries user text somewhere: each is made safe whole, so no field can be missed.
     return "\n".join(_text(line) for line in lines)
+
+
+def _shell_word(text: str) -> str:
+    """`text` as one word of a command to type: as it is when it is one (letters of any script, digits,
+    `-`, `.`, `_`), else quoted for the shell."""
+    if re.fullmatch(r"[\w.-]+", text):
+        return text
+    from shlex import quote
+
+    return quote(text)
 
 
 def _approval_said(a: Any) -> str:

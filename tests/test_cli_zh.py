@@ -38,8 +38,8 @@ def _commands(parser: argparse.ArgumentParser, words: tuple[str, ...] = ()) -> I
 
 
 COMMANDS = list(_commands(build_parser()))
-COMMAND_NAMES = {word for words in COMMANDS for word in words}
-"""Words typed as they are in any language (`reqboard cr assess`), like option names."""
+COMMAND_NAMES = {part for words in COMMANDS for word in words for part in (word, *word.split("-"))}
+"""Words typed as they are in any language (`reqboard cr assess`, `signoff-roles`), like option names."""
 
 
 def help_of(words: tuple[str, ...], capsys: pytest.CaptureFixture[str]) -> str:
