@@ -178,9 +178,9 @@ def _factor(thing: Any, name: str) -> float:
 def test_raising_a_weight_moves_an_item_strong_in_that_factor_ahead() -> None:
     urgent_cheap = item(2, 5, effort=4)       # 10 by default
     important_costly = item(4, 3, effort=500)  # 12 by default
-    assert score(important_costly) > score(urgent_cheap)  # type: ignore[operator]  # both scored
-    cost_counts = Weights(effort=1)
-    assert score(urgent_cheap, cost_counts) > score(important_costly, cost_counts)  # type: ignore[operator]
+    assert (score(important_costly), score(urgent_cheap)) == (12, 10)
+    cost_counts = Weights(effort=1)  # 4 hours score 5, 500 hours 1
+    assert (score(important_costly, cost_counts), score(urgent_cheap, cost_counts)) == (12, 50)
 
 
 # ---------------------------------------------------------------- the stored setting
