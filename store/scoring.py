@@ -55,7 +55,13 @@ FACTOR_LABELS: dict[str, str] = {
     "feasibility": N_("feasibility"),
     "tier": N_("customer tier"),
 }
-"""Each weight's (and factor's) name as a person reads it, marked for the catalogue: `_(FACTOR_LABELS[name])`."""
+"""Each weight's (and factor's) name as a person reads it, marked for the catalogue (see `factor_label`)."""
+
+
+def factor_label(name: str) -> str:
+    """A weight's (or factor's) name as a person reads it, in the current language: "business value"."""
+    return _(FACTOR_LABELS[name])
+
 
 CHINESE_WEIGHTS: dict[str, str] = {
     "重要性": "importance",
@@ -185,7 +191,7 @@ def score(item: Scored, weights: Weights = DEFAULT_WEIGHTS) -> float | None:
 
 def explain(item: Scored, weights: Weights) -> list[tuple[str, float, float]]:
     """How the score of `item` is made: (weight name, factor on its 1-5 scale, weight) for each factor
-    that counts (a weight above 0), in `WEIGHT_NAMES` order; the name reads as `_(FACTOR_LABELS[name])`.
+    that counts (a weight above 0), in `WEIGHT_NAMES` order; the name reads as `factor_label(name)`.
     Empty while the item has no score (importance or urgency unset)."""
     found = factors(item)
     if found is None:

@@ -31,6 +31,7 @@ from reqboard.store.scoring import (
     Weights,
     effort_factor,
     explain,
+    factor_label,
     score,
     weights_of,
 )
@@ -118,7 +119,10 @@ def test_explain_names_only_the_factors_that_count_and_makes_the_score() -> None
     thing = item(4, 3, value=5, effort=100, feasibility=Feasibility.LOW, tier=Tier.A)
     explained = explain(thing, weights)
     assert [name for name, _f, _w in explained] == ["importance", "urgency", "effort", "tier"]
-    assert all(name in FACTOR_LABELS for name in WEIGHT_NAMES)
+    assert set(FACTOR_LABELS) == set(WEIGHT_NAMES)
+    assert [factor_label(name) for name, _f, _w in explained] == ["importance", "urgency", "effort", "customer tier"]
+    i18n.set_language("zh_CN")
+    assert [factor_label(name) for name, _f, _w in explained] == ["重要性", "紧急程度", "工作量", "客户层级"]
     made = math.prod(factor ** weight for _name, factor, weight in explained)
     assert score(thing, weights) == round(made, 2) == round(4**2 * 3**0.5 * 2**1.5 * 5**3, 2)
 
