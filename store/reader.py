@@ -90,8 +90,11 @@ class CardCache:
         with paused_gc():
             for raw in records.values():
                 card = previous.get(raw.get("key", "")) if isinstance(raw, dict) else None
+                # A server's card projection can be made again without a new version (`server init`
+                # refreshes the projections an older reqboard wrote): a partial card is kept only while
+                # its projection reads the same.
                 if (card is not None and card.version == raw.get("version") and card.uid == raw.get("uid")
-                        and (partial or not card.partial)):
+                        and (partial or not card.partial) and (not partial or card.record == raw)):
                     card.record = raw  # the same record, read again: let the old copy go
                 else:
                     card = _card(raw, path)
