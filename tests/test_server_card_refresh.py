@@ -83,8 +83,10 @@ def test_init_refreshes_the_cards_an_older_reqboard_wrote(server_location: Board
     assert _records_and_versions(server_location) == records
     assert server_location.sql("SELECT generation, schema_version FROM reqboard.board") == [
         (generation_before + 1, SCHEMA_VERSION)]
-    # An open board is told of that commit; a board opened now draws blocked work as blocked.
+    # An open board is told of that commit and draws blocked work as blocked (its cards are made
+    # again though no version changed); so does a board opened now.
     assert reader.refresh()
+    assert LinkIndex.of(reader.cards()).blocked("REQ-2")
     reader.storage.close()
     fresh = BoardReader(server_location.at("ann"), "ann")
     links = LinkIndex.of(fresh.cards())
