@@ -478,9 +478,8 @@ def build_parser() -> Parser:
     p.add_argument("--tag", help=_("only those with this tag"))
     p.add_argument("--owner", help=_("only this owner's"))
     p.add_argument("--query", "-q", metavar="QUERY",
-                   help=_("only those the board's filter finds, e.g. 'customer:acme priority:>=12 blocked' "
-                          "(words, customer: tier: channel: tag: owner: priority: state: kano: need: "
-                          "category: due:<DATE, overdue, blocked); the same language as `/` on the board"))
+                   help=_("only those the board's filter finds, in the language of `/` on the board: words, "
+                          "field:value terms such as customer:acme or priority:>=12, due:<DATE, overdue, blocked"))
 
     p = command("show", _("show one requirement"))
     key(p)
