@@ -361,6 +361,31 @@ def test_disguising_characters_are_made_visible_in_human_output(board_path: Path
     assert summary.code == 0 and BIDI not in summary.out and "Pay<U+202E>ment" in summary.out
 
 
+def test_disguising_characters_in_review_text_are_made_visible(board_path: Path) -> None:
+    """What people type for sign-offs, decisions and notices (issue #15) is shown as safely as a title."""
+    b = Board(board_path, "tester")
+    first = b.add_requirement("PDF", customer="Acme", importance=4, urgency=3, kano="performance")
+    second = b.add_requirement("ODT", customer="Acme", conflicts_with=(first.key,))
+    b.move_requirement(first.key, "analysed")
+    assert refused(run("signoff-roles", f"cus{BIDI}tomer")).startswith("error: a sign-off role")  # not printable
+    assert run("signoff-roles", "customer", "product").code == 0
+    assert run("resolve", first.key, second.key, "--decision", f"keep{BIDI} both{ZERO_WIDTH}").code == 0
+    signed = run("approve", first.key, "--role", "customer", "--on-behalf-of", f"Li{BIDI} Wei")
+    assert signed.code == 0 and BIDI not in signed.out and "Li<U+202E> Wei" in signed.out, signed
+    cr = b.add_change_request(first.key, "Also CSV")
+    b.assess_change_request(cr.key, schedule_days=1, cost=0, effort_hours=1, notify=[f"sa{BIDI}les"])
+    outputs = [run(*argv) for argv in (["show", first.key], ["show", second.key], ["history", first.key],
+                                       ["cr", "show", cr.key], ["signoff-roles"],
+                                       ["cr", "notified", cr.key, f"sa{BIDI}les"])]
+    for outcome in outputs:
+        assert outcome.code == 0, outcome
+        assert BIDI not in outcome.out and ZERO_WIDTH not in outcome.out, outcome
+    assert "keep<U+202E> both<U+200B>" in outputs[0].out and "keep<U+202E> both<U+200B>" in outputs[1].out
+    assert "customer: Li<U+202E> Wei (recorded by tester)" in outputs[0].out
+    assert "sa<U+202E>les" in outputs[3].out and "sa<U+202E>les was told" in outputs[5].out
+    assert orjson.loads(run("show", first.key, "--json").out)["approvals"][0]["on_behalf_of"] == f"Li{BIDI} Wei"
+
+
 def test_list_columns_align_by_display_cells(board_path: Path) -> None:
     b = Board(board_path, "tester")
     for customer in ("Acme", "客户公司", "Cafe\u0301 Zu\u0308rich", "A" * 30):
@@ -408,6 +433,9 @@ HOSTILE = [
     "2025-03-01", "0001-01-01", "9999-12-31", "2025-02-30", "-", "--", "x" * 3000,
     "caf\udce9", "\udcff\udcfe", f"{BIDI}evil{ZERO_WIDTH}", "line\nbreak\ttab\x1b[31m", "中文标题 😀",
     "[@click=app.quit]x", "=HYPERLINK(1)",
+    # score weights, sign-off roles and queries (issue #15)
+    "value=1", "effort=nan", "importance=-1", "tier=1e309", "=3", "价值=2", "customer", "customer,product",
+    "blocked", "overdue", "due:<2025-02-30", 'customer:"acme', "priority:>=x",
 ]
 
 
@@ -435,10 +463,11 @@ def test_fuzz_the_command_line(data: st.DataObject, tmp_path: Path, monkeypatch:
         template.mkdir()
         b = Board(template / "board.json", "maker")
         first = b.add_requirement("Export invoices", customer="Acme", tier="A", description="a\nb")
-        b.add_requirement("Dark mode", customer="客户", depends_on=(first.key,))
+        b.add_requirement("Dark mode", customer="客户", depends_on=(first.key,), conflicts_with=(first.key,))
         b.edit_requirement(first.key, {"importance": 4, "urgency": 3, "kano": "performance"})
         b.move_requirement(first.key, "analysed")
         b.add_change_request(first.key, "Also CSV", reason="call")
+        b.set_signoff_roles(["customer", "product"])
     work = tmp_path / "work"
     shutil.rmtree(work, ignore_errors=True)
     shutil.copytree(template, work)
