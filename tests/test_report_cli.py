@@ -205,3 +205,21 @@ def test_metrics_and_reports_do_not_import_textual() -> None:
             "print(','.join(bad)); sys.exit(1 if bad else 0)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_report_lists_open_conflicts_and_blocked_work(board_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue #15 through the command line: `report` lists the conflicts no decision settled yet and the
+    work that waits on an unfinished dependency, and forgets a conflict once `resolve` settles it."""
+    for argv in (["add", "Base API"], ["add", "Export", "--depends-on", "REQ-1"],
+                 ["add", "No export", "--conflicts-with", "REQ-2"]):
+        assert main(argv) == 0
+    capsys.readouterr()
+    data = json.loads(run(capsys, "--json")[1])
+    assert data["open_conflicts"] == [{"keys": ["REQ-2", "REQ-3"]}]
+    assert data["blocked"] == [{"key": "REQ-2", "blocked_by": ["REQ-1"]}]
+    assert "Open conflicts (1)" in run(capsys, "--format", "md")[1]
+
+    assert main(["resolve", "REQ-3", "REQ-2", "--decision", "export wins", "--reject", "REQ-3"]) == 0
+    capsys.readouterr()
+    data = json.loads(run(capsys, "--json")[1])
+    assert data["open_conflicts"] == [] and data["blocked"] == [{"key": "REQ-2", "blocked_by": ["REQ-1"]}]
