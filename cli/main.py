@@ -1074,7 +1074,12 @@ class _BoardReview:
         from reqboard.store import scoring, workflow
         from reqboard.store.links import LinkIndex
 
-        self.links = LinkIndex.of(board.cards() if cards is None else cards)
+        if cards is not None:
+            self.links = LinkIndex.of(cards)
+        elif board.storage.partial_cards:  # a server: its cards are the cheap read of the whole board
+            self.links = board.links()
+        else:  # a file: its records are read already, and cheaper to index than to make into cards
+            self.links = LinkIndex.of_records(board.snapshot().requirements.values())
         self.roles: tuple[str, ...] = board.signoff_roles()
         self.rules = workflow.Rules(signoff_roles=self.roles)
         self.weights = board.score_weights()
