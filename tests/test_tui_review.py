@@ -210,6 +210,22 @@ async def test_re_approval_by_role_keeps_the_card_changed_until_every_role_signe
         assert "CHG" in first_line(app, State.APPROVED, "REQ-4")
 
 
+async def test_chg_follows_the_board_s_roles_though_the_card_did_not_change(small: Path) -> None:
+    anna = Board(small, "anna")
+    anna.set_signoff_roles(["customer", "product"])
+    anna.edit_requirement("REQ-4", {"title": "Single sign-on with Entra ID and Google"})
+    anna.approve("REQ-4", "fine", role="customer")
+    app = open_app(small, watch_interval=POLL)
+    async with app.run_test(size=SIZE) as pilot:
+        await board_ready(pilot)
+        assert "CHG" in first_line(app, State.APPROVED, "REQ-4")  # the product has not signed the new text
+        version = Board(small, "check").get("REQ-4").version
+        Board(small, "alice").set_signoff_roles(["customer"])
+        await wait_until(pilot, lambda: "CHG" not in first_line(app, State.APPROVED, "REQ-4"),
+                         "CHG to go once the customer's sign-off is all the board asks")
+        assert Board(small, "check").get("REQ-4").version == version
+
+
 def test_the_approved_text_is_read_back_field_by_field() -> None:
     assert approved_parts("") is None
     assert approved_parts("Title\n\n") == ("Title", "", [])
