@@ -111,8 +111,12 @@ def test_server_init_makes_the_tables_once_and_says_what_it_did(db: Server) -> N
     assert db.sql("SELECT schema_version, generation FROM reqboard.board") == [(1, 0)]
     assert db.out("server", "init", db.url) == f"{db.shown} is already at schema 1\n"
     assert orjson.loads(db.out("server", "init", db.url, "--json")) == {
-        "location": db.shown, "schema_found": 1, "schema": 1}
+        "location": db.shown, "schema_found": 1, "schema": 1, "cards_refreshed": 0}
     assert db.out("add", "First") == "REQ-1\n"  # the board works
+    # A card an older reqboard wrote (without links) is made again from its record, and that is said.
+    db.sql("UPDATE reqboard.requirements SET card = card::jsonb - 'depends_on' - 'conflicts_with'")
+    assert db.out("server", "init", db.url) == (
+        f"{db.shown} is already at schema 1\nrefreshed the card of 1 requirement written by an older reqboard\n")
 
 
 def test_server_init_refuses_a_newer_schema_and_changes_nothing(team: Server) -> None:
@@ -240,6 +244,9 @@ def test_a_working_day_on_a_server_board_through_the_command_line(team: Server, 
     assert out("cr", "implement", "CR-1") == "CR-1 is now implemented\n"
     assert out("cr", "list").split()[:4] == ["CR-1", "implemented", "REQ-1", "Landscape"]
     assert out("edit", "REQ-1", "--check", "1").startswith("REQ-1 is now version")
+    # The change request changed the approved text: it is signed again before it moves on (#15).
+    assert error_line(team("move", "REQ-1", "done", code=1)).startswith("error: REQ-1 changed since it was approved")
+    assert out("approve", "REQ-1", "--comment", "landscape agreed").startswith("REQ-1 approved by postgres")
     assert out("move", "REQ-1", "done") == "REQ-1 is now done\n"
     assert out("feedback", "REQ-1", "--satisfaction", "5", "--comment", "happy") == (
         "REQ-1 feedback recorded (5/5); it is fed_back\n")
