@@ -43,8 +43,12 @@ def clean_roles(roles: Iterable[str]) -> tuple[str, ...]:
     cleaned: dict[str, str] = {}
     for given in roles:
         role = " ".join(str(given).split())
-        if not role or not role.isprintable():
+        if not role:
             raise InvalidValue(_("a sign-off role needs a name, like customer or product"))
+        if not role.isprintable():
+            raise InvalidValue(_("the sign-off role {role} holds a character that cannot be shown (a control or "
+                                 "formatting character): type the role's name plainly").format(
+                role=ascii(role)[:MAX_ROLE_LENGTH * 2]))
         if len(role) > MAX_ROLE_LENGTH:
             raise InvalidValue(_("a sign-off role is at most {n} characters: {role!r}").format(
                 n=MAX_ROLE_LENGTH, role=role[:MAX_ROLE_LENGTH] + "…"))

@@ -506,8 +506,12 @@ def test_hostile_text_in_signoffs_decisions_and_notices_is_cleaned_or_refused(bo
     other = analysed(board, "Other")
     with pytest.raises(InvalidValue, match="approval"):
         board.approve(other, role="customer", on_behalf_of="x" * 81)
-    with pytest.raises(InvalidValue, match="sign-off role needs a name"):
+    with pytest.raises(InvalidValue, match="cannot be shown"):
         board.set_signoff_roles(["\x1b"])
+    with pytest.raises(InvalidValue, match="cannot be shown"):
+        board.set_signoff_roles(["cust\u202eomer"])  # a bidi override: refused, not stored to mislead
+    with pytest.raises(InvalidValue, match="sign-off role needs a name"):
+        board.set_signoff_roles(["  "])
     rival = board.add_requirement("Rival", conflicts_with=(other,)).key
     with pytest.raises(InvalidValue, match="decision"):
         board.resolve_conflict(other, rival, "x" * 2001)
