@@ -276,6 +276,25 @@ async def test_a_blocked_move_asks_for_a_reason_to_override_and_records_it(small
         assert "BLK" not in first_line(app, State.DONE, "REQ-8")  # done work is blocked no more
 
 
+async def test_moving_back_into_done_while_blocked_keeps_the_reason_as_the_override(small: Path) -> None:
+    Board(small, "anna").edit_requirement("REQ-7", {"depends_on": ["REQ-3"]})
+    app = open_app(small)
+    async with app.run_test(size=SIZE) as pilot:
+        await board_ready(pilot)
+        await select_card(pilot, "REQ-7")
+        await pilot.press("less_than_sign")
+        dialog = form(app)
+        assert dialog.form_title == "Move back REQ-7 to done"
+        assert "REQ-7 depends on REQ-3, not yet done" in text_of(dialog.query_one("#dialog-intro"))
+        fill(pilot, "#field-reason", "the customer found a bug")
+        await submit(pilot)
+        assert isinstance(app.screen, BoardScreen)
+        board = Board(small, "check")
+        assert board.get("REQ-7").state is State.DONE
+        last = [e for e in board.history("REQ-7") if e.action == "dependency_overridden"][-1]
+        assert (last.old, last.new, last.reason) == (["REQ-3"], "done", "the customer found a bug")
+
+
 async def test_the_override_form_asks_the_guard_inputs_too(small: Path) -> None:
     Board(small, "anna").edit_requirement("REQ-3", {"depends_on": ["REQ-2"]})
     Board(small, "anna").approve("REQ-3", "fine")

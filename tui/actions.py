@@ -99,18 +99,22 @@ class RequirementActions:
         view = view if view is not None else BoardView()
         state = target.label.lower()
         what = _("{key} moved to {state}").format(key=req.key, state=state)
+        rules = rules_for(req, view)
+        # Work on it (again) while what it depends on is unfinished: only with a reason, kept as an override.
+        blockers = rules.blockers if target in (State.IN_PROGRESS, State.DONE) else ()
         if workflow.is_backward(req.state, target):
             title = (_("Reopen {key} to {state}") if req.state is State.REJECTED
                      else _("Move back {key} to {state}")).format(key=req.key, state=state)
 
             def back(values: dict[str, Any]) -> Change:
                 reason = values["reason"]
-                return Change(lambda board: board.move_requirement(req.key, target, reason=reason,
-                                                                   expect_version=req.version), what, before=req)
+                return Change(lambda board: board.move_requirement(
+                    req.key, target, reason=reason, override_dependency=bool(blockers), expect_version=req.version),
+                    what, before=req)
 
-            self._form(title, reason_fields(_("Why?")), back, submit_label=_("Move"))
+            self._form(title, reason_fields(_("Why?")), back, submit_label=_("Move"),
+                       intro=override_intro(req, rules) if blockers else "")
             return
-        rules = rules_for(req, view)
         if req.state.value in PAST_APPROVAL and workflow.reapproval_pending(req, rules):
             # Refused until its changed text is signed again: the sign-off is what to ask for.
             self.sign_off(req, view)
@@ -119,7 +123,6 @@ class RequirementActions:
             self.sign_off(req, view)
             return
         inputs = workflow.prompt_for(req, target, self.link.user, rules)
-        blockers = rules.blockers if target in (State.IN_PROGRESS, State.DONE) else ()
         if not inputs and not blockers:  # nothing to ask: the store says whether the move may be made
             self.link.save(self.opener, Change(lambda board: board.move_requirement(
                 req.key, target, expect_version=req.version), what, before=req))
@@ -127,9 +130,7 @@ class RequirementActions:
         fields = input_fields(inputs)
         intros = []
         if blockers:
-            intros.append(_("{key} depends on {blockers}, not yet done. Finish that first, or give a reason to "
-                            "move it anyway: the reason is kept in its history.").format(
-                key=req.key, blockers=workflow.join_items(list(blockers))))
+            intros.append(override_intro(req, rules))
             fields.insert(0, FieldSpec("reason", _("Why move it before {blockers} is done?").format(
                 blockers=workflow.join_items(list(blockers))), required=True))
         if inputs:
@@ -639,7 +640,20 @@ def rules_for(req: Requirement, view: BoardView) -> workflow.Rules:
     links = view.links
     blockers = tuple(key for key in req.depends_on
                      if (state := links.state(key)) is not None and state not in FINISHED)
-    return workflow.Rules(signoff_roles=view.roles, blockers=blockers, open_conflicts=links.open_conflicts(req.key))
+    rejected = tuple(key for key in blockers if links.state(key) is State.REJECTED)
+    return workflow.Rules(signoff_roles=view.roles, blockers=blockers, open_conflicts=links.open_conflicts(req.key),
+                          rejected_blockers=rejected)
+
+
+def override_intro(req: Requirement, rules: workflow.Rules) -> str:
+    """Why a move into in progress or done asks for a reason: what `req` waits on, and what else to do."""
+    blockers = workflow.join_items(list(rules.blockers))
+    if set(rules.blockers) <= set(rules.rejected_blockers):
+        return _("{key} depends on {blockers}, which was rejected and will not be done: take it out of {key}'s "
+                 "dependencies (e edits them), or give a reason to move it anyway: the reason is kept in its "
+                 "history.").format(key=req.key, blockers=blockers)
+    return _("{key} depends on {blockers}, not yet done. Finish that first, or give a reason to move it anyway: "
+             "the reason is kept in its history.").format(key=req.key, blockers=blockers)
 
 
 def signoff_inputs(req: Requirement, user: str, rules: workflow.Rules) -> tuple[workflow.GuardInput, ...]:
