@@ -1574,15 +1574,15 @@ def cmd_server(args: argparse.Namespace) -> int:
     url = pgstore.ServerURL.parse(args.url)
     as_json = getattr(args, "json", False)
     if args.server_command == "init":
-        done = pgstore.init_server(args.url)
-        found, now = done
+        made = pgstore.init_server(args.url)
+        found, now = made
         if now > pgstore.SCHEMA_VERSION:
             raise Refused(_("{where} is at schema {found}, newer than this reqboard knows ({known}): nothing was "
                             "changed; upgrade reqboard to set it up").format(
                               where=url.shown, found=now, known=pgstore.SCHEMA_VERSION), "server.newer")
         if as_json:
             _print_json({"location": url.shown, "schema_found": found, "schema": now,
-                         "cards_refreshed": done.refreshed})
+                         "cards_refreshed": made.refreshed})
         elif found is None:
             print(_("made the reqboard tables in {where} (schema {schema})").format(where=_text(url.shown), schema=now))
         elif found == now:
@@ -1590,8 +1590,8 @@ def cmd_server(args: argparse.Namespace) -> int:
         else:
             print(_("migrated the reqboard tables in {where} from schema {found} to {schema}").format(
                 where=_text(url.shown), found=found, schema=now))
-        if done.note and done.refreshed != 0 and not as_json:  # "up to date" goes without saying
-            print(done.note)
+        if made.note and made.refreshed != 0 and not as_json:  # "up to date" goes without saying
+            print(made.note)
         return EXIT_OK
     login = _text(args.login)
     if args.server_command == "grant":

@@ -63,13 +63,29 @@ def missing_signoffs(approvals: Iterable[tuple[str, str]], current_hash: str,
 def reapproval_pending(approvals: Iterable[tuple[str, str]], current_hash: str, roles: Iterable[str]) -> bool:
     """Was the text signed off and changed since, without every sign-off the board requires of the new
     text yet? (The CHG badge; a requirement approved or beyond cannot move on until it is re-approved.)
-    A board that names roles after a requirement was approved asks nothing more of its unchanged text."""
+    A board that names roles after a requirement was approved asks nothing more of the text signed then:
+    a sign-off without a role (made before the board named any) stands for the text it signed."""
     pairs = list(approvals)
     if not pairs:
         return False
-    if all(text != current_hash for text, _role in pairs):
+    current = [role for text, role in pairs if text == current_hash]
+    if not current:
         return True
-    return any(text != current_hash for text, _role in pairs) and bool(missing_signoffs(pairs, current_hash, roles))
+    if ANY_SIGNOFF in current:
+        return False
+    return len(current) < len(pairs) and bool(missing_signoffs(pairs, current_hash, roles))
+
+
+SIGNOFF_ROLES = "signoff_roles"
+"""The board setting that names the roles each of which signs a requirement's text."""
+MAX_ROLE_LENGTH = 40
+
+
+def stored_roles(value: Any) -> tuple[str, ...]:
+    """The sign-off roles a stored setting names (a damaged setting names none: `check` says so)."""
+    if not isinstance(value, list):
+        return ()
+    return tuple(role for role in value if isinstance(role, str) and 0 < len(role) <= MAX_ROLE_LENGTH)
 
 
 ANY_SIGNOFF = ""

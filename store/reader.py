@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from .cards import Card, validated
-from .domain import BOARD_STATES, State, now, strip_control
+from .domain import BOARD_STATES, SIGNOFF_ROLES, State, now, stored_roles, strip_control
 from .errors import InvalidValue
 from .i18n import _
 from .memory import paused_gc
@@ -193,6 +193,11 @@ class BoardReader:
     def settings(self) -> dict[str, Any]:
         """The board's settings (a copy)."""
         return dict(self.storage.settings)
+
+    def signoff_roles(self) -> tuple[str, ...]:
+        """The roles that must each sign a requirement's text before it is approved (none: one sign-off
+        of anyone suffices; see store.review)."""
+        return stored_roles(self.settings().get(SIGNOFF_ROLES))
 
     def wip_limits(self) -> dict[State, int]:
         """The columns' WIP limits; a damaged setting limits nothing (`check` says so)."""

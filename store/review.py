@@ -16,7 +16,7 @@ from pydantic import ValidationError
 
 from . import workflow
 from .board_core import BoardCore
-from .domain import ANY_SIGNOFF, State, normalise_key
+from .domain import ANY_SIGNOFF, MAX_ROLE_LENGTH, SIGNOFF_ROLES, State, normalise_key, stored_roles
 from .errors import InvalidValue, NotFound, Refused, validation_message
 from .i18n import _, listed
 from .links import FINISHED, LinkIndex
@@ -25,16 +25,6 @@ from .revisions import record_diff
 from .transaction import Transaction
 
 MAX_ROLES = 12
-MAX_ROLE_LENGTH = 40
-SIGNOFF_ROLES = "signoff_roles"
-"""The board setting: the roles that must each sign a requirement's text."""
-
-
-def stored_roles(value: Any) -> tuple[str, ...]:
-    """The sign-off roles a stored setting names (a damaged setting names none: `check` says so)."""
-    if not isinstance(value, list):
-        return ()
-    return tuple(role for role in value if isinstance(role, str) and 0 < len(role) <= MAX_ROLE_LENGTH)
 
 
 def clean_roles(roles: Iterable[str]) -> tuple[str, ...]:
@@ -199,11 +189,6 @@ def unresolve_partners(tx: Transaction, req: Requirement, kept: Iterable[Resolut
 
 class ReviewOperations(BoardCore):
     """Sign-off, the board's sign-off roles and conflict resolution: a part of `Board`."""
-
-    def signoff_roles(self) -> tuple[str, ...]:
-        """The roles that must each sign a requirement's text before it is approved (none: one sign-off
-        of anyone suffices)."""
-        return stored_roles(self.settings().get(SIGNOFF_ROLES))
 
     def set_signoff_roles(self, roles: Iterable[str]) -> tuple[str, ...]:
         """Set the board's sign-off roles (none: one sign-off, of any role); returns them as stored.

@@ -645,7 +645,7 @@ def test_what_is_wrong_with_a_toml_file_is_said_in_chinese(tmp_path: Path, chine
 async def test_a_changed_approved_text_is_shown_with_its_criteria_heading_in_chinese(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The approved text is kept in English ("Acceptance criteria:", the approval's record); the detail
-    pane's diff of what changed since shows the heading in Chinese."""
+    pane's "was → now" of what changed since names the criterion in Chinese."""
     from test_tui_detail_zh import open_detail, pane_text
 
     from reqboard.store.board import Board
@@ -665,7 +665,7 @@ async def test_a_changed_approved_text_is_shown_with_its_criteria_heading_in_chi
     async with app.run_test(size=(160, 50)) as pilot:
         await open_detail(pilot, req.key)
         text = pane_text(app)
-    assert " 验收标准：" in text and "+- 每张发票一个 PDF，带公司抬头" in text, text
+    assert "验收标准 1" in text and "每张发票一个 PDF → 每张发票一个 PDF，带公司抬头" in text, text
     assert english_words(text, allowed={"PDF"}) == set(), text
 
 

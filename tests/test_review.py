@@ -216,6 +216,21 @@ def test_without_roles_one_approval_of_the_new_text_lets_it_move_on(board: Board
     assert board.move_requirement(key, State.IN_PROGRESS, updates={"owner": "anna"}).state is State.IN_PROGRESS
 
 
+def test_a_text_reapproved_before_the_board_named_roles_is_not_asked_again(board: Board) -> None:
+    key = approved(board)
+    board.edit_requirement(key, {"title": "Export to PDF/A"})
+    board.approve(key, "still right")  # re-approved while the board named no roles
+    board.set_signoff_roles(["customer", "product"])
+    card = next(c for c in board.cards() if c.key == key)
+    assert not card.needs_reapproval(board.signoff_roles())  # no CHG on a text that was signed
+    assert board.move_requirement(key, State.IN_PROGRESS, updates={"owner": "anna"}).state is State.IN_PROGRESS
+    # A change made now is signed again in the roles the board names.
+    board.edit_requirement(key, {"title": "Export to PDF/A-3"})
+    assert next(c for c in board.cards() if c.key == key).needs_reapproval(board.signoff_roles())
+    board.approve(key, role="customer")
+    refused("approved.reapproval", lambda: board.move_requirement(key, State.DONE))
+
+
 def test_moving_back_needs_no_reapproval(board: Board) -> None:
     key = in_progress(board)
     board.edit_requirement(key, {"description": "changed"})

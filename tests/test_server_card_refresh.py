@@ -55,6 +55,11 @@ def _age_cards(location: BoardLocation) -> int:
     return changed
 
 
+def _url(location: BoardLocation) -> str:
+    assert location.server is not None and location.database is not None
+    return location.server.url(location.database)
+
+
 def _cards(location: BoardLocation) -> dict[int, Any]:
     return dict(location.sql("SELECT number, card FROM reqboard.requirements"))
 
@@ -72,7 +77,7 @@ def test_init_refreshes_the_cards_an_older_reqboard_wrote(server_location: Board
     records = _records_and_versions(server_location)
     (generation_before,) = server_location.sql("SELECT generation FROM reqboard.board")[0]
 
-    done = init_server(server_location.server.url(server_location.database))  # type: ignore[union-attr]
+    done = init_server(_url(server_location))
     assert (done.found, done.schema, tuple(done)) == (SCHEMA_VERSION, SCHEMA_VERSION, (SCHEMA_VERSION, SCHEMA_VERSION))
     assert done.refreshed == aged
     assert done.note == f"refreshed the cards of {aged} requirements written by an older reqboard"
@@ -93,7 +98,7 @@ def test_init_refreshes_the_cards_an_older_reqboard_wrote(server_location: Board
     assert links.blocked("REQ-2") and links.conflicts_of("REQ-4") == ("REQ-5",) and links.open_conflicts("REQ-4") == ()
     fresh.storage.close()
 
-    again = init_server(server_location.server.url(server_location.database))  # type: ignore[union-attr]
+    again = init_server(_url(server_location))
     assert (again.refreshed, again.note) == (0, "every requirement's card is up to date")
     assert server_location.sql("SELECT generation FROM reqboard.board") == [(generation_before + 1,)]
 
@@ -102,7 +107,7 @@ def test_the_cards_are_read_in_batches(server_location: BoardLocation, monkeypat
     _linked_board(server_location)
     server_location.sql("UPDATE reqboard.requirements SET card = '{}'::json")
     monkeypatch.setattr(pgstore, "REFRESH_BATCH", 2)
-    done = init_server(server_location.server.url(server_location.database))  # type: ignore[union-attr]
+    done = init_server(_url(server_location))
     assert done.refreshed == 7
     assert all(card == card_fields(record) for card, record in server_location.sql(
         "SELECT card, record FROM reqboard.requirements"))

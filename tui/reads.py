@@ -3,7 +3,7 @@ worker (screens hold none of these calls themselves). Each returns what its scre
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -24,22 +24,6 @@ if TYPE_CHECKING:
 
 ReadPolicy = Callable[[bool], AbstractContextManager[Any]]
 """What a whole-board read runs inside (the app's memory policy); told whether it is the first read."""
-
-SIGNOFF_ROLES = "signoff_roles"
-"""The board setting of the sign-off roles (store.review's; read here from the settings, as the
-board's first frame is drawn before the store's review module and pydantic are loaded)."""
-MAX_ROLE_LENGTH = 40
-"""As store.review keeps them: a longer stored role is damage, which `reqboard check` reports."""
-
-
-def stored_roles(settings: Mapping[str, Any]) -> tuple[str, ...]:
-    """The board's sign-off roles as its settings hold them (a damaged setting names none, as the
-    store reads it: `reqboard check` says what is wrong)."""
-    value = settings.get(SIGNOFF_ROLES)
-    if not isinstance(value, list):
-        return ()
-    return tuple(role for role in value if isinstance(role, str) and 0 < len(role) <= MAX_ROLE_LENGTH)
-
 
 @dataclass(frozen=True)
 class BoardCards:
@@ -80,7 +64,7 @@ def board_cards(known_generation: int | None, policy: ReadPolicy, known_epoch: i
             found = board.first_cards(window)
             if found is not None:
                 cards, counts = found
-                view = BoardView.of(cards, stored_roles(board.settings()), board.score_weights())
+                view = BoardView.of(cards, board.signoff_roles(), board.score_weights())
                 return BoardCards(cards, board.wip_limits(), board.generation, False, board.read_only_reason,
                                   counts=counts, view=view)
         with policy(first):
@@ -91,7 +75,7 @@ def board_cards(known_generation: int | None, policy: ReadPolicy, known_epoch: i
             epoch = board.card_cache.epoch
             keys = board.card_changes_since(known_epoch) if known_epoch is not None else None
             changed = None if keys is None else {key: board.card_cache.by_key.get(key) for key in keys}
-            view = BoardView.of(cards, stored_roles(board.settings()), board.score_weights())
+            view = BoardView.of(cards, board.signoff_roles(), board.score_weights())
         return BoardCards(cards, board.wip_limits(), board.generation, external, board.read_only_reason,
                           epoch, changed, view=view)
 
