@@ -367,7 +367,7 @@ def test_disguising_characters_in_review_text_are_made_visible(board_path: Path)
     first = b.add_requirement("PDF", customer="Acme", importance=4, urgency=3, kano="performance")
     second = b.add_requirement("ODT", customer="Acme", conflicts_with=(first.key,))
     b.move_requirement(first.key, "analysed")
-    assert refused(run("signoff-roles", f"cus{BIDI}tomer")).startswith("error: a sign-off role")  # not printable
+    assert refused(run("signoff-roles", f"cus{BIDI}tomer")).startswith("error: the sign-off role")  # not printable
     assert run("signoff-roles", "customer", "product").code == 0
     assert run("resolve", first.key, second.key, "--decision", f"keep{BIDI} both{ZERO_WIDTH}").code == 0
     signed = run("approve", first.key, "--role", "customer", "--on-behalf-of", f"Li{BIDI} Wei")

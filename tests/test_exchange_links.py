@@ -1,6 +1,6 @@
 """Links through a spreadsheet: an import keeps the board's links sound (no dependency cycle; a conflict
-dropped on one side only is pointed out) and carries states as the file gives them (the board's
-dependency, conflict and sign-off rules are the board's, not the file's)."""
+dropped on one side only is pointed out) and moves a state only as the board's dependency, conflict and
+sign-off rules allow."""
 
 from __future__ import annotations
 
@@ -90,13 +90,29 @@ def test_a_conflict_dropped_on_one_side_only_stays_and_a_note_says_so(board: Boa
     assert board.links().conflicts_of("REQ-4") == ()
 
 
-def test_an_import_carries_a_state_as_the_file_gives_it(board: Board) -> None:
-    """A spreadsheet may record work started before what it depends on finished: the import carries the
-    state (the board's dependency rule is for moves made on the board)."""
-    board.move_requirement("REQ-2", "analysed", updates={"importance": 3, "urgency": 3, "kano": "performance"})
+def test_an_import_moves_a_state_only_as_the_boards_rules_allow(board: Board, board_path: Path) -> None:
+    """A spreadsheet cannot start work before what it depends on is done, nor approve a requirement its
+    sign-off roles have not all signed: the import is refused naming the rule (a move on the board can
+    override a dependency, with a reason it records)."""
+    analysis = {"importance": 3, "urgency": 3, "kano": "performance"}
+    board.move_requirement("REQ-2", "analysed", updates=analysis)
     board.approve("REQ-2")
+    board.move_requirement("REQ-3", "analysed", updates=analysis)
+    board.set_signoff_roles(["customer", "product"])
+    board.approve("REQ-3", role="customer")
     table = rows(export_board(board, "csv"))
     _row(table, "REQ-2").update({"State": "in_progress", "Owner": "bob"})
-    apply_import(board, write_csv(table), "csv")
-    assert board.get("REQ-2").state.value == "in_progress"
-    assert board.links().blocked("REQ-2")  # REQ-1 is not done: the card says so
+    before = snapshot(board_path)
+    with pytest.raises(ImportRefused) as refused:
+        apply_import(board, write_csv(table), "csv")
+    assert snapshot(board_path) == before
+    [message] = refused.value.summary.refused
+    assert "REQ-2 depends on REQ-1, not yet done" in message and "--override-dependency" in message, message
+
+    table = rows(export_board(board, "csv"))
+    _row(table, "REQ-3")["State"] = "approved"
+    with pytest.raises(ImportRefused) as unsigned:
+        apply_import(board, write_csv(table), "csv")
+    assert "a sign-off by product" in unsigned.value.summary.refused[0]
+    board.approve("REQ-3", role="product")
+    assert board.get("REQ-3").state.value == "approved"

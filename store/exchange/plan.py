@@ -15,11 +15,11 @@ requirement the first import made or changed, and a record identical to it is re
 
 Records with fields (CSV, ReqIF) change the requirement they name through the models' validators and
 `workflow.check_move` for any change of state: a version bump and one history event per changed field.
-`check_move` is asked with the default rules: an import carries a state as the file gives it, without the
-board's sign-off roles, dependencies or conflicts (what it cannot carry, an approval, it refuses). Links
-are the board's though: a dependency that would close a cycle is refused, as an edit's is, and a note says
-when a record drops a conflict that the other requirement still lists (a conflict is one link, whichever
-side lists it: see store.links).
+`check_move` is asked with the board's rules, as a move is: its sign-off roles, the states on the board
+of what a requirement depends on (an import cannot override a dependency: `reqboard move
+--override-dependency` can), its open conflicts. Links are the board's too: a dependency that would
+close a cycle is refused, as an edit's is, and a note says when a record drops a conflict that the
+other requirement still lists (a conflict is one link, whichever side lists it: see store.links).
 A change to a requirement whose version on the board is newer than the file's is refused (it was
 changed since the file was made); a record identical to the requirement is never refused. An existing
 requirement moves only as `check_move` allows (one step forward with its guard satisfied, or to
@@ -46,9 +46,10 @@ from pydantic import ValidationError
 
 from .. import clock, workflow
 from ..cards import validated
+from ..domain import SIGNOFF_ROLES, stored_roles
 from ..errors import InvalidValue, validation_message
 from ..i18n import ENGLISH, _, english, language
-from ..links import LinkIndex
+from ..links import FINISHED, LinkIndex
 from ..memory import paused_gc
 from ..models import (
     BOARD_STATES,
@@ -199,6 +200,18 @@ class _Board:
             highest = max(highest, number)
         self.next_number = max(snapshot.next_requirement, highest + 1)
         self._change_requests: tuple[dict[str, str], dict[str, str]] | None = None
+        self._links: LinkIndex | None = None
+
+    def rules_for(self, req: Requirement, target: State) -> workflow.Rules:
+        """The board's rules for moving `req` (as the file makes it) to `target`: its sign-off roles,
+        what the requirements it depends on are on the board now, its open conflicts there."""
+        if self._links is None:
+            self._links = LinkIndex.of_records(self.records.values())
+        links = self._links
+        blockers = tuple(k for k in req.depends_on if (state := links.state(k)) is not None and state not in FINISHED)
+        conflicts = links.open_conflicts(req.key) if target is State.APPROVED else ()
+        return workflow.Rules(signoff_roles=stored_roles(self.snapshot.settings.get(SIGNOFF_ROLES)),
+                              blockers=blockers, open_conflicts=conflicts)
 
     def by_key(self, key: str) -> Mapping[str, Any] | None:
         """The stored record with this key, or None (stored under its number, as the board keeps it)."""
@@ -295,6 +308,7 @@ class Planner:
             return self._plan(_Board(snapshot))
 
     def _plan(self, board: _Board) -> Plan:
+        self._rules_of = board.rules_for
         plan = Plan(revision=board.snapshot.revision)
         targets = self._targets(board, plan)
         self.targets = targets  # for ReqIF relations between records (see `_ref_key`)
@@ -639,13 +653,15 @@ class Planner:
             self._validation(record, exc, refused, lambda: self._revise(current, wanted))
             return None
         if state is not None and state is not current.state:
-            # The default rules: an import carries a state as the file gives it (see the module docstring).
-            refusal = workflow.check_move(updated, state, reason or "")
+            # The board's rules, as a move's (see the module docstring).
+            rules = self._rules_of(updated, state)
+            refusal = workflow.check_move(updated, state, reason or "", rules)
             if refusal:
                 _refuse(refused, record, record.label("state"),
                         said(lambda: _("{refusal} (an import changes a state only as the workflow allows; otherwise "
                                        "use `reqboard move {key} {state}`)"),
-                             refusal=_refusal_said(refusal, updated, state, reason), key=current.key, state=state.value))
+                             refusal=_refusal_said(refusal, updated, state, reason, rules), key=current.key,
+                             state=state.value))
                 return None
             wanted.update(self._enter(current, state))
             if state is State.REJECTED:
@@ -699,13 +715,14 @@ class Planner:
         else:
             path = BOARD_STATES[1 : workflow.position(target) + 1]
         moves = []
-        for step in path:  # (the default rules, as for a change above)
-            refusal = workflow.check_move(req, step, reason or "")
+        for step in path:  # (the board's rules, as for a change above)
+            rules = self._rules_of(req, step)
+            refusal = workflow.check_move(req, step, reason or "", rules)
             if refusal:
                 _refuse(refused, record, record.label("state"),
                         said(lambda: _("a new requirement starts collected and moves on only as the workflow allows: "
                                        "{refusal} (import it in an earlier state, or use the JSON format for a lossless "
-                                       "copy)"), refusal=_refusal_said(refusal, req, step, reason)))
+                                       "copy)"), refusal=_refusal_said(refusal, req, step, reason, rules)))
                 return None
             entered = {**req.entered_at, step: now}
             moves.append((req.state.value, step.value))
@@ -767,13 +784,14 @@ def _field_errors(exc: Exception) -> dict[str, str]:
     return getattr(err, "errors", None) or {"": str(err)}
 
 
-def _refusal_said(refusal: workflow.Refusal, req: Requirement, state: State, reason: str | None) -> str:
+def _refusal_said(refusal: workflow.Refusal, req: Requirement, state: State, reason: str | None,
+                  rules: workflow.Rules) -> str:
     """Why the workflow refused moving `req` to `state` (`refusal`), with its English (see `said`): the
     workflow asked again inside `i18n.english()`."""
     if language() == ENGLISH:
         return refusal.message
     with english():
-        again = workflow.check_move(req, state, reason or "")
+        again = workflow.check_move(req, state, reason or "", rules)
     return Said(refusal.message, again.message if again is not None else refusal.message)
 
 
