@@ -813,7 +813,7 @@ def _when(moment: Any, *, zone: bool = False) -> str:
 def _show_text(req: Any, review: _BoardReview) -> str:
     """`reqboard show`: one requirement for a person to read, every piece of user text made safe; with
     what the board says of it (`review`): its links both ways, its sign-offs, its score."""
-    from reqboard.store import clock
+    from reqboard.store import clock, workflow
     from reqboard.store.domain import State
     from reqboard.store.labels import action_label, field_label, stored_note
     from reqboard.store.workflow import next_state
@@ -875,7 +875,10 @@ def _show_text(req: Any, review: _BoardReview) -> str:
         else:
             row(action_label("approved"), _("{signature} (an earlier text)").format(signature=_approval_said(a)))
     missing = review.signoffs_missing(req)
-    if missing and req.state not in (State.COLLECTED, State.REJECTED):
+    # Asked of an analysed requirement, and of one approved or beyond whose changed text is signed again
+    # (a board that names roles later asks nothing more of a text signed before).
+    if missing and (req.state is State.ANALYSED or (req.state is not State.COLLECTED and req.state is not State.REJECTED
+                                                   and workflow.reapproval_pending(req, review.rules))):
         from reqboard.store.review import missing_shown
 
         fix = f"reqboard approve {req.key} --role {_shell_word(missing[0])}" if review.roles else f"reqboard approve {req.key}"
@@ -891,7 +894,14 @@ def _show_text(req: Any, review: _BoardReview) -> str:
         lines.append(f"  {_pad(cr.key, 12)} {_pad(cr.status.label, 12)} {cr.summary}")
     nxt = next_state(req.state)
     if nxt:
-        row(pgettext("the next step", "next"), f"reqboard move {req.key} {_said(nxt)}")
+        # What the board's rules say of the next move, when they hold it back; else the command to make it.
+        links = review.links
+        rules = workflow.Rules(signoff_roles=review.roles, blockers=links.blockers(req.key),
+                               open_conflicts=links.open_conflicts(req.key) if nxt is State.APPROVED else ())
+        refusal = workflow.check_move(req, nxt, "", rules)
+        held = refusal is not None and refusal.rule in ("dependency.open", "approved.reapproval", "approved.conflict")
+        row(pgettext("the next step", "next"), refusal.message if held and refusal else
+            f"reqboard move {req.key} {_said(nxt)}")
     # Every line carries user text somewhere: each is made safe whole, so no field can be missed.
     return "\n".join(_text(line) for line in lines)
 
@@ -1293,7 +1303,7 @@ def _signoff_said(board: Any, req: Any) -> str:
     signer = latest.signer if not latest.on_behalf_of else _("{signer}, recorded by {user}").format(
         signer=latest.signer, user=latest.by)
     _approvals, missing = board.signoff_status(req)
-    if not latest.role:
+    if not latest.role or not board.signoff_roles():  # a role of a board that names none is a label only
         return _("{key} approved by {user}; it is {state}").format(key=req.key, user=signer, state=state)
     if missing:
         return _("{key} signed off by {role} ({signer}); still missing: {missing}; it is {state}").format(

@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from . import workflow
 from .board_maintenance import BoardMaintenance
 from .change_requests import ChangeRequestOperations
+from .domain import PAST_APPROVAL
 from .errors import InvalidValue, NotFound, Refused, validation_message
 from .i18n import _
 from .models import (
@@ -159,9 +160,10 @@ class Board(ReviewOperations, ChangeRequestOperations, ScoringOperations, BoardM
         target = State.parse(target) if isinstance(target, str) else target
         signoff = {name: inputs[name] for name in ("comment", "role", "on_behalf_of")
                    if inputs and isinstance(inputs.get(name), str)}
-        # Only sign-off inputs: an analysed requirement is approved as `approve` does it (it may stay
-        # analysed while roles are missing). Decided on the record as the transaction reads it.
-        signing_only = target is State.APPROVED and bool(signoff) and not updates and set(signoff) == set(inputs or ())
+        # A move to approved with sign-off inputs is a sign-off, as `approve` makes it (an analysed
+        # requirement may stay analysed while roles are missing); decided on the record as the
+        # transaction reads it.
+        signing = target is State.APPROVED and bool(signoff) and set(signoff) == set(inputs or ())
         if not reason.strip() and inputs and isinstance(inputs.get("comment"), str):
             reason = inputs["comment"]  # an approval's or a feedback's comment says why, as approve's does
         updates = dict(updates or {})
@@ -170,9 +172,15 @@ class Board(ReviewOperations, ChangeRequestOperations, ScoringOperations, BoardM
             raise InvalidValue(_("cannot set field(s) while moving: {fields}").format(fields=", ".join(sorted(unknown))))
 
         def change(tx: Transaction, req: Requirement) -> dict[str, Any]:
-            if signing_only and req.state is State.ANALYSED:
-                return signoff_changes(tx, req, signoff.get("comment", ""), role=signoff.get("role", ""),
-                                       on_behalf_of=signoff.get("on_behalf_of", ""))
+            if signing and req.state is not State.ANALYSED and req.state.value in PAST_APPROVAL:
+                raise Refused(_("{key} is {state}: a move to approved signs off only an analysed requirement; "
+                                "move it with --reason alone, and sign with reqboard approve {key}").format(
+                    key=req.key, state=req.state.label.lower()), "approved.signoff_on_move")
+            if signing and req.state is State.ANALYSED:
+                signed = req.model_copy(update=updates) if updates else req
+                return {**updates, **signoff_changes(tx, signed, signoff.get("comment", ""),
+                                                     role=signoff.get("role", ""),
+                                                     on_behalf_of=signoff.get("on_behalf_of", ""))}
             rules = board_rules(tx, req, conflicts=target is State.APPROVED)
             values = dict(inputs or {})
             if target is State.APPROVED and "role" in values and isinstance(values["role"], str):
@@ -220,6 +228,11 @@ class Board(ReviewOperations, ChangeRequestOperations, ScoringOperations, BoardM
                 raise validation_message(exc, _("feedback")) from None
             changes: dict[str, Any] = {"feedback": (*req.feedback, fb)}
             if req.state is State.DONE:
+                # As a move to fed back: a text changed since its approval is signed again first.
+                refusal = workflow.check_move(req.model_copy(update=changes), State.FED_BACK,
+                                              rules=board_rules(tx, req))
+                if refusal:
+                    raise Refused(refusal.message, refusal.rule)
                 changes.update(tx.enter(req, State.FED_BACK))
             tx.record_event(req.key, "feedback", field="feedback", new=satisfaction, reason=comment)
             return changes

@@ -36,9 +36,7 @@ def clean_roles(roles: Iterable[str]) -> tuple[str, ...]:
         if not role:
             raise InvalidValue(_("a sign-off role needs a name, like customer or product"))
         if not role.isprintable():
-            raise InvalidValue(_("the sign-off role {role} holds a character that cannot be shown (a control or "
-                                 "formatting character): type the role's name plainly").format(
-                role=ascii(role)[:MAX_ROLE_LENGTH * 2]))
+            raise _unshowable(role)
         if len(role) > MAX_ROLE_LENGTH:
             raise InvalidValue(_("a sign-off role is at most {n} characters: {role!r}").format(
                 n=MAX_ROLE_LENGTH, role=role[:MAX_ROLE_LENGTH] + "…"))
@@ -48,10 +46,18 @@ def clean_roles(roles: Iterable[str]) -> tuple[str, ...]:
     return tuple(cleaned.values())
 
 
+def _unshowable(role: str) -> InvalidValue:
+    message = _("the sign-off role {role} holds a character that cannot be shown (a control or formatting "
+                "character): type the role's name plainly").format(role=ascii(role)[:MAX_ROLE_LENGTH * 2])
+    return InvalidValue(message, {"role": message})
+
+
 def role_of(given: str, roles: tuple[str, ...], key: str) -> str:
     """The board's role that `given` names (any case), "" for none on a board without roles.
     Raises InvalidValue when the board names roles and `given` is none of them (or is missing)."""
     wanted = " ".join(given.split())
+    if not wanted.isprintable():
+        raise _unshowable(wanted)
     if not roles:
         if len(wanted) > MAX_ROLE_LENGTH:
             raise InvalidValue(_("a sign-off role is at most {n} characters: {role!r}").format(

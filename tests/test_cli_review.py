@@ -131,6 +131,9 @@ def test_a_move_waits_for_what_it_depends_on_unless_overridden_with_a_reason(cli
     assert re.search(r"moved to in_progress before REQ-1 was done  \(a stub of the API is enough\)$",
                      cli("history", export), re.M)
     assert cli.json("show", export)["blocked_by"] == [base]  # in progress, it still waits to finish
+    # `show` names what holds the next move back, not a command the board would refuse.
+    nxt = re.search(r"^  next +(.*)$", cli("show", export), re.M)
+    assert nxt and nxt.group(1).startswith(f"{export} depends on {base}, not yet done"), nxt
 
     cli("move", base, "in-progress", "--owner", "ann")
     cli("move", base, "done")

@@ -549,3 +549,34 @@ def test_a_damaged_roles_setting_names_no_roles(board: Board) -> None:
     assert board.signoff_roles() == ()
     key = analysed(board)
     assert board.approve(key).state is State.APPROVED
+
+
+# ============================================================================ no way around the rules
+def test_a_move_back_to_approved_records_no_signoff(board: Board) -> None:
+    """A sign-off goes through `approve`'s checks (an open conflict, one sign-off per role): a move back
+    that carried sign-off inputs would skip them, so it is refused; a move back with a reason is not."""
+    board.set_signoff_roles(["customer"])
+    key = in_progress(board)
+    board.edit_requirement(key, {"title": "Export to PDF/A"})
+    board.add_requirement("Rival", conflicts_with=(key,))
+    for inputs in ({"comment": "sneaky"}, {"role": "customer"}):
+        refused("approved.signoff_on_move", lambda inputs=inputs: board.move_requirement(
+            key, State.APPROVED, reason="rethink", inputs=inputs))
+    assert len(board.get(key).approvals) == 1
+    assert board.move_requirement(key, State.APPROVED, reason="rethink").state is State.APPROVED
+
+
+def test_feedback_on_a_changed_text_waits_for_its_reapproval(board: Board) -> None:
+    key = done(board)
+    board.edit_requirement(key, {"title": "Export to PDF/A"})
+    refused("approved.reapproval", lambda: board.record_feedback(key, 5, "great"))
+    assert board.get(key).state is State.DONE and not board.get(key).feedback
+    board.approve(key, "still right")
+    assert board.record_feedback(key, 5, "great").state is State.FED_BACK
+
+
+def test_a_role_that_cannot_be_shown_is_refused_on_a_board_without_roles(board: Board) -> None:
+    key = analysed(board)
+    with pytest.raises(InvalidValue, match="cannot be shown"):
+        board.approve(key, role="evil\u202e\x07")
+    assert not board.get(key).approvals
