@@ -113,7 +113,7 @@ class Card:
     """None: `record` is the whole stored record. Else `record` holds only what a card shows (see
     `card_fields`; a server sends no more to draw the board) and this reads the whole one."""
     _approval_stale: bool | None
-    _signoffs: tuple[tuple[str, str], ...] | None
+    _signoffs: tuple[tuple[str, str, tuple[str, ...]], ...] | None
     _requirement: Requirement | None
     _search_text: str | None
 
@@ -213,12 +213,12 @@ class Card:
         return self._approval_stale
 
     @property
-    def signoffs(self) -> tuple[tuple[str, str], ...]:
-        """Each approval's (text hash, role), oldest first (a malformed one is left out: the background
-        check reports it)."""
+    def signoffs(self) -> tuple[tuple[str, str, tuple[str, ...]], ...]:
+        """Each approval's (text hash, role, roles the board asked then), oldest first (a malformed one
+        is left out: the background check reports it)."""
         if self._signoffs is None:
             approvals = self.record.get("approvals") or ()
-            self._signoffs = tuple((a.get("text_hash", ""), a.get("role", "") or "")
+            self._signoffs = tuple((a.get("text_hash", ""), a.get("role", "") or "", tuple(a.get("roles_asked") or ()))
                                    for a in approvals if isinstance(a, Mapping))
         return self._signoffs
 
@@ -275,7 +275,8 @@ def card_fields(record: Mapping[str, Any]) -> dict[str, Any]:
         fields["change_requests"] = [{"status": cr.get("status")} if isinstance(cr, Mapping) else cr for cr in crs]
     approvals = record.get("approvals")
     if isinstance(approvals, (list, tuple)) and approvals:
-        fields["approvals"] = [{"text_hash": a.get("text_hash"), "role": a.get("role", "")}
+        fields["approvals"] = [{"text_hash": a.get("text_hash"), "role": a.get("role", ""),
+                                "roles_asked": a.get("roles_asked", [])}
                                if isinstance(a, Mapping) else a for a in approvals]
     resolutions = record.get("resolutions")
     if isinstance(resolutions, (list, tuple)) and resolutions:

@@ -60,20 +60,29 @@ def missing_signoffs(approvals: Iterable[tuple[str, str]], current_hash: str,
     return tuple(role for role in wanted if role.casefold() not in signed)
 
 
-def reapproval_pending(approvals: Iterable[tuple[str, str]], current_hash: str, roles: Iterable[str]) -> bool:
-    """Was the text signed off and changed since, without every sign-off the board requires of the new
-    text yet? (The CHG badge; a requirement approved or beyond cannot move on until it is re-approved.)
-    A board that names roles after a requirement was approved asks nothing more of the text signed then:
-    a sign-off without a role (made before the board named any) stands for the text it signed."""
-    pairs = list(approvals)
-    if not pairs:
+def reapproval_pending(approvals: Iterable[tuple[str, str, Iterable[str]]], current_hash: str,
+                       roles: Iterable[str]) -> bool:
+    """Was the text signed off and changed since, without every sign-off of the new text yet? (The CHG
+    badge; a requirement approved or beyond cannot move on until it is re-approved.) `approvals` are
+    (text hash, role, the roles the board asked when it was signed), oldest first.
+
+    A text never changed since its first sign-off is not re-approved but approved (half signed is no
+    CHG). A changed text is judged by the roles the board asked at its latest sign-off, of those it still
+    names: a role named since asks nothing more of a text signed before, on every requirement alike,
+    and a sign-off made before the board named any roles stands for its text."""
+    signed = list(approvals)
+    if not signed:
         return False
-    current = [role for text, role in pairs if text == current_hash]
+    current = [(role, tuple(asked)) for text, role, asked in signed if text == current_hash]
     if not current:
         return True
-    if ANY_SIGNOFF in current:
+    if len(current) == len(signed):  # never changed since its first sign-off: an approval under way
         return False
-    return len(current) < len(pairs) and bool(missing_signoffs(pairs, current_hash, roles))
+    named = {role.casefold() for role in roles}
+    asked = [role for role in current[-1][1] if role.casefold() in named]
+    if not asked:
+        return False
+    return bool(missing_signoffs(((current_hash, role) for role, _asked in current), current_hash, asked))
 
 
 SIGNOFF_ROLES = "signoff_roles"

@@ -223,6 +223,9 @@ class Approval(Record):
     sign-off on a board that names no roles."""
     on_behalf_of: Annotated[Line, Field(max_length=80)] = ""
     """Who signed, when `by` recorded it for them (the customer's signature taken by phone)."""
+    roles_asked: tuple[Annotated[Line, Field(min_length=1, max_length=40)], ...] = ()
+    """The sign-off roles the board asked when this was signed (none: it named none): a role the board
+    names later asks nothing more of the text signed then (see `domain.reapproval_pending`)."""
 
     @property
     def signer(self) -> str:

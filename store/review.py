@@ -318,7 +318,8 @@ def signoff_changes(tx: Transaction, req: Requirement, comment: str = "", *, rol
         raise already
     try:
         approval = Approval(by=tx.user, at=tx.now, comment=comment, text_hash=text_hash(req),
-                            text=approval_text(req), role=signed_as, on_behalf_of=on_behalf_of)
+                            text=approval_text(req), role=signed_as, on_behalf_of=on_behalf_of,
+                            roles_asked=rules.signoff_roles)
     except ValidationError as exc:
         raise validation_message(exc, _("approval")) from None
     changes: dict[str, Any] = {"approvals": (*req.approvals, approval)}

@@ -182,7 +182,7 @@ def reapproval_pending(req: Requirement, rules: Rules = NO_RULES) -> bool:
     """Was `req` signed off and changed since, without every sign-off of its new text yet (CHG)?"""
     from .models import text_hash
 
-    return pending(((a.text_hash, a.role) for a in req.approvals), text_hash(req), rules.signoff_roles)
+    return pending(((a.text_hash, a.role, a.roles_asked) for a in req.approvals), text_hash(req), rules.signoff_roles)
 
 
 def _approved_missing(req: Requirement, rules: Rules) -> list[str]:

@@ -44,7 +44,7 @@ def test_every_card_shows_what_its_requirement_says(demo_board: Board) -> None:
         assert card.suspect == req.suspect
         assert (card.depends_on, card.conflicts_with, card.resolved_uids) == (
             req.depends_on, req.conflicts_with, req.resolved_uids)
-        assert card.signoffs == tuple((a.text_hash, a.role) for a in req.approvals)
+        assert card.signoffs == tuple((a.text_hash, a.role, a.roles_asked) for a in req.approvals)
         assert card.requirement == req
         stale += card.approval_stale
         crs += bool(card.open_change_requests)
@@ -78,7 +78,7 @@ def test_cards_carry_the_review_fields_and_links_of_their_requirements(tmp_path:
             req.depends_on, req.conflicts_with, req.resolved_uids)
         assert (card.business_value, card.effort_estimate, card.feasibility, card.need_type, card.category) == (
             req.business_value, req.effort_estimate, req.feasibility, req.need_type, req.category)
-        assert card.signoffs == tuple((a.text_hash, a.role) for a in req.approvals)
+        assert card.signoffs == tuple((a.text_hash, a.role, a.roles_asked) for a in req.approvals)
         assert card.needs_reapproval(roles) == workflow.reapproval_pending(req, rules)
     assert [key for key in models if cards[key].needs_reapproval(roles)] == [base]
     by_cards, by_models = LinkIndex.of(cards.values()), LinkIndex.of(models.values())

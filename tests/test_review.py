@@ -580,3 +580,25 @@ def test_a_role_that_cannot_be_shown_is_refused_on_a_board_without_roles(board: 
     with pytest.raises(InvalidValue, match="cannot be shown"):
         board.approve(key, role="evil\u202e\x07")
     assert not board.get(key).approvals
+
+
+def test_a_role_named_later_asks_nothing_of_texts_signed_before_whatever_their_history(board: Board) -> None:
+    """Two approved requirements, one signed once and one changed and signed again, are treated alike
+    when the board names one more role: neither is "changed"; a text signed from now on needs it."""
+    board.set_signoff_roles(["customer", "product"])
+    once = approved(board, "Signed once")
+    again = approved(board, "Signed twice")
+    board.edit_requirement(again, {"title": "Signed twice, changed"})
+    board.approve(again, role="customer")
+    board.approve(again, role="product")
+    board.set_signoff_roles(["customer", "product", "qa"])
+    roles = board.signoff_roles()
+    for key in (once, again):
+        assert not next(c for c in board.cards() if c.key == key).needs_reapproval(roles), key
+        assert board.move_requirement(key, State.IN_PROGRESS, updates={"owner": "anna"}).state is State.IN_PROGRESS
+    board.edit_requirement(again, {"title": "Changed once more"})
+    board.approve(again, role="customer")
+    board.approve(again, role="product")
+    refusal = refused("approved.reapproval", lambda: board.move_requirement(again, State.DONE))
+    assert "by qa" in str(refusal)
+    assert board.get(again).approvals[-1].roles_asked == ("customer", "product", "qa")
