@@ -516,10 +516,12 @@ async def test_score_weights_from_the_palette_reorder_the_columns(small: Path) -
         await settle(pilot)
         # REQ-5: 3 x 5 x value 5 = 75; REQ-8: 4 x 4 x value unset (3) = 48.
         assert card_keys(app, State.IN_PROGRESS) == ["REQ-5", "REQ-8"]
-        assert bottom_line(app, State.IN_PROGRESS, "REQ-5").rstrip().endswith("P75")
+        # The team's score is S, not the priority (P, importance x urgency, which `priority:` filters by).
+        assert bottom_line(app, State.IN_PROGRESS, "REQ-5").rstrip().endswith("S75")
         detail = await open_detail(pilot, "REQ-5")
-        assert "75  (the team's score: importance 3 × urgency 5 × business value 5)" in text_of(
-            detail.query_one("#detail-fields"))
+        fields = text_of(detail.query_one("#detail-fields"))
+        assert "Priority        15  (importance 3 × urgency 5)" in fields, fields
+        assert "Score           75  (the team's score: importance 3 × urgency 5 × business value 5)" in fields
 
 
 async def test_the_filter_blocked_follows_the_board(small: Path) -> None:

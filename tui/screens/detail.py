@@ -206,17 +206,17 @@ class DetailScreen(BoardReadingScreen):
         rows.append(_row(_("Customer"), customer))
         rows.append(_row(_("Channel"), req.channel.label))
         weights = self.view.weights
-        if req.priority is not None and weights.is_default:
+        if req.priority is not None:
             rows.append(_row(_("Priority"), _("{priority}  (importance {importance} × urgency {urgency})").format(
                 priority=req.priority, importance=req.importance, urgency=req.urgency)))
-        elif (scored := score(req, weights)) is not None:
+        if not weights.is_default and (scored := score(req, weights)) is not None:
             factors = []
             for name, on_scale, weight in explain(req, weights):
                 factor, number = _(FACTOR_LABELS[name]), f"{on_scale:g}"
                 factors.append(_("{factor} {value}").format(factor=factor, value=number) if weight == 1 else
                                _("{factor} {value}^{weight}").format(factor=factor, value=number,
                                                                      weight=f"{weight:g}"))
-            rows.append(_row(_("Priority"), _("{score}  (the team's score: {factors})").format(
+            rows.append(_row(_("Score"), _("{score}  (the team's score: {factors})").format(
                 score=f"{scored:g}", factors=" × ".join(factors))))
         for label, value in ((BUSINESS_VALUE, req.business_value), (KANO, req.kano and req.kano.label),
                              (NEED_TYPE, req.need_type and req.need_type.label), (CATEGORY, req.category),

@@ -409,8 +409,10 @@ class CardList(ScrollView, can_focus=True):
             segments.append(Segment(wrap(shown(req.title, one_line=True), inner, 2)[row - 1], part["card--title"]))
         else:
             score = self.view.score(req)
-            # The team's score (importance x urgency unless the board weighs more), as a priority.
-            priority = f"P{score:g}" if score is not None else ""
+            # Importance x urgency as P; the team's own score, when the board weighs more, as S (the
+            # filter's `priority:` is importance x urgency whatever the weights).
+            letter = "P" if self.view.weights.is_default else "S"
+            priority = f"{letter}{score:g}" if score is not None else ""
             tier_value = req.tier.value if req.tier else ""
             tier = f" {tier_value}" if tier_value else ""
             customer_width = max(inner - cell_len(priority) - cell_len(tier) - 1, 1)
