@@ -1409,14 +1409,14 @@ def cmd_history(args: argparse.Namespace) -> int:
         _print_json([e.model_dump(mode="json") for e in events])
         return EXIT_OK
     from reqboard.store import clock
-    from reqboard.store.labels import action_label, field_label, stored_note
+    from reqboard.store.labels import action_label, field_label, review_event_said, stored_note
 
     for e in events:
         old, new = _value_said(e.field, e.old), _value_said(e.field, e.new)
         if e.action == "approved" or e.field == "suspect":  # notes the store wrote ("version 3")
             old, new = (stored_note(v) if isinstance(v, str) else v for v in (old, new))
         what = action_label(e.action) + (f" {e.cr}" if e.cr else "")
-        said = _review_event_said(e)
+        said = review_event_said(e.action, e.field, e.old, e.new, e.cr, state_said=_said)
         if said is not None:
             what = said
         elif e.field and e.action not in ("created",):
@@ -1429,21 +1429,6 @@ def cmd_history(args: argparse.Namespace) -> int:
         print(f"{clock.shown(e.at, seconds=True)}  {_pad(e.by, 12)} {_text(what)}"
               + (f"  ({_text(reason)})" if reason else ""))
     return EXIT_OK
-
-
-def _review_event_said(e: Any) -> str | None:
-    """A history event of the review rules as a sentence (a conflict resolved, a move ahead of what it
-    depends on, someone told of a change request); None for any other event."""
-    from reqboard.store.domain import State
-
-    if e.action == "resolved" and e.field == "conflicts_with" and isinstance(e.new, str):
-        return _("conflict with {other} resolved").format(other=e.new)
-    if e.action == "dependency_overridden" and isinstance(e.old, list):
-        target = _value_said("state", e.new) if e.new in State._value2member_map_ else e.new
-        return _("moved to {state} before {keys} was done").format(state=target, keys=listed(map(str, e.old)))
-    if e.action == "cr.notified" and isinstance(e.new, str):
-        return _("told {name} of {cr}").format(name=e.new, cr=e.cr or "-")
-    return None
 
 
 def _value_said(field: str | None, value: Any) -> Any:

@@ -7,9 +7,13 @@ the CLI's history, the detail pane's history and the reports show these labels i
 from __future__ import annotations
 
 import re
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
-from .i18n import N_, _, pgettext
+from .i18n import N_, _, listed, pgettext
+
+if TYPE_CHECKING:
+    from .domain import State
 
 FIELD_LABELS = {
     "key": N_("key"),
@@ -178,3 +182,22 @@ def stored_note(text: str) -> str:
     if text == DEFAULT_RATIONALE:
         return pgettext("a change request's rationale", "approved")
     return text
+
+
+def review_event_said(action: str, field: str | None, old: Any, new: Any, cr: str | None, *,
+                      state_said: Callable[[State], str] | None = None) -> str | None:
+    """A history event of the review rules as a sentence, in the current language (a conflict resolved,
+    a move made before what it depends on was done, someone told of a change request); None for any
+    other event. The CLI's history and the board's say them alike, each naming a state its own way
+    (`state_said`; by default its label)."""
+    from .domain import State
+
+    if action == "resolved" and field == "conflicts_with" and isinstance(new, str):
+        return _("conflict with {other} resolved").format(other=new)
+    if action == "dependency_overridden" and isinstance(old, list):
+        said = state_said or (lambda state: state.label.lower())
+        target = said(State(new)) if isinstance(new, str) and new in State._value2member_map_ else str(new)
+        return _("moved to {state} before {keys} was done").format(state=target, keys=listed(map(str, old)))
+    if action == "cr.notified" and isinstance(new, str):
+        return _("told {name} of {cr}").format(name=new, cr=cr or "-")
+    return None

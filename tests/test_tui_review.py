@@ -274,6 +274,10 @@ async def test_a_blocked_move_asks_for_a_reason_to_override_and_records_it(small
         assert [(e.old, e.new, e.reason, e.by) for e in overridden][-1] == (
             ["REQ-4"], "done", "the customer tests against a stub", "tester")
         assert "BLK" not in first_line(app, State.DONE, "REQ-8")  # done work is blocked no more
+        detail = await open_detail(pilot, "REQ-8")
+        await settle(pilot)
+        history = text_of(detail.query_one("#detail-history"))
+        assert "moved to done before REQ-4 was done  (the customer tests against a stub)" in history, history
 
 
 async def test_moving_back_into_done_while_blocked_keeps_the_reason_as_the_override(small: Path) -> None:

@@ -11,7 +11,7 @@ from textual.content import Content
 from reqboard.store import clock
 from reqboard.store.domain import Channel, CRStatus, Feasibility, Kano, NeedType, Risk, State, Tier
 from reqboard.store.i18n import _
-from reqboard.store.labels import action_label, field_label, item_text, stored_note
+from reqboard.store.labels import action_label, field_label, item_text, review_event_said, stored_note
 from reqboard.store.text import pad, shown
 
 if TYPE_CHECKING:
@@ -54,12 +54,13 @@ def value_text(field: str | None, value: Any) -> Any:
 def describe_event(event: Event) -> str:
     """One history line: what changed, as a person would say it."""
     old, new = value_text(event.field, event.old), value_text(event.field, event.new)
-    if event.action == "dependency_overridden":  # the state it moved to before what it depends on was done
-        new = value_text("state", event.new)
     if event.action == "approved" or event.field == "suspect":  # notes the store wrote ("version 3")
         old, new = (stored_note(v) if isinstance(v, str) else v for v in (old, new))
     what = action_label(event.action) + (f" {event.cr}" if event.cr else "")
-    if event.field and event.action not in ("created", "approved", "feedback"):
+    said = review_event_said(event.action, event.field, event.old, event.new, event.cr)
+    if said is not None:  # a conflict resolved, a move ahead of a dependency, someone told: a sentence
+        what = said
+    elif event.field and event.action not in ("created", "approved", "feedback"):
         what += "  " + _("{field}: {old} → {new}").format(field=field_label(event.field), old=_short(old),
                                                           new=_short(new))
     elif new not in (None, ""):
