@@ -57,11 +57,23 @@ class RecordLinks:
 
     @classmethod
     def of(cls, raw: Mapping[str, Any]) -> RecordLinks:
-        state = State._value2member_map_.get(raw.get("state", ""), State.COLLECTED)
-        resolutions = raw.get("resolutions") or ()
-        return cls(str(raw.get("key", "")), str(raw.get("uid", "")), state,  # type: ignore[arg-type]  # a State member
-                   tuple(raw.get("depends_on") or ()), tuple(raw.get("conflicts_with") or ()),
-                   frozenset(r.get("other_uid", "") for r in resolutions if isinstance(r, Mapping)))
+        """The links of a stored record as they can be read: a damaged value (not a list of keys, a
+        state that is none) links nothing here; reading the record itself says what is wrong."""
+        state = raw.get("state")
+        member = State._value2member_map_.get(state, State.COLLECTED) if isinstance(state, str) else State.COLLECTED
+        resolutions = _listed(raw.get("resolutions"))
+        return cls(str(raw.get("key", "")), str(raw.get("uid", "")), member,  # type: ignore[arg-type]  # a State member
+                   _keys(raw.get("depends_on")), _keys(raw.get("conflicts_with")),
+                   frozenset(uid for r in resolutions if isinstance(r, Mapping)
+                             and isinstance(uid := r.get("other_uid"), str)))
+
+
+def _listed(value: Any) -> tuple[Any, ...]:
+    return tuple(value) if isinstance(value, (list, tuple)) else ()
+
+
+def _keys(value: Any) -> tuple[str, ...]:
+    return tuple(key for key in _listed(value) if isinstance(key, str))
 
 
 def _by_number(keys: Iterable[str]) -> tuple[str, ...]:

@@ -602,3 +602,18 @@ def test_a_role_named_later_asks_nothing_of_texts_signed_before_whatever_their_h
     refusal = refused("approved.reapproval", lambda: board.move_requirement(again, State.DONE))
     assert "by qa" in str(refusal)
     assert board.get(again).approvals[-1].roles_asked == ("customer", "product", "qa")
+
+
+def test_the_links_of_a_damaged_record_link_nothing_instead_of_failing() -> None:
+    """`show` and the report index the stored records as they are: a hand-edited board whose links are
+    not lists of keys must not stop them (reading the record itself says what is wrong)."""
+    from reqboard.store.links import LinkIndex
+
+    records = [
+        {"key": "REQ-1", "uid": "a" * 32, "state": "approved", "depends_on": [["REQ-2"]], "conflicts_with": "REQ-2"},
+        {"key": "REQ-2", "uid": "b" * 32, "state": ["done"], "resolutions": [["x"], {"other_uid": 7}],
+         "conflicts_with": [{"deep": []}, "REQ-1"]},
+    ]
+    links = LinkIndex.of_records(records)
+    assert links.depends_on("REQ-1") == () and links.conflicts_of("REQ-1") == ("REQ-2",)
+    assert links.state("REQ-2") is State.COLLECTED and links.open_conflicts("REQ-1") == ("REQ-2",)
