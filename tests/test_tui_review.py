@@ -33,12 +33,14 @@ from tui_support import (  # noqa: F401 (small, small_template are fixtures)
     cards,
     copy_board,
     drawn,
+    drawn_where,
     error,
     field_ids,
     fill,
     form,
     notifications,
     open_app,
+    same_words,
     select_card,
     settle,
     small,
@@ -545,6 +547,41 @@ async def test_the_filter_blocked_follows_the_board(small: Path) -> None:
         other.move_requirement("REQ-4", State.IN_PROGRESS, updates={"owner": "Ana"})
         other.move_requirement("REQ-4", State.DONE)
         await wait_until(pilot, lambda: card_keys(app, State.IN_PROGRESS) == [], "REQ-8 to be blocked no more")
+
+
+# ---------------------------------------------------------------------- forms read whole
+@pytest.mark.parametrize("size", [(120, 35), (80, 24), (60, 20)], ids=lambda size: "x".join(map(str, size)))
+async def test_an_error_under_a_field_shows_whole(small: Path, size: tuple[int, int]) -> None:
+    # The last field's error wraps onto a second line, below the edge of the scrolled fields: it is
+    # brought into view, both lines of it.
+    app = open_app(small)
+    async with app.run_test(size=size) as pilot:
+        await board_ready(pilot)
+        await palette(pilot, "Score weights")
+        dialog = form(app)
+        fill(pilot, "#field-tier", "11")
+        dialog.query_one("#field-tier").focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        said = error(dialog, "tier")
+        assert said == "the score weight customer tier must be a number from 0 to 10 (it is '11')"
+        assert same_words(drawn_where(app, dialog.query_one("#error-tier")), said)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (60, 20)], ids=lambda size: "x".join(map(str, size)))
+async def test_the_first_field_in_error_is_brought_into_view_and_focused(small: Path, size: tuple[int, int]) -> None:
+    app = open_app(small)
+    async with app.run_test(size=size) as pilot:
+        await board_ready(pilot)
+        await pilot.press("n")
+        dialog = form(app)
+        dialog.query_one("#field-tags").focus()  # far below the title, which scrolls out of view
+        await pilot.pause()
+        await submit(pilot)
+        assert error(dialog, "title") == "Title is needed"
+        assert same_words(drawn_where(app, dialog.query_one("#error-title")), "Title is needed")
+        assert dialog.focused is dialog.query_one("#field-title")
+        assert dialog.query_one("#dialog-fields").region.contains_region(dialog.query_one("#field-title").region)
 
 
 # ---------------------------------------------------------------------- 简体中文

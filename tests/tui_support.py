@@ -205,6 +205,23 @@ def text_of(widget: Widget) -> str:
     return str(visual)
 
 
+def drawn_where(app: Any, widget: Widget) -> str:
+    """What the screen draws where `widget` lies: the rows and columns of its region as the screen shows
+    them now, joined. Only a widget drawn whole gives its own text back: a row scrolled out of its
+    container's view shows what is drawn there instead (or nothing, off the screen), and a column under
+    a scrollbar shows the scrollbar."""
+    region = widget.region
+    strips = app.screen._compositor.render_strips()
+    return "\n".join(strips[y].crop(region.x, region.right).text if 0 <= y < len(strips) else ""
+                     for y in range(region.y, region.bottom))
+
+
+def same_words(drawn: str, text: str) -> bool:
+    """Does `drawn` (a wrapped text as drawn) read as `text`? Lines join with or without a space (Chinese
+    wraps between characters)."""
+    return "".join(drawn.split()) == "".join(text.split())
+
+
 def notifications(app: Any) -> list[str]:
     return [n.message for n in app._notifications]
 

@@ -23,6 +23,9 @@ class FieldSpec:
     placeholder: str = ""
     help: str = ""
     selected: Sequence[Any] = field(default_factory=tuple)
+    needed: str = ""
+    """What the form says under a required field left empty; empty: "{label} is needed", which reads
+    only with a label that names a thing (a question asks for its own sentence)."""
 
     def text_of(self, value: Any) -> str:
         """`value` as this field shows it to a person: a choice's label ("(not set)" for none), else

@@ -187,8 +187,10 @@ class FormScreen(ModalScreen[Any]):
         missing = False
         for spec in self.fields:
             if spec.required and values.get(spec.name) in (None, "", []):
-                self.show_error(spec.name, _("{field} is needed").format(field=spec.label))
+                self.show_error(spec.name, spec.needed or _("{field} is needed").format(field=spec.label))
                 missing = True
+        if missing:
+            self._reveal_error()
         return missing
 
     # ------------------------------------------------------------------ submitting
@@ -212,6 +214,7 @@ class FormScreen(ModalScreen[Any]):
             for name in self.clashes:
                 self.show_error(name, _("changed meanwhile too: keep yours or take theirs"))
             self._say(_("Choose for {fields} before saving").format(fields=self._clash_names()))
+            self._reveal_error(focus=False)  # the choice is the panel's buttons, not the field
             return
         if self.submit is None:
             self.dismiss(values)
@@ -289,6 +292,31 @@ class FormScreen(ModalScreen[Any]):
             self.query_one("#form-error", Static).update(Content(failure_message(exc, self.form_title)))
         if isinstance(exc, Conflict) and self.rebase is not None:
             self.query_one("#reload", Button).remove_class("-hidden")
+        self._reveal_error()
+
+    def _reveal_error(self, *, focus: bool = True) -> None:
+        """Bring the first message shown into view, whole, with the field it is under (focused, with
+        `focus`, to be corrected at once). Once the screen is refreshed: a message is laid out only then,
+        and one that wraps grows a line; scrolled to before, its end stayed below the edge of the scrolled
+        fields (the scroll only follows focus, and the field above it had it)."""
+        first = next((error for error in self.query(".field-error").results(Static) if error.content), None)
+        if first is None:
+            return
+        field = None
+        if first.id and first.id.startswith("error-"):  # under a field (else below them all: #form-error)
+            fields = self.query(f"#field-{first.id.removeprefix('error-')}")
+            field = fields.first() if fields else None
+        if focus and field is not None and field.focusable:
+            field.focus(scroll_visible=False)
+
+        def reveal() -> None:
+            # The field first, then its message below it: each scrolls only as far as it must (at once,
+            # so the second sees the first's scroll), so both are in view where there is room for both.
+            if field is not None:
+                field.scroll_visible(animate=False, immediate=True)
+            first.scroll_visible(animate=False, immediate=True)
+
+        self.call_after_refresh(reveal)
 
     def _say(self, text: str) -> None:
         """A message below the fields (store and user text: shown literally)."""
