@@ -293,7 +293,7 @@ async def test_moving_back_asks_for_a_reason(small: Path) -> None:
         assert field_ids(dialog) == ["reason"]
         assert "Move back REQ-4 to analysed" in text_of(dialog.query_one("#dialog-title"))
         await submit(pilot)
-        assert "is needed" in error(dialog, "reason")
+        assert error(dialog, "reason") == "A reason is needed to move it back"  # not "Why? is needed"
         assert Board(small, "check").get("REQ-4").state is State.APPROVED
         fill(pilot, "#field-reason", "scope unclear")
         await submit(pilot)
@@ -968,7 +968,7 @@ async def test_reject_then_reopen_from_the_archive(small: Path) -> None:
         await pilot.press("x")
         dialog = form(app)
         await submit(pilot)
-        assert "is needed" in error(dialog, "reason")
+        assert error(dialog, "reason") == "A reason is needed to reject it"
         fill(pilot, "#field-reason", "duplicate of REQ-1")
         await submit(pilot)
         req = Board(small, "check").get("REQ-3")

@@ -69,7 +69,7 @@ async def test_c_files_a_change_request_and_the_card_shows_it(small: Path) -> No
         assert field_ids(dialog) == ["summary", "reason", "new_title", "new_description", "new_due", "new_owner",
                                      "new_importance", "new_urgency"]  # #15: a change may propose a new plan
         await submit(pilot)
-        assert "is needed" in error(dialog, "summary")
+        assert error(dialog, "summary") == "A summary of the change is needed"
         fill(pilot, "#field-summary", "Send it on Fridays too")
         dialog.query_one("#field-new_description").text = "Sent every Monday and Friday."
         await submit(pilot)

@@ -264,7 +264,7 @@ async def test_a_blocked_move_asks_for_a_reason_to_override_and_records_it(small
         assert "REQ-8 depends on REQ-4, not yet done" in text_of(dialog.query_one("#dialog-intro"))
         assert field_ids(dialog) == ["reason"]
         await submit(pilot)
-        assert "is needed" in error(dialog, "reason")
+        assert error(dialog, "reason") == "A reason is needed to move it before REQ-4 is done"  # not "Why ...? is needed"
         assert Board(small, "check").get("REQ-8").state is State.IN_PROGRESS
         fill(pilot, "#field-reason", "the customer tests against a stub")
         await submit(pilot)
@@ -656,7 +656,10 @@ async def test_the_review_screens_speak_chinese(small_zh: Path) -> None:
 
         await select_card(pilot, "REQ-8")
         await pilot.press("greater_than_sign")
-        assert english_words(dialog_words(form(app)), DATA) == set()
+        dialog = form(app)
+        await submit(pilot)
+        assert error(dialog, "reason") == "需要填写原因，才能在 REQ-4 完成前移动它"
+        assert english_words(dialog_words(dialog), DATA) == set()
         await pilot.press("escape")
 
         for command in ("签核角色", "评分权重"):

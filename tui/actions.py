@@ -112,7 +112,9 @@ class RequirementActions:
                     req.key, target, reason=reason, override_dependency=bool(blockers), expect_version=req.version),
                     what, before=req)
 
-            self._form(title, reason_fields(_("Why?")), back, submit_label=_("Move"),
+            needed = (_("A reason is needed to reopen it") if req.state is State.REJECTED
+                      else _("A reason is needed to move it back"))
+            self._form(title, reason_fields(_("Why?"), needed), back, submit_label=_("Move"),
                        intro=override_intro(req, rules) if blockers else "")
             return
         if req.state.value in PAST_APPROVAL and workflow.reapproval_pending(req, rules):
@@ -131,8 +133,10 @@ class RequirementActions:
         intros = []
         if blockers:
             intros.append(override_intro(req, rules))
-            fields.insert(0, FieldSpec("reason", _("Why move it before {blockers} is done?").format(
-                blockers=workflow.join_items(list(blockers))), required=True))
+            waits_on = workflow.join_items(list(blockers))
+            fields.insert(0, FieldSpec("reason", _("Why move it before {blockers} is done?").format(blockers=waits_on),
+                                       required=True, needed=_("A reason is needed to move it before {blockers} is "
+                                                               "done").format(blockers=waits_on)))
         if inputs:
             intros.append(_("{key} needs {needs} to be {state}.").format(
                 key=req.key, needs=listed(workflow.needs_for(req, target, rules)), state=state))
@@ -167,7 +171,7 @@ class RequirementActions:
             self._notify(_("{key} is in conflict with {others}: resolve that first (open it and press r)").format(
                 key=req.key, others=workflow.join_items(list(rules.open_conflicts))))
             return
-        missing = workflow.signoffs_missing(req, rules)
+        missing = workflow.signoffs_wanted(req, rules)
         changed = workflow.reapproval_pending(req, rules)
         if not missing and not changed:
             if req.state is State.ANALYSED:  # signed off already (then moved back): it moves on as it is
@@ -194,7 +198,7 @@ class RequirementActions:
         def signed(after: Requirement, role: str) -> str:
             if moving and after.state is State.APPROVED:
                 return _("{key} moved to {state}").format(key=key, state=after.state.label.lower())
-            still = workflow.signoffs_missing(after, workflow.Rules(signoff_roles=roles))
+            still = workflow.signoffs_wanted(after, workflow.Rules(signoff_roles=roles))
             if still:
                 return _("{key} signed off by {role}; still missing: {missing}").format(
                     key=key, role=role or after.approvals[-1].signer, missing=missing_shown(still))
@@ -259,7 +263,8 @@ class RequirementActions:
             return Change(lambda board: board.reject(req.key, reason, expect_version=req.version),
                           _("{key} rejected").format(key=req.key), before=req)
 
-        self._form(_("Reject {key}").format(key=req.key), reason_fields(_("Why is it rejected?")), reject,
+        self._form(_("Reject {key}").format(key=req.key),
+                   reason_fields(_("Why is it rejected?"), _("A reason is needed to reject it")), reject,
                    submit_label=_("Reject"))
 
     def review(self, req: Requirement) -> None:
@@ -298,7 +303,7 @@ class RequirementActions:
         if not self._may_change():
             return
         fields = [
-            FieldSpec("summary", _("What should change?"), required=True),
+            FieldSpec("summary", _("What should change?"), required=True, needed=_("A summary of the change is needed")),
             FieldSpec("reason", _("Why (the customer's reason)"), "textarea"),
             FieldSpec("new_title", _("Proposed new title (blank: unchanged)"), value=""),
             FieldSpec("new_description", _("Proposed new description (blank: unchanged)"), "textarea", value=""),

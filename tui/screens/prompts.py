@@ -138,9 +138,10 @@ def number(value: Any, name: str, label: str = "") -> float:
         raise _field_error(name, message) from None
 
 
-def reason_fields(label: str | None = None) -> list[FieldSpec]:
-    """A reason, asked with `label` ("Reason" if None)."""
-    return [FieldSpec("reason", _("Reason") if label is None else label, required=True)]
+def reason_fields(label: str | None = None, needed: str = "") -> list[FieldSpec]:
+    """A reason, asked with `label` ("Reason" if None); `needed` says so when it is left empty (a label
+    that asks a question needs it: "Why? is needed" does not read)."""
+    return [FieldSpec("reason", _("Reason") if label is None else label, required=True, needed=needed)]
 
 
 def input_fields(inputs: Sequence[GuardInput]) -> list[FieldSpec]:
