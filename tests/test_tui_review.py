@@ -392,6 +392,43 @@ async def test_resolving_can_reject_one_of_the_two(small: Path) -> None:
         assert "REQ-2 (rejected): resolved by tester on" in fields and "REQ-2 rejected" in fields
 
 
+async def resolve_form_intro(pilot: Pilot, key: str) -> str:
+    await open_detail(pilot, key)
+    await pilot.press("r")
+    return text_of(form(pilot.app).query_one("#dialog-intro"))
+
+
+async def test_the_resolve_form_names_who_waits_for_the_decision(small: Path) -> None:
+    anna = Board(small, "anna")
+    anna.edit_requirement("REQ-4", {"conflicts_with": ["REQ-3", "REQ-5"]})
+    app = open_app(small)
+    async with app.run_test(size=SIZE) as pilot:
+        await board_ready(pilot)
+        # REQ-4 is approved and REQ-3 analysed: only REQ-3 waits (the old text said neither could be approved).
+        intro = await resolve_form_intro(pilot, "REQ-4")
+        assert intro == ("Record the decision that settles it, on both requirements. A requirement in an open "
+                         "conflict cannot be approved or re-approved.\n"
+                         "REQ-3 waits for this decision before it can be approved.")
+        await pilot.press("escape")
+        await pilot.press("escape")
+        await settle(pilot)
+        # REQ-5 is in progress, approved long since: from its side nobody waits.
+        intro = await resolve_form_intro(pilot, "REQ-5")
+        assert "waits" not in intro and "neither" not in intro, intro
+
+
+async def test_the_resolve_form_says_a_changed_text_waits_for_re_approval(small: Path) -> None:
+    anna = Board(small, "anna")
+    anna.edit_requirement("REQ-4", {"title": "Single sign-on with Entra ID and Google"})
+    anna.edit_requirement("REQ-4", {"conflicts_with": ["REQ-5"]})
+    app = open_app(small)
+    async with app.run_test(size=SIZE) as pilot:
+        await board_ready(pilot)
+        assert "CHG" in first_line(app, State.APPROVED, "REQ-4")
+        intro = await resolve_form_intro(pilot, "REQ-4")
+        assert intro.endswith("\nREQ-4 waits for this decision before its changed text can be re-approved."), intro
+
+
 async def test_con_goes_when_the_other_card_is_rejected_elsewhere(small: Path) -> None:
     Board(small, "anna").edit_requirement("REQ-3", {"conflicts_with": ["REQ-1"]})
     app = open_app(small, watch_interval=POLL)

@@ -18,7 +18,7 @@ from textual.screen import Screen
 from reqboard.store import clock, workflow
 from reqboard.store.domain import ANY_SIGNOFF, PAST_APPROVAL
 from reqboard.store.errors import InvalidValue
-from reqboard.store.i18n import _, listed
+from reqboard.store.i18n import _, listed, ngettext
 from reqboard.store.labels import field_label
 from reqboard.store.links import FINISHED
 from reqboard.store.models import ChangeRequest, Requirement, Risk, State
@@ -252,8 +252,7 @@ class RequirementActions:
                           before=req, undoable=False)
 
         self._form(_("Resolve a conflict of {key}").format(key=req.key), fields, resolve,
-                   intro=_("Record the decision that settles it, on both requirements: until then neither can be "
-                           "approved."), submit_label=_("Resolve"))
+                   intro=resolve_intro(req, view), submit_label=_("Resolve"))
 
     def reject(self, req: Requirement) -> None:
         if not self._may_change():
@@ -659,6 +658,26 @@ def override_intro(req: Requirement, rules: workflow.Rules) -> str:
                  "history.").format(key=req.key, blockers=blockers)
     return _("{key} depends on {blockers}, not yet done. Finish that first, or give a reason to move it anyway: "
              "the reason is kept in its history.").format(key=req.key, blockers=blockers)
+
+
+def resolve_intro(req: Requirement, view: BoardView) -> str:
+    """What settling `req`'s open conflicts records, and who waits for it: a requirement in an open
+    conflict cannot be signed off, so those not yet approved (and `req` itself, when its changed text
+    waits for re-approval) are named; one approved already is not said to wait."""
+    links = view.links
+    pair = (req.key, *links.open_conflicts(req.key))
+    unapproved = [key for key in pair
+                  if (req.state if key == req.key else links.state(key)) in (State.COLLECTED, State.ANALYSED)]
+    lines = [_("Record the decision that settles it, on both requirements. A requirement in an open conflict "
+               "cannot be approved or re-approved.")]
+    if unapproved:
+        lines.append(ngettext("{keys} waits for this decision before it can be approved.",
+                              "{keys} wait for this decision before they can be approved.",
+                              len(unapproved)).format(keys=workflow.join_items(unapproved)))
+    if req.key not in unapproved and workflow.reapproval_pending(req, rules_for(req, view)):
+        lines.append(_("{key} waits for this decision before its changed text can be re-approved.").format(
+            key=req.key))
+    return "\n".join(lines)
 
 
 def signoff_inputs(req: Requirement, user: str, rules: workflow.Rules) -> tuple[workflow.GuardInput, ...]:
