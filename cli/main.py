@@ -852,7 +852,8 @@ def _show_text(req: Any, review: _BoardReview) -> str:
         row(_("blocked by"), listed(_("{key} ({state})").format(key=k, state=_said(s)) if (s := links.state(k)) else k
                                     for k in blockers))
     for other in links.conflicts_of(req.key):
-        row(field_label("conflicts_with"), _conflict_said(req, other, links))
+        for said in _conflict_said(req, other, links):
+            row(field_label("conflicts_with"), said)
     if req.suspect:
         row(_("SUSPECT"), _("{reason} (clear with: reqboard review {key})").format(reason=stored_note(req.suspect), key=req.key))
     if req.approvals and not req.approval_current:
@@ -875,10 +876,7 @@ def _show_text(req: Any, review: _BoardReview) -> str:
         else:
             row(action_label("approved"), _("{signature} (an earlier text)").format(signature=_approval_said(a)))
     missing = review.signoffs_missing(req)
-    # Asked of an analysed requirement, and of one approved or beyond whose changed text is signed again
-    # (a board that names roles later asks nothing more of a text signed before).
-    if missing and (req.state is State.ANALYSED or (req.state is not State.COLLECTED and req.state is not State.REJECTED
-                                                   and workflow.reapproval_pending(req, review.rules))):
+    if missing:
         from reqboard.store.review import missing_shown
 
         fix = f"reqboard approve {req.key} --role {_shell_word(missing[0])}" if review.roles else f"reqboard approve {req.key}"
@@ -899,7 +897,8 @@ def _show_text(req: Any, review: _BoardReview) -> str:
         rules = workflow.Rules(signoff_roles=review.roles, blockers=links.blockers(req.key),
                                open_conflicts=links.open_conflicts(req.key) if nxt is State.APPROVED else ())
         refusal = workflow.check_move(req, nxt, "", rules)
-        held = refusal is not None and refusal.rule in ("dependency.open", "approved.reapproval", "approved.conflict")
+        held = refusal is not None and refusal.rule in ("dependency.open", "approved.reapproval", "approved.conflict",
+                                                        "approved.approval")
         row(pgettext("the next step", "next"), refusal.message if held and refusal else
             f"reqboard move {req.key} {_said(nxt)}")
     # Every line carries user text somewhere: each is made safe whole, so no field can be missed.
@@ -931,18 +930,27 @@ def _approval_said(a: Any) -> str:
     return said.format(role=a.role, signer=who, user=who, time=when, comment=a.comment)
 
 
-def _conflict_said(req: Any, other: str, links: Any) -> str:
-    """One conflict of `req` as `show` lists it: resolved (by whom, when, the decision), with a
-    rejected requirement, or open (and how to settle it)."""
-    from reqboard.store.domain import State
+def _conflict_said(req: Any, other: str, links: Any) -> list[str]:
+    """One conflict of `req` as `show` lists it: each decision that settled it (by whom, when, what;
+    two, when two copies of the board each decided and synced), else with a rejected requirement, or
+    open (and how to settle it)."""
 
     uid = links.uids.get(other)
-    resolution = next((r for r in reversed(req.resolutions) if r.other_uid == uid or r.other == other), None)
-    if resolution is not None:
-        said = (_("{other}: resolved by {user} at {time}: {decision} ({rejected} rejected)") if resolution.rejected
-                else _("{other}: resolved by {user} at {time}: {decision}"))
-        return said.format(other=other, user=resolution.by, time=_when(resolution.at), decision=resolution.decision,
-                           rejected=resolution.rejected)
+    resolutions = [r for r in req.resolutions if r.other_uid == uid or r.other == other]
+    if resolutions:
+        said = []
+        for resolution in resolutions:
+            line = (_("{other}: resolved by {user} at {time}: {decision} ({rejected} rejected)") if resolution.rejected
+                    else _("{other}: resolved by {user} at {time}: {decision}"))
+            said.append(line.format(other=other, user=resolution.by, time=_when(resolution.at),
+                                    decision=resolution.decision, rejected=resolution.rejected))
+        return said
+    return [_conflict_open_said(req, other, links)]
+
+
+def _conflict_open_said(req: Any, other: str, links: Any) -> str:
+    from reqboard.store.domain import State
+
     if links.is_resolved(req.key, other):  # settled on the other side only (a board that synced it so)
         return _("{other}: resolved (see reqboard show {other})").format(other=other)
     if links.state(other) is State.REJECTED:
@@ -1094,7 +1102,7 @@ class _BoardReview:
         self.rules = workflow.Rules(signoff_roles=self.roles)
         self.weights = board.score_weights()
         self._score = scoring.score
-        self._missing = workflow.signoffs_missing
+        self._missing = workflow.signoffs_wanted
 
     def blocked_by(self, key: str) -> tuple[str, ...]:
         """What `key`'s work waits on (nothing once it is done, or when it is rejected)."""

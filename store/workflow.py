@@ -185,6 +185,24 @@ def reapproval_pending(req: Requirement, rules: Rules = NO_RULES) -> bool:
     return pending(((a.text_hash, a.role, a.roles_asked) for a in req.approvals), text_hash(req), rules.signoff_roles)
 
 
+def signoffs_wanted(req: Requirement, rules: Rules = NO_RULES) -> tuple[str, ...]:
+    """The sign-offs `req` waits for now, as `show`, its JSON and the detail pane list them: for an
+    analysed requirement, the roles the board names that have not signed its text (`ANY_SIGNOFF` alone:
+    it names none and nobody signed); for one approved or beyond whose text changed, the roles still to
+    sign the new text (those asked at its latest sign-off that the board still names; the board's roles
+    while nobody signed it); otherwise none (a role named later asks nothing of a text signed before)."""
+    if req.state is State.ANALYSED:
+        return signoffs_missing(req, rules)
+    if req.state.value not in PAST_APPROVAL or not reapproval_pending(req, rules):
+        return ()
+    current = req.current_approvals
+    if not current:
+        return signoffs_missing(req, rules)
+    named = {role.casefold() for role in rules.signoff_roles}
+    asked = tuple(role for role in current[-1].roles_asked if role.casefold() in named)
+    return signoffs_missing(req, Rules(signoff_roles=asked))
+
+
 def _approved_missing(req: Requirement, rules: Rules) -> list[str]:
     missing = signoffs_missing(req, rules)
     if not missing:
@@ -197,7 +215,7 @@ def _approved_missing(req: Requirement, rules: Rules) -> list[str]:
 
 
 def _approved_fix(req: Requirement, rules: Rules) -> str:
-    missing = signoffs_missing(req, rules)
+    missing = signoffs_wanted(req, rules) or signoffs_missing(req, rules)
     if missing and missing != (ANY_SIGNOFF,):
         return _("reqboard approve {key} --role {role}").format(key=req.key, role=missing[0])
     return _("reqboard approve {key} --comment TEXT").format(key=req.key)
@@ -253,7 +271,8 @@ def _role_to_sign(inp: GuardInput, req: Requirement, user: str, rules: Rules) ->
     first one offered); asked on no other board."""
     if not rules.signoff_roles:
         return None
-    missing = signoffs_missing(req, rules) or rules.signoff_roles
+    missing = tuple(role for role in signoffs_wanted(req, rules) or signoffs_missing(req, rules)
+                    if role != ANY_SIGNOFF) or rules.signoff_roles
     return replace(inp, kind="choice", choices=tuple((role, role) for role in missing), default=missing[0],
                    required=True)
 
@@ -602,7 +621,7 @@ def check_move(req: Requirement, target: State, reason: str = "", rules: Rules =
         return Refusal("move.no_skip", _("{key} cannot skip from {state} to {target}: move it to {next} first").format(
             key=key, state=now_in, target=to, next=expected.label.lower() if expected else _("nothing")))
     if current.value in PAST_APPROVAL and reapproval_pending(req, rules):
-        unsigned = signoffs_missing(req, rules)
+        unsigned = signoffs_wanted(req, rules)
         needed = (_("a sign-off of its new text by {roles}").format(roles=join_items(list(unsigned)))
                   if unsigned and unsigned != (ANY_SIGNOFF,) else _("an approval of its new text"))
         return Refusal(

@@ -138,7 +138,10 @@ def test_show_text_names_the_next_step(cli: CliRunner) -> None:
     out = cli("show", key)
     assert out.startswith(f"{key}  Export to PDF\n  state        Analysed\n")
     assert "priority     12 (importance 4 x urgency 3)" in out
-    assert f"next         reqboard move {key} approved" in out
+    # What the next move needs, with the command that gives it (a bare move to approved is refused).
+    assert f"next         {key} needs an approval before it can be approved: reqboard approve {key}" in out
+    cli("approve", key)
+    assert f"next         reqboard move {key} in_progress" in cli("show", key)
 
 
 def test_user_text_is_printed_without_terminal_controls(cli: CliRunner) -> None:

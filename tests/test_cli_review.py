@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+from pathlib import Path
 
 import orjson
 import pytest
@@ -331,3 +332,41 @@ def test_show_and_cr_show_speak_chinese(cli: CliRunner, monkeypatch: pytest.Monk
     assert "  批准后       负责人：- -> 张伟\n" in cr and "  尚待通知     销售部（通知后运行：reqboard cr notified CR-1 NAME）\n" in cr
     assert english_words(cr, allowed={"tester"}) == set(), cr
     assert cli("approve", "REQ-1", "--role", "产品") == "REQ-1 已由 产品 签核（tester）；所有签核角色均已签核，现为已批准\n"
+
+
+def test_decisions_taken_on_two_copies_are_all_shown(reqboard_process: ReqboardProcess, tmp_path: Path) -> None:
+    """Two copies of a board each settled the same conflict and synced: both decisions are kept (each
+    was taken) and `show` lists both, not just the later one."""
+    from reqboard.store.board import Board
+    from reqboard.store.sync import clone_board, sync_boards
+
+    team = Board(tmp_path / "team.json", "alice")
+    team.add_requirement("PDF export")
+    team.add_requirement("Word export", conflicts_with=("REQ-1",))
+    laptop = Board(tmp_path / "laptop.json", "carol")
+    clone_board(team, laptop)
+    team.resolve_conflict("REQ-1", "REQ-2", "team: keep PDF")
+    laptop.resolve_conflict("REQ-1", "REQ-2", "laptop: keep Word")
+    assert not sync_boards(laptop, team).conflicts
+    shown = reqboard_process("show", "REQ-1", "--store", str(tmp_path / "team.json"))
+    assert shown.returncode == 0, shown.stderr
+    decisions = re.findall(r"^  conflicts with +REQ-2: resolved by (\w+) at \S+ \S+: (.*)$", shown.stdout, re.M)
+    assert sorted(decisions) == [("alice", "team: keep PDF"), ("carol", "laptop: keep Word")], shown.stdout
+
+
+def test_a_role_named_later_is_not_listed_missing_in_show_or_its_json(cli: CliRunner) -> None:
+    cli("signoff-roles", "customer")
+    key = analysed(cli, "Export")
+    cli("approve", key, "--role", "customer")
+    cli("signoff-roles", "customer", "qa")
+    assert cli.json("show", key)["signoffs_missing"] == []
+    assert "missing" not in cli("show", key)
+    # A text changed now is signed again in every role the board names now.
+    cli("edit", key, "--title", "Export, changed")
+    assert cli.json("show", key)["signoffs_missing"] == ["customer", "qa"]
+    cli("approve", key, "--role", "customer")
+    assert cli.json("show", key)["signoffs_missing"] == ["qa"]
+    assert "qa" in cli.fails(1, "move", key, "in-progress", "--owner", "bob")
+    cli("approve", key, "--role", "qa")
+    assert cli.json("show", key)["signoffs_missing"] == []
+    assert cli("move", key, "in-progress", "--owner", "bob") == f"{key} is now in_progress\n"

@@ -277,14 +277,16 @@ class DetailScreen(BoardReadingScreen):
     @staticmethod
     def _conflict_status(req: Requirement, links: LinkIndex, other: str) -> str:
         uid = links.uids.get(other)
-        resolution = next((r for r in req.resolutions if r.other_uid == uid or (uid is None and r.other == other)),
-                          None)
-        if resolution is not None:
-            said = _("resolved by {user} on {day}: {decision}").format(
-                user=resolution.by, day=clock.local_day(resolution.at).isoformat(), decision=resolution.decision)
-            if resolution.rejected:
-                said = _("{resolved}; {key} rejected").format(resolved=said, key=resolution.rejected)
-            return said
+        decisions = []  # two, when two copies of the board each decided and synced: both are kept and shown
+        for resolution in req.resolutions:
+            if resolution.other_uid == uid or (uid is None and resolution.other == other):
+                said = _("resolved by {user} on {day}: {decision}").format(
+                    user=resolution.by, day=clock.local_day(resolution.at).isoformat(), decision=resolution.decision)
+                if resolution.rejected:
+                    said = _("{resolved}; {key} rejected").format(resolved=said, key=resolution.rejected)
+                decisions.append(said)
+        if decisions:
+            return listed(decisions)
         if links.state(other) is State.REJECTED:
             return _("settled: {key} is rejected").format(key=other)
         if links.state(other) is None:
@@ -304,8 +306,8 @@ class DetailScreen(BoardReadingScreen):
                 rows.append(literal(_signed(clock.shown(a.at), _signer(a), a.comment)))
         # Which roles are still to sign: before approval, or a changed text (an unchanged one approved before
         # the board named roles needs nothing more; a board without roles needs one approval, as shown below).
-        if rules.signoff_roles and (req.state is State.ANALYSED or workflow.reapproval_pending(req, rules)):
-            missing = workflow.signoffs_missing(req, rules)
+        if rules.signoff_roles:
+            missing = workflow.signoffs_wanted(req, rules)
             if missing:
                 rows.append(Content.assemble((labelled(_("Still to sign its text as it reads now:")), "bold"),
                                              literal(missing_shown(missing))))
