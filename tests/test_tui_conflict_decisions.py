@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from test_tui_review import open_detail
+
 from reqboard.store.board import Board
 from reqboard.store.sync import clone_board, sync_boards
 
-from test_tui_review import open_detail
 from tui_support import SIZE, board_ready, open_app, text_of
 
 
