@@ -167,7 +167,8 @@ def blocked_heading(m: BoardMetrics) -> str:
 
 def blocked_note() -> str:
     return _("Work that waits on what it depends on: it moves to in progress or done once that is done, "
-             "or earlier with --override-dependency and a reason.")
+             "or earlier with --override-dependency and a reason. A rejected requirement is never done: "
+             "take it out of the list (reqboard edit KEY --depends-on ...).")
 
 
 def linked_item(item: LinkedItem, title: str) -> str:
