@@ -20,6 +20,7 @@ from textual.widgets import Input, OptionList, Select
 
 from reqboard.store.board import Board
 from reqboard.store.models import State
+from reqboard.tui.config import Config
 from reqboard.tui.screens.board import BoardScreen
 from reqboard.tui.screens.change_request import ChangeRequestScreen
 from reqboard.tui.screens.detail import DetailScreen, approved_parts
@@ -586,6 +587,39 @@ async def test_the_filter_blocked_follows_the_board(small: Path) -> None:
         await wait_until(pilot, lambda: card_keys(app, State.IN_PROGRESS) == [], "REQ-8 to be blocked no more")
 
 
+# ---------------------------------------------------------------------- help
+def help_sections(app: Any) -> dict[str, list[str]]:
+    """The help's key rows by the heading above them ("" for the keys of the screen it was opened on)."""
+    # Blocks: the title, the guide, the badges, the keys of the screen, a block per other pane, the notes.
+    blocks = [block.splitlines() for block in text_of(app.screen.query_one("#help-text")).split("\n\n")]
+    sections = {"": blocks[3]} | {block[0]: block[1:] for block in blocks[4:-1]}
+    return {heading: [" ".join(row.split()) for row in rows] for heading, rows in sections.items()}
+
+
+async def test_help_lists_the_review_keys_with_the_pane_they_work_on(small: Path) -> None:
+    app = open_app(small, config=Config(keys={"detail.resolve": "R", "cr.told": "T,ctrl+t"}))
+    async with app.run_test(size=SIZE) as pilot:
+        await board_ready(pilot)
+        await pilot.press("question_mark")
+        sections = help_sections(app)
+        assert sections["In a requirement's detail pane"] == [
+            "a Re-approve (when its text changed since it was signed off)",
+            "R Resolve conflict (when it is in a conflict no decision settled yet)"]  # remapped
+        assert sections["In a change request's pane"] == [
+            "T ^t Mark told (when someone its assessment names is still to be told)"]
+        await pilot.press("escape")
+
+        # On a detail pane where R is in force, it is listed with that pane's keys, not again below.
+        Board(small, "anna").edit_requirement("REQ-3", {"conflicts_with": ["REQ-1"]})
+        await settle(pilot)
+        await open_detail(pilot, "REQ-1")
+        await pilot.press("question_mark")
+        sections = help_sections(app)
+        assert "R Resolve conflict" in sections[""] and "e Edit" in sections[""]
+        assert sections["In a requirement's detail pane"] == [
+            "a Re-approve (when its text changed since it was signed off)"]
+
+
 # ---------------------------------------------------------------------- forms read whole
 @pytest.mark.parametrize("size", [(120, 35), (80, 24), (60, 20)], ids=lambda size: "x".join(map(str, size)))
 async def test_an_error_under_a_field_shows_whole(small: Path, size: tuple[int, int]) -> None:
@@ -697,6 +731,12 @@ async def test_the_review_screens_speak_chinese(small_zh: Path) -> None:
         await submit(pilot)
         assert error(dialog, "reason") == "需要填写原因，才能在 REQ-4 完成前移动它"
         assert english_words(dialog_words(dialog), DATA) == set()
+        await pilot.press("escape")
+
+        await pilot.press("question_mark")
+        sections = help_sections(app)
+        assert sections["需求详情面板中"] == ["a 重新批准（其内容在签核后有改动时）", "r 解决冲突（存在尚未决定的冲突时）"]
+        assert english_words("\n".join(sections["变更申请面板中"]), DATA) == set()
         await pilot.press("escape")
 
         for command in ("签核角色", "评分权重"):

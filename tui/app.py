@@ -200,7 +200,7 @@ class ReqboardApp(NoticesFailedWork, App[int]):
         from .screens.help import HelpScreen
 
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen(self.screen))
+            self.push_screen(HelpScreen(self.screen, self.config.keys))
 
     # ------------------------------------------------------------------ what the store link answered
     def on_saved(self, message: Saved) -> None:

@@ -1,12 +1,14 @@
-"""Help: the keys in force on the screen you came from, remapped ones included."""
+"""Help: the keys in force on the screen you came from, remapped ones included; and the keys other panes
+offer only where they apply (re-approve, resolve a conflict, mark told), with the pane they work on."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from rich.cells import cell_len
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingsMap
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen, Screen
@@ -17,6 +19,8 @@ from reqboard.store.text import shown
 
 from ..config import config_path
 from .board import display_path
+from .change_request import ChangeRequestScreen
+from .detail import DetailScreen
 
 GUIDE = N_(
     "A requirement moves collected → analysed → approved → in progress → done → fed back. "
@@ -56,6 +60,17 @@ TEXTUAL_DESCRIPTIONS = (
 uses) are called, marked so that the catalogue translates them where the keys are listed."""
 
 
+OFFERED_WHERE_THEY_APPLY: tuple[tuple[str, type[Screen[Any]], tuple[tuple[str, str], ...]], ...] = (
+    (N_("In a requirement's detail pane"), DetailScreen,
+     (("detail.reapprove", N_("its text changed since it was signed off")),
+      ("detail.resolve", N_("it is in a conflict no decision settled yet")))),
+    (N_("In a change request's pane"), ChangeRequestScreen,
+     (("cr.told", N_("someone its assessment names is still to be told")),)),
+)
+"""Keys of other panes that are offered only when they apply (binding id, when), listed in the help
+wherever it is opened: the key bar shows them only on their pane, and only then."""
+
+
 def key_table(screen: Screen[Any]) -> list[tuple[str, str]]:
     """(keys, description) for every binding active on `screen`, in the order they apply; each
     description in the current language."""
@@ -70,19 +85,46 @@ def key_table(screen: Screen[Any]) -> list[tuple[str, str]]:
     return [(" ".join(keys), label) for keys, label in by_action.values()]
 
 
+def pane_keys(screen: Screen[Any], pane: type[Screen[Any]], wanted: Mapping[str, str],
+              keymap: Mapping[str, str]) -> list[tuple[str, str]]:
+    """(keys, description) for the bindings of `pane` (a screen class) named in `wanted` (binding id:
+    when it applies), with the keys `keymap` (the config file's [keys]) gives them, as Textual remaps
+    them; those `screen` lists itself (in force there now) are left out."""
+    shown_here = {active.binding.id for active in screen.active_bindings.values()}
+    bindings = BindingsMap(pane.BINDINGS)
+    bindings.apply_keymap(dict(keymap))
+    keys: dict[str, list[str]] = {}
+    described: dict[str, str] = {}
+    for _key, binding in bindings:
+        binding_id = binding.id
+        if binding_id is not None and binding_id in wanted and binding_id not in shown_here:
+            display = screen.app.get_key_display(binding)
+            if display not in keys.setdefault(binding_id, []):
+                keys[binding_id].append(display)
+            described[binding_id] = _(binding.description)
+    return [(" ".join(keys[binding_id]), _("{action} (when {condition})").format(
+                action=described[binding_id], condition=_(when)))
+            for binding_id, when in wanted.items() if binding_id in keys]
+
+
 class HelpScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,question_mark,q", "close", N_("Close"), id="help.close")]
 
-    def __init__(self, under: Screen[Any]) -> None:
+    def __init__(self, under: Screen[Any], keymap: Mapping[str, str] | None = None) -> None:
+        """The keys in force on `under`, remapped by `keymap` (the config file's [keys]) as the app does."""
         super().__init__()
         self.under = under
+        self.keymap = keymap or {}
 
     def compose(self) -> ComposeResult:
         rows = [Content.styled(_("reqboard keys"), "bold"), Content(""), Content(_(GUIDE)), Content(""),
                 Content(_(BADGES)), Content("")]
-        for keys, label in key_table(self.under):
-            padding = " " * max(KEYS_WIDTH - cell_len(keys), 0)
-            rows.append(Content.assemble((keys + padding, "bold"), label))
+        rows += [_key_row(keys, label) for keys, label in key_table(self.under)]
+        for where, pane, wanted in OFFERED_WHERE_THEY_APPLY:
+            elsewhere = pane_keys(self.under, pane, dict(wanted), self.keymap)
+            if elsewhere:
+                rows += [Content(""), Content.styled(_(where), "bold")]
+                rows += [_key_row(keys, label) for keys, label in elsewhere]
         config = shown(display_path(config_path()), one_line=True)
         rows += [Content(""), Content(_("Remap keys in {config} under [keys], by binding id.").format(config=config)),
                  Content(_("ctrl+p opens the command palette: every action, and go to a requirement by key or "
@@ -92,3 +134,8 @@ class HelpScreen(ModalScreen[None]):
 
     def action_close(self) -> None:
         self.dismiss()
+
+
+def _key_row(keys: str, label: str) -> Content:
+    """One row of the key table: the keys in a column of KEYS_WIDTH cells, then what they do."""
+    return Content.assemble((keys + " " * max(KEYS_WIDTH - cell_len(keys), 0), "bold"), label)
