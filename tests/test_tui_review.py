@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from textual.command import CommandPalette
 from textual.pilot import Pilot
-from textual.widgets import Input, OptionList, Select
+from textual.widgets import DataTable, Input, OptionList, Select
 
 from reqboard.store.board import Board
 from reqboard.store.models import State
@@ -520,6 +520,33 @@ async def test_a_new_change_request_proposes_a_plan_and_the_assessment_names_who
         await submit(pilot)
         assessed = Board(small, "check").get("REQ-3").change_requests[-1].assessment
         assert assessed.notify == ("Harbor Health", "front desk")
+
+
+async def test_the_change_requests_list_shows_who_is_still_to_be_told(small: Path) -> None:
+    anna = Board(small, "anna")
+    anna.assess_change_request("CR-1", schedule_days=1, cost=0, effort_hours=2, notify=["Li Wei", "sales team"])
+    anna.decide_change_request("CR-1", approve=True, rationale="agreed")
+    cr2 = anna.add_change_request("REQ-6", "Send it on Fridays too")
+    anna.assess_change_request(cr2.key, schedule_days=1, cost=0, effort_hours=1,
+                               notify=["Corner Café accounts department", "Northwind purchasing", "Max"])
+    anna.add_change_request("REQ-1", "A4 paper")  # not assessed: nobody named yet
+    app = open_app(small, watch_interval=POLL)
+    async with app.run_test(size=SIZE) as pilot:
+        await board_ready(pilot)
+        await pilot.press("v")
+        await settle(pilot)
+        table = app.screen.query_one(DataTable)
+
+        def to_tell() -> dict[str, str]:
+            return {str(row[0]): str(row[2]) for row in (table.get_row_at(i) for i in range(table.row_count))}
+
+        assert str(table.ordered_columns[2].label) == "To tell"  # beside the status, in view at 80 columns
+        assert to_tell() == {"CR-1": "2: Li Wei, sales team", "CR-2": "3: Corner Café accounts…",
+                             "CR-3": "–"}  # the count, then as many names as fit in 24 cells
+        anna.record_notified("CR-1", "sales team")
+        await wait_until(pilot, lambda: to_tell()["CR-1"] == "1: Li Wei", "CR-1 to have one left to tell")
+        anna.record_notified("CR-1", "Li Wei")
+        await wait_until(pilot, lambda: to_tell()["CR-1"] == "all told", "everyone told of CR-1")
 
 
 # ---------------------------------------------------------------------- settings, score and filter
