@@ -647,6 +647,23 @@ async def test_help_lists_the_review_keys_with_the_pane_they_work_on(small: Path
             "a Re-approve (when its text changed since it was signed off)"]
 
 
+async def test_at_80_columns_the_key_bar_offers_the_review_step_that_applies(small: Path) -> None:
+    anna = Board(small, "anna")
+    anna.set_signoff_roles(["customer"])
+    anna.edit_requirement("REQ-4", {"title": "Single sign-on with Entra ID and Google"})  # CHG: re-approve
+    anna.edit_requirement("REQ-4", {"conflicts_with": ["REQ-5"]})  # and a conflict, settled first
+    anna.assess_change_request("CR-1", schedule_days=1, cost=0, effort_hours=2, notify=["Li Wei"])
+    app = open_app(small)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await board_ready(pilot)
+        await open_detail(pilot, "REQ-4")
+        assert "r  Resolve conflict" in key_bar(app)  # the step that comes first, whole
+        await pilot.press("escape")
+        await settle(pilot)
+        await open_cr_pane(pilot, "REQ-4")
+        assert "t  Mark told" in key_bar(app)  # before the steps that do not apply yet
+
+
 # ---------------------------------------------------------------------- forms read whole
 @pytest.mark.parametrize("size", [(120, 35), (80, 24), (60, 20)], ids=lambda size: "x".join(map(str, size)))
 async def test_an_error_under_a_field_shows_whole(small: Path, size: tuple[int, int]) -> None:
@@ -736,6 +753,7 @@ async def test_the_review_screens_speak_chinese(small_zh: Path) -> None:
         assert isinstance(pane, ChangeRequestScreen)
         text = text_of(pane.query_one("#cr-fields"))
         assert english_words(text + key_bar(app), DATA) == set(), text
+        assert "尚待通知：Li Wei" in text  # a full-width colon holds its own space
         await pilot.press("t")
         assert english_words(dialog_words(form(app)), DATA) == set()
         await pilot.press("escape")

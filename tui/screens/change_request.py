@@ -21,6 +21,7 @@ from reqboard.store.models import ChangeRequest, Event, Requirement
 from reqboard.store.text import pad, shown
 
 from ..link import StoreLink
+from ..phrases import labelled
 from ..reads import change_request_with_timeline
 from ..widgets.key_bar import KeyBar
 from .base import BoardReadingScreen
@@ -40,9 +41,11 @@ class ChangeRequestScreen(BoardReadingScreen):
         Binding("a", "assess", N_("Assess"), id="cr.assess"),
         Binding("o", "approve", N_("Approve"), id="cr.approve"),
         Binding("r", "reject", N_("Reject"), id="cr.reject"),
+        # Offered only while someone is still to be told; before the later steps, so that the key bar shows
+        # it at 80 columns.
+        Binding("t", "told", N_("Mark told"), id="cr.told"),
         Binding("i", "implement", N_("Implemented"), id="cr.implement"),
         Binding("d", "close_cr", N_("Close"), id="cr.close-request"),
-        Binding("t", "told", N_("Mark told"), id="cr.told"),
     ]
 
     def __init__(self, cr_key: str, link: StoreLink) -> None:
@@ -147,7 +150,7 @@ class ChangeRequestScreen(BoardReadingScreen):
                 name=notice.name, user=notice.by, time=clock.shown(notice.at))))
         to_tell = cr.to_notify
         if to_tell:
-            rows.append(Content.assemble((_("Still to tell:"), "bold"), " ", literal(listed(to_tell)),
+            rows.append(Content.assemble((labelled(_("Still to tell:")), "bold"), literal(listed(to_tell)),
                                          ("  " + _("(t marks one told)"), "dim")))
         else:
             rows.append(Content(_("Everyone was told.")))

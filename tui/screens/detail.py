@@ -107,9 +107,11 @@ class DetailScreen(BoardReadingScreen):
         Binding("e", "edit", N_("Edit"), id="detail.edit"),
         Binding("greater_than_sign,shift+right", "move_next", N_("Move on"), id="detail.move-next"),
         Binding("less_than_sign,shift+left", "move_back", N_("Move back"), id="detail.move-back"),
-        # Offered (and on the key bar) only when it applies: a changed text to sign again, a conflict to settle.
-        Binding("a", "reapprove", N_("Re-approve"), id="detail.reapprove"),
+        # Offered (and on the key bar) only when it applies: a conflict to settle, a changed text to sign again;
+        # in that order, which is the order they can be done in (a sign-off waits for the decision), and the
+        # first is on the key bar at 80 columns.
         Binding("r", "resolve", N_("Resolve conflict"), id="detail.resolve"),
+        Binding("a", "reapprove", N_("Re-approve"), id="detail.reapprove"),
         Binding("c", "new_cr", N_("Change request"), id="detail.new-cr"),
         Binding("v", "review", N_("Reviewed"), id="detail.review"),
         Binding("x", "reject", N_("Reject"), show=False, id="detail.reject"),
