@@ -26,6 +26,7 @@ from textual.widgets import Input, Static
 from reqboard.store import clock, i18n
 from reqboard.store.board import Board
 from reqboard.store.models import State
+from reqboard.tui import line_breaks
 from reqboard.tui.app import ReqboardApp
 from reqboard.tui.commands import Palette
 from reqboard.tui.config import Config, config_path
@@ -44,8 +45,11 @@ from tui_support import (  # noqa: F401 (small_template is a fixture)
     StepClock,
     board_ready,
     copy_board,
+    drawn_where,
+    form,
     notifications,
     open_app,
+    select_card,
     settle,
     small_template,
     text_of,
@@ -419,9 +423,64 @@ def test_reports_snapshot_zh(snap_compare: Callable[..., bool], tmp_path: Path, 
     apart from run to run, in Chinese as in English (see test_reports_screen's snapshot)."""
     i18n.set_language(i18n.CHINESE)
     clock.set_zone("Asia/Shanghai")
+    line_breaks.install()  # as the app wraps Chinese (it installs this; the harness is not the app)
     app = Harness(build_weeks_board(tmp_path / "board.json"))
 
     async def drawn(pilot: Pilot) -> None:
         await computed(pilot)
 
     assert snap_compare(app, terminal_size=size, run_before=drawn)
+
+
+# ---------------------------------------------------------------------- Chinese line breaks (tui/line_breaks.py)
+OVERRIDE_INTRO = ("REQ-8 依赖于 REQ-4，而后者尚未完成。请先完成它；或者填写理由，强行移动（理由会记入历史记录）。")
+
+
+def lines_of(text: str, width: int) -> list[str]:
+    breaks = line_breaks.divide_line(text, width)
+    return [text[start:end] for start, end in zip([0, *breaks], [*breaks, len(text)], strict=True)]
+
+
+def test_chinese_breaks_between_characters_and_keeps_punctuation_with_its_character() -> None:
+    # rich breaks only at spaces: "REQ-8 依赖于" alone on a line, the rest below it, folded anywhere.
+    assert [line.rstrip() for line in lines_of(OVERRIDE_INTRO, 70)] == [
+        "REQ-8 依赖于 REQ-4，而后者尚未完成。请先完成它；或者填写理由，强行移动", "（理由会记入历史记录）。"]
+    for width in range(8, 80):  # from the widest unit, "REQ-4，" (7 cells): a narrower line folds it
+        lines = lines_of(OVERRIDE_INTRO, width)
+        assert "".join(lines) == OVERRIDE_INTRO
+        assert all(cell_len(line.rstrip()) <= width for line in lines), (width, lines)
+        assert not any(line[0] in line_breaks.CLOSING for line in lines), (width, lines)
+        assert not any(line.rstrip()[-1] in line_breaks.OPENING for line in lines), (width, lines)
+    assert lines_of("仍要将 REQ-8 移至“已完成”吗？", 12) == ["仍要将 REQ-8 ", "移至“已完成”", "吗？"]
+
+
+def test_text_without_chinese_wraps_as_rich_wraps_it() -> None:
+    text = "REQ-8 depends on REQ-4, not yet done. Finish that first, or give a reason to move it anyway " * 3
+    for width in range(4, 90):
+        assert line_breaks.divide_line(text, width) == line_breaks.ORIGINAL(text, width)
+        assert line_breaks.divide_line(text, width, fold=False) == line_breaks.ORIGINAL(text, width, fold=False)
+
+
+def test_the_wrapping_replaced_is_still_richs_own() -> None:
+    """tui/line_breaks.py replaces the divide_line textual.content wraps with (rich's, under Textual 8.2.8): another
+    version may wrap otherwise, and then the replacement must be looked at again."""
+    import hashlib
+    import inspect
+
+    import textual
+
+    source = inspect.getsource(line_breaks.ORIGINAL)
+    assert textual.__version__ == "8.2.8"
+    assert hashlib.sha256(source.encode()).hexdigest()[:16] == "edb3968cf35fdb49", source
+
+
+async def test_a_form_s_chinese_intro_fills_its_lines(small_template: Path, board_path: Path) -> None:
+    copy_board(small_template, board_path)
+    app = open_app(board_path)
+    async with app.run_test(size=SMALL) as pilot:
+        await board_ready(pilot)
+        await select_card(pilot, "REQ-8")
+        await pilot.press("greater_than_sign")
+        drawn = drawn_where(app, form(app).query_one("#dialog-intro")).splitlines()
+        assert [line.rstrip() for line in drawn] == [
+            "REQ-8 依赖于 REQ-4，而后者尚未完成。请先完成它；或者填写理由，强行移动", "（理由会记入历史记录）。"]

@@ -26,7 +26,7 @@ from reqboard.store.paths import config_dir
 from reqboard.store.reader import BoardReader
 from reqboard.store.text import shown
 
-from . import wide_chars
+from . import line_breaks, wide_chars
 from .background import NoticesFailedWork, failure_message
 from .commands import Palette, ReqboardCommands
 from .config import Config, apply_settings, config_path, configure, load_state, save_state
@@ -84,6 +84,7 @@ class ReqboardApp(NoticesFailedWork, App[int]):
         self.watch_interval = watch_interval if watch_interval is not None else config.poll_interval
         self._quit_warned = False
         wide_chars.install()  # a Chinese notice over the board keeps every character (see the module)
+        line_breaks.install()  # Chinese text wraps between its characters, not only at spaces (see the module)
         super().__init__()
         self._register_themes()
         if config.keys:
