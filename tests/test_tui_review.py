@@ -742,6 +742,9 @@ async def test_the_review_screens_speak_chinese(small_zh: Path) -> None:
         assert english_words(text + key_bar(app), DATA) == set(), text
         await pilot.press("a")
         assert english_words(dialog_words(form(app)), DATA) == set()
+        # The roles as the team named them (data), not translated as if they were the app's words (客户).
+        assert [str(label) for label, value in form(app).query_one("#field-role", Select)._options
+                if value is not Select.NULL] == ["customer", "product"]
         await pilot.press("escape")
 
         crs = detail.query_one("#detail-crs", OptionList)

@@ -147,17 +147,19 @@ def reason_fields(label: str | None = None, needed: str = "") -> list[FieldSpec]
 def input_fields(inputs: Sequence[GuardInput]) -> list[FieldSpec]:
     """The form's fields for a move's guard inputs (`workflow.prompt_for`): one mapping from each kind
     of input to a kind of field, and nothing about any one state. The values come back as the form
-    holds them (text, a choice's value, the checked values), which `workflow.parse_inputs` reads."""
+    holds them (text, a choice's value, the checked values), which `workflow.parse_inputs` reads.
+    The inputs are as a person reads them (`prompt_for`, `GuardInput.shown`): their labels and declared
+    choices translated already, and choices filled in from the board (sign-off roles) as the team named
+    them: translated again, a role called "customer" was offered as 客户."""
     fields = []
     for inp in inputs:
         choices = inp.choices or (SCORE_CHOICES if inp.kind == "score" else ())
-        label = _(inp.label)  # declared with N_() by the guard; a label filled in for the user is already shown
+        label = inp.label
         if inp.kind == "checklist":  # its items are the requirement's own text (its acceptance criteria)
             fields.append(FieldSpec(inp.name, label, "checklist", options=[(text, value) for value, text in choices],
                                     required=inp.required, selected=tuple(str(value) for value in inp.default or ())))
         elif inp.kind in ("score", "choice"):
-            # A choice's label as the guard declared it (an English label marked for the catalogue).
-            options = [(_(text) if inp.kind == "choice" else text, value) for value, text in choices]
+            options = [(text, value) for value, text in choices]
             fields.append(FieldSpec(inp.name, label, "select", options=options, required=inp.required,
                                     value=None if inp.default is None else str(inp.default)))
         else:
