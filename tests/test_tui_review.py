@@ -350,7 +350,8 @@ async def test_con_on_both_sides_until_resolved_from_the_detail_pane(small: Path
         assert any("REQ-3 is in conflict with REQ-1: resolve that first" in m for m in notifications(app))
 
         detail = await open_detail(pilot, "REQ-1")
-        assert "Conflicts with  REQ-3 (analysed): open" in text_of(detail.query_one("#detail-fields"))
+        assert "Conflicts with  REQ-3 (analysed): open, no decision yet (r resolves it)" in text_of(
+            detail.query_one("#detail-fields"))
         assert "Resolve conflict" in key_bar(app)
         await pilot.press("r")
         dialog = form(app)
@@ -756,7 +757,7 @@ async def test_the_review_screens_speak_chinese(small_zh: Path) -> None:
         assert isinstance(pane, ChangeRequestScreen)
         text = text_of(pane.query_one("#cr-fields"))
         assert english_words(text + key_bar(app), DATA) == set(), text
-        assert "尚待通知：Li Wei" in text  # a full-width colon holds its own space
+        assert "尚待通知：Li Wei、sales team（按 t 登记已通知）" in text  # full-width punctuation holds its own space
         await pilot.press("t")
         assert english_words(dialog_words(form(app)), DATA) == set()
         await pilot.press("escape")

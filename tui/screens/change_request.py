@@ -150,8 +150,9 @@ class ChangeRequestScreen(BoardReadingScreen):
                 name=notice.name, user=notice.by, time=clock.shown(notice.at))))
         to_tell = cr.to_notify
         if to_tell:
+            hint = _("(t marks one told)")
             rows.append(Content.assemble((labelled(_("Still to tell:")), "bold"), literal(listed(to_tell)),
-                                         ("  " + _("(t marks one told)"), "dim")))
+                                         (("" if hint.startswith("（") else "  ") + hint, "dim")))  # （ holds its space
         else:
             rows.append(Content(_("Everyone was told.")))
         return rows

@@ -297,7 +297,7 @@ class DetailScreen(BoardReadingScreen):
             return _("resolved")
         if req.state is State.REJECTED:
             return _("settled: {key} is rejected").format(key=req.key)
-        return _("open: no decision yet (r resolves it)")
+        return _("open, no decision yet (r resolves it)")
 
     def _more(self, req: Requirement) -> Content:
         rows: list[Content] = []
