@@ -635,6 +635,9 @@ async def test_help_lists_the_review_keys_with_the_pane_they_work_on(small: Path
             "R Resolve conflict (when it is in a conflict no decision settled yet)"]  # remapped
         assert sections["In a change request's pane"] == [
             "T ^t Mark told (when someone its assessment names is still to be told)"]
+        # The paragraph on the badges names the keys in force too.
+        assert "(a in its detail pane)" in text_of(app.screen.query_one("#help-text"))
+        assert "(R in its detail pane)" in text_of(app.screen.query_one("#help-text"))
         await pilot.press("escape")
 
         # On a detail pane where R is in force, it is listed with that pane's keys, not again below.

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from rich.cells import cell_len
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingsMap
 from textual.containers import VerticalScroll
 from textual.content import Content
@@ -29,11 +29,12 @@ GUIDE = N_(
 )
 BADGES = N_(
     "Approving asks for a sign-off in each role the board names (ctrl+p, Sign-off roles...); a text changed "
-    "since (CHG) is signed again before it moves on (a in its detail pane). BLK: it waits on a requirement it "
-    "depends on that is not done; moving it on asks for a reason. CON: in conflict with another requirement "
-    "until a decision settles it (r in its detail pane). Columns sort by the team's score (ctrl+p, Score "
-    "weights...)."
+    "since (CHG) is signed again before it moves on ({reapprove} in its detail pane). BLK: it waits on a "
+    "requirement it depends on that is not done; moving it on asks for a reason. CON: in conflict with another "
+    "requirement until a decision settles it ({resolve} in its detail pane). Columns sort by the team's score "
+    "(ctrl+p, Score weights...)."
 )
+"""What the badges mean; {reapprove} and {resolve} are the detail pane's keys in force."""
 KEYS_WIDTH = 22
 """Display cells of the keys column."""
 TEXTUAL_DESCRIPTIONS = (
@@ -91,20 +92,25 @@ def pane_keys(screen: Screen[Any], pane: type[Screen[Any]], wanted: Mapping[str,
     when it applies), with the keys `keymap` (the config file's [keys]) gives them, as Textual remaps
     them; those `screen` lists itself (in force there now) are left out."""
     shown_here = {active.binding.id for active in screen.active_bindings.values()}
+    keys = bound_keys(screen.app, pane, keymap)
+    described = {binding.id: _(binding.description) for binding in pane.BINDINGS if isinstance(binding, Binding)}
+    return [(keys[binding_id], _("{action} (when {condition})").format(
+                action=described[binding_id], condition=_(when)))
+            for binding_id, when in wanted.items() if binding_id in keys and binding_id not in shown_here]
+
+
+def bound_keys(app: App[Any], pane: type[Screen[Any]], keymap: Mapping[str, str]) -> dict[str, str]:
+    """binding id: the keys `pane`'s binding has, as displayed ("T ^t"), once `keymap` (the config file's
+    [keys]) remapped them as Textual does."""
     bindings = BindingsMap(pane.BINDINGS)
     bindings.apply_keymap(dict(keymap))
     keys: dict[str, list[str]] = {}
-    described: dict[str, str] = {}
     for _key, binding in bindings:
-        binding_id = binding.id
-        if binding_id is not None and binding_id in wanted and binding_id not in shown_here:
-            display = screen.app.get_key_display(binding)
-            if display not in keys.setdefault(binding_id, []):
-                keys[binding_id].append(display)
-            described[binding_id] = _(binding.description)
-    return [(" ".join(keys[binding_id]), _("{action} (when {condition})").format(
-                action=described[binding_id], condition=_(when)))
-            for binding_id, when in wanted.items() if binding_id in keys]
+        if binding.id is not None:
+            display = app.get_key_display(binding)
+            if display not in keys.setdefault(binding.id, []):
+                keys[binding.id].append(display)
+    return {binding_id: " ".join(displays) for binding_id, displays in keys.items()}
 
 
 class HelpScreen(ModalScreen[None]):
@@ -117,8 +123,10 @@ class HelpScreen(ModalScreen[None]):
         self.keymap = keymap or {}
 
     def compose(self) -> ComposeResult:
+        detail_keys = bound_keys(self.app, DetailScreen, self.keymap)
+        badges = _(BADGES).format(reapprove=detail_keys["detail.reapprove"], resolve=detail_keys["detail.resolve"])
         rows = [Content.styled(_("reqboard keys"), "bold"), Content(""), Content(_(GUIDE)), Content(""),
-                Content(_(BADGES)), Content("")]
+                Content(badges), Content("")]
         rows += [_key_row(keys, label) for keys, label in key_table(self.under)]
         for where, pane, wanted in OFFERED_WHERE_THEY_APPLY:
             elsewhere = pane_keys(self.under, pane, dict(wanted), self.keymap)
