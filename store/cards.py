@@ -71,7 +71,7 @@ class Card:
         "channel", "owner", "tags", "kano", "importance", "urgency", "since", "due",
         "priority", "open_change_requests", "_approval_stale", "suspect", "record", "path", "_requirement",
         "_search_text", "loader", "depends_on", "conflicts_with", "resolved_uids", "business_value",
-        "effort_estimate", "feasibility", "need_type", "category", "_signoffs",
+        "effort_estimate", "feasibility", "need_type", "category", "section", "_signoffs",
     )
 
     key: str
@@ -105,6 +105,8 @@ class Card:
     feasibility: Feasibility | None
     need_type: NeedType | None
     category: str
+    section: str
+    """The requirement's heading path in its source document ("" when it has none)."""
     record: dict[str, Any]
     """The stored record the card was read from (never changed in place by the store)."""
     path: Path | None
@@ -171,6 +173,8 @@ class Card:
         card.need_type = None if need is None else _NEEDS[need]
         category = get("category", "")
         card.category = category if category.__class__ is str and category.isprintable() else _text(category)
+        section = get("section", "")
+        card.section = section if section.__class__ is str and section.isprintable() else _text(section)
         card._signoffs = None
         card.record = record
         card.path = path
@@ -259,6 +263,7 @@ CARD_FIELDS = (
     "key", "uid", "version", "title", "description", "state", "customer", "tier", "channel", "owner",
     "tags", "kano", "importance", "urgency", "state_since", "updated_at", "due", "suspect",
     "depends_on", "conflicts_with", "business_value", "effort_estimate", "feasibility", "need_type", "category",
+    "section",
 )
 """The fields of a stored record that `Card.of` reads as they are (see `card_fields`)."""
 

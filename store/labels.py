@@ -27,6 +27,7 @@ FIELD_LABELS = {
     "need_type": N_("need type"),
     "kano": N_("Kano category"),
     "category": N_("category"),
+    "section": N_("section"),
     "importance": N_("importance"),
     "urgency": N_("urgency"),
     "priority": N_("priority"),

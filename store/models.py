@@ -360,6 +360,8 @@ class Requirement(Record):
     need_type: NeedType | None = None
     kano: Kano | None = None
     category: Annotated[Line, Field(max_length=80)] = ""
+    section: Annotated[Line, Field(max_length=300)] = ""
+    """Where the requirement sits in its source document: its heading path ("3 Interfaces / 3.2 Payment")."""
     importance: Score | None = None
     urgency: Score | None = None
     business_value: Score | None = None

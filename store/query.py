@@ -2,14 +2,14 @@
 `reqboard list --query` (one parser, so that a script and the board keep the same requirements).
 
     pdf export customer:acme tier:A channel:email tag:ui owner:bob priority:>=12
-    need:latent category:billing due:<2026-12-31 overdue blocked
+    need:latent category:billing section:payment due:<2026-12-31 overdue blocked
     发票 客户:华为 层级:A 渠道:邮件 状态:进行中 卡诺:必备 优先级：>=12 需求类型:潜在 截止:<2026-12-31 逾期 受阻
 
 Bare words must all appear in the key, title, description, customer or tags (case-insensitive);
 `field:value` terms narrow by field. Quote a value with spaces: customer:"Müller GmbH".
 `need:` takes the start of a need type (explicit, implicit, latent); `category:` a part of the
-category; `due:` a date (2026-12-31, also 2026/12/31 or 2026年12月31日, or `today`) after an optional
-comparison (`<`, `<=`, `>`, `>=`, `=`; none means on that day), and keeps only requirements with a due
+category; `section:` a part of the section (the heading path in the source document); `due:` a date
+(2026-12-31, also 2026/12/31 or 2026年12月31日, or `today`) after an optional comparison (`<`, `<=`, `>`, `>=`, `=`; none means on that day), and keeps only requirements with a due
 date. Two bare words are tests, not words to look for: `overdue` (past its due date and still open)
 and `blocked` (waiting on a dependency that is not done: it needs the whole board, which the caller
 gives as a `QueryContext`; without one, `blocked` is refused). The context also says what day it is;
@@ -50,7 +50,7 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 E = TypeVar("E", bound=StrEnum)
 
-FIELDS = ("customer", "tier", "channel", "tag", "owner", "priority", "state", "kano", "need", "category", "due")
+FIELDS = ("customer", "tier", "channel", "tag", "owner", "priority", "state", "kano", "need", "category", "section", "due")
 """The fields a `name:value` term narrows by, by their English names."""
 
 CHINESE_FIELDS: dict[str, str] = {
@@ -68,6 +68,7 @@ CHINESE_FIELDS: dict[str, str] = {
     "类型": "need",
     "分类": "category",
     "类别": "category",
+    "章节": "section",
     "截止": "due",
     "截止日期": "due",
 }
@@ -207,7 +208,7 @@ def _field_test(known: str, name: str, value: str,
     wanted = simplified(typed_value)
     if not wanted:
         raise QueryError(_("{name}: needs a value, e.g. {name}:something").format(name=name))
-    if known in ("customer", "owner", "category"):
+    if known in ("customer", "owner", "category", "section"):
         by_initials = wanted.isascii() and wanted.isalpha()
         forms = (typed_value,) if wanted == typed_value else (typed_value, wanted)  # (see Query.simpler)
 
@@ -219,6 +220,8 @@ def _field_test(known: str, name: str, value: str,
             return lambda r: found(r.customer)
         if known == "category":
             return lambda r: found(r.category)
+        if known == "section":
+            return lambda r: found(r.section)
         return lambda r: found(r.owner)
     if known == "tag":
         return lambda r: any(_folded_tag(t) in (wanted, typed_value) for t in r.tags)

@@ -200,3 +200,17 @@ def test_a_card_and_its_model_agree_on_a_stale_approval(edit: dict[str, object],
     assert Card.of(record).approval_stale == (not model.approval_current)
     assert Card.of(record).approval_stale == (edit != {} and set(edit) != {"owner", "importance"}
                                               and edit.get("acceptance_criteria", [{}])[0].get("done") is not True)
+
+
+def test_a_card_carries_its_requirement_s_section(tmp_path: Path) -> None:
+    """Issue #20: the section (heading path in the source document) is on the card as on the model."""
+    board = Board(tmp_path / "board.json", "ann")
+    placed = board.add_requirement("Card payment", section="3 Interfaces / 3.2 Payment")
+    loose = board.add_requirement("Dark mode")
+    cards = {card.key: card for card in board.cards()}
+    assert cards[placed.key].section == "3 Interfaces / 3.2 Payment" == board.get(placed.key).section
+    assert cards[loose.key].section == ""
+    board.edit_requirement(placed.key, {"section": "3 Interfaces / 3.3 Refunds"})
+    assert {card.key: card.section for card in board.cards()}[placed.key] == "3 Interfaces / 3.3 Refunds"
+    events = [e for e in board.history(placed.key) if e.field == "section"]
+    assert [(e.old, e.new) for e in events] == [("3 Interfaces / 3.2 Payment", "3 Interfaces / 3.3 Refunds")]

@@ -328,3 +328,21 @@ def test_cli_refused_import_exits_1_with_one_error_line_and_the_report(tmp_path:
     assert any("row 1, column D (Colour): unknown column" in line for line in err[1:])
     assert snapshot(board_path) == before
     assert main(["import", str(tmp_path / "reqs.txt")]) == 2  # cannot tell the format
+
+
+def test_the_section_column_comes_last_and_round_trips(tmp_path: Path, board_path: Path) -> None:
+    """Issue #20: a Section column after the UID (every earlier column keeps its letter), read back
+    by its English or Chinese name."""
+    board = sample_board(board_path)
+    board.edit_requirement("REQ-1", {"section": "3 Interfaces / 3.2 Payment"})
+    data = export_board(board, "csv")
+    header = next(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    assert header[-2:] == ["UID", "Section"]
+    assert rows(data)[0]["Section"] == "3 Interfaces / 3.2 Payment"
+    fresh = Board(tmp_path / "fresh.json", "bob")
+    apply_import(fresh, data, "csv")
+    assert fresh.get("REQ-1").section == "3 Interfaces / 3.2 Payment"
+    assert fresh.get("REQ-2").section == ""
+    chinese = write_csv([{"编号": "REQ-1", "章节": "4 报表"}])
+    apply_import(fresh, chinese, "csv")
+    assert fresh.get("REQ-1").section == "4 报表"

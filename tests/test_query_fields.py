@@ -258,3 +258,32 @@ def test_new_terms_are_explained_in_chinese() -> None:
         parse_query("need:obvious")
     with pytest.raises(QueryError, match=r"due:x：请填写日期（如 2026-12-31），可在前面加比较符，例如 due:<2026-12-31 或 due:>=今天"):
         parse_query("due:x")
+
+
+# ---------------------------------------------------------------- section: (issue #20)
+
+SECTIONED = (
+    _record(1, "Card payment", section="3 Interfaces / 3.2 Payment"),
+    _record(2, "Login screen", section="2 User interface"),
+    _record(3, "No section"),
+    _record(4, "报表", section="4 报表统计 / 4.1 月度报表"),
+)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("section:payment", ["REQ-1"]),            # a part of the heading path, any case
+    ("section:INTERFACE", ["REQ-1", "REQ-2"]),
+    ('section:"3.2 payment"', ["REQ-1"]),
+    ("section:3", ["REQ-1"]),
+    ("章节:月度", ["REQ-4"]),                   # the Chinese name, in any language
+    ("section:報表", ["REQ-4"]),                # traditional characters find simplified ones
+    ("section:glossary", []),
+])
+def test_section_keeps_the_sections_that_hold_the_text(text: str, expected: list[str]) -> None:
+    cards = [Card.of(dict(record)) for record in SECTIONED]
+    assert keys(text, cards) == expected
+
+
+def test_section_needs_a_value() -> None:
+    with pytest.raises(QueryError, match="^section: needs a value, e.g. section:something$"):
+        parse_query("section:")

@@ -23,7 +23,7 @@ A format's module is imported when the format is first used (ReqIF's loads lxml)
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -31,7 +31,8 @@ from typing import TYPE_CHECKING, Any, cast
 from ..encodings import EXPORT_ENCODINGS, IMPORT_ENCODINGS
 from ..errors import InvalidValue
 from ..i18n import _
-from .incoming import FieldChange, ImportRefused, ImportSummary, PlannedAdd, PlannedChange, ReadFile
+from .incoming import FieldChange, ImportRefused, ImportSummary, PlannedAdd, PlannedChange, ReadFile, Unmapped
+from .mapping import MAPPABLE_FIELDS, parse_mapping
 
 if TYPE_CHECKING:
     from ..board import Board
@@ -53,6 +54,9 @@ class ExchangeFormat:
     encodings: bool = False
     """Its writer and reader take `encoding=` (a text format spreadsheets write in many: CSV); the
     others' files say their own encoding, and an encoding given for them is refused."""
+    mappable: bool = False
+    """Its reader takes `mapping=` (attribute name -> field, see `mapping.parse_mapping`): ReqIF; a
+    mapping given for another format is refused."""
 
     def _function(self, name: str) -> Callable[..., object]:
         return cast(Callable[..., object], getattr(importlib.import_module(self.module, __name__), name))
@@ -73,12 +77,21 @@ class ExchangeFormat:
                 format=self.name, formats=", ".join(EXPORT_FORMATS)))
         return cast(bytes, self._function(self.writer)(board, **self._encoding(encoding)))
 
-    def read(self, data: bytes, *, encoding: str | None = None) -> ReadFile:
-        """A file's records and what is wrong with it (the reader never looks at a board)."""
+    def read(self, data: bytes, *, encoding: str | None = None, mapping: Mapping[str, str] | None = None) -> ReadFile:
+        """A file's records and what is wrong with it (the reader never looks at a board).
+
+        `mapping` (ReqIF only): attribute name -> field (see `mapping.parse_mapping`). Raises InvalidValue
+        for a format that is not imported, an encoding or a mapping it does not take."""
         if self.reader is None:
             raise InvalidValue(_("{format} is not an import format: use one of {formats}").format(
                 format=self.name, formats=", ".join(IMPORT_FORMATS)))
-        return cast(ReadFile, self._function(self.reader)(data, **self._encoding(encoding)))
+        options: dict[str, Any] = self._encoding(encoding)
+        if mapping:
+            if not self.mappable:
+                raise InvalidValue(_("--map is for ReqIF files only, not for {format}: a CSV file's columns are "
+                                     "read by their names, a JSON file is reqboard's own").format(format=self.name))
+            options["mapping"] = dict(mapping)
+        return cast(ReadFile, self._function(self.reader)(data, **options))
 
 
 FORMATS: dict[str, ExchangeFormat] = {}
@@ -99,7 +112,8 @@ IMPORT_FORMATS: tuple[str, ...] = ()
 register(ExchangeFormat("json", (".json",), ".json_io", writer="export_json_file", reader="read_json"))
 register(ExchangeFormat("csv", (".csv",), ".csv_io", writer="export_csv", reader="read_csv_file", encodings=True))
 register(ExchangeFormat("md", (".md", ".markdown"), ".markdown", writer="export_markdown"))
-register(ExchangeFormat("reqif", (".reqif", ".xml"), ".reqif_io", writer="export_reqif", reader="read_reqif_file"))
+register(ExchangeFormat("reqif", (".reqif", ".xml"), ".reqif_io", writer="export_reqif", reader="read_reqif_file",
+                        mappable=True))
 
 
 def guess_format(path: str | Path) -> str | None:
@@ -122,24 +136,26 @@ def export_board(board: Board, fmt: str, *, encoding: str | None = None) -> byte
     return found.export(board, encoding=encoding)
 
 
-def _read(data: bytes, fmt: str, encoding: str | None) -> ReadFile:
+def _read(data: bytes, fmt: str, encoding: str | None, mapping: Mapping[str, str] | None = None) -> ReadFile:
     found = FORMATS.get(fmt)
     if found is None or found.reader is None:
         raise InvalidValue(_("unknown import format {format!r}: use one of {formats}").format(
             format=fmt, formats=", ".join(IMPORT_FORMATS)))
-    return found.read(data, encoding=encoding)
+    return found.read(data, encoding=encoding, mapping=mapping)
 
 
 def preview_import(board: Board, data: bytes, fmt: str, *, source: str = "", rekey: bool = False,
-                   encoding: str | None = None) -> ImportSummary:
+                   encoding: str | None = None, mapping: Mapping[str, str] | None = None) -> ImportSummary:
     """What importing `data` would add, change and refuse; writes nothing, never raises for bad content.
 
     `encoding` (CSV only): the file's encoding (utf-8, gb18030, gbk ...); None detects it. Raises
     InvalidValue for an unknown format or encoding, or an encoding given for another format.
+    `mapping` (ReqIF only): which attribute fills which field (see `mapping.parse_mapping`); the
+    summary's `unmapped` lists the attributes the file has that are neither recognised nor mapped.
     """
     from .pipeline import run_import
 
-    read = _read(data, fmt, encoding)
+    read = _read(data, fmt, encoding, mapping)
     try:
         return run_import(board, read, source=source, dry_run=True, rekey=rekey)
     except ImportRefused as exc:
@@ -147,21 +163,23 @@ def preview_import(board: Board, data: bytes, fmt: str, *, source: str = "", rek
 
 
 def apply_import(board: Board, data: bytes, fmt: str, *, source: str = "", rekey: bool = False,
-                 as_previewed: Any = None, encoding: str | None = None) -> ImportSummary:
+                 as_previewed: Any = None, encoding: str | None = None,
+                 mapping: Mapping[str, str] | None = None) -> ImportSummary:
     """Import `data` in one transaction recorded in the history, or nothing at all.
 
     `as_previewed`: a preview's `summary.revision`; the import is written only if the board is still
     as it was previewed (else Outdated, exit 3), so what a person confirmed is what is written.
     `encoding` (CSV only): the file's encoding; None detects it (see `preview_import`).
+    `mapping` (ReqIF only): which attribute fills which field (see `preview_import`).
     Raises ImportRefused (with the report) when the file or any record in it is refused.
     """
     from .pipeline import run_import
 
-    return run_import(board, _read(data, fmt, encoding), source=source, rekey=rekey, as_previewed=as_previewed)
+    return run_import(board, _read(data, fmt, encoding, mapping), source=source, rekey=rekey, as_previewed=as_previewed)
 
 
 __all__ = [
     "EXPORT_ENCODINGS", "EXPORT_FORMATS", "FORMATS", "IMPORT_ENCODINGS", "IMPORT_FORMATS", "ExchangeFormat", "FieldChange", "ImportRefused",
-    "ImportSummary", "PlannedAdd", "PlannedChange", "apply_import", "export_board", "guess_format",
-    "preview_import", "register",
+    "ImportSummary", "MAPPABLE_FIELDS", "PlannedAdd", "PlannedChange", "Unmapped", "apply_import", "export_board", "guess_format",
+    "parse_mapping", "preview_import", "register",
 ]

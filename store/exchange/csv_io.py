@@ -1,6 +1,6 @@
 """CSV for spreadsheet users: one row per requirement, readable column names, UTF-8 with a BOM.
 
-Export writes every requirement with the columns of `COLUMNS`, the UID last; multi-line text stays in
+Export writes every requirement with the columns of `COLUMNS`, the UID then the Section last; multi-line text stays in
 one quoted cell; lists (tags, links, acceptance criteria) hold one item per line (a lone tag with a
 comma ends with a line break, so that it is read back as one tag: a cell typed on one line may
 separate tags with commas). What an export writes is the same in every language: English headers
@@ -350,6 +350,8 @@ COLUMNS: tuple[Column, ...] = (
     Column("Version", "version", str, parse_version),
     # Last, so that the columns before it keep the letters they had before exports carried it.
     Column("UID", "uid", str, _parse_uid),
+    # After the UID: added with issue #20, it leaves every earlier column where it was.
+    Column("Section", "section", _text, _parse_text),
 )
 
 COLUMNS_BY_FIELD = {c.field: c for c in COLUMNS}
@@ -380,6 +382,7 @@ CHINESE_HEADERS: dict[str, tuple[str, ...]] = {
     "rejection_reason": ("拒绝原因", "驳回原因"),
     "version": ("版本", "版本号"),
     "uid": ("唯一标识", "唯一标识符"),
+    "section": ("章节", "所在章节"),
 }
 """The Chinese names a column is also read by, whatever the language (a Chinese spreadsheet's header);
 the first is the name the zh_CN catalogue gives it (see `column_name`). An export's header stays English."""
@@ -412,6 +415,7 @@ def column_name(column: Column) -> str:
         "rejection_reason": pgettext("CSV column", "Rejection reason"),
         "version": pgettext("CSV column", "Version"),
         "uid": pgettext("CSV column", "UID"),
+        "section": pgettext("CSV column", "Section"),
     }
     return names.get(column.field, column.header)
 
@@ -853,7 +857,7 @@ def _ragged(number: int, row: list[str], layout: _Layout) -> Incoming:
     return record
 
 
-_REPEATED = frozenset({"customer", "owner", "category", "tags"})
+_REPEATED = frozenset({"customer", "owner", "category", "section", "tags"})
 """Fields whose values repeat from row to row: one copy of each value is kept for the whole file."""
 
 

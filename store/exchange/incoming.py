@@ -189,6 +189,22 @@ class Rereading:
     """The whole records, in the same order, one at a time."""
 
 
+@dataclass(frozen=True)
+class Unmapped:
+    """An attribute a ReqIF file has values for that was neither recognised nor mapped (see `--map`)."""
+
+    name: str
+    """Its definition's LONG-NAME (its IDENTIFIER when it has none)."""
+    identifier: str
+    sample: str
+    """One of its values: one line, at most 80 characters."""
+    count: int
+    """How many objects carry a value of it."""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "identifier": self.identifier, "sample": self.sample, "count": self.count}
+
+
 @dataclass
 class ReadFile:
     """What a format's reader made of a file: its records, and what is wrong with it as a whole."""
@@ -208,6 +224,8 @@ class ReadFile:
     kind (see `check`)."""
     customers: tuple[Customer, ...] = ()
     """A lossless file's customers, added when the board does not know them."""
+    unmapped: list[Unmapped] = field(default_factory=list)
+    """The attributes (ReqIF) the reader neither recognised nor was told to map."""
     rule: str = "import.file"
     """The kind of the file's problems (`import.file`; `import.invalid`: records that are no valid
     requirements)."""
@@ -252,6 +270,8 @@ class ImportSummary:
     refused: list[str] = field(default_factory=list)
     """Every refusal, as a person reads it (`as_dict` prints its English: see `said`)."""
     notes: list[str] = field(default_factory=list)
+    unmapped: list[Unmapped] = field(default_factory=list)
+    """The attributes of a ReqIF file that were neither recognised nor mapped (see `--map`)."""
     rekeyed: dict[str, str] = field(default_factory=dict)
     applied: bool = False
     revision: Any = None
@@ -323,6 +343,7 @@ class ImportSummary:
             "unchanged": self.unchanged,
             "refused": [in_english(r) for r in self.refused],
             "notes": [in_english(n) for n in self.notes],
+            "unmapped": [u.as_dict() for u in self.unmapped],
             "rekeyed": self.rekeyed,
         }
 
@@ -345,6 +366,6 @@ def show_value(value: Any, limit: int = 80) -> str:
 
 __all__ = [
     "KEY_NUMBER_LIMIT", "FieldChange", "ImportRefused", "ImportSummary", "Incoming", "PlannedAdd",
-    "PlannedChange", "ReadFile", "Ref", "Rereading", "RowPlace", "Said", "in_english", "place_in",
+    "PlannedChange", "ReadFile", "Ref", "Rereading", "RowPlace", "Said", "Unmapped", "in_english", "place_in",
     "problem_at", "row_place", "said", "said_by", "show_value", "with_english",
 ]

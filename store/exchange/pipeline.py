@@ -47,7 +47,8 @@ def run_import(board: Board, read: ReadFile, *, source: str = "", dry_run: bool 
     import would have done) when anything is refused, Outdated when the board changed since the preview,
     and StoreUnreadable when the board cannot be read.
     """
-    summary = ImportSummary(format=read.format, source=source, dry_run=dry_run, notes=list(read.notes))
+    summary = ImportSummary(format=read.format, source=source, dry_run=dry_run, notes=list(read.notes),
+                            unmapped=list(read.unmapped))
     planner = Planner(read, user=board.user, now=board.clock(), path=board.path, rekey=rekey)
     unreadable = file_refusals(read)
     if unreadable and (read.lossless or not planner.records):  # no need to look at the board

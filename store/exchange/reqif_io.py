@@ -8,6 +8,7 @@ configuration, and `reqboard.*` names for the rest:
     ReqIF.Name                 title                     STRING
     ReqIF.Text                 description               XHTML (line breaks as <br/>, spaces kept)
     ReqIF.Category             category                  STRING
+    ReqIF.ChapterName          section (heading path)    STRING
     ReqIF.ForeignCreatedBy/On  created by / at           STRING / DATE
     ReqIF.ForeignModifiedBy/On updated by / at           STRING / DATE
     reqboard.state, .tier, .channel, .need_type, .kano, .feasibility      ENUMERATION
@@ -49,6 +50,7 @@ import functools
 import hashlib
 import html
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -136,6 +138,7 @@ ATTRS: tuple[Attr, ...] = (
     Attr("ReqIF.Text", AT.XHTML, "rb-dt-xhtml", "description"),
     Attr("reqboard.state", AT.ENUMERATION, "rb-dt-state", "state"),
     Attr("ReqIF.Category", AT.STRING, "rb-dt-string", "category"),
+    Attr("ReqIF.ChapterName", AT.STRING, "rb-dt-string", "section"),
     Attr("reqboard.customer", AT.STRING, "rb-dt-string", "customer"),
     Attr("reqboard.tier", AT.ENUMERATION, "rb-dt-tier", "tier"),
     Attr("reqboard.channel", AT.ENUMERATION, "rb-dt-channel", "channel"),
@@ -827,7 +830,7 @@ def _schema_problem(error: Exception) -> str:
     return _one_line(str(error)) or type(error).__name__
 
 
-def read_reqif(data: bytes) -> tuple[list[Incoming], list[str], list[str]]:
+def read_reqif(data: bytes, mapping: Mapping[str, str] | None = None) -> tuple[list[Incoming], list[str], list[str]]:
     """Parse a ReqIF file into records: (records, problems with the file, notes)."""
     try:
         bundle = _bundle(_parse_xml(_utf8_payload(data)))
@@ -845,9 +848,9 @@ def read_reqif(data: bytes) -> tuple[list[Incoming], list[str], list[str]]:
     return records, problems, notes
 
 
-def read_reqif_file(data: bytes) -> ReadFile:
+def read_reqif_file(data: bytes, *, mapping: Mapping[str, str] | None = None) -> ReadFile:
     """A ReqIF file's records for the import pipeline, with what is wrong with the file and what was
     ignored. Its records are planned even when the file has problems, so that the report names every
     refusal at once; nothing is written when anything is refused."""
-    records, problems, notes = read_reqif(data)
+    records, problems, notes = read_reqif(data, mapping)
     return ReadFile("reqif", records, problems, notes)
