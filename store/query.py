@@ -6,14 +6,14 @@
     发票 客户:华为 层级:A 渠道:邮件 状态:进行中 卡诺:必备 优先级：>=12 需求类型:潜在 截止:<2026-12-31 逾期 受阻
 
 Bare words must all appear in the key, title, description, customer or tags (case-insensitive);
-`field:value` terms narrow by field. Quote a value with spaces: customer:"Müller GmbH".
-`need:` takes the start of a need type (explicit, implicit, latent); `category:` a part of the
-category; `section:` a part of the section (the heading path in the source document); `due:` a date
-(2026-12-31, also 2026/12/31 or 2026年12月31日, or `today`) after an optional comparison (`<`, `<=`, `>`, `>=`, `=`; none means on that day), and keeps only requirements with a due
-date. Two bare words are tests, not words to look for: `overdue` (past its due date and still open)
-and `blocked` (waiting on a dependency that is not done: it needs the whole board, which the caller
-gives as a `QueryContext`; without one, `blocked` is refused). The context also says what day it is;
-without one, today is the day in the board's time zone (`clock.today()`).
+`field:value` terms narrow by field. Quote a value with spaces: customer:"Müller GmbH". `need:` takes the
+start of a need type (explicit, implicit, latent); `category:` a part of the category; `section:` a part of
+the section (the heading path in the source document); `due:` a date (2026-12-31, also 2026/12/31 or
+2026年12月31日, or `today`) after an optional comparison (`<`, `<=`, `>`, `>=`, `=`; none means on that day), and
+keeps only requirements with a due date. Two bare words are tests, not words to look for: `overdue` (past its
+due date and still open) and `blocked` (waiting on a dependency that is not done: it needs the whole board,
+which the caller gives as a `QueryContext`; without one, `blocked` is refused). The context also says what day
+it is; without one, today is the day in the board's time zone (`clock.today()`).
 
 Chinese is typed as Chinese users type it: every field has a Chinese name (`CHINESE_FIELDS`), the
 colon may be full-width (`客户：华为`), terms may be parted by a full-width space and quoted with
