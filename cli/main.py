@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import re
 import sys
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date
@@ -340,6 +341,8 @@ def _add_field_options(p: argparse.ArgumentParser, *, editing: bool) -> None:
     p.add_argument("--need-type", help=_choices(NeedType))
     p.add_argument("--kano", help=_choices(Kano))
     p.add_argument("--category", help=_("a category of your own (free text)"))
+    p.add_argument("--section", help=_("its place in the source document, e.g. \"3 Interfaces / 3.2 Payment\" "
+                                       "(empty to clear)"))
     p.add_argument("--importance", type=_score, help=_("importance 1-5"))
     p.add_argument("--urgency", type=_score, help=_("urgency 1-5"))
     p.add_argument("--value", type=_score, help=_("business value 1-5"))
@@ -361,7 +364,7 @@ def _add_field_options(p: argparse.ArgumentParser, *, editing: bool) -> None:
 
 _FIELD_MAP = {
     "title": "title", "description": "description", "customer": "customer", "tier": "tier",
-    "channel": "channel", "need_type": "need_type", "kano": "kano", "category": "category",
+    "channel": "channel", "need_type": "need_type", "kano": "kano", "category": "category", "section": "section",
     "importance": "importance", "urgency": "urgency", "value": "business_value",
     "effort": "effort_estimate", "feasibility": "feasibility", "owner": "owner", "due": "due",
     "tag": "tags", "depends_on": "depends_on", "conflicts_with": "conflicts_with",
@@ -479,7 +482,8 @@ def build_parser() -> Parser:
     p.add_argument("--owner", help=_("only this owner's"))
     p.add_argument("--query", "-q", metavar="QUERY",
                    help=_("only those the board's filter finds, in the language of `/` on the board: words, "
-                          "field:value terms such as customer:acme or priority:>=12, due:<DATE, overdue, blocked"))
+                          "field:value terms such as customer:acme, section:interfaces or priority:>=12, due:<DATE, overdue, "
+                          "blocked"))
 
     p = command("show", _("show one requirement"))
     key(p)
@@ -576,6 +580,10 @@ def build_parser() -> Parser:
                           "else GB18030)").format(names=", ".join(IMPORT_ENCODINGS)))
     p.add_argument("--dry-run", action="store_true", help=_("show what would happen; write nothing"))
     p.add_argument("--rekey", action="store_true", help=_("give clashing requirements new keys"))
+    p.add_argument("--map", action="append", dest="mapping", metavar="NAME=FIELD",
+                   help=_("ReqIF only: read the attribute NAME (its long name or identifier) into FIELD, e.g. "
+                          "--map \"Object Text=description\"; FIELD - ignores it (repeat; --dry-run lists the "
+                          "attributes not mapped)"))
 
     p = command("clone", _("copy the board at SOURCE (history included) into a new board DEST that can sync back"))
     p.add_argument("source", metavar="SOURCE", help=_("the board to copy (a board file)"))
@@ -834,6 +842,7 @@ def _show_text(req: Any, review: _BoardReview) -> str:
     row(field_label("need_type"), req.need_type.label if req.need_type else None)
     row(field_label("kano"), req.kano.label if req.kano else None)
     row(field_label("category"), req.category)
+    row(field_label("section"), _text(req.section) if req.section else None)
     if req.priority is not None:
         row(field_label("priority"), _("{priority} (importance {importance} x urgency {urgency})").format(
             priority=req.priority, importance=req.importance, urgency=req.urgency))
@@ -1719,6 +1728,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     if fmt not in IMPORT_FORMATS:
         raise UsageError(_("cannot tell the format of {file}: give --format json, csv or reqif").format(file=args.file))
     encoding = _encoding(args, fmt)
+    mapping = _import_mapping(args.mapping, fmt)
     from reqboard.store.outputs import read_import_file
 
     data = read_import_file(args.file)
@@ -1731,16 +1741,18 @@ def cmd_import(args: argparse.Namespace) -> int:
         try:
             if args.dry_run:
                 summary = preview_import(board, data, fmt, source=_path_text(args.file), rekey=args.rekey,
-                                         encoding=encoding)
+                                         encoding=encoding, mapping=mapping)
             else:
                 summary = apply_import(board, data, fmt, source=_path_text(args.file), rekey=args.rekey,
-                                       encoding=encoding)
+                                       encoding=encoding, mapping=mapping)
         except ImportRefused as exc:
             summary = exc.summary
         if as_json:
             _print_json(summary.as_dict())
         elif args.dry_run or not summary.refused:
             print("\n".join(_text(line) for line in [summary.headline(), *summary.report_lines()]))
+            if args.dry_run:
+                print("\n".join(_unmapped_lines(summary.unmapped)))
         sys.stdout.flush()
     if summary.refused:
         # One `error:` line, then the report by row/column or element, all on stderr.
@@ -1754,6 +1766,65 @@ def cmd_import(args: argparse.Namespace) -> int:
         _note(_("ctrl+c came once the board had changed on disk, so the import was completed rather than cut "
                 "short: everything reported above is on the board"))
     return EXIT_OK
+
+
+def _import_mapping(items: Sequence[str] | None, fmt: str) -> dict[str, str] | None:
+    """`import --map NAME=FIELD`s read into the reader's mapping (None when none is given). A bad item, or
+    a mapping for another format than ReqIF, is a usage error that names the fields allowed."""
+    if not items:
+        return None
+    if fmt != "reqif":
+        raise UsageError(_("--map is for ReqIF files only, not {format}: a CSV file's columns and a JSON "
+                           "file's fields have fixed names").format(format=fmt))
+    from reqboard.store.errors import InvalidValue
+    from reqboard.store.exchange.mapping import MAPPABLE_FIELDS, parse_mapping
+
+    try:
+        return parse_mapping(items)
+    except InvalidValue as exc:
+        said, fields = str(exc), ", ".join(MAPPABLE_FIELDS)
+        if fields not in said:  # a misshapen item: the fields it may name are said too
+            said = _("{reason}; FIELD is one of {fields}, or - to ignore the attribute").format(reason=said,
+                                                                                                fields=fields)
+        raise UsageError(said) from None
+
+
+def _unmapped_lines(unmapped: Sequence[Any]) -> list[str]:
+    """A dry run's list of the file's attributes that no field takes: name, a sample value, how many
+    objects carry it, and the `--map` that would read it (blank: nothing left over)."""
+    if not unmapped:
+        return []
+    lines = ["", ngettext("{n} attribute of the file is read into no field; map it with --map \"NAME=FIELD\" "
+                          "(FIELD - ignores it):",
+                          "{n} attributes of the file are read into no field; map them with --map \"NAME=FIELD\" "
+                          "(FIELD - ignores one):", len(unmapped)).format(n=len(unmapped))]
+    # A long name two definitions share would map both: those are named by their identifiers.
+    shared = Counter(u.name for u in unmapped if u.name)
+    names = [u.name if u.name and shared[u.name] == 1 else u.identifier for u in unmapped]
+    width = min(max(_cell_width(_text(name)) for name in names), 30)
+    for u, name in zip(unmapped, names, strict=True):
+        lines.append("  " + _pad(name, width) + "  " + _("{sample} (in {objects})  {option}").format(
+            sample=_quoted(_text(u.sample)),
+            objects=ngettext("{n} object", "{n} objects", u.count).format(n=u.count),
+            option="--map " + _shell_quoted(f"{name}=...")))
+    return lines
+
+
+def _cell_width(text: str) -> int:
+    from rich.cells import cell_len
+
+    return cell_len(text)
+
+
+def _quoted(text: str) -> str:
+    """A sample value in quotation marks (the same in English and Chinese), so where it ends is plain."""
+    return f"\u201c{text}\u201d"
+
+
+def _shell_quoted(text: str) -> str:
+    """`text` as one word for a POSIX shell, in double quotes as people write a --map (\" \\ $ ` escaped)."""
+    escaped = "".join("\\" + c if c in '"\\$`' else c for c in _text(text))
+    return f'"{escaped}"'
 
 
 def _encoding(args: argparse.Namespace, fmt: str) -> str | None:

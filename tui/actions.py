@@ -9,7 +9,9 @@ may only read) every change is refused at its key, with the reason, before a for
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections import Counter
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -532,7 +534,8 @@ class RequirementActions:
                   FieldSpec("rekey", _("A requirement whose key is a different one on this board"), "select",
                             value="refuse", required=True,
                             options=[(_("refuse it"), "refuse"), (_("add it under a new key"), "rekey")],
-                            help=_("as --rekey on the command line"))]
+                            help=_("as --rekey on the command line")),
+                  _mapping_field("")]
 
         def preview(values: dict[str, Any]) -> Lookup:
             path = Path(values["path"]).expanduser()
@@ -540,25 +543,107 @@ class RequirementActions:
             if fmt not in IMPORT_FORMATS:
                 raise InvalidValue(_("choose a format, or end the file name in .json, .csv or .reqif"),
                                    {"format": _("which format?")})
-            return Lookup(_preview_call(path, fmt, values["rekey"] == "rekey"), _("Previewing the import"))
+            mapping = _mapping_of(values["mapping"], fmt)
+            return Lookup(_preview_call(path, fmt, values["rekey"] == "rekey", mapping), _("Previewing the import"))
 
         self._form(_("Import"), fields, preview, submit_label=_("Preview"), done=self._confirm_import)
 
     def _confirm_import(self, previewed: Any) -> None:
-        if not previewed:
-            return
-        path, fmt, data, rekey, summary = previewed
-        if not summary.ok:
+        if not isinstance(previewed, Previewed):
+            return  # cancelled, or imported (the form closed on the import's result)
+        path, fmt, summary = previewed.path, previewed.fmt, previewed.summary
+        mappable = fmt == "reqif"
+        if not summary.ok and not (mappable and summary.unmapped):
             self.opener.app.push_screen(FormScreen(_("Cannot import {name}").format(name=path.name), [],
                                                    intro=summary.text(), submit_label=_("Close")))
             return
+        shown = previewed.mapping_text
 
-        def apply(values: dict[str, Any]) -> Change:
-            return Change(_apply_import_call(path, fmt, data, rekey, summary.revision),
+        def apply(values: dict[str, Any]) -> Change | Lookup:
+            typed = values.get("mapping", shown)
+            if not summary.ok or _mapping_lines(typed) != _mapping_lines(shown):
+                # Another mapping reads another file: what is imported is only ever what was previewed.
+                mapping = _mapping_of(typed, fmt)
+                return Lookup(_preview_call(path, fmt, previewed.rekey, mapping), _("Previewing the import"))
+            return Change(_apply_import_call(path, fmt, previewed.data, previewed.rekey, summary.revision,
+                                             previewed.mapping),
                           _("Imported {name}").format(name=path.name), doing=_("Importing"), undoable=False)
 
-        self._form(_("Import {name}?").format(name=path.name), [], apply, intro=summary.text(),
-                   submit_label=_("Import"))
+        intro = "\n".join([summary.text(), *unmapped_lines(summary.unmapped)])
+        fields = [_mapping_field(shown, confirming=True)] if mappable else []
+        if summary.ok:
+            self._form(_("Import {name}?").format(name=path.name), fields, apply, intro=intro,
+                       submit_label=_("Import"), done=self._confirm_import)
+        else:
+            self._form(_("Cannot import {name}").format(name=path.name), fields, apply, intro=intro,
+                       submit_label=_("Preview"), done=self._confirm_import)
+
+
+@dataclass(frozen=True)
+class Previewed:
+    """An import's preview, with what it was read from and how: the confirmation imports exactly this."""
+
+    path: Path
+    fmt: str
+    data: Any
+    rekey: bool
+    mapping: dict[str, str] | None
+    summary: Any
+
+    @property
+    def mapping_text(self) -> str:
+        """The mapping as the form's field shows it: `NAME=field`, one a line."""
+        return "\n".join(f"{name}={field}" for name, field in (self.mapping or {}).items())
+
+
+def _mapping_field(value: str, *, confirming: bool = False) -> FieldSpec:
+    """The field where a ReqIF file's attributes are mapped to reqboard's fields, one `NAME=field` a line."""
+    from reqboard.store.exchange.mapping import MAPPABLE_FIELDS
+
+    return FieldSpec("mapping", _("ReqIF attributes to read"), "textarea", value=value,
+                     placeholder=_("Object Text=description"),
+                     help=(_("one per line, NAME=field (NAME: the attribute's name or identifier; field: one of "
+                             "{fields}, or - to ignore it). Change it and press the button to preview again: "
+                             "nothing is imported before you see its preview") if confirming else
+                           _("ReqIF only: one per line, NAME=field, as --map on the command line (field: one of "
+                             "{fields}, or - to ignore it; blank: none)")).format(fields=", ".join(MAPPABLE_FIELDS)))
+
+
+def _mapping_lines(text: str) -> list[str]:
+    return [line.strip() for line in str(text or "").splitlines() if line.strip()]
+
+
+def _mapping_of(text: str, fmt: str) -> dict[str, str] | None:
+    """The mapping typed in the form's field (None when blank); an error under the field when it cannot
+    be read or the file is not ReqIF."""
+    lines = _mapping_lines(text)
+    if not lines:
+        return None
+    if fmt != "reqif":
+        message = _("attributes are mapped for ReqIF files only: leave this blank for {format}").format(format=fmt)
+        raise InvalidValue(message, {"mapping": message})
+    from reqboard.store.exchange.mapping import parse_mapping
+
+    try:
+        return parse_mapping(lines)
+    except InvalidValue as exc:
+        raise InvalidValue(str(exc), {"mapping": str(exc)}) from None
+
+
+def unmapped_lines(unmapped: Sequence[Any]) -> list[str]:
+    """A preview's list of the file's attributes no field reads: name, a sample value, how many objects
+    carry it (nothing when there are none)."""
+    if not unmapped:
+        return []
+    lines = ["", ngettext("{n} attribute is read into no field (map it below with NAME=field):",
+                          "{n} attributes are read into no field (map them below with NAME=field):",
+                          len(unmapped)).format(n=len(unmapped))]
+    shared = Counter(u.name for u in unmapped if u.name)
+    for u in unmapped:
+        name = u.name if u.name and shared[u.name] == 1 else u.identifier
+        lines.append("  " + _("{name}: \u201c{sample}\u201d (in {objects})").format(
+            name=name, sample=u.sample, objects=ngettext("{n} object", "{n} objects", u.count).format(n=u.count)))
+    return lines
 
 
 class EditSession:
@@ -712,22 +797,25 @@ def _export_call(path: Path, fmt: str) -> Callable[[Board], str]:
     return export
 
 
-def _preview_call(path: Path, fmt: str, rekey: bool) -> Callable[[Board], Any]:
-    def preview(board: Board) -> Any:
+def _preview_call(path: Path, fmt: str, rekey: bool, mapping: dict[str, str] | None) -> Callable[[Board], Any]:
+    def preview(board: Board) -> Previewed:
         from reqboard.store.exchange import preview_import
         from reqboard.store.outputs import read_import_file
 
         data = read_import_file(path)
-        return (path, fmt, data, rekey, preview_import(board, data, fmt, source=str(path), rekey=rekey))
+        return Previewed(path, fmt, data, rekey, mapping,
+                         preview_import(board, data, fmt, source=str(path), rekey=rekey, mapping=mapping))
 
     return preview
 
 
-def _apply_import_call(path: Path, fmt: str, data: Any, rekey: bool, previewed: Any) -> Callable[[Board], Any]:
+def _apply_import_call(path: Path, fmt: str, data: Any, rekey: bool, previewed: Any,
+                       mapping: dict[str, str] | None) -> Callable[[Board], Any]:
     def apply(board: Board) -> Any:
         from reqboard.store.exchange import apply_import
 
         # Only onto the board that was previewed: what the person confirmed is what is written.
-        return apply_import(board, data, fmt, source=str(path), rekey=rekey, as_previewed=previewed)
+        return apply_import(board, data, fmt, source=str(path), rekey=rekey, as_previewed=previewed,
+                            mapping=mapping)
 
     return apply

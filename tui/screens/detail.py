@@ -45,6 +45,7 @@ BUSINESS_VALUE, KANO, NEED_TYPE, CATEGORY = N_("Business value"), N_("Kano"), N_
 EFFORT, FEASIBILITY, OWNER, DUE = N_("Effort"), N_("Feasibility"), N_("Owner"), N_("Due")
 TAGS, DEPENDS_ON, CONFLICTS_WITH = N_("Tags"), N_("Depends on"), N_("Conflicts with")
 NEEDED_BY, BLOCKED_BY = N_("Needed by"), N_("Blocked by")
+SECTION = N_("Section")
 
 
 def _signed(when: str, who: str, comment: str) -> str:
@@ -222,6 +223,7 @@ class DetailScreen(BoardReadingScreen):
                 score=f"{scored:g}", factors=" × ".join(factors))))
         for label, value in ((BUSINESS_VALUE, req.business_value), (KANO, req.kano and req.kano.label),
                              (NEED_TYPE, req.need_type and req.need_type.label), (CATEGORY, req.category),
+                             (SECTION, req.section),
                              (EFFORT, req.effort_estimate), (FEASIBILITY, req.feasibility and req.feasibility.label),
                              (OWNER, req.owner), (DUE, req.due and req.due.isoformat()),
                              (TAGS, listed(req.tags))):

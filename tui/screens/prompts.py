@@ -47,6 +47,9 @@ def requirement_fields(req: Requirement | None, user: str = "") -> list[FieldSpe
         FieldSpec("kano", _("Kano class"), "select", value=v("kano"), options=_choices(Kano)),
         FieldSpec("need_type", _("Need type"), "select", value=v("need_type"), options=_choices(NeedType)),
         FieldSpec("category", _("Category"), value=v("category") or ""),
+        FieldSpec("section", _("Section"), value=v("section") or "",
+                  placeholder=_("3 Interfaces / 3.2 Payment"),
+                  help=_("its place in the source document (heading path)")),
         FieldSpec("effort_estimate", _("Effort estimate (hours)"),
                   value="" if v("effort_estimate") is None else f"{v('effort_estimate'):g}"),
         FieldSpec("feasibility", _("Feasibility"), "select", value=v("feasibility"), options=_choices(Feasibility)),
@@ -77,7 +80,7 @@ def to_changes(values: dict[str, Any]) -> dict[str, Any]:
             changes[name] = _number(value, name, field_label(name))
         elif name == "title":
             changes[name] = value
-        elif isinstance(value, str) and name not in ("customer", "owner", "category", "description"):
+        elif isinstance(value, str) and name not in ("customer", "owner", "category", "section", "description"):
             changes[name] = value or None
         else:
             changes[name] = value
