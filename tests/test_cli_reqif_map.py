@@ -153,19 +153,12 @@ def test_map_is_refused_for_a_file_that_is_not_reqif(cli: CliRunner, tmp_path: P
     assert "--map is for ReqIF files only, not csv" in err
 
 
-def test_a_file_with_no_requirement_can_be_mapped_into_one(cli: CliRunner, tmp_path: Path) -> None:
-    """Titles only in an attribute of the user's own: refused with the attributes it found, then mapped."""
-    path = tmp_path / "custom.reqif"
-    text = doors_file(path).read_text(encoding="utf-8")
-    for ident in ("_OBJECTHEADING", "_OBJECTTEXT"):
-        text = text.replace(f"_M00001a{ident}", f"_own{ident.lower()}").replace(
-            "Object Heading" if "HEADING" in ident else "Object Text", "Wording" if "TEXT" in ident else "Chapter")
-    path.write_text(text, encoding="utf-8")
-    cli("import", str(path), code=1)
-    assert "--map" in cli.err and "Wording" in cli.err
-    cli("import", str(path), "--map", "Wording=title", "--map", "Chapter=-", "--map", "Priority=importance")
-    assert {t: r["title"] for t, r in _by_text(cli).items()} == {
-        "card": "The customer pays by card.", "refund": "A refund reaches the customer within 14 days."}
+def test_a_mapping_comes_before_what_the_import_recognises(cli: CliRunner, doors: Path) -> None:
+    cli("import", str(doors), "--map", "Source Ref=title", "--map", "Object Text=description",
+        "--map", "priority=urgency")  # names are matched regardless of case
+    card = _by_text(cli)["card"]
+    assert (card["title"], card["urgency"]) == ("RFQ-7 §2", 4)
+    assert "The customer pays by card." in card["description"]
 
 
 def test_edit_section_show_and_the_section_filter(cli: CliRunner) -> None:
