@@ -214,9 +214,6 @@ BAD = {
     "wrong root": (lambda d: '<?xml version="1.0"?><SPEC/>', "Expected root tag to be REQ-IF"),
     "entities": (lambda d: d.replace("<REQ-IF ", '<!DOCTYPE r [<!ENTITY x "y">]><REQ-IF ', 1),
                  "declares a DOCTYPE or entities"),
-    "unknown type": (lambda d: d.replace("<SPEC-OBJECT-TYPE-REF>_type-req</SPEC-OBJECT-TYPE-REF>",
-                                         "<SPEC-OBJECT-TYPE-REF>_type-nope</SPEC-OBJECT-TYPE-REF>", 1),
-                     "SPEC-OBJECT _obj-3f9a1c: its type '_type-nope' is not defined in SPEC-TYPES"),
     "dangling relation": (_broken_relation, "SPEC-OBJECT _obj-77b2d0 (PORTAL-2), SPEC-RELATION _link-1: it links "
                                             "to _obj-gone, which is neither"),
     "long title": (lambda d: d.replace('THE-VALUE="门户支持中文"', 'THE-VALUE="%s"' % ("长" * 201)),

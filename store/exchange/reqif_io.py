@@ -86,7 +86,7 @@ from reqif.unparser import ReqIFUnparser
 
 from ..board import Board
 from ..errors import validation_message
-from ..i18n import ENGLISH, N_, _, language, library_words
+from ..i18n import ENGLISH, N_, _, language, library_words, ngettext
 from ..models import (
     Channel,
     Feasibility,
@@ -100,7 +100,7 @@ from ..models import (
     now,
 )
 from . import csv_io
-from .incoming import Incoming, ReadFile, Ref, problem_at
+from .incoming import Incoming, ReadFile, Ref, Unmapped, problem_at
 
 XHTML_NS = "http://www.w3.org/1999/xhtml"
 TOOL = "reqboard"
@@ -424,37 +424,137 @@ class _Identities:
                 return
 
 
+def _folded(name: str) -> str:
+    """A name as conventions are matched: case, dots, spaces, `_` and `-` ignored (ReqIF.Name = ReqIFName)."""
+    return re.sub(r"[^0-9a-z]", "", name.casefold())
+
+
+# What other tools call a requirement's title and text, best first: DOORS (Object Heading / Object Text,
+# by LONG-NAME or by the identifier suffix of its per-module definitions), Capella (ReqIFName, ReqIFText),
+# Polarion, ReqIF Studio, StrictDoc (ReqIF.Name / ReqIF.Text), Enterprise Architect and ProR (user-named
+# attributes: Name, Title, Description, Text).
+_TITLE_NAMES = ("reqifname", "objectheading", "objectshorttext", "title", "name", "heading", "reqiflongname",
+                "summary")
+_TEXT_NAMES = ("reqiftext", "objecttext", "text", "description", "reqifdescription", "statement", "notes")
+_HEADING_NAMES = ("reqifchaptername", "objectheading")
+_IDENTITY_NAMES = ("absolutenumber",)
+# Who and when in the tool that wrote the file: recognised, never imported (the board records its own).
+_BOOKKEEPING_NAMES = frozenset({
+    "createdby", "createdon", "lastmodifiedby", "lastmodifiedon", "modifiedby", "modifiedon", "author",
+    "createdthru", "reqifforeigncreatedby", "reqifforeigncreatedon", "reqifforeignmodifiedby",
+    "reqifforeignmodifiedon", "reqifforeigncreatedthru", "reqifprefix", "reqifidentifier",
+})
+_DOORS_SUFFIXES = {"_objectheading": "objectheading", "_objecttext": "objecttext",
+                   "_objectshorttext": "objectshorttext", "_absolutenumber": "absolutenumber",
+                   "_createdby": "createdby", "_createdon": "createdon", "_lastmodifiedby": "lastmodifiedby",
+                   "_lastmodifiedon": "lastmodifiedon", "_createdthru": "createdthru"}
+_CANONICAL = {attr.field: attr.name.lower() for attr in ATTRS}
+_NUMBERED = re.compile(r"^\d+(?:\.\d+)*\.?\s")
+
+
+def _convention(name: str, identifier: str) -> str:
+    """The conventional name (folded) an attribute goes by: its LONG-NAME, or what a DOORS identifier
+    suffix says it is."""
+    lowered = identifier.casefold()
+    for suffix, known in _DOORS_SUFFIXES.items():
+        if lowered.endswith(suffix):
+            return known
+    return _folded(name)
+
+
+@dataclass
+class _Value:
+    """One attribute value of a SPEC-OBJECT, with what its definition says."""
+
+    identifier: str
+    name: str
+    value: Any
+
+
+@dataclass
+class _Column:
+    """What the file holds in one attribute definition, over all objects: for `Unmapped`."""
+
+    name: str
+    identifier: str
+    sample: str = ""
+    count: int = 0
+
+
 class _Reader:
-    def __init__(self, bundle: ReqIFBundle) -> None:
+    def __init__(self, bundle: ReqIFBundle, mapping: Mapping[str, str] | None = None) -> None:
         self.bundle = bundle
         self.lookup = bundle.lookup
         content = bundle.core_content.req_if_content if bundle.core_content else None
         self.content = content or ReqIFReqIFContent()
         self.ignored: dict[str, int] = {}
         self.headings = 0
+        self.notes: list[str] = []
+        self.mapping = {name.casefold(): field for name, field in (mapping or {}).items()}
+        self.used_mapping: set[str] = set()
+        self.columns: dict[str, _Column] = {}
+        self.unmapped: dict[str, _Column] = {}
+        # Every attribute definition of the file, whichever type defines it: a partial export's object
+        # whose type is missing still names definitions another type holds.
+        self.definitions: dict[str, SpecAttributeDefinition] = {}
+        for spec_type in self.content.spec_types or []:
+            if isinstance(spec_type, ReqIFSpecObjectType):
+                self.definitions.update(spec_type.attribute_map)
+        self.undefined_types: dict[str, int] = {}
+        self.undefined_enums: dict[str, int] = {}
+        self.unknown_datatypes: set[str] = set()
 
-    def _enum_name(self, definition: SpecAttributeDefinition, ref: str) -> str:
+    def _enum_name(self, definition: SpecAttributeDefinition | None, ref: str) -> str:
         try:
+            assert definition is not None
             datatype = self.lookup.get_data_type_by_ref(definition.datatype_definition)
             value = datatype.values_map[ref]
-        except (KeyError, AttributeError):
+        except (KeyError, AttributeError, AssertionError):
+            self.undefined_enums[ref] = self.undefined_enums.get(ref, 0) + 1
             return ref
         return value.long_name or value.other_content or value.key or ref
 
-    def values(self, obj: ReqIFSpecObject, definitions: dict[str, SpecAttributeDefinition]) -> dict[str, Any]:
-        out: dict[str, Any] = {}
+    def _datatype_known(self, definition: SpecAttributeDefinition) -> None:
+        ref = definition.datatype_definition
+        if not ref or ref in self.unknown_datatypes:
+            return
+        try:
+            self.lookup.get_data_type_by_ref(ref)
+        except (KeyError, AttributeError):
+            self.unknown_datatypes.add(ref)
+
+    def values(self, obj: ReqIFSpecObject, definitions: dict[str, SpecAttributeDefinition]) -> list[_Value]:
+        out: list[_Value] = []
         for attribute in obj.attributes:
-            definition = definitions.get(attribute.definition_ref)
+            definition = definitions.get(attribute.definition_ref) or self.definitions.get(attribute.definition_ref)
+            if definition is not None:
+                self._datatype_known(definition)
             name = (definition.long_name if definition and definition.long_name else attribute.definition_ref)
             name = name or _("(a value without DEFINITION)")  # reported among the ignored attributes
-            if attribute.attribute_type is AT.ENUMERATION and definition is not None:
-                out[name] = [self._enum_name(definition, ref) for ref in attribute.value]
+            value: Any
+            if attribute.attribute_type is AT.ENUMERATION:
+                value = [self._enum_name(definition, ref) for ref in attribute.value]
             elif attribute.attribute_type is AT.XHTML:
                 node = attribute.xml_node.find("THE-VALUE") if attribute.xml_node is not None else None
-                out[name] = xhtml_text(node)
+                value = xhtml_text(node)
             else:
-                out[name] = attribute.value
+                value = attribute.value
+            out.append(_Value(attribute.definition_ref or "", name, value))
         return out
+
+    def _tolerance_notes(self) -> list[str]:
+        notes = []
+        for type_ref, n in sorted(self.undefined_types.items()):
+            notes.append(_("{n} SPEC-OBJECT(s) name the type {type}, which the file does not define (a partial "
+                           "export?): their values were read by their attribute definitions").format(
+                               n=n, type=_shown(type_ref)))
+        for ref in sorted(self.unknown_datatypes):
+            notes.append(_("the datatype {datatype} is not defined in the file: its attributes' values were read "
+                           "as text").format(datatype=_shown(ref)))
+        for ref, n in sorted(self.undefined_enums.items()):
+            notes.append(_("the enumeration value {value} is not defined in the file ({n} use(s)): it was read "
+                           "by its identifier").format(value=_shown(ref), n=n))
+        return notes
 
     def records(self) -> tuple[list[Incoming], list[str]]:
         problems: list[str] = []
@@ -462,21 +562,23 @@ class _Reader:
         by_identifier: dict[str, Incoming] = {}
         relation_fields = self._relation_types()
         identities = _Identities()
+        sections, modules = self._structure()
         for position, obj in enumerate(self.content.spec_objects or [], start=1):
             where = f"SPEC-OBJECT {_shown(obj.identifier)}"
             try:
                 spec_type = self.lookup.get_spec_type_by_ref(obj.spec_object_type)
                 definitions = spec_type.attribute_map
             except (KeyError, AttributeError, TypeError):
-                problems.append(problem_at(where, _("its type {type} is not defined in SPEC-TYPES").format(
-                    type=_shown(repr(obj.spec_object_type)))))
-                continue
+                type_ref = str(obj.spec_object_type or "")
+                self.undefined_types[type_ref] = self.undefined_types.get(type_ref, 0) + 1
+                definitions = {}
             values = self.values(obj, definitions)
             defined = {(d.long_name or d.identifier).lower() for d in definitions.values()}
-            record = self._record(obj, where, values, defined)
+            record = self._record(obj, where, values, defined, sections.get(obj.identifier),
+                                  modules.get(obj.identifier, ""))
             if record is None:
                 continue
-            identities.check(record, position, _foreign_id(values))
+            identities.check(record, position, _foreign_id({v.name: v.value for v in values}))
             for relation_field in relation_fields.values():
                 record.fields.setdefault(relation_field, [])
             records.append(record)
@@ -488,6 +590,8 @@ class _Reader:
                 continue
             source = by_identifier.get(relation.source)
             if source is None:
+                if relation.source in self.heading_ids:
+                    continue  # a link from a chapter heading: no requirement to hold it
                 problems.append(problem_at(f"SPEC-RELATION {_shown(relation.identifier)}", _(
                     "its SOURCE {source} is not a requirement in this file").format(source=_shown(str(relation.source)))))
                 continue
@@ -496,12 +600,15 @@ class _Reader:
                                            _("its TARGET names no SPEC-OBJECT")))
                 continue
             target = by_identifier.get(relation.target)
+            if target is None and relation.target in self.heading_ids:
+                continue
             source.fields[field].append(Ref(_shown(str(relation.target)), target,
                                             None if target else _uid_for(relation.target)))
             source.labels.setdefault(field, f"SPEC-RELATION {_shown(relation.identifier)}")
         for record in records:
             for field in relation_fields.values():
                 record.fields[field] = tuple(record.fields[field])
+        self.notes.extend(self._tolerance_notes())
         return records, problems
 
     def _relation_name(self, type_ref: str) -> str:
@@ -524,14 +631,142 @@ class _Reader:
     def _ignore(self, what: str) -> None:
         self.ignored[what] = self.ignored.get(what, 0) + 1
 
-    def _record(self, obj: ReqIFSpecObject, where: str, values: dict[str, Any], defined: set[str]) -> Incoming | None:
-        lowered = {name.lower(): value for name, value in values.items()}
-        text = _plain(lowered.get("reqif.text", lowered.get("reqif.description")))
-        if "reqif.chaptername" in lowered and not text and "reqif.name" not in lowered:
+    # ---------------------------------------------------------------- structure
+    def _structure(self) -> tuple[dict[str, str], dict[str, str]]:
+        """Each object's section (the path of the heading objects above it in its SPECIFICATION) and
+        module (the SPECIFICATION's name), by SPEC-OBJECT identifier. Heading objects are noted in
+        `heading_ids` (they become sections, not requirements)."""
+        objects = {obj.identifier: obj for obj in self.content.spec_objects or []}
+        self.heading_ids: set[str] = set()
+        for identifier, obj in objects.items():
+            if self._heading_text(obj) is not None:
+                self.heading_ids.add(identifier)
+        sections: dict[str, str] = {}
+        modules: dict[str, str] = {}
+
+        def walk(nodes: list[Any] | None, path: tuple[str, ...], numbers: tuple[int, ...], module: str,
+                 depth: int) -> None:
+            counter = 0
+            for node in nodes or []:
+                identifier = node.spec_object
+                if depth > 64:  # a hierarchy deeper than any document: read no further
+                    return
+                modules.setdefault(identifier, module)
+                if identifier in self.heading_ids:
+                    counter += 1
+                    heading = self._heading_text(objects[identifier]) or ""
+                    mark = ".".join(map(str, (*numbers, counter)))
+                    label = heading if _NUMBERED.match(heading + " ") else f"{mark} {heading}"
+                    walk(node.children, (*path, label), (*numbers, counter), module, depth + 1)
+                else:
+                    sections.setdefault(identifier, " / ".join(path))
+                    walk(node.children, path, numbers, module, depth + 1)
+
+        for specification in self.content.specifications or []:
+            walk(specification.children, (), (), specification.long_name or specification.identifier, 0)
+        return sections, modules
+
+    def _heading_text(self, obj: ReqIFSpecObject) -> str | None:
+        """The heading of a heading-only object (a chapter: a heading, no text, no title), else None."""
+        found: dict[str, Any] = {}
+        for attribute in obj.attributes:
+            definition = self.definitions.get(attribute.definition_ref)
+            name = definition.long_name if definition and definition.long_name else attribute.definition_ref or ""
+            mapped = self.mapping.get(name.casefold()) or self.mapping.get((attribute.definition_ref or "").casefold())
+            role = mapped or _convention(name, attribute.definition_ref or "")
+            value = attribute.value
+            if attribute.attribute_type is AT.XHTML:
+                node = attribute.xml_node.find("THE-VALUE") if attribute.xml_node is not None else None
+                value = xhtml_text(node)
+            found[role] = _plain(value).strip() if not isinstance(value, list) else ""
+        heading = next((found[n] for n in _HEADING_NAMES if found.get(n)), "")
+        texts = ("description", "title", *_TEXT_NAMES, "reqifname")
+        if not heading or any(found.get(n) for n in texts):
+            return None
+        return " ".join(heading.split())
+
+    # ---------------------------------------------------------------- one object
+    def _role(self, value: _Value) -> str | None:
+        """The canonical (ATTRS) name of the field a value fills, "" for one recognised but not imported,
+        None for one neither recognised nor mapped."""
+        for name in (value.name, value.identifier):
+            field = self.mapping.get(name.casefold())
+            if field is not None:
+                self.used_mapping.add(name.casefold())
+                if field == "-":
+                    return ""
+                return "identity" if field == "key" else _CANONICAL[field]
+        if value.name.lower() in _BY_NAME or value.name.lower() in ("reqif.description",):
+            return value.name.lower()
+        known = _convention(value.name, value.identifier)
+        if known in _BOOKKEEPING_NAMES:
+            return ""
+        if known in _IDENTITY_NAMES:
+            return "identity"
+        return None
+
+    def _note_column(self, value: _Value, unmapped: bool) -> None:
+        if _convention(value.name, value.identifier) in (*_BOOKKEEPING_NAMES, *_IDENTITY_NAMES):
+            return  # recognised, never a title: not worth naming
+        text = _plain(value.value) if not isinstance(value.value, list) else ", ".join(map(str, value.value))
+        if not text.strip():
+            return
+        table = self.unmapped if unmapped else self.columns
+        column = table.setdefault(value.identifier or value.name, _Column(value.name, value.identifier))
+        column.count += 1
+        if not column.sample:
+            column.sample = _one_line(text, 80)
+
+    def _record(self, obj: ReqIFSpecObject, where: str, values: list[_Value], defined: set[str],
+                section: str | None, module: str) -> Incoming | None:
+        if obj.identifier in self.heading_ids:
             self.headings += 1
             return None
+        lowered: dict[str, Any] = {}
+        labels: dict[str, str] = {}
+        conventional: dict[str, tuple[int, Any, str]] = {}  # field -> (rank, value, attribute name)
+        identity = ""
+        readable: list[str] = []  # texts not ignored: where the last-resort title is found
+        for value in values:
+            role = self._role(value)
+            if role not in ("", "identity") and not isinstance(value.value, list):
+                readable.append(_plain(value.value))
+            self._note_column(value, unmapped=role is None and _convention(value.name, value.identifier) not in (
+                *_TITLE_NAMES, *_TEXT_NAMES, *_HEADING_NAMES))
+            if role == "identity":
+                identity = _plain(value.value).strip()
+                continue
+            if role == "":
+                continue
+            if role is not None:
+                lowered.setdefault(role, value.value)
+                labels.setdefault(role, value.name)
+                continue
+            known = _convention(value.name, value.identifier)
+            for field, names in (("title", _TITLE_NAMES + _HEADING_NAMES), ("description", _TEXT_NAMES)):
+                if known in names:
+                    rank = names.index(known)
+                    if field not in conventional or rank < conventional[field][0]:
+                        conventional[field] = (rank, value.value, value.name)
+                    break
+            else:
+                self._ignore(_("attribute {name!r}").format(name=value.name))
+        if "reqif.chaptername" in lowered and "reqif.name" not in lowered and "title" not in conventional:
+            # Another tool's chapter name on an object with text: its heading, used as its title.
+            conventional["title"] = (0, lowered.pop("reqif.chaptername"), labels.pop("reqif.chaptername"))
+        for field, (_rank, raw, name) in conventional.items():
+            if _CANONICAL[field] not in lowered and _plain(raw).strip():
+                lowered[_CANONICAL[field]] = raw
+                labels[_CANONICAL[field]] = name
+        if section and "reqif.chaptername" not in lowered:
+            lowered["reqif.chaptername"] = section
+            labels["reqif.chaptername"] = "SPEC-HIERARCHY"
+        text = _plain(lowered.get("reqif.text", lowered.get("reqif.description")))
         record = Incoming(where=where, uid=_uid_for(obj.identifier))
-        foreign_id = _foreign_id(values)
+        if identity:  # DOORS' Absolute Number: the same object in the next export, whatever its IDENTIFIER
+            record.uid = hashlib.sha256(f"reqif-object:{module}:{identity}".encode()).hexdigest()[:32]
+            record.where = _("{element} (Absolute Number {number})").format(element=where, number=_shown(identity))
+        foreign_id = _foreign_id({v.name: v.value for v in values})
         if foreign_id:
             record.where = _("{element} ({foreign_id})").format(element=where, foreign_id=_shown(foreign_id))
         label = _attribute("ReqIF.ForeignID")
@@ -548,16 +783,12 @@ class _Reader:
                         "0-9: {advice}").format(foreign_id=_shown(foreign_id), advice=_(_KEY_ADVICE))
             record.problems.append((label, message))
         # Another tool's id (PORTAL-7, REQ-007) is no key of ours: the object is matched by its IDENTIFIER.
-        for name in values:
-            attr = _BY_NAME.get(name.lower())
-            if attr is None and name.lower() not in ("reqif.description", "reqif.chaptername"):
-                self._ignore(_("attribute {name!r}").format(name=name))
         for attr in ATTRS:
             if attr.field in ("key", *_INFORMATIONAL):
                 continue
-            label = _attribute(attr.name)
-            record.labels[attr.field] = label
             name = attr.name.lower()
+            label = _attribute(labels.get(name, attr.name))
+            record.labels[attr.field] = label
             if name not in lowered and name not in defined:
                 continue  # the file does not carry this field at all: leave it as it is
             raw = lowered.get(name)
@@ -571,7 +802,9 @@ class _Reader:
             record.fields["description"] = _plain(lowered["reqif.description"])
             record.labels["description"] = _attribute("ReqIF.Description")
         if not record.fields.get("title"):
-            first = next((line.strip() for line in text.splitlines() if line.strip()), "")
+            fallback = " ".join((obj.long_name or "").split()) or " ".join((obj.description or "").split())
+            longest = max(readable, key=len, default="")
+            first = fallback or next((line.strip() for line in (text or longest).splitlines() if line.strip()), "")
             if first:
                 record.fields["title"] = first if len(first) <= 200 else first[:199] + "…"
         if "tier" in record.fields and record.fields["tier"] is None and record.fields.get("customer"):
@@ -832,25 +1065,41 @@ def _schema_problem(error: Exception) -> str:
 
 def read_reqif(data: bytes, mapping: Mapping[str, str] | None = None) -> tuple[list[Incoming], list[str], list[str]]:
     """Parse a ReqIF file into records: (records, problems with the file, notes)."""
+    read = read_reqif_file(data, mapping=mapping)
+    return read.records, read.problems, read.notes
+
+
+def read_reqif_file(data: bytes, *, mapping: Mapping[str, str] | None = None) -> ReadFile:
+    """A ReqIF file's records for the import pipeline, with what is wrong with the file, what was
+    ignored and the attributes neither recognised nor mapped (`mapping`: attribute LONG-NAME or
+    IDENTIFIER -> field, see `mapping.parse_mapping`). Its records are planned even when the file has
+    problems, so that the report names every refusal at once; nothing is written when anything is refused."""
     try:
         bundle = _bundle(_parse_xml(_utf8_payload(data)))
     except _Unreadable as exc:
-        return [], [str(exc)], []
-    reader = _Reader(bundle)
+        return ReadFile("reqif", [], [str(exc)], [])
+    reader = _Reader(bundle, mapping)
     records, problems = reader.records()
     problems.extend(_schema_problem(error) for error in bundle.exceptions)
     notes = [_("ignored {what} ({n} values)").format(what=what, n=n) if n > 1 else _("ignored {what}").format(what=what)
              for what, n in sorted(reader.ignored.items())]
     if reader.headings:
         notes.append(_("skipped {n} heading object(s) (ReqIF.ChapterName)").format(n=reader.headings))
-    if not records and not problems:
-        problems.append(_("the file has no requirements (no SPEC-OBJECT with ReqIF.Name or ReqIF.Text)"))
-    return records, problems, notes
-
-
-def read_reqif_file(data: bytes, *, mapping: Mapping[str, str] | None = None) -> ReadFile:
-    """A ReqIF file's records for the import pipeline, with what is wrong with the file and what was
-    ignored. Its records are planned even when the file has problems, so that the report names every
-    refusal at once; nothing is written when anything is refused."""
-    records, problems, notes = read_reqif(data, mapping)
-    return ReadFile("reqif", records, problems, notes)
+    notes.extend(reader.notes)
+    for name in mapping or {}:
+        if name.casefold() not in reader.used_mapping:
+            notes.append(_("--map {name!r}: the file has no attribute of that LONG-NAME or IDENTIFIER").format(
+                name=name))
+    unmapped = sorted(reader.unmapped.values(), key=lambda c: (-c.count, c.name.casefold()))
+    if not problems and not any(r.fields.get("title") or r.key for r in records):
+        found = sorted({**reader.columns, **reader.unmapped}.values(), key=lambda c: (-c.count, c.name.casefold()))
+        if found:
+            names = ", ".join(ngettext("{name} ({n} object)", "{name} ({n} objects)", c.count).format(
+                name=_shown(c.name, 60), n=c.count) for c in found[:6])
+            problems.append(_("the file has no requirement reqboard recognises: its attributes are {names}; map the "
+                              "one that holds the title, e.g. --map \"{first}=title\"").format(
+                                  names=names, first=found[0].name))
+        elif not records:
+            problems.append(_("the file has no requirements (no SPEC-OBJECT with ReqIF.Name or ReqIF.Text)"))
+    return ReadFile("reqif", records, problems, notes,
+                    unmapped=[Unmapped(c.name, c.identifier, c.sample, c.count) for c in unmapped])
