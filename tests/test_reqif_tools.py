@@ -170,3 +170,15 @@ def test_any_attribute_order_and_missing_pieces(tmp_path: Path, order: list[int]
         assert [r.split(",")[0] for r in summary.refused] == ["SPEC-OBJECT _o-00a6 (Absolute Number 6)"]
         return
     assert not summary.refused
+
+
+def test_an_enterprise_architect_export_takes_the_object_s_long_name_as_title(tmp_path: Path) -> None:
+    board = Board(tmp_path / "b.json", "ann")
+    summary = apply_import(board, fixture("enterprise_architect.reqif"), "reqif")
+    assert imported(board) == [
+        ("REQ017 - Log in with a fingerprint", "Customers log in with the phone's fingerprint reader.", ""),
+        ("REQ018 - Transfer limits", "", ""),
+    ]
+    assert [(u.name, u.sample, u.count) for u in summary.unmapped] == [("Status", "Proposed", 2)]
+    mapped = apply_import(board, fixture("enterprise_architect.reqif"), "reqif", mapping={"Status": "category"})
+    assert [r.category for r in board.requirements()] == ["Proposed", "Approved"] and not mapped.added
