@@ -29,7 +29,7 @@ def _record(number: int, title: str, **fields: Any) -> dict[str, Any]:
 RECORDS = (
     _record(1, "北京银行电子发票导出", state="in_progress", customer="北京银行", tier="A", channel="email",
             owner="张敏", tags=["发票"], kano="must_be", importance=5, urgency=4, need_type="explicit",
-            category="账单管理", due="2026-12-15"),
+            category="账单管理", due="2026-12-15", section="3 接口 / 3.2 支付"),
     _record(2, "發票列印（繁體）", customer="華為技術", tier="B", channel="hotline",
             owner="李伟", tags=["報表"], kano="performance", importance=2, urgency=3, need_type="latent",
             category="報表列印", due="2027-01-20"),
@@ -72,6 +72,7 @@ EXAMPLES = {
     "类别": ("类别:zdgl", "category:账单", ["REQ-1"]),      # the pinyin initials of 账单管理
     "截止": ("截止:<2026年12月31日", "due:<2026-12-31", ["REQ-1", "REQ-3"]),
     "截止日期": ("截止日期：≥2027/1/1", "due:>=2027-01-01", ["REQ-2"]),
+    "章节": ("章节:支付", "section:支付", ["REQ-1"]),
 }
 
 
