@@ -606,7 +606,8 @@ def _mapping_field(value: str, *, confirming: bool = False) -> FieldSpec:
                              "{fields}, or - to ignore it). Change it and press the button to preview again: "
                              "nothing is imported before you see its preview") if confirming else
                            _("ReqIF only: one per line, NAME=field, as --map on the command line (field: one of "
-                             "{fields}, or - to ignore it; blank: none)")).format(fields=", ".join(MAPPABLE_FIELDS)))
+                             "{fields}, or - to ignore it; blank: none)")).format(
+                         fields=", ".join(f"`{name}`" for name in MAPPABLE_FIELDS)))  # typed as spelt: code
 
 
 def _mapping_lines(text: str) -> list[str]:
