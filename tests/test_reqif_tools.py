@@ -182,3 +182,20 @@ def test_an_enterprise_architect_export_takes_the_object_s_long_name_as_title(tm
     assert [(u.name, u.sample, u.count) for u in summary.unmapped] == [("Status", "Proposed", 2)]
     mapped = apply_import(board, fixture("enterprise_architect.reqif"), "reqif", mapping={"Status": "category"})
     assert [r.category for r in board.requirements()] == ["Proposed", "Approved"] and not mapped.added
+
+
+def test_an_eclipse_rmf_pror_export_imports_with_titles_text_and_sections(tmp_path: Path) -> None:
+    """ReqIF.Name as XHTML, ReqIF.Text with paragraphs and a list, chapters as ReqIF.ChapterName-only objects
+    nested in the hierarchy, ProR's TOOL-EXTENSIONS (read past, never refused)."""
+    board = Board(tmp_path / "b.json", "ann")
+    summary = apply_import(board, fixture("eclipse_pror.reqif"), "reqif")
+    assert imported(board) == [
+        ("Ticket at the barrier", "The gate shall print a ticket when a car stops at the barrier.\n\n"
+         "The ticket carries:\n\n- the time of entry\n- a barcode", "1 Entry"),
+        ("A season card holder shall pass without a ticket.", "A season card holder shall pass without a ticket.",
+         "1 Entry / 1.1 Season cards"),
+        ("Lost ticket", "A driver without a ticket shall pay the day rate at the exit.", "2 Exit"),
+    ]
+    assert not summary.refused
+    assert "skipped 3 heading object(s) (ReqIF.ChapterName)" in summary.notes
+    assert [(u.name, u.sample, u.count) for u in summary.unmapped] == [("ID", "GATE-1", 3), ("Status", "accepted", 1)]
