@@ -199,3 +199,20 @@ def test_an_eclipse_rmf_pror_export_imports_with_titles_text_and_sections(tmp_pa
     assert not summary.refused
     assert "skipped 3 heading object(s) (ReqIF.ChapterName)" in summary.notes
     assert [(u.name, u.sample, u.count) for u in summary.unmapped] == [("ID", "GATE-1", 3), ("Status", "accepted", 1)]
+
+
+def test_a_polarion_export_reads_its_heading_work_items_as_sections(tmp_path: Path) -> None:
+    """Polarion: the work item's title in ReqIF.ChapterName, a "Heading" work item that repeats its heading as
+    text (a STRING value of the XHTML definition) is a chapter, the work item id is another tool's id."""
+    board = Board(tmp_path / "b.json", "ann")
+    summary = apply_import(board, fixture("polarion.reqif"), "reqif")
+    assert imported(board) == [
+        ("Cable lock", "The station shall lock the cable while charging.\n"
+         "It shall unlock it within 2 s of the end of the session.", "1 Plugging in"),
+        ("Connector types", "The station shall offer a Type 2 socket and a CCS connector.", "1 Plugging in"),
+    ]
+    assert not summary.refused
+    assert "skipped 1 heading object(s) (ReqIF.ChapterName)" in summary.notes
+    assert [(u.name, u.sample, u.count) for u in summary.unmapped] == [("Status", "Reviewed", 2)]
+    again = apply_import(board, fixture("polarion.reqif"), "reqif")  # matched by IDENTIFIER: nothing new
+    assert not again.added and not again.changed

@@ -438,6 +438,7 @@ _TITLE_NAMES = ("reqifname", "objectheading", "objectshorttext", "title", "name"
 _TEXT_NAMES = ("reqiftext", "objecttext", "text", "description", "reqifdescription", "statement", "notes")
 _HEADING_NAMES = ("reqifchaptername", "objectheading")
 _IDENTITY_NAMES = ("absolutenumber",)
+_HEADING_TYPE_NAMES = frozenset({"heading", "chapter", "section", "headline"})
 # Who and when in the tool that wrote the file: recognised, never imported (the board records its own).
 _BOOKKEEPING_NAMES = frozenset({
     "createdby", "createdon", "lastmodifiedby", "lastmodifiedon", "modifiedby", "modifiedon", "author",
@@ -681,9 +682,18 @@ class _Reader:
             found[role] = _plain(value).strip() if not isinstance(value, list) else ""
         heading = next((found[n] for n in _HEADING_NAMES if found.get(n)), "")
         texts = ("description", "title", *_TEXT_NAMES, "reqifname")
-        if not heading or any(found.get(n) for n in texts):
+        if not heading or (any(found.get(n) for n in texts) and not self._heading_type(obj)):
             return None
         return " ".join(heading.split())
+
+    def _heading_type(self, obj: ReqIFSpecObject) -> bool:
+        """Whether the object's SPEC-OBJECT-TYPE is a tool's type for chapters (Polarion's "Heading",
+        StrictDoc's "SECTION"): such an object is a chapter even with text (Polarion repeats the heading there)."""
+        try:
+            spec_type = self.lookup.get_spec_type_by_ref(obj.spec_object_type)
+        except (KeyError, AttributeError, TypeError):
+            return False
+        return _folded(spec_type.long_name or "") in _HEADING_TYPE_NAMES
 
     # ---------------------------------------------------------------- one object
     def _role(self, value: _Value) -> str | None:
