@@ -216,3 +216,25 @@ def test_a_polarion_export_reads_its_heading_work_items_as_sections(tmp_path: Pa
     assert [(u.name, u.sample, u.count) for u in summary.unmapped] == [("Status", "Reviewed", 2)]
     again = apply_import(board, fixture("polarion.reqif"), "reqif")  # matched by IDENTIFIER: nothing new
     assert not again.added and not again.changed
+
+
+def test_a_capella_export_reads_the_undotted_names_and_its_folders_as_sections(tmp_path: Path) -> None:
+    """Capella: ReqIFLongName as title, ReqIFText as text, folders (ReqIFChapterName) as sections, its
+    ReqIFForeignID recognised as the object's id in the other tool (not offered for mapping)."""
+    board = Board(tmp_path / "b.json", "ann")
+    summary = apply_import(board, fixture("capella.reqif"), "reqif")
+    assert imported(board) == [
+        ("Return home on low battery", "The drone shall fly back to its base when its battery falls below 20 %, "
+         "as set in Battery budget.", "1 Flight"),
+        ("Drop zone check", "The drone shall lower a parcel only over a clear drop zone.", "2 Delivery"),
+    ]
+    assert not summary.refused and not summary.unmapped
+    assert "ignored relation type 'Refines'" in summary.notes
+    assert "skipped 2 heading object(s) (ReqIF.ChapterName)" in summary.notes
+
+
+def test_a_capella_foreign_id_that_is_a_reqboard_key_is_the_key(tmp_path: Path) -> None:
+    board = Board(tmp_path / "b.json", "ann")
+    data = fixture("capella.reqif").replace(b'THE-VALUE="SYS-9"', b'THE-VALUE="REQ-41"')
+    apply_import(board, data, "reqif")
+    assert {r.title: r.key for r in board.requirements()}["Drop zone check"] == "REQ-41"

@@ -368,7 +368,7 @@ def _plain(value: Any) -> str:
 
 def _foreign_id(values: dict[str, Any]) -> str:
     """An object's ReqIF.ForeignID (its id in the tool that wrote it), or "" when it has none."""
-    return _plain(next((value for name, value in values.items() if name.lower() == "reqif.foreignid"), None)).strip()
+    return _plain(next((value for name, value in values.items() if _folded(name) == "reqifforeignid"), None)).strip()
 
 
 @functools.cache
@@ -450,6 +450,8 @@ _DOORS_SUFFIXES = {"_objectheading": "objectheading", "_objecttext": "objecttext
                    "_createdby": "createdby", "_createdon": "createdon", "_lastmodifiedby": "lastmodifiedby",
                    "_lastmodifiedon": "lastmodifiedon", "_createdthru": "createdthru"}
 _CANONICAL = {attr.field: attr.name.lower() for attr in ATTRS}
+# The Implementation Guide's names as other tools spell them (Capella: ReqIFForeignID, ReqIFChapterName).
+_BY_FOLDED = {_folded(attr.name): attr.name.lower() for attr in ATTRS if attr.name.startswith("ReqIF.")}
 _NUMBERED = re.compile(r"^\d+(?:\.\d+)*\.?\s")
 
 
@@ -470,6 +472,7 @@ class _Value:
     identifier: str
     name: str
     value: Any
+    text: bool = True  # a STRING or XHTML value (a number, date or flag is never a title)
 
 
 @dataclass
@@ -540,7 +543,8 @@ class _Reader:
                 value = xhtml_text(node)
             else:
                 value = attribute.value
-            out.append(_Value(attribute.definition_ref or "", name, value))
+            out.append(_Value(attribute.definition_ref or "", name, value,
+                              attribute.attribute_type in (AT.STRING, AT.XHTML)))
         return out
 
     def _tolerance_notes(self) -> list[str]:
@@ -708,6 +712,8 @@ class _Reader:
                 return "identity" if field == "key" else _CANONICAL[field]
         if value.name.lower() in _BY_NAME or value.name.lower() in ("reqif.description",):
             return value.name.lower()
+        if _folded(value.name) in _BY_FOLDED:  # Capella's ReqIFForeignID, ReqIF_Category, ...
+            return _BY_FOLDED[_folded(value.name)]
         known = _convention(value.name, value.identifier)
         if known in _BOOKKEEPING_NAMES:
             return ""
@@ -739,7 +745,7 @@ class _Reader:
         readable: list[str] = []  # texts not ignored: where the last-resort title is found
         for value in values:
             role = self._role(value)
-            if role not in ("", "identity") and not isinstance(value.value, list):
+            if role not in ("", "identity") and value.text and not isinstance(value.value, list):
                 readable.append(_plain(value.value))
             self._note_column(value, unmapped=role is None and _convention(value.name, value.identifier) not in (
                 *_TITLE_NAMES, *_TEXT_NAMES, *_HEADING_NAMES))
@@ -1109,6 +1115,7 @@ def read_reqif_file(data: bytes, *, mapping: Mapping[str, str] | None = None) ->
             problems.append(_("the file has no requirement reqboard recognises: its attributes are {names}; map the "
                               "one that holds the title, e.g. --map \"{first}=title\"").format(
                                   names=names, first=found[0].name))
+            records = []  # that one line says it all: not once more for each object without a title
         elif not records:
             problems.append(_("the file has no requirements (no SPEC-OBJECT with ReqIF.Name or ReqIF.Text)"))
     return ReadFile("reqif", records, problems, notes,
