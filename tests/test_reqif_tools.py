@@ -238,3 +238,61 @@ def test_a_capella_foreign_id_that_is_a_reqboard_key_is_the_key(tmp_path: Path) 
     data = fixture("capella.reqif").replace(b'THE-VALUE="SYS-9"', b'THE-VALUE="REQ-41"')
     apply_import(board, data, "reqif")
     assert {r.title: r.key for r in board.requirements()}["Drop zone check"] == "REQ-41"
+
+
+_ID_VALUE = '<ATTRIBUTE-VALUE-STRING THE-VALUE="GATE-1">'
+_SHAPES_THE_LIBRARY_REFUSES = {
+    "a datatype of the tool's own": (
+        ('<DATATYPE-DEFINITION-XHTML IDENTIFIER="_Qh3kUp2aEe',
+         '<DATATYPE-DEFINITION-COLOR IDENTIFIER="_c1" LONG-NAME="Colour"/><DATATYPE-DEFINITION-XHTML IDENTIFIER="_Qh3kUp2aEe'),
+        "left out 1 DATATYPE-DEFINITION-COLOR element(s), which ReqIF 1.0 does not define"),
+    "an attribute definition of the tool's own": (
+        ('<ATTRIBUTE-DEFINITION-STRING IDENTIFIER="_Qh3kWp2aEe',
+         '<ATTRIBUTE-DEFINITION-COLOR IDENTIFIER="_ac" LONG-NAME="Colour"><TYPE><DATATYPE-DEFINITION-COLOR-REF>_c1'
+         '</DATATYPE-DEFINITION-COLOR-REF></TYPE></ATTRIBUTE-DEFINITION-COLOR><ATTRIBUTE-DEFINITION-STRING '
+         'IDENTIFIER="_Qh3kWp2aEe'),
+        "left out 1 ATTRIBUTE-DEFINITION-COLOR element(s)"),
+    "a value of the tool's own": (
+        (_ID_VALUE, '<ATTRIBUTE-VALUE-COLOR THE-VALUE="red"><DEFINITION><ATTRIBUTE-DEFINITION-COLOR-REF>_ac'
+                    '</ATTRIBUTE-DEFINITION-COLOR-REF></DEFINITION></ATTRIBUTE-VALUE-COLOR>' + _ID_VALUE),
+        "left out 1 ATTRIBUTE-VALUE-COLOR element(s)"),
+    "a spec type of the tool's own": (
+        ('<SPECIFICATION-TYPE IDENTIFIER', '<SPEC-VIEW-TYPE IDENTIFIER="_v" LONG-NAME="View"/><SPECIFICATION-TYPE IDENTIFIER'),
+        "left out 1 SPEC-VIEW-TYPE element(s)"),
+    "a value without DEFINITION": (
+        (_ID_VALUE + '\n              <DEFINITION>\n                <ATTRIBUTE-DEFINITION-STRING-REF>_Qh3kWp2aEe-7wX0c1pLz9A'
+         '</ATTRIBUTE-DEFINITION-STRING-REF>\n              </DEFINITION>', _ID_VALUE),
+        "left out 1 ATTRIBUTE-VALUE-STRING element(s) without <DEFINITION>, which ReqIF requires"),
+    "a string value without THE-VALUE": (
+        (_ID_VALUE, "<ATTRIBUTE-VALUE-STRING>"),
+        "left out 1 ATTRIBUTE-VALUE-STRING element(s) without <THE-VALUE>"),
+    "an object without TYPE": (
+        ('<TYPE>\n            <SPEC-OBJECT-TYPE-REF>_Qh3kVp2aEe-7wX0c1pLz9A</SPEC-OBJECT-TYPE-REF>\n          </TYPE>', ''),
+        "1 SPEC-OBJECT(s) have no <TYPE>: their values were read by their attribute definitions"),
+    "a hierarchy node without OBJECT": (
+        ('<OBJECT>\n                <SPEC-OBJECT-REF>_Qh3kZJ2aEe-7wX0c1pLz9A</SPEC-OBJECT-REF>\n              </OBJECT>', ''),
+        "1 SPEC-HIERARCHY node(s) name no <OBJECT>: their children were read one level up"),
+    "a relation without TYPE": (
+        ('</SPEC-OBJECTS>', '</SPEC-OBJECTS><SPEC-RELATIONS><SPEC-RELATION IDENTIFIER="_r1"><SOURCE><SPEC-OBJECT-REF>'
+         '_Qh3kYZ2aEe-7wX0c1pLz9A</SPEC-OBJECT-REF></SOURCE><TARGET><SPEC-OBJECT-REF>_Qh3kZZ2aEe-7wX0c1pLz9A'
+         '</SPEC-OBJECT-REF></TARGET></SPEC-RELATION></SPEC-RELATIONS>'),
+        "left out 1 SPEC-RELATION element(s) without <TYPE>"),
+}
+
+
+@pytest.mark.parametrize("case", list(_SHAPES_THE_LIBRARY_REFUSES))
+def test_shapes_the_reqif_library_refuses_are_read_with_a_note(tmp_path: Path, case: str) -> None:
+    """Each of these stops the reqif library's parser; the import reads the rest and says what it left out."""
+    (old, new), note = _SHAPES_THE_LIBRARY_REFUSES[case]
+    text = fixture("eclipse_pror.reqif").decode()
+    assert text.count(old) >= 1
+    board = Board(tmp_path / "b.json", "ann")
+    summary = apply_import(board, text.replace(old, new, 1).encode(), "reqif")
+    assert not summary.refused
+    assert any(n.startswith(note) for n in summary.notes), summary.notes
+    titles = [r.title for r in board.requirements()]
+    assert titles == ["Ticket at the barrier", "A season card holder shall pass without a ticket.", "Lost ticket"]
+    if case == "a hierarchy node without OBJECT":  # the Exit chapter is gone: its requirement has no section
+        assert board.requirements()[2].section == ""
+    if case == "an object without TYPE":  # the chapter without a type is still a chapter
+        assert board.requirements()[0].section == "1 Entry"

@@ -1041,6 +1041,87 @@ def _bundle(root: Any) -> ReqIFBundle:
     return bundle
 
 
+_KINDS = ("BOOLEAN", "DATE", "ENUMERATION", "INTEGER", "REAL", "STRING", "XHTML")
+# What each list of the content may hold, as the reqif library reads it; anything else stops its parser.
+_ALLOWED = {
+    "DATATYPES": {f"DATATYPE-DEFINITION-{kind}" for kind in _KINDS},
+    "SPEC-ATTRIBUTES": {f"ATTRIBUTE-DEFINITION-{kind}" for kind in _KINDS},
+    "VALUES": {f"ATTRIBUTE-VALUE-{kind}" for kind in _KINDS},
+    "SPEC-TYPES": {"SPEC-OBJECT-TYPE", "SPEC-RELATION-TYPE", "SPECIFICATION-TYPE", "RELATION-GROUP-TYPE"},
+}
+
+
+def _tolerate(root: Any) -> list[str]:
+    """Make a document the reqif library would refuse readable, saying what was left out.
+
+    Tools write elements the library does not know (a datatype of their own, an extension inside the
+    content) and partial exports leave out what the library requires (a value's DEFINITION, an object's
+    TYPE, a hierarchy node's OBJECT). Unknown elements and values that cannot be read are removed, an
+    object without a TYPE gets an empty one (its values are read by their definitions), a hierarchy node
+    without an OBJECT gives its children to its parent. Returns one note per kind of change."""
+    unknown: dict[str, int] = {}
+    incomplete: dict[tuple[str, str], int] = {}
+
+    def drop(node: Any) -> None:
+        parent = node.getparent()
+        if parent is not None:
+            parent.remove(node)
+
+    def child(node: Any, name: str) -> Any:
+        return next((c for c in node if isinstance(c.tag, str) and etree.QName(c).localname == name), None)
+
+    for node in list(root.iter()):
+        if not isinstance(node.tag, str):
+            continue
+        name = etree.QName(node).localname
+        parent = node.getparent()
+        parent_name = etree.QName(parent).localname if parent is not None else ""
+        allowed = _ALLOWED.get(parent_name)
+        if parent_name == "VALUES" and etree.QName(parent.getparent()).localname == "ATTRIBUTE-VALUE-ENUMERATION":
+            allowed = None  # an enumeration value's VALUES hold ENUM-VALUE-REFs
+        if allowed is not None and name not in allowed:
+            unknown[name] = unknown.get(name, 0) + 1
+            drop(node)
+            continue
+        missing = ""
+        if name.startswith("ATTRIBUTE-VALUE-") and name in _ALLOWED["VALUES"]:
+            if child(node, "DEFINITION") is None:
+                missing = "DEFINITION"
+            elif name == "ATTRIBUTE-VALUE-XHTML" and child(node, "THE-VALUE") is None:
+                missing = "THE-VALUE"
+            elif name not in ("ATTRIBUTE-VALUE-XHTML", "ATTRIBUTE-VALUE-ENUMERATION") and node.get("THE-VALUE") is None:
+                missing = "THE-VALUE"
+        elif name == "SPEC-RELATION" and child(node, "TYPE") is None:
+            missing = "TYPE"
+        elif name == "SPEC-OBJECT" and parent_name == "SPEC-OBJECTS" and child(node, "TYPE") is None:
+            type_node = etree.SubElement(node, etree.QName(node, "TYPE"))
+            etree.SubElement(type_node, etree.QName(node, "SPEC-OBJECT-TYPE-REF")).text = ""
+            incomplete[(name, "TYPE")] = incomplete.get((name, "TYPE"), 0) + 1
+        elif name == "SPEC-HIERARCHY" and child(node, "OBJECT") is None and parent is not None:
+            children = child(node, "CHILDREN")
+            at = parent.index(node)
+            for offset, grandchild in enumerate(list(children) if children is not None else []):
+                parent.insert(at + 1 + offset, grandchild)
+            drop(node)
+            incomplete[(name, "OBJECT")] = incomplete.get((name, "OBJECT"), 0) + 1
+        if missing:
+            incomplete[(name, missing)] = incomplete.get((name, missing), 0) + 1
+            drop(node)
+    notes = [_("left out {n} {element} element(s), which ReqIF 1.0 does not define (another tool's own "
+               "extension?)").format(n=n, element=_shown(name)) for name, n in sorted(unknown.items())]
+    for (name, missing), n in sorted(incomplete.items()):
+        if name == "SPEC-OBJECT":
+            notes.append(_("{n} SPEC-OBJECT(s) have no <TYPE>: their values were read by their attribute "
+                           "definitions").format(n=n))
+        elif name == "SPEC-HIERARCHY":
+            notes.append(_("{n} SPEC-HIERARCHY node(s) name no <OBJECT>: their children were read one level "
+                           "up").format(n=n))
+        else:
+            notes.append(_("left out {n} {element} element(s) without <{missing}>, which ReqIF requires").format(
+                n=n, element=name, missing=missing))
+    return notes
+
+
 def _where_library_stopped(exc: Exception) -> str:
     """Where in the document the reqif library stopped: the innermost element it was reading.
 
@@ -1091,10 +1172,13 @@ def read_reqif_file(data: bytes, *, mapping: Mapping[str, str] | None = None) ->
     IDENTIFIER -> field, see `mapping.parse_mapping`). Its records are planned even when the file has
     problems, so that the report names every refusal at once; nothing is written when anything is refused."""
     try:
-        bundle = _bundle(_parse_xml(_utf8_payload(data)))
+        root = _parse_xml(_utf8_payload(data))
+        left_out = _tolerate(root)
+        bundle = _bundle(root)
     except _Unreadable as exc:
         return ReadFile("reqif", [], [str(exc)], [])
     reader = _Reader(bundle, mapping)
+    reader.notes.extend(left_out)
     records, problems = reader.records()
     problems.extend(_schema_problem(error) for error in bundle.exceptions)
     notes = [_("ignored {what} ({n} values)").format(what=what, n=n) if n > 1 else _("ignored {what}").format(what=what)
