@@ -1077,7 +1077,8 @@ def _tolerate(root: Any) -> list[str]:
         parent = node.getparent()
         parent_name = etree.QName(parent).localname if parent is not None else ""
         allowed = _ALLOWED.get(parent_name)
-        if parent_name == "VALUES" and etree.QName(parent.getparent()).localname == "ATTRIBUTE-VALUE-ENUMERATION":
+        holder = parent.getparent() if parent is not None else None
+        if parent_name == "VALUES" and (holder is None or etree.QName(holder).localname == "ATTRIBUTE-VALUE-ENUMERATION"):
             allowed = None  # an enumeration value's VALUES hold ENUM-VALUE-REFs
         if allowed is not None and name not in allowed:
             unknown[name] = unknown.get(name, 0) + 1
