@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from cli_support import CliRunner
+from cli_support import CliRunner, ReqboardProcess
 
 XHTML_DT = '<DATATYPE-DEFINITION-XHTML-REF>_dt-x</DATATYPE-DEFINITION-XHTML-REF>'
 STRING_DT = '<DATATYPE-DEFINITION-STRING-REF>_dt-s</DATATYPE-DEFINITION-STRING-REF>'
@@ -172,3 +172,37 @@ def test_edit_section_show_and_the_section_filter(cli: CliRunner) -> None:
     cli("edit", key, "--section", "")
     assert cli.json("show", key)["section"] == ""
     assert cli.json("list", "--query", "section:payment") == []
+
+
+def test_a_file_that_yields_no_requirement_names_its_attributes_and_suggests_map(
+        reqboard_process: ReqboardProcess, tmp_path: Path) -> None:
+    """Objects that carry only numbers (no name, no text reqboard can read as a title): the import is
+    refused, naming the attributes found with their counts, and the --map that would give a title."""
+    path = tmp_path / "numbers.reqif"
+    obj = ('<SPEC-OBJECT IDENTIFIER="_o{n}" LAST-CHANGE="2026-03-01T10:00:00Z"><VALUES>'
+           '<ATTRIBUTE-VALUE-INTEGER THE-VALUE="{n}"><DEFINITION><ATTRIBUTE-DEFINITION-INTEGER-REF>_a-cost'
+           '</ATTRIBUTE-DEFINITION-INTEGER-REF></DEFINITION></ATTRIBUTE-VALUE-INTEGER></VALUES>'
+           '<TYPE><SPEC-OBJECT-TYPE-REF>_t-obj</SPEC-OBJECT-TYPE-REF></TYPE></SPEC-OBJECT>')
+    path.write_text(f'''<?xml version="1.0" encoding="UTF-8"?>
+<REQ-IF xmlns="http://www.omg.org/spec/ReqIF/20110401/reqif.xsd">
+<THE-HEADER><REQ-IF-HEADER IDENTIFIER="_hdr"><REQ-IF-TOOL-ID>Sheet</REQ-IF-TOOL-ID>
+<REQ-IF-VERSION>1.0</REQ-IF-VERSION><SOURCE-TOOL-ID>Sheet</SOURCE-TOOL-ID><TITLE>Costs</TITLE>
+</REQ-IF-HEADER></THE-HEADER>
+<CORE-CONTENT><REQ-IF-CONTENT>
+<DATATYPES><DATATYPE-DEFINITION-INTEGER IDENTIFIER="_dt-i" LAST-CHANGE="2026-03-01T10:00:00Z" LONG-NAME="Int"
+ MAX="1000000" MIN="0"/></DATATYPES>
+<SPEC-TYPES><SPEC-OBJECT-TYPE IDENTIFIER="_t-obj" LAST-CHANGE="2026-03-01T10:00:00Z" LONG-NAME="Row">
+<SPEC-ATTRIBUTES><ATTRIBUTE-DEFINITION-INTEGER IDENTIFIER="_a-cost" LAST-CHANGE="2026-03-01T10:00:00Z"
+ LONG-NAME="Cost"><TYPE><DATATYPE-DEFINITION-INTEGER-REF>_dt-i</DATATYPE-DEFINITION-INTEGER-REF></TYPE>
+</ATTRIBUTE-DEFINITION-INTEGER></SPEC-ATTRIBUTES></SPEC-OBJECT-TYPE></SPEC-TYPES>
+<SPEC-OBJECTS>{obj.format(n=1)}{obj.format(n=2)}</SPEC-OBJECTS>
+</REQ-IF-CONTENT></CORE-CONTENT></REQ-IF>
+''', encoding="utf-8")
+    board = str(tmp_path / "board.json")
+    refused = reqboard_process("import", str(path), "--store", board)
+    assert (refused.returncode, refused.stdout) == (1, ""), refused.stderr
+    first = refused.stderr.splitlines()[0]
+    assert first.startswith("error: nothing imported from "), first
+    assert "Cost (2 objects)" in first and '--map "Cost=title"' in first, first
+    listed = reqboard_process("list", "--json", "--store", board)
+    assert (listed.returncode, listed.stdout.strip()) == (0, "[]")  # nothing written
