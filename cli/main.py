@@ -582,7 +582,7 @@ def build_parser() -> Parser:
     p.add_argument("--rekey", action="store_true", help=_("give clashing requirements new keys"))
     p.add_argument("--map", action="append", dest="mapping", metavar="NAME=FIELD",
                    help=_("ReqIF only: read the attribute NAME (its long name or identifier) into FIELD, e.g. "
-                          "--map \"Object Text=description\"; FIELD - ignores it (repeat; --dry-run lists the "
+                          "--map \"Object Text=description\"; --map \"NAME=-\" leaves it out (repeat; --dry-run lists the "
                           "attributes not mapped)"))
 
     p = command("clone", _("copy the board at SOURCE (history included) into a new board DEST that can sync back"))
@@ -1795,9 +1795,9 @@ def _unmapped_lines(unmapped: Sequence[Any]) -> list[str]:
     if not unmapped:
         return []
     lines = ["", ngettext("{n} attribute of the file is read into no field; map it with --map \"NAME=FIELD\" "
-                          "(FIELD - ignores it):",
+                          "(or --map \"NAME=-\" to leave it out):",
                           "{n} attributes of the file are read into no field; map them with --map \"NAME=FIELD\" "
-                          "(FIELD - ignores one):", len(unmapped)).format(n=len(unmapped))]
+                          "(or --map \"NAME=-\" to leave one out):", len(unmapped)).format(n=len(unmapped))]
     # A long name two definitions share would map both: those are named by their identifiers.
     shared = Counter(u.name for u in unmapped if u.name)
     names = [u.name if u.name and shared[u.name] == 1 else u.identifier for u in unmapped]
