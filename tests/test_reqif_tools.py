@@ -296,3 +296,22 @@ def test_shapes_the_reqif_library_refuses_are_read_with_a_note(tmp_path: Path, c
         assert board.requirements()[2].section == ""
     if case == "an object without TYPE":  # the chapter without a type is still a chapter
         assert board.requirements()[0].section == "1 Entry"
+
+
+def test_a_reqif_studio_export_reads_its_chapters_foreign_ids_and_tool_extension(tmp_path: Path) -> None:
+    """ReqIF Studio (formal mind): ReqIF.ChapterName as XHTML on chapter objects (and as the heading of an object
+    with text), ReqIF.Name, ReqIF.Text, the ID generator's ReqIF.ForeignID (REQ-n) on every object: the
+    requirements' become their keys, the chapters' are not claimed; the ProR tool extension is read past."""
+    board = Board(tmp_path / "b.json", "ann")
+    summary = apply_import(board, fixture("reqif_studio.reqif"), "reqif")
+    assert [(r.key, r.title, r.description, r.section) for r in board.requirements()] == [
+        ("REQ-2", "Siren volume", "The siren shall sound at 85 dB, measured at 3 m.", "1 Alarm"),
+        ("REQ-5", "The panel shall arm the system", "The panel shall arm the system\nwith a four-digit code.",
+         "1 Alarm / 1.1 Arming"),
+        ("REQ-7", "Battery backup", "The panel shall run for 24 h on its battery when mains power fails.", "2 Power"),
+    ]
+    assert not summary.refused
+    assert "skipped 3 heading object(s) (ReqIF.ChapterName)" in summary.notes
+    assert [(u.name, u.sample, u.count) for u in summary.unmapped] == [("Verification Method", "Test", 2)]
+    again = apply_import(board, fixture("reqif_studio.reqif"), "reqif")
+    assert not again.added and not again.changed
