@@ -315,3 +315,23 @@ def test_a_reqif_studio_export_reads_its_chapters_foreign_ids_and_tool_extension
     assert [(u.name, u.sample, u.count) for u in summary.unmapped] == [("Verification Method", "Test", 2)]
     again = apply_import(board, fixture("reqif_studio.reqif"), "reqif")
     assert not again.added and not again.changed
+
+
+def test_a_strictdoc_export_reads_its_sections_and_takes_only_reqboard_style_uids_as_keys(tmp_path: Path) -> None:
+    """StrictDoc (P01): SECTION objects with ReqIF.ChapterName become sections; the UID (ReqIF.ForeignID) REQ-3
+    is a key, REQ-007 (a leading zero) and SDOC-SSS-4 are another tool's ids (new keys); a multi-line STRING
+    ReqIF.Text keeps its paragraphs; a requirement without TITLE takes its statement's first line."""
+    board = Board(tmp_path / "b.json", "ann")
+    summary = apply_import(board, fixture("strictdoc.reqif"), "reqif")
+    assert [(r.key, r.title, r.description, r.section) for r in board.requirements()] == [
+        ("REQ-3", "Tare", "The scale shall set its display to zero when the tare key is pressed.\n\n"
+         "The tare stays until the scale is switched off.", "1 Weighing"),
+        ("REQ-4", "Grams and ounces", "The scale shall show weights in grams or ounces.", "1 Weighing / 1.1 Units"),
+        ("REQ-5", "The scale shall switch itself off after 2 minutes without use.",
+         "The scale shall switch itself off after 2 minutes without use.", "2 Power"),
+    ]
+    assert not summary.refused
+    assert "skipped 3 heading object(s) (ReqIF.ChapterName)" in summary.notes
+    assert [(u.name, u.sample, u.count) for u in summary.unmapped] == [
+        ("STATUS", "Active", 2), ("RATIONALE", "Users weigh into a bowl.", 1)]
+    assert not apply_import(board, fixture("strictdoc.reqif"), "reqif").added  # matched again, not duplicated
