@@ -335,3 +335,19 @@ def test_a_strictdoc_export_reads_its_sections_and_takes_only_reqboard_style_uid
     assert [(u.name, u.sample, u.count) for u in summary.unmapped] == [
         ("STATUS", "Active", 2), ("RATIONALE", "Users weigh into a bowl.", 1)]
     assert not apply_import(board, fixture("strictdoc.reqif"), "reqif").added  # matched again, not duplicated
+
+
+def test_strictdoc_sections_titled_by_its_own_title_attribute_are_sections(tmp_path: Path) -> None:
+    """StrictDoc with its own names: a SECTION object titled by a TITLE attribute (no ReqIF.ChapterName) is a
+    chapter, not a requirement, and titles the requirements' sections as ReqIF.ChapterName would."""
+    own_names = (fixture("strictdoc.reqif").decode("utf-8")
+                 .replace('IDENTIFIER="ReqIF.ChapterName"', 'IDENTIFIER="SECTION_TITLE"')
+                 .replace('LONG-NAME="ReqIF.ChapterName"', 'LONG-NAME="TITLE"')
+                 .replace(">ReqIF.ChapterName<", ">SECTION_TITLE<"))
+    assert "ReqIF.ChapterName" not in own_names.split("-->", 1)[1]
+    board = Board(tmp_path / "b.json", "ann")
+    summary = apply_import(board, own_names.encode("utf-8"), "reqif")
+    assert not summary.refused
+    assert [(r.title, r.section) for r in board.requirements()] == [
+        ("Tare", "1 Weighing"), ("Grams and ounces", "1 Weighing / 1.1 Units"),
+        ("The scale shall switch itself off after 2 minutes without use.", "2 Power")]

@@ -685,6 +685,8 @@ class _Reader:
                 value = xhtml_text(node)
             found[role] = _plain(value).strip() if not isinstance(value, list) else ""
         heading = next((found[n] for n in _HEADING_NAMES if found.get(n)), "")
+        if not heading and self._heading_type(obj):  # a chapter type titled by a title attribute (StrictDoc's TITLE)
+            heading = next((found[n] for n in _TITLE_NAMES if found.get(n)), "")
         texts = ("description", "title", *_TEXT_NAMES, "reqifname")
         if not heading or (any(found.get(n) for n in texts) and not self._heading_type(obj)):
             return None
