@@ -334,21 +334,27 @@ def test_show_and_cr_show_speak_chinese(cli: CliRunner, monkeypatch: pytest.Monk
     assert cli("approve", "REQ-1", "--role", "产品") == "REQ-1 已由 产品 签核（tester）；所有签核角色均已签核，现为已批准\n"
 
 
-def test_decisions_taken_on_two_copies_are_all_shown(reqboard_process: ReqboardProcess, tmp_path: Path) -> None:
-    """Two copies of a board each settled the same conflict and synced: both decisions are kept (each
-    was taken) and `show` lists both, not just the later one."""
+def decided_on_two_copies(folder: Path) -> Path:
+    """A team board whose REQ-1/REQ-2 conflict was settled twice, by alice on it and by carol on a copy
+    ("team: keep PDF", "laptop: keep Word"), then synced; the team board's path."""
     from reqboard.store.board import Board
     from reqboard.store.sync import clone_board, sync_boards
 
-    team = Board(tmp_path / "team.json", "alice")
+    team = Board(folder / "team.json", "alice")
     team.add_requirement("PDF export")
     team.add_requirement("Word export", conflicts_with=("REQ-1",))
-    laptop = Board(tmp_path / "laptop.json", "carol")
+    laptop = Board(folder / "laptop.json", "carol")
     clone_board(team, laptop)
     team.resolve_conflict("REQ-1", "REQ-2", "team: keep PDF")
     laptop.resolve_conflict("REQ-1", "REQ-2", "laptop: keep Word")
     assert not sync_boards(laptop, team).conflicts
-    shown = reqboard_process("show", "REQ-1", "--store", str(tmp_path / "team.json"))
+    return folder / "team.json"
+
+
+def test_decisions_taken_on_two_copies_are_all_shown(reqboard_process: ReqboardProcess, tmp_path: Path) -> None:
+    """Two copies of a board each settled the same conflict and synced: both decisions are kept (each
+    was taken) and `show` lists both, not just the later one."""
+    shown = reqboard_process("show", "REQ-1", "--store", str(decided_on_two_copies(tmp_path)))
     assert shown.returncode == 0, shown.stderr
     decisions = re.findall(r"^  conflicts with +REQ-2: resolved by (\w+) at \S+ \S+: (.*)$", shown.stdout, re.M)
     assert sorted(decisions) == [("alice", "team: keep PDF"), ("carol", "laptop: keep Word")], shown.stdout

@@ -5,24 +5,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from test_cli_review import decided_on_two_copies
 from test_tui_review import open_detail
-
-from reqboard.store.board import Board
-from reqboard.store.sync import clone_board, sync_boards
 
 from tui_support import SIZE, board_ready, open_app, text_of
 
 
 async def test_both_decisions_on_one_conflict_are_shown(tmp_path: Path) -> None:
-    team = Board(tmp_path / "team.json", "alice")
-    team.add_requirement("PDF export")
-    team.add_requirement("Word export", conflicts_with=("REQ-1",))
-    laptop = Board(tmp_path / "laptop.json", "carol")
-    clone_board(team, laptop)
-    team.resolve_conflict("REQ-1", "REQ-2", "team: keep PDF")
-    laptop.resolve_conflict("REQ-1", "REQ-2", "laptop: keep Word")
-    assert not sync_boards(laptop, team).conflicts
-    app = open_app(tmp_path / "team.json")
+    app = open_app(decided_on_two_copies(tmp_path))
     async with app.run_test(size=SIZE) as pilot:
         await board_ready(pilot)
         detail = await open_detail(pilot, "REQ-1")
