@@ -1750,7 +1750,12 @@ def cmd_import(args: argparse.Namespace) -> int:
         if as_json:
             _print_json(summary.as_dict())
         elif args.dry_run or not summary.refused:
-            print("\n".join(_text(line) for line in [summary.headline(), *summary.report_lines()]))
+            lines = summary.report_lines()
+            if args.dry_run and summary.unmapped:  # each is listed below, with a sample: not also as a note
+                apart = {"note: " + _("ignored {what}").format(what=_("attribute {name!r}").format(name=u.name))
+                         for u in summary.unmapped}
+                lines = [line for line in lines if line.split(" (", 1)[0] not in apart]
+            print("\n".join(_text(line) for line in [summary.headline(), *lines]))
             if args.dry_run:
                 print("\n".join(_unmapped_lines(summary.unmapped)))
         sys.stdout.flush()
@@ -1800,7 +1805,9 @@ def _unmapped_lines(unmapped: Sequence[Any]) -> list[str]:
                           "(or --map \"NAME=-\" to leave one out):", len(unmapped)).format(n=len(unmapped))]
     # A long name two definitions share would map both: those are named by their identifiers.
     shared = Counter(u.name for u in unmapped if u.name)
-    names = [u.name if u.name and shared[u.name] == 1 else u.identifier for u in unmapped]
+    # So is one that cannot be typed back as shown (spaces around it, a control or formatting character).
+    names = [u.name if u.name and shared[u.name] == 1 and u.name == " ".join(u.name.split()) and u.name.isprintable()
+             else u.identifier for u in unmapped]
     width = min(max(_cell_width(_text(name)) for name in names), 30)
     for u, name in zip(unmapped, names, strict=True):
         lines.append("  " + _pad(name, width) + "  " + _("{sample} (in {objects})  {option}").format(

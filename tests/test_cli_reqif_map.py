@@ -206,3 +206,56 @@ def test_a_file_that_yields_no_requirement_names_its_attributes_and_suggests_map
     assert "Cost (2 objects)" in first and '--map "Cost=title"' in first, first
     listed = reqboard_process("list", "--json", "--store", board)
     assert (listed.returncode, listed.stdout.strip()) == (0, "[]")  # nothing written
+
+
+def test_a_heading_too_long_for_a_section_is_shortened_not_refused(cli: CliRunner, doors: Path) -> None:
+    doors.write_text(doors.read_text(encoding="utf-8").replace(">Payment<", ">" + "Payment " * 60 + "<"),
+                     encoding="utf-8")
+    cli("import", str(doors))
+    sections = {r["section"] for r in (cli.json("show", r["key"]) for r in cli.json("list"))}
+    [section] = sections
+    assert section.startswith("1 Payment Payment") and section.endswith("…") and len(section) <= 90
+
+
+def test_a_section_path_deeper_than_a_section_holds_keeps_its_deepest_headings() -> None:
+    from reqboard.store.exchange.reqif_io import MAX_SECTION, _section_path
+
+    path = tuple(f"{n} Chapter number {n}" for n in range(1, 41))
+    section, cut = _section_path(path)
+    assert cut and section.startswith("… / ") and section.endswith(" / 40 Chapter number 40")
+    assert len(section) <= MAX_SECTION
+    assert _section_path(path[:3]) == ("1 Chapter number 1 / 2 Chapter number 2 / 3 Chapter number 3", False)
+
+
+def test_the_dry_run_names_an_attribute_by_its_identifier_when_its_name_cannot_be_typed_back(
+        cli: CliRunner, doors: Path) -> None:
+    doors.write_text(doors.read_text(encoding="utf-8").replace('LONG-NAME="Source Ref"', 'LONG-NAME=" Source Ref "'),
+                     encoding="utf-8")
+    out = cli("import", str(doors), "--dry-run")
+    assert '--map "_a-src=..."' in out
+    assert "note: ignored attribute" not in out  # listed once, with its sample, not also as a note
+    cli("import", str(doors), "--map", "_a-src=owner")  # the suggestion, used as shown, maps it
+    assert {r["owner"] for r in cli.json("list")} == {"RFQ-7 §2", ""}
+
+
+def test_two_objects_with_one_absolute_number_are_refused_naming_the_absolute_number(
+        reqboard_process: ReqboardProcess, tmp_path: Path) -> None:
+    path = doors_file(tmp_path / "twice.reqif")
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        'THE-VALUE="3"><DEFINITION><ATTRIBUTE-DEFINITION-STRING-REF>_M00001a_ABSOLUTENUMBER',
+        'THE-VALUE="2"><DEFINITION><ATTRIBUTE-DEFINITION-STRING-REF>_M00001a_ABSOLUTENUMBER'), encoding="utf-8")
+    refused = reqboard_process("import", str(path), "--store", str(tmp_path / "b.json"))
+    assert refused.returncode == 1
+    assert "it has the Absolute Number of SPEC-OBJECT _o2" in refused.stderr.splitlines()[0], refused.stderr
+
+
+def test_a_hierarchy_deeper_than_any_document_is_said_not_lost_silently(cli: CliRunner, doors: Path) -> None:
+    text = doors.read_text(encoding="utf-8")
+    start, end = text.index("<CHILDREN>", text.index("<SPECIFICATION ")), text.index("</SPECIFICATION>")
+    nested = "".join(f'<SPEC-HIERARCHY IDENTIFIER="_deep{n}" LAST-CHANGE="2026-03-01T10:00:00Z"><OBJECT>'
+                     f'<SPEC-OBJECT-REF>_o1</SPEC-OBJECT-REF></OBJECT><CHILDREN>' for n in range(70))
+    nested += ('<SPEC-HIERARCHY IDENTIFIER="_bottom" LAST-CHANGE="2026-03-01T10:00:00Z"><OBJECT><SPEC-OBJECT-REF>_o2'
+               '</SPEC-OBJECT-REF></OBJECT></SPEC-HIERARCHY>' + "</CHILDREN></SPEC-HIERARCHY>" * 70)
+    doors.write_text(text[:start] + f"<CHILDREN>{nested}</CHILDREN>" + text[end:], encoding="utf-8")
+    out = cli("import", str(doors), "--dry-run")
+    assert "note: the SPEC-HIERARCHY is more than 64 levels deep" in out, out

@@ -408,10 +408,12 @@ class _Identities:
     def __init__(self) -> None:
         self.first: dict[tuple[str, str], tuple[int, str]] = {}
 
-    def check(self, record: Incoming, position: int, foreign_id: str) -> None:
-        """Add a problem to `record` (the `position`th SPEC-OBJECT) when an earlier one has its identity."""
-        # The uid stands for the IDENTIFIER: it is the rb- identifier's uid or the identifier's hash.
-        claims = [("IDENTIFIER", record.uid or "")]
+    def check(self, record: Incoming, position: int, foreign_id: str, *, numbered: bool = False) -> None:
+        """Add a problem to `record` (the `position`th SPEC-OBJECT) when an earlier one has its identity
+        (`numbered`: its uid comes from its module and DOORS Absolute Number, not its IDENTIFIER)."""
+        # The uid stands for the IDENTIFIER (the rb- identifier's uid or the identifier's hash), or for the
+        # module and Absolute Number.
+        claims = [("Absolute Number" if numbered else "IDENTIFIER", record.uid or "")]
         if foreign_id:
             claims.append(("ReqIF.ForeignID", record.key or foreign_id))  # req-5 and REQ-5 are one key
         for what, value in claims:
@@ -494,6 +496,8 @@ class _Reader:
         self.ignored: dict[str, int] = {}
         self.headings = 0
         self.notes: list[str] = []
+        self.numbered: set[str] = set()
+        """The uids made from a module and a DOORS Absolute Number."""
         self.mapping = {name.casefold(): field for name, field in (mapping or {}).items()}
         self.used_mapping: set[str] = set()
         self.columns: dict[str, _Column] = {}
@@ -583,7 +587,8 @@ class _Reader:
                                   modules.get(obj.identifier, ""))
             if record is None:
                 continue
-            identities.check(record, position, _foreign_id({v.name: v.value for v in values}))
+            identities.check(record, position, _foreign_id({v.name: v.value for v in values}),
+                             numbered=record.uid in self.numbered)
             for relation_field in relation_fields.values():
                 record.fields.setdefault(relation_field, [])
             records.append(record)
@@ -649,26 +654,38 @@ class _Reader:
         sections: dict[str, str] = {}
         modules: dict[str, str] = {}
 
+        shortened = deep = False
+
         def walk(nodes: list[Any] | None, path: tuple[str, ...], numbers: tuple[int, ...], module: str,
                  depth: int) -> None:
+            nonlocal shortened, deep
             counter = 0
             for node in nodes or []:
                 identifier = node.spec_object
-                if depth > 64:  # a hierarchy deeper than any document: read no further
+                if depth > MAX_HIERARCHY_DEPTH:  # deeper than any document (or a node within itself)
+                    deep = True
                     return
                 modules.setdefault(identifier, module)
                 if identifier in self.heading_ids:
                     counter += 1
-                    heading = self._heading_text(objects[identifier]) or ""
+                    heading = _one_line(self._heading_text(objects[identifier]) or "", MAX_HEADING)
                     mark = ".".join(map(str, (*numbers, counter)))
                     label = heading if _NUMBERED.match(heading + " ") else f"{mark} {heading}"
                     walk(node.children, (*path, label), (*numbers, counter), module, depth + 1)
                 else:
-                    sections.setdefault(identifier, " / ".join(path))
+                    section, cut = _section_path(path)
+                    shortened = shortened or cut
+                    sections.setdefault(identifier, section)
                     walk(node.children, path, numbers, module, depth + 1)
 
         for specification in self.content.specifications or []:
             walk(specification.children, (), (), specification.long_name or specification.identifier, 0)
+        if shortened:
+            self.notes.append(_("a section path longer than {n} characters was shortened to its deepest "
+                                "headings").format(n=MAX_SECTION))
+        if deep:
+            self.notes.append(_("the SPEC-HIERARCHY is more than {n} levels deep (or holds a node within "
+                                "itself): what lies deeper has no section").format(n=MAX_HIERARCHY_DEPTH))
         return sections, modules
 
     def _heading_text(self, obj: ReqIFSpecObject) -> str | None:
@@ -784,6 +801,7 @@ class _Reader:
         if identity:  # DOORS' Absolute Number: the same object in the next export, whatever its IDENTIFIER
             record.uid = hashlib.sha256(f"reqif-object:{module}:{identity}".encode()).hexdigest()[:32]
             record.where = _("{element} (Absolute Number {number})").format(element=where, number=_shown(identity))
+            self.numbered.add(record.uid)
         foreign_id = _foreign_id({v.name: v.value for v in values})
         if foreign_id:
             record.where = _("{element} ({foreign_id})").format(element=where, foreign_id=_shown(foreign_id))
@@ -888,6 +906,27 @@ def _xml_words(detail: str) -> str:
         return _("{problem}, line {line}, column {column}").format(problem=problem, line=at["line"],
                                                                      column=at["column"])
     return problem
+
+
+MAX_SECTION = 300
+"""As long as a requirement's section may be (store.models)."""
+MAX_HEADING = 80
+"""How much of one heading a section path keeps."""
+MAX_HIERARCHY_DEPTH = 64
+
+
+def _section_path(path: tuple[str, ...]) -> tuple[str, bool]:
+    """The headings above a requirement as its section, and whether it had to be shortened: a path
+    longer than a section may be keeps its deepest headings after "… / "."""
+    joined = " / ".join(path)
+    if len(joined) <= MAX_SECTION:
+        return joined, False
+    kept: list[str] = []
+    for heading in reversed(path):
+        if len(" / ".join(["…", heading, *kept])) > MAX_SECTION:
+            break
+        kept.insert(0, heading)
+    return " / ".join(["…", *kept]), True
 
 
 def _one_line(text: str, limit: int = 200) -> str:
