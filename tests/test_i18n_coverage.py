@@ -646,12 +646,12 @@ async def test_a_changed_approved_text_is_shown_with_its_criteria_heading_in_chi
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The approved text is kept in English ("Acceptance criteria:", the approval's record); the detail
     pane's "was → now" of what changed since names the criterion in Chinese."""
-    from test_tui_detail_zh import open_detail, pane_text
+    from test_tui_detail_zh import pane_text
 
     from reqboard.store.board import Board
     from reqboard.store.models import State
 
-    from tui_support import open_app
+    from tui_support import open_app, open_detail
 
     board = Board(tmp_path / "board.json", "li")
     req = board.add_requirement("导出发票", customer="华为", acceptance_criteria=({"text": "每张发票一个 PDF", "done": False},))

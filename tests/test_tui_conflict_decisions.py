@@ -6,9 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from test_cli_review import decided_on_two_copies
-from test_tui_review import open_detail
 
-from tui_support import SIZE, board_ready, open_app, text_of
+from tui_support import SIZE, board_ready, open_app, open_detail, text_of
 
 
 async def test_both_decisions_on_one_conflict_are_shown(tmp_path: Path) -> None:

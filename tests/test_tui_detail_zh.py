@@ -41,6 +41,7 @@ from tui_support import (
     form,
     notifications,
     open_app,
+    open_detail,
     select_card,
     settle,
     submit,
@@ -156,16 +157,6 @@ def dialog_text(dialog: FormScreen) -> str:
 
 def assert_chinese(text: str, *, allowed: set[str] = DATA) -> None:
     assert english_words(text, allowed) == set(), text
-
-
-async def open_detail(pilot: Pilot, key: str) -> DetailScreen:
-    await board_ready(pilot)
-    await select_card(pilot, key)
-    await pilot.press("enter")
-    await settle(pilot)
-    detail = pilot.app.screen
-    assert isinstance(detail, DetailScreen) and detail.history is not None
-    return detail
 
 
 # ---------------------------------------------------------------------- the panes

@@ -23,7 +23,7 @@ from reqboard.store.models import State
 from reqboard.tui.config import Config
 from reqboard.tui.screens.board import BoardScreen
 from reqboard.tui.screens.change_request import ChangeRequestScreen
-from reqboard.tui.screens.detail import DetailScreen, approved_parts
+from reqboard.tui.screens.detail import approved_parts
 from reqboard.tui.widgets.key_bar import KeyBar
 
 from tui_support import (  # noqa: F401 (small, small_template are fixtures)
@@ -41,6 +41,7 @@ from tui_support import (  # noqa: F401 (small, small_template are fixtures)
     form,
     notifications,
     open_app,
+    open_detail,
     same_words,
     select_card,
     settle,
@@ -67,15 +68,6 @@ def bottom_line(app: Any, state: State, key: str) -> str:
 
 def key_bar(app: Any) -> str:
     return text_of(app.screen.query_one(KeyBar))
-
-
-async def open_detail(pilot: Pilot, key: str) -> DetailScreen:
-    await select_card(pilot, key)
-    await pilot.press("enter")
-    await settle(pilot)
-    detail = pilot.app.screen
-    assert isinstance(detail, DetailScreen) and detail.history is not None
-    return detail
 
 
 async def palette(pilot: Pilot, text: str) -> None:

@@ -20,6 +20,7 @@ from reqboard.store.models import State
 from reqboard.tui.app import ReqboardApp
 from reqboard.tui.config import POLL_INTERVAL_RANGE, Config
 from reqboard.tui.screens.board import BoardScreen
+from reqboard.tui.screens.detail import DetailScreen
 from reqboard.tui.screens.form import FormScreen
 from reqboard.tui.widgets.card_list import CardList
 
@@ -176,6 +177,17 @@ async def board_ready(pilot: Pilot) -> BoardScreen:
     screen = pilot.app.screen
     assert isinstance(screen, BoardScreen)
     return screen
+
+
+async def open_detail(pilot: Pilot, key: str) -> DetailScreen:
+    """Open the detail pane of `key` from the board (once it is read) and wait for its history."""
+    await board_ready(pilot)
+    await select_card(pilot, key)
+    await pilot.press("enter")
+    await settle(pilot)
+    detail = pilot.app.screen
+    assert isinstance(detail, DetailScreen) and detail.history is not None
+    return detail
 
 
 # ---------------------------------------------------------------------- reading the screen
