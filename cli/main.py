@@ -865,7 +865,7 @@ def _show_text(req: Any, review: _BoardReview) -> str:
             row(field_label("conflicts_with"), said)
     if req.suspect:
         row(_("SUSPECT"), _("{reason} (clear with: reqboard review {key})").format(reason=stored_note(req.suspect), key=req.key))
-    if req.approvals and not req.approval_current:
+    if workflow.reapproval_pending(req, review.rules):  # as the CHG badge: until every role signed it again
         row(_("CHANGED"), _("since its approval"))
     row(field_label("version"), _("{version}, updated by {user} at {time}").format(
         version=req.version, user=req.updated_by, time=_when(req.updated_at, zone=True)))

@@ -360,6 +360,19 @@ def test_decisions_taken_on_two_copies_are_all_shown(reqboard_process: ReqboardP
     assert sorted(decisions) == [("alice", "team: keep PDF"), ("carol", "laptop: keep Word")], shown.stdout
 
 
+def test_show_says_changed_until_every_role_signed_the_new_text(cli: CliRunner) -> None:
+    cli("signoff-roles", "customer", "product")
+    key = analysed(cli, "Export")
+    cli("approve", key, "--role", "customer")
+    cli("approve", key, "--role", "product")
+    cli("edit", key, "--title", "Export, changed")
+    assert re.search(r"^  CHANGED +since its approval$", cli("show", key), re.M)
+    cli("approve", key, "--role", "customer")  # half re-signed: still changed
+    assert re.search(r"^  CHANGED +since its approval$", cli("show", key), re.M)
+    cli("approve", key, "--role", "product")
+    assert "CHANGED" not in cli("show", key)
+
+
 def test_a_role_named_later_is_not_listed_missing_in_show_or_its_json(cli: CliRunner) -> None:
     cli("signoff-roles", "customer")
     key = analysed(cli, "Export")
