@@ -7,7 +7,7 @@ call these methods, so whatever one can do, the other can too.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from pydantic import ValidationError
@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from . import workflow
 from .board_maintenance import BoardMaintenance
 from .change_requests import ChangeRequestOperations
+from .customers import CustomerOperations
 from .domain import PAST_APPROVAL
 from .errors import InvalidValue, NotFound, Refused, validation_message
 from .i18n import _
@@ -39,6 +40,17 @@ from .review import (
 )
 from .revisions import EDITABLE_FIELDS, diff, record_diff
 from .scoring import ScoringOperations
+from .surveys import (
+    COMPLAINT_CAUSES,
+    LOW_SCORE,
+    LOW_SCORE_REASONS,
+    SURVEY_DIMENSIONS,
+    checked_reasons,
+    checked_scores,
+    code_label,
+    code_of,
+    stored_codes,
+)
 from .transaction import MAX_KEY_NUMBER, Transaction
 
 __all__ = ["EDITABLE_FIELDS", "MAX_KEY_NUMBER", "Board", "Transaction", "diff"]
@@ -51,6 +63,43 @@ def _with_customer_tier(tx: Transaction, fields: dict[str, Any]) -> dict[str, An
         if tier is not None:
             return {**fields, "tier": tier}
     return fields
+
+
+def _with_cause(tx: Transaction, fields: dict[str, Any]) -> dict[str, Any]:
+    """The fields with a complaint's cause spelled as the board's list has it; InvalidValue for a cause
+    the list does not have."""
+    cause = fields.get("cause")
+    if not cause:
+        return fields
+    causes = stored_codes({COMPLAINT_CAUSES.setting: tx.setting(COMPLAINT_CAUSES.setting)}, COMPLAINT_CAUSES)
+    try:
+        return {**fields, "cause": code_of(str(cause), causes, COMPLAINT_CAUSES)}
+    except InvalidValue as exc:
+        raise InvalidValue(str(exc), {"cause": str(exc)}) from None
+
+
+def _survey_reading(tx: Transaction, reading: Mapping[str, Any], *, interim: bool) -> Feedback:
+    """A satisfaction reading checked against the board's survey: dimensions and reasons named as its
+    lists name them, a reason given for a score of 2 or less. Raises InvalidValue naming the field."""
+    settings = {name: tx.setting(name) for name in (SURVEY_DIMENSIONS.setting, LOW_SCORE_REASONS.setting)}
+    try:
+        scores = checked_scores(reading.get("scores") or {}, stored_codes(settings, SURVEY_DIMENSIONS))
+    except InvalidValue as exc:
+        raise InvalidValue(str(exc), {"scores": str(exc)}) from None
+    allowed = stored_codes(settings, LOW_SCORE_REASONS)
+    try:
+        reasons = checked_reasons(reading.get("reasons") or (), allowed)
+    except InvalidValue as exc:
+        raise InvalidValue(str(exc), {"reasons": str(exc)}) from None
+    satisfaction = reading.get("satisfaction")
+    if isinstance(satisfaction, int) and satisfaction <= LOW_SCORE and not reasons:
+        message = _("a satisfaction of {n} needs a reason: one or more of {codes}").format(
+            n=satisfaction, codes=", ".join(code_label(c) for c in allowed))
+        raise InvalidValue(message, {"reasons": message})
+    try:
+        return Feedback.model_validate({**reading, "scores": scores, "reasons": reasons, "interim": interim})
+    except ValidationError as exc:
+        raise validation_message(exc, _("feedback")) from None
 
 
 def _guard_changes(tx: Transaction, req: Requirement, target: State,
@@ -72,7 +121,7 @@ def _record_guard_records(tx: Transaction, old: Requirement, new: Requirement) -
         tx.record_event(old.key, "feedback", field="feedback", new=feedback.satisfaction, reason=feedback.comment)
 
 
-class Board(ReviewOperations, ChangeRequestOperations, ScoringOperations, BoardMaintenance):
+class Board(ReviewOperations, ChangeRequestOperations, ScoringOperations, CustomerOperations, BoardMaintenance):
     """A board and the user acting on it: every read with the models, and every change.
 
     Every change is one `transaction()`; the operations below are written on it, and so is every
@@ -93,7 +142,7 @@ class Board(ReviewOperations, ChangeRequestOperations, ScoringOperations, BoardM
         with self.transaction() as tx:
             key = tx.next_key()
             check_links(tx, key, fields)
-            fields = _with_customer_tier(tx, fields)
+            fields = _with_cause(tx, _with_customer_tier(tx, fields))
             try:
                 req = Requirement(
                     key=key, title=title, **fields,
@@ -123,6 +172,7 @@ class Board(ReviewOperations, ChangeRequestOperations, ScoringOperations, BoardM
             wanted = {k: v for k, v in changes.items() if getattr(current, k) != v}
             if "customer" in changes:
                 wanted = _with_customer_tier(tx, wanted)
+            wanted = _with_cause(tx, wanted)
             if not wanted:
                 return current
             check_links(tx, current.key, wanted)
@@ -186,6 +236,9 @@ class Board(ReviewOperations, ChangeRequestOperations, ScoringOperations, BoardM
             if target is State.APPROVED and "role" in values and isinstance(values["role"], str):
                 values["role"] = role_of(values["role"], rules.signoff_roles, req.key)
             wanted = {**_guard_changes(tx, req, target, values), **updates}
+            if len(wanted.get("feedback", req.feedback)) > len(req.feedback):  # a reading, as `feedback` takes it
+                *kept, reading = wanted["feedback"]
+                wanted["feedback"] = (*kept, _survey_reading(tx, reading.model_dump(), interim=False))
             candidate = tx.revise(req, **wanted) if wanted else req
             refusal = workflow.check_move(candidate, target, reason, rules, override_dependency=override_dependency)
             if refusal:
@@ -207,34 +260,38 @@ class Board(ReviewOperations, ChangeRequestOperations, ScoringOperations, BoardM
         """Move a requirement off the board with a reason; raises Refused, NotFound, Conflict."""
         return self.move_requirement(key, State.REJECTED, reason=reason, expect_version=expect_version)
 
-    def record_feedback(self, key: str, satisfaction: int, comment: str = "", *, channel: str = "email",
-                        expect_version: int | None = None) -> Requirement:
-        """Record that the customer was told; a done requirement moves to fed back.
+    def record_feedback(self, key: str, satisfaction: int, comment: str = "", *, channel: str | None = "email",
+                        interim: bool = False, scores: Mapping[str, int] | None = None,
+                        reasons: Iterable[str] = (), expect_version: int | None = None) -> Requirement:
+        """Record the customer's satisfaction (1-5): told of the delivery, a done requirement moves to fed
+        back; an `interim` reading is taken in any state and moves nothing. `scores` rate the board's
+        survey dimensions (1-5 each), `reasons` are codes of the board's list, at least one required
+        when the satisfaction is 2 or less. `channel` None: the requirement's own.
 
-        Raises Refused (not done yet), InvalidValue, NotFound, Conflict.
+        Raises Refused (not done yet, unless interim), InvalidValue (a score, an unknown dimension or
+        reason, a low score without a reason), NotFound, Conflict.
         """
 
         def change(tx: Transaction, req: Requirement) -> dict[str, Any]:
-            if req.state not in (State.DONE, State.FED_BACK):
+            if not interim and req.state not in (State.DONE, State.FED_BACK):
                 raise Refused(
-                    _("{key} is {state}: feedback is recorded once it is done").format(
-                        key=req.key, state=req.state.label.lower()),
+                    _("{key} is {state}: feedback is recorded once it is done (an interim reading, with --interim, "
+                      "is taken at any time)").format(key=req.key, state=req.state.label.lower()),
                     "fed_back.after_done",
                 )
-            try:
-                fb = Feedback.model_validate({"by": tx.user, "at": tx.now, "channel": channel,
-                                              "satisfaction": satisfaction, "comment": comment})
-            except ValidationError as exc:
-                raise validation_message(exc, _("feedback")) from None
+            fb = _survey_reading(tx, {"by": tx.user, "at": tx.now, "channel": channel or req.channel,
+                                      "satisfaction": satisfaction, "comment": comment, "scores": scores or {},
+                                      "reasons": tuple(reasons)}, interim=interim)
             changes: dict[str, Any] = {"feedback": (*req.feedback, fb)}
-            if req.state is State.DONE:
+            if req.state is State.DONE and not interim:
                 # As a move to fed back: a text changed since its approval is signed again first.
                 refusal = workflow.check_move(req.model_copy(update=changes), State.FED_BACK,
                                               rules=board_rules(tx, req))
                 if refusal:
                     raise Refused(refusal.message, refusal.rule)
                 changes.update(tx.enter(req, State.FED_BACK))
-            tx.record_event(req.key, "feedback", field="feedback", new=satisfaction, reason=comment)
+            tx.record_event(req.key, "interim_feedback" if interim else "feedback", field="feedback", new=satisfaction,
+                            reason=comment)
             return changes
 
         return self._mutate(key, change, expect_version=expect_version, reason=comment)

@@ -35,6 +35,7 @@ from .domain import (
 )
 from .errors import StoreUnreadable
 from .i18n import _
+from .targets import Target, TargetCheck, checks
 
 if TYPE_CHECKING:  # the models (and pydantic) are imported when a card is opened, not to draw one
     from .models import Requirement
@@ -71,7 +72,7 @@ class Card:
         "channel", "owner", "tags", "kano", "importance", "urgency", "since", "due",
         "priority", "open_change_requests", "_approval_stale", "suspect", "record", "path", "_requirement",
         "_search_text", "loader", "depends_on", "conflicts_with", "resolved_uids", "business_value",
-        "effort_estimate", "feasibility", "need_type", "category", "section", "_signoffs",
+        "effort_estimate", "feasibility", "need_type", "category", "section", "_signoffs", "_contact",
     )
 
     key: str
@@ -176,6 +177,7 @@ class Card:
         section = get("section", "")
         card.section = section if section.__class__ is str and section.isprintable() else _text(section)
         card._signoffs = None
+        card._contact = _UNKNOWN
         card.record = record
         card.path = path
         card._requirement = None
@@ -242,6 +244,35 @@ class Card:
         return text_hash(record["title"], record.get("description", ""),
                          (c["text"] for c in record.get("acceptance_criteria", ())))
 
+    @property
+    def last_contact(self) -> datetime | None:
+        """When the customer was last in touch about it (the latest note or feedback), or None; worked
+        out for the cards that are drawn (a malformed time is left out: the background check reports it)."""
+        if self._contact is _UNKNOWN:
+            moments = []
+            for name in ("notes", "feedback"):
+                for item in self.record.get(name) or ():
+                    try:
+                        moments.append(_moment(item["at"]))
+                    except (KeyError, TypeError, ValueError):
+                        continue
+            self._contact = max(moments) if moments else None
+        return cast("datetime | None", self._contact)
+
+    def target_checks(self, targets: tuple[Target, ...], now: datetime) -> tuple[TargetCheck, ...]:
+        """How it stands against the board's response targets (store.targets); none for a record whose
+        times cannot be read (the background check reports it)."""
+        if not targets:
+            return ()
+        record = self.record
+        try:
+            entered = {_STATES[s]: _moment(at) for s, at in (record.get("entered_at") or {}).items()}
+            started = entered.get(State.COLLECTED) or _moment(record["created_at"])
+        except (KeyError, TypeError, ValueError, AttributeError):
+            return ()
+        return checks(targets, channel=self.channel, tier=self.tier, state=self.state, started=started,
+                      entered_at=entered, now=now)
+
     def overdue(self, today: date) -> bool:
         """Past its due date and still open (see `domain.is_overdue`, which the model asks too)."""
         return is_overdue(self.due, self.state, today)
@@ -258,12 +289,13 @@ class Card:
 
 
 _NONE: frozenset[str] = frozenset()
+_UNKNOWN = object()
 
 CARD_FIELDS = (
     "key", "uid", "version", "title", "description", "state", "customer", "tier", "channel", "owner",
     "tags", "kano", "importance", "urgency", "state_since", "updated_at", "due", "suspect",
     "depends_on", "conflicts_with", "business_value", "effort_estimate", "feasibility", "need_type", "category",
-    "section",
+    "section", "created_at", "entered_at",
 )
 """The fields of a stored record that `Card.of` reads as they are (see `card_fields`)."""
 
@@ -287,6 +319,10 @@ def card_fields(record: Mapping[str, Any]) -> dict[str, Any]:
     if isinstance(resolutions, (list, tuple)) and resolutions:
         fields["resolutions"] = [{"other_uid": r.get("other_uid")} if isinstance(r, Mapping) else r
                                  for r in resolutions]
+    for name in ("notes", "feedback"):  # when: the card's days since the last contact
+        items = record.get(name)
+        if isinstance(items, (list, tuple)) and items:
+            fields[name] = [{"at": i.get("at")} if isinstance(i, Mapping) else i for i in items]
     criteria = record.get("acceptance_criteria")
     if isinstance(criteria, (list, tuple)) and criteria:
         fields["acceptance_criteria"] = [{"text": c.get("text")} if isinstance(c, Mapping) else c for c in criteria]

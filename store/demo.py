@@ -608,7 +608,9 @@ class _DemoBuilder:
                                                     reject=self.keys[reject] if reject else None)
 
     def feedback(self, title: str, satisfaction: int, comment: str, channel: str) -> Callable[[Board], Any]:
-        return lambda board: board.record_feedback(self.keys[title], satisfaction, self.say(comment), channel=channel)
+        reasons = ("late",) if satisfaction <= 2 else ()
+        return lambda board: board.record_feedback(self.keys[title], satisfaction, self.say(comment), channel=channel,
+                                                   reasons=reasons)
 
     def check_criteria(self, title: str) -> Callable[[Board], Any]:
         def run(board: Board) -> None:

@@ -47,6 +47,16 @@ FIELD_LABELS = {
     "changed_since_approval": N_("changed since approval"),
     "suspect": N_("suspect"),
     "reviews": N_("reviews"),
+    "notes": N_("notes"),
+    "cause": N_("complaint cause"),
+    "customer.tier": N_("customer tier"),
+    "customer.contact": N_("customer contact"),
+    "customer.segment": N_("customer segment"),
+    "customer.notes": N_("customer notes"),
+    "survey_dimensions": N_("survey dimensions"),
+    "low_score_reasons": N_("reasons for a low score"),
+    "complaint_causes": N_("complaint causes"),
+    "response_targets": N_("response targets"),
     "resolutions": N_("conflict resolutions"),
     "signoff_roles": N_("sign-off roles"),
     "score_weights": N_("score weights"),
@@ -75,6 +85,11 @@ ACTION_LABELS = {
     "approved": N_("approved"),
     "rejected": N_("rejected"),
     "feedback": N_("feedback"),
+    "interim_feedback": N_("interim feedback"),
+    "note": N_("contact noted"),
+    "customer.added": N_("customer added"),
+    "customer.edited": N_("customer changed"),
+    "customer.renamed": N_("customer renamed"),
     "reviewed": N_("reviewed"),
     "suspect": N_("marked suspect"),
     "resolved": N_("conflict resolved"),
@@ -199,6 +214,12 @@ def review_event_said(action: str, field: str | None, old: Any, new: Any, cr: st
         said = state_said or (lambda state: state.label.lower())
         target = said(State(new)) if isinstance(new, str) and new in State._value2member_map_ else str(new)
         return _("moved to {state} before {keys} was done").format(state=target, keys=listed(map(str, old)))
+    if action == "note" and isinstance(new, dict) and isinstance(new.get("text"), str):
+        first = new["text"].splitlines()[0] if new["text"].strip() else ""
+        who = new.get("with")
+        if isinstance(who, str) and who:
+            return _("contact with {name} noted: {text}").format(name=who, text=first[:120])
+        return _("contact noted: {text}").format(text=first[:120])
     if action == "cr.notified" and isinstance(new, str):
         return _("told {name} of {cr}").format(name=new, cr=cr or "-")
     return None

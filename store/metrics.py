@@ -32,12 +32,15 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from . import clock
-from .domain import key_number
+from .domain import CLOSED_STATES, key_number
 from .i18n import N_, _
 from .i18n import ngettext as _ngettext
 from .links import LinkIndex
 from .models import BOARD_STATES, CRStatus, Event, Kano, Requirement, State
 from .models import now as _utcnow
+from .targets import Outcome as TargetOutcome
+from .targets import Target
+from .targets import checks as target_checks
 
 if TYPE_CHECKING:
     from .board import Board
@@ -608,8 +611,24 @@ class Rating:
 
 
 @dataclass(frozen=True)
+class MonthRating:
+    """The readings of one calendar month (local): every one given that month, interim ones too."""
+
+    month: str
+    """`2026-11`."""
+    mean: float | None
+    count: int
+
+
+@dataclass(frozen=True)
 class Satisfaction:
-    """Customer satisfaction (1-5) from the latest feedback on each requirement."""
+    """Customer satisfaction (1-5) from the latest feedback on each requirement.
+
+    `overall`, `distribution` and the breakdowns by tier, channel, customer and dimension count each
+    requirement once, with its latest reading (the customer's view now, interim or final); the trend
+    (`by_month`) and the reasons for low scores count every reading of the period, so that a reading
+    later improved on still shows in its month and its reason is not forgotten.
+    """
 
     overall: Rating
     distribution: Mapping[int, int]
@@ -617,6 +636,17 @@ class Satisfaction:
     """Customer tier A/B/C, or `none` where no tier was recorded."""
     by_channel: Mapping[str, Rating]
     """The channel the requirement came in through (not the one the feedback went out on)."""
+    by_customer: Mapping[str, Rating] = field(default_factory=dict)
+    """By the requirement's customer ("" for requirements that name none), in name order."""
+    by_dimension: Mapping[str, Rating] = field(default_factory=dict)
+    """By survey dimension: the board's dimensions in its order (a dimension nobody scored has no mean),
+    then any a reading scored that the board no longer lists."""
+    by_month: tuple[MonthRating, ...] = ()
+    """Every month from the first reading (or `since`) to this one, empty months included."""
+    low_reasons: Mapping[str, int] = field(default_factory=dict)
+    """How often each reason was given with a score of 2 or less, most frequent first."""
+    low_count: int = 0
+    """How many readings scored 2 or less."""
 
     @property
     def mean(self) -> float | None:
@@ -631,30 +661,185 @@ def _rating(scores: Sequence[int]) -> Rating:
     return Rating(mean(scores), len(scores))
 
 
-def satisfaction(reqs: Iterable[Requirement], *, since: date | None = None) -> Satisfaction:
-    """Mean and count of satisfaction, overall, by customer tier and by intake channel.
+def _month(moment: datetime) -> str:
+    day = clock.local_day(moment)
+    return f"{day.year:04d}-{day.month:02d}"
 
-    Each requirement counts once, with its latest feedback (the customer's current view); with
-    `since`, only feedback given on or after that day.
+
+def _months(first: str, last: str) -> list[str]:
+    year, month = int(first[:4]), int(first[5:])
+    end = (int(last[:4]), int(last[5:]))
+    months = []
+    while (year, month) <= end:
+        months.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
+def satisfaction(reqs: Iterable[Requirement], *, since: date | None = None, dimensions: Sequence[str] = (),
+                 today: date | None = None) -> Satisfaction:
+    """Satisfaction overall, by customer tier, intake channel, customer and survey dimension, by month,
+    and the reasons given for low scores (see `Satisfaction`).
+
+    With `since`, only feedback given on or after that day. `dimensions`: the board's survey dimensions,
+    in its order. `today` ends the monthly trend (default: today in the zone of store.clock).
     """
+    from .collation import sort_key
+    from .surveys import LOW_SCORE
+
     lower = _since_dt(since)
     scores: list[int] = []
     by_tier: dict[str, list[int]] = defaultdict(list)
     by_channel: dict[str, list[int]] = defaultdict(list)
+    by_customer: dict[str, list[int]] = defaultdict(list)
+    by_dimension: dict[str, list[int]] = {d: [] for d in dimensions}
+    by_month: dict[str, list[int]] = defaultdict(list)
+    reasons: Counter[str] = Counter()
+    low = 0
     for r in reqs:
-        fb = r.feedback_latest
-        if fb is None or (lower is not None and fb.at < lower):
+        readings = [f for f in r.feedback if lower is None or f.at >= lower]
+        for f in readings:
+            by_month[_month(f.at)].append(f.satisfaction)
+            if f.satisfaction <= LOW_SCORE:
+                low += 1
+                reasons.update(f.reasons)
+        if not readings:
             continue
+        fb = readings[-1]
         scores.append(fb.satisfaction)
         by_tier[r.tier.value if r.tier else "none"].append(fb.satisfaction)
         by_channel[r.channel.value].append(fb.satisfaction)
+        by_customer[r.customer].append(fb.satisfaction)
+        for name, score in fb.scores.items():
+            by_dimension.setdefault(name, []).append(score)
     dist = Counter(scores)
+    months: list[str] = []
+    if by_month or since:
+        first = f"{since.year:04d}-{since.month:02d}" if since is not None else min(by_month)
+        end_day = today or clock.today()
+        months = _months(first, max(f"{end_day.year:04d}-{end_day.month:02d}", max(by_month, default=first)))
     return Satisfaction(
         overall=_rating(scores),
         distribution={s: dist.get(s, 0) for s in range(1, 6)},
         by_tier={t: _rating(by_tier[t]) for t in sorted(by_tier)},
         by_channel={c: _rating(by_channel[c]) for c in sorted(by_channel)},
+        by_customer={c: _rating(by_customer[c]) for c in sorted(by_customer, key=sort_key)},
+        by_dimension={d: _rating(v) for d, v in by_dimension.items()},
+        by_month=tuple(MonthRating(m, mean(by_month[m]), len(by_month[m])) for m in months),
+        low_reasons=dict(sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))),
+        low_count=low,
     )
+
+
+# ============================================================================ response targets and due dates
+
+
+@dataclass(frozen=True)
+class TargetCount:
+    """How requirements stood against their response targets."""
+
+    met: int = 0
+    missed: int = 0
+    """Reached after the deadline."""
+    breached: int = 0
+    """Not reached, and the deadline has passed (the SLA badge)."""
+    open: int = 0
+    """Not reached, the deadline still ahead."""
+
+    @property
+    def missed_total(self) -> int:
+        """Missed, whether reached late or not reached yet."""
+        return self.missed + self.breached
+
+    def add(self, outcome: str) -> TargetCount:
+        return TargetCount(**{**self.__dict__, outcome: getattr(self, outcome) + 1})
+
+
+@dataclass(frozen=True)
+class Breach:
+    """A requirement past a response target it has not reached."""
+
+    key: str
+    title: str
+    customer: str
+    state: State
+    """The state it should have reached."""
+    deadline: datetime
+    days_late: float
+
+
+@dataclass(frozen=True)
+class TargetSummary:
+    """The board's response targets and how its requirements stood against them."""
+
+    targets: tuple[Target, ...]
+    overall: TargetCount
+    by_channel: Mapping[str, TargetCount]
+    by_tier: Mapping[str, TargetCount]
+    """Tier A/B/C, or `none`."""
+    by_state: Mapping[str, TargetCount]
+    breaches: tuple[Breach, ...]
+    """Most overdue first."""
+
+
+def target_summary(reqs: Iterable[Requirement], targets: Sequence[Target], *, now: datetime,
+                   since: date | None = None) -> TargetSummary:
+    """Count met, missed, breached and open targets, overall and by channel, tier and state; with
+    `since`, only targets whose deadline falls on or after that day."""
+    lower = _since_dt(since)
+    overall = TargetCount()
+    by_channel: dict[str, TargetCount] = {}
+    by_tier: dict[str, TargetCount] = {}
+    by_state: dict[str, TargetCount] = {}
+    breaches: list[Breach] = []
+    for r in reqs if targets else ():
+        started = r.entered_at.get(State.COLLECTED) or r.created_at
+        for c in target_checks(tuple(targets), channel=r.channel, tier=r.tier, state=r.state, started=started,
+                               entered_at=r.entered_at, now=now):
+            if c.outcome is None or (lower is not None and c.deadline < lower):
+                continue
+            outcome = c.outcome.value
+            overall = overall.add(outcome)
+            for table, name in ((by_channel, r.channel.value), (by_tier, r.tier.value if r.tier else "none"),
+                                (by_state, c.target.state.value)):
+                table[name] = table.get(name, TargetCount()).add(outcome)
+            if c.outcome is TargetOutcome.BREACHED:
+                breaches.append(Breach(r.key, r.title, r.customer, c.target.state, c.deadline,
+                                       days_between(c.deadline, now)))
+    breaches.sort(key=lambda b: (-b.days_late, key_number(b.key)))
+    return TargetSummary(tuple(targets), overall, dict(sorted(by_channel.items())), dict(sorted(by_tier.items())),
+                         {s.value: by_state[s.value] for s in BOARD_STATES if s.value in by_state}, tuple(breaches))
+
+
+@dataclass(frozen=True)
+class DueItem:
+    """An open requirement with a due date: past it (`days` late) or close to it (`days` left)."""
+
+    key: str
+    title: str
+    customer: str
+    owner: str
+    state: State
+    due: date
+    days: int
+
+
+DUE_SOON_DAYS = 7
+
+
+def overdue_work(reqs: Iterable[Requirement], *, today: date) -> tuple[DueItem, ...]:
+    """Open requirements past their due date, the longest overdue first."""
+    items = [DueItem(r.key, r.title, r.customer, r.owner, r.state, r.due, (today - r.due).days)
+             for r in reqs if r.due is not None and r.overdue(today)]
+    return tuple(sorted(items, key=lambda i: (i.due, key_number(i.key))))
+
+
+def due_soon(reqs: Iterable[Requirement], *, today: date, within: int = DUE_SOON_DAYS) -> tuple[DueItem, ...]:
+    """Open requirements due from today to `within` days ahead, the soonest first."""
+    end = today + timedelta(days=within)
+    items = [DueItem(r.key, r.title, r.customer, r.owner, r.state, r.due, (r.due - today).days)
+             for r in reqs if r.due is not None and r.state not in CLOSED_STATES and today <= r.due <= end]
+    return tuple(sorted(items, key=lambda i: (i.due, key_number(i.key))))
 
 
 @dataclass(frozen=True)
@@ -838,6 +1023,9 @@ class BoardMetrics:
     priority: PriorityMatrix
     open_conflicts: tuple[OpenConflict, ...] = ()
     blocked: tuple[BlockedItem, ...] = ()
+    targets: TargetSummary = field(default_factory=lambda: TargetSummary((), TargetCount(), {}, {}, {}, ()))
+    overdue: tuple[DueItem, ...] = ()
+    due_soon: tuple[DueItem, ...] = ()
 
     @property
     def throughput_mean(self) -> float | None:
@@ -850,9 +1038,11 @@ class BoardMetrics:
 
 def compute_metrics(reqs: Sequence[Requirement], events: Iterable[Event], *, now: datetime | None = None,
                     since: date | None = None, window: int = DEFAULT_WINDOW,
-                    alpha: float = DEFAULT_ALPHA, links: LinkIndex | None = None) -> BoardMetrics:
+                    alpha: float = DEFAULT_ALPHA, links: LinkIndex | None = None, dimensions: Sequence[str] = (),
+                    targets: Sequence[Target] = ()) -> BoardMetrics:
     """All metrics of a board, measured at `now` (default: the current time), limited to `since`.
     `links`: the whole board's links, when `reqs` are only some of the board (a customer's).
+    `dimensions`, `targets`: the board's survey dimensions and response targets.
 
     Raises ValueError for a window below 1 or an alpha outside (0, 1].
     """
@@ -875,7 +1065,7 @@ def compute_metrics(reqs: Sequence[Requirement], events: Iterable[Event], *, now
         aging=aging(reqs, now=moment, lead_p85=lead.p85),
         throughput=throughput(reqs, today=today, since=since),
         cumulative_flow=cumulative_flow(reqs, events, today=today, since=since),
-        satisfaction=satisfaction(reqs, since=since),
+        satisfaction=satisfaction(reqs, since=since, dimensions=dimensions, today=today),
         kano_mix=kano_mix(reqs),
         change_requests=change_request_summary(reqs, since=since),
         intake=intake,
@@ -884,6 +1074,9 @@ def compute_metrics(reqs: Sequence[Requirement], events: Iterable[Event], *, now
         priority=priority_matrix(reqs),
         open_conflicts=open_conflicts(reqs, links),
         blocked=blocked_work(reqs, links),
+        targets=target_summary(reqs, targets, now=moment, since=since),
+        overdue=overdue_work(reqs, today=today),
+        due_soon=due_soon(reqs, today=today),
     )
 
 
@@ -892,4 +1085,5 @@ def board_metrics(board: Board, *, now: datetime | None = None, since: date | No
 
     Raises StoreUnreadable when the board file or its history cannot be read.
     """
-    return compute_metrics(board.requirements(), board.history(), now=now, since=since)
+    return compute_metrics(board.requirements(), board.history(), now=now, since=since,
+                           dimensions=board.survey_dimensions(), targets=board.response_targets())

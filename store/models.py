@@ -205,8 +205,16 @@ class Record(BaseModel):
 
 
 class Customer(Record):
+    """A customer of the board: its tier (A/B/C: the value of the customer) and what the team keeps
+    about it. Its requirements name it by `Requirement.customer` (any case)."""
+
     name: Annotated[Line, Field(min_length=1, max_length=120)]
     tier: Tier = Tier.B
+    contact: Annotated[Line, Field(max_length=200)] = ""
+    """Who to talk to, and how (a name, a phone number, a mail address)."""
+    segment: Annotated[Line, Field(max_length=80)] = ""
+    """The market or group it belongs to (e.g. banks, retail, public sector)."""
+    notes: Annotated[CleanText, Field(max_length=4000)] = ""
 
 
 class Approval(Record):
@@ -255,12 +263,42 @@ class Notice(Record):
     at: UTCTime
 
 
+Code = Annotated[Line, Field(min_length=1, max_length=40)]
+"""A name from one of the board's lists: a survey dimension, a reason for a low score, a complaint's
+cause (see store.surveys)."""
+
+
 class Feedback(Record):
+    """A satisfaction reading: the customer's, on delivery (moves a done requirement to fed back) or
+    before it (`interim`: the card stays where it is)."""
+
     by: Annotated[Line, Field(min_length=1, max_length=80)]
     at: UTCTime
     channel: Channel = Channel.EMAIL
     satisfaction: Score
     comment: Annotated[CleanText, Field(max_length=2000)] = ""
+    interim: bool = False
+    """Taken before delivery: a reading that moved nothing."""
+    scores: dict[Code, Score] = Field(default_factory=dict, max_length=12)
+    """The survey's dimensions (the board's, e.g. quality, responsiveness), each scored 1-5."""
+    reasons: tuple[Code, ...] = Field(default=(), max_length=12)
+    """Why the customer is unhappy: codes from the board's list (required for a score of 2 or less)."""
+
+
+class Note(Record):
+    """One contact with the customer about a requirement: a call, a mail, a meeting."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True, validate_by_name=True,
+                              validate_by_alias=True, serialize_by_alias=True)
+
+    at: UTCTime
+    """When the contact took place (it may be recorded later)."""
+    by: Annotated[Line, Field(min_length=1, max_length=80)]
+    """Who recorded it."""
+    channel: Channel = Channel.OTHER
+    with_: Annotated[Line, Field(max_length=120, alias="with")] = ""
+    """Who on the customer's side took part (stored as `with`)."""
+    text: Annotated[CleanText, Field(min_length=1, max_length=4000)]
 
 
 class Criterion(Record):
@@ -382,6 +420,10 @@ class Requirement(Record):
     changed_since_approval: bool = False
     suspect: Annotated[CleanText, Field(max_length=500)] = ""
     reviews: tuple[Review, ...] = ()
+    notes: tuple[Note, ...] = ()
+    """The communication log: each contact with the customer about it, oldest first."""
+    cause: Annotated[Line, Field(max_length=40)] = ""
+    """A complaint's cause: a code from the board's list (see store.surveys), "" when none was given."""
     resolutions: tuple[Resolution, ...] = ()
     """How each of its conflicts with another requirement was settled."""
     previous_keys: tuple[RequirementKey, ...] = ()
@@ -426,6 +468,12 @@ class Requirement(Record):
     @property
     def feedback_latest(self) -> Feedback | None:
         return self.feedback[-1] if self.feedback else None
+
+    @property
+    def last_contact(self) -> datetime | None:
+        """When the customer was last in touch about it: the latest note or feedback, or None."""
+        moments = [n.at for n in self.notes] + [f.at for f in self.feedback]
+        return max(moments) if moments else None
 
     @property
     def approval_current(self) -> bool:

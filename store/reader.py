@@ -20,6 +20,8 @@ from .outputs import BoardFiles
 from .scoring import SCORE_WEIGHTS, Weights, weights_of
 from .snapshot import Revision
 from .storage import Backup, Storage, open_storage
+from .surveys import COMPLAINT_CAUSES, LOW_SCORE_REASONS, SURVEY_DIMENSIONS, stored_codes
+from .targets import RESPONSE_TARGETS, Target, stored_targets
 
 MAX_USER_LENGTH = 80
 """As long as a history event's `by` may be."""
@@ -208,6 +210,22 @@ class BoardReader:
             State(k): v for k, v in limits.items()
             if k in State._value2member_map_ and type(v) is int and 0 < v <= 100_000
         }
+
+    def survey_dimensions(self) -> tuple[str, ...]:
+        """The dimensions a satisfaction survey scores (store.surveys)."""
+        return stored_codes(self.settings(), SURVEY_DIMENSIONS)
+
+    def low_score_reasons(self) -> tuple[str, ...]:
+        """The reasons a low satisfaction score is given with (store.surveys)."""
+        return stored_codes(self.settings(), LOW_SCORE_REASONS)
+
+    def complaint_causes(self) -> tuple[str, ...]:
+        """The causes a complaint is given (store.surveys)."""
+        return stored_codes(self.settings(), COMPLAINT_CAUSES)
+
+    def response_targets(self) -> tuple[Target, ...]:
+        """The board's response targets (store.targets); a damaged entry sets none."""
+        return stored_targets(self.settings().get(RESPONSE_TARGETS))
 
     def score_weights(self) -> Weights:
         """The weights of the team's priority score (`store.scoring`); a damaged setting gives the

@@ -22,7 +22,7 @@ _DIFFED_FIELDS = tuple(
     if name
     not in {
         "key", "uid", "version", "created_by", "created_at", "updated_by", "updated_at",
-        "entered_at", "state_since", "approvals", "feedback", "change_requests", "reviews", "resolutions",
+        "entered_at", "state_since", "approvals", "feedback", "change_requests", "reviews", "resolutions", "notes",
     }
 )
 EDITABLE_FIELDS = frozenset(_DIFFED_FIELDS) - {"state", "rejection_reason", "suspect", "previous_keys"}

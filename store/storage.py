@@ -92,6 +92,10 @@ class Change(Protocol):
         """Stage a customer, replacing the one of the same name (any case)."""
         ...
 
+    def remove_customer(self, name: str) -> None:
+        """Stage the customer of this name (any case) removed (a rename); nothing when there is none."""
+        ...
+
     def meta(self) -> dict[str, Any]:
         """The staged counters and settings."""
         ...

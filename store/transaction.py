@@ -336,6 +336,18 @@ class Transaction:
             raise validation_message(exc, field_label("customer")) from None
         self._change.put_customer(customer.model_dump(mode="json"))
 
+    def customer_record(self, name: str) -> dict[str, Any] | None:
+        """The staged customer of this name (any case) as stored, or None."""
+        return self._change.customer_record(name) if name.strip() else None
+
+    def put_customer(self, customer: Customer) -> None:
+        """Stage a customer's record, replacing the one of the same name (any case)."""
+        self._change.put_customer(customer.model_dump(mode="json"))
+
+    def remove_customer(self, name: str) -> None:
+        """Stage the customer of this name (any case) removed (a rename)."""
+        self._change.remove_customer(name)
+
     def dry_run(self) -> None:
         """Leave without writing: the block runs to its end, then nothing is committed."""
         self._dry = True

@@ -335,7 +335,7 @@ def _record_feedback(req: Requirement, values: Mapping[str, Any], user: str, now
     from .models import Feedback
 
     rest = dict(values)
-    asked = {name: rest.pop(name) for name in ("satisfaction", "channel", "comment") if name in rest}
+    asked = {name: rest.pop(name) for name in ("satisfaction", "channel", "comment", "reasons") if name in rest}
     changes = set_fields(req, rest, user, now)
     if not asked:
         return changes
@@ -343,8 +343,9 @@ def _record_feedback(req: Requirement, values: Mapping[str, Any], user: str, now
         message = _("{key}: feedback needs the customer's satisfaction (1-5)").format(key=req.key)
         raise InvalidValue(message, {"satisfaction": message})
     try:
-        feedback = Feedback(by=user, at=now, channel=asked.get("channel") or Channel.EMAIL,
-                            satisfaction=asked["satisfaction"], comment=asked.get("comment") or "")
+        reasons = tuple(r.strip() for r in str(asked.get("reasons") or "").split(",") if r.strip())
+        feedback = Feedback(by=user, at=now, channel=asked.get("channel") or req.channel,
+                            satisfaction=asked["satisfaction"], comment=asked.get("comment") or "", reasons=reasons)
     except ValidationError as exc:
         raise validation_message(exc, _("feedback")) from None
     return {**changes, "feedback": (*req.feedback, feedback)}
@@ -393,8 +394,10 @@ GUARDS: dict[State, Guard] = {
         inputs=(
             GuardInput("satisfaction", "score", N_("Customer satisfaction (1-5)"), SCORE_CHOICES),
             GuardInput("channel", "choice", N_("Told the customer through"), _choices_of(Channel),
-                       default=Channel.EMAIL.value),
+                       default=Channel.EMAIL.value, fill=_from_requirement),
             GuardInput("comment", "text", N_("Comment"), required=False, default=""),
+            GuardInput("reasons", "text", N_("Reasons for a score of 2 or less (comma-separated)"), required=False,
+                       default=""),
         ),
         apply=_record_feedback,
     ),

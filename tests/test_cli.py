@@ -520,9 +520,11 @@ def test_move_defaults_are_the_rules_own(cli: CliRunner) -> None:
     cli("move", key, "approved", "--comment", "")  # an empty comment is still an approval
     cli("move", key, "in_progress", "--owner", "bob")
     cli("move", key, "done")
-    cli("move", key, "fed_back", "--satisfaction", "2")
-    feedback = cli.json("show", key)["feedback"]
-    assert [(f["channel"], f["comment"]) for f in feedback] == [("email", "")]
+    cli.fails(1, "move", key, "fed_back", "--satisfaction", "2")  # a low score needs a reason
+    cli("move", key, "fed_back", "--satisfaction", "2", "--reasons", "late")
+    shown = cli.json("show", key)
+    # told through the channel the requirement came in through, unless another is given
+    assert [(f["channel"], f["comment"], f["reasons"]) for f in shown["feedback"]] == [(shown["channel"], "", ["late"])]
 
 
 def test_a_plain_move_is_still_refused_by_the_rule_it_needs(cli: CliRunner) -> None:

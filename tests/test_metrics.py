@@ -64,7 +64,7 @@ class Script:
         elif state == "in_progress" and not reason:
             self.board.move_requirement(key, state, updates={"owner": "bob"})
         elif state == "fed_back":
-            self.board.record_feedback(key, satisfaction)
+            self.board.record_feedback(key, satisfaction, reasons=("late",) if satisfaction <= 2 else ())
         else:
             self.board.move_requirement(key, state, reason=reason)
 

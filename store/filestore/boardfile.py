@@ -685,6 +685,13 @@ class FileChange:
         if new:
             index.added(name, doc_id, self._tables()["customers"])
 
+    def remove_customer(self, name: str) -> None:
+        """Stage the customer of this name (any case) removed (a rename); nothing when there is none."""
+        index = self.file.customer_index(self._tables()["customers"])
+        doc_id = index.ids.get(name.strip().casefold())
+        if doc_id is not None:
+            self.file.remove("customers", int(doc_id))  # the index is made again: the table changed size
+
     def meta(self) -> dict[str, Any]:
         """The staged meta record (counters, settings): read it, change it with `set_meta`."""
         meta: dict[str, Any] = self._tables()["meta"][META_ID]

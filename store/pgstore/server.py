@@ -518,7 +518,11 @@ class ServerStorage:
                         requirements.pop(str(number), None)
                     else:
                         requirements[str(number)] = record
-            customers.update(staged.customers)
+            for name, record in staged.customers.items():
+                if record is None:
+                    customers.pop(name, None)
+                else:
+                    customers[name] = record
         revision = ServerRevision(staged.generation if staged is not None else meta["generation"])
         return Snapshot.of({"requirements": requirements, "customers": customers}, meta, revision)
 
@@ -711,7 +715,8 @@ class _Staged:
     generation: int
     meta: dict[str, Any]
     requirements: dict[int, dict[str, Any] | None]
-    customers: dict[str, dict[str, Any]]
+    customers: dict[str, dict[str, Any] | None]
+    """Staged customers by casefolded name; None: removed (a rename)."""
 
 
 class ServerChange:
@@ -805,6 +810,11 @@ class ServerChange:
         """Stage a customer, replacing the one of the same name (any case)."""
         self._staged.customers[str(document["name"]).strip().casefold()] = document
 
+    def remove_customer(self, name: str) -> None:
+        """Stage the customer of this name (any case) removed (a rename)."""
+        if self.customer_record(name) is not None:
+            self._staged.customers[name.strip().casefold()] = None
+
     def set_meta(self, **values: Any) -> None:
         """Stage new counters or settings."""
         self._staged.meta = {**self._staged.meta, **values}
@@ -866,12 +876,15 @@ class ServerChange:
                     for number, document in inserts:
                         columns = _columns(number, document, generation)
                         copy.write_row([columns[name] for name in _COLUMNS])
-            if staged.customers:
+            gone = [(name,) for name, record in staged.customers.items() if record is None]
+            if gone:
+                cur.executemany("DELETE FROM reqboard.customers WHERE name_key = %s", gone)
+            kept = [(name, generation, _json(record)) for name, record in staged.customers.items() if record is not None]
+            if kept:
                 cur.executemany(
                     "INSERT INTO reqboard.customers (name_key, generation, record) VALUES (%s, %s, %s)"
                     " ON CONFLICT (name_key) DO UPDATE SET generation = EXCLUDED.generation,"
-                    " record = EXCLUDED.record",
-                    [(name, generation, _json(record)) for name, record in staged.customers.items()])
+                    " record = EXCLUDED.record", kept)
             if self._events:
                 with cur.copy("COPY reqboard.events (generation, key, uid, event) FROM STDIN") as copy:
                     for event in self._events:

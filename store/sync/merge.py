@@ -39,7 +39,7 @@ FIXED = ("uid", "key", "created_by", "created_at")
 """Never merged: identity (the key is assigned after the merge) and creation."""
 TEXT_SETS = ("tags",)
 LINK_SETS = ("depends_on", "conflicts_with")
-RECORD_SETS = ("approvals", "feedback", "reviews")
+RECORD_SETS = ("approvals", "feedback", "reviews", "notes")
 DROPPABLE_RECORD_SETS = ("resolutions",)
 """Records that accumulate and that an edit may also drop: merged against the base, element by element."""
 CR_FIXED = ("uid", "key", "submitted_by", "submitted_at")
