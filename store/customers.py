@@ -14,7 +14,8 @@ leaves each board's record of a known customer as it is (as it does for settings
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -22,7 +23,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from .board_core import BoardCore
-from .domain import Channel, State, Tier
+from .domain import Channel, State, Tier, strip_control
 from .errors import InvalidValue, NotFound, Refused, validation_message
 from .i18n import _
 from .labels import field_label
@@ -42,6 +43,15 @@ def same_customer(a: str, b: str) -> bool:
     return a.strip().casefold() == b.strip().casefold()
 
 
+def look_of(name: str) -> str:
+    """A name as it looks on a screen: full-width letters and digits as ASCII ones (NFKC), any case,
+    runs of spaces as one, without the invisible format characters (bidi controls, zero-width spaces).
+    Two customers whose names look alike are one customer typed twice, or someone passing as another:
+    a new name may not look like another customer's."""
+    folded = unicodedata.normalize("NFKC", name).casefold()
+    return " ".join("".join(c for c in folded if unicodedata.category(c) != "Cf").split())
+
+
 def _customer(name: str, tier: Tier | str | None = None, **fields: Any) -> Customer:
     try:
         return Customer.model_validate({"name": name, "tier": tier or Tier.B, **fields})
@@ -49,16 +59,36 @@ def _customer(name: str, tier: Tier | str | None = None, **fields: Any) -> Custo
         raise validation_message(exc, field_label("customer")) from None
 
 
+def _not_found(name: str) -> NotFound:
+    return NotFound(_("no customer named {name!r} on this board (see reqboard customer list)").format(
+        name=name.strip()[:120]))
+
+
 def _stored(tx: Transaction, name: str) -> Customer:
-    """The customer of this name as staged; NotFound when the board has none."""
+    """The customer of this name as staged: its record, else (a board written by hand or by an older
+    reqboard) as its requirements name it, as `known_customers` lists it. NotFound when neither."""
     record = tx.customer_record(name.strip()) if name.strip() else None
     if record is None:
-        raise NotFound(_("no customer named {name!r} on this board (see reqboard customer list)").format(
-            name=name.strip()[:120]))
+        named = _of_customer(tx, name) if name.strip() else []
+        if not named:
+            raise _not_found(name)
+        return _customer(named[0].customer, named[0].tier)
     try:
         return Customer.model_validate(record)
     except ValidationError as exc:
         raise validation_message(exc, field_label("customer")) from None
+
+
+def _look_alike(tx: Transaction, name: str, *, besides: str) -> str | None:
+    """The name of a customer other than `besides` (any case) that looks like `name` (see `look_of`):
+    a record's, or one only requirements give; None when there is none."""
+    wanted, other = look_of(name), besides.strip().casefold()
+    snapshot = tx.snapshot()
+    names = {str(raw["name"]) for raw in snapshot.customers.values()
+             if isinstance(raw, Mapping) and isinstance(raw.get("name"), str)}
+    names |= {raw["customer"] for raw in snapshot.requirements.values() if isinstance(raw.get("customer"), str)}
+    return min((n for n in names if n.strip() and n.strip().casefold() != other and look_of(n) == wanted),
+               default=None)
 
 
 def _of_customer(tx: Transaction, name: str) -> list[Requirement]:
@@ -76,11 +106,15 @@ class CustomerOperations(BoardCore):
     def customer(self, name: str) -> Customer:
         """The customer of this name (any case); raises NotFound."""
         wanted = name.strip().casefold()
-        for customer in self.customers():
+        customers = self.customers()
+        for customer in customers:
             if customer.name.casefold() == wanted:
                 return customer
-        raise NotFound(_("no customer named {name!r} on this board (see reqboard customer list)").format(
-            name=name.strip()[:120]))
+        if wanted:  # a name only requirements give (a board written by hand or by an older reqboard)
+            for customer in known_customers(customers, self.requirements()):
+                if customer.name.casefold() == wanted:
+                    return customer
+        raise _not_found(name)
 
     def add_customer(self, name: str, tier: Tier | str = Tier.B, *, contact: str = "", segment: str = "",
                      notes: str = "") -> Customer:
@@ -89,9 +123,11 @@ class CustomerOperations(BoardCore):
         customer = _customer(name, tier, contact=contact, segment=segment, notes=notes)
         with self.transaction() as tx:
             known = tx.customer_record(customer.name)
-            if known is not None:
+            alike = (str(known.get("name", customer.name)) if known is not None
+                     else _look_alike(tx, customer.name, besides=customer.name))
+            if alike is not None:
                 raise Refused(_("the board knows a customer named {name!r} already: change it with reqboard customer "
-                                "edit").format(name=known.get("name", customer.name)), "customer.exists")
+                                "edit").format(name=alike), "customer.exists")
             tx.put_customer(customer)
             tx.record_event("board", "customer.added", field="customer", new=customer.name)
         return customer
@@ -105,7 +141,10 @@ class CustomerOperations(BoardCore):
             wanted = {k: v for k, v in (("tier", tier), ("contact", contact), ("segment", segment),
                                         ("notes", notes)) if v is not None}
             updated = _customer(current.name, **{**current.model_dump(exclude={"name"}), **wanted})
-            if updated == current:
+            # A tier given goes to each requirement, even one whose record has it already: a requirement
+            # edited on its own may carry another.
+            behind = [r for r in _of_customer(tx, current.name) if r.tier is not updated.tier] if tier is not None else []
+            if updated == current and not behind and tx.customer_record(current.name) is not None:
                 return current, 0
             tx.put_customer(updated)
             for field in ("tier", "contact", "segment", "notes"):
@@ -114,15 +153,11 @@ class CustomerOperations(BoardCore):
                     tx.record_event("board", "customer.edited", field=f"customer.{field}",
                                     old=getattr(before, "value", before), new=getattr(after, "value", after),
                                     reason=current.name)
-            changed = 0
-            if updated.tier is not current.tier or tier is not None:
-                for req in _of_customer(tx, current.name):
-                    if req.tier is not updated.tier:
-                        new = tx.revise(req, tier=updated.tier)
-                        record_diff(tx, req, new, "customer.edited", "")
-                        tx.put_requirement(new, new=False)
-                        changed += 1
-            return updated, changed
+            for req in behind:
+                new = tx.revise(req, tier=updated.tier)
+                record_diff(tx, req, new, "customer.edited", "")
+                tx.put_requirement(new, new=False)
+            return updated, len(behind)
 
     def rename_customer(self, old: str, new: str) -> tuple[Customer, int]:
         """Rename a customer; every requirement of it follows. Returns the record and how many
@@ -131,12 +166,12 @@ class CustomerOperations(BoardCore):
         with self.transaction() as tx:
             current = _stored(tx, old)
             renamed = _customer(new, **current.model_dump(exclude={"name"}))
-            if renamed.name == current.name:
+            if renamed.name == current.name and tx.customer_record(current.name) is not None:
                 return current, 0
-            other = tx.customer_record(renamed.name)
-            if other is not None and other.get("name", "").casefold() != current.name.casefold():
+            other = _look_alike(tx, renamed.name, besides=current.name)
+            if other is not None:
                 raise Refused(_("the board has a customer named {name!r} already: pick another name").format(
-                    name=other.get("name", renamed.name)), "customer.exists")
+                    name=other), "customer.exists")
             tx.remove_customer(current.name)
             tx.put_customer(renamed)
             tx.record_event("board", "customer.renamed", field="customer", old=current.name, new=renamed.name)
@@ -161,7 +196,8 @@ class CustomerOperations(BoardCore):
             try:
                 note = Note.model_validate(
                     {"at": at or tx.now, "by": tx.user, "channel": channel or req.channel, "with": with_,
-                     "text": text}, context=from_outside(tx.now))
+                     "text": text if strip_control(text).strip() else ""},  # blank: as empty, refused
+                    context=from_outside(tx.now))
             except ValidationError as exc:
                 raise validation_message(exc, _("note")) from None
             notes = tuple(sorted((*req.notes, note), key=lambda n: n.at))
@@ -174,7 +210,11 @@ class CustomerOperations(BoardCore):
     def set_codes(self, kind: CodeList | str, codes: Iterable[str] | None) -> tuple[str, ...]:
         """Set one of the board's lists (store.surveys); None puts the default back. Returns the list.
         Raises InvalidValue."""
-        kind = CODE_LISTS[kind] if isinstance(kind, str) else kind
+        if isinstance(kind, str):
+            if kind not in CODE_LISTS:
+                raise InvalidValue(_("the board has no list named {name!r}; it has {names}").format(
+                    name=kind[:40], names=", ".join(CODE_LISTS)))
+            kind = CODE_LISTS[kind]
         cleaned = None if codes is None else clean_codes(codes, kind)
         with self.transaction() as tx:
             old = list(stored_codes({kind.setting: tx.setting(kind.setting)}, kind))

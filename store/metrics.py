@@ -637,10 +637,13 @@ class Satisfaction:
     by_channel: Mapping[str, Rating]
     """The channel the requirement came in through (not the one the feedback went out on)."""
     by_customer: Mapping[str, Rating] = field(default_factory=dict)
-    """By the requirement's customer ("" for requirements that name none), in name order."""
+    """By the requirement's customer ("" for requirements that name none), in name order. A customer
+    is one whatever the case its requirements write it in (`customers.same_customer`); it is named as
+    most of them write it."""
     by_dimension: Mapping[str, Rating] = field(default_factory=dict)
     """By survey dimension: the board's dimensions in its order (a dimension nobody scored has no mean),
-    then any a reading scored that the board no longer lists."""
+    then any a reading scored that the board no longer lists (a dimension in another case is the
+    board's)."""
     by_month: tuple[MonthRating, ...] = ()
     """Every month from the first reading (or `since`) to this one, empty months included."""
     low_reasons: Mapping[str, int] = field(default_factory=dict)
@@ -676,6 +679,13 @@ def _months(first: str, last: str) -> list[str]:
     return months
 
 
+def _most_written(spellings: Counter[str]) -> str:
+    """The spelling most requirements give a customer; of several as often, the first in name order."""
+    from .collation import sort_key
+
+    return min(spellings, key=lambda name: (-spellings[name], sort_key(name)))
+
+
 def satisfaction(reqs: Iterable[Requirement], *, since: date | None = None, dimensions: Sequence[str] = (),
                  today: date | None = None) -> Satisfaction:
     """Satisfaction overall, by customer tier, intake channel, customer and survey dimension, by month,
@@ -692,7 +702,9 @@ def satisfaction(reqs: Iterable[Requirement], *, since: date | None = None, dime
     by_tier: dict[str, list[int]] = defaultdict(list)
     by_channel: dict[str, list[int]] = defaultdict(list)
     by_customer: dict[str, list[int]] = defaultdict(list)
+    spellings: dict[str, Counter[str]] = defaultdict(Counter)
     by_dimension: dict[str, list[int]] = {d: [] for d in dimensions}
+    dimension_of = {d.casefold(): d for d in reversed(dimensions)}
     by_month: dict[str, list[int]] = defaultdict(list)
     reasons: Counter[str] = Counter()
     low = 0
@@ -709,9 +721,11 @@ def satisfaction(reqs: Iterable[Requirement], *, since: date | None = None, dime
         scores.append(fb.satisfaction)
         by_tier[r.tier.value if r.tier else "none"].append(fb.satisfaction)
         by_channel[r.channel.value].append(fb.satisfaction)
-        by_customer[r.customer].append(fb.satisfaction)
+        customer = r.customer.strip().casefold()
+        by_customer[customer].append(fb.satisfaction)
+        spellings[customer][r.customer.strip()] += 1
         for name, score in fb.scores.items():
-            by_dimension.setdefault(name, []).append(score)
+            by_dimension.setdefault(dimension_of.setdefault(name.casefold(), name), []).append(score)
     dist = Counter(scores)
     months: list[str] = []
     if by_month or since:
@@ -723,7 +737,8 @@ def satisfaction(reqs: Iterable[Requirement], *, since: date | None = None, dime
         distribution={s: dist.get(s, 0) for s in range(1, 6)},
         by_tier={t: _rating(by_tier[t]) for t in sorted(by_tier)},
         by_channel={c: _rating(by_channel[c]) for c in sorted(by_channel)},
-        by_customer={c: _rating(by_customer[c]) for c in sorted(by_customer, key=sort_key)},
+        by_customer=dict(sorted(((_most_written(spellings[c]), _rating(v)) for c, v in by_customer.items()),
+                                key=lambda item: sort_key(item[0]))),
         by_dimension={d: _rating(v) for d, v in by_dimension.items()},
         by_month=tuple(MonthRating(m, mean(by_month[m]), len(by_month[m])) for m in months),
         low_reasons=dict(sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))),

@@ -71,8 +71,14 @@ def stored_codes(settings: Mapping[str, Any], kind: CodeList) -> tuple[str, ...]
     value = settings.get(kind.setting)
     if not isinstance(value, list):
         return kind.default
-    codes = tuple(c for c in value if isinstance(c, str) and 0 < len(c) <= MAX_CODE_LENGTH and c.isprintable())
-    return codes or kind.default
+    codes: dict[str, str] = {}
+    for c in value:
+        if (isinstance(c, str) and 0 < len(c) <= MAX_CODE_LENGTH and c.isprintable() and c == " ".join(c.split())
+                and "," not in c):
+            codes.setdefault(c.casefold(), c)  # each once, any case, as `clean_codes` keeps them
+            if len(codes) == MAX_CODES:
+                break
+    return tuple(codes.values()) or kind.default
 
 
 def clean_codes(given: Iterable[str], kind: CodeList) -> tuple[str, ...]:
@@ -117,6 +123,9 @@ def checked_scores(given: Mapping[str, int], dimensions: tuple[str, ...]) -> dic
         dimension = code_of(name, dimensions, SURVEY_DIMENSIONS)
         if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 5:
             raise InvalidValue(_("the score of {dimension} is a whole number from 1 to 5").format(
+                dimension=code_label(dimension)))
+        if dimension in scores:  # `Quality=2 quality=4`: which one the customer gave is not for us to pick
+            raise InvalidValue(_("{dimension} is scored twice: give each dimension once").format(
                 dimension=code_label(dimension)))
         scores[dimension] = value
     return scores

@@ -99,10 +99,10 @@ def stored_targets(value: Any) -> tuple[Target, ...]:
         if not isinstance(entry, Mapping):
             continue
         try:
-            state = State(entry.get("state"))
+            state = State(str(entry.get("state")))
             days = check_days(entry.get("days"))  # type: ignore[arg-type]  # (any stored value: checked here)
-            channel = None if entry.get("channel") is None else Channel(entry["channel"])
-            tier = None if entry.get("tier") is None else Tier(entry["tier"])
+            channel = None if entry.get("channel") is None else Channel(str(entry["channel"]))
+            tier = None if entry.get("tier") is None else Tier(str(entry["tier"]))
         except (ValueError, InvalidValue, TypeError):
             continue
         if state in TARGET_STATES:
