@@ -1,5 +1,5 @@
-"""The customer side through the store (issue #16): the communication log, satisfaction readings with
-the board's survey, customer records with their tier and their renames, complaint causes.
+"""The customer side through the store (issue #16): the communication log, customer records with their
+tier and their renames, complaint causes (satisfaction readings: tests/test_surveys.py).
 
 Every test runs on a board file and on a server board (conftest's `board_location`), on a clock the
 test sets. Each refusal is asserted by its rule id or the field it names, which the CLI and the board
@@ -10,32 +10,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import pytest
+from customer_side import T0, Clock, done, events, invalid, refused
 
 from reqboard.store import i18n
 from reqboard.store.board import Board
 from reqboard.store.customers import known_customers, look_of, same_customer
-from reqboard.store.errors import Conflict, InvalidValue, NotFound, Refused
+from reqboard.store.errors import Conflict, NotFound
 from reqboard.store.models import Channel, State, Tier
-from reqboard.store.surveys import COMPLAINT_CAUSES, LOW_SCORE_REASONS, SURVEY_DIMENSIONS
 from reqboard.store.text import shown
 
 from board_locations import BoardLocation
-
-T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-ANALYSIS = {"customer": "ACME", "importance": 4, "urgency": 3, "kano": "performance"}
-
-
-class Clock:
-    """The time the board reads: T0 until a test moves it."""
-
-    def __init__(self) -> None:
-        self.at = T0
-
-    def __call__(self) -> datetime:
-        return self.at
 
 
 @pytest.fixture
@@ -52,46 +38,6 @@ def people(board_location: BoardLocation, clock: Clock) -> Callable[[str], Board
 @pytest.fixture
 def board(people: Callable[[str], Board]) -> Board:
     return people("lead")
-
-
-def analysed(board: Board, title: str = "Export to PDF", **fields: Any) -> str:
-    key = board.add_requirement(title, **{**ANALYSIS, **fields}).key
-    board.move_requirement(key, State.ANALYSED)
-    return key
-
-
-def in_progress(board: Board, title: str = "Export to PDF", **fields: Any) -> str:
-    key = analysed(board, title, **fields)
-    board.approve(key, "fine")
-    board.move_requirement(key, State.IN_PROGRESS, updates={"owner": "anna"})
-    return key
-
-
-def done(board: Board, title: str = "Export to PDF", **fields: Any) -> str:
-    key = in_progress(board, title, **fields)
-    board.move_requirement(key, State.DONE)
-    return key
-
-
-def refused(rule: str, call: Callable[[], Any]) -> Refused:
-    with pytest.raises(Refused) as info:
-        call()
-    assert info.value.rule == rule, str(info.value)
-    assert info.value.exit_code == 1
-    return info.value
-
-
-def invalid(field: str, call: Callable[[], Any]) -> InvalidValue:
-    """`call` is refused as invalid, naming `field` (what the form marks)."""
-    with pytest.raises(InvalidValue) as info:
-        call()
-    assert field in info.value.errors, (str(info.value), info.value.errors)
-    assert info.value.exit_code == 1
-    return info.value
-
-
-def events(board: Board, key: str | None, action: str) -> list[Any]:
-    return [e for e in board.history(key) if e.action == action and (key is not None or e.key == "board")]
 
 
 # ============================================================================ the communication log
@@ -193,181 +139,6 @@ def test_a_note_is_in_the_history_and_is_the_last_contact(board: Board, clock: C
     board.add_note(key, "Remembered: a mail on Sunday", at=T0 - timedelta(days=1))
     assert board.get(key).last_contact == T0 + timedelta(hours=5)
     assert [e.action for e in board.history(key)] == ["created", "note", "interim_feedback", "note"]
-
-
-# ============================================================================ satisfaction readings
-
-
-def test_an_interim_reading_never_moves_the_card(board: Board, clock: Clock) -> None:
-    fresh = board.add_requirement("Collected", customer="ACME").key
-    middle = in_progress(board, "Under way")
-    delivered = done(board, "Delivered")
-    gone = board.add_requirement("Rejected", customer="ACME").key
-    board.reject(gone, "no budget")
-    clock.at = T0 + timedelta(days=1)
-    for key in (fresh, middle, delivered, gone):
-        state = board.get(key).state
-        after = board.record_feedback(key, 3, "so far so good", interim=True)
-        assert after.state is state
-        assert [(f.satisfaction, f.interim, f.comment, f.at) for f in after.feedback] == [
-            (3, True, "so far so good", clock.at)]
-        [event] = events(board, key, "interim_feedback")
-        assert (event.field, event.new, event.reason) == ("feedback", 3, "so far so good")
-        assert events(board, key, "feedback") == []
-
-
-def test_feedback_before_done_is_refused_and_done_moves_to_fed_back(board: Board) -> None:
-    for key in (board.add_requirement("Collected", customer="ACME").key, analysed(board, "Analysed"),
-                in_progress(board, "Under way")):
-        state = board.get(key).state
-        message = refused("fed_back.after_done", lambda key=key: board.record_feedback(key, 4))
-        assert "--interim" in str(message)
-        assert board.get(key).state is state and board.get(key).feedback == ()
-    key = done(board)
-    told = board.record_feedback(key, 5, "lovely")
-    assert told.state is State.FED_BACK and told.feedback[-1].interim is False
-    again = board.record_feedback(key, 4, "second thoughts")
-    assert again.state is State.FED_BACK and [f.satisfaction for f in again.feedback] == [5, 4]
-    assert [(e.new, e.reason) for e in events(board, key, "feedback")] == [(5, "lovely"), (4, "second thoughts")]
-
-
-def test_the_reading_goes_out_by_mail_unless_told_or_by_the_requirements_channel(board: Board) -> None:
-    key = board.add_requirement("Through the hotline", customer="ACME", channel="hotline").key
-    assert board.record_feedback(key, 4, interim=True).feedback[-1].channel is Channel.EMAIL
-    assert board.record_feedback(key, 4, interim=True, channel=None).feedback[-1].channel is Channel.HOTLINE
-    assert board.record_feedback(key, 4, interim=True, channel="survey").feedback[-1].channel is Channel.SURVEY
-
-
-def test_scores_by_dimension_are_stored_as_the_board_names_them(board: Board) -> None:
-    key = board.add_requirement("Scored", customer="ACME").key
-    reading = board.record_feedback(key, 4, interim=True, scores={"QUALITY": 5, " Responsiveness ": 3}).feedback[-1]
-    assert reading.scores == {"quality": 5, "responsiveness": 3}
-    invalid("scores", lambda: board.record_feedback(key, 4, interim=True, scores={"price": 3}))
-    for bad in (0, 6, -1, 2.5, True, "4"):
-        invalid("scores", lambda bad=bad: board.record_feedback(key, 4, interim=True, scores={"quality": bad}))
-    # One dimension twice (in two cases) is refused: which score the customer gave is not ours to pick.
-    invalid("scores", lambda: board.record_feedback(key, 4, interim=True, scores={"Quality": 2, "quality": 5}))
-    assert len(board.get(key).feedback) == 1
-
-
-def test_dimensions_and_reasons_by_their_chinese_label(board: Board) -> None:
-    key = board.add_requirement("In Chinese", customer="ACME").key
-    i18n.set_language(i18n.CHINESE)
-    reading = board.record_feedback(key, 2, interim=True, scores={"质量": 2, "沟通": 4},
-                                    reasons=["延误", "与约定不符"]).feedback[-1]
-    assert reading.scores == {"quality": 2, "communication": 4}
-    assert reading.reasons == ("late", "not-as-agreed")
-    assert board.record_feedback(key, 1, interim=True, reasons=["Late"]).feedback[-1].reasons == ("late",)
-
-
-def test_a_low_score_needs_a_known_reason(board: Board) -> None:
-    key = board.add_requirement("Unhappy", customer="ACME").key
-    for low in (1, 2):
-        message = invalid("reasons", lambda low=low: board.record_feedback(key, low, interim=True))
-        assert str(message) == (f"a satisfaction of {low} needs a reason: one or more of late, not as agreed, "
-                                "quality, communication")
-    invalid("reasons", lambda: board.record_feedback(key, 1, interim=True, reasons=["weather"]))
-    invalid("reasons", lambda: board.record_feedback(key, 5, interim=True, reasons=["weather"]))
-    assert board.get(key).feedback == ()
-    taken = board.record_feedback(key, 2, interim=True, reasons=["LATE", "not as agreed", "late"]).feedback[-1]
-    assert taken.reasons == ("late", "not-as-agreed")  # each once, as the list spells it
-    assert board.record_feedback(key, 3, interim=True).feedback[-1].reasons == ()
-
-
-@pytest.mark.parametrize("score", [0, 6])
-def test_a_satisfaction_outside_1_to_5_is_refused(board: Board, score: int) -> None:
-    key = board.add_requirement("Out of range", customer="ACME").key
-    with pytest.raises(InvalidValue):
-        board.record_feedback(key, score, interim=True, reasons=["late"])
-    with pytest.raises(InvalidValue):
-        board.record_feedback(key, score, interim=True)
-    assert board.get(key).feedback == ()
-
-
-@pytest.mark.xfail(strict=True, reason="store/board.py _survey_reading asks a satisfaction of 0 for a reason "
-                                       "before checking it is 1-5: the message and the field are wrong")
-def test_a_satisfaction_of_0_is_refused_as_out_of_range_not_for_a_missing_reason(board: Board) -> None:
-    key = board.add_requirement("Zero", customer="ACME").key
-    error = invalid("satisfaction", lambda: board.record_feedback(key, 0, interim=True))
-    assert "reason" not in str(error)
-
-
-def test_moving_to_fed_back_takes_the_reading_with_its_reasons(board: Board) -> None:
-    key = done(board, channel="hotline")
-    invalid("reasons", lambda: board.move_requirement(key, State.FED_BACK, inputs={"satisfaction": 2}))
-    invalid("reasons", lambda: board.move_requirement(key, State.FED_BACK,
-                                                      inputs={"satisfaction": 1, "reasons": "weather"}))
-    assert board.get(key).state is State.DONE and board.get(key).feedback == ()
-    moved = board.move_requirement(key, State.FED_BACK,
-                                   inputs={"satisfaction": 1, "reasons": " Late ,quality", "comment": "slow"})
-    reading = moved.feedback[-1]
-    assert moved.state is State.FED_BACK
-    assert (reading.satisfaction, reading.reasons, reading.comment, reading.channel, reading.interim) == (
-        1, ("late", "quality"), "slow", Channel.HOTLINE, False)
-    assert [(e.new, e.reason) for e in events(board, key, "feedback")] == [(1, "slow")]
-    other = done(board, "Happy one")
-    assert board.move_requirement(other, State.FED_BACK, inputs={"satisfaction": 4}).feedback[-1].reasons == ()
-
-
-def test_feedback_on_a_stale_version_is_a_conflict(board: Board) -> None:
-    key = done(board)
-    seen = board.get(key).version
-    board.add_note(key, "A call meanwhile")
-    with pytest.raises(Conflict) as info:
-        board.record_feedback(key, 5, expect_version=seen)
-    assert info.value.exit_code == 3
-    assert board.get(key).state is State.DONE and board.get(key).feedback == ()
-
-
-def test_the_survey_lists_are_board_settings_with_their_history(board: Board) -> None:
-    assert board.survey_dimensions() == SURVEY_DIMENSIONS.default
-    assert board.low_score_reasons() == LOW_SCORE_REASONS.default
-    assert board.complaint_causes() == COMPLAINT_CAUSES.default
-    assert board.set_codes("survey_dimensions", [" Speed ", "price,Speed", "support  desk"]) == (
-        "Speed", "price", "support desk")
-    assert board.survey_dimensions() == ("Speed", "price", "support desk")
-    assert board.set_codes(LOW_SCORE_REASONS, ["too slow"]) == ("too slow",)
-    key = board.add_requirement("Surveyed", customer="ACME").key
-    reading = board.record_feedback(key, 2, interim=True, scores={"SPEED": 2, "Support Desk": 4},
-                                    reasons=["Too Slow"]).feedback[-1]
-    assert reading.scores == {"Speed": 2, "support desk": 4} and reading.reasons == ("too slow",)
-    invalid("scores", lambda: board.record_feedback(key, 4, interim=True, scores={"quality": 4}))
-    invalid("reasons", lambda: board.record_feedback(key, 1, interim=True, reasons=["late"]))
-    # None puts the default back; setting the same list again records nothing.
-    assert board.set_codes(SURVEY_DIMENSIONS, None) == SURVEY_DIMENSIONS.default
-    assert board.set_codes(SURVEY_DIMENSIONS, None) == SURVEY_DIMENSIONS.default
-    assert board.survey_dimensions() == SURVEY_DIMENSIONS.default
-    changes = [(e.field, e.old, e.new) for e in events(board, None, "settings")]
-    assert changes == [
-        ("survey_dimensions", list(SURVEY_DIMENSIONS.default), ["Speed", "price", "support desk"]),
-        ("low_score_reasons", list(LOW_SCORE_REASONS.default), ["too slow"]),
-        ("survey_dimensions", ["Speed", "price", "support desk"], list(SURVEY_DIMENSIONS.default)),
-    ]
-
-
-def test_a_survey_list_refuses_what_cannot_be_a_code(board: Board) -> None:
-    for bad in ([], [" ", ","], ["x" * 41], [f"d{n}" for n in range(13)], ["ok", "bi\u202edi"], ["tab\x07"]):
-        with pytest.raises(InvalidValue):
-            board.set_codes("survey_dimensions", bad)
-    with pytest.raises(InvalidValue) as info:
-        board.set_codes("favourite_colours", ["red"])
-    assert "survey_dimensions" in str(info.value)
-    assert board.survey_dimensions() == SURVEY_DIMENSIONS.default
-    assert board.set_codes("survey_dimensions", [f"d{n}" for n in range(12)])[-1] == "d11"
-
-
-def test_a_damaged_survey_list_reads_as_what_can_be_used(board: Board) -> None:
-    with board.transaction() as tx:
-        tx.set_setting("survey_dimensions", ["Speed", "speed", " padded ", "a,b", 7, "", "x" * 41, "ok\x07",
-                                             "Price"])
-        tx.set_setting("low_score_reasons", "late")
-        tx.set_setting("complaint_causes", [None])
-    assert board.survey_dimensions() == ("Speed", "Price")
-    assert board.low_score_reasons() == LOW_SCORE_REASONS.default
-    assert board.complaint_causes() == COMPLAINT_CAUSES.default
-    key = board.add_requirement("On a damaged list", customer="ACME").key
-    assert board.record_feedback(key, 2, interim=True, scores={"price": 3},
-                                 reasons=["late"]).feedback[-1].scores == {"Price": 3}
 
 
 # ============================================================================ customers
