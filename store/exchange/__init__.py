@@ -3,6 +3,7 @@
 Plain functions for the CLI and the TUI:
 
     export_board(board, "csv") -> bytes                     (encoding="gb18030": what a Chinese Excel opens)
+    export_board(board, "json", customer="Acme", query="tag:ui")   (that customer's requirements only: `scope`)
     preview_import(board, data, "csv", source="reqs.csv") -> ImportSummary    (writes nothing)
     apply_import(board, data, "csv", source="reqs.csv") -> ImportSummary      (all or nothing)
 
@@ -36,6 +37,8 @@ from .mapping import MAPPABLE_FIELDS, parse_mapping
 
 if TYPE_CHECKING:
     from ..board import Board
+    from ..query import Query
+    from .scope import ScopedBoard
 
 
 @dataclass(frozen=True)
@@ -70,8 +73,9 @@ class ExchangeFormat:
                                      format=self.name))
         return {"encoding": encoding}
 
-    def export(self, board: Board, *, encoding: str | None = None) -> bytes:
-        """The whole board as the bytes of a file in this format (in `encoding`, for a format that takes one)."""
+    def export(self, board: Board | ScopedBoard, *, encoding: str | None = None) -> bytes:
+        """The board (or the part of it a `ScopedBoard` holds) as the bytes of a file in this format (in
+        `encoding`, for a format that takes one)."""
         if self.writer is None:
             raise InvalidValue(_("{format} is not an export format: use one of {formats}").format(
                 format=self.name, formats=", ".join(EXPORT_FORMATS)))
@@ -122,18 +126,27 @@ def guess_format(path: str | Path) -> str | None:
     return next((f.name for f in FORMATS.values() if suffix in f.extensions), None)
 
 
-def export_board(board: Board, fmt: str, *, encoding: str | None = None) -> bytes:
-    """The whole board in `fmt` (json, csv, md, reqif), as the bytes of a file.
+def export_board(board: Board, fmt: str, *, encoding: str | None = None, customer: str | None = None,
+                 query: str | Query | None = None) -> bytes:
+    """The whole board in `fmt` (json, csv, md, reqif), as the bytes of a file; with `customer` (a name,
+    any case) and/or `query` (the board's filter language, as `list --query` reads it), only the
+    requirements of that customer that the filter keeps, and nothing of the others (see `scope`). A
+    scoped JSON export is a whole export of its own: `reqboard import` reads it into an empty board.
 
     `encoding` (CSV only): None for UTF-8 with a BOM (what Excel reads as UTF-8), `gb18030` for what a
     Chinese Excel opens, `utf-8` without the BOM, `gbk`. Raises InvalidValue for an unknown format or
-    encoding, and for an encoding given for another format.
+    encoding, and for an encoding given for another format; NotFound for a customer the board does not
+    know; QueryError (a ValueError) for a filter it cannot read.
     """
     found = FORMATS.get(fmt)
     if found is None or found.writer is None:
         raise InvalidValue(_("unknown export format {format!r}: use one of {formats}").format(
             format=fmt, formats=", ".join(EXPORT_FORMATS)))
-    return found.export(board, encoding=encoding)
+    if customer is None and query is None:
+        return found.export(board, encoding=encoding)
+    from .scope import ScopedBoard, scope_of
+
+    return found.export(ScopedBoard(board, scope_of(board, customer=customer, query=query)), encoding=encoding)
 
 
 def _read(data: bytes, fmt: str, encoding: str | None, mapping: Mapping[str, str] | None = None) -> ReadFile:

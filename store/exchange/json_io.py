@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 from pydantic import ValidationError
@@ -27,6 +27,9 @@ from ..models import Customer, Event, Requirement, from_outside, iso_utc, now, s
 from ..text import path_text
 from .check import listed
 from .incoming import ImportRefused, Incoming, ReadFile, problem_at, said, with_english
+
+if TYPE_CHECKING:
+    from .scope import ScopedBoard
 
 EXPORT_FORMAT = "reqboard"
 EXPORT_VERSION = 1
@@ -43,13 +46,13 @@ def requirement_json(req: Requirement) -> dict[str, Any]:
     return data
 
 
-def export_json_file(board: Board) -> bytes:
-    """The whole board as the bytes of a JSON exchange file."""
+def export_json_file(board: Board | ScopedBoard) -> bytes:
+    """The whole board (or the part of it in a scope) as the bytes of a JSON exchange file."""
     return dumps(export_json(board))
 
 
-def export_json(board: Board) -> dict[str, Any]:
-    """The whole board as the JSON exchange document."""
+def export_json(board: Board | ScopedBoard) -> dict[str, Any]:
+    """The whole board (or the part of it in a scope: its own history only) as the JSON exchange document."""
     history: dict[str, list[dict[str, Any]]] = defaultdict(list)
     reqs = board.requirements()
     key_of_uid = {req.uid: req.key for req in reqs}  # a key a sync changed: its events are under the old one

@@ -7,6 +7,14 @@ Days are rounded to 2 decimals; a figure over no data is null. The links as the 
 `open_conflicts` [{"keys": [a, b]}] (each pair once, the lower key first) and `blocked`
 [{"key": k, "blocked_by": [keys]}] (work waiting on an unfinished dependency).
 
+The customer side (issue #16): `satisfaction` also has `by_customer` and `by_dimension` ({name: {mean,
+count}}), `by_month` ([{month, mean, count}], every reading, empty months included), `low_reasons`
+({code: count}, most frequent first) and `low_count`; `targets` counts the response targets met, missed
+(reached late), breached (not reached, past the deadline) and open, overall and `by_channel`, `by_tier`
+(`none`: no tier) and `by_state`, lists the `breaches` (most overdue first) and the `targets` themselves;
+`overdue` and `due_soon` (due today to 7 days ahead) list open work with a due date
+([{key, title, customer, owner, state, due, days}]: days late, or days left).
+
 What scripts read stays the same in every language: keys, state and enum spellings, the forecast's
 method and note (in English), `generated_at` in UTC. Days and weeks (the period's end, the weekly
 series, the cumulative flow's days) are local days of the zone in force (`store.clock`), as the
@@ -19,8 +27,18 @@ from datetime import UTC
 from typing import Any
 
 from .. import clock
-from ..metrics import HIGH_SCORE, BoardMetrics, Durations, Forecast, WeekCount
-from ..models import BOARD_STATES
+from ..metrics import (
+    HIGH_SCORE,
+    BoardMetrics,
+    DueItem,
+    Durations,
+    Forecast,
+    Rating,
+    TargetCount,
+    TargetSummary,
+    WeekCount,
+)
+from ..models import BOARD_STATES, iso_utc
 
 REPORT_VERSION = 1
 
@@ -48,6 +66,34 @@ def forecast_json(f: Forecast) -> dict[str, Any]:
         "history": _weeks(f.history),
         "fitted": [_round(v) for v in f.fitted],
     }
+
+
+def rating_json(r: Rating) -> dict[str, Any]:
+    return {"mean": _round(r.mean), "count": r.count}
+
+
+def target_count_json(c: TargetCount) -> dict[str, int]:
+    return {"met": c.met, "missed": c.missed, "breached": c.breached, "open": c.open}
+
+
+def targets_json(t: TargetSummary) -> dict[str, Any]:
+    """Response targets: the counts overall (at the top level) and by channel, tier and state, the
+    breaches and the targets themselves."""
+    return {
+        **target_count_json(t.overall),
+        "by_channel": {name: target_count_json(c) for name, c in t.by_channel.items()},
+        "by_tier": {name: target_count_json(c) for name, c in t.by_tier.items()},
+        "by_state": {name: target_count_json(c) for name, c in t.by_state.items()},
+        "breaches": [{"key": b.key, "title": b.title, "customer": b.customer, "state": b.state.value,
+                      "deadline": iso_utc(b.deadline), "days_late": _round(b.days_late)}
+                     for b in t.breaches],
+        "targets": [target.as_json() for target in t.targets],
+    }
+
+
+def due_json(items: tuple[DueItem, ...]) -> list[dict[str, Any]]:
+    return [{"key": i.key, "title": i.title, "customer": i.customer, "owner": i.owner, "state": i.state.value,
+             "due": i.due.isoformat(), "days": i.days} for i in items]
 
 
 def report_json(m: BoardMetrics, *, board: str | None = None) -> dict[str, Any]:
@@ -84,6 +130,11 @@ def report_json(m: BoardMetrics, *, board: str | None = None) -> dict[str, Any]:
             "distribution": {str(k): v for k, v in sat.distribution.items()},
             "by_tier": {t: {"mean": _round(r.mean), "count": r.count} for t, r in sat.by_tier.items()},
             "by_channel": {c: {"mean": _round(r.mean), "count": r.count} for c, r in sat.by_channel.items()},
+            "by_customer": {c: rating_json(r) for c, r in sat.by_customer.items()},
+            "by_dimension": {d: rating_json(r) for d, r in sat.by_dimension.items()},
+            "by_month": [{"month": mr.month, "mean": _round(mr.mean), "count": mr.count} for mr in sat.by_month],
+            "low_reasons": dict(sat.low_reasons),
+            "low_count": sat.low_count,
         },
         "kano_mix": dict(m.kano_mix),
         "change_requests": {
@@ -108,4 +159,7 @@ def report_json(m: BoardMetrics, *, board: str | None = None) -> dict[str, Any]:
         },
         "open_conflicts": [{"keys": list(c.keys)} for c in m.open_conflicts],
         "blocked": [{"key": b.item.key, "blocked_by": [i.key for i in b.blocked_by]} for b in m.blocked],
+        "targets": targets_json(m.targets),
+        "overdue": due_json(m.overdue),
+        "due_soon": due_json(m.due_soon),
     }

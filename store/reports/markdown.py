@@ -20,17 +20,24 @@ from .. import clock, collation
 from ..i18n import _, listed, ngettext, pgettext
 from ..labels import field_label
 from ..metrics import (
+    DUE_SOON_DAYS,
     HIGH_SCORE,
     NOT_ENOUGH_DATA,
     BoardMetrics,
     ChangeRequestSummary,
+    DueItem,
     Durations,
     Forecast,
     LinkedItem,
     Quadrant,
     Rating,
+    Satisfaction,
+    TargetCount,
+    TargetSummary,
 )
 from ..models import BOARD_STATES, Channel, Kano, State
+from ..surveys import LOW_SCORE, code_label
+from ..targets import Target
 from ..text import shown
 
 NONE = "—"
@@ -187,6 +194,124 @@ def blocked_line(item: str, blockers: list[str]) -> str:
     return _("{item}, waiting for {blockers}").format(item=item, blockers=listed(blockers))
 
 
+def month_shown(month: str) -> str:
+    """A month of the satisfaction trend (`2026-03`) as a person reads it: 2026-03, 2026 年 3 月."""
+    # i18n: a month of the satisfaction trend
+    return _("{year}-{month:02d}").format(year=int(month[:4]), month=int(month[5:7]))
+
+
+def customer_name(name: str) -> str:
+    """A customer of the satisfaction by customer ("" for requirements that name none)."""
+    return name or _("(no customer)")
+
+
+def rating_header(first: str) -> list[str]:
+    return [first, pgettext("report", "mean"), pgettext("report", "responses")]
+
+
+def dimension_rows(sat: Satisfaction) -> list[tuple[str, Rating]]:
+    """Satisfaction by survey dimension, in the board's order, named in the current language."""
+    return [(code_label(d), r) for d, r in sat.by_dimension.items()]
+
+
+def customer_rows(sat: Satisfaction) -> list[tuple[str, Rating]]:
+    return [(customer_name(c), r) for c, r in sat.by_customer.items()]
+
+
+def month_header() -> list[str]:
+    return [pgettext("report", "Month"), pgettext("report", "mean"), _("readings")]
+
+
+def trend_note() -> str:
+    return _("Every reading of the month counts, interim ones too, so a score later improved on still "
+             "shows in its month.")
+
+
+def low_reasons_sentence(sat: Satisfaction) -> str:
+    """How many readings scored low, and that the table below says why."""
+    return ngettext("{n} reading scored {low} or less; the reasons given:",
+                    "{n} readings scored {low} or less; the reasons given:", sat.low_count).format(
+        n=sat.low_count, low=LOW_SCORE)
+
+
+def low_reason_rows(sat: Satisfaction) -> list[tuple[str, int]]:
+    return [(code_label(code), n) for code, n in sat.low_reasons.items()]
+
+
+def targets_heading() -> str:
+    return _("Response targets")
+
+
+def no_targets_note() -> str:
+    return _("No response targets set (reqboard target set STATE DAYS).")
+
+
+def targets_sentence(c: TargetCount) -> str:
+    """The targets overall: met, missed (reached late), breached (not reached, past the deadline), open."""
+    return _("Met: {met}. Missed (reached late): {missed}. Breached (not reached, past the deadline): "
+             "{breached}. Open (deadline ahead): {open}.").format(
+        met=c.met, missed=c.missed, breached=c.breached, open=c.open)
+
+
+def target_count_header(first: str) -> list[str]:
+    return [first, pgettext("target", "met"), pgettext("target", "missed"), pgettext("target", "breached"),
+            pgettext("target", "open")]
+
+
+def target_count_cells(c: TargetCount) -> list[str]:
+    return [str(c.met), str(c.missed), str(c.breached), str(c.open)]
+
+
+def target_channel_rows(t: TargetSummary) -> list[tuple[str, TargetCount]]:
+    named = [(Channel(c).label, n) for c, n in t.by_channel.items()]
+    return sorted(named, key=lambda item: collation.sort_key(item[0]))
+
+
+def target_tier_rows(t: TargetSummary) -> list[tuple[str, TargetCount]]:
+    return [(tier_name(tier), n) for tier, n in t.by_tier.items()]
+
+
+def target_said(t: Target) -> str:
+    """One response target in a sentence: reach which state within how many days, for whom."""
+    state, days_ = t.state.label.lower(), f"{t.days:g}"
+    if t.channel is not None and t.tier is not None:
+        return _("{state} within {days} days: {channel}, tier {tier}").format(
+            state=state, days=days_, channel=t.channel.label, tier=t.tier.value)
+    if t.channel is not None:
+        return _("{state} within {days} days: {channel}").format(state=state, days=days_, channel=t.channel.label)
+    if t.tier is not None:
+        return _("{state} within {days} days: tier {tier}").format(state=state, days=days_, tier=t.tier.value)
+    return _("{state} within {days} days: any channel and tier").format(state=state, days=days_)
+
+
+def breaches_heading(t: TargetSummary) -> str:
+    return _("Breaches ({n})").format(n=len(t.breaches))
+
+
+def breach_header() -> list[str]:
+    return [field_label("key").capitalize(), field_label("title").capitalize(), field_label("customer").capitalize(),
+            _("to reach"), _("deadline"), _("days late")]
+
+
+def due_heading() -> str:
+    return _("Due dates")
+
+
+def overdue_heading(items: tuple[DueItem, ...]) -> str:
+    return _("Overdue ({n})").format(n=len(items))
+
+
+def due_soon_heading(items: tuple[DueItem, ...]) -> str:
+    return ngettext("Due within {days} day ({n})", "Due within {days} days ({n})", DUE_SOON_DAYS).format(
+        days=DUE_SOON_DAYS, n=len(items))
+
+
+def due_header(late: bool) -> list[str]:
+    return [field_label("key").capitalize(), field_label("title").capitalize(), field_label("customer").capitalize(),
+            field_label("owner").capitalize(), field_label("state").capitalize(), field_label("due").capitalize(),
+            _("days late") if late else _("days left")]
+
+
 def aging_header() -> list[str]:
     return [field_label("key").capitalize(), field_label("title").capitalize(), field_label("state").capitalize(),
             _("age (days)"), _("in state (days)")]
@@ -195,7 +320,7 @@ def aging_header() -> list[str]:
 # ============================================================================ the Markdown report
 
 
-def _table(header: list[str], rows: list[list[str]], align: list[str] | None = None) -> list[str]:
+def table(header: list[str], rows: list[list[str]], align: list[str] | None = None) -> list[str]:
     align = align or ["---"] + ["---:"] * (len(header) - 1)
     lines = ["| " + " | ".join(header) + " |", "|" + "|".join(align) + "|"]
     lines += ["| " + " | ".join(row) + " |" for row in rows]
@@ -249,12 +374,89 @@ def _md_item(item: LinkedItem) -> str:
     return linked_item(item, escape_inline(item.title))
 
 
-def _heading(level: int, text: str) -> str:
+def heading(level: int, text: str) -> str:
     return f"{'#' * level} {text}"
 
 
-def _emphasis(text: str) -> str:
+def emphasis(text: str) -> str:
     return f"_{text}_"
+
+
+def _rating_rows(rows: list[tuple[str, Rating]]) -> list[list[str]]:
+    return [[escape_inline(name), number(r.mean, 2), str(r.count)] for name, r in rows]
+
+
+def satisfaction_breakdowns(sat: Satisfaction, *, by_customer: bool = True) -> list[str]:
+    """Satisfaction by survey dimension, by customer (unless `by_customer` is False), by month (the
+    trend) and the reasons for low scores, as Markdown: what the board report and a customer's share."""
+    out: list[str] = []
+    dimensions = dimension_rows(sat)
+    if dimensions:
+        out += [heading(3, _("By survey dimension")), ""]
+        out += table(rating_header(_("Dimension")), _rating_rows(dimensions))
+        out.append("")
+    if by_customer and sat.by_customer:
+        out += [heading(3, _("By customer")), ""]
+        out += table(rating_header(field_label("customer").capitalize()), _rating_rows(customer_rows(sat)))
+        out.append("")
+    if sat.by_month:
+        out += [heading(3, _("By month")), "", trend_note(), ""]
+        out += table(month_header(), [[month_shown(mr.month), number(mr.mean, 2), str(mr.count)]
+                                       for mr in sat.by_month])
+        out.append("")
+    out += [heading(3, _("Reasons for low scores")), ""]
+    if sat.low_count:
+        out += [low_reasons_sentence(sat), ""]
+        out += table([_("Reason"), _("times given")],
+                      [[escape_inline(label), str(n)] for label, n in low_reason_rows(sat)])
+    else:
+        out.append(emphasis(_("no low score in the period")))
+    return out
+
+
+def _targets(t: TargetSummary, top: int) -> list[str]:
+    if not t.targets:
+        return [emphasis(no_targets_note())]
+    out = ["- " + target_said(target) for target in t.targets]
+    out += ["", targets_sentence(t.overall), ""]
+    if t.by_channel:
+        out += table(target_count_header(_("Channel (how it came in)")),
+                      [[escape_inline(name), *target_count_cells(c)] for name, c in target_channel_rows(t)])
+        out.append("")
+    if t.by_tier:
+        out += table(target_count_header(_("Customer tier")),
+                      [[escape_inline(name), *target_count_cells(c)] for name, c in target_tier_rows(t)])
+        out.append("")
+    out += [heading(3, breaches_heading(t)), ""]
+    if t.breaches:
+        out += table(breach_header(), [
+            [b.key, escape_inline(b.title), escape_inline(b.customer), b.state.label, clock.shown(b.deadline),
+             days(b.days_late)] for b in t.breaches[:top]], ["---", "---", "---", "---", "---", "---:"])
+        if len(t.breaches) > top:
+            out += ["", _("… and {n} more").format(n=len(t.breaches) - top)]
+    else:
+        out.append(emphasis(pgettext("list", "none")))
+    return out
+
+
+def _due_rows(items: tuple[DueItem, ...], top: int) -> list[list[str]]:
+    return [[i.key, escape_inline(i.title), escape_inline(i.customer), escape_inline(i.owner), i.state.label,
+             i.due.isoformat(), str(i.days)] for i in items[:top]]
+
+
+def _due(overdue: tuple[DueItem, ...], soon: tuple[DueItem, ...], top: int) -> list[str]:
+    out: list[str] = []
+    align = ["---"] * 6 + ["---:"]
+    for title, items, late in ((overdue_heading(overdue), overdue, True), (due_soon_heading(soon), soon, False)):
+        out += [heading(3, title), ""]
+        if items:
+            out += table(due_header(late), _due_rows(items, top), align)
+            if len(items) > top:
+                out += ["", _("… and {n} more").format(n=len(items) - top)]
+        else:
+            out.append(emphasis(pgettext("list", "none")))
+        out.append("")
+    return out[:-1]
 
 
 def render_markdown(m: BoardMetrics, *, board: str | None = None, top: int = 10, weeks: int = 8) -> str:
@@ -264,33 +466,33 @@ def render_markdown(m: BoardMetrics, *, board: str | None = None, top: int = 10,
     out += [f"# {title}", "", generated_line(m), ""]
 
     # ------------------------------------------------------------------ summary
-    out += [_heading(2, _("Summary")), ""]
+    out += [heading(2, _("Summary")), ""]
     header, row = state_table(m)
-    out += _table(header, [row])
+    out += table(header, [row])
     sat = m.satisfaction
     cr = m.change_requests
     out += ["", *_summary(m), ""]
 
     # ------------------------------------------------------------------ flow
-    out += [_heading(2, _("Flow")), ""]
-    out += _table(flow_header(), [_flow_row(label, d) for label, d in flow_rows(m)])
+    out += [heading(2, _("Flow")), ""]
+    out += table(flow_header(), [_flow_row(label, d) for label, d in flow_rows(m)])
     out += ["", _("Percentiles by nearest rank: 85 % of the requirements took that long or less. "
                   "Times run from the first time each state was entered."), ""]
-    out += [_heading(3, _("Time in each state")), ""]
-    out += _table([field_label("state").capitalize(), *flow_header()[1:]],
+    out += [heading(3, _("Time in each state")), ""]
+    out += table([field_label("state").capitalize(), *flow_header()[1:]],
                   [_flow_row(s.label, d) for s, d in m.time_in_state.items()])
     out += ["", "### " + ngettext("Throughput (last {weeks} week)", "Throughput (last {weeks} weeks)", weeks).format(
         weeks=weeks), ""]
     recent = m.throughput[-weeks:]
     if recent:
-        out += _table([pgettext("report", "Week"), pgettext("report", "starting"), pgettext("report", "delivered")],
+        out += table([pgettext("report", "Week"), pgettext("report", "starting"), pgettext("report", "delivered")],
                       [[w.shown if w.complete else _("{week} (so far)").format(week=w.shown), w.start.isoformat(),
                         str(w.count)] for w in recent])
     else:
-        out.append(_emphasis(_(NOT_ENOUGH_DATA)))
-    out += ["", _heading(3, _("Oldest open work")), ""]
+        out.append(emphasis(_(NOT_ENOUGH_DATA)))
+    out += ["", heading(3, _("Oldest open work")), ""]
     if m.aging:
-        out += _table(aging_header(),
+        out += table(aging_header(),
                       [[a.key, escape_inline(a.title) + (" ⚠" if a.older_than_p85 else ""), a.state.label,
                         days(a.age_days), days(a.in_state_days)] for a in m.aging[:top]],
                       ["---", "---", "---", "---:", "---:"])
@@ -301,64 +503,70 @@ def render_markdown(m: BoardMetrics, *, board: str | None = None, top: int = 10,
             out += ["", ngettext("… and {n} more open requirement.", "… and {n} more open requirements.",
                                  more).format(n=more)]
     else:
-        out.append(_emphasis(_("no open work")))
+        out.append(emphasis(_("no open work")))
     out.append("")
 
     # ------------------------------------------------------------------ links
-    out += [_heading(2, links_heading()), "", _heading(3, conflicts_heading(m)), ""]
+    out += [heading(2, links_heading()), "", heading(3, conflicts_heading(m)), ""]
     if m.open_conflicts:
         out += [conflicts_note(), ""]
         out += ["- " + conflict_line(_md_item(c.first), _md_item(c.second)) for c in m.open_conflicts[:top]]
         if len(m.open_conflicts) > top:
             out.append("- " + _("… and {n} more").format(n=len(m.open_conflicts) - top))
     else:
-        out.append(_emphasis(pgettext("list", "none")))
-    out += ["", _heading(3, blocked_heading(m)), ""]
+        out.append(emphasis(pgettext("list", "none")))
+    out += ["", heading(3, blocked_heading(m)), ""]
     if m.blocked:
         out += [blocked_note(), ""]
         out += ["- " + blocked_line(_md_item(b.item), [_md_item(i) for i in b.blocked_by]) for b in m.blocked[:top]]
         if len(m.blocked) > top:
             out.append("- " + _("… and {n} more").format(n=len(m.blocked) - top))
     else:
-        out.append(_emphasis(pgettext("list", "none")))
+        out.append(emphasis(pgettext("list", "none")))
     out.append("")
 
     # ------------------------------------------------------------------ satisfaction
-    out += [_heading(2, _("Satisfaction")), ""]
+    out += [heading(2, _("Satisfaction")), ""]
     if sat.count:
         out += [ngettext("Mean {mean} / 5 from {count} response (the latest feedback on each requirement).",
                          "Mean {mean} / 5 from {count} responses (the latest feedback on each requirement).",
                          sat.count).format(mean=f"**{sat.mean:.2f}**", count=sat.count), ""]
-        out += _table([pgettext("report", "Score"), *(str(k) for k in sat.distribution)],
+        out += table([pgettext("report", "Score"), *(str(k) for k in sat.distribution)],
                       [[pgettext("report", "responses"), *(str(v) for v in sat.distribution.values())]])
         out += [""]
-        out += _table([_("Customer tier"), pgettext("report", "mean"), pgettext("report", "responses")],
+        out += table([_("Customer tier"), pgettext("report", "mean"), pgettext("report", "responses")],
                       [[escape_inline(tier_name(t)), number(r.mean, 2), str(r.count)] for t, r in sat.by_tier.items()])
         out += [""]
-        out += _table([_("Channel (how it came in)"), pgettext("report", "mean"), pgettext("report", "responses")],
+        out += table([_("Channel (how it came in)"), pgettext("report", "mean"), pgettext("report", "responses")],
                       [[escape_inline(c), number(r.mean, 2), str(r.count)] for c, r in channels_by_name(sat.by_channel)])
+        out += ["", *satisfaction_breakdowns(sat)]
     else:
-        out.append(_emphasis(_("not enough data yet: no feedback recorded in the period")))
+        out.append(emphasis(_("not enough data yet: no feedback recorded in the period")))
+    out.append("")
+
+    # ------------------------------------------------------------------ response targets and due dates
+    out += [heading(2, targets_heading()), "", *_targets(m.targets, top), ""]
+    out += [heading(2, due_heading()), "", *_due(m.overdue, m.due_soon, top)]
     out.append("")
 
     # ------------------------------------------------------------------ kano
-    out += [_heading(2, _("Kano mix")), ""]
-    out += _table([_("Kano class"), pgettext("report", "requirements")],
+    out += [heading(2, _("Kano mix")), ""]
+    out += table([_("Kano class"), pgettext("report", "requirements")],
                   [[escape_inline(kano_name(k)), str(n)] for k, n in m.kano_mix.items()])
     out.append("")
 
     # ------------------------------------------------------------------ change requests
-    out += [_heading(2, _("Change requests")), ""]
+    out += [heading(2, _("Change requests")), ""]
     if cr.total:
         out += [change_request_sentence(cr), ""]
-        out += _table([field_label("status").capitalize(), _("change requests")],
+        out += table([field_label("status").capitalize(), _("change requests")],
                       [[s.label, str(n)] for s, n in cr.by_status.items()])
     else:
-        out.append(_emphasis(_("no change requests in the period")))
+        out.append(emphasis(_("no change requests in the period")))
     out.append("")
 
     # ------------------------------------------------------------------ forecast
-    out += [_heading(2, _("Intake forecast")), ""]
+    out += [heading(2, _("Intake forecast")), ""]
     out += [f"- {forecast_sentence(m.forecast)}", f"- {forecast_sentence(m.forecast_moving_average)}", ""]
     hist = m.forecast.history[-weeks:]
     if hist:
@@ -367,18 +575,18 @@ def render_markdown(m: BoardMetrics, *, board: str | None = None, top: int = 10,
         es = dict(zip((w.start for w in m.forecast.history), m.forecast.fitted, strict=True))
         out += [ngettext("History used (complete weeks, last {n} shown):",
                          "History used (complete weeks, last {n} shown):", len(hist)).format(n=len(hist)), ""]
-        out += _table([pgettext("report", "Week"), _("new requirements"), _("smoothed forecast"), _("moving average")],
+        out += table([pgettext("report", "Week"), _("new requirements"), _("smoothed forecast"), _("moving average")],
                       [[w.shown, str(w.count), number(es.get(w.start)), number(ma.get(w.start))] for w in hist])
     out.append("")
 
     # ------------------------------------------------------------------ priority matrix
-    out += [_heading(2, _("Priority matrix")), "", priority_note(), ""]
+    out += [heading(2, _("Priority matrix")), "", priority_note(), ""]
     for q in Quadrant:
         items = m.priority.quadrants[q]
         out += ["### " + _("{quadrant} ({meaning}): {count}").format(quadrant=q.label, meaning=q.meaning,
                                                                     count=len(items)), ""]
         if not items:
-            out += [_emphasis(pgettext("list", "none")), ""]
+            out += [emphasis(pgettext("list", "none")), ""]
             continue
         out += ["- " + _("{key} {title} (importance {importance}, urgency {urgency}, {state})").format(
                     key=i.key, title=escape_inline(i.title), importance=i.importance, urgency=i.urgency,

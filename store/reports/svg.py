@@ -185,12 +185,13 @@ def bar_chart(title: str, labels: Sequence[str], values: Sequence[float], *, css
 
 
 def line_chart(title: str, labels: Sequence[str], series: Sequence[tuple[str, Sequence[float | None], str]], *,
-               css_class: str, empty: str | None = None) -> str:
-    """Lines over shared x labels; None breaks a line. Each series: (name, values, colour)."""
+               css_class: str, empty: str | None = None, max_value: float | None = None) -> str:
+    """Lines over shared x labels; None breaks a line (a lone point between gaps is a dot). Each series:
+    (name, values, colour). `max_value` fixes the top of the scale (5 for a satisfaction score)."""
     values = [v for _name, vs, _colour in series for v in vs if v is not None]
     if len(labels) < 2 or not values:
         return _empty(title, css_class, empty or _(NOT_ENOUGH_DATA))
-    ticks = nice_ticks(max(values))
+    ticks = nice_ticks(max_value, 5) if max_value is not None else nice_ticks(max(values))
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM - 6
     n = len(labels)
 
