@@ -25,8 +25,11 @@ from typing import Any
 
 from .board import Board
 from .i18n import _
-from .models import Channel, Criterion, State
+from .models import Channel, Criterion, State, Tier
 from .models import now as utc_now
+from .reader import BoardReader
+from .surveys import LOW_SCORE
+from .targets import Target
 
 SEED = 20260522
 SPAN_WORKING_DAYS = 125
@@ -40,20 +43,67 @@ CUSTOMER_SUCCESS = "Sara Jones"
 KEY_ACCOUNTS = "Jürgen Groß"
 OWNERS = ("Max Weber", "张敏", "Priya Nair", ENGINEERING_LEAD)
 
-CUSTOMERS: dict[str, str] = {
-    "Northwind Logistics": "A",
-    "Atlas Insurance": "A",
-    "上海明达物流": "A",
-    "Müller Maschinenbau GmbH": "A",
-    "Bluebird Retail": "B",
-    "Harbor Health Clinics": "B",
-    "深圳星河电子": "B",
-    "Stadtwerke Großhausen": "B",
-    "Corner Café Co.": "C",
-    "Pixel & Pine Studio": "C",
-    "杭州小雨茶馆": "C",
-    "Bäckerei Schönfeld": "C",
+
+
+@dataclass(frozen=True)
+class _Account:
+    """A customer as the team keeps it: its tier, the people the team talks to there (the first is the
+    main contact), and the customer record's contact line, segment and notes."""
+
+    tier: str
+    people: tuple[str, ...]
+    contact: str
+    segment: str
+    notes: str
+
+
+ACCOUNTS: dict[str, _Account] = {
+    "Northwind Logistics": _Account(
+        "A", ("Hannah Lee", "Omar Haddad"), "Hannah Lee (head of finance), hannah.lee@northwind.example",
+        "logistics", "Key account since 2019; the contract renews every March. Hannah approves budgets, Omar runs "
+        "the warehouses."),
+    "Atlas Insurance": _Account(
+        "A", ("Claire Dubois", "Mark Evans"), "Claire Dubois (IT security), claire.dubois@atlas-insurance.example",
+        "insurance", "Regulated: every change to access control goes through their security review. Audit "
+        "season runs from October to December."),
+    "上海明达物流": _Account(
+        "A", ("王芳", "陈刚"), "王芳（财务经理）021-5555-0188", "logistics",
+        "2020年签约的重点客户，运费每月5日前对账；陈刚负责调度和仓库。"),
+    "Müller Maschinenbau GmbH": _Account(
+        "A", ("Stefan Müller", "Katrin Vogel"), "Stefan Müller (Leiter Service), +49 711 5550 1234",
+        "manufacturing", "Rahmenvertrag seit 2018. Änderungen am SAP-Anschluss stimmt Katrin Vogel (IT) ab."),
+    "Bluebird Retail": _Account(
+        "B", ("Emily Carter",), "Emily Carter (store operations), emily.carter@bluebird.example", "retail",
+        "42 stores in the north; store managers choose their own tools."),
+    "Harbor Health Clinics": _Account(
+        "B", ("Ruth Okafor",), "Dr Ruth Okafor (practice manager), +44 161 496 0734", "healthcare",
+        "Five clinics. Patient data never leaves their own EU tenant."),
+    "深圳星河电子": _Account(
+        "B", ("林晓",), "林晓（电商运营）0755-5555-0162", "electronics", "线上线下同时销售；大促前两周不安排上线。"),
+    "Stadtwerke Großhausen": _Account(
+        "B", ("Petra Hoffmann",), "Petra Hoffmann (Kundenservice), +49 521 5550 789", "utilities",
+        "Öffentlicher Auftraggeber: Änderungen nur über den Rahmenvertrag."),
+    "Corner Café Co.": _Account(
+        "C", ("Luca Rossi",), "Luca Rossi (owner), luca@cornercafe.example", "hospitality",
+        "One café, busy at weekends: no releases on Saturdays."),
+    "Pixel & Pine Studio": _Account(
+        "C", ("Mia Chen",), "Mia Chen (studio lead), mia@pixelpine.example", "creative services",
+        "Three designers; they test everything on a Mac."),
+    "杭州小雨茶馆": _Account(
+        "C", ("周小雨",), "周小雨（店主）0571-5555-0123", "hospitality", "两家门店；店主更喜欢用微信语音沟通。"),
+    "Bäckerei Schönfeld": _Account(
+        "C", ("Anja Schönfeld",), "Anja Schönfeld (Inhaberin), +49 89 5550 4567", "food",
+        "Drei Filialen; Rückrufe am besten vor 10 Uhr."),
 }
+CUSTOMERS: dict[str, str] = {name: account.tier for name, account in ACCOUNTS.items()}
+
+RENAMED = "Bluebird Retail"
+FORMER_NAME = "Bluebird Stores"
+RENAMED_AGO = 62.0
+"""The one customer renamed in the board's history (working days ago): its older requirements were
+collected under its former name, and follow the rename."""
+RENAMED_NOTES = ("42 stores in the north; store managers choose their own tools. Renamed from Bluebird Stores when "
+                 "their web shop merged in; invoices go to the new name.")
 
 
 @dataclass(frozen=True)
@@ -65,6 +115,8 @@ class _Ask:
     description: str
     criteria: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
+    cause: str = ""
+    """A complaint's cause (one of the board's complaint causes): it came in as a complaint."""
 
     @property
     def language(self) -> str:
@@ -99,6 +151,12 @@ POINTS_COUPONS = "会员积分兑换优惠券"
 MINI_PROGRAM = "微信小程序下单"
 STORE_STOCK = "门店库存实时同步"
 COLD_ALARM = "仓库温度超标自动报警"
+# Complaints, each with its response targets' story (see _TIMED).
+PROOF_OF_DELIVERY = "Proof-of-delivery scans in the portal within an hour"
+WRONG_VAT = "Ersatzteilrechnungen mit dem richtigen Mehrwertsteuersatz"
+FREIGHT_BILL = "运费账单按合同价格计算"
+CANCEL_SUBSCRIPTION = "Cancel a subscription without calling support"
+REFUNDS = "Refunds processed within three working days"
 
 SIGNOFF_ROLES = ("customer", "product")
 ROLES_SINCE = 30.0
@@ -188,10 +246,14 @@ ASKS: tuple[_Ask, ...] = (
     _Ask("Pixel & Pine Studio", "Client approval links for design proofs",
          "Clients approve proofs by e-mail today and approvals get lost.",
          ("Link works without an account", "Approval is recorded with time and name"), ("workflow",)),
-    _Ask("Bluebird Retail", "Cancel a subscription without calling support",
-         "Complaint: cancelling requires a phone call during office hours.", (), ("billing",)),
-    _Ask("Harbor Health Clinics", "Refunds processed within three working days",
-         "Complaint: refunds for cancelled treatments took up to six weeks.", (), ("billing",)),
+    _Ask("Bluebird Retail", CANCEL_SUBSCRIPTION,
+         "Complaint: cancelling requires a phone call during office hours.", (), ("billing",), cause="service"),
+    _Ask("Harbor Health Clinics", REFUNDS,
+         "Complaint: refunds for cancelled treatments took up to six weeks.", (), ("billing",), cause="billing"),
+    _Ask("Northwind Logistics", PROOF_OF_DELIVERY,
+         "Complaint: drivers' delivery scans reach the portal a day late, so Northwind's own customers are told "
+         "their parcels have not arrived.", ("Scans show in the portal within an hour of delivery",),
+         ("tracking",), cause="defect"),
     _Ask("Pixel & Pine Studio", "Chat widget on the help centre",
          "Their clients prefer chat to e-mail for quick questions.", (), ("support",)),
     # Chinese
@@ -217,6 +279,8 @@ ASKS: tuple[_Ask, ...] = (
          ("付款后10分钟内开具",), ("发票",)),
     _Ask("上海明达物流", DASHBOARD_YOY, "管理层希望在数据看板上看到月度同比和环比。", (), ("报表", "看板")),
     _Ask("杭州小雨茶馆", MINI_PROGRAM, "顾客希望在小程序里直接点单。", (), ("小程序",)),
+    _Ask("上海明达物流", FREIGHT_BILL, "投诉：上月运费账单仍按旧价格计算，多收了约3%，财务要求尽快更正。",
+         ("账单单价与合同一致",), ("账单",), cause="billing"),
     # German
     _Ask("Stadtwerke Großhausen", INVOICE_MAIL,
          "Kundinnen und Kunden wollen ihre Rechnung nicht mehr per Post erhalten.",
@@ -252,16 +316,21 @@ ASKS: tuple[_Ask, ...] = (
          ("Prüfung nach BITV 2.0 bestanden",), ("Barrierefreiheit",)),
     _Ask("Müller Maschinenbau GmbH", "Mehrere Lieferadressen pro Kunde",
          "Großkunden haben mehrere Werke mit eigenen Anlieferzeiten.", (), ("Stammdaten",)),
+    _Ask("Müller Maschinenbau GmbH", WRONG_VAT,
+         "Beschwerde: Seit der Preisumstellung stehen Ersatzteile mit 7 % statt 19 % Mehrwertsteuer auf der "
+         "Rechnung; die Buchhaltung muss jede Rechnung stornieren.",
+         ("Ersatzteile werden mit 19 % berechnet", "Falsche Rechnungen seit der Umstellung werden korrigiert"),
+         ("Rechnung",), cause="billing"),
 )
 
 # How many requirements end in each state (sums to len(ASKS)).
 FINAL_STATES: dict[State, int] = {
-    State.COLLECTED: 10,
+    State.COLLECTED: 11,
     State.ANALYSED: 8,
     State.APPROVED: 8,
-    State.IN_PROGRESS: 10,
+    State.IN_PROGRESS: 11,
     State.DONE: 7,
-    State.FED_BACK: 12,
+    State.FED_BACK: 13,
     State.REJECTED: 5,
 }
 
@@ -304,12 +373,205 @@ _REJECTION_REASONS = {
 _FEEDBACK = {
     "en": {"high": ("Works as expected, thanks!", "Exactly what our team needed."),
            "mid": ("Usable, some rough edges remain.",),
-           "low": ("Took far longer than promised.", "Not what we meant; see the follow-up request.")},
+           "low": ("Took far longer than promised.", "Not what we meant; see the follow-up request.",
+                   "It works, but we only learned it was live from our own staff.",
+                   "Exports fail for more than a month of data; we went back to the old way.")},
     "zh": {"high": ("效果很好，谢谢！", "完全满足需求。"), "mid": ("基本满足需求。",),
-           "low": ("上线比预期晚很多。",)},
+           "low": ("上线比预期晚很多。", "导出超过一个月的数据就报错，只好继续用老办法。", "上线了也没人通知我们，是员工自己发现的。")},
     "de": {"high": ("Funktioniert einwandfrei, danke!", "Genau das, was wir brauchten."),
-           "mid": ("Brauchbar, aber noch nicht rund.",), "low": ("Hat viel zu lange gedauert.",)},
+           "mid": ("Brauchbar, aber noch nicht rund.",),
+           "low": ("Hat viel zu lange gedauert.", "Nicht das, was vereinbart war.",
+                   "Über die Verzögerung hat uns niemand informiert.")},
 }
+_LOW_REASONS: dict[str, tuple[str, ...]] = {
+    "Took far longer than promised.": ("late",),
+    "Not what we meant; see the follow-up request.": ("not-as-agreed",),
+    "It works, but we only learned it was live from our own staff.": ("communication",),
+    "Exports fail for more than a month of data; we went back to the old way.": ("quality",),
+    "上线比预期晚很多。": ("late",),
+    "导出超过一个月的数据就报错，只好继续用老办法。": ("quality",),
+    "上线了也没人通知我们，是员工自己发现的。": ("communication",),
+    "Hat viel zu lange gedauert.": ("late",),
+    "Nicht das, was vereinbart war.": ("not-as-agreed",),
+    "Über die Verzögerung hat uns niemand informiert.": ("late", "communication"),
+    "Refunds are quick now, but it took two months to get there.": ("late",),
+}
+"""Why the customer was unhappy, as the survey recorded it with each low comment (a reading of
+LOW_SCORE or less needs a reason)."""
+_REASON_DIMENSION = {"late": "responsiveness", "communication": "communication", "quality": "quality",
+                     "not-as-agreed": "quality"}
+"""The survey dimension a reason for a low score shows in: scored low too."""
+DIMENSIONS = ("quality", "responsiveness", "communication")
+"""The survey's dimensions: the board's default list."""
+
+_GIVEN_FEEDBACK: dict[str, tuple[int, str, str]] = {
+    REFUNDS: (2, "Refunds are quick now, but it took two months to get there.", "email"),
+    PROOF_OF_DELIVERY: (4, "Works as expected, thanks!", "hotline"),
+}
+"""Complaints whose feedback is part of their story: satisfaction, comment, channel."""
+
+_TIMED: dict[str, dict[State, float]] = {
+    # A tier A complaint analysed the same day and done in under 30 days: both targets met.
+    PROOF_OF_DELIVERY: {State.COLLECTED: 40.9, State.ANALYSED: 40.5, State.APPROVED: 38.4,
+                        State.IN_PROGRESS: 36.6, State.DONE: 23.3, State.FED_BACK: 19.5},
+    # Analysed five working days late (missed) and, two months on, still in progress: SLA.
+    WRONG_VAT: {State.COLLECTED: 45.3, State.ANALYSED: 40.2, State.APPROVED: 37.5, State.IN_PROGRESS: 34.0},
+    # Came in three working days ago and nobody has analysed it: SLA.
+    FREIGHT_BILL: {State.COLLECTED: 3.4},
+    # Tier B complaints, five days to be analysed: one the same day, one after more than a week.
+    CANCEL_SUBSCRIPTION: {State.COLLECTED: 28.8, State.ANALYSED: 28.2, State.APPROVED: 25.6,
+                          State.IN_PROGRESS: 20.3, State.DONE: 9.4},
+    REFUNDS: {State.COLLECTED: 70.7, State.ANALYSED: 62.5, State.APPROVED: 60.1, State.IN_PROGRESS: 57.5,
+              State.DONE: 44.0, State.FED_BACK: 41.2},
+}
+"""The complaints' lives (working days ago when each state was entered): their response targets are met,
+missed and breached on purpose, whatever the random draws. The same working day is a few hours
+(the fraction is the time of day), so a target of two calendar days is met whatever the weekday."""
+
+TARGETS = (
+    Target(State.ANALYSED, 2, Channel.COMPLAINT, Tier.A),
+    Target(State.ANALYSED, 5, Channel.COMPLAINT),
+    Target(State.DONE, 30, Channel.COMPLAINT, Tier.A),
+)
+"""The response targets the team agreed (`TARGETS_AGO` working days ago): a complaint from a tier A
+customer is analysed within 2 days and done within 30, any other complaint analysed within 5."""
+TARGETS_AGO = 90.0
+
+_NOTES: dict[str, dict[State, tuple[tuple[str, str], ...]]] = {
+    "en": {
+        State.COLLECTED: (("hotline", "Call to understand the request: went through how they work today."),
+                          ("email", "They mailed screenshots and a sample file of the current process."),
+                          ("interview", "Workshop at their office: agreed what a first version must do.")),
+        State.ANALYSED: (("email", "Mailed the estimate and the acceptance criteria for their review."),
+                         ("hotline", "Call: they confirmed the acceptance criteria without changes."),
+                         ("interview", "Review meeting: ranked it against their other open requests.")),
+        State.IN_PROGRESS: (("hotline", "Weekly call: progress shared, nothing blocking on their side."),
+                            ("email", "Asked for test data by mail; it arrived the next day."),
+                            ("interview", "Video call: showed the first screens; they asked for larger buttons.")),
+        State.DONE: (("interview", "Showed the finished feature on the test system; two of their users try it "
+                                   "this week."),
+                     ("email", "Mailed the release notes and a one-page how-to.")),
+        State.FED_BACK: (("hotline", "Follow-up call a week after go-live: used every day, no problems reported."),
+                         ("email", "They mailed a thank-you and asked what comes next.")),
+        State.REJECTED: (("hotline", "Called to explain why we will not build it; they accepted and keep their "
+                                     "workaround."),
+                         ("email", "Mailed the decision and the reasons; no objection so far.")),
+    },
+    "de": {
+        State.COLLECTED: (("hotline", "Telefonat: den heutigen Ablauf beim Kunden durchgesprochen."),
+                          ("email", "Kunde hat Screenshots und eine Beispieldatei per E-Mail geschickt."),
+                          ("interview", "Workshop vor Ort: Umfang der ersten Version abgestimmt.")),
+        State.ANALYSED: (("email", "Aufwandsschätzung und Abnahmekriterien zur Prüfung geschickt."),
+                         ("hotline", "Telefonat: Abnahmekriterien ohne Änderungen bestätigt."),
+                         ("interview", "Abstimmungstermin: Priorität gegenüber den anderen offenen Anfragen "
+                                       "geklärt.")),
+        State.IN_PROGRESS: (("hotline", "Wöchentlicher Termin: Stand berichtet, beim Kunden blockiert nichts."),
+                            ("email", "Testdaten per E-Mail angefragt; sie kamen am nächsten Tag."),
+                            ("interview", "Videocall: erste Masken gezeigt; der Kunde wünscht größere "
+                                          "Schaltflächen.")),
+        State.DONE: (("interview", "Fertige Funktion auf dem Testsystem vorgeführt; zwei Anwender testen diese "
+                                   "Woche."),
+                     ("email", "Versionshinweise und eine Kurzanleitung geschickt.")),
+        State.FED_BACK: (("hotline", "Nachgefragt eine Woche nach dem Start: täglich im Einsatz, keine Probleme."),
+                         ("email", "Dankesmail erhalten; der Kunde fragt nach den nächsten Schritten.")),
+        State.REJECTED: (("hotline", "Telefonisch erklärt, warum wir es nicht umsetzen; der Kunde bleibt bei "
+                                     "seiner bisherigen Lösung."),
+                         ("email", "Entscheidung mit Begründung per E-Mail bestätigt.")),
+    },
+    "zh": {
+        State.COLLECTED: (("hotline", "电话沟通需求，了解了客户目前的做法。"),
+                          ("email", "客户通过邮件发来了现有流程的截图和样例文件。"),
+                          ("interview", "到客户现场开了需求研讨会，确定了第一版的范围。")),
+        State.ANALYSED: (("email", "已把工作量评估和验收标准发给客户确认。"),
+                         ("hotline", "电话确认：客户同意验收标准，没有修改。"),
+                         ("interview", "评审会：和客户一起排定了与其他需求的先后顺序。")),
+        State.IN_PROGRESS: (("hotline", "周例会：同步了进度，客户那边没有阻塞。"),
+                            ("email", "邮件向客户要测试数据，第二天就收到了。"),
+                            ("interview", "视频会议演示了首批页面，客户希望按钮再大一些。")),
+        State.DONE: (("interview", "在测试环境演示了完成的功能，客户安排两位同事本周试用。"),
+                     ("email", "已发送版本说明和一页操作指引。")),
+        State.FED_BACK: (("hotline", "上线一周后电话回访：每天都在用，没有反馈问题。"),
+                         ("email", "客户发来感谢邮件，并询问下一步计划。")),
+        State.REJECTED: (("hotline", "电话说明了不做的原因，客户表示理解，继续沿用现有办法。"),
+                         ("email", "已邮件告知决定及原因，客户暂无异议。")),
+    },
+}
+"""What the team notes of a contact with the customer, by the customer's language and the state the
+requirement was in (approved reads as analysed): the channel, and the note. The three languages say
+the same, one for one (the Chinese board reads the Chinese)."""
+_NOTES_PER_TIER = {"A": (1, 1, 2, 2, 3), "B": (0, 1, 1, 2), "C": (0, 0, 1)}
+"""How many contacts a requirement of each tier has noted (drawn), besides the call that explains a
+rejection: the accounts that matter most are called most."""
+
+
+@dataclass(frozen=True)
+class _Call:
+    """A contact that is part of a requirement's story: `after` working days after it entered `state`."""
+
+    title: str
+    state: State
+    after: float
+    channel: str
+    person: int
+    """Which of the customer's people (index into `_Account.people`)."""
+    text: str
+
+
+_CALLS: tuple[_Call, ...] = (
+    _Call(PROOF_OF_DELIVERY, State.COLLECTED, 0.05, "hotline", 1,
+          "Called in upset: their customers see parcels as not delivered a day after signing for them."),
+    _Call(PROOF_OF_DELIVERY, State.ANALYSED, 0.1, "email", 0,
+          "Mailed the cause (the scanners upload once a night) and the plan to fix it."),
+    _Call(WRONG_VAT, State.COLLECTED, 0.02, "hotline", 1,
+          "Beschwerde am Telefon: jede Ersatzteilrechnung seit der Preisumstellung ist falsch."),
+    _Call(WRONG_VAT, State.IN_PROGRESS, 8.0, "email", 0,
+          "Kunde fragt nach dem Stand; Korrektur bis Monatsende zugesagt."),
+    _Call(WRONG_VAT, State.IN_PROGRESS, 30.0, "hotline", 0,
+          "Eskalation an die Geschäftsführung angekündigt, falls es nicht bald behoben ist."),
+    _Call(FREIGHT_BILL, State.COLLECTED, 0.03, "hotline", 0,
+          "王芳来电投诉：上月运费账单按旧价格计算，要求本周内给出更正方案。"),
+    _Call(CANCEL_SUBSCRIPTION, State.COLLECTED, 0.1, "email", 0,
+          "Forwarded three complaints from shoppers who could not cancel outside office hours."),
+    _Call(REFUNDS, State.COLLECTED, 0.2, "hotline", 0,
+          "Called about refunds open for six weeks; promised an answer by Friday."),
+    _Call(REFUNDS, State.ANALYSED, 0.5, "email", 0,
+          "Apologised for the slow answer; sent the plan for refunds within three working days."),
+)
+
+
+@dataclass(frozen=True)
+class _Reading:
+    """An interim satisfaction reading taken `after` working days after the requirement entered `state`."""
+
+    title: str
+    state: State
+    after: float
+    satisfaction: int
+    scores: tuple[int, int, int]
+    """Quality, responsiveness, communication."""
+    reasons: tuple[str, ...]
+    comment: str
+    channel: str = "survey"
+
+
+_READINGS: tuple[_Reading, ...] = (
+    _Reading(WRONG_VAT, State.IN_PROGRESS, 20.0, 2, (3, 1, 2), ("late", "communication"),
+             "Die Beschwerde läuft seit Wochen, und Neuigkeiten gibt es nur auf Nachfrage.", "hotline"),
+    _Reading(SSO, State.IN_PROGRESS, 2.0, 4, (4, 4, 5), (), "Good progress; the pilot group likes it."),
+    _Reading(RESCHEDULING, State.IN_PROGRESS, 1.0, 3, (3, 4, 3), (),
+             "Fine so far, but the 24-hour rule needs explaining to patients.", "interview"),
+    _Reading(OFFLINE_SCANNERS, State.ANALYSED, 0.5, 2, (3, 2, 2), ("late",),
+             "Still no date for the cold stores; the staff there are losing patience.", "hotline"),
+    _Reading(COLD_ALARM, State.IN_PROGRESS, 1.5, 4, (5, 4, 4), (), "报警测试顺利，希望第二座冷库也尽快接入。"),
+    _Reading(MINI_PROGRAM, State.IN_PROGRESS, 1.0, 5, (5, 5, 4), (), "试用版很好用，顾客反映点单快多了。",
+             "interview"),
+    _Reading(SAP_INTERFACE, State.APPROVED, 1.0, 2, (2, 3, 3), ("not-as-agreed",),
+             "Der Entwurf bildet unsere Lieferscheine nicht ab.", "interview"),
+    _Reading(CANCEL_SUBSCRIPTION, State.IN_PROGRESS, 3.0, 3, (3, 4, 3), (),
+             "Glad it is being fixed; please keep us posted every week."),
+)
+"""Interim readings: customers asked how it is going before delivery (a reading of 2 or less with its
+reasons)."""
 
 
 class _Calendar:
@@ -396,6 +658,8 @@ class _DemoBuilder:
         self.stories: dict[str, _Story] = {}
         self.channel_deck = [c.value for c in Channel if c is not Channel.COMPLAINT]
         self.rng.shuffle(self.channel_deck)
+        self.talk = random.Random(SEED + 16)
+        """The draws of the customer side (notes, survey scores): apart, so that the stories stay as they were."""
 
     # ------------------------------------------------------------------ planning
     def step(self, ago: float, user: str, run: Callable[[Board], Any]) -> None:
@@ -410,14 +674,22 @@ class _DemoBuilder:
         free = iter(pool)
         for ask in ASKS:
             final = _SCRIPTED_FINAL.get(ask.title) or next(free)
-            self.stories[ask.title] = self.lifecycle(ask, final, min_age=_MIN_AGE.get(ask.title, 1.0))
+            story = self.lifecycle(ask, final, min_age=_MIN_AGE.get(ask.title, 1.0))
+            if ask.title in _TIMED:
+                story.at = dict(_TIMED[ask.title])
+            self.stories[ask.title] = story
         self.order_stories()
-        # The team began to sign off by role partway through the six months.
+        # The customer list came first; response targets and sign-off by role were agreed partway through.
+        self.step(SPAN_WORKING_DAYS, KEY_ACCOUNTS, self.add_customers())
+        self.step(TARGETS_AGO, PRODUCT_MANAGER, self.set_targets(TARGETS))
         self.step(ROLES_SINCE, PRODUCT_MANAGER, self.set_roles(SIGNOFF_ROLES))
+        self.step(RENAMED_AGO, KEY_ACCOUNTS, self.rename(FORMER_NAME, RENAMED, RENAMED_NOTES))
         for story in self.stories.values():
             self.schedule(story)
         self.schedule_due_dates()
         self.schedule_links()
+        self.schedule_notes()
+        self.schedule_readings()
 
     def order_stories(self) -> None:
         """Move stories back in time until every `_ORDER` holds (a story is only ever made older)."""
@@ -457,16 +729,18 @@ class _DemoBuilder:
     # ------------------------------------------------------------------ one requirement's steps
     def schedule(self, story: _Story) -> None:
         rng, ask, at, title = self.rng, story.ask, story.at, story.ask.title
-        channel = Channel.COMPLAINT.value if ask.description.startswith("Complaint:") else None
+        channel = Channel.COMPLAINT.value if ask.cause else None
         collector = rng.choice((CUSTOMER_SUCCESS, KEY_ACCOUNTS, PRODUCT_MANAGER))
         fields: dict[str, Any] = {
             "description": ask.description,
-            "customer": ask.customer,
+            "customer": FORMER_NAME if ask.customer == RENAMED and at[State.COLLECTED] > RENAMED_AGO else ask.customer,
             "tier": CUSTOMERS[ask.customer],
             "channel": channel or self.next_channel(),
             "tags": ask.tags,
             "need_type": rng.choices(("explicit", "implicit", "latent"), (7, 2, 1))[0],
         }
+        if ask.cause and State.ANALYSED not in at:  # (else the analysis finds the cause)
+            fields["cause"] = ask.cause
         self.step(at[State.COLLECTED], collector, self.add(title, fields))
         previous = at[State.COLLECTED]
         for state in _FLOW[1:]:
@@ -494,6 +768,8 @@ class _DemoBuilder:
                 "feasibility": rng.choices(("high", "medium", "low"), (5, 3, 1))[0],
                 "acceptance_criteria": tuple(Criterion(text=self.say(c)) for c in story.ask.criteria),
             }
+            if story.ask.cause:
+                analysis["cause"] = story.ask.cause
             self.step(_between(previous, ago, 0.8), ANALYST, self.edit(title, analysis))
             self.step(ago, ANALYST, self.move(title, State.ANALYSED))
         elif state is State.APPROVED:
@@ -511,7 +787,11 @@ class _DemoBuilder:
             level = "high" if satisfaction >= 4 else "mid" if satisfaction == 3 else "low"
             comment = rng.choice(_FEEDBACK[story.ask.language][level])
             channel = rng.choice(("email", "hotline", "interview", "after_sales"))
-            self.step(ago, CUSTOMER_SUCCESS, self.feedback(title, satisfaction, comment, channel))
+            satisfaction, comment, channel = _GIVEN_FEEDBACK.get(title, (satisfaction, comment, channel))
+            reasons = _LOW_REASONS[comment] if satisfaction <= LOW_SCORE else ()
+            self.step(ago, CUSTOMER_SUCCESS, self.feedback(title, satisfaction, comment, channel,
+                                                           scores=self.survey_scores(satisfaction, reasons),
+                                                           reasons=reasons))
 
     def signoffs(self, story: _Story, previous: float, ago: float, comment: str) -> None:
         """The approval of `story`'s text at `ago` (working days ago; `previous`: its step before): product
@@ -565,6 +845,60 @@ class _DemoBuilder:
                 continue
             self.step(approved - 0.002, PRODUCT_MANAGER, self.edit(story.ask.title, {"due": due}))
 
+    def survey_scores(self, satisfaction: int, reasons: tuple[str, ...]) -> dict[str, int]:
+        """The survey's dimensions as a customer scores them: near the overall satisfaction, and low
+        where a reason for a low score lies."""
+        low = {_REASON_DIMENSION[reason] for reason in reasons}
+        return {dimension: self.talk.choice((1, 2)) if dimension in low
+                else max(1, min(5, satisfaction + self.talk.choice((-1, 0, 0, 1)))) for dimension in DIMENSIONS}
+
+    def schedule_notes(self) -> None:
+        """The communication log: contacts with the customer at random moments of each requirement's life
+        (more for the accounts that matter most), the call that explains a rejection, and the contacts
+        that belong to a story (`_CALLS`). Who talks: whoever looks after the account, or the owner
+        while the work is under way."""
+        talk = self.talk
+        for story in self.stories.values():
+            account, language = ACCOUNTS[story.ask.customer], _language(story.ask.customer)
+            end = max(story.at.get(State.REJECTED, 1.0), 1.05)
+            said: set[str] = set()
+            phases = [(state, entered, max(end, later)) for (state, entered), later
+                      in zip(story.at.items(), [*list(story.at.values())[1:], end], strict=True)
+                      if state is not State.REJECTED and entered - 0.05 > max(end, later)]
+            for _n in range(talk.choice(_NOTES_PER_TIER[account.tier]) if phases else 0):
+                # A phase of its life, then a moment in it: notes spread over the months it was open.
+                state, entered, left = talk.choice(phases)
+                ago = talk.uniform(left, entered - 0.05)
+                channel, text = talk.choice(_NOTES[language][State.ANALYSED if state is State.APPROVED else state])
+                if text in said:
+                    continue
+                said.add(text)
+                by = story.owner if state is State.IN_PROGRESS and talk.random() < 0.4 else self.account_manager(story)
+                self.step(ago, by, self.note(story.ask.title, text, channel, talk.choice(account.people)))
+            if story.rejected_from is not None and story.at[State.REJECTED] - 0.1 >= 1:
+                channel, text = talk.choice(_NOTES[language][State.REJECTED])
+                self.step(story.at[State.REJECTED] - 0.1, self.account_manager(story),
+                          self.note(story.ask.title, text, channel, account.people[0]))
+        for call in _CALLS:
+            story = self.stories[call.title]
+            person = ACCOUNTS[story.ask.customer].people[call.person]
+            self.step(self.after(story, call.state, call.after), self.account_manager(story),
+                      self.note(call.title, call.text, call.channel, person))
+
+    def schedule_readings(self) -> None:
+        """Interim satisfaction readings (`_READINGS`), taken by customer success before delivery."""
+        for reading in _READINGS:
+            story = self.stories[reading.title]
+            self.step(self.after(story, reading.state, reading.after), CUSTOMER_SUCCESS, self.feedback(
+                reading.title, reading.satisfaction, reading.comment, reading.channel,
+                scores=dict(zip(DIMENSIONS, reading.scores, strict=True)), reasons=reading.reasons, interim=True))
+
+    @staticmethod
+    def after(story: _Story, state: State, days: float) -> float:
+        """`days` working days after `story` entered `state` (halfway to yesterday if that is later)."""
+        entered = story.at[state]
+        return entered - days if entered - days >= 1.05 else (entered + 1) / 2
+
     def schedule_links(self) -> None:
         """Dependencies and conflicts, recorded by the analyst once both requirements exist."""
         for source, kind, target in _LINKS:
@@ -607,10 +941,35 @@ class _DemoBuilder:
         return lambda board: board.resolve_conflict(self.keys[title], self.keys[other], self.say(decision),
                                                     reject=self.keys[reject] if reject else None)
 
-    def feedback(self, title: str, satisfaction: int, comment: str, channel: str) -> Callable[[Board], Any]:
-        reasons = ("late",) if satisfaction <= 2 else ()
+    def feedback(self, title: str, satisfaction: int, comment: str, channel: str, *, scores: dict[str, int],
+                 reasons: tuple[str, ...] = (), interim: bool = False) -> Callable[[Board], Any]:
         return lambda board: board.record_feedback(self.keys[title], satisfaction, self.say(comment), channel=channel,
-                                                   reasons=reasons)
+                                                   scores=scores, reasons=reasons, interim=interim)
+
+    def note(self, title: str, text: str, channel: str, person: str) -> Callable[[Board], Any]:
+        return lambda board: board.add_note(self.keys[title], self.say(text), channel=channel, with_=self.say(person))
+
+    def add_customers(self) -> Callable[[Board], Any]:
+        say = self.say
+
+        def run(board: Board) -> None:
+            for name, account in ACCOUNTS.items():
+                board.add_customer(say(FORMER_NAME if name == RENAMED else name), account.tier,
+                                   contact=say(account.contact), segment=say(account.segment), notes=say(account.notes))
+        return run
+
+    def rename(self, old: str, new: str, notes: str) -> Callable[[Board], Any]:
+        def run(board: Board) -> None:
+            board.rename_customer(self.say(old), self.say(new))
+            board.edit_customer(self.say(new), notes=self.say(notes))
+        return run
+
+    @staticmethod
+    def set_targets(targets: tuple[Target, ...]) -> Callable[[Board], Any]:
+        def run(board: Board) -> None:
+            for t in targets:
+                board.set_response_target(t.state, t.days, channel=t.channel, tier=t.tier)
+        return run
 
     def check_criteria(self, title: str) -> Callable[[Board], Any]:
         def run(board: Board) -> None:
@@ -664,11 +1023,16 @@ class _DemoBuilder:
     def run(self, path: Path) -> None:
         walking = _Clock()
         boards: dict[str, Board] = {}
+        first: Board | None = None
         for step in sorted(self.steps):
             walking.at = self.calendar.moment(-step.sort_key[0])
             board = boards.get(step.user)
             if board is None:
-                board = boards[step.user] = Board(path, self.say(step.user), clock=walking)
+                # Every person's board shares one storage: a step never reads again what another's wrote.
+                shared = None if first is None else BoardReader(path, self.say(step.user), clock=walking,
+                                                                storage=first.storage, cards=first.card_cache)
+                board = boards[step.user] = Board(path, self.say(step.user), clock=walking, reader=shared)
+                first = first or board
             step.run(board)
 
 
@@ -856,6 +1220,8 @@ _SCRIPTED_FINAL: dict[str, State] = {
     AUDIT_LOG: State.APPROVED, AUDITOR_ROLE: State.ANALYSED, GDPR_DELETION: State.ANALYSED,
     SPARE_PARTS: State.COLLECTED, POINTS_COUPONS: State.IN_PROGRESS, MINI_PROGRAM: State.IN_PROGRESS,
     STORE_STOCK: State.ANALYSED, COLD_ALARM: State.IN_PROGRESS,
+    PROOF_OF_DELIVERY: State.FED_BACK, WRONG_VAT: State.IN_PROGRESS, FREIGHT_BILL: State.COLLECTED,
+    CANCEL_SUBSCRIPTION: State.DONE, REFUNDS: State.FED_BACK,
 }
 _ENDS_IN: dict[str, State] = {EXCEL_REPORT: State.APPROVED, TWO_FACTOR: State.REJECTED}
 """Where a script takes a story after its lifecycle: an approved change request sends EXCEL_REPORT back
@@ -903,6 +1269,13 @@ def build_demo_board(path: Path, *, user: str = "demo", now: datetime | None = N
     builder.plan()
     builder.run(path)
     return Board(path, user)
+
+
+def _language(customer: str) -> str:
+    """The language the team writes in about this customer: its own."""
+    if any("\u4e00" <= ch <= "\u9fff" for ch in customer):
+        return "zh"
+    return "de" if customer in _GERMAN_CUSTOMERS else "en"
 
 
 def _as_typed(text: str) -> str:
@@ -1143,5 +1516,72 @@ IN_CHINESE: dict[str, str] = {
         "客户下月启用第二座冷库，希望启用当天就有报警。",
     "one embedded developer": "一名嵌入式开发",
     "Approved: part of the same contract; the sensor gateway team takes it over.": "批准：属于同一份合同，由传感器网关团队接手。",
+    # the customer side: the people the team talks to, the customer records
+    "Hannah Lee": "李娜", "Omar Haddad": "马强", "Claire Dubois": "杜可欣", "Mark Evans": "叶明",
+    "Stefan Müller": "苏志刚", "Katrin Vogel": "韦佳", "Emily Carter": "许静", "Ruth Okafor": "欧阳慧",
+    "Petra Hoffmann": "何佩", "Luca Rossi": "罗凯", "Mia Chen": "陈雅", "Anja Schönfeld": "沈安娜",
+    FORMER_NAME: "青鸟百货",
+    "Hannah Lee (head of finance), hannah.lee@northwind.example": "李娜（财务总监）010-5555-0101",
+    "Claire Dubois (IT security), claire.dubois@atlas-insurance.example": "杜可欣（信息安全）021-5555-0142",
+    "Stefan Müller (Leiter Service), +49 711 5550 1234": "苏志刚（售后服务负责人）0512-5555-1234",
+    "Emily Carter (store operations), emily.carter@bluebird.example": "许静（门店运营）027-5555-0175",
+    "Dr Ruth Okafor (practice manager), +44 161 496 0734": "欧阳慧医生（诊所主任）0592-5555-0734",
+    "Petra Hoffmann (Kundenservice), +49 521 5550 789": "何佩（客户服务）0791-5555-0789",
+    "Luca Rossi (owner), luca@cornercafe.example": "罗凯（店主）0571-5555-0166",
+    "Mia Chen (studio lead), mia@pixelpine.example": "陈雅（工作室负责人）020-5555-0199",
+    "Anja Schönfeld (Inhaberin), +49 89 5550 4567": "沈安娜（店主）0532-5555-4567",
+    "logistics": "物流", "insurance": "保险", "manufacturing": "制造业", "healthcare": "医疗",
+    "electronics": "电子产品", "utilities": "公用事业", "hospitality": "餐饮", "creative services": "创意服务",
+    "food": "食品",
+    "Key account since 2019; the contract renews every March. Hannah approves budgets, Omar runs the warehouses.":
+        "2019年起的重点客户，每年三月续约；预算由李娜审批，马强负责仓库。",
+    "Regulated: every change to access control goes through their security review. Audit season runs from "
+    "October to December.": "受监管行业：涉及权限的改动都要经过客户的安全评审。每年十月到十二月是审计季。",
+    "Rahmenvertrag seit 2018. Änderungen am SAP-Anschluss stimmt Katrin Vogel (IT) ab.":
+        "2018年起签有框架合同；SAP对接的改动由韦佳（信息部）确认。",
+    "42 stores in the north; store managers choose their own tools.": "华中地区42家门店；店长自己决定用什么工具。",
+    RENAMED_NOTES: "华中地区42家门店；店长自己决定用什么工具。网店并入后由青鸟百货更名而来，发票抬头改用新名称。",
+    "Five clinics. Patient data never leaves their own EU tenant.": "五家诊所。患者数据不得离开客户自己的私有云。",
+    "Öffentlicher Auftraggeber: Änderungen nur über den Rahmenvertrag.": "国有企业客户：任何改动都要走框架合同。",
+    "One café, busy at weekends: no releases on Saturdays.": "一家咖啡店，周末最忙：周六不上线。",
+    "Three designers; they test everything on a Mac.": "三位设计师，所有东西都在苹果电脑上测试。",
+    "Drei Filialen; Rückrufe am besten vor 10 Uhr.": "三家分店；回电最好在上午10点前。",
+    # complaints
+    PROOF_OF_DELIVERY: "签收扫描1小时内同步到门户",
+    "Complaint: drivers' delivery scans reach the portal a day late, so Northwind's own customers are told "
+    "their parcels have not arrived.": "投诉：司机的签收扫描要隔一天才同步到门户，客户的收件人被告知包裹尚未送达。",
+    "Scans show in the portal within an hour of delivery": "签收后1小时内在门户中可见",
+    WRONG_VAT: "备件发票按正确税率开具",
+    "Beschwerde: Seit der Preisumstellung stehen Ersatzteile mit 7 % statt 19 % Mehrwertsteuer auf der "
+    "Rechnung; die Buchhaltung muss jede Rechnung stornieren.":
+        "投诉：价格调整后，备件发票按9%而不是13%的税率开具，财务只能逐张作废重开。",
+    "Ersatzteile werden mit 19 % berechnet": "备件按13%税率开票",
+    "Falsche Rechnungen seit der Umstellung werden korrigiert": "调价以来开错的发票全部更正",
+    # satisfaction: low scores and interim readings
+    "It works, but we only learned it was live from our own staff.": "功能能用，但上线的事是员工自己发现的，没人通知我们。",
+    "Exports fail for more than a month of data; we went back to the old way.": "导出超过一个月的数据就失败，我们只好改回老办法。",
+    "Nicht das, was vereinbart war.": "和约定的不一样。",
+    "Über die Verzögerung hat uns niemand informiert.": "延期的事没有人通知我们。",
+    "Refunds are quick now, but it took two months to get there.": "现在退款很快，但花了两个月才做到。",
+    "Die Beschwerde läuft seit Wochen, und Neuigkeiten gibt es nur auf Nachfrage.": "投诉已经拖了好几周，每次都要我们追问才有进展。",
+    "Good progress; the pilot group likes it.": "进展不错，试点小组很满意。",
+    "Fine so far, but the 24-hour rule needs explaining to patients.": "目前还好，但24小时的限制需要向患者解释清楚。",
+    "Still no date for the cold stores; the staff there are losing patience.": "冷库的上线时间还没定，那边的员工越来越着急。",
+    "Der Entwurf bildet unsere Lieferscheine nicht ab.": "方案里没有体现我们的送货单。",
+    "Glad it is being fixed; please keep us posted every week.": "很高兴问题在解决，请每周告知进展。",
+    # contacts that belong to a story
+    "Called in upset: their customers see parcels as not delivered a day after signing for them.":
+        "客户来电投诉：收件人签收一天后，系统里仍显示未送达。",
+    "Mailed the cause (the scanners upload once a night) and the plan to fix it.": "邮件说明了原因（扫描枪每晚才上传一次）和修复计划。",
+    "Beschwerde am Telefon: jede Ersatzteilrechnung seit der Preisumstellung ist falsch.": "电话投诉：调价以来的每张备件发票都开错了。",
+    "Kunde fragt nach dem Stand; Korrektur bis Monatsende zugesagt.": "客户询问进展，我们承诺月底前更正。",
+    "Eskalation an die Geschäftsführung angekündigt, falls es nicht bald behoben ist.": "客户表示如果再不解决，将上报管理层。",
+    "Forwarded three complaints from shoppers who could not cancel outside office hours.": "转来三位顾客的投诉：非工作时间无法取消订阅。",
+    "Called about refunds open for six weeks; promised an answer by Friday.": "来电询问拖了六周的退款，我们承诺周五前答复。",
+    "Apologised for the slow answer; sent the plan for refunds within three working days.":
+        "为答复迟缓致歉，并发送了三个工作日内退款的方案。",
 }
-"""The demo's English and German text as a Chinese team writes it (what is Chinese already stays)."""
+IN_CHINESE.update({text: chinese for language in ("en", "de") for state, pool in _NOTES[language].items()
+                   for (_channel, text), (_same, chinese) in zip(pool, _NOTES["zh"][state], strict=True)})
+"""The demo's English and German text as a Chinese team writes it (what is Chinese already stays); the
+notes' pools say the same in each language, one for one."""

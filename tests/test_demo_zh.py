@@ -39,13 +39,17 @@ def english(tmp_path_factory: pytest.TempPathFactory) -> Board:
 def _story(req: Requirement) -> tuple[Any, ...]:
     return (req.key, req.state, req.version, req.tier, req.channel, req.kano, req.priority, req.due,
             req.depends_on, req.conflicts_with, bool(req.suspect), len(req.approvals), len(req.feedback),
-            tuple((cr.key, cr.status) for cr in req.change_requests))
+            tuple((cr.key, cr.status) for cr in req.change_requests), req.cause,
+            tuple((n.at, n.channel) for n in req.notes),
+            tuple((f.at, f.satisfaction, f.interim, f.scores, f.reasons) for f in req.feedback))
 
 
 def test_the_chinese_demo_tells_the_same_stories(chinese: Board, english: Board) -> None:
     assert [_story(r) for r in chinese.requirements()] == [_story(r) for r in english.requirements()]
     assert [(e.at, e.action, e.key) for e in chinese.history()] == [(e.at, e.action, e.key) for e in english.history()]
     assert chinese.check() == ([], [])
+    assert sorted(c.tier for c in chinese.customers()) == sorted(c.tier for c in english.customers())
+    assert chinese.response_targets() == english.response_targets()
 
 
 def _texts(req: Requirement) -> list[str]:
@@ -53,7 +57,7 @@ def _texts(req: Requirement) -> list[str]:
              *(c.text for c in req.acceptance_criteria), *(a.comment for a in req.approvals),
              *(f.comment for f in req.feedback), *(r.comment for r in req.reviews),
              *(a.role for a in req.approvals), *(a.on_behalf_of for a in req.approvals),
-             *(r.decision for r in req.resolutions)]
+             *(r.decision for r in req.resolutions), *(n.text for n in req.notes), *(n.with_ for n in req.notes)]
     for cr in req.change_requests:
         texts += [cr.summary, cr.reason, cr.proposed_title or "", cr.proposed_description or "",
                   cr.proposed_owner or "", *(c.text for c in cr.proposed_criteria or ()), *(n.name for n in cr.notified)]
@@ -71,6 +75,12 @@ def test_every_text_on_the_chinese_demo_is_chinese(chinese: Board) -> None:
     assert {word for text in texts for word in english_words(text, LATIN)} == set()
     assert all(has_han(req.title) and has_han(req.customer) for req in reqs)
     assert all(has_han(customer.name) for customer in chinese.customers())
+    records = [text for c in chinese.customers() for text in (c.contact, c.segment, c.notes)]
+    assert all(has_han(text) for text in records)
+    assert {word for text in records for word in english_words(text, LATIN)} == set()
+    assert sum(len(req.notes) for req in reqs) >= 70 and all(has_han(n.text) for req in reqs for n in req.notes)
+    renamed = [e for e in chinese.history() if e.key == "board" and e.action == "customer.renamed"]
+    assert [(e.old, e.new) for e in renamed] == [("青鸟百货", "青鸟零售")]
     people = {event.by for event in chinese.history()} | {req.owner for req in reqs if req.owner}
     assert len(people) >= 5 and all(has_han(name) for name in people)
     # The reasons the demo's people gave (the store writes its own, "CR-3 approved", "REQ-5 conflicts_with"
@@ -90,6 +100,11 @@ def test_every_english_and_german_text_the_demo_may_pick_has_its_chinese() -> No
                *demo_module.SIGNOFF_ROLES, *demo_module._CUSTOMER_SIGNOFFS, *demo_module._STARTED_ANYWAY.values()]
     sources += [text for texts in demo_module._REJECTION_REASONS.values() for text in texts]
     sources += [text for levels in demo_module._FEEDBACK.values() for texts in levels.values() for text in texts]
+    for account in demo_module.ACCOUNTS.values():
+        sources += [*account.people, account.contact, account.segment, account.notes]
+    sources += [demo_module.FORMER_NAME, demo_module.RENAMED_NOTES, *demo_module._LOW_REASONS]
+    sources += [text for pools in demo_module._NOTES.values() for pool in pools.values() for _channel, text in pool]
+    sources += [call.text for call in demo_module._CALLS] + [reading.comment for reading in demo_module._READINGS]
     for ask in demo_module.ASKS:
         sources += [ask.customer, ask.title, ask.description, *ask.criteria, *ask.tags]
     missing = [text for text in sources if not has_han(text) and text not in IN_CHINESE]
@@ -120,3 +135,17 @@ def test_the_demo_refuses_an_existing_file_in_the_language_spoken(tmp_path: Path
     with pytest.raises(FileExistsError) as caught:
         build_demo_board(path, chinese=True)
     assert has_han(str(caught.value)) and path.read_bytes() == b"my data"
+
+
+def test_every_low_comment_has_its_reasons_from_the_board_list() -> None:
+    """A reading of 2 or less needs a reason: every comment the demo may give with one has its reasons,
+    and the notes' pools say the same in each language (one for one, on the same channel)."""
+    from reqboard.store.surveys import LOW_SCORE_REASONS
+
+    low = [text for levels in demo_module._FEEDBACK.values() for text in levels["low"]]
+    assert all(demo_module._LOW_REASONS.get(text) for text in low)
+    assert {r for reasons in demo_module._LOW_REASONS.values() for r in reasons} == set(LOW_SCORE_REASONS.default)
+    pools = demo_module._NOTES
+    for language in ("en", "de"):
+        assert {state: [channel for channel, _text in pool] for state, pool in pools[language].items()} == \
+            {state: [channel for channel, _text in pool] for state, pool in pools["zh"].items()}
