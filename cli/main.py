@@ -20,7 +20,7 @@ import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, date
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, Protocol
 
@@ -351,6 +351,9 @@ def _add_field_options(p: argparse.ArgumentParser, *, editing: bool) -> None:
     p.add_argument("--owner", help=_("who is responsible for it"))
     p.add_argument("--due", help=_("due date YYYY-MM-DD (empty to clear)"))
     p.add_argument("--tag", action="append", help=_("a tag (repeat for several; replaces the tags)"))
+    p.add_argument("--cause", metavar="CODE",
+                   help=_("a complaint's cause, one of the board's complaint causes (see `reqboard complaint-causes`; "
+                          "empty to clear)"))
     p.add_argument("--depends-on", action="append", metavar="KEY", help=_("repeat; replaces the list"))
     p.add_argument("--conflicts-with", action="append", metavar="KEY", help=_("repeat; replaces the list"))
     p.add_argument("--criterion", action="append", metavar="TEXT",
@@ -367,7 +370,7 @@ _FIELD_MAP = {
     "channel": "channel", "need_type": "need_type", "kano": "kano", "category": "category", "section": "section",
     "importance": "importance", "urgency": "urgency", "value": "business_value",
     "effort": "effort_estimate", "feasibility": "feasibility", "owner": "owner", "due": "due",
-    "tag": "tags", "depends_on": "depends_on", "conflicts_with": "conflicts_with",
+    "tag": "tags", "depends_on": "depends_on", "conflicts_with": "conflicts_with", "cause": "cause",
 }
 
 
@@ -448,8 +451,9 @@ NO_LIMIT = ("none", "无", "不限")
 
 
 def build_parser() -> Parser:
-    from reqboard.store.domain import Channel, CRStatus, Risk, State
+    from reqboard.store.domain import Channel, CRStatus, Risk, State, Tier
     from reqboard.store.encodings import EXPORT_ENCODINGS, IMPORT_ENCODINGS
+    from reqboard.store.surveys import LOW_SCORE
 
     common = _global_options()
     parser = Parser(prog="reqboard", parents=[common],
@@ -539,13 +543,107 @@ def build_parser() -> Parser:
                    help=_("every weight back to the default (importance 1, urgency 1, the rest 0: importance "
                           "x urgency) before the ones given"))
 
-    p = command("feedback", _("record customer feedback (moves a done requirement to fed_back)"))
+    p = command("feedback", _("record customer feedback (moves a done requirement to fed_back; with --interim, a "
+                              "reading at any time that moves nothing)"))
     key(p)
     p.add_argument("--satisfaction", type=_score, required=True, metavar="N", help=_("satisfaction 1-5"))
     p.add_argument("--comment", default="", help=_("what the customer said"))
     p.add_argument("--channel", default="email",
                    help=_("how the customer was told: {choices}").format(choices=_choices(Channel)))
+    p.add_argument("--interim", action="store_true",
+                   help=_("a reading taken before delivery, in any state: the requirement stays where it is"))
+    p.add_argument("--score", action="append", default=[], metavar="DIM=N",
+                   help=_("a survey dimension scored 1-5, e.g. quality=4 (repeat, or part them with commas; the "
+                          "dimensions: `reqboard survey-dimensions`)"))
+    p.add_argument("--reason", action="append", default=[], metavar="CODE",
+                   help=_("why the customer is unhappy, a code of `reqboard low-score-reasons`; required for a "
+                          "satisfaction of {low} or less (repeat, or part them with commas)").format(low=LOW_SCORE))
     expect_version(p)
+
+    p = command("note", _("note a contact with the customer about a requirement (a call, a mail, a meeting), in any "
+                          "state"))
+    key(p)
+    p.add_argument("text", metavar="TEXT", help=_("what was said"))
+    p.add_argument("--channel", help=_("through what: {choices} (default: the requirement's channel)").format(
+        choices=_choices(Channel)))
+    p.add_argument("--with", dest="with_", default="", metavar="NAME",
+                   help=_("who on the customer's side took part"))
+    p.add_argument("--at", metavar="TIME",
+                   help=_("when it took place (default: now): YYYY-MM-DD HH:MM in local time, ISO 8601 with a zone "
+                          "(2026-11-20T09:30+08:00), or a date alone, which is noon that day (or now, if noon is still "
+                          "ahead)"))
+    expect_version(p)
+
+    customer = command("customer", _("customer records: list, show, add, edit, rename"))
+    customers = customer.add_subparsers(dest="customer_command", metavar="CUSTOMER_COMMAND")
+
+    def customer_command(name: str, help: str) -> argparse.ArgumentParser:
+        return customers.add_parser(name, parents=[common], help=help, description=help)
+
+    def customer_name(p: argparse.ArgumentParser) -> None:
+        p.add_argument("customer", metavar="NAME", help=_("the customer's name (any case)"))
+
+    def customer_fields(p: argparse.ArgumentParser, *, editing: bool) -> None:
+        tiers = "|".join(t.value for t in Tier)
+        if editing:
+            p.add_argument("--tier", help=_("the customer's tier {choices}; each of its requirements takes it").format(
+                choices=tiers))
+            p.add_argument("--contact", help=_("who to talk to, and how: a name, a phone number, a mail address "
+                                               "(empty to clear)"))
+            p.add_argument("--segment", help=_("the market or group it belongs to, e.g. banks (empty to clear)"))
+            p.add_argument("--notes", help=_("what the team keeps in mind about it (empty to clear)"))
+        else:
+            p.add_argument("--tier", default="B", help=_("the customer's tier {choices} (default: B)").format(
+                choices=tiers))
+            p.add_argument("--contact", default="",
+                           help=_("who to talk to, and how: a name, a phone number, a mail address"))
+            p.add_argument("--segment", default="", help=_("the market or group it belongs to, e.g. banks"))
+            p.add_argument("--notes", default="", help=_("what the team keeps in mind about it"))
+
+    customer_command("list", _("every customer: tier, open and delivered requirements, satisfaction, last contact"))
+    p = customer_command("show", _("what the board knows of one customer: its requirements, lead time, satisfaction, "
+                                   "open change requests, last contact"))
+    customer_name(p)
+    p = customer_command("add", _("add a customer record"))
+    p.add_argument("customer", metavar="NAME", help=_("the customer's name"))
+    customer_fields(p, editing=False)
+    p = customer_command("edit", _("change a customer's record (a new tier goes to each of its requirements)"))
+    customer_name(p)
+    customer_fields(p, editing=True)
+    p = customer_command("rename", _("rename a customer; each of its requirements follows"))
+    p.add_argument("customer", metavar="OLD", help=_("the customer's name now (any case)"))
+    p.add_argument("new_name", metavar="NEW", help=_("the new name"))
+
+    for kind, metavar in (("survey_dimensions", "DIM"), ("low_score_reasons", "CODE"), ("complaint_causes", "CODE")):
+        help, codes_help = _CODE_LIST_HELP[kind]
+        p = command(kind.replace("_", "-"), _(help))
+        p.add_argument("codes", nargs="*", metavar=metavar, help=_(codes_help))
+        p.add_argument("--reset", action="store_true",
+                       help=_("back to the default list: {codes}").format(codes=_codes_said(_code_list(kind).default)))
+
+    target = command("target", _("response targets: how soon a requirement must reach a state, by its channel and "
+                                 "its customer's tier"))
+    targets = target.add_subparsers(dest="target_command", metavar="TARGET_COMMAND")
+
+    def target_command(name: str, help: str) -> argparse.ArgumentParser:
+        return targets.add_parser(name, parents=[common], help=help, description=help)
+
+    def target_scope(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--channel", help=_("only for requirements that came in through this channel (default: any): "
+                                           "{choices}").format(choices=_choices(Channel)))
+        p.add_argument("--tier", help=_("only for customers of this tier {choices} (default: any)").format(
+            choices="|".join(t.value for t in Tier)))
+
+    target_states = _target_states_said()
+    p = target_command("set", _("set a response target (it replaces the one of the same state, channel and tier)"))
+    target_scope(p)
+    p.add_argument("state", metavar="STATE", help=_("the state to reach: {states}").format(states=target_states))
+    p.add_argument("days", type=_number, metavar="DAYS",
+                   help=_("within how many days of its collection, e.g. 2 or 0.5 (twelve hours)"))
+    target_command("list", _("list the board's response targets"))
+    p = target_command("remove", _("remove a response target"))
+    target_scope(p)
+    p.add_argument("state", metavar="STATE", help=_("the state it names: {states}").format(states=target_states))
 
     p = command("reject", _("reject a requirement (off the board, into the archive)"))
     key(p)
@@ -571,6 +669,11 @@ def build_parser() -> Parser:
     p.add_argument("--encoding", choices=EXPORT_ENCODINGS,
                    help=_("the encoding of a CSV export (default: utf-8-sig, UTF-8 that Excel opens; gb18030 "
                           "for an older Chinese Excel)"))
+    p.add_argument("--customer", metavar="NAME",
+                   help=_("only this customer's requirements, and nothing of any other customer (any case)"))
+    p.add_argument("--query", "-q", metavar="QUERY",
+                   help=_("only the requirements the board's filter finds (the language of `reqboard list --query`); "
+                          "with --customer, those of the customer it finds"))
 
     p = command("import", _("import requirements from a file (all or nothing)"))
     p.add_argument("file", metavar="FILE", help=_("the file to import"))
@@ -619,11 +722,17 @@ def build_parser() -> Parser:
     p.add_argument("limit", nargs="?", metavar="LIMIT",
                    help=_("a number, or '{none}' to remove the limit").format(none=_no_limit_said()))
 
-    p = command("report", _("a report of flow, satisfaction, change requests and the intake forecast"))
+    p = command("report", _("a report of flow, satisfaction, change requests and the intake forecast; with "
+                            "--customer, a progress report for one customer"))
     p.add_argument("--format", choices=["md", "html", "json"], default=None,
                    help=_("md (default: for a status mail or wiki), html (one self-contained file), json"))
     p.add_argument("-o", "--output", metavar="FILE", help=_("write to FILE (default: standard output)"))
-    p.add_argument("--since", type=_date, metavar="DATE", help=_("only the period from DATE (YYYY-MM-DD)"))
+    p.add_argument("--since", type=_date, metavar="DATE",
+                   help=_("only the period from DATE (YYYY-MM-DD); with --customer, what changed since then (the "
+                          "last report)"))
+    p.add_argument("--customer", metavar="NAME",
+                   help=_("a progress report for this customer, to send them: its requirements only, nothing of "
+                          "any other customer"))
 
     cr = command("cr", _("change requests"))
     crs = cr.add_subparsers(dest="cr_command", metavar="CR_COMMAND")
@@ -702,6 +811,41 @@ def build_parser() -> Parser:
     p = server_command("revoke", _("take back a database login's access to the board"))
     p.add_argument("login", metavar="LOGIN", help=_("the database login"))
     return parser
+
+
+_CODE_LIST_HELP = {
+    "survey_dimensions": (
+        N_("show or set the dimensions a satisfaction survey scores (feedback --score DIM=N)"),
+        N_("the dimensions (they replace the board's; commas part them too)")),
+    "low_score_reasons": (
+        N_("show or set the reasons a low satisfaction score is given with (feedback --reason CODE)"),
+        N_("the reasons (they replace the board's; commas part them too)")),
+    "complaint_causes": (
+        N_("show or set the causes a complaint is put down to (add and edit --cause CODE)"),
+        N_("the causes (they replace the board's; commas part them too)")),
+}
+"""The help of the commands that show or set one of the board's lists (store.surveys): the command's,
+its codes'."""
+
+
+def _code_list(kind: str) -> Any:
+    """One of the board's lists (store.surveys.CodeList) by its setting's name."""
+    from reqboard.store.surveys import CODE_LISTS
+
+    return CODE_LISTS[kind]
+
+
+def _codes_said(codes: Iterable[str]) -> str:
+    """Codes of one of the board's lists as a person reads them (a default code in the current language)."""
+    from reqboard.store.surveys import code_label
+
+    return listed(code_label(code) for code in codes)
+
+
+def _target_states_said() -> str:
+    from reqboard.store.targets import TARGET_STATES
+
+    return listed(_said(s) for s in TARGET_STATES)
 
 
 def _no_limit_said() -> str:
@@ -824,6 +968,7 @@ def _show_text(req: Any, review: _BoardReview) -> str:
     from reqboard.store import clock, workflow
     from reqboard.store.domain import State
     from reqboard.store.labels import action_label, field_label, stored_note
+    from reqboard.store.text import shown
     from reqboard.store.workflow import next_state
 
     state = req.state.label
@@ -867,11 +1012,14 @@ def _show_text(req: Any, review: _BoardReview) -> str:
         row(_("SUSPECT"), _("{reason} (clear with: reqboard review {key})").format(reason=stored_note(req.suspect), key=req.key))
     if workflow.reapproval_pending(req, review.rules):  # as the CHG badge: until every role signed it again
         row(_("CHANGED"), _("since its approval"))
+    row(field_label("cause"), _code_said(req.cause) if req.cause else None)
+    for check in _breaches(req, review):
+        row(_("SLA"), _("{state} was due by {deadline} ({target}): {days} late").format(
+            state=_said(check.target.state), deadline=_when(check.deadline), target=_target_said(check.target),
+            days=_days_said(_days_since(check.deadline))))
     row(field_label("version"), _("{version}, updated by {user} at {time}").format(
         version=req.version, user=req.updated_by, time=_when(req.updated_at, zone=True)))
     if req.description:
-        from reqboard.store.text import shown
-
         lines.append(f"  {field_label('description')}")
         lines.extend(f"    {line}" for line in shown(req.description).splitlines())
     if req.acceptance_criteria:
@@ -893,10 +1041,23 @@ def _show_text(req: Any, review: _BoardReview) -> str:
             missing=_("a sign-off by {roles}").format(roles=missing_shown(missing)) if review.roles
             else missing_shown(missing), fix=fix))
     for f in req.feedback:
-        said = (_("{satisfaction}/5 via {channel} at {day}: {comment}") if f.comment
-                else _("{satisfaction}/5 via {channel} at {day}")).format(
-            satisfaction=f.satisfaction, channel=f.channel.label, day=clock.local_day(f.at).isoformat(), comment=f.comment)
-        row(field_label("feedback"), said)
+        details = _feedback_details(f)
+        if details:
+            said = (_("{satisfaction}/5 via {channel} at {day} ({details}): {comment}") if f.comment
+                    else _("{satisfaction}/5 via {channel} at {day} ({details})"))
+        else:
+            said = (_("{satisfaction}/5 via {channel} at {day}: {comment}") if f.comment
+                    else _("{satisfaction}/5 via {channel} at {day}"))
+        row(field_label("feedback"), said.format(satisfaction=f.satisfaction, channel=f.channel.label,
+                                                 day=clock.local_day(f.at).isoformat(), comment=f.comment,
+                                                 details=details))
+    if req.last_contact is not None:
+        row(_("last contact"), _("{ago} ({time})").format(ago=_ago(req.last_contact), time=_when(req.last_contact)))
+    for n in reversed(req.notes):  # newest first, as the detail pane lists them
+        said = (_("{time} via {channel} with {name} (noted by {user})") if n.with_
+                else _("{time} via {channel} (noted by {user})"))
+        row(field_label("notes"), said.format(time=_when(n.at), channel=n.channel.label, name=n.with_, user=n.by))
+        lines.extend(f"    {line}" for line in shown(n.text).splitlines())
     for cr in req.change_requests:
         lines.append(f"  {_pad(cr.key, 12)} {_pad(cr.status.label, 12)} {cr.summary}")
     nxt = next_state(req.state)
@@ -912,6 +1073,49 @@ def _show_text(req: Any, review: _BoardReview) -> str:
             f"reqboard move {req.key} {_said(nxt)}")
     # Every line carries user text somewhere: each is made safe whole, so no field can be missed.
     return "\n".join(_text(line) for line in lines)
+
+
+def _feedback_details(f: Any) -> str:
+    """What a satisfaction reading holds besides its score: interim, the dimensions' scores, the reasons."""
+    parts = []
+    if f.interim:
+        parts.append(_("interim"))
+    if f.scores:
+        parts.append(listed(_("{dimension} {score}").format(dimension=_code_said(d), score=n) for d, n in f.scores.items()))
+    if f.reasons:
+        parts.append(_("why: {reasons}").format(reasons=listed(map(_code_said, f.reasons))))
+    return pgettext("list separator", "; ").join(parts)
+
+
+def _code_said(code: str) -> str:
+    """A code of one of the board's lists as a person reads it (a default one in the current language)."""
+    from reqboard.store.surveys import code_label
+
+    return code_label(code)
+
+
+def _breaches(req: Any, review: _BoardReview) -> tuple[Any, ...]:
+    """The response targets `req` has not reached by their deadline (what the SLA badge is about)."""
+    from reqboard.store import targets
+    from reqboard.store.domain import State
+
+    if not review.targets:
+        return ()
+    started = req.entered_at.get(State.COLLECTED) or req.created_at
+    found: tuple[Any, ...] = targets.breached(targets.checks(
+        review.targets, channel=req.channel, tier=req.tier, state=req.state, started=started,
+        entered_at=req.entered_at, now=datetime.now(UTC)))
+    return found
+
+
+def _days_since(moment: datetime) -> float:
+    return (datetime.now(UTC) - moment).total_seconds() / 86400
+
+
+def _days_said(days: float) -> str:
+    """A number of days, to a tenth: `1 day`, `2.5 days`."""
+    shown = f"{days:.1f}".removesuffix(".0")
+    return ngettext("{n} day", "{n} days", 1 if shown == "1" else 2).format(n=shown)
 
 
 def _shell_word(text: str) -> str:
@@ -1110,6 +1314,7 @@ class _BoardReview:
         self.roles: tuple[str, ...] = board.signoff_roles()
         self.rules = workflow.Rules(signoff_roles=self.roles)
         self.weights = board.score_weights()
+        self.targets = board.response_targets()
         self._score = scoring.score
         self._missing = workflow.signoffs_wanted
 
@@ -1130,6 +1335,7 @@ class _BoardReview:
         """`show --json`'s record: every stored and derived field (store.exchange.json_io), and what
         the board says of it: who needs it, its conflicts both ways, what blocks it, the sign-offs
         still missing, its score."""
+        from reqboard.store.domain import iso_utc
         from reqboard.store.exchange.json_io import requirement_json
 
         key = req.key
@@ -1139,7 +1345,8 @@ class _BoardReview:
                 "open_conflicts": list(self.links.open_conflicts(key)),
                 "blocked_by": list(self.blocked_by(key)),
                 "signoffs_missing": list(self.signoffs_missing(req)),
-                "score": self.score(req)}
+                "score": self.score(req),
+                "last_contact": None if (contact := req.last_contact) is None else iso_utc(contact)}
 
 
 def cmd_add(args: argparse.Namespace) -> int:
@@ -1398,12 +1605,360 @@ def cmd_score_weights(args: argparse.Namespace) -> int:
 
 
 def cmd_feedback(args: argparse.Namespace) -> int:
+    scores = _dimension_scores(args.score)
+    reasons = [code for given in args.reason for code in _parts(given)]
     board = _board(args)
     req = board.record_feedback(args.key, args.satisfaction, args.comment, channel=args.channel,
+                                interim=args.interim, scores=scores, reasons=reasons,
                                 expect_version=args.expect_version)
-    _emit(args, req, _("{key} feedback recorded ({satisfaction}/5); it is {state}").format(
-        key=req.key, satisfaction=args.satisfaction, state=_said(req.state)), board)
+    said = (_("{key} interim reading recorded ({satisfaction}/5); it stays {state}") if args.interim
+            else _("{key} feedback recorded ({satisfaction}/5); it is {state}"))
+    _emit(args, req, said.format(key=req.key, satisfaction=args.satisfaction, state=_said(req.state)), board)
     return EXIT_OK
+
+
+_PARTS = re.compile("[,，、]")
+"""What parts several values typed in one word: `late,quality` (and a Chinese comma or list mark)."""
+
+
+def _parts(given: str) -> list[str]:
+    """The values one option's word holds, parted by commas; blank ones left out."""
+    return [part.strip() for part in _PARTS.split(given) if part.strip()]
+
+
+def _dimension_scores(given: Sequence[str]) -> dict[str, int]:
+    """`feedback --score DIM=N` (repeated, or parted by commas) as {dimension as typed: score}. Only the
+    syntax is a usage error; the store refuses a dimension the board does not survey, or a score out of
+    1-5 (exit 1)."""
+    import unicodedata
+
+    scores: dict[str, int] = {}
+    for word in given:
+        for part in _parts(unicodedata.normalize("NFKC", word)) or [word]:
+            name, sep, value = part.partition("=")
+            if not sep or not name.strip():
+                raise UsageError(_("--score {given!r}: give DIM=N, e.g. quality=4 (the dimensions: reqboard "
+                                   "survey-dimensions)").format(given=part))
+            try:
+                scores[name.strip()] = int(value)
+            except ValueError:
+                raise UsageError(_("--score {given!r}: the score is a whole number from 1 to 5").format(
+                    given=part)) from None
+    return scores
+
+
+def _moment(text: str) -> datetime:
+    """`note --at`: a date-time in local time (the `timezone` setting), one with its own zone, or a date
+    alone, which is noon local time that day (or now, if that is earlier: a contact noted today at nine
+    took place before noon). Only the syntax is a usage error; the store refuses a time before 1970 or
+    more than a day ahead (exit 1)."""
+    from reqboard.store import clock
+
+    given = text.strip()
+    try:
+        day = date.fromisoformat(given)
+    except ValueError:
+        day = None
+    if day is not None:
+        noon = datetime.combine(day, time(12), tzinfo=clock.zone())
+        return min(noon, datetime.now(UTC)) if day == clock.today() else noon
+    try:
+        moment = datetime.fromisoformat(given)
+    except ValueError:
+        raise UsageError(_("--at {given!r} is not a time: give YYYY-MM-DD HH:MM (local time), ISO 8601 with a "
+                           "zone (2026-11-20T09:30+08:00), or a date").format(given=text)) from None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=clock.zone())
+
+
+def cmd_note(args: argparse.Namespace) -> int:
+    at = _moment(args.at) if args.at is not None else None
+    board = _board(args)
+    req = board.add_note(args.key, args.text, channel=args.channel or None, with_=args.with_, at=at,
+                         expect_version=args.expect_version)
+    when = at or req.updated_at  # (the note's own time: now, unless --at said when)
+    note = next((n for n in reversed(req.notes) if n.at == when and n.by == req.updated_by), req.notes[-1])
+    said = (_("{key}: contact with {name} noted ({channel}, {time})") if note.with_
+            else _("{key}: contact noted ({channel}, {time})"))
+    _emit(args, req, said.format(key=req.key, name=note.with_, channel=note.channel.label, time=_when(note.at)), board)
+    return EXIT_OK
+
+
+def _ago(moment: datetime) -> str:
+    """How long ago `moment` was, in local calendar days: today, yesterday, 3 days ago."""
+    from reqboard.store import clock
+
+    days = (clock.today() - clock.local_day(moment)).days
+    if days <= 0:
+        return _("today")
+    if days == 1:
+        return _("yesterday")
+    return ngettext("{n} day ago", "{n} days ago", days).format(n=days)
+
+
+# ---------------------------------------------------------------------------- customers
+def cmd_customer(args: argparse.Namespace) -> int:
+    sub = args.customer_command
+    if sub is None:
+        raise UsageError(_("give a customer command: list, show, add, edit, rename"))
+    board = _board(args)
+    as_json = getattr(args, "json", False)
+    if sub == "list":
+        summaries = _customer_summaries(board)
+        if as_json:
+            _print_json([s.as_json() for s in summaries])
+        else:
+            _print_customers(summaries)
+        return EXIT_OK
+    if sub == "show":
+        summaries = _customer_summaries(board, args.customer)
+        if not summaries:
+            from reqboard.store.errors import NotFound
+
+            raise NotFound(_("no customer named {name!r} on this board (see reqboard customer list)").format(
+                name=args.customer.strip()[:120]))
+        summary, reqs = summaries[0], _requirements_of(board, summaries[0].customer.name)
+        if as_json:
+            _print_json(summary.as_json())
+        else:
+            print(_customer_text(summary, reqs))
+        return EXIT_OK
+    if sub == "add":
+        added = board.add_customer(args.customer, args.tier, contact=args.contact, segment=args.segment,
+                                   notes=args.notes)
+        said = _("customer {name} added (tier {tier})").format(name=added.name, tier=added.tier.label)
+        return _emit_customer(args, board, added.name, said)
+    if sub == "edit":
+        changes = {name: getattr(args, name) for name in ("tier", "contact", "segment", "notes")
+                   if getattr(args, name) is not None}
+        if not changes:
+            raise UsageError(_("nothing to change: give at least one of --tier, --contact, --segment, --notes"))
+        edited, changed = board.edit_customer(args.customer, **changes)
+        said = (ngettext("customer {name} changed; {n} requirement took tier {tier}",
+                         "customer {name} changed; {n} requirements took tier {tier}", changed)
+                if "tier" in changes else _("customer {name} changed")).format(
+            name=edited.name, n=changed, tier=edited.tier.label)
+        return _emit_customer(args, board, edited.name, said)
+    old = _customer_spelling(board, args.customer)
+    renamed, changed = board.rename_customer(args.customer, args.new_name)
+    said = ngettext("customer {old} is now {new}; {n} requirement followed",
+                    "customer {old} is now {new}; {n} requirements followed", changed).format(
+        old=old, new=renamed.name, n=changed)
+    return _emit_customer(args, board, renamed.name, said)
+
+
+def _customer_spelling(board: Any, name: str) -> str:
+    """A customer's name as the board spells it (its record's), else as given."""
+    from reqboard.store.errors import NotFound
+
+    try:
+        spelled: str = board.customer(name).name
+    except NotFound:  # a name only requirements give (the store takes it), or none (the store says so)
+        return name.strip()
+    return spelled
+
+
+def _emit_customer(args: argparse.Namespace, board: Any, name: str, text: str) -> int:
+    """What a command that changed a customer prints: `text`, or with --json its summary as `customer
+    show --json` prints it."""
+    if getattr(args, "json", False):
+        _print_json(_customer_summaries(board, name)[0].as_json())
+    else:
+        print(_text(text))
+    return EXIT_OK
+
+
+def _requirements_of(board: Any, name: str) -> list[Any]:
+    from reqboard.store.customers import same_customer
+
+    return [r for r in board.requirements() if same_customer(r.customer, name)]
+
+
+def _customer_summaries(board: Any, name: str | None = None) -> list[Any]:
+    """The summary of every customer the board knows (its records, and names requirements give without
+    one), in the board's order; or of the one called `name` (any case; none: an empty list)."""
+    from reqboard.store import clock
+    from reqboard.store.customers import customer_summary, known_customers, same_customer
+
+    reqs = board.requirements()
+    by_name: dict[str, list[Any]] = {}
+    for r in reqs:
+        by_name.setdefault(r.customer.strip().casefold(), []).append(r)
+    today = clock.today()
+    return [customer_summary(c, by_name.get(c.name.strip().casefold(), []), today=today)
+            for c in known_customers(board.customers(), reqs) if name is None or same_customer(c.name, name)]
+
+
+def _print_customers(summaries: Sequence[Any]) -> None:
+    """`customer list`: one line a customer, columns as wide as their headings at least."""
+    from rich.cells import cell_len
+
+    heads = (_("CUSTOMER"), _("TIER"), _("OPEN"), _("DELIVERED"), _("SATISFACTION"), _("LAST CONTACT"))
+    widths = [max(24, cell_len(heads[0])), max(4, cell_len(heads[1]))] + [cell_len(h) for h in heads[2:5]]
+    widths = [max(w, 5) for w in widths]
+    print(f"{_pad(heads[0], widths[0])} {_pad(heads[1], widths[1])} {_right(heads[2], widths[2])} "
+          f"{_right(heads[3], widths[3])} {_right(heads[4], widths[4])}  {heads[5]}")
+    for s in summaries:
+        mean = "-" if s.satisfaction_mean is None else f"{s.satisfaction_mean:.2f}"
+        contact = "-" if s.last_contact is None else _ago(s.last_contact.at)
+        print(f"{_cell(s.customer.name, widths[0])} {_pad(s.customer.tier.label, widths[1])} "
+              f"{_right(str(s.open), widths[2])} {_right(str(s.delivered), widths[3])} "
+              f"{_right(mean, widths[4])}  {_text(contact)}")
+
+
+def _customer_text(summary: Any, reqs: Sequence[Any]) -> str:
+    """`customer show`: what a key-account manager wants to know of one customer, every piece of user
+    text made safe."""
+    from reqboard.store.domain import State
+    from reqboard.store.labels import field_label
+    from reqboard.store.text import shown
+
+    c = summary.customer
+    lines = [_("{name}  tier {tier}").format(name=c.name, tier=c.tier.label)]
+
+    def row(label: str, value: Any) -> None:
+        if value not in (None, "", ()):
+            lines.append(f"  {_pad(label, 14)} {value}")
+
+    row(_("contact"), c.contact)
+    row(_("segment"), c.segment)
+    counts = _("{total}: {open} open, {delivered} delivered, {rejected} rejected").format(
+        total=summary.total, open=summary.open, delivered=summary.delivered, rejected=summary.rejected)
+    if summary.overdue:
+        counts = _("{counts}; {n} overdue").format(counts=counts, n=summary.overdue)
+    row(_("requirements"), counts)
+    row(_("by state"), listed(_("{state} {n}").format(state=_said(state), n=n)
+                              for state, n in summary.count_by_state.items() if n))
+    if summary.lead_time_median is not None:
+        row(_("lead time"), _("median {median} days, mean {mean} days (collected to done)").format(
+            median=f"{summary.lead_time_median:.1f}", mean=f"{summary.lead_time_mean:.1f}"))
+    if summary.satisfaction_mean is not None and summary.satisfaction_latest is not None:
+        score, at, key = summary.satisfaction_latest
+        row(_("satisfaction"), ngettext(
+            "mean {mean} over {n} requirement; latest {score}/5 on {key} at {day}",
+            "mean {mean} over {n} requirements; latest {score}/5 on {key} at {day}",
+            summary.satisfaction_count).format(mean=f"{summary.satisfaction_mean:.2f}", n=summary.satisfaction_count,
+                                               score=score, key=key, day=_when(at)))
+    contact = summary.last_contact
+    if contact is not None:
+        said = (_("{ago}: a note on {key} ({channel}, {time})") if contact.kind == "note"
+                else _("{ago}: feedback on {key} ({channel}, {time})"))
+        row(_("last contact"), said.format(ago=_ago(contact.at), key=contact.key, channel=contact.channel.label,
+                                           time=_when(contact.at)))
+    if c.notes:
+        lines.append(f"  {field_label('customer.notes')}")
+        lines.extend(f"    {line}" for line in shown(c.notes).splitlines())
+    if summary.open_change_requests:
+        lines.append("  " + _("open change requests"))
+        for key, cr in summary.open_change_requests:
+            lines.append(f"    {_pad(cr.key, 8)} {_pad(_said(cr.status), 12)} {_pad(key, 9)} {cr.summary}")
+    if reqs:
+        lines.append("  " + _("its requirements"))
+        for r in sorted(reqs, key=lambda r: (r.state is State.REJECTED, r.number)):
+            due = _("due {day}").format(day=r.due.isoformat()) if r.due and r.state not in (
+                State.DONE, State.FED_BACK, State.REJECTED) else ""
+            lines.append(f"    {_pad(r.key, 9)} {_pad(_said(r.state), 12)} {r.title}" + (f"  ({due})" if due else ""))
+    return "\n".join(_text(line) for line in lines)
+
+
+# ---------------------------------------------------------------------------- the board's lists
+def cmd_code_list(args: argparse.Namespace) -> int:
+    """`survey-dimensions`, `low-score-reasons`, `complaint-causes`: show or set one of the board's lists."""
+    kind = _code_list(args.command.replace("-", "_"))
+    codes = [part for given in args.codes for part in (_parts(given) or [given])]
+    if args.reset and codes:
+        raise UsageError(_("give the list or --reset, not both"))
+    board = _board(args)
+    if args.reset:
+        shown = board.set_codes(kind, None)
+    elif codes:
+        shown = board.set_codes(kind, codes)
+    else:
+        shown = {"survey_dimensions": board.survey_dimensions, "low_score_reasons": board.low_score_reasons,
+                 "complaint_causes": board.complaint_causes}[kind.setting]()
+    if getattr(args, "json", False):
+        _print_json({kind.setting: list(shown)})
+        return EXIT_OK
+    said = {"survey_dimensions": _("survey dimensions: {codes} (feedback KEY --score DIM=N)"),
+            "low_score_reasons": _("reasons for a low score: {codes} (feedback KEY --reason CODE)"),
+            "complaint_causes": _("complaint causes: {codes} (edit KEY --cause CODE)")}[kind.setting]
+    print(_text(said.format(codes=_codes_said(shown))))
+    return EXIT_OK
+
+
+# ---------------------------------------------------------------------------- response targets
+def cmd_target(args: argparse.Namespace) -> int:
+    from reqboard.store.domain import State
+
+    sub = args.target_command
+    if sub is None:
+        raise UsageError(_("give a target command: set, list, remove"))
+    state = None
+    if sub in ("set", "remove"):
+        try:
+            state = State.parse(args.state)
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+    board = _board(args)
+    as_json = getattr(args, "json", False)
+    if sub == "list":
+        found = board.response_targets()
+        if as_json:
+            _print_json([t.as_json() for t in found])
+        elif not found:
+            print(_("no response targets (set one with: reqboard target set [--channel CH] [--tier T] STATE DAYS)"))
+        for t in found if not as_json else ():
+            print(_text(_target_said(t)))
+        return EXIT_OK
+    assert state is not None
+    channel, tier = _target_scope(args)
+    if sub == "set":
+        target = board.set_response_target(state, args.days, channel=channel, tier=tier)
+        said = _("response target set: {target}").format(target=_target_said(target))
+    else:
+        target = board.remove_response_target(state, channel=channel, tier=tier)
+        said = _("response target removed: {target}").format(target=_target_said(target))
+    if as_json:
+        _print_json(target.as_json())
+    else:
+        print(_text(said))
+    return EXIT_OK
+
+
+def _target_scope(args: argparse.Namespace) -> tuple[Any, Any]:
+    """`target --channel --tier` as a channel and a tier (None: any); one the board does not know is
+    refused naming those there are (exit 1, as `add --channel` refuses it)."""
+    from reqboard.store.domain import Channel, Tier
+    from reqboard.store.errors import InvalidValue
+
+    channel = tier = None
+    if args.channel:
+        try:
+            channel = Channel(args.channel)
+        except ValueError:
+            raise InvalidValue(_("{given!r} is not a channel: give one of {choices}").format(
+                given=args.channel, choices=_choices(Channel))) from None
+    if args.tier:
+        try:
+            tier = Tier(args.tier)
+        except ValueError:
+            raise InvalidValue(_("{given!r} is not a tier: give A, B or C").format(given=args.tier)) from None
+    return channel, tier
+
+
+def _target_said(target: Any) -> str:
+    """A response target as a person reads it: `analysed within 2 days (complaint, tier A)`."""
+    days = ngettext("{n} day", "{n} days", 1 if target.days == 1 else 2).format(n=f"{target.days:g}")
+    if target.channel and target.tier:
+        said = _("{state} within {days} ({channel}, tier {tier})")
+    elif target.channel:
+        said = _("{state} within {days} ({channel})")
+    elif target.tier:
+        said = _("{state} within {days} (tier {tier})")
+    else:
+        said = _("{state} within {days} (every requirement)")
+    return said.format(state=_said(target.state), days=days,
+                       channel=_said(target.channel) if target.channel else "",
+                       tier=target.tier.label if target.tier else "")
 
 
 def cmd_reject(args: argparse.Namespace) -> int:
@@ -1511,9 +2066,37 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     fmt = args.format or (guess_format(args.output) if args.output else None) or "json"
     encoding = _encoding(args, fmt)
+    customer = _customer_option(args)
     board = _board(args)
-    _write_output(args.output, board, lambda: export_board(board, fmt, encoding=encoding), is_json=fmt == "json")
+
+    def payload() -> bytes:
+        if customer is None and args.query is None:
+            return export_board(board, fmt, encoding=encoding)
+        with _query_usage(args.query):
+            return export_board(board, fmt, encoding=encoding, customer=customer, query=args.query)
+
+    _write_output(args.output, board, payload, is_json=fmt == "json")
     return EXIT_OK
+
+
+def _customer_option(args: argparse.Namespace) -> str | None:
+    """`--customer NAME` of `report` and `export` (None when not given); an empty name is a usage error
+    (a script's unset variable must not turn a report for one customer into one of the whole board)."""
+    name: str | None = args.customer
+    if name is not None and not name.strip():
+        raise UsageError(_("--customer was given an empty name: name the customer, or leave --customer out"))
+    return name
+
+
+@contextmanager
+def _query_usage(text: str | None) -> Iterator[None]:
+    """A `--query` the board's filter cannot read is a usage error (exit 2) naming why, as in `list`."""
+    from reqboard.store.query import QueryError
+
+    try:
+        yield
+    except QueryError as exc:
+        raise UsageError(_("--query {query!r}: {reason}").format(query=text, reason=exc)) from None
 
 
 def _resolution(text: str) -> tuple[str, str]:
@@ -2111,9 +2694,14 @@ def cmd_report(args: argparse.Namespace) -> int:
         if args.format not in (None, "json"):
             raise UsageError(_("--json and --format {format} contradict each other: give one").format(format=args.format))
         fmt = "json"
+    customer = _customer_option(args)
     board = _board(args)
 
     def payload() -> bytes:
+        if customer is not None:
+            from reqboard.store.reports import customer_report, render_customer_report
+
+            return render_customer_report(customer_report(board, customer, since=args.since), fmt)
         metrics = board_metrics(board, since=args.since)
         if fmt == "json":
             import orjson
@@ -2139,7 +2727,9 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "history": cmd_history, "check": cmd_check, "export": cmd_export, "import": cmd_import,
     "restore": cmd_restore, "wip": cmd_wip, "cr": cmd_cr, "clone": cmd_clone, "sync": cmd_sync,
     "report": cmd_report, "migrate": cmd_migrate, "server": cmd_server, "signoff-roles": cmd_signoff_roles,
-    "resolve": cmd_resolve, "score-weights": cmd_score_weights,
+    "resolve": cmd_resolve, "score-weights": cmd_score_weights, "note": cmd_note, "customer": cmd_customer,
+    "survey-dimensions": cmd_code_list, "low-score-reasons": cmd_code_list, "complaint-causes": cmd_code_list,
+    "target": cmd_target,
 }
 
 
@@ -2181,7 +2771,10 @@ _ARGUMENT_NAMES = {"cr": N_("change request"), "login": N_("database login"), "l
                    "url": N_("database URL"), "comment": N_("comment"), "rationale": N_("rationale"),
                    "resources": N_("resources"), "satisfaction": N_("satisfaction"), "roles": N_("sign-off role"),
                    "role": N_("sign-off role"), "on_behalf_of": N_("name of who signed"), "decision": N_("decision"),
-                   "query": N_("query"), "name": N_("person's name"), "notify": N_("person's name"), "new_owner": N_("owner")}
+                   "query": N_("query"), "name": N_("person's name"), "notify": N_("person's name"), "new_owner": N_("owner"),
+                   "text": N_("note"), "with_": N_("person's name"), "at": N_("time"), "score": N_("survey score"),
+                   "codes": N_("code"), "new_name": N_("new name"), "contact": N_("customer contact"),
+                   "segment": N_("customer segment")}
 """What the arguments that are no field of a requirement are called in a message."""
 
 
