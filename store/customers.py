@@ -79,16 +79,26 @@ def _stored(tx: Transaction, name: str) -> Customer:
         raise validation_message(exc, field_label("customer")) from None
 
 
-def _look_alike(tx: Transaction, name: str, *, besides: str) -> str | None:
-    """The name of a customer other than `besides` (any case) that looks like `name` (see `look_of`):
-    a record's, or one only requirements give; None when there is none."""
-    wanted, other = look_of(name), besides.strip().casefold()
+def _look_alike(tx: Transaction, name: str, *, renaming: str = "") -> str | None:
+    """The name of another customer that `name` would be taken for, as a new customer's name or as the
+    new name of the customer `renaming`: its name in any case (a rename only: a new customer of a name
+    only requirements give is that customer), or a name that looks like it (see `look_of`) unless the
+    renamed one looks so too (ACME renamed Acme makes nothing look alike that did not before). Of the
+    records' names and those only requirements give; None when there is none."""
+    wanted, folded, current = look_of(name), name.strip().casefold(), renaming.strip().casefold()
+    own_look = bool(current) and look_of(renaming) == wanted
     snapshot = tx.snapshot()
     names = {str(raw["name"]) for raw in snapshot.customers.values()
              if isinstance(raw, Mapping) and isinstance(raw.get("name"), str)}
     names |= {raw["customer"] for raw in snapshot.requirements.values() if isinstance(raw.get("customer"), str)}
-    return min((n for n in names if n.strip() and n.strip().casefold() != other and look_of(n) == wanted),
-               default=None)
+    taken = []
+    for other in names:
+        key = other.strip().casefold()
+        if not key or key == current:
+            continue
+        if (bool(current) and key == folded) or (key != folded and not own_look and look_of(other) == wanted):
+            taken.append(other)
+    return min(taken, default=None)
 
 
 def _of_customer(tx: Transaction, name: str) -> list[Requirement]:
@@ -124,7 +134,7 @@ class CustomerOperations(BoardCore):
         with self.transaction() as tx:
             known = tx.customer_record(customer.name)
             alike = (str(known.get("name", customer.name)) if known is not None
-                     else _look_alike(tx, customer.name, besides=customer.name))
+                     else _look_alike(tx, customer.name))
             if alike is not None:
                 raise Refused(_("the board knows a customer named {name!r} already: change it with reqboard customer "
                                 "edit").format(name=alike), "customer.exists")
@@ -144,9 +154,12 @@ class CustomerOperations(BoardCore):
             # A tier given goes to each requirement, even one whose record has it already: a requirement
             # edited on its own may carry another.
             behind = [r for r in _of_customer(tx, current.name) if r.tier is not updated.tier] if tier is not None else []
-            if updated == current and not behind and tx.customer_record(current.name) is not None:
+            recorded = tx.customer_record(current.name) is not None
+            if updated == current and not behind and recorded:
                 return current, 0
             tx.put_customer(updated)
+            if not recorded:  # a customer only requirements named: it has a record from now on
+                tx.record_event("board", "customer.added", field="customer", new=current.name)
             for field in ("tier", "contact", "segment", "notes"):
                 before, after = getattr(current, field), getattr(updated, field)
                 if before != after:
@@ -168,7 +181,7 @@ class CustomerOperations(BoardCore):
             renamed = _customer(new, **current.model_dump(exclude={"name"}))
             if renamed.name == current.name and tx.customer_record(current.name) is not None:
                 return current, 0
-            other = _look_alike(tx, renamed.name, besides=current.name)
+            other = _look_alike(tx, renamed.name, renaming=current.name)
             if other is not None:
                 raise Refused(_("the board has a customer named {name!r} already: pick another name").format(
                     name=other), "customer.exists")

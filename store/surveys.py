@@ -97,10 +97,10 @@ def clean_codes(given: Iterable[str], kind: CodeList) -> tuple[str, ...]:
                 raise InvalidValue(_("a {noun} is at most {n} characters: {code!r}").format(
                     noun=_(kind.noun), n=MAX_CODE_LENGTH, code=code[:MAX_CODE_LENGTH] + "…"))
             cleaned.setdefault(code.casefold(), code)
+            if len(cleaned) > MAX_CODES:  # said at once: a list of a million codes is not read to its end
+                raise InvalidValue(_("a board keeps at most {n} of each list").format(n=MAX_CODES))
     if not cleaned:
         raise InvalidValue(_("give at least one {noun}").format(noun=_(kind.noun)))
-    if len(cleaned) > MAX_CODES:
-        raise InvalidValue(_("a board keeps at most {n} of each list").format(n=MAX_CODES))
     return tuple(cleaned.values())
 
 

@@ -17,7 +17,7 @@ from customer_side import T0, Clock, done, events, invalid, refused
 from reqboard.store import i18n
 from reqboard.store.board import Board
 from reqboard.store.customers import known_customers, look_of, same_customer
-from reqboard.store.errors import Conflict, NotFound
+from reqboard.store.errors import Conflict, NotFound, Refused
 from reqboard.store.models import Channel, State, Tier
 from reqboard.store.text import shown
 
@@ -296,6 +296,37 @@ def test_a_customer_only_requirements_name_can_be_shown_edited_and_renamed(board
     assert [c.name for c in board.customers()] == ["ACME", "Initech Ltd"]
 
 
+def test_a_customer_only_requirements_name_gets_a_record_by_add_or_edit(board: Board) -> None:
+    one = board.add_requirement("Legacy", customer="INITECH", tier="C").key
+    two = board.add_requirement("Legacy too", customer="Umbrella", tier="A").key
+    with board.transaction() as tx:
+        tx.remove_customer("INITECH")
+        tx.remove_customer("Umbrella")
+    # A new record of the name in another case is that customer's: its requirements are its own.
+    assert board.add_customer("Initech", "B").name == "Initech"
+    assert board.get(one).customer == "INITECH" and board.customer("initech").tier is Tier.B
+    customer, changed = board.edit_customer("umbrella", contact="Alice")
+    assert (customer.name, customer.tier, customer.contact, changed) == ("Umbrella", Tier.A, "Alice", 0)
+    assert [c.name for c in board.customers()] == ["Initech", "Umbrella"]
+    assert [e.new for e in events(board, None, "customer.added")] == ["Initech", "Umbrella"]
+    assert board.get(two).tier is Tier.A
+
+
+def test_a_rename_in_case_only_is_taken_beside_an_older_look_alike(board: Board) -> None:
+    """Look-alikes a board holds already (a requirement may name a customer in full-width letters):
+    a rename that makes nothing newly alike is taken, one onto the other's name is not."""
+    board.add_customer("ACME")
+    wide = board.add_requirement("Typed in full width", customer="ＡＣＭＥ").key
+    assert [c.name for c in board.customers()] == ["ACME", "ＡＣＭＥ"]
+    assert board.rename_customer("ACME", "Acme")[0].name == "Acme"
+    for taken in ("ＡＣＭＥ", "Ａｃｍｅ"):
+        refused("customer.exists", lambda taken=taken: board.rename_customer("Acme", taken))
+    refused("customer.exists", lambda: board.rename_customer("ＡＣＭＥ", "acme"))
+    refused("customer.exists", lambda: board.add_customer("ａｃｍｅ​"))
+    assert board.get(wide).customer == "ＡＣＭＥ"
+    assert [c.name for c in board.customers()] == ["Acme", "ＡＣＭＥ"]
+
+
 def test_a_rename_on_a_fresh_board_object_shows_one_customer(people: Callable[[str], Board]) -> None:
     lead = people("lead")
     lead.add_customer("ACME", "A")
@@ -336,3 +367,14 @@ def test_a_complaint_cause_is_spelled_as_the_boards_list_has_it(board: Board) ->
     assert board.edit_requirement(key, {"cause": "late DELIVERY"}).cause == "Late delivery"
     invalid("cause", lambda: board.edit_requirement(key, {"cause": "defect"}))
     assert len(board.requirements()) == 1
+
+
+@pytest.mark.xfail(strict=True, reason="store/transaction.py upsert_customer (add_requirement, edit_requirement) "
+                                       "makes a second customer of a name that only looks like a known one's")
+def test_a_requirement_naming_a_look_alike_of_a_customer_makes_no_second_customer(board: Board) -> None:
+    board.add_customer("ACME", "A")
+    try:
+        board.add_requirement("Typed in full width", customer="ＡＣＭＥ")
+    except Refused as refusal:
+        assert refusal.rule == "customer.exists"
+    assert [c.name for c in board.customers()] == ["ACME"]
