@@ -247,6 +247,8 @@ class CustomerOperations(BoardCore):
         with self.transaction() as tx:
             targets = stored_targets(tx.setting(RESPONSE_TARGETS))
             old = next((t for t in targets if (t.state, t.scope) == (target.state, target.scope)), None)
+            if old == target and tx.setting(RESPONSE_TARGETS) == [t.as_json() for t in targets]:
+                return target  # set as it is: nothing to write
             tx.set_setting(RESPONSE_TARGETS, [t.as_json() for t in with_target(targets, target)])
             tx.record_event("board", "settings", field=RESPONSE_TARGETS,
                             old=old.as_json() if old else None, new=target.as_json())

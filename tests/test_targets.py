@@ -76,6 +76,9 @@ def test_a_target_is_set_replaced_and_removed_with_its_history(board: Board) -> 
     # The same state, channel and tier again replaces it.
     again = board.set_response_target(State.ANALYSED, 1, channel=Channel.COMPLAINT, tier=Tier.A)
     assert board.response_targets() == (again, Target(State.IN_PROGRESS, 0.5))
+    generation = board.generation
+    assert board.set_response_target("analysed", 1.0, channel="complaint", tier="A") == again
+    assert board.generation == generation  # the same again writes nothing
     assert board.remove_response_target("analysed", channel="complaint", tier="A") == again
     assert board.remove_response_target("in_progress") == Target(State.IN_PROGRESS, 0.5)
     assert board.response_targets() == ()
