@@ -344,7 +344,7 @@ def _record_feedback(req: Requirement, values: Mapping[str, Any], user: str, now
         raise InvalidValue(message, {"satisfaction": message})
     try:
         reasons = tuple(r.strip() for r in str(asked.get("reasons") or "").split(",") if r.strip())
-        feedback = Feedback(by=user, at=now, channel=asked.get("channel") or req.channel,
+        feedback = Feedback(by=user, at=now, channel=asked.get("channel") or Channel.EMAIL,
                             satisfaction=asked["satisfaction"], comment=asked.get("comment") or "", reasons=reasons)
     except ValidationError as exc:
         raise validation_message(exc, _("feedback")) from None

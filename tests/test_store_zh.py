@@ -97,7 +97,7 @@ def test_a_refused_approval_and_edit_say_it_in_chinese(chinese: None, board: Boa
     assert str(early.value).startswith(f"{key} 处于“已收集”状态：需先完成需求分析才能批准；还缺少：客户（提出方）")
     with pytest.raises(Refused) as feedback:
         board.record_feedback(key, 4)
-    assert str(feedback.value) == f"{key} 处于“已收集”状态：需求完成后才能记录反馈"
+    assert str(feedback.value) == f"{key} 处于“已收集”状态：需求完成后才能记录反馈（中期满意度读数用 --interim，可随时记录）"
     with pytest.raises(InvalidValue) as itself:
         board.edit_requirement(key, {"depends_on": (key,)})
     assert str(itself.value) == f"{key} 不能在“依赖”中列出自己"

@@ -339,7 +339,7 @@ def test_each_guard_declares_the_inputs_a_move_takes() -> None:
         State.APPROVED: [("role", "text"), ("on_behalf_of", "text"), ("comment", "text")],
         State.IN_PROGRESS: [("owner", "text")],
         State.DONE: [("criteria", "checklist")],
-        State.FED_BACK: [("satisfaction", "score"), ("channel", "choice"), ("comment", "text")],
+        State.FED_BACK: [("satisfaction", "score"), ("channel", "choice"), ("comment", "text"), ("reasons", "text")],
         State.REJECTED: [],
     }
     kano = workflow.inputs_of(State.ANALYSED)[3]
@@ -369,8 +369,10 @@ def test_each_forward_prompt_is_filled_in_for_the_requirement_and_user() -> None
     assert criteria.choices == (("1", "opens in Acrobat"), ("2", "A4"))  # numbered as `show` prints them
     assert criteria.default == ("2",)  # the one already met
     feedback = asked(bare(State.DONE), State.FED_BACK)
-    assert list(feedback) == ["satisfaction", "channel", "comment"]
-    assert feedback["channel"].default == "email" and feedback["satisfaction"].required
+    assert list(feedback) == ["satisfaction", "channel", "comment", "reasons"]
+    # the prompt starts from the channel the requirement came in through (the customer is told the same way)
+    assert feedback["channel"].default == bare(State.DONE).channel.value and feedback["satisfaction"].required
+    assert not feedback["reasons"].required  # (required only for a low score: the store says so)
 
 
 def test_a_move_that_needs_nothing_asks_nothing() -> None:
@@ -482,8 +484,10 @@ def test_the_feedback_a_move_makes_is_the_one_feedback_records(board_of: Callabl
     changes = workflow.move_changes(before, State.FED_BACK, values, user="dan", now=T0)
     after = board.record_feedback(key, 4, "pleased", channel="hotline")
     assert changes == {"feedback": after.feedback}
-    defaults = workflow.move_changes(before, State.FED_BACK, {"satisfaction": 2}, user="dan", now=T0)
+    defaults = workflow.move_changes(before, State.FED_BACK, {"satisfaction": 2, "reasons": "late, quality"},
+                                     user="dan", now=T0)
     assert (defaults["feedback"][-1].channel.value, defaults["feedback"][-1].comment) == ("email", "")
+    assert defaults["feedback"][-1].reasons == ("late", "quality")
     with pytest.raises(InvalidValue, match="satisfaction") as info:
         workflow.move_changes(before, State.FED_BACK, {"comment": "told them"}, user="dan", now=T0)
     assert set(info.value.errors) == {"satisfaction"}
