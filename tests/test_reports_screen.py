@@ -72,7 +72,7 @@ def build_weeks_board(path: Path) -> Board:
         at(created - 4).move_requirement(key, "in_progress", updates={"owner": "bob"})
         at(delivered).move_requirement(key, "done")
         if score is not None:
-            at(delivered - 1).record_feedback(key, score)
+            at(delivered - 1).record_feedback(key, score, reasons=("late",) if score <= 2 else ())
     cr = at(5).add_change_request("REQ-2", "Also support Okta").key
     at(4).assess_change_request(cr, schedule_days=3, cost=1200, effort_hours=24)
     return board

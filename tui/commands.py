@@ -1,8 +1,10 @@
-"""The command palette: every board action, "Sync with..." another board, and "go to requirement" by key
-or title; and the palette itself, in the app's language."""
+"""The command palette: every board action, "Sync with..." another board, the customer side's screens
+(Customers, a customer's report, response targets, survey settings), and "go to requirement" by key or
+title; and the palette itself, in the app's language."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 
 from rich.align import Align
@@ -46,6 +48,14 @@ ACTIONS: tuple[tuple[str, str, str], ...] = (
 )
 SYNC = (N_("Sync with..."), N_("merge with a clone of this board, both ways: the plan and the conflicts first, "
                                "then the write"))
+SCREENS: tuple[tuple[str, str, str], ...] = (
+    (N_("Customers"), "customers", N_("every customer with its figures; add, edit, rename, report")),
+    (N_("Customer report..."), "customer_report", N_("one customer's progress report to a file: their requirements "
+                                                     "only")),
+    (N_("Response targets"), "targets", N_("how soon a state must be reached, by channel and tier")),
+    (N_("Survey settings"), "survey_lists", N_("survey dimensions, reasons for a low score, complaint causes")),
+)
+"""The customer side's screens and forms, opened over the board by the functions below (`open_<name>`)."""
 
 
 class Palette(CommandPalette):
@@ -77,6 +87,41 @@ def open_sync(board: BoardScreen) -> None:
     board.app.push_screen(SyncScreen(board.link))
 
 
+def open_customers(board: BoardScreen) -> None:
+    """Open the Customers screen; a requirement chosen there is gone to on the board."""
+    from .screens.customers import CustomersScreen
+
+    selected = board.selected
+    board.app.push_screen(CustomersScreen(board.link, selected=selected.customer if selected else None),
+                          lambda key: board.go_to(key) if key else None)
+
+
+def open_customer_report(board: BoardScreen) -> None:
+    """Ask for a customer's report, the selected card's customer first."""
+    from .screens.customers import ask_customer_report
+
+    selected = board.selected
+    ask_customer_report(board, board.link, selected.customer if selected else "")
+
+
+def open_targets(board: BoardScreen) -> None:
+    from .screens.targets import TargetsScreen
+
+    board.app.push_screen(TargetsScreen(board.link))
+
+
+def open_survey_lists(board: BoardScreen) -> None:
+    from .screens.survey_lists import SurveyListsScreen
+
+    board.app.push_screen(SurveyListsScreen(board.link))
+
+
+OPENERS: dict[str, Callable[[BoardScreen], None]] = {
+    "sync": open_sync, "customers": open_customers, "customer_report": open_customer_report,
+    "targets": open_targets, "survey_lists": open_survey_lists,
+}
+
+
 class ReqboardCommands(Provider):
     """Board actions and requirements, by name."""
 
@@ -92,7 +137,9 @@ class ReqboardCommands(Provider):
             return
         for name, action, help in ACTIONS:
             yield DiscoveryHit(_(name), partial(self._run, action), help=_(help))
-        yield DiscoveryHit(_(SYNC[0]), self._sync, help=_(SYNC[1]))
+        yield DiscoveryHit(_(SYNC[0]), partial(self._open, "sync"), help=_(SYNC[1]))
+        for name, screen, help in SCREENS:
+            yield DiscoveryHit(_(name), partial(self._open, screen), help=_(help))
 
     async def search(self, query: str) -> Hits:
         board = self._board_screen()
@@ -104,10 +151,11 @@ class ReqboardCommands(Provider):
             score = matcher.match(name)
             if score > 0:
                 yield Hit(score, matcher.highlight(name), partial(self._run, action), help=_(help))
-        sync_name = _(SYNC[0])
-        score = matcher.match(sync_name)
-        if score > 0:
-            yield Hit(score, matcher.highlight(sync_name), self._sync, help=_(SYNC[1]))
+        for english, screen, help in ((SYNC[0], "sync", SYNC[1]), *SCREENS):
+            name = _(english)
+            score = matcher.match(name)
+            if score > 0:
+                yield Hit(score, matcher.highlight(name), partial(self._open, screen), help=_(help))
         needle = query.strip().casefold()
         if len(needle) < 2:
             return
@@ -135,12 +183,12 @@ class ReqboardCommands(Provider):
                 self.app.pop_screen()
             getattr(board, f"action_{action}")()
 
-    def _sync(self) -> None:
+    def _open(self, screen: str) -> None:
         board = self._board_screen()
         if board is not None:
             if self.app.screen is not board:
                 self.app.pop_screen()
-            open_sync(board)
+            OPENERS[screen](board)
 
     def _goto(self, key: str) -> None:
         board = self._board_screen()

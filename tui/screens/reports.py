@@ -1,4 +1,6 @@
-"""Reports: the board's flow and outcomes as charts, one key away from the board.
+"""Reports: the board's flow and outcomes as charts, one key away from the board; below them the
+customer side: satisfaction by month, dimension and customer, the reasons for low scores, response
+targets met and missed, and what is overdue or due within a week.
 
 The metrics are computed by `store.metrics` in the store link's thread worker (the history can be long)
 and arrive as a message; the screen only draws. Charts are Plotext plots (textual-plotext); their colours come from
@@ -7,7 +9,9 @@ Titles typed by users, shown in the priority matrix, are rendered literally.
 
 Plotext lays text out a character a cell, so a chart's own text (titles, legends, ticks) is given to it
 only when each character is one cell wide; wider text (Chinese) goes to the panel's border, which
-Textual lays out by display cells.
+Textual lays out by display cells. The customer side's breakdowns are text panels (bars of block
+characters, columns padded by display cells): they read the same in Chinese, without colour and in 16
+colours, and every name and title in them is literal.
 """
 
 from __future__ import annotations
@@ -31,21 +35,26 @@ from textual.widgets import Static
 from textual_plotext import PlotextPlot
 
 from reqboard.store import clock
-from reqboard.store.i18n import N_, _, ngettext
+from reqboard.store.i18n import N_, _, listed, ngettext
 from reqboard.store.metrics import (
+    DUE_SOON_DAYS,
     NOT_ENOUGH_DATA,
     BoardMetrics,
+    DueItem,
     Quadrant,
+    Rating,
+    TargetCount,
     histogram,
 )
-from reqboard.store.models import BOARD_STATES, State
-from reqboard.store.text import shown
+from reqboard.store.models import BOARD_STATES, Channel, State
+from reqboard.store.surveys import LOW_SCORE, code_label
+from reqboard.store.text import fit, pad, shown
 
 from ..background import failure_message
+from ..customer_reads import board_metrics
 from ..link import StoreLink
 from ..messages import BoardChanged, ReadFailed
 from ..phrases import phrase
-from ..reads import metrics
 from ..widgets.key_bar import KeyBar
 
 # Where the matrix puts each quadrant: urgency grows to the right, importance upwards.
@@ -61,6 +70,14 @@ _STATE_COLOURS: dict[State, tuple[str, str]] = {
 }
 _TIER_COLOURS = {"A": ("tier-a", "accent"), "B": ("tier-b", "primary"), "C": ("tier-c", "secondary")}
 PlotColour = tuple[int, int, int] | int
+LIST_ROWS = 8
+"""How many lines a text panel lists before "… and N more" (its height holds them at 80x24)."""
+NARROW = 100
+"""Below this width the customer side's panels stand one under the other."""
+BAR_CELLS = 10
+"""A rating bar's cells: a half point a cell, 5 fills it."""
+LABEL_CELLS = 20
+"""The widest a name gets before a bar or a count (cut with "…")."""
 
 
 def _days(value: float | None) -> str:
@@ -109,13 +126,33 @@ class ChartPanel(Vertical):
             self.plot.refresh()
 
 
+class TextPanel(Vertical):
+    """A titled box of lines (a breakdown, a list), or a note when there is nothing to list."""
+
+    def __init__(self, title: str, *, id: str) -> None:
+        super().__init__(id=id, classes="panel text-panel")
+        self.border_title = title
+
+    def compose(self) -> ComposeResult:
+        yield Static(Content(""), classes="lines", markup=False)
+
+    def show(self, lines: Sequence[Content], note: str = "") -> None:
+        """Show `lines`, or (none) the note saying why there are none."""
+        self.set_class(not lines, "-empty")
+        shown_lines = list(lines) if lines else [Content.styled(note or _(NOT_ENOUGH_DATA), "italic")]
+        self.query_one(".lines", Static).update(Content("\n").join(shown_lines))
+
+
 class ReportsScreen(Screen[None]):
-    """Charts of the board: cumulative flow, throughput, lead times, satisfaction, forecast, matrix."""
+    """Charts of the board: cumulative flow, throughput, lead times, satisfaction, forecast, matrix; then
+    the customer side: satisfaction by month, dimension and customer, reasons for low scores, response
+    targets, overdue and due soon."""
 
     CSS_PATH = "reports.tcss"
     BINDINGS = [
         Binding("escape", "close", N_("Back to the board"), id="reports.close"),
         Binding("r", "refresh", N_("Recompute"), id="reports.refresh"),
+        Binding("c", "customer_side", N_("Customer side"), id="reports.customer-side"),
     ]
 
     @dataclass(eq=False)
@@ -153,17 +190,32 @@ class ReportsScreen(Screen[None]):
                             quadrant_box.border_title = quadrant.label
                             quadrant_box.border_subtitle = quadrant.meaning
                             yield quadrant_box
+            yield Static(Content(_("Customer side: satisfaction, response targets, due dates")),
+                         id="reports-customer-heading")
+            with Grid(id="reports-customer-grid"):
+                yield ChartPanel(_("Satisfaction by month (mean of 1-5, every reading)"), id="chart-satisfaction-month")
+                yield TextPanel(_("Satisfaction by survey dimension"), id="panel-dimensions")
+                yield TextPanel(_("Satisfaction by customer (lowest first)"), id="panel-customers")
+                yield TextPanel(_("Reasons for low scores (2 or less)"), id="panel-low-reasons")
+                yield TextPanel(_("Response targets by channel and tier"), id="panel-targets")
+                yield TextPanel(_("Response targets breached (most overdue first)"), id="panel-breaches")
+                yield TextPanel(_("Overdue"), id="panel-overdue")
+                yield TextPanel(_("Due within {days} days").format(days=DUE_SOON_DAYS), id="panel-due-soon")
         yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one("#reports-body").loading = True
+        self.on_resize()
         self.compute()
+
+    def on_resize(self) -> None:
+        self.set_class(0 < self.size.width < NARROW, "-narrow")
 
     # ------------------------------------------------------------------ computing
     def compute(self) -> None:
         """Read the board and compute its metrics off the UI thread (once more after the running one
         if it is still computing)."""
-        if not self.link.read(self, metrics(self.since, self.clock), answer=self.Computed,
+        if not self.link.read(self, board_metrics(self.since, self.clock), answer=self.Computed,
                               doing=N_("Computing the reports")):
             self._compute_again = True
 
@@ -201,6 +253,11 @@ class ReportsScreen(Screen[None]):
         self.query_one("#reports-body").loading = True
         self.compute()
 
+    def action_customer_side(self) -> None:
+        """Scroll to the customer side (below the flow charts; at 80x24 they fill the screen)."""
+        self.query_one("#reports-body", VerticalScroll).scroll_to_widget(
+            self.query_one("#reports-customer-heading"), animate=False, top=True)
+
     # ------------------------------------------------------------------ drawing
     def _theme_colour(self, names: Sequence[str]) -> Color:
         """The first theme variable of `names` that holds a colour (else the foreground)."""
@@ -230,6 +287,13 @@ class ReportsScreen(Screen[None]):
         self._draw_satisfaction(m)
         self._draw_forecast(m)
         self._draw_matrix(m)
+        self._draw_satisfaction_by_month(m)
+        self._draw_dimensions(m)
+        self._draw_customers(m)
+        self._draw_low_reasons(m)
+        self._draw_targets(m)
+        self._draw_breaches(m)
+        self._draw_due(m)
 
     def _headline(self, m: BoardMetrics) -> Content:
         sat, cr, fc = m.satisfaction, m.change_requests, m.forecast
@@ -255,6 +319,9 @@ class ReportsScreen(Screen[None]):
 
     def _panel(self, panel_id: str) -> ChartPanel:
         return self.query_one(f"#{panel_id}", ChartPanel)
+
+    def _text_panel(self, panel_id: str) -> TextPanel:
+        return self.query_one(f"#{panel_id}", TextPanel)
 
     def _draw_cfd(self, m: BoardMetrics) -> None:
         panel = self._panel("chart-cfd")
@@ -381,6 +448,167 @@ class ReportsScreen(Screen[None]):
         matrix = self.query_one("#matrix")
         unscored = len(m.priority.unscored)
         matrix.border_subtitle = _("{count} open not yet scored").format(count=unscored) if unscored else ""
+
+
+    # ------------------------------------------------------------------ the customer side
+    def _draw_satisfaction_by_month(self, m: BoardMetrics) -> None:
+        panel = self._panel("chart-satisfaction-month")
+        months = m.satisfaction.by_month[-12:]
+        points = [(x, month.mean) for x, month in enumerate(months) if month.mean is not None]
+        if len(points) < 2:
+            panel.show(_("not enough data yet: the trend needs readings in two months"))
+            return
+        plt = panel.plot.plt
+        plt.clear_data()
+        plt.plot([float(x) for x, _mean in points], [mean for _x, mean in points], marker="braille",
+                 color=self._colour(("accent",)))
+        plt.scatter([float(x) for x, _mean in points], [mean for _x, mean in points], marker="●",
+                    color=self._colour(("accent",)))
+        plt.xlim(-0.5, len(months) - 0.5)
+        plt.ylim(0, 5)
+        plt.yticks([0, 1, 2, 3, 4, 5])
+        # As many month ticks as fit, 10 cells each ("2026-03" and a gap), or 4 before the panel is laid out.
+        room = (panel.size.width - 8) // 10 if panel.size.width else 4
+        ticks = _spread(len(months), max(2, room))
+        plt.xticks([float(t) for t in ticks], [months[t].month for t in ticks])
+        latest = next(month for month in reversed(months) if month.mean is not None)
+        panel.caption(ngettext("{month}: {mean} from {count} reading", "{month}: {mean} from {count} readings",
+                               latest.count).format(month=latest.month, mean=f"{latest.mean:.2f}",
+                                                    count=latest.count))
+        panel.show(None)
+
+    def _bar(self, mean: float) -> Content:
+        """A rating as a bar of BAR_CELLS cells, a half point a cell: █ filled, ░ not."""
+        filled = max(0, min(BAR_CELLS, round(mean * 2)))
+        colour = self._theme_colour(("success",) if mean > LOW_SCORE + 1 else
+                                    ("warning",) if mean > LOW_SCORE else ("error",))
+        return Content.assemble(("█" * filled, Style(foreground=colour)), ("░" * (BAR_CELLS - filled), "dim"))
+
+    def _rating_lines(self, ratings: Sequence[tuple[str, Rating]]) -> list[Content]:
+        """One line a rating: its name (literal, padded by display cells), a bar, the mean and the count."""
+        rated = [(name, r) for name, r in ratings if r.mean is not None]
+        width = min(LABEL_CELLS, max((cell_len(name) for name, _r in rated), default=0))
+        lines = [Content.assemble(pad(fit(name, width), width), " ", self._bar(r.mean or 0),
+                                  (f" {r.mean:.2f}", "bold"), f" ({r.count})")
+                 for name, r in rated[:LIST_ROWS]]
+        return _with_more(lines, len(rated))
+
+    def _draw_dimensions(self, m: BoardMetrics) -> None:
+        ratings = [(shown(code_label(d), one_line=True), r) for d, r in m.satisfaction.by_dimension.items()]
+        unscored = [name for name, r in ratings if r.mean is None]
+        lines = self._rating_lines(ratings)
+        if lines and unscored:
+            lines.append(Content.styled(_("not scored yet: {dimensions}").format(dimensions=listed(unscored)), "dim"))
+        self._text_panel("panel-dimensions").show(lines, _("not enough data yet: no reading scored a dimension"))
+
+    def _draw_customers(self, m: BoardMetrics) -> None:
+        ratings = sorted(((shown(name, one_line=True) if name else _("(no customer)"), r)
+                          for name, r in m.satisfaction.by_customer.items() if r.mean is not None),
+                         key=lambda item: item[1].mean or 0)
+        self._text_panel("panel-customers").show(self._rating_lines(ratings),
+                                                 _("not enough data yet: no customer feedback recorded"))
+
+    def _draw_low_reasons(self, m: BoardMetrics) -> None:
+        sat = m.satisfaction
+        reasons = [(shown(code_label(code), one_line=True), n) for code, n in sat.low_reasons.items()]
+        width = min(LABEL_CELLS, max((cell_len(name) for name, _n in reasons), default=0))
+        top = max((n for _name, n in reasons), default=1)
+        colour = Style(foreground=self._theme_colour(("error",)))
+        lines = [Content.assemble(pad(fit(name, width), width), " ",
+                                  ("█" * max(1, round(n * BAR_CELLS / top)), colour), (f" {n}", "bold"))
+                 for name, n in reasons[:LIST_ROWS]]
+        lines = _with_more(lines, len(reasons))
+        panel = self._text_panel("panel-low-reasons")
+        panel.border_subtitle = (ngettext("{count} low reading", "{count} low readings", sat.low_count).format(
+            count=sat.low_count) if sat.low_count else "")
+        panel.show(lines, _("no score of 2 or less") if sat.count else _("not enough data yet: no customer "
+                                                                          "feedback recorded"))
+
+    def _draw_targets(self, m: BoardMetrics) -> None:
+        t = m.targets
+        panel = self._text_panel("panel-targets")
+        panel.border_subtitle = _("missed: reached late · breached: past due, not reached")
+        if not t.targets:
+            panel.show([], _("no response targets set (ctrl+p: Response targets)"))
+            return
+        rows: list[tuple[str, TargetCount]] = [(_("all"), t.overall)]
+        rows += [(_channel_label(name), count) for name, count in t.by_channel.items()]
+        rows += [(_("tier {tier}").format(tier=name) if name != "none" else _("no tier"), count)
+                 for name, count in t.by_tier.items()]
+        if not t.overall.met + t.overall.missed + t.overall.breached + t.overall.open:
+            panel.show([], _("nothing measured yet: no requirement is under a target"))
+            return
+        headings = (_("met"), _("missed"), _("breached"), _("open"))
+        widths = [max(6, cell_len(h) + 1) for h in headings]
+        width = min(LABEL_CELLS, max(cell_len(name) for name, _count in rows))
+        lines = [Content.assemble(" " * width, *((pad_left(h, w), "bold") for h, w in zip(headings, widths, strict=True)))]
+        for index, (name, count) in enumerate(rows):
+            values = (count.met, count.missed, count.breached, count.open)
+            cells: list[str | tuple[str, str]] = [(pad(fit(name, width), width), "bold" if index == 0 else "")]
+            for value, w, heading in zip(values, widths, headings, strict=True):
+                cells.append((pad_left(str(value), w), "bold" if heading == headings[2] and value else ""))
+            lines.append(Content.assemble(*cells))
+        panel.show(lines)
+
+    def _draw_breaches(self, m: BoardMetrics) -> None:
+        panel = self._text_panel("panel-breaches")
+        breaches = m.targets.breaches
+        panel.border_subtitle = (ngettext("{count} breached", "{count} breached", len(breaches)).format(
+            count=len(breaches)) if breaches else "")
+        lines = [Content.assemble((f"{b.key} ", "bold"),
+                                  (_("{days} late").format(days=_days(b.days_late)) + " ", "bold"),
+                                  (_("to be {state}").format(state=b.state.label.lower()) + " ", "dim"),
+                                  shown(b.title, one_line=True), *_customer_part(b.customer))
+                 for b in breaches[:LIST_ROWS]]
+        panel.show(_with_more(lines, len(breaches)),
+                   _("none breached") if m.targets.targets else _("no response targets set (ctrl+p: Response targets)"))
+
+    def _draw_due(self, m: BoardMetrics) -> None:
+        overdue = self._text_panel("panel-overdue")
+        overdue.border_subtitle = str(len(m.overdue)) if m.overdue else ""
+        overdue.show(_due_lines(m.overdue, late=True), _("nothing overdue"))
+        soon = self._text_panel("panel-due-soon")
+        soon.border_subtitle = str(len(m.due_soon)) if m.due_soon else ""
+        soon.show(_due_lines(m.due_soon, late=False), _("nothing due within {days} days").format(days=DUE_SOON_DAYS))
+
+
+def _channel_label(name: str) -> str:
+    try:
+        return Channel(name).label
+    except ValueError:  # a newer reqboard's channel: as stored
+        return shown(name, one_line=True)
+
+
+def _customer_part(customer: str) -> list[str | tuple[str, str]]:
+    return [(" · ", "dim"), (shown(customer, one_line=True), "italic")] if customer else []
+
+
+def _due_lines(items: Sequence[DueItem], *, late: bool) -> list[Content]:
+    """Overdue work (`late`: days past its due date) or work due soon (days left), with its due date."""
+    lines = []
+    for item in items[:LIST_ROWS]:
+        if late:
+            when = ngettext("{days} day late", "{days} days late", item.days).format(days=item.days)
+        elif item.days == 0:
+            when = _("due today")
+        else:
+            when = ngettext("in {days} day", "in {days} days", item.days).format(days=item.days)
+        lines.append(Content.assemble((f"{item.key} ", "bold"), (when, "bold" if late else ""),
+                                      (f" {item.due.isoformat()} ", "dim"), shown(item.title, one_line=True),
+                                      *_customer_part(item.customer)))
+    return _with_more(lines, len(items))
+
+
+def _with_more(lines: list[Content], total: int) -> list[Content]:
+    """`lines`, and "… and N more" when they are the first of `total`."""
+    if total > len(lines):
+        lines.append(Content.styled(_("… and {count} more").format(count=total - len(lines)), "dim"))
+    return lines
+
+
+def pad_left(text: str, width: int) -> str:
+    """`text` right-aligned in `width` display cells."""
+    return " " * max(0, width - cell_len(text)) + text
 
 
 def _spread(n: int, count: int) -> list[int]:
