@@ -151,15 +151,17 @@ def test_moving_to_fed_back_takes_the_reading_with_its_reasons(board: Board) -> 
     invalid("reasons", lambda: board.move_requirement(key, State.FED_BACK,
                                                       inputs={"satisfaction": 1, "reasons": "weather"}))
     assert board.get(key).state is State.DONE and board.get(key).feedback == ()
-    moved = board.move_requirement(key, State.FED_BACK,
-                                   inputs={"satisfaction": 1, "reasons": " Late ,quality", "comment": "slow"})
+    moved = board.move_requirement(key, State.FED_BACK, inputs={
+        "satisfaction": 1, "reasons": " Late ,quality", "comment": "slow", "channel": "hotline"})
     reading = moved.feedback[-1]
     assert moved.state is State.FED_BACK
     assert (reading.satisfaction, reading.reasons, reading.comment, reading.channel, reading.interim) == (
         1, ("late", "quality"), "slow", Channel.HOTLINE, False)
     assert [(e.new, e.reason) for e in events(board, key, "feedback")] == [(1, "slow")]
-    other = done(board, "Happy one")
-    assert board.move_requirement(other, State.FED_BACK, inputs={"satisfaction": 4}).feedback[-1].reasons == ()
+    # Told through nothing named: by mail, as `feedback` (the board's prompt offers the requirement's channel).
+    other = done(board, "Happy one", channel="hotline")
+    reading = board.move_requirement(other, State.FED_BACK, inputs={"satisfaction": 4}).feedback[-1]
+    assert (reading.reasons, reading.channel) == ((), Channel.EMAIL)
 
 
 def test_feedback_on_a_stale_version_is_a_conflict(board: Board) -> None:
