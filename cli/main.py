@@ -1638,12 +1638,12 @@ def _dimension_scores(given: Sequence[str]) -> dict[str, int]:
             name, sep, value = part.partition("=")
             if not sep or not name.strip():
                 raise UsageError(_("--score {given!r}: give DIM=N, e.g. quality=4 (the dimensions: reqboard "
-                                   "survey-dimensions)").format(given=part))
+                                   "survey-dimensions)").format(given=_quoted_part(part)))
             try:
                 scores[name.strip()] = int(value)
             except ValueError:
                 raise UsageError(_("--score {given!r}: the score is a whole number from 1 to 5").format(
-                    given=part)) from None
+                    given=_quoted_part(part))) from None
     return scores
 
 
@@ -1666,7 +1666,7 @@ def _moment(text: str) -> datetime:
         moment = datetime.fromisoformat(given)
     except ValueError:
         raise UsageError(_("--at {given!r} is not a time: give YYYY-MM-DD HH:MM (local time), ISO 8601 with a "
-                           "zone (2026-11-20T09:30+08:00), or a date").format(given=text)) from None
+                           "zone (2026-11-20T09:30+08:00), or a date").format(given=_quoted_part(text))) from None
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=clock.zone())
 
 
@@ -1723,7 +1723,7 @@ def cmd_customer(args: argparse.Namespace) -> int:
             print(_customer_text(summary, reqs))
         return EXIT_OK
     if sub == "add":
-        added = board.add_customer(args.customer, args.tier, contact=args.contact, segment=args.segment,
+        added = board.add_customer(args.customer, _tier(args.tier), contact=args.contact, segment=args.segment,
                                    notes=args.notes)
         said = _("customer {name} added (tier {tier})").format(name=added.name, tier=added.tier.label)
         return _emit_customer(args, board, added.name, said)
@@ -1732,6 +1732,8 @@ def cmd_customer(args: argparse.Namespace) -> int:
                    if getattr(args, name) is not None}
         if not changes:
             raise UsageError(_("nothing to change: give at least one of --tier, --contact, --segment, --notes"))
+        if "tier" in changes:
+            changes["tier"] = _tier(changes["tier"])
         edited, changed = board.edit_customer(args.customer, **changes)
         said = (ngettext("customer {name} changed; {n} requirement took tier {tier}",
                          "customer {name} changed; {n} requirements took tier {tier}", changed)
@@ -1927,7 +1929,7 @@ def cmd_target(args: argparse.Namespace) -> int:
 def _target_scope(args: argparse.Namespace) -> tuple[Any, Any]:
     """`target --channel --tier` as a channel and a tier (None: any); one the board does not know is
     refused naming those there are (exit 1, as `add --channel` refuses it)."""
-    from reqboard.store.domain import Channel, Tier
+    from reqboard.store.domain import Channel
     from reqboard.store.errors import InvalidValue
 
     channel = tier = None
@@ -1936,13 +1938,26 @@ def _target_scope(args: argparse.Namespace) -> tuple[Any, Any]:
             channel = Channel(args.channel)
         except ValueError:
             raise InvalidValue(_("{given!r} is not a channel: give one of {choices}").format(
-                given=args.channel, choices=_choices(Channel))) from None
+                given=_quoted_part(args.channel), choices=_choices(Channel))) from None
     if args.tier:
-        try:
-            tier = Tier(args.tier)
-        except ValueError:
-            raise InvalidValue(_("{given!r} is not a tier: give A, B or C").format(given=args.tier)) from None
+        tier = _tier(args.tier)
     return channel, tier
+
+
+def _tier(text: str) -> Any:
+    """A tier as typed (A, b, A类); InvalidValue (exit 1) for anything else, an empty one too."""
+    from reqboard.store.domain import Tier
+    from reqboard.store.errors import InvalidValue
+
+    try:
+        return Tier(text)
+    except ValueError:
+        raise InvalidValue(_("{given!r} is not a tier: give A, B or C").format(given=_quoted_part(text))) from None
+
+
+def _quoted_part(text: str) -> str:
+    """What a person typed, as an error quotes it: at most 60 characters (a message is one line)."""
+    return text if len(text) <= 60 else text[:59] + "…"
 
 
 def _target_said(target: Any) -> str:

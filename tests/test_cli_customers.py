@@ -226,7 +226,8 @@ def test_customer_add_edit_and_rename(cli: CliRunner) -> None:
     cli("add", "Search", "--customer", "Globex")
     assert cli("customer", "add", "Initech", "--tier", "c") == "customer Initech added (tier C)\n"
     assert "already" in cli.fails(1, "customer", "add", "INITECH")
-    assert "tier" in cli.fails(1, "customer", "add", "Umbrella", "--tier", "Z")
+    assert "'Z' is not a tier: give A, B or C" in cli.fails(1, "customer", "add", "Umbrella", "--tier", "Z")
+    assert "'' is not a tier" in cli.fails(1, "customer", "add", "Umbrella", "--tier", "")
 
     assert cli("customer", "edit", "acme", "--tier", "A") == "customer ACME changed; 2 requirements took tier A\n"
     assert [r["tier"] for r in cli.json("list")] == ["A", "A", None]  # (Globex's requirement names no tier)
@@ -235,6 +236,7 @@ def test_customer_add_edit_and_rename(cli: CliRunner) -> None:
     edited = cli.json("customer", "edit", "ACME", "--segment", "retail")
     assert (edited["name"], edited["tier"], edited["contact"], edited["segment"]) == ("ACME", "A", "Li Wei", "retail")
     assert "nothing to change" in cli.fails(2, "customer", "edit", "ACME")
+    assert "'' is not a tier" in cli.fails(1, "customer", "edit", "ACME", "--tier", "")  # (not B by default)
     assert "no customer named 'Nobody'" in cli.fails(1, "customer", "edit", "Nobody", "--tier", "A")
 
     assert cli("customer", "rename", "acme", "ACME Corp") == (
@@ -383,8 +385,13 @@ def test_huge_text_is_refused_without_echoing_it(cli: CliRunner, board_path: Any
     huge = "x" * 200_000
     for argv in (["note", "REQ-1", huge], ["customer", "add", huge], ["customer", "edit", "ACME", "--notes", huge],
                  ["customer", "rename", "ACME", huge], ["survey-dimensions", huge], ["customer", "show", huge],
-                 ["feedback", "REQ-1", "--interim", "--satisfaction", "3", "--score", f"{huge}=3"]):
+                 ["feedback", "REQ-1", "--interim", "--satisfaction", "3", "--score", f"{huge}=3"],
+                 ["target", "set", "--channel", huge, "analysed", "1"], ["target", "set", "--tier", huge, "done", "1"]):
         said = cli.fails(1, *argv)
+        assert len(said) < 1000, (argv[:2], len(said))
+    for argv in (["note", "REQ-1", "hello", "--at", huge], ["feedback", "REQ-1", "--satisfaction", "3", "--score", huge],
+                 ["feedback", "REQ-1", "--satisfaction", "3", "--score", f"quality={huge}"]):
+        said = cli.fails(2, *argv)
         assert len(said) < 1000, (argv[:2], len(said))
     assert cli.json("show", "REQ-1")["notes"] == []
 
