@@ -16,8 +16,23 @@ commit. When both remember one sync, the complete record wins; when they remembe
 newer (higher `seq`) wins, unless it is complete and the other board does not hold it: then the other
 board was copied or restored since, and the sync is refused (`no_base` merges without a base).
 
-What stays per board: settings (WIP limits, language), customer tiers of the customer list (a
-customer new on one side is added to the other), and the board's own history events ("board").
+What stays per board: settings (WIP limits, language, survey lists, response targets), the record of
+each customer both boards know (its tier, contact, segment and notes: each board's own), and the
+board's own history events ("board").
+
+Customers. A customer one board has and the other lacks (by name, any case) is added to the other,
+records and all. Requirements name their customer, and merge like any field: a customer renamed on one
+board (every requirement of it follows the rename) has its requirements under the new name on both
+boards after the sync. The rename itself is carried over too, so that the old name does not come back
+as a customer the renaming board lacks: the other board's record of the customer (its own, as it is)
+takes the new name, its requirements made since the last sync that still name the old one follow, and
+the rename's event goes into its history (once: a later sync knows it by its id). A rename is carried
+only where it is safe: when the other board knows the customer by the old name and no other customer
+by the new one, since a rename never merges two customers. Otherwise nothing is renamed there: a
+customer the other board renamed too, or never had, is left as it is (a customer renamed differently
+on both boards has its requirements in conflict, settled like any field, and both new names are kept);
+when the other board has a customer of the new name already, the old name's record stays there and
+comes back to the renaming board as a customer it lacks.
 """
 
 from __future__ import annotations
@@ -37,6 +52,7 @@ from ..models import Customer, Event, Requirement
 from ..snapshot import ABSENT
 from .merge import (
     LINK_SETS,
+    RECORD_SETS,
     STAMPS,
     Decide,
     FieldConflict,
@@ -87,6 +103,14 @@ class SyncPlan:
     settled: list[tuple[FieldConflict, Side]] = field(default_factory=list)
     events_pulled: int = 0
     events_pushed: int = 0
+    records: list[RecordsIn] = field(default_factory=list)
+    """Records that accumulate (approvals, feedback, reviews, notes) that come to a requirement the board
+    has already: how many, of which kind, on which board."""
+    customers_pulled: list[str] = field(default_factory=list)
+    """Customers added to our board (names)."""
+    customers_pushed: list[str] = field(default_factory=list)
+    customers_renamed: list[CustomerRename] = field(default_factory=list)
+    """Renames of customers one board made since the last sync, made on the other (see the module docstring)."""
     base: str = "none"
     """Where the base came from: "ours", "theirs", or "none" (never synced: every difference conflicts)."""
     written: bool = False
@@ -95,7 +119,7 @@ class SyncPlan:
     def changes_nothing(self) -> bool:
         """True when neither board needs a change."""
         return not (self.pulled or self.pushed or self.renumbered or self.events_pulled or self.events_pushed
-                    or self.conflicts)
+                    or self.conflicts or self.customers_pulled or self.customers_pushed or self.customers_renamed)
 
     def as_json(self) -> dict[str, Any]:
         """The plan as `sync --json` prints it."""
@@ -107,8 +131,32 @@ class SyncPlan:
                            "theirs": c.theirs} for c in self.conflicts],
             "settled": [{"key": c.key, "uid": c.uid, "field": c.field, "kept": side} for c, side in self.settled],
             "events": {"pulled": self.events_pulled, "pushed": self.events_pushed},
+            "records": {side: [{"key": r.key, "field": r.field, "count": r.count} for r in self.records
+                               if r.board == board] for side, board in (("pulled", "ours"), ("pushed", "theirs"))},
+            "customers": {"pulled": self.customers_pulled, "pushed": self.customers_pushed,
+                          "renamed": [{"board": r.board, "from": r.old, "to": r.new} for r in self.customers_renamed]},
             "written": self.written,
         }
+
+
+@dataclass(frozen=True)
+class RecordsIn:
+    """Records that accumulate coming to a requirement a board holds: `count` new `field` records
+    (notes, feedback, approvals, reviews) on `board`."""
+
+    key: str
+    board: Side
+    field: str
+    count: int
+
+
+@dataclass(frozen=True)
+class CustomerRename:
+    """A customer renamed on one board since the last sync, renamed on `board` by the sync."""
+
+    board: Side
+    old: str
+    new: str
 
 
 def resolution_name(name: str) -> str:
@@ -241,20 +289,29 @@ def _event_identity(event: Mapping[str, Any]) -> str | bytes:
     return bytes(memoryview(canonical({k: v for k, v in event.items() if k != "generation"})))
 
 
-def _missing_events(a: _Side, b: _Side) -> dict[Side, list[dict[str, Any]]]:
+def _missing_events(a: _Side, b: _Side) -> tuple[dict[Side, list[dict[str, Any]]], dict[Side, list[dict[str, Any]]]]:
     """The history events each board lacks of the other's, in the other's order (the boards' own
-    "board" events stay home). The journals are streamed (ours twice): only the events' identities
+    "board" events stay home), and each board's customer renames as read (its "customer.renamed"
+    events, oldest first). The journals are streamed (ours twice): only the events' identities
     and the events that move are kept, not both histories. Where both agreed histories end is used
     only when it holds on both boards: the events before it are the same on both, and on neither
     alone."""
     if a.since is not None and b.since is not None and not (a.since_holds() and b.since_holds()):
         a.since = b.since = None
-    order_a = [_event_identity(e) for e in a.events() if e.get("key") != "board"]
+    renames: dict[Side, list[dict[str, Any]]] = {"ours": [], "theirs": []}
+    order_a = []
+    for event in a.events():
+        if event.get("key") != "board":
+            order_a.append(_event_identity(event))
+        elif event.get("action") == CUSTOMER_RENAMED:
+            renames["ours"].append(event)
     known_a = set(order_a)
     known_b: set[str | bytes] = set()
     to_a: list[dict[str, Any]] = []
     for event in b.events():
         if event.get("key") == "board":
+            if event.get("action") == CUSTOMER_RENAMED:
+                renames["theirs"].append(event)
             continue
         identity = _event_identity(event)
         known_b.add(identity)
@@ -263,7 +320,38 @@ def _missing_events(a: _Side, b: _Side) -> dict[Side, list[dict[str, Any]]]:
     del known_a
     again = (e for e in a.events() if e.get("key") != "board")
     to_b = [e for e, identity in zip(again, order_a, strict=True) if identity not in known_b]
-    return {"ours": to_a, "theirs": to_b}
+    return {"ours": to_a, "theirs": to_b}, renames
+
+
+CUSTOMER_RENAMED = "customer.renamed"
+"""The board event of a customer's rename (store.customers), carried to the other board by a sync."""
+
+
+def _renames_to_carry(source: list[dict[str, Any]], target: list[dict[str, Any]],
+                      customers: dict[str, Mapping[str, Any]]) -> list[tuple[dict[str, Any], str, dict[str, Any]]]:
+    """The renames of one board (its "customer.renamed" events, oldest first) that the other board
+    (`target`: its renames as read) lacks and can make: it knows the customer by the old name and no
+    other customer by the new one. `customers` (casefolded name -> record) are the other board's, renamed
+    as it goes (a chain of renames follows itself). Returns (event, the old name as the other board
+    spells it, the renamed record) for each."""
+    known = {_event_identity(e) for e in target}
+    carried = []
+    for event in source:
+        old, new = event.get("old"), event.get("new")
+        if _event_identity(event) in known or not isinstance(old, str) or not isinstance(new, str):
+            continue
+        old_key, new_key = old.strip().casefold(), new.strip().casefold()
+        record = customers.get(old_key)
+        if record is None or (new_key != old_key and new_key in customers):
+            continue
+        try:
+            renamed = Customer.model_validate({**record, "name": new}).model_dump(mode="json")
+        except ValueError:  # pydantic's ValidationError: a name the model refuses is not made
+            continue
+        del customers[old_key]
+        customers[new_key] = renamed
+        carried.append((event, str(record["name"]), renamed))
+    return carried
 
 
 # ---------------------------------------------------------------- the sync
@@ -314,7 +402,8 @@ def sync_boards(ours: Board, theirs: Board, *, decide: Decide | None = None, dry
                   # Each board's history up to its read, and this sync's commit right after it: the
                   # same events on both once both commits are done (a complete record says so).
                   "history": {s.board_id: {"mark": s.mark, "skip": s.snapshot.generation + 1
-                                           if outcome.events[s.name] or outcome.own_events else None}
+                                           if outcome.events[s.name] or outcome.own_events or outcome.renames[s.name]
+                                           else None}
                               for s in (a, b)}}
         inner = order[1]
         _write(a, b, outcome, record, pending=inner is ours)
@@ -418,6 +507,8 @@ class _Outcome:
     writes: dict[Side, list[tuple[str, Mapping[str, Any] | None, dict[str, Any]]]]
     events: dict[Side, list[dict[str, Any]]]
     customers: dict[Side, list[Mapping[str, Any]]]
+    renames: dict[Side, list[tuple[dict[str, Any], str, dict[str, Any]]]]
+    """Customer renames made on each side: (the rename's event, the old name there, the renamed record)."""
     own_events: list[dict[str, Any]]
     """The sync's own events, the same (ids too) on both boards: renumbered, synced."""
 
@@ -425,6 +516,7 @@ class _Outcome:
 def _plan(a: _Side, b: _Side, decide: Decide) -> tuple[SyncPlan, _Outcome]:
     plan = SyncPlan(ours=a.location, theirs=b.location)
     plan.base, base = _choose_base(a, b)
+    missing, renames = _missing_events(a, b)
     base_uid_of_key = {str(r["key"]): uid for uid, r in base.items()}
     links = {"ours": Links(a.uid_of_key), "theirs": Links(b.uid_of_key)}
     base_links = Links(base_uid_of_key)
@@ -492,6 +584,22 @@ def _plan(a: _Side, b: _Side, decide: Decide) -> tuple[SyncPlan, _Outcome]:
             rec["change_requests"] = [{**cr, "key": cr_key_of_uid[cr["uid"]]} for cr in rec["change_requests"]]
             rec["change_requests"].sort(key=lambda cr: key_number(cr["key"]))
         final[uid] = rec
+
+    # customers: the renames carried over (and the requirements that follow them), then what one board lacks
+    names = {s.name: dict(_customers(s)) for s in (a, b)}
+    carried: dict[Side, list[tuple[dict[str, Any], str, dict[str, Any]]]] = {}
+    for source, target in ((b, a), (a, b)):
+        carried[target.name] = _renames_to_carry(renames[source.name], renames[target.name], names[target.name])
+        for _event, old, renamed in carried[target.name]:
+            plan.customers_renamed.append(CustomerRename(target.name, old, renamed["name"]))
+            for uid, rec in final.items():  # made on the other board since, under the old name
+                if uid not in source.by_uid and str(rec.get("customer", "")).strip().casefold() == old.casefold():
+                    rec["customer"] = renamed["name"]
+    customers: dict[Side, list[Mapping[str, Any]]] = {
+        target.name: [c for key, c in names[source.name].items() if key not in names[target.name]]
+        for source, target in ((b, a), (a, b))}
+    plan.customers_pulled = [str(c["name"]) for c in customers["ours"]]
+    plan.customers_pushed = [str(c["name"]) for c in customers["theirs"]]
     _stamp(final, a, b)
     _above_keys_handed_over(final, a, b)
 
@@ -503,9 +611,9 @@ def _plan(a: _Side, b: _Side, decide: Decide) -> tuple[SyncPlan, _Outcome]:
                 writes[target.name].append((uid, current, rec))
     plan.pulled = sorted((final[uid]["key"] for uid, _current, _rec in writes["ours"]), key=key_number)
     plan.pushed = sorted((final[uid]["key"] for uid, _current, _rec in writes["theirs"]), key=key_number)
+    plan.records = sorted(_records_in(writes), key=lambda r: (key_number(r.key), r.board, RECORD_SETS.index(r.field)))
 
     # history: each side gets the events of the other it does not have, under the merged keys
-    missing = _missing_events(a, b)
     events: dict[Side, list[dict[str, Any]]] = {"ours": [], "theirs": []}
     for source, target in ((b, a), (a, b)):
         cr_keys = {k: cr_key_of_uid.get(u, k) for k, u in source.cr_uid_of_key.items()}
@@ -521,13 +629,21 @@ def _plan(a: _Side, b: _Side, decide: Decide) -> tuple[SyncPlan, _Outcome]:
                 moved["cr"] = cr_keys[event["cr"]]
             events[target.name].append(moved)
     plan.events_pulled, plan.events_pushed = len(events["ours"]), len(events["theirs"])
-
-    names = {s.name: {str(c.get("name", "")).casefold() for c in s.snapshot.customers.values()} for s in (a, b)}
-    customers: dict[Side, list[Mapping[str, Any]]] = {
-        target.name: [c for key, c in _customers(source) if key not in names[target.name]]
-        for source, target in ((b, a), (a, b))}
     out.next_requirement, out.next_change_request = next_req, next_cr
-    return plan, _Outcome(out, final, writes, events, customers, _own_events(a, b, final, writes, renumbered))
+    return plan, _Outcome(out, final, writes, events, customers, carried, _own_events(a, b, final, writes, renumbered))
+
+
+def _records_in(writes: Mapping[Side, list[tuple[str, Mapping[str, Any] | None, dict[str, Any]]]]) -> Iterator[RecordsIn]:
+    """The records that accumulate each write brings to a requirement its board holds (a requirement new
+    to a board comes whole: it is counted as pulled or pushed, not by its records)."""
+    for side, written in writes.items():
+        for _uid, current, rec in written:
+            if current is None:
+                continue
+            for name in RECORD_SETS:
+                added = len(rec.get(name) or ()) - len(current.get(name) or ())
+                if added > 0:
+                    yield RecordsIn(str(rec["key"]), side, name, added)
 
 
 def _own_events(a: _Side, b: _Side, final: Mapping[str, Mapping[str, Any]],
@@ -643,6 +759,10 @@ def _write(side: _Side, other: _Side, outcome: _Outcome, record: dict[str, Any],
         staying = current is not None and current["key"] == rec["key"]
         tx.put_stored(rec, replaces=int(current["version"]) if staying and current is not None else None)
     for event in (*outcome.events[side.name], *outcome.own_events):
+        tx.record_stored_event(event)
+    for event, old, renamed in outcome.renames[side.name]:
+        tx.remove_customer(old)
+        tx.put_customer(Customer.model_validate(renamed))
         tx.record_stored_event(event)
     for customer in outcome.customers[side.name]:
         tx.add_customer_record(customer)
