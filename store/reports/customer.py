@@ -521,6 +521,11 @@ def _since_heading(report: CustomerReport) -> str:
 # ============================================================================ Markdown
 
 
+def _md_bold(text: str) -> str:
+    """A line of text in bold (escaped here)."""
+    return f"**{md.escape_inline(text)}**"
+
+
 def _md_name(r: Requirement) -> str:
     return f"{r.key} {md.escape_inline(r.title)}"
 
@@ -534,19 +539,20 @@ def _md_item(item: CustomerItem, report: CustomerReport) -> list[str]:
     out = [md.heading(3, _md_name(r)), ""]
     for label, value in facts(item, report.today, _md_name, md.escape_inline):
         # i18n: a label and its colon, in bold in the Markdown export (`Owner:`)
-        out.append(f"- **{md.escape_inline(_('{label}:').format(label=label))}** {value}")
+        said = _("{label}:").format(label=label)
+        out.append(f"- {_md_bold(said)} {value}")
     out.append("")
     if report.since is not None:
-        out += [f"**{md.escape_inline(_since_heading(report))}**", ""]
+        out += [_md_bold(_since_heading(report)), ""]
         out += _md_list(md.escape_inline(change_line(e, r)) for e in item.changes) if item.changes else [
             md.emphasis(_("nothing changed"))]
         out.append("")
     if r.change_requests:
-        out += [f"**{md.escape_inline(_('Change requests'))}**", ""]
+        out += [_md_bold(_("Change requests")), ""]
         out += _md_list(md.escape_inline(change_request_said(cr)) for cr in r.change_requests)
         out.append("")
     if item.readings:
-        out += [f"**{md.escape_inline(_('Your feedback and what followed'))}**", ""]
+        out += [_md_bold(_("Your feedback and what followed")), ""]
         for reading in item.readings:
             out.append(f"- {md.escape_inline(reading_said(reading.feedback))}")
             out += _md_list((md.escape_inline(line) for line in followed_said(reading)), "  ")
@@ -554,7 +560,7 @@ def _md_item(item: CustomerItem, report: CustomerReport) -> list[str]:
     if r.notes:
         heading = ngettext("Contacts ({n}), the latest first", "Contacts ({n}), the latest first",
                            len(r.notes)).format(n=len(r.notes))
-        out += [f"**{md.escape_inline(heading)}**", ""]
+        out += [_md_bold(heading), ""]
         latest = sorted(r.notes, key=lambda n: n.at, reverse=True)
         out += _md_list(md.escape_inline(note_said(n)) for n in latest[:LATEST_CONTACTS])
         if len(latest) > LATEST_CONTACTS:
@@ -593,6 +599,10 @@ def render_customer_markdown(report: CustomerReport) -> str:
 # ============================================================================ HTML
 
 
+def _h4(text: str) -> str:
+    return f"<h4>{escape(text)}</h4>"
+
+
 def _html_name(r: Requirement) -> str:
     return f'<span class="key">{escape(r.key)}</span> {escape(r.title)}'
 
@@ -609,14 +619,14 @@ def _html_item(item: CustomerItem, report: CustomerReport) -> str:
         f"<dt>{escape(label)}</dt><dd>{value}</dd>" for label, value in facts(item, report.today, _html_name, escape))
         + "</dl>")
     if report.since is not None:
-        parts.append(f"<h4>{escape(_since_heading(report))}</h4>")
+        parts.append(_h4(_since_heading(report)))
         parts.append(_html_list([escape(change_line(e, r)) for e in item.changes]) if item.changes
                      else page.note(_("Nothing changed.")))
     if r.change_requests:
-        parts.append(f"<h4>{escape(_('Change requests'))}</h4>")
+        parts.append(_h4(_("Change requests")))
         parts.append(_html_list([escape(change_request_said(cr)) for cr in r.change_requests]))
     if item.readings:
-        parts.append(f"<h4>{escape(_('Your feedback and what followed'))}</h4>")
+        parts.append(_h4(_("Your feedback and what followed")))
         parts.append(_html_list([escape(reading_said(x.feedback)) + _html_list([escape(line) for line in followed_said(x)])
                                  for x in item.readings]))
     if r.notes:
@@ -626,7 +636,7 @@ def _html_item(item: CustomerItem, report: CustomerReport) -> str:
         lines = [escape(note_said(n)) for n in latest[:LATEST_CONTACTS]]
         if len(latest) > LATEST_CONTACTS:
             lines.append(escape(_("… and {n} more").format(n=len(latest) - LATEST_CONTACTS)))
-        parts.append(f"<h4>{escape(heading)}</h4>" + _html_list(lines))
+        parts.append(_h4(heading) + _html_list(lines))
     parts.append("</article>")
     return "\n".join(parts)
 

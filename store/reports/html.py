@@ -165,6 +165,11 @@ def section(anchor: str, heading: str) -> str:
     return f'<section id="{anchor}"><h2>{escape(heading)}</h2>'
 
 
+def h3(text: str) -> str:
+    """A heading inside a section (escaped here)."""
+    return f"<h3>{escape(text)}</h3>"
+
+
 def note(text: str) -> str:
     return f'<p class="note">{escape(text)}</p>'
 
@@ -220,12 +225,12 @@ def satisfaction_breakdowns(sat: Satisfaction, *, by_customer: bool = True) -> s
                             [[escape(month_shown(mr.month)), number(mr.mean, 2), str(mr.count)] for mr in months]))
     dimensions = dimension_rows(sat)
     if dimensions:
-        parts.append(f"<h3>{escape(_('By survey dimension'))}</h3>")
+        parts.append(h3(_("By survey dimension")))
         parts.append(_rating_table(_("Dimension"), dimensions))
     if by_customer and sat.by_customer:
-        parts.append(f"<h3>{escape(_('By customer'))}</h3>")
+        parts.append(h3(_("By customer")))
         parts.append(_rating_table(field_label("customer").capitalize(), customer_rows(sat)))
-    parts.append(f"<h3>{escape(_('Reasons for low scores'))}</h3>")
+    parts.append(h3(_("Reasons for low scores")))
     if sat.low_count:
         parts.append(f"<p>{escape(low_reasons_sentence(sat))}</p>")
         parts.append(table([escape(_("Reason")), escape(_("times given"))],

@@ -273,15 +273,19 @@ def target_tier_rows(t: TargetSummary) -> list[tuple[str, TargetCount]]:
 
 def target_said(t: Target) -> str:
     """One response target in a sentence: reach which state within how many days, for whom."""
-    state, days_ = t.state.label.lower(), f"{t.days:g}"
+    state, days_, n = t.state.label.lower(), f"{t.days:g}", 1 if t.days == 1 else 2
     if t.channel is not None and t.tier is not None:
-        return _("{state} within {days} days: {channel}, tier {tier}").format(
+        return ngettext("{state} within {days} day: {channel}, tier {tier}",
+                        "{state} within {days} days: {channel}, tier {tier}", n).format(
             state=state, days=days_, channel=t.channel.label, tier=t.tier.value)
     if t.channel is not None:
-        return _("{state} within {days} days: {channel}").format(state=state, days=days_, channel=t.channel.label)
+        return ngettext("{state} within {days} day: {channel}", "{state} within {days} days: {channel}", n).format(
+            state=state, days=days_, channel=t.channel.label)
     if t.tier is not None:
-        return _("{state} within {days} days: tier {tier}").format(state=state, days=days_, tier=t.tier.value)
-    return _("{state} within {days} days: any channel and tier").format(state=state, days=days_)
+        return ngettext("{state} within {days} day: tier {tier}", "{state} within {days} days: tier {tier}", n).format(
+            state=state, days=days_, tier=t.tier.value)
+    return ngettext("{state} within {days} day: any channel and tier",
+                    "{state} within {days} days: any channel and tier", n).format(state=state, days=days_)
 
 
 def breaches_heading(t: TargetSummary) -> str:
