@@ -1014,8 +1014,8 @@ def _show_text(req: Any, review: _BoardReview) -> str:
         row(_("CHANGED"), _("since its approval"))
     row(field_label("cause"), _code_said(req.cause) if req.cause else None)
     for check in _breaches(req, review):
-        row(_("SLA"), _("{state} was due by {deadline} ({target}): {days} late").format(
-            state=_said(check.target.state), deadline=_when(check.deadline), target=_target_said(check.target),
+        row(_("SLA"), _("{target}: due by {deadline}, {days} late").format(
+            target=_target_said(check.target), deadline=_when(check.deadline),
             days=_days_said(_days_since(check.deadline))))
     row(field_label("version"), _("{version}, updated by {user} at {time}").format(
         version=req.version, user=req.updated_by, time=_when(req.updated_at, zone=True)))

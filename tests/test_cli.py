@@ -523,8 +523,10 @@ def test_move_defaults_are_the_rules_own(cli: CliRunner) -> None:
     cli.fails(1, "move", key, "fed_back", "--satisfaction", "2")  # a low score needs a reason
     cli("move", key, "fed_back", "--satisfaction", "2", "--reasons", "late")
     shown = cli.json("show", key)
-    # told through the channel the requirement came in through, unless another is given
-    assert [(f["channel"], f["comment"], f["reasons"]) for f in shown["feedback"]] == [(shown["channel"], "", ["late"])]
+    # told by mail unless another channel is given, as `feedback` (c4a7645: the board's prompt starts from the
+    # requirement's own channel, the command line keeps its default)
+    assert shown["channel"] == "other"
+    assert [(f["channel"], f["comment"], f["reasons"]) for f in shown["feedback"]] == [("email", "", ["late"])]
 
 
 def test_a_plain_move_is_still_refused_by_the_rule_it_needs(cli: CliRunner) -> None:
