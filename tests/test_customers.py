@@ -382,8 +382,6 @@ def test_a_requirement_naming_a_look_alike_of_a_customer_makes_no_second_custome
     assert [c.name for c in board.customers()] == ["ACME"]
 
 
-@pytest.mark.xfail(strict=True, reason="store/sync/run.py adds the customers the other board lacks: a rename on one "
-                                       "board brings the old name back on both as a customer with no requirement")
 def test_a_rename_synced_leaves_one_customer_on_both_boards(tmp_path: Path) -> None:
     team = Board(tmp_path / "team.json", "ann")
     team.add_customer("ACME", "A")
