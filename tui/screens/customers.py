@@ -30,7 +30,7 @@ from reqboard.store import clock
 from reqboard.store.domain import State, Tier
 from reqboard.store.errors import InvalidValue
 from reqboard.store.i18n import N_, _, ngettext, pgettext
-from reqboard.store.text import fit, shown
+from reqboard.store.text import fit, pad, shown
 
 from ..background import failure_message
 from ..customer_reads import (
@@ -357,7 +357,7 @@ def summary_text(row: CustomerRow) -> Content:
 def requirement_line(item: CustomerItem, today: Any = None) -> Content:
     """One requirement of the customer: key, state, title, and its due date when it has one."""
     parts: list[str | tuple[str, str] | Content] = [
-        (f"{item.key:<8}", "bold"), (f"{fit(item.state.label, 12):<12} ", "dim"), shown(item.title, one_line=True)]
+        (f"{item.key:<8}", "bold"), (pad(fit(item.state.label, 12), 12) + " ", "dim"), shown(item.title, one_line=True)]
     if item.due is not None and item.state not in (State.DONE, State.FED_BACK, State.REJECTED):
         due = (_("  overdue since {day}") if item.overdue else _("  due {day}")).format(day=item.due.isoformat())
         parts.append((due, "bold reverse" if item.overdue else "dim"))

@@ -35,7 +35,7 @@ from textual.widgets import Static
 from textual_plotext import PlotextPlot
 
 from reqboard.store import clock
-from reqboard.store.i18n import N_, _, listed, ngettext
+from reqboard.store.i18n import N_, _, listed, ngettext, pgettext
 from reqboard.store.metrics import (
     DUE_SOON_DAYS,
     NOT_ENOUGH_DATA,
@@ -467,9 +467,10 @@ class ReportsScreen(Screen[None]):
         plt.xlim(-0.5, len(months) - 0.5)
         plt.ylim(0, 5)
         plt.yticks([0, 1, 2, 3, 4, 5])
-        # As many month ticks as fit, 10 cells each ("2026-03" and a gap), or 4 before the panel is laid out.
-        room = (panel.size.width - 8) // 10 if panel.size.width else 4
-        ticks = _spread(len(months), max(2, room))
+        # As many month ticks as fit, 10 cells each ("2026-03" and a gap), in the panel's width: the screen's
+        # when the panels stand one under the other, else half of it (the panel may not be laid out yet).
+        width = self.size.width if self.has_class("-narrow") else self.size.width // 2
+        ticks = _spread(len(months), max(2, (width - 10) // 10))
         plt.xticks([float(t) for t in ticks], [months[t].month for t in ticks])
         latest = next(month for month in reversed(months) if month.mean is not None)
         panel.caption(ngettext("{month}: {mean} from {count} reading", "{month}: {mean} from {count} readings",
@@ -527,7 +528,8 @@ class ReportsScreen(Screen[None]):
     def _draw_targets(self, m: BoardMetrics) -> None:
         t = m.targets
         panel = self._text_panel("panel-targets")
-        panel.border_subtitle = _("missed: reached late · breached: past due, not reached")
+        panel.border_subtitle = _("{missed}: reached late · {breached}: deadline passed, not reached").format(
+            missed=pgettext("target", "missed"), breached=pgettext("target", "breached"))
         if not t.targets:
             panel.show([], _("no response targets set (ctrl+p: Response targets)"))
             return
@@ -538,7 +540,8 @@ class ReportsScreen(Screen[None]):
         if not t.overall.met + t.overall.missed + t.overall.breached + t.overall.open:
             panel.show([], _("nothing measured yet: no requirement is under a target"))
             return
-        headings = (_("met"), _("missed"), _("breached"), _("open"))
+        headings = (pgettext("target", "met"), pgettext("target", "missed"), pgettext("target", "breached"),
+                    pgettext("target", "open"))
         widths = [max(6, cell_len(h) + 1) for h in headings]
         width = min(LABEL_CELLS, max(cell_len(name) for name, _count in rows))
         lines = [Content.assemble(" " * width, *((pad_left(h, w), "bold") for h, w in zip(headings, widths, strict=True)))]

@@ -38,12 +38,11 @@ def days_text(days: float) -> str:
 
 
 def target_text(target: Target) -> str:
-    """A target in a sentence: "analysed within 2 days (complaint, tier A)"."""
-    days = days_text(target.days)
-    return _("{state} within {days} ({channel}, tier {tier})").format(
-        state=target.state.label.lower(), days=days,
-        channel=target.channel.label if target.channel else any_text(),
-        tier=target.tier.value if target.tier else any_text())
+    """A target in a sentence: "analysed within 2 days (complaint, tier A)", "(any channel, any tier)"."""
+    return _("{state} within {days} ({channel}, {tier})").format(
+        state=target.state.label.lower(), days=days_text(target.days),
+        channel=target.channel.label if target.channel else _("any channel"),
+        tier=_("tier {tier}").format(tier=target.tier.value) if target.tier else _("any tier"))
 
 
 class TargetsScreen(BoardReadingScreen):
