@@ -56,15 +56,33 @@ def _folded(name: str) -> str:
     return name.strip().casefold()
 
 
-def _name_pattern(name: str) -> str:
-    """A name as a regular expression, any case: not inside a longer Latin word or number (`Orion` is
-    not found in `Orionid`); Chinese text has no spaces, so a Han name is found anywhere."""
-    pattern = re.escape(name.strip())
-    if name.strip()[:1].isascii() and name.strip()[:1].isalnum():
-        pattern = r"(?<![A-Za-z0-9])" + pattern
-    if name.strip()[-1:].isascii() and name.strip()[-1:].isalnum():
-        pattern += r"(?![A-Za-z0-9])"
-    return pattern
+def _word_edge(ch: str) -> bool:
+    """Is a name that starts or ends with `ch` looked for as a whole word? Latin letters and digits are;
+    Chinese text has no spaces, so a Han name is found anywhere."""
+    return ch.isascii() and ch.isalnum()
+
+
+def _names_pattern(names: Iterable[str]) -> str:
+    """One regular expression for many names (to be compiled with IGNORECASE), longest first: a trie
+    of their characters, so that each position of a text is tried against the names that can start
+    with its character, not against every name (a board may have hundreds of customers). A name is not
+    found inside a longer Latin word or number (`Orion` is not in `Orionid`)."""
+    trie: dict[str, Any] = {}
+    for name in names:
+        node = trie
+        for ch in name:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def alternatives(node: dict[str, Any], last: str) -> str:
+        branches = [re.escape(ch) + alternatives(child, ch) for ch, child in node.items() if ch]
+        if "" in node:  # a name ends here; a longer one, tried first, wins
+            branches.append(r"(?![A-Za-z0-9])" if _word_edge(last) else "")
+        return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+
+    firsts = [(r"(?<![A-Za-z0-9])" if _word_edge(ch) else "") + re.escape(ch) + alternatives(child, ch)
+              for ch, child in trie.items()]
+    return "|".join(firsts)
 
 
 @dataclass(frozen=True)
@@ -81,9 +99,10 @@ class Outside:
 
     @cached_property
     def _pattern(self) -> re.Pattern[str] | None:
-        names = sorted({*self.names, *self.own_names}, key=len, reverse=True)  # the longest name first
-        parts = [_KEY.pattern, *(_name_pattern(n) for n in names if n)]
-        return re.compile("|".join(parts), re.IGNORECASE) if self.keys or self.names else None
+        if not self.keys and not self.names:
+            return None
+        names = {n.strip() for n in (*self.names, *self.own_names) if n.strip()}
+        return re.compile("|".join([_KEY.pattern, *([_names_pattern(names)] if names else [])]), re.IGNORECASE)
 
     def _replace(self, match: re.Match[str]) -> str:
         found = match.group(0)
