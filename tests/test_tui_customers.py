@@ -5,6 +5,7 @@ screen's customer-side panels. On a small board with fixed times, its figures wo
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -502,3 +503,58 @@ async def test_the_reports_screen_says_what_an_empty_board_lacks(tmp_path: Path)
         heading = screen.query_one("#reports-customer-heading")
         assert heading.region.y < 24  # scrolled into view
 
+
+
+# ---------------------------------------------------------------------- drawn without colour, in 16 colours
+@pytest.mark.parametrize("setting", ["NO_COLOR", "reqboard-16"])
+async def test_the_customer_side_screens_draw_without_colour_and_in_16_colours(
+        customer_board: Path, setting: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from reqboard.tui.config import Config
+
+    if setting == "NO_COLOR":
+        monkeypatch.setenv("NO_COLOR", "1")
+    app = open_app(customer_board, config=Config(theme=None if setting == "NO_COLOR" else setting))
+    async with app.run_test(size=(80, 24)) as pilot:
+        board = await board_ready(pilot)
+        for typed, name, screen_type in (("Customers", "Customers", CustomersScreen),
+                                         ("Response targets", "Response targets", TargetsScreen),
+                                         ("Survey settings", "Survey settings", SurveyListsScreen)):
+            await run_command(pilot, typed, name)
+            assert isinstance(app.screen, screen_type)
+            app.screen._compositor.render_update(full=True)
+            await pilot.press("escape")
+            await settle(pilot)
+            assert app.screen is board
+        await pilot.press("r")
+        await wait_until(pilot, lambda: isinstance(app.screen, ReportsScreen) and app.screen.metrics is not None,
+                         "the reports")
+        await pilot.press("c")
+        await pilot.pause()
+        app.screen._compositor.render_update(full=True)
+        assert "REQ-3" in panel_text(app.screen, "panel-overdue") and app.is_running
+
+
+# ---------------------------------------------------------------------- snapshots
+@pytest.mark.parametrize("size", [(80, 24), (160, 50)], ids=lambda s: f"{s[0]}x{s[1]}")
+def test_customers_snapshot(snap_compare: Callable[..., bool], customer_board: Path, size: tuple[int, int]) -> None:
+    async def opened(pilot: Pilot) -> None:
+        screen = await customers_screen(pilot)
+        await select_customer(pilot, screen, "Acme Corp")
+        await settle(pilot)
+
+    assert snap_compare(open_app(customer_board), terminal_size=size, run_before=opened)
+
+
+def test_reports_customer_side_snapshot(snap_compare: Callable[..., bool], customer_template: Path,
+                                        tmp_path: Path) -> None:
+    """The Reports screen scrolled to the customer side (not 80x24: see test_reports_screen's snapshot)."""
+    from tui_support import copy_board
+
+    app = Harness(Board(copy_board(customer_template, tmp_path / "board.json"), "tester"))
+
+    async def scrolled(pilot: Pilot) -> None:
+        await computed(pilot)
+        await pilot.press("c")
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=(120, 40), run_before=scrolled)
