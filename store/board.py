@@ -15,7 +15,7 @@ from pydantic import ValidationError
 from . import workflow
 from .board_maintenance import BoardMaintenance
 from .change_requests import ChangeRequestOperations
-from .customers import CustomerOperations
+from .customers import CustomerOperations, known_spelling
 from .domain import PAST_APPROVAL
 from .errors import InvalidValue, NotFound, Refused, validation_message
 from .i18n import _
@@ -58,6 +58,11 @@ __all__ = ["EDITABLE_FIELDS", "MAX_KEY_NUMBER", "Board", "Transaction", "diff"]
 def _with_customer_tier(tx: Transaction, fields: dict[str, Any]) -> dict[str, Any]:
     """The fields with the known customer's tier when they name a customer and no tier."""
     name = fields.get("customer")
+    if isinstance(name, str) and name:
+        spelled = known_spelling(tx, name)
+        if spelled != name:
+            fields = {**fields, "customer": spelled}
+            name = spelled
     if name and fields.get("tier") is None:
         tier = tx.customer_tier(str(name).strip())
         if tier is not None:
@@ -92,6 +97,9 @@ def _survey_reading(tx: Transaction, reading: Mapping[str, Any], *, interim: boo
     except InvalidValue as exc:
         raise InvalidValue(str(exc), {"reasons": str(exc)}) from None
     satisfaction = reading.get("satisfaction")
+    if isinstance(satisfaction, int) and not isinstance(satisfaction, bool) and not 1 <= satisfaction <= 5:
+        message = _("satisfaction is a whole number from 1 to 5")
+        raise InvalidValue(message, {"satisfaction": message})
     if isinstance(satisfaction, int) and satisfaction <= LOW_SCORE and not reasons:
         message = _("a satisfaction of {n} needs a reason: one or more of {codes}").format(
             n=satisfaction, codes=", ".join(code_label(c) for c in allowed))

@@ -101,6 +101,15 @@ def _look_alike(tx: Transaction, name: str, *, renaming: str = "") -> str | None
     return min(taken, default=None)
 
 
+def known_spelling(tx: Transaction, name: str) -> str:
+    """The name a requirement should give for customer `name`: as typed, unless the board knows no
+    customer of that name in any case and another one's name looks like it (ＡＣＭＥ typed with a Chinese
+    input method for ACME): then that customer's, so that no second customer is made of a look-alike."""
+    if not name.strip() or tx.customer_record(name.strip()) is not None:
+        return name
+    return _look_alike(tx, name) or name
+
+
 def _of_customer(tx: Transaction, name: str) -> list[Requirement]:
     """The requirements of this customer as staged, in key order."""
     folded = name.strip().casefold()

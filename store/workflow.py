@@ -11,6 +11,7 @@ options of `reqboard move` from `inputs_of`, and the store turns the values into
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -328,6 +329,20 @@ def _check_criteria(req: Requirement, values: Mapping[str, Any], user: str, now:
     return {**set_fields(req, rest, user, now), "acceptance_criteria": criteria}
 
 
+def reason_codes(text: str) -> tuple[str, ...]:
+    """The reason codes a prompt's or the command line's text gives, parted by commas (a Chinese comma
+    or list mark too), each once. The board's list checks them; InvalidValue (field `reasons`) for more
+    than a reading holds or one too long to be a code."""
+    from .surveys import MAX_CODE_LENGTH, MAX_CODES
+
+    codes = tuple(dict.fromkeys(r.strip() for r in re.split("[,，、]", text) if r.strip()))
+    if len(codes) > MAX_CODES or any(len(c) > MAX_CODE_LENGTH for c in codes):
+        message = _("give at most {n} reasons, each at most {length} characters").format(
+            n=MAX_CODES, length=MAX_CODE_LENGTH)
+        raise InvalidValue(message, {"reasons": message})
+    return codes
+
+
 def _record_feedback(req: Requirement, values: Mapping[str, Any], user: str, now: datetime) -> dict[str, Any]:
     """A feedback record, by the user (as `reqboard feedback` records one)."""
     from pydantic import ValidationError
@@ -343,7 +358,7 @@ def _record_feedback(req: Requirement, values: Mapping[str, Any], user: str, now
         message = _("{key}: feedback needs the customer's satisfaction (1-5)").format(key=req.key)
         raise InvalidValue(message, {"satisfaction": message})
     try:
-        reasons = tuple(r.strip() for r in str(asked.get("reasons") or "").split(",") if r.strip())
+        reasons = reason_codes(str(asked.get("reasons") or ""))
         feedback = Feedback(by=user, at=now, channel=asked.get("channel") or Channel.EMAIL,
                             satisfaction=asked["satisfaction"], comment=asked.get("comment") or "", reasons=reasons)
     except ValidationError as exc:

@@ -137,8 +137,6 @@ def test_a_satisfaction_outside_1_to_5_is_refused(board: Board, score: int) -> N
     assert board.get(key).feedback == ()
 
 
-@pytest.mark.xfail(strict=True, reason="store/board.py _survey_reading asks a satisfaction of 0 for a reason "
-                                       "before checking it is 1-5: the message and the field are wrong")
 def test_a_satisfaction_of_0_is_refused_as_out_of_range_not_for_a_missing_reason(board: Board) -> None:
     key = board.add_requirement("Zero", customer="ACME").key
     error = invalid("satisfaction", lambda: board.record_feedback(key, 0, interim=True))
@@ -272,3 +270,12 @@ def test_a_stored_list_keeps_what_a_person_could_have_set() -> None:
     assert stored_codes({setting: ["Speed", "SPEED", "price"]}, SURVEY_DIMENSIONS) == ("Speed", "price")
     many = [f"d{n}" for n in range(40)]
     assert stored_codes({setting: many}, SURVEY_DIMENSIONS) == tuple(many[:12])
+
+
+def test_a_move_with_too_many_or_too_long_reasons_is_refused_on_the_reasons_field(board: Board) -> None:
+    key = done(board, channel="hotline")
+    invalid("reasons", lambda: board.move_requirement(key, State.FED_BACK, inputs={
+        "satisfaction": 1, "reasons": ",".join(f"r{n}" for n in range(13))}))
+    invalid("reasons", lambda: board.move_requirement(key, State.FED_BACK, inputs={
+        "satisfaction": 1, "reasons": "x" * 41}))
+    assert board.get(key).feedback == ()

@@ -1,9 +1,10 @@
 """CSV for spreadsheet users: one row per requirement, readable column names, UTF-8 with a BOM.
 
-Export writes every requirement with the columns of `COLUMNS`, the UID then the Section last; multi-line text stays in
-one quoted cell; lists (tags, links, acceptance criteria) hold one item per line (a lone tag with a
-comma ends with a line break, so that it is read back as one tag: a cell typed on one line may
-separate tags with commas). What an export writes is the same in every language: English headers
+Export writes every requirement with the columns of `COLUMNS`, the UID then the Section, a complaint's Cause and
+the Notes last (each added after the ones before, which keep their letters); multi-line text stays in one
+quoted cell; lists (tags, links, acceptance criteria) hold one item per line (a lone tag with a comma ends
+with a line break, so that it is read back as one tag: a cell typed on one line may separate tags with
+commas). What an export writes is the same in every language: English headers
 and enum spellings (`In progress`, `after sales`), UTF-8 with a BOM unless `encoding=` names GB18030
 (what a Chinese Excel opens), GBK or UTF-8 without the BOM.
 
@@ -17,6 +18,14 @@ as a formula. Export puts a `'` before any cell that starts with one of those ch
 itself*; import removes exactly one leading `'` from every cell that has one. So export then import
 gives back every value exactly, a title that really starts with `'` included (`'quoted'` is written
 `''quoted'`), and no cell of ours is ever run as a formula.
+
+The communication log. The Notes column holds it as a person reads it, newest first, one note a line:
+`2026-03-02 hotline, Li Wei: Called about the layout` (the day in UTC, the channel, who took part on the
+customer's side, what was said; a note of several lines keeps them). It is for reading: import takes the
+column as known and leaves it alone, whatever it holds, since a note is a record of its own (when, by
+whom, through what) that a cell cannot give back; notes are added with `reqboard note`, and a JSON
+export carries them whole. A complaint's Cause is a field like the others: import spells it as the
+board's list of causes does, and refuses one the list does not have (see `plan`).
 
 Import matches a row to a requirement by its UID (the last column of an export), else by its Key (a
 spreadsheet someone typed); a row with neither is a new requirement. A row whose key is on the board as
@@ -61,6 +70,7 @@ from ..models import (
     Feasibility,
     Kano,
     NeedType,
+    Note,
     Requirement,
     State,
     Tier,
@@ -313,12 +323,35 @@ def parse_key(text: str) -> str:
     raise CellError(said(lambda: _("{cell} is not a requirement key (they look like REQ-12)"), cell=_quoted(text.strip())))
 
 
+def notes_text(notes: tuple[Note, ...], limit: int | None = None) -> str:
+    """The communication log as the Notes column (and ReqIF's reqboard.notes) shows it: newest first, one
+    note a line, `2026-03-02 hotline, Li Wei: text` (the day in UTC). Kept under `limit` characters (by
+    default what a spreadsheet cell holds): the oldest notes beyond it are counted at the end instead."""
+    lines: list[str] = []
+    size = 0
+    for index, note in enumerate(reversed(notes)):
+        head = f"{note.at.date().isoformat()} {_choice_text(note.channel)}"
+        line = f"{head}, {note.with_}: {note.text}" if note.with_ else f"{head}: {note.text}"
+        if size + len(line) > (limit or NOTES_CELL):
+            lines.append(f"({len(notes) - index} earlier notes not shown)")
+            break
+        lines.append(line)
+        size += len(line) + 1
+    return "\n".join(lines)
+
+
+NOTES_CELL = 32_000
+"""What the Notes cell holds at most (a spreadsheet cell holds 32,767 characters)."""
+
+
 @dataclass(frozen=True)
 class Column:
     header: str
     field: str
     export: Callable[[Any], str]
     parse: Callable[[str], Any]
+    read_only: bool = False
+    """Written for people to read, never imported: the column is known, its cells are left alone."""
 
     def value_of(self, req: Requirement) -> str:
         return self.export(getattr(req, self.field))
@@ -352,6 +385,9 @@ COLUMNS: tuple[Column, ...] = (
     Column("UID", "uid", str, _parse_uid),
     # After the UID: added with issue #20, it leaves every earlier column where it was.
     Column("Section", "section", _text, _parse_text),
+    # Added with issue #16, after the Section.
+    Column("Cause", "cause", _text, _parse_text),
+    Column("Notes", "notes", notes_text, _parse_text, read_only=True),
 )
 
 COLUMNS_BY_FIELD = {c.field: c for c in COLUMNS}
@@ -383,6 +419,8 @@ CHINESE_HEADERS: dict[str, tuple[str, ...]] = {
     "version": ("版本", "版本号"),
     "uid": ("唯一标识", "唯一标识符"),
     "section": ("章节", "所在章节"),
+    "cause": ("投诉原因", "原因"),
+    "notes": ("沟通记录", "沟通日志"),
 }
 """The Chinese names a column is also read by, whatever the language (a Chinese spreadsheet's header);
 the first is the name the zh_CN catalogue gives it (see `column_name`). An export's header stays English."""
@@ -416,6 +454,8 @@ def column_name(column: Column) -> str:
         "version": pgettext("CSV column", "Version"),
         "uid": pgettext("CSV column", "UID"),
         "section": pgettext("CSV column", "Section"),
+        "cause": pgettext("CSV column", "Cause"),
+        "notes": pgettext("CSV column", "Notes"),
     }
     return names.get(column.field, column.header)
 
@@ -431,7 +471,8 @@ for _column in COLUMNS:
     _BY_NAME[_norm(_column.field)] = _column
 _BY_NAME.update({"kano": _BY_NAME["kano class"], "effort estimate": _BY_NAME["effort"],
                  "value": _BY_NAME["business value"], "status": _BY_NAME["state"],
-                 "criteria": _BY_NAME["acceptance criteria"], "identifier": _BY_NAME["uid"]})
+                 "criteria": _BY_NAME["acceptance criteria"], "identifier": _BY_NAME["uid"],
+                 "complaint cause": _BY_NAME["cause"], "communication log": _BY_NAME["notes"]})
 for _field, _names in CHINESE_HEADERS.items():
     for _name in _names:  # kept without spaces: `Kano 类别` and `Kano类别` are one name
         _BY_NAME.setdefault(_norm(_name).replace(" ", ""), COLUMNS_BY_FIELD[_field])
@@ -713,6 +754,8 @@ def _layout(header: list[str]) -> tuple[_Layout, list[int], list[str]]:
             problems.append(said(lambda: _("{place}: the same column as {other}"), place=place, other=seen[column.field]))
         else:
             seen[column.field] = where
+            if column.read_only:  # (an export's own column, for people: its cells are never read)
+                continue
             parse = None if column.parse is _parse_text else column.parse
             cells.append((index, column.field, parse, where))
     if not problems and "key" not in seen and "title" not in seen:

@@ -19,7 +19,7 @@ from ..i18n import _
 MAPPABLE_FIELDS: tuple[str, ...] = (
     "title", "description", "customer", "tier", "channel", "importance", "urgency", "business_value", "kano",
     "need_type", "category", "owner", "due", "tags", "section", "effort_estimate", "feasibility",
-    "acceptance_criteria", "key",
+    "acceptance_criteria", "cause", "key",
 )
 """The fields an attribute can be mapped to (`key`: the object's identity in the tool that wrote it)."""
 

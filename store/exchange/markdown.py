@@ -15,10 +15,11 @@ from collections.abc import Iterable
 
 from .. import clock
 from ..board import Board
-from ..i18n import _, pgettext
+from ..i18n import _, listed, pgettext
 from ..labels import stored_note
-from ..models import BOARD_STATES, Requirement, State, now
+from ..models import BOARD_STATES, Feedback, Note, Requirement, State, now
 from ..reports.markdown import escape_block, escape_inline
+from ..surveys import code_label
 
 
 def _label(label: str) -> str:
@@ -57,9 +58,43 @@ def _analysis(req: Requirement) -> list[str]:
     return facts
 
 
+def _reading(f: Feedback) -> str:
+    """One satisfaction reading: score, day, comment; interim or not; the survey's scores and the reasons
+    for a low one."""
+    day = clock.local_day(f.at).isoformat()
+    if f.comment:
+        reading = _("{score}/5 on {date}: {comment}").format(score=f.satisfaction, date=day,
+                                                             comment=escape_inline(f.comment))
+    else:
+        reading = _("{score}/5 on {date}").format(score=f.satisfaction, date=day)
+    if f.interim:
+        reading = _("interim reading, {reading}").format(reading=reading)
+    details = []
+    if f.scores:
+        details.append(_("scores: {scores}").format(scores=pgettext("list separator", ", ").join(
+            _("{dimension} {score}/5").format(dimension=escape_inline(code_label(d)), score=n)
+            for d, n in f.scores.items())))
+    if f.reasons:
+        details.append(_("reasons: {reasons}").format(reasons=listed(escape_inline(code_label(r)) for r in f.reasons)))
+    if details:
+        reading = _("{reading} ({details})").format(reading=reading, details=pgettext("list separator", "; ").join(details))
+    return reading
+
+
+def _note(n: Note) -> str:
+    """One contact of the communication log: the day, through what, with whom, what was said."""
+    day, text = clock.local_day(n.at).isoformat(), escape_inline(n.text)
+    if n.with_:
+        return _("{date}, {channel}, with {person}: {text}").format(date=day, channel=n.channel.label,
+                                                                    person=escape_inline(n.with_), text=text)
+    return _("{date}, {channel}: {text}").format(date=day, channel=n.channel.label, text=text)
+
+
 def _field_lines(req: Requirement) -> Iterable[str]:
     if req.customer:
         yield _item(_("Customer"), _customer(req))
+    if req.cause:
+        yield _item(_("Complaint cause"), escape_inline(code_label(req.cause)))
     if req.importance is not None or req.urgency is not None:
         importance, urgency = req.importance or "-", req.urgency or "-"
         if req.priority is not None:
@@ -90,15 +125,11 @@ def _field_lines(req: Requirement) -> Iterable[str]:
         else:
             approved = _("by {user} on {date} (text changed since)").format(user=by, date=day)
         yield _item(_("Approved"), approved)
-    if req.feedback:
-        f = req.feedback[-1]
-        day = clock.local_day(f.at).isoformat()
-        if f.comment:
-            feedback = _("{score}/5 on {date}: {comment}").format(score=f.satisfaction, date=day,
-                                                                 comment=escape_inline(f.comment))
-        else:
-            feedback = _("{score}/5 on {date}").format(score=f.satisfaction, date=day)
-        yield _item(_("Feedback"), feedback)
+    if len(req.feedback) == 1 and not (req.feedback[0].interim or req.feedback[0].scores or req.feedback[0].reasons):
+        yield _item(_("Feedback"), _reading(req.feedback[0]))
+    elif req.feedback:  # each reading, oldest first
+        yield "- " + _label(_("Feedback"))
+        yield from (f"  - {_reading(f)}" for f in req.feedback)
     if req.suspect:
         yield _item(_("Suspect"), escape_inline(stored_note(req.suspect)))  # "CR-2 changed REQ-4", as it reads
     open_crs = req.open_change_requests
@@ -109,6 +140,9 @@ def _field_lines(req: Requirement) -> Iterable[str]:
         yield "- " + _label(_("Acceptance criteria"))
         for c in req.acceptance_criteria:
             yield f"  - [{'x' if c.done else ' '}] {escape_inline(c.text)}"
+    if req.notes:  # newest first, as the detail pane shows them
+        yield "- " + _label(_("Communication log"))
+        yield from (f"  - {_note(n)}" for n in reversed(req.notes))
 
 
 def _requirement(req: Requirement) -> list[str]:

@@ -48,7 +48,7 @@ from .. import clock, workflow
 from ..cards import validated
 from ..domain import SIGNOFF_ROLES, stored_roles
 from ..errors import InvalidValue, validation_message
-from ..i18n import ENGLISH, _, english, language
+from ..i18n import ENGLISH, _, english, language, listed
 from ..links import FINISHED, LinkIndex
 from ..memory import paused_gc
 from ..models import (
@@ -66,6 +66,7 @@ from ..models import (
 )
 from ..revisions import EDITABLE_FIELDS, diff
 from ..snapshot import Revision, Snapshot
+from ..surveys import COMPLAINT_CAUSES, MAX_CODE_LENGTH, code_label, code_of, stored_codes
 from .incoming import (
     KEY_NUMBER_LIMIT,
     FieldChange,
@@ -79,6 +80,7 @@ from .incoming import (
     place_in,
     problem_at,
     said,
+    said_by,
 )
 
 
@@ -337,9 +339,10 @@ class Planner:
             tier = self._known_tier(fields, target.stored, board)
             if tier is not None:
                 fields["tier"] = tier
+            causes = self._cause(record, fields, board, refused)
             stored = target.stored
             basis = (key, stored.get("uid") if stored else None, stored.get("version") if stored else None,
-                     links, tier)
+                     links, tier, causes)
             planned = self.planned.get(target.index)
             if planned is None or planned.basis != basis:
                 outcome = None
@@ -599,6 +602,23 @@ class Planner:
         else:  # a change keeps the tier unless it changes the customer (and the file has no Tier)
             wanted = "tier" not in fields and name != stored.get("customer")
         return board.tier(str(name)) if wanted else None
+
+    @staticmethod
+    def _cause(record: Incoming, fields: dict[str, Any], board: _Board, refused: list[str]) -> tuple[str, ...] | None:
+        """A complaint's cause as the board's list spells it (a cause or its label, any case), as an edit
+        takes it; refused when the list does not have it. Returns the list it was checked against (None:
+        no cause given), which a plan made again after the board changed compares."""
+        cause = fields.get("cause")
+        if not cause:
+            return None
+        causes = stored_codes(board.snapshot.settings, COMPLAINT_CAUSES)
+        try:
+            fields["cause"] = code_of(str(cause), causes, COMPLAINT_CAUSES)
+        except InvalidValue:
+            _refuse(refused, record, record.label("cause"), said(
+                lambda: _("{cause!r} is not a complaint cause of this board; it has {causes}"),
+                cause=str(cause)[:MAX_CODE_LENGTH], causes=said_by(lambda: listed(code_label(c) for c in causes))))
+        return causes
 
     def _validation(self, record: Incoming, exc: Exception, refused: list[str], again: Callable[[], object]) -> None:
         """Refuse `record` for each field the models refused (`exc`, raised by `again()`); in another

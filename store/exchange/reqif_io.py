@@ -14,7 +14,11 @@ configuration, and `reqboard.*` names for the rest:
     reqboard.state, .tier, .channel, .need_type, .kano, .feasibility      ENUMERATION
     reqboard.importance, .urgency, .business_value (1-5), .version        INTEGER
     reqboard.effort_estimate   REAL;  reqboard.customer, .owner, .due (YYYY-MM-DD), .tags (one per
-    line), .acceptance_criteria ("[x] text" per line), .rejection_reason  STRING
+    line), .acceptance_criteria ("[x] text" per line), .rejection_reason, .cause (a complaint's)  STRING
+    reqboard.notes             the communication log as the CSV's Notes column shows it   STRING
+
+The notes are for reading, as created and modified by/on are: import recognises the attribute and leaves
+it alone (a note is a record of its own; a JSON export carries them whole).
 
 `depends_on` and `conflicts_with` are SPEC-RELATIONs of the types "Depends on" and "Conflicts with"
 (source: the requirement that depends or conflicts; target: the other one). A SPEC-OBJECT's
@@ -107,6 +111,8 @@ TOOL = "reqboard"
 _NEWLINE = "\x00"  # stands for a line break inside a STRING value until the XML is written (see _finish)
 _XML_INVALID = re.compile("[\ufffe\uffff]")
 _PRE_WRAP = "white-space:pre-wrap"
+STRING_LENGTH = 20_000
+"""The longest STRING value the file declares (a description is XHTML, without one)."""
 
 
 def _when(moment: datetime) -> str:
@@ -155,14 +161,16 @@ ATTRS: tuple[Attr, ...] = (
     Attr("reqboard.acceptance_criteria", AT.STRING, "rb-dt-string", "acceptance_criteria"),
     Attr("reqboard.rejection_reason", AT.STRING, "rb-dt-string", "rejection_reason"),
     Attr("reqboard.version", AT.INTEGER, "rb-dt-version", "version"),
+    Attr("reqboard.cause", AT.STRING, "rb-dt-string", "cause"),
+    Attr("reqboard.notes", AT.STRING, "rb-dt-string", "notes"),
     Attr("ReqIF.ForeignCreatedBy", AT.STRING, "rb-dt-string", "created_by"),
     Attr("ReqIF.ForeignCreatedOn", AT.DATE, "rb-dt-date", "created_at"),
     Attr("ReqIF.ForeignModifiedBy", AT.STRING, "rb-dt-string", "updated_by"),
     Attr("ReqIF.ForeignModifiedOn", AT.DATE, "rb-dt-date", "updated_at"),
 )
 _BY_NAME = {a.name.lower(): a for a in ATTRS}
-# Read from a file but never imported: the board records its own who and when.
-_INFORMATIONAL = {"created_by", "created_at", "updated_by", "updated_at"}
+# Read from a file but never imported: the board records its own who and when, and its own notes.
+_INFORMATIONAL = {"created_by", "created_at", "updated_by", "updated_at", "notes"}
 RELATIONS = {"depends_on": ("rb-rel-depends-on", "Depends on"),
              "conflicts_with": ("rb-rel-conflicts-with", "Conflicts with")}
 OBJECT_TYPE = "rb-type-requirement"
@@ -176,7 +184,8 @@ def _enum_id(field: str, value: str) -> str:
 # ------------------------------------------------------------------ export
 def _datatypes(stamp: str) -> list[Any]:
     types: list[Any] = [
-        ReqIFDataTypeDefinitionString("rb-dt-string", last_change=stamp, long_name="Text", max_length="20000"),
+        ReqIFDataTypeDefinitionString("rb-dt-string", last_change=stamp, long_name="Text",
+                                      max_length=str(STRING_LENGTH)),
         ReqIFDataTypeDefinitionXHTML("rb-dt-xhtml", last_change=stamp, long_name="Formatted text",
                                      is_self_closed=True),
         ReqIFDataTypeDefinitionDateIdentifier("rb-dt-date", last_change=stamp, long_name="Date and time"),
@@ -227,6 +236,8 @@ def _values(req: Requirement) -> list[SpecObjectAttribute]:
             value = _string(csv_io.tags_text(raw))  # read back as the CSV cell is (a lone "a,b" stays one tag)
         elif attr.field == "acceptance_criteria":
             value = _string(csv_io.criteria_text(raw))
+        elif attr.field == "notes":
+            value = _string(csv_io.notes_text(raw, limit=STRING_LENGTH))
         elif attr.field == "due":
             value = raw.isoformat()
         else:
