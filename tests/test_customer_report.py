@@ -7,12 +7,15 @@ import json
 import re
 from datetime import date
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 import ten_customers as ten
 
 from reqboard.store import i18n
+from reqboard.store.board import Board
 from reqboard.store.errors import InvalidValue, NotFound
+from reqboard.store.exchange import apply_import, export_board
 from reqboard.store.metrics import board_metrics
 from reqboard.store.reports import CustomerReport, customer_report, render_customer_report, render_markdown
 
@@ -206,3 +209,38 @@ def test_the_report_speaks_chinese(case: ten.TenCustomers) -> None:
     assert english_words(json.dumps(json.loads(render_customer_report(report, "json")))) != set()  # JSON: as stored
     assert json.loads(render_customer_report(report, "json")) == json.loads(
         render_customer_report(_report(case, since=ten.T0.date()), "json"))
+
+
+def test_what_was_typed_reads_as_typed_in_every_format(board_path: Path) -> None:
+    board = Board(board_path, "ann")
+    name = "<b>Evil</b> | *Co* [x](y)"
+    key = board.add_requirement("# not a heading <script>alert(1)</script>", customer=name).key
+    board.add_note(key, "<img src=x onerror=alert(1)> | `code`", with_="<i>Li</i>")
+
+    report = customer_report(board, name)
+    md = render_customer_report(report, "md").decode()
+    html = render_customer_report(report, "html").decode()
+
+    assert re.search(r"(?<!\\)[<`\[]", md) is None  # every one of them escaped
+    assert "# Progress report for \\<b\\>Evil\\</b\\> \\| \\*Co\\* \\[x\\](y)\n" in md
+    assert "### REQ-1 \\# not a heading \\<script\\>alert(1)\\</script\\>" in md
+    assert "<script" not in html and "<img" not in html and "<b>Evil" not in html and "<i>Li" not in html
+    assert "&lt;b&gt;Evil&lt;/b&gt; | *Co* [x](y)" in html
+    data = json.loads(render_customer_report(report, "json"))
+    assert data["customer"] == name and data["requirements"][0]["notes"][0]["with"] == "<i>Li</i>"
+
+
+def test_a_customer_named_only_by_its_requirements_has_a_report(board_path: Path, tmp_path: Path) -> None:
+    """A board written by hand (or imported without its customer list) names a customer no record knows."""
+    source = Board(tmp_path / "source.json", "ann")
+    source.add_requirement("Hand work", customer="Hand Co")
+    source.add_requirement("Other work", customer="Other Co")
+    doc = json.loads(export_board(source, "json"))
+    doc["customers"] = []
+    board = Board(board_path, "ann")
+    apply_import(board, json.dumps(doc).encode(), "json")
+    assert board.customers() == []
+
+    data = json.loads(render_customer_report(customer_report(board, "hand co"), "json"))
+
+    assert data["customer"] == "Hand Co" and [r["key"] for r in data["requirements"]] == ["REQ-1"]
