@@ -17,7 +17,9 @@ from textual.widgets import DataTable, Input, OptionList, Select, SelectionList,
 from reqboard.store.board import Board
 from reqboard.store.models import Channel, State, Tier
 from reqboard.store.targets import Target
+from reqboard.tui.app import ReqboardApp
 from reqboard.tui.commands import Palette
+from reqboard.tui.config import Config
 from reqboard.tui.customer_reads import report_file_name
 from reqboard.tui.screens.board import BoardScreen
 from reqboard.tui.screens.customers import CustomersScreen
@@ -351,6 +353,17 @@ async def test_the_customer_report_holds_that_customer_only_and_is_not_overwritt
             assert theirs not in written
         assert any(n.startswith("Report of Acme Corp written to ") for n in notifications(app))
 
+        await pilot.press("w")
+        dialog = form(app)
+        fill(pilot, "#field-customer", "Nobody Ltd")
+        fill(pilot, "#field-path", str(tmp_path / "nobody.md"))
+        await submit(pilot)
+        assert app.screen is dialog
+        assert "no customer named 'Nobody Ltd'" in text_of(dialog.query_one("#form-error", Static))
+        assert not (tmp_path / "nobody.md").exists()
+        await pilot.press("escape")
+        await settle(pilot)
+
         target.write_text("kept", encoding="utf-8")
         await pilot.press("w")
         dialog = form(app)
@@ -558,3 +571,36 @@ def test_reports_customer_side_snapshot(snap_compare: Callable[..., bool], custo
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=(120, 40), run_before=scrolled)
+
+
+# ---------------------------------------------------------------------- on a server's board
+async def test_the_customers_screen_on_a_server_board(pg_url: str, customer_template: Path, tmp_path: Path) -> None:
+    from reqboard.store.pgstore import init_server
+    from reqboard.store.sync.migrate import migrate_board
+
+    init_server(pg_url)
+    dest = Board(pg_url, "check")
+    migrate_board(Board(customer_template, "check"), dest)
+    dest.storage.close()
+    app = ReqboardApp(pg_url, "tester", config=Config(), watch_interval=60)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await customers_screen(pilot)
+        assert rows(screen)[0] == ["Acme Corp", "A", "1", "2", "1", "3.00 (2)", "2026-03-16"]
+        await select_customer(pilot, screen, "Acme Corp")
+        assert "Lead time: median 12.5 d, mean 12.5 d" in summary(screen)
+
+        await pilot.press("e")
+        form(app).query_one("#field-tier", Select).value = "C"
+        await submit(pilot)
+        board = Board(pg_url, "check")
+        try:
+            assert board.customer("Acme Corp").tier is Tier.C
+            assert [board.get(k).tier for k in ("REQ-1", "REQ-2", "REQ-3")] == [Tier.C] * 3
+        finally:
+            board.storage.close()
+
+        await pilot.press("w")  # a server's board has no file to protect: the report is written all the same
+        fill(pilot, "#field-path", str(tmp_path / "acme.html"))
+        await submit(pilot)
+        written = (tmp_path / "acme.html").read_text(encoding="utf-8")
+        assert "Acme: dark mode" in written and "Bluebird" not in written

@@ -55,6 +55,8 @@ if TYPE_CHECKING:
 READING = N_("Reading the customers")
 NAME_CELLS = 20
 """The widest the list's name column gets (the pane shows a longer name whole)."""
+NOTES_CELLS = 400
+"""The most of a customer's notes the pane shows (on one line, wrapped)."""
 NARROW = 140
 """Below this width the list and the selected customer's pane are stacked, not side by side."""
 
@@ -196,8 +198,7 @@ class CustomersScreen(Screen[str | None]):
                 _number(s.delivered), _number(s.overdue) if s.overdue else Text("–", justify="right"),
                 Text("—" if s.satisfaction_mean is None else f"{s.satisfaction_mean:.2f} ({s.satisfaction_count})",
                      justify="right"),
-                "—" if s.last_contact is None else _day(s.last_contact.at),
-                key=row.name.casefold())
+                "—" if s.last_contact is None else _day(s.last_contact.at))
         sort_label = next(_(label) for id_, label in SORTS if id_ == self.sort)
         title = phrase(_("Customers · {count} · sorted by {order} (s)"), count=(f"{len(self.rows)}", "bold"),
                        order=sort_label)
@@ -349,8 +350,8 @@ def summary_text(row: CustomerRow) -> Content:
         for key, cr in s.open_change_requests:
             lines.append(Content.assemble(f"  {cr.key} ", (_("on {key}").format(key=key), "dim"),
                                           f" · {cr.status.label} · ", shown(cr.summary, one_line=True)))
-    if c.notes:
-        lines.append(Content.assemble((labelled(_("Notes:")), "dim"), shown(c.notes, one_line=True)))
+    if c.notes:  # (the edit form holds them whole)
+        lines.append(Content.assemble((labelled(_("Notes:")), "dim"), fit(shown(c.notes, one_line=True), NOTES_CELLS)))
     return Content("\n").join(lines)
 
 
