@@ -119,6 +119,8 @@ class Card:
     _signoffs: tuple[tuple[str, str, tuple[str, ...]], ...] | None
     _requirement: Requirement | None
     _search_text: str | None
+    _contact: object
+    """The last contact (a datetime or None) once worked out, else _UNKNOWN."""
 
     @classmethod
     def of(cls, record: dict[str, Any], path: Path | None = None) -> Card:

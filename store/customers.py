@@ -54,7 +54,7 @@ def look_of(name: str) -> str:
 
 def _customer(name: str, tier: Tier | str | None = None, **fields: Any) -> Customer:
     try:
-        return Customer.model_validate({"name": name, "tier": tier or Tier.B, **fields})
+        return Customer.model_validate({"name": name, "tier": Tier.B if tier is None else tier, **fields})
     except ValidationError as exc:
         raise validation_message(exc, field_label("customer")) from None
 
@@ -291,9 +291,16 @@ def _target(state: State | str, days: float, channel: Channel | str | None, tier
             states=", ".join(s.value for s in TARGET_STATES)))
     try:
         ch = None if channel is None or channel == "" else Channel(channel)
+    except ValueError:
+        message = _("{given!r} is not a channel: use one of {choices}").format(
+            given=str(channel)[:40], choices=", ".join(c.value for c in Channel))
+        raise InvalidValue(message, {"channel": message}) from None
+    try:
         ti = None if tier is None or tier == "" else Tier(tier)
-    except ValueError as exc:
-        raise InvalidValue(str(exc)) from None
+    except ValueError:
+        message = _("{given!r} is not a tier: use one of {choices}").format(
+            given=str(tier)[:40], choices=", ".join(t.value for t in Tier))
+        raise InvalidValue(message, {"tier": message}) from None
     return Target(parsed, check_days(days), ch, ti)
 
 

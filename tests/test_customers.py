@@ -18,7 +18,7 @@ from customer_side import T0, Clock, done, events, invalid, refused
 from reqboard.store import i18n
 from reqboard.store.board import Board
 from reqboard.store.customers import known_customers, look_of, same_customer
-from reqboard.store.errors import Conflict, NotFound, Refused
+from reqboard.store.errors import Conflict, InvalidValue, NotFound, Refused
 from reqboard.store.models import Channel, State, Tier
 from reqboard.store.sync import clone_board, sync_boards
 from reqboard.store.text import shown
@@ -393,3 +393,13 @@ def test_a_rename_synced_leaves_one_customer_on_both_boards(tmp_path: Path) -> N
     for board in (offline, team):
         assert [board.get(k).customer for k in keys] == ["ACME Holdings", "ACME Holdings"]
         assert [c.name for c in board.customers()] == ["ACME Holdings"]
+
+
+def test_an_empty_tier_is_refused_not_taken_for_b(board: Board) -> None:
+    board.add_customer("ACME", "A")
+    key = board.add_requirement("Export", customer="ACME").key
+    with pytest.raises(InvalidValue):
+        board.add_customer("Beta", "")
+    with pytest.raises(InvalidValue):
+        board.edit_customer("ACME", tier="")
+    assert board.customer("ACME").tier.value == "A" and board.get(key).tier.value == "A"

@@ -288,3 +288,13 @@ def test_the_clock_starts_at_collection(board: Board, clock: Clock) -> None:
     key = board.add_requirement("Started on day 1", customer="ACME").key
     [check] = standing(board.get(key), (Target(State.ANALYSED, 0.5),), day(1.25))
     assert (check.deadline, check.outcome) == (day(1.5), Outcome.OPEN)
+
+
+def test_an_unknown_channel_or_tier_is_refused_saying_which_there_are(board: Board) -> None:
+    with pytest.raises(InvalidValue) as channel:
+        board.set_response_target("analysed", 2, channel="pigeon")
+    assert "hotline" in str(channel.value) and set(channel.value.errors) == {"channel"}
+    with pytest.raises(InvalidValue) as tier:
+        board.set_response_target("analysed", 2, tier="Z")
+    assert "A, B, C" in str(tier.value) and set(tier.value.errors) == {"tier"}
+    assert board.response_targets() == ()
