@@ -7,6 +7,14 @@ It is built from a seeded random generator: the same `now` gives the same board 
 differ, and the ids of history events). Text is in English, Chinese and German, and two titles carry Rich markup on purpose, so that
 wide characters and literal rendering are exercised wherever the board is shown.
 
+The customer side is as real: customer records (tier, contact, segment, notes) from the start, one
+customer renamed partway (its older requirements follow), a communication log of calls, mails and
+meetings with the customers' people over the months (rejections explained too), survey scores on every
+satisfaction reading with the reasons for each low one, interim readings before delivery, and complaints
+with their causes against response targets that are met, missed and, for two of them, breached today
+(their timings are fixed: `_TIMED`). Those draws come from a generator of their own (`talk`), so that
+the stories stay as they were.
+
 In Chinese (`chinese=True`, what the app asks for when it speaks Chinese) the demo is a Chinese team's
 board: the same stories, with Chinese customers, people and text (`IN_CHINESE`: sample data rather
 than catalogue text, it is what users typed). People work 08:00 to 18:00 in the time zone given (the
