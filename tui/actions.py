@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,22 +23,26 @@ from reqboard.store.errors import InvalidValue
 from reqboard.store.i18n import _, listed, ngettext
 from reqboard.store.labels import field_label
 from reqboard.store.links import FINISHED
-from reqboard.store.models import ChangeRequest, Requirement, Risk, State
+from reqboard.store.models import ChangeRequest, Channel, Requirement, Risk, State
 from reqboard.store.query import Query, QueryContext, QueryError, parse_query
 from reqboard.store.review import missing_shown
 from reqboard.store.revisions import merge_edit
 from reqboard.store.scoring import FACTOR_LABELS, MAX_WEIGHT, WEIGHT_NAMES, Weights, weight_value
+from reqboard.store.surveys import COMPLAINT_CAUSES, LOW_SCORE, code_label
 
 from .link import Change, StoreLink
 from .screens.fields import FieldSpec
 from .screens.form import FieldClash, FormScreen, Lookup, Rebase, Rebased
 from .screens.lines import stored_note
 from .screens.prompts import (
+    SCORE_CHOICES,
     SCORES,
+    code_choices,
     input_fields,
     names_in,
     number,
     parse_date,
+    parse_moment,
     reason_fields,
     requirement_fields,
     to_changes,
@@ -127,6 +131,10 @@ class RequirementActions:
             self.sign_off(req, view)
             return
         inputs = workflow.prompt_for(req, target, self.link.user, rules)
+        if target is State.FED_BACK and inputs:  # the customer's feedback, with the board's survey
+            self.feedback(req, view, intro=_("{key} needs {needs} to be {state}.").format(
+                key=req.key, needs=listed(workflow.needs_for(req, target, rules)), state=state))
+            return
         if not inputs and not blockers:  # nothing to ask: the store says whether the move may be made
             self.link.save(self.opener, Change(lambda board: board.move_requirement(
                 req.key, target, expect_version=req.version), what, before=req))
@@ -284,7 +292,8 @@ class RequirementActions:
                    intro=_("Flagged: {note}").format(note=stored_note(req.suspect)), submit_label=_("Reviewed"))
 
     # ------------------------------------------------------------------ create and edit
-    def new(self) -> None:
+    def new(self, view: BoardView | None = None) -> None:
+        """A new requirement; its complaint cause one of the board's (as `view` last read them)."""
         if not self._may_change():
             return
         def create(values: dict[str, Any]) -> Change:
@@ -292,13 +301,92 @@ class RequirementActions:
             title = changes.pop("title")
             return Change(lambda board: board.add_requirement(title, **changes), _("created"))
 
-        self._form(_("New requirement"), requirement_fields(None), create)
+        causes = view.causes if view is not None else COMPLAINT_CAUSES.default
+        self._form(_("New requirement"), requirement_fields(None, causes=causes), create)
 
-    def edit(self, req: Requirement) -> None:
+    def edit(self, req: Requirement, view: BoardView | None = None) -> None:
+        """Edit `req`; its complaint cause one of the board's (as `view` last read them)."""
         if not self._may_change():
             return
-        session = EditSession(req)
-        self._form(_("Edit {key}").format(key=req.key), requirement_fields(req), session.save, rebase=session)
+        session = EditSession(req, view.causes if view is not None else COMPLAINT_CAUSES.default)
+        self._form(_("Edit {key}").format(key=req.key), requirement_fields(req, causes=session.causes),
+                   session.save, rebase=session)
+
+    # ------------------------------------------------------------------ the customer side
+    def note(self, req: Requirement) -> None:
+        """Note a contact with the customer about `req` (`Board.add_note`), in any state: what was said,
+        through what (the requirement's channel unless changed), with whom, when (blank: now)."""
+        if not self._may_change():
+            return
+        fields = [
+            FieldSpec("text", _("What was said"), "textarea", required=True, needed=_("Say what was said")),
+            FieldSpec("channel", _("Channel"), "select", value=req.channel.value,
+                      options=[(c.label, c.value) for c in Channel], required=True),
+            FieldSpec("with", _("With whom"), placeholder=_("Li Wei, head of accounting"),
+                      help=_("who on the customer's side took part (optional)")),
+            FieldSpec("at", _("When"), placeholder=_("blank: now"),
+                      help=_("a date (2026-03-18) or a date and time (2026-03-18 14:30), local time")),
+        ]
+        session = AddSession(req, fields)
+
+        def save(values: dict[str, Any]) -> Change:
+            at = parse_moment(values["at"], "at")
+            text, channel, with_ = values["text"], values["channel"], values["with"]
+            based = session.shown
+            return Change(lambda board: board.add_note(based.key, text, channel=channel, with_=with_, at=at,
+                                                       expect_version=based.version),
+                          _("Contact noted on {key}").format(key=based.key), before=based)
+
+        self._form(_("Note a contact about {key}").format(key=req.key), fields, save, rebase=session,
+                   submit_label=_("Note"), intro=_("{key}: {title}").format(key=req.key, title=req.title))
+
+    def feedback(self, req: Requirement, view: BoardView | None = None, *, interim: bool = False,
+                 intro: str = "") -> None:
+        """The customer's satisfaction with `req` (`Board.record_feedback`), with the board's survey (as
+        `view` last read it): a score per dimension and, for a low score, the reasons from its list.
+        Recorded on delivery it moves a done requirement to fed back; an `interim` reading moves nothing."""
+        if not self._may_change():
+            return
+        view = view if view is not None else BoardView()
+        dimensions = view.dimensions
+        fields = [
+            FieldSpec("satisfaction", _("Customer satisfaction (1-5)"), "select", options=SCORE_CHOICES,
+                      required=True),
+            FieldSpec("channel", _("Told the customer through") if not interim else _("Channel"), "select",
+                      value=req.channel.value, options=[(c.label, c.value) for c in Channel], required=True),
+            FieldSpec("comment", _("Comment"), value=""),
+            *(FieldSpec(f"score_{n}", _("Score for {dimension} (1-5, optional)").format(dimension=code_label(name)),
+                        "select", options=SCORE_CHOICES) for n, name in enumerate(dimensions)),
+            FieldSpec("reasons", _("Reasons for a low score"), "checklist", options=code_choices(view.reasons),
+                      help=_("needed for a satisfaction of {n} or less").format(n=LOW_SCORE)),
+        ]
+        session = AddSession(req, fields)
+        key = req.key
+
+        def save(values: dict[str, Any]) -> Change:
+            satisfaction, channel, comment = int(values["satisfaction"]), values["channel"], values["comment"]
+            scores = {name: int(values[f"score_{n}"]) for n, name in enumerate(dimensions)
+                      if values[f"score_{n}"] is not None}
+            reasons = tuple(values["reasons"])
+            based = session.shown
+
+            def said(after: Requirement) -> str:
+                if interim:
+                    return _("Interim feedback recorded on {key}").format(key=key)
+                return _("{key} moved to {state}").format(key=key, state=after.state.label.lower())
+
+            return Change(lambda board: board.record_feedback(
+                key, satisfaction, comment, channel=channel, interim=interim, scores=scores, reasons=reasons,
+                expect_version=based.version), said, before=based)
+
+        if interim:
+            title, verb = _("Interim feedback on {key}").format(key=key), _("Record")
+            intro = intro or _("A satisfaction reading before delivery: {key} stays {state}.").format(
+                key=key, state=req.state.label.lower())
+        else:  # on delivery: a move to fed back, titled as every move is
+            title = _("Move {key} to {state}").format(key=key, state=State.FED_BACK.label.lower())
+            verb = _("Move")
+        self._form(title, fields, save, rebase=session, intro=intro, submit_label=verb)
 
     def new_change_request(self, req: Requirement) -> None:
         if not self._may_change():
@@ -647,15 +735,41 @@ def unmapped_lines(unmapped: Sequence[Any]) -> list[str]:
     return lines
 
 
+class AddSession:
+    """A form that adds a record to a requirement (a note, a feedback reading): the version its save
+    expects, so that undo takes back exactly what it added. The form's `Rebase`: when someone saved the
+    requirement meanwhile, the form catches up with that version, keeping everything typed (what it adds
+    clashes with no field of the requirement), and adds to it."""
+
+    def __init__(self, req: Requirement, fields: list[FieldSpec]) -> None:
+        self.shown = req
+        self.fields = fields
+        self.by: list[str] = []
+
+    def read(self, board: Board) -> Requirement:
+        return board.get(self.shown.key)
+
+    def rebase(self, values: dict[str, Any], saved: Requirement, unsettled: Collection[str]) -> Rebased:
+        fields = [replace(spec, selected=tuple(values[spec.name])) if spec.kind == "checklist"
+                  else replace(spec, value=values[spec.name]) for spec in self.fields]
+        if saved.version != self.shown.version and saved.updated_by not in self.by:
+            self.by.append(saved.updated_by)
+        self.shown = saved
+        return Rebased(fields, (), _("{key} was changed by {people} meanwhile").format(key=saved.key,
+                                                                                       people=_names(self.by)))
+
+
 class EditSession:
     """An edit form's memory of the requirement it edits: the version it was opened at and the one its
     fields are based on now (after catching up with saves made meanwhile). A save expects that version
     and its undo goes back to it (undoing to the version first opened would wipe the colleague's change).
     The form's `Rebase`: the typed changes are merged onto the saved version (`revisions.merge_edit`)."""
 
-    def __init__(self, req: Requirement) -> None:
+    def __init__(self, req: Requirement, causes: Sequence[str] = COMPLAINT_CAUSES.default) -> None:
         self.opened = req
         self.shown = req
+        self.causes = tuple(causes)
+        """The board's complaint causes, as the form offers them."""
         self.clash_bases: dict[str, Any] = {}
         """The value as opened of each field shown clashing: until settled it stays a clash."""
         self.by: list[str] = []
@@ -684,9 +798,9 @@ class EditSession:
         base = self.shown.model_copy(update={name: self.clash_bases[name] for name in unsettled
                                              if name in self.clash_bases})
         merge = merge_edit(base, typed, saved)
-        as_saved = {spec.name: spec for spec in requirement_fields(saved)}
-        as_based = {spec.name: spec for spec in requirement_fields(base)}
-        fields = requirement_fields(saved)
+        as_saved = {spec.name: spec for spec in requirement_fields(saved, causes=self.causes)}
+        as_based = {spec.name: spec for spec in requirement_fields(base, causes=self.causes)}
+        fields = requirement_fields(saved, causes=self.causes)
         for spec in fields:
             if spec.name in merge.yours:
                 spec.value = values[spec.name]  # as typed, not as read back

@@ -13,6 +13,8 @@ from reqboard.store.cards import Card
 from reqboard.store.domain import State
 from reqboard.store.links import LinkIndex
 from reqboard.store.scoring import Weights
+from reqboard.store.surveys import COMPLAINT_CAUSES, LOW_SCORE_REASONS, SURVEY_DIMENSIONS
+from reqboard.store.targets import Target
 
 from .widgets.board_view import BoardView
 
@@ -64,9 +66,8 @@ def board_cards(known_generation: int | None, policy: ReadPolicy, known_epoch: i
             found = board.first_cards(window)
             if found is not None:
                 cards, counts = found
-                view = BoardView.of(cards, board.signoff_roles(), board.score_weights())
                 return BoardCards(cards, board.wip_limits(), board.generation, False, board.read_only_reason,
-                                  counts=counts, view=view)
+                                  counts=counts, view=board_view(board, cards))
         with policy(first):
             external = board.refresh()
             if not first and board.generation == known_generation:
@@ -75,11 +76,19 @@ def board_cards(known_generation: int | None, policy: ReadPolicy, known_epoch: i
             epoch = board.card_cache.epoch
             keys = board.card_changes_since(known_epoch) if known_epoch is not None else None
             changed = None if keys is None else {key: board.card_cache.by_key.get(key) for key in keys}
-            view = BoardView.of(cards, board.signoff_roles(), board.score_weights())
+            view = board_view(board, cards)
         return BoardCards(cards, board.wip_limits(), board.generation, external, board.read_only_reason,
                           epoch, changed, view=view)
 
     return read
+
+
+def board_view(board: BoardReader | Board, cards: list[Card]) -> BoardView:
+    """What the board around its cards adds to them (`BoardView`), read once per read of the board: the
+    links, the sign-off roles, the score weights, the response targets and the survey lists."""
+    return BoardView.of(cards, board.signoff_roles(), board.score_weights(), targets=board.response_targets(),
+                        dimensions=board.survey_dimensions(), reasons=board.low_score_reasons(),
+                        causes=board.complaint_causes())
 
 
 def card_requirement(card: Card) -> Callable[[BoardReader | Board], Requirement]:
@@ -94,20 +103,33 @@ def card_requirement(card: Card) -> Callable[[BoardReader | Board], Requirement]
 @dataclass(frozen=True)
 class RequirementDetail:
     """One requirement as its detail pane shows it, with what the board around it says: its history,
-    the links both ways, the board's sign-off roles and score weights."""
+    the links both ways, the board's sign-off roles and score weights, its response targets and the
+    lists its forms offer (survey dimensions, reasons for a low score, complaint causes)."""
 
     requirement: Requirement
     history: list[Event]
     links: LinkIndex
     roles: tuple[str, ...]
     weights: Weights
+    targets: tuple[Target, ...] = ()
+    dimensions: tuple[str, ...] = SURVEY_DIMENSIONS.default
+    reasons: tuple[str, ...] = LOW_SCORE_REASONS.default
+    causes: tuple[str, ...] = COMPLAINT_CAUSES.default
+
+    @property
+    def view(self) -> BoardView:
+        """The board around it as its pane and forms use it."""
+        return BoardView(self.links, self.roles, self.weights, targets=self.targets, dimensions=self.dimensions,
+                         reasons=self.reasons, causes=self.causes)
 
 
 def requirement_with_history(key: str) -> Callable[[Board], RequirementDetail]:
     def read(board: Board) -> RequirementDetail:
         board.refresh()
         req = board.get(key)
-        return RequirementDetail(req, board.history(key), board.links(), board.signoff_roles(), board.score_weights())
+        return RequirementDetail(req, board.history(key), board.links(), board.signoff_roles(), board.score_weights(),
+                                 board.response_targets(), board.survey_dimensions(), board.low_score_reasons(),
+                                 board.complaint_causes())
 
     return read
 

@@ -101,6 +101,8 @@ class BoardScreen(NoticesFailedWork, Screen[None]):
         Binding("e", "edit", N_("Edit"), id="card.edit"),
         Binding("c", "new_cr", N_("Change req"), show=False, id="card.new-cr"),
         Binding("x", "reject", N_("Reject"), show=False, id="card.reject"),
+        Binding("N", "note", N_("Note a contact"), show=False, id="card.note"),
+        Binding("f", "interim_feedback", N_("Interim feedback"), show=False, id="card.interim-feedback"),
         Binding("slash", "filter", N_("Filter"), id="board.filter"),
         Binding("escape", "clear_filter", N_("Clear filter"), show=False, id="board.clear-filter"),
         Binding("s", "swimlanes", N_("Lanes"), id="board.swimlanes"),
@@ -583,10 +585,18 @@ class BoardScreen(NoticesFailedWork, Screen[None]):
             self.app.push_screen(DetailScreen(key, self.link, view=self.view))
 
     def action_new(self) -> None:
-        self.actions.new()
+        self.actions.new(self.view)
 
     def action_edit(self) -> None:
-        self.with_selection(lambda req: self.actions.edit(req))
+        self.with_selection(lambda req: self.actions.edit(req, self.view))
+
+    def action_note(self) -> None:
+        """Note a contact with the customer about the selected requirement."""
+        self.with_selection(lambda req: self.actions.note(req))
+
+    def action_interim_feedback(self) -> None:
+        """Take a satisfaction reading of the selected requirement before delivery (it stays where it is)."""
+        self.with_selection(lambda req: self.actions.feedback(req, self.view, interim=True))
 
     def action_new_cr(self) -> None:
         self.with_selection(lambda req: self.actions.new_change_request(req))

@@ -1,9 +1,11 @@
-"""The detail pane of one requirement: every field, approvals, feedback, links, change requests, history."""
+"""The detail pane of one requirement: every field, its response targets, the notes of each contact with
+the customer, approvals, feedback, links, change requests, history."""
 
 from __future__ import annotations
 
 import difflib
 from collections.abc import Callable
+from datetime import UTC, date, datetime
 from typing import Any
 
 from textual import on
@@ -17,11 +19,13 @@ from textual.widgets.option_list import Option
 from reqboard.store import clock, workflow
 from reqboard.store.domain import CRITERIA_HEADING, State
 from reqboard.store.errors import NotFound
-from reqboard.store.i18n import N_, _, listed, pgettext
+from reqboard.store.i18n import N_, _, listed, ngettext, pgettext
 from reqboard.store.links import LinkIndex
-from reqboard.store.models import Approval, Event, Requirement
+from reqboard.store.models import Approval, Event, Feedback, Note, Requirement
 from reqboard.store.review import missing_shown
 from reqboard.store.scoring import FACTOR_LABELS, explain, score
+from reqboard.store.surveys import code_label
+from reqboard.store.targets import Outcome, Target, TargetCheck, checks
 from reqboard.store.text import pad, shown
 
 from ..background import failure_message
@@ -46,6 +50,8 @@ EFFORT, FEASIBILITY, OWNER, DUE = N_("Effort"), N_("Feasibility"), N_("Owner"), 
 TAGS, DEPENDS_ON, CONFLICTS_WITH = N_("Tags"), N_("Depends on"), N_("Conflicts with")
 NEEDED_BY, BLOCKED_BY = N_("Needed by"), N_("Blocked by")
 SECTION = N_("Section")
+NOTE_INDENT = "  "
+"""What a note's text and a reading's scores are indented by, under their line."""
 
 
 def _signed(when: str, who: str, comment: str) -> str:
@@ -62,6 +68,75 @@ def _signer(approval: Approval) -> str:
     if approval.role:
         who = _("{signer} as {role}").format(signer=who, role=approval.role)
     return who
+
+
+def days_ago(moment: datetime, today: date) -> str:
+    """How long ago `moment` was, in local calendar days: today, yesterday, 3 days ago."""
+    days = (today - clock.local_day(moment)).days
+    if days <= 0:
+        return _("today")
+    if days == 1:
+        return _("yesterday")
+    return ngettext("{n} day ago", "{n} days ago", days).format(n=days)
+
+
+def note_lines(note: Note) -> list[Content]:
+    """One contact as the pane lists it: when, through what, with whom, who noted it; then what was said,
+    every line of it, literally."""
+    when, channel, user = clock.shown(note.at), note.channel.label, note.by
+    if note.with_:
+        head = _("{when}  {channel} with {who}, noted by {user}").format(when=when, channel=channel,
+                                                                        who=note.with_, user=user)
+    else:
+        head = _("{when}  {channel}, noted by {user}").format(when=when, channel=channel, user=user)
+    lines = [Content.assemble((shown(head, one_line=True), "bold"))]
+    lines.extend(Content(NOTE_INDENT + line) for line in shown(note.text).splitlines() if line.strip())
+    return lines
+
+
+def feedback_lines(f: Feedback) -> list[Content]:
+    """One satisfaction reading: when, the score, through what, by whom, whether interim, the comment;
+    then the survey's dimension scores and the reasons given, when there are."""
+    fields = {"day": clock.local_day(f.at).isoformat(), "satisfaction": f.satisfaction, "channel": f.channel.label,
+              "user": f.by}
+    told = (_("{day}  {satisfaction}/5 via {channel}, by {user} (interim)") if f.interim
+            else _("{day}  {satisfaction}/5 via {channel}, by {user}")).format(**fields)
+    lines = [literal(told + (_(": {comment}").format(comment=f.comment) if f.comment else ""))]
+    if f.scores:
+        lines.append(literal(NOTE_INDENT + _("scores: {scores}").format(scores=listed(
+            _("{dimension} {score}").format(dimension=code_label(name), score=value) for name, value in f.scores.items()))))
+    if f.reasons:
+        lines.append(literal(NOTE_INDENT + _("reasons: {reasons}").format(
+            reasons=listed(code_label(reason) for reason in f.reasons))))
+    return lines
+
+
+def target_check_line(check: TargetCheck) -> Content:
+    """How a requirement stands against one response target: met or missed (and when reached), open
+    or breached (and by when), or not counted."""
+    target = check.target
+    days = ngettext("{days} day", "{days} days", int(target.days) if target.days.is_integer() else 2).format(
+        days=f"{target.days:g}")
+    fields = {"state": target.state.label.lower(), "days": days, "deadline": clock.shown(check.deadline),
+              "reached": clock.shown(check.reached) if check.reached else ""}
+    if check.outcome is Outcome.MET:
+        return Content(_("{state} within {days}: met, reached {reached}").format(**fields))
+    if check.outcome is Outcome.MISSED:
+        return Content(_("{state} within {days}: missed, reached {reached} (deadline {deadline})").format(**fields))
+    if check.outcome is Outcome.BREACHED:
+        return Content.styled(_("{state} within {days}: BREACHED, deadline {deadline}").format(**fields), "bold")
+    if check.outcome is Outcome.OPEN:
+        return Content(_("{state} within {days}: open, deadline {deadline}").format(**fields))
+    return Content(_("{state} within {days}: not counted (rejected before)").format(**fields))
+
+
+def requirement_checks(req: Requirement, targets: tuple[Target, ...], now: datetime) -> tuple[TargetCheck, ...]:
+    """How `req` stands against the board's response targets at `now` (store.targets)."""
+    if not targets:
+        return ()
+    started = req.entered_at.get(State.COLLECTED) or req.created_at
+    return checks(targets, channel=req.channel, tier=req.tier, state=req.state, started=started,
+                  entered_at=req.entered_at, now=now)
 
 
 def approved_parts(text: str) -> tuple[str, str, list[str]] | None:
@@ -115,6 +190,8 @@ class DetailScreen(BoardReadingScreen):
         Binding("a", "reapprove", N_("Re-approve"), id="detail.reapprove"),
         Binding("c", "new_cr", N_("Change request"), id="detail.new-cr"),
         Binding("v", "review", N_("Reviewed"), id="detail.review"),
+        Binding("N", "note", N_("Note a contact"), id="detail.note"),
+        Binding("f", "interim_feedback", N_("Interim feedback"), id="detail.interim-feedback"),
         Binding("x", "reject", N_("Reject"), show=False, id="detail.reject"),
         Binding("u", "undo", N_("Undo"), show=False, id="detail.undo"),
     ]
@@ -161,7 +238,7 @@ class DetailScreen(BoardReadingScreen):
         req, history = result.requirement, result.history
         self.history = history
         before = self._around(self.view)
-        self.view = BoardView(result.links, result.roles, result.weights)
+        self.view = result.view
         # A given requirement was drawn on mount, before this read (with the opener's view of the board).
         if req != self.requirement or self._around(self.view) != before:
             self._show_requirement(req)
@@ -173,7 +250,7 @@ class DetailScreen(BoardReadingScreen):
         """What the pane shows of the board around the requirement: a change redraws it."""
         links, key = view.links, self.key
         around = (*links.depends_on(key), *links.needed_by(key), *links.conflicts_of(key))
-        return (view.roles, view.weights, links.needed_by(key), links.conflicts_of(key),
+        return (view.roles, view.weights, view.targets, links.needed_by(key), links.conflicts_of(key),
                 tuple(links.state(other) for other in around), links.resolved.get(key),
                 tuple(links.resolved.get(other) for other in links.conflicts_of(key)))
 
@@ -208,6 +285,13 @@ class DetailScreen(BoardReadingScreen):
             customer = _("{customer}  (tier {tier})").format(customer=customer, tier=req.tier.value)
         rows.append(_row(_("Customer"), customer))
         rows.append(_row(_("Channel"), req.channel.label))
+        if req.cause:
+            rows.append(_row(_("Complaint cause"), code_label(req.cause)))
+        now = self.now()
+        contact = req.last_contact
+        rows.append(_row(_("Last contact"), _("{ago}  ({day})").format(
+            ago=days_ago(contact, clock.local_day(now)), day=clock.local_day(contact).isoformat())
+            if contact else _("none noted yet (N notes one)")))
         weights = self.view.weights
         if req.priority is not None:
             rows.append(_row(_("Priority"), _("{priority}  (importance {importance} × urgency {urgency})").format(
@@ -235,6 +319,9 @@ class DetailScreen(BoardReadingScreen):
                                          literal(" " + _("{note}  (v: reviewed)").format(note=stored_note(req.suspect)))))
         if req.overdue():
             rows.append(Content.styled(_("OVERDUE"), "bold"))
+        for n, check in enumerate(requirement_checks(req, self.view.targets, now)):
+            rows.append(Content.assemble((pad(_("Response target") if n == 0 else "", LABEL_CELLS), "bold"),
+                                         target_check_line(check)))
         rows.append(_row(_("Version"), _("{version}, updated by {user} {time}").format(
             version=req.version, user=req.updated_by, time=clock.shown(req.updated_at, zone_abbreviation=True))))
         rows.append(_row(_("Created"), _("by {user} {time}").format(
@@ -301,8 +388,16 @@ class DetailScreen(BoardReadingScreen):
             return _("settled: {key} is rejected").format(key=req.key)
         return _("open, no decision yet (r resolves it)")
 
+    def now(self) -> datetime:
+        """The time the pane's response targets and last contact are reckoned at."""
+        return datetime.now(UTC)
+
     def _more(self, req: Requirement) -> Content:
         rows: list[Content] = []
+        if req.notes:
+            rows.append(Content.styled(pgettext("the communication log", "Notes"), "bold"))
+            for note in reversed(req.notes):  # newest first
+                rows.extend(note_lines(note))
         rules = workflow.Rules(signoff_roles=self.view.roles)
         if req.approvals:
             rows.append(Content.styled(_("Approvals"), "bold"))
@@ -329,10 +424,7 @@ class DetailScreen(BoardReadingScreen):
         if req.feedback:
             rows.append(Content.styled(_("Feedback"), "bold"))
             for f in req.feedback:
-                told = _("{day}  {satisfaction}/5 via {channel}, by {user}").format(
-                    day=clock.local_day(f.at).isoformat(), satisfaction=f.satisfaction, channel=f.channel.label,
-                    user=f.by)
-                rows.append(literal(told + (_(": {comment}").format(comment=f.comment) if f.comment else "")))
+                rows.extend(feedback_lines(f))
         if req.reviews:
             rows.append(Content.styled(_("Reviews"), "bold"))
             for r in req.reviews:
@@ -350,7 +442,15 @@ class DetailScreen(BoardReadingScreen):
 
     def action_edit(self) -> None:
         if req := self._current():
-            self.actions.edit(req)
+            self.actions.edit(req, self.view)
+
+    def action_note(self) -> None:
+        if req := self._current():
+            self.actions.note(req)
+
+    def action_interim_feedback(self) -> None:
+        if req := self._current():
+            self.actions.feedback(req, self.view, interim=True)
 
     def action_move_next(self) -> None:
         if req := self._current():

@@ -186,7 +186,8 @@ class FormScreen(ModalScreen[Any]):
     def _missing_required(self, values: dict[str, Any]) -> bool:
         missing = False
         for spec in self.fields:
-            if spec.required and values.get(spec.name) in (None, "", []):
+            value = values.get(spec.name)
+            if spec.required and (value in (None, "", []) or (isinstance(value, str) and not value.strip())):
                 self.show_error(spec.name, spec.needed or _("{field} is needed").format(field=spec.label))
                 missing = True
         if missing:

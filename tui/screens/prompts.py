@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime, time
 from typing import Any
 
+from reqboard.store import clock
 from reqboard.store.errors import InvalidValue
 from reqboard.store.i18n import _
 from reqboard.store.labels import field_label
 from reqboard.store.models import Channel, Feasibility, Kano, NeedType, Requirement, Tier
+from reqboard.store.surveys import COMPLAINT_CAUSES, code_label
 from reqboard.store.workflow import GuardInput
 
 from .fields import FieldSpec
@@ -26,8 +28,10 @@ def _choices(enum: Any) -> list[tuple[str, str]]:
     return [(member.label, member.value) for member in enum]
 
 
-def requirement_fields(req: Requirement | None, user: str = "") -> list[FieldSpec]:
-    """Every editable field of a requirement, filled from `req` (or empty for a new one)."""
+def requirement_fields(req: Requirement | None, user: str = "", *,
+                       causes: Sequence[str] = COMPLAINT_CAUSES.default) -> list[FieldSpec]:
+    """Every editable field of a requirement, filled from `req` (or empty for a new one); a complaint's
+    cause is one of `causes` (the board's list), or the one it has."""
 
     def v(name: str) -> Any:
         value = getattr(req, name) if req is not None else None
@@ -40,6 +44,10 @@ def requirement_fields(req: Requirement | None, user: str = "") -> list[FieldSpe
         FieldSpec("tier", _("Customer tier"), "select", value=v("tier"), options=_choices(Tier)),
         FieldSpec("channel", _("Channel"), "select", value=v("channel") or Channel.OTHER.value,
                   options=_choices(Channel), required=True),
+        # Always asked, one line of choices: a requirement that came in another way may turn out a complaint.
+        FieldSpec("cause", _("Complaint cause"), "select", value=v("cause") or None,
+                  options=code_choices((*causes, *([req.cause] if req and req.cause and req.cause not in causes
+                                                   else [])))),
         FieldSpec("description", _("Description"), "textarea", value=v("description") or ""),
         FieldSpec("importance", _("Importance (1-5)"), "select", value=v("importance"), options=SCORES),
         FieldSpec("urgency", _("Urgency (1-5)"), "select", value=v("urgency"), options=SCORES),
@@ -80,6 +88,8 @@ def to_changes(values: dict[str, Any]) -> dict[str, Any]:
             changes[name] = _number(value, name, field_label(name))
         elif name == "title":
             changes[name] = value
+        elif name == "cause":
+            changes[name] = value or ""  # none chosen: no cause (a text field, never null)
         elif isinstance(value, str) and name not in ("customer", "owner", "category", "section", "description"):
             changes[name] = value or None
         else:
@@ -112,6 +122,32 @@ def parse_date(value: Any, name: str) -> date | None:
         return date.fromisoformat(str(value))
     except ValueError:
         raise _field_error(name, _("due date {value!r} is not a date like 2026-12-31").format(value=value)) from None
+
+
+def code_choices(codes: Sequence[str]) -> list[tuple[str, str]]:
+    """(label, code) choices of one of the board's lists: a default code in the current language, a
+    team's own as typed."""
+    return [(code_label(code), code) for code in codes]
+
+
+def parse_moment(value: Any, name: str) -> datetime | None:
+    """When something happened, as typed (blank: None, meaning now): a date and time (`2026-03-18 14:30`,
+    ISO 8601, local time unless it names its zone) or a date alone (today: now; another day: its
+    midday, local). InvalidValue under the field `name` for anything else."""
+    text = " ".join(str(value or "").split())
+    if not text:
+        return None
+    try:
+        if len(text) <= 10:
+            day = date.fromisoformat(text)
+            if day == clock.today():
+                return None
+            return datetime.combine(day, time(12), tzinfo=clock.zone())
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise _field_error(name, _("{value!r} is not a date or a time like 2026-03-18 or 2026-03-18 14:30").format(
+            value=text[:40])) from None
+    return moment if moment.utcoffset() is not None else moment.replace(tzinfo=clock.zone())
 
 
 def names_in(text: str) -> list[str]:

@@ -4,6 +4,10 @@ Thousands of cards cost a list of offsets, not a widget tree. User text goes int
 text, so markup or escape sequences in a title are shown as typed and do nothing, and through
 `store.text.shown`, so a bidi override or a zero-width character in it is shown as `<U+202E>`
 instead of disguising the text around it.
+
+A card is four lines: its key and badges, two of title, its customer with tier and score. A column wide
+enough (`WIDE_CARD`, a wide terminal) also says there how many days ago the customer was last in touch
+about it; at the usual widths the customer's name needs those cells, and the detail pane says it.
 """
 
 from __future__ import annotations
@@ -29,12 +33,19 @@ from reqboard.store import clock
 from reqboard.store.cards import Card
 from reqboard.store.domain import State
 from reqboard.store.i18n import N_, _
+from reqboard.store.targets import Outcome
 from reqboard.store.text import shown
 
 from .board_view import BLOCKED, IN_CONFLICT, BoardView
 
 CARD_HEIGHT = 5
 """Four lines of card and one of gap."""
+WIDE_CARD = 34
+"""The inner width (cells) from which a card's last line has room for the last contact: the customer's
+name still keeps some 16 cells beside it, tier and score."""
+CLOCK_TICK_S = 60.0
+"""How often a column looks at the clock between reads of the board: a response target's deadline or a
+new day passes while nothing on the board changes."""
 SCROLLBAR_WIDTH = 1
 BLANK = Style()
 """The style of empty cells: a style, not None, which Textual's NO_COLOR filter cannot take."""
@@ -115,8 +126,8 @@ class CardList(ScrollView, can_focus=True):
     COMPONENT_CLASSES = {
         "card", "card--selected", "card--key", "card--title", "card--customer", "card--priority",
         "card--badge-cr", "card--badge-suspect", "card--badge-overdue", "card--badge-changed",
-        "card--badge-blocked", "card--badge-conflict", "card--age", "card--edge", "card--tier-a", "card--tier-b",
-        "card--tier-c", "lane", "empty",
+        "card--badge-blocked", "card--badge-conflict", "card--badge-sla", "card--age", "card--contact", "card--edge",
+        "card--tier-a", "card--tier-b", "card--tier-c", "lane", "empty",
     }
 
     DEFAULT_CSS = """
@@ -138,7 +149,10 @@ class CardList(ScrollView, can_focus=True):
     CardList > .card--badge-changed { color: $badge-changed; text-style: bold; }
     CardList > .card--badge-blocked { color: $badge-blocked; text-style: bold; }
     CardList > .card--badge-conflict { color: $badge-conflict; text-style: bold; }
+    /* A response target breached: the warning colour, which stays light on a panel made grey (NO_COLOR). */
+    CardList > .card--badge-sla { color: $warning; text-style: bold; }
     CardList > .card--age { color: $foreground-muted; }
+    CardList > .card--contact { color: $foreground-muted; }
     CardList > .card--edge { color: $primary; }
     CardList > .card--tier-a { color: $tier-a; text-style: bold; }
     CardList > .card--tier-b { color: $tier-b; }
@@ -171,13 +185,17 @@ class CardList(ScrollView, can_focus=True):
         self._items: list[Item] = []
         self._offsets: list[int] = [0]
         self._card_rows: list[int] = []  # item index of each card, in cursor order
-        self._cache: LRUCache[tuple[str, int, int, int, bool, date, str, str, int], Strip] = LRUCache(1024)
+        self._cache: LRUCache[tuple[str, int, int, int, bool, date, str, str, int, bool], Strip] = LRUCache(1024)
+        self._deadlines: dict[str, tuple[int, datetime | None]] = {}
+        """By card key, the version and the earliest deadline of a response target it has not reached
+        (None: none pending), under the board's targets as last read, for the cards drawn: whether one is
+        breached is then a comparison with the time."""
         self._styles: dict[tuple[str, bool], dict[str, Style]] = {}
         self._now = datetime.now(UTC)
         self._today = clock.local_day(self._now)  # the day cards are overdue by: the local one
         self.view = BoardView()
         """What the board around the cards adds (links, sign-off roles, score weights), as last read."""
-        self._board_key = hash((self.view.roles, self.view.weights))
+        self._board_key = hash((self.view.roles, self.view.weights, self.view.targets))
 
     # ------------------------------------------------------------------ data
     @property
@@ -198,8 +216,10 @@ class CardList(ScrollView, can_focus=True):
         previous = keep if keep is not None else (self.selected.key if self.selected else None)
         self._items = items
         if view is not None and view is not self.view:
+            if view.targets != self.view.targets:
+                self._deadlines.clear()
             self.view = view
-            self._board_key = hash((view.roles, view.weights))
+            self._board_key = hash((view.roles, view.weights, view.targets))
         if not items or not isinstance(items[0], LaneHeader):
             # Cards alone (swimlanes start with their header): every item is a card of the same
             # height, so the offsets are a range, built in C (a loop was 10 ms a filter at 50,000).
@@ -215,8 +235,9 @@ class CardList(ScrollView, can_focus=True):
                     offsets.append(offsets[-1] + item.height)
         self._offsets, self._card_rows = offsets, rows
         # No cache clear: a card's lines do not depend on where it sits, and its key carries its
-        # version, the day (for its age), its marks and the board's roles and weights (what other
-        # cards and the settings add), so lines drawn before a filter or a reload stay valid.
+        # version, the day (for its age), its marks, whether a response target is breached and the
+        # board's roles, weights and targets (what other cards and the settings add), so lines drawn
+        # before a filter or a reload stay valid.
         self._now = datetime.now(UTC)
         self._today = clock.local_day(self._now)  # the day cards are overdue by: the local one
         # Width 0: cards never scroll sideways, and a resize then changes nothing to lay out again.
@@ -289,6 +310,19 @@ class CardList(ScrollView, can_focus=True):
     def on_resize(self) -> None:
         self._cache.clear()
 
+    def on_mount(self) -> None:
+        self.set_interval(CLOCK_TICK_S, self.tick)
+
+    def tick(self) -> None:
+        """Take the time again: a card whose response target's deadline passed since shows SLA, and a new
+        day ages every card (lines whose look did not change come from the cache)."""
+        now = datetime.now(UTC)
+        today = clock.local_day(now)
+        changed = today != self._today or any(d is not None and self._now < d <= now for _v, d in self._deadlines.values())
+        self._now, self._today = now, today
+        if changed:
+            self.refresh()
+
     # ------------------------------------------------------------------ mouse
     def _card_at(self, y: int) -> int | None:
         line = y + int(self.scroll_y)
@@ -353,12 +387,14 @@ class CardList(ScrollView, can_focus=True):
         selected = self.has_focus and self._card_rows and self._card_rows[self.cursor] == index
         # Everything a line depends on: focus restyles the widget but changes none of these, so
         # moving between columns redraws from the cache; a new theme is a new key. Its marks come
-        # from other cards (a blocker done, a conflict settled) and the context from the settings.
+        # from other cards (a blocker done, a conflict settled) and the context from the settings;
+        # a response target is breached once its deadline passes, which no version records.
+        breached = self.breached(item)
         key = (item.key, item.version, row, width, bool(selected), self._today, self.app.theme,
-               self.view.marks.get(item.key, ""), self._board_key)
+               self.view.marks.get(item.key, ""), self._board_key, breached)
         strip = self._cache.get(key)
         if strip is None:
-            strip = self._card_line(item, row, width, bool(selected))
+            strip = self._card_line(item, row, width, bool(selected), breached)
             self._cache[key] = strip
         return strip
 
@@ -383,7 +419,23 @@ class CardList(ScrollView, can_focus=True):
             self._styles[key] = styles
         return styles
 
-    def _card_line(self, req: Card, row: int, width: int, selected: bool) -> Strip:
+    def breached(self, card: Card) -> bool:
+        """Is one of its response targets breached (the SLA badge), as of the last read? Its targets'
+        checks are worked out once per version of the card (`_deadlines`), and only for the cards drawn."""
+        targets = self.view.targets
+        if not targets:
+            return False
+        known = self._deadlines.get(card.key)
+        if known is not None and known[0] == card.version:
+            deadline = known[1]
+        else:
+            pending = [check.deadline for check in card.target_checks(targets, self._now)
+                       if check.outcome in (Outcome.OPEN, Outcome.BREACHED)]
+            deadline = min(pending) if pending else None
+            self._deadlines[card.key] = (card.version, deadline)
+        return deadline is not None and self._now > deadline
+
+    def _card_line(self, req: Card, row: int, width: int, selected: bool, breached: bool = False) -> Strip:
         if row == CARD_HEIGHT - 1:
             return Strip.blank(width, BLANK)
         part = self._card_styles(selected)
@@ -393,7 +445,7 @@ class CardList(ScrollView, can_focus=True):
         segments: list[Segment] = [edge]
         if row == 0:
             key = shown(req.key, one_line=True)
-            badges = self._badges(req)
+            badges = self._badges(req, breached)
             badge_width = sum(cell_len(text) + 1 for text, _cls in badges)
             while badge_width + cell_len(key) > inner and len(badges) > 1:
                 # Too many badges for the key to show whole: the age goes first (the others say more),
@@ -415,16 +467,26 @@ class CardList(ScrollView, can_focus=True):
             priority = f"{letter}{score:g}" if score is not None else ""
             tier_value = req.tier.value if req.tier else ""
             tier = f" {tier_value}" if tier_value else ""
-            customer_width = max(inner - cell_len(priority) - cell_len(tier) - 1, 1)
+            contact = f" {self._contact(req)}" if inner >= WIDE_CARD and req.last_contact is not None else ""
+            customer_width = max(inner - cell_len(priority) - cell_len(tier) - cell_len(contact) - 1, 1)
             segments.append(Segment(fit(shown(req.customer, one_line=True) or "—", customer_width),
                                     part["card--customer"]))
             if tier:
                 segments.append(Segment(tier, part[f"card--tier-{tier_value.lower()}"]))
+            if contact:
+                segments.append(Segment(contact, part["card--contact"]))
             segments.append(Segment(" " + priority, part["card--priority"]))
         strip = Strip(segments)
         return strip.adjust_cell_length(width - 1, style).extend_cell_length(width, Style())
 
-    def _badges(self, req: Card) -> list[tuple[str, str]]:
+    def _contact(self, req: Card) -> str:
+        """How long ago the customer was last in touch about it, in local calendar days (short)."""
+        at = req.last_contact
+        days = max(0, (self._today - clock.local_day(at)).days) if at is not None else 0
+        # i18n: a wide card's last line: days since the last note or feedback (short: it shares the line)
+        return _("contact {days}d ago").format(days=days)
+
+    def _badges(self, req: Card, breached: bool = False) -> list[tuple[str, str]]:
         """The badges of a card's first line, the age last: short codes, and short in every language
         (two Chinese characters are four cells of a line the key shares)."""
         badges: list[tuple[str, str]] = []
@@ -446,6 +508,9 @@ class CardList(ScrollView, can_focus=True):
         if req.suspect:
             # i18n: badge: a requirement this one depends on changed: suspect (short)
             badges.append((_("SUS"), "card--badge-suspect"))
+        if breached:
+            # i18n: badge: a response target (reach a state within so many days) has passed unmet (short)
+            badges.append((_("SLA"), "card--badge-sla"))
         if req.overdue(self._today):
             # i18n: badge: past its due date (short)
             badges.append((_("LATE"), "card--badge-overdue"))
