@@ -233,19 +233,22 @@ def outside_of(inside: Sequence[Requirement], every: Sequence[Requirement], cust
 
 def scoped_requirement(req: Requirement, outside: Outside, inside_uids: frozenset[str]) -> Requirement:
     """`req` as a scope writes it out (see the module docstring)."""
-    data = req.model_dump(mode="json")
+    original = req.model_dump(mode="json")
+    data = dict(original)
     suspect = data.get("suspect", "")
     data["resolutions"] = [r for r in data.get("resolutions", ()) if r.get("other_uid") in inside_uids
                            and not outside.is_key(r.get("other")) and not outside.is_key(r.get("rejected"))]
     cleaned = outside.clean(data)
     cleaned["suspect"] = "" if outside.mentions(suspect) else suspect
+    if cleaned == original:
+        return req  # (most are: nothing in them names work outside)
     scoped = Requirement.model_validate(cleaned)
     if (scoped.title, scoped.description, scoped.acceptance_criteria) != (
             req.title, req.description, req.acceptance_criteria):
         # The text as written out: a sign-off of the text as it stands covers it as written out.
         current, written = text_hash(req), text_hash(scoped)
-        approvals = tuple(a.model_copy(update={"text_hash": written}) if original.text_hash == current
-                          else a for a, original in zip(scoped.approvals, req.approvals, strict=True))
+        approvals = tuple(a.model_copy(update={"text_hash": written}) if was.text_hash == current
+                          else a for a, was in zip(scoped.approvals, req.approvals, strict=True))
         scoped = scoped.model_copy(update={"approvals": approvals})
     return scoped
 
@@ -269,7 +272,7 @@ def scoped_event(event: Event, outside: Outside, own_crs: frozenset[str]) -> Eve
             return None  # only links outside changed
     if event.action == "dependency_overridden" and event.old and not cleaned["old"]:
         return None  # moved ahead of work outside only
-    return Event.model_validate(cleaned)
+    return event if cleaned == data else Event.model_validate(cleaned)
 
 
 class ScopedBoard:
@@ -291,13 +294,21 @@ class ScopedBoard:
         own_keys = {r.key for r in inside}
         own_crs = frozenset(cr.key for r in inside for cr in r.change_requests)
         foreign_uids = {r.uid for r in every} - uids
-        self._history = []
+        self._history: list[Event] = []
+        self._by_uid: dict[str, list[Event]] = {}
+        self._by_key: dict[str, list[Event]] = {}
+        """Events without a uid (written before events had one), by their key."""
         for e in events:
             ours = e.uid in uids if e.uid else (e.key in own_keys and e.uid not in foreign_uids)
             if ours:
                 scoped = scoped_event(e, self.outside, own_crs)
                 if scoped is not None:
                     self._history.append(scoped)
+                    if scoped.uid:
+                        self._by_uid.setdefault(scoped.uid, []).append(scoped)
+                    else:
+                        self._by_key.setdefault(scoped.key, []).append(scoped)
+        self._uids = {r.key: r.uid for r in inside}
         self._settings = board.settings()
 
     @property
@@ -314,8 +325,8 @@ class ScopedBoard:
         """Their own history, oldest first (of one of them with `key`: its events under a former key too)."""
         if key is None:
             return list(self._history)
-        uid = next((r.uid for r in self._requirements if r.key == key), None)
-        return [e for e in self._history if (e.uid == uid if e.uid else e.key == key)]
+        found = [*self._by_uid.get(self._uids.get(key, ""), ()), *self._by_key.get(key, ())]
+        return sorted(found, key=lambda e: e.at)
 
     def customers(self) -> list[Customer]:
         """The records of the customers in scope (a name a requirement gives without a record, none)."""
