@@ -20,6 +20,7 @@ from reqboard.store.models import text_hash
 from reqboard.store.query import QueryError
 
 from board_locations import BoardLocation
+from cli_support import CliRunner
 
 
 @pytest.fixture
@@ -78,6 +79,19 @@ def test_the_scoped_json_export_imports_into_an_empty_board(case: ten.TenCustome
         "interim_feedback", "note", "resolved"]
     # REQ-12 is suspect after Aurora's own CR-10; REQ-31's flag, by Cobalt's CR-11, did not come along.
     assert [(e.key, e.new) for e in fresh.history() if e.action == "suspect"] == [("REQ-12", "CR-10 changed REQ-2")]
+
+
+def test_reqboard_import_reads_a_scoped_export_into_an_empty_board(case: ten.TenCustomers, tmp_path: Path,
+                                                                    cli: CliRunner) -> None:
+    exported = tmp_path / "aurora.json"
+    exported.write_bytes(export_board(case.board, "json", customer=ten.OURS))
+    fresh = tmp_path / "fresh.json"
+
+    cli("--store", str(fresh), "import", str(exported))
+
+    listed = json.loads(cli("--store", str(fresh), "list", "--json"))
+    assert [r["key"] for r in listed] == list(case.own) and {r["customer"] for r in listed} == {ten.OURS}
+    cli("--store", str(fresh), "check")
 
 
 def test_the_history_keeps_their_own_events_without_what_is_outside(case: ten.TenCustomers) -> None:
