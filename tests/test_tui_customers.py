@@ -604,3 +604,20 @@ async def test_the_customers_screen_on_a_server_board(pg_url: str, customer_temp
         await submit(pilot)
         written = (tmp_path / "acme.html").read_text(encoding="utf-8")
         assert "Acme: dark mode" in written and "Bluebird" not in written
+
+
+async def test_the_palette_notes_a_contact_and_takes_an_interim_reading_of_the_selected_card(
+        customer_board: Path) -> None:
+    app = open_app(customer_board)
+    async with app.run_test(size=SIZE) as pilot:
+        board = await board_ready(pilot)
+        assert board.select("REQ-4")
+        await pilot.pause()
+        await run_command(pilot, "Note a contact", "Note a contact")
+        dialog = form(app)
+        assert "REQ-4" in dialog.form_title and "text" in [spec.name for spec in dialog.fields]
+        await pilot.press("escape")
+        await settle(pilot)
+        await run_command(pilot, "Interim feedback", "Interim feedback")
+        dialog = form(app)
+        assert "REQ-4" in dialog.form_title and "satisfaction" in [spec.name for spec in dialog.fields]

@@ -29,6 +29,9 @@ ACTIONS: tuple[tuple[str, str, str], ...] = (
     (N_("Move to next state"), "move_next", N_("asks for what the next state needs")),
     (N_("Move back"), "move_back", N_("asks for a reason")),
     (N_("Open detail"), "open", N_("the selected requirement's detail pane")),
+    (N_("Note a contact"), "note", N_("a call, mail or meeting with the customer about the selected requirement")),
+    (N_("Interim feedback"), "interim_feedback", N_("a satisfaction reading of the selected requirement before "
+                                                    "delivery; it stays where it is")),
     (N_("New change request"), "new_cr", N_("file a change request against the selected requirement")),
     (N_("Reject requirement"), "reject", N_("reject the selected requirement, with a reason")),
     (N_("Filter"), "filter", N_("by text, customer, tier, channel, tag, owner, priority, need, due date; "
