@@ -10,7 +10,6 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-import ten_customers as ten
 
 from reqboard.store import i18n
 from reqboard.store.board import Board
@@ -19,6 +18,7 @@ from reqboard.store.exchange import apply_import, export_board
 from reqboard.store.metrics import board_metrics
 from reqboard.store.reports import CustomerReport, customer_report, render_customer_report, render_markdown
 
+import ten_customers as ten
 from board_locations import BoardLocation
 from zh_support import english_words
 

@@ -13,7 +13,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from customer_side import T0, Clock, done, events, invalid, refused
 
 from reqboard.store import i18n
 from reqboard.store.board import Board
@@ -24,6 +23,7 @@ from reqboard.store.sync import clone_board, sync_boards
 from reqboard.store.text import shown
 
 from board_locations import BoardLocation
+from customer_side import T0, Clock, done, events, invalid, refused
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ import json
 from pathlib import Path
 
 import pytest
-import ten_customers as ten
 
 from reqboard.store.board import Board
 from reqboard.store.errors import NotFound
@@ -19,6 +18,7 @@ from reqboard.store.exchange.scope import MARK, Outside, ScopedBoard, scope_of
 from reqboard.store.models import text_hash
 from reqboard.store.query import QueryError
 
+import ten_customers as ten
 from board_locations import BoardLocation
 from cli_support import CliRunner
 

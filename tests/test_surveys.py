@@ -11,7 +11,6 @@ from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
-from customer_side import T0, Clock, analysed, done, events, in_progress, invalid, refused
 
 from reqboard.store import i18n
 from reqboard.store.board import Board
@@ -30,6 +29,7 @@ from reqboard.store.surveys import (
 )
 
 from board_locations import BoardLocation
+from customer_side import T0, Clock, analysed, done, events, in_progress, invalid, refused
 
 
 @pytest.fixture
