@@ -325,18 +325,16 @@ def summary_text(row: CustomerRow) -> Content:
         lines.append(phrase(ngettext("{count} overdue", "{count} overdue", s.overdue), count=(f"{s.overdue}", bold)))
     lines.append(phrase(_("Lead time: median {median}, mean {mean}"), median=(_days(s.lead_time_median), bold),
                         mean=_days(s.lead_time_mean)))
-    if s.satisfaction_mean is None:
+    latest = s.satisfaction_latest
+    if s.satisfaction_mean is None or latest is None:
         lines.append(Content(_("Satisfaction: no reading yet")))
     else:
-        latest = s.satisfaction_latest
-        said = phrase(ngettext("Satisfaction: {mean} from {count} requirement",
-                               "Satisfaction: {mean} from {count} requirements", s.satisfaction_count),
-                      mean=(f"{s.satisfaction_mean:.2f}/5", bold), count=f"{s.satisfaction_count}")
-        if latest is not None:
-            score, at, key = latest
-            said = Content.assemble(said, "; ", phrase(_("latest {score} on {key}, {day}"), score=(f"{score}", bold),
-                                                       key=key, day=_day(at)))
-        lines.append(said)
+        score, at, key = latest
+        lines.append(phrase(ngettext("Satisfaction: {mean} from {count} requirement; latest {score} on {key}, {day}",
+                                     "Satisfaction: {mean} from {count} requirements; latest {score} on {key}, {day}",
+                                     s.satisfaction_count),
+                            mean=(f"{s.satisfaction_mean:.2f}/5", bold), count=f"{s.satisfaction_count}",
+                            score=(f"{score}", bold), key=key, day=_day(at)))
     contact = s.last_contact
     if contact is None:
         lines.append(Content(_("Last contact: none noted")))

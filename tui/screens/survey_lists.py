@@ -72,10 +72,10 @@ class SurveyListsScreen(BoardReadingScreen):
         keep = options.highlighted
         options.clear_options()
         for kind, title, meaning in LISTS:
-            state = _("set for this board") if kind.setting in lists.customised else _("the default")
+            state = _("(set for this board)") if kind.setting in lists.customised else _("(the default)")
             options.add_option(Option(Content("\n").join([
                 Content.assemble((_(title), "bold"), ("  " + _(meaning), "dim")),
-                Content.assemble("  ", codes_shown(self.codes(kind)), ("  (" + state + ")", "dim")),
+                Content.assemble("  ", codes_shown(self.codes(kind)), ("  " + state, "dim")),
             ]), id=kind.setting))
         options.highlighted = keep if keep is not None else 0
 
