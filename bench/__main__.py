@@ -7,6 +7,7 @@
     python -m bench.sync --quick             clone and sync alone (a twentieth of the board changed on each side)
     python -m bench --sections server        the board on PostgreSQL beside the file, at 10,000 and 100,000
                                              (--quick: 1,000 and 10,000); skipped, saying why, without PostgreSQL
+    python -m bench --sections wire          bytes written to the terminal at start-up and per key (160x50, 80x24)
 
 A section is a function `(Options) -> str` returning its table; add one to SECTIONS to plug it in.
 Each section runs in a fresh process. Generated boards are cached under bench/.cache/ (the first
@@ -51,6 +52,13 @@ def sync_section(options: Options) -> str:
     return sync.section(options)
 
 
+def wire_section(options: Options) -> str:
+    """Bytes written to the terminal at start-up and per key, under a pseudo-terminal, from bench/wire.py."""
+    from bench import wire
+
+    return wire.section(options)
+
+
 def server_section(options: Options) -> str:
     """The board on a PostgreSQL server beside the same board in a file, from bench/server.py."""
     from bench import server
@@ -64,6 +72,7 @@ SECTIONS: dict[str, Callable[[Options], str]] = {
     "imports": imports_section,
     "sync": sync_section,
     "server": server_section,
+    "wire": wire_section,
 }
 
 
