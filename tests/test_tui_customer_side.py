@@ -20,6 +20,7 @@ import pytest
 from textual.widgets import Select, SelectionList, TextArea
 
 from reqboard.store.board import Board
+from reqboard.store.errors import InvalidValue
 from reqboard.store.models import State
 from reqboard.tui.app import ReqboardApp
 from reqboard.tui.config import Config
@@ -354,3 +355,43 @@ async def test_a_complaints_cause_is_chosen_from_the_boards_list_in_the_edit_for
         dialog.query_one("#field-cause", Select).clear()
         await submit(pilot)
         assert Board(small, "check").get("REQ-7").cause == ""
+
+
+async def test_a_note_saved_after_someone_changed_the_requirement_is_added_to_their_version_and_undo_keeps_it(
+        small: Path) -> None:
+    app = open_app(small)
+    async with app.run_test(size=SIZE) as pilot:
+        await board_ready(pilot)
+        await select_card(pilot, "REQ-3")
+        await pilot.press("N")
+        dialog = form(app)
+        dialog.query_one("#field-text", TextArea).text = "Asked for a second reminder"
+        Board(small, "bob").edit_requirement("REQ-3", {"owner": "Bob Stone"})  # while the form is open
+        await submit(pilot)
+        await settle(pilot)
+        assert isinstance(app.screen, BoardScreen)
+        req = Board(small, "check").get("REQ-3")
+        assert (req.owner, [n.text for n in req.notes]) == ("Bob Stone", ["Asked for a second reminder"])
+
+        await pilot.press("u")  # takes back the note only: bob's change stays
+        await settle(pilot)
+        req = Board(small, "check").get("REQ-3")
+        assert (req.owner, req.notes) == ("Bob Stone", ())
+
+
+def test_when_a_contact_took_place_reads_a_date_a_local_time_or_a_time_with_its_zone(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from reqboard.store import clock
+    from reqboard.tui.screens.prompts import parse_moment
+
+    clock.set_zone("Asia/Shanghai")  # (conftest puts UTC back after the test)
+    monkeypatch.setattr(clock, "today", lambda: datetime(2026, 3, 18).date())
+    assert parse_moment("", "at") is None  # blank: now
+    assert parse_moment("2026-03-18", "at") is None  # today: now
+    assert parse_moment("2026-03-16", "at") == datetime(2026, 3, 16, 4, 0, tzinfo=UTC)  # midday in Shanghai
+    assert parse_moment("2026-03-16 09:30", "at") == datetime(2026, 3, 16, 1, 30, tzinfo=UTC)
+    assert parse_moment("2026-03-16T09:30:00+02:00", "at") == datetime(2026, 3, 16, 7, 30, tzinfo=UTC)
+    with pytest.raises(InvalidValue) as refused:
+        parse_moment("16/03/2026", "at")
+    assert refused.value.errors == {
+        "at": "'16/03/2026' is not a date or a time like 2026-03-18 or 2026-03-18 14:30"}
