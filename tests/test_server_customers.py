@@ -114,8 +114,9 @@ def _in_thread(work: Callable[[], Any]) -> tuple[threading.Thread, dict[str, Any
 
 def _waiting_for_the_board(location: BoardLocation) -> int:
     """How many sessions of the board's database wait for a lock."""
-    return location.sql("SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND wait_event_type = 'Lock'",
-                        [location.database])[0][0]
+    rows = location.sql("SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND wait_event_type = 'Lock'",
+                        [location.database])
+    return int(rows[0][0])
 
 
 def test_a_rename_and_an_edit_of_its_requirement_at_once_lose_nothing(server_location: BoardLocation) -> None:
