@@ -2307,6 +2307,9 @@ def _sync_lines(plan: Any, *, dry_run: bool, refused: bool = False) -> list[str]
     if plan.conflicts:
         lines.append(ngettext("{n} conflict (listed below)", "{n} conflicts (listed below)",
                               len(plan.conflicts)).format(n=len(plan.conflicts)))
+    from reqboard.store.sync.run import records_and_customers_said
+
+    lines += [_text(line) for line in records_and_customers_said(plan, where, planned=planned)]
     if plan.events_pulled or plan.events_pushed:
         lines.append(_("history: {pulled} in, {pushed} out").format(
             pulled=ngettext("{n} event", "{n} events", plan.events_pulled).format(n=plan.events_pulled),

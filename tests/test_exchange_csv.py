@@ -337,7 +337,7 @@ def test_the_section_column_comes_last_and_round_trips(tmp_path: Path, board_pat
     board.edit_requirement("REQ-1", {"section": "3 Interfaces / 3.2 Payment"})
     data = export_board(board, "csv")
     header = next(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
-    assert header[-2:] == ["UID", "Section"]
+    assert header[-4:-2] == ["UID", "Section"]  # (then Cause and the read-only Notes)
     assert rows(data)[0]["Section"] == "3 Interfaces / 3.2 Payment"
     fresh = Board(tmp_path / "fresh.json", "bob")
     apply_import(fresh, data, "csv")

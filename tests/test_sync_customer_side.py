@@ -217,3 +217,18 @@ def test_sync_dry_run_json_says_what_comes_of_the_notes_and_customers(pair: tupl
     assert said["customers"] == {"pulled": [], "pushed": [],
                                  "renamed": [{"board": "theirs", "from": "Globex", "to": "Globex Ltd"}]}
     assert (offline.path.read_bytes(), team_location.state()) == before
+
+
+def test_the_dry_run_says_which_notes_and_customers_come_over(tmp_path: Path, cli: CliRunner) -> None:
+    """`sync --dry-run` names what comes to a requirement both boards hold and the customers added,
+    not just a count of history events."""
+    team = Board(tmp_path / "team.json", "ann")
+    key = team.add_requirement("Export", customer="ACME").key
+    offline = Board(tmp_path / "offline.json", "con")
+    clone_board(team, offline)
+    offline.add_note(key, "Called Li about the export")
+    offline.add_customer("Beta Ltd", "C")
+    out = cli("--store", str(offline.path), "sync", "--dry-run")
+    assert f"would add 1 note to {key} on" in out
+    assert "would add the customer Beta Ltd to" in out
+    assert len(team.customers()) == 1 and team.get(key).notes == ()  # (a dry run)

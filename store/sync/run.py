@@ -46,7 +46,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..domain import iso_utc, key_number, new_uid
 from ..errors import InvalidValue, NotFound, StoreError, validation_message
-from ..i18n import _, ngettext
+from ..i18n import N_, _, ngettext
 from ..memory import paused_gc
 from ..models import Customer, Event, Requirement
 from ..snapshot import ABSENT
@@ -774,3 +774,36 @@ def _write(side: _Side, other: _Side, outcome: _Outcome, record: dict[str, Any],
         record = {k: v for k, v in record.items() if k != "history"}  # (the histories differ until then)
     tx.set_sync_record(other.board_id, {**record, "complete": not pending, "with": other.location,
                                         "at": iso_utc(tx.now), "stash": stash})
+
+
+_RECORD_KINDS = {
+    "notes": N_("{n} note"), "feedback": N_("{n} satisfaction reading"), "approvals": N_("{n} sign-off"),
+    "reviews": N_("{n} review"),
+}
+_RECORD_PLURALS = {
+    "notes": N_("{n} notes"), "feedback": N_("{n} satisfaction readings"), "approvals": N_("{n} sign-offs"),
+    "reviews": N_("{n} reviews"),
+}
+"""What a sync brings to a requirement both boards hold, as a person reads it (see store.sync.run.RecordsIn)."""
+
+
+def records_and_customers_said(plan: SyncPlan, where: Mapping[str, str], *, planned: bool) -> list[str]:
+    """The sync's lines about records coming to requirements both boards hold (notes, readings, sign-offs,
+    reviews) and about customers added or renamed: one line per requirement and board, one per customer;
+    `where` names each side ("ours", "theirs") as the reader knows it. `sync` prints them, the sync
+    screen shows them. User text is as stored: the caller makes it safe for where it shows it."""
+    lines = []
+    for record in plan.records:
+        kinds = _RECORD_KINDS if record.count == 1 else _RECORD_PLURALS  # (each marked, both translated)
+        kind = (_(kinds[record.field]) if record.field in kinds else "{n} " + record.field).format(n=record.count)
+        text = (_("would add {what} to {key} on {board}") if planned else _("added {what} to {key} on {board}"))
+        lines.append(text.format(what=kind, key=record.key, board=where.get(record.board, record.board)))
+    for side, added in (("ours", plan.customers_pulled), ("theirs", plan.customers_pushed)):
+        for name in added:
+            text = (_("would add the customer {name} to {board}") if planned else _("added the customer {name} to {board}"))
+            lines.append(text.format(name=name, board=where[side]))
+    for rename in plan.customers_renamed:
+        text = (_("would rename the customer {old} to {new} on {board}") if planned
+                else _("renamed the customer {old} to {new} on {board}"))
+        lines.append(text.format(old=rename.old, new=rename.new, board=where.get(rename.board, rename.board)))
+    return lines

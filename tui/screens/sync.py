@@ -31,6 +31,7 @@ from reqboard.store.i18n import N_, _, ngettext, pgettext
 from reqboard.store.labels import field_label, item_text
 from reqboard.store.sync import FieldConflict, Renumbering, SyncConflicts, SyncPlan, default_other, resolver, sync_boards
 from reqboard.store.sync.merge import Side
+from reqboard.store.sync.run import records_and_customers_said
 from reqboard.store.text import pad, shown
 
 from ..background import failure_message
@@ -180,6 +181,8 @@ def plan_lines(plan: SyncPlan) -> list[Content]:
             (labelled(_("Into the other board ({count}):").format(count=len(plan.pushed))), label), _keys(plan.pushed)))
     for moved in plan.renumbered:
         lines.append(Content.assemble((labelled(_("Renumbered:")), label), renumbering_text(moved, done=False)))
+    sides = {"ours": _("this board"), "theirs": _("the other board")}
+    lines += [Content(shown(line, one_line=True)) for line in records_and_customers_said(plan, sides, planned=True)]
     if plan.events_pulled or plan.events_pushed:
         lines.append(Content.assemble((labelled(_("History:")), label), ngettext(
             "{pulled} event in, {pushed} out", "{pulled} events in, {pushed} out", plan.events_pulled).format(
