@@ -90,7 +90,7 @@ def note_lines(note: Note) -> list[Content]:
     else:
         head = _("{when}  {channel}, noted by {user}").format(when=when, channel=channel, user=user)
     lines = [Content.assemble((shown(head, one_line=True), "bold"))]
-    lines.extend(Content(NOTE_INDENT + line) for line in shown(note.text).splitlines() if line.strip())
+    lines.extend(Content(NOTE_INDENT + line) for line in shown(note.text).strip("\n").splitlines())
     return lines
 
 

@@ -194,7 +194,8 @@ class CardList(ScrollView, can_focus=True):
         self._now = datetime.now(UTC)
         self._today = clock.local_day(self._now)  # the day cards are overdue by: the local one
         self.view = BoardView()
-        """What the board around the cards adds (links, sign-off roles, score weights), as last read."""
+        """What the board around the cards adds (links, sign-off roles, score weights, response targets), as
+        last read."""
         self._board_key = hash((self.view.roles, self.view.weights, self.view.targets))
 
     # ------------------------------------------------------------------ data
@@ -420,8 +421,9 @@ class CardList(ScrollView, can_focus=True):
         return styles
 
     def breached(self, card: Card) -> bool:
-        """Is one of its response targets breached (the SLA badge), as of the last read? Its targets'
-        checks are worked out once per version of the card (`_deadlines`), and only for the cards drawn."""
+        """Is one of its response targets breached (the SLA badge), as of the time last taken (a read, or
+        the clock's tick)? Its targets' checks are worked out once per version of the card (`_deadlines`),
+        and only for the cards drawn."""
         targets = self.view.targets
         if not targets:
             return False
