@@ -234,7 +234,9 @@ def _done_missing(req: Requirement, rules: Rules) -> list[str]:
 
 
 def _fed_back_missing(req: Requirement, rules: Rules) -> list[str]:
-    return [] if req.feedback else [_("a feedback record (when the customer was told, satisfaction)")]
+    # An interim reading, taken before delivery, is not the customer told of it.
+    return [] if any(not f.interim for f in req.feedback) else [
+        _("a feedback record (when the customer was told, satisfaction)")]
 
 
 # ---------------------------------------------------------------------------- what a move asks for

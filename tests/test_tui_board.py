@@ -268,8 +268,10 @@ async def test_moving_to_fed_back_asks_for_satisfaction_channel_and_comment(smal
         await select_card(pilot, "REQ-6")
         await pilot.press("greater_than_sign")
         dialog = form(app)
-        assert field_ids(dialog) == ["satisfaction", "channel", "comment"]
-        assert dialog.query_one("#field-channel", Select).value == "email"
+        # one score per survey dimension (the board's default three), then the reasons for a low score
+        assert field_ids(dialog) == ["satisfaction", "channel", "comment", "score_0", "score_1", "score_2", "reasons"]
+        # the customer is told through the channel the requirement came in through, unless changed
+        assert dialog.query_one("#field-channel", Select).value == Board(small, "c").get("REQ-6").channel.value
         await submit(pilot)
         assert "is needed" in error(dialog, "satisfaction")
         dialog.query_one("#field-satisfaction", Select).value = "5"

@@ -493,3 +493,16 @@ def test_the_feedback_a_move_makes_is_the_one_feedback_records(board_of: Callabl
     assert set(info.value.errors) == {"satisfaction"}
     with pytest.raises(InvalidValue, match="feedback"):
         workflow.move_changes(before, State.FED_BACK, {"satisfaction": 4, "comment": "x" * 2001}, user="dan", now=T0)
+
+
+def test_an_interim_reading_is_not_the_feedback_a_move_to_fed_back_needs(board_of: Callable[..., Board]) -> None:
+    board = board_of(1, user="dan", clock=lambda: T0, importance=3, urgency=2, kano="must-be", owner="bob")
+    key = "REQ-1"
+    board.move_requirement(key, "analysed")
+    board.approve(key)
+    board.move_requirement(key, "in_progress")
+    board.move_requirement(key, "done")
+    board.record_feedback(key, 4, interim=True)
+    with pytest.raises(Refused, match="feedback"):
+        board.move_requirement(key, "fed_back")
+    assert board.get(key).state is State.DONE

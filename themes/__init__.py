@@ -28,7 +28,7 @@ THEME_FIELDS = frozenset({
 APP_VARIABLES = (
     "state-collected", "state-analysed", "state-approved", "state-in-progress", "state-done",
     "state-fed-back", "state-rejected", "badge-cr", "badge-suspect", "badge-overdue", "badge-changed",
-    "badge-blocked", "badge-conflict",
+    "badge-blocked", "badge-conflict", "badge-sla",
     "tier-a", "tier-b", "tier-c", "card-selected-background",
 )
 DEFAULT_THEME = "reqboard-dark"

@@ -31,8 +31,8 @@ BADGES = N_(
     "Approving asks for a sign-off in each role the board names (ctrl+p, Sign-off roles...); a text changed "
     "since (CHG) is signed again before it moves on ({reapprove} in its detail pane). BLK: it waits on a "
     "requirement it depends on that is not done; moving it on asks for a reason. CON: in conflict with another "
-    "requirement until a decision settles it ({resolve} in its detail pane). Columns sort by the team's score "
-    "(ctrl+p, Score weights...)."
+    "requirement until a decision settles it ({resolve} in its detail pane). LATE: past its due date. SLA: past a "
+    "response target (ctrl+p, Response targets...). Columns sort by the team's score (ctrl+p, Score weights...)."
 )
 """What the badges mean; {reapprove} and {resolve} are the detail pane's keys in force."""
 KEYS_WIDTH = 22

@@ -60,7 +60,7 @@ def describe_event(event: Event) -> str:
     said = review_event_said(event.action, event.field, event.old, event.new, event.cr)
     if said is not None:  # a conflict resolved, a move ahead of a dependency, someone told: a sentence
         what = said
-    elif event.field and event.action not in ("created", "approved", "feedback"):
+    elif event.field and event.action not in ("created", "approved", "feedback", "interim_feedback"):
         what += "  " + _("{field}: {old} → {new}").format(field=field_label(event.field), old=_short(old),
                                                           new=_short(new))
     elif new not in (None, ""):

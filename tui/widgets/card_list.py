@@ -150,7 +150,7 @@ class CardList(ScrollView, can_focus=True):
     CardList > .card--badge-blocked { color: $badge-blocked; text-style: bold; }
     CardList > .card--badge-conflict { color: $badge-conflict; text-style: bold; }
     /* A response target breached: the warning colour, which stays light on a panel made grey (NO_COLOR). */
-    CardList > .card--badge-sla { color: $warning; text-style: bold; }
+    CardList > .card--badge-sla { color: $badge-sla; text-style: bold; }
     CardList > .card--age { color: $foreground-muted; }
     CardList > .card--contact { color: $foreground-muted; }
     CardList > .card--edge { color: $primary; }
