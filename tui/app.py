@@ -86,6 +86,8 @@ class ReqboardApp(NoticesFailedWork, App[int]):
         wide_chars.install()  # a Chinese notice over the board keeps every character (see the module)
         line_breaks.install()  # Chinese text wraps between its characters, not only at spaces (see the module)
         super().__init__()
+        if self.no_color:  # NO_COLOR: what colour alone told apart is told apart by style (see CardList)
+            self.add_class("-no-color")
         self._register_themes()
         if config.keys:
             self.set_keymap(config.keys)

@@ -151,6 +151,13 @@ class CardList(ScrollView, can_focus=True):
     CardList > .card--badge-conflict { color: $badge-conflict; text-style: bold; }
     /* A response target breached: the warning colour, which stays light on a panel made grey (NO_COLOR). */
     CardList > .card--badge-sla { color: $badge-sla; text-style: bold; }
+    /* NO_COLOR turns every colour into a grey of its lightness: a red badge on the grey panel would be
+       grey on grey. There, badges are the foreground colour, and LATE and SLA (which say time is up)
+       are shown reversed, as SUS is. */
+    .-no-color CardList > .card--badge-cr, .-no-color CardList > .card--badge-changed,
+    .-no-color CardList > .card--badge-blocked, .-no-color CardList > .card--badge-conflict { color: $foreground; }
+    .-no-color CardList > .card--badge-overdue, .-no-color CardList > .card--badge-sla,
+    .-no-color CardList > .card--badge-suspect { color: $foreground; text-style: bold reverse; }
     CardList > .card--age { color: $foreground-muted; }
     CardList > .card--contact { color: $foreground-muted; }
     CardList > .card--edge { color: $primary; }
