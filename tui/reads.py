@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from reqboard.store.cards import Card
@@ -20,7 +19,6 @@ from .widgets.board_view import BoardView
 
 if TYPE_CHECKING:
     from reqboard.store.board import Board
-    from reqboard.store.metrics import BoardMetrics
     from reqboard.store.models import ChangeRequest, Event, Requirement
     from reqboard.store.reader import BoardReader
 
@@ -158,14 +156,5 @@ def requirement(key: str) -> Callable[[Board], Requirement]:
     def read(board: Board) -> Requirement:
         board.refresh()
         return board.get(key)
-
-    return read
-
-
-def metrics(since: date | None, clock: Callable[[], datetime] | None) -> Callable[[Board], BoardMetrics]:
-    def read(board: Board) -> BoardMetrics:
-        from reqboard.store.metrics import compute_metrics
-
-        return compute_metrics(board.requirements(), board.history(), now=clock() if clock else None, since=since)
 
     return read
