@@ -216,3 +216,29 @@ def test_a_customer_export_carries_its_notes_and_no_other_customers(board_path: 
     document = export_board(board, fmt, customer="northwind")
     assert b"Mailed the corrected invoices" in document
     assert b"Globex" not in document and b"Gina" not in document and b"dark theme" not in document
+
+
+def test_the_boards_own_export_comes_back_when_its_cause_left_the_list(tmp_path: Path) -> None:
+    """A cause the requirement has is never refused by an import of the board's own export, though the
+    list no longer has it (changed since, or a sync brought it from a board with another list)."""
+
+
+    board = Board(tmp_path / "b.json", "ann")
+    key = board.add_requirement("Invoice total wrong", channel="complaint", cause="billing").key
+    board.set_codes("complaint_causes", ["defect", "delay"])
+    for fmt in ("csv", "reqif"):
+        summary = preview_import(board, export_board(board, fmt), fmt)
+        assert not summary.refused, (fmt, summary.refused)
+    assert board.get(key).cause == "billing"
+
+
+def test_a_json_export_brings_each_customers_whole_record_into_an_empty_board(tmp_path: Path) -> None:
+
+
+    board = Board(tmp_path / "b.json", "ann")
+    board.add_customer("ACME", "A", contact="Li Wei, +86 138", segment="banks", notes="prefers calls")
+    board.add_requirement("Export", customer="ACME")
+    empty = Board(tmp_path / "e.json", "bob")
+    apply_import(empty, export_board(board, "json"), "json")
+    acme = empty.customer("ACME")
+    assert (acme.tier.value, acme.contact, acme.segment, acme.notes) == ("A", "Li Wei, +86 138", "banks", "prefers calls")

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from reqboard.store.board import Board
+from reqboard.store.errors import InvalidValue
 from reqboard.store.sync import SyncConflicts, clone_board, resolver, sync_boards
 from reqboard.store.sync.run import CustomerRename, RecordsIn
 
@@ -162,15 +163,22 @@ def test_a_chain_of_renames_follows_itself(pair: tuple[Board, Board]) -> None:
 
 def test_a_rename_never_merges_two_customers(pair: tuple[Board, Board]) -> None:
     offline, team = pair
+    """Globex renamed Initech on one board while the other has a different company named Initech: carried
+    over, Globex's requirements would become that company's (and its report would show them). The sync
+    is refused, naming both, and writes nothing; once one is renamed apart, it goes through."""
     offline.rename_customer("Globex", "Initech")
     team.add_customer("Initech", "C", notes="a different company")
-    plan = sync_boards(offline, team)
-    assert plan.customers_renamed == []
-    # The team keeps both its customers; the old name's record comes back to the offline board.
-    assert (plan.customers_pulled, plan.customers_pushed) == (["Globex"], [])
-    assert customers(team)["Initech"]["notes"] == "a different company" and "Globex" in customers(team)
-    assert sorted(customers(offline)) == sorted(customers(team)) == ["ACME", "Globex", "Initech"]
-    assert team.get("REQ-3").customer == offline.get("REQ-3").customer == "Initech"  # the requirement's field merged
+    initech = team.add_requirement("Single sign-on", customer="Initech").key
+    before = (offline.generation, team.generation)
+    with pytest.raises(InvalidValue, match="renamed the customer Globex to Initech"):
+        sync_boards(offline, team)
+    assert (offline.generation, team.generation) == before
+    offline.rename_customer("Initech", "Globex Initech")
+    sync_boards(offline, team)
+    for board in pair:
+        assert board.get("REQ-3").customer == "Globex Initech"
+        assert board.get(initech).customer == "Initech"
+        assert customers(board)["Initech"]["notes"] == "a different company"
 
 
 def test_a_customer_renamed_differently_on_both_sides_conflicts_on_its_requirements(pair: tuple[Board, Board]) -> None:
@@ -232,3 +240,36 @@ def test_the_dry_run_says_which_notes_and_customers_come_over(tmp_path: Path, cl
     assert f"would add 1 note to {key} on" in out
     assert "would add the customer Beta Ltd to" in out
     assert len(team.customers()) == 1 and team.get(key).notes == ()  # (a dry run)
+
+
+def test_a_requirement_moved_to_a_customer_the_other_board_renamed_follows_the_rename(pair: tuple[Board, Board]) -> None:
+    offline, team = pair
+    offline.rename_customer("Globex", "Globex Ltd")
+    team.edit_requirement("REQ-1", {"customer": "Globex"})  # moved to Globex meanwhile, under its old name
+    sync_boards(offline, team)
+    for board in pair:
+        assert board.get("REQ-1").customer == board.get("REQ-3").customer == "Globex Ltd"
+        assert "Globex" not in customers(board)
+
+
+def test_an_undone_note_and_reading_do_not_come_back_from_the_other_board(pair: tuple[Board, Board]) -> None:
+    offline, team = pair
+    before = offline.get("REQ-1")
+    offline.add_note("REQ-1", "Called the wrong customer")
+    noted = offline.record_feedback("REQ-1", 4, interim=True)
+    sync_boards(offline, team)
+    assert len(team.get("REQ-1").notes) == 1
+    offline.replace_requirement(before, expect_version=noted.version)  # undone: no note, no reading
+    sync_boards(offline, team)
+    for board in pair:
+        assert board.get("REQ-1").notes == () and board.get("REQ-1").feedback == ()
+
+
+def test_a_customer_that_only_looks_like_one_the_other_board_has_is_not_added(pair: tuple[Board, Board]) -> None:
+    offline, team = pair
+    offline.add_customer("Initech Corp", "B")
+    team.add_customer("ＩＮＩＴＥＣＨ Corp", "B")
+    sync_boards(offline, team)
+    for board in pair:
+        names = list(customers(board))
+        assert sum(1 for n in names if n.casefold().replace("ｉｎｉｔｅｃｈ", "initech") == "initech corp") == 1

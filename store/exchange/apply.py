@@ -46,8 +46,8 @@ def _apply_lossless(tx: Transaction, plan: Plan, now: datetime) -> None:
                         new=add.key, at=now)
         tx.put_requirement(add.document, new=True)
         add.document = _STAGED
-    for customer in plan.customers:
-        tx.upsert_customer(customer.name, customer.tier, keep_tier=True)
+    for customer in plan.customers:  # the whole record: tier, contact, segment, notes
+        tx.add_customer_record(customer.model_dump(mode="json"))
 
 
 def _apply_fields(tx: Transaction, plan: Plan, now: datetime, fmt: str, source: str) -> None:

@@ -339,7 +339,7 @@ class Planner:
             tier = self._known_tier(fields, target.stored, board)
             if tier is not None:
                 fields["tier"] = tier
-            causes = self._cause(record, fields, board, refused)
+            causes = self._cause(record, fields, board, refused, target.stored)
             stored = target.stored
             basis = (key, stored.get("uid") if stored else None, stored.get("version") if stored else None,
                      links, tier, causes)
@@ -604,12 +604,15 @@ class Planner:
         return board.tier(str(name)) if wanted else None
 
     @staticmethod
-    def _cause(record: Incoming, fields: dict[str, Any], board: _Board, refused: list[str]) -> tuple[str, ...] | None:
+    def _cause(record: Incoming, fields: dict[str, Any], board: _Board, refused: list[str],
+               stored: Mapping[str, Any] | None) -> tuple[str, ...] | None:
         """A complaint's cause as the board's list spells it (a cause or its label, any case), as an edit
-        takes it; refused when the list does not have it. Returns the list it was checked against (None:
-        no cause given), which a plan made again after the board changed compares."""
+        takes it; refused when the list does not have it. A cause the requirement has already is never
+        refused (the list may have changed since, or a sync brought it from a board with another list):
+        the board's own export comes back. Returns the list it was checked against (None: no cause
+        given or none changed), which a plan made again after the board changed compares."""
         cause = fields.get("cause")
-        if not cause:
+        if not cause or (stored is not None and cause == stored.get("cause")):
             return None
         causes = stored_codes(board.snapshot.settings, COMPLAINT_CAUSES)
         try:

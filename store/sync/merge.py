@@ -40,6 +40,10 @@ FIXED = ("uid", "key", "created_by", "created_at")
 TEXT_SETS = ("tags",)
 LINK_SETS = ("depends_on", "conflicts_with")
 RECORD_SETS = ("approvals", "feedback", "reviews", "notes")
+"""Records that accumulate: what either side added is in, each once."""
+UNDOABLE_RECORD_SETS = ("feedback", "notes")
+"""Of those, the ones an undo takes back (a reading or a note recorded by mistake): merged against the base
+as DROPPABLE_RECORD_SETS are, so that an undone one does not come back from the other board."""
 DROPPABLE_RECORD_SETS = ("resolutions",)
 """Records that accumulate and that an edit may also drop: merged against the base, element by element."""
 CR_FIXED = ("uid", "key", "submitted_by", "submitted_at")
@@ -261,6 +265,8 @@ def merge_requirement(base: Record | None, ours: Record, theirs: Record, key: st
             merged[name] = o
         elif name in TEXT_SETS or name in LINK_SETS or name == "previous_keys":
             merged[name] = merge_set(None if base is None else base.get(name) or [], o or [], t or [])
+        elif name in UNDOABLE_RECORD_SETS:
+            merged[name] = merge_droppable(None if base is None else base.get(name) or [], o or [], t or [])
         elif name in RECORD_SETS:
             merged[name] = merge_records(o or [], t or [])
         elif name in DROPPABLE_RECORD_SETS:

@@ -44,6 +44,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..customers import look_of
 from ..domain import iso_utc, key_number, new_uid
 from ..errors import InvalidValue, NotFound, StoreError, validation_message
 from ..i18n import N_, _, ngettext
@@ -327,30 +328,62 @@ CUSTOMER_RENAMED = "customer.renamed"
 """The board event of a customer's rename (store.customers), carried to the other board by a sync."""
 
 
-def _renames_to_carry(source: list[dict[str, Any]], target: list[dict[str, Any]],
-                      customers: dict[str, Mapping[str, Any]]) -> list[tuple[dict[str, Any], str, dict[str, Any]]]:
-    """The renames of one board (its "customer.renamed" events, oldest first) that the other board
-    (`target`: its renames as read) lacks and can make: it knows the customer by the old name and no
-    other customer by the new one. `customers` (casefolded name -> record) are the other board's, renamed
-    as it goes (a chain of renames follows itself). Returns (event, the old name as the other board
-    spells it, the renamed record) for each."""
-    known = {_event_identity(e) for e in target}
-    carried = []
+class RenameClash(Exception):
+    """A rename one board made whose new name another customer of the other board has (or looks like)."""
+
+    def __init__(self, old: str, new: str, taken: str) -> None:
+        super().__init__(old, new, taken)
+        self.old, self.new, self.taken = old, new, taken
+
+
+def _rename_chains(source: list[dict[str, Any]], known: set[bytes]) -> list[tuple[list[dict[str, Any]], str, str]]:
+    """The renames the other board lacks, a customer renamed more than once since taken as one rename
+    from its first name to its last: (the events, oldest first; the first old name; the last new name)."""
+    chains: list[tuple[list[dict[str, Any]], str, str]] = []
+    open_by_name: dict[str, int] = {}  # the casefolded latest name of each chain -> its index
     for event in source:
         old, new = event.get("old"), event.get("new")
         if _event_identity(event) in known or not isinstance(old, str) or not isinstance(new, str):
             continue
+        index = open_by_name.pop(old.strip().casefold(), None)
+        if index is None:
+            chains.append(([event], old, new))
+            index = len(chains) - 1
+        else:
+            events, first, _last = chains[index]
+            chains[index] = ([*events, event], first, new)
+        open_by_name[new.strip().casefold()] = index
+    return chains
+
+
+def _renames_to_carry(source: list[dict[str, Any]], target: list[dict[str, Any]],
+                      customers: dict[str, Mapping[str, Any]]) -> list[tuple[list[dict[str, Any]], str, dict[str, Any]]]:
+    """The renames of one board (its "customer.renamed" events, oldest first) that the other board
+    (`target`: its renames as read) lacks and can make: it knows the customer by the old name. A
+    customer renamed several times is renamed once, to its last name. `customers` (casefolded name ->
+    record) are the other board's, renamed as it goes. Returns (the events, the old name as the other
+    board spells it, the renamed record) for each. Raises RenameClash when the new name is (or looks
+    like) another customer's of the other board: carried, the rename would make that customer's and
+    the renamed one's requirements one customer's."""
+    known = {_event_identity(e) for e in target}
+    carried = []
+    for events, old, new in _rename_chains(source, known):
         old_key, new_key = old.strip().casefold(), new.strip().casefold()
         record = customers.get(old_key)
-        if record is None or (new_key != old_key and new_key in customers):
-            continue
+        if record is None:
+            continue  # the other board does not know it by that name (renamed it too, or never had it)
+        if new_key != old_key:
+            taken = next((str(c.get("name")) for k, c in customers.items()
+                          if k != old_key and look_of(str(c.get("name", ""))) == look_of(new)), None)
+            if taken is not None:
+                raise RenameClash(str(record["name"]), new, taken)
         try:
             renamed = Customer.model_validate({**record, "name": new}).model_dump(mode="json")
         except ValueError:  # pydantic's ValidationError: a name the model refuses is not made
             continue
         del customers[old_key]
         customers[new_key] = renamed
-        carried.append((event, str(record["name"]), renamed))
+        carried.append((events, str(record["name"]), renamed))
     return carried
 
 
@@ -507,7 +540,7 @@ class _Outcome:
     writes: dict[Side, list[tuple[str, Mapping[str, Any] | None, dict[str, Any]]]]
     events: dict[Side, list[dict[str, Any]]]
     customers: dict[Side, list[Mapping[str, Any]]]
-    renames: dict[Side, list[tuple[dict[str, Any], str, dict[str, Any]]]]
+    renames: dict[Side, list[tuple[list[dict[str, Any]], str, dict[str, Any]]]]
     """Customer renames made on each side: (the rename's event, the old name there, the renamed record)."""
     own_events: list[dict[str, Any]]
     """The sync's own events, the same (ids too) on both boards: renumbered, synced."""
@@ -587,16 +620,29 @@ def _plan(a: _Side, b: _Side, decide: Decide) -> tuple[SyncPlan, _Outcome]:
 
     # customers: the renames carried over (and the requirements that follow them), then what one board lacks
     names = {s.name: dict(_customers(s)) for s in (a, b)}
-    carried: dict[Side, list[tuple[dict[str, Any], str, dict[str, Any]]]] = {}
+    carried: dict[Side, list[tuple[list[dict[str, Any]], str, dict[str, Any]]]] = {}
     for source, target in ((b, a), (a, b)):
-        carried[target.name] = _renames_to_carry(renames[source.name], renames[target.name], names[target.name])
+        try:
+            carried[target.name] = _renames_to_carry(renames[source.name], renames[target.name], names[target.name])
+        except RenameClash as clash:
+            # Carried, it would make the other customer's requirements of the renamed one's: refused whole.
+            raise InvalidValue(_(
+                "{board} renamed the customer {old} to {new}, and {other} has another customer named {taken}: "
+                "rename one of them (reqboard customer rename) and sync again; nothing was written").format(
+                    board=source.location, old=clash.old, new=clash.new, other=target.location,
+                    taken=clash.taken)) from None
         for _event, old, renamed in carried[target.name]:
             plan.customers_renamed.append(CustomerRename(target.name, old, renamed["name"]))
-            for uid, rec in final.items():  # made on the other board since, under the old name
-                if uid not in source.by_uid and str(rec.get("customer", "")).strip().casefold() == old.casefold():
+            if old.strip().casefold() in names[source.name]:
+                continue  # the renaming board has a customer of the old name again: requirements stay its
+            for rec in final.values():  # made or moved to it on the other board since, under the old name
+                if str(rec.get("customer", "")).strip().casefold() == old.strip().casefold():
                     rec["customer"] = renamed["name"]
+    looks = {side: {look_of(str(c.get("name", ""))) for c in names[side].values()} for side in ("ours", "theirs")}
     customers: dict[Side, list[Mapping[str, Any]]] = {
-        target.name: [c for key, c in names[source.name].items() if key not in names[target.name]]
+        # (a name that only looks like one the board has is not added: `customer add` would refuse it too)
+        target.name: [c for key, c in names[source.name].items()
+                      if key not in names[target.name] and look_of(str(c.get("name", ""))) not in looks[target.name]]
         for source, target in ((b, a), (a, b))}
     plan.customers_pulled = [str(c["name"]) for c in customers["ours"]]
     plan.customers_pushed = [str(c["name"]) for c in customers["theirs"]]
@@ -760,10 +806,11 @@ def _write(side: _Side, other: _Side, outcome: _Outcome, record: dict[str, Any],
         tx.put_stored(rec, replaces=int(current["version"]) if staying and current is not None else None)
     for event in (*outcome.events[side.name], *outcome.own_events):
         tx.record_stored_event(event)
-    for event, old, renamed in outcome.renames[side.name]:
+    for events, old, renamed in outcome.renames[side.name]:
         tx.remove_customer(old)
         tx.put_customer(Customer.model_validate(renamed))
-        tx.record_stored_event(event)
+        for event in events:
+            tx.record_stored_event(event)
     for customer in outcome.customers[side.name]:
         tx.add_customer_record(customer)
     tx.raise_counters(outcome.merged.next_requirement, outcome.merged.next_change_request)
