@@ -184,3 +184,59 @@ def test_an_approval_covers_the_text_as_written_out(board_location: BoardLocatio
     assert labels.description == f"Same format as {MARK} uses"
     assert labels.approval_current and labels.approvals[-1].text_hash == text_hash(labels)
     assert board.get(key).approvals[-1].text_hash == text_hash(board.get(key)) != text_hash(labels)
+
+
+# ---------------------------------------------------------------- names and keys however they are written
+def test_a_name_is_found_however_it_is_written() -> None:
+    """ß for ss, full-width letters, an invisible character or a no-break space inside, any case; a key
+    with leading zeros, in lower case or after an underscore: all are the other customer's."""
+    outside = Outside(frozenset({"REQ-1", "CR-2"}), frozenset({"großbank", "globex", "acme corp"}), frozenset({"beta"}))
+    assert outside.redact("Großbank, GROSSBANK, grossbank") == f"{MARK}, {MARK}, {MARK}"
+    assert outside.redact("Glo\u200bbex, ＧＬＯＢＥＸ, Acme\u00a0Corp, Acme  Corp") == f"{MARK}, {MARK}, {MARK}, {MARK}"
+    assert outside.redact("REQ-01, req-1, see_REQ-001, CR-02, REQ-10, REQ-11") == (
+        f"{MARK}, {MARK}, see_{MARK}, {MARK}, REQ-10, REQ-11")
+    assert outside.redact("beta and Globexes and Orionid") == "beta and Globexes and Orionid"
+
+
+def test_a_requirement_moved_from_another_customer_brings_none_of_what_was_said_with_them(tmp_path: Path) -> None:
+    board = Board(tmp_path / "b.json", "ann")
+    board.add_customer("Orion", "A", contact="Li Wei")
+    board.add_customer("Acme", "B")
+    key = board.add_requirement("Portal", customer="Orion").key
+    board.add_note(key, "budget 2M, CFO furious", with_="Li Wei")
+    board.record_feedback(key, 1, "worst vendor ever", interim=True, reasons=["late"])
+    board.edit_requirement(key, {"customer": "Acme"})
+    board.add_note(key, "Acme's kick-off call")
+    for fmt in ("json", "csv", "md"):
+        text = _text(export_board(board, fmt, customer="Acme"))
+        for said in ("CFO furious", "Li Wei", "worst vendor", "Orion"):
+            assert said not in text, (fmt, said)
+        assert "kick-off" in text
+    from reqboard.store.reports import customer_report, render_customer_report
+
+    report = render_customer_report(customer_report(board, "Acme"), "md").decode()
+    assert "worst vendor" not in report and "CFO furious" not in report and "kick-off" in report
+
+
+def test_the_customer_record_exported_names_no_other_customer(tmp_path: Path) -> None:
+    board = Board(tmp_path / "b.json", "ann")
+    board.add_customer("Nova", "A")
+    board.add_customer("Acme", "B", contact="Bob, also buyer for Nova", segment="Nova partners", notes="see Nova")
+    board.add_requirement("Portal", customer="Acme")
+    board.add_requirement("Other", customer="Nova")
+    text = _text(export_board(board, "json", customer="Acme"))
+    assert "Nova" not in text and "Bob, also buyer for" in text
+
+
+def test_a_former_name_reused_by_another_customer_stays_the_first_ones(tmp_path: Path) -> None:
+    """Helios renamed Orion, then Zeta; a new customer Orion is another: its report holds neither Helios
+    nor Zeta."""
+    board = Board(tmp_path / "b.json", "ann")
+    board.add_customer("Helios", "A")
+    board.add_requirement("x", customer="Helios")
+    board.rename_customer("Helios", "Orion")
+    board.rename_customer("Orion", "Zeta")
+    board.add_customer("Orion", "C")
+    board.add_requirement("y", customer="Orion", description="unlike Helios and Zeta")
+    text = _text(export_board(board, "csv", customer="Orion"))
+    assert "Helios" not in text and "Zeta" not in text and "unlike" in text

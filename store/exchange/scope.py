@@ -29,12 +29,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .. import clock
-from ..customers import known_customers, same_customer
+from ..customers import known_customers, look_of, same_customer
 from ..errors import NotFound
 from ..links import LinkIndex
 from ..models import Customer, Event, Requirement, State, text_hash
@@ -46,7 +47,33 @@ if TYPE_CHECKING:
 MARK = "…"
 """What stands in for a key or a name outside the scope (never longer than what it replaces)."""
 
-_KEY = re.compile(r"(?<![A-Za-z0-9_-])(?:REQ|CR)-[0-9]+(?![0-9])")
+_KEY = re.compile(r"(?<![A-Za-z0-9-])(?:REQ|CR)-[0-9]+(?![0-9])", re.IGNORECASE)
+"""A key as a person may write it: any case, leading zeros (REQ-007), after an underscore (see_REQ-7)."""
+_INVISIBLE = "[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]*"
+"""What may hide between the letters of a name and not show: soft hyphens, zero-width and bidi marks."""
+_SPACE = "[\\s\u00a0\u3000]+"
+_DIGRAPHS = {"ss": "\x00", "i\u0307": "\x01"}
+"""Casefolded letter pairs that one letter of a text may be written as: ß (and ẞ) casefold to ss, İ to i̇."""
+_DIGRAPH_PATTERNS = {"\x00": "(?:ss|\u00df|\u1e9e)", "\x01": "(?:i\u0307|\u0130)"}
+
+
+def _canonical_key(text: str) -> str:
+    """A key as the board writes it: REQ-007 and req-7 are REQ-7."""
+    prefix, _sep, number = text.partition("-")
+    return f"{prefix.upper()}-{int(number)}"
+
+
+def _char_pattern(ch: str) -> str:
+    """The ways one character of a casefolded name may be written in a text: as itself in any case (the
+    pattern ignores case), a Latin letter or digit in its full-width form too, a space as any run of
+    spaces; a digraph placeholder as each letter it stands for."""
+    if ch in _DIGRAPH_PATTERNS:
+        return _DIGRAPH_PATTERNS[ch]
+    if ch == " ":
+        return _SPACE
+    if ch.isascii() and ch.isalnum():
+        return f"[{re.escape(ch)}{chr(ord(ch) + 0xFEE0)}]"
+    return re.escape(ch)
 _LINK_FIELDS = frozenset({"depends_on", "conflicts_with", "resolutions", "previous_keys"})
 _IDENTITY = frozenset({"key", "uid", "other_uid", "text_hash"})
 """Fields never rewritten: what identifies a record inside the scope."""
@@ -70,18 +97,21 @@ def _names_pattern(names: Iterable[str]) -> str:
     trie: dict[str, Any] = {}
     for name in names:
         node = trie
-        for ch in name:
+        folded = " ".join(look_of(name).split())
+        for pair, placeholder in _DIGRAPHS.items():
+            folded = folded.replace(pair, placeholder)
+        for ch in folded:
             node = node.setdefault(ch, {})
         node[""] = {}
 
     def alternatives(node: dict[str, Any], last: str) -> str:
-        branches = [re.escape(ch) + alternatives(child, ch) for ch, child in node.items() if ch]
+        branches = [_INVISIBLE + _char_pattern(ch) + alternatives(child, ch) for ch, child in node.items() if ch]
         if "" in node:  # a name ends here; a longer one, tried first, wins
-            branches.append(r"(?![A-Za-z0-9])" if _word_edge(last) else "")
+            branches.append(r"(?![A-Za-z0-9\uff10-\uff19\uff21-\uff3a\uff41-\uff5a])" if _word_edge(last) else "")
         return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
 
-    firsts = [(r"(?<![A-Za-z0-9])" if _word_edge(ch) else "") + re.escape(ch) + alternatives(child, ch)
-              for ch, child in trie.items()]
+    firsts = [(r"(?<![A-Za-z0-9\uff10-\uff19\uff21-\uff3a\uff41-\uff5a])" if _word_edge(ch) else "")
+              + _char_pattern(ch) + alternatives(child, ch) for ch, child in trie.items()]
     return "|".join(firsts)
 
 
@@ -104,11 +134,15 @@ class Outside:
         names = {n.strip() for n in (*self.names, *self.own_names) if n.strip()}
         return re.compile("|".join([_KEY.pattern, *([_names_pattern(names)] if names else [])]), re.IGNORECASE)
 
+    @cached_property
+    def _looks(self) -> frozenset[str]:
+        return frozenset(look_of(n) for n in self.names)
+
     def _replace(self, match: re.Match[str]) -> str:
         found = match.group(0)
-        if found.upper() in self.keys or _folded(found) in self.names:
-            return MARK
-        return found
+        if _KEY.fullmatch(found):
+            return MARK if _canonical_key(found) in self.keys else found
+        return MARK if look_of(found) in self._looks else found
 
     def redact(self, text: str) -> str:
         """`text` with every key and name of work outside replaced by `…`."""
@@ -126,7 +160,7 @@ class Outside:
         return False
 
     def is_key(self, value: Any) -> bool:
-        return isinstance(value, str) and value.upper() in self.keys
+        return isinstance(value, str) and _KEY.fullmatch(value) is not None and _canonical_key(value) in self.keys
 
     def clean(self, value: Any, name: str = "") -> Any:
         """JSON data with what is outside taken out: a list loses the items that are keys outside (a
@@ -183,18 +217,23 @@ def scope_of(board: Board, *, customer: str | None = None, query: str | Query | 
     return Scope(name, query)
 
 
-def _aliases(events: Iterable[Event]) -> list[set[str]]:
-    """Groups of names that named one customer, by the board's renames, casefolded."""
-    groups: list[set[str]] = []
-    for e in events:
+def _former_names(events: Iterable[Event]) -> dict[str, set[str]]:
+    """Each renamed customer's former names, by its name now (casefolded), following the board's renames
+    in the order they were made: Helios renamed Orion, then Zeta, is Zeta with the former names Helios and
+    Orion; a customer named Orion later is another, whose name Zeta once had."""
+    holder: dict[str, int] = {}  # a name now -> the customer (a number) that has it
+    formers: dict[int, set[str]] = {}
+    for e in sorted(events, key=lambda e: e.at):
         if e.key == "board" and e.action == "customer.renamed" and isinstance(e.old, str) and isinstance(e.new, str):
             old, new = _folded(e.old), _folded(e.new)
-            joined = {old, new}
-            for group in [g for g in groups if g & joined]:
-                joined |= group
-                groups.remove(group)
-            groups.append(joined)
-    return groups
+            who = holder.pop(old, None)
+            if who is None:
+                who = len(formers)
+                formers[who] = set()
+            if old != new:
+                formers[who].add(old)
+            holder[new] = who
+    return {name: formers[who] for name, who in holder.items()}
 
 
 def _names_in(events: Iterable[Event]) -> set[str]:
@@ -220,9 +259,9 @@ def outside_of(inside: Sequence[Requirement], every: Sequence[Requirement], cust
     keys = {k for r in outside for k in (r.key, *r.previous_keys)} - own_keys
     keys |= {cr.key for r in outside for cr in r.change_requests} - own_crs
     own = {_folded(r.customer) for r in inside if r.customer.strip()} | ({_folded(customer)} if customer else set())
-    for group in _aliases(events):
-        if group & own:
-            own |= group
+    formers = _former_names(events)
+    for name in list(own):
+        own |= formers.get(name, set())
     names = {_folded(c.name) for c in customers} | {_folded(r.customer) for r in every if r.customer.strip()}
     names |= _names_in(events)
     current_others = ({_folded(c.name) for c in customers} | {_folded(r.customer) for r in outside}) - {
@@ -231,10 +270,28 @@ def outside_of(inside: Sequence[Requirement], every: Sequence[Requirement], cust
     return Outside(frozenset(keys), frozenset(names - own - {""}), frozenset(own))
 
 
-def scoped_requirement(req: Requirement, outside: Outside, inside_uids: frozenset[str]) -> Requirement:
-    """`req` as a scope writes it out (see the module docstring)."""
+def owned_since(events: Iterable[Event], own_names: frozenset[str]) -> datetime | None:
+    """When a requirement became the scope's customer's, if it was another customer's before (the last
+    edit of its customer from another's name), else None: what was said with the other customer before
+    (notes, readings, history) is theirs."""
+    since = None
+    for e in events:
+        if e.field == "customer" and e.action != "customer.renamed" and isinstance(e.old, str) and e.old.strip() \
+                and _folded(e.old) not in own_names and (since is None or e.at > since):
+            since = e.at
+    return since
+
+
+def scoped_requirement(req: Requirement, outside: Outside, inside_uids: frozenset[str],
+                       since: datetime | None = None) -> Requirement:
+    """`req` as a scope writes it out (see the module docstring); `since`: when it became the customer's
+    (see `owned_since`), the notes and readings before it left out."""
     original = req.model_dump(mode="json")
     data = dict(original)
+    if since is not None:
+        kept = {name: [item for item, model in zip(data[name], getattr(req, name), strict=True) if model.at >= since]
+                for name in ("notes", "feedback")}
+        data.update(kept)
     suspect = data.get("suspect", "")
     data["resolutions"] = [r for r in data.get("resolutions", ()) if r.get("other_uid") in inside_uids
                            and not outside.is_key(r.get("other")) and not outside.is_key(r.get("rejected"))]
@@ -290,7 +347,13 @@ class ScopedBoard:
         """Every link of the whole board (what waits on work outside is known, never named)."""
         self.outside = outside_of(inside, every, self._customers, events, customer=scope.customer)
         uids = frozenset(r.uid for r in inside)
-        self._requirements = [scoped_requirement(r, self.outside, uids) for r in inside]
+        customer_edits: dict[str, list[Event]] = {}
+        for e in events:
+            if e.field == "customer" and e.uid in uids:
+                customer_edits.setdefault(e.uid, []).append(e)
+        self._since = {uid: at for uid, found in customer_edits.items()
+                       if (at := owned_since(found, self.outside.own_names)) is not None}
+        self._requirements = [scoped_requirement(r, self.outside, uids, self._since.get(r.uid)) for r in inside]
         own_keys = {r.key for r in inside}
         own_crs = frozenset(cr.key for r in inside for cr in r.change_requests)
         foreign_uids = {r.uid for r in every} - uids
@@ -300,6 +363,8 @@ class ScopedBoard:
         """Events without a uid (written before events had one), by their key."""
         for e in events:
             ours = e.uid in uids if e.uid else (e.key in own_keys and e.uid not in foreign_uids)
+            if ours and e.uid in self._since and e.at < self._since[e.uid]:
+                continue  # said while it was another customer's
             if ours:
                 scoped = scoped_event(e, self.outside, own_crs)
                 if scoped is not None:
@@ -330,7 +395,8 @@ class ScopedBoard:
 
     def customers(self) -> list[Customer]:
         """The records of the customers in scope (a name a requirement gives without a record, none)."""
-        return [c.model_copy(update={"notes": self.outside.redact(c.notes)})
+        redact = self.outside.redact  # (the team's words of the customer may name another: "also buys for Nova")
+        return [c.model_copy(update={"notes": redact(c.notes), "contact": redact(c.contact), "segment": redact(c.segment)})
                 for c in self._customers if _folded(c.name) in self.outside.own_names]
 
     def settings(self) -> dict[str, Any]:
