@@ -15,10 +15,10 @@ from pydantic import ValidationError
 from . import workflow
 from .board_maintenance import BoardMaintenance
 from .change_requests import ChangeRequestOperations
-from .customers import CustomerOperations, known_spelling
+from .customers import CustomerOperations, known_spelling, look_of
 from .domain import PAST_APPROVAL
 from .errors import InvalidValue, NotFound, Refused, validation_message
-from .i18n import _
+from .i18n import _, listed
 from .models import (
     BOARD_STATES,
     Feedback,
@@ -58,6 +58,9 @@ __all__ = ["EDITABLE_FIELDS", "MAX_KEY_NUMBER", "Board", "Transaction", "diff"]
 def _with_customer_tier(tx: Transaction, fields: dict[str, Any]) -> dict[str, Any]:
     """The fields with the known customer's tier when they name a customer and no tier."""
     name = fields.get("customer")
+    if isinstance(name, str) and name.strip() and not look_of(name):
+        message = _("a customer's name needs a letter or a digit that shows, not only invisible characters")
+        raise InvalidValue(message, {"customer": message})
     if isinstance(name, str) and name:
         spelled = known_spelling(tx, name)
         if spelled != name:
@@ -97,12 +100,10 @@ def _survey_reading(tx: Transaction, reading: Mapping[str, Any], *, interim: boo
     except InvalidValue as exc:
         raise InvalidValue(str(exc), {"reasons": str(exc)}) from None
     satisfaction = reading.get("satisfaction")
-    if isinstance(satisfaction, int) and not isinstance(satisfaction, bool) and not 1 <= satisfaction <= 5:
-        message = _("satisfaction is a whole number from 1 to 5")
-        raise InvalidValue(message, {"satisfaction": message})
-    if isinstance(satisfaction, int) and satisfaction <= LOW_SCORE and not reasons:
+    # (a satisfaction out of 1-5 is the model's to refuse, below, as every score is)
+    if isinstance(satisfaction, int) and 1 <= satisfaction <= LOW_SCORE and not reasons:
         message = _("a satisfaction of {n} needs a reason: one or more of {codes}").format(
-            n=satisfaction, codes=", ".join(code_label(c) for c in allowed))
+            n=satisfaction, codes=listed(code_label(c) for c in allowed))
         raise InvalidValue(message, {"reasons": message})
     try:
         return Feedback.model_validate({**reading, "scores": scores, "reasons": reasons, "interim": interim})
@@ -161,7 +162,8 @@ class Board(ReviewOperations, ChangeRequestOperations, ScoringOperations, Custom
                 )
             except ValidationError as exc:
                 raise validation_message(exc, _("new requirement")) from None
-            tx.upsert_customer(req.customer, req.tier)
+            # A new customer takes the requirement's tier; a known one keeps its own (`customer edit` sets it).
+            tx.upsert_customer(req.customer, req.tier, keep_tier=True)
             tx.record_event(req.key, "created", field="title", new=req.title)
             tx.put_requirement(req, new=True)
             if req.conflicts_with:
@@ -195,7 +197,7 @@ class Board(ReviewOperations, ChangeRequestOperations, ScoringOperations, Custom
                         continue  # no longer on the board: no conflict to reopen
                 settled = conflict_resolutions(tx, current, uids, reason)
             updated = tx.revise(current, **wanted, **settled)
-            tx.upsert_customer(updated.customer, updated.tier)
+            tx.upsert_customer(updated.customer, updated.tier, keep_tier=True)
             record_diff(tx, current, updated, "edited", reason)
             tx.put_requirement(updated, new=False)
             mirror_conflicts(tx, current, updated)
@@ -244,6 +246,9 @@ class Board(ReviewOperations, ChangeRequestOperations, ScoringOperations, Custom
             if target is State.APPROVED and "role" in values and isinstance(values["role"], str):
                 values["role"] = role_of(values["role"], rules.signoff_roles, req.key)
             wanted = {**_guard_changes(tx, req, target, values), **updates}
+            if wanted.get("customer") and wanted["customer"] != req.customer:  # as an edit names a customer
+                wanted = _with_customer_tier(tx, wanted)
+                tx.upsert_customer(str(wanted["customer"]), wanted.get("tier"), keep_tier=True)
             if len(wanted.get("feedback", req.feedback)) > len(req.feedback):  # a reading, as `feedback` takes it
                 *kept, reading = wanted["feedback"]
                 wanted["feedback"] = (*kept, _survey_reading(tx, reading.model_dump(), interim=False))

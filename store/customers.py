@@ -53,6 +53,9 @@ def look_of(name: str) -> str:
 
 
 def _customer(name: str, tier: Tier | str | None = None, **fields: Any) -> Customer:
+    if name.strip() and not look_of(name):
+        message = _("a customer's name needs a letter or a digit that shows, not only invisible characters")
+        raise InvalidValue(message, {"customer": message})
     try:
         return Customer.model_validate({"name": name, "tier": Tier.B if tier is None else tier, **fields})
     except ValidationError as exc:
@@ -130,9 +133,14 @@ class CustomerOperations(BoardCore):
             if customer.name.casefold() == wanted:
                 return customer
         if wanted:  # a name only requirements give (a board written by hand or by an older reqboard)
-            for customer in known_customers(customers, self.requirements()):
+            known = known_customers(customers, self.requirements())
+            for customer in known:
                 if customer.name.casefold() == wanted:
                     return customer
+            # As typed otherwise (full width, a tab for a space, an invisible character): the one it looks like.
+            alike = [c for c in known if look_of(c.name) == look_of(name)]
+            if len(alike) == 1:
+                return alike[0]
         raise _not_found(name)
 
     def add_customer(self, name: str, tier: Tier | str = Tier.B, *, contact: str = "", segment: str = "",
@@ -218,7 +226,7 @@ class CustomerOperations(BoardCore):
             try:
                 note = Note.model_validate(
                     {"at": at or tx.now, "by": tx.user, "channel": channel or req.channel, "with": with_,
-                     "text": text if strip_control(text).strip() else ""},  # blank: as empty, refused
+                     "text": text if look_of(strip_control(text)) else ""},  # blank or invisible: as empty, refused
                     context=from_outside(tx.now))
             except ValidationError as exc:
                 raise validation_message(exc, _("note")) from None

@@ -96,12 +96,18 @@ def clean_codes(given: Iterable[str], kind: CodeList) -> tuple[str, ...]:
             if len(code) > MAX_CODE_LENGTH:
                 raise InvalidValue(_("a {noun} is at most {n} characters: {code!r}").format(
                     noun=_(kind.noun), n=MAX_CODE_LENGTH, code=code[:MAX_CODE_LENGTH] + "…"))
-            cleaned.setdefault(code.casefold(), code)
-            if len(cleaned) > MAX_CODES:  # said at once: a list of a million codes is not read to its end
+            if kind is SURVEY_DIMENSIONS and "=" in code:  # `--score DIM=N` could never name it
+                raise InvalidValue(_("a survey dimension cannot hold '=': {code!r}").format(code=code))
+            # A default code typed by its name in the board's language (延误) is that code (late).
+            code = next((d for d in kind.default if code.casefold() == code_label(d).casefold()), code)
+            if not any(key in cleaned for key in (code.casefold(), code_label(code).casefold())):
+                cleaned[code.casefold()] = code
+                cleaned.setdefault(code_label(code).casefold(), code)
+            if len(set(cleaned.values())) > MAX_CODES:  # said at once: a list of a million codes is not read to its end
                 raise InvalidValue(_("a board keeps at most {n} of each list").format(n=MAX_CODES))
     if not cleaned:
         raise InvalidValue(_("give at least one {noun}").format(noun=_(kind.noun)))
-    return tuple(cleaned.values())
+    return tuple(dict.fromkeys(cleaned.values()))
 
 
 def code_of(given: str, codes: tuple[str, ...], kind: CodeList) -> str:

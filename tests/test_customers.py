@@ -212,11 +212,11 @@ def test_a_tier_given_again_reaches_a_requirement_that_strayed(board: Board) -> 
     board.add_customer("ACME", "B")
     one = board.add_requirement("One", customer="ACME").key
     two = board.add_requirement("Two", customer="ACME").key
-    board.edit_requirement(one, {"tier": "A"})  # the record follows the requirement: ACME is A now
-    assert board.customer("ACME").tier is Tier.A and board.get(two).tier is Tier.B
-    customer, changed = board.edit_customer("ACME", tier="A")
-    assert (customer.tier, changed) == (Tier.A, 1)
-    assert board.get(two).tier is Tier.A
+    board.edit_requirement(one, {"tier": "A"})  # one requirement strays: the record stays B
+    assert board.customer("ACME").tier is Tier.B and board.get(two).tier is Tier.B
+    customer, changed = board.edit_customer("ACME", tier="B")  # given again: the stray one comes back
+    assert (customer.tier, changed) == (Tier.B, 1)
+    assert board.get(one).tier is Tier.B
 
 
 def test_editing_an_unknown_customer_or_with_a_bad_value_is_refused(board: Board) -> None:
@@ -403,3 +403,40 @@ def test_an_empty_tier_is_refused_not_taken_for_b(board: Board) -> None:
     with pytest.raises(InvalidValue):
         board.edit_customer("ACME", tier="")
     assert board.customer("ACME").tier.value == "A" and board.get(key).tier.value == "A"
+
+
+def test_a_requirements_tier_leaves_the_customers_record_alone(board: Board) -> None:
+    """The tier is the customer's (`customer edit --tier`): one requirement given another tier keeps the
+    record, and the next requirement of the customer takes the record's."""
+    board.add_customer("Acme", "A")
+    board.add_requirement("one", customer="Acme")
+    two = board.add_requirement("two", customer="Acme").key
+    board.edit_requirement(two, {"tier": "C"})
+    assert board.customer("Acme").tier.value == "A"
+    assert board.add_requirement("three", customer="Acme").tier.value == "A"
+
+
+def test_a_move_naming_a_look_alike_customer_takes_the_known_one(board: Board) -> None:
+    board.add_customer("Acme", "A")
+    key = board.add_requirement("Portal").key
+    moved = board.move_requirement(key, "analysed", inputs={"customer": "ＡＣＭＥ", "importance": "3", "urgency": "3",
+                                                             "kano": "must-be"})
+    assert (moved.customer, moved.tier.value) == ("Acme", "A")
+    assert [c.name for c in board.customers()] == ["Acme"]
+
+
+def test_a_customer_is_found_by_a_name_that_looks_like_its_own(board: Board) -> None:
+    board.add_customer("ＡＣＭＥ", "A")
+    assert board.customer("Acme").name == "ＡＣＭＥ"
+    assert board.customer("a\u200bcme").name == "ＡＣＭＥ"
+
+
+def test_invisible_only_names_and_notes_are_refused(board: Board) -> None:
+    with pytest.raises(InvalidValue):
+        board.add_customer("\u200b")
+    with pytest.raises(InvalidValue):
+        board.add_requirement("Portal", customer="\u2060")
+    key = board.add_requirement("Portal").key
+    with pytest.raises(InvalidValue):
+        board.add_note(key, "\u200b\u2060")
+    assert board.customers() == [] and board.get(key).notes == ()
