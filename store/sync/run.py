@@ -336,7 +336,7 @@ class RenameClash(Exception):
         self.old, self.new, self.taken = old, new, taken
 
 
-def _rename_chains(source: list[dict[str, Any]], known: set[bytes]) -> list[tuple[list[dict[str, Any]], str, str]]:
+def _rename_chains(source: list[dict[str, Any]], known: set[str | bytes]) -> list[tuple[list[dict[str, Any]], str, str]]:
     """The renames the other board lacks, a customer renamed more than once since taken as one rename
     from its first name to its last: (the events, oldest first; the first old name; the last new name)."""
     chains: list[tuple[list[dict[str, Any]], str, str]] = []
