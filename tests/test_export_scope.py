@@ -13,7 +13,7 @@ import pytest
 
 from reqboard.store.board import Board
 from reqboard.store.errors import NotFound
-from reqboard.store.exchange import apply_import, export_board
+from reqboard.store.exchange import apply_import, export_board, preview_import
 from reqboard.store.exchange.scope import MARK, Outside, ScopedBoard, scope_of
 from reqboard.store.models import text_hash
 from reqboard.store.query import QueryError
@@ -240,3 +240,24 @@ def test_a_former_name_reused_by_another_customer_stays_the_first_ones(tmp_path:
     board.add_requirement("y", customer="Orion", description="unlike Helios and Zeta")
     text = _text(export_board(board, "csv", customer="Orion"))
     assert "Helios" not in text and "Zeta" not in text and "unlike" in text
+
+
+def test_a_redacted_export_cannot_be_imported_back_over_the_board(tmp_path: Path) -> None:
+    """A requirement written out with less than it has (a name redacted, a link left out) is a copy with
+    a uid of its own: importing the file back is refused for it, and writes nothing over the original;
+    one written out whole comes back unchanged."""
+    board = Board(tmp_path / "b.json", "ann")
+    board.add_customer("Globex", "A")
+    board.add_customer("Northwind", "B")
+    other = board.add_requirement("Globex invoices", customer="Globex").key
+    redacted = board.add_requirement("NW invoices", customer="Northwind", description="like Globex asked in " + other,
+                                     depends_on=(other,)).key
+    whole = board.add_requirement("NW logo", customer="Northwind").key
+    for fmt in ("csv", "reqif"):
+        data = export_board(board, fmt, customer="Northwind")
+
+
+        summary = preview_import(board, data, fmt)
+        assert summary.refused and any(redacted in line for line in summary.refused), (fmt, summary.refused)
+    assert board.get(redacted).description == "like Globex asked in " + other
+    assert board.get(redacted).depends_on == (other,) and board.get(whole).version == 1

@@ -26,6 +26,7 @@ An approval whose text changes so is kept current: its hash is that of the text 
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -332,6 +333,21 @@ def scoped_event(event: Event, outside: Outside, own_crs: frozenset[str]) -> Eve
     return event if cleaned == data else Event.model_validate(cleaned)
 
 
+def copy_uid(uid: str) -> str:
+    """The uid a requirement written out as a redacted copy has: its own, derived (the same on every
+    export, never the requirement's)."""
+    return "c" + hashlib.sha256(f"scoped copy of {uid}".encode()).hexdigest()[:31]
+
+
+def _with_uids(req: Requirement, renamed: Mapping[str, str]) -> Requirement:
+    """`req` under its copy's uid, and the resolutions naming a copy by the copy's."""
+    if not renamed:
+        return req
+    resolutions = tuple(r.model_copy(update={"other_uid": renamed[r.other_uid]}) if r.other_uid in renamed else r
+                        for r in req.resolutions)
+    return req.model_copy(update={"uid": renamed.get(req.uid, req.uid), "resolutions": resolutions})
+
+
 class ScopedBoard:
     """A board as an exporter reads it, limited to a scope (see the module docstring). Made from one
     reading of the board: its requirements, customers and history as they were then."""
@@ -353,7 +369,12 @@ class ScopedBoard:
                 customer_edits.setdefault(e.uid, []).append(e)
         self._since = {uid: at for uid, found in customer_edits.items()
                        if (at := owned_since(found, self.outside.own_names)) is not None}
-        self._requirements = [scoped_requirement(r, self.outside, uids, self._since.get(r.uid)) for r in inside]
+        written = [scoped_requirement(r, self.outside, uids, self._since.get(r.uid)) for r in inside]
+        # A requirement written out with less than it has (text redacted, links or notes left out) is a
+        # copy: it gets a uid of its own, so that importing the file back can never write the copy over
+        # the requirement (the import refuses a key that is another requirement on the board).
+        renamed = {r.uid: copy_uid(r.uid) for r, w in zip(inside, written, strict=True) if w is not r}
+        self._requirements = [_with_uids(w, renamed) for w in written]
         own_keys = {r.key for r in inside}
         own_crs = frozenset(cr.key for r in inside for cr in r.change_requests)
         foreign_uids = {r.uid for r in every} - uids
@@ -367,13 +388,15 @@ class ScopedBoard:
                 continue  # said while it was another customer's
             if ours:
                 scoped = scoped_event(e, self.outside, own_crs)
+                if scoped is not None and scoped.uid in renamed:
+                    scoped = scoped.model_copy(update={"uid": renamed[scoped.uid]})
                 if scoped is not None:
                     self._history.append(scoped)
                     if scoped.uid:
                         self._by_uid.setdefault(scoped.uid, []).append(scoped)
                     else:
                         self._by_key.setdefault(scoped.key, []).append(scoped)
-        self._uids = {r.key: r.uid for r in inside}
+        self._uids = {r.key: r.uid for r in self._requirements}
         self._settings = board.settings()
 
     @property
