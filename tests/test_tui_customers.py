@@ -341,7 +341,7 @@ async def test_the_customer_report_holds_that_customer_only_and_is_not_overwritt
         await pilot.press("w")
         dialog = form(app)
         assert dialog.query_one("#field-customer", Input).value == "Acme Corp"
-        assert dialog.query_one("#field-path", Input).value == str(Path.cwd() / "report-Acme-Corp.md")
+        assert dialog.query_one("#field-path", Input).value == ""  # (blank: report-<customer>.md here)
         fill(pilot, "#field-path", str(target))
         await submit(pilot)
         assert app.screen is screen, text_of(dialog.query_one("#form-error", Static))
@@ -621,3 +621,72 @@ async def test_the_palette_notes_a_contact_and_takes_an_interim_reading_of_the_s
         await run_command(pilot, "Interim feedback", "Interim feedback")
         dialog = form(app)
         assert "REQ-4" in dialog.form_title and "satisfaction" in [spec.name for spec in dialog.fields]
+
+
+# ---------------------------------------------------------------------- what the hostile review found
+async def test_an_edit_keeps_what_a_colleague_saved_meanwhile_in_the_other_fields(customer_board: Path) -> None:
+    app = open_app(customer_board)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await customers_screen(pilot)
+        await select_customer(pilot, screen, "Acme Corp")
+        await pilot.press("e")
+        store(customer_board).edit_customer("Acme Corp", notes="from a colleague", segment="banks")
+        fill(pilot, "#field-contact", "Zhang Min")
+        await submit(pilot)
+        acme = store(customer_board).customer("Acme Corp")
+        assert (acme.contact, acme.notes, acme.segment) == ("Zhang Min", "from a colleague", "banks")
+
+
+async def test_u_after_a_rename_says_there_is_nothing_to_undo(customer_board: Path) -> None:
+    """A rename cannot be taken back with `u`: the next `u` does not take back an older change instead."""
+    app = open_app(customer_board)
+    async with app.run_test(size=SIZE) as pilot:
+        board = await board_ready(pilot)
+        assert board.select("REQ-1")
+        await pilot.press("N")
+        form(app).query_one("#field-text", TextArea).load_text("Called about the export")
+        await submit(pilot)
+        await settle(pilot)
+        assert store(customer_board).get("REQ-1").notes
+        screen = await customers_screen(pilot)
+        await select_customer(pilot, screen, "Bluebird Retail")
+        await pilot.press("n")
+        fill(pilot, "#field-name", "Bluebird Group")
+        await submit(pilot)
+        await settle(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("u")
+        await settle(pilot)
+        assert "Nothing to undo" in notifications(app)  # (the notice, word for word)
+        assert store(customer_board).get("REQ-1").notes  # the note stays
+
+
+async def test_a_palette_command_waits_while_a_form_is_open(customer_board: Path) -> None:
+    app = open_app(customer_board)
+    async with app.run_test(size=SIZE) as pilot:
+        board = await board_ready(pilot)
+        assert board.select("REQ-1")
+        await pilot.press("N")
+        dialog = form(app)
+        dialog.query_one("#field-text", TextArea).load_text("half a sentence")
+        await run_command(pilot, "Customers", "Customers")
+        assert app.screen is dialog and dialog.query_one("#field-text", TextArea).text == "half a sentence"
+        assert any("Save or close the form first" in n for n in notifications(app))
+
+
+async def test_the_report_form_leaves_the_file_blank_so_it_follows_the_customer(customer_board: Path,
+                                                                                 tmp_path: Path,
+                                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    app = open_app(customer_board)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await customers_screen(pilot)
+        await select_customer(pilot, screen, "Acme Corp")
+        await pilot.press("w")
+        dialog = form(app)
+        assert dialog.query_one("#field-path", Input).value == ""
+        fill(pilot, "#field-customer", "Bluebird Retail")
+        await submit(pilot)
+        assert (tmp_path / report_file_name("Bluebird Retail")).exists()
+        assert not (tmp_path / report_file_name("Acme Corp")).exists()

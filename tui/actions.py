@@ -655,7 +655,8 @@ class RequirementActions:
                 return Lookup(_preview_call(path, fmt, previewed.rekey, mapping), _("Previewing the import"))
             return Change(_apply_import_call(path, fmt, previewed.data, previewed.rekey, summary.revision,
                                              previewed.mapping),
-                          _("Imported {name}").format(name=path.name), doing=_("Importing"), undoable=False)
+                          _("Imported {name}").format(name=path.name), doing=_("Importing"), undoable=False,
+                          ends_undo=True)
 
         intro = "\n".join([summary.text(), *unmapped_lines(summary.unmapped)])
         fields = [_mapping_field(shown, confirming=True)] if mappable else []

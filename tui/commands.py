@@ -179,16 +179,26 @@ class ReqboardCommands(Provider):
                 if hits >= 40:
                     return
 
+    def _over_a_form(self) -> bool:
+        """Is a form open (what was typed in it would be lost)? Then the command waits: it says so."""
+        from .screens.form import FormScreen
+
+        if isinstance(self.app.screen, FormScreen):
+            self.app.notify(_("Save or close the form first (esc): what is typed in it would be lost"),
+                            severity="warning", markup=False)
+            return True
+        return False
+
     def _run(self, action: str) -> None:
         board = self._board_screen()
-        if board is not None:
+        if board is not None and not self._over_a_form():
             if self.app.screen is not board:
                 self.app.pop_screen()
             getattr(board, f"action_{action}")()
 
     def _open(self, screen: str) -> None:
         board = self._board_screen()
-        if board is not None:
+        if board is not None and not self._over_a_form():
             if self.app.screen is not board:
                 self.app.pop_screen()
             OPENERS[screen](board)

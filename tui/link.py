@@ -20,7 +20,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -66,6 +66,10 @@ class Change:
     """The requirement as the screen showed it; None when the change creates one."""
     undoable: bool = True
     """Whether `u` can take it back (when it returns the requirement it changed)."""
+    ends_undo: bool = False
+    """It changes requirements in a way `u` cannot take back (a customer renamed, an import): saved, it
+    ends the undo list, so that `u` next says there is nothing to undo instead of taking back an older
+    change of its own accord."""
 
 
 _FOR_GOOD = (store_errors.Conflict, store_errors.Refused, store_errors.NotFound, store_errors.InvalidValue)
@@ -313,6 +317,17 @@ class StoreLink:
             self._undo.append(entry)
             del self._undo[:-UNDO_DEPTH]
 
+    def _undone(self, restored: Requirement, result: Requirement) -> None:
+        """An undo put back `restored` as version `result`: the change before it on the same requirement,
+        whose outcome `restored` was, is now taken back from `result` (the next `u` on that card expects
+        the version the undo wrote, not the one it replaced)."""
+        with self._flags:
+            for index in range(len(self._undo) - 1, -1, -1):
+                entry = self._undo[index]
+                if entry.after.uid == restored.uid and entry.after.version == restored.version:
+                    self._undo[index] = replace(entry, after=result)
+                    return
+
     def _keep_for_later(self, undoing: _Undoing, error: Exception) -> None:
         """A failed undo keeps its entry, where it was, when trying again may work (a fault, a busy or
         unreadable board); not when the store refused it for good (someone changed the requirement
@@ -355,6 +370,11 @@ class StoreLink:
 
         if change.undoable and isinstance(result, Requirement):
             self._remember(UndoEntry(change.before, result, what))
+        elif change.ends_undo:
+            with self._flags:
+                self._undo.clear()
+        elif undoing is not None and isinstance(result, Requirement) and undoing.entry.before is not None:
+            self._undone(undoing.entry.before, result)
         _answer(app, requester, Saved(change.before, result, what))
 
     def _make_read(self, requester: MessagePump, fn: Callable[[Any], T], answer: Callable[[T], Message],

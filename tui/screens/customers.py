@@ -19,7 +19,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Container, Vertical
+from textual.containers import Container, Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
@@ -137,7 +137,9 @@ class CustomersScreen(Screen[str | None]):
         with Container(id="customers-body"):
             yield DataTable(id="customers-table", cursor_type="row", zebra_stripes=True)
             with Vertical(id="customer-pane"):
-                yield Static(Content(_("Reading the customers…")), id="customer-summary")
+                # Scrolls (tab to it, then the arrows) where the summary is longer than its room (80x24).
+                with VerticalScroll(id="customer-summary-box"):
+                    yield Static(Content(_("Reading the customers…")), id="customer-summary")
                 yield OptionList(id="customer-requirements")
         yield KeyBar()
 
@@ -356,7 +358,7 @@ def summary_text(row: CustomerRow) -> Content:
 def requirement_line(item: CustomerItem, today: Any = None) -> Content:
     """One requirement of the customer: key, state, title, and its due date when it has one."""
     parts: list[str | tuple[str, str] | Content] = [
-        (f"{item.key:<8}", "bold"), (pad(fit(item.state.label, 12), 12) + " ", "dim"), shown(item.title, one_line=True)]
+        (f"{item.key:<8} ", "bold"), (pad(fit(item.state.label, 12), 12) + " ", "dim"), shown(item.title, one_line=True)]
     if item.due is not None and item.state not in (State.DONE, State.FED_BACK, State.REJECTED):
         due = (_("  overdue since {day}") if item.overdue else _("  due {day}")).format(day=item.due.isoformat())
         parts.append((due, "bold reverse" if item.overdue else "dim"))
@@ -429,11 +431,14 @@ def ask_edit_customer(opener: Screen[Any], link: StoreLink, customer: Customer, 
                 name=saved.name, count=changed, tier=saved.tier.value)
         return _("{name} saved").format(name=saved.name)
 
+    opened = {"tier": customer.tier.value, "contact": customer.contact, "segment": customer.segment,
+              "notes": customer.notes}
+
     def edit(values: dict[str, Any]) -> Change:
-        given = dict(values)
-        return Change(lambda board: board.edit_customer(name, tier=given["tier"], contact=given["contact"],
-                                                        segment=given["segment"], notes=given["notes"]),
-                      said, doing=N_("Saving the customer"), undoable=False)
+        # Only what was changed in the form: what a colleague saved meanwhile in the other fields stays.
+        given = {k: v for k, v in values.items() if k in opened and v != opened[k]}
+        return Change(lambda board: board.edit_customer(name, **given), said, doing=N_("Saving the customer"),
+                      undoable=False, ends_undo=True)
 
     _push_form(opener, link, _("Edit customer {name}").format(name=name), fields, edit,
                _named(done, lambda result: result[0].name))
@@ -453,7 +458,7 @@ def ask_rename_customer(opener: Screen[Any], link: StoreLink, name: str, *,
     def rename(values: dict[str, Any]) -> Change:
         new = values["name"]
         return Change(lambda board: board.rename_customer(name, new), said, doing=N_("Renaming the customer"),
-                      undoable=False)
+                      undoable=False, ends_undo=True)
 
     _push_form(opener, link, _("Rename customer {name}").format(name=name), fields, rename,
                _named(done, lambda result: result[0].name), submit_label=_("Rename"),
@@ -466,7 +471,8 @@ def ask_customer_report(opener: Screen[Any], link: StoreLink, customer: str = ""
     file may be replaced (never without asking)."""
     fields = [
         FieldSpec("customer", _("Customer"), value=customer, required=True),
-        FieldSpec("path", _("Write to file"), value=str(Path.cwd() / report_file_name(customer)) if customer else "",
+        # Blank, not filled in: a name made from the customer would go stale when the customer is changed.
+        FieldSpec("path", _("Write to file"), value="",
                   help=_("blank: report-<customer>.md in the current folder")),
         FieldSpec("format", _("Format"), "select", value=None, options=[(f, f) for f in REPORT_FORMATS],
                   help=_("blank: from the file name (.md .html .json)")),
@@ -478,7 +484,12 @@ def ask_customer_report(opener: Screen[Any], link: StoreLink, customer: str = ""
         fmt = values["format"]
         typed = values["path"]
         path = Path(typed).expanduser() if typed else Path.cwd() / report_file_name(name, fmt or "md")
-        fmt = fmt or format_of(path)
+        named = format_of(path)
+        if fmt and named in REPORT_FORMATS and named != fmt:
+            message = _("the file name ends in .{named} and the format is {format}: make them agree").format(
+                named=named, format=fmt)
+            raise InvalidValue(message, {"format": message})
+        fmt = fmt or named
         if fmt not in REPORT_FORMATS:
             raise InvalidValue(_("choose a format, or end the file name in .md, .html or .json"),
                                {"format": _("which format?")})

@@ -522,8 +522,14 @@ class ReportsScreen(Screen[None]):
         panel = self._text_panel("panel-low-reasons")
         panel.border_subtitle = (ngettext("{count} low reading", "{count} low readings", sat.low_count).format(
             count=sat.low_count) if sat.low_count else "")
-        panel.show(lines, _("no score of 2 or less") if sat.count else _("not enough data yet: no customer "
-                                                                          "feedback recorded"))
+        if sat.low_count:  # low readings, none with a reason (recorded before the board asked for one)
+            empty = ngettext("{count} score of 2 or less, given without a reason",
+                             "{count} scores of 2 or less, given without a reason", sat.low_count).format(count=sat.low_count)
+        elif sat.count:
+            empty = _("no score of 2 or less")
+        else:
+            empty = _("not enough data yet: no customer feedback recorded")
+        panel.show(lines, empty)
 
     def _draw_targets(self, m: BoardMetrics) -> None:
         t = m.targets
