@@ -16,8 +16,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
 from textual.message import Message
+from textual.reactive import Reactive
 from textual.screen import Screen
 from textual.timer import Timer
+from textual.widget import Widget
 from textual.widgets import Static
 from textual.worker import get_current_worker
 
@@ -90,6 +92,10 @@ def display_path(path: Path) -> str:
 
 
 class BoardScreen(NoticesFailedWork, Screen[None]):
+    # Screen.focused repaints the whole screen when focus moves (Textual's default for a reactive): each
+    # move to another column then wrote the screen over SSH. The widgets that look focused draw
+    # themselves (a card list its selected card, a column its header); the key bar follows the bindings.
+    focused: Reactive[Widget | None] = Reactive(None, repaint=False)
     BINDINGS = [
         # Descriptions are marked for the catalogue: the key bar and help translate them where shown.
         Binding("left,h", "column(-1)", N_("Column left"), show=False, id="board.left"),

@@ -23,6 +23,7 @@ from rich.style import Style
 from textual import events
 from textual.binding import Binding
 from textual.cache import LRUCache
+from textual.dom import NoScreen
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
@@ -168,7 +169,8 @@ class CardList(ScrollView, can_focus=True):
     CardList > .empty { color: $foreground-muted; text-style: italic; }
     """
 
-    cursor: reactive[int] = reactive(0, always_update=True, init=False)
+    cursor: reactive[int] = reactive(0, always_update=True, init=False, repaint=False)
+    """The selected card's row; `watch_cursor` draws the cards whose look changed (not the whole list)."""
 
     class Highlighted(Message):
         """The selection moved to another card."""
@@ -222,6 +224,7 @@ class CardList(ScrollView, can_focus=True):
         """Show these items (drawn with `view`, the board as last read, if given); keep the card with
         key `keep` selected if it is still here."""
         previous = keep if keep is not None else (self.selected.key if self.selected else None)
+        before = (self._items, self._offsets, self.cursor, self._board_key, self._today)
         self._items = items
         if view is not None and view is not self.view:
             if view.targets != self.view.targets:
@@ -256,8 +259,27 @@ class CardList(ScrollView, can_focus=True):
             found = next((n for n, i in enumerate(rows) if cards[i].key == previous), None)
             index = min(self.cursor, max(len(rows) - 1, 0)) if found is None else found
         self.set_reactive(CardList.cursor, index)
-        self.refresh()
+        self._refresh_changed(*before)
         self.post_message(self.Highlighted(self, self.selected))
+
+    def _refresh_changed(self, items: list[Item], offsets: list[int], cursor: int, board_key: int, today: date) -> None:
+        """Draw again what a new list of items changed: where the list kept its layout (the same rows,
+        the board's settings and the day), only the items now in another card's place and the selection,
+        so that a colleague's change to one card writes that card, not the column (bench: wire)."""
+        if (offsets != self._offsets or board_key != self._board_key or today != self._today
+                or len(items) != len(self._items)):
+            self.refresh()
+            return
+        top, bottom = int(self.scroll_y), int(self.scroll_y) + self.size.height
+        for index, (old, new) in enumerate(zip(items, self._items, strict=True)):
+            if old is new or (isinstance(old, LaneHeader) and old == new):
+                continue  # (a card unchanged is the same object: the board's card cache keeps it)
+            start, end = offsets[index], offsets[index + 1]
+            if start < bottom and end > top:
+                self.refresh(Region(0, start - top, self.size.width, end - start))
+        if cursor != self.cursor:
+            self._refresh_card(cursor)
+            self._refresh_card(self.cursor)
 
     def select_key(self, key: str) -> bool:
         items = cast("list[Card]", self._items)  # the card rows index only cards, never a lane header
@@ -272,9 +294,22 @@ class CardList(ScrollView, can_focus=True):
         return max(0, min(value, len(self._card_rows) - 1)) if self._card_rows else 0
 
     def watch_cursor(self, old: int, new: int) -> None:
-        self.refresh()
+        # Two cards change their look: only they are drawn again, unless the list scrolled (then all of
+        # it moved, and Textual draws it again anyway). Over SSH every cell is latency (bench: wire).
+        before = self.scroll_y
         self._scroll_to_cursor()
+        if self.scroll_y == before:
+            self._refresh_card(old)
+            self._refresh_card(new)
+        else:
+            self.refresh()
         self.post_message(self.Highlighted(self, self.selected))
+
+    def _refresh_card(self, index: int) -> None:
+        """Draw the card of row `index` again (nothing when there is no such row)."""
+        if 0 <= index < len(self._card_rows):
+            top = self._offsets[self._card_rows[index]] - int(self.scroll_y)
+            self.refresh(Region(0, top, self.size.width, CARD_HEIGHT))
 
     def _scroll_to_cursor(self) -> None:
         if not self._card_rows:
@@ -300,11 +335,32 @@ class CardList(ScrollView, can_focus=True):
     def action_last(self) -> None:
         self.cursor = len(self._card_rows) - 1
 
-    def on_focus(self) -> None:
+    # Focus changes only how the selected card looks. Textual's own handlers (Widget._on_focus and
+    # _on_blur, and Widget.focus) draw the whole widget again: a column of cards per key over SSH. These
+    # do what they do (has_focus, the parent told) and draw only the selected card; Textual is pinned.
+    def focus(self, scroll_visible: bool = True) -> CardList:
+        def set_focus(widget: CardList) -> None:
+            try:
+                widget.screen.set_focus(self, scroll_visible=scroll_visible)
+            except NoScreen:
+                pass
+
+        self.app.call_later(set_focus, self)
+        return self
+
+    def on_focus(self, event: events.Focus) -> None:
+        event.prevent_default()
+        self.has_focus = True
+        if self.parent is not None:
+            self.parent.post_message(events.DescendantFocus(self))
         self._refresh_selected()
         self.post_message(self.Highlighted(self, self.selected))
 
-    def on_blur(self) -> None:
+    def on_blur(self, event: events.Blur) -> None:
+        event.prevent_default()
+        self.has_focus = False
+        if self.parent is not None:
+            self.parent.post_message(events.DescendantBlur(self))
         self._refresh_selected()
 
     def _refresh_selected(self) -> None:

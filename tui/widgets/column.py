@@ -26,6 +26,9 @@ class ColumnHeader(Static):
     ColumnHeader.-focused { background: $primary 40%; }
     """
 
+    shown: Content | None = None
+    """What the header says now (see StateColumn.show)."""
+
 
 class StateColumn(Vertical):
     """A board column for one state."""
@@ -75,7 +78,10 @@ class StateColumn(Vertical):
             parts.append(f"/{limit}")
             if over:
                 parts.append(("  " + _("over limit"), "bold"))
-        header.update(Content.assemble(*parts))
+        text = Content.assemble(*parts)
+        if text != header.shown:  # the same words are not written again (a reload changes few columns)
+            header.shown = text
+            header.update(text)
         header.set_class(over, "-over-limit")
         self.cards.set_items(items, view=view)
 
