@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from textual.widgets import Select, SelectionList, TextArea
+from textual.widgets import OptionList, Select, SelectionList, TextArea
 
 from reqboard.store.board import Board
 from reqboard.store.errors import InvalidValue
@@ -395,3 +395,20 @@ def test_when_a_contact_took_place_reads_a_date_a_local_time_or_a_time_with_its_
         parse_moment("16/03/2026", "at")
     assert refused.value.errors == {
         "at": "'16/03/2026' is not a date or a time like 2026-03-18 or 2026-03-18 14:30"}
+
+
+async def test_a_contact_is_noted_on_a_rejected_requirement_from_the_archive(small: Path) -> None:
+    """Telling the customer why it was rejected is a contact: `N` in the archive notes it."""
+    app = open_app(small)
+    async with app.run_test(size=SIZE) as pilot:
+        await board_ready(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        options = app.screen.query_one("#archive-list", OptionList)
+        options.focus()
+        options.highlighted = options.get_option_index("REQ-9")
+        await pilot.press("N")
+        form(app).query_one("#field-text", TextArea).load_text("Told them why: nobody sends faxes")
+        await submit(pilot)
+        notes = Board(small, "check").get("REQ-9").notes
+        assert [n.text for n in notes] == ["Told them why: nobody sends faxes"]

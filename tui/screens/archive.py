@@ -26,6 +26,8 @@ class ArchiveScreen(BoardReadingScreen):
     BINDINGS = [
         Binding("escape", "close", N_("Back"), id="archive.close"),
         Binding("o", "reopen", N_("Reopen"), id="archive.reopen"),
+        # Telling the customer why it was rejected is a contact too.
+        Binding("N", "note", N_("Note a contact"), id="archive.note"),
     ]
 
     def __init__(self, link: StoreLink) -> None:
@@ -60,6 +62,10 @@ class ArchiveScreen(BoardReadingScreen):
     def action_reopen(self) -> None:
         if req := self._highlighted():
             self.actions.move_to(req, State.COLLECTED)
+
+    def action_note(self) -> None:
+        if req := self._highlighted():
+            self.actions.note(req)
 
     @on(OptionList.OptionSelected)
     def _open(self, event: OptionList.OptionSelected) -> None:
