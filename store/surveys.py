@@ -98,8 +98,10 @@ def clean_codes(given: Iterable[str], kind: CodeList) -> tuple[str, ...]:
                     noun=_(kind.noun), n=MAX_CODE_LENGTH, code=code[:MAX_CODE_LENGTH] + "…"))
             if kind is SURVEY_DIMENSIONS and "=" in code:  # `--score DIM=N` could never name it
                 raise InvalidValue(_("a survey dimension cannot hold '=': {code!r}").format(code=code))
-            # A default code typed by its name in the board's language (延误) is that code (late).
-            code = next((d for d in kind.default if code.casefold() == code_label(d).casefold()), code)
+            # A default code typed by its name in the board's language (延误) is that code (late); typed as
+            # itself in another case (Quality) it is the team's own spelling, kept.
+            code = next((d for d in kind.default if code.casefold() == code_label(d).casefold()
+                         and code.casefold() != d.casefold()), code)
             if not any(key in cleaned for key in (code.casefold(), code_label(code).casefold())):
                 cleaned[code.casefold()] = code
                 cleaned.setdefault(code_label(code).casefold(), code)

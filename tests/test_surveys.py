@@ -279,3 +279,17 @@ def test_a_move_with_too_many_or_too_long_reasons_is_refused_on_the_reasons_fiel
     invalid("reasons", lambda: board.move_requirement(key, State.FED_BACK, inputs={
         "satisfaction": 1, "reasons": "x" * 41}))
     assert board.get(key).feedback == ()
+
+
+def test_a_default_code_typed_by_its_chinese_name_is_that_code_and_a_respelling_is_kept() -> None:
+    from reqboard.store import i18n
+    from reqboard.store.surveys import LOW_SCORE_REASONS, SURVEY_DIMENSIONS, clean_codes
+
+    i18n.set_language(i18n.CHINESE)
+    try:
+        assert clean_codes(["延误", "late", "price"], LOW_SCORE_REASONS) == ("late", "price")
+    finally:
+        i18n.set_language(i18n.ENGLISH)
+    assert clean_codes(["Quality", "Communication"], SURVEY_DIMENSIONS) == ("Quality", "Communication")
+    with pytest.raises(InvalidValue):
+        clean_codes(["value=money"], SURVEY_DIMENSIONS)
