@@ -173,7 +173,7 @@ class ReqboardApp(NoticesFailedWork, App[int]):
         elif screen.focused is not None and screen.focused.allow_maximize:
             yield SystemCommand(_("Maximize"), _("Maximize the focused widget"), screen.action_maximize)
         yield SystemCommand(_("Screenshot"), _("Save an SVG 'screenshot' of the current screen"),
-                            lambda: self.set_timer(0.1, self.deliver_screenshot))
+                            lambda: self.set_timer(0.1, lambda: self.deliver_screenshot(path=str(screenshot_directory()))))
 
     @on(events.DeliveryComplete)
     def _screenshot_saved(self, event: events.DeliveryComplete) -> None:
@@ -236,6 +236,13 @@ class ReqboardApp(NoticesFailedWork, App[int]):
     def _tell_screens(self, *, external: bool = False) -> None:
         for screen in self.screen_stack:
             screen.post_message(BoardChanged(external=external))
+
+
+def screenshot_directory() -> Path:
+    """Where the palette's "Screenshot" saves: the Downloads folder when there is one, else the current
+    directory (a server has no ~/Downloads, and Textual's default then failed)."""
+    downloads = Path.home() / "Downloads"
+    return downloads if downloads.is_dir() else Path.cwd()
 
 
 def run_app(path: Path | str, user: str, *, demo: bool = False) -> int:
