@@ -359,6 +359,7 @@ async def test_new_requirement_form_creates_a_card(small: Path) -> None:
         await settle(pilot)
         assert "REQ-10" in card_keys(app, State.COLLECTED)
         assert "Audit log" in drawn(cards(app, State.COLLECTED))
+        assert "REQ-10 created" in notifications(app)  # the notice names the new key
 
 
 async def test_new_requirement_form_shows_field_errors_and_saves_nothing(small: Path) -> None:

@@ -299,7 +299,8 @@ class RequirementActions:
         def create(values: dict[str, Any]) -> Change:
             changes = to_changes(values)
             title = changes.pop("title")
-            return Change(lambda board: board.add_requirement(title, **changes), _("created"))
+            return Change(lambda board: board.add_requirement(title, **changes),
+                          lambda req: _("{key} created").format(key=req.key))
 
         causes = view.causes if view is not None else COMPLAINT_CAUSES.default
         self._form(_("New requirement"), requirement_fields(None, causes=causes), create)
