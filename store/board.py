@@ -7,7 +7,7 @@ call these methods, so whatever one can do, the other can too.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from pydantic import ValidationError
@@ -52,6 +52,7 @@ from .surveys import (
     stored_codes,
 )
 from .transaction import MAX_KEY_NUMBER, Transaction
+from .wip import MAX_WIP_LIMIT, WIP_LIMITS, WIP_STRICT, refuse_past_limit
 
 __all__ = ["EDITABLE_FIELDS", "MAX_KEY_NUMBER", "Board", "Transaction", "diff"]
 
@@ -142,13 +143,15 @@ class Board(ReviewOperations, ChangeRequestOperations, ScoringOperations, Custom
         """Create a requirement in `collected`; returns it with its new key.
 
         Raises InvalidValue for a bad field, NotFound for a link to a requirement that does not exist,
-        Refused("key.exhausted") when the board has used its last key.
+        Refused("key.exhausted") when the board has used its last key, Refused("wip.strict") when
+        collected is full under strict WIP limits (store.wip).
         A known customer's tier is used when none is given.
         """
         unknown = set(fields) - EDITABLE_FIELDS
         if unknown:
             raise InvalidValue(_("unknown field(s): {fields}").format(fields=", ".join(sorted(unknown))))
         with self.transaction() as tx:
+            refuse_past_limit(tx, State.COLLECTED)
             key = tx.next_key()
             check_links(tx, key, fields)
             fields = _with_cause(tx, _with_customer_tier(tx, fields))
@@ -349,20 +352,46 @@ class Board(ReviewOperations, ChangeRequestOperations, ScoringOperations, Custom
 
         return self._mutate(previous.key, change, expect_version=expect_version, action="undone", reason=reason)
 
+    def _mutate(self, key: str, change: Callable[[Transaction, Requirement], dict[str, Any]], *,
+                expect_version: int | None = None, action: str = "edited", reason: str = "") -> Requirement:
+        """Every one-record change (a move, a sign-off that approves, feedback, an undo), refused under
+        strict WIP limits when it takes its requirement into a full column (store.wip)."""
+
+        def within_limits(tx: Transaction, req: Requirement) -> dict[str, Any]:
+            changes = change(tx, req)
+            entering = changes.get("state") if changes else None
+            if entering is not None:
+                refuse_past_limit(tx, State(entering), req.key, req.state)
+            return changes
+
+        return super()._mutate(key, within_limits, expect_version=expect_version, action=action, reason=reason)
+
     def set_wip_limit(self, state: State | str, limit: int | None) -> None:
         """Set a column's WIP limit (None removes it); raises InvalidValue."""
         state = State.parse(state) if isinstance(state, str) else state
         if state not in BOARD_STATES:
             raise InvalidValue(_("{state} is not a board column").format(state=state.label.lower()))
-        if limit is not None and not 0 < limit <= 100_000:
+        if limit is not None and not 0 < limit <= MAX_WIP_LIMIT:
             raise InvalidValue(_("a WIP limit is a whole number from 1 to 100000 (or none)"))
         with self.transaction() as tx:
-            limits = tx.setting("wip_limits", {})
+            limits = tx.setting(WIP_LIMITS, {})
             limits = dict(limits) if isinstance(limits, dict) else {}
             old = limits.get(state.value)
             if limit is None:
                 limits.pop(state.value, None)
             else:
                 limits[state.value] = limit
-            tx.set_setting("wip_limits", limits)
-            tx.record_event("board", "settings", field=f"wip_limits.{state.value}", old=old, new=limit)
+            tx.set_setting(WIP_LIMITS, limits)
+            tx.record_event("board", "settings", field=f"{WIP_LIMITS}.{state.value}", old=old, new=limit)
+
+    def set_wip_strict(self, strict: bool) -> bool:
+        """Make the WIP limits refuse a move past them (`strict`) or only warn (the default); returns
+        whether they were strict before. Nothing is written when it is already so."""
+        with self.transaction() as tx:
+            was = tx.setting(WIP_STRICT) is True
+            if was == strict:
+                tx.dry_run()
+                return was
+            tx.set_setting(WIP_STRICT, True if strict else None)
+            tx.record_event("board", "settings", field=WIP_STRICT, old=was, new=strict)
+            return was

@@ -22,6 +22,7 @@ from .snapshot import Revision
 from .storage import Backup, Storage, open_storage
 from .surveys import COMPLAINT_CAUSES, LOW_SCORE_REASONS, SURVEY_DIMENSIONS, stored_codes
 from .targets import RESPONSE_TARGETS, Target, stored_targets
+from .wip import OverLimit, is_strict, over_limit, stored_limits
 
 MAX_USER_LENGTH = 80
 """As long as a history event's `by` may be."""
@@ -203,13 +204,20 @@ class BoardReader:
 
     def wip_limits(self) -> dict[State, int]:
         """The columns' WIP limits; a damaged setting limits nothing (`check` says so)."""
-        limits = self.settings().get("wip_limits", {})
-        if not isinstance(limits, dict):
-            return {}
-        return {
-            State(k): v for k, v in limits.items()
-            if k in State._value2member_map_ and type(v) is int and 0 < v <= 100_000
-        }
+        return stored_limits(self.settings())
+
+    def wip_strict(self) -> bool:
+        """Do the WIP limits refuse a move past them, rather than warn (store.wip)?"""
+        return is_strict(self.settings())
+
+    def over_wip_limit(self, state: State) -> OverLimit | None:
+        """Column `state` past its WIP limit as the board is now, or None: the warning after a change
+        that took a requirement into it (store.wip)."""
+        settings = self.settings()
+        if state not in stored_limits(settings):
+            return None  # (no limit: the cards are not read)
+        records, _revision = self.storage.card_records()
+        return over_limit(settings, records.values(), state)
 
     def survey_dimensions(self) -> tuple[str, ...]:
         """The dimensions a satisfaction survey scores (store.surveys)."""

@@ -1,0 +1,105 @@
+"""WIP limits (issue #18, item 3): a move past a column's limit warns; under strict limits the store
+refuses it, counting inside the move's transaction, on a board file and on a server board (conftest's
+`board_location`), so two writers racing for a column's last place cannot both get it."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from reqboard.store.board import Board
+from reqboard.store.errors import Refused
+from reqboard.store.models import State
+from reqboard.store.wip import OverLimit
+
+from board_locations import BoardLocation
+
+ANALYSABLE = {"importance": 3, "urgency": 3, "kano": "must-be"}
+"""What a requirement needs to be analysed."""
+
+
+def refused(call: Callable[[], Any]) -> str:
+    with pytest.raises(Refused) as caught:
+        call()
+    assert caught.value.rule == "wip.strict"
+    return str(caught.value)
+
+
+def test_a_move_past_a_limit_warns_and_under_strict_limits_is_refused(
+        board_of: Callable[..., Board], board_location: BoardLocation) -> None:
+    board = board_of(3, **ANALYSABLE)
+    board.set_wip_limit("analysed", 1)
+    board.set_wip_limit("collected", 2)
+    assert not board.wip_strict()
+    # Advisory: the moves are made; the column says by how much it is over after each.
+    board.move_requirement("REQ-1", "analysed")
+    assert board.over_wip_limit(State.ANALYSED) is None
+    board.move_requirement("REQ-2", "analysed")
+    over = board.over_wip_limit(State.ANALYSED)
+    assert over == OverLimit(State.ANALYSED, 2, 1)
+    assert over.message == "Analysed is over its WIP limit: 2 of 1"
+    assert board.over_wip_limit(State.IN_PROGRESS) is None  # no limit
+
+    assert board.set_wip_strict(True) is False
+    assert board.wip_strict() and board.set_wip_strict(True) is True
+    before = board_location.state()
+    # Into a full column: a move, a new requirement (collected holds REQ-3 and needs 2 more to be
+    # full: one is added, the next refused), nothing written by the refused one.
+    assert refused(lambda: board.move_requirement("REQ-3", "analysed")) == (
+        "REQ-3 stays collected: Analysed is full (2 of its WIP limit of 1) and this board's WIP limits are "
+        "strict; move a requirement out of Analysed first, or raise the limit")
+    assert board_location.state() == before
+    board.add_requirement("Fourth", customer="ACME")
+    before = board_location.state()
+    assert refused(lambda: board.add_requirement("Fifth", customer="ACME")).startswith(
+        "the new requirement was not created: Collected is full (2 of its WIP limit of 2)")
+    assert board_location.state() == before
+    # Out of a column over its limit: always made; back into a full one: refused like any move into it.
+    undo_to = board.get("REQ-2")
+    board.set_wip_limit("collected", 3)
+    moved_back = board.move_requirement("REQ-2", "collected", reason="not yet")
+    assert moved_back.state is State.COLLECTED and board.over_wip_limit(State.ANALYSED) is None
+    assert "REQ-1 stays analysed: Collected is full (3 of its WIP limit of 3)" in refused(
+        lambda: board.move_requirement("REQ-1", "collected", reason="not yet"))
+    # An undo that puts a requirement back into a full column (REQ-1 holds analysed's one place) is a
+    # move into it too.
+    assert refused(lambda: board.replace_requirement(undo_to, expect_version=moved_back.version)).startswith(
+        "REQ-2 stays collected: Analysed is full (1 of its WIP limit of 1)")
+    # Warnings again: the same move is made.
+    assert board.set_wip_strict(False) is True
+    assert board.move_requirement("REQ-2", "analysed").state is State.ANALYSED
+    assert board.over_wip_limit(State.ANALYSED) == OverLimit(State.ANALYSED, 2, 1)
+    assert [(e.field, e.old, e.new) for e in board.history() if e.field == "wip_strict"] == [
+        ("wip_strict", False, True), ("wip_strict", True, False)]
+
+
+def test_two_writers_racing_for_a_columns_last_place_under_strict_limits_only_one_gets_it(
+        board_of: Callable[..., Board], board_location: BoardLocation) -> None:
+    writers = 6
+    board = board_of(writers, **ANALYSABLE)
+    board.set_wip_limit("analysed", 1)
+    board.set_wip_strict(True)
+    boards = [board_location.board("ann") for _ in range(writers)]  # a connection (a lock file handle) each
+    for each in boards:
+        each.get("REQ-1")  # opened and read before the start: the moves race, not the connecting
+    start = threading.Barrier(writers)
+    outcomes: list[str] = []
+
+    def move(n: int) -> None:
+        start.wait(timeout=30)
+        try:
+            boards[n].move_requirement(f"REQ-{n + 1}", "analysed")
+            outcomes.append("moved")
+        except Refused as exc:
+            outcomes.append(exc.rule)
+
+    threads = [threading.Thread(target=move, args=(n,)) for n in range(writers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(outcomes) == ["moved"] + ["wip.strict"] * (writers - 1)
+    assert [r.state for r in board.requirements()].count(State.ANALYSED) == 1
