@@ -329,6 +329,24 @@ def _side_said(side: str) -> str:
     return SIDES[side][1] if i18n.is_chinese() else side
 
 
+SWITCH = {"on": ("on", "开"), "off": ("off", "关")}
+"""A setting switched on or off, as typed: the English word or the Chinese one."""
+
+
+def _switch(text: str) -> str:
+    """`on` or `off` (开, 关)."""
+    wanted = text.strip().casefold()
+    for value, names in SWITCH.items():
+        if wanted in names:
+            return value
+    raise argparse.ArgumentTypeError(_("{given!r} is neither {on} nor {off}").format(
+        given=text, on=_switch_said("on"), off=_switch_said("off")))
+
+
+def _switch_said(value: str) -> str:
+    return SWITCH[value][1] if i18n.is_chinese() else value
+
+
 def _add_field_options(p: argparse.ArgumentParser, *, editing: bool) -> None:
     from reqboard.store.domain import Channel, Feasibility, Kano, NeedType, Tier
 
@@ -717,10 +735,14 @@ def build_parser() -> Parser:
     p.add_argument("--list", action="store_true", help=_("list the kept backups"))
     p.add_argument("--generation", type=_count, metavar="N", help=_("the generation to restore (default: newest)"))
 
-    p = command("wip", _("show or set a column's work-in-progress limit"))
+    p = command("wip", _("show or set a column's work-in-progress limit, and whether the limits are strict"))
     p.add_argument("state", nargs="?", metavar="STATE", help=_("the column's state: {states}").format(states=states))
     p.add_argument("limit", nargs="?", metavar="LIMIT",
                    help=_("a number, or '{none}' to remove the limit").format(none=_no_limit_said()))
+    p.add_argument("--strict", type=_switch, metavar="ON|OFF",
+                   help=_("{on}: a move, reopen or new requirement that would take a column past its limit is "
+                          "refused (exit 1); {off} (the default): it is made, with a warning on stderr").format(
+                       on=_switch_said("on"), off=_switch_said("off")))
 
     p = command("report", _("a report of flow, satisfaction, change requests and the intake forecast; with "
                             "--customer, a progress report for one customer"))
@@ -1355,6 +1377,7 @@ def cmd_add(args: argparse.Namespace) -> int:
     board = _board(args)
     req = board.add_requirement(title, **fields)
     _emit(args, req, req.key, board)
+    _warn_over_limit(board, req.state)
     return EXIT_OK
 
 
@@ -1474,6 +1497,8 @@ def cmd_move(args: argparse.Namespace) -> int:
     board = _board(args)
     req = board.move_requirement(args.key, state, reason=args.reason, expect_version=args.expect_version,
                                  updates=updates, inputs=inputs, override_dependency=args.override_dependency)
+    if req.state is state:
+        _warn_over_limit(board, state)
     if state is State.APPROVED and req.state is State.ANALYSED:  # a sign-off; other roles still to sign
         said = _signoff_said(board, req)
     else:
@@ -1996,56 +2021,13 @@ def cmd_history(args: argparse.Namespace) -> int:
         _print_json([e.model_dump(mode="json") for e in events])
         return EXIT_OK
     from reqboard.store import clock
-    from reqboard.store.labels import action_label, field_label, review_event_said, stored_note
+    from reqboard.store.history_words import Voice, event_said
 
+    # Plain ASCII, a state as one types it; values cut to 60 cells, a reason whole.
+    voice = Voice(ascii=True, gap=" ", cells=60, reason_cells=None, state_said=_said)
     for e in events:
-        old, new = _value_said(e.field, e.old), _value_said(e.field, e.new)
-        if e.action == "approved" or e.field == "suspect":  # notes the store wrote ("version 3")
-            old, new = (stored_note(v) if isinstance(v, str) else v for v in (old, new))
-        what = action_label(e.action) + (f" {e.cr}" if e.cr else "")
-        said = review_event_said(e.action, e.field, e.old, e.new, e.cr, state_said=_said)
-        if said is not None:
-            what = said
-        elif e.field and e.action not in ("created",):
-            what = _("{action} {field}: {old} -> {new}").format(
-                action=what, field=field_label(e.field), old=_short(old), new=_short(new))
-        elif new is not None:
-            what += f" {_short(new)}"
-        # The store's own reasons ("CR-2 approved", "synced A with B", "undo") translated; a person's as typed.
-        reason = stored_note(e.reason) if e.reason else e.reason
-        print(f"{clock.shown(e.at, seconds=True)}  {_pad(e.by, 12)} {_text(what)}"
-              + (f"  ({_text(reason)})" if reason else ""))
+        print(f"{clock.shown(e.at, seconds=True)}  {_pad(e.by, 12)} {_text(event_said(e, voice))}")
     return EXIT_OK
-
-
-def _value_said(field: str | None, value: Any) -> Any:
-    """A history value as the CLI says it: a state or another fixed value by its name in the current
-    language (`_said`); anything else as stored."""
-    from reqboard.store import domain
-
-    kinds: dict[str, Callable[[str], _Named]] = {
-        "state": domain.State, "channel": domain.Channel, "need_type": domain.NeedType, "kano": domain.Kano,
-        "feasibility": domain.Feasibility, "tier": domain.Tier, "status": domain.CRStatus, "risk": domain.Risk,
-    }
-    if isinstance(value, list):  # tags, links, acceptance criteria (`[x] text`): as the detail pane lists them
-        from reqboard.store.labels import item_text
-
-        return ", ".join(item_text(item) for item in value)
-    kind = kinds.get(field or "")
-    if kind is None or not isinstance(value, str):
-        return value
-    try:
-        return _said(kind(value))
-    except ValueError:
-        return value
-
-
-def _short(value: Any) -> str:
-    """A history value on one line, made safe, cut to 60 display cells."""
-    from rich.cells import cell_len, set_cell_size
-
-    text = _text("-" if value in (None, "", []) else value)
-    return text if cell_len(text) <= 60 else set_cell_size(text, 59) + "…"
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -2518,24 +2500,42 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
 
 def cmd_wip(args: argparse.Namespace) -> int:
+    """`wip` lists the limits and whether they are strict; `wip STATE LIMIT` sets one, `wip --strict on|off`
+    the strictness (both at once too). --json prints the settings as they are after it."""
     from reqboard.store.domain import BOARD_STATES, State
 
-    board = _board(args)
-    if args.state is None:
-        limits = board.wip_limits()
-        for state in BOARD_STATES:
-            print(f"{_pad(_said(state), 12)} {limits.get(state, '-')}")
-        return EXIT_OK
-    if args.limit is None:
+    if args.state is not None and args.limit is None:
         raise UsageError(_("give a limit (a number, or '{none}')").format(none=_no_limit_said()))
-    try:
-        state = State.parse(args.state)
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
-    limit = None if args.limit.strip().lower() in NO_LIMIT else _whole(args.limit)
-    board.set_wip_limit(state, limit)
-    print(_("WIP limit of {state}: {limit}").format(state=_text(args.state),
-                                                    limit=limit if limit is not None else _no_limit_said()))
+    state = limit = None
+    if args.state is not None:
+        try:
+            state = State.parse(args.state)
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+        limit = None if args.limit.strip().lower() in NO_LIMIT else _whole(args.limit)
+    board = _board(args)
+    said = []
+    if state is not None:
+        board.set_wip_limit(state, limit)
+        said.append(_("WIP limit of {state}: {limit}").format(
+            state=_text(args.state), limit=limit if limit is not None else _no_limit_said()))
+    if args.strict is not None:
+        board.set_wip_strict(args.strict == "on")
+        said.append(_("WIP limits are strict: a move past one is refused") if args.strict == "on" else
+                    _("WIP limits warn: a move past one is made, with a warning"))
+    limits, strict = board.wip_limits(), board.wip_strict()
+    if getattr(args, "json", False):
+        _print_json({"limits": {s.value: limits.get(s) for s in BOARD_STATES}, "strict": strict})
+    elif said:
+        print("\n".join(said))
+    else:
+        for column in BOARD_STATES:
+            print(f"{_pad(_said(column), 12)} {limits.get(column, '-')}")
+        print(_("WIP limits are strict: a move past one is refused") if strict else
+              _("WIP limits warn: a move past one is made, with a warning"))
+    if said:  # a column already past a limit just set, or made strict: said, as a move past it would be
+        for column in BOARD_STATES if args.strict == "on" else (state,) if state is not None else ():
+            _warn_over_limit(board, column)
     return EXIT_OK
 
 
@@ -2885,6 +2885,19 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _note(message: str) -> None:
     """One `note:` line on stderr (the prefix is for scripts and never translated; the text is)."""
     print(f"note: {message}", file=sys.stderr)
+
+
+def _warn(message: str) -> None:
+    """One `warning:` line on stderr (the prefix is for scripts and never translated; the text is); the
+    command still succeeds."""
+    print("warning: " + _text(" ".join(message.splitlines())), file=sys.stderr)
+
+
+def _warn_over_limit(board: Any, state: Any) -> None:
+    """Warn when column `state` is past its WIP limit now (a change just took a requirement into it)."""
+    over = board.over_wip_limit(state)
+    if over is not None:
+        _warn(over.message)
 
 
 def _error(message: object) -> None:

@@ -8,7 +8,10 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+import orjson
 import pytest
+
+from reqboard.cli.main import main
 
 from reqboard.store.board import Board
 from reqboard.store.errors import Refused
@@ -16,6 +19,7 @@ from reqboard.store.models import State
 from reqboard.store.wip import OverLimit
 
 from board_locations import BoardLocation
+from cli_support import CliRunner, assert_one_error_line
 
 ANALYSABLE = {"importance": 3, "urgency": 3, "kano": "must-be"}
 """What a requirement needs to be analysed."""
@@ -103,3 +107,46 @@ def test_two_writers_racing_for_a_columns_last_place_under_strict_limits_only_on
         thread.join(timeout=60)
     assert sorted(outcomes) == ["moved"] + ["wip.strict"] * (writers - 1)
     assert [r.state for r in board.requirements()].count(State.ANALYSED) == 1
+
+
+def test_the_cli_warns_on_stderr_past_a_limit_and_under_strict_limits_refuses_with_exit_1(
+        cli: CliRunner, capsys: pytest.CaptureFixture[str]) -> None:
+    def run(*argv: str) -> tuple[int, str, str]:
+        capsys.readouterr()
+        code = main(list(argv))
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    cli("add", "One", "--customer", "ACME", "--importance", "3", "--urgency", "3", "--kano", "must-be")
+    cli("add", "Two", "--customer", "ACME", "--importance", "3", "--urgency", "3", "--kano", "must-be")
+    cli("wip", "analysed", "1")
+    assert cli.json("wip") == {"limits": {"collected": None, "analysed": 1, "approved": None, "in_progress": None,
+                                          "done": None, "fed_back": None}, "strict": False}
+    cli("move", "REQ-1", "analysed")  # (cli asserts an empty stderr: within the limit, nothing is said)
+    # Past it: made (exit 0), the --json record on stdout as ever, one warning line on stderr.
+    code, out, err = run("move", "REQ-2", "analysed", "--json")
+    assert (code, orjson.loads(out)["state"]) == (0, "analysed")
+    assert err == "warning: Analysed is over its WIP limit: 2 of 1\n"
+    assert run("wip", "collected", "1") == (0, "WIP limit of collected: 1\n", "")
+    assert run("add", "Three", "--customer", "ACME") == (0, "REQ-3\n", "")
+    assert run("add", "Four", "--customer", "ACME")[1:] == ("REQ-4\n",
+                                                          "warning: Collected is over its WIP limit: 2 of 1\n")
+
+    # Strict: said, with the columns already past their limits; then a move into one is exit 1, unwritten.
+    code, out, err = run("wip", "--strict", "on")
+    assert (code, out) == (0, "WIP limits are strict: a move past one is refused\n")
+    assert err.splitlines() == ["warning: Collected is over its WIP limit: 2 of 1",
+                                "warning: Analysed is over its WIP limit: 2 of 1"]
+    assert cli.json("wip")["strict"] is True
+    assert "WIP limits are strict" in cli("wip").splitlines()[-1]
+    code, out, err = run("move", "REQ-1", "collected", "--reason", "later")
+    assert (code, out) == (1, "")
+    assert_one_error_line(err)
+    assert err.startswith("error: REQ-1 stays analysed: Collected is full (2 of its WIP limit of 1)")
+    assert cli.json("show", "REQ-1")["state"] == "analysed"
+    assert "the new requirement was not created" in cli.fails(1, "add", "Five")
+    assert len(cli.json("list")) == 4
+    assert cli.json("wip", "--strict", "off") == {"limits": {"collected": 1, "analysed": 1, "approved": None,
+                                                              "in_progress": None, "done": None,
+                                                              "fed_back": None}, "strict": False}
+    assert cli("wip").splitlines()[-1] == "WIP limits warn: a move past one is made, with a warning"
