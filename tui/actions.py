@@ -114,8 +114,8 @@ class RequirementActions:
 
             def back(values: dict[str, Any]) -> Change:
                 reason = values["reason"]
-                return Change(lambda board: board.move_requirement(
-                    req.key, target, reason=reason, override_dependency=bool(blockers), expect_version=req.version),
+                return Change(self._warning_past_limit(req, lambda board: board.move_requirement(
+                    req.key, target, reason=reason, override_dependency=bool(blockers), expect_version=req.version)),
                     what, before=req)
 
             needed = (_("A reason is needed to reopen it") if req.state is State.REJECTED
@@ -136,8 +136,8 @@ class RequirementActions:
                 key=req.key, needs=listed(workflow.needs_for(req, target, rules)), state=state))
             return
         if not inputs and not blockers:  # nothing to ask: the store says whether the move may be made
-            self.link.save(self.opener, Change(lambda board: board.move_requirement(
-                req.key, target, expect_version=req.version), what, before=req))
+            self.link.save(self.opener, Change(self._warning_past_limit(req, lambda board: board.move_requirement(
+                req.key, target, expect_version=req.version)), what, before=req))
             return
         fields = input_fields(inputs)
         intros = []
@@ -155,9 +155,9 @@ class RequirementActions:
             # The values as the form holds them: the store reads them against the guard's inputs.
             given = dict(values)
             reason = given.pop("reason", "") if blockers else ""
-            return Change(lambda board: board.move_requirement(
+            return Change(self._warning_past_limit(req, lambda board: board.move_requirement(
                 req.key, target, inputs=given or None, reason=reason, override_dependency=bool(blockers),
-                expect_version=req.version), what, before=req)
+                expect_version=req.version)), what, before=req)
 
         if blockers:
             title, verb = _("Move {key} to {state} anyway?"), _("Move anyway")
@@ -165,6 +165,23 @@ class RequirementActions:
             title, verb = _("Move {key} to {state}"), _("Move")
         self._form(title.format(key=req.key, state=state), fields, forward, intro="\n".join(intros),
                    submit_label=verb)
+
+    def _warning_past_limit(self, req: Requirement,
+                            call: Callable[[Board], Requirement]) -> Callable[[Board], Requirement]:
+        """`call` (a change of `req`), then, in the same worker, a warning notice when it took `req` into a
+        column now past its WIP limit (store.wip); the change's own notice ("REQ-3 moved to in progress")
+        follows as for any change. Under strict limits the store refuses such a move instead: a refusal."""
+        app = self.opener.app
+
+        def warned(board: Board) -> Requirement:
+            after = call(board)
+            if after.state is not req.state:
+                over = board.over_wip_limit(after.state)
+                if over is not None:  # (App.notify is thread-safe: it posts a message)
+                    app.notify(over.message, title=_("WIP limit"), severity="warning", timeout=8, markup=False)
+            return after
+
+        return warned
 
     def sign_off(self, req: Requirement, view: BoardView) -> None:
         """Sign `req`'s text as it reads now (`Board.approve`): in one of the roles still missing when
@@ -563,6 +580,7 @@ class RequirementActions:
             "Importance 1 and urgency 1, the rest 0, is importance × urgency."))
 
     def wip_limit(self, state: State, current: int | None) -> None:
+        """A column's WIP limit. Whether limits warn or refuse is the palette's "WIP limits: ..." (`wip_strict`)."""
         if not self._may_change():
             return
         fields = [FieldSpec("limit", _("WIP limit of {state} (empty: no limit)").format(state=state.label),
@@ -575,7 +593,17 @@ class RequirementActions:
                 raise InvalidValue(_("{text!r} is not a whole number").format(text=text))
             return Change(lambda board: board.set_wip_limit(state, limit), "", undoable=False)
 
-        self._form(_("WIP limit: {state}").format(state=state.label), fields, limit)
+        self._form(_("WIP limit: {state}").format(state=state.label), fields, limit,
+                   intro=_("A move past the limit is made with a warning, or refused when the board's limits are "
+                           "strict (ctrl+p: WIP limits)."))
+
+    def wip_strict(self, strict: bool) -> None:
+        """Make the board's WIP limits refuse a move past them (`strict`), or only warn (store.wip)."""
+        if not self._may_change():
+            return
+        said = (_("WIP limits are strict: a move past one is refused") if strict else
+                _("WIP limits warn: a move past one is made, with a warning"))
+        self.link.save(self.opener, Change(lambda board: board.set_wip_strict(strict), said, undoable=False))
 
     def filter(self, current: str, apply: Callable[[Query | None], None], blocked: Callable[[str], bool]) -> None:
         """Ask for a filter; `blocked` says which cards wait on unfinished work (the board's latest read)."""

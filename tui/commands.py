@@ -49,6 +49,14 @@ ACTIONS: tuple[tuple[str, str, str], ...] = (
     (N_("Export board"), "export", N_("to JSON, CSV, Markdown or ReqIF")),
     (N_("Import file"), "import_file", N_("JSON, CSV or ReqIF: shows what would change before writing")),
 )
+WIP_STRICTNESS: tuple[tuple[str, bool, str], ...] = (
+    (N_("WIP limits: refuse moves past them"), True,
+     N_("strict: a move, reopen or new requirement that would take a column past its WIP limit is refused")),
+    (N_("WIP limits: warn only"), False,
+     N_("a move past a column's WIP limit is made, with a warning (the default)")),
+)
+"""Whether the board's WIP limits refuse or warn (`RequirementActions.wip_strict`); each column's
+limit is its own command ("Set WIP limit", key w)."""
 SYNC = (N_("Sync with..."), N_("merge with a clone of this board, both ways: the plan and the conflicts first, "
                                "then the write"))
 SCREENS: tuple[tuple[str, str, str], ...] = (
@@ -140,6 +148,8 @@ class ReqboardCommands(Provider):
             return
         for name, action, help in ACTIONS:
             yield DiscoveryHit(_(name), partial(self._run, action), help=_(help))
+        for name, strict, help in WIP_STRICTNESS:
+            yield DiscoveryHit(_(name), partial(self._set_strict, strict), help=_(help))
         yield DiscoveryHit(_(SYNC[0]), partial(self._open, "sync"), help=_(SYNC[1]))
         for name, screen, help in SCREENS:
             yield DiscoveryHit(_(name), partial(self._open, screen), help=_(help))
@@ -154,6 +164,11 @@ class ReqboardCommands(Provider):
             score = matcher.match(name)
             if score > 0:
                 yield Hit(score, matcher.highlight(name), partial(self._run, action), help=_(help))
+        for english, strict, help in WIP_STRICTNESS:
+            name = _(english)
+            score = matcher.match(name)
+            if score > 0:
+                yield Hit(score, matcher.highlight(name), partial(self._set_strict, strict), help=_(help))
         for english, screen, help in ((SYNC[0], "sync", SYNC[1]), *SCREENS):
             name = _(english)
             score = matcher.match(name)
@@ -195,6 +210,13 @@ class ReqboardCommands(Provider):
             if self.app.screen is not board:
                 self.app.pop_screen()
             getattr(board, f"action_{action}")()
+
+    def _set_strict(self, strict: bool) -> None:
+        board = self._board_screen()
+        if board is not None and not self._over_a_form():
+            if self.app.screen is not board:
+                self.app.pop_screen()
+            board.actions.wip_strict(strict)
 
     def _open(self, screen: str) -> None:
         board = self._board_screen()
