@@ -1377,7 +1377,7 @@ def cmd_add(args: argparse.Namespace) -> int:
     board = _board(args)
     req = board.add_requirement(title, **fields)
     _emit(args, req, req.key, board)
-    _warn_over_limit(board, req.state)
+    _warn_entered(board, req)
     return EXIT_OK
 
 
@@ -1497,8 +1497,7 @@ def cmd_move(args: argparse.Namespace) -> int:
     board = _board(args)
     req = board.move_requirement(args.key, state, reason=args.reason, expect_version=args.expect_version,
                                  updates=updates, inputs=inputs, override_dependency=args.override_dependency)
-    if req.state is state:
-        _warn_over_limit(board, state)
+    _warn_entered(board, req)
     if state is State.APPROVED and req.state is State.ANALYSED:  # a sign-off; other roles still to sign
         said = _signoff_said(board, req)
     else:
@@ -1537,6 +1536,7 @@ def cmd_approve(args: argparse.Namespace) -> int:
     req = board.approve(args.key, args.comment, role=args.role, on_behalf_of=args.on_behalf_of,
                         expect_version=args.expect_version)
     _emit(args, req, _signoff_said(board, req), board)
+    _warn_entered(board, req)
     return EXIT_OK
 
 
@@ -1639,6 +1639,7 @@ def cmd_feedback(args: argparse.Namespace) -> int:
     said = (_("{key} interim reading recorded ({satisfaction}/5); it stays {state}") if args.interim
             else _("{key} feedback recorded ({satisfaction}/5); it is {state}"))
     _emit(args, req, said.format(key=req.key, satisfaction=args.satisfaction, state=_said(req.state)), board)
+    _warn_entered(board, req)
     return EXIT_OK
 
 
@@ -2246,6 +2247,8 @@ def cmd_sync(args: argparse.Namespace) -> int:
     for name, _side in args.resolve:  # a typo settles nothing: say so, rather than let it pass unseen
         if resolution_name(name) not in settled:
             _note(_("--resolve {name} names no conflict of this sync; it was not needed").format(name=_text(name)))
+    if not args.dry_run:  # a sync is never refused by a WIP limit (store.wip): what it left past one is said
+        _warn_over_limits(ours)
     return EXIT_OK
 
 
@@ -2353,6 +2356,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     if held:
         _note(_("ctrl+c came once the board had changed on disk, so the import was completed rather than cut "
                 "short: everything reported above is on the board"))
+    if not args.dry_run:  # an import is never refused by a WIP limit (store.wip): what it left past one is said
+        _warn_over_limits(board)
     return EXIT_OK
 
 
@@ -2898,6 +2903,21 @@ def _warn_over_limit(board: Any, state: Any) -> None:
     over = board.over_wip_limit(state)
     if over is not None:
         _warn(over.message)
+
+
+def _warn_entered(board: Any, req: Any) -> None:
+    """Warn when the change that saved `req` took it into a column now past its WIP limit (it entered
+    its state in this very change: a move, a new requirement, a sign-off that approved, feedback)."""
+    if req.state_since == req.updated_at:
+        _warn_over_limit(board, req.state)
+
+
+def _warn_over_limits(board: Any) -> None:
+    """Warn of every column past its WIP limit (after an import or a sync, which limits never refuse)."""
+    from reqboard.store.domain import BOARD_STATES
+
+    for state in sorted(board.wip_limits(), key=BOARD_STATES.index):
+        _warn_over_limit(board, state)
 
 
 def _error(message: object) -> None:

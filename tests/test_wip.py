@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import orjson
 import pytest
 
 from reqboard.cli.main import main
-
 from reqboard.store.board import Board
 from reqboard.store.errors import Refused
 from reqboard.store.models import State
@@ -110,7 +110,7 @@ def test_two_writers_racing_for_a_columns_last_place_under_strict_limits_only_on
 
 
 def test_the_cli_warns_on_stderr_past_a_limit_and_under_strict_limits_refuses_with_exit_1(
-        cli: CliRunner, capsys: pytest.CaptureFixture[str]) -> None:
+        cli: CliRunner, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     def run(*argv: str) -> tuple[int, str, str]:
         capsys.readouterr()
         code = main(list(argv))
@@ -150,3 +150,12 @@ def test_the_cli_warns_on_stderr_past_a_limit_and_under_strict_limits_refuses_wi
                                                               "in_progress": None, "done": None,
                                                               "fed_back": None}, "strict": False}
     assert cli("wip").splitlines()[-1] == "WIP limits warn: a move past one is made, with a warning"
+
+    # An import is never refused by a limit (its records are as they were made): what it left past one
+    # is said.
+    cli("export", "--format", "json", "-o", str(tmp_path / "all.json"))
+    other = ["--store", str(tmp_path / "other.json")]
+    cli(*other, "wip", "analysed", "1")
+    cli(*other, "wip", "--strict", "on")
+    code, out, err = run(*other, "import", str(tmp_path / "all.json"))
+    assert code == 0 and err == "warning: Analysed is over its WIP limit: 2 of 1\n"
