@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import gc
-import shutil
-import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -248,14 +246,21 @@ def screenshot_directory() -> Path:
 def run_app(path: Path | str, user: str, *, demo: bool = False) -> int:
     """Open the board at `path` (or a fresh demo copy) until the user quits."""
     if demo:
-        from reqboard.store.demo import build_demo_board
-
-        workdir = Path(tempfile.mkdtemp(prefix="reqboard-demo-"))
-        path = workdir / "demo.json"
-        # The language and zone the command line chose: a Chinese team's board for a Chinese reader.
-        build_demo_board(path, chinese=i18n.is_chinese(), zone=clock.zone())
-        try:
-            return ReqboardApp(path, user).run() or 0
-        finally:
-            shutil.rmtree(workdir, ignore_errors=True)
+        return run_demo(user)
     return ReqboardApp(path, user).run() or 0
+
+
+def run_demo(user: str) -> int:
+    """Open a fresh copy of the demo board (today's, from the cache when it has it: store.demo_copy)
+    until the user quits, then remove it; copies that killed runs left behind are removed first."""
+    from reqboard.store.demo_copy import fresh_copy, remove_stale_copies
+
+    remove_stale_copies()
+    # The language and zone the command line chose: a Chinese team's board for a Chinese reader.
+    copy = fresh_copy(chinese=i18n.is_chinese(), zone=clock.zone(), user=user)
+    try:
+        app = ReqboardApp(copy.board, user)
+        with copy.removed_on_signals(app.exit):
+            return app.run() or 0
+    finally:
+        copy.remove()

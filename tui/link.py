@@ -31,7 +31,7 @@ from textual.message_pump import MessagePump
 
 from reqboard.store import errors as store_errors
 from reqboard.store.errors import CommitUncertain, ServerUnreachable, StoreError
-from reqboard.store.i18n import N_, _
+from reqboard.store.i18n import N_, _, listed
 from reqboard.store.labels import UNDONE_CREATION_NOTE
 from reqboard.store.reader import BoardReader
 from reqboard.store.storage import LOCK_TIMEOUT_S
@@ -42,7 +42,7 @@ if TYPE_CHECKING:
     from textual.app import App
 
     from reqboard.store.board import Board
-    from reqboard.store.models import Requirement
+    from reqboard.store.models import Event, Requirement
 
 T = TypeVar("T")
 UNDO_DEPTH = 50
@@ -470,14 +470,63 @@ def _answer(app: App[Any], requester: MessagePump, message: Message) -> None:
 
 def _undo_call(entry: UndoEntry) -> Callable[[Board], Any]:
     def undo(board: Board) -> Any:
-        if entry.before is None:
-            # The key may name another requirement now (a sync renumbered ours and gave its key to one
-            # created on the other board, at the same version 1): never reject that one.
-            if board.get(entry.after.key).uid != entry.after.uid:
-                raise store_errors.Refused(_("{key} is another requirement now (a sync gave yours a new key): "
-                                             "nothing was undone").format(key=entry.after.key), "undo.uid")
-            # Stored in English like every note the board keeps, and shown in the reader's language.
-            return board.reject(entry.after.key, UNDONE_CREATION_NOTE, expect_version=entry.after.version)
-        return board.replace_requirement(entry.before, expect_version=entry.after.version, reason="undo")
+        try:
+            if entry.before is None:
+                # The key may name another requirement now (a sync renumbered ours and gave its key to one
+                # created on the other board, at the same version 1): never reject that one.
+                if board.get(entry.after.key).uid != entry.after.uid:
+                    raise store_errors.Refused(_("{key} is another requirement now (a sync gave yours a new key): "
+                                                 "nothing was undone").format(key=entry.after.key), "undo.uid")
+                # Stored in English like every note the board keeps, and shown in the reader's language.
+                return board.reject(entry.after.key, UNDONE_CREATION_NOTE, expect_version=entry.after.version)
+            return board.replace_requirement(entry.before, expect_version=entry.after.version, reason="undo")
+        except store_errors.Conflict as exc:  # read here, in the worker: who changed it is a read of the history
+            raise undo_not_applied(board, exc) from None
 
     return undo
+
+
+class UndoNotApplied(store_errors.Conflict):
+    """An undo refused because the requirement changed after the change it would take back: its message
+    says who changed it, how, and that nothing was undone ("re-read it and retry" means nothing here)."""
+
+
+def undo_not_applied(board: Board, conflict: store_errors.Conflict) -> UndoNotApplied:
+    """The refusal of an undo that met `conflict`, naming who changed the requirement since: the person of
+    its latest history event (and what that event did), else the record's last editor."""
+    person, what = conflict.by, ""
+    try:
+        events = board.history(conflict.key)
+    except StoreError:  # the history cannot be read: the record's editor still says who
+        events = []
+    if events:
+        last = events[-1]
+        # One change writes all its events at one moment (a move with the fields it needed): said as one.
+        person, what = last.by, change_words([e for e in events if e.at == last.at and e.by == last.by])
+    if person and what:
+        message = _("Undo not applied: {person} changed {key} since ({what}).").format(
+            person=person, key=conflict.key, what=what)
+    elif person:
+        message = _("Undo not applied: {person} changed {key} since.").format(person=person, key=conflict.key)
+    else:
+        message = _("Undo not applied: {key} was changed since.").format(key=conflict.key)
+    return UndoNotApplied(message, key=conflict.key, expected=conflict.expected, actual=conflict.actual,
+                          by=person, at=conflict.at)
+
+
+def change_words(events: list[Event]) -> str:
+    """What one change (its history events) did to a requirement, in a few words: "moved it to done",
+    "changed its owner, due date", "change request approved CR-2"."""
+    from reqboard.store.domain import State
+    from reqboard.store.labels import action_label, field_label
+
+    for event in events:
+        if event.action == "moved" and event.field == "state" and event.new in State._value2member_map_:
+            return _("moved it to {state}").format(state=State(event.new).label.lower())
+    fields = [e.field for e in events if e.action in ("edited", "changed") and e.field]
+    if fields and len(fields) == len(events):
+        return _("changed its {fields}").format(fields=listed(field_label(f) for f in dict.fromkeys(fields)))
+    event = events[-1]
+    if event.cr:
+        return _("{action} {key}").format(action=action_label(event.action), key=event.cr)
+    return action_label(event.action)
