@@ -178,6 +178,44 @@ def histogram(values: Sequence[float], bins: int = 8) -> tuple[Bin, ...]:
     return tuple(Bin(round(i * width, 9), round((i + 1) * width, 9), c) for i, c in enumerate(counts))
 
 
+HOUR_STEPS = (1, 2, 3, 4, 6, 12, 24)
+"""Bin widths in hours that divide a day."""
+HOURS_BELOW_DAYS = 2.0
+"""Durations whose longest is under this many days are binned in hours, longer ones in whole days."""
+
+
+@dataclass(frozen=True)
+class DurationBins:
+    """A histogram of durations in one unit: `unit` is "hours" or "days", the bins' edges are whole
+    numbers of it."""
+
+    unit: str
+    bins: tuple[Bin, ...]
+
+
+def duration_histogram(days: Sequence[float], bins: int = 8) -> DurationBins:
+    """Counts of durations (given in days) in bins of whole hours when the longest is under
+    HOURS_BELOW_DAYS, else of whole days, from 0, of a round width (hours: one of HOUR_STEPS; days: 1,
+    2, 5 x 10^k, at least 1), at most `bins` + 1 of them: a young board reads "0-3 h", not "0.0001-0.0002"
+    days. Empty bins for no values."""
+    if not days:
+        return DurationBins("days", ())
+    top = max(days)
+    if top < HOURS_BELOW_DAYS:
+        hours = [max(0.0, d) * 24 for d in days]
+        width = next((s for s in HOUR_STEPS if s * max(1, bins) >= top * 24), HOUR_STEPS[-1])
+        return DurationBins("hours", _whole_bins(hours, float(width)))
+    return DurationBins("days", _whole_bins([max(0.0, d) for d in days], max(1.0, _nice_step(top / max(1, bins)))))
+
+
+def _whole_bins(values: Sequence[float], width: float) -> tuple[Bin, ...]:
+    n = int(max(values) // width) + 1
+    counts = [0] * n
+    for v in values:
+        counts[min(n - 1, int(v // width))] += 1
+    return tuple(Bin(i * width, (i + 1) * width, c) for i, c in enumerate(counts))
+
+
 # ============================================================================ the history of states
 
 

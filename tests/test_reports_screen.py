@@ -115,7 +115,7 @@ async def test_opens_on_the_demo_board_and_shows_its_numbers(tmp_path: Path) -> 
         assert f"satisfaction {expected.satisfaction.mean:.2f}/5 ({expected.satisfaction.count})" in headline
         for chart in CHARTS:
             assert not screen.query_one(f"#{chart}", ChartPanel).has_class("-empty"), chart
-        do_now = _text(screen, "#quadrant-do_now")
+        do_now = _text(screen, "#quadrant-do_now .items")
         for item in expected.priority.quadrants[Quadrant.DO_NOW][:5]:
             assert item.key in do_now
         assert screen.query_one("#quadrant-do_now").border_title.endswith(
@@ -128,11 +128,11 @@ async def test_user_titles_in_the_matrix_are_shown_literally(tmp_path: Path) -> 
     async with app.run_test(size=(160, 50)) as pilot:
         screen = await _open(app, pilot)
 
-        do_now = _text(screen, "#quadrant-do_now")
+        do_now = _text(screen, "#quadrant-do_now .items")
         assert f"REQ-7 {MARKUP_TITLE}" in do_now  # as typed: no link, no bold, brackets intact
         assert "REQ-2 Single sign-on" not in do_now  # delivered: not open work
-        assert "REQ-8 Low-stock alerts" in _text(screen, "#quadrant-quick_wins")
-        assert "REQ-6 Audit log export" in _text(screen, "#quadrant-plan")
+        assert "REQ-8 Low-stock alerts" in _text(screen, "#quadrant-quick_wins .items")
+        assert "REQ-6 Audit log export" in _text(screen, "#quadrant-plan .items")
         assert screen.query_one("#matrix").border_subtitle == "2 open not yet scored"
         assert app.is_running  # the [@click=app.quit] in the title did nothing
 
@@ -164,7 +164,7 @@ async def test_an_empty_board_says_there_is_not_enough_data(tmp_path: Path) -> N
             assert panel.has_class("-empty"), chart
             assert "not enough data yet" in str(panel.query_one(".note", Static).render())
         assert _text(screen, "#reports-headline").startswith("0 open")
-        assert _text(screen, "#quadrant-do_now") == "none"
+        assert _text(screen, "#quadrant-do_now .items") == "none"
 
 
 async def test_escape_closes_and_r_recomputes(tmp_path: Path) -> None:

@@ -318,8 +318,8 @@ async def test_the_reports_screen_holds_no_english(chinese_board: Path) -> None:
         text = screen_text(app)
         assert "报告 · board.json" in text and "未完成 9 个" in text and "交付周期" in text
         assert "优先级矩阵" in text and "返回看板" in text
-        # The state names Plotext cannot lay out (two cells a character) are the panel's legend.
-        assert "█ 已收集 █ 已分析" in text
+        # The cumulative flow's legend, below its plot: each state with the glyph its band is filled with.
+        assert "·· 已收集  ▚▚ 已分析" in text
         assert_chinese(text, data_words(chinese_board))
 
 

@@ -3,11 +3,13 @@ customer side: satisfaction by month, dimension and customer, the reasons for lo
 targets met and missed, and what is overdue or due within a week.
 
 The metrics are computed by `store.metrics` in the store link's thread worker (the history can be long)
-and arrive as a message; the screen only draws. Charts are Plotext plots (textual-plotext); their colours come from
-the theme (`state-*` variables where the app defines them, the theme's standard colours otherwise).
-Titles typed by users, shown in the priority matrix, are rendered literally.
+and arrive as a message; the screen only draws. The cumulative flow, the lead times and satisfaction by
+tier are drawn cell by cell (`widgets.chart`: every band with its own glyph, the legend outside the plot,
+no label dropped at 80x24); the time series are Plotext plots (textual-plotext). Colours come from the
+theme (`state-*` variables where the app defines them, the theme's standard colours otherwise). Titles
+typed by users, shown in the priority matrix, are rendered literally; its quadrants scroll.
 
-Plotext lays text out a character a cell, so a chart's own text (titles, legends, ticks) is given to it
+Plotext lays text out a character a cell, so a Plotext chart's own text (titles, ticks) is given to it
 only when each character is one cell wide; wider text (Chinese) goes to the panel's border, which
 Textual lays out by display cells. The customer side's breakdowns are text panels (bars of block
 characters, columns padded by display cells): they read the same in Chinese, without colour and in 16
@@ -31,6 +33,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
 from textual.style import Style
+from textual.widget import Widget
 from textual.widgets import Static
 from textual_plotext import PlotextPlot
 
@@ -44,7 +47,7 @@ from reqboard.store.metrics import (
     Quadrant,
     Rating,
     TargetCount,
-    histogram,
+    duration_histogram,
 )
 from reqboard.store.models import BOARD_STATES, Channel, State
 from reqboard.store.surveys import LOW_SCORE, code_label
@@ -55,6 +58,7 @@ from ..customer_reads import board_metrics
 from ..link import StoreLink
 from ..messages import BoardChanged, ReadFailed
 from ..phrases import phrase
+from ..widgets.chart import AREA_GLYPHS, Band, BarRow, BarRows, StackedArea
 from ..widgets.key_bar import KeyBar
 
 # Where the matrix puts each quadrant: urgency grows to the right, importance upwards.
@@ -68,6 +72,8 @@ _STATE_COLOURS: dict[State, tuple[str, str]] = {
     State.DONE: ("state-done", "success"),
     State.FED_BACK: ("state-fed-back", "success-darken-3"),
 }
+# Each state's fill in the cumulative flow, bottom band (fed back) first: the bands differ without colour.
+_STATE_GLYPHS: dict[State, str] = dict(zip(reversed(BOARD_STATES), AREA_GLYPHS, strict=False))
 _TIER_COLOURS = {"A": ("tier-a", "accent"), "B": ("tier-b", "primary"), "C": ("tier-c", "secondary")}
 PlotColour = tuple[int, int, int] | int
 LIST_ROWS = 8
@@ -78,6 +84,10 @@ BAR_CELLS = 10
 """A rating bar's cells: a half point a cell, 5 fills it."""
 LABEL_CELLS = 20
 """The widest a name gets before a bar or a count (cut with "…")."""
+MATRIX_ROWS = 200
+"""The most requirements a quadrant lists (it scrolls) before "… and N more"."""
+LEAD_TIME_BINS = 6
+"""Lead-time bins asked for (at most one more is drawn): with the caption they fit a panel at 80x24."""
 
 
 def _days(value: float | None) -> str:
@@ -94,14 +104,17 @@ def plotext_safe(text: str) -> bool:
 
 
 class ChartPanel(Vertical):
-    """A titled box holding one chart, or a note when there is nothing to draw yet."""
+    """A titled box holding one chart (a Plotext plot unless another is given), or a note when there is
+    nothing to draw yet."""
 
-    def __init__(self, title: str, *, id: str) -> None:
+    def __init__(self, title: str, *, id: str, chart: Widget | None = None) -> None:
         super().__init__(id=id, classes="panel")
         self.border_title = title
+        self.chart = chart if chart is not None else PlotextPlot()
+        self.chart.add_class("chart")
 
     def compose(self) -> ComposeResult:
-        yield PlotextPlot()
+        yield self.chart
         yield Static(_(NOT_ENOUGH_DATA), classes="note", markup=False)
 
     @property
@@ -123,7 +136,7 @@ class ChartPanel(Vertical):
         if note is not None:
             self.query_one(".note", Static).update(Content(note))
         else:
-            self.plot.refresh()
+            self.chart.refresh()
 
 
 class TextPanel(Vertical):
@@ -143,6 +156,30 @@ class TextPanel(Vertical):
         self.query_one(".lines", Static).update(Content("\n").join(shown_lines))
 
 
+class QuadrantList(VerticalScroll):
+    """One quadrant of the priority matrix: every requirement in it (up to MATRIX_ROWS), scrolling once
+    focused (tab, or m for the first). Its importance is said on its lower border, its urgency above its
+    column."""
+
+    BINDINGS = [
+        Binding("down", "scroll_down", N_("Scroll the quadrant"), key_display="↑↓", id="reports.quadrant-scroll"),
+        Binding("tab", "app.focus_next", N_("Next quadrant"), id="reports.quadrant-next"),
+    ]
+
+    def __init__(self, quadrant: Quadrant) -> None:
+        super().__init__(id=f"quadrant-{quadrant.value}", classes="quadrant")
+        self.quadrant = quadrant
+        self.border_title = quadrant.label
+        high = quadrant in (Quadrant.DO_NOW, Quadrant.PLAN)
+        self.border_subtitle = _("high importance") if high else _("low importance")
+
+    def compose(self) -> ComposeResult:
+        yield Static(Content(""), classes="items", markup=False)
+
+    def show(self, lines: Sequence[Content]) -> None:
+        self.query_one(".items", Static).update(Content("\n").join(lines) if lines else Content(_("none")))
+
+
 class ReportsScreen(Screen[None]):
     """Charts of the board: cumulative flow, throughput, lead times, satisfaction, forecast, matrix; then
     the customer side: satisfaction by month, dimension and customer, reasons for low scores, response
@@ -153,6 +190,7 @@ class ReportsScreen(Screen[None]):
         Binding("escape", "close", N_("Back to the board"), id="reports.close"),
         Binding("r", "refresh", N_("Recompute"), id="reports.refresh"),
         Binding("c", "customer_side", N_("Customer side"), id="reports.customer-side"),
+        Binding("m", "matrix", N_("Priority matrix"), id="reports.matrix"),
     ]
 
     @dataclass(eq=False)
@@ -176,20 +214,21 @@ class ReportsScreen(Screen[None]):
         yield Static(Content(_("Computing…")), id="reports-headline")
         with VerticalScroll(id="reports-body"):
             with Grid(id="reports-grid"):
-                yield ChartPanel(_("Cumulative flow (requirements per state, by day)"), id="chart-cfd")
+                yield ChartPanel(_("Cumulative flow (requirements per state, by day)"), id="chart-cfd",
+                                 chart=StackedArea())
                 yield ChartPanel(_("Throughput (delivered per week)"), id="chart-throughput")
-                yield ChartPanel(_("Lead time distribution (days, collected → done)"), id="chart-lead-times")
-                yield ChartPanel(_("Satisfaction by customer tier (mean of 1-5)"), id="chart-satisfaction")
+                yield ChartPanel(_("Lead time distribution (collected → done)"), id="chart-lead-times",
+                                 chart=BarRows())
+                yield ChartPanel(_("Satisfaction by customer tier (mean of 1-5)"), id="chart-satisfaction",
+                                 chart=BarRows())
                 yield ChartPanel(_("Intake per week and forecast"), id="chart-forecast")
                 with Vertical(id="matrix", classes="panel") as matrix:
                     matrix.border_title = _("Priority matrix (open work; 4-5 is high)")
                     with Grid(id="matrix-grid"):
+                        yield Static(Content(_("low urgency")), classes="matrix-axis", markup=False)
+                        yield Static(Content(_("high urgency")), classes="matrix-axis", markup=False)
                         for quadrant in _MATRIX_LAYOUT:
-                            quadrant_box = Static(Content(""), id=f"quadrant-{quadrant.value}",
-                                                  classes="quadrant", markup=False)
-                            quadrant_box.border_title = quadrant.label
-                            quadrant_box.border_subtitle = quadrant.meaning
-                            yield quadrant_box
+                            yield QuadrantList(quadrant)
             yield Static(Content(_("Customer side: satisfaction, response targets, due dates")),
                          id="reports-customer-heading")
             with Grid(id="reports-customer-grid"):
@@ -252,6 +291,12 @@ class ReportsScreen(Screen[None]):
     def action_refresh(self) -> None:
         self.query_one("#reports-body").loading = True
         self.compute()
+
+    def action_matrix(self) -> None:
+        """Focus the priority matrix's first quadrant (Do now), where up and down scroll it."""
+        quadrant = self.query_one(f"#quadrant-{Quadrant.DO_NOW.value}", QuadrantList)
+        quadrant.focus()
+        self.query_one("#reports-body", VerticalScroll).scroll_to_widget(self.query_one("#matrix"), animate=False)
 
     def action_customer_side(self) -> None:
         """Scroll to the customer side (below the flow charts; at 80x24 they fill the screen)."""
@@ -329,27 +374,14 @@ class ReportsScreen(Screen[None]):
         if len(cfd.days) < 2:
             panel.show(_("not enough data yet: the flow needs two days of history"))
             return
-        plt = panel.plot.plt
-        plt.clear_data()
-        xs = list(range(len(cfd.days)))
         stacked = cfd.stacked()
-        # Plotext's own legend where it can lay the state names out; else the panel's border holds it.
-        in_plot = all(plotext_safe(state.label) for state in BOARD_STATES)
-        legend: list[str | tuple[str, Style]] = []
-        # Top band first: each later state is drawn over the one above it, so the bands stack.
-        for state in BOARD_STATES:
-            colour = _STATE_COLOURS[state]
-            # Whole-cell blocks: a cell shows one colour, so finer markers would leave gaps between bands.
-            plt.plot(xs, list(stacked[state]), fillx=True, marker="sd", color=self._colour(colour),
-                     label=state.label if in_plot else "")
-            legend += [("█ ", Style(foreground=self._theme_colour(colour))), state.label, " "]
-        panel.border_subtitle = "" if in_plot else Content.assemble(*legend).rstrip()
-        ticks = _spread(len(xs), 5)
-        # i18n: a strftime pattern: the day under a tick of the cumulative flow chart ("18 Mar"); ASCII only
-        # (the chart lays its text out a character a cell)
+        bands = [Band(state.label, _STATE_GLYPHS[state], Style(foreground=self._theme_colour(_STATE_COLOURS[state])),
+                      stacked[state]) for state in reversed(BOARD_STATES)]
+        # i18n: a strftime pattern: the day under a tick of the cumulative flow chart ("18 Mar")
         day_pattern = _("%d %b")
-        plt.xticks([float(t) for t in ticks], [cfd.days[i].strftime(day_pattern) for i in ticks])
-        _integer_yticks(plt, max(stacked[BOARD_STATES[0]]))
+        chart = panel.chart
+        assert isinstance(chart, StackedArea)
+        chart.set_data(bands, [day.strftime(day_pattern) for day in cfd.days])
         panel.show(None)
 
     def _draw_throughput(self, m: BoardMetrics) -> None:
@@ -367,16 +399,25 @@ class ReportsScreen(Screen[None]):
 
     def _draw_lead_times(self, m: BoardMetrics) -> None:
         panel = self._panel("chart-lead-times")
-        bins = histogram(m.lead_time.days, bins=8)
-        if not bins:
+        binned = duration_histogram(m.lead_time.days, bins=LEAD_TIME_BINS)
+        if not binned.bins:
             panel.show(_("not enough data yet: no requirement has been done yet"))
             return
-        plt = panel.plot.plt
-        plt.clear_data()
-        plt.bar([b.label for b in bins], [b.count for b in bins], color=self._colour(("primary",)), width=0.7)
-        _integer_yticks(plt, max(b.count for b in bins))
-        panel.caption(_("median {median} · 85th percentile {p85} · {count} done").format(
-            median=_days(m.lead_time.median), p85=_days(m.lead_time.p85), count=m.lead_time.count))
+        hours = binned.unit == "hours"
+        # i18n: a lead-time histogram's bin in hours ("0-6 h") and in days ("0-5 d")
+        span = _("{low}-{high} h") if hours else _("{low}-{high} d")
+        style = Style(foreground=self._theme_colour(("primary",)))
+        rows = [BarRow(span.format(low=f"{b.low:g}", high=f"{b.high:g}"), b.count, str(b.count), style)
+                for b in binned.bins]
+        def duration(days: float | None) -> str:
+            if days is None or not hours:
+                return _days(days)
+            return _("{hours} h").format(hours=f"{days * 24:.1f}")
+        caption = _("median {median} · 85th percentile {p85} · {count} done").format(
+            median=duration(m.lead_time.median), p85=duration(m.lead_time.p85), count=m.lead_time.count)
+        chart = panel.chart
+        assert isinstance(chart, BarRows)
+        chart.set_data(rows, most=max(b.count for b in binned.bins), caption=Content.styled(caption, "dim"))
         panel.show(None)
 
     def _draw_satisfaction(self, m: BoardMetrics) -> None:
@@ -385,17 +426,15 @@ class ReportsScreen(Screen[None]):
         if not tiers:
             panel.show(_("not enough data yet: no customer feedback recorded"))
             return
-        plt = panel.plot.plt
-        plt.clear_data()
-        # One call per tier at its own x, so that each tier keeps its colour.
-        for x, (tier, rating) in enumerate(tiers, 1):
-            plt.bar([x], [rating.mean], width=0.5, color=self._colour(_TIER_COLOURS.get(tier, ("secondary",))))
-        plt.xticks(list(range(1, len(tiers) + 1)), [f"{t}: {r.mean:.2f} ({r.count})" for t, r in tiers])
-        plt.xlim(0.5, len(tiers) + 0.5)
-        plt.ylim(0, 5)
-        plt.yticks([0, 1, 2, 3, 4, 5])
-        panel.caption(ngettext("overall {mean} from {count} response", "overall {mean} from {count} responses",
-                               m.satisfaction.count).format(mean=f"{m.satisfaction.mean:.2f}", count=m.satisfaction.count))
+        rows = [BarRow(_("tier {tier}").format(tier=shown(tier, one_line=True)), rating.mean or 0,
+                       f"{rating.mean:.2f} ({rating.count})",
+                       Style(foreground=self._theme_colour(_TIER_COLOURS.get(tier, ("secondary",)))))
+                for tier, rating in tiers]
+        caption = ngettext("overall {mean} from {count} response", "overall {mean} from {count} responses",
+                           m.satisfaction.count).format(mean=f"{m.satisfaction.mean:.2f}", count=m.satisfaction.count)
+        chart = panel.chart
+        assert isinstance(chart, BarRows)
+        chart.set_data(rows, most=5, caption=Content.styled(caption, "dim"))
         panel.show(None)
 
     def _draw_forecast(self, m: BoardMetrics) -> None:
@@ -438,17 +477,14 @@ class ReportsScreen(Screen[None]):
     def _draw_matrix(self, m: BoardMetrics) -> None:
         for quadrant in _MATRIX_LAYOUT:
             items = m.priority.quadrants[quadrant]
-            box = self.query_one(f"#quadrant-{quadrant.value}", Static)
+            box = self.query_one(f"#quadrant-{quadrant.value}", QuadrantList)
             box.border_title = f"{quadrant.label} · {len(items)}"
             lines = [Content.assemble((shown(item.key, one_line=True), "bold"), f" {shown(item.title, one_line=True)}")
-                     for item in items[:8]]
-            if len(items) > 8:
-                lines.append(Content(_("… and {count} more").format(count=len(items) - 8)))
-            box.update(Content("\n").join(lines) if lines else Content(_("none")))
+                     for item in items[:MATRIX_ROWS]]
+            box.show(_with_more(lines, len(items)))
         matrix = self.query_one("#matrix")
         unscored = len(m.priority.unscored)
         matrix.border_subtitle = _("{count} open not yet scored").format(count=unscored) if unscored else ""
-
 
     # ------------------------------------------------------------------ the customer side
     def _draw_satisfaction_by_month(self, m: BoardMetrics) -> None:
