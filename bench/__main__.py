@@ -8,6 +8,7 @@
     python -m bench --sections server        the board on PostgreSQL beside the file, at 10,000 and 100,000
                                              (--quick: 1,000 and 10,000); skipped, saying why, without PostgreSQL
     python -m bench --sections wire          bytes written to the terminal at start-up and per key (160x50, 80x24)
+    python -m bench --sections demo          `reqboard --demo` to its first paint (cached, built) beside a real board
 
 A section is a function `(Options) -> str` returning its table; add one to SECTIONS to plug it in.
 Each section runs in a fresh process. Generated boards are cached under bench/.cache/ (the first
@@ -66,6 +67,13 @@ def server_section(options: Options) -> str:
     return server.section(options)
 
 
+def demo_section(options: Options) -> str:
+    """The demo's start-up, cached and built, beside a real board of its size, from bench/demo.py."""
+    from bench import demo
+
+    return demo.section(options)
+
+
 SECTIONS: dict[str, Callable[[Options], str]] = {
     "store": store.section,
     "tui": tui_section,
@@ -73,7 +81,10 @@ SECTIONS: dict[str, Callable[[Options], str]] = {
     "sync": sync_section,
     "server": server_section,
     "wire": wire_section,
+    "demo": demo_section,
 }
+ON_REQUEST = ("demo",)
+"""Sections run only when named in --sections (the demo's builds take a minute of their own)."""
 
 
 def run_isolated(name: str, options: Options) -> str:
@@ -98,8 +109,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="1,000 and 10,000 requirements, 3 runs")
     parser.add_argument("--sizes", type=parse_sizes, help="board sizes, e.g. 1000,10000")
     parser.add_argument("--runs", type=int, help="runs per measurement (the median is shown)")
-    parser.add_argument("--sections", default=",".join(SECTIONS),
-                        help=f"which sections, comma-separated (default: {','.join(SECTIONS)})")
+    default = ",".join(name for name in SECTIONS if name not in ON_REQUEST)
+    parser.add_argument("--sections", default=default,
+                        help=f"which sections, comma-separated (default: {default}; also: {','.join(ON_REQUEST)})")
     parser.add_argument("--only", choices=list(SECTIONS), help=argparse.SUPPRESS)  # one section, in-process
     args = parser.parse_args(argv)
     names = [s.strip() for s in args.sections.split(",") if s.strip()]

@@ -24,6 +24,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench.measure import Options
 from bench.tui import PROBE_SIZE, first_frame_with_cards, stamp_frames
 
 KINDS = ("real board", "demo, cached", "demo, built")
@@ -94,6 +95,11 @@ def table(results: dict[str, float], runs: int) -> str:
         lines.append(f"{kind:<40}{results[kind]:>11.0f} ms")
     lines.append(f"(median of {runs} runs, each a fresh process)")
     return "\n".join(lines)
+
+
+def section(options: Options) -> str:
+    """`python -m bench`'s demo section (the sizes do not apply: the demo has its one size)."""
+    return table(measure(options.runs), options.runs)
 
 
 def main(argv: list[str] | None = None) -> int:
