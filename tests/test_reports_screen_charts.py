@@ -76,6 +76,11 @@ async def test_at_80x24_under_no_color_every_label_and_band_reads(tmp_path: Path
                 assert f"tier {tier}" in sat_text and f"{rating.mean:.2f} ({rating.count})" in sat_text
         assert "tier B" in sat_text and "3.00 (1)" in sat_text
         assert all(len(line) <= sat.content_region.width for line in sat_text.split("\n"))
+        # The forecast's legend: below its plot, wrapped, not on the border where it was cut.
+        forecast = screen.query_one("#chart-forecast", ChartPanel)
+        legend_text = str(forecast.query_one(".legend", Static).render())
+        assert "new" in legend_text and "smoothing α0.3" in legend_text and "4-week mean" in legend_text
+        assert forecast.query_one(".legend").size.height >= 1 and not forecast.border_subtitle
 
 
 def build_young_board(path: Path) -> Board:

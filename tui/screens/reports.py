@@ -115,7 +115,14 @@ class ChartPanel(Vertical):
 
     def compose(self) -> ComposeResult:
         yield self.chart
+        yield Static(Content(""), classes="legend", markup=False)
         yield Static(_(NOT_ENOUGH_DATA), classes="note", markup=False)
+
+    def legend(self, entries: Sequence[Content]) -> None:
+        """A legend below the chart, its entries wrapped to the width (never cut, never on the plot)."""
+        legend = self.query_one(".legend", Static)
+        legend.update(Content("   ").join(entries))
+        legend.display = bool(entries)
 
     @property
     def plot(self) -> PlotextPlot:
@@ -135,6 +142,7 @@ class ChartPanel(Vertical):
         self.set_class(note is not None, "-empty")
         if note is not None:
             self.query_one(".note", Static).update(Content(note))
+            self.query_one(".legend", Static).display = False
         else:
             self.chart.refresh()
 
@@ -448,20 +456,21 @@ class ReportsScreen(Screen[None]):
         plt = panel.plot.plt
         plt.clear_data()
         xs = list(range(len(history) + 1))
-        # No Plotext legend: on a short chart it would hide the first weeks. The panel's subtitle says it.
+        # No Plotext legend: on a short chart it would hide the first weeks. The panel's legend, below, says it.
         # i18n: the forecast chart's line of the requirements that came in each week
         lines = [(_("new"), ("primary",), [float(w.count) for w in history] + [None])]
         for fc, colour, name in ((es, ("accent",), _("smoothing α{alpha}").format(alpha=f"{es.parameters['alpha']:g}")),
                                  (ma, ("secondary",), _("{weeks}-week mean").format(weeks=f"{ma.parameters['window']:g}"))):
             value = "" if fc.next_period is None else f" → {fc.next_period:.1f}"
             lines.append((name + value, colour, list(fc.fitted[offset:]) + [fc.next_period]))
-        legend: list[str | tuple[str, Style]] = []
+        legend: list[Content] = []
         for name, colour, values in lines:
             points = [(x, y) for x, y in zip(xs, values, strict=True) if y is not None]
             if len(points) < 2:
                 continue
             plt.plot([p[0] for p in points], [p[1] for p in points], marker="braille", color=self._colour(colour))
-            legend += [("━ ", Style(foreground=self._theme_colour(colour))), name, "  "]
+            # No space inside an entry's mark and name: the legend wraps between entries.
+            legend.append(Content.assemble(("━", Style(foreground=self._theme_colour(colour))), "\u00a0", name))
         top = max(y for _name, _colour, values in lines for y in values if y is not None)
         _integer_yticks(plt, math.ceil(top))
         ticks = _spread(len(xs), 5)
@@ -471,7 +480,7 @@ class ReportsScreen(Screen[None]):
             after = f"W{(history[-1].start + timedelta(days=7)).isocalendar()[1]:02d}"
         labels = [w.label[5:] for w in history] + [after]
         plt.xticks([float(t) for t in ticks], [labels[i] for i in ticks])
-        panel.border_subtitle = Content.assemble(*legend).rstrip()
+        panel.legend(legend)
         panel.show(None)
 
     def _draw_matrix(self, m: BoardMetrics) -> None:
