@@ -59,8 +59,12 @@ class DemoCopy:
     board: Path
 
     def remove(self) -> None:
-        """Remove the copy and its folder (a link in the folder's place is not followed)."""
-        shutil.rmtree(self.folder, ignore_errors=True)
+        """Remove the copy and its folder (a link in the folder's place is not followed). Twice if need
+        be: a save under way may add a file while the folder is being emptied."""
+        for _attempt in range(2):
+            shutil.rmtree(self.folder, ignore_errors=True)
+            if not os.path.lexists(self.folder):
+                return
 
     @contextmanager
     def removed_on_signals(self, stop: Callable[[], object]) -> Iterator[None]:
