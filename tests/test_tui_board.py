@@ -185,7 +185,7 @@ async def test_moving_to_approved_asks_for_a_comment_and_records_the_approval(sm
         assert field_ids(dialog) == ["on_behalf_of", "comment"]  # #15: a sign-off may be for someone else
         assert "approving as tester" in text_of(dialog.query(".field-label").last())
         await type_into(pilot, "#field-comment", "ok for Q3")
-        await pilot.press("enter")  # enter in a field submits the form
+        await pilot.press("enter")  # Enter in the last field saves the form
         await settle(pilot)
         req = Board(small, "check").get("REQ-3")
         assert req.state is State.APPROVED
@@ -435,7 +435,7 @@ async def test_edit_form_shows_field_errors_and_leaves_the_store_unchanged(small
         await submit(pilot)
         assert "at most 40 characters" in error(dialog, "tags")
         assert Board(small, "check").get("REQ-1") == before
-        await pilot.press("escape")
+        await pilot.press("escape", "y")  # changed: Esc asks, y discards
         assert isinstance(app.screen, BoardScreen)
         assert Board(small, "check").get("REQ-1") == before
 
@@ -557,7 +557,7 @@ async def test_undo_a_create(small: Path) -> None:
         screen = await board_ready(pilot)
         await pilot.press("n")
         fill(pilot, "#field-title", "Typo board")
-        await pilot.press("enter")
+        await pilot.press("ctrl+s")
         await settle(pilot)
         assert "REQ-10" in card_keys(app, State.COLLECTED)
         await pilot.press("u")

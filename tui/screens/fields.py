@@ -26,6 +26,8 @@ class FieldSpec:
     needed: str = ""
     """What the form says under a required field left empty; empty: "{label} is needed", which reads
     only with a label that names a thing (a question asks for its own sentence)."""
+    more: bool = False
+    """Asked only once the person opens the form's "More…": not needed for a first capture."""
 
     def text_of(self, value: Any) -> str:
         """`value` as this field shows it to a person: a choice's label ("(not set)" for none), else

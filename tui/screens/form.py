@@ -15,11 +15,18 @@ the same without saving: it never discards what was typed.
 A save that cannot reach the board's server (the connection is lost) is held by the store link: the
 form stays open with its values and says it will be saved when the server is back, and closes once it
 is (a conflict met then takes the path above). Saving again replaces what was held; cancelling drops it.
+
+Keys, shown at the dialog's foot: Enter in a one-line field goes to the next field (in the last one it
+saves, so a one-field prompt saves on Enter), ctrl+s saves from anywhere, Esc cancels (asking first when
+something was changed), ctrl+o opens "More…" (the fields a compact form keeps back). One line a field:
+its label beside it. Text shown in a field is made safe (`shown`: a bidi override is drawn as
+`<U+202E>`) and saved as it was when left unchanged.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
+import re
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -30,7 +37,9 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
 from textual.screen import ModalScreen
+from textual.visual import VisualType
 from textual.widgets import Button, Input, Label, Select, SelectionList, Static, TextArea
+from textual.widgets.text_area import Selection
 
 from reqboard.store.errors import Conflict, InvalidValue, validation_message
 from reqboard.store.i18n import N_, _, listed
@@ -39,13 +48,17 @@ from reqboard.store.text import shown
 from ..background import failure_message
 from ..link import Change
 from ..messages import Held, ReadFailed, Refused, Saved
+from ..widgets.checklist import Checklist
 from ..widgets.field_clash import FieldClash, FieldClashPanel
 from .fields import FieldSpec
 
 if TYPE_CHECKING:
     from ..link import StoreLink
 
-__all__ = ["FieldClash", "FieldSpec", "FormScreen", "Lookup", "Rebase", "Rebased"]
+__all__ = ["DiscardChanges", "FieldClash", "FieldSpec", "FormScreen", "Lookup", "Rebase", "Rebased"]
+
+_SHOWN_CHAR = re.compile(r"<U\+([0-9A-F]{4,6})>")
+"""How `shown` writes a disguising character (a bidi override) it makes visible."""
 
 CATCH_UPS = 5
 """How many times in a row a save that meets a newer version catches up and saves again by itself
@@ -84,12 +97,27 @@ class Rebase(Protocol):
         ...
 
 
+class FormMessage(Static):
+    """What a form says about a field (under it) or about itself (at its top): no room taken while it
+    says nothing, so that the fields stand one a line."""
+
+    def __init__(self, *, id: str) -> None:
+        super().__init__("", id=id, classes="field-error")
+        self.display = False
+
+    def update(self, content: VisualType = "", *, layout: bool = True) -> None:
+        super().update(content, layout=layout)
+        self.display = bool(content.plain if isinstance(content, Content) else content)
+
+
 class FormScreen(ModalScreen[Any]):
     """A dialog of fields; what it returns is the result of its change, lookup or submit function."""
 
+    CSS_PATH = "form.tcss"
     BINDINGS = [
         Binding("escape", "cancel", N_("Cancel"), id="form.cancel"),
         Binding("ctrl+s", "submit", N_("Save"), id="form.save"),
+        Binding("ctrl+o", "more", N_("More fields"), id="form.more"),
     ]
 
     @dataclass(eq=False)
@@ -124,49 +152,154 @@ class FormScreen(ModalScreen[Any]):
         """The catch-ups since the person last asked to save (see CATCH_UPS)."""
         self.held = False
         """A save waits for the server (held by the store link)."""
+        self.more_shown = not any(spec.more for spec in self.fields)
+        """The fields kept for "More…" are shown (or there are none)."""
+        self.prefilled: dict[str, tuple[str, str]] = {}
+        """The text fields whose value is drawn otherwise than it is (`shown`): name -> (value, as drawn)."""
+        self.errored: dict[str, Any] = {}
+        """The fields with a message under them, and their value then: a change clears the message."""
+        self.opened: dict[str, Any] | None = None
+        """The values the form opened with: Esc asks before it drops anything else."""
 
     def compose(self) -> ComposeResult:
+        self.prefilled = {}
         with Vertical(id="dialog"):
             yield Label(Content(shown(self.form_title, one_line=True)), id="dialog-title")
             if self.intro:  # it may quote the requirement (a suspect flag) or a file (an import's preview)
                 yield Static(Content(shown(self.intro)), id="dialog-intro")
+            # A message about the whole form (a stale save, a refusal naming no field): at its top, where
+            # it is neither taken for one field's nor scrolled out of sight below a long form.
+            yield FormMessage(id="form-error")
             with VerticalScroll(id="dialog-fields"):
                 for spec in self.fields:
-                    label = shown(spec.label, one_line=True) + (" *" if spec.required else "")  # it may name the user
-                    yield Label(Content(label), classes="field-label")
-                    yield self._widget(spec)
-                    if spec.name in self.clashes:
-                        yield FieldClashPanel(self.clashes[spec.name], id=f"clash-{spec.name}")
-                    if spec.help:
-                        yield Static(Content(spec.help), classes="field-help")
-                    yield Static("", id=f"error-{spec.name}", classes="field-error")
-            yield Static("", id="form-error", classes="field-error")
+                    if not spec.more:
+                        yield from self._field(spec)
+                if not self.more_shown:
+                    yield Button(_("More…"), id="more", compact=True)
+                with Vertical(id="more-fields", classes="" if self.more_shown else "-hidden"):
+                    for spec in self.fields:
+                        if spec.more:
+                            yield from self._field(spec)
             with Horizontal(id="dialog-buttons"):
                 yield Button(self.submit_label, variant="primary", id="submit")
                 yield Button(_("Reload"), id="reload", classes="-hidden")
                 yield Button(_("Cancel"), id="cancel")
+            yield Static("", id="dialog-keys")
+
+    def _field(self, spec: FieldSpec) -> ComposeResult:
+        """One field: its label beside it (a checklist's above it: its items are long), then what is
+        said about it."""
+        text = shown(spec.label, one_line=True) + (" *" if spec.required else "")  # it may name the user
+        label = Label(Content(text), classes="field-label")
+        if spec.kind == "checklist":  # what it says goes above its items (it may be long): at the left
+            yield label
+            if spec.help:
+                yield Static(Content(spec.help), classes="field-help checklist-help")
+            yield self._widget(spec)
+        else:
+            with Horizontal(classes="field-row"):
+                yield label
+                yield self._widget(spec)
+        if spec.name in self.clashes:
+            yield FieldClashPanel(self.clashes[spec.name], id=f"clash-{spec.name}")
+        if spec.help and spec.kind != "checklist":
+            yield Static(Content(spec.help), classes="field-help")
+        yield FormMessage(id=f"error-{spec.name}")
 
     def _widget(self, spec: FieldSpec) -> Any:
         wid = f"field-{spec.name}"
         if spec.kind == "textarea":
-            area = TextArea(str(spec.value or ""), id=wid, soft_wrap=True, show_line_numbers=False)
-            area.styles.height = 6
-            return area
+            return TextArea(self._prefill(spec.name, str(spec.value or ""), one_line=False), id=wid,
+                            soft_wrap=True, show_line_numbers=False)
         if spec.kind == "select":
             options = [(label, value) for label, value in spec.options]
             value = spec.value if any(v == spec.value for _label, v in options) else Select.NULL
             # A required choice with no value starts blank (and is asked for), never on the first option.
             return Select(options, value=value, id=wid, allow_blank=not spec.required or value is Select.NULL,
-                          prompt=_("(not set)"))
+                          prompt=_("(not set)"), compact=True)
         if spec.kind == "checklist":
             # Content, not str: a str prompt is parsed as markup, and these labels are user text
             # (acceptance criteria).
-            return SelectionList(*[(Content(shown(label, one_line=True)), value, value in spec.selected)
-                                   for label, value in spec.options], id=wid)
-        return Input(str(spec.value if spec.value is not None else ""), id=wid, placeholder=spec.placeholder)
+            return Checklist(*[(Content(shown(label, one_line=True)), value, value in spec.selected)
+                               for label, value in spec.options], id=wid)
+        # No selection on focus, the cursor at the end: the first key typed adds to the text, never
+        # replaces it.
+        text = self._prefill(spec.name, str(spec.value if spec.value is not None else ""), one_line=True)
+        return Input(text, id=wid, placeholder=spec.placeholder, compact=True, select_on_focus=False)
+
+    def _prefill(self, name: str, text: str, *, one_line: bool) -> str:
+        """`text` as a field may draw it (a bidi override made visible), remembered to be saved as it was."""
+        drawn: str = shown(text, one_line=one_line)
+        if drawn != text:
+            self.prefilled[name] = (text, drawn)
+        else:
+            self.prefilled.pop(name, None)
+        return drawn
+
+    def _typed(self, name: str, text: str) -> str:
+        """What a text field holds, as the store is to keep it: its value as given when unchanged, and
+        the characters `shown` made visible put back where the text still shows them."""
+        if name not in self.prefilled:
+            return text
+        given, drawn = self.prefilled[name]
+        if text == drawn:
+            return given
+
+        def back(match: re.Match[str]) -> str:
+            char = chr(int(match.group(1), 16))
+            return char if match.group() in drawn and char in given else match.group()
+
+        return _SHOWN_CHAR.sub(back, text)
 
     def on_mount(self) -> None:
+        self._fields_made()
         self._focus_first_field()
+        self.opened = self.values()
+
+    def _fields_made(self) -> None:
+        """Once the fields are made (again, after a catch-up): a text's cursor at its end, the keys said."""
+        for area in self.query(TextArea):
+            area.selection = Selection.cursor(area.document.end)
+        self._show_keys()
+
+    def _show_keys(self) -> None:
+        """The dialog's keys on its last line, as they are in force (a remapped key included)."""
+        def keys(action: str) -> str:
+            found = [self.app.get_key_display(active.binding) for active in self.active_bindings.values()
+                     if active.node is self and active.binding.action == action]
+            return "/".join(dict.fromkeys(found))
+
+        hints = [(self.app.get_key_display(Binding("enter", "")), _("Next field")),
+                 (keys("submit"), self.submit_label), (keys("cancel"), _("Cancel"))]
+        if not self.more_shown:
+            hints.append((keys("more"), _("More fields")))
+        if any(spec.kind == "checklist" for spec in self.fields):
+            hints.append((self.app.get_key_display(Binding("space", "")), _("Tick")))
+        self.query_one("#dialog-keys", Static).update(key_hints(hints))
+
+    def _show_more(self) -> bool:
+        """Show the fields kept back for "More…"; False if they were shown already."""
+        if self.more_shown:
+            return False
+        self.more_shown = True
+        self.query_one("#more-fields").remove_class("-hidden")
+        self.query_one("#more", Button).display = False
+        self._show_keys()
+        return True
+
+    def _visible_fields(self) -> list[FieldSpec]:
+        return [spec for spec in self.fields if self.more_shown or not spec.more]
+
+    @on(Button.Pressed, "#more")
+    def action_more(self) -> None:
+        """Show the fields kept back for "More…", and go to the first of them."""
+        if not self._show_more():
+            return
+        first = next((spec for spec in self.fields if spec.more), None)
+        if first is not None:
+            widget = self.query_one(f"#field-{first.name}")
+            widget.focus(scroll_visible=False)
+            self.call_after_refresh(lambda: widget.scroll_visible(animate=False, immediate=True))
 
     # ------------------------------------------------------------------ values
     def values(self) -> dict[str, Any]:
@@ -174,13 +307,13 @@ class FormScreen(ModalScreen[Any]):
         for spec in self.fields:
             widget = self.query_one(f"#field-{spec.name}")
             if isinstance(widget, TextArea):
-                values[spec.name] = widget.text
+                values[spec.name] = self._typed(spec.name, widget.text)
             elif isinstance(widget, Select):
                 values[spec.name] = None if widget.value is Select.NULL else widget.value
             elif isinstance(widget, SelectionList):
                 values[spec.name] = list(widget.selected)
             elif isinstance(widget, Input):
-                values[spec.name] = widget.value.strip()
+                values[spec.name] = self._typed(spec.name, widget.value).strip()
         return values
 
     def _missing_required(self, values: dict[str, Any]) -> bool:
@@ -196,8 +329,27 @@ class FormScreen(ModalScreen[Any]):
 
     # ------------------------------------------------------------------ submitting
     @on(Input.Submitted)
-    def _input_submitted(self) -> None:
-        self.action_submit()
+    def _input_submitted(self, event: Input.Submitted) -> None:
+        """Enter goes to the next field; in the last one it saves (a one-field prompt saves on Enter)."""
+        event.stop()
+        names = [spec.name for spec in self._visible_fields()]
+        name = (event.input.id or "").removeprefix("field-")
+        at = names.index(name) if name in names else len(names) - 1
+        if at >= len(names) - 1:
+            self.action_submit()
+        else:
+            self.query_one(f"#field-{names[at + 1]}").focus()
+
+    @on(Input.Changed)
+    @on(TextArea.Changed)
+    @on(Select.Changed)
+    @on(SelectionList.SelectedChanged)
+    def _edited(self, event: Message) -> None:
+        """A field's message goes once the field is changed (fixed, or at least worked on)."""
+        control = getattr(event, "control", None)
+        name = (getattr(control, "id", None) or "").removeprefix("field-")
+        if name in self.errored and self._value_of(name) != self.errored[name]:
+            self.show_error(name, "")
 
     @on(Button.Pressed, "#submit")
     def action_submit(self) -> None:
@@ -317,7 +469,8 @@ class FormScreen(ModalScreen[Any]):
                 field.scroll_visible(animate=False, immediate=True)
             first.scroll_visible(animate=False, immediate=True)
 
-        self.call_after_refresh(reveal)
+        # Twice: fields just shown ("More…", for a message under one of them) are laid out a refresh later.
+        self.call_after_refresh(self.call_after_refresh, reveal)
 
     def _say(self, text: str) -> None:
         """A message below the fields (store and user text: shown literally)."""
@@ -353,6 +506,7 @@ class FormScreen(ModalScreen[Any]):
         self.fields = list(rebased.fields)
         self.clashes = {clash.name: clash for clash in rebased.clashes}
         await self.recompose()
+        self._fields_made()
         self._busy(False)  # only now: a save while the fields are made again would read half of them
         reload = self.query_one("#reload", Button)
         if self.clashes:
@@ -410,13 +564,76 @@ class FormScreen(ModalScreen[Any]):
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
+        """Close the form; asking first when what it holds is not what it opened with (a one-line
+        prompt, a filter or a reason, closes at once: retyping it costs less than being asked)."""
+        asks = len(self.fields) > 1 or any(spec.kind == "textarea" for spec in self.fields)
+        if asks and self.opened is not None and self.values() != self.opened:
+            self.app.push_screen(DiscardChanges(), lambda discard: self._close() if discard else None)
+            return
+        self._close()
+
+    def _close(self) -> None:
         if self.held and self.link is not None:
             self.link.withdraw(self)  # never saved behind the person's back once the form is gone
         self.dismiss(None)
 
+    def _value_of(self, name: str) -> Any:
+        return self.values().get(name)
+
     def show_error(self, name: str, message: str) -> None:
+        if message:
+            self.errored[name] = self._value_of(name)
+            spec = next((spec for spec in self.fields if spec.name == name), None)
+            if spec is not None and spec.more:
+                self._show_more()  # a message under a field kept back: the field is shown with it
+        else:
+            self.errored.pop(name, None)
         self.query_one(f"#error-{name}", Static).update(Content(shown(message, one_line=True)))
 
     def clear_errors(self) -> None:
+        self.errored.clear()
         for error in self.query(".field-error").results(Static):
             error.update("")
+
+
+def key_hints(hints: Iterable[tuple[str, str]]) -> Content:
+    """A dialog's keys in one line: each key drawn reversed (readable without colour), then what it does."""
+    return Content(" ").join(Content.assemble((f" {key} ", "bold reverse"), f" {what}") for key, what in hints if key)
+
+
+class DiscardChanges(ModalScreen[bool]):
+    """Asked when a changed form is cancelled: True discards what was typed, False goes back to it."""
+
+    CSS_PATH = "form.tcss"
+    BINDINGS = [
+        Binding("y", "discard", N_("Discard"), id="form.discard"),
+        Binding("n,escape", "keep", N_("Keep editing"), id="form.keep-editing"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="confirm"):
+            yield Label(_("Discard your changes?"), id="confirm-question")
+            with Horizontal(id="confirm-buttons"):
+                yield Button(_("Discard"), variant="error", id="discard")
+                yield Button(_("Keep editing"), id="keep")
+            yield Static("", id="confirm-keys")
+
+    def on_mount(self) -> None:
+        self.query_one("#discard", Button).focus()
+
+        def keys(action: str, *more: str) -> str:
+            found = [self.app.get_key_display(active.binding) for active in self.active_bindings.values()
+                     if active.node is self and active.binding.action == action]
+            return "/".join(dict.fromkeys([*found, *more]))
+
+        self.query_one("#confirm-keys", Static).update(key_hints([
+            (keys("discard", self.app.get_key_display(Binding("enter", ""))), _("Discard")),
+            (keys("keep"), _("Keep editing"))]))
+
+    @on(Button.Pressed, "#discard")
+    def action_discard(self) -> None:
+        self.dismiss(True)
+
+    @on(Button.Pressed, "#keep")
+    def action_keep(self) -> None:
+        self.dismiss(False)

@@ -28,17 +28,24 @@ def _choices(enum: Any) -> list[tuple[str, str]]:
     return [(member.label, member.value) for member in enum]
 
 
+FIRST_CAPTURE = ("title", "customer", "tier", "channel", "description")
+"""The fields a new requirement's form shows at first: what a first capture needs; the rest wait
+behind its "More…"."""
+
+
 def requirement_fields(req: Requirement | None, user: str = "", *,
-                       causes: Sequence[str] = COMPLAINT_CAUSES.default) -> list[FieldSpec]:
+                       causes: Sequence[str] = COMPLAINT_CAUSES.default,
+                       compact: bool | None = None) -> list[FieldSpec]:
     """Every editable field of a requirement, filled from `req` (or empty for a new one); a complaint's
-    cause is one of `causes` (the board's list), or the one it has."""
+    cause is one of `causes` (the board's list), or the one it has. A `compact` form (by default a new
+    requirement's) shows the FIRST_CAPTURE fields and keeps the others for "More…"."""
 
     def v(name: str) -> Any:
         value = getattr(req, name) if req is not None else None
         return getattr(value, "value", value)
 
     criteria = "\n".join(f"[{'x' if c.done else ' '}] {c.text}" for c in req.acceptance_criteria) if req else ""
-    return [
+    fields = [
         FieldSpec("title", _("Title"), value=v("title") or "", required=True),
         FieldSpec("customer", _("Customer (who asked)"), value=v("customer") or ""),
         FieldSpec("tier", _("Customer tier"), "select", value=v("tier"), options=_choices(Tier)),
@@ -71,6 +78,10 @@ def requirement_fields(req: Requirement | None, user: str = "", *,
         FieldSpec("acceptance_criteria", _("Acceptance criteria"), "textarea", value=criteria,
                   help=_("one per line; start a line with [x] when it is met")),
     ]
+    if req is None if compact is None else compact:
+        for spec in fields:
+            spec.more = spec.name not in FIRST_CAPTURE
+    return fields
 
 
 def to_changes(values: dict[str, Any]) -> dict[str, Any]:
@@ -196,7 +207,8 @@ def input_fields(inputs: Sequence[GuardInput]) -> list[FieldSpec]:
         label = inp.label
         if inp.kind == "checklist":  # its items are the requirement's own text (its acceptance criteria)
             fields.append(FieldSpec(inp.name, label, "checklist", options=[(text, value) for value, text in choices],
-                                    required=inp.required, selected=tuple(str(value) for value in inp.default or ())))
+                                    required=inp.required, selected=tuple(str(value) for value in inp.default or ()),
+                                    help=_("space ticks the highlighted one: [x] ticked, [ ] not yet")))
         elif inp.kind in ("score", "choice"):
             options = [(text, value) for value, text in choices]
             fields.append(FieldSpec(inp.name, label, "select", options=options, required=inp.required,
