@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from board_locations import BoardLocation
 from reqboard.store.board import Board
 from reqboard.store.models import State
-from reqboard.tui.link import UndoEntry, UndoNotApplied, _undo_call
+from reqboard.tui.link import UndoEntry, UndoNotApplied, undo_call
+
+from board_locations import BoardLocation
 from tui_support import (  # noqa: F401 (small, small_template are fixtures)
     SIZE,
     board_ready,
@@ -32,7 +33,7 @@ def test_an_undo_someone_overtook_names_them_on_either_storage(board_location: B
     before = ann.add_requirement("Export invoices as PDF", channel="email")
     after = ann.move_requirement(before.key, State.ANALYSED, updates=ANALYSIS)
     bob.edit_requirement(before.key, {"owner": "Priya Nair"})
-    undo = _undo_call(UndoEntry(before, after, "moved"))
+    undo = undo_call(UndoEntry(before, after, "moved"))
     with pytest.raises(UndoNotApplied) as refused:
         undo(ann)
     assert str(refused.value) == f"Undo not applied: bob changed {before.key} since (changed its owner)."

@@ -215,7 +215,7 @@ class StoreLink:
                 return False
             entry = self._undo.pop()
             undoing = _Undoing(entry, len(self._undo))
-        change = Change(_undo_call(entry), _("Undone: {what}").format(what=entry.what), doing=N_("Undoing"),
+        change = Change(undo_call(entry), _("Undone: {what}").format(what=entry.what), doing=N_("Undoing"),
                         before=entry.after, undoable=False)
         self._start(requester, change, undoing)
         return True
@@ -468,7 +468,10 @@ def _answer(app: App[Any], requester: MessagePump, message: Message) -> None:
         app.post_message(message)
 
 
-def _undo_call(entry: UndoEntry) -> Callable[[Board], Any]:
+def undo_call(entry: UndoEntry) -> Callable[[Board], Any]:
+    """The store call that takes `entry` back (run in a worker like any change): the requirement put back
+    as it was, or a creation rejected; `UndoNotApplied` when someone changed the requirement since."""
+
     def undo(board: Board) -> Any:
         try:
             if entry.before is None:
