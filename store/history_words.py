@@ -249,8 +249,9 @@ def _text_change(field: str, old: str, new: str, voice: Voice) -> str:
     end = 0
     while end < min(len(before), len(after)) - start and before[-1 - end] == after[-1 - end]:
         end += 1
-    context = before[:start].rfind(" ", 0, max(0, start - 12))  # a few words before the change
-    start = context + 1 if context > 0 else 0
+    # A few words before the change (a few characters where words are not spaced, as in Chinese).
+    space = before.rfind(" ", max(0, start - 30), max(0, start - 10))
+    start = space + 1 if space >= 0 else max(0, start - 12)
     cells = max(20, voice.cells // 2)
 
     def part(text: str) -> str:

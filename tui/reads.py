@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from reqboard.store.cards import Card
@@ -136,7 +137,10 @@ def change_request_with_timeline(cr_key: str) -> Callable[[Board], tuple[Require
     def read(board: Board) -> tuple[Requirement, ChangeRequest, list[Event]]:
         board.refresh()
         req, cr = board.find_change_request(cr_key)
-        return req, cr, [e for e in board.history(req.key) if e.cr == cr.key]
+        # Its own steps, and the changes its approval made (each a "changed" event of the requirement).
+        approved = f"{cr.key} approved"
+        return req, cr, [e for e in board.history(req.key)
+                         if e.cr == cr.key or (e.action == "changed" and e.reason == approved)]
 
     return read
 
@@ -146,10 +150,33 @@ def change_requests(board: Board) -> list[tuple[Requirement, ChangeRequest]]:
     return list(board.change_requests())
 
 
-def rejected(board: Board) -> list[Requirement]:
+@dataclass(frozen=True)
+class Rejection:
+    """A rejected requirement as the archive lists it: when it was rejected, by whom, from which state."""
+
+    requirement: Requirement
+    at: datetime
+    by: str
+    came_from: State | None
+    """The state it was in when rejected (None where its history does not say: an older board's record)."""
+
+    @classmethod
+    def of(cls, req: Requirement, history: list[Event]) -> Rejection:
+        """From the last move into rejected in `history`; without one, when it entered the state and who
+        changed it last."""
+        for event in reversed(history):
+            if event.field == "state" and event.new == State.REJECTED.value:
+                came_from = State._value2member_map_.get(event.old) if isinstance(event.old, str) else None
+                return cls(req, event.at, event.by, came_from if isinstance(came_from, State) else None)
+        at = req.state_since or req.entered_at.get(State.REJECTED) or req.updated_at
+        return cls(req, at, req.updated_by, None)
+
+
+def rejected(board: Board) -> list[Rejection]:
     board.refresh()
-    # Only the rejected records become models: the rest of a big board stays cards.
-    return [card.requirement for card in board.cards() if card.state is State.REJECTED]
+    # Only the rejected records become models: the rest of a big board stays cards; only their history is read.
+    return [Rejection.of(card.requirement, board.history(card.key))
+            for card in board.cards() if card.state is State.REJECTED]
 
 
 def requirement(key: str) -> Callable[[Board], Requirement]:

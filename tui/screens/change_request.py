@@ -15,6 +15,7 @@ from textual.widgets import Static
 from reqboard.store import clock
 from reqboard.store.change_requests import plan_changes
 from reqboard.store.domain import CRStatus
+from reqboard.store.history_words import change_said
 from reqboard.store.i18n import N_, _, listed
 from reqboard.store.labels import stored_note
 from reqboard.store.models import ChangeRequest, Event, Requirement
@@ -25,10 +26,14 @@ from ..phrases import labelled
 from ..reads import change_request_with_timeline
 from ..widgets.key_bar import KeyBar
 from .base import BoardReadingScreen
-from .lines import history_line, literal
+from .history_view import history_row, was_now
+from .lines import literal
 
 LABEL_CELLS = 14
 """The cells of a row's label: the values start in one column whatever the language."""
+PLAN_LABELS = {"title": N_("Title"), "description": N_("Description"), "due": N_("Due date"), "owner": N_("Owner"),
+               "importance": N_("Importance"), "urgency": N_("Urgency"), "effort_estimate": N_("Effort (hours)")}
+"""The fields a change request changes, as its pane labels them (marked for the catalogue)."""
 
 
 def _label(text: str) -> tuple[str, str]:
@@ -80,9 +85,11 @@ class ChangeRequestScreen(BoardReadingScreen):
             rows.append(Content.assemble(_label(_("Reason")), Content(shown(cr.reason))))
         if cr.proposed_title is not None:
             rows.append(Content.assemble(_label(_("New title")), literal(cr.proposed_title)))
-        if cr.proposed_description is not None:
+        pending = cr.status in (CRStatus.SUBMITTED, CRStatus.ASSESSED)
+        if cr.proposed_description is not None and cr.status is CRStatus.REJECTED:  # else as "was → now" below
             rows.append(Content.assemble(_label(_("New text")), Content(shown(cr.proposed_description))))
-        rows.extend(self._plan(req, cr))
+        rows.extend(self._plan(req, cr) if pending else self._plan_proposed(cr))
+        rows.extend(self._changed(cr, events))
         rows.append(Content(""))
         rows.append(Content.styled(_("Impact assessment"), "bold"))
         if cr.assessment:
@@ -110,32 +117,55 @@ class ChangeRequestScreen(BoardReadingScreen):
         rows.extend(self._notified(cr))
         self.query_one("#cr-fields", Static).update(Content("\n").join(rows))
         self.refresh_bindings()  # "mark told" is offered while someone is still to be told
-        lines = [history_line(e) for e in events]
+        lines = [history_row(e) for e in events if e.cr == cr.key]
         self.query_one("#cr-history", Static).update(Content("\n").join(lines) if lines else Content(_("(none)")))
 
     @staticmethod
-    def _plan(req: Requirement, cr: ChangeRequest) -> list[Content]:
-        """What the change does to the plan: proposed as filed, and (until it is decided) what approving
-        it would change in the requirement now, each field "was → then"."""
+    def _plan_proposed(cr: ChangeRequest) -> list[Content]:
+        """The plan as the change request proposed it when it was filed."""
         rows = []
         for label, value in ((_("New due date"), cr.proposed_due and cr.proposed_due.isoformat()),
                              (_("New owner"), cr.proposed_owner), (_("New importance"), cr.proposed_importance),
                              (_("New urgency"), cr.proposed_urgency)):
             if value is not None:
                 rows.append(Content.assemble(_label(label), literal(str(value))))
-        if cr.status not in (CRStatus.SUBMITTED, CRStatus.ASSESSED):
-            return rows
-        changes = {name: value for name, value in plan_changes(req, cr).items()
-                   if name in ("due", "owner", "importance", "urgency", "effort_estimate")}
+        return rows
+
+    @classmethod
+    def _plan(cls, req: Requirement, cr: ChangeRequest) -> list[Content]:
+        """What the change does to the plan: proposed as filed, and (until it is decided) what approving
+        it would change in the requirement now, each field "was → now" (the text too, the criteria one by
+        one)."""
+        rows = cls._plan_proposed(cr)
+        changes = {name: value for name, value in plan_changes(req, cr).items() if getattr(req, name) != value}
         if changes:
             rows.append(Content(""))
             rows.append(Content.styled(_("If approved, the plan changes"), "bold"))
-            labels = {"due": _("Due date"), "owner": _("Owner"), "importance": _("Importance"),
-                      "urgency": _("Urgency"), "effort_estimate": _("Effort (hours)")}
             for name, value in changes.items():
                 old = getattr(req, name)
-                rows.append(Content.assemble(_label(labels[name]), literal(_("{was} → {now}").format(
-                    was=_plan_value(old), now=_plan_value(value)))))
+                if name == "acceptance_criteria":
+                    said = change_said(name, [c.model_dump(mode="json") for c in old],
+                                       [c.model_dump(mode="json") for c in value])
+                    rows.append(Content.assemble(_label(_("Criteria")), literal(said)))
+                elif name in ("title", "description"):
+                    rows.extend(was_now(_(PLAN_LABELS[name]), old, value, LABEL_CELLS))
+                else:
+                    rows.append(Content.assemble(_label(_(PLAN_LABELS[name])), literal(_("{was} → {now}").format(
+                        was=_plan_value(old), now=_plan_value(value)))))
+        return rows
+
+    @staticmethod
+    def _changed(cr: ChangeRequest, events: list[Event]) -> list[Content]:
+        """What approving it changed in the requirement, field by field "was → now" (its history says)."""
+        changed = [e for e in events if e.action == "changed" and e.field and e.reason == f"{cr.key} approved"]
+        if not changed:
+            return []
+        rows = [Content(""), Content.styled(_("What its approval changed"), "bold")]
+        for event in changed:
+            if event.field in ("title", "description") and isinstance(event.old, str) and isinstance(event.new, str):
+                rows.extend(was_now(_(PLAN_LABELS[event.field]), event.old, event.new, LABEL_CELLS))
+            else:
+                rows.append(literal(change_said(event.field or "", event.old, event.new)))
         return rows
 
     @staticmethod

@@ -35,7 +35,8 @@ from ..reads import RequirementDetail, requirement_with_history
 from ..widgets.board_view import BoardView
 from ..widgets.key_bar import KeyBar
 from .base import BoardReadingScreen
-from .lines import history_line, literal, stored_note
+from .history_view import history_row, was_now
+from .lines import literal, stored_note
 
 LABEL_CELLS = 16
 """The cells of a row's label: the values start in one column whatever the language."""
@@ -192,6 +193,8 @@ class DetailScreen(BoardReadingScreen):
         Binding("v", "review", N_("Reviewed"), id="detail.review"),
         Binding("N", "note", N_("Note a contact"), id="detail.note"),
         Binding("f", "interim_feedback", N_("Interim feedback"), id="detail.interim-feedback"),
+        # Said beside the change requests, where it applies (the key bar has no room for it at 80 columns).
+        Binding("enter", "open_cr", N_("Open change request"), show=False, id="detail.open-cr"),
         Binding("x", "reject", N_("Reject"), show=False, id="detail.reject"),
         Binding("u", "undo", N_("Undo"), show=False, id="detail.undo"),
     ]
@@ -213,7 +216,7 @@ class DetailScreen(BoardReadingScreen):
         yield Static("", id="detail-title")
         with VerticalScroll(id="detail-body"):
             yield Static("", id="detail-fields")
-            yield Static(Content.styled(_("Change requests"), "bold"), classes="section")
+            yield Static(Content.styled(_("Change requests"), "bold"), classes="section", id="detail-crs-heading")
             yield OptionList(id="detail-crs")
             yield Static("", id="detail-more")
             yield Static(Content.styled(_("History"), "bold"), classes="section")
@@ -242,7 +245,7 @@ class DetailScreen(BoardReadingScreen):
         # A given requirement was drawn on mount, before this read (with the opener's view of the board).
         if req != self.requirement or self._around(self.view) != before:
             self._show_requirement(req)
-        lines = [history_line(e) for e in reversed(history)]
+        lines = [history_row(e) for e in reversed(history)]
         self.query_one("#detail-history", Static).update(
             Content("\n").join(lines) if lines else Content(_("(no history)")))
 
@@ -267,10 +270,22 @@ class DetailScreen(BoardReadingScreen):
             crs.add_option(Option(line, id=cr.key))
         if not req.change_requests:
             crs.add_option(Option(Content(_("(none: press c to file one)")), disabled=True))
-        elif highlighted is not None:
-            crs.highlighted = min(highlighted, len(req.change_requests) - 1)
+        else:
+            crs.highlighted = min(highlighted or 0, len(req.change_requests) - 1)
+        self.query_one("#detail-crs-heading", Static).update(self._crs_heading(len(req.change_requests)))
         self.query_one("#detail-more", Static).update(self._more(req))
         self.refresh_bindings()  # re-approve and resolve are offered only when they apply
+
+    def _crs_heading(self, count: int) -> Content:
+        """The change requests' heading, with the key that opens one where there is one to open."""
+        heading = (_("Change requests"), "bold")
+        key = next((self.app.get_key_display(binding) for node, bindings in self._binding_chain if node is self
+                    for _key, binding in bindings if binding.action == "open_cr"), None)  # as remapped, whatever has focus
+        if not count or key is None:
+            return Content.assemble(heading)
+        hint = (_("({key} opens it)") if count == 1 else _("({key} goes to the list, ↑↓ picks one, {key} opens it)")
+                ).format(key=key)
+        return Content.assemble(heading, (("" if hint.startswith("（") else "  ") + hint, "dim"))  # （ holds its space
 
     def _fields(self, req: Requirement) -> Content:
         state = req.state.label
@@ -308,7 +323,8 @@ class DetailScreen(BoardReadingScreen):
         for label, value in ((BUSINESS_VALUE, req.business_value), (KANO, req.kano and req.kano.label),
                              (NEED_TYPE, req.need_type and req.need_type.label), (CATEGORY, req.category),
                              (SECTION, req.section),
-                             (EFFORT, req.effort_estimate), (FEASIBILITY, req.feasibility and req.feasibility.label),
+                             (EFFORT, None if req.effort_estimate is None else f"{req.effort_estimate:g}"),
+                             (FEASIBILITY, req.feasibility and req.feasibility.label),
                              (OWNER, req.owner), (DUE, req.due and req.due.isoformat()),
                              (TAGS, listed(req.tags))):
             if value not in (None, "", ()):
@@ -420,7 +436,7 @@ class DetailScreen(BoardReadingScreen):
                 rows.append(Content(_("(the approved text was not kept)")))
             else:
                 for label, was, now in text_changes(parts, req):
-                    rows.extend(_was_now(label, was, now))
+                    rows.extend(was_now(label, was, now, LABEL_CELLS))
         if req.feedback:
             rows.append(Content.styled(_("Feedback"), "bold"))
             for f in req.feedback:
@@ -493,27 +509,27 @@ class DetailScreen(BoardReadingScreen):
         if not self.link.undo(self):
             self.notify(_("Nothing to undo"), severity="warning", markup=False)
 
+    def action_open_cr(self) -> None:
+        """Open the change request: the only one at once; with several, go to their list to pick one
+        (where the same key opens the one highlighted)."""
+        req = self.requirement
+        if req is None or not req.change_requests:
+            return
+        if len(req.change_requests) == 1:
+            self._push_cr(req.change_requests[0].key)
+            return
+        crs = self.query_one("#detail-crs", OptionList)
+        if crs.highlighted is None:
+            crs.highlighted = 0
+        crs.focus()
+
+    def _push_cr(self, cr_key: str) -> None:
+        from .change_request import ChangeRequestScreen
+
+        self.app.push_screen(ChangeRequestScreen(cr_key, self.link))
+
     @on(OptionList.OptionSelected, "#detail-crs")
     def _open_cr(self, event: OptionList.OptionSelected) -> None:
         if event.option.id:
-            from .change_request import ChangeRequestScreen
+            self._push_cr(event.option.id)
 
-            self.app.push_screen(ChangeRequestScreen(event.option.id, self.link))
-
-
-def _was_now(label: str, was: str | None, now: str | None) -> list[Content]:
-    """One changed field as "was → now": on one line when both are one line, else the two texts one
-    under the other; a criterion added or removed says so."""
-    head = (pad(label, LABEL_CELLS), "bold")
-    if was is None:
-        return [Content.assemble(head, literal(_("added: {text}").format(text=now or "")))]
-    if now is None:
-        return [Content.assemble(head, literal(_("removed: {text}").format(text=was)))]
-    if "\n" not in was and "\n" not in now:
-        return [Content.assemble(head, literal(_("{was} → {now}").format(was=was or "–", now=now or "–")))]
-    indent = " " * LABEL_CELLS
-    rows = [Content.assemble(head, (_("was:"), "dim"))]
-    rows.extend(Content(indent + line) for line in (shown(was).splitlines() or ["–"]))
-    rows.append(Content.assemble(indent, (_("now:"), "dim")))
-    rows.extend(Content(indent + line) for line in (shown(now).splitlines() or ["–"]))
-    return rows
