@@ -151,7 +151,7 @@ class Board(ReviewOperations, ChangeRequestOperations, ScoringOperations, Custom
         if unknown:
             raise InvalidValue(_("unknown field(s): {fields}").format(fields=", ".join(sorted(unknown))))
         with self.transaction() as tx:
-            refuse_past_limit(tx, State.COLLECTED)
+            refuse_past_limit(tx, State.COLLECTED, committed=self._committed_count)
             key = tx.next_key()
             check_links(tx, key, fields)
             fields = _with_cause(tx, _with_customer_tier(tx, fields))
@@ -360,11 +360,19 @@ class Board(ReviewOperations, ChangeRequestOperations, ScoringOperations, Custom
         def within_limits(tx: Transaction, req: Requirement) -> dict[str, Any]:
             changes = change(tx, req)
             entering = changes.get("state") if changes else None
-            if entering is not None:
-                refuse_past_limit(tx, State(entering), req.key, req.state)
+            if entering is not None:  # (`change` moves no other requirement: the committed count holds)
+                refuse_past_limit(tx, State(entering), req.key, req.state, committed=self._committed_count)
             return changes
 
         return super()._mutate(key, within_limits, expect_version=expect_version, action=action, reason=reason)
+
+    def _committed_count(self, state: State) -> int | None:
+        """How many committed requirements are in `state`, where the storage counts them itself (a
+        server, by its state index, as the first frame's counts are read); None for a file, whose
+        records are at hand in the transaction anyway. Asked while a transaction holds the board's
+        lock, it sees every change committed before."""
+        found = self.storage.first_cards([state.value], 0)
+        return None if found is None else found[1].get(state.value, 0)
 
     def set_wip_limit(self, state: State | str, limit: int | None) -> None:
         """Set a column's WIP limit (None removes it); raises InvalidValue."""

@@ -214,10 +214,14 @@ class BoardReader:
         """Column `state` past its WIP limit as the board is now, or None: the warning after a change
         that took a requirement into it (store.wip)."""
         settings = self.settings()
-        if state not in stored_limits(settings):
-            return None  # (no limit: the cards are not read)
-        records, _revision = self.storage.card_records()
-        return over_limit(settings, records.values(), state)
+        limit = stored_limits(settings).get(state)
+        if limit is None:
+            return None  # (no limit: nothing is counted)
+        counted = self.storage.first_cards([state.value], 0)  # a server counts by its index
+        if counted is None:
+            return over_limit(settings, self.storage.card_records()[0].values(), state)
+        count = counted[1].get(state.value, 0)
+        return OverLimit(state, count, limit) if count > limit else None
 
     def survey_dimensions(self) -> tuple[str, ...]:
         """The dimensions a satisfaction survey scores (store.surveys)."""

@@ -14,7 +14,7 @@ elsewhere, or before): they are not refused, and the CLI warns of a column they 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -79,17 +79,23 @@ def over_limit(settings: Mapping[str, Any], records: Iterable[Any], state: State
     return OverLimit(state, count, limit) if count > limit else None
 
 
-def refuse_past_limit(tx: Transaction, target: State, key: str | None = None, current: State | None = None) -> None:
+def refuse_past_limit(tx: Transaction, target: State, key: str | None = None, current: State | None = None, *,
+                      committed: Callable[[State], int | None] | None = None) -> None:
     """Under strict limits, raise Refused (rule "wip.strict") when requirement `key` (None: a new one),
-    now in `current`, entering `target` would take that column past its limit. Counted in `tx`, which
-    holds the storage's lock: a concurrent writer's move is either counted here or waits for this one."""
+    now in `current`, entering `target` would take that column past its limit. Counted while `tx` holds
+    the storage's lock, so a concurrent writer's move is either counted here or waits for this one: in
+    the transaction's snapshot, or by `committed(state)` (the storage's own count of the committed
+    records, None where it has none: a server counts by its index instead of sending every record),
+    for a caller that staged no requirement in `tx` before."""
     settings = {name: tx.setting(name) for name in (WIP_LIMITS, WIP_STRICT)}
     if not is_strict(settings) or target is current:
         return
     limit = stored_limits(settings).get(target)
     if limit is None:
         return
-    count = count_in(tx.snapshot().requirements.values(), target, besides=key)
+    count = committed(target) if committed is not None else None
+    if count is None:
+        count = count_in(tx.snapshot().requirements.values(), target, besides=key)
     if count + 1 <= limit:
         return
     column = target.label
