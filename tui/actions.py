@@ -114,7 +114,7 @@ class RequirementActions:
 
             def back(values: dict[str, Any]) -> Change:
                 reason = values["reason"]
-                return Change(self._warning_past_limit(req, lambda board: board.move_requirement(
+                return Change(self._warning_past_limit(req.state, lambda board: board.move_requirement(
                     req.key, target, reason=reason, override_dependency=bool(blockers), expect_version=req.version)),
                     what, before=req)
 
@@ -136,7 +136,7 @@ class RequirementActions:
                 key=req.key, needs=listed(workflow.needs_for(req, target, rules)), state=state))
             return
         if not inputs and not blockers:  # nothing to ask: the store says whether the move may be made
-            self.link.save(self.opener, Change(self._warning_past_limit(req, lambda board: board.move_requirement(
+            self.link.save(self.opener, Change(self._warning_past_limit(req.state, lambda board: board.move_requirement(
                 req.key, target, expect_version=req.version)), what, before=req))
             return
         fields = input_fields(inputs)
@@ -155,7 +155,7 @@ class RequirementActions:
             # The values as the form holds them: the store reads them against the guard's inputs.
             given = dict(values)
             reason = given.pop("reason", "") if blockers else ""
-            return Change(self._warning_past_limit(req, lambda board: board.move_requirement(
+            return Change(self._warning_past_limit(req.state, lambda board: board.move_requirement(
                 req.key, target, inputs=given or None, reason=reason, override_dependency=bool(blockers),
                 expect_version=req.version)), what, before=req)
 
@@ -166,16 +166,17 @@ class RequirementActions:
         self._form(title.format(key=req.key, state=state), fields, forward, intro="\n".join(intros),
                    submit_label=verb)
 
-    def _warning_past_limit(self, req: Requirement,
+    def _warning_past_limit(self, was: State | None,
                             call: Callable[[Board], Requirement]) -> Callable[[Board], Requirement]:
-        """`call` (a change of `req`), then, in the same worker, a warning notice when it took `req` into a
-        column now past its WIP limit (store.wip); the change's own notice ("REQ-3 moved to in progress")
-        follows as for any change. Under strict limits the store refuses such a move instead: a refusal."""
+        """`call` (a change of a requirement in state `was`; None: one it creates), then, in the same
+        worker, a warning notice when it took the requirement into a column now past its WIP limit
+        (store.wip); the change's own notice ("REQ-3 moved to in progress") follows as for any change.
+        Under strict limits the store refuses such a change instead: a refusal."""
         app = self.opener.app
 
         def warned(board: Board) -> Requirement:
             after = call(board)
-            if after.state is not req.state:
+            if after.state is not was:
                 over = board.over_wip_limit(after.state)
                 if over is not None:  # (App.notify is thread-safe: it posts a message)
                     app.notify(over.message, title=_("WIP limit"), severity="warning", timeout=8, markup=False)
