@@ -124,6 +124,10 @@ async def test_the_archive_shows_when_who_whence_and_sorts(small: Path) -> None:
         assert options.highlighted == 0
         await pilot.press("s")  # by customer
         assert [row[:5] for row in rows()] == ["REQ-9", "REQ-3", "REQ-1"]  # Bäckerei, Harbor, Northwind
+        heading = text_of(archive.query_one("#archive-headings"))
+        await pilot.click("#archive-headings", offset=(heading.index("From") + 1, 0))  # a heading sorts by it
+        assert [row[:5] for row in rows()] == ["REQ-1", "REQ-9", "REQ-3"]  # collected (newest first), analysed
+        assert "From ▲" in text_of(archive.query_one("#archive-headings"))
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, DetailScreen) and app.screen.key == "REQ-1"
