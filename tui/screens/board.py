@@ -37,7 +37,7 @@ from ..messages import BoardChanged, Connection, ReadFailed, ServerSignal
 from ..phrases import labelled
 from ..reads import BoardCards, ReadPolicy, board_cards, card_requirement
 from ..widgets.board_view import BoardView
-from ..widgets.card_list import CardList, Item, LaneHeader
+from ..widgets.card_list import CARD_HEIGHT, CardList, Item, LaneGap, LaneHeader, ScrollBand
 from ..widgets.column import ColumnRow, StateColumn
 from ..widgets.key_bar import KeyBar
 
@@ -53,9 +53,13 @@ soon as the storage's listener gets through)."""
 OFFLINE = N_("OFFLINE, reconnecting")
 SERVER_SCHEMES = ("postgresql://", "postgres://")
 
-MIN_COLUMN_WIDTH = 24
-"""Narrower columns scroll instead; six of this width (and their gaps) fit in 155 cells."""
+MIN_COLUMN_WIDTH = 19
+"""A card still reads at this width (a key with two badges, titles of 16 cells a line, a customer's name
+beside tier and score); six of it and their gaps fit in 119 cells, and narrower terminals scroll."""
 LANE_MODES: tuple[str | None, ...] = (None, "tier", "customer")
+KEY_BAR_PRIORITY = ("card.move-next", "card.move-back", "card.open", "card.new", "card.edit", "board.filter",
+                    "board.undo", "board.reports", "board.swimlanes")
+"""The keys a narrow key bar keeps, after help and quit, first to last: what works a card, then the board's views."""
 
 
 FIRST_WINDOW = 60
@@ -195,9 +199,10 @@ class BoardScreen(NoticesFailedWork, Screen[None]):
         # not a class: a class change restyles every widget below the row (30 ms).
         with ColumnRow(id="columns") as row:
             row.display = False
+            band = ScrollBand()  # swimlanes are rows across the board: the columns scroll together
             for state in BOARD_STATES:
-                yield StateColumn(state)
-        yield KeyBar()
+                yield StateColumn(state, band=band)
+        yield KeyBar(priority=KEY_BAR_PRIORITY)
 
     def on_mount(self) -> None:
         self._update_title(_("loading…"))
@@ -217,11 +222,12 @@ class BoardScreen(NoticesFailedWork, Screen[None]):
         self.fit_columns()
 
     def fit_columns(self) -> None:
-        """Six columns across when they fit; otherwise columns keep a readable width and scroll."""
-        width = self.query_one("#columns").size.width or self.size.width
-        column_width = max(MIN_COLUMN_WIDTH, (width - 1) // len(BOARD_STATES) - 1)
-        for column in self.query(StateColumn):
-            column.styles.width = column_width
+        """Six columns across when they fit; otherwise as many as fit whole, which scroll by columns."""
+        row = self.query_one(ColumnRow)
+        row.fit(row.size.width or self.size.width, MIN_COLUMN_WIDTH)
+        cards = self.focused_list
+        if cards is not None:  # the selected column stays in view
+            row.call_after_refresh(row.show_column, self.query_one(f"#column-{cards.state.value}", StateColumn))
 
     # ------------------------------------------------------------------ loading
     def on_board_changed(self, message: BoardChanged) -> None:
@@ -414,36 +420,55 @@ class BoardScreen(NoticesFailedWork, Screen[None]):
 
     def refresh_columns(self) -> None:
         shown_count = 0
+        visible: dict[State, list[Card]] = {}
         for state in BOARD_STATES:
             all_cards = self.by_state.get(state, [])
-            cards = self.query_filter.select(all_cards) if self.query_filter else all_cards
-            shown_count += len(cards)
+            visible[state] = self.query_filter.select(all_cards) if self.query_filter else all_cards
+            shown_count += len(visible[state])
+        items = self._with_lanes(visible)
+        for state in BOARD_STATES:
+            all_cards, cards = self.by_state.get(state, []), visible[state]
             column = self.query_one(f"#column-{state.value}", StateColumn)
             if self.window is not None:  # the first cards of a column: its count is the server's
                 held = self.window.get(state, 0)
-                column.show(self._with_lanes(cards), len(cards) if self.query_filter else held,
+                column.show(items[state], len(cards) if self.query_filter else held,
                             self.limits.get(state), total=held, view=self.view)
                 continue
-            column.show(self._with_lanes(cards), len(cards), self.limits.get(state), total=len(all_cards),
-                        view=self.view)
+            column.show(items[state], len(cards), self.limits.get(state), total=len(all_cards), view=self.view)
+        focused = self.focused_list
+        if self.lanes is not None and focused is not None and focused.band is not None:
+            # The lanes were laid out again (a card came or went, the filter changed): the selected
+            # card in view, and every column scrolled as far, so that each lane stays one row.
+            focused.scroll_to_selected()
+            focused.band.align(focused)
         self._update_title(None, shown_count)
 
-    def _with_lanes(self, cards: list[Card]) -> list[Item]:
+    def _with_lanes(self, visible: dict[State, list[Card]]) -> dict[State, list[Item]]:
+        """Each column's items: its cards, or with swimlanes, the lanes as rows across the board. Every
+        column holds every lane, in one order, and each lane as many lines in every column (the one with
+        most of its cards sets it; the others fill with a gap), so that a lane's band is level."""
         if self.lanes is None:
-            return list(cards)
-        # By tier or customer (None: the cards without one, whose lane comes last), in the order a
-        # reader looks for names: pinyin order for Chinese ones (collation.sort_key).
-        groups: dict[str | None, list[Card]] = defaultdict(list)
-        for req in cards:
-            if self.lanes == "tier":
-                groups[req.tier.value if req.tier else None].append(req)
-            else:
-                groups[req.customer or None].append(req)
-        order = sorted(groups, key=lambda name: (name is None, collation.sort_key(name or "")))
-        items: list[Item] = []
+            return {state: list(cards) for state, cards in visible.items()}
+        by_tier = self.lanes == "tier"
+        groups: dict[State, dict[str | None, list[Card]]] = {}
+        for state, cards in visible.items():
+            lanes: dict[str | None, list[Card]] = defaultdict(list)
+            for req in cards:  # by tier or customer; None: the cards without one
+                lanes[(req.tier.value if req.tier else None) if by_tier else (req.customer or None)].append(req)
+            groups[state] = lanes
+        names = {name for lanes in groups.values() for name in lanes}
+        # The lane without a name comes last; the others in the order a reader looks for names: pinyin
+        # order for Chinese ones (collation.sort_key).
+        order = sorted(names, key=lambda name: (name is None, collation.sort_key(name or "")))
+        items: dict[State, list[Item]] = {state: [] for state in visible}
         for name in order:
-            items.append(LaneHeader(self._lane_label(name), len(groups[name])))
-            items.extend(groups[name])
+            counts = {state: len(groups[state].get(name, ())) for state in visible}
+            label, total, deepest = self._lane_label(name), sum(counts.values()), max(counts.values())
+            for state, column in items.items():
+                column.append(LaneHeader(label, counts[state], total))
+                column.extend(groups[state].get(name, ()))
+                if counts[state] < deepest:
+                    column.append(LaneGap((deepest - counts[state]) * CARD_HEIGHT))
         return items
 
     def _lane_label(self, name: str | None) -> str:
@@ -537,12 +562,15 @@ class BoardScreen(NoticesFailedWork, Screen[None]):
         cards = self.focused_list
         index = BOARD_STATES.index(cards.state) if cards else 0
         target = BOARD_STATES[max(0, min(len(BOARD_STATES) - 1, index + delta))]
-        self.focus_column(target)
+        line = cards.selected_line() if cards is not None and cards.in_lanes else None
+        landed = self.focus_column(target)
+        if line is not None and landed is not cards:  # in lanes: the same lane, the row nearest
+            landed.select_near(line)
 
     def focus_column(self, state: State) -> CardList:
         cards = self.query_one(f"#cards-{state.value}", CardList)
         cards.focus()
-        self.query_one(f"#column-{state.value}", StateColumn).scroll_visible(animate=False)
+        self.query_one(ColumnRow).show_column(self.query_one(f"#column-{state.value}", StateColumn))
         return cards
 
     def select(self, key: str) -> bool:
@@ -630,6 +658,9 @@ class BoardScreen(NoticesFailedWork, Screen[None]):
     def action_swimlanes(self) -> None:
         self.lanes = LANE_MODES[(LANE_MODES.index(self.lanes) + 1) % len(LANE_MODES)]
         self.refresh_columns()
+        if self.lanes is None:  # laid out anew: each column shows its selected card (lanes: see refresh_columns)
+            for cards in self.query(CardList):
+                cards.scroll_to_selected()
         said = {"tier": _("Swimlanes: by tier"), "customer": _("Swimlanes: by customer")}
         self.notify(said.get(self.lanes or "", _("Swimlanes: off")), timeout=2, markup=False)
 

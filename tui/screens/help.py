@@ -1,5 +1,7 @@
-"""Help: the keys in force on the screen you came from, remapped ones included; and the keys other panes
-offer only where they apply (re-approve, resolve a conflict, mark told), with the pane they work on."""
+"""Help: reqboard's keys in force on the screen you came from, remapped ones included, grouped by what
+they work on; and the keys other panes offer only where they apply (re-approve, resolve a conflict, mark
+told), with the pane they work on. Textual's own keys (focus next, page left...) are not listed: they
+are how any Textual app moves about, not what reqboard does."""
 
 from __future__ import annotations
 
@@ -61,6 +63,19 @@ TEXTUAL_DESCRIPTIONS = (
 uses) are called, marked so that the catalogue translates them where the keys are listed."""
 
 
+GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (N_("Moving around"), ("board.left", "board.right", "card.up", "card.down", "card.page-up", "card.page-down",
+                           "card.first", "card.last")),
+    (N_("The selected requirement"), ("card.open", "card.move-next", "card.move-back", "card.edit", "card.new-cr",
+                                      "card.note", "card.interim-feedback", "card.reject")),
+    (N_("The board"), ("card.new", "board.filter", "board.clear-filter", "board.swimlanes", "board.undo",
+                       "board.reports", "board.change-requests", "board.archive", "board.wip-limit")),
+    (N_("Anywhere"), ("app.help", "app.quit")),
+)
+"""The help's groups of keys (heading, binding ids, in the order listed). The keys of another screen (a
+detail pane, the archive) come first, under "On this screen"."""
+OWN_SCREEN = N_("On this screen")
+
 OFFERED_WHERE_THEY_APPLY: tuple[tuple[str, type[Screen[Any]], tuple[tuple[str, str], ...]], ...] = (
     (N_("In a requirement's detail pane"), DetailScreen,
      (("detail.reapprove", N_("its text changed since it was signed off")),
@@ -72,18 +87,38 @@ OFFERED_WHERE_THEY_APPLY: tuple[tuple[str, type[Screen[Any]], tuple[tuple[str, s
 wherever it is opened: the key bar shows them only on their pane, and only then."""
 
 
-def key_table(screen: Screen[Any]) -> list[tuple[str, str]]:
-    """(keys, description) for every binding active on `screen`, in the order they apply; each
-    description in the current language."""
-    by_action: dict[str, tuple[list[str], str]] = {}
-    for active in screen.active_bindings.values():
+def key_table(screen: Screen[Any]) -> list[tuple[str, str, str]]:
+    """(keys, description, binding id) for every reqboard binding active on `screen`, in the order they
+    apply; each description in the current language. reqboard's bindings have ids; Textual's own have
+    none, and are left out, unless they are another key for an action of ours (ctrl+q quits too)."""
+    actives = list(screen.active_bindings.values())
+    ours = {(active.node, active.binding.action): active.binding.id for active in actives if active.binding.id}
+    by_action: dict[str, tuple[list[str], str, str]] = {}
+    for active in actives:
         binding = active.binding
+        binding_id = binding.id or ours.get((active.node, binding.action))
+        if not binding_id:
+            continue
         label = _(binding.description) if binding.description else binding.action
-        entry = by_action.setdefault(label, ([], label))
+        entry = by_action.setdefault(label, ([], label, binding_id))
         display = screen.app.get_key_display(binding)
         if display not in entry[0]:
             entry[0].append(display)
-    return [(" ".join(keys), label) for keys, label in by_action.values()]
+    return [(" ".join(keys), label, binding_id) for keys, label, binding_id in by_action.values()]
+
+
+def grouped(table: list[tuple[str, str, str]]) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The rows of `key_table` under the help's headings (GROUPS), each heading in the current language:
+    a screen's own keys first, then the groups that have keys, each in its order."""
+    where = {binding_id: n for n, (_heading, ids) in enumerate(GROUPS) for binding_id in ids}
+    own = [(keys, label) for keys, label, binding_id in table if binding_id not in where]
+    groups: list[tuple[str, list[tuple[str, str]]]] = [(_(OWN_SCREEN), own)] if own else []
+    for n, (heading, ids) in enumerate(GROUPS):
+        order = {binding_id: i for i, binding_id in enumerate(ids)}
+        rows = sorted((row for row in table if where.get(row[2]) == n), key=lambda row: order[row[2]])
+        if rows:
+            groups.append((_(heading), [(keys, label) for keys, label, _id in rows]))
+    return groups
 
 
 def pane_keys(screen: Screen[Any], pane: type[Screen[Any]], wanted: Mapping[str, str],
@@ -127,7 +162,9 @@ class HelpScreen(ModalScreen[None]):
         badges = _(BADGES).format(reapprove=detail_keys["detail.reapprove"], resolve=detail_keys["detail.resolve"])
         rows = [Content.styled(_("reqboard keys"), "bold"), Content(""), Content(_(GUIDE)), Content(""),
                 Content(badges), Content("")]
-        rows += [_key_row(keys, label) for keys, label in key_table(self.under)]
+        for n, (heading, keys_here) in enumerate(grouped(key_table(self.under))):
+            rows += [Content("")] if n else []
+            rows += [Content.styled(heading, "bold")] + [_key_row(keys, label) for keys, label in keys_here]
         for where, pane, wanted in OFFERED_WHERE_THEY_APPLY:
             elsewhere = pane_keys(self.under, pane, dict(wanted), self.keymap)
             if elsewhere:

@@ -12,7 +12,7 @@ about it; at the usual widths the customer's name needs those cells, and the det
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import cast
@@ -54,12 +54,27 @@ BLANK = Style()
 
 @dataclass(frozen=True)
 class LaneHeader:
+    """The first line of a swimlane's band: every column draws it on the same row. The column the
+    band's title is read in (`CardList.lead`, the leftmost one in view) names the lane and counts its
+    cards on the whole board (`total`); the others continue its rule."""
+
     label: str
     count: int
+    """The lane's cards in this column."""
+    total: int = 0
+    """The lane's cards in every column (those the filter shows)."""
     height: int = 1
 
 
-Item = Card | LaneHeader
+@dataclass(frozen=True)
+class LaneGap:
+    """The empty rest of a lane in a column that holds fewer of its cards than another: it keeps the
+    next lane on the same row in every column."""
+
+    height: int
+
+
+Item = Card | LaneHeader | LaneGap
 
 
 def fit(text: str, width: int) -> str:
@@ -110,6 +125,26 @@ def wrap(text: str, width: int, lines: int) -> list[str]:
 
 def age_days(card: Card, now: datetime) -> int:
     return max(0, (now - card.since).days)
+
+
+class ScrollBand:
+    """The card lists that scroll up and down together while the board shows swimlanes: their lanes
+    are rows across the board, and a row must stay one row however any column is scrolled."""
+
+    def __init__(self) -> None:
+        self.lists: list[CardList] = []
+        self.moving = False
+        """A list is passing its scroll on (the others' own watchers then pass nothing back)."""
+
+    def align(self, to: CardList) -> None:
+        """Scroll every list in lanes to where `to` is (after the lanes were laid out again)."""
+        self.moving = True
+        try:
+            for other in self.lists:
+                if other is not to and other.in_lanes:
+                    other.scroll_y = to.scroll_y
+        finally:
+            self.moving = False
 
 
 class CardList(ScrollView, can_focus=True):
@@ -188,12 +223,24 @@ class CardList(ScrollView, can_focus=True):
             self.card_list = card_list
             self.card = card
 
-    def __init__(self, state: State, *, id: str | None = None) -> None:
+    def __init__(self, state: State, *, id: str | None = None, band: ScrollBand | None = None) -> None:
+        """`band`: the lists this one scrolls with while it shows swimlanes."""
         super().__init__(id=id)
         self.state = state
+        self.band = band
+        if band is not None:
+            band.lists.append(self)
+        self.lead = False
+        """Is this the leftmost column in view, the one that names each lane (see `LaneHeader`)?"""
         self._items: list[Item] = []
         self._offsets: list[int] = [0]
         self._card_rows: list[int] = []  # item index of each card, in cursor order
+        self._card_tops: list[int] | None = None  # the line each card starts on (made when first asked)
+        self._lane_tops: list[int] = []  # the line each lane's header is on (none without lanes)
+        self._lane_tops_set: frozenset[int] = frozenset()
+        self._line_width: int | None = None  # the cells of a line's content (see render_line)
+        self._thumb_at: tuple[tuple[float, int, int], range] = ((-1.0, 0, 0), range(0))
+        self._bars: tuple[str, Segment, Segment] = ("", Segment(" "), Segment(" "))
         self._cache: LRUCache[tuple[str, int, int, int, bool, date, str, str, int, bool], Strip] = LRUCache(1024)
         self._deadlines: dict[str, tuple[int, datetime | None]] = {}
         """By card key, the version and the earliest deadline of a response target it has not reached
@@ -231,6 +278,7 @@ class CardList(ScrollView, can_focus=True):
                 self._deadlines.clear()
             self.view = view
             self._board_key = hash((view.roles, view.weights, view.targets))
+        lane_tops: list[int] = []
         if not items or not isinstance(items[0], LaneHeader):
             # Cards alone (swimlanes start with their header): every item is a card of the same
             # height, so the offsets are a range, built in C (a loop was 10 ms a filter at 50,000).
@@ -243,8 +291,11 @@ class CardList(ScrollView, can_focus=True):
                     rows.append(index)
                     offsets.append(offsets[-1] + CARD_HEIGHT)
                 else:
+                    if isinstance(item, LaneHeader):
+                        lane_tops.append(offsets[-1])
                     offsets.append(offsets[-1] + item.height)
-        self._offsets, self._card_rows = offsets, rows
+        self._offsets, self._card_rows, self._lane_tops, self._card_tops = offsets, rows, lane_tops, None
+        self._lane_tops_set = frozenset(lane_tops)
         # No cache clear: a card's lines do not depend on where it sits, and its key carries its
         # version, the day (for its age), its marks, whether a response target is breached and the
         # board's roles, weights and targets (what other cards and the settings add), so lines drawn
@@ -272,7 +323,7 @@ class CardList(ScrollView, can_focus=True):
             return
         top, bottom = int(self.scroll_y), int(self.scroll_y) + self.size.height
         for index, (old, new) in enumerate(zip(items, self._items, strict=True)):
-            if old is new or (isinstance(old, LaneHeader) and old == new):
+            if old is new or (not isinstance(old, Card) and old == new):
                 continue  # (a card unchanged is the same object: the board's card cache keeps it)
             start, end = offsets[index], offsets[index + 1]
             if start < bottom and end > top:
@@ -314,8 +365,61 @@ class CardList(ScrollView, can_focus=True):
     def _scroll_to_cursor(self) -> None:
         if not self._card_rows:
             return
-        top = self._offsets[self._card_rows[self.cursor]]
-        self.scroll_to_region(Region(0, top, 1, CARD_HEIGHT), animate=False, force=True)
+        index = self._card_rows[self.cursor]
+        top, height = self._offsets[index], CARD_HEIGHT
+        if index and isinstance(self._items[index - 1], LaneHeader):  # a lane's first card: its header too
+            top, height = top - 1, height + 1
+        self.scroll_to_region(Region(0, top, 1, height), animate=False, force=True)
+
+    def scroll_to_selected(self) -> None:
+        """Bring the selected card into view (if it is not), and the lists scrolling with this one."""
+        self._scroll_to_cursor()
+
+    # ------------------------------------------------------------------ lanes
+    @property
+    def in_lanes(self) -> bool:
+        return bool(self._lane_tops)
+
+    def watch_scroll_y(self, old: float, new: float) -> None:
+        super().watch_scroll_y(old, new)
+        band = self.band
+        if band is None or band.moving or not self._lane_tops:
+            return
+        # A lane is a row across the board: the other columns scroll with this one.
+        band.moving = True
+        try:
+            for other in band.lists:
+                if other is not self and other._lane_tops:
+                    other.scroll_y = new
+        finally:
+            band.moving = False
+
+    def selected_line(self) -> int | None:
+        """The line of the list the selected card starts on (None: no card)."""
+        if not self._card_rows:
+            return None
+        return self._offsets[self._card_rows[self.cursor]]
+
+    def select_near(self, line: int) -> None:
+        """Select the card nearest to `line` (where another column's selected card starts), in the same
+        lane when this column has cards in it: moving between columns keeps the lane and the row."""
+        if not self._card_rows:
+            return
+        if self._card_tops is None:
+            self._card_tops = [self._offsets[index] for index in self._card_rows]
+        tops = self._card_tops
+        low, high = 0, len(tops)
+        if self._lane_tops:
+            lane = bisect_right(self._lane_tops, line) - 1
+            start = self._lane_tops[lane] if lane >= 0 else 0
+            end = self._lane_tops[lane + 1] if lane + 1 < len(self._lane_tops) else self._offsets[-1]
+            first, last = bisect_left(tops, start), bisect_left(tops, end)
+            if first < last:  # cards of that lane here: only they are candidates
+                low, high = first, last
+        at = min(max(bisect_left(tops, line, low, high), low), high - 1)
+        if at > low and line - tops[at - 1] <= tops[at] - line:
+            at -= 1
+        self.cursor = at
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Cards never scroll sideways: left/right belong to the board (next column), and help says so.
@@ -373,6 +477,7 @@ class CardList(ScrollView, can_focus=True):
 
     def on_resize(self) -> None:
         self._cache.clear()
+        self._line_width = None
 
     def on_mount(self) -> None:
         self.set_interval(CLOCK_TICK_S, self.tick)
@@ -414,28 +519,47 @@ class CardList(ScrollView, can_focus=True):
     def allow_vertical_scroll(self) -> bool:
         return not self._check_disabled() and self.max_scroll_y > 0
 
-    def _thumb(self) -> range:
+    def _thumb(self, scrolled: float) -> range:
         """The lines of the widget where the scrollbar's thumb is (none when everything fits)."""
         height, total = self.size.height, self._offsets[-1]
+        key = (scrolled, height, total)
+        if self._thumb_at[0] == key:  # asked for each line of a frame: worked out once
+            return self._thumb_at[1]
         if total <= height or height <= 0:
-            return range(0)
-        size = max(1, height * height // total)
-        top = round(self.scroll_y / max(1, total - height) * (height - size))
-        return range(top, top + size)
+            thumb = range(0)
+        else:
+            size = max(1, height * height // total)
+            top = round(scrolled / max(1, total - height) * (height - size))
+            thumb = range(top, top + size)
+        self._thumb_at = (key, thumb)
+        return thumb
 
     def _bar(self, thumb: bool) -> Segment:
-        styles = self.styles
-        color = styles.scrollbar_color if thumb else styles.scrollbar_background
-        return Segment(" ", Style(bgcolor=color.rich_color))
+        """The scrollbar's cell of a line, its segments made once per theme (not for every line)."""
+        theme = self.app.theme
+        if self._bars[0] != theme:
+            styles = self.styles
+            self._bars = (theme, Segment(" ", Style(bgcolor=styles.scrollbar_background.rich_color)),
+                          Segment(" ", Style(bgcolor=styles.scrollbar_color.rich_color)))
+        return self._bars[2] if thumb else self._bars[1]
 
     # ------------------------------------------------------------------ drawing
     def render_line(self, y: int) -> Strip:
-        width = max(self.scrollable_content_region.width - SCROLLBAR_WIDTH, 1)
-        content = self._content_line(y, width)
-        return Strip([*content, self._bar(y in self._thumb())], content.cell_length + SCROLLBAR_WIDTH)
+        # The width and the scroll are read once a line: each read of them costs Textual a computation,
+        # and a scroll of the board with lanes draws every line of six columns.
+        if self._line_width is None:
+            self._line_width = max(self.scrollable_content_region.width - SCROLLBAR_WIDTH, 1)
+        width, scrolled = self._line_width, self.scroll_y
+        line = y + int(scrolled)
+        if line in self._lane_tops_set:
+            # A lane's header runs over the scrollbar's cell: the band reads as one line across the board.
+            item = self._items[bisect_right(self._offsets, line) - 1]
+            if isinstance(item, LaneHeader):
+                return self._lane_line(item, width + SCROLLBAR_WIDTH)
+        content = self._content_line(y, line, width)
+        return Strip([*content, self._bar(y in self._thumb(scrolled))], content.cell_length + SCROLLBAR_WIDTH)
 
-    def _content_line(self, y: int, width: int) -> Strip:
-        line = y + int(self.scroll_y)
+    def _content_line(self, y: int, line: int, width: int) -> Strip:
         if not self._items:
             if y == 1:
                 return Strip([Segment(fit("  " + _("(none)"), width), self.get_component_rich_style("empty"))])
@@ -447,6 +571,8 @@ class CardList(ScrollView, can_focus=True):
         row = line - self._offsets[index]
         if isinstance(item, LaneHeader):
             return self._lane_line(item, width)
+        if isinstance(item, LaneGap):
+            return Strip.blank(width, BLANK)
         # Only the focused column shows its selection: one highlighted card on the board.
         selected = self.has_focus and self._card_rows and self._card_rows[self.cursor] == index
         # Everything a line depends on: focus restyles the widget but changes none of these, so
@@ -463,10 +589,21 @@ class CardList(ScrollView, can_focus=True):
         return strip
 
     def _lane_line(self, lane: LaneHeader, width: int) -> Strip:
-        label = f"── {shown(lane.label, one_line=True)} ({lane.count}) "
-        # The rule runs to the edge; only a label too long for the column is cut (with an ellipsis).
+        """A lane's header: its name and its cards on the board in the column that names lanes, and in
+        the others its rule, which runs on across the board."""
+        style = self.get_component_rich_style("lane")
+        if not self.lead:
+            return Strip([Segment("─" * width, style)])
+        name = shown(lane.label, one_line=True)
+        # i18n: a swimlane's header: its name (a customer, a tier) and how many cards the board shows in it
+        said = _("{lane} ({count})")
+        room = width - 4 - cell_len(said.format(lane="", count=lane.total))  # "── " before, a space after
+        if cell_len(name) > room:  # a name too long for the column is cut (with an ellipsis), not its count
+            name = fit(name, max(room, 2)).rstrip()
+        label = "── " + said.format(lane=name, count=lane.total) + " "
+        # The rule runs to the edge (on a very narrow column, the label is cut).
         text = label + "─" * (width - cell_len(label)) if cell_len(label) <= width else fit(label, width)
-        return Strip([Segment(text, self.get_component_rich_style("lane"))])
+        return Strip([Segment(text, style)])
 
     def _card_styles(self, selected: bool) -> dict[str, Style]:
         """The card's base style and each part's style on it, worked out once per theme (drawing

@@ -11,7 +11,7 @@ from reqboard.store.domain import State
 from reqboard.store.i18n import _
 
 from .board_view import BoardView
-from .card_list import CardList, Item
+from .card_list import CardList, Item, ScrollBand
 
 
 class ColumnHeader(Static):
@@ -39,17 +39,20 @@ class StateColumn(Vertical):
         height: 1fr;
         margin: 0 1 0 0;
     }
+    StateColumn:last-of-type { margin: 0; }
     """
 
-    def __init__(self, state: State) -> None:
+    def __init__(self, state: State, *, band: ScrollBand | None = None) -> None:
+        """`band`: the card lists this column's scrolls with while the board shows swimlanes."""
         super().__init__(id=f"column-{state.value}", classes=f"state-{state.value.replace('_', '-')}")
         self.state = state
+        self.band = band
         self.count = 0
         self.limit: int | None = None
 
     def compose(self) -> ComposeResult:
         yield ColumnHeader(self.state.label, id=f"header-{self.state.value}")
-        yield CardList(self.state, id=f"cards-{self.state.value}")
+        yield CardList(self.state, id=f"cards-{self.state.value}", band=self.band)
 
     # A class, not `:focus-within`: Textual restyles on focus changes only below an ancestor that
     # has a :focus-within rule of its own, so the header (a sibling of the focused list) kept its look.
@@ -96,3 +99,46 @@ class ColumnRow(HorizontalScroll, can_focus=False):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return action not in ("scroll_left", "scroll_right")
+
+    pitch = 27
+    """Cells from one column's left edge to the next one's: its width and the gap (see `fit`)."""
+
+    def fit(self, width: int, min_width: int) -> None:
+        """Make the columns as wide as `width` (the row's) holds whole, each at least `min_width` cells:
+        all of them when they fit, else as many as fit, which the row then scrolls by whole columns."""
+        columns = list(self.query(StateColumn))
+        # The last column has no gap after it: n columns take n * (width + 1) - 1 cells.
+        in_view = max(1, min(len(columns), (width + 1) // (min_width + 1)))
+        column_width = max(min_width, (width + 1) // in_view - 1)
+        self.pitch = column_width + 1
+        for column in columns:
+            column.styles.width = column_width
+
+    def show_column(self, column: StateColumn) -> None:
+        """Scroll by whole columns so that `column` is in view, and the columns in view are whole: back
+        to the left edge when it is the first column."""
+        columns = list(self.query(StateColumn))
+        index, pitch = columns.index(column), self.pitch
+        in_view = max(1, (self.scrollable_content_region.width + 1) // pitch)
+        first = round(self.scroll_x / pitch)
+        if index < first:
+            first = index
+        elif index >= first + in_view:
+            first = index - in_view + 1
+        self.scroll_to(x=min(first * pitch, self.max_scroll_x), animate=False, immediate=True)
+        self.name_lanes()
+
+    def watch_scroll_x(self, old: float, new: float) -> None:
+        super().watch_scroll_x(old, new)
+        self.name_lanes()
+
+    def name_lanes(self) -> None:
+        """The leftmost column wholly in view names each lane (see `LaneHeader`): wherever the row is
+        scrolled, the lanes' names are on screen."""
+        lead = min(-(-round(self.scroll_x) // self.pitch), len(self.children) - 1)
+        for index, column in enumerate(self.query(StateColumn)):
+            cards = column.cards
+            if cards.lead != (index == lead):
+                cards.lead = index == lead
+                if cards.in_lanes:
+                    cards.refresh()
