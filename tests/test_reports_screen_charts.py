@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from rich.cells import cell_len
 from textual.widgets import Static
 
 from reqboard.store.board import Board
@@ -76,6 +77,10 @@ async def test_at_80x24_under_no_color_every_label_and_band_reads(tmp_path: Path
                 assert f"tier {tier}" in sat_text and f"{rating.mean:.2f} ({rating.count})" in sat_text
         assert "tier B" in sat_text and "3.00 (1)" in sat_text
         assert all(len(line) <= sat.content_region.width for line in sat_text.split("\n"))
+        # No panel's title is cut: each fits its top border.
+        for panel in screen.query(".panel"):
+            title = str(panel.border_title)
+            assert cell_len(title) + 4 <= panel.size.width, title
         # The forecast's legend: below its plot, wrapped, not on the border where it was cut.
         forecast = screen.query_one("#chart-forecast", ChartPanel)
         legend_text = str(forecast.query_one(".legend", Static).render())

@@ -78,8 +78,9 @@ _TIER_COLOURS = {"A": ("tier-a", "accent"), "B": ("tier-b", "primary"), "C": ("t
 PlotColour = tuple[int, int, int] | int
 LIST_ROWS = 8
 """How many lines a text panel lists before "… and N more" (its height holds them at 80x24)."""
-NARROW = 100
-"""Below this width the customer side's panels stand one under the other."""
+NARROW = 114
+"""Below this width the panels stand one under the other: two a row would cut the longest titles (50
+cells) and crowd the charts' labels."""
 BAR_CELLS = 10
 """A rating bar's cells: a half point a cell, 5 fills it."""
 LABEL_CELLS = 20
@@ -307,7 +308,7 @@ class ReportsScreen(Screen[None]):
         self.query_one("#reports-body", VerticalScroll).scroll_to_widget(self.query_one("#matrix"), animate=False)
 
     def action_customer_side(self) -> None:
-        """Scroll to the customer side (below the flow charts; at 80x24 they fill the screen)."""
+        """Scroll to the customer side (below the flow charts, which fill the screen and more at 80x24)."""
         self.query_one("#reports-body", VerticalScroll).scroll_to_widget(
             self.query_one("#reports-customer-heading"), animate=False, top=True)
 
