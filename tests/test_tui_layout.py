@@ -130,7 +130,10 @@ async def test_lanes_are_rows_across_the_board_and_the_keys_keep_the_lane(two_cu
         assert screen.selected.customer == "Beta" and analysed.scroll_y > 0
         assert {cards(app, state).scroll_y for state in BOARD_STATES} == {analysed.scroll_y}
         top = analysed.selected_line() - int(analysed.scroll_y)
-        assert 0 <= top and top + CARD_HEIGHT <= analysed.size.height + 1
+        assert 0 < top and top + CARD_HEIGHT <= analysed.size.height + 1
+        # Scrolled into a lane, its header stays on the top line (below it, the selected card whole).
+        in_view = "Acme (4)" if analysed.scroll_y < beta_line else "Beta (3)"
+        assert drawn_lines(collected)[0].startswith(f"── {in_view} ──") and set(drawn_lines(analysed)[0]) == {"─"}
         await pilot.press("h")
         await pilot.pause()
         assert screen.selected.key == "REQ-4"  # Beta's card in Collected

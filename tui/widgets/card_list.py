@@ -367,7 +367,7 @@ class CardList(ScrollView, can_focus=True):
             return
         index = self._card_rows[self.cursor]
         top, height = self._offsets[index], CARD_HEIGHT
-        if index and isinstance(self._items[index - 1], LaneHeader):  # a lane's first card: its header too
+        if self._lane_tops and top:  # the line above it too: the top line is the lane's header (render_line)
             top, height = top - 1, height + 1
         self.scroll_to_region(Region(0, top, 1, height), animate=False, force=True)
 
@@ -551,6 +551,9 @@ class CardList(ScrollView, can_focus=True):
             self._line_width = max(self.scrollable_content_region.width - SCROLLBAR_WIDTH, 1)
         width, scrolled = self._line_width, self.scroll_y
         line = y + int(scrolled)
+        if y == 0 and self._lane_tops and line not in self._lane_tops_set:
+            # Scrolled into a lane: its header stays on the top line, so that the lane is named in view.
+            line = self._lane_tops[max(bisect_right(self._lane_tops, line) - 1, 0)]
         if line in self._lane_tops_set:
             # A lane's header runs over the scrollbar's cell: the band reads as one line across the board.
             item = self._items[bisect_right(self._offsets, line) - 1]
