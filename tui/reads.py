@@ -6,12 +6,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from reqboard.store.cards import Card
 from reqboard.store.domain import State
 from reqboard.store.links import LinkIndex
+from reqboard.store.rejections import Rejection, rejections
 from reqboard.store.scoring import Weights
 from reqboard.store.surveys import COMPLAINT_CAUSES, LOW_SCORE_REASONS, SURVEY_DIMENSIONS
 from reqboard.store.targets import Target
@@ -150,33 +150,10 @@ def change_requests(board: Board) -> list[tuple[Requirement, ChangeRequest]]:
     return list(board.change_requests())
 
 
-@dataclass(frozen=True)
-class Rejection:
-    """A rejected requirement as the archive lists it: when it was rejected, by whom, from which state."""
-
-    requirement: Requirement
-    at: datetime
-    by: str
-    came_from: State | None
-    """The state it was in when rejected (None where its history does not say: an older board's record)."""
-
-    @classmethod
-    def of(cls, req: Requirement, history: list[Event]) -> Rejection:
-        """From the last move into rejected in `history`; without one, when it entered the state and who
-        changed it last."""
-        for event in reversed(history):
-            if event.field == "state" and event.new == State.REJECTED.value:
-                came_from = State._value2member_map_.get(event.old) if isinstance(event.old, str) else None
-                return cls(req, event.at, event.by, came_from if isinstance(came_from, State) else None)
-        at = req.state_since or req.entered_at.get(State.REJECTED) or req.updated_at
-        return cls(req, at, req.updated_by, None)
-
-
 def rejected(board: Board) -> list[Rejection]:
     board.refresh()
-    # Only the rejected records become models: the rest of a big board stays cards; only their history is read.
-    return [Rejection.of(card.requirement, board.history(card.key))
-            for card in board.cards() if card.state is State.REJECTED]
+    # Only the rejected records become models: the rest of a big board stays cards.
+    return rejections(board, [card.requirement for card in board.cards() if card.state is State.REJECTED])
 
 
 def requirement(key: str) -> Callable[[Board], Requirement]:
