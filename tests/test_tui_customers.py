@@ -361,7 +361,7 @@ async def test_the_customer_report_holds_that_customer_only_and_is_not_overwritt
         assert app.screen is dialog
         assert "no customer named 'Nobody Ltd'" in text_of(dialog.query_one("#form-error", Static))
         assert not (tmp_path / "nobody.md").exists()
-        await pilot.press("escape")
+        await pilot.press("escape", "y")  # typed in: Esc asks, y discards
         await settle(pilot)
 
         target.write_text("kept", encoding="utf-8")
@@ -427,7 +427,7 @@ async def test_the_targets_screen_sets_and_removes_a_target(customer_board: Path
         fill(pilot, "#field-days", "many")
         await submit(pilot)
         assert "'many' is not a number" in error(form(app), "days")
-        await pilot.press("escape")
+        await pilot.press("escape", "y")  # typed in: Esc asks, y discards
         await settle(pilot)
 
         screen.query_one(DataTable).move_cursor(row=0)

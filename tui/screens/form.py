@@ -269,8 +269,16 @@ class FormScreen(ModalScreen[Any]):
                      if active.node is self and active.binding.action == action]
             return "/".join(dict.fromkeys(found))
 
-        hints = [(self.app.get_key_display(Binding("enter", "")), _("Next field")),
-                 (keys("submit"), self.submit_label), (keys("cancel"), _("Cancel"))]
+        enter = self.app.get_key_display(Binding("enter", ""))
+        visible = self._visible_fields()
+        if len(visible) > 1:  # Tab from any field, Enter from a one-line one
+            hints = [(f"{self.app.get_key_display(Binding('tab', ''))}/{enter}", _("Next field")),
+                     (keys("submit"), self.submit_label)]
+        elif visible and visible[0].kind == "text":  # a one-line prompt: Enter saves it
+            hints = [(f"{enter}/{keys('submit')}", self.submit_label)]
+        else:
+            hints = [(keys("submit"), self.submit_label)]
+        hints.append((keys("cancel"), _("Cancel")))
         if not self.more_shown:
             hints.append((keys("more"), _("More fields")))
         if any(spec.kind == "checklist" for spec in self.fields):
