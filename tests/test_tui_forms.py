@@ -5,8 +5,11 @@ done checklist reads ticked from unticked without colour."""
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
+from typing import Any
 
+import pytest
 from textual.app import App
 from textual.widget import Widget
 from textual.widgets import Input, Select, TextArea
@@ -73,7 +76,8 @@ async def test_a_new_requirement_asks_five_fields_and_enter_goes_to_the_next(sma
         assert (req.title, req.customer, req.owner) == ("Audit log", "Acme", "Priya Nair")
 
 
-async def test_an_edit_appends_and_esc_asks_before_dropping_a_change(small: Path) -> None:
+async def test_an_edit_appends_and_esc_asks_before_dropping_a_change(small: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     title = "Export invoices as PDF"
     Board(small, "ana").edit_requirement("REQ-1", {"customer": "Acme \u202eevil"})
     app = open_app(small)
@@ -102,10 +106,20 @@ async def test_an_edit_appends_and_esc_asks_before_dropping_a_change(small: Path
         await pilot.press("e", "escape")  # unchanged: closed at once
         assert isinstance(app.screen, BoardScreen)
 
+        release, edit = threading.Event(), Board.edit_requirement
+
+        def slow_edit(board: Board, *args: Any, **kwargs: Any) -> Any:
+            release.wait(10)
+            return edit(board, *args, **kwargs)
+
+        monkeypatch.setattr(Board, "edit_requirement", slow_edit)
         await pilot.press("e")
         await settle(pilot)
-        await pilot.press(*" v2", "ctrl+s")
+        await pilot.press(*" v2", "ctrl+s", "escape")  # asked while the save is under way
+        assert isinstance(app.screen, DiscardChanges)
+        release.set()  # saved: the form closes, and the question with it
         await settle(pilot)
+        assert isinstance(app.screen, BoardScreen)
         req = Board(small, "check").get("REQ-1")
         assert (req.title, req.customer) == (f"{title} v2", "Acme \u202eevil")  # the customer as it was
 

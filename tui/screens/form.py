@@ -405,7 +405,7 @@ class FormScreen(ModalScreen[Any]):
     def on_saved(self, message: Saved) -> None:
         self._busy(False)
         self.held = False
-        self.dismiss(message.after)  # the message goes on to the app, which says it
+        self._leave(message.after)  # the message goes on to the app, which says it
 
     def on_held(self, message: Held) -> None:
         """The server cannot be reached: the values stay here and are saved once it answers again."""
@@ -432,7 +432,14 @@ class FormScreen(ModalScreen[Any]):
 
     def on_form_screen_looked(self, message: Looked) -> None:
         self._busy(False)
-        self.dismiss(message.result)
+        self._leave(message.result)
+
+    def _leave(self, result: Any) -> None:
+        """Close with `result` once saved (or read), maybe while "Discard your changes?" is asked over the
+        form (Esc while the save was under way, or held for the server): the question goes too."""
+        if isinstance(self.app.screen, DiscardChanges) and self.app.screen_stack[-2:-1] == [self]:
+            self.app.screen.dismiss(False)
+        self.dismiss(result)
 
     def _failed(self, exc: Exception) -> None:
         from pydantic import ValidationError  # loaded already, by the store that raised
