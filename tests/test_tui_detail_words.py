@@ -79,6 +79,8 @@ async def test_a_change_request_reads_was_now_before_and_after_its_approval(smal
 
         anna = Board(small, "anna")
         anna.edit_requirement("REQ-4", {"due": "2026-04-01"})
+        anna.move_requirement("REQ-4", State.IN_PROGRESS, updates={"owner": "Max Weber"})
+        anna.move_requirement("REQ-4", State.DONE)
         anna.assess_change_request("CR-1", schedule_days=2, cost=0, effort_hours=8)
         anna.decide_change_request("CR-1", approve=True, rationale="half their staff")
         await wait_until(pilot, lambda: "What its approval changed" in text_of(pane.query_one("#cr-fields")),
@@ -86,7 +88,8 @@ async def test_a_change_request_reads_was_now_before_and_after_its_approval(smal
         shown = text_of(pane.query_one("#cr-fields"))
         assert "If approved" not in shown and "What its approval changed" in shown
         assert "Title         Single sign-on with Entra ID → Single sign-on with Entra ID and Google" in shown
-        assert "due date: 2026-04-01 → 2026-04-03" in shown and "effort estimate: – → 8" in shown
+        assert "Due date      2026-04-01 → 2026-04-03" in shown and "Effort (hours) – → 8" in shown
+        assert "State         done → approved" in shown  # a done requirement goes back to approved
         assert "@@" not in shown
         timeline = text_of(pane.query_one("#cr-history"))
         assert "change request approved CR-1  (half their staff)" in timeline and "status:" not in timeline

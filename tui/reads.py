@@ -137,10 +137,11 @@ def change_request_with_timeline(cr_key: str) -> Callable[[Board], tuple[Require
     def read(board: Board) -> tuple[Requirement, ChangeRequest, list[Event]]:
         board.refresh()
         req, cr = board.find_change_request(cr_key)
-        # Its own steps, and the changes its approval made (each a "changed" event of the requirement).
+        # Its own steps, and the changes its approval made (the requirement's "changed" events, and its move
+        # back to approved).
         approved = f"{cr.key} approved"
         return req, cr, [e for e in board.history(req.key)
-                         if e.cr == cr.key or (e.action == "changed" and e.reason == approved)]
+                         if e.cr == cr.key or (e.action in ("changed", "moved") and e.reason == approved)]
 
     return read
 

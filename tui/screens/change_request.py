@@ -15,9 +15,9 @@ from textual.widgets import Static
 from reqboard.store import clock
 from reqboard.store.change_requests import plan_changes
 from reqboard.store.domain import CRStatus
-from reqboard.store.history_words import change_said
+from reqboard.store.history_words import Voice, change_said, criteria_said, value_said
 from reqboard.store.i18n import N_, _, listed
-from reqboard.store.labels import stored_note
+from reqboard.store.labels import field_label, stored_note
 from reqboard.store.models import ChangeRequest, Event, Requirement
 from reqboard.store.text import pad, shown
 
@@ -32,8 +32,11 @@ from .lines import literal
 LABEL_CELLS = 14
 """The cells of a row's label: the values start in one column whatever the language."""
 PLAN_LABELS = {"title": N_("Title"), "description": N_("Description"), "due": N_("Due date"), "owner": N_("Owner"),
-               "importance": N_("Importance"), "urgency": N_("Urgency"), "effort_estimate": N_("Effort (hours)")}
+               "importance": N_("Importance"), "urgency": N_("Urgency"), "effort_estimate": N_("Effort (hours)"),
+               "state": N_("State")}
 """The fields a change request changes, as its pane labels them (marked for the catalogue)."""
+WHOLE = Voice(cells=200)
+"""How the pane says a change of the criteria: on rows of their own, with room for each criterion."""
 
 
 def _label(text: str) -> tuple[str, str]:
@@ -145,7 +148,7 @@ class ChangeRequestScreen(BoardReadingScreen):
                 old = getattr(req, name)
                 if name == "acceptance_criteria":
                     said = change_said(name, [c.model_dump(mode="json") for c in old],
-                                       [c.model_dump(mode="json") for c in value])
+                                       [c.model_dump(mode="json") for c in value], WHOLE)
                     rows.append(Content.assemble(_label(_("Criteria")), literal(said)))
                 elif name in ("title", "description"):
                     rows.extend(was_now(_(PLAN_LABELS[name]), old, value, LABEL_CELLS))
@@ -157,15 +160,21 @@ class ChangeRequestScreen(BoardReadingScreen):
     @staticmethod
     def _changed(cr: ChangeRequest, events: list[Event]) -> list[Content]:
         """What approving it changed in the requirement, field by field "was → now" (its history says)."""
-        changed = [e for e in events if e.action == "changed" and e.field and e.reason == f"{cr.key} approved"]
+        reason = f"{cr.key} approved"
+        changed = [e for e in events if e.action in ("changed", "moved") and e.field and e.reason == reason]
         if not changed:
             return []
         rows = [Content(""), Content.styled(_("What its approval changed"), "bold")]
         for event in changed:
-            if event.field in ("title", "description") and isinstance(event.old, str) and isinstance(event.new, str):
-                rows.extend(was_now(_(PLAN_LABELS[event.field]), event.old, event.new, LABEL_CELLS))
+            name, old, new = event.field or "", event.old, event.new
+            label = _(PLAN_LABELS[name]) if name in PLAN_LABELS else field_label(name).capitalize()
+            if name in ("title", "description") and isinstance(old, str) and isinstance(new, str):
+                rows.extend(was_now(label, old, new, LABEL_CELLS))
+            elif name == "acceptance_criteria":
+                rows.append(Content.assemble(_label(_("Criteria")), literal(criteria_said(old, new, WHOLE))))
             else:
-                rows.append(literal(change_said(event.field or "", event.old, event.new)))
+                rows.append(Content.assemble(_label(label), literal(_("{was} → {now}").format(
+                    was=value_said(name, old), now=value_said(name, new)))))
         return rows
 
     @staticmethod

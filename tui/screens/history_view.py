@@ -10,12 +10,15 @@ from textual.content import Content
 from reqboard.store import clock
 from reqboard.store.history_words import event_said
 from reqboard.store.i18n import _
-from reqboard.store.text import pad, shown
+from reqboard.store.text import cell_width, pad, shown
 
 from .lines import NAME_CELLS, literal
 
 if TYPE_CHECKING:
     from reqboard.store.models import Event
+
+ONE_LINE_CELLS = 90
+"""The longest a was and a now together may be to share one line; longer ones stand one under the other."""
 
 
 def history_row(event: Event) -> Content:
@@ -27,14 +30,14 @@ def history_row(event: Event) -> Content:
 
 
 def was_now(label: str, was: str | None, now: str | None, label_cells: int) -> list[Content]:
-    """One changed field as "was → now": on one line when both are one line, else the two texts one
+    """One changed field as "was → now": on one line when both are short lines, else the two texts one
     under the other; a criterion added or removed says so."""
     head = (pad(label, label_cells - 1) + " ", "bold")  # a label as wide as the column still ends in a space
     if was is None:
         return [Content.assemble(head, literal(_("added: {text}").format(text=now or "")))]
     if now is None:
         return [Content.assemble(head, literal(_("removed: {text}").format(text=was)))]
-    if "\n" not in was and "\n" not in now:
+    if "\n" not in was and "\n" not in now and cell_width(was) + cell_width(now) <= ONE_LINE_CELLS:
         return [Content.assemble(head, literal(_("{was} → {now}").format(was=was or "–", now=now or "–")))]
     indent = " " * label_cells
     rows = [Content.assemble(head, (_("was:"), "dim"))]
