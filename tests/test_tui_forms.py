@@ -60,6 +60,7 @@ async def test_a_new_requirement_asks_five_fields_and_enter_goes_to_the_next(sma
         await pilot.press(*"Audit log")
         await pilot.press("enter")  # the next field, not a save
         assert app.focused is dialog.query_one("#field-customer", Input)
+        assert list(dialog.query(".field-row.-current")) == [app.focused.parent]  # its label marked, only its
         await pilot.press(*"Acme", "enter")
         assert app.focused is dialog.query_one("#field-tier", Select)
         assert app.screen is dialog and len(Board(small, "check").requirements()) == 9

@@ -30,7 +30,7 @@ from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -284,6 +284,15 @@ class FormScreen(ModalScreen[Any]):
         if any(spec.kind == "checklist" for spec in self.fields):
             hints.append((self.app.get_key_display(Binding("space", "")), _("Tick")))
         self.query_one("#dialog-keys", Static).update(key_hints(hints))
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        """The row being typed in is marked (its label reversed: it reads without colour too). A class,
+        not `:focus-within`, which left the row last typed in marked as well."""
+        for row in self.query(".field-row.-current"):
+            row.remove_class("-current")
+        row = event.widget.parent
+        if row is not None and "field-row" in row.classes:
+            row.add_class("-current")
 
     def _show_more(self) -> bool:
         """Show the fields kept back for "More…"; False if they were shown already."""
