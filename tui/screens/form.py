@@ -288,10 +288,10 @@ class FormScreen(ModalScreen[Any]):
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         """The row being typed in is marked (its label reversed: it reads without colour too). A class,
         not `:focus-within`, which left the row last typed in marked as well."""
-        for row in self.query(".field-row.-current"):
-            row.remove_class("-current")
+        for current in self.query(".field-row.-current"):
+            current.remove_class("-current")
         row = event.widget.parent
-        if row is not None and "field-row" in row.classes:
+        if row is not None and row.has_class("field-row"):
             row.add_class("-current")
 
     def _show_more(self) -> bool:
