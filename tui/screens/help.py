@@ -60,7 +60,8 @@ TEXTUAL_DESCRIPTIONS = (
     N_("Undo"), N_("Up"),
 )
 """What Textual's own bindings (of the screens, inputs, lists, tables and scrolling containers reqboard
-uses) are called, marked so that the catalogue translates them where the keys are listed."""
+uses) are called, marked so that the catalogue translates them wherever one is shown (a key bar; the help
+lists reqboard's keys only, and another key of ours, ctrl+q for quit, under our description)."""
 
 
 GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (

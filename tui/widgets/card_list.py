@@ -279,22 +279,24 @@ class CardList(ScrollView, can_focus=True):
             self.view = view
             self._board_key = hash((view.roles, view.weights, view.targets))
         lane_tops: list[int] = []
+        card_tops: list[int] | None = None
         if not items or not isinstance(items[0], LaneHeader):
             # Cards alone (swimlanes start with their header): every item is a card of the same
             # height, so the offsets are a range, built in C (a loop was 10 ms a filter at 50,000).
             rows = list(range(len(items)))
             offsets = list(range(0, (len(items) + 1) * CARD_HEIGHT, CARD_HEIGHT))
         else:
-            offsets, rows = [0], []
+            offsets, rows, card_tops = [0], [], []
             for index, item in enumerate(items):
                 if isinstance(item, Card):
                     rows.append(index)
+                    card_tops.append(offsets[-1])  # where each card starts, for h and l (select_near)
                     offsets.append(offsets[-1] + CARD_HEIGHT)
                 else:
                     if isinstance(item, LaneHeader):
                         lane_tops.append(offsets[-1])
                     offsets.append(offsets[-1] + item.height)
-        self._offsets, self._card_rows, self._lane_tops, self._card_tops = offsets, rows, lane_tops, None
+        self._offsets, self._card_rows, self._lane_tops, self._card_tops = offsets, rows, lane_tops, card_tops
         self._lane_tops_set = frozenset(lane_tops)
         # No cache clear: a card's lines do not depend on where it sits, and its key carries its
         # version, the day (for its age), its marks, whether a response target is breached and the
