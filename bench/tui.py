@@ -159,6 +159,8 @@ async def _probe_board(path: Path, started: float) -> dict[str, float]:
             await _wait_until(pilot, lambda generation=generation: board.generation > generation)
             await pilot.pause()
             samples.append((frames[-1] - t0) * 1000)
+            await pilot.press("l")  # the selection followed the moved card: back to the column measured
+            await pilot.pause()
         result["move_saved_ms"] = statistics.median(samples)
     result["peak_rss_mb"] = peak_rss_mb()
     return result

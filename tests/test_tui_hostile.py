@@ -631,7 +631,7 @@ async def test_an_undo_refused_for_good_lets_the_older_changes_be_undone(small: 
         Board(small, "bob").edit_requirement("REQ-2", {"owner": "bob"})
         await pilot.press("u")
         await settle(pilot)
-        assert any("REQ-2 changed since version" in n for n in notifications(app))
+        assert any(n.startswith("Undo not applied: bob changed REQ-2 since") for n in notifications(app)), notifications(app)
         assert [entry.what for entry in app.link.undo_entries] == ["REQ-1 edited"]
         await pilot.press("u")
         await settle(pilot)

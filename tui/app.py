@@ -28,6 +28,7 @@ from . import line_breaks, wide_chars
 from .background import NoticesFailedWork, failure_message
 from .commands import Palette, ReqboardCommands
 from .config import Config, apply_settings, config_path, configure, load_state, save_state
+from .keys import covered, note_route, pass_on
 from .link import StoreLink
 from .messages import BoardChanged, Held, Refused, Saved
 from .screens.board import BoardScreen
@@ -120,6 +121,25 @@ class ReqboardApp(NoticesFailedWork, App[int]):
     def get_default_screen(self) -> BoardScreen:
         return BoardScreen(self.link, poll_interval=self.watch_interval, read_policy=board_read_policy)
 
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            note_route(event, self.screen)
+        await super().on_event(event)
+
+    def on_key(self, event: events.Key) -> None:
+        """A key back from the focused widget, before Textual checks the bindings: one routed to a screen a
+        dialog has covered since goes to the dialog (keys.py), one routed to a closed screen is dropped,
+        and the board may hold it (a dialog is opening, or no dialog opened: `BoardScreen.holds`)."""
+        was_covered = covered(self, event)
+        if was_covered is not False:
+            event.prevent_default()
+            if was_covered:
+                pass_on(self, event)
+            return
+        screen = self.screen
+        if isinstance(screen, BoardScreen) and screen.holds(event):
+            event.prevent_default()
+
     def on_mount(self) -> None:
         for warning in self.startup_warnings:
             self.notify(warning, severity="warning", timeout=10, markup=False)
@@ -208,7 +228,20 @@ class ReqboardApp(NoticesFailedWork, App[int]):
         """A change was saved (the screen that asked has seen it): say so, and every screen re-reads."""
         if message.what:
             self.notify(message.what, markup=False, timeout=3)
+        self._follow(message)
         self._tell_screens()
+
+    def _follow(self, message: Saved) -> None:
+        """A requirement made, or moved to another state, is selected on the board: the next key acts on
+        the card the last one acted on."""
+        from reqboard.store.models import Requirement  # loaded with the store that just saved
+
+        after, before = message.after, message.before
+        if not isinstance(after, Requirement) or (before is not None and before.state is after.state):
+            return
+        for screen in self.screen_stack:
+            if isinstance(screen, BoardScreen):
+                screen.follow(after)
 
     def on_refused(self, message: Refused) -> None:
         """A change the screen that asked does not show itself: say why (a refusal, a conflict, or a

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
@@ -32,6 +32,7 @@ from reqboard.store.query import Query
 from reqboard.store.text import shown
 
 from ..background import NoticesFailedWork, background, describe_fault, failure_message
+from ..keys import pass_on
 from ..link import StoreLink
 from ..messages import BoardChanged, Connection, ReadFailed, ServerSignal
 from ..phrases import labelled
@@ -60,6 +61,15 @@ LANE_MODES: tuple[str | None, ...] = (None, "tier", "customer")
 KEY_BAR_PRIORITY = ("card.move-next", "card.move-back", "card.open", "card.new", "card.edit", "board.filter",
                     "board.undo", "board.reports", "board.swimlanes")
 """The keys a narrow key bar keeps, after help and quit, first to last: what works a card, then the board's views."""
+
+HUSH_S = 0.6
+"""After a key that could have opened a dialog did not (a move that needed no input, a refusal), letters
+typed within this long of it, or of the letter before, are text meant for a dialog: they are not board
+keys. Typing runs faster than this; a key pressed as a command after reading the notice, slower."""
+UNHUSHED_KEYS = frozenset({"h", "j", "k", "l", "u", "up", "down", "left", "right", "home", "end", "pageup",
+                           "pagedown"})
+"""Keys never hushed: those that only move the selection, and `u`, which takes back what the key before it
+did (the remedy for a move that surprised)."""
 
 
 FIRST_WINDOW = 60
@@ -182,6 +192,14 @@ class BoardScreen(NoticesFailedWork, Screen[None]):
         self._reported: str | None = None
         """The last read failure said, so that polling does not repeat it."""
         self._actions: RequirementActions | None = None
+        self._follow: tuple[str, State, int] | None = None
+        """A card a change of ours just moved or made (key, state, version): selected once a read shows it."""
+        self._hush_until = 0.0
+        """Until when (time.monotonic) typed letters are taken as text meant for a dialog (see HUSH_S)."""
+        self._hush_said = False
+        self._expecting = False
+        """A key's dialog waits for a read (a server's card): the keys typed meanwhile are held for it."""
+        self._held_keys: list[events.Key] = []
 
     @property
     def actions(self) -> RequirementActions:
@@ -292,6 +310,7 @@ class BoardScreen(NoticesFailedWork, Screen[None]):
         next time it speaks; a lost connection is asked about, shown as offline, and read again once back)."""
         if message.doing != LOADING:  # a card's requirement, read for a key
             self.notify(failure_message(message.error, message.doing), severity="error", timeout=8, markup=False)
+            self._asked(len(self.app.screen_stack))
             return
         self._answered()
         self._reveal_columns()
@@ -331,6 +350,7 @@ class BoardScreen(NoticesFailedWork, Screen[None]):
             self._resort(read.changed)
         self.card_epoch = read.epoch
         self.refresh_columns()
+        self._find_followed()
         if self.window is not None:  # the first frame's cards only: the whole board next, off this thread,
             self.call_after_refresh(self.load)  # once that frame is drawn (its read would slow the drawing)
         self._reveal_columns()
@@ -538,6 +558,7 @@ class BoardScreen(NoticesFailedWork, Screen[None]):
                 self.notify(_("{key} cannot be opened while the server cannot be reached; a card opened before "
                               "can").format(key=card.key), severity="warning", markup=False)
             else:
+                self._expecting = True  # the keys typed until its dialog opens are the dialog's
                 self.link.read(self, card_requirement(card), answer=lambda req: self.Picked(req, then),
                                doing=_("Opening {key}").format(key=card.key), cards_only=True)
             return
@@ -551,7 +572,78 @@ class BoardScreen(NoticesFailedWork, Screen[None]):
 
     def on_board_screen_picked(self, message: Picked) -> None:
         self._whole[message.requirement.key] = message.requirement
+        depth = len(self.app.screen_stack)
         message.then(message.requirement)
+        self._asked(depth)
+
+    # ------------------------------------------------------------------ keys in order
+    # Keys are handled in the order typed against the screen current when each is handled (the app
+    # passes on to a dialog the keys routed to the board before it opened: `ReqboardApp.on_key`). A key
+    # that could have opened a dialog and did not (a move that needed nothing, a refusal) hushes board
+    # letters briefly: the name typed next is not `a` (archive), `n` (new) or `q` (quit).
+    def holds(self, event: events.Key) -> bool:
+        """Is this key, about to reach the board's bindings, kept from them? Held for a dialog that is
+        opening (asked after a read), or ignored as text typed for a dialog that did not open."""
+        if self._expecting:
+            self._held_keys.append(events.Key(event.key, event.character))
+            return True
+        if not self._hushed(event):
+            return False
+        self._hush_until = time.monotonic() + HUSH_S
+        if not self._hush_said:
+            self._hush_said = True
+            self.notify(_("Typing ignored: no dialog is open"), severity="warning", timeout=3, markup=False)
+        return True
+
+    def _hushed(self, event: events.Key) -> bool:
+        character = event.character
+        return (time.monotonic() < self._hush_until and character is not None and event.key not in UNHUSHED_KEYS
+                and (character.isalpha() or character == " "))
+
+    def asking(self, ask: Callable[[], None]) -> None:
+        """Run a key's action that may open a dialog; if it opens none (it saved at once, or it was
+        refused), letters typed right after it do nothing (see HUSH_S)."""
+        depth = len(self.app.screen_stack)
+        ask()
+        if not self._expecting:
+            self._asked(depth)
+
+    def _asked(self, depth: int) -> None:
+        """A key's action is over: a dialog opened (the keys held for it go to it) or none did."""
+        self._expecting = False
+        held, self._held_keys = self._held_keys, []
+        opened = len(self.app.screen_stack) > depth
+        if not opened:
+            self._hush_until = time.monotonic() + HUSH_S
+            self._hush_said = False
+        for key in held:  # the keys typed while it waited: the dialog's, or the board's as it is now
+            if opened:
+                pass_on(self.app, key)
+            elif not self._hushed(key):
+                self.app.post_message(key)
+
+    # ------------------------------------------------------------------ following a card
+    def follow(self, requirement: Requirement) -> None:
+        """Select this requirement once the board shows it as saved: a card moved or made by a key of
+        ours is where the next key acts (`>` five times walks one card through the board)."""
+        self._follow = (requirement.key, requirement.state, requirement.version)
+        self._find_followed()
+
+    def _find_followed(self) -> None:
+        if self._follow is None:
+            return
+        key, state, version = self._follow
+        if state not in BOARD_STATES:  # rejected: off the board, in the archive
+            self._follow = None
+            return
+        for card in self.by_state.get(state, ()):
+            if card.key == key:
+                if card.version >= version:
+                    self._follow = None
+                    self.focus_column(state).select_key(key)
+                return
+        if any(card.key == key and card.version >= version for card in self.cards):
+            self._follow = None  # saved, and moved on since (another client): nothing to follow
 
     def _read_whole(self, card: Card) -> Requirement | None:
         """The whole requirement read for this card before, if it is still the card's version."""
@@ -569,7 +661,8 @@ class BoardScreen(NoticesFailedWork, Screen[None]):
 
     def focus_column(self, state: State) -> CardList:
         cards = self.query_one(f"#cards-{state.value}", CardList)
-        cards.focus()
+        # At once, not after the keys already queued: `l>` in one packet moves the card `l` selected.
+        self.set_focus(cards)
         self.query_one(ColumnRow).show_column(self.query_one(f"#column-{state.value}", StateColumn))
         return cards
 
@@ -588,10 +681,10 @@ class BoardScreen(NoticesFailedWork, Screen[None]):
 
     # ------------------------------------------------------------------ actions
     def action_move_next(self) -> None:
-        self.with_selection(lambda req: self.actions.move_next(req, self.view))
+        self.asking(lambda: self.with_selection(lambda req: self.actions.move_next(req, self.view)))
 
     def action_move_back(self) -> None:
-        self.with_selection(lambda req: self.actions.move_back(req, self.view))
+        self.asking(lambda: self.with_selection(lambda req: self.actions.move_back(req, self.view)))
 
     def action_open(self) -> None:
         card = self.selected
@@ -619,24 +712,24 @@ class BoardScreen(NoticesFailedWork, Screen[None]):
             self.app.push_screen(DetailScreen(key, self.link, view=self.view))
 
     def action_new(self) -> None:
-        self.actions.new(self.view)
+        self.asking(lambda: self.actions.new(self.view))
 
     def action_edit(self) -> None:
-        self.with_selection(lambda req: self.actions.edit(req, self.view))
+        self.asking(lambda: self.with_selection(lambda req: self.actions.edit(req, self.view)))
 
     def action_note(self) -> None:
         """Note a contact with the customer about the selected requirement."""
-        self.with_selection(lambda req: self.actions.note(req))
+        self.asking(lambda: self.with_selection(lambda req: self.actions.note(req)))
 
     def action_interim_feedback(self) -> None:
         """Take a satisfaction reading of the selected requirement before delivery (it stays where it is)."""
-        self.with_selection(lambda req: self.actions.feedback(req, self.view, interim=True))
+        self.asking(lambda: self.with_selection(lambda req: self.actions.feedback(req, self.view, interim=True)))
 
     def action_new_cr(self) -> None:
-        self.with_selection(lambda req: self.actions.new_change_request(req))
+        self.asking(lambda: self.with_selection(lambda req: self.actions.new_change_request(req)))
 
     def action_reject(self) -> None:
-        self.with_selection(lambda req: self.actions.reject(req))
+        self.asking(lambda: self.with_selection(lambda req: self.actions.reject(req)))
 
     def action_filter(self) -> None:
         def apply(query: Query | None) -> None:
