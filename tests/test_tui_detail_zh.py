@@ -20,8 +20,10 @@ from textual.pilot import Pilot
 from textual.widgets import Button, DataTable, Input, OptionList, Select, SelectionList
 
 from reqboard.store.board import Board
+from reqboard.store.history_words import event_said
 from reqboard.store.i18n import _
 from reqboard.store.models import State
+from reqboard.store.text import shown
 from reqboard.tui.app import ReqboardApp
 from reqboard.tui.config import Config
 from reqboard.tui.screens.archive import ArchiveScreen
@@ -29,7 +31,6 @@ from reqboard.tui.screens.change_request import ChangeRequestScreen
 from reqboard.tui.screens.change_requests import ChangeRequestsScreen
 from reqboard.tui.screens.detail import DetailScreen
 from reqboard.tui.screens.form import FormScreen
-from reqboard.tui.screens.lines import describe_event
 from reqboard.tui.widgets import card_list
 from reqboard.tui.widgets.key_bar import KeyBar
 
@@ -210,7 +211,7 @@ async def test_history_lines_by_li_wei_and_ann_line_up_in_local_time(chinese: Pa
         starts = set()
         for line, event in zip(lines, events, strict=True):
             assert line.startswith(event.at.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M  "))
-            said = describe_event(event)
+            said = shown(event_said(event), one_line=True)
             assert line.endswith(said)
             starts.add(cell_len(line) - cell_len(said))
         assert starts == {31}  # the time (16), two spaces, the name in 12 cells and a space
