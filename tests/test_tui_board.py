@@ -36,6 +36,7 @@ from tui_support import (  # noqa: F401 (demo, demo_template, small, small_templ
     demo,
     demo_template,
     drawn,
+    drawn_lines,
     error,
     field_ids,
     fill,
@@ -489,22 +490,42 @@ async def test_a_filter_that_cannot_be_read_says_why_under_the_field(small: Path
         assert card_keys(app, State.COLLECTED) == ["REQ-1", "REQ-2"]
 
 
+def _lane_rows(app: ReqboardApp, state: State) -> list[int]:
+    """The rows of a card list that draw a lane's rule (named or not)."""
+    return [y for y, line in enumerate(drawn_lines(cards(app, state))) if line.startswith("──")]
+
+
 async def test_swimlanes_group_cards_by_tier_then_customer_then_off(small: Path) -> None:
     app = open_app(small)
     async with app.run_test(size=SIZE) as pilot:
         screen = await board_ready(pilot)
         await pilot.press("s")
         collected = drawn(cards(app, State.COLLECTED))
-        assert "── Tier A (1)" in collected and "── No tier (1)" in collected
-        card_width = cards(app, State.COLLECTED).size.width - 1  # less the scrollbar's cell
-        assert collected.splitlines()[0] == "── Tier A (1) ".ljust(card_width, "─") + " "
-        assert collected.index("Tier A") < collected.index("REQ-1") < collected.index("No tier") < collected.index("REQ-2")
+        # Every lane is named with its count on the whole board, in one order, empty ones too.
+        assert collected.splitlines()[0] == "── Tier A (4) ".ljust(cards(app, State.COLLECTED).size.width, "─")
+        order = ["Tier A (4)", "REQ-1", "Tier B (2)", "Tier C (1)", "No tier (1)", "REQ-2"]
+        assert [collected.index(part) for part in order] == sorted(collected.index(part) for part in order)
         assert "lanes: by tier" in text_of(screen.query_one("#board-title"))
+        # Lanes are rows across the board: every column draws each lane's rule on the same row.
+        rows = _lane_rows(app, State.COLLECTED)
+        assert len(rows) == 4
+        for state in BOARD_STATES:
+            assert _lane_rows(app, state) == rows, state
+        analysed = drawn_lines(cards(app, State.ANALYSED))
+        req3 = next(y for y, line in enumerate(analysed) if "REQ-3" in line)  # tier B
+        assert rows[1] < req3 < rows[2]
         await pilot.press("s")
-        lane = drawn(cards(app, State.COLLECTED)).splitlines()[0]
-        assert lane.startswith("── Northwind Logistics") and lane.rstrip().endswith("…")  # cut to the column
-        assert "── No customer (1)" in drawn(cards(app, State.COLLECTED))
-        assert "── Atlas Insurance (1)" in drawn(cards(app, State.IN_PROGRESS))
+        lines = drawn_lines(cards(app, State.COLLECTED))
+        headers = [line.strip() for line in lines if line.startswith("──")]
+        assert [h.split(" (")[0].strip("─ ") for h in headers][:3] == ["Atlas Insurance", "Bluebird Retail", "Corner Café Co."]
+        assert headers[0].startswith("── Atlas Insurance (2)")  # REQ-4 and REQ-8, in other columns
+        assert any(h.startswith("── Northwind Logist") and h.endswith("… (2)") for h in headers)  # cut, count kept
+        assert headers[-1].startswith("── No customer (1)")
+        rows = _lane_rows(app, State.COLLECTED)
+        assert _lane_rows(app, State.IN_PROGRESS) == rows
+        progress = drawn_lines(cards(app, State.IN_PROGRESS))
+        req8 = next(y for y, line in enumerate(progress) if "REQ-8" in line)
+        assert rows[0] < req8 < rows[1]  # in the Atlas Insurance lane, across the board
         # The selection moves over cards only, never onto a lane header.
         await pilot.press("j")
         assert screen.selected.key == "REQ-2"
@@ -773,7 +794,7 @@ async def test_palette_runs_board_actions(small: Path) -> None:
         screen = await board_ready(pilot)
         await _palette(pilot, "Toggle swimlanes")
         assert screen.lanes == "tier"
-        assert "── Tier A (1)" in drawn(cards(app, State.COLLECTED))
+        assert "── Tier A (4)" in drawn(cards(app, State.COLLECTED))  # counted on the whole board
 
 
 # ---------------------------------------------------------------------- literal text
@@ -893,15 +914,18 @@ async def test_80x24_scrolls_columns_to_keep_the_focused_one_visible(small: Path
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await board_ready(pilot)
         row = screen.query_one("#columns")
-        collected = screen.query_one("#column-collected", StateColumn)
-        assert collected.region.x >= 0 and collected.region.width >= 20
-        assert row.max_scroll_x > 0  # six readable columns do not fit in 80 cells
+        columns = list(screen.query(StateColumn))
+
+        def whole() -> list[str]:
+            return [c.id or "" for c in columns if 0 <= c.region.x and c.region.right <= 80]
+
+        assert {c.region.width for c in columns} == {19}  # cards 19 wide: four whole columns in 80 cells
+        assert len(whole()) == 4 and row.max_scroll_x > 0  # six do not fit
         for _ in range(5):
             await pilot.press("right")  # the arrow moves to the next column, it does not scroll the row
             await pilot.pause()
             column = screen.query_one(f"#column-{cards(app, screen.focused.state).state.value}", StateColumn)
-            assert 0 <= column.region.x and column.region.right <= 80, column.id
-            assert column.region.width == column.size.width
+            assert column.id in whole() and len(whole()) == 4, column.id
         assert screen.selected.key == "REQ-7"
         assert "REQ-7" in drawn(cards(app, State.FED_BACK))
         await pilot.press("left", "h", "left", "h", "left")
