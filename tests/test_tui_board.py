@@ -839,8 +839,9 @@ async def test_markup_typed_into_the_form_is_stored_and_shown_as_typed(small: Pa
         assert Board(small, "check").get("REQ-10").title == "[/bold] broken [b]markup"
         await settle(pilot)
         lines = drawn(cards(app, State.COLLECTED)).splitlines()
-        assert "▏[/bold] broken" in [line.rstrip() for line in lines]  # wrapped over two lines
-        assert "▏[b]markup" in [line.rstrip() for line in lines]
+        # The new card is the selected one (▌): wrapped over two lines, as typed.
+        assert "▌[/bold] broken" in [line.rstrip() for line in lines]
+        assert "▌[b]markup" in [line.rstrip() for line in lines]
 
 
 async def test_demo_titles_with_markup_are_literal(demo: Path) -> None:
