@@ -76,3 +76,16 @@ async def test_a_move_past_a_wip_limit_warns_and_under_strict_limits_is_refused(
                                     "limit")]
         assert Board(small, "check").get("REQ-6").state is State.IN_PROGRESS
         assert "REQ-6" in card_keys(app, State.IN_PROGRESS) and card_keys(app, State.DONE) == ["REQ-7"]
+
+
+async def test_a_new_requirement_past_the_collected_limit_warns(small: Path) -> None:
+    """A new requirement lands in collected: past that column's limit it is made, with the warning."""
+    Board(small, "anna").set_wip_limit(State.COLLECTED, 2)  # REQ-1, REQ-2
+    app = open_app(small)
+    async with app.run_test(size=SIZE) as pilot:
+        await board_ready(pilot)
+        await pilot.press("n")
+        fill(pilot, "#field-title", "Invoices in Finnish")
+        await submit(pilot)
+        said = [(n.severity, n.message) for n in app._notifications]
+        assert said == [("warning", "Collected is over its WIP limit: 3 of 2"), ("information", "REQ-10 created")]

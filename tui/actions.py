@@ -235,9 +235,8 @@ class RequirementActions:
         def sign(values: dict[str, Any]) -> Change:
             given = workflow.parse_inputs(inputs, values)  # an unknown role: said under its field
             role, comment = given.get("role", ""), given.get("comment", "")
-            return Change(lambda board: board.approve(key, comment, role=role,
-                                                      on_behalf_of=given.get("on_behalf_of", ""),
-                                                      expect_version=req.version),
+            return Change(self._warning_past_limit(req.state, lambda board: board.approve(
+                key, comment, role=role, on_behalf_of=given.get("on_behalf_of", ""), expect_version=req.version)),
                           lambda after: signed(after, role), before=req)
 
         self._form(title.format(key=key), input_fields(inputs), sign, intro=intro.format(key=key, roles=roles_missing),
@@ -317,7 +316,7 @@ class RequirementActions:
         def create(values: dict[str, Any]) -> Change:
             changes = to_changes(values)
             title = changes.pop("title")
-            return Change(lambda board: board.add_requirement(title, **changes),
+            return Change(self._warning_past_limit(None, lambda board: board.add_requirement(title, **changes)),
                           lambda req: _("{key} created").format(key=req.key))
 
         causes = view.causes if view is not None else COMPLAINT_CAUSES.default
@@ -394,9 +393,9 @@ class RequirementActions:
                     return _("Interim feedback recorded on {key}").format(key=key)
                 return _("{key} moved to {state}").format(key=key, state=after.state.label.lower())
 
-            return Change(lambda board: board.record_feedback(
+            return Change(self._warning_past_limit(based.state, lambda board: board.record_feedback(
                 key, satisfaction, comment, channel=channel, interim=interim, scores=scores, reasons=reasons,
-                expect_version=based.version), said, before=based)
+                expect_version=based.version)), said, before=based)
 
         if interim:
             title, verb = _("Interim feedback on {key}").format(key=key), _("Record")
