@@ -315,12 +315,17 @@ SIDES = {"ours": ("ours", "我方", "本方"), "theirs": ("theirs", "对方", "�
 """The sides of a sync, as typed: the English word or a Chinese name."""
 
 
+def _named(text: str, table: dict[str, tuple[str, ...]]) -> str | None:
+    """The word of `table` whose names (English or Chinese) include `text` as typed, or None."""
+    wanted = text.strip().casefold()
+    return next((word for word, names in table.items() if wanted in names), None)
+
+
 def _side(text: str) -> str:
     """`ours` or `theirs` (我方, 对方) as the side of a sync: the English word, which the store takes."""
-    wanted = text.strip().casefold()
-    for side, names in SIDES.items():
-        if wanted in names:
-            return side
+    side = _named(text, SIDES)
+    if side is not None:
+        return side
     raise argparse.ArgumentTypeError(_("{given!r} is neither side: give {ours} or {theirs}").format(
         given=text, ours=_side_said("ours"), theirs=_side_said("theirs")))
 
@@ -335,10 +340,9 @@ SWITCH = {"on": ("on", "开"), "off": ("off", "关")}
 
 def _switch(text: str) -> str:
     """`on` or `off` (开, 关)."""
-    wanted = text.strip().casefold()
-    for value, names in SWITCH.items():
-        if wanted in names:
-            return value
+    value = _named(text, SWITCH)
+    if value is not None:
+        return value
     raise argparse.ArgumentTypeError(_("{given!r} is neither {on} nor {off}").format(
         given=text, on=_switch_said("on"), off=_switch_said("off")))
 
