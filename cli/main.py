@@ -18,7 +18,7 @@ import argparse
 import re
 import sys
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, time
 from pathlib import Path
@@ -315,7 +315,7 @@ SIDES = {"ours": ("ours", "我方", "本方"), "theirs": ("theirs", "对方", "�
 """The sides of a sync, as typed: the English word or a Chinese name."""
 
 
-def _named(text: str, table: dict[str, tuple[str, ...]]) -> str | None:
+def _named(text: str, table: Mapping[str, tuple[str, ...]]) -> str | None:
     """The word of `table` whose names (English or Chinese) include `text` as typed, or None."""
     wanted = text.strip().casefold()
     return next((word for word, names in table.items() if wanted in names), None)
