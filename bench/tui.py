@@ -162,6 +162,21 @@ async def _probe_board(path: Path, started: float) -> dict[str, float]:
             await pilot.press("l")  # the selection followed the moved card: back to the column measured
             await pilot.pause()
         result["move_saved_ms"] = statistics.median(samples)
+
+        # Reports: the key answers with the screen (saying it is computing); the metrics of the whole
+        # board, read and computed in a worker, are drawn when they are ready.
+        from reqboard.tui.screens.reports import ReportsScreen
+
+        seen = len(frames)
+        t0 = time.perf_counter()
+        await pilot.press("r")
+        await _wait_until(pilot, lambda: isinstance(app.screen, ReportsScreen) and app.screen.metrics is not None,
+                          timeout=600)
+        await pilot.pause()
+        result["key_reports_ms"] = first_frame_of(ReportsScreen, seen, t0)
+        result["reports_drawn_ms"] = (frames[-1] - t0) * 1000
+        await pilot.press("escape")
+        await pilot.pause()
     result["peak_rss_mb"] = peak_rss_mb()
     return result
 
@@ -304,6 +319,8 @@ ROWS = (
     ("key: move (prompt drawn)", "key_move_prompt_ms", "ms"),
     ("  its first field focused", "move_prompt_focused_ms", "ms"),
     ("move saved (write + redraw)", "move_saved_ms", "ms"),
+    ("key: reports (screen drawn)", "key_reports_ms", "ms"),
+    ("  its numbers drawn", "reports_drawn_ms", "ms"),
     ("peak memory", "peak_rss_mb", "MB"),
 )
 

@@ -142,19 +142,21 @@ class BoardCore(BoardReader):
                 ) from None
         return sorted(found, key=lambda c: sort_key(c.name))
 
-    def history(self, key: str | None = None) -> list[Event]:
-        """The audit trail, oldest first: of one requirement (and its change requests) or of all."""
+    def history(self, key: str | None = None, *, field: str | None = None) -> list[Event]:
+        """The audit trail, oldest first: of one requirement (and its change requests) or of all; with
+        `field`, only the events that changed that field (`state`: the moves, all the metrics need,
+        read without validating the rest of a long history)."""
         files = self.storage.files()
         journal = files.journal if files is not None else self.storage.location
         if key is None:
-            return [Event.from_journal(e, journal) for e in self.storage.history()]
+            return [Event.from_journal(e, journal) for e in self.storage.history(field=field)]
         key = normalise_key(key)
         raw = self._raw(key)
         uid = raw.get("uid")
         if raw.get("previous_keys"):  # renumbered by a sync: its events are under more than one key
-            lines = self.storage.history(uid=str(uid))
+            lines = self.storage.history(uid=str(uid), field=field)
         else:  # (another requirement that had this key before a sync renumbered it has its own uid)
-            lines = (e for e in self.storage.history(key) if e.get("uid", uid) == uid)
+            lines = (e for e in self.storage.history(key, field=field) if e.get("uid", uid) == uid)
         events = [Event.from_journal(e, journal) for e in lines]
         events.sort(key=lambda e: e.at)  # a sync appends the other board's events after this board's
         return events

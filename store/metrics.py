@@ -1138,5 +1138,5 @@ def board_metrics(board: Board, *, now: datetime | None = None, since: date | No
 
     Raises StoreUnreadable when the board file or its history cannot be read.
     """
-    return compute_metrics(board.requirements(), board.history(), now=now, since=since,
+    return compute_metrics(board.requirements(), board.history(field="state"), now=now, since=since,
                            dimensions=board.survey_dimensions(), targets=board.response_targets())

@@ -64,7 +64,7 @@ def rejections(board: Board, reqs: list[Requirement], *, few: int = FEW) -> list
     by_uid = {req.uid: req for req in reqs}
     by_key = {key: req for req in reqs for key in (req.key, *req.previous_keys)}
     last: dict[str, Mapping[str, Any]] = {}
-    for event in board.storage.history():  # raw: only the moves into rejected are looked at closer
+    for event in board.storage.history(field="state"):  # raw: only the moves into rejected are looked at closer
         if not _is_rejection(event):
             continue
         uid = event.get("uid")

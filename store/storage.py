@@ -205,9 +205,11 @@ class Storage(Protocol):
         """Lock, read fresh, and stage a change set; commit it at the end of the block."""
         ...
 
-    def history(self, key: str | None = None, *, uid: str | None = None) -> Iterator[dict[str, Any]]:
+    def history(self, key: str | None = None, *, uid: str | None = None,
+                field: str | None = None) -> Iterator[dict[str, Any]]:
         """The committed history events, oldest first: all, those written under one requirement key,
-        or those of one requirement by its uid (under whatever key it had)."""
+        or those of one requirement by its uid (under whatever key it had); with `field`, only the
+        events that changed that field (the metrics read the state changes alone)."""
         ...
 
     def history_mark(self) -> dict[str, Any]:

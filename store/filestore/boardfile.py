@@ -24,6 +24,7 @@ from glob import escape as glob_escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import orjson
 from tinydb import TinyDB
 from tinydb.storages import Storage as TinyDBStorage
 
@@ -485,16 +486,25 @@ class BoardFile:
         customers: Mapping[str, Any] = self.tables()["customers"]
         return customers
 
-    def history(self, key: str | None = None, *, uid: str | None = None) -> Iterator[dict[str, Any]]:
+    def history(self, key: str | None = None, *, uid: str | None = None,
+                field: str | None = None) -> Iterator[dict[str, Any]]:
         """The committed history events (of one requirement key, with its change requests, or of one
-        requirement uid under any key), oldest first."""
+        requirement uid under any key; with `field`, only those that changed that field), oldest first.
+
+        The journal's lines are compact JSON: the wanted key, uid or field is searched for as bytes
+        before a line is parsed, and checked again once it is."""
+        wanted: dict[str, str] = {}
         if uid is not None:
-            uid_needle = f'"uid":"{uid}"'.encode()
-            return (e for e in self.journal_lines(uid_needle) if e.get("uid") == uid)
-        if key is None:
+            wanted["uid"] = uid
+        elif key is not None:
+            wanted["key"] = key
+        if field is not None:
+            wanted["field"] = field
+        if not wanted:
             return self.journal_lines()
-        needle = f'"key":"{key}"'.encode()
-        return (e for e in self.journal_lines(needle) if e.get("key") == key)
+        name, value = next(iter(wanted.items()))  # the rarest: a uid or key is rarer than a field
+        needle = orjson.dumps({name: value})[1:-1]
+        return (e for e in self.journal_lines(needle) if all(e.get(n) == v for n, v in wanted.items()))
 
     def history_mark(self) -> dict[str, Any]:
         """Where the committed history ends now (see `history_since`)."""

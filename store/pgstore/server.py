@@ -527,27 +527,25 @@ class ServerStorage:
         return Snapshot.of({"requirements": requirements, "customers": customers}, meta, revision)
 
     # ---------------------------------------------------------------- history
-    def history(self, key: str | None = None, *, uid: str | None = None) -> Iterator[dict[str, Any]]:
-        """The committed events, oldest first: all, those under one key, or those of one uid."""
-        if uid is not None:
-            return self._events("WHERE uid = %s", (uid,))
-        if key is not None:
-            return self._events("WHERE key = %s", (key,))
-        return self._events("", ())
+    def history(self, key: str | None = None, *, uid: str | None = None,
+                field: str | None = None) -> Iterator[dict[str, Any]]:
+        """The committed events, oldest first: all, those under one key, or those of one uid; with
+        `field`, only those that changed that field."""
+        if uid is None and key is None:
+            return self._stream(0, field)
+        # All rows at once for one requirement.
+        column, value = ("uid", uid) if uid is not None else ("key", key)
+        query = f"SELECT event, generation FROM reqboard.events WHERE {column} = %s{_FIELD if field else ''} ORDER BY seq"
+        with self._connection() as conn:
+            rows = conn.execute(query, (value, field) if field else (value,)).fetchall()
+        return (_event(event, generation) for event, generation in rows)
 
-    def _events(self, where: str, params: tuple[Any, ...], after: int = 0) -> Iterator[dict[str, Any]]:
-        # All rows at once for one requirement; the whole history streams through a server-side cursor.
-        query = f"SELECT event, generation FROM reqboard.events {where} ORDER BY seq"
-        if where:
-            with self._connection() as conn:
-                rows = conn.execute(query, params).fetchall()
-            return (_event(event, generation) for event, generation in rows)
-        return self._stream(after)
-
-    def _stream(self, after: int) -> Iterator[dict[str, Any]]:
+    def _stream(self, after: int, field: str | None = None) -> Iterator[dict[str, Any]]:
+        # The whole history (with `field`, its changes of that field) through a server-side cursor.
+        query = f"SELECT event, generation FROM reqboard.events WHERE seq > %s{_FIELD if field else ''} ORDER BY seq"
         with self._reading() as conn, conn.cursor(name="reqboard_history") as cursor:
             cursor.itersize = 5000
-            cursor.execute("SELECT event, generation FROM reqboard.events WHERE seq > %s ORDER BY seq", (after,))
+            cursor.execute(query, (after, field) if field else (after,))
             for event, generation in cursor:
                 yield _event(event, generation)
 
@@ -646,6 +644,10 @@ def _meta_of(row: Any) -> dict[str, Any]:
     meta["next_requirement"] = int(row[2]) + 1 if row[3] else int(row[2])
     meta["next_change_request"] = int(row[4]) + 1 if row[5] else int(row[4])
     return meta
+
+
+_FIELD = " AND event->>'field' = %s"
+"""The condition that keeps the events changing one field."""
 
 
 def _event(event: dict[str, Any], generation: int) -> dict[str, Any]:
