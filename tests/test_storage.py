@@ -716,7 +716,7 @@ def test_a_lock_held_elsewhere_times_out_with_exit_4(
 ) -> None:
     filled(board, 1)
     before = sha(board_path)
-    monkeypatch.setattr(storage, "LOCK_TIMEOUT_S", 0.2)
+    monkeypatch.setattr(boardfile, "LOCK_TIMEOUT_S", 0.2)  # where the lock is taken
     holder = os.open(str(board_path) + ".lock", os.O_RDWR | os.O_CREAT, 0o600)
     fcntl.flock(holder, fcntl.LOCK_EX)
     try:
