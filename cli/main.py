@@ -2579,6 +2579,7 @@ def cmd_cr(args: argparse.Namespace) -> int:
         rationale = args.rationale if args.rationale is not None else DEFAULT_RATIONALE  # shown translated
         cr = board.decide_change_request(args.cr, approve=sub == "approve", rationale=rationale,
                                          expect_version=expect)
+        _warn_entered(board, board.find_change_request(cr.key)[0])  # an approval reopens done work
     elif sub == "implement":
         cr = board.implement_change_request(args.cr, expect_version=expect)
     elif sub == "close":

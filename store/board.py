@@ -366,14 +366,6 @@ class Board(ReviewOperations, ChangeRequestOperations, ScoringOperations, Custom
 
         return super()._mutate(key, within_limits, expect_version=expect_version, action=action, reason=reason)
 
-    def _committed_count(self, state: State) -> int | None:
-        """How many committed requirements are in `state`, where the storage counts them itself (a
-        server, by its state index, as the first frame's counts are read); None for a file, whose
-        records are at hand in the transaction anyway. Asked while a transaction holds the board's
-        lock, it sees every change committed before."""
-        found = self.storage.first_cards([state.value], 0)
-        return None if found is None else found[1].get(state.value, 0)
-
     def set_wip_limit(self, state: State | str, limit: int | None) -> None:
         """Set a column's WIP limit (None removes it); raises InvalidValue."""
         state = State.parse(state) if isinstance(state, str) else state

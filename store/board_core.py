@@ -162,6 +162,14 @@ class BoardCore(BoardReader):
         return events
 
     # ================================================================ writing: plumbing
+    def _committed_count(self, state: State) -> int | None:
+        """How many committed requirements are in `state`, where the storage counts them itself (a
+        server, by its state index, as the first frame's counts are read); None for a file, whose
+        records are at hand in the transaction anyway. Asked while a transaction holds the board's
+        lock, it sees every change committed before."""
+        found = self.storage.first_cards([state.value], 0)
+        return None if found is None else found[1].get(state.value, 0)
+
     def _mutate(self, key: str, change: Callable[[Transaction, Requirement], dict[str, Any]], *,
                 expect_version: int | None = None, action: str = "edited", reason: str = "") -> Requirement:
         """One-record transaction: `change` gets the current record and returns field changes."""

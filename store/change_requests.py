@@ -21,6 +21,7 @@ from .i18n import _, listed
 from .models import Assessment, ChangeRequest, Criterion, Decision, Notice, Requirement, StepRecord
 from .revisions import record_diff
 from .transaction import Transaction
+from .wip import refuse_past_limit
 
 
 class ChangeRequestOperations(BoardCore):
@@ -65,6 +66,10 @@ class ChangeRequestOperations(BoardCore):
             refusal = workflow.check_cr_step(cr, target, rationale)
             if refusal:
                 raise Refused(refusal.message, refusal.rule)
+            if target is CRStatus.APPROVED and req.state in (State.DONE, State.FED_BACK):
+                # Approving reopens delivered work into approved: refused like a move back into a full
+                # column under strict WIP limits (store.wip).
+                refuse_past_limit(tx, State.APPROVED, req.key, req.state, committed=self._committed_count)
             try:
                 new_cr = cr.model_copy(update={"status": target, **build(tx, req, cr)})
                 new_cr = ChangeRequest.model_validate(new_cr.model_dump())

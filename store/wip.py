@@ -7,9 +7,10 @@ the store refuses such a change instead, counting inside the change's own transa
 storage's lock, so that two writers cannot both take a column's last place.
 
 Only the column a requirement enters counts: a move out of a column over its limit is always made (it
-is what brings the column back under), and a move back, a reopen or an undo into a full column is
-refused like any other move into it. Imports and syncs carry records as they are (the work was done
-elsewhere, or before): they are not refused, and the CLI warns of a column they left over its limit.
+is what brings the column back under), and a move back, a reopen, an undo or the approval of a change
+request that reopens done work into a full column is refused like any other move into it. Imports and
+syncs carry records as they are (the work was done elsewhere, or before): they are not refused, and the
+CLI warns of a column they left over its limit.
 """
 
 from __future__ import annotations

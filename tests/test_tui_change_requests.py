@@ -87,6 +87,8 @@ async def test_the_pane_assesses_then_approves_and_the_approval_changes_the_requ
     anna = Board(small, "anna")
     anna.move_requirement("REQ-4", State.IN_PROGRESS, updates={"owner": "Max Weber"})
     anna.move_requirement("REQ-4", State.DONE)
+    anna.approve("REQ-3", "fine")
+    anna.set_wip_limit("approved", 1)  # full (REQ-3): the approval's reopening takes it past its limit
     app = open_app(small)
     async with app.run_test(size=SIZE) as pilot:
         await board_ready(pilot)
@@ -140,6 +142,7 @@ async def test_the_pane_assesses_then_approves_and_the_approval_changes_the_requ
         assert (cr.decision.by, cr.decision.rationale) == ("tester", "Google accounts are half their staff")
         assert req.title == "Single sign-on with Entra ID and Google"
         assert req.state is State.APPROVED  # it was done: back to approved
+        assert "Approved is over its WIP limit: 2 of 1" in notifications(app)
         assert not req.approval_current  # changed since its approval
         assert store.get("REQ-8").suspect == "CR-1 changed REQ-4"  # depends on REQ-4
         assert store.get("REQ-3").suspect == "CR-1 changed REQ-4"  # listed as affected
@@ -162,7 +165,7 @@ async def test_the_pane_assesses_then_approves_and_the_approval_changes_the_requ
         assert "REQ-4" in [r.key for r in cards(app, State.APPROVED).cards]
         assert "CHG" in card_first_line(app, State.APPROVED, "REQ-4")
         assert "SUS" in card_first_line(app, State.IN_PROGRESS, "REQ-8")
-        assert "SUS" in card_first_line(app, State.ANALYSED, "REQ-3")
+        assert "SUS" in card_first_line(app, State.APPROVED, "REQ-3")  # (signed off above)
         assert "SUS" not in card_first_line(app, State.IN_PROGRESS, "REQ-5")
 
 

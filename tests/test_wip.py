@@ -159,3 +159,38 @@ def test_the_cli_warns_on_stderr_past_a_limit_and_under_strict_limits_refuses_wi
     cli(*other, "wip", "--strict", "on")
     code, out, err = run(*other, "import", str(tmp_path / "all.json"))
     assert code == 0 and err == "warning: Analysed is over its WIP limit: 2 of 1\n"
+
+
+def _delivered(board: Board, key: str) -> None:
+    board.edit_requirement(key, {"acceptance_criteria": ({"text": "works", "done": True},)})
+    board.move_requirement(key, "analysed")
+    board.approve(key, "ok")
+    board.move_requirement(key, "in_progress", updates={"owner": "anna"})
+    board.move_requirement(key, "done")
+
+
+def test_a_change_request_approval_that_reopens_done_work_counts_against_the_limit(
+        board_of: Callable[..., Board], board_location: BoardLocation, cli: CliRunner,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    board = board_of(3, **ANALYSABLE)
+    board.move_requirement("REQ-1", "analysed")
+    board.approve("REQ-1", "ok")  # approved holds REQ-1
+    for key in ("REQ-2", "REQ-3"):
+        _delivered(board, key)
+        cr = board.add_change_request(key, "Landscape too", reason="customer asked")
+        board.assess_change_request(cr.key, schedule_days=1, cost=100, effort_hours=2)
+    board.set_wip_limit("approved", 1)
+    board.set_wip_strict(True)
+    before = board_location.state()
+    # Approving CR-1 would reopen REQ-2 into the full approved column: refused, nothing written.
+    assert refused(lambda: board.decide_change_request("CR-1", approve=True, rationale="worth it")).startswith(
+        "REQ-2 stays done: Approved is full (1 of its WIP limit of 1)")
+    assert board_location.state() == before
+    assert board.get("REQ-2").state is State.DONE
+    # Warning only: the approval is made and reopens it; the CLI says the column is over.
+    board.set_wip_strict(False)
+    board.decide_change_request("CR-1", approve=True, rationale="worth it")
+    assert board.get("REQ-2").state is State.APPROVED
+    capsys.readouterr()
+    assert main(["cr", "approve", "CR-2", "--rationale", "worth it"]) == 0
+    assert capsys.readouterr().err == "warning: Approved is over its WIP limit: 3 of 1\n"

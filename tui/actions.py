@@ -454,7 +454,8 @@ class RequirementActions:
                 call(board)
                 return board.get(req.key)
 
-            return Change(made, what, before=req)
+            # An approval reopens done work into approved: past that column's limit, it warns.
+            return Change(self._warning_past_limit(req.state, made), what, before=req)
 
         self._form(title, fields, change, submit_label=submit_label, intro=intro)
 
