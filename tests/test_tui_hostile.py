@@ -236,7 +236,7 @@ def test_a_record_the_models_refuse_is_named_by_its_field_not_its_contents() -> 
 @pytest.mark.parametrize("error", [RuntimeError("boom"), KeyError("title"), OverflowError("int too large")])
 async def test_a_failing_read_in_the_detail_pane_is_a_notice_and_the_board_goes_on(
         small: Path, monkeypatch: pytest.MonkeyPatch, error: Exception) -> None:
-    def history(self: Board, key: str | None = None) -> list[Any]:
+    def history(self: Board, key: str | None = None, *, field: str | None = None) -> list[Any]:
         raise error
 
     monkeypatch.setattr(Board, "history", history)
@@ -254,7 +254,7 @@ async def test_a_failing_read_in_the_detail_pane_is_a_notice_and_the_board_goes_
 
 
 async def test_a_failing_reports_read_is_said_on_the_screen(small: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    def history(self: Board, key: str | None = None) -> list[Any]:
+    def history(self: Board, key: str | None = None, *, field: str | None = None) -> list[Any]:
         raise OverflowError("date value out of range")
 
     monkeypatch.setattr(Board, "history", history)
