@@ -66,7 +66,7 @@ def compile_project() -> None:
     import compileall
 
     root = Path(__file__).resolve().parent.parent
-    for package in ("store", "tui", "themes", "bench"):
+    for package in ("cli", "store", "tui", "themes", "bench"):
         compileall.compile_dir(root / package, quiet=1)
 
 

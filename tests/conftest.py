@@ -125,6 +125,17 @@ STORAGES = ("file", "server")
 """What `board_location` is parametrised with: the board file and the PostgreSQL server's board."""
 
 
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Compile the project's modules to bytecode once, as installing it does: an editable install
+    leaves them as source, and where PYTHONDONTWRITEBYTECODE is set every `reqboard` process a test
+    starts would compile them again (about 0.3 s a process on a 2-core machine). Once, in the process
+    that runs the session (under pytest-xdist, its workers start after it)."""
+    if not hasattr(session.config, "workerinput"):
+        from bench.measure import compile_project
+
+        compile_project()
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "file_only: a test about the board file itself (bytes, journal, backups, modes): "
