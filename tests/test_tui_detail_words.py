@@ -135,3 +135,21 @@ async def test_the_archive_shows_when_who_whence_and_sorts(small: Path) -> None:
         await settle(pilot)
         assert isinstance(app.screen, DetailScreen) and app.screen.key == "REQ-1"
         assert Board(small, "check").get("REQ-1").state is State.REJECTED
+
+
+async def test_a_long_history_line_wraps_under_its_own_text_at_80_columns(small: Path) -> None:
+    reason = "the customer's finance team asked to see the rollout plan again before anything is delivered"
+    Board(small, "anna").move_requirement("REQ-4", State.ANALYSED, reason=reason)
+    app = open_app(small)
+    async with app.run_test(size=(80, 24)) as pilot:
+        detail = await open_detail(pilot, "REQ-4")
+        history = detail.query_one("#detail-history")
+        head, said = next(row for row in history.rows if "finance team" in row[1].plain)
+        lines = text_of(history).splitlines()
+        first = next(n for n, line in enumerate(lines) if line.startswith(head.plain))
+        assert said.plain.startswith(lines[first][len(head.plain):].rstrip())
+        follow = lines[first + 1:first + 3]
+        # The rest of the text hangs under its start, not under the time.
+        assert follow and all(line.startswith(" " * head.cell_length) and line.strip() for line in follow), lines
+        assert " ".join(" ".join(lines[first:first + 3])[len(head.plain):].split()).startswith(
+            " ".join(said.plain.split())[:150])

@@ -24,6 +24,7 @@ from reqboard.store.text import pad, shown
 from ..link import StoreLink
 from ..phrases import labelled
 from ..reads import change_request_with_timeline
+from ..widgets.hanging import HangingRows
 from ..widgets.key_bar import KeyBar
 from .base import BoardReadingScreen
 from .history_view import history_row, was_now
@@ -67,7 +68,7 @@ class ChangeRequestScreen(BoardReadingScreen):
         with VerticalScroll(id="cr-body"):
             yield Static(Content(_("loading…")), id="cr-fields")
             yield Static(Content.styled(_("Timeline"), "bold"), classes="section")
-            yield Static("", id="cr-history")
+            yield HangingRows(Content(_("(none)")), id="cr-history")
         yield KeyBar()
 
     def reading(self) -> Callable[[Any], tuple[Requirement, ChangeRequest, list[Event]]]:
@@ -120,8 +121,7 @@ class ChangeRequestScreen(BoardReadingScreen):
         rows.extend(self._notified(cr))
         self.query_one("#cr-fields", Static).update(Content("\n").join(rows))
         self.refresh_bindings()  # "mark told" is offered while someone is still to be told
-        lines = [history_row(e) for e in events if e.cr == cr.key]
-        self.query_one("#cr-history", Static).update(Content("\n").join(lines) if lines else Content(_("(none)")))
+        self.query_one("#cr-history", HangingRows).show([history_row(e) for e in events if e.cr == cr.key])
 
     @staticmethod
     def _plan_proposed(cr: ChangeRequest) -> list[Content]:

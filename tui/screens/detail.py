@@ -33,6 +33,7 @@ from ..link import StoreLink
 from ..phrases import labelled
 from ..reads import RequirementDetail, requirement_with_history
 from ..widgets.board_view import BoardView
+from ..widgets.hanging import HangingRows
 from ..widgets.key_bar import KeyBar
 from .base import BoardReadingScreen
 from .history_view import history_row, was_now
@@ -220,7 +221,7 @@ class DetailScreen(BoardReadingScreen):
             yield OptionList(id="detail-crs")
             yield Static("", id="detail-more")
             yield Static(Content.styled(_("History"), "bold"), classes="section")
-            yield Static(Content(_("loading…")), id="detail-history")
+            yield HangingRows(Content(_("loading…")), id="detail-history")
         yield KeyBar()
 
     def on_mount(self) -> None:  # before BoardReadingScreen.on_mount (Textual runs both) starts the read
@@ -245,9 +246,8 @@ class DetailScreen(BoardReadingScreen):
         # A given requirement was drawn on mount, before this read (with the opener's view of the board).
         if req != self.requirement or self._around(self.view) != before:
             self._show_requirement(req)
-        lines = [history_row(e) for e in reversed(history)]
-        self.query_one("#detail-history", Static).update(
-            Content("\n").join(lines) if lines else Content(_("(no history)")))
+        self.query_one("#detail-history", HangingRows).show([history_row(e) for e in reversed(history)],
+                                                            Content(_("(no history)")))
 
     def _around(self, view: BoardView) -> tuple[Any, ...]:
         """What the pane shows of the board around the requirement: a change redraws it."""

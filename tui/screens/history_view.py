@@ -21,12 +21,12 @@ ONE_LINE_CELLS = 90
 """The longest a was and a now together may be to share one line; longer ones stand one under the other."""
 
 
-def history_row(event: Event) -> Content:
-    """An event as the history and a change request's timeline list it: when (local time), who (padded
-    by display cells, so that the actions line up), what."""
-    return Content.assemble((f"{clock.shown(event.at)}  ", "dim"),
-                            (pad(shown(event.by, one_line=True), NAME_CELLS) + " ", "bold"),
-                            literal(event_said(event)))
+def history_row(event: Event) -> tuple[Content, Content]:
+    """An event as the history and a change request's timeline list it (`widgets.hanging.HangingRows`):
+    the head, when (local time) and who (padded by display cells, so that the actions line up), and what."""
+    head = Content.assemble((f"{clock.shown(event.at)}  ", "dim"),
+                            (pad(shown(event.by, one_line=True), NAME_CELLS) + " ", "bold"))
+    return head, literal(event_said(event))
 
 
 def was_now(label: str, was: str | None, now: str | None, label_cells: int) -> list[Content]:
