@@ -59,6 +59,17 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[P
     _english_in_utc()  # a test that chose Chinese or another zone leaves none of it to the next fixtures
 
 
+@pytest.fixture(autouse=True)
+def steady_cursors(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """In a snapshot test, a focused field's cursor stays on: it blinks every 0.5 s, and a snapshot
+    taken later than that on a busy machine caught it off (the picture differed by the cursor)."""
+    if "snap_compare" in request.fixturenames:
+        from textual.widgets import Input, TextArea
+
+        monkeypatch.setattr(Input, "_toggle_cursor", lambda self: None)
+        monkeypatch.setattr(TextArea, "_toggle_cursor_blink_visible", lambda self: None)
+
+
 @pytest.fixture
 def board_path(tmp_path: Path) -> Path:
     """Where $REQBOARD_STORE points: the board every command of a test opens by default."""
