@@ -71,4 +71,4 @@ class HangingRows(Widget):
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         if not width:
             return 0
-        return self.laid_out(width).get_height(self.styles, width)
+        return len(self.laid_out(width).wrap(width))  # (a row left to wrap from the edge takes more lines)
