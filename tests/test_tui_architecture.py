@@ -185,24 +185,3 @@ def test_the_checker_passes_a_one_way_sample(tmp_path: Path) -> None:
     assert graph["sample.screens.board"] == {"sample.link", "sample.screens", "sample.screens.form"}
     assert find_cycle(graph) is None
 
-
-def test_every_screens_stylesheet_is_read_with_the_apps() -> None:
-    # A sheet first read when its screen opens makes Textual reparse every sheet and restyle every
-    # widget (123 ms at 10,000 cards): the app names them all, so opening a screen reads none.
-    import importlib
-    import inspect
-
-    from textual.screen import Screen
-
-    from reqboard.tui.app import ReqboardApp
-
-    app_dir = Path(inspect.getfile(ReqboardApp)).parent
-    app_sheets = {(app_dir / p).resolve() for p in ReqboardApp.CSS_PATH}
-    for name in modules_of(REPO / "tui" / "screens", f"{PACKAGE}.screens"):
-        module = importlib.import_module(name)
-        for cls in vars(module).values():
-            if inspect.isclass(cls) and issubclass(cls, Screen) and cls.__module__ == name and cls.CSS_PATH:
-                paths = [cls.CSS_PATH] if isinstance(cls.CSS_PATH, (str, Path)) else cls.CSS_PATH
-                for path in paths:
-                    sheet = (Path(inspect.getfile(cls)).parent / path).resolve()
-                    assert sheet in app_sheets, f"{cls.__name__}'s {path} is not in ReqboardApp.CSS_PATH"

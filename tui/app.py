@@ -60,12 +60,7 @@ def to_textual_theme(spec: themes.ThemeSpec) -> Theme:
 class ReqboardApp(NoticesFailedWork, App[int]):
     """A keyboard-first kanban of customer requirements."""
 
-    # Every screen's stylesheet from the start: a sheet first read when its screen opens makes Textual
-    # reparse every sheet and restyle every widget of the app (123 ms at 10,000 cards for the first
-    # Reports), and a sheet, once read, applies app-wide anyway. The screens keep their CSS_PATH (then
-    # already read: nothing to do), so each still says which sheet it needs.
-    CSS_PATH = ["app.tcss", "screens/form.tcss", "screens/customers.tcss", "screens/reports.tcss",
-                "screens/sync.tcss"]
+    CSS_PATH = "app.tcss"
     TITLE = "reqboard"
     COMMANDS = App.COMMANDS | {ReqboardCommands}
     BINDINGS = [
