@@ -40,6 +40,11 @@ async def test_a_move_past_a_wip_limit_warns_and_under_strict_limits_is_refused(
         def said() -> list[tuple[str, str]]:
             return [(n.severity, n.message) for n in app._notifications]
 
+        def header(state: State) -> str:
+            return " ".join(text_of(app.screen.query_one(f"#header-{state.value}")).split())
+
+        assert header(State.IN_PROGRESS) == "In progress 2/2"  # at its limit: full only when limits are strict
+
         # The form of a column's limit says where strictness is set.
         await select_card(pilot, "REQ-6")
         await pilot.press("w")
@@ -65,6 +70,8 @@ async def test_a_move_past_a_wip_limit_warns_and_under_strict_limits_is_refused(
         await settle(pilot)
         assert Board(small, "check").wip_strict()
         assert said()[-1] == ("information", "WIP limits are strict: a move past one is refused")
+        await wait_until(pilot, lambda: header(State.DONE) == "Done 1/1 full", "done said to be full")
+        assert header(State.IN_PROGRESS) == "In progress 3/2 over limit"
 
         # Into done (full: REQ-7): refused, said, and the card stays where it was.
         app.clear_notifications()

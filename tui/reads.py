@@ -47,6 +47,8 @@ class BoardCards:
     are in `cards`, and these are how many each state holds; the whole board is read next."""
     view: BoardView = field(default_factory=BoardView)
     """The links, sign-off roles and score weights the cards are drawn and sorted with."""
+    strict: bool = False
+    """The WIP limits refuse a move past them (a column at its limit is full)."""
 
 
 def board_cards(known_generation: int | None, policy: ReadPolicy, known_epoch: int | None = None, *,
@@ -66,7 +68,7 @@ def board_cards(known_generation: int | None, policy: ReadPolicy, known_epoch: i
             if found is not None:
                 cards, counts = found
                 return BoardCards(cards, board.wip_limits(), board.generation, False, board.read_only_reason,
-                                  counts=counts, view=board_view(board, cards))
+                                  counts=counts, view=board_view(board, cards), strict=board.wip_strict())
         with policy(first):
             external = board.refresh()
             if not first and board.generation == known_generation:
@@ -77,7 +79,7 @@ def board_cards(known_generation: int | None, policy: ReadPolicy, known_epoch: i
             changed = None if keys is None else {key: board.card_cache.by_key.get(key) for key in keys}
             view = board_view(board, cards)
         return BoardCards(cards, board.wip_limits(), board.generation, external, board.read_only_reason,
-                          epoch, changed, view=view)
+                          epoch, changed, view=view, strict=board.wip_strict())
 
     return read
 

@@ -162,6 +162,8 @@ class BoardScreen(NoticesFailedWork, Screen[None]):
         self.cards: list[Card] = []
         self.by_state: dict[State, list[Card]] = {}
         self.limits: dict[State, int] = {}
+        self.wip_strict = False
+        """The WIP limits refuse moves past them (a column at its limit says it is full)."""
         self.view = BoardView()
         """The links, sign-off roles and score weights of the latest read (the badges, the order, what a
         move asks for)."""
@@ -332,6 +334,7 @@ class BoardScreen(NoticesFailedWork, Screen[None]):
             return
         self.cards = read.cards
         self.limits = read.limits
+        self.wip_strict = read.strict
         self.generation = read.generation
         if read.read_only and read.read_only != self.read_only:
             self.notify(read.read_only, severity="warning", timeout=15, markup=False)
@@ -452,9 +455,10 @@ class BoardScreen(NoticesFailedWork, Screen[None]):
             if self.window is not None:  # the first cards of a column: its count is the server's
                 held = self.window.get(state, 0)
                 column.show(items[state], len(cards) if self.query_filter else held,
-                            self.limits.get(state), total=held, view=self.view)
+                            self.limits.get(state), total=held, view=self.view, strict=self.wip_strict)
                 continue
-            column.show(items[state], len(cards), self.limits.get(state), total=len(all_cards), view=self.view)
+            column.show(items[state], len(cards), self.limits.get(state), total=len(all_cards), view=self.view,
+                        strict=self.wip_strict)
         focused = self.focused_list
         if self.lanes is not None and focused is not None and focused.band is not None:
             # The lanes were laid out again (a card came or went, the filter changed): the selected

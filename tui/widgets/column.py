@@ -8,7 +8,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from reqboard.store.domain import State
-from reqboard.store.i18n import _
+from reqboard.store.i18n import _, pgettext
 
 from .board_view import BoardView
 from .card_list import CardList, Item, ScrollBand
@@ -68,19 +68,23 @@ class StateColumn(Vertical):
         return self.query_one(CardList)
 
     def show(self, items: list[Item], count: int, limit: int | None, *, total: int | None = None,
-             view: BoardView | None = None) -> None:
+             view: BoardView | None = None, strict: bool = False) -> None:
         """Show these items (drawn with `view`, the board as last read); `count` cards match the
-        filter, `total` are in the state."""
+        filter, `total` are in the state. Under `strict` WIP limits a column at its limit says it is
+        full: a move into it is refused."""
         self.count, self.limit = count, limit
         header = self.query_one(ColumnHeader)
         parts: list[tuple[str, str] | str] = [(self.state.label, "bold")]
         counted = f"{count}" if total is None or total == count else _("{count} of {total}").format(count=count, total=total)
         parts.append(f"  {counted}")
-        over = limit is not None and (total if total is not None else count) > limit
+        held = total if total is not None else count
+        over = limit is not None and held > limit
         if limit is not None:
             parts.append(f"/{limit}")
             if over:
                 parts.append(("  " + _("over limit"), "bold"))
+            elif strict and held == limit:
+                parts.append(("  " + pgettext("column", "full"), "bold"))
         text = Content.assemble(*parts)
         if text != header.shown:  # the same words are not written again (a reload changes few columns)
             header.shown = text
