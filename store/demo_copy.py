@@ -100,10 +100,11 @@ class DemoCopy:
 
 # ---------------------------------------------------------------------------- a run's copy
 def fresh_copy(*, chinese: bool, zone: tzinfo, user: str, now: datetime | None = None,
-               where: Path | None = None) -> DemoCopy:
+               where: Path | None = None, building: Callable[[], object] | None = None) -> DemoCopy:
     """A new copy of the demo board for one run, in a new folder (0700) under `where` (the temporary
     directory), owned by this process: today's cached board when there is a good one, else one built
-    now (and cached for the next run). `chinese`, `zone` and `now` are as for `build_demo_board`."""
+    now (and cached for the next run), `building` called first (it takes seconds: say so). `chinese`,
+    `zone` and `now` are as for `build_demo_board`."""
     folder = Path(tempfile.mkdtemp(prefix=PREFIX, dir=where))
     try:
         _record_owner(folder)
@@ -118,6 +119,8 @@ def fresh_copy(*, chinese: bool, zone: tzinfo, user: str, now: datetime | None =
         else:
             from . import demo
 
+            if building is not None:
+                building()
             demo.build_demo_board(copy.board, user=user, now=now, chinese=chinese, zone=zone)
             if cache is not None:
                 _write_cache(cache, key, copy.board)

@@ -222,3 +222,13 @@ def test_a_hang_up_or_terminate_removes_the_copy(tmp_path: Path, signum: int, ex
             child.kill()
     assert not folder.exists()
 
+
+
+def test_a_build_is_announced_and_a_copy_of_the_cache_is_not(builder: CountingBuilder, tmp_path: Path) -> None:
+    said: list[str] = []
+    fresh_copy(chinese=False, zone=UTC, user="tester", now=DAY, where=tmp_path / "runs",
+               building=lambda: said.append("building"))
+    assert said == ["building"] and len(builder.calls) == 1  # said before the seconds of the build
+    fresh_copy(chinese=False, zone=UTC, user="tester", now=DAY, where=tmp_path / "runs",
+               building=lambda: said.append("building"))
+    assert said == ["building"] and len(builder.calls) == 1  # copied from the cache: nothing to say

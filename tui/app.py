@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -290,7 +291,10 @@ def run_demo(user: str) -> int:
 
     remove_stale_copies()
     # The language and zone the command line chose: a Chinese team's board for a Chinese reader.
-    copy = fresh_copy(chinese=i18n.is_chinese(), zone=clock.zone(), user=user)
+    def building() -> None:  # before the app: the terminal is still the shell's
+        print(_("Building today's sample board: a few seconds, once a day…"), file=sys.stderr, flush=True)
+
+    copy = fresh_copy(chinese=i18n.is_chinese(), zone=clock.zone(), user=user, building=building)
     try:
         app = ReqboardApp(copy.board, user)
         with copy.removed_on_signals(app.exit):
