@@ -4,8 +4,12 @@ only the moves), on a file and on a server: the same events as filtering the who
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
+
+import pytest
 
 from reqboard.store.board import Board
+from reqboard.store.errors import StoreUnreadable
 from reqboard.store.metrics import board_metrics, compute_metrics
 from reqboard.store.models import State
 from reqboard.store.rejections import rejections
@@ -14,7 +18,8 @@ from board_locations import BoardLocation
 
 
 def _busy(board: Board) -> list[str]:
-    # Text that looks like the searched-for bytes must not be taken for them, nor hide a real move.
+    # Text that looks like the searched-for bytes must not be taken for them, nor hide a real move (in a
+    # string it is escaped; a value that is an object holds the very bytes: see the event below).
     decoy = '"field":"state" and "key":"REQ-1"'
     keys = [board.add_requirement(f"Requirement {n}", description=decoy, customer="ACME", kano="performance",
                                   importance=3, urgency=2).key
@@ -25,6 +30,8 @@ def _busy(board: Board) -> list[str]:
     board.move_requirement(keys[1], State.COLLECTED, reason=decoy)
     board.edit_requirement(keys[2], {"owner": "state"})
     board.move_requirement(keys[3], State.REJECTED, reason="out of scope")
+    with board.transaction() as tx:  # an event whose value is an object naming another key and "state"
+        tx.record_event(keys[2], "edited", field="notes", new={"field": "state", "key": keys[0], "uid": "x"})
     return keys
 
 
@@ -55,10 +62,22 @@ def test_the_metrics_read_from_the_moves_alone_are_those_of_the_whole_history(bo
 def test_rejections_read_from_the_moves_are_who_rejected_and_from_where(board_location: BoardLocation) -> None:
     board = board_location.board("ann")
     _busy(board)
-    for n in range(6):  # past the few read one by one
+    for n in range(6):
         key = board.add_requirement(f"Dropped {n}").key
         board.move_requirement(key, State.REJECTED, reason="duplicate")
     rejected = [r for r in board.requirements() if r.state is State.REJECTED]
-    found = rejections(board, rejected)
+    found = rejections(board, rejected, few=0)  # one pass over the board's moves, not each one's history
     assert len(found) == 7
     assert all(r.by == "ann" and r.came_from is State.COLLECTED for r in found)  # None: not found in the history
+
+
+def test_a_damaged_line_is_reported_by_the_metrics_not_passed_over(board_path: Path) -> None:
+    board = Board(board_path, "ann")
+    _busy(board)
+    journal = board.storage.journal_path
+    lines = journal.read_bytes().split(b"\n")
+    move = next(n for n, line in enumerate(lines) if b'"new":"analysed"' in line)
+    lines[move] = lines[move].replace(b'"field":"state"', b'"field":"st\x00te"', 1)  # same length, not JSON
+    journal.write_bytes(b"\n".join(lines))
+    with pytest.raises(StoreUnreadable, match="not a valid event"):
+        board_metrics(Board(board_path, "ann"))

@@ -491,19 +491,20 @@ class BoardFile:
         """The committed history events (of one requirement key, with its change requests, or of one
         requirement uid under any key; with `field`, only those that changed that field), oldest first.
 
-        The journal's lines are compact JSON: the wanted key, uid or field is searched for as bytes
-        before a line is parsed, and checked again once it is."""
+        The journal's lines are compact JSON: one requirement's lines are found by searching for its key
+        or uid as bytes before a line is parsed (and checked again once it is). The whole board's events
+        of one field are taken from every line parsed, so that a damaged line is still reported rather
+        than passed over (a move lost to damage would change the metrics without a word)."""
         wanted: dict[str, str] = {}
         if uid is not None:
             wanted["uid"] = uid
         elif key is not None:
             wanted["key"] = key
+        needle = orjson.dumps(wanted)[1:-1] if wanted else None
         if field is not None:
             wanted["field"] = field
         if not wanted:
             return self.journal_lines()
-        name, value = next(iter(wanted.items()))  # the rarest: a uid or key is rarer than a field
-        needle = orjson.dumps({name: value})[1:-1]
         return (e for e in self.journal_lines(needle) if all(e.get(n) == v for n, v in wanted.items()))
 
     def history_mark(self) -> dict[str, Any]:

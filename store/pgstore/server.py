@@ -535,17 +535,17 @@ class ServerStorage:
             return self._stream(0, field)
         # All rows at once for one requirement.
         column, value = ("uid", uid) if uid is not None else ("key", key)
-        query = f"SELECT event, generation FROM reqboard.events WHERE {column} = %s{_FIELD if field else ''} ORDER BY seq"
+        query = f"SELECT event, generation FROM reqboard.events WHERE {column} = %s{_FIELD if field is not None else ''} ORDER BY seq"
         with self._connection() as conn:
-            rows = conn.execute(query, (value, field) if field else (value,)).fetchall()
+            rows = conn.execute(query, (value, field) if field is not None else (value,)).fetchall()
         return (_event(event, generation) for event, generation in rows)
 
     def _stream(self, after: int, field: str | None = None) -> Iterator[dict[str, Any]]:
         # The whole history (with `field`, its changes of that field) through a server-side cursor.
-        query = f"SELECT event, generation FROM reqboard.events WHERE seq > %s{_FIELD if field else ''} ORDER BY seq"
+        query = f"SELECT event, generation FROM reqboard.events WHERE seq > %s{_FIELD if field is not None else ''} ORDER BY seq"
         with self._reading() as conn, conn.cursor(name="reqboard_history") as cursor:
             cursor.itersize = 5000
-            cursor.execute(query, (after, field) if field else (after,))
+            cursor.execute(query, (after, field) if field is not None else (after,))
             for event, generation in cursor:
                 yield _event(event, generation)
 
