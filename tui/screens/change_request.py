@@ -68,7 +68,7 @@ class ChangeRequestScreen(BoardReadingScreen):
         with VerticalScroll(id="cr-body"):
             yield Static(Content(_("loading…")), id="cr-fields")
             yield Static(Content.styled(_("Timeline"), "bold"), classes="section")
-            yield HangingRows(Content(_("(none)")), id="cr-history")
+            yield HangingRows(Content(_("loading…")), id="cr-history")
         yield KeyBar()
 
     def reading(self) -> Callable[[Any], tuple[Requirement, ChangeRequest, list[Event]]]:
@@ -121,7 +121,8 @@ class ChangeRequestScreen(BoardReadingScreen):
         rows.extend(self._notified(cr))
         self.query_one("#cr-fields", Static).update(Content("\n").join(rows))
         self.refresh_bindings()  # "mark told" is offered while someone is still to be told
-        self.query_one("#cr-history", HangingRows).show([history_row(e) for e in events if e.cr == cr.key])
+        self.query_one("#cr-history", HangingRows).show([history_row(e) for e in events if e.cr == cr.key],
+                                                        Content(_("(none)")))
 
     @staticmethod
     def _plan_proposed(cr: ChangeRequest) -> list[Content]:
