@@ -145,10 +145,6 @@ class Bin:
     high: float
     count: int
 
-    @property
-    def label(self) -> str:
-        return f"{self.low:g}-{self.high:g}"
-
 
 def _nice_step(raw: float) -> float:
     """The smallest of 1, 2, 5 x 10^k that is at least `raw`."""
@@ -159,23 +155,6 @@ def _nice_step(raw: float) -> float:
         if factor * magnitude >= raw - 1e-12:
             return float(factor * magnitude)
     return float(10 * magnitude)  # pragma: no cover - the loop always returns
-
-
-def histogram(values: Sequence[float], bins: int = 8) -> tuple[Bin, ...]:
-    """Counts of non-negative values (durations) in equal bins from 0, of a round width.
-
-    The width is the smallest of 1, 2, 5 x 10^k that is at least max/bins, so the labels read well;
-    there are floor(max / width) + 1 bins (the maximum falls in the last one). Empty for no values.
-    """
-    if not values:
-        return ()
-    top = max(values)
-    width = _nice_step(top / max(1, bins)) if top > 0 else 1.0
-    n = int(top // width) + 1
-    counts = [0] * n
-    for v in values:
-        counts[min(n - 1, int(max(0.0, v) // width))] += 1
-    return tuple(Bin(round(i * width, 9), round((i + 1) * width, 9), c) for i, c in enumerate(counts))
 
 
 HOUR_STEPS = (1, 2, 3, 4, 6, 12, 24)

@@ -15,7 +15,6 @@ from reqboard.store.metrics import (
     WeekCount,
     compute_metrics,
     exponential_smoothing_forecast,
-    histogram,
     median,
     moving_average_forecast,
     percentile,
@@ -101,16 +100,6 @@ def test_median_of_even_count_is_mean_of_middle_two() -> None:
     assert median([1, 9, 3, 5]) == 4.0
     assert median([2, 7, 4]) == 4
     assert median([]) is None
-
-
-def test_histogram_uses_round_bins_from_zero() -> None:
-    # max 10 over 5 bins -> width 2; floor(10 / 2) + 1 = 6 bins, 10 falls in the last one.
-    bins = histogram([1, 2, 3, 10], bins=5)
-    assert [(b.low, b.high, b.count) for b in bins] == [
-        (0, 2, 1), (2, 4, 2), (4, 6, 0), (6, 8, 0), (8, 10, 0), (10, 12, 1)]
-    assert bins[1].label == "2-4"
-    assert histogram([]) == ()
-    assert [(b.low, b.high, b.count) for b in histogram([0.0, 0.0])] == [(0, 1, 2)]
 
 
 # ============================================================================ flow times

@@ -223,3 +223,36 @@ def test_the_report_lists_open_conflicts_and_blocked_work(board_path: Path, caps
     capsys.readouterr()
     data = json.loads(run(capsys, "--json")[1])
     assert data["open_conflicts"] == [] and data["blocked"] == [{"key": "REQ-2", "blocked_by": ["REQ-1"]}]
+
+
+def _lead_time_chart(html: str) -> str:
+    start = html.index('class="chart lead-times"')
+    return html[start:html.index("</svg>", start)]
+
+
+def test_html_lead_times_are_binned_in_whole_days_or_on_a_young_board_in_hours(
+        known_board: Board, board_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, html, err = run(capsys, "--format", "html")
+    assert code == 0, err
+    chart = _lead_time_chart(html)
+    assert "Lead times in days" in chart and ">8-9 d<" in chart and " h<" not in chart  # leads 4 and 8 days
+    assert "median 6.0, 85th percentile 8.0" in html
+
+    # Done within hours: bins of whole hours, not slivers of a day ("0-0.2").
+    young = board_path.with_name("young.json")
+    clock = {"at": T0}
+    board = Board(young, "tester", clock=lambda: clock["at"])
+    for n, hours in enumerate((2, 5, 9)):
+        key = board.add_requirement(f"Quick {n}", customer="Acme").key
+        clock["at"] = T0 + timedelta(minutes=10)
+        board.move_requirement(key, "analysed", updates={"importance": 3, "urgency": 3, "kano": "performance"})
+        board.approve(key)
+        board.move_requirement(key, "in_progress", updates={"owner": "bob"})
+        clock["at"] = T0 + timedelta(hours=hours)
+        board.move_requirement(key, "done")
+        clock["at"] = T0
+    code, html, err = run(capsys, "--store", str(young), "--format", "html")
+    assert code == 0, err
+    chart = _lead_time_chart(html)
+    assert "Lead times in hours" in chart and ">0-1 h<" in chart and ">8-9 h<" in chart, chart
+    assert "Hours from collected to done; median 5.0 h, 85th percentile 9.0 h" in html
