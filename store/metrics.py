@@ -171,6 +171,12 @@ class DurationBins:
     unit: str
     bins: tuple[Bin, ...]
 
+    def labels(self) -> list[str]:
+        """Each bin as a person reads it, with its unit: "0-6 h", "0-5 d"."""
+        # i18n: a lead-time histogram's bin in hours ("0-6 h") and in days ("0-5 d")
+        span = _("{low}-{high} h") if self.unit == "hours" else _("{low}-{high} d")
+        return [span.format(low=f"{b.low:g}", high=f"{b.high:g}") for b in self.bins]
+
 
 def duration_histogram(days: Sequence[float], bins: int = 8) -> DurationBins:
     """Counts of durations (given in days) in bins of whole hours when the longest is under

@@ -320,9 +320,6 @@ def render_html(m: BoardMetrics, *, board: str | None = None, top: int = 15, wee
     # Bins of whole hours on a young board, whole days otherwise (as the Reports screen draws them).
     lead = duration_histogram(m.lead_time.days, bins=10)
     in_hours = lead.unit == "hours"
-    # i18n: a lead-time histogram's bin in hours ("0-6 h") and in days ("0-5 d")
-    span = _("{low}-{high} h") if in_hours else _("{low}-{high} d")
-    lead_labels = [span.format(low=f"{b.low:g}", high=f"{b.high:g}") for b in lead.bins]
 
     def lead_time(value: float | None) -> str:
         return days(value) if value is None or not in_hours else _("{hours} h").format(hours=f"{value * 24:.1f}")
@@ -340,7 +337,7 @@ def render_html(m: BoardMetrics, *, board: str | None = None, top: int = 15, wee
         _("Requirements that reached done, by ISO week; the last week is still running.")))
     parts.append(figure(_("Lead-time distribution"), svg.bar_chart(
         _("Lead times in hours (collected to done)") if in_hours else _("Lead times in days (collected to done)"),
-        lead_labels, [b.count for b in lead.bins], css_class="lead-times"),
+        lead.labels(), [b.count for b in lead.bins], css_class="lead-times"),
         (_("Hours from collected to done; median {median}, 85th percentile {p85} (nearest rank).") if in_hours
          else _("Days from collected to done; median {median}, 85th percentile {p85} (nearest rank).")).format(
             median=lead_time(m.lead_time.median), p85=lead_time(m.lead_time.p85))))

@@ -413,11 +413,8 @@ class ReportsScreen(Screen[None]):
             panel.show(_("not enough data yet: no requirement has been done yet"))
             return
         hours = binned.unit == "hours"
-        # i18n: a lead-time histogram's bin in hours ("0-6 h") and in days ("0-5 d")
-        span = _("{low}-{high} h") if hours else _("{low}-{high} d")
         style = Style(foreground=self._theme_colour(("primary",)))
-        rows = [BarRow(span.format(low=f"{b.low:g}", high=f"{b.high:g}"), b.count, str(b.count), style)
-                for b in binned.bins]
+        rows = [BarRow(label, b.count, str(b.count), style) for label, b in zip(binned.labels(), binned.bins, strict=True)]
         def duration(days: float | None) -> str:
             if days is None or not hours:
                 return _days(days)
