@@ -44,6 +44,7 @@ async def test_a_move_past_a_wip_limit_warns_and_under_strict_limits_is_refused(
             return " ".join(text_of(app.screen.query_one(f"#header-{state.value}")).split())
 
         assert header(State.IN_PROGRESS) == "In progress 2/2"  # at its limit: full only when limits are strict
+        assert not app.screen.query_one(f"#header-{State.IN_PROGRESS.value}").has_class("-full")
 
         # The form of a column's limit says where strictness is set.
         await select_card(pilot, "REQ-6")
@@ -71,6 +72,7 @@ async def test_a_move_past_a_wip_limit_warns_and_under_strict_limits_is_refused(
         assert Board(small, "check").wip_strict()
         assert said()[-1] == ("information", "WIP limits are strict: a move past one is refused")
         await wait_until(pilot, lambda: header(State.DONE) == "Done 1/1 full", "done said to be full")
+        assert app.screen.query_one(f"#header-{State.DONE.value}").has_class("-full")  # coloured: 80 columns cut the word
         assert header(State.IN_PROGRESS) == "In progress 3/2 over limit"
 
         # Into done (full: REQ-7): refused, said, and the card stays where it was.

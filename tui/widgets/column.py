@@ -23,6 +23,7 @@ class ColumnHeader(Static):
         background: $panel;
     }
     ColumnHeader.-over-limit { background: $error 30%; }
+    ColumnHeader.-full { background: $warning 30%; }
     ColumnHeader.-focused { background: $primary 40%; }
     """
 
@@ -79,17 +80,19 @@ class StateColumn(Vertical):
         parts.append(f"  {counted}")
         held = total if total is not None else count
         over = limit is not None and held > limit
+        full = strict and held == limit  # (its colour says so where a narrow column cuts the word)
         if limit is not None:
             parts.append(f"/{limit}")
             if over:
                 parts.append(("  " + _("over limit"), "bold"))
-            elif strict and held == limit:
+            elif full:
                 parts.append(("  " + pgettext("column", "full"), "bold"))
         text = Content.assemble(*parts)
         if text != header.shown:  # the same words are not written again (a reload changes few columns)
             header.shown = text
             header.update(text)
         header.set_class(over, "-over-limit")
+        header.set_class(full, "-full")
         self.cards.set_items(items, view=view)
 
 
